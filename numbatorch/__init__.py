@@ -1,0 +1,28 @@
+"""numbatorch: PyTorch's API on numpy arrays and Numba kernels. Use it as ``import numbatorch as torch``."""
+from .backends.cpu import _threading  # noqa: F401  (must pick numba's threading layer before any kernel runs)
+from . import _ops  # noqa: F401  (attaches Tensor methods)
+from ._dtype import (bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int,
+                     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8, dtype)
+from ._device import device
+from ._size import Size
+from ._tensor import Tensor
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                      set_rng_state)
+from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full,
+                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
+                        randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg, negative, pow,
+                              remainder, rsub, sub, subtract, true_divide)
+from ._ops.pointwise import *  # noqa: F401,F403
+from ._ops.comparison import *  # noqa: F401,F403
+from ._ops.reduction import *  # noqa: F401,F403
+from ._ops.softmax import *  # noqa: F401,F403
+from ._ops.sorting import *  # noqa: F401,F403
+from ._ops.shape import *  # noqa: F401,F403
+from ._ops.indexing import *  # noqa: F401,F403
+from ._ops.linalg import *  # noqa: F401,F403
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from . import autograd, cuda  # noqa: F401
+
+__version__ = "0.1.0"

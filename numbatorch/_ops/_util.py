@@ -1,0 +1,120 @@
+"""Shared plumbing of differentiable ops: operand conversion, type promotion, graph recording."""
+import numpy as np
+
+from .. import _dtype as dt
+from .._tensor import Tensor, is_grad_recording
+
+wrap = Tensor._make
+needs_grad = is_grad_recording
+
+
+def record(out, node_cls, inputs, /, **saved):
+    """Wrap ``out`` and, when autograd is recording, attach a ``node_cls`` node saving ``saved``."""
+    if is_grad_recording(*inputs):
+        node = node_cls(tuple(t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs))
+        for k, v in saved.items():
+            setattr(node, k, v)
+        return Tensor._make(out, node)
+    return Tensor._make(out)
+
+
+def as_array(x, dtype=None):
+    """The ndarray behind a Tensor, or a Python/numpy value converted to an array of ``dtype``."""
+    if isinstance(x, Tensor):
+        return x._data
+    return np.asarray(x, dtype=None if dtype is None else dtype.np)
+
+
+def binary_arrays(a, b):
+    """Arrays of two operands (Tensors or numbers) cast to PyTorch's result dtype.
+
+    Python numbers of a category not above the tensor's are passed through as-is: numpy's NEP 50 rules then
+    keep the tensor's dtype, which is PyTorch's behaviour, without a cast.
+    """
+    a_t = isinstance(a, Tensor)
+    b_t = isinstance(b, Tensor)
+    if a_t and b_t:
+        x, y = a._data, b._data
+        if x.dtype is y.dtype or x.dtype == y.dtype:
+            return x, y
+        res = dt.result_type(a, b).np
+        return x.astype(res, copy=False), y.astype(res, copy=False)
+    if a_t:
+        return _with_scalar(a._data, b, False)
+    if b_t:
+        return _with_scalar(b._data, a, True)
+    raise TypeError("expected at least one Tensor operand")
+
+
+def _with_scalar(arr, scalar, scalar_first):
+    if isinstance(scalar, np.ndarray):
+        scalar = Tensor._make(scalar)
+        t = Tensor._make(arr)
+        res = dt.result_type(t, scalar).np
+        other = scalar._data.astype(res, copy=False)
+        arr = arr.astype(res, copy=False)
+        return (other, arr) if scalar_first else (arr, other)
+    if isinstance(scalar, np.generic):
+        scalar = scalar.item()
+    cat = dt.scalar_category(scalar)
+    kind = arr.dtype.kind
+    tcat = 2 if kind == "f" else (0 if kind == "b" else 1)
+    if cat > tcat:
+        arr = arr.astype((dt.int64 if cat == 1 else dt.get_default_dtype()).np)
+    elif kind == "u" and cat == 1 and scalar < 0:
+        scalar = np.array(scalar).astype(arr.dtype)
+    return (scalar, arr) if scalar_first else (arr, scalar)
+
+
+def float_array(x):
+    """Array of ``x`` as floating point (ints and bools promote to the default dtype, like PyTorch)."""
+    arr = x._data
+    if arr.dtype.kind != "f":
+        arr = arr.astype(dt.get_default_dtype().np)
+    return arr
+
+
+def normalize_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def normalize_dims(dim, ndim):
+    """``dim`` (None, int, tuple or list) as a sorted tuple of non-negative axes; None means all."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        return tuple(sorted(normalize_dim(d, ndim) for d in dim))
+    return (normalize_dim(dim, ndim),)
+
+
+def apply_inplace(self, result):
+    """Give ``self`` the value (and graph history) of the out-of-place ``result``: PyTorch's in-place semantics.
+
+    Ops whose backward reads ``self``'s old data record its version, so a later backward through them
+    raises instead of silently using the overwritten values.
+    """
+    recording = result.grad_fn is not None
+    if recording and self.grad_fn is None and self._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    src = result._data
+    if src.dtype != self._data.dtype and not np.can_cast(src.dtype, self._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_legacy_name(src.dtype)} can't be cast to the desired output type "
+                           f"{_legacy_name(self._data.dtype)}")
+    if src.shape != self._data.shape and np.broadcast_shapes(src.shape, self._data.shape) != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(src.shape, self._data.shape))}")
+    np.copyto(self._data, src, casting="unsafe")
+    self._version[0] += 1
+    if recording:
+        self.grad_fn = result.grad_fn
+        self._output_nr = result._output_nr
+        self._requires_grad = True
+    return self
+
+
+def _legacy_name(np_dtype):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]

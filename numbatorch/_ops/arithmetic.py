@@ -1,0 +1,257 @@
+"""Binary arithmetic: add, sub, mul, div, remainder, floor_divide, pow, neg, and their operator forms."""
+import numpy as np
+
+from .. import _dtype as dt
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import apply_inplace, binary_arrays, record
+
+
+class AddBackward0(Node):
+    __slots__ = ("alpha",)
+
+    def backward(self, grad):
+        return grad, (grad if self.alpha == 1 else grad * self.alpha)
+
+
+class SubBackward0(Node):
+    __slots__ = ("alpha",)
+
+    def backward(self, grad):
+        return grad, -grad if self.alpha == 1 else grad * -self.alpha
+
+
+class RsubBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return -grad, grad
+
+
+class MulBackward0(Node):
+    __slots__ = ("a", "b")
+
+    def backward(self, grad):
+        ga = grad * self.b if self.inputs[0] is not None else None
+        gb = grad * self.a if self.inputs[1] is not None else None
+        return ga, gb
+
+
+class DivBackward0(Node):
+    __slots__ = ("a", "b")
+
+    def backward(self, grad):
+        ga = grad / self.b if self.inputs[0] is not None else None
+        gb = -grad * self.a / (self.b * self.b) if self.inputs[1] is not None else None
+        return ga, gb
+
+
+class NegBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return -grad
+
+
+class PowBackward0(Node):
+    """Both operands may require grad: d(a**b) = b a**(b-1) da + a**b log(a) db."""
+
+    __slots__ = ("a", "b", "out")
+
+    def backward(self, grad):
+        a, b = self.a, self.b
+        ga = gb = None
+        if self.inputs[0] is not None:
+            ga = grad * b * np.power(a, b - 1) if not np.isscalar(b) or b != 0 else np.zeros_like(grad)
+        if self.inputs[1] is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = grad * np.where(a == 0, 0.0, self.out * np.log(a)).astype(grad.dtype, copy=False)
+        return ga, gb
+
+
+class RemainderBackward0(Node):
+    __slots__ = ("a", "b")
+
+    def backward(self, grad):
+        ga = grad if self.inputs[0] is not None else None
+        gb = -grad * np.floor_divide(self.a, self.b) if self.inputs[1] is not None else None
+        return ga, gb
+
+
+def _float_result(x, y):
+    """True division always produces floating point, like PyTorch (int / int -> float32)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind != "f":
+        x = x.astype(dt.get_default_dtype().np)
+    if isinstance(y, np.ndarray) and y.dtype.kind != "f" and not isinstance(x, np.ndarray):
+        y = y.astype(dt.get_default_dtype().np)
+    return x, y
+
+
+@tensor_method("add", "__add__")
+def add(input, other, *, alpha=1, out=None):
+    x, y = binary_arrays(input, other)
+    if alpha != 1:
+        y = y * alpha
+    res = record(x + y, AddBackward0, (input, other), alpha=alpha)
+    return _maybe_out(res, out)
+
+
+@tensor_method("__radd__")
+def _radd(self, other):
+    return add(other, self)
+
+
+@tensor_method("sub", "subtract", "__sub__")
+def sub(input, other, *, alpha=1, out=None):
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and isinstance(other, Tensor) \
+            and other._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    x, y = binary_arrays(input, other)
+    if alpha != 1:
+        y = y * alpha
+    return _maybe_out(record(x - y, SubBackward0, (input, other), alpha=alpha), out)
+
+
+@tensor_method("__rsub__")
+def _rsub(self, other):
+    x, y = binary_arrays(other, self)
+    return record(x - y, RsubBackward0, (other, self))
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha)
+
+
+@tensor_method("mul", "multiply", "__mul__")
+def mul(input, other, *, out=None):
+    x, y = binary_arrays(input, other)
+    res = record(x * y, MulBackward0, (input, other), a=x, b=y)
+    if res.grad_fn is not None:
+        res.grad_fn.save_versions(other if res.grad_fn.inputs[0] is not None and isinstance(other, Tensor)
+                                  else None, input if res.grad_fn.inputs[1] is not None else None)
+    return _maybe_out(res, out)
+
+
+@tensor_method("__rmul__")
+def _rmul(self, other):
+    return mul(other, self)
+
+
+@tensor_method("div", "divide", "true_divide", "__truediv__")
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return floor_divide(input, other)
+        if rounding_mode == "trunc":
+            x, y = binary_arrays(input, other)
+            floating = np.result_type(x, y).kind == "f"
+            q = np.trunc(x / y) if floating else _int_trunc_div(x, y)
+            return Tensor._make(np.asarray(q).astype(np.result_type(x, y), copy=False))
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    x, y = _float_result(*binary_arrays(input, other))
+    res = record(x / y, DivBackward0, (input, other), a=x, b=y)
+    if res.grad_fn is not None:
+        res.grad_fn.save_versions(other if isinstance(other, Tensor) else None,
+                                  input if res.grad_fn.inputs[1] is not None else None)
+    return _maybe_out(res, out)
+
+
+def _int_trunc_div(x, y):
+    q = np.floor_divide(x, y)
+    r = np.remainder(x, y)
+    return q + ((r != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
+
+
+@tensor_method("__rtruediv__")
+def _rtruediv(self, other):
+    return div(other, self)
+
+
+@tensor_method("floor_divide", "__floordiv__")
+def floor_divide(input, other):
+    x, y = binary_arrays(input, other)
+    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return Tensor._make(np.floor_divide(x, y))
+
+
+@tensor_method("__rfloordiv__")
+def _rfloordiv(self, other):
+    return floor_divide(other, self)
+
+
+@tensor_method("remainder", "__mod__")
+def remainder(input, other):
+    x, y = binary_arrays(input, other)
+    return record(np.remainder(x, y), RemainderBackward0, (input, other), a=x, b=y)
+
+
+@tensor_method("__rmod__")
+def _rmod(self, other):
+    return remainder(other, self)
+
+
+@tensor_method("fmod")
+def fmod(input, other):
+    x, y = binary_arrays(input, other)
+    return record(np.fmod(x, y), RemainderBackward0, (input, other), a=x, b=y)
+
+
+@tensor_method("pow", "__pow__")
+def pow(input, exponent):
+    x, y = binary_arrays(input, exponent)
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and isinstance(y, np.ndarray) is False and y < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    out = np.power(x, y)
+    res = record(out, PowBackward0, (input, exponent), a=x, b=y, out=out)
+    if res.grad_fn is not None:
+        res.grad_fn.save_versions(input if isinstance(input, Tensor) else None,
+                                  exponent if isinstance(exponent, Tensor) else None)
+    return res
+
+
+@tensor_method("__rpow__")
+def _rpow(self, other):
+    return pow(other, self)
+
+
+@tensor_method("neg", "negative", "__neg__")
+def neg(input):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    return record(-input._data, NegBackward0, (input,))
+
+
+@tensor_method("__pos__", "positive")
+def positive(input):
+    return input
+
+
+def _maybe_out(result, out):
+    if out is None:
+        return result
+    out._data = result._data
+    return out
+
+
+def _inplace(name, fn):
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, fn(self, *args, **kwargs))
+    method.__name__ = name
+    setattr(Tensor, name, method)
+
+
+for _name, _fn in (("add_", add), ("sub_", sub), ("subtract_", sub), ("mul_", mul), ("multiply_", mul),
+                   ("div_", div), ("divide_", div), ("true_divide_", div), ("pow_", pow), ("neg_", neg),
+                   ("remainder_", remainder), ("fmod_", fmod), ("floor_divide_", floor_divide),
+                   ("__iadd__", add), ("__isub__", sub), ("__imul__", mul), ("__itruediv__", div),
+                   ("__ifloordiv__", floor_divide), ("__imod__", remainder), ("__ipow__", pow)):
+    _inplace(_name, _fn)
+
+divide = true_divide = div
+multiply = mul
+subtract = sub
+negative = neg

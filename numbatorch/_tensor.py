@@ -1,0 +1,447 @@
+"""Tensor: a numpy array plus the autograd bookkeeping PyTorch users expect.
+
+Math, shape and indexing methods live in ``numbatorch/_ops`` and are attached to the class there with
+``tensor_method``; this file holds storage, properties, conversions and ``backward``.
+"""
+import numpy as np
+
+from . import _dtype as dt
+from ._device import CPU, device as _device_cls
+from ._size import Size
+from .autograd import grad_mode
+
+
+def tensor_method(*names):
+    """Attach the decorated function to Tensor under ``names`` (default: its own name)."""
+
+    def register(fn):
+        for name in names or (fn.__name__,):
+            setattr(Tensor, name, fn)
+        return fn
+
+    return register
+
+
+class Tensor:
+    """A multi-dimensional array with reverse-mode automatic differentiation."""
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base",
+                 "_backward_hooks", "__weakref__")
+    # Make numpy defer to Tensor's reflected operators (ndarray * tensor -> Tensor).
+    __array_priority__ = 1000
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, device=None):
+        """Legacy constructor: ``Tensor(3, 4)`` (uninitialised float32), ``Tensor([1, 2])``, ``Tensor()``."""
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+            data = args[0]
+            if isinstance(data, Tensor):
+                data = data._data
+            arr = np.array(data, dtype=dt.get_default_dtype().np)
+        else:
+            sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+            if not sizes:
+                sizes = (0,)
+            arr = np.empty(tuple(int(s) for s in sizes), dtype=dt.get_default_dtype().np)
+        _init(self, arr)
+
+    @staticmethod
+    def _make(data, grad_fn=None, output_nr=0):
+        """Wrap an ndarray without copying; the hot path of every op."""
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        t = object.__new__(Tensor)
+        t._data = data
+        t._requires_grad = grad_fn is not None
+        t._grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._version = [0]
+        t._base = None
+        t._backward_hooks = None
+        return t
+
+    @classmethod
+    def _make_subclass(cls, sub, data, require_grad=False):
+        t = object.__new__(sub)
+        _init(t, data._data if isinstance(data, Tensor) else np.asarray(data))
+        t._requires_grad = bool(require_grad)
+        return t
+
+    # ---- basic properties -------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return dt._BY_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def stride(self, dim=None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return False
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None and tuple(value.shape) != self._data.shape:
+            raise RuntimeError(f"assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def data(self):
+        """The same storage, detached from the graph."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def _version_counter(self):
+        return self._version[0]
+
+    # ---- conversions ------------------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def detach(self):
+        t = Tensor._make(self._data)
+        t._version = self._version
+        t._base = self
+        return t
+
+    def detach_(self):
+        if self._base is not None and self.grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def cpu(self, memory_format=None):
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        from . import cuda
+        cuda._raise_unavailable()
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return dt.LEGACY_NAME[self.dtype]
+        return self.to(dt.as_dtype(dtype))
+
+    def to(self, *args, **kwargs):
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
+        dtype = kwargs.get("dtype")
+        dev = kwargs.get("device")
+        copy = kwargs.get("copy", False)
+        for a in args:
+            if isinstance(a, dt.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, _device_cls)):
+                dev = a
+        if dev is not None and _device_cls(dev).type != "cpu":
+            from . import cuda
+            cuda._raise_unavailable()
+        if dtype is None or dtype is self.dtype:
+            return self.clone() if copy else self
+        from ._ops.cast import cast
+        return cast(self, dtype)
+
+    def float(self, memory_format=None):
+        return self.to(dt.float32)
+
+    def double(self, memory_format=None):
+        return self.to(dt.float64)
+
+    def half(self, memory_format=None):
+        return self.to(dt.float16)
+
+    def long(self, memory_format=None):
+        return self.to(dt.int64)
+
+    def int(self, memory_format=None):
+        return self.to(dt.int32)
+
+    def short(self, memory_format=None):
+        return self.to(dt.int16)
+
+    def char(self, memory_format=None):
+        return self.to(dt.int8)
+
+    def byte(self, memory_format=None):
+        return self.to(dt.uint8)
+
+    def bool(self, memory_format=None):
+        return self.to(dt.bool_)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    # ---- new_* factories --------------------------------------------------------------------------
+    def _new(self, arr, dtype, requires_grad):
+        t = Tensor._make(arr.astype((dtype or self.dtype).np, copy=False))
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        return self._new(np.zeros(_size_arg(size)), dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        return self._new(np.ones(_size_arg(size)), dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        return self._new(np.empty(_size_arg(size)), dtype, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
+        return self._new(np.full(_size_arg((size,)), fill_value), dtype, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        arr = np.array(data._data if isinstance(data, Tensor) else data)
+        return self._new(arr, dtype, requires_grad)
+
+    # ---- Python protocol --------------------------------------------------------------------------
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_repr
+        grad_fn = None if self.grad_fn is None else self.grad_fn.name()
+        return tensor_repr(self._data, self.dtype.name, default_dtype_name=dt.get_default_dtype().name,
+                           grad_fn_name=grad_fn, requires_grad=self._requires_grad and self.grad_fn is None)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_tensor, (type(self), self._data, self._requires_grad, _dict_of(self)))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        new = Tensor._make_subclass(type(self), self._data.copy(), self._requires_grad)
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = Tensor._make(self._grad._data.copy())
+        state = _dict_of(self)
+        if state:
+            import copy
+            new.__dict__.update(copy.deepcopy(state, memo))
+        return new
+
+    # ---- autograd ---------------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with this tensor's gradient; it may return a replacement."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.add_tensor_hook(self._output_nr, hook)
+        from .utils.hooks import RemovableHandle
+        if self._backward_hooks is None:
+            self._backward_hooks = {}
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def retain_grad(self):
+        if self.grad_fn is None:
+            return
+        if getattr(self.grad_fn, "_retains", None) is None:
+            import weakref
+            ref = weakref.ref(self)
+
+            def keep(grad):
+                t = ref()
+                if t is not None:
+                    t._grad = Tensor._make(grad._data.copy()) if t._grad is None else t._grad + grad
+            self.grad_fn.add_tensor_hook(self._output_nr, keep)
+
+    @property
+    def retains_grad(self):
+        return False
+
+    def _accumulate_grad(self, grad):
+        if self._grad is None:
+            self._grad = Tensor._make(np.array(grad, copy=True))
+        else:
+            self._grad._data += grad
+            self._grad._version[0] += 1
+
+    def _bump_version(self):
+        self._version[0] += 1
+
+
+def _init(t, arr):
+    t._data = arr
+    t._requires_grad = False
+    t._grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._version = [0]
+    t._base = None
+    t._backward_hooks = None
+
+
+def _dict_of(t):
+    return getattr(t, "__dict__", None) or {}
+
+
+def _rebuild_tensor(cls, data, requires_grad, state):
+    t = Tensor._make_subclass(cls, data, requires_grad)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+def _wrap_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def _size_arg(size):
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` like PyTorch's factories."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    return tuple(int(s) for s in size)
+
+
+def is_grad_recording(*tensors):
+    """True when an op on ``tensors`` must record a graph node."""
+    if not grad_mode._enabled[0]:
+        return False
+    for t in tensors:
+        if t is not None and t.__class__ is not int and getattr(t, "_requires_grad", False):
+            return True
+    return False

@@ -1,0 +1,106 @@
+"""``autograd.Function``: user-defined ops with ``forward(ctx, ...)`` and ``backward(ctx, ...)``."""
+import numpy as np
+
+from .. import _tensor
+from . import grad_mode
+from .graph import Node
+
+
+class FunctionCtx:
+    """The ``ctx`` object: stores tensors and attributes from forward for backward."""
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = [(t, t._version[0]) for t in tensors if isinstance(t, _tensor.Tensor)]
+
+    @property
+    def saved_tensors(self):
+        if getattr(self, "_released", False):
+            raise RuntimeError("Trying to backward through the graph a second time (or directly access saved "
+                               "tensors after they have already been freed).")
+        for t, version in getattr(self, "_saved_versions", ()):
+            if t._version[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version[0]}; expected version "
+                    f"{version} instead.")
+        return getattr(self, "_saved", ())
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value):
+        self._materialize_grads = value
+
+
+class BackwardCFunction(Node):
+    """Graph node of a user Function: converts arrays to Tensors and calls the user's backward."""
+
+    __slots__ = ("ctx", "fn_cls", "output_shapes", "num_outputs")
+
+    def name(self):
+        return self.fn_cls.__name__ + "Backward"
+
+    def backward(self, grads):
+        if self.num_outputs == 1:
+            grads = (grads,)
+        grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype) if g is None else g)
+                      for g, (shape, dtype) in zip(grads, self.output_shapes))
+        result = self.fn_cls.backward(self.ctx, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) < len(self.inputs):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
+                               f"{len(self.inputs)}, got {len(result)})")
+        return tuple(None if g is None else (g._data if isinstance(g, _tensor.Tensor) else np.asarray(g))
+                     for g in result[:len(self.inputs)])
+
+    def release(self):
+        self.ctx._released = True
+        self.ctx._saved = None
+        self._released = True
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``; call ``apply``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = FunctionCtx()
+        tensors = [a for a in args if isinstance(a, _tensor.Tensor)]
+        recording = _tensor.is_grad_recording(*tensors)
+        ctx.needs_input_grad = tuple(isinstance(a, _tensor.Tensor) and a._requires_grad and recording for a in args)
+        with grad_mode.no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if recording:
+            node = BackwardCFunction(tuple(a if isinstance(a, _tensor.Tensor) and a._requires_grad else None for a in args))
+            node.ctx = ctx
+            node.fn_cls = cls
+            node.num_outputs = len(outs)
+            node.output_shapes = [(o._data.shape, o._data.dtype) if isinstance(o, _tensor.Tensor) else ((), np.float32)
+                                  for o in outs]
+            non_diff = getattr(ctx, "_non_differentiable", ())
+            new_outs = []
+            for i, o in enumerate(outs):
+                if isinstance(o, _tensor.Tensor) and id(o) not in non_diff and o._data.dtype.kind == "f":
+                    if any(o is a for a in args) and o not in getattr(ctx, "_dirty", ()):
+                        o = o.view_as(o)
+                    o.grad_fn = node
+                    o._output_nr = i
+                    o._requires_grad = True
+                new_outs.append(o)
+            outs = tuple(new_outs)
+        return outs[0] if single else outs

@@ -1,0 +1,66 @@
+"""``gradcheck``: compare analytical gradients with central finite differences."""
+import numpy as np
+
+from . import grad_mode
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _outputs_as_tuple(out):
+    return out if isinstance(out, (tuple, list)) else (out,)
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, **kwargs):
+    """True when every output's Jacobian by backward matches finite differences for all grad-requiring inputs."""
+    from .._tensor import Tensor
+    from .functional import grad as autograd_grad
+    inputs = _outputs_as_tuple(inputs)
+    diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    for t in diff_inputs:
+        if t._data.dtype != np.float64:
+            import warnings
+            warnings.warn("Input to gradcheck is not double precision floating point; the check may fail "
+                          "because of rounding.")
+    outputs = [o for o in _outputs_as_tuple(func(*inputs)) if isinstance(o, Tensor) and o._requires_grad]
+    for out_index, out in enumerate(outputs):
+        n_out = out._data.size
+        analytical = [np.zeros((t._data.size, n_out)) for t in diff_inputs]
+        for j in range(n_out):
+            seed = np.zeros(out._data.shape, dtype=out._data.dtype)
+            seed.reshape(-1)[j] = 1
+            fresh = _outputs_as_tuple(func(*inputs))
+            fresh = [o for o in fresh if isinstance(o, Tensor) and o._requires_grad][out_index]
+            grads = autograd_grad(fresh, diff_inputs, Tensor._make(seed), allow_unused=True)
+            for k, g in enumerate(grads):
+                if g is not None:
+                    analytical[k][:, j] = g._data.reshape(-1)
+        for k, t in enumerate(diff_inputs):
+            numerical = np.zeros_like(analytical[k])
+            flat = t._data.reshape(-1)
+            if not t._data.flags.c_contiguous:
+                raise ValueError("gradcheck needs contiguous inputs")
+            for i in range(flat.size):
+                orig = flat[i]
+                with grad_mode.no_grad():
+                    flat[i] = orig + eps
+                    plus = _select(func(*inputs), out_index)._data.astype(np.float64).reshape(-1)
+                    flat[i] = orig - eps
+                    minus = _select(func(*inputs), out_index)._data.astype(np.float64).reshape(-1)
+                flat[i] = orig
+                numerical[i] = (plus - minus) / (2 * eps)
+            if not np.allclose(analytical[k], numerical, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise GradcheckError(
+                        f"Jacobian mismatch for output {out_index} with respect to input {k},\n"
+                        f"numerical:{numerical}\nanalytical:{analytical[k]}\n")
+                return False
+    return True
+
+
+def _select(out, index):
+    from .._tensor import Tensor
+    outs = [o for o in _outputs_as_tuple(out) if isinstance(o, Tensor) and o._data.dtype.kind == "f"]
+    return outs[index]

@@ -1,0 +1,91 @@
+"""Graph nodes: one ``Node`` per recorded op, pointing at the tensors it consumed."""
+
+
+class Node:
+    """Backward function of one op.
+
+    ``inputs[i]`` is the i-th tensor input that requires grad, or None. Subclasses implement
+    ``backward(grad)`` on numpy arrays, returning one array (or None) per input; the engine reduces
+    broadcast gradients back to the input's shape and casts them to its dtype.
+    """
+
+    __slots__ = ("inputs", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
+    num_outputs = 1
+
+    def __init__(self, inputs):
+        self.inputs = inputs
+        self._saved_versions = None
+        self._released = False
+        self._pre_hooks = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        out = []
+        for t in self.inputs:
+            if t is None:
+                out.append((None, 0))
+            elif t.grad_fn is not None:
+                out.append((t.grad_fn, t._output_nr))
+            else:
+                out.append((AccumulateGrad(t), 0))
+        return tuple(out)
+
+    @property
+    def needs_input_grad(self):
+        return tuple(t is not None for t in self.inputs)
+
+    def save_versions(self, *tensors):
+        """Remember the versions of tensors whose data backward reads, to detect later in-place changes."""
+        self._saved_versions = [(t, t._version[0]) for t in tensors if t is not None]
+
+    def check_versions(self):
+        for t, version in self._saved_versions:
+            if t._version[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version[0]}; expected version "
+                    f"{version} instead. Hint: the backtrace further above can point to the operation that "
+                    "failed to compute its gradient.")
+
+    def release(self):
+        """Free what backward saved, so a graph that is no longer needed holds no memory."""
+        for cls in type(self).__mro__:
+            if cls is Node:
+                break
+            for slot in getattr(cls, "__slots__", ()):
+                if slot != "__dict__" and hasattr(self, slot):
+                    setattr(self, slot, None)
+        self._released = True
+
+    def add_tensor_hook(self, output_nr, fn):
+        """Hook on the gradient of this node's ``output_nr``-th output (``Tensor.register_hook`` on non-leaves)."""
+        from ..utils.hooks import RemovableHandle
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(output_nr, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = fn
+        return handle
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+
+class AccumulateGrad:
+    """Stand-in node shown in ``next_functions`` for a leaf tensor."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()

@@ -1,0 +1,135 @@
+"""Numba kernels for one direction of one GRU layer over a whole sequence.
+
+PyTorch's gate order (r, z, n): r = σ(W_ir x + b_ir + W_hr h + b_hr),
+z = σ(W_iz x + b_iz + W_hz h + b_hz), n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),
+h' = (1 - z) * n + z * h. ``xw`` = x @ W_ih^T + b_ih comes from one GEMM done by the
+caller; b_hh is added here because b_hn sits inside the r * (...) term. Steps with
+``t >= lengths[b]`` leave row ``b``'s state unchanged and output zeros.
+"""
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@njit(cache=True, error_model="numpy")
+def _gru_cell_forward(b, t, active, xw, hw, b_hh, h, out, gates, hn):
+    """Gate math for batch row ``b`` at time ``t``; updates h in place."""
+    H = h.shape[1]
+    if not active:
+        for j in range(3 * H):
+            gates[t, b, j] = 0.0
+        for j in range(H):
+            hn[t, b, j] = 0.0
+            out[t, b, j] = 0.0
+        return
+    for j in range(H):
+        r = _sigmoid(xw[t, b, j] + hw[b, j] + b_hh[j])
+        z = _sigmoid(xw[t, b, H + j] + hw[b, H + j] + b_hh[H + j])
+        hn_j = hw[b, 2 * H + j] + b_hh[2 * H + j]
+        n = math.tanh(xw[t, b, 2 * H + j] + r * hn_j)
+        h_new = (1.0 - z) * n + z * h[b, j]
+        gates[t, b, j] = r
+        gates[t, b, H + j] = z
+        gates[t, b, 2 * H + j] = n
+        hn[t, b, j] = hn_j
+        h[b, j] = h_new
+        out[t, b, j] = h_new
+
+
+@njit(cache=True, error_model="numpy")
+def _gru_cell_backward(b, t, active, dh, grad_out, gates, hn, h_prev, dgates_x, dgates_h, dh_direct):
+    """Gate gradients for row ``b`` at time ``t``.
+
+    Writes the gradients of the input-side pre-activations (dgates_x) and of the
+    hidden-side ones (dgates_h; they differ in the n gate by the factor r) and the
+    part of dL/dh_prev that bypasses W_hh (dh_direct).
+    """
+    H = dh.shape[1]
+    if not active:
+        for j in range(3 * H):
+            dgates_x[t, b, j] = 0.0
+            dgates_h[t, b, j] = 0.0
+        for j in range(H):
+            dh_direct[b, j] = dh[b, j]  # an inactive step passes it through
+        return
+    for j in range(H):
+        r = gates[t, b, j]
+        z = gates[t, b, H + j]
+        n = gates[t, b, 2 * H + j]
+        dht = dh[b, j] + grad_out[t, b, j]
+        dn_pre = dht * (1.0 - z) * (1.0 - n * n)
+        dr_pre = dn_pre * hn[t, b, j] * r * (1.0 - r)
+        dz_pre = dht * (h_prev[t, b, j] - n) * z * (1.0 - z)
+        dgates_x[t, b, j] = dr_pre
+        dgates_x[t, b, H + j] = dz_pre
+        dgates_x[t, b, 2 * H + j] = dn_pre
+        dgates_h[t, b, j] = dr_pre
+        dgates_h[t, b, H + j] = dz_pre
+        dgates_h[t, b, 2 * H + j] = dn_pre * r
+        dh_direct[b, j] = dht * z
+
+
+@njit(cache=True, error_model="numpy")
+def _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct):
+    for b in range(dh.shape[0]):
+        active = t < lengths[b]
+        for j in range(dh.shape[1]):
+            dh[b, j] = dh_direct[b, j] + dh_gemm[b, j] if active else dh_direct[b, j]
+
+
+@njit(cache=True, error_model="numpy")
+def gru_forward_serial(xw, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
+    """Run the sequence; fills out, h (final state) and the backward workspace."""
+    T, B = xw.shape[0], xw.shape[1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        h_prev[t, :, :] = h
+        np.dot(h, w_hh_t, hw)
+        for b in range(B):
+            _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def gru_forward_parallel(xw, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
+    """Run the sequence; fills out, h (final state) and the backward workspace."""
+    T, B = xw.shape[0], xw.shape[1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        h_prev[t, :, :] = h
+        np.dot(h, w_hh_t, hw)
+        for b in prange(B):
+            _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)
+
+
+@njit(cache=True, error_model="numpy")
+def gru_backward_serial(grad_out, w_hh, lengths, reverse, gates, hn, h_prev,
+                        dh, dgates_x, dgates_h, dh_direct, dh_gemm):
+    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
+    T, B = grad_out.shape[0], grad_out.shape[1]
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        for b in range(B):
+            _gru_cell_backward(b, t, t < lengths[b], dh, grad_out, gates, hn, h_prev,
+                               dgates_x, dgates_h, dh_direct)
+        np.dot(dgates_h[t], w_hh, dh_gemm)
+        _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def gru_backward_parallel(grad_out, w_hh, lengths, reverse, gates, hn, h_prev,
+                          dh, dgates_x, dgates_h, dh_direct, dh_gemm):
+    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
+    T, B = grad_out.shape[0], grad_out.shape[1]
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        for b in prange(B):
+            _gru_cell_backward(b, t, t < lengths[b], dh, grad_out, gates, hn, h_prev,
+                               dgates_x, dgates_h, dh_direct)
+        np.dot(dgates_h[t], w_hh, dh_gemm)
+        _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct)

@@ -1,0 +1,101 @@
+"""Numba kernels for one direction of one Elman RNN layer (tanh or relu) over a sequence.
+
+h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh); ``xw`` (input GEMM plus both biases)
+comes from the caller. Steps with ``t >= lengths[b]`` leave row ``b``'s state
+unchanged and output zeros.
+"""
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, error_model="numpy")
+def _rnn_cell_forward(b, t, active, use_relu, xw, hw, h, out):
+    H = h.shape[1]
+    if not active:
+        for j in range(H):
+            out[t, b, j] = 0.0
+        return
+    for j in range(H):
+        pre = xw[t, b, j] + hw[b, j]
+        if use_relu:
+            h_new = pre if pre > 0.0 else 0.0 * pre  # 0*pre keeps NaN
+        else:
+            h_new = math.tanh(pre)
+        h[b, j] = h_new
+        out[t, b, j] = h_new
+
+
+@njit(cache=True, error_model="numpy")
+def _rnn_cell_backward(b, t, active, use_relu, dh, grad_out, out, dpre, dh_total):
+    H = dh.shape[1]
+    if not active:
+        for j in range(H):
+            dpre[t, b, j] = 0.0
+            dh_total[b, j] = dh[b, j]  # an inactive step passes it through
+        return
+    for j in range(H):
+        dht = dh[b, j] + grad_out[t, b, j]
+        y = out[t, b, j]
+        if use_relu:
+            dpre[t, b, j] = dht if y > 0.0 else 0.0
+        else:
+            dpre[t, b, j] = dht * (1.0 - y * y)
+        dh_total[b, j] = dht
+
+
+@njit(cache=True, error_model="numpy")
+def _finish_step_backward(t, lengths, dh, dh_gemm, dh_total):
+    for b in range(dh.shape[0]):
+        src = dh_gemm if t < lengths[b] else dh_total
+        for j in range(dh.shape[1]):
+            dh[b, j] = src[b, j]
+
+
+@njit(cache=True, error_model="numpy")
+def rnn_forward_serial(xw, w_hh_t, use_relu, lengths, reverse, h, out, h_prev, hw):
+    """Run the sequence; fills out, h (final state) and h_prev (for the W_hh gradient)."""
+    T, B = xw.shape[0], xw.shape[1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        h_prev[t, :, :] = h
+        np.dot(h, w_hh_t, hw)
+        for b in range(B):
+            _rnn_cell_forward(b, t, t < lengths[b], use_relu, xw, hw, h, out)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def rnn_forward_parallel(xw, w_hh_t, use_relu, lengths, reverse, h, out, h_prev, hw):
+    """Run the sequence; fills out, h (final state) and h_prev (for the W_hh gradient)."""
+    T, B = xw.shape[0], xw.shape[1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        h_prev[t, :, :] = h
+        np.dot(h, w_hh_t, hw)
+        for b in prange(B):
+            _rnn_cell_forward(b, t, t < lengths[b], use_relu, xw, hw, h, out)
+
+
+@njit(cache=True, error_model="numpy")
+def rnn_backward_serial(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_total, dh_gemm):
+    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
+    T, B = grad_out.shape[0], grad_out.shape[1]
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        for b in range(B):
+            _rnn_cell_backward(b, t, t < lengths[b], use_relu, dh, grad_out, out, dpre, dh_total)
+        np.dot(dpre[t], w_hh, dh_gemm)
+        _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def rnn_backward_parallel(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_total, dh_gemm):
+    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
+    T, B = grad_out.shape[0], grad_out.shape[1]
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        for b in prange(B):
+            _rnn_cell_backward(b, t, t < lengths[b], use_relu, dh, grad_out, out, dpre, dh_total)
+        np.dot(dpre[t], w_hh, dh_gemm)
+        _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)

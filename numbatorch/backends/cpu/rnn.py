@@ -1,0 +1,214 @@
+"""Recurrent layers on raw numpy arrays: one direction of one layer at a time.
+
+The caller (nn.RNN/LSTM/GRU) loops over layers and directions and handles
+batch_first, dropout between layers, bidirectional concatenation and
+PackedSequence (as per-batch-element ``lengths``). Layout: x (T, B, I),
+h0 (B, H_out), c0 (B, H); H_out = proj_size for an LSTM with projection, else H.
+
+Forward: the input projection of every step is one GEMM; the time loop, with its
+h @ W_hh^T GEMM and fused gate math per step, runs inside one Numba kernel
+(``_rnn_lstm``, ``_rnn_gru``, ``_rnn_simple``). Backward: BPTT in one kernel that
+stores the pre-activation gradients of every step; the weight, bias and input
+gradients are then one GEMM (or sum) each over all steps.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from . import _rnn_gru, _rnn_lstm, _rnn_simple
+
+RNN_MODES = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+_GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+
+# Below this many state elements (B * H) per step a parallel launch costs more than it saves.
+PARALLEL_MIN_STATE = 16384
+
+RNNGrads = namedtuple("RNNGrads", "x h0 c0 w_ih w_hh b_ih b_hh w_hr")
+RNNGrads.__doc__ = "Gradients of one recurrent layer direction; None where the input does not exist."
+
+
+class RNNWorkspace:
+    """What ``rnn_layer_backward`` needs from the forward pass (inputs and gate activations)."""
+
+    __slots__ = ("mode", "reverse", "x", "w_ih", "w_hh", "w_hr", "has_bias", "lengths",
+                 "full_length", "h_prev", "gates", "c_prev", "tanh_c", "m", "hn", "out")
+
+    def __init__(self, **fields):
+        for name in self.__slots__:
+            setattr(self, name, fields.get(name))
+
+
+def _as_float(a, dtype):
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _check_lengths(lengths, T, B):
+    if lengths is None:
+        return np.full(B, T, dtype=np.int64), True
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    if lengths.shape != (B,):
+        raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
+    if B and (lengths.min() < 0 or lengths.max() > T):
+        raise ValueError(f"lengths must lie in [0, {T}], got {lengths.tolist()}")
+    return lengths, bool((lengths == T).all())
+
+
+def _check_shape(name, a, shape):
+    if a.shape != shape:
+        raise ValueError(f"Expected {name} size {shape}, got {tuple(a.shape)}")
+
+
+def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_hr=None,
+                      lengths=None, reverse=False):
+    """Run one direction of one recurrent layer.
+
+    mode: "rnn_tanh", "rnn_relu", "lstm" or "gru". x (T, B, I); h0 (B, H_out);
+    c0 (B, H) for an LSTM; w_ih (G*H, I); w_hh (G*H, H_out); b_ih, b_hh (G*H,) or
+    None; w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or None;
+    reverse processes time from the end (each sequence from its own last step).
+    Returns (output (T, B, H_out), h_n, c_n or None, workspace).
+    """
+    if mode not in _GATES:
+        raise ValueError(f"Unknown recurrent mode '{mode}', expected one of {RNN_MODES}")
+    x = np.asarray(x)
+    if x.ndim != 3:
+        raise ValueError(f"input must have 3 dimensions (T, B, I), got {x.ndim}")
+    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    x = _as_float(x, dtype)
+    T, B, I = x.shape
+    w_ih = _as_float(w_ih, dtype)
+    w_hh = _as_float(w_hh, dtype)
+    GH = w_ih.shape[0]
+    H = GH // _GATES[mode]
+    has_proj = mode == "lstm" and w_hr is not None
+    H_out = w_hr.shape[0] if has_proj else H
+    _check_shape("weight_ih", w_ih, (_GATES[mode] * H, I))
+    _check_shape("weight_hh", w_hh, (GH, H_out))
+    h = np.array(h0, dtype=dtype, order="C")  # a copy: the kernel updates it in place
+    _check_shape("hidden[0]" if mode == "lstm" else "hidden", h, (B, H_out))
+    if (b_ih is None) != (b_hh is None):
+        raise ValueError("b_ih and b_hh must both be given or both be None")
+    has_bias = b_ih is not None
+    lengths, full_length = _check_lengths(lengths, T, B)
+
+    # One GEMM for the input projection of every step (biases folded in where they add).
+    xw = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, GH)
+    if has_bias:
+        b_ih = _as_float(b_ih, dtype)
+        b_hh = _as_float(b_hh, dtype)
+        _check_shape("bias_ih", b_ih, (GH,))
+        _check_shape("bias_hh", b_hh, (GH,))
+        xw += b_ih if mode == "gru" else b_ih + b_hh
+    w_hh_t = np.ascontiguousarray(w_hh.T)
+    out = np.empty((T, B, H_out), dtype=dtype)
+    h_prev = np.empty((T, B, H_out), dtype=dtype)
+    hw = np.empty((B, GH), dtype=dtype)
+    parallel = B * H >= PARALLEL_MIN_STATE
+    ws = RNNWorkspace(mode=mode, reverse=bool(reverse), x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias,
+                      lengths=lengths, full_length=full_length, h_prev=h_prev, out=out)
+    c = None
+    if mode == "lstm":
+        if c0 is None:
+            raise ValueError("an LSTM needs c0")
+        c = np.array(c0, dtype=dtype, order="C")
+        _check_shape("hidden[1]", c, (B, H))
+        if has_proj:
+            w_hr = _as_float(w_hr, dtype)
+            _check_shape("weight_hr", w_hr, (H_out, H))
+            w_hr_t = np.ascontiguousarray(w_hr.T)
+            m = np.empty((T, B, H), dtype=dtype)
+            h_proj = np.empty((B, H_out), dtype=dtype)
+        else:
+            w_hr_t = np.empty((0, 0), dtype=dtype)
+            m = np.empty((0, 0, 0), dtype=dtype)
+            h_proj = w_hr_t
+        gates = np.empty((T, B, GH), dtype=dtype)
+        c_prev = np.empty((T, B, H), dtype=dtype)
+        tanh_c = np.empty((T, B, H), dtype=dtype)
+        kernel = _rnn_lstm.lstm_forward_parallel if parallel else _rnn_lstm.lstm_forward_serial
+        kernel(xw, w_hh_t, w_hr_t, has_proj, lengths, bool(reverse),
+               h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj)
+        ws.gates, ws.c_prev, ws.tanh_c = gates, c_prev, tanh_c
+        if has_proj:
+            ws.w_hr, ws.m = w_hr, m
+    elif mode == "gru":
+        b_hh_arr = b_hh if has_bias else np.zeros(GH, dtype=dtype)
+        gates = np.empty((T, B, GH), dtype=dtype)
+        hn = np.empty((T, B, H), dtype=dtype)
+        kernel = _rnn_gru.gru_forward_parallel if parallel else _rnn_gru.gru_forward_serial
+        kernel(xw, w_hh_t, b_hh_arr, lengths, bool(reverse), h, out, gates, hn, h_prev, hw)
+        ws.gates, ws.hn = gates, hn
+    else:
+        kernel = _rnn_simple.rnn_forward_parallel if parallel else _rnn_simple.rnn_forward_serial
+        kernel(xw, w_hh_t, mode == "rnn_relu", lengths, bool(reverse), h, out, h_prev, hw)
+    return out, h, c, ws
+
+
+def _grad_or_zeros(g, shape, dtype):
+    if g is None:
+        return np.zeros(shape, dtype=dtype)
+    g = np.asarray(g)
+    if g.shape != shape:
+        raise ValueError(f"gradient has shape {tuple(g.shape)}, expected {shape}")
+    return np.array(g, dtype=dtype, order="C")  # a copy: kernels update it in place
+
+
+def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
+    """Backpropagate through one layer direction; returns ``RNNGrads``.
+
+    Any of grad_output (T, B, H_out), grad_h_n (B, H_out), grad_c_n (B, H) may be
+    None (zero). Output positions past a sequence's length get no gradient.
+    """
+    x, w_hh = ws.x, ws.w_hh
+    T, B, I = x.shape
+    dtype = x.dtype
+    GH, H_out = w_hh.shape
+    H = GH // _GATES[ws.mode]
+    lengths, reverse = ws.lengths, ws.reverse
+    grad_out = _grad_or_zeros(grad_output, (T, B, H_out), dtype)
+    if not ws.full_length:
+        # padded positions are not outputs of the packed sequence
+        grad_out *= (np.arange(T)[:, None] < lengths[None, :])[:, :, None]
+    dh = _grad_or_zeros(grad_h_n, (B, H_out), dtype)
+    dh_gemm = np.empty((B, H_out), dtype=dtype)
+    parallel = B * H >= PARALLEL_MIN_STATE
+    dc = grad_w_hr = None
+    if ws.mode == "lstm":
+        has_proj = ws.w_hr is not None
+        dc = _grad_or_zeros(grad_c_n, (B, H), dtype)
+        dgates = np.empty((T, B, GH), dtype=dtype)
+        dh_total = np.empty((B, H_out), dtype=dtype)
+        dm = np.empty((B, H), dtype=dtype)
+        w_hr = ws.w_hr if has_proj else np.empty((0, 0), dtype=dtype)
+        dh_total_all = np.empty((T, B, H_out) if has_proj else (0, 0, 0), dtype=dtype)
+        kernel = _rnn_lstm.lstm_backward_parallel if parallel else _rnn_lstm.lstm_backward_serial
+        kernel(grad_out, w_hh, w_hr, has_proj, lengths, reverse, ws.gates, ws.c_prev, ws.tanh_c,
+               dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm)
+        if has_proj:
+            grad_w_hr = dh_total_all.reshape(T * B, H_out).T @ ws.m.reshape(T * B, H)
+        dgates_x = dgates_h = dgates
+    elif ws.mode == "gru":
+        dgates_x = np.empty((T, B, GH), dtype=dtype)
+        dgates_h = np.empty((T, B, GH), dtype=dtype)
+        dh_direct = np.empty((B, H), dtype=dtype)
+        kernel = _rnn_gru.gru_backward_parallel if parallel else _rnn_gru.gru_backward_serial
+        kernel(grad_out, w_hh, lengths, reverse, ws.gates, ws.hn, ws.h_prev,
+               dh, dgates_x, dgates_h, dh_direct, dh_gemm)
+    else:
+        dgates_x = dgates_h = np.empty((T, B, GH), dtype=dtype)
+        dh_total = np.empty((B, H), dtype=dtype)
+        kernel = _rnn_simple.rnn_backward_parallel if parallel else _rnn_simple.rnn_backward_serial
+        kernel(grad_out, w_hh, ws.mode == "rnn_relu", lengths, reverse, ws.out, dh, dgates_x,
+               dh_total, dh_gemm)
+
+    # Weight, bias and input gradients: one GEMM (or sum) each over all steps.
+    dgx = dgates_x.reshape(T * B, GH)
+    dgh = dgates_h.reshape(T * B, GH)
+    grad_x = (dgx @ ws.w_ih).reshape(T, B, I)
+    grad_w_ih = dgx.T @ x.reshape(T * B, I)
+    grad_w_hh = dgh.T @ ws.h_prev.reshape(T * B, H_out)
+    grad_b_ih = grad_b_hh = None
+    if ws.has_bias:
+        grad_b_ih = dgx.sum(axis=0)
+        grad_b_hh = grad_b_ih.copy() if dgh is dgx else dgh.sum(axis=0)
+    return RNNGrads(grad_x, dh, dc, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, grad_w_hr)
