@@ -6,15 +6,11 @@ h' = (1 - z) * n + z * h. ``xw`` = x @ W_ih^T + b_ih comes from one GEMM done by
 caller; b_hh is added here because b_hn sits inside the r * (...) term. Steps with
 ``t >= lengths[b]`` leave row ``b``'s state unchanged and output zeros.
 """
-import math
-
 import numpy as np
 from numba import njit, prange
 
+from ._rnn_math import sigmoid, tanh
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _sigmoid(x):
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 @njit(cache=True, error_model="numpy")
@@ -29,10 +25,10 @@ def _gru_cell_forward(b, t, active, xw, hw, b_hh, h, out, gates, hn):
             out[t, b, j] = 0.0
         return
     for j in range(H):
-        r = _sigmoid(xw[t, b, j] + hw[b, j] + b_hh[j])
-        z = _sigmoid(xw[t, b, H + j] + hw[b, H + j] + b_hh[H + j])
+        r = sigmoid(xw[t, b, j] + hw[b, j] + b_hh[j])
+        z = sigmoid(xw[t, b, H + j] + hw[b, H + j] + b_hh[H + j])
         hn_j = hw[b, 2 * H + j] + b_hh[2 * H + j]
-        n = math.tanh(xw[t, b, 2 * H + j] + r * hn_j)
+        n = tanh(xw[t, b, 2 * H + j] + r * hn_j)
         h_new = (1.0 - z) * n + z * h[b, j]
         gates[t, b, j] = r
         gates[t, b, H + j] = z

@@ -7,15 +7,11 @@ caller as one GEMM (``xw``); each step here does the h @ W_hh^T GEMM (BLAS via
 step costs no Python dispatch. Steps with ``t >= lengths[b]`` leave row ``b``'s
 state unchanged and write zeros to its output (packed sequences).
 """
-import math
-
 import numpy as np
 from numba import njit, prange
 
+from ._rnn_math import sigmoid, tanh
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _sigmoid(x):
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 @njit(cache=True, error_model="numpy")
@@ -34,12 +30,12 @@ def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c,
                 out[t, b, j] = 0.0
         return
     for j in range(H):
-        i = _sigmoid(xw[t, b, j] + hw[b, j])
-        f = _sigmoid(xw[t, b, H + j] + hw[b, H + j])
-        g = math.tanh(xw[t, b, 2 * H + j] + hw[b, 2 * H + j])
-        o = _sigmoid(xw[t, b, 3 * H + j] + hw[b, 3 * H + j])
+        i = sigmoid(xw[t, b, j] + hw[b, j])
+        f = sigmoid(xw[t, b, H + j] + hw[b, H + j])
+        g = tanh(xw[t, b, 2 * H + j] + hw[b, 2 * H + j])
+        o = sigmoid(xw[t, b, 3 * H + j] + hw[b, 3 * H + j])
         c_new = f * c[b, j] + i * g
-        tc = math.tanh(c_new)
+        tc = tanh(c_new)
         c[b, j] = c_new
         gates[t, b, j] = i
         gates[t, b, H + j] = f

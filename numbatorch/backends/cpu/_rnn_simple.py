@@ -4,10 +4,10 @@ h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh); ``xw`` (input GEMM plus both biases
 comes from the caller. Steps with ``t >= lengths[b]`` leave row ``b``'s state
 unchanged and output zeros.
 """
-import math
-
 import numpy as np
 from numba import njit, prange
+
+from ._rnn_math import tanh
 
 
 @njit(cache=True, error_model="numpy")
@@ -22,7 +22,7 @@ def _rnn_cell_forward(b, t, active, use_relu, xw, hw, h, out):
         if use_relu:
             h_new = pre if pre > 0.0 else 0.0 * pre  # 0*pre keeps NaN
         else:
-            h_new = math.tanh(pre)
+            h_new = tanh(pre)
         h[b, j] = h_new
         out[t, b, j] = h_new
 

@@ -176,8 +176,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._index_queues[worker_id].put(None)
 
     def _shutdown_workers(self):
-        if self._shutdown:
-            return
+        if getattr(self, "_shutdown", True):
+            return  # already shut down, or __init__ failed before starting any worker
         self._shutdown = True
         try:
             self._workers_done_event.set()

@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` runs the main tutorial, `make test` runs the test suite.
+# Each creates .venv with what it needs; nothing else has to be prepared.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e ".[$*]"
+	touch $@
+
+# PyTorch is only the test oracle: tests that need it skip when it cannot be installed.
+$(VENV)/.torch: | $(BIN)/activate
+	$(BIN)/pip install -q torch==2.13.0 || echo "PyTorch could not be installed: comparison tests will skip"
+	touch $@
+
+demo: $(VENV)/.installed-tutorials
+	$(BIN)/python tutorials/quickstart.py
+
+test: $(VENV)/.installed-dev $(VENV)/.torch
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-dev $(VENV)/.torch
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
