@@ -1,2 +1,215 @@
-"""(being written)"""
-__all__ = []
+"""Comparisons, logical and bitwise ops, and closeness tests; results are bool (or integer bitwise) tensors."""
+import numpy as np
+
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import _legacy_name, apply_inplace, binary_arrays, needs_grad, record
+from .pointwise import _broadcast_error, history_alias
+
+__all__ = [
+    "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "bitwise_not", "isclose", "allclose", "equal",
+]
+
+# Operand types a comparison dunder accepts; anything else returns NotImplemented (``t == None`` is False).
+_OPERAND_TYPES = (Tensor, int, float, bool, np.ndarray, np.generic)
+
+
+def _elementwise(ufunc, input, other):
+    x, y = binary_arrays(input, other)
+    try:
+        return Tensor._make(ufunc(x, y))
+    except ValueError:
+        raise _broadcast_error(np.shape(x), np.shape(y)) from None
+
+
+# ---- comparisons -------------------------------------------------------------------------------------
+def _comparison(name, ufunc):
+    def op(input, other):
+        return _elementwise(ufunc, input, other)
+
+    def dunder(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return _elementwise(ufunc, self, other)
+
+    op.__name__ = name
+    dunder.__name__ = f"__{name}__"
+    return op, dunder
+
+
+eq, _eq_dunder = _comparison("eq", np.equal)
+ne, _ne_dunder = _comparison("ne", np.not_equal)
+lt, _lt_dunder = _comparison("lt", np.less)
+le, _le_dunder = _comparison("le", np.less_equal)
+gt, _gt_dunder = _comparison("gt", np.greater)
+ge, _ge_dunder = _comparison("ge", np.greater_equal)
+not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+
+for _names, _op, _dunder in ((("eq",), eq, _eq_dunder), (("ne", "not_equal"), ne, _ne_dunder),
+                             (("lt", "less"), lt, _lt_dunder), (("le", "less_equal"), le, _le_dunder),
+                             (("gt", "greater"), gt, _gt_dunder), (("ge", "greater_equal"), ge, _ge_dunder)):
+    tensor_method(*_names)(_op)
+    tensor_method(_dunder.__name__)(_dunder)
+# Assigning __eq__ after class creation leaves Tensor.__hash__ (by id) in place, so tensors stay usable as
+# dict keys and in sets, as in PyTorch.
+
+
+class _ComparisonBackward(Node):
+    """An in-place comparison makes its tensor piecewise constant: zero gradient to what it was."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return (np.zeros_like(grad),) + (None,) * (len(self.inputs) - 1)
+
+
+# PyTorch's names: ...Backward0 when ``other`` is a Python number, ...Backward1 for a Tensor.
+_COMPARISON_NODES = {
+    (name, kind): type(f"{name.capitalize()}Backward{kind}", (_ComparisonBackward,), {"__slots__": ()})
+    for name in ("eq", "ne", "lt", "le", "gt", "ge") for kind in (0, 1)}
+
+
+def _comparison_inplace(name, op):
+    def method(self, other):
+        out = op(self, other)._data.astype(self._data.dtype)
+        if needs_grad(self, other):
+            alias = history_alias(self, False)
+            node = _COMPARISON_NODES[(name, 1 if isinstance(other, Tensor) else 0)]
+            # other's gradient is zero too; only self's history needs the (zero) gradient to arrive.
+            result = record(out, node, (alias,))
+        else:
+            result = Tensor._make(out)
+        return apply_inplace(self, result)
+    method.__name__ = name + "_"
+    return method
+
+
+for _name, _op in (("eq", eq), ("ne", ne), ("lt", lt), ("le", le), ("gt", gt), ("ge", ge),
+                   ("not_equal", ne), ("less", lt), ("less_equal", le), ("greater", gt),
+                   ("greater_equal", ge)):
+    setattr(Tensor, _name + "_", _comparison_inplace(_op.__name__, _op))
+
+
+def _inplace(op):
+    def method(self, *args):
+        return apply_inplace(self, op(self, *args))
+    return method
+
+
+# ---- logical -----------------------------------------------------------------------------------------
+def _logical(name, ufunc):
+    def op(input, other):
+        return _elementwise(ufunc, input, other)
+    op.__name__ = name
+    return op
+
+
+logical_and = _logical("logical_and", np.logical_and)
+logical_or = _logical("logical_or", np.logical_or)
+logical_xor = _logical("logical_xor", np.logical_xor)
+
+
+def logical_not(input):
+    return Tensor._make(np.logical_not(input._data))
+
+
+for _name, _op in (("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor),
+                   ("logical_not", logical_not)):
+    tensor_method(_name)(_op)
+    setattr(Tensor, _name + "_", _inplace(_op))
+
+
+# ---- bitwise -----------------------------------------------------------------------------------------
+def _bitwise(name, ufunc):
+    def op(input, other):
+        x, y = binary_arrays(input, other)
+        res_dtype = np.result_type(x, y)
+        if res_dtype.kind not in "biu":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_legacy_name(res_dtype)}\'')
+        try:
+            return Tensor._make(ufunc(x, y))
+        except ValueError:
+            raise _broadcast_error(np.shape(x), np.shape(y)) from None
+    op.__name__ = name
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+
+
+def bitwise_not(input):
+    arr = input._data
+    if arr.dtype.kind not in "biu":
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_legacy_name(arr.dtype)}\'')
+    return Tensor._make(np.invert(arr))
+
+
+@tensor_method("__invert__")
+def _invert(self):
+    if self._data.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return Tensor._make(np.invert(self._data))
+
+
+def _operator(op):
+    def dunder(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return op(self, other)
+    return dunder
+
+
+def _reflected(op):
+    def dunder(self, other):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return op(other, self)
+    return dunder
+
+
+for _name, _sym, _op in (("bitwise_and", "and", bitwise_and), ("bitwise_or", "or", bitwise_or),
+                         ("bitwise_xor", "xor", bitwise_xor)):
+    tensor_method(_name)(_op)
+    setattr(Tensor, f"__{_sym}__", _operator(_op))
+    setattr(Tensor, f"__r{_sym}__", _reflected(_op))
+    setattr(Tensor, f"__i{_sym}__", _inplace(_op))
+    setattr(Tensor, _name + "_", _inplace(_op))
+tensor_method("bitwise_not")(bitwise_not)
+Tensor.bitwise_not_ = _inplace(bitwise_not)
+
+
+# ---- closeness ---------------------------------------------------------------------------------------
+@tensor_method()
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|`` elementwise (infinities equal only to themselves)."""
+    for arg, name, pos in ((input, "input", 1), (other, "other", 2)):
+        if not isinstance(arg, Tensor):
+            raise TypeError(f"isclose(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(arg).__name__}")
+    x, y = input._data, other._data
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{_legacy_name(x.dtype)} did not match {_legacy_name(y.dtype)}")
+    try:
+        if x.dtype == np.bool_:
+            return Tensor._make(np.equal(x, y))
+        return Tensor._make(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise _broadcast_error(x.shape, y.shape) from None
+
+
+@tensor_method()
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+@tensor_method()
+def equal(input, other):
+    """True when both tensors have the same shape and the same values (after type promotion)."""
+    if input._data.shape != other._data.shape:
+        return False
+    x, y = binary_arrays(input, other)
+    return bool(np.array_equal(x, y))

@@ -20,6 +20,8 @@ def _initial_grads(tensors, grad_tensors):
             grads.append(np.ones_like(t._data))
         else:
             arr = g._data if hasattr(g, "_data") else np.asarray(g, dtype=t._data.dtype)
+            if arr.dtype != t._data.dtype:
+                arr = arr.astype(t._data.dtype)
             if arr.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(arr.shape)} and "
                                    f"output[{i}] has a shape of {_sz(t._data.shape)}.")

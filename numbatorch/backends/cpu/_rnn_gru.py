@@ -12,7 +12,6 @@ from numba import njit, prange
 from ._rnn_math import sigmoid, tanh
 
 
-
 @njit(cache=True, error_model="numpy")
 def _gru_cell_forward(b, t, active, xw, hw, b_hh, h, out, gates, hn):
     """Gate math for batch row ``b`` at time ``t``; updates h in place."""

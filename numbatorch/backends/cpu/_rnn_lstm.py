@@ -13,7 +13,6 @@ from numba import njit, prange
 from ._rnn_math import sigmoid, tanh
 
 
-
 @njit(cache=True, error_model="numpy")
 def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c, m):
     """Gate math for batch row ``b`` at time ``t``; updates h (no proj) and c in place."""

@@ -107,3 +107,7 @@ def is_fork_safe():
     """
     launched = _threads_launched()
     return launched is None or launched in _FORK_SAFE_LAYERS
+
+
+# Importing this module is what numbatorch/__init__.py does first: configure right away.
+configure_threading_layer()

@@ -14,8 +14,8 @@ from ._fetch import create_fetcher
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
-# How often (seconds) a blocked worker checks that its parent is still alive.
-STATUS_CHECK_INTERVAL = 1.0
+# How often (seconds) an idle worker checks that its parent is alive and not shutting down.
+STATUS_CHECK_INTERVAL = 0.2
 
 _worker_info = None
 
@@ -154,6 +154,11 @@ def worker_loop(is_iterable, dataset, index_queue, result_queue, done_event, aut
             try:
                 message = index_queue.get(timeout=STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                # The shutdown message may never come: when the iterator is garbage
+                # collected in a reference cycle, its queues' feeder threads are
+                # finalised first, so the done event is the reliable signal.
+                if done_event.is_set():
+                    break
                 continue
             if isinstance(message, _ResumeIteration):
                 result_queue.put((message, None))

@@ -1,0 +1,125 @@
+"""Numba kernels for the masked softmax of scaled dot-product attention and its backward.
+
+Scores come in as (N, L, S) raw q @ k^T products. ``shift_scores`` applies the
+scale, the additive mask and the causal mask and subtracts each row's max; the
+caller then runs numpy's SIMD ``np.exp`` over the whole array (Numba's scalar exp
+without Intel SVML measured ~5x slower: 6 ns vs 1.2 ns per float32); and
+``normalize_rows`` divides by the row sums and applies dropout. A row whose
+every score is -inf gives zeros (PyTorch 2.x's scaled_dot_product_attention on
+CPU) or NaN (``nan_rows``, what torch's
+MultiheadAttention returns with need_weights=True). Masked entries get
+probability exactly 0, so their gradients are 0, never NaN.
+"""
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, error_model="numpy")
+def _shift_row(n, l, attn, mask, has_mask, is_causal, scale):
+    """Scale, mask and subtract the row max (the softmax's stabilising shift)."""
+    S = attn.shape[2]
+    row = attn[n, l]
+    neg_inf = -np.inf
+    row_max = neg_inf
+    for s in range(S):
+        val = row[s] * scale
+        if has_mask:
+            val += mask[n, l, s]
+        if is_causal and s > l:
+            val = neg_inf
+        row[s] = val
+        if val > row_max:
+            row_max = val
+    if row_max != neg_inf:  # a fully masked row stays -inf: exp gives 0, sum 0
+        for s in range(S):
+            row[s] -= row_max
+
+
+@njit(cache=True, error_model="numpy")
+def _normalize_row(n, l, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
+    S = attn.shape[2]
+    row = attn[n, l]
+    total = 0.0  # float64 accumulator, also for float32 rows
+    for s in range(S):
+        total += row[s]
+    if total == 0.0:  # fully masked (otherwise the max entry alone contributes exp(0) = 1)
+        fill = np.nan if nan_rows else 0.0
+        for s in range(S):
+            row[s] = fill
+            if has_dropout:
+                attn_drop[n, l, s] = fill
+        return
+    inv = 1.0 / total
+    for s in range(S):
+        p = row[s] * inv
+        row[s] = p
+        if has_dropout:
+            attn_drop[n, l, s] = p * drop_scale if keep[n, l, s] else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _softmax_backward_row(n, l, grad, attn, keep, has_dropout, drop_scale):
+    S = attn.shape[2]
+    dot = 0.0
+    for s in range(S):
+        g = grad[n, l, s]
+        if has_dropout:
+            g = g * drop_scale if keep[n, l, s] else 0.0
+            grad[n, l, s] = g
+        dot += g * attn[n, l, s]
+    for s in range(S):
+        grad[n, l, s] = attn[n, l, s] * (grad[n, l, s] - dot)
+
+
+@njit(cache=True, error_model="numpy")
+def shift_scores_serial(attn, mask, has_mask, is_causal, scale):
+    """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max."""
+    N, L = attn.shape[0], attn.shape[1]
+    for n in range(N):
+        for l in range(L):
+            _shift_row(n, l, attn, mask, has_mask, is_causal, scale)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def shift_scores_parallel(attn, mask, has_mask, is_causal, scale):
+    """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max."""
+    N, L = attn.shape[0], attn.shape[1]
+    for row in prange(N * L):
+        n = row // L
+        _shift_row(n, row - n * L, attn, mask, has_mask, is_causal, scale)
+
+
+@njit(cache=True, error_model="numpy")
+def normalize_rows_serial(attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
+    """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy."""
+    N, L = attn.shape[0], attn.shape[1]
+    for n in range(N):
+        for l in range(L):
+            _normalize_row(n, l, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def normalize_rows_parallel(attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
+    """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy."""
+    N, L = attn.shape[0], attn.shape[1]
+    for row in prange(N * L):
+        n = row // L
+        _normalize_row(n, row - n * L, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop)
+
+
+@njit(cache=True, error_model="numpy")
+def masked_softmax_backward_serial(grad, attn, keep, has_dropout, drop_scale):
+    """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
+    N, L = attn.shape[0], attn.shape[1]
+    for n in range(N):
+        for l in range(L):
+            _softmax_backward_row(n, l, grad, attn, keep, has_dropout, drop_scale)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def masked_softmax_backward_parallel(grad, attn, keep, has_dropout, drop_scale):
+    """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
+    N, L = attn.shape[0], attn.shape[1]
+    for row in prange(N * L):
+        n = row // L
+        _softmax_backward_row(n, row - n * L, grad, attn, keep, has_dropout, drop_scale)

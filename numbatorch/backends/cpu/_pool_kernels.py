@@ -1,0 +1,193 @@
+"""Pooling kernels on (P, D, H, W) planes (P = N*C; 1-d/2-d pools use unit leading dims).
+
+Indices are flat offsets into one input plane (d*H*W + h*W + w), as PyTorch returns them.
+Each kernel has a serial and a parallel (prange over planes) driver around a per-plane body.
+"""
+import numpy as np
+from numba import njit, prange
+
+
+# ------------------------------------------------------------------ max pool (strided windows)
+
+@njit(cache=True, error_model="numpy")
+def _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
+    D, H, W = x.shape[1:]
+    oD, oH, oW = out.shape[1:]
+    for od in range(oD):
+        d0 = od * sd - pd
+        for oh in range(oH):
+            h0 = oh * sh - ph
+            for ow in range(oW):
+                w0 = ow * sw - pw
+                best = -np.inf
+                besti = -1
+                for a in range(kd):
+                    i = d0 + a * dd
+                    if i < 0 or i >= D:
+                        continue
+                    for b in range(kh):
+                        j = h0 + b * dh
+                        if j < 0 or j >= H:
+                            continue
+                        for e in range(kw):
+                            k = w0 + e * dw
+                            if k < 0 or k >= W:
+                                continue
+                            v = x[p, i, j, k]
+                            # NaN propagates like PyTorch: a NaN wins and stays
+                            if besti < 0 or v > best or (v != v and best == best):
+                                best = v
+                                besti = (i * H + j) * W + k
+                out[p, od, oh, ow] = best
+                idx[p, od, oh, ow] = besti
+
+
+@njit(cache=True, error_model="numpy")
+def maxpool_serial(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
+    for p in range(x.shape[0]):
+        _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def maxpool_parallel(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
+    for p in prange(x.shape[0]):
+        _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
+
+
+# ------------------------------------------------------------------ scatter by index (max backward)
+
+@njit(cache=True, error_model="numpy")
+def _scatter_plane(gy, idx, gx, p):
+    g = gy[p].ravel()
+    ix = idx[p].ravel()
+    gxp = gx[p].ravel()
+    for t in range(g.shape[0]):
+        gxp[ix[t]] += g[t]
+
+
+@njit(cache=True, error_model="numpy")
+def scatter_add_serial(gy, idx, gx):
+    """gx[p].flat[idx[p]] += gy[p] for each plane; gy/idx: (P, L), gx: (P, M)."""
+    for p in range(gy.shape[0]):
+        _scatter_plane(gy, idx, gx, p)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def scatter_add_parallel(gy, idx, gx):
+    for p in prange(gy.shape[0]):
+        _scatter_plane(gy, idx, gx, p)
+
+
+# ------------------------------------------------------------------ avg pool
+
+@njit(cache=True, error_model="numpy")
+def _avg_bounds(o, s, p, k, size):
+    start = o * s - p
+    end = min(start + k, size + p)
+    span = end - start
+    return max(start, 0), min(end, size), span
+
+
+@njit(cache=True, error_model="numpy")
+def _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                   count_include_pad, divisor):
+    D, H, W = x.shape[1:]
+    oD, oH, oW = (gy.shape[1:] if backward else out.shape[1:])
+    for od in range(oD):
+        d0, d1, sd_ = _avg_bounds(od, sd, pd, kd, D)
+        for oh in range(oH):
+            h0, h1, sh_ = _avg_bounds(oh, sh, ph, kh, H)
+            for ow in range(oW):
+                w0, w1, sw_ = _avg_bounds(ow, sw, pw, kw, W)
+                if divisor > 0:
+                    div = divisor
+                elif count_include_pad:
+                    div = sd_ * sh_ * sw_
+                else:
+                    div = (d1 - d0) * (h1 - h0) * (w1 - w0)
+                if backward:
+                    g = gy[p, od, oh, ow] / div
+                    for i in range(d0, d1):
+                        for j in range(h0, h1):
+                            for k in range(w0, w1):
+                                gx[p, i, j, k] += g
+                else:
+                    acc = 0.0
+                    for i in range(d0, d1):
+                        for j in range(h0, h1):
+                            for k in range(w0, w1):
+                                acc += x[p, i, j, k]
+                    out[p, od, oh, ow] = acc / div
+
+
+@njit(cache=True, error_model="numpy")
+def avgpool_serial(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                   count_include_pad, divisor):
+    for p in range(x.shape[0]):
+        _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                       count_include_pad, divisor)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def avgpool_parallel(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                     count_include_pad, divisor):
+    for p in prange(x.shape[0]):
+        _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                       count_include_pad, divisor)
+
+
+# ------------------------------------------------------------------ explicit windows
+# Adaptive and fractional pools: window [start, end) per output position and dim.
+# starts/ends have shape (Pq, out) where Pq is 1 (shared) or P (per plane).
+
+@njit(cache=True, error_model="numpy")
+def _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we):
+    # mode 0: max forward, 1: avg forward, 2: avg backward
+    H, W = x.shape[2], x.shape[3]
+    p = np.int64(p)  # prange hands an unsigned index; mixing it with 0 would type as float
+    pd_ = p if ds.shape[0] > 1 else 0
+    ph_ = p if hs.shape[0] > 1 else 0
+    pw_ = p if ws.shape[0] > 1 else 0
+    for od in range(ds.shape[1]):
+        d0, d1 = ds[pd_, od], de[pd_, od]
+        for oh in range(hs.shape[1]):
+            h0, h1 = hs[ph_, oh], he[ph_, oh]
+            for ow in range(ws.shape[1]):
+                w0, w1 = ws[pw_, ow], we[pw_, ow]
+                if mode == 0:
+                    best = -np.inf
+                    besti = -1
+                    for i in range(d0, d1):
+                        for j in range(h0, h1):
+                            for k in range(w0, w1):
+                                v = x[p, i, j, k]
+                                if besti < 0 or v > best or (v != v and best == best):
+                                    best = v
+                                    besti = (i * H + j) * W + k
+                    out[p, od, oh, ow] = best
+                    idx[p, od, oh, ow] = besti
+                elif mode == 1:
+                    acc = 0.0
+                    for i in range(d0, d1):
+                        for j in range(h0, h1):
+                            for k in range(w0, w1):
+                                acc += x[p, i, j, k]
+                    out[p, od, oh, ow] = acc / ((d1 - d0) * (h1 - h0) * (w1 - w0))
+                else:
+                    g = gy[p, od, oh, ow] / ((d1 - d0) * (h1 - h0) * (w1 - w0))
+                    for i in range(d0, d1):
+                        for j in range(h0, h1):
+                            for k in range(w0, w1):
+                                gx[p, i, j, k] += g
+
+
+@njit(cache=True, error_model="numpy")
+def window_pool_serial(x, out, idx, gy, gx, mode, ds, de, hs, he, ws, we):
+    for p in range(x.shape[0]):
+        _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def window_pool_parallel(x, out, idx, gy, gx, mode, ds, de, hs, he, ws, we):
+    for p in prange(x.shape[0]):
+        _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we)

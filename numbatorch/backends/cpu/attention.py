@@ -1,0 +1,171 @@
+"""Scaled dot-product attention on raw numpy arrays (forward and backward).
+
+query (B..., L, E), key (B..., S, E), value (B..., S, Ev); batch dims broadcast.
+attn = softmax(q @ k^T * scale + mask), output = dropout(attn) @ v. The matrix
+products go to BLAS (np.matmul); mask, scale, causal mask, softmax and dropout are
+two Numba passes around one numpy exp (``_attention_softmax``); the softmax
+backward is one fused Numba pass.
+
+Fully masked rows: PyTorch 2.13's F.scaled_dot_product_attention on CPU (math
+and fused paths alike) returns 0 for them, with zero gradients; that is the
+default here. torch.nn.MultiheadAttention with need_weights=True returns NaN for
+them: pass ``nan_for_fully_masked=True`` to match it.
+
+Dropout randomness stays with the caller: it passes ``dropout_mask`` (bool,
+True = keep, broadcastable to (B..., L, S)) and ``dropout_p``; kept
+probabilities are scaled by 1 / (1 - p).
+"""
+import math
+
+import numpy as np
+
+from . import _attention_softmax as _k
+
+# Below this many scores a parallel launch costs more than it saves.
+PARALLEL_MIN_SCORES = 32768
+
+
+class AttentionWorkspace:
+    """What the backward pass needs from the forward pass."""
+
+    __slots__ = ("query", "key", "value", "attn", "attn_drop", "keep", "drop_scale",
+                 "scale", "mask_shape")
+
+    def __init__(self, **fields):
+        for name in self.__slots__:
+            setattr(self, name, fields.get(name))
+
+
+def _float_dtype(*arrays):
+    dtype = np.result_type(*arrays)
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
+
+
+def _sum_to_shape(grad, shape):
+    """Undo broadcasting: sum ``grad`` down to ``shape``."""
+    if grad.shape == tuple(shape):
+        return grad
+    lead = grad.ndim - len(shape)
+    if lead:
+        grad = grad.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def _writable_full(a, full_shape):
+    """``a`` (a fresh matmul result) as a writable C-contiguous array of ``full_shape``."""
+    if a.shape == full_shape and a.flags.c_contiguous:
+        return a
+    return np.broadcast_to(a, full_shape).copy()
+
+
+def _as_3d(a, full_shape, dtype):
+    """Broadcast ``a`` to ``full_shape`` and view it as (N, L, S) (a copy only if numpy must)."""
+    view = np.broadcast_to(np.asarray(a, dtype=dtype), full_shape)
+    return view.reshape((-1,) + full_shape[-2:])
+
+
+def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
+                                         dropout_mask=None, is_causal=False, scale=None,
+                                         nan_for_fully_masked=False):
+    """Return (output (B..., L, Ev), attn weights (B..., L, S) before dropout, workspace).
+
+    attn_mask: bool (True = take part) or float (added to the scores), broadcastable
+    to (B..., L, S). is_causal masks key s > query l (top-left aligned, as torch).
+    scale defaults to 1 / sqrt(E).
+    """
+    query, key, value = np.asarray(query), np.asarray(key), np.asarray(value)
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError("scaled_dot_product_attention: query, key and value must have at least "
+                           "2 dimensions")
+    if query.shape[-1] != key.shape[-1]:
+        raise RuntimeError(f"Expected query and key to have the same embedding size, got {query.shape[-1]} "
+                           f"and {key.shape[-1]}")
+    if key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"Expected key and value to have the same sequence length, got {key.shape[-2]} "
+                           f"and {value.shape[-2]}")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                           "is_causal=True")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    dtype = _float_dtype(query, key, value)
+    query, key, value = (a.astype(dtype, copy=False) for a in (query, key, value))
+    batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    L, S = query.shape[-2], key.shape[-2]
+    full_shape = batch + (L, S)
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1])
+
+    scores = np.matmul(query, np.swapaxes(key, -1, -2))  # BLAS per batch slice; broadcasts
+    scores = _writable_full(scores, full_shape)
+    attn = scores.reshape((-1, L, S))  # a view: filled in place with the probabilities
+    mask_shape = None
+    if attn_mask is not None:
+        attn_mask = np.asarray(attn_mask)
+        mask_shape = attn_mask.shape
+        if attn_mask.dtype == np.bool_:
+            mask_shape = None  # a bool mask has no gradient
+            attn_mask = np.where(attn_mask, dtype.type(0), dtype.type(-np.inf))
+        try:
+            mask = _as_3d(attn_mask, full_shape, dtype)
+        except ValueError:
+            raise RuntimeError(f"attn_mask of shape {tuple(attn_mask.shape)} cannot be broadcast to the "
+                               f"attention shape {full_shape}") from None
+    else:
+        mask = np.broadcast_to(np.zeros((1, 1, 1), dtype=dtype), attn.shape)
+    has_dropout = dropout_p > 0.0
+    drop_scale = 0.0 if dropout_p >= 1.0 else 1.0 / (1.0 - dropout_p)
+    if has_dropout:
+        if dropout_mask is None:
+            raise ValueError("dropout_p > 0 needs dropout_mask (True = keep)")
+        keep = _as_3d(np.asarray(dropout_mask, dtype=np.bool_), full_shape, np.bool_)
+        attn_drop = np.empty_like(attn)
+    else:
+        keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), attn.shape)
+        attn_drop = np.empty((0, 0, 0), dtype=dtype)
+    parallel = attn.size >= PARALLEL_MIN_SCORES
+    shift = _k.shift_scores_parallel if parallel else _k.shift_scores_serial
+    shift(attn, mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
+    np.exp(attn, out=attn)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
+    normalize = _k.normalize_rows_parallel if parallel else _k.normalize_rows_serial
+    normalize(attn, bool(nan_for_fully_masked), keep, has_dropout, drop_scale, attn_drop)
+
+    weights = attn.reshape(full_shape)
+    used = attn_drop.reshape(full_shape) if has_dropout else weights
+    output = np.matmul(used, value)
+    ws = AttentionWorkspace(query=query, key=key, value=value, attn=attn,
+                            attn_drop=attn_drop if has_dropout else None, keep=keep,
+                            drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
+    return output, weights, ws
+
+
+def scaled_dot_product_attention_backward(ws, grad_output):
+    """Return (grad_query, grad_key, grad_value, grad_attn_mask).
+
+    Gradients have the shapes of the forward's inputs (broadcast dims summed);
+    grad_attn_mask is None unless the mask was a float array.
+    """
+    query, key, value = ws.query, ws.key, ws.value
+    attn = ws.attn
+    N, L, S = attn.shape
+    full_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]) + (L, S)
+    grad_output = np.asarray(grad_output, dtype=attn.dtype)
+    has_dropout = ws.attn_drop is not None
+    used = (ws.attn_drop if has_dropout else attn).reshape(full_shape)
+
+    grad_value = _sum_to_shape(np.matmul(np.swapaxes(used, -1, -2), grad_output), value.shape)
+    grad_scores = _writable_full(np.matmul(grad_output, np.swapaxes(value, -1, -2)), full_shape)
+    kernel = (_k.masked_softmax_backward_parallel if attn.size >= PARALLEL_MIN_SCORES
+              else _k.masked_softmax_backward_serial)
+    kernel(grad_scores.reshape((N, L, S)), attn, ws.keep, has_dropout, ws.drop_scale)
+
+    grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores, ws.mask_shape)
+    grad_query = np.matmul(grad_scores, key)
+    grad_query *= ws.scale
+    grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), query)
+    grad_key *= ws.scale
+    return (_sum_to_shape(grad_query, query.shape), _sum_to_shape(grad_key, key.shape),
+            grad_value, grad_mask)

@@ -1,0 +1,183 @@
+"""Batch, layer and group normalisation on raw numpy arrays, forward and backward.
+
+Instance norm is left to the caller as batch norm of x reshaped to (1, N*C, *spatial)
+(weights tiled N times, grads summed back); local response norm is composed by the caller.
+Running statistics are the caller's: batch_norm_forward returns the batch mean and invstd,
+and the unbiased variance for the running update is  (1/invstd**2 - eps) * M / (M - 1)
+with M = N * prod(spatial) (batch_norm_unbiased_var does that).
+"""
+import numpy as np
+
+from . import _norm_kernels as K
+from ._shape import fmt_size, check_float
+
+PARALLEL_MIN_ELEMENTS = 1 << 15
+
+__all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_unbiased_var",
+           "layer_norm_forward", "layer_norm_backward", "group_norm_forward", "group_norm_backward"]
+
+
+def _par(n):
+    return n >= PARALLEL_MIN_ELEMENTS
+
+
+def _param(p, C, dtype):
+    """Affine parameter as a contiguous 1-d array in dtype; empty array when absent."""
+    if p is None:
+        return np.empty(0, dtype=dtype)
+    return np.ascontiguousarray(p, dtype=dtype).reshape(-1)
+
+
+def _bn_view(x):
+    if x.ndim < 2:
+        raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
+    return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+
+
+def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var=None,
+                       training=True, eps=1e-5):
+    """Batch norm over (N, C, *).  Training: batch statistics, returns (y, mean, invstd)
+    (float64 arrays of C); eval: uses running_mean/var, returns (y, running_mean, invstd)."""
+    check_float(x)
+    x3 = _bn_view(x)
+    N, C, S = x3.shape
+    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if p is not None and p.size != C:
+            raise RuntimeError(f"running_mean should contain {C} elements not {p.size}"
+                               if name.startswith("running") else
+                               f"{name} should contain {C} elements not {p.size}")
+    if training:
+        if N * S <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size torch.Size([{fmt_size(x.shape)}])")
+        mean = np.empty(C, np.float64)
+        invstd = np.empty(C, np.float64)
+        (K.bn_stats_parallel if _par(x3.size) else K.bn_stats_serial)(x3, float(eps), mean, invstd)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        mean = np.asarray(running_mean, np.float64).reshape(-1)
+        invstd = 1.0 / np.sqrt(np.asarray(running_var, np.float64).reshape(-1) + eps)
+    y = np.empty_like(x3)
+    (K.bn_apply_parallel if _par(x3.size) else K.bn_apply_serial)(
+        x3, mean, invstd, _param(weight, C, x.dtype), _param(bias, C, x.dtype), y)
+    return y.reshape(x.shape), mean, invstd
+
+
+def batch_norm_unbiased_var(invstd, eps, count):
+    """Unbiased batch variance (for running_var) from the invstd batch_norm_forward returned."""
+    return (1.0 / invstd ** 2 - eps) * count / max(count - 1, 1)
+
+
+def batch_norm_backward(grad_output, x, weight, mean, invstd, training=True,
+                        output_mask=(True, True, True)):
+    """Gradients (grad_input, grad_weight, grad_bias) of batch_norm_forward, given the mean and
+    invstd it returned.  grad_weight/grad_bias are None when weight is None or not asked for."""
+    x3 = _bn_view(x)
+    gy = np.ascontiguousarray(grad_output, dtype=x.dtype).reshape(x3.shape)
+    C = x3.shape[1]
+    sum_gy = np.empty(C, np.float64)
+    sum_gy_xhat = np.empty(C, np.float64)
+    par = _par(x3.size)
+    (K.bn_grad_sums_parallel if par else K.bn_grad_sums_serial)(gy, x3, mean, invstd, sum_gy, sum_gy_xhat)
+    gx = None
+    if output_mask[0]:
+        gx = np.empty_like(x3)
+        (K.bn_grad_input_parallel if par else K.bn_grad_input_serial)(
+            gy, x3, mean, invstd, _param(weight, C, x.dtype), sum_gy, sum_gy_xhat, bool(training), gx)
+        gx = gx.reshape(x.shape)
+    affine = weight is not None
+    gw = sum_gy_xhat.astype(x.dtype) if affine and output_mask[1] else None
+    gb = sum_gy.astype(x.dtype) if affine and output_mask[2] else None
+    return gx, gw, gb
+
+
+def _rows(x, G, Cg, S, weight, bias, eps, C):
+    x2 = np.ascontiguousarray(x).reshape(-1, Cg * S)
+    y = np.empty_like(x2)
+    mean = np.empty(x2.shape[0], np.float64)
+    rstd = np.empty(x2.shape[0], np.float64)
+    (K.rownorm_forward_parallel if _par(x2.size) else K.rownorm_forward_serial)(
+        x2, _param(weight, C, x.dtype), _param(bias, C, x.dtype), G, Cg, S, float(eps), y, mean, rstd)
+    return y, mean, rstd
+
+
+def _rows_backward(gy, x, mean, rstd, weight, G, Cg, S, C):
+    x2 = np.ascontiguousarray(x).reshape(-1, Cg * S)
+    g2 = np.ascontiguousarray(gy, dtype=x.dtype).reshape(x2.shape)
+    gx = np.empty_like(x2)
+    (K.rownorm_backward_parallel if _par(x2.size) else K.rownorm_backward_serial)(
+        g2, x2, mean.reshape(-1), rstd.reshape(-1), _param(weight, C, x.dtype), G, Cg, S, gx)
+    return gx, g2, x2
+
+
+def layer_norm_forward(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Layer norm over the trailing dims normalized_shape; returns (y, mean, rstd) with
+    mean/rstd of shape x.shape[:-k] + (1,)*k (float64)."""
+    check_float(x)
+    ns = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != ns:
+        raise RuntimeError(f"Given normalized_shape=[{fmt_size(ns)}], expected input with shape "
+                           f"[*, {fmt_size(ns)}], but got input of size[{fmt_size(x.shape)}]")
+    for p in (weight, bias):
+        if p is not None and tuple(p.shape) != ns:
+            raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                               f"weight of shape [{fmt_size(p.shape)}] and normalized_shape = [{fmt_size(ns)}]")
+    D = int(np.prod(ns))
+    y, mean, rstd = _rows(x, 1, D, 1, weight, bias, eps, D)
+    stat_shape = x.shape[:x.ndim - k] + (1,) * k
+    return y.reshape(x.shape), mean.reshape(stat_shape), rstd.reshape(stat_shape)
+
+
+def layer_norm_backward(grad_output, x, normalized_shape, mean, rstd, weight=None,
+                        output_mask=(True, True, True), has_bias=None):
+    """Gradients (grad_input, grad_weight, grad_bias) of layer_norm_forward.  grad_weight is None
+    without weight; grad_bias is None when has_bias is False (default: same as weight)."""
+    ns = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    D = int(np.prod(ns))
+    gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, 1, D, 1, D)
+    gw = gb = None
+    if weight is not None and output_mask[1]:
+        xhat = (x2 - mean.reshape(-1, 1)) * rstd.reshape(-1, 1)
+        gw = np.einsum("rd,rd->d", g2, xhat).astype(x.dtype).reshape(ns)
+    if (weight is not None if has_bias is None else has_bias) and output_mask[2]:
+        gb = g2.sum(axis=0).reshape(ns)
+    return (gx.reshape(x.shape) if output_mask[0] else None), gw, gb
+
+
+def group_norm_forward(x, num_groups, weight=None, bias=None, eps=1e-5):
+    """Group norm of (N, C, *); returns (y, mean, rstd) with mean/rstd of shape (N, G) (float64)."""
+    check_float(x)
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    N, C = x.shape[:2]
+    G = int(num_groups)
+    if G <= 0 or C % G:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape [{fmt_size(x.shape)}] and num_groups={G}")
+    for p in (weight, bias):
+        if p is not None and p.size != C:
+            raise RuntimeError(f"Expected weight to be a vector of size equal to the number of "
+                               f"channels in input, but got weight of shape [{fmt_size(p.shape)}] "
+                               f"and input of shape [{fmt_size(x.shape)}]")
+    S = int(np.prod(x.shape[2:]))
+    y, mean, rstd = _rows(x, G, C // G, S, weight, bias, eps, C)
+    return y.reshape(x.shape), mean.reshape(N, G), rstd.reshape(N, G)
+
+
+def group_norm_backward(grad_output, x, num_groups, mean, rstd, weight=None,
+                        output_mask=(True, True, True), has_bias=None):
+    """Gradients (grad_input, grad_weight, grad_bias) of group_norm_forward."""
+    N, C = x.shape[:2]
+    G = int(num_groups)
+    S = int(np.prod(x.shape[2:]))
+    gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, G, C // G, S, C)
+    gw = gb = None
+    if weight is not None and output_mask[1]:
+        xhat = (x2 - mean.reshape(-1, 1)) * rstd.reshape(-1, 1)
+        gw = np.einsum("ncs,ncs->c", g2.reshape(N, C, S), xhat.reshape(N, C, S)).astype(x.dtype)
+    if (weight is not None if has_bias is None else has_bias) and output_mask[2]:
+        gb = g2.reshape(N, C, S).sum(axis=(0, 2))
+    return (gx.reshape(x.shape) if output_mask[0] else None), gw, gb

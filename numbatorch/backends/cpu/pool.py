@@ -1,0 +1,300 @@
+"""Pooling on raw numpy arrays (N, C, *spatial) or unbatched (C, *spatial), 1-d/2-d/3-d:
+max pool (+indices) and its backward, max unpool, avg pool, adaptive avg/max pool and
+fractional max pool, forward and backward.  LP pooling is left to the caller (avg pool
+of x**p).  Indices are int64 flat offsets into each input plane, like PyTorch's.
+"""
+import math
+
+import numpy as np
+
+from . import _pool_kernels as K
+from ._shape import ntuple, fmt_size, check_float
+
+# Below this many input elements the serial kernels win over a parallel launch.
+PARALLEL_MIN_ELEMENTS = 1 << 15
+
+__all__ = [
+    "pool_output_size", "max_pool_forward", "max_pool_backward", "max_unpool_forward",
+    "max_unpool_backward", "avg_pool_forward", "avg_pool_backward",
+    "adaptive_avg_pool_forward", "adaptive_avg_pool_backward",
+    "adaptive_max_pool_forward", "adaptive_max_pool_backward",
+    "fractional_max_pool_forward", "fractional_max_pool_backward", "adaptive_windows",
+]
+
+
+def _pick(kernel_pair, n):
+    return kernel_pair[1] if n >= PARALLEL_MIN_ELEMENTS else kernel_pair[0]
+
+
+_MAX = (K.maxpool_serial, K.maxpool_parallel)
+_AVG = (K.avgpool_serial, K.avgpool_parallel)
+_WIN = (K.window_pool_serial, K.window_pool_parallel)
+_SCATTER = (K.scatter_add_serial, K.scatter_add_parallel)
+
+
+def _planes(x, nd, name):
+    """(N, C, *sp) or (C, *sp) -> contiguous (P, D, H, W) view and the leading shape."""
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got "
+                           f"input of size [{fmt_size(x.shape)}]" if nd > 1 else
+                           f"{name}: Expected 2D or 3D input tensor, but got [{fmt_size(x.shape)}]")
+    check_float(x)
+    lead = x.shape[:x.ndim - nd]
+    sp = x.shape[x.ndim - nd:]
+    if any(s == 0 for s in sp) or any(s == 0 for s in lead[1:]):
+        raise RuntimeError(f"{name}: Expected input to have non-zero size for non-batch dimensions, "
+                           f"but got input of size [{fmt_size(x.shape)}]")
+    planes = int(np.prod(lead))
+    x4 = np.ascontiguousarray(x).reshape((planes,) + (1,) * (3 - nd) + sp)
+    return x4, lead, sp
+
+
+def _as4(a, nd):
+    lead = a.shape[:a.ndim - nd]
+    return np.ascontiguousarray(a).reshape((int(np.prod(lead)),) + (1,) * (3 - nd) + a.shape[a.ndim - nd:])
+
+
+def _pad3(t, fill):
+    return (fill,) * (3 - len(t)) + tuple(t)
+
+
+def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
+    """PyTorch's pooling_output_shape: a last window must start inside the input or left pad."""
+    num = size + 2 * padding - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = num // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _pool_args(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    k = ntuple(kernel_size, nd, "kernel_size")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, nd, "stride")
+    p = ntuple(padding, nd, "padding")
+    d = ntuple(dilation, nd, "dilation")
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"{name}: kernel_size must be greater than zero")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("stride should not be zero" if any(v == 0 for v in s)
+                           else f"{name}: stride must be greater than zero")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"{name}: dilation must be greater than zero")
+    for i in range(nd):
+        if p[i] > (d[i] * (k[i] - 1) + 1) // 2 or p[i] < 0:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
+    sp = x.shape[x.ndim - nd:]
+    out = tuple(pool_output_size(sp[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
+    if any(o <= 0 for o in out):
+        insz = "x".join(str(v) for v in x.shape[x.ndim - nd - 1:])
+        outsz = "x".join(str(v) for v in (x.shape[x.ndim - nd - 1],) + out)
+        raise RuntimeError(f"Given input size: ({insz}). Calculated output size: ({outsz}). "
+                           "Output size is too small")
+    return k, s, p, d, out
+
+
+# ----------------------------------------------------------------------------- max pool
+
+def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Max pool over the last nd dims (nd = len(kernel_size), or x.ndim - 2 for an int).
+    Returns (output, indices:int64)."""
+    nd = len(kernel_size) if not isinstance(kernel_size, int) else x.ndim - 2
+    name = f"max_pool{nd}d"
+    x4, lead, sp = _planes(x, nd, name)
+    k, s, p, d, osp = _pool_args(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    P = x4.shape[0]
+    out = np.empty((P,) + _pad3(osp, 1), dtype=x.dtype)
+    idx = np.empty(out.shape, dtype=np.int64)
+    _pick(_MAX, x4.size)(x4, out, idx, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0), *_pad3(d, 1))
+    return out.reshape(lead + osp), idx.reshape(lead + osp)
+
+
+def max_pool_backward(grad_output, x_shape, indices, nd=None):
+    """Input gradient of any max pool returning PyTorch indices (also adaptive/fractional).
+    nd (spatial dims) defaults to len(x_shape) - 2; pass it for unbatched inputs."""
+    nd = nd or len(x_shape) - 2
+    P = int(np.prod(x_shape[:len(x_shape) - nd]))
+    gy = np.ascontiguousarray(grad_output).reshape(P, -1)
+    ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
+    gx = np.zeros((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)
+    _pick(_SCATTER, gx.size)(gy, ix, gx)
+    return gx.reshape(x_shape)
+
+
+def max_unpool_forward(x, indices, output_size):
+    """max_unpoolNd: scatter x into zeros of spatial size output_size (tuple of nd ints)."""
+    nd = len(output_size)
+    if x.shape != indices.shape:
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({fmt_size(x.shape)}) but got indices tensor with shape: "
+                           f"({fmt_size(indices.shape)})")
+    lead = x.shape[:x.ndim - nd]
+    plane = int(np.prod(output_size))
+    xi = np.ascontiguousarray(x).reshape(-1, int(np.prod(x.shape[x.ndim - nd:])))
+    ix = np.asarray(indices, dtype=np.int64).reshape(xi.shape)
+    if ix.size and (ix.min() < 0 or ix.max() >= plane):
+        bad = ix.max() if ix.max() >= plane else ix.min()
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(str(v) for v in output_size)})")
+    out = np.zeros((xi.shape[0], plane), dtype=x.dtype)
+    # later duplicates win, as in PyTorch's serial loop
+    np.put_along_axis(out, ix, xi, axis=1)
+    return out.reshape(lead + tuple(output_size))
+
+
+def max_unpool_backward(grad_output, indices, nd=None):
+    """Input gradient of max_unpool_forward: gather grad_output at indices."""
+    nd = nd or indices.ndim - 2
+    P = int(np.prod(indices.shape[:indices.ndim - nd]))
+    g = np.ascontiguousarray(grad_output).reshape(P, -1)
+    ix = np.asarray(indices, dtype=np.int64).reshape(P, -1)
+    return np.take_along_axis(g, ix, axis=1).reshape(indices.shape)
+
+
+# ----------------------------------------------------------------------------- avg pool
+
+def avg_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
+                     count_include_pad=True, divisor_override=None):
+    nd = len(kernel_size) if not isinstance(kernel_size, int) else x.ndim - 2
+    name = f"avg_pool{nd}d"
+    x4, lead, sp = _planes(x, nd, name)
+    k, s, p, _, osp = _pool_args(name, x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    out = np.empty((x4.shape[0],) + _pad3(osp, 1), dtype=x.dtype)
+    _pick(_AVG, x4.size)(x4, out, out, x4, False, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
+                         bool(count_include_pad), int(divisor_override or 0))
+    return out.reshape(lead + osp)
+
+
+def avg_pool_backward(grad_output, x_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
+                      count_include_pad=True, divisor_override=None):
+    nd = len(kernel_size) if not isinstance(kernel_size, int) else len(x_shape) - 2
+    k, s, p, _, osp = _pool_args(f"avg_pool{nd}d", np.empty(x_shape, dtype=np.uint8), nd,
+                                 kernel_size, stride, padding, 1, ceil_mode)
+    gy = _as4(grad_output, nd)
+    P = gy.shape[0]
+    gx = np.zeros((P,) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
+    _pick(_AVG, gx.size)(gx, gy, gy, gx, True, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
+                         bool(count_include_pad), int(divisor_override or 0))
+    return gx.reshape(x_shape)
+
+
+# ----------------------------------------------------------------------------- adaptive
+
+def adaptive_windows(in_size, out_size):
+    """PyTorch's adaptive bins: start = floor(i*in/out), end = ceil((i+1)*in/out), as (1, out) arrays."""
+    i = np.arange(out_size, dtype=np.int64)
+    start = (i * in_size) // out_size
+    end = -((-(i + 1) * in_size) // out_size)
+    return start.reshape(1, -1), end.reshape(1, -1)
+
+
+def _adaptive_args(name, x, output_size, nd):
+    if not isinstance(output_size, (int, np.integer)):
+        output_size = tuple(output_size)
+        nd = len(output_size)
+        sp = x.shape[x.ndim - nd:]
+        output_size = tuple(sp[i] if output_size[i] is None else int(output_size[i]) for i in range(nd))
+    for s in x.shape[x.ndim - nd:] + x.shape[max(0, x.ndim - nd - 1):x.ndim - nd]:
+        if s == 0:
+            dim = list(x.shape).index(0)
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes [{fmt_size(x.shape)}] with "
+                               f"dimension {dim} being empty")
+    osz = (int(output_size),) * nd if isinstance(output_size, (int, np.integer)) else output_size
+    if any(o < 0 for o in osz):
+        raise RuntimeError(f"{name}(): elements of output_size must be greater than or equal to 0 "
+                           f"but received {{{fmt_size(osz)}}}")
+    sp = x.shape[x.ndim - nd:]
+    wins = []
+    for v in _pad3(tuple(zip(sp, osz)), (1, 1)):
+        wins.extend(adaptive_windows(*v))
+    return osz, wins
+
+
+def adaptive_avg_pool_forward(x, output_size, nd=None):
+    """Adaptive average pool over the last nd dims (nd defaults to len(output_size) or x.ndim-2)."""
+    nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
+    name = f"adaptive_avg_pool{nd}d"
+    osz, wins = _adaptive_args(name, x, output_size, nd)
+    x4, lead, sp = _planes(x, nd, name)
+    out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
+    dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
+    _pick(_WIN, x4.size)(x4, out, dummy, out, x4, 1, *wins)
+    return out.reshape(lead + osz)
+
+
+def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
+    nd = nd or len(x_shape) - 2
+    osz = grad_output.shape[grad_output.ndim - nd:]
+    wins = []
+    for v in _pad3(tuple(zip(x_shape[len(x_shape) - nd:], osz)), (1, 1)):
+        wins.extend(adaptive_windows(*v))
+    gy = _as4(grad_output, nd)
+    gx = np.zeros((gy.shape[0],) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
+    dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
+    _pick(_WIN, gx.size)(gx, gy, dummy, gy, gx, 2, *wins)
+    return gx.reshape(x_shape)
+
+
+def adaptive_max_pool_forward(x, output_size, nd=None):
+    """Adaptive max pool; returns (output, indices:int64). Backward: max_pool_backward."""
+    nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
+    name = f"adaptive_max_pool{nd}d"
+    osz, wins = _adaptive_args(name, x, output_size, nd)
+    x4, lead, sp = _planes(x, nd, name)
+    out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
+    idx = np.empty(out.shape, dtype=np.int64)
+    _pick(_WIN, x4.size)(x4, out, idx, out, x4, 0, *wins)
+    return out.reshape(lead + osz), idx.reshape(lead + osz)
+
+
+adaptive_max_pool_backward = max_pool_backward
+
+
+# ----------------------------------------------------------------------------- fractional
+
+def _fractional_starts(samples, in_size, out_size, pool):
+    """PyTorch's generate_intervals, vectorised over planes; computed in the samples' dtype."""
+    dt = samples.dtype.type
+    P = samples.shape[0]
+    seq = np.empty((P, out_size), dtype=np.int64)
+    if out_size > 1:
+        alpha = dt(in_size - pool) / dt(out_size - 1)
+        i = np.arange(out_size - 1, dtype=samples.dtype)
+        seq[:, :-1] = (((i[None, :] + samples[:, None]) * alpha).astype(np.int64)
+                       - (samples[:, None] * alpha).astype(np.int64))
+    seq[:, -1] = in_size - pool
+    return seq
+
+
+def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
+    """Fractional max pool 2-d/3-d.  random_samples: (N, C, nd) in [0, 1) (PyTorch's
+    _random_samples; for 2-d sample[..., 0] drives the width, [..., 1] the height; for 3-d
+    [..., 0] time/depth, 1 height, 2 width).  Returns (output, indices:int64)."""
+    nd = len(output_size)
+    name = f"fractional_max_pool{nd}d"
+    k = ntuple(kernel_size, nd, "kernel_size")
+    osz = tuple(int(o) for o in output_size)
+    x4, lead, sp = _planes(x, nd, name)
+    for i in range(nd):
+        if osz[i] + k[i] - 1 > sp[i]:
+            raise RuntimeError(f"{name}(): pool size {k[i]} and output size {osz[i]} are too large "
+                               f"for input size {sp[i]}")
+    smp = np.ascontiguousarray(random_samples).reshape(-1, nd)
+    if smp.shape[0] != x4.shape[0]:
+        raise RuntimeError(f"{name}(): expected random_samples of shape [{fmt_size(lead)}, {nd}]")
+    order = (1, 0) if nd == 2 else (0, 1, 2)   # sample column used by each dim (d, h, w order)
+    dims = [(sp[i], osz[i], k[i], smp[:, order[i]]) for i in range(nd)]
+    wins = [np.zeros((1, 1), np.int64), np.ones((1, 1), np.int64)] * (3 - nd)
+    for size, o, kk, s in dims:
+        st = _fractional_starts(s, size, o, kk)
+        wins.extend([st, st + kk])
+    out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
+    idx = np.empty(out.shape, dtype=np.int64)
+    _pick(_WIN, x4.size)(x4, out, idx, out, x4, 0, *wins)
+    return out.reshape(lead + osz), idx.reshape(lead + osz)
+
+
+fractional_max_pool_backward = max_pool_backward

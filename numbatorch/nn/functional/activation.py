@@ -1,0 +1,341 @@
+"""Activation functions of ``nn.functional``: each a fused forward/backward on arrays."""
+import math
+
+import numpy as np
+
+from ..._ops._util import apply_inplace, float_array, normalize_dim, record
+from ..._random import numpy_generator
+from ...autograd.graph import Node
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _unary(input, inplace, forward, node_cls, **saved):
+    """Apply an activation, recording ``node_cls``; ``inplace`` writes the result back into ``input``."""
+    x = float_array(input)
+    out = forward(x)
+    result = record(out, node_cls, (input,), **saved)
+    if result.grad_fn is not None:
+        result.grad_fn.x = x
+    if inplace:
+        return apply_inplace(input, result)
+    return result
+
+
+class _InputNode(Node):
+    """Backward that only needs the input array ``x`` (and constant options)."""
+
+    __slots__ = ("x", "a", "b")
+
+
+class LeakyReluBackward0(_InputNode):
+    def backward(self, grad):
+        return np.where(self.x > 0, grad, grad * self.a)
+
+
+class EluBackward0(_InputNode):
+    # a = alpha, b = scale (ELU/SELU/CELU share it; CELU passes alpha and 1/alpha as the input scale).
+    def backward(self, grad):
+        x = self.x
+        return np.where(x > 0, grad * self.b[0], grad * self.b[0] * self.a * self.b[1] * np.exp(x * self.b[1]))
+
+
+class GeluBackward0(_InputNode):
+    def backward(self, grad):
+        x = self.x
+        if self.a == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            t = np.tanh(inner)
+            d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
+        cdf = 0.5 * (1 + _erf(x / _SQRT_2))
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return grad * (cdf + x * pdf)
+
+
+class SiluBackward0(_InputNode):
+    def backward(self, grad):
+        s = 1 / (1 + np.exp(-self.x))
+        return grad * s * (1 + self.x * (1 - s))
+
+
+class MishBackward0(_InputNode):
+    def backward(self, grad):
+        x = self.x
+        sp = np.logaddexp(0, x)
+        t = np.tanh(sp)
+        s = 1 / (1 + np.exp(-x))
+        return grad * (t + x * (1 - t * t) * s)
+
+
+class SoftplusBackward0(_InputNode):
+    def backward(self, grad):
+        z = self.x * self.a
+        return np.where(z > self.b, grad, grad / (1 + np.exp(-z)))
+
+
+class SoftsignBackward0(_InputNode):
+    def backward(self, grad):
+        return grad / (1 + np.abs(self.x)) ** 2
+
+
+class HardtanhBackward0(_InputNode):
+    def backward(self, grad):
+        return np.where((self.x > self.a) & (self.x < self.b), grad, 0).astype(grad.dtype, copy=False)
+
+
+class HardsigmoidBackward0(_InputNode):
+    def backward(self, grad):
+        return np.where((self.x > -3) & (self.x < 3), grad / 6, 0).astype(grad.dtype, copy=False)
+
+
+class HardswishBackward0(_InputNode):
+    def backward(self, grad):
+        x = self.x
+        return np.where(x < -3, 0, np.where(x <= 3, grad * (2 * x + 3) / 6, grad)).astype(grad.dtype, copy=False)
+
+
+class LogSigmoidBackward0(_InputNode):
+    def backward(self, grad):
+        return grad / (1 + np.exp(self.x))
+
+
+class ShrinkBackward0(_InputNode):
+    def backward(self, grad):
+        return np.where(np.abs(self.x) > self.a, grad, 0).astype(grad.dtype, copy=False)
+
+
+class TanhshrinkBackward0(_InputNode):
+    def backward(self, grad):
+        t = np.tanh(self.x)
+        return grad * t * t
+
+
+class ThresholdBackward0(_InputNode):
+    def backward(self, grad):
+        return np.where(self.x > self.a, grad, 0).astype(grad.dtype, copy=False)
+
+
+class MulConstantBackward(_InputNode):
+    """Gradient of ``x * mask`` with a constant mask (RReLU in training, dropout)."""
+
+    def backward(self, grad):
+        return grad * self.a
+
+
+def _erf(x):
+    from ...backends.cpu.special import erf
+    return erf(x)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _unary(input, inplace, lambda x: np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False),
+                  LeakyReluBackward0, a=negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _unary(input, inplace, lambda x: np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
+                  EluBackward0, a=alpha, b=(1.0, 1.0))
+
+
+def selu(input, inplace=False):
+    return _unary(input, inplace,
+                  lambda x: (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
+                  EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return _unary(input, inplace,
+                  lambda x: np.where(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
+                  EluBackward0, a=alpha, b=(1.0, 1.0 / alpha))
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh.")
+
+    def forward(x):
+        if approximate == "tanh":
+            return (0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))).astype(x.dtype, copy=False)
+        return (0.5 * x * (1 + _erf(x / _SQRT_2))).astype(x.dtype, copy=False)
+    return _unary(input, False, forward, GeluBackward0, a=approximate)
+
+
+def silu(input, inplace=False):
+    return _unary(input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0)
+
+
+def mish(input, inplace=False):
+    return _unary(input, inplace, lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False),
+                  MishBackward0)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    def forward(x):
+        z = x * beta
+        return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
+    return _unary(input, False, forward, SoftplusBackward0, a=beta, b=threshold)
+
+
+def softsign(input):
+    return _unary(input, False, lambda x: x / (1 + np.abs(x)), SoftsignBackward0)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _unary(input, inplace, lambda x: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),
+                  HardtanhBackward0, a=min_val, b=max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, True)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    return _unary(input, inplace, lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
+                  HardsigmoidBackward0)
+
+
+def hardswish(input, inplace=False):
+    return _unary(input, inplace, lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
+                  HardswishBackward0)
+
+
+def logsigmoid(input):
+    return _unary(input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0)
+
+
+def softshrink(input, lambd=0.5):
+    def forward(x):
+        return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
+    return _unary(input, False, forward, ShrinkBackward0, a=lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    return _unary(input, False, lambda x: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype, copy=False),
+                  ShrinkBackward0, a=lambd)
+
+
+def tanhshrink(input):
+    return _unary(input, False, lambda x: x - np.tanh(x), TanhshrinkBackward0)
+
+
+def threshold(input, threshold, value, inplace=False):
+    return _unary(input, inplace, lambda x: np.where(x > threshold, x, value).astype(x.dtype, copy=False),
+                  ThresholdBackward0, a=threshold)
+
+
+def threshold_(input, threshold_value, value):
+    return threshold(input, threshold_value, value, True)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU: a random negative slope per element in training, their mean in eval."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    x = float_array(input)
+    slopes = numpy_generator().uniform(lower, upper, x.shape)
+    scale = np.where(x >= 0, 1.0, slopes).astype(x.dtype)
+    result = record(x * scale, MulConstantBackward, (input,), a=scale)
+    return apply_inplace(input, result) if inplace else result
+
+
+class PreluBackward0(Node):
+    __slots__ = ("x", "w", "w_shape")
+
+    def backward(self, grad):
+        x, w = self.x, self.w
+        gx = np.where(x > 0, grad, grad * w) if self.inputs[0] is not None else None
+        gw = None
+        if self.inputs[1] is not None:
+            gw = np.where(x > 0, 0, grad * x)
+            axes = tuple(i for i in range(gw.ndim) if i != (1 if gw.ndim > 1 else -1) or self.w_shape == (1,))
+            gw = gw.sum(axis=axes).reshape(self.w_shape)
+        return gx, gw
+
+
+def prelu(input, weight):
+    """``max(0, x) + weight * min(0, x)`` with one weight or one per channel (dim 1)."""
+    x, w = input._data, weight._data
+    if w.size != 1 and (x.ndim < 2 or x.shape[1] != w.size) and not (x.ndim == 1 and x.shape[0] == w.size):
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{w.size} and channel size = {x.shape[1] if x.ndim > 1 else 1}.")
+    wb = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if w.size != 1 and x.ndim > 1 else w.reshape(())
+    out = np.where(x > 0, x, x * wb)
+    return record(out, PreluBackward0, (input, weight), x=x, w=wb, w_shape=w.shape)
+
+
+class GluBackward0(Node):
+    __slots__ = ("a", "b", "dim")
+
+    def backward(self, grad):
+        s = 1 / (1 + np.exp(-self.b))
+        return np.concatenate([grad * s, grad * self.a * s * (1 - s)], axis=self.dim)
+
+
+def glu(input, dim=-1):
+    x = input._data
+    dim = normalize_dim(dim, x.ndim)
+    if x.shape[dim] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {x.shape[dim]}")
+    a, b = np.split(x, 2, axis=dim)
+    return record(a / (1 + np.exp(-b)), GluBackward0, (input,), a=a, b=b, dim=dim)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    from ..._ops.softmax import softmax
+    return softmax(-input, dim, dtype=dtype)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    from ..._ops.softmax import softmax as _softmax
+    return _softmax(input, _implicit_dim(input, dim), dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    from ..._ops.softmax import log_softmax as _log_softmax
+    return _log_softmax(input, _implicit_dim(input, dim), dtype=dtype)
+
+
+def _implicit_dim(input, dim):
+    # PyTorch's legacy rule for a missing dim: 0 for 0-, 1- and 3-D inputs, else 1.
+    if dim is not None:
+        return dim
+    return 0 if input.dim() in (0, 1, 3) else 1
+
+
+def relu(input, inplace=False):
+    from ..._ops.pointwise import relu as _relu
+    return apply_inplace(input, _relu(input)) if inplace else _relu(input)
+
+
+def relu_(input):
+    return relu(input, True)
+
+
+def sigmoid(input):
+    from ..._ops.pointwise import sigmoid as _sigmoid
+    return _sigmoid(input)
+
+
+def tanh(input):
+    from ..._ops.pointwise import tanh as _tanh
+    return _tanh(input)
+
+
+__all__ = ["celu", "elu", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_",
+           "leaky_relu", "leaky_relu_", "log_softmax", "logsigmoid", "mish", "prelu", "relu", "relu6", "relu_",
+           "rrelu", "selu", "sigmoid", "silu", "softmax", "softmin", "softplus", "softshrink", "softsign", "tanh",
+           "tanhshrink", "threshold", "threshold_"]

@@ -1,0 +1,99 @@
+"""Dropout family: a random keep-mask drawn from numbatorch's generator, scaled so the mean is unchanged."""
+import numpy as np
+
+from ..._ops._util import apply_inplace, record
+from ..._random import numpy_generator
+from ...autograd.graph import Node
+
+
+class MulMaskBackward0(Node):
+    __slots__ = ("mask",)
+
+    def backward(self, grad):
+        return grad * self.mask
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _apply_mask(input, mask, inplace):
+    result = record(input._data * mask, MulMaskBackward0, (input,), mask=mask)
+    return apply_inplace(input, result) if inplace else result
+
+
+def _keep_mask(shape, p, dtype):
+    if p == 1.0:
+        return np.zeros(shape, dtype)
+    keep = numpy_generator().random(shape) >= p
+    return (keep / (1.0 - p)).astype(dtype)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _apply_mask(input, _keep_mask(input.shape, p, input._data.dtype), inplace)
+
+
+def _feature_dropout(input, p, training, inplace, spatial_dims, name):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    batched = x.ndim == spatial_dims + 2
+    if x.ndim not in (spatial_dims + 1, spatial_dims + 2):
+        raise RuntimeError(f"{name}: Expected {spatial_dims + 1}D or {spatial_dims + 2}D input, but received a "
+                           f"{x.ndim}D input.")
+    # One draw per (sample, channel), broadcast over the spatial dims: whole channels are zeroed.
+    channels = x.shape[:2] if batched else x.shape[:1]
+    mask = _keep_mask(channels + (1,) * spatial_dims, p, x.dtype)
+    return _apply_mask(input, mask, inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+
+
+_SELU_ALPHA_PRIME = -1.7580993408473766
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped units take the SELU saturation value, then an affine fix-up."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    keep = (numpy_generator().random(x.shape) >= p).astype(x.dtype)
+    a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
+    b = -a * _SELU_ALPHA_PRIME * p
+    mask = keep * a
+    shift = (1 - keep) * (_SELU_ALPHA_PRIME * a) + b
+    result = record(x * mask + shift.astype(x.dtype), MulMaskBackward0, (input,), mask=mask)
+    return apply_inplace(input, result) if inplace else result
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    keep = (numpy_generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p).astype(x.dtype)
+    a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
+    b = -a * _SELU_ALPHA_PRIME * p
+    mask = np.broadcast_to(keep * a, x.shape)
+    shift = (1 - keep) * (_SELU_ALPHA_PRIME * a) + b
+    result = record(x * mask + shift.astype(x.dtype), MulMaskBackward0, (input,), mask=mask)
+    return apply_inplace(input, result) if inplace else result
+
+
+__all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]

@@ -1,0 +1,66 @@
+"""``F.linear`` and ``F.bilinear``: one fused node each, backed by BLAS matrix products."""
+import numpy as np
+
+from ..._ops._util import record
+from ...autograd.graph import Node
+
+
+class AddmmBackward0(Node):
+    """Backward of ``x @ w.T + b`` over any number of leading batch dims."""
+
+    __slots__ = ("x", "w")
+
+    def backward(self, grad):
+        x, w = self.x, self.w
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = (g2 @ w).reshape(x.shape) if self.inputs[0] is not None else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if self.inputs[1] is not None else None
+        gb = g2.sum(axis=0) if len(self.inputs) > 2 and self.inputs[2] is not None else None
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` for input (*, in_features) and weight (out_features, in_features)."""
+    x, w = input._data, weight._data
+    if x.shape[-1] != w.shape[-1]:
+        rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and "
+                           f"{w.shape[1]}x{w.shape[0]})")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_name(x)} and {_name(w)}")
+    out = x @ w.T
+    if bias is not None:
+        out += bias._data
+        return record(out, AddmmBackward0, (input, weight, bias), x=x, w=w)
+    return record(out, AddmmBackward0, (input, weight), x=x, w=w)
+
+
+def _name(arr):
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(arr.dtype.name, arr.dtype.name)
+
+
+class BilinearBackward0(Node):
+    __slots__ = ("x1", "x2", "w")
+
+    def backward(self, grad):
+        x1, x2, w = self.x1, self.x2, self.w
+        g1 = np.einsum("...o,oij,...j->...i", grad, w, x2) if self.inputs[0] is not None else None
+        g2 = np.einsum("...o,oij,...i->...j", grad, w, x1) if self.inputs[1] is not None else None
+        gw = np.einsum("...o,...i,...j->oij", grad, x1, x2) if self.inputs[2] is not None else None
+        gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(self.inputs) > 3 and self.inputs[3] is not None \
+            else None
+        return g1, g2, gw, gb
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y_o = x1^T W_o x2 + b_o``."""
+    x1, x2, w = input1._data, input2._data, weight._data
+    out = np.einsum("...i,oij,...j->...o", x1, w, x2, optimize=True)
+    inputs = (input1, input2, weight)
+    if bias is not None:
+        out = out + bias._data
+        inputs += (bias,)
+    return record(out, BilinearBackward0, inputs, x1=x1, x2=x2, w=w)
+
+
+__all__ = ["bilinear", "linear"]

@@ -1,0 +1,419 @@
+"""Loss functions of ``nn.functional``; the common ones have fused forward/backward nodes."""
+import warnings
+
+import numpy as np
+
+from ..._ops._util import record
+from ..._tensor import Tensor
+from ...autograd.graph import Node
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return ("mean" if size_average else "sum") if reduce else "none"
+
+
+def _check_same_size(input, target, name):
+    if input.shape != target.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", stacklevel=3)
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({input.shape[-1]}) must match the size of tensor b "
+                               f"({target.shape[-1]}) at non-singleton dimension {len(input.shape) - 1}") from None
+
+
+class _PairNode(Node):
+    """Backward of an elementwise loss of (input, target); both may require grad."""
+
+    __slots__ = ("x", "y", "a")
+
+
+class MseLossBackward0(_PairNode):
+    def backward(self, grad):
+        d = 2 * (self.x - self.y) * grad
+        return d, -d
+
+
+class L1LossBackward0(_PairNode):
+    def backward(self, grad):
+        d = np.sign(self.x - self.y) * grad
+        return d, -d
+
+
+class SmoothL1LossBackward0(_PairNode):
+    # a = (beta, scale): Huber is beta=delta with scale delta.
+    def backward(self, grad):
+        beta, scale = self.a
+        diff = self.x - self.y
+        if beta == 0:
+            d = np.sign(diff)
+        else:
+            d = np.where(np.abs(diff) < beta, diff / beta, np.sign(diff)) * scale
+        d = d * grad
+        return d, -d
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _check_same_size(input, target, "mse_loss")
+    x, y = input._data, target._data
+    loss = record(np.square(x - y), MseLossBackward0, (input, target), x=x, y=y)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _check_same_size(input, target, "l1_loss")
+    x, y = input._data, target._data
+    loss = record(np.abs(x - y), L1LossBackward0, (input, target), x=x, y=y)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _check_same_size(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    x, y = input._data, target._data
+    diff = np.abs(x - y)
+    out = diff if beta == 0 else np.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
+    loss = record(out.astype(x.dtype, copy=False), SmoothL1LossBackward0, (input, target), x=x, y=y, a=(beta, 1.0))
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _check_same_size(input, target, "huber_loss")
+    x, y = input._data, target._data
+    diff = np.abs(x - y)
+    out = np.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta)).astype(x.dtype, copy=False)
+    loss = record(out, SmoothL1LossBackward0, (input, target), x=x, y=y, a=(delta, delta))
+    return _reduce(loss, reduction)
+
+
+class BinaryCrossEntropyBackward0(_PairNode):
+    def backward(self, grad):
+        x, y, w = self.x, self.y, self.a
+        eps = 1e-12
+        gx = grad * (x - y) / np.maximum((1 - x) * x, eps)
+        gy = None
+        if self.inputs[1] is not None:
+            gy = grad * (np.log(np.maximum(1 - x, eps)) - np.log(np.maximum(x, eps)))
+        if w is not None:
+            gx = gx * w
+            gy = None if gy is None else gy * w
+        return gx, gy
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x, y = input._data, target._data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    # PyTorch clamps the logs at -100 so that log(0) gives a finite loss.
+    out = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+    w = None if weight is None else weight._data
+    if w is not None:
+        out = out * w
+    loss = record(out.astype(x.dtype, copy=False), BinaryCrossEntropyBackward0, (input, target), x=x, y=y, a=w)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+class BinaryCrossEntropyWithLogitsBackward0(_PairNode):
+    def backward(self, grad):
+        x, y = self.x, self.y
+        w, pw = self.a
+        s = 1 / (1 + np.exp(-x))
+        if pw is None:
+            gx = s - y
+        else:
+            gx = (pw * y + 1 - y) * s - pw * y
+        gx = gx * grad
+        gy = None
+        if self.inputs[1] is not None:
+            # d loss / d y = -(pw * log(sigmoid(x)) - log(1 - sigmoid(x))), and log(1 - sigmoid(x)) = log_sig - x.
+            log_sig = -np.logaddexp(0, -x)
+            gy = -((1 if pw is None else pw) * log_sig - (log_sig - x)) * grad
+        if w is not None:
+            gx = gx * w
+            gy = None if gy is None else gy * w
+        return gx, gy
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    x, y = input._data, target._data
+    # Stable for large |x|: log(1 + exp(-|x|)) never overflows.
+    log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x))
+    log_one_minus = log_sig - x             # log(1 - sigmoid(x))
+    pw = None if pos_weight is None else pos_weight._data
+    out = -((y if pw is None else pw * y) * log_sig + (1 - y) * log_one_minus)
+    w = None if weight is None else weight._data
+    if w is not None:
+        out = out * w
+    loss = record(out.astype(x.dtype, copy=False), BinaryCrossEntropyWithLogitsBackward0, (input, target),
+                  x=x, y=y, a=(w, pw))
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+class NllLossBackward0(Node):
+    __slots__ = ("target", "weights", "shape", "divisor", "reduction", "dtype")
+
+    def backward(self, grad):
+        g = np.zeros(self.shape, dtype=self.dtype)
+        # Scatter -weight * grad into the target class of each (sample, position).
+        scale = -self.weights * (grad if self.reduction == "none" else grad / self.divisor)
+        np.put_along_axis(g, np.expand_dims(self.target, 1), np.expand_dims(scale, 1).astype(self.dtype), axis=1)
+        return g
+
+
+def _check_class_targets(input, target):
+    x, t = input._data, target._data
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+    batch = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+    if t.shape != batch:
+        if x.ndim >= 2 and t.ndim >= 1 and t.shape[0] != x.shape[0]:
+            raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                             f"({t.shape[0]}).")
+        raise RuntimeError(f"Expected target size {list(batch)}, got {list(t.shape)}")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of class indices ``target`` under log-probabilities ``input`` (N, C, d1, ...)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x = input._data
+    if x.ndim == 1:
+        out = nll_loss(input.unsqueeze(0), target.reshape(1), weight, None, ignore_index, None, reduction)
+        return out.squeeze(0) if reduction == "none" else out
+    _check_class_targets(input, target)
+    t = target._data.astype(np.int64, copy=False)
+    n_classes = x.shape[1]
+    ignored = t == ignore_index
+    bad = (~ignored) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
+    safe_t = np.where(ignored, 0, t)
+    w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight._data.astype(x.dtype, copy=False)
+    sample_w = np.where(ignored, 0, w[safe_t]).astype(x.dtype)
+    picked = np.take_along_axis(x, np.expand_dims(safe_t, 1), axis=1).squeeze(1)
+    losses = -picked * sample_w
+    if reduction == "none":
+        out, divisor = losses, 1.0
+    elif reduction == "sum":
+        out, divisor = np.asarray(losses.sum(), dtype=x.dtype), 1.0
+    elif reduction == "mean":
+        divisor = sample_w.sum()
+        out = np.asarray(losses.sum() / divisor, dtype=x.dtype)
+    else:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return record(out, NllLossBackward0, (input,), target=safe_t, weights=sample_w, shape=x.shape,
+                  divisor=divisor, reduction=reduction, dtype=x.dtype)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross entropy of logits ``input`` with class-index or class-probability ``target``."""
+    from ..._ops.softmax import log_softmax
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    class_dim = 0 if input.dim() == 1 else 1
+    log_probs = log_softmax(input, class_dim)
+    if target._data.dtype.kind == "f":
+        if target.shape != input.shape:
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{target.dtype}" if target._data.dtype.kind != "f" else
+                               f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+        n_classes = input.shape[class_dim]
+        probs = target
+        if label_smoothing > 0:
+            probs = probs * (1 - label_smoothing) + label_smoothing / n_classes
+        terms = log_probs * probs
+        if weight is not None:
+            terms = terms * weight.reshape([-1] + [1] * (input.dim() - class_dim - 1))
+        losses = -terms.sum(class_dim)
+        if reduction == "mean":
+            return losses.sum() / (losses.numel() if input.dim() > 1 else 1)
+        return _reduce(losses, reduction)
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+    nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0:
+        return nll
+    n_classes = input.shape[class_dim]
+    smooth_terms = log_probs if weight is None else \
+        log_probs * weight.reshape([-1] + [1] * (input.dim() - class_dim - 1))
+    smooth = -smooth_terms.sum(class_dim)
+    ignored = Tensor._make(target._data == ignore_index)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        if weight is None:
+            denom = (~ignored).sum()
+        else:
+            safe = np.where(target._data == ignore_index, 0, target._data)
+            denom = Tensor._make(np.where(target._data == ignore_index, 0, weight._data[safe]).sum())
+        smooth = smooth.sum() / denom
+    else:
+        smooth = _reduce(smooth, reduction)
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if log_target:
+        terms = target.exp() * (target - input)
+    else:
+        terms = target.xlogy(target) - target * input
+    if reduction == "batchmean":
+        return terms.sum() / (input.shape[0] if input.dim() else 1)
+    return _reduce(terms, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * np.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    if var.dim() != input.dim() and var.shape != input.shape[:-1] + (1,)[:0]:
+        if var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+    if (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    var = var.clamp(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * np.log(2 * np.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    positive = input.masked_fill(target != 1, 0)
+    negative = (margin - input).clamp(min=0).masked_fill(target != -1, 0)
+    return _reduce(positive + negative, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce((1 + (-target * input).exp()).log(), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    from .activation import logsigmoid
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    loss = loss.sum(dim=-1) / input.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    eps = 1e-12
+    dim = input1.dim() - 1
+    prod = (input1 * input2).sum(dim)
+    mag = ((input1 * input1).sum(dim) + eps) * ((input2 * input2).sum(dim) + eps)
+    cos = prod / mag.sqrt()
+    pos = (1 - cos).masked_fill(target != 1, 0)
+    neg = (cos - margin).clamp(min=0).masked_fill(target != -1, 0)
+    return _reduce(pos + neg, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target.reshape(-1, 1)
+    n_classes = x.shape[1]
+    if (target._data < 0).any() or (target._data >= n_classes).any():
+        raise IndexError(f"Target {int(target._data.max())} is out of bounds.")
+    correct = x.gather(1, t)
+    terms = (margin - correct + x).clamp(min=0)
+    if p == 2:
+        terms = terms * terms
+    if weight is not None:
+        terms = terms * weight[t.reshape(-1)].reshape(-1, 1)
+    own = Tensor._make(np.arange(n_classes)[None, :] == t._data)
+    loss = terms.masked_fill(own, 0).sum(1) / n_classes
+    if input.dim() == 1:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target._data.reshape(x.shape)
+    n_classes = x.shape[1]
+    rows = []
+    for i in range(x.shape[0]):
+        labels = []
+        for j in t[i]:
+            if j < 0:
+                break
+            labels.append(int(j))
+        is_target = np.zeros(n_classes, dtype=bool)
+        is_target[labels] = True
+        if not labels:
+            rows.append(x[i].sum() * 0)
+            continue
+        xi = x[i]
+        picked = xi[labels].reshape(-1, 1)
+        terms = (1 - picked + xi.reshape(1, -1)).clamp(min=0)
+        terms = terms.masked_fill(Tensor._make(np.broadcast_to(is_target, terms.shape)), 0)
+        rows.append(terms.sum() / n_classes)
+    from ..._ops.shape import stack
+    loss = stack(rows)
+    if input.dim() == 1:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    from .distance import pairwise_distance
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        from ..._ops.pointwise import minimum
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss", "cross_entropy",
+           "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "margin_ranking_loss",
+           "mse_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss", "nll_loss",
+           "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss"]

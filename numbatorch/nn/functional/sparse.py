@@ -1,0 +1,114 @@
+"""Embeddings and one-hot encoding."""
+import numpy as np
+
+from ..._ops._util import record
+from ..._tensor import Tensor
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+
+
+class EmbeddingBackward0(Node):
+    __slots__ = ("indices", "num_weights", "padding_idx", "scale")
+
+    def backward(self, grad):
+        dim = grad.shape[-1]
+        g = np.zeros((self.num_weights, dim), dtype=grad.dtype)
+        flat_idx = self.indices.reshape(-1)
+        flat_grad = grad.reshape(-1, dim)
+        if self.scale is not None:
+            flat_grad = flat_grad / self.scale[flat_idx][:, None]
+        np.add.at(g, flat_idx, flat_grad)
+        if self.padding_idx is not None:
+            g[self.padding_idx] = 0
+        return g
+
+
+def _check_indices(idx, num):
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {idx.dtype} instead (while checking arguments for embedding)")
+    if idx.size and (idx.min() < 0 or idx.max() >= num):
+        raise IndexError("index out of range in self")
+
+
+def _renorm_(weight, idx, max_norm, norm_type):
+    """PyTorch's max_norm: rows that are looked up are rescaled in place to norm <= max_norm."""
+    w = weight._data
+    rows = np.unique(idx)
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    w[rows] *= scale[:, None].astype(w.dtype)
+    weight._version[0] += 1
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    idx = input._data
+    num = weight.shape[0]
+    _check_indices(idx, num)
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += num
+    if max_norm is not None:
+        with grad_mode.no_grad():
+            _renorm_(weight, idx, max_norm, norm_type)
+    out = weight._data[idx]
+    scale = None
+    if scale_grad_by_freq:
+        scale = np.bincount(idx.reshape(-1), minlength=num).astype(weight._data.dtype)
+        scale[scale == 0] = 1
+    return record(out, EmbeddingBackward0, (weight,), indices=idx, num_weights=num, padding_idx=padding_idx,
+                  scale=scale)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sum/mean/max of embedding rows per bag; bags are the rows of a 2-D input or slices between ``offsets``."""
+    from ..._ops.shape import stack
+    if input.dim() == 2:
+        bags = [input[i] for i in range(input.shape[0])]
+        weights = None if per_sample_weights is None else [per_sample_weights[i] for i in range(input.shape[0])]
+    else:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        starts = offsets._data.tolist()
+        ends = starts[1:] + [input.shape[0]]
+        if include_last_offset:
+            starts, ends = starts[:-1], ends[:-1]
+        bags = [input[s:e] for s, e in zip(starts, ends)]
+        weights = None if per_sample_weights is None else [per_sample_weights[s:e] for s, e in zip(starts, ends)]
+    results = []
+    for i, bag in enumerate(bags):
+        if padding_idx is not None:
+            bag = bag[Tensor._make(bag._data != padding_idx)]
+        rows = embedding(bag, weight, None, max_norm, norm_type)
+        if weights is not None:
+            rows = rows * weights[i].unsqueeze(1)
+        if bag.shape[0] == 0:
+            results.append(weight.new_zeros(weight.shape[1]))
+        elif mode == "sum":
+            results.append(rows.sum(0))
+        elif mode == "mean":
+            results.append(rows.mean(0))
+        elif mode == "max":
+            results.append(rows.max(0).values)
+        else:
+            raise ValueError(f"mode has to be one of sum, mean or max")
+    return stack(results)
+
+
+def one_hot(tensor, num_classes=-1):
+    idx = tensor._data
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return Tensor._make(out)
+
+
+__all__ = ["embedding", "embedding_bag", "one_hot"]

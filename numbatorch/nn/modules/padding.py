@@ -1,0 +1,72 @@
+"""Padding modules for 1-, 2- and 3-D inputs in every ``F.pad`` mode."""
+from .. import functional as F
+from .module import Module
+
+
+def _expand(padding, n):
+    """An int pads every side; a tuple is taken as F.pad's (left, right, top, bottom, ...) list."""
+    if isinstance(padding, int):
+        return (padding,) * (2 * n)
+    padding = tuple(padding)
+    if len(padding) != 2 * n:
+        raise ValueError(f"expected a padding of length {2 * n}, got {len(padding)}")
+    return padding
+
+
+class _PadNd(Module):
+    mode = "constant"
+    dims = 1
+
+    def __init__(self, padding):
+        super().__init__()
+        self.padding = _expand(padding, self.dims)
+
+    def forward(self, input):
+        return F.pad(input, self.padding, self.mode)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+class _ConstantPadNd(_PadNd):
+    def __init__(self, padding, value):
+        super().__init__(padding)
+        self.value = value
+
+    def forward(self, input):
+        return F.pad(input, self.padding, "constant", self.value)
+
+    def extra_repr(self):
+        return f"padding={self.padding}, value={self.value}"
+
+
+def _make(name, base, mode, dims):
+    return type(name, (base,), {"mode": mode, "dims": dims, "__doc__": f"{mode} padding of {dims}-D data.",
+                                "__module__": __name__})
+
+
+ConstantPad1d = _make("ConstantPad1d", _ConstantPadNd, "constant", 1)
+ConstantPad2d = _make("ConstantPad2d", _ConstantPadNd, "constant", 2)
+ConstantPad3d = _make("ConstantPad3d", _ConstantPadNd, "constant", 3)
+ReflectionPad1d = _make("ReflectionPad1d", _PadNd, "reflect", 1)
+ReflectionPad2d = _make("ReflectionPad2d", _PadNd, "reflect", 2)
+ReflectionPad3d = _make("ReflectionPad3d", _PadNd, "reflect", 3)
+ReplicationPad1d = _make("ReplicationPad1d", _PadNd, "replicate", 1)
+ReplicationPad2d = _make("ReplicationPad2d", _PadNd, "replicate", 2)
+ReplicationPad3d = _make("ReplicationPad3d", _PadNd, "replicate", 3)
+CircularPad1d = _make("CircularPad1d", _PadNd, "circular", 1)
+CircularPad2d = _make("CircularPad2d", _PadNd, "circular", 2)
+CircularPad3d = _make("CircularPad3d", _PadNd, "circular", 3)
+
+
+class _ZeroPadNd(_ConstantPadNd):
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+ZeroPad1d = _make("ZeroPad1d", _ZeroPadNd, "constant", 1)
+ZeroPad2d = _make("ZeroPad2d", _ZeroPadNd, "constant", 2)
+ZeroPad3d = _make("ZeroPad3d", _ZeroPadNd, "constant", 3)

@@ -1,0 +1,62 @@
+"""Adadelta: learning rates from running averages of squared gradients and squared updates."""
+import numpy as np
+
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hyper, scalar_tensor, zeros_state
+
+__all__ = ["Adadelta"]
+
+
+class Adadelta(Optimizer):
+    """PyTorch's ``Adadelta``."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        check_hyper("learning rate", as_float(lr))
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        check_hyper("epsilon value", eps)
+        check_hyper("weight_decay value", weight_decay)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
+                        foreach=foreach, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    def step(self, closure=None):
+        """One Adadelta update of every parameter that has a gradient."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            lr, rho, eps = as_float(group["lr"]), group["rho"], group["eps"]
+            weight_decay, maximize = group["weight_decay"], group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = scalar_tensor(0.0)
+                    state["square_avg"] = zeros_state(p)
+                    state["acc_delta"] = zeros_state(p)
+                self._state_step(state)
+                param, grad = p._data, p.grad._data
+                square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+                if maximize:
+                    grad = -grad
+                if weight_decay != 0:
+                    grad = grad + weight_decay * param
+                square_avg *= rho
+                addcmul_(square_avg, grad, grad, 1 - rho)
+                std = np.sqrt(square_avg + eps)
+                delta = np.sqrt(acc_delta + eps)
+                delta /= std
+                delta *= grad
+                acc_delta *= rho
+                addcmul_(acc_delta, delta, delta, 1 - rho)
+                param += -lr * delta
+                bump(p, state["square_avg"], state["acc_delta"])
+        return loss

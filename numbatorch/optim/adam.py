@@ -1,0 +1,80 @@
+"""Adam (and, with ``decoupled_weight_decay=True``, AdamW)."""
+import numpy as np
+
+from .optimizer import (Optimizer, addcmul_, as_float, bump, check_betas, check_hyper, lerp_, scalar_tensor,
+                        zeros_state)
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """PyTorch's ``Adam``: bias-corrected first and second moment estimates of the gradient."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_hyper("learning rate", as_float(lr))
+        check_hyper("epsilon value", eps)
+        check_betas(betas)
+        check_hyper("weight_decay value", weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+            group.setdefault("decoupled_weight_decay", False)
+
+    def step(self, closure=None):
+        """One Adam update of every parameter that has a gradient."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            beta1, beta2 = (as_float(b) for b in group["betas"])
+            lr, eps, weight_decay = as_float(group["lr"]), group["eps"], group["weight_decay"]
+            amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = scalar_tensor(0.0)
+                    state["exp_avg"] = zeros_state(p)
+                    state["exp_avg_sq"] = zeros_state(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = zeros_state(p)
+                step = self._state_step(state)
+                param, grad = p._data, p.grad._data
+                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                if maximize:
+                    grad = -grad
+                if weight_decay != 0:
+                    if decoupled:
+                        param *= 1 - lr * weight_decay
+                    else:
+                        grad = grad + weight_decay * param
+                lerp_(exp_avg, grad, 1 - beta1)
+                exp_avg_sq *= beta2
+                addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2 ** 0.5
+                if amsgrad:
+                    max_sq = state["max_exp_avg_sq"]
+                    np.maximum(max_sq._data, exp_avg_sq, out=max_sq._data)
+                    bump(max_sq)
+                    denom = np.sqrt(max_sq._data) / bias_correction2_sqrt
+                else:
+                    denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt
+                denom += eps
+                param += (-step_size * exp_avg) / denom
+                bump(p, state["exp_avg"], state["exp_avg_sq"])
+        return loss

@@ -1,0 +1,59 @@
+"""Adamax: Adam with the infinity norm in place of the second moment."""
+import numpy as np
+
+from .optimizer import Optimizer, as_float, bump, check_betas, check_hyper, lerp_, scalar_tensor, zeros_state
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    """PyTorch's ``Adamax``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        check_hyper("learning rate", as_float(lr))
+        check_hyper("epsilon value", eps)
+        check_betas(betas)
+        check_hyper("weight_decay value", weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    def step(self, closure=None):
+        """One Adamax update of every parameter that has a gradient."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            lr, eps, weight_decay, maximize = as_float(group["lr"]), group["eps"], group["weight_decay"], group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = scalar_tensor(0.0)
+                    state["exp_avg"] = zeros_state(p)
+                    state["exp_inf"] = zeros_state(p)
+                step = self._state_step(state)
+                param, grad = p._data, p.grad._data
+                exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
+                if maximize:
+                    grad = -grad
+                if weight_decay != 0:
+                    grad = grad + weight_decay * param
+                lerp_(exp_avg, grad, 1 - beta1)
+                exp_inf *= beta2
+                abs_grad = np.abs(grad)
+                abs_grad += eps
+                np.maximum(exp_inf, abs_grad, out=exp_inf)
+                clr = lr / (1 - beta1 ** step)
+                param += (-clr * exp_avg) / exp_inf
+                bump(p, state["exp_avg"], state["exp_inf"])
+        return loss

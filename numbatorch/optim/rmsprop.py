@@ -1,0 +1,78 @@
+"""RMSprop (optionally centered, with momentum)."""
+import numpy as np
+
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hyper, lerp_, scalar_tensor, zeros_state
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """PyTorch's ``RMSprop``."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_hyper("learning rate", as_float(lr))
+        check_hyper("epsilon value", eps)
+        check_hyper("momentum value", momentum)
+        check_hyper("weight_decay value", weight_decay)
+        check_hyper("alpha value", alpha)
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered, weight_decay=weight_decay,
+                        capturable=capturable, foreach=foreach, maximize=maximize, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("momentum", 0)
+            group.setdefault("centered", False)
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    def step(self, closure=None):
+        """One RMSprop update of every parameter that has a gradient."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = as_float(group["lr"]), group["alpha"], group["eps"]
+            weight_decay, momentum = group["weight_decay"], group["momentum"]
+            centered, maximize = group["centered"], group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = scalar_tensor(0.0)
+                    state["square_avg"] = zeros_state(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = zeros_state(p)
+                    if centered:
+                        state["grad_avg"] = zeros_state(p)
+                self._state_step(state)
+                param, grad = p._data, p.grad._data
+                square_avg = state["square_avg"]._data
+                if maximize:
+                    grad = -grad
+                if weight_decay != 0:
+                    grad = grad + weight_decay * param
+                square_avg *= alpha
+                addcmul_(square_avg, grad, grad, 1 - alpha)
+                bump(state["square_avg"])
+                if centered:
+                    grad_avg = state["grad_avg"]._data
+                    lerp_(grad_avg, grad, 1 - alpha)
+                    bump(state["grad_avg"])
+                    avg = np.sqrt(square_avg + (-1 * grad_avg) * grad_avg)
+                else:
+                    avg = np.sqrt(square_avg)
+                avg += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]
+                    buf._data *= momentum
+                    buf._data += grad / avg
+                    bump(buf)
+                    param += -lr * buf._data
+                else:
+                    param += (-lr * grad) / avg
+                bump(p)
+        return loss

@@ -1,0 +1,56 @@
+"""Stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
+from .optimizer import Optimizer, as_float, bump, check_hyper
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """PyTorch's ``SGD``: ``p -= lr * g`` with ``g`` built from momentum / weight decay as configured."""
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False,
+                 foreach=None, differentiable=False, fused=None):
+        check_hyper("learning rate", as_float(lr))
+        check_hyper("momentum value", momentum)
+        check_hyper("weight_decay value", weight_decay)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                        maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss if given."""
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            lr, momentum = as_float(group["lr"]), group["momentum"]
+            dampening, weight_decay = group["dampening"], group["weight_decay"]
+            nesterov, maximize = group["nesterov"], group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                param = p._data
+                grad = p.grad._data if not maximize else -p.grad._data
+                if weight_decay != 0:
+                    grad = grad + weight_decay * param
+                if momentum != 0:
+                    state = self.state[p]
+                    buf = state.get("momentum_buffer")
+                    if buf is None:
+                        buf = state["momentum_buffer"] = p.grad._make(grad.copy())
+                    else:
+                        buf._data *= momentum
+                        buf._data += (1 - dampening) * grad
+                        bump(buf)
+                    grad = grad + momentum * buf._data if nesterov else buf._data
+                param += -lr * grad
+                bump(p)
+        return loss

@@ -1,0 +1,433 @@
+"""``save``/``load`` in PyTorch's ``.pt`` zip format, readable by ``torch.load`` and reading ``torch.save`` files.
+
+Layout (as torch writes it): ``<name>/data.pkl`` (protocol-2 pickle in which every tensor is
+``torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict())`` and every
+storage is a persistent id ``('storage', torch.<T>Storage, key, 'cpu', numel)``), ``<name>/data/<key>`` (raw
+little-endian bytes of each storage, 64-byte aligned), ``.format_version``, ``.storage_alignment``,
+``byteorder``, ``version`` and ``.data/serialization_id``.
+
+Loading never imports or calls what the file names: with ``weights_only=True`` (the default) only an
+allow-list of globals is resolved, to numbatorch's own rebuild functions; anything else raises
+``pickle.UnpicklingError`` naming it.
+"""
+import codecs
+import io
+import os
+import pickle
+import struct
+import tempfile
+import uuid
+import zipfile
+import zlib
+from collections import OrderedDict
+
+import numpy as np
+
+from . import _dtype as dt
+from ._device import device as _device_cls
+from ._size import Size
+from ._tensor import Tensor
+
+__all__ = ["save", "load"]
+
+_ALIGNMENT = 64
+# torch's legacy storage class names <-> numpy dtypes.
+_STORAGE_DTYPES = {
+    "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
+    "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16, "CharStorage": np.int8,
+    "ByteStorage": np.uint8, "BoolStorage": np.bool_, "BFloat16Storage": np.uint16,
+}
+_STORAGE_BY_DTYPE = {np.dtype(v): k for k, v in _STORAGE_DTYPES.items() if k != "BFloat16Storage"}
+# torch dtype attribute names numbatorch can stand for (bfloat16 loads as float32).
+_TORCH_DTYPE_NAMES = {
+    "float32": dt.float32, "float": dt.float32, "float64": dt.float64, "double": dt.float64,
+    "float16": dt.float16, "half": dt.float16, "bfloat16": dt.float32, "int64": dt.int64, "long": dt.int64,
+    "int32": dt.int32, "int": dt.int32, "int16": dt.int16, "short": dt.int16, "int8": dt.int8,
+    "uint8": dt.uint8, "bool": dt.bool_,
+}
+
+
+# ---- writing ------------------------------------------------------------------------------------------
+class _TorchGlobal:
+    """Stands for a global that torch defines; pickled as ``GLOBAL module name`` without importing torch."""
+
+    def __init__(self, module, name):
+        self.module = module
+        self.name = name
+
+
+_REBUILD_TENSOR_V2 = _TorchGlobal("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_PARAMETER = _TorchGlobal("torch._utils", "_rebuild_parameter")
+_TORCH_SIZE = _TorchGlobal("torch", "Size")
+_TORCH_DEVICE = _TorchGlobal("torch", "device")
+_STORAGE_GLOBALS = {k: _TorchGlobal("torch", k) for k in _STORAGE_DTYPES}
+
+
+def _global_callable(marker):
+    """A callable class carrying ``marker``: pickle's save_reduce insists that the function be callable."""
+    return type(marker.name, (), {"_torch_global": marker})
+
+
+_CALLABLES = {}
+
+
+def _as_callable(marker):
+    cls = _CALLABLES.get(marker.name)
+    if cls is None:
+        cls = _CALLABLES[marker.name] = _global_callable(marker)
+    return cls
+
+
+class _StorageRef:
+    """One storage to write: the root ndarray a tensor views, under a record key."""
+
+    __slots__ = ("key", "array")
+
+    def __init__(self, key, array):
+        self.key = key
+        self.array = array
+
+
+def _storage_view(arr):
+    """(root array, element offset, element strides) when ``arr`` is a plain strided view of a contiguous root."""
+    root = arr
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root is arr or not root.flags.c_contiguous or root.dtype != arr.dtype or arr.size == 0:
+        return None
+    item = arr.itemsize
+    offset = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    if offset < 0 or offset % item or any(s < 0 or s % item for s in arr.strides):
+        return None
+    end = offset + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides)) + item
+    if end > root.nbytes:
+        return None
+    return root, offset // item, tuple(s // item for s in arr.strides)
+
+
+class _Pickler(pickle._Pickler):
+    """Writes numbatorch objects under the torch names ``torch.load`` expects; collects storages."""
+
+    def __init__(self, file, protocol):
+        super().__init__(file, protocol)
+        self.storages = []  # _StorageRef in key order
+        self._by_root = {}  # id(root array) -> _StorageRef
+        self._keep = []  # arrays whose id() is used as a key must stay alive
+
+    def _storage_for(self, root):
+        ref = self._by_root.get(id(root))
+        if ref is None:
+            ref = _StorageRef(str(len(self.storages)), root)
+            self._by_root[id(root)] = ref
+            self.storages.append(ref)
+            self._keep.append(root)
+        return ref
+
+    def persistent_id(self, obj):
+        if type(obj) is _StorageRef:
+            arr = obj.array
+            if arr.dtype not in _STORAGE_BY_DTYPE:
+                raise pickle.PicklingError(f"numbatorch.save cannot write tensors of dtype {arr.dtype}")
+            storage_type = _as_callable(_STORAGE_GLOBALS[_STORAGE_BY_DTYPE[arr.dtype]])
+            return ("storage", storage_type, obj.key, "cpu", int(arr.size))
+        return None
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Tensor):
+            return self._reduce_tensor(obj)
+        if isinstance(obj, dt.dtype):
+            return obj.name  # a global name: written by save_global below as ``torch <name>``
+        if type(obj) is Size:
+            return (_as_callable(_TORCH_SIZE), (tuple(obj),))
+        if isinstance(obj, _device_cls):
+            return (_as_callable(_TORCH_DEVICE), (str(obj),))
+        return NotImplemented
+
+    def _reduce_tensor(self, t):
+        from .nn.parameter import Parameter
+        if t.grad_fn is not None:
+            raise RuntimeError("Cannot save a tensor that requires grad and is not a leaf; save tensor.detach() "
+                               "instead.")
+        if isinstance(t, Parameter):
+            plain = Tensor._make(t._data)
+            return (_as_callable(_REBUILD_PARAMETER), (plain, t.requires_grad, OrderedDict()))
+        arr = t._data
+        if arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
+        view = _storage_view(arr)
+        if view is not None:
+            root, offset, strides = view
+        else:
+            # Not a plain view of a contiguous buffer (or the buffer itself): write a contiguous copy.
+            root = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
+            offset, strides = 0, _contig(arr.shape)
+        storage = self._storage_for(root)
+        return (_as_callable(_REBUILD_TENSOR_V2),
+                (storage, offset, tuple(arr.shape), strides, bool(t._requires_grad), OrderedDict()))
+
+    def save_global(self, obj, name=None):
+        marker = getattr(obj, "_torch_global", None) if isinstance(obj, type) else None
+        if isinstance(obj, dt.dtype):
+            marker = _TorchGlobal("torch", obj.name)
+        if marker is None:
+            return super().save_global(obj, name)
+        self.write(pickle.GLOBAL + f"{marker.module}\n{marker.name}\n".encode("utf-8"))
+        self.memoize(obj)
+
+
+def _contig(shape):
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _aligned_extra(zf, name):
+    """A local-header extra field ('FB' + padding) that starts the record's data on a 64-byte boundary."""
+    header = zf.fp.tell() + 30 + len(name.encode("utf-8"))
+    pad = (-(header + 4)) % _ALIGNMENT
+    return b"FB" + pad.to_bytes(2, "little") + b"Z" * pad
+
+
+def _write_zip(fileobj, archive, pickled, storages):
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        def record(name, data, align=False):
+            full = f"{archive}/{name}"
+            info = zipfile.ZipInfo(full, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            if align:
+                info.extra = _aligned_extra(zf, full)
+            zf.writestr(info, data)
+
+        record("data.pkl", pickled)
+        record(".format_version", b"1")
+        record(".storage_alignment", str(_ALIGNMENT).encode())
+        record("byteorder", b"little")
+        for ref in storages:
+            arr = ref.array
+            record(f"data/{ref.key}", memoryview(np.ascontiguousarray(arr)).cast("B") if arr.size else b"", True)
+        record("version", b"3\n")
+        record(".data/serialization_id", str(uuid.uuid4().int).zfill(40)[:40].encode())
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save ``obj`` (tensors, state dicts, optimizer states, containers of them) to a path or binary file.
+
+    Saving to a path is atomic: the file appears complete (temporary file in the same directory + rename)
+    or not at all.
+    """
+    if pickle_protocol < 2:
+        raise ValueError("numbatorch.save needs pickle_protocol >= 2")
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer, pickle_protocol)
+    pickler.dump(obj)
+    pickled = buffer.getvalue()
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        archive = os.path.splitext(os.path.basename(path))[0] or "archive"
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _write_zip(out, archive, pickled, pickler.storages)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    else:
+        _write_zip(f, "archive", pickled, pickler.storages)
+
+
+# ---- reading ------------------------------------------------------------------------------------------
+class _StorageType:
+    """What a ``torch.<T>Storage`` global resolves to while loading: just its element type."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dtype = np.dtype(_STORAGE_DTYPES[name])
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
+                       metadata=None):
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise pickle.UnpicklingError("corrupt tensor record: size and stride differ in length")
+    if any(n < 0 for n in size) or any(s < 0 for s in stride) or storage_offset < 0:
+        raise pickle.UnpicklingError("corrupt tensor record: negative size, stride or offset")
+    if 0 in size:
+        arr = np.empty(size, dtype=storage.dtype)
+    else:
+        last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
+        if last >= storage.size:
+            raise pickle.UnpicklingError(f"corrupt tensor record: it reads element {last} of a storage of "
+                                         f"{storage.size} elements")
+        item = storage.itemsize
+        arr = np.lib.stride_tricks.as_strided(storage[storage_offset:], size, tuple(s * item for s in stride))
+    t = Tensor._make(arr)
+    if requires_grad and arr.dtype.kind == "f":
+        t._requires_grad = True
+    return t
+
+
+def _rebuild_tensor(storage, storage_offset, size, stride):
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride)
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks=None):
+    from .nn.parameter import Parameter
+    return Parameter(data, requires_grad)
+
+
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    param = _rebuild_parameter(data, requires_grad)
+    if state:
+        for k, v in state.items():
+            setattr(param, k, v)
+    return param
+
+
+def _safe_encode(text, encoding="utf-8"):
+    """``_codecs.encode`` as protocol-2 pickles use it for bytes; only text encodings are allowed."""
+    if encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
+        raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed")
+    return codecs.encode(text, encoding)
+
+
+def _torch_device(spec, index=None):
+    return _device_cls("cpu")
+
+
+_ALLOWED = {
+    ("collections", "OrderedDict"): OrderedDict,
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
+    ("torch", "Size"): Size,
+    ("torch", "device"): _torch_device,
+    ("_codecs", "encode"): _safe_encode,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "complex"): complex,
+    ("builtins", "slice"): slice,
+    ("builtins", "range"): range,
+    ("builtins", "bytearray"): bytearray,
+}
+_ALLOWED.update({("torch", k): _StorageType(k) for k in _STORAGE_DTYPES})
+_ALLOWED.update({("torch", k): v for k, v in _TORCH_DTYPE_NAMES.items()})
+# Files written by numbatorch before names were mapped, and Size/dtype reduce helpers.
+_ALLOWED.update({("numbatorch._size", "Size"): Size, ("numbatorch._dtype", "_dtype_by_name"): dt._dtype_by_name})
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, archive, zf, source, weights_only, byteorder):
+        super().__init__(file)
+        self.archive = archive
+        self.zf = zf
+        self.source = source
+        self.weights_only = weights_only
+        self.byteorder = byteorder
+        self.storages = {}
+
+    def find_class(self, module, name):
+        found = _ALLOWED.get((module, name))
+        if found is not None:
+            return found
+        if self.weights_only:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: unsupported global {module}.{name} in {self.source}. "
+                "numbatorch.load(weights_only=True) rebuilds only tensors, parameters, numbers, strings and "
+                "containers; use weights_only=False only for a file from a source you trust.")
+        if module == "torch" or module.startswith("torch."):
+            module = "numbatorch" + module[len("torch"):]
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid):
+        if not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != "storage":
+            raise pickle.UnpicklingError(f"{self.source}: unsupported persistent id {pid!r}")
+        storage_type, key, _location, numel = pid[1], str(pid[2]), pid[3], pid[4]
+        if not isinstance(storage_type, _StorageType):
+            raise pickle.UnpicklingError(f"{self.source}: unsupported storage type {storage_type!r}")
+        if key in self.storages:
+            return self.storages[key]
+        name = f"{self.archive}/data/{key}"
+        try:
+            raw = self.zf.read(name)
+        except KeyError:
+            raise RuntimeError(f"{self.source}: the checkpoint is corrupt (record {name} is missing)") from None
+        dtype = storage_type.dtype
+        if len(raw) != numel * dtype.itemsize:
+            raise RuntimeError(f"{self.source}: the checkpoint is corrupt (storage {key} has {len(raw)} bytes, "
+                               f"expected {numel * dtype.itemsize})")
+        arr = np.frombuffer(bytearray(raw), dtype=dtype.newbyteorder("<" if self.byteorder == "little" else ">"))
+        arr = arr.astype(dtype, copy=False)
+        if storage_type.name == "BFloat16Storage":
+            # numbatorch has no bfloat16: widen to float32 exactly (bfloat16 is the top half of a float32).
+            arr = (arr.astype(np.uint32) << 16).view(np.float32)
+        self.storages[key] = arr
+        return arr
+
+
+def _source_name(f):
+    if isinstance(f, (str, os.PathLike)):
+        return os.fspath(f)
+    return getattr(f, "name", None) or repr(f)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
+    """Load an object saved by ``save`` or by ``torch.save`` (tensors come back on the CPU).
+
+    ``weights_only=True`` (default) rebuilds only tensors, Parameters, numbers, strings and containers;
+    any other global in the file raises ``pickle.UnpicklingError`` naming it, without running it.
+    """
+    source = _source_name(f)
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as fh:
+            return _load_from(fh, source, weights_only)
+    if not hasattr(f, "read"):
+        raise TypeError(f"load expected a path or a binary file object, got {type(f).__name__}")
+    if not (hasattr(f, "seekable") and f.seekable()):
+        f = io.BytesIO(f.read())
+    return _load_from(f, source, weights_only)
+
+
+def _load_from(fh, source, weights_only):
+    start = fh.tell()
+    head = fh.read(4)
+    fh.seek(start)
+    if len(head) == 0:
+        raise RuntimeError(f"{source}: the file is empty, not a checkpoint")
+    if head[:2] != b"PK":
+        if head[:1] == b"\x80":
+            raise RuntimeError(f"{source}: this is PyTorch's legacy (pre-1.6, non-zip) format, which numbatorch "
+                               "does not read; re-save it with a recent torch.save")
+        raise RuntimeError(f"{source}: not a PyTorch/numbatorch checkpoint (no zip archive found)")
+    try:
+        zf = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise RuntimeError(f"{source}: the checkpoint is truncated or corrupt ({exc})") from None
+    with zf:
+        names = zf.namelist()
+        pkl = next((n for n in names if n.endswith("/data.pkl") or n == "data.pkl"), None)
+        if pkl is None:
+            raise RuntimeError(f"{source}: the checkpoint is corrupt (no data.pkl record)")
+        archive = pkl[:-len("/data.pkl")] if "/" in pkl else ""
+        try:
+            byteorder = zf.read(f"{archive}/byteorder").decode() if f"{archive}/byteorder" in names else "little"
+            data = zf.read(pkl)
+            unpickler = _Unpickler(io.BytesIO(data), archive, zf, source, weights_only, byteorder)
+            return unpickler.load()
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise RuntimeError(f"{source}: the checkpoint is truncated or corrupt ({exc})") from None
+        except pickle.UnpicklingError:
+            raise
+        except (ValueError, IndexError, struct.error) as exc:
+            raise pickle.UnpicklingError(f"{source}: the checkpoint's data.pkl is corrupt ({exc})") from None
+

@@ -1,0 +1,140 @@
+"""``DatasetFolder`` and ``ImageFolder``: one sub-folder per class."""
+import os
+
+from PIL import Image
+
+from ...utils.data import Dataset
+
+__all__ = ["DatasetFolder", "ImageFolder", "IMG_EXTENSIONS", "default_loader", "pil_loader",
+           "find_classes", "make_dataset", "has_file_allowed_extension", "is_image_file"]
+
+IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+
+
+def has_file_allowed_extension(filename, extensions):
+    """Case-insensitive suffix test."""
+    return filename.lower().endswith(extensions if isinstance(extensions, str) else tuple(extensions))
+
+
+def is_image_file(filename):
+    return has_file_allowed_extension(filename, IMG_EXTENSIONS)
+
+
+def find_classes(directory):
+    """Sorted class folder names and their indices."""
+    classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
+    if not classes:
+        raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+    return classes, {name: i for i, name in enumerate(classes)}
+
+
+def make_dataset(directory, class_to_idx=None, extensions=None, is_valid_file=None, allow_empty=False):
+    """``[(path, class_index), ...]`` in sorted class then file order."""
+    directory = os.path.expanduser(directory)
+    if class_to_idx is None:
+        _, class_to_idx = find_classes(directory)
+    elif not class_to_idx:
+        raise ValueError("'class_to_index' must have at least one entry to collect any samples.")
+    if (extensions is None) == (is_valid_file is None):
+        raise ValueError("Both extensions and is_valid_file cannot be None or not None at the same time")
+    if extensions is not None:
+        def is_valid_file(path):
+            return has_file_allowed_extension(path, extensions)
+
+    instances = []
+    empty_classes = []
+    for target_class in sorted(class_to_idx, key=class_to_idx.get):
+        class_index = class_to_idx[target_class]
+        target_dir = os.path.join(directory, target_class)
+        if not os.path.isdir(target_dir):
+            continue
+        count = 0
+        for root, _, fnames in sorted(os.walk(target_dir, followlinks=True)):
+            for fname in sorted(fnames):
+                path = os.path.join(root, fname)
+                if is_valid_file(path):
+                    instances.append((path, class_index))
+                    count += 1
+        if count == 0:
+            empty_classes.append(target_class)
+
+    if empty_classes and not allow_empty:
+        msg = f"Found no valid file for the classes {', '.join(sorted(empty_classes))} in {directory}. "
+        if extensions is not None:
+            shown = extensions if isinstance(extensions, str) else ", ".join(extensions)
+            msg += f"Supported extensions are: {shown}"
+        raise FileNotFoundError(msg)
+    return instances
+
+
+def pil_loader(path):
+    """Open an image as RGB, decoding it fully now; errors name the file."""
+    try:
+        with open(path, "rb") as f:
+            img = Image.open(f)
+            return img.convert("RGB")
+    except (OSError, SyntaxError, ValueError) as exc:
+        # PIL's messages (e.g. "image file is truncated") don't always say which file.
+        raise OSError(f"Cannot load image file {path!r}: {exc}") from exc
+
+
+def default_loader(path):
+    return pil_loader(path)
+
+
+class DatasetFolder(Dataset):
+    """Samples ``root/<class>/**/<file>`` loaded with ``loader``; targets are class indices."""
+
+    def __init__(self, root, loader, extensions=None, transform=None, target_transform=None,
+                 is_valid_file=None, allow_empty=False):
+        self.root = os.fspath(root)
+        self.transform = transform
+        self.target_transform = target_transform
+        classes, class_to_idx = self.find_classes(self.root)
+        samples = self.make_dataset(self.root, class_to_idx, extensions, is_valid_file,
+                                    allow_empty=allow_empty)
+        self.loader = loader
+        self.extensions = extensions
+        self.classes = classes
+        self.class_to_idx = class_to_idx
+        self.samples = samples
+        self.targets = [s[1] for s in samples]
+
+    @staticmethod
+    def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None, allow_empty=False):
+        if class_to_idx is None:
+            raise ValueError("The class_to_idx parameter cannot be None.")
+        return make_dataset(directory, class_to_idx, extensions, is_valid_file, allow_empty)
+
+    def find_classes(self, directory):
+        return find_classes(directory)
+
+    def __getitem__(self, index):
+        path, target = self.samples[index]
+        sample = self.loader(path)
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __repr__(self):
+        lines = [f"Dataset {self.__class__.__name__}", f"    Number of datapoints: {len(self)}",
+                 f"    Root location: {self.root}"]
+        if self.transform is not None:
+            lines.append(f"    Transform: {self.transform!r}".replace("\n", "\n    "))
+        return "\n".join(lines)
+
+
+class ImageFolder(DatasetFolder):
+    """``DatasetFolder`` of images (``IMG_EXTENSIONS``) loaded as RGB PIL images."""
+
+    def __init__(self, root, transform=None, target_transform=None, loader=default_loader,
+                 is_valid_file=None, allow_empty=False):
+        super().__init__(root, loader, IMG_EXTENSIONS if is_valid_file is None else None,
+                         transform=transform, target_transform=target_transform,
+                         is_valid_file=is_valid_file, allow_empty=allow_empty)
+        self.imgs = self.samples

@@ -1,0 +1,159 @@
+"""Scaled dot-product attention kernels against torch.nn.functional.scaled_dot_product_attention."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+from numbatorch.backends.cpu import attention as cpu_attention  # noqa: E402
+
+TOL = {torch.float64: 1e-10, torch.float32: 2e-5}
+
+
+def _reference(q, k, v, mask, is_causal, scale, dropout_p, keep):
+    """torch's own SDPA, or (with dropout, whose randomness torch keeps) the same math by hand."""
+    if not dropout_p:
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal, scale=scale)
+    scores = q @ k.transpose(-1, -2) * (scale if scale is not None else q.shape[-1] ** -0.5)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+    valid = (scores > float("-inf")).any(-1, keepdim=True)  # fully masked rows give 0, as torch's SDPA
+    attn = torch.softmax(torch.where(valid, scores, 0.0), -1) * valid
+    return (attn * keep / (1 - dropout_p)) @ v
+
+
+def _compare(q_shape, k_shape, v_shape, mask=None, is_causal=False, scale=None, dropout_p=0.0,
+             dtype=torch.float64):
+    q = torch.randn(q_shape, dtype=dtype, requires_grad=True)
+    k = torch.randn(k_shape, dtype=dtype, requires_grad=True)
+    v = torch.randn(v_shape, dtype=dtype, requires_grad=True)
+    if mask is not None and mask.dtype != torch.bool:
+        mask = mask.to(dtype).requires_grad_()
+    keep = None
+    if dropout_p:
+        batch = torch.broadcast_shapes(q_shape[:-2], k_shape[:-2], v_shape[:-2])
+        attn_shape = batch + (q_shape[-2], k_shape[-2])
+        keep = torch.rand(attn_shape) > dropout_p
+    out = _reference(q, k, v, mask, is_causal, scale, dropout_p, keep)
+    grad_out = torch.randn_like(out)
+    (out * grad_out).sum().backward()
+
+    npy = lambda t: None if t is None else t.detach().numpy()  # noqa: E731
+    o, weights, ws = cpu_attention.scaled_dot_product_attention_forward(
+        npy(q), npy(k), npy(v), npy(mask), dropout_p=dropout_p, dropout_mask=npy(keep),
+        is_causal=is_causal, scale=scale)
+    gq, gk, gv, gmask = cpu_attention.scaled_dot_product_attention_backward(ws, npy(grad_out))
+    assert weights.shape == tuple(out.shape[:-1]) + (k_shape[-2],)
+    tol = TOL[dtype]
+    for name, ours, ref in [("output", o, out), ("grad_q", gq, q.grad), ("grad_k", gk, k.grad),
+                            ("grad_v", gv, v.grad)]:
+        ref = npy(ref)
+        assert ours.dtype == ref.dtype and ours.shape == ref.shape, name
+        assert not np.isnan(ours).any(), name
+        np.testing.assert_allclose(ours, ref, rtol=tol, atol=tol, err_msg=name)
+    if mask is not None and mask.dtype != torch.bool:
+        np.testing.assert_allclose(gmask, npy(mask.grad), rtol=tol, atol=tol, err_msg="grad_mask")
+    else:
+        assert gmask is None
+    return weights
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_plain_and_broadcast_batches(dtype):
+    _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), dtype=dtype)
+    _compare((1, 4), (1, 4), (1, 3), dtype=dtype)  # L = S = 1, no batch dims
+    _compare((2, 2, 3, 4), (2, 1, 5, 4), (1, 5, 6), scale=0.3, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_bool_mask_with_fully_masked_row(dtype):
+    mask = torch.rand(3, 5) > 0.4
+    mask[:, 0] = True
+    mask[1] = False  # torch's CPU SDPA gives 0 output and 0 gradients for this row
+    weights = _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=mask, dtype=dtype)
+    assert not weights[:, 1].any()
+    np.testing.assert_allclose(weights[:, [0, 2]].sum(-1), 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_float_mask_gets_gradient(dtype):
+    mask = torch.randn(2, 1, 3, 5)
+    mask[0, 0, 1] = float("-inf")  # fully masked row
+    mask[1, 0, :, 2] = float("-inf")
+    _compare((2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 6), mask=mask, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_causal(dtype):
+    _compare((2, 7, 4), (2, 5, 4), (2, 5, 6), is_causal=True, dtype=dtype)  # L > S
+    _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), is_causal=True, dtype=dtype)  # L < S
+
+
+def test_dropout_mask_from_caller():
+    mask = torch.rand(3, 5) > 0.5
+    mask[1] = False
+    _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=mask, dropout_p=0.3)
+    _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), dropout_p=0.5, dtype=torch.float32)
+
+
+def test_parallel_kernels(monkeypatch):
+    monkeypatch.setattr(cpu_attention, "PARALLEL_MIN_SCORES", 0)
+    mask = torch.rand(1, 6, 7) > 0.3
+    mask[0, 2] = False
+    _compare((3, 6, 4), (3, 7, 4), (3, 7, 5), mask=mask, dropout_p=0.2)
+    _compare((3, 6, 4), (3, 7, 4), (3, 7, 5), is_causal=True, dtype=torch.float32)
+
+
+def test_nan_for_fully_masked_rows_like_multihead_attention():
+    q, k, v = np.random.randn(2, 3, 4), np.random.randn(2, 5, 4), np.random.randn(2, 5, 4)
+    mask = np.ones((3, 5), dtype=bool)
+    mask[1] = False
+    out, weights, _ = cpu_attention.scaled_dot_product_attention_forward(
+        q, k, v, attn_mask=mask, nan_for_fully_masked=True)
+    ref_weights = torch.softmax(torch.from_numpy(q @ k.transpose(0, 2, 1) / 2.0).masked_fill(
+        ~torch.from_numpy(mask), float("-inf")), -1).numpy()  # NaN in row 1, as torch's MHA
+    np.testing.assert_allclose(weights, ref_weights, rtol=1e-12, atol=1e-12)
+    assert np.isnan(out[:, 1]).all() and not np.isnan(out[:, [0, 2]]).any()
+
+
+def test_errors():
+    q, k, v = np.zeros((2, 3, 4)), np.zeros((2, 5, 4)), np.zeros((2, 5, 6))
+    with pytest.raises(RuntimeError, match="is_causal"):
+        cpu_attention.scaled_dot_product_attention_forward(q, k, v, attn_mask=np.ones((3, 5), bool),
+                                                           is_causal=True)
+    with pytest.raises(RuntimeError, match="embedding"):
+        cpu_attention.scaled_dot_product_attention_forward(q, np.zeros((2, 5, 3)), v)
+    with pytest.raises(RuntimeError, match="broadcast"):
+        cpu_attention.scaled_dot_product_attention_forward(q, k, v, attn_mask=np.ones((4, 5), bool))
+
+
+_NO_JIT_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {tests!r})
+import torch
+import test_cpu_attention as t
+torch.manual_seed(0)
+mask = torch.rand(3, 5) > 0.5
+mask[1] = False
+t._compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=mask, dropout_p=0.3)
+t._compare((2, 3, 4), (2, 5, 4), (2, 5, 6), is_causal=True, dtype=torch.float32)
+t.cpu_attention.PARALLEL_MIN_SCORES = 0
+t._compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=torch.randn(3, 5))
+print("ok")
+"""
+
+
+def test_runs_without_jit():
+    """NUMBA_DISABLE_JIT=1 (debugging) runs the same kernels as plain Python."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    script = _NO_JIT_SCRIPT.format(root=root, tests=os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")

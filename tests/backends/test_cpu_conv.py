@@ -1,0 +1,134 @@
+"""numbatorch.backends.cpu.conv against torch.nn.functional (forward, input/weight/bias grads)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from numbatorch.backends.cpu import conv
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+TOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+
+def _rel_err(a, b):
+    b = b.detach().numpy()
+    assert a.shape == b.shape
+    return np.abs(a - b).max() / (1.0 + np.abs(b).max())
+
+
+CONV_CASES = [
+    # nd, N, Cin, Cout, spatial, k, stride, padding, dilation, groups
+    (2, 2, 4, 6, (7, 9), 3, 2, 1, 1, 2),
+    (2, 1, 3, 4, (8, 5), 3, 1, 0, 2, 1),
+    (2, 3, 4, 4, (6, 6), 3, (1, 2), (2, 1), 1, 4),     # depthwise
+    (2, 2, 3, 8, (40, 50), 3, 1, 1, 1, 1),              # several row tiles per sample
+    (1, 2, 4, 6, (11,), 3, 2, 1, 2, 2),
+    (3, 2, 2, 4, (5, 6, 4), 2, 1, 1, 1, 1),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_matches_torch(case, dtype, monkeypatch):
+    nd, N, C, Co, sz, k, s, p, d, g = case
+    if sz == (40, 50):
+        monkeypatch.setattr(conv, "TILE_BYTES", 20_000)   # force row tiling
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C) + sz).astype(dtype)
+    w = rng.standard_normal((Co, C // g) + (k,) * nd).astype(dtype)
+    b = rng.standard_normal(Co).astype(dtype)
+    y = conv.conv_forward(x, w, b, s, p, d, g)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = getattr(F, f"conv{nd}d")(tx, tw, tb, s, p, d, g)
+    gy = rng.standard_normal(tuple(ty.shape)).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    gx, gw, gb = conv.conv_backward(gy, x, w, s, p, d, g)
+    for ours, ref in ((y, ty), (gx, tx.grad), (gw, tw.grad), (gb, tb.grad)):
+        assert _rel_err(ours, ref) < TOL[dtype]
+
+
+TRANSPOSE_CASES = [
+    # nd, N, Cin, Cout, spatial, k, stride, padding, output_padding, dilation, groups
+    (2, 2, 4, 6, (5, 4), 3, 2, 1, 1, 1, 2),
+    (2, 1, 2, 2, (5, 4), 3, 1, 0, 1, 2, 1),
+    (1, 2, 4, 2, (6,), 2, 3, 1, 2, 1, 1),
+    (3, 1, 2, 2, (3, 3, 2), 2, 2, 0, 0, 1, 2),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", TRANSPOSE_CASES)
+def test_conv_transpose_matches_torch(case, dtype):
+    nd, N, C, Co, sz, k, s, p, op, d, g = case
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((N, C) + sz).astype(dtype)
+    w = rng.standard_normal((C, Co // g) + (k,) * nd).astype(dtype)
+    b = rng.standard_normal(Co).astype(dtype)
+    y = conv.conv_transpose_forward(x, w, b, s, p, op, g, d)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = getattr(F, f"conv_transpose{nd}d")(tx, tw, tb, s, p, op, g, d)
+    gy = rng.standard_normal(tuple(ty.shape)).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    gx, gw, gb = conv.conv_transpose_backward(gy, x, w, s, p, op, g, d)
+    for ours, ref in ((y, ty), (gx, tx.grad), (gw, tw.grad), (gb, tb.grad)):
+        assert _rel_err(ours, ref) < TOL[dtype]
+
+
+def test_parallel_kernels_and_unbatched(monkeypatch):
+    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 6, 7)).astype(np.float32)        # unbatched (C, H, W)
+    w = rng.standard_normal((4, 3, 3, 2)).astype(np.float32)
+    y = conv.conv2d_forward(x, w, None, 1, (1, 0))
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = F.conv2d(tx, tw, None, 1, (1, 0))
+    gy = rng.standard_normal(tuple(ty.shape)).astype(np.float32)
+    ty.backward(torch.tensor(gy))
+    gx, gw, gb = conv.conv2d_backward(gy, x, w, 1, (1, 0))
+    assert y.shape == tuple(ty.shape)
+    for ours, ref in ((y, ty), (gx, tx.grad), (gw, tw.grad)):
+        assert _rel_err(ours, ref) < 1e-4
+
+
+def test_unfold_fold_match_torch():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 7, 8))
+    args = ((2, 3), 2, 1, (2, 1))
+    u = conv.unfold(x, *args)
+    tu = F.unfold(torch.tensor(x), *args).numpy()
+    np.testing.assert_allclose(u, tu, atol=1e-12)
+    np.testing.assert_allclose(conv.fold(tu, (7, 8), *args),
+                               F.fold(torch.tensor(tu), (7, 8), *args).numpy(), atol=1e-12)
+
+
+def test_same_padding():
+    assert conv.same_padding((3, 4), 1) == [(1, 1), (1, 2)]
+    assert conv.same_padding((3,), 2) == [(2, 2)]
+
+
+def test_error_messages():
+    with pytest.raises(RuntimeError, match=r"Given groups=1, weight of size \[64, 3, 3, 3\], expected "
+                                           r"input\[8, 32, 32, 32\] to have 3 channels, but got 32 channels"):
+        conv.conv2d_forward(np.zeros((8, 32, 32, 32), np.float32), np.zeros((64, 3, 3, 3), np.float32))
+    with pytest.raises(RuntimeError, match="Kernel size can't be greater than actual input size"):
+        conv.conv2d_forward(np.zeros((1, 3, 2, 2), np.float32), np.zeros((4, 3, 3, 3), np.float32))
+    with pytest.raises(RuntimeError, match="expected bias to be 1-dimensional with 4 elements"):
+        conv.conv2d_forward(np.zeros((1, 4, 5, 5)), np.zeros((4, 4, 3, 3)), np.zeros(3))
+    with pytest.raises(RuntimeError, match="output padding must be smaller than either stride or dilation"):
+        conv.conv_transpose2d_forward(np.zeros((1, 4, 5, 5)), np.zeros((4, 2, 3, 3)), output_padding=1)
+
+
+def test_runs_without_jit():
+    code = ("import numpy as np\nfrom numbatorch.backends.cpu import conv\n"
+            "x = np.random.rand(2, 4, 5, 6); w = np.random.rand(6, 2, 3, 3)\n"
+            "y = conv.conv2d_forward(x, w, None, 2, 1, 1, 2)\n"
+            "conv.conv2d_backward(np.ones_like(y), x, w, 2, 1, 1, 2)\n"
+            "conv.fold(conv.unfold(x, 2), (5, 6), 2)\n")
+    root = os.path.abspath(os.path.join(os.path.dirname(conv.__file__), "..", "..", ".."))
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1",
+               PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)

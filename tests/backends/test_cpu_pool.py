@@ -1,0 +1,175 @@
+"""numbatorch.backends.cpu.pool against torch.nn.functional (outputs, indices, input grads)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from numbatorch.backends.cpu import pool
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+TOL = {np.float64: 1e-10, np.float32: 1e-5}
+
+
+def _close(ours, ref, tol):
+    ref = ref.detach().numpy()
+    assert ours.shape == ref.shape
+    assert np.abs(ours - ref).max() < tol
+
+
+def _ktuple(k, nd):
+    return (k,) * nd if isinstance(k, int) else k
+
+
+MAX_CASES = [
+    # nd, spatial, kernel, stride, padding, dilation, ceil_mode
+    (2, (7, 9), 3, 2, 1, 1, True),
+    (2, (8, 5), (2, 3), None, 0, 2, False),
+    (2, (6, 6), 3, 2, 1, 1, False),
+    (1, (10,), 3, 2, 1, 2, True),
+    (3, (5, 6, 4), 2, 1, 1, 1, False),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", MAX_CASES)
+def test_max_pool(case, dtype):
+    nd, sz, k, s, p, d, cm = case
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3) + sz).astype(dtype)
+    tx = torch.tensor(x, requires_grad=True)
+    ty, ti = getattr(F, f"max_pool{nd}d")(tx, k, s, p, d, cm, return_indices=True)
+    y, idx = pool.max_pool_forward(x, _ktuple(k, nd), s, p, d, cm)
+    _close(y, ty, TOL[dtype])
+    assert idx.dtype == np.int64 and (idx == ti.numpy()).all()
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    _close(pool.max_pool_backward(gy, x.shape, idx), tx.grad, TOL[dtype])
+    if nd == 2 and d == 1:
+        out_size = x.shape[2:]
+        u = pool.max_unpool_forward(y, idx, out_size)
+        tu = F.max_unpool2d(ty.detach(), ti, k, s, p, output_size=out_size)
+        _close(u, tu, TOL[dtype])
+        _close(pool.max_unpool_backward(tu.numpy(), idx), tu.view(2, 3, -1).gather(2, ti.view(2, 3, -1))
+               .view(ti.shape), TOL[dtype])
+
+
+AVG_CASES = [
+    (2, (7, 9), 3, 2, 1, True),
+    (2, (6, 5), (2, 3), None, (1, 0), False),
+    (1, (10,), 3, 2, 1, True),
+    (3, (5, 6, 4), 2, 1, 1, False),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", AVG_CASES)
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool(case, dtype, count_include_pad):
+    nd, sz, k, s, p, cm = case
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3) + sz).astype(dtype)
+    for div in ([None] if nd == 1 else [None, 5]):
+        tx = torch.tensor(x, requires_grad=True)
+        extra = [div] if nd > 1 else []
+        ty = getattr(F, f"avg_pool{nd}d")(tx, k, s, p, cm, count_include_pad, *extra)
+        y = pool.avg_pool_forward(x, _ktuple(k, nd), s, p, cm, count_include_pad, div)
+        _close(y, ty, TOL[dtype])
+        gy = rng.standard_normal(y.shape).astype(dtype)
+        ty.backward(torch.tensor(gy))
+        gx = pool.avg_pool_backward(gy, x.shape, _ktuple(k, nd), s, p, cm, count_include_pad, div)
+        _close(gx, tx.grad, TOL[dtype])
+
+
+ADAPTIVE_CASES = [
+    (2, (7, 9), (3, 4)),
+    (2, (5, 5), (7, 2)),        # upsampling bins overlap
+    (2, (6, 6), (6, None)),
+    (1, (10,), (4,)),
+    (3, (5, 6, 4), (2, 3, 3)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", ADAPTIVE_CASES)
+def test_adaptive_pools(case, dtype):
+    nd, sz, o = case
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 3) + sz).astype(dtype)
+    tx = torch.tensor(x, requires_grad=True)
+    ty = getattr(F, f"adaptive_avg_pool{nd}d")(tx, o)
+    y = pool.adaptive_avg_pool_forward(x, o)
+    _close(y, ty, TOL[dtype])
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    _close(pool.adaptive_avg_pool_backward(gy, x.shape), tx.grad, TOL[dtype])
+
+    tx = torch.tensor(x, requires_grad=True)
+    ty, ti = getattr(F, f"adaptive_max_pool{nd}d")(tx, o, return_indices=True)
+    y, idx = pool.adaptive_max_pool_forward(x, o)
+    _close(y, ty, TOL[dtype])
+    assert (idx == ti.numpy()).all()
+    ty.backward(torch.tensor(gy))
+    _close(pool.adaptive_max_pool_backward(gy, x.shape, idx), tx.grad, TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", [(2, (9, 11), (2, 3), (5, 4)), (3, (7, 6, 8), 2, (3, 4, 5))])
+def test_fractional_max_pool(case, dtype):
+    nd, sz, k, o = case
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3) + sz).astype(dtype)
+    samples = rng.random((2, 3, nd)).astype(dtype)
+    tx = torch.tensor(x, requires_grad=True)
+    ty, ti = getattr(F, f"fractional_max_pool{nd}d")(tx, k, output_size=o, return_indices=True,
+                                                    _random_samples=torch.tensor(samples))
+    y, idx = pool.fractional_max_pool_forward(x, k, o, samples)
+    _close(y, ty, TOL[dtype])
+    assert (idx == ti.numpy()).all()
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    _close(pool.fractional_max_pool_backward(gy, x.shape, idx), tx.grad, TOL[dtype])
+
+
+def test_parallel_kernels_and_nan(monkeypatch):
+    monkeypatch.setattr(pool, "PARALLEL_MIN_ELEMENTS", 0)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 6, 7)).astype(np.float32)
+    x[0, 1, 2, 3] = np.nan
+    tx = torch.tensor(x)
+    ty, ti = F.max_pool2d(tx, 3, 2, 1, return_indices=True)
+    y, idx = pool.max_pool_forward(x, (3, 3), 2, 1)
+    np.testing.assert_array_equal(y, ty.numpy())
+    np.testing.assert_array_equal(idx, ti.numpy())
+    gy = rng.standard_normal(y.shape).astype(np.float32)
+    ty2 = torch.tensor(x, requires_grad=True)
+    F.max_pool2d(ty2, 3, 2, 1).backward(torch.tensor(gy))
+    np.testing.assert_allclose(pool.max_pool_backward(gy, x.shape, idx), ty2.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(pool.avg_pool_forward(x, (2, 2)), F.avg_pool2d(tx, 2).numpy(), atol=1e-6)
+    np.testing.assert_allclose(pool.adaptive_avg_pool_forward(x, (4, 3)),
+                               F.adaptive_avg_pool2d(tx, (4, 3)).numpy(), atol=1e-6)
+
+
+def test_error_messages():
+    with pytest.raises(RuntimeError, match=r"Given input size: \(1x2x2\). Calculated output size: "
+                                           r"\(1x0x0\). Output size is too small"):
+        pool.max_pool_forward(np.zeros((1, 1, 2, 2), np.float32), (3, 3))
+    with pytest.raises(RuntimeError, match="pad should be at most half of effective kernel size"):
+        pool.avg_pool_forward(np.zeros((1, 1, 5, 5), np.float32), (3, 3), padding=2)
+    with pytest.raises(RuntimeError, match=r"Found an invalid max index: 99 \(output volumes are of size 4x4\)"):
+        pool.max_unpool_forward(np.zeros((1, 1, 2, 2)), np.array([[[[0, 1], [2, 99]]]]), (4, 4))
+
+
+def test_runs_without_jit():
+    code = ("import numpy as np\nfrom numbatorch.backends.cpu import pool\n"
+            "x = np.random.rand(2, 3, 6, 5)\n"
+            "y, i = pool.max_pool_forward(x, (2, 2)); pool.max_pool_backward(y, x.shape, i)\n"
+            "pool.avg_pool_backward(pool.avg_pool_forward(x, (3, 2), 1, 1), x.shape, (3, 2), 1, 1)\n"
+            "pool.adaptive_avg_pool_backward(pool.adaptive_avg_pool_forward(x, 4), x.shape)\n")
+    root = os.path.abspath(os.path.join(os.path.dirname(pool.__file__), "..", "..", ".."))
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1",
+               PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
