@@ -23,6 +23,7 @@ from ._ops.shape import *  # noqa: F401,F403
 from ._ops.indexing import *  # noqa: F401,F403
 from ._ops.linalg import *  # noqa: F401,F403
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from . import autograd, cuda  # noqa: F401
+from .serialization import load, save
+from . import autograd, cuda, nn, optim  # noqa: F401
 
 __version__ = "0.1.0"

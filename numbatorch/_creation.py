@@ -26,38 +26,50 @@ def _infer_array(data):
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, np.ndarray):
-        if data.dtype.kind in "US" or data.dtype == object:
-            raise TypeError(f"can't convert np.ndarray of type {data.dtype}")
+        if data.dtype.kind in "USO":
+            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype}. The only supported types are: "
+                            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
         return data
     if isinstance(data, np.generic):
         return np.asarray(data)
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    inferred = _infer_dtype(data)
     try:
-        arr = np.array(data)
-    except ValueError as e:
+        return np.array(data, dtype=inferred.np)
+    except (ValueError, TypeError) as e:
         raise ValueError(f"expected sequence of equal-length lists: {e}") from None
-    if arr.dtype == object or arr.dtype.kind in "USO":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if arr.dtype.kind == "f" and not _has_numpy_floats(data):
-        arr = arr.astype(dt.get_default_dtype().np)
-    elif arr.dtype.kind in "iu" and not _has_numpy_floats(data):
-        arr = arr.astype(np.int64)
-    return arr
 
 
-def _has_numpy_floats(data):
-    """True when the first leaf of nested data is a numpy scalar or array (its dtype then wins)."""
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return isinstance(data, (np.ndarray, np.generic, Tensor))
+def _infer_dtype(data):
+    """Promote the dtypes of all leaves: bools, ints (int64), Python floats (default dtype), numpy values, Tensors."""
+    if isinstance(data, bool):
+        return dt.bool_
+    if isinstance(data, int):
+        return dt.int64
+    if isinstance(data, float):
+        return dt.get_default_dtype()
+    if isinstance(data, (np.ndarray, np.generic)):
+        return dt.from_numpy_dtype(data.dtype)
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, (list, tuple)):
+        result = None
+        for item in data:
+            d = _infer_dtype(item)
+            result = d if result is None else dt.promote_types(result, d)
+        return result or dt.get_default_dtype()
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data``."""
     _check_device(device)
-    arr = _infer_array(data)
     dtype = dt.as_dtype(dtype)
+    if dtype is not None and isinstance(data, (list, tuple, int, float, bool)):
+        # Convert straight to the requested dtype: going through the default dtype would round float64 data.
+        return _finish(np.array(data, dtype=dtype.np), requires_grad)
+    arr = _infer_array(data)
     arr = np.array(arr, dtype=None if dtype is None else dtype.np, copy=True)
     return _finish(arr, requires_grad)
 

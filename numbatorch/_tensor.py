@@ -26,7 +26,7 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base",
-                 "_backward_hooks", "__weakref__")
+                 "_backward_hooks", "_retains_grad", "__weakref__")
     # Make numpy defer to Tensor's reflected operators (ndarray * tensor -> Tensor).
     __array_priority__ = 1000
 
@@ -61,6 +61,7 @@ class Tensor:
         t._version = [0]
         t._base = None
         t._backward_hooks = None
+        t._retains_grad = False
         return t
 
     @classmethod
@@ -374,21 +375,22 @@ class Tensor:
         return handle
 
     def retain_grad(self):
-        if self.grad_fn is None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        if self.grad_fn is None or self._retains_grad:
             return
-        if getattr(self.grad_fn, "_retains", None) is None:
-            import weakref
-            ref = weakref.ref(self)
+        self._retains_grad = True
+        import weakref
+        ref = weakref.ref(self)
 
-            def keep(grad):
-                t = ref()
-                if t is not None:
-                    t._grad = Tensor._make(grad._data.copy()) if t._grad is None else t._grad + grad
-            self.grad_fn.add_tensor_hook(self._output_nr, keep)
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                t._grad = Tensor._make(grad._data.copy()) if t._grad is None else t._grad + grad
+        self.grad_fn.add_tensor_hook(self._output_nr, keep)
 
     @property
     def retains_grad(self):
-        return False
+        return self._retains_grad
 
     def _accumulate_grad(self, grad):
         if self._grad is None:
@@ -410,6 +412,7 @@ def _init(t, arr):
     t._version = [0]
     t._base = None
     t._backward_hooks = None
+    t._retains_grad = False
 
 
 def _dict_of(t):

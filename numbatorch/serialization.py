@@ -145,9 +145,6 @@ class _Pickler(pickle._Pickler):
 
     def _reduce_tensor(self, t):
         from .nn.parameter import Parameter
-        if t.grad_fn is not None:
-            raise RuntimeError("Cannot save a tensor that requires grad and is not a leaf; save tensor.detach() "
-                               "instead.")
         if isinstance(t, Parameter):
             plain = Tensor._make(t._data)
             return (_as_callable(_REBUILD_PARAMETER), (plain, t.requires_grad, OrderedDict()))
@@ -352,7 +349,7 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != "storage":
             raise pickle.UnpicklingError(f"{self.source}: unsupported persistent id {pid!r}")
-        storage_type, key, _location, numel = pid[1], str(pid[2]), pid[3], pid[4]
+        storage_type, key, numel = pid[1], str(pid[2]), pid[4]
         if not isinstance(storage_type, _StorageType):
             raise pickle.UnpicklingError(f"{self.source}: unsupported storage type {storage_type!r}")
         if key in self.storages:

@@ -343,9 +343,6 @@ def test_inplace_on_leaf_requiring_grad_raises():
     assert w.tolist() == [2.0, 2.0]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG(_util.apply_inplace): the node recorded by the out-of-place op keeps "
-                   "`self` in its inputs, then self.grad_fn is set to that node: a self-loop, so the engine never "
-                   "schedules it and x.grad stays None")
 def test_inplace_on_non_leaf_is_differentiable():
     torch = pytest.importorskip("torch")
     results = []

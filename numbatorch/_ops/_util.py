@@ -106,6 +106,8 @@ def apply_inplace(self, result):
     if src.shape != self._data.shape and np.broadcast_shapes(src.shape, self._data.shape) != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                            f"{list(np.broadcast_shapes(src.shape, self._data.shape))}")
+    if recording:
+        _detach_history_from_self(self, result.grad_fn)
     np.copyto(self._data, src, casting="unsafe")
     self._version[0] += 1
     if recording:
@@ -115,6 +117,40 @@ def apply_inplace(self, result):
     return self
 
 
+def _detach_history_from_self(self, node):
+    """Point ``node`` at a stand-in for ``self``'s old history, so ``self`` can take ``node`` as its grad_fn
+    without becoming its own input."""
+    if not any(t is self for t in node.inputs):
+        return
+    old = Tensor._make(self._data, self.grad_fn, self._output_nr)
+    old._requires_grad = self._requires_grad
+    old._version = self._version
+    node.inputs = tuple(old if t is self else t for t in node.inputs)
+
+
 def _legacy_name(np_dtype):
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
             "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]
+
+
+def broadcast_error(*shapes):
+    """PyTorch's message for operands whose shapes do not broadcast (rightmost mismatch)."""
+    a, b = shapes[0], shapes[1]
+    if len(shapes) > 2 and broadcastable(a, b):
+        a = np.broadcast_shapes(a, b)
+        b = shapes[2]
+    n = max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for d in range(n - 1, -1, -1):
+        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) at "
+                                f"non-singleton dimension {d}")
+    return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast")
+
+
+def broadcastable(a, b):
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False

@@ -4,7 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import apply_inplace, binary_arrays, record
+from ._util import apply_inplace, binary_arrays, broadcast_error, record
 
 
 class AddBackward0(Node):
@@ -21,11 +21,13 @@ class SubBackward0(Node):
         return grad, -grad if self.alpha == 1 else grad * -self.alpha
 
 
-class RsubBackward0(Node):
+class RsubBackward1(Node):
+    """``other - self`` recorded with inputs (other, self)."""
+
     __slots__ = ()
 
     def backward(self, grad):
-        return -grad, grad
+        return grad, -grad
 
 
 class MulBackward0(Node):
@@ -78,11 +80,19 @@ class RemainderBackward0(Node):
         return ga, gb
 
 
+def _apply(ufunc, x, y):
+    """``ufunc(x, y)`` with PyTorch's error for shapes that do not broadcast."""
+    try:
+        return ufunc(x, y)
+    except ValueError:
+        raise broadcast_error(np.shape(x), np.shape(y)) from None
+
+
 def _float_result(x, y):
     """True division always produces floating point, like PyTorch (int / int -> float32)."""
     if isinstance(x, np.ndarray) and x.dtype.kind != "f":
         x = x.astype(dt.get_default_dtype().np)
-    if isinstance(y, np.ndarray) and y.dtype.kind != "f" and not isinstance(x, np.ndarray):
+    if isinstance(y, np.ndarray) and y.dtype.kind != "f":
         y = y.astype(dt.get_default_dtype().np)
     return x, y
 
@@ -92,7 +102,7 @@ def add(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    res = record(x + y, AddBackward0, (input, other), alpha=alpha)
+    res = record(_apply(np.add, x, y), AddBackward0, (input, other), alpha=alpha)
     return _maybe_out(res, out)
 
 
@@ -103,20 +113,31 @@ def _radd(self, other):
 
 @tensor_method("sub", "subtract", "__sub__")
 def sub(input, other, *, alpha=1, out=None):
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and isinstance(other, Tensor) \
-            and other._data.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                           "`logical_xor()` operator instead.")
+    _check_bool_subtraction(input, other)
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    return _maybe_out(record(x - y, SubBackward0, (input, other), alpha=alpha), out)
+    return _maybe_out(record(_apply(np.subtract, x, y), SubBackward0, (input, other), alpha=alpha), out)
+
+
+def _is_bool(x):
+    return isinstance(x, bool) or (isinstance(x, Tensor) and x._data.dtype == np.bool_)
+
+
+def _check_bool_subtraction(a, b):
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 @tensor_method("__rsub__")
 def _rsub(self, other):
+    _check_bool_subtraction(other, self)
     x, y = binary_arrays(other, self)
-    return record(x - y, RsubBackward0, (other, self))
+    return record(x - y, RsubBackward1, (other, self))
 
 
 def rsub(input, other, *, alpha=1):
@@ -126,7 +147,7 @@ def rsub(input, other, *, alpha=1):
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
     x, y = binary_arrays(input, other)
-    res = record(x * y, MulBackward0, (input, other), a=x, b=y)
+    res = record(_apply(np.multiply, x, y), MulBackward0, (input, other), a=x, b=y)
     if res.grad_fn is not None:
         res.grad_fn.save_versions(other if res.grad_fn.inputs[0] is not None and isinstance(other, Tensor)
                                   else None, input if res.grad_fn.inputs[1] is not None else None)
@@ -151,7 +172,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     x, y = _float_result(*binary_arrays(input, other))
-    res = record(x / y, DivBackward0, (input, other), a=x, b=y)
+    res = record(_apply(np.true_divide, x, y), DivBackward0, (input, other), a=x, b=y)
     if res.grad_fn is not None:
         res.grad_fn.save_versions(other if isinstance(other, Tensor) else None,
                                   input if res.grad_fn.inputs[1] is not None else None)

@@ -4,7 +4,8 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import _legacy_name, apply_inplace, binary_arrays, needs_grad, record
-from .pointwise import _broadcast_error, history_alias
+from ._util import broadcast_error
+from .pointwise import history_alias
 
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
@@ -21,7 +22,7 @@ def _elementwise(ufunc, input, other):
     try:
         return Tensor._make(ufunc(x, y))
     except ValueError:
-        raise _broadcast_error(np.shape(x), np.shape(y)) from None
+        raise broadcast_error(np.shape(x), np.shape(y)) from None
 
 
 # ---- comparisons -------------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def _bitwise(name, ufunc):
         try:
             return Tensor._make(ufunc(x, y))
         except ValueError:
-            raise _broadcast_error(np.shape(x), np.shape(y)) from None
+            raise broadcast_error(np.shape(x), np.shape(y)) from None
     op.__name__ = name
     return op
 
@@ -198,7 +199,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             return Tensor._make(np.equal(x, y))
         return Tensor._make(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
     except ValueError:
-        raise _broadcast_error(x.shape, y.shape) from None
+        raise broadcast_error(x.shape, y.shape) from None
 
 
 @tensor_method()

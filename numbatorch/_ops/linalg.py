@@ -205,11 +205,13 @@ def _raise_broadcast(s1, s2):
                                f"non-singleton dimension {i}")
 
 
-@tensor_method("matmul", "__matmul__")
+@tensor_method()
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting rules, including the 1-D cases."""
-    if not isinstance(other, Tensor):
-        return NotImplemented
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+                        if isinstance(input, Tensor) else
+                        f"matmul(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     a, b = input._data, other._data
     na, nb = a.ndim, b.ndim
     if na == 2 and nb == 2:
@@ -237,8 +239,16 @@ def matmul(input, other, *, out=None):
             prod = (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + (b.shape[1],))
         else:
             prod = np.matmul(a, b)
-        res = _product(a, b, prod, CloneBackward0 if na == 2 and input._requires_grad else UnsafeViewBackward0, input, other)
+        node_cls = CloneBackward0 if na == 2 and input._requires_grad else UnsafeViewBackward0
+        res = _product(a, b, prod, node_cls, input, other)
     return _write_out(res, out)
+
+
+@tensor_method("__matmul__")
+def _matmul_operator(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(self, other)
 
 
 @tensor_method("__rmatmul__")

@@ -14,7 +14,7 @@ from numba import njit, prange
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import _legacy_name, apply_inplace, binary_arrays, float_array, needs_grad, record
+from ._util import _legacy_name, apply_inplace, binary_arrays, broadcast_error, float_array, needs_grad, record
 
 __all__ = [
     "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square",
@@ -230,29 +230,6 @@ def _save_read(res, *tensors):
     return res
 
 
-def _broadcast_error(*shapes):
-    """PyTorch's message for operands whose shapes do not broadcast (rightmost mismatch)."""
-    a, b = shapes[0], shapes[1]
-    if len(shapes) > 2 and _broadcastable(a, b):
-        a = np.broadcast_shapes(a, b)
-        b = shapes[2]
-    n = max(len(a), len(b))
-    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    for d in range(n - 1, -1, -1):
-        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
-            return RuntimeError(f"The size of tensor a ({pa[d]}) must match the size of tensor b ({pb[d]}) at "
-                                f"non-singleton dimension {d}")
-    return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast")
-
-
-def _broadcastable(a, b):
-    try:
-        np.broadcast_shapes(a, b)
-        return True
-    except ValueError:
-        return False
-
-
 def _require_tensors(fname, input, other, other_name="other"):
     if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
@@ -279,7 +256,7 @@ def _apply2(fn, x, y):
     try:
         return fn(x, y)
     except ValueError:
-        raise _broadcast_error(np.shape(x), np.shape(y)) from None
+        raise broadcast_error(np.shape(x), np.shape(y)) from None
 
 
 # ---- backward nodes: unary functions -----------------------------------------------------------------
@@ -1211,7 +1188,7 @@ def _bounded(x, lo, hi):
             out = np.minimum(out, hi)
         return out
     except ValueError:
-        raise _broadcast_error(x.shape, *(np.shape(b) for b in (lo, hi) if b is not None)) from None
+        raise broadcast_error(x.shape, *(np.shape(b) for b in (lo, hi) if b is not None)) from None
 
 
 @tensor_method("clamp", "clip")
@@ -1275,7 +1252,7 @@ def where(condition, input=None, other=None):
     try:
         out = np.where(c, x, y)
     except ValueError:
-        raise _broadcast_error(c.shape, np.shape(x), np.shape(y)) from None
+        raise broadcast_error(c.shape, np.shape(x), np.shape(y)) from None
     res = record(out, WhereBackward0, (input, other), cond=c)
     return _save_read(res, condition)
 
@@ -1303,7 +1280,7 @@ def lerp(input, end, weight):
             diff = b - a
             out = np.where(np.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
         except ValueError:
-            raise _broadcast_error(a.shape, b.shape, w.shape) from None
+            raise broadcast_error(a.shape, b.shape, w.shape) from None
         res = record(out, LerpBackward1, (input, end, weight), start=a, end=b, weight=w)
         if res.grad_fn is not None:
             ins = res.grad_fn.inputs
@@ -1341,7 +1318,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
         prod = a * b
         out = x + (prod if value == 1 else value * prod)
     except ValueError:
-        raise _broadcast_error(x.shape, a.shape, b.shape) from None
+        raise broadcast_error(x.shape, a.shape, b.shape) from None
     res = record(out.astype(x.dtype, copy=False), AddcmulBackward0, (input, tensor1, tensor2), t1=a, t2=b,
                  value=value)
     if res.grad_fn is not None:
@@ -1365,7 +1342,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
             quot = a / b
         out = x + (quot if value == 1 else value * quot)
     except ValueError:
-        raise _broadcast_error(x.shape, a.shape, b.shape) from None
+        raise broadcast_error(x.shape, a.shape, b.shape) from None
     res = record(out.astype(x.dtype, copy=False), AddcdivBackward0, (input, tensor1, tensor2), t1=a, t2=b,
                  value=value)
     if res.grad_fn is not None:

@@ -42,7 +42,7 @@ class Node:
 
     def save_versions(self, *tensors):
         """Remember the versions of tensors whose data backward reads, to detect later in-place changes."""
-        self._saved_versions = [(t, t._version[0]) for t in tensors if t is not None]
+        self._saved_versions = [(t, t._version[0]) for t in tensors if hasattr(t, "_version")]
 
     def check_versions(self):
         for t, version in self._saved_versions:

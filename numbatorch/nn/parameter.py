@@ -38,6 +38,19 @@ class Buffer(Tensor):
         pass
 
 
+class UninitializedParameter(Parameter):
+    """Placeholder weight of a lazy module until the first input fixes its shape."""
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return Tensor._make_subclass(cls, np.empty((0,), dtype=np.float32), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+
 def is_lazy(param):
-    """numbatorch has no lazy (uninitialised) parameters of its own."""
-    return False
+    """True for a parameter that a lazy module has not materialised yet."""
+    return isinstance(param, UninitializedParameter)

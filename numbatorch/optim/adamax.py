@@ -32,7 +32,8 @@ class Adamax(Optimizer):
         loss = self._run_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
-            lr, eps, weight_decay, maximize = as_float(group["lr"]), group["eps"], group["weight_decay"], group["maximize"]
+            lr, eps = as_float(group["lr"]), group["eps"]
+            weight_decay, maximize = group["weight_decay"], group["maximize"]
             for p in group["params"]:
                 if p.grad is None:
                     continue

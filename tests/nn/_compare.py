@@ -4,18 +4,22 @@ import numpy as np
 import numbatorch
 
 
-def leaves(arrays, torch=None):
-    """numbatorch (and optionally torch) leaf tensors requiring grad, built from the same float arrays."""
-    nb = [numbatorch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+def leaves(arrays, torch=None, grad_inputs=None):
+    """numbatorch (and optionally torch) leaf tensors built from the same arrays.
+
+    Float arrays require grad, or only those whose positions are in ``grad_inputs`` when it is given.
+    """
+    wants = [a.dtype.kind == "f" and (grad_inputs is None or i in grad_inputs) for i, a in enumerate(arrays)]
+    nb = [numbatorch.tensor(a, requires_grad=w) for a, w in zip(arrays, wants)]
     if torch is None:
         return nb
-    th = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    th = [torch.tensor(a, requires_grad=w) for a, w in zip(arrays, wants)]
     return nb, th
 
 
-def assert_same(nb_fn, th_fn, arrays, torch, rtol=1e-5, atol=1e-6):
-    """Forward values and the gradients of every float input agree between the two frameworks."""
-    nb, th = leaves(arrays, torch)
+def assert_same(nb_fn, th_fn, arrays, torch, rtol=1e-5, atol=1e-6, grad_inputs=None):
+    """Forward values and the gradients of the float inputs (or of ``grad_inputs``) agree between frameworks."""
+    nb, th = leaves(arrays, torch, grad_inputs)
     out_nb = nb_fn(*nb)
     out_th = th_fn(*th)
     np.testing.assert_allclose(out_nb.detach().numpy(), out_th.detach().numpy(), rtol=rtol, atol=atol)

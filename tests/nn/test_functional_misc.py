@@ -41,7 +41,8 @@ PAD_CASES = [((1, 2), "constant"), ((1, 2, 0, 1), "constant"), ((-1, 2), "consta
 @pytest.mark.parametrize("pad,mode", PAD_CASES)
 def test_pad_matches_torch(pad, mode):
     torch = pytest.importorskip("torch")
-    shape = (2, 2, 3, 4, 5) if len(pad) == 6 else (2, 3, 4, 5)
+    # PyTorch pads k dims of non-constant modes only for (k+1)- or (k+2)-D inputs.
+    shape = {2: (2, 3, 5), 4: (2, 3, 4, 5), 6: (2, 2, 3, 4, 5)}[len(pad)]
     x = rng.standard_normal(shape)
     assert_same(lambda t: F.pad(t, pad, mode), lambda t: torch.nn.functional.pad(t, pad, mode), [x], torch)
 

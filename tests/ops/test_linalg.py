@@ -209,6 +209,15 @@ def test_rmatmul_with_numpy_array_is_not_hijacked():
     assert a.__rmatmul__(np.ones((2, 2))) is NotImplemented
 
 
+def test_matmul_function_rejects_non_tensor():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError) as expected:
+        torch.matmul(torch.ones(2, 2), [[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError) as got:
+        nt.matmul(nt.ones(2, 2), [[1.0, 2.0], [3.0, 4.0]])
+    assert str(got.value) == str(expected.value)
+
+
 def test_inplace_forms_and_out():
     torch = pytest.importorskip("torch")
     arrays = _arrays([(3, 5), (3, 4), (4, 5)])

@@ -1,5 +1,4 @@
 """Learning-rate sequences of every scheduler compared with PyTorch's."""
-import numpy as np
 import pytest
 
 import numbatorch as nt

@@ -46,7 +46,10 @@ class BilinearBackward0(Node):
         x1, x2, w = self.x1, self.x2, self.w
         g1 = np.einsum("...o,oij,...j->...i", grad, w, x2) if self.inputs[0] is not None else None
         g2 = np.einsum("...o,oij,...i->...j", grad, w, x1) if self.inputs[1] is not None else None
-        gw = np.einsum("...o,...i,...j->oij", grad, x1, x2) if self.inputs[2] is not None else None
+        gw = None
+        if self.inputs[2] is not None:
+            flat = (grad.reshape(-1, grad.shape[-1]), x1.reshape(-1, x1.shape[-1]), x2.reshape(-1, x2.shape[-1]))
+            gw = np.einsum("no,ni,nj->oij", *flat, optimize=True)
         gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(self.inputs) > 3 and self.inputs[3] is not None \
             else None
         return g1, g2, gw, gb

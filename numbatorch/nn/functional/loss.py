@@ -137,7 +137,7 @@ class BinaryCrossEntropyWithLogitsBackward0(_PairNode):
     def backward(self, grad):
         x, y = self.x, self.y
         w, pw = self.a
-        s = 1 / (1 + np.exp(-x))
+        s = np.exp(-np.logaddexp(0, -x))  # sigmoid without overflow for very negative logits
         if pw is None:
             gx = s - y
         else:

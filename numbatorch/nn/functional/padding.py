@@ -70,8 +70,6 @@ def _index_pad(input, pairs, mode):
                                f"but got: padding ({a}, {b}) at dimension {len(spatial)} of input {list(x.shape)}")
         if mode == "circular" and (a > s or b > s):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    if mode in ("reflect", "replicate", "circular") and x.ndim not in (k + 1, k + 2):
-        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
     index = np.arange(int(np.prod(spatial))).reshape(spatial)
     index = np.pad(index, pairs, mode=_NUMPY_MODES[mode]).reshape(-1)
     lead = x.shape[:x.ndim - k]

@@ -1,0 +1,114 @@
+"""Differentiable recurrent-layer op: one direction of one layer over all time steps, as one graph node.
+
+``rnn_layer`` wraps ``backends.cpu.rnn.rnn_layer_forward``; its node's backward is one call of
+``rnn_layer_backward`` (BPTT in a fused kernel). Also the two re-layout ops that PackedSequence needs
+(packed rows <-> padded (T, B, *) tensor), each one node.
+"""
+import numpy as np
+
+from ..._tensor import Tensor, is_grad_recording
+from ...autograd.graph import Node
+from ...backends.cpu import rnn as _rnn
+
+_GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+
+
+class MkldnnRnnLayerBackward0(Node):
+    """Backward of one layer direction; outputs (output, h_n[, c_n]). Named like PyTorch's CPU LSTM node."""
+
+    __slots__ = ("ws", "num_outputs")
+
+    def backward(self, grads):
+        grad_out, grad_h = grads[0], grads[1]
+        grad_c = grads[2] if self.num_outputs > 2 else None
+        g = _rnn.rnn_layer_backward(self.ws, grad_out, grad_h, grad_c)
+        # inputs: (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
+        return g.x, g.h0, g.c0, g.w_ih, g.w_hh, g.b_ih, g.b_hh, g.w_hr
+
+
+def _arr(t):
+    return None if t is None else t._data
+
+
+def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, lengths=None, reverse=False):
+    """One direction of one recurrent layer over all steps.
+
+    mode: "rnn_tanh", "rnn_relu", "lstm" or "gru"; input (T, B, I); hx (B, H_out) or None (zeros);
+    cx (B, H) or None for an LSTM; lengths (B,) ints (a packed batch) or None. Returns
+    (output (T, B, H_out), h_n, c_n or None) as Tensors; steps past a sequence's length give zero output
+    and leave its state unchanged.
+    """
+    x = input._data
+    B = x.shape[1]
+    H = w_ih.shape[0] // _GATES[mode]
+    H_out = w_hr.shape[0] if w_hr is not None else H
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    h0 = hx._data if hx is not None else np.zeros((B, H_out), dtype=dtype)
+    c0 = None
+    if mode == "lstm":
+        c0 = cx._data if cx is not None else np.zeros((B, H), dtype=dtype)
+    out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, h0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh),
+                                               c0, _arr(w_hr), lengths, reverse)
+    inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
+    node = None
+    if is_grad_recording(*[t for t in inputs if t is not None]):
+        node = MkldnnRnnLayerBackward0(tuple(t if t is not None and t._requires_grad else None for t in inputs))
+        node.ws = ws
+        node.num_outputs = 3 if mode == "lstm" else 2
+        node.save_versions(*[t for t in inputs if t is not None])
+    make = Tensor._make
+    return make(out, node, 0), make(h_n, node, 1), (make(c_n, node, 2) if c_n is not None else None)
+
+
+def _packed_positions(batch_sizes):
+    """(time index, batch index) of every row of a packed tensor, in packed order."""
+    batch_sizes = np.asarray(batch_sizes, dtype=np.int64)
+    t_idx = np.repeat(np.arange(len(batch_sizes)), batch_sizes)
+    starts = np.repeat(np.cumsum(batch_sizes) - batch_sizes, batch_sizes)
+    b_idx = np.arange(t_idx.size) - starts
+    return t_idx, b_idx
+
+
+class PackedToPaddedBackward0(Node):
+    __slots__ = ("t_idx", "b_idx")
+
+    def backward(self, grad):
+        return grad[self.t_idx, self.b_idx]
+
+
+class PaddedToPackedBackward0(Node):
+    __slots__ = ("t_idx", "b_idx", "shape")
+
+    def backward(self, grad):
+        out = np.zeros(self.shape, dtype=grad.dtype)
+        out[self.t_idx, self.b_idx] = grad
+        return out
+
+
+def packed_to_padded(data, batch_sizes, total_length=None, padding_value=0.0):
+    """Packed rows (N, *) with ``batch_sizes`` -> a time-major padded tensor (T, B, *)."""
+    t_idx, b_idx = _packed_positions(batch_sizes)
+    T = len(batch_sizes) if total_length is None else total_length
+    B = int(batch_sizes[0]) if len(batch_sizes) else 0
+    x = data._data
+    out = np.full((T, B) + x.shape[1:], padding_value, dtype=x.dtype)
+    out[t_idx, b_idx] = x
+    node = None
+    if is_grad_recording(data):
+        node = PackedToPaddedBackward0((data,))
+        node.t_idx, node.b_idx = t_idx, b_idx
+    return Tensor._make(out, node)
+
+
+def padded_to_packed(padded, batch_sizes):
+    """A time-major padded tensor (T, B, *) -> its packed rows for ``batch_sizes``."""
+    t_idx, b_idx = _packed_positions(batch_sizes)
+    x = padded._data
+    node = None
+    if is_grad_recording(padded):
+        node = PaddedToPackedBackward0((padded,))
+        node.t_idx, node.b_idx, node.shape = t_idx, b_idx, x.shape
+    return Tensor._make(np.ascontiguousarray(x[t_idx, b_idx]), node)
+
+
+__all__ = []
