@@ -43,14 +43,14 @@ def _infer_array(data):
 
 def _infer_dtype(data):
     """Promote the dtypes of all leaves: bools, ints (int64), Python floats (default dtype), numpy values, Tensors."""
+    if isinstance(data, (np.ndarray, np.generic)):  # first: np.float64 is also a Python float
+        return dt.from_numpy_dtype(data.dtype)
     if isinstance(data, bool):
         return dt.bool_
     if isinstance(data, int):
         return dt.int64
     if isinstance(data, float):
         return dt.get_default_dtype()
-    if isinstance(data, (np.ndarray, np.generic)):
-        return dt.from_numpy_dtype(data.dtype)
     if isinstance(data, Tensor):
         return data.dtype
     if isinstance(data, (list, tuple)):

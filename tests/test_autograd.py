@@ -301,9 +301,6 @@ def test_retain_grad():
     assert x.grad.tolist() == [18.0, 36.0]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG(Tensor.retain_grad): each call adds another hook (the `_retains` "
-                   "marker can't be stored on a slotted Node), so calling it twice doubles .grad; and "
-                   "`retains_grad` is always False")
 def test_retain_grad_idempotent_and_flag():
     x = _t([1.0], requires_grad=True)
     h = x * 3

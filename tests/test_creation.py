@@ -47,17 +47,10 @@ DATA = [
     ("np_int32_with_int", [np.int32(1), 2]),
     ("bool_and_float", [True, 2.5]),
 ]
-_MIXED_LEAVES = "BUG(_creation._infer_array): PyTorch promotes the dtypes of ALL leaves of a sequence " \
-    "(Python float = default dtype); numbatorch looks at the first leaf only"
-DATA += [
-    pytest.param("float_then_np_f64", [1.0, np.float64(2.0)], id="float_then_np_f64",
-                 marks=pytest.mark.xfail(strict=True, reason=_MIXED_LEAVES)),
-    pytest.param("np_f32_then_float", [np.float32(1.0), 2.0], id="np_f32_then_float",
-                 marks=pytest.mark.xfail(strict=True, reason=_MIXED_LEAVES)),
-]
+DATA += [("float_then_np_f64", [1.0, np.float64(2.0)]), ("np_f32_then_float", [np.float32(1.0), 2.0])]
 
 
-@pytest.mark.parametrize("name,data", [d if hasattr(d, "marks") else pytest.param(*d, id=d[0]) for d in DATA])
+@pytest.mark.parametrize("name,data", [pytest.param(*d, id=d[0]) for d in DATA])
 def test_tensor_dtype_inference(name, data):
     _same(nt.tensor(data), torch.tensor(data))
 

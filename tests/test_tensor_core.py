@@ -191,8 +191,6 @@ def test_promotion_tensor_scalar(op):
     assert not mismatches
 
 
-@pytest.mark.xfail(strict=True, reason="BUG(arithmetic._float_result): int/int true division casts only the left "
-                   "operand to float32, so numpy promotes float32/int64 to float64")
 def test_integer_true_division_gives_default_float():
     for a in sorted(_INTEGRAL):
         for b in sorted(_INTEGRAL):
@@ -201,9 +199,6 @@ def test_integer_true_division_gives_default_float():
             assert _name(ours.dtype) == _name(theirs.dtype), (a, b)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG(arithmetic.sub/_rsub): PyTorch refuses subtraction with ANY bool tensor "
-                   "operand (and a bool scalar with a bool tensor counts as two bools); numbatorch only checks two "
-                   "bool tensors")
 def test_bool_subtraction_errors():
     cases = [lambda m, b: b - 2, lambda m, b: b - 2.5, lambda m, b: 2 - b, lambda m, b: m.tensor([1, 2]) - b,
              lambda m, b: b - m.tensor([1, 2]), lambda m, b: b - True, lambda m, b: m.rsub(b, 1), lambda m, b: b - b,

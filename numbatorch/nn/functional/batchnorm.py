@@ -1,0 +1,97 @@
+"""``F.batch_norm`` and ``F.instance_norm`` on the batch-norm kernels of ``backends/cpu/norm.py``.
+
+Running statistics are updated in place (like PyTorch) with the unbiased batch variance.
+Instance norm is batch norm of the input viewed as (1, N*C, *spatial), weights tiled N times.
+"""
+import numpy as np
+
+from ..._ops._util import record
+from ...autograd.graph import Node
+from ...backends.cpu import norm as K
+
+
+class NativeBatchNormBackward0(Node):
+    """Backward of batch norm over (N, C, *); ``tiles`` > 1 folds instance-norm channel grads back to C."""
+
+    __slots__ = ("x", "w", "mean", "invstd", "training", "tiles")
+
+    def backward(self, grad):
+        inputs = self.inputs
+        x = self.x
+        mask = (inputs[0] is not None, inputs[1] is not None, inputs[2] is not None)
+        g = grad.reshape(x.shape)
+        gx, gw, gb = K.batch_norm_backward(g, x, self.w, self.mean, self.invstd, self.training, mask)
+        if mask[2] and gb is None:       # a bias without a weight: the kernel only sums with a weight
+            gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))).astype(g.dtype)
+        if self.tiles > 1:
+            if gw is not None:
+                gw = gw.reshape(self.tiles, -1).sum(axis=0)
+            if gb is not None:
+                gb = gb.reshape(self.tiles, -1).sum(axis=0)
+            if gx is not None:
+                gx = gx.reshape(grad.shape)
+        return gx, gw, gb
+
+
+def _update(running, batch_stat, momentum):
+    """running <- (1 - momentum) * running + momentum * batch_stat, in place (bumps the version)."""
+    arr = running._data
+    arr[...] = (1.0 - momentum) * arr + momentum * batch_stat.reshape(arr.shape)
+    running._version[0] += 1
+
+
+def _data(t):
+    return None if t is None else t._data
+
+
+def _record(out, input, weight, bias, **saved):
+    res = record(out, NativeBatchNormBackward0, (input, weight, bias), **saved)
+    node = res.grad_fn
+    if node is not None:
+        node.save_versions(input, weight if node.inputs[0] is not None else None)
+    return res
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
+    x = input._data
+    w = _data(weight)
+    y, mean, invstd = K.batch_norm_forward(x, w, _data(bias), _data(running_mean), _data(running_var),
+                                           bool(training), eps)
+    if training and momentum is not None:
+        count = x.size // x.shape[1]
+        if running_mean is not None:
+            _update(running_mean, mean, momentum)
+        if running_var is not None:
+            _update(running_var, K.batch_norm_unbiased_var(invstd, eps, count), momentum)
+    return _record(y, input, weight, bias, x=x, w=w, mean=mean, invstd=invstd, training=bool(training), tiles=1)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalise each (sample, channel) plane of (N, C, *) by its own statistics."""
+    x = input._data
+    if x.ndim < 2:
+        raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
+    N, C = x.shape[:2]
+    if use_input_stats and int(np.prod(x.shape[2:])) <= 1:
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"torch.Size([{', '.join(map(str, x.shape))}])")
+    x3 = np.ascontiguousarray(x).reshape((1, N * C) + x.shape[2:])
+    w = None if weight is None else np.tile(weight._data, N)
+    b = None if bias is None else np.tile(bias._data, N)
+    rm = None if running_mean is None else np.tile(running_mean._data, N)
+    rv = None if running_var is None else np.tile(running_var._data, N)
+    y, mean, invstd = K.batch_norm_forward(x3, w, b, rm, rv, bool(use_input_stats), eps)
+    if use_input_stats:
+        count = x3.size // x3.shape[1]
+        if running_mean is not None:
+            _update(running_mean, mean.reshape(N, C).mean(axis=0), momentum)
+        if running_var is not None:
+            var = K.batch_norm_unbiased_var(invstd, eps, count)
+            _update(running_var, var.reshape(N, C).mean(axis=0), momentum)
+    return _record(y.reshape(x.shape), input, weight, bias, x=x3, w=w, mean=mean, invstd=invstd,
+                   training=bool(use_input_stats), tiles=N)
+
+
+__all__ = ["batch_norm", "instance_norm"]

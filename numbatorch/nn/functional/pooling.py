@@ -1,0 +1,331 @@
+"""Pooling: max (+indices) / unpool, average, adaptive, fractional and LP pooling in 1-d, 2-d and 3-d.
+
+Each op records one node whose backward calls the matching kernel of ``backends/cpu/pool.py``.
+"""
+import numpy as np
+
+from ... import _tensor
+from ..._ops._util import record
+from ..._random import numpy_generator
+from ...autograd.graph import Node
+from ...backends.cpu import pool as K
+
+_WORDS = {1: "one", 2: "two", 3: "three"}
+
+
+def _tuple(value, nd, fname, argname, optional=False):
+    """An int or sequence as an nd-tuple of ints, with PyTorch's message for a wrong length."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * nd
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * nd
+    if len(value) != nd:
+        omitted = "be omitted, " if optional else ""
+        raise RuntimeError(f"{fname}: {argname} must either {omitted}be a single int, or a tuple of "
+                           f"{_WORDS[nd]} ints")
+    return value
+
+
+def _stride(stride, kernel, nd, fname):
+    if stride is None or (not isinstance(stride, (int, np.integer)) and len(stride) == 0):
+        return kernel
+    return _tuple(stride, nd, fname, "stride", optional=True)
+
+
+def _indices_tensor(idx):
+    return _tensor.Tensor._make(idx)
+
+
+# ----------------------------------------------------------------------------- max pool
+
+class _IndexedPoolBackward(Node):
+    """Backward of every pool that returns PyTorch-style indices: scatter grad to the argmax."""
+
+    __slots__ = ("x_shape", "indices", "nd")
+
+    def backward(self, grad):
+        return K.max_pool_backward(grad, self.x_shape, self.indices, self.nd)
+
+
+def _node(name, base):
+    return type(name, (base,), {"__slots__": ()})
+
+
+MaxPool2DWithIndicesBackward0 = _node("MaxPool2DWithIndicesBackward0", _IndexedPoolBackward)
+MaxPool3DWithIndicesBackward0 = _node("MaxPool3DWithIndicesBackward0", _IndexedPoolBackward)
+AdaptiveMaxPool2DBackward0 = _node("AdaptiveMaxPool2DBackward0", _IndexedPoolBackward)
+AdaptiveMaxPool3DBackward0 = _node("AdaptiveMaxPool3DBackward0", _IndexedPoolBackward)
+FractionalMaxPool2DBackward0 = _node("FractionalMaxPool2DBackward0", _IndexedPoolBackward)
+FractionalMaxPool3DBackward0 = _node("FractionalMaxPool3DBackward0", _IndexedPoolBackward)
+
+
+def _indexed_result(input, out, idx, node_cls, nd, return_indices):
+    res = record(out, node_cls, (input,), x_shape=input._data.shape, indices=idx, nd=nd)
+    return (res, _indices_tensor(idx)) if return_indices else res
+
+
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    fname = f"max_pool{nd}d"
+    k = _tuple(kernel_size, nd, fname, "kernel_size")
+    s = _stride(stride, k, nd, fname)
+    p = _tuple(padding, nd, fname, "padding")
+    d = _tuple(dilation, nd, fname, "dilation")
+    out, idx = K.max_pool_forward(input._data, k, s, p, d, bool(ceil_mode))
+    node = MaxPool3DWithIndicesBackward0 if nd == 3 else MaxPool2DWithIndicesBackward0
+    return _indexed_result(input, out, idx, node, nd, return_indices)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+# ----------------------------------------------------------------------------- max unpool
+
+class _MaxUnpoolBackward(Node):
+    __slots__ = ("indices", "nd")
+
+    def backward(self, grad):
+        return K.max_unpool_backward(grad, self.indices, self.nd)
+
+
+MaxUnpool2DBackward0 = _node("MaxUnpool2DBackward0", _MaxUnpoolBackward)
+MaxUnpool3DBackward0 = _node("MaxUnpool3DBackward0", _MaxUnpoolBackward)
+
+
+def _unpool_output_size(in_shape, kernel, stride, padding, output_size):
+    nd = len(kernel)
+    default = [(in_shape[len(in_shape) - nd + d] - 1) * stride[d] + kernel[d] - 2 * padding[d]
+               for d in range(nd)]
+    if output_size is None:
+        return tuple(default)
+    output_size = [int(v) for v in output_size]
+    if len(output_size) == nd + 2:
+        output_size = output_size[2:]
+    if len(output_size) != nd:
+        raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has "
+                         f"a length of '{len(output_size)}'")
+    for d in range(nd):
+        lo, hi = default[d] - stride[d], default[d] + stride[d]
+        if not lo < output_size[d] < hi:
+            raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {lo} and {hi})')
+    return tuple(output_size)
+
+
+def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
+    fname = f"max_unpool{nd}d"
+    k = _tuple(kernel_size, nd, fname, "kernel_size")
+    s = _stride(stride, k, nd, fname)
+    p = _tuple(padding, nd, fname, "padding")
+    osz = _unpool_output_size(input.shape, k, s, p, output_size)
+    idx = indices._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"elements in indices should be type int64 but got: {indices.dtype}")
+    out = K.max_unpool_forward(input._data, idx, osz)
+    node = MaxUnpool3DBackward0 if nd == 3 else MaxUnpool2DBackward0
+    return record(out, node, (input,), indices=idx, nd=nd)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+# ----------------------------------------------------------------------------- average pool
+
+class _AvgPoolBackward(Node):
+    __slots__ = ("x_shape", "args")
+
+    def backward(self, grad):
+        return K.avg_pool_backward(grad, self.x_shape, *self.args)
+
+
+AvgPool2DBackward0 = _node("AvgPool2DBackward0", _AvgPoolBackward)
+AvgPool3DBackward0 = _node("AvgPool3DBackward0", _AvgPoolBackward)
+
+
+def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    fname = f"avg_pool{nd}d"
+    k = _tuple(kernel_size, nd, fname, "kernel_size")
+    s = _stride(stride, k, nd, fname)
+    p = _tuple(padding, nd, fname, "padding")
+    args = (k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override)
+    out = K.avg_pool_forward(input._data, *args)
+    node = AvgPool3DBackward0 if nd == 3 else AvgPool2DBackward0
+    return record(out, node, (input,), x_shape=input._data.shape, args=args)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+# ----------------------------------------------------------------------------- adaptive
+
+def _output_size(output_size, nd):
+    if isinstance(output_size, (int, np.integer)):
+        return (int(output_size),) * nd
+    output_size = tuple(None if v is None else int(v) for v in output_size)
+    if len(output_size) == 1 and nd > 1:
+        return output_size * nd
+    if len(output_size) != nd:
+        raise RuntimeError(f"adaptive_pool{nd}d: output_size must be {nd}")
+    return output_size
+
+
+class _AdaptiveAvgPoolBackward(Node):
+    __slots__ = ("x_shape", "nd")
+
+    def backward(self, grad):
+        return K.adaptive_avg_pool_backward(grad, self.x_shape, self.nd)
+
+
+AdaptiveAvgPool2DBackward0 = _node("AdaptiveAvgPool2DBackward0", _AdaptiveAvgPoolBackward)
+AdaptiveAvgPool3DBackward0 = _node("AdaptiveAvgPool3DBackward0", _AdaptiveAvgPoolBackward)
+
+
+def _adaptive_avg_pool(nd, input, output_size):
+    out = K.adaptive_avg_pool_forward(input._data, _output_size(output_size, nd), nd)
+    node = AdaptiveAvgPool3DBackward0 if nd == 3 else AdaptiveAvgPool2DBackward0
+    return record(out, node, (input,), x_shape=input._data.shape, nd=nd)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_avg_pool(1, input, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return _adaptive_avg_pool(2, input, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    return _adaptive_avg_pool(3, input, output_size)
+
+
+def _adaptive_max_pool(nd, input, output_size, return_indices):
+    out, idx = K.adaptive_max_pool_forward(input._data, _output_size(output_size, nd), nd)
+    node = AdaptiveMaxPool3DBackward0 if nd == 3 else AdaptiveMaxPool2DBackward0
+    return _indexed_result(input, out, idx, node, nd, return_indices)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    return _adaptive_max_pool(1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    return _adaptive_max_pool(2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    return _adaptive_max_pool(3, input, output_size, return_indices)
+
+
+# ----------------------------------------------------------------------------- fractional
+
+def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, return_indices, _random_samples):
+    fname = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{fname} requires specifying either an output_size or an output_ratio")
+    x = input._data
+    if output_size is None:
+        ratio = (float(output_ratio),) * nd if isinstance(output_ratio, (int, float)) else tuple(output_ratio)
+        if len(ratio) == 1:
+            ratio = ratio * nd
+        if len(ratio) != nd:
+            raise ValueError(f"{fname} requires output_ratio to either be a single Int or tuple of Ints.")
+        output_size = tuple(int(x.shape[x.ndim - nd + i] * ratio[i]) for i in range(nd))
+    output_size = _tuple(output_size, nd, fname, "output_size")
+    k = _tuple(kernel_size, nd, fname, "kernel_size")
+    if _random_samples is None:
+        n_batch = 1 if x.ndim == nd + 1 else x.shape[0]
+        samples = numpy_generator().random((n_batch, x.shape[x.ndim - nd - 1], nd)).astype(x.dtype)
+    else:
+        samples = _random_samples._data
+    out, idx = K.fractional_max_pool_forward(x, k, output_size, samples)
+    node = FractionalMaxPool3DBackward0 if nd == 3 else FractionalMaxPool2DBackward0
+    return _indexed_result(input, out, idx, node, nd, return_indices)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
+
+
+# ----------------------------------------------------------------------------- LP pool
+
+def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
+    from .activation import relu
+    from ... import abs as _abs, sign as _sign
+    if norm_type == float("inf"):
+        return _max_pool(nd, input.abs(), kernel_size, stride, 0, 1, ceil_mode, False)
+    if norm_type == -float("inf"):
+        return -_max_pool(nd, -input.abs(), kernel_size, stride, 0, 1, ceil_mode, False)
+    k = _tuple(kernel_size, nd, f"lp_pool{nd}d", "kernel_size")
+    out = _avg_pool(nd, input.pow(norm_type), k, stride, 0, ceil_mode, True, None)
+    return (_sign(out) * relu(_abs(out))).mul(int(np.prod(k))).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+__all__ = [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d", "fractional_max_pool2d", "fractional_max_pool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_pool1d", "max_pool2d", "max_pool3d",
+    "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d",
+]

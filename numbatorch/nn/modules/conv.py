@@ -1,0 +1,216 @@
+"""Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d (PyTorch's parameters, init and repr)."""
+import math
+
+from ... import _creation
+from .. import init
+from ..functional import conv as F
+from ..functional.padding import pad as _pad
+from ..parameter import Parameter
+from .module import Module
+
+
+def _ntuple(n):
+    def parse(x):
+        if isinstance(x, (list, tuple)):
+            return tuple(x)
+        return (x,) * n
+    return parse
+
+
+_single, _pair, _triple = _ntuple(1), _ntuple(2), _ntuple(3)
+
+
+def _reverse_repeat_tuple(t, n):
+    """(a, b) -> (b, b, a, a) for n=2: the F.pad layout (last dim first) of symmetric padding."""
+    return tuple(x for x in reversed(t) for _ in range(n))
+
+
+class _ConvNd(Module):
+    __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding",
+                     "in_channels", "out_channels", "kernel_size"]
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, groups, bias, padding_mode, device=None, dtype=None):
+        super().__init__()
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        valid_padding_strings = {"same", "valid"}
+        if isinstance(padding, str):
+            if padding not in valid_padding_strings:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {valid_padding_strings}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in valid_padding_modes:
+            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                             f"padding_mode='{padding_mode}'")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.transposed = transposed
+        self.output_padding = output_padding
+        self.groups = groups
+        self.padding_mode = padding_mode
+        # F.pad amounts (last dim first) used by the non-zeros padding modes
+        if isinstance(padding, str):
+            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
+            if padding == "same":
+                for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1)):
+                    total = d * (k - 1)
+                    left = total // 2
+                    self._reversed_padding_repeated_twice[2 * i] = left
+                    self._reversed_padding_repeated_twice[2 * i + 1] = total - left
+        else:
+            self._reversed_padding_repeated_twice = _reverse_repeat_tuple(padding, 2)
+        shape = ((in_channels, out_channels // groups) if transposed
+                 else (out_channels, in_channels // groups)) + tuple(kernel_size)
+        self.weight = Parameter(_creation.empty(shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(_creation.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # kaiming_uniform with a=sqrt(5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as in PyTorch
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self):
+        s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
+        if self.padding != (0,) * len(self.padding):
+            s += ", padding={padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += ", dilation={dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += ", output_padding={output_padding}"
+        if self.groups != 1:
+            s += ", groups={groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += ", padding_mode={padding_mode}"
+        return s.format(**self.__dict__)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if not hasattr(self, "padding_mode"):
+            self.padding_mode = "zeros"
+
+
+class _Conv(_ConvNd):
+    _conv = None      # the functional form, set by each subclass
+    _tuple = None
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        t = type(self)._tuple
+        super().__init__(in_channels, out_channels, t(kernel_size), t(stride),
+                         padding if isinstance(padding, str) else t(padding), t(dilation), False, t(0),
+                         groups, bias, padding_mode, device, dtype)
+
+    def _conv_forward(self, input, weight, bias):
+        conv = type(self)._conv
+        if self.padding_mode != "zeros":
+            padded = _pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
+        return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
+
+
+class Conv1d(_Conv):
+    """1-d convolution over (N, C_in, L); weight (C_out, C_in/groups, k)."""
+    _conv = staticmethod(F.conv1d)
+    _tuple = staticmethod(_single)
+
+
+class Conv2d(_Conv):
+    """2-d convolution over (N, C_in, H, W); weight (C_out, C_in/groups, kH, kW)."""
+    _conv = staticmethod(F.conv2d)
+    _tuple = staticmethod(_pair)
+
+
+class Conv3d(_Conv):
+    """3-d convolution over (N, C_in, D, H, W); weight (C_out, C_in/groups, kD, kH, kW)."""
+    _conv = staticmethod(F.conv3d)
+    _tuple = staticmethod(_triple)
+
+
+class _ConvTransposeNd(_ConvNd):
+    _conv = None
+    _tuple = None
+    _nd = 0
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {self.__class__.__name__}')
+        t = type(self)._tuple
+        super().__init__(in_channels, out_channels, t(kernel_size), t(stride), t(padding), t(dilation), True,
+                         t(output_padding), groups, bias, padding_mode, device, dtype)
+
+    def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims, dilation=None):
+        """output_padding that makes the result exactly ``output_size`` (spatial, or with N and C)."""
+        if output_size is None:
+            return _single(self.output_padding)
+        batched = input.dim() == num_spatial_dims + 2
+        lead = 2 if batched else 1
+        output_size = list(output_size)
+        if len(output_size) == lead + num_spatial_dims:
+            output_size = output_size[lead:]
+        if len(output_size) != num_spatial_dims:
+            raise ValueError(f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size must have "
+                             f"{num_spatial_dims} or {lead + num_spatial_dims} elements (got {len(output_size)})")
+        min_sizes, max_sizes = [], []
+        for d in range(num_spatial_dims):
+            dil = dilation[d] if dilation is not None else 1
+            size = (input.size(d + lead) - 1) * stride[d] - 2 * padding[d] + dil * (kernel_size[d] - 1) + 1
+            min_sizes.append(size)
+            max_sizes.append(size + stride[d] - 1)
+        for size, lo, hi in zip(output_size, min_sizes, max_sizes):
+            if size < lo or size > hi:
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
+                                 f"{min_sizes} to {max_sizes} (for an input of {input.size()[2:]})")
+        return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
+
+    def forward(self, input, output_size=None):
+        if self.padding_mode != "zeros":
+            raise ValueError(f"Only `zeros` padding mode is supported for {self.__class__.__name__}")
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size,
+                                              self._nd, self.dilation)
+        return type(self)._conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution; weight (C_in, C_out/groups, k)."""
+    _conv = staticmethod(F.conv_transpose1d)
+    _tuple = staticmethod(_single)
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution; weight (C_in, C_out/groups, kH, kW)."""
+    _conv = staticmethod(F.conv_transpose2d)
+    _tuple = staticmethod(_pair)
+    _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
+    _conv = staticmethod(F.conv_transpose3d)
+    _tuple = staticmethod(_triple)
+    _nd = 3
