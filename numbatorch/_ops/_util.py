@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording
+from ..autograd import grad_mode
 
 wrap = Tensor._make
 needs_grad = is_grad_recording
@@ -97,7 +98,7 @@ def apply_inplace(self, result):
     raises instead of silently using the overwritten values.
     """
     recording = result.grad_fn is not None
-    if recording and self.grad_fn is None and self._requires_grad:
+    if self._requires_grad and self.grad_fn is None and grad_mode._enabled[0]:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     src = result._data
     if src.dtype != self._data.dtype and not np.can_cast(src.dtype, self._data.dtype, casting="same_kind"):

@@ -1,6 +1,9 @@
 """Differentiable dtype conversion (``Tensor.to(dtype)``, ``.float()``, …)."""
+import numpy as np
+
+from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import record
+from ._util import apply_inplace, record
 
 
 class ToCopyBackward0(Node):
@@ -15,3 +18,26 @@ def cast(input, dtype):
     if dtype.np.kind != "f":
         return record(out, ToCopyBackward0, ())
     return record(out, ToCopyBackward0, (input,), src_dtype=input._data.dtype)
+
+
+class CopyBackwards(Node):
+    """``self.copy_(src)``: the gradient goes to ``src`` (summed over broadcast dims, cast to its dtype)."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad
+
+
+@tensor_method()
+def copy_(self, src, non_blocking=False):
+    """Overwrite ``self`` with ``src`` (broadcast and cast to ``self``'s dtype), keeping the graph to ``src``."""
+    data = src._data if isinstance(src, Tensor) else np.asarray(src)
+    try:
+        value = np.broadcast_to(data, self._data.shape).astype(self._data.dtype, copy=False)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
+                           f"the size of tensor b ({data.shape[-1] if data.ndim else 1})") from None
+    if not isinstance(src, Tensor) or self._data.dtype.kind != "f":
+        return apply_inplace(self, Tensor._make(value))
+    return apply_inplace(self, record(value, CopyBackwards, (src,)))

@@ -98,14 +98,15 @@ class KerasModel(Module):
     # ---- training -----------------------------------------------------------------------------------------
     def fit(self, train_data, val_data=None, epochs=10, ckpt_path="checkpoint", patience=5, monitor="val_loss",
             mode="min", callbacks=None, plot=True, quiet=False, cpu=False, gradient_accumulation_steps=1,
-            mixed_precision="no", clip_grad_norm=None):
+            mixed_precision="no", clip_grad_norm=None, wandb=False):
         """Train for up to ``epochs`` epochs and return the history as a pandas DataFrame with columns
         ``epoch, train_loss, train_<metric>..., lr, val_loss, val_<metric>...``.
 
         The best weights by ``monitor``/``mode`` are checkpointed to ``ckpt_path`` and restored at the end;
         training stops after ``patience`` epochs without improvement, when a callback sets
         ``model.stop_training``, or at a non-finite loss. ``plot=True`` keeps ``history.png`` (next to the
-        checkpoint) up to date; ``quiet=True`` prints nothing.
+        checkpoint) up to date; ``quiet=True`` prints nothing. A loader with an integer ``size`` attribute
+        runs at most that many steps per epoch (torchkeras's convention).
         """
         import pandas as pd
 
@@ -114,6 +115,8 @@ class KerasModel(Module):
         if mixed_precision not in ("no", None, False):
             raise NotImplementedError(f"mixed_precision={mixed_precision!r} is not supported: numbatorch trains in "
                                       f"the parameters' dtype; use mixed_precision='no'")
+        if wandb:
+            raise NotImplementedError("wandb logging is not supported; use callbacks=[TensorBoard()]")
         if not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 1:
             raise ValueError(f"gradient_accumulation_steps must be a positive integer, got "
                              f"{gradient_accumulation_steps!r}")
@@ -259,6 +262,9 @@ class KerasModel(Module):
         clip = self.clip_grad_norm if learn else None
         params = [p for p in net.parameters() if p.requires_grad] if clip is not None else None
         total = len(data) if hasattr(data, "__len__") else None
+        limit = data.size if isinstance(getattr(data, "size", None), int) else None
+        if limit is not None:
+            total = limit if total is None else min(limit, total)
         progress = EpochProgress(total, f"[{stage}]", enabled=not quiet)
         loss_key = stage + "_loss"
         step_logs = {}
@@ -272,6 +278,9 @@ class KerasModel(Module):
         if optimizer is not None:
             optimizer.zero_grad()
         for step, batch in enumerate(data, 1):
+            if limit is not None and step > limit:
+                step -= 1
+                break
             features, labels = _batch_features_labels(batch)
             if device != "cpu":
                 features, labels = _to_device(features, device), _to_device(labels, device)

@@ -226,3 +226,37 @@ def test_load_ckpt_then_fit_starts_with_evaluation_epoch_zero(tmp_path):
     assert history["epoch"].tolist() == [0, 1]
     # Epoch 0 only evaluates: its train loss is that of the restored weights.
     assert history["train_loss"][0] == pytest.approx(restored_train_loss, rel=1e-6)
+
+
+def test_loader_size_attribute_limits_steps(tmp_path):
+    dl_train, dl_val = loaders(batch_size=50)
+    dl_train.size = 2
+    counted = {"n": 0}
+    base = bce_with_logits()
+
+    def loss_fn(preds, labels):
+        counted["n"] += preds.requires_grad
+        return base(preds, labels)
+
+    _fit(tmp_path, epochs=1, data=(dl_train, dl_val), loss_fn=loss_fn)
+    assert counted["n"] == 2
+
+
+def test_clip_grad_norm_matches_manual_clipping(tmp_path):
+    from numbatorch.nn.utils.clip_grad import clip_grad_norm_
+    dl_train, dl_val = loaders(batch_size=100)
+    numbatorch.manual_seed(2)
+    net = ring_net()
+    numbatorch.manual_seed(2)
+    reference = ring_net()
+    opt = SGD(reference.parameters(), lr=0.5)
+    loss_fn = bce_with_logits()
+    for x, y in dl_train:
+        loss_fn(reference(x), y).backward()
+        clip_grad_norm_(reference.parameters(), 0.01)
+        opt.step()
+        opt.zero_grad()
+    _fit(tmp_path, net=net, epochs=1, optimizer=SGD(net.parameters(), lr=0.5), data=(dl_train, dl_val),
+         clip_grad_norm=0.01, metrics_dict={})
+    for key, value in _snapshot(reference).items():
+        np.testing.assert_allclose(_snapshot(net)[key], value, rtol=1e-6, atol=1e-7)

@@ -122,7 +122,6 @@ def _unpool_output_size(in_shape, kernel, stride, padding, output_size):
                for d in range(nd)]
     if output_size is None:
         return tuple(default)
-    output_size = [int(v) for v in output_size]
     if len(output_size) == nd + 2:
         output_size = output_size[2:]
     if len(output_size) != nd:
@@ -132,7 +131,7 @@ def _unpool_output_size(in_shape, kernel, stride, padding, output_size):
         lo, hi = default[d] - stride[d], default[d] + stride[d]
         if not lo < output_size[d] < hi:
             raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {lo} and {hi})')
-    return tuple(output_size)
+    return tuple(int(v) for v in output_size)
 
 
 def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
@@ -275,6 +274,12 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
         output_size = tuple(int(x.shape[x.ndim - nd + i] * ratio[i]) for i in range(nd))
     output_size = _tuple(output_size, nd, fname, "output_size")
     k = _tuple(kernel_size, nd, fname, "kernel_size")
+    names = ("height", "width") if nd == 2 else ("time", "height", "width")
+    for i in range(nd):
+        if output_size[i] + k[i] - 1 > x.shape[x.ndim - nd + i]:
+            prefix = fname if nd == 2 else fname + "_out"
+            raise RuntimeError(f"{prefix}(): pool {names[i]} {k[i]} too large relative to input {names[i]} "
+                               f"{x.shape[x.ndim - nd + i]}")
     if _random_samples is None:
         n_batch = 1 if x.ndim == nd + 1 else x.shape[0]
         samples = numpy_generator().random((n_batch, x.shape[x.ndim - nd - 1], nd)).astype(x.dtype)

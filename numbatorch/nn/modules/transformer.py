@@ -168,7 +168,7 @@ def _why_not_nested(layer):
     if layer.norm_first:
         return f"{prefix}.norm_first was True"
     if not layer.self_attn.batch_first:
-        return f"{prefix}.self_attn.batch_first was not True (use batch_first for better inference performance)"
+        return f"{prefix}.self_attn.batch_first was not True(use batch_first for better inference performance)"
     if not layer.self_attn._qkv_same_embed_dim:
         return f"{prefix}.self_attn._qkv_same_embed_dim was not True"
     if layer.self_attn.in_proj_bias is None:
