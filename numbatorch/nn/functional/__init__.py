@@ -1,8 +1,10 @@
 """``numbatorch.nn.functional`` (import as ``F``): stateless layers, activations and losses."""
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403

@@ -55,6 +55,10 @@ def _record(out, input, weight, bias, **saved):
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
     x = input._data
+    for stat in (running_mean, running_var):
+        # PyTorch checks the running statistics before the affine parameters
+        if stat is not None and x.ndim >= 2 and stat.numel() != x.shape[1]:
+            raise RuntimeError(f"running_mean should contain {x.shape[1]} elements not {stat.numel()}")
     w = _data(weight)
     y, mean, invstd = K.batch_norm_forward(x, w, _data(bias), _data(running_mean), _data(running_var),
                                            bool(training), eps)

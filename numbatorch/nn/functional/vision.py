@@ -36,6 +36,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Resize the spatial dims of (N, C, *spatial) to ``size`` or by ``scale_factor``."""
     if mode in ("linear", "bilinear", "bicubic", "trilinear") and align_corners is None:
         align_corners = False
+    if size is not None and not isinstance(size, int) and len(size) != input.dim() - 2:
+        # the message shows the size as the user wrote it (tuple or list)
+        raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
+                         f"spatial dimensions of {list(input.shape[2:])} and output size of {size}. Please provide "
+                         "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
     args = (size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
     out = K.interpolate_forward(input._data, *args)
     node = _INTERP_NODES.get((mode, input.dim() - 2), _InterpolateBackward)
