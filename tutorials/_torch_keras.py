@@ -22,31 +22,40 @@ class _Metric(torch.nn.Module):
         self.reset()
 
     def reset(self):
-        self.preds, self.targets = [], []
+        self.kept = []
 
     def forward(self, preds, targets):
-        p = preds.detach().reshape(-1).numpy().astype(np.float64)
-        t = targets.detach().reshape(-1).numpy() >= 0.5
-        self.preds.append(p)
-        self.targets.append(t)
-        return torch.tensor(self._value(p, t))
+        batch = self._prepare(preds.detach().numpy().astype(np.float64), targets.detach().numpy())
+        self.kept.append(batch)
+        return torch.tensor(self._value(*batch))
 
     def compute(self):
-        return torch.tensor(self._value(np.concatenate(self.preds), np.concatenate(self.targets)))
+        return torch.tensor(self._value(*(np.concatenate(parts) for parts in zip(*self.kept))))
+
+    @staticmethod
+    def _prepare(p, t):
+        """(scores, positive) for binary metrics on logits."""
+        return p.reshape(-1), t.reshape(-1) >= 0.5
 
 
 class AUC(_Metric):
     @staticmethod
-    def _value(p, t):
-        return float(roc_auc_score(t, p)) if 0 < t.sum() < t.size else float("nan")
+    def _value(scores, positive):
+        return float(roc_auc_score(positive, scores)) if 0 < positive.sum() < positive.size else float("nan")
 
 
 class Accuracy(_Metric):
-    """Binary accuracy on logits: a sample is predicted positive when its logit is >= 0."""
+    """Binary accuracy on logits (positive when the logit is >= 0) or multiclass accuracy (argmax of dim 1)."""
 
     @staticmethod
-    def _value(p, t):
-        return float(np.mean((p >= 0) == t))
+    def _prepare(p, t):
+        if p.ndim == 2 and p.shape[1] > 1:
+            return (np.argmax(p, axis=1) == t,)
+        return ((p.reshape(-1) >= 0) == (t.reshape(-1) >= 0.5),)
+
+    @staticmethod
+    def _value(hits):
+        return float(np.mean(hits))
 
 
 metrics = types.SimpleNamespace(AUC=AUC, Accuracy=Accuracy)
@@ -92,6 +101,9 @@ class KerasModel(torch.nn.Module):
         logs = {f"{stage}_loss": total / steps}
         logs.update({f"{stage}_{name}": float(m.compute()) for name, m in self.metrics_dict.items()})
         return logs
+
+    def evaluate(self, val_data, quiet=False):
+        return self._run_epoch(val_data, "val")
 
     def fit(self, train_data, val_data=None, epochs=10, ckpt_path="checkpoint", patience=5, monitor="val_loss",
             mode="min", callbacks=None, plot=False, quiet=False, cpu=True, **kwargs):
