@@ -6,7 +6,7 @@ validation AUC with patience 3. Saves the data plot, the training history plot a
 --out-dir, and prints ``best val_auc=<value>`` last (the tutorial reports 0.9695).
 
     python tutorials/ring.py              # the tutorial
-    python tutorials/ring.py --quick      # a few seconds: fewer points and epochs
+    python tutorials/ring.py --quick      # a few seconds: 5 epochs
     python tutorials/ring.py --backend torch   # the same script on PyTorch
 """
 import os
@@ -116,7 +116,7 @@ def main(argv=None):
     os.makedirs(args.out_dir, exist_ok=True)
 
     # 1. data
-    n_positive, n_negative = (200, 1200) if args.quick else (1000, 6000)
+    n_positive, n_negative = 1000, 6000
     epochs = min(args.epochs, 5) if args.quick else args.epochs
     Xp, Xn, X, Y = make_ring_data(torch, n_positive, n_negative)
     save_figure(lambda fig: scatter(fig.add_subplot(1, 1, 1), Xp, Xn, "ring data"),

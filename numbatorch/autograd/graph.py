@@ -55,12 +55,8 @@ class Node:
 
     def release(self):
         """Free what backward saved, so a graph that is no longer needed holds no memory."""
-        for cls in type(self).__mro__:
-            if cls is Node:
-                break
-            for slot in getattr(cls, "__slots__", ()):
-                if slot != "__dict__" and hasattr(self, slot):
-                    setattr(self, slot, None)
+        for slot in _saved_slots(type(self)):
+            setattr(self, slot, None)
         self._released = True
 
     def add_tensor_hook(self, output_nr, fn):
@@ -75,6 +71,22 @@ class Node:
 
     def backward(self, grad):
         raise NotImplementedError
+
+
+_SAVED_SLOTS = {}
+
+
+def _saved_slots(cls):
+    """The slots a Node subclass declares for saved values (computed once per class)."""
+    slots = _SAVED_SLOTS.get(cls)
+    if slots is None:
+        slots = []
+        for klass in cls.__mro__:
+            if klass is Node:
+                break
+            slots.extend(s for s in getattr(klass, "__slots__", ()) if s not in ("__dict__", "__weakref__", "num_outputs"))
+        slots = _SAVED_SLOTS[cls] = tuple(slots)
+    return slots
 
 
 class AccumulateGrad:

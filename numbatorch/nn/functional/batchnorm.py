@@ -68,6 +68,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             _update(running_mean, mean, momentum)
         if running_var is not None:
             _update(running_var, K.batch_norm_unbiased_var(invstd, eps, count), momentum)
+    elif not training:
+        mean = mean.copy()      # may view running_mean, which later training steps overwrite in place
     return _record(y, input, weight, bias, x=x, w=w, mean=mean, invstd=invstd, training=bool(training), tiles=1)
 
 
