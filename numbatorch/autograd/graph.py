@@ -74,6 +74,7 @@ class Node:
 
 
 _SAVED_SLOTS = {}
+_STRUCTURAL_SLOTS = ("__dict__", "__weakref__", "num_outputs")
 
 
 def _saved_slots(cls):
@@ -84,7 +85,7 @@ def _saved_slots(cls):
         for klass in cls.__mro__:
             if klass is Node:
                 break
-            slots.extend(s for s in getattr(klass, "__slots__", ()) if s not in ("__dict__", "__weakref__", "num_outputs"))
+            slots.extend(s for s in getattr(klass, "__slots__", ()) if s not in _STRUCTURAL_SLOTS)
         slots = _SAVED_SLOTS[cls] = tuple(slots)
     return slots
 
