@@ -14,16 +14,31 @@ from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like
                         randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg, negative, pow,
                               remainder, rsub, sub, subtract, true_divide)
-from ._ops.pointwise import *  # noqa: F401,F403
+from ._ops.unary_math import *  # noqa: F401,F403
+from ._ops.activation import *  # noqa: F401,F403
+from ._ops.binary_math import *  # noqa: F401,F403
+from ._ops.ternary import *  # noqa: F401,F403
+from ._ops.rounding import *  # noqa: F401,F403
+from ._ops.classification import *  # noqa: F401,F403
 from ._ops.comparison import *  # noqa: F401,F403
 from ._ops.reduction import *  # noqa: F401,F403
+from ._ops.statistics import *  # noqa: F401,F403
+from ._ops.cumulative import *  # noqa: F401,F403
+from ._ops.norms import norm  # noqa: F401
 from ._ops.softmax import *  # noqa: F401,F403
 from ._ops.sorting import *  # noqa: F401,F403
-from ._ops.shape import *  # noqa: F401,F403
-from ._ops.indexing import *  # noqa: F401,F403
-from ._ops.linalg import *  # noqa: F401,F403
+from ._ops.views import *  # noqa: F401,F403
+from ._ops.joining import *  # noqa: F401,F403
+from ._ops.reordering import *  # noqa: F401,F403
+from ._ops.subscript import *  # noqa: F401,F403
+from ._ops.scatter_gather import *  # noqa: F401,F403
+from ._ops.index_ops import *  # noqa: F401,F403
+from ._ops.masking import *  # noqa: F401,F403
+from ._ops.products import *  # noqa: F401,F403
+from ._ops.contractions import *  # noqa: F401,F403
+from ._ops.addmm_ops import *  # noqa: F401,F403
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .serialization import load, save
-from . import autograd, cuda, nn, optim  # noqa: F401
+from . import autograd, cuda, linalg, nn, optim, return_types  # noqa: F401
 
 __version__ = "0.1.0"

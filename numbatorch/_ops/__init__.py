@@ -1,2 +1,5 @@
 """Differentiable ops grouped by kind; importing this package attaches their Tensor methods."""
-from . import arithmetic, cast, comparison, indexing, linalg, pointwise, reduction, shape, softmax, sorting  # noqa: F401
+from . import (activation, addmm_ops, arithmetic, binary_math, cast, classification, comparison,  # noqa: F401
+               contractions, cumulative, index_ops, indexing, joining, linalg, masking, norms, pointwise, products,
+               reduction, reordering, rounding, scatter_gather, shape, softmax, sorting, statistics, subscript,
+               ternary, unary_math, views)

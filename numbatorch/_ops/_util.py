@@ -4,6 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording
 from ..autograd import grad_mode
+from ..autograd.graph import _saved_slots
 
 wrap = Tensor._make
 needs_grad = is_grad_recording
@@ -108,13 +109,16 @@ def apply_inplace(self, result):
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                            f"{list(np.broadcast_shapes(src.shape, self._data.shape))}")
     if recording:
-        _detach_history_from_self(self, result.grad_fn)
+        node = result.grad_fn
+        _detach_history_from_self(self, node)
+        _snapshot_old_self(self, node)
     np.copyto(self._data, src, casting="unsafe")
     self._version[0] += 1
     if recording:
-        self.grad_fn = result.grad_fn
+        self.grad_fn = node
         self._output_nr = result._output_nr
         self._requires_grad = True
+        _track_output_as_self(self, result, node)
     return self
 
 
@@ -127,6 +131,52 @@ def _detach_history_from_self(self, node):
     old._requires_grad = self._requires_grad
     old._version = self._version
     node.inputs = tuple(old if t is self else t for t in node.inputs)
+
+
+def _snapshot_old_self(self, node):
+    """Copy what ``node`` saved of ``self``'s data before it is overwritten.
+
+    PyTorch clones ``self`` for an in-place op whose backward reads its old value, so that backward works
+    and no version error is raised for the op's own write.
+    """
+    data = self._data
+    for slot in _saved_slots(type(node)):
+        value = getattr(node, slot, None)
+        if type(value) is np.ndarray and np.may_share_memory(value, data):
+            setattr(node, slot, value.copy())
+    if node._saved_versions:
+        node._saved_versions = [(t, v) for t, v in node._saved_versions if t is not self]
+
+
+def _track_output_as_self(self, result, node):
+    """An op whose backward reads its own output now has ``self`` as that output: check ``self``'s version."""
+    saved = node._saved_versions
+    if saved:
+        node._saved_versions = [(SavedOutput(self), self._version[0]) if isinstance(t, SavedOutput)
+                                and t._version is result._version else (t, v) for t, v in saved]
+
+
+class SavedOutput:
+    """Version handle of an op's output saved for backward, without holding the output Tensor (no ref cycle)."""
+
+    __slots__ = ("_version", "shape", "_np_dtype")
+
+    def __init__(self, t):
+        self._version = t._version
+        self.shape = t._data.shape
+        self._np_dtype = t._data.dtype
+
+    def type(self):
+        return dt.LEGACY_NAME[dt._BY_NP[self._np_dtype]]
+
+
+def inplace_variant(name, fn):
+    """Attach Tensor method ``name``: ``fn`` computed out of place, then written into ``self`` (``x.op_()``)."""
+    def method(self, *args, **kwargs):
+        return apply_inplace(self, fn(self, *args, **kwargs))
+    method.__name__ = name
+    setattr(Tensor, name, method)
+    return method
 
 
 def _legacy_name(np_dtype):

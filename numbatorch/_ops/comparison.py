@@ -5,7 +5,6 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import _legacy_name, apply_inplace, binary_arrays, needs_grad, record
 from ._util import broadcast_error
-from .pointwise import history_alias
 
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
@@ -76,10 +75,9 @@ def _comparison_inplace(name, op):
     def method(self, other):
         out = op(self, other)._data.astype(self._data.dtype)
         if needs_grad(self, other):
-            alias = history_alias(self, False)
             node = _COMPARISON_NODES[(name, 1 if isinstance(other, Tensor) else 0)]
             # other's gradient is zero too; only self's history needs the (zero) gradient to arrive.
-            result = record(out, node, (alias,))
+            result = record(out, node, (self,))
         else:
             result = Tensor._make(out)
         return apply_inplace(self, result)

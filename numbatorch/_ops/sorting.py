@@ -10,7 +10,8 @@ from numba import njit
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from .reduction import _SelectBackward, return_types
+from .. import return_types
+from ._reduce_util import _SelectBackward
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "unique", "unique_consecutive", "searchsorted",
            "bucketize"]
@@ -49,7 +50,7 @@ def _select(input, idx, d, node_cls, kind, keepdim=True):
     if not keepdim and x.ndim:
         vals, idx = vals.squeeze(d), idx.squeeze(d)
     out = record(vals, node_cls, (input,), indices=idx, dim=d, shape=x.shape, keepdim=keepdim)
-    return return_types[kind](out, Tensor._make(idx))
+    return getattr(return_types, kind)(out, Tensor._make(idx))
 
 
 @tensor_method("sort")

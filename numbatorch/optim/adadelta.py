@@ -9,6 +9,9 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """PyTorch's ``Adadelta``."""
 
+    # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
         check_hyper("learning rate", as_float(lr))
@@ -19,14 +22,6 @@ class Adadelta(Optimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
                         foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
 
     def step(self, closure=None):
         """One Adadelta update of every parameter that has a gradient."""

@@ -9,6 +9,9 @@ __all__ = ["Adagrad"]
 class Adagrad(Optimizer):
     """PyTorch's ``Adagrad`` (its state is created at construction, as in PyTorch)."""
 
+    # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "fused": None}
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_hyper("learning rate", as_float(lr))
@@ -25,14 +28,6 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 state["step"] = scalar_tensor(0.0)
                 state["sum"] = zeros_state(p, group["initial_accumulator_value"])
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
 
     def step(self, closure=None):
         """One Adagrad update of every parameter that has a gradient."""

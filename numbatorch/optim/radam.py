@@ -10,6 +10,10 @@ __all__ = ["RAdam"]
 class RAdam(Optimizer):
     """PyTorch's ``RAdam``."""
 
+    # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "decoupled_weight_decay": False,
+                       "capturable": False}
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
         check_hyper("learning rate", as_float(lr))
@@ -20,15 +24,6 @@ class RAdam(Optimizer):
                         capturable=capturable, decoupled_weight_decay=decoupled_weight_decay,
                         differentiable=differentiable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
 
     def step(self, closure=None):
         """One RAdam update of every parameter that has a gradient."""

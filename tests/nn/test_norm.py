@@ -5,9 +5,9 @@ import pytest
 import numbatorch
 from numbatorch.autograd import gradcheck
 from numbatorch.nn.functional import batchnorm as FB
-from numbatorch.nn.functional import groupnorm as FG
+from numbatorch.nn.functional import normalization as FG
 from numbatorch.nn.modules import batchnorm as B
-from numbatorch.nn.modules import groupnorm as G
+from numbatorch.nn.modules import normalization as G
 from numbatorch.nn.modules import instancenorm as I
 from tests.nn.test_conv import check_module, make_pair, rand
 

@@ -268,7 +268,7 @@ def test_large_cummax_uses_parallel_kernel_consistently():
 
 
 def test_vector_norm_general_p():
-    from numbatorch._ops.reduction import vector_norm
+    from numbatorch._ops.norms import vector_norm
     x = nt.tensor(X, requires_grad=True)
     out = vector_norm(x, 2.5, dim=(0, 1))
     np.testing.assert_allclose(out.detach().numpy(), (np.abs(X) ** 2.5).sum((0, 1)) ** (1 / 2.5))

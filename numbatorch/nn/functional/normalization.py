@@ -1,4 +1,7 @@
-"""``F.layer_norm``: one graph node over the row-normalisation kernel of ``backends.cpu.norm``."""
+"""``F.layer_norm`` and ``F.group_norm`` (one graph node each over ``backends.cpu.norm``) and the composed
+``F.local_response_norm``."""
+import numpy as np
+
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import norm as _norm
@@ -30,4 +33,58 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return res
 
 
-__all__ = ["layer_norm"]
+class NativeGroupNormBackward0(Node):
+    __slots__ = ("x", "w", "groups", "mean", "rstd")
+
+    def backward(self, grad):
+        inputs = self.inputs
+        has_bias = len(inputs) > 2 and inputs[2] is not None
+        mask = (inputs[0] is not None, inputs[1] is not None, has_bias)
+        gx, gw, gb = _norm.group_norm_backward(grad, self.x, self.groups, self.mean, self.rstd, self.w, mask,
+                                           has_bias=has_bias)
+        return gx, gw, gb
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise (N, C, *) over groups of C // num_groups channels (and all spatial positions)."""
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    N, C = x.shape[:2]
+    if num_groups > 0 and C % num_groups == 0 and (N * C // num_groups) * int(np.prod(x.shape[2:])) == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         f"[{N * C // num_groups}, {num_groups}{''.join(f', {s}' for s in x.shape[2:])}]")
+    w = None if weight is None else weight._data
+    y, mean, rstd = _norm.group_norm_forward(x, num_groups, w, None if bias is None else bias._data, eps)
+    res = record(y, NativeGroupNormBackward0, (input, weight, bias), x=x, w=w, groups=int(num_groups),
+                 mean=mean, rstd=rstd)
+    node = res.grad_fn
+    if node is not None:
+        node.save_versions(input, weight if node.inputs[0] is not None else None)
+    return res
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Normalise each element by the sum of squares of ``size`` neighbouring channels."""
+    from .padding import pad
+    from .pooling import avg_pool2d, avg_pool3d
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {dim} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.shape
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1).view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+__all__ = ["group_norm", "layer_norm", "local_response_norm"]

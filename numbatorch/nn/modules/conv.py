@@ -214,3 +214,6 @@ class ConvTranspose3d(_ConvTransposeNd):
     _conv = staticmethod(F.conv_transpose3d)
     _tuple = staticmethod(_triple)
     _nd = 3
+
+
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]

@@ -38,3 +38,6 @@ class Unfold(Module):
     def extra_repr(self):
         return "kernel_size={kernel_size}, dilation={dilation}, padding={padding}, stride={stride}".format(
             **self.__dict__)
+
+
+__all__ = ["Fold", "Unfold"]

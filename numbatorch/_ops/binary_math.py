@@ -1,0 +1,197 @@
+"""Binary elementwise math: atan2, hypot, logaddexp, xlogy and the maximum/minimum family."""
+import numpy as np
+
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import inplace_variant, binary_arrays, record
+from ._elementwise import _apply2, _float_pair, _not_implemented_for, _require_tensors, _save_read
+
+__all__ = [
+    "atan2", "arctan2", "maximum", "minimum", "fmax", "fmin", "hypot", "logaddexp", "logaddexp2", "xlogy",
+]
+
+
+
+class Atan2Backward0(Node):
+    __slots__ = ("y", "x")
+
+    def backward(self, grad):
+        y, x = self.y, self.x
+        g = grad / (x * x + y * y)
+        return (g * x if self.inputs[0] is not None else None,
+                g * -y if self.inputs[1] is not None else None)
+
+
+class HypotBackward0(Node):
+    __slots__ = ("x", "y", "result")
+
+    def backward(self, grad):
+        g = grad / self.result
+        return (g * self.x if self.inputs[0] is not None else None,
+                g * self.y if self.inputs[1] is not None else None)
+
+
+class LogaddexpBackward0(Node):
+    __slots__ = ("x", "y", "result")
+
+    def backward(self, grad):
+        return (grad * np.exp(self.x - self.result) if self.inputs[0] is not None else None,
+                grad * np.exp(self.y - self.result) if self.inputs[1] is not None else None)
+
+
+class Logaddexp2Backward0(Node):
+    __slots__ = ("x", "y", "result")
+
+    def backward(self, grad):
+        return (grad * np.exp2(self.x - self.result) if self.inputs[0] is not None else None,
+                grad * np.exp2(self.y - self.result) if self.inputs[1] is not None else None)
+
+
+class XlogyBackward0(Node):
+    __slots__ = ("x", "y")
+
+    def backward(self, grad):
+        x, y = self.x, self.y
+        gx = gy = None
+        if self.inputs[0] is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = grad * np.where((x == 0) & (y <= 0), 0, np.log(y))
+        if self.inputs[1] is not None:
+            gy = grad * x / y
+        return gx, gy
+
+
+class XlogyBackward1(XlogyBackward0):
+    __slots__ = ()
+
+
+class XlogyBackward2(XlogyBackward0):
+    __slots__ = ()
+
+
+class MaximumBackward0(Node):
+    """Ties split the gradient evenly, like PyTorch."""
+
+    __slots__ = ("x", "y")
+
+    def backward(self, grad):
+        x, y = self.x, self.y
+        half = np.where(x == y, grad / 2, grad)
+        return (np.where(x < y, 0, half) if self.inputs[0] is not None else None,
+                np.where(x > y, 0, half) if self.inputs[1] is not None else None)
+
+
+class MinimumBackward0(MaximumBackward0):
+    __slots__ = ()
+
+    def backward(self, grad):
+        x, y = self.x, self.y
+        half = np.where(x == y, grad / 2, grad)
+        return (np.where(x > y, 0, half) if self.inputs[0] is not None else None,
+                np.where(x < y, 0, half) if self.inputs[1] is not None else None)
+
+
+class FmaxBackward0(Node):
+    """Ties (and NaN in ``other``) send the whole gradient to ``input``, like PyTorch."""
+
+    __slots__ = ("x", "y")
+
+    def backward(self, grad):
+        to_x = (self.x >= self.y) | np.isnan(self.y)
+        return (np.where(to_x, grad, 0) if self.inputs[0] is not None else None,
+                np.where(to_x, 0, grad) if self.inputs[1] is not None else None)
+
+
+class FminBackward0(FmaxBackward0):
+    __slots__ = ()
+
+    def backward(self, grad):
+        to_x = (self.x <= self.y) | np.isnan(self.y)
+        return (np.where(to_x, grad, 0) if self.inputs[0] is not None else None,
+                np.where(to_x, 0, grad) if self.inputs[1] is not None else None)
+
+
+@tensor_method("atan2", "arctan2")
+def atan2(input, other):
+    _require_tensors("atan2", input, other)
+    y, x = _float_pair(input, other)
+    res = record(_apply2(np.arctan2, y, x), Atan2Backward0, (input, other), y=y, x=x)
+    return _save_read(res, input, other)
+
+
+arctan2 = atan2
+
+
+def _float_only_pair(fname, input, other):
+    _require_tensors(fname, input, other)
+    x, y = binary_arrays(input, other)
+    if x.dtype.kind != "f":
+        raise _not_implemented_for(f"{fname}_cpu", x.dtype if x.dtype.itemsize >= y.dtype.itemsize else y.dtype)
+    return x, y
+
+
+@tensor_method()
+def hypot(input, other):
+    x, y = _float_only_pair("hypot", input, other)
+    out = _apply2(np.hypot, x, y)
+    return _save_read(record(out, HypotBackward0, (input, other), x=x, y=y, result=out), input, other)
+
+
+@tensor_method()
+def logaddexp(input, other):
+    x, y = _float_only_pair("logaddexp", input, other)
+    out = _apply2(np.logaddexp, x, y)
+    return _save_read(record(out, LogaddexpBackward0, (input, other), x=x, y=y, result=out), input, other)
+
+
+@tensor_method()
+def logaddexp2(input, other):
+    x, y = _float_only_pair("logaddexp2", input, other)
+    out = _apply2(np.logaddexp2, x, y)
+    return _save_read(record(out, Logaddexp2Backward0, (input, other), x=x, y=y, result=out), input, other)
+
+
+def _xlogy_array(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    return np.where((x == 0) & ~np.isnan(y), 0, out).astype(out.dtype, copy=False)
+
+
+@tensor_method()
+def xlogy(input, other):
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): expected at least one Tensor argument")
+    x, y = _float_pair(input, other)
+    node = XlogyBackward0 if isinstance(input, Tensor) and isinstance(other, Tensor) else (
+        XlogyBackward2 if isinstance(input, Tensor) else XlogyBackward1)
+    res = record(_apply2(_xlogy_array, x, y), node, (input, other), x=x, y=y)
+    return _save_read(res, input, other)
+
+
+def _extremum(fname, np_fn, node_cls):
+    def op(input, other):
+        _require_tensors(fname, input, other)
+        x, y = binary_arrays(input, other)
+        res = record(_apply2(np_fn, x, y), node_cls, (input, other), x=x, y=y)
+        return _save_read(res, input, other)
+    op.__name__ = fname
+    return op
+
+
+maximum = tensor_method("maximum")(_extremum("maximum", np.maximum, MaximumBackward0))
+
+
+minimum = tensor_method("minimum")(_extremum("minimum", np.minimum, MinimumBackward0))
+
+
+fmax = tensor_method("fmax")(_extremum("fmax", np.fmax, FmaxBackward0))
+
+
+fmin = tensor_method("fmin")(_extremum("fmin", np.fmin, FminBackward0))
+
+
+# In-place forms: Tensor methods and torch.<name>_ functions.
+for _name, _fn in (
+        ("atan2_", atan2), ("arctan2_", atan2), ("hypot_", hypot), ("xlogy_", xlogy)):
+    globals()[_name] = inplace_variant(_name, _fn)
+del _name, _fn

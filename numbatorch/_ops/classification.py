@@ -1,0 +1,49 @@
+"""Floating-point class tests (isnan, isinf, ...) and signbit; bool results, never differentiable."""
+import numpy as np
+
+from .._tensor import Tensor, tensor_method
+
+__all__ = [
+    "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit",
+]
+
+
+
+def _float_test(np_fn, non_float_value):
+    def op(input):
+        arr = input._data
+        if arr.dtype.kind == "f":
+            return Tensor._make(np_fn(arr))
+        return Tensor._make(np.full(arr.shape, non_float_value))
+    return op
+
+
+isnan = tensor_method("isnan")(_float_test(np.isnan, False))
+
+
+isinf = tensor_method("isinf")(_float_test(np.isinf, False))
+
+
+isposinf = tensor_method("isposinf")(_float_test(np.isposinf, False))
+
+
+isneginf = tensor_method("isneginf")(_float_test(np.isneginf, False))
+
+
+isfinite = tensor_method("isfinite")(_float_test(np.isfinite, True))
+
+
+isreal = tensor_method("isreal")(_float_test(lambda a: np.ones(a.shape, dtype=bool), True))
+
+
+for _fn, _name in ((isnan, "isnan"), (isinf, "isinf"), (isposinf, "isposinf"), (isneginf, "isneginf"),
+                   (isfinite, "isfinite"), (isreal, "isreal")):
+    _fn.__name__ = _name
+
+
+@tensor_method()
+def signbit(input):
+    arr = input._data
+    if arr.dtype.kind == "f":
+        return Tensor._make(np.signbit(arr))
+    return Tensor._make(arr < 0 if arr.dtype.kind == "i" else np.zeros(arr.shape, dtype=bool))

@@ -1,0 +1,102 @@
+"""Cumulative ops along one dimension: cumsum, cumprod, cummax, cummin."""
+import numpy as np
+
+from .. import return_types
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import normalize_dim, record
+from ..backends.cpu.reduction import _PARALLEL_MIN_SIZE, _cum_extreme_parallel, _cum_extreme_serial, _cumprod_backward_rows
+from ._reduce_util import _rows, _unrows, scatter_grad
+from .reduction import _sum_input
+
+__all__ = [
+    "cumsum", "cumprod", "cummax", "cummin",
+]
+
+
+class CumsumBackward0(Node):
+    __slots__ = ("dim",)
+
+    def backward(self, grad):
+        if grad.ndim == 0:
+            return grad
+        d = self.dim
+        return np.flip(np.cumsum(np.flip(grad, d), axis=d), d)
+
+
+def _cumulative_setup(input, dim, dtype):
+    x = _sum_input(input, dtype)
+    return x, normalize_dim(dim, x.ndim)
+
+
+@tensor_method("cumsum")
+def cumsum(input, dim, *, dtype=None):
+    x, d = _cumulative_setup(input, dim, dtype)
+    out = np.cumsum(x, axis=d) if x.ndim else x.copy()
+    return record(out, CumsumBackward0, (input,), dim=d)
+
+
+class CumprodBackward0(Node):
+    __slots__ = ("x", "out", "dim")
+
+    def backward(self, grad):
+        x = self.x
+        if x.ndim == 0:
+            return grad * np.ones_like(x)
+        xr, moved_shape = _rows(x, self.dim)
+        outr, _ = _rows(self.out, self.dim)
+        gr, _ = _rows(np.broadcast_to(grad, x.shape).astype(x.dtype, copy=False), self.dim)
+        res = np.empty_like(xr)
+        _cumprod_backward_rows(xr, outr, gr, res)
+        return _unrows(res, moved_shape, self.dim)
+
+
+@tensor_method("cumprod")
+def cumprod(input, dim, *, dtype=None):
+    x, d = _cumulative_setup(input, dim, dtype)
+    out = np.cumprod(x, axis=d) if x.ndim else x.copy()
+    res = record(out, CumprodBackward0, (input,), x=x, out=out, dim=d)
+    if res.grad_fn is not None:
+        res.grad_fn.save_versions(input)
+    return res
+
+
+class CummaxBackward0(Node):
+    __slots__ = ("indices", "dim", "shape")
+
+    def backward(self, grad):
+        return scatter_grad(grad, self.indices, self.dim, self.shape, True, accumulate=True)
+
+
+class CumminBackward0(CummaxBackward0):
+    __slots__ = ()
+
+
+def _cum_extreme(input, dim, name):
+    x = input._data
+    d = normalize_dim(dim, x.ndim)
+    if x.ndim == 0:
+        vals, idx = x.copy(), np.zeros((), np.int64)
+    else:
+        work = x.astype(np.float32) if x.dtype == np.float16 else x.view(np.uint8) if x.dtype == np.bool_ else x
+        xr, moved_shape = _rows(work, d)
+        vr = np.empty_like(xr)
+        ir = np.empty(xr.shape, np.int64)
+        kernel = _cum_extreme_parallel if xr.size >= _PARALLEL_MIN_SIZE and xr.shape[0] > 1 else \
+            _cum_extreme_serial
+        kernel(xr, vr, ir, 1 if name == "cummax" else -1)
+        vr = vr.astype(x.dtype, copy=False)
+        vals, idx = _unrows(vr, moved_shape, d), _unrows(ir, moved_shape, d)
+    node_cls = CummaxBackward0 if name == "cummax" else CumminBackward0
+    values = record(vals, node_cls, (input,), indices=idx, dim=d, shape=x.shape)
+    return getattr(return_types, name)(values, Tensor._make(idx))
+
+
+@tensor_method("cummax")
+def cummax(input, dim):
+    return _cum_extreme(input, dim, "cummax")
+
+
+@tensor_method("cummin")
+def cummin(input, dim):
+    return _cum_extreme(input, dim, "cummin")

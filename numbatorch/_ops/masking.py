@@ -1,0 +1,130 @@
+"""Boolean-mask ops: masked_fill/masked_select/masked_scatter, nonzero, argwhere."""
+import numpy as np
+
+from .. import _dtype as dt
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import apply_inplace, record
+from .views import broadcast_shapes
+
+__all__ = [
+    "masked_fill", "masked_select", "masked_scatter", "nonzero", "argwhere",
+]
+
+
+def _mask_array(mask, name):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
+                           f"{dt._BY_NP[m.dtype].name.replace('float32', 'float').replace('int64', 'long')}")
+    return m
+
+
+class MaskedFillBackward0(Node):
+    __slots__ = ("mask",)
+
+    def backward(self, grad):
+        g_self = np.where(self.mask, 0, grad) if self.inputs[0] is not None else None
+        if len(self.inputs) > 1 and self.inputs[1] is not None:
+            return g_self, np.where(self.mask, grad, 0).sum()
+        return g_self
+
+
+class MaskedFillBackward1(MaskedFillBackward0):
+    __slots__ = ()
+
+
+@tensor_method()
+def masked_fill(input, mask, value):
+    m = _mask_array(mask, "masked_fill_")
+    data = input._data
+    is_tensor = isinstance(value, Tensor)
+    if is_tensor:
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        v = value._data
+    else:
+        v = value
+    if m.shape == data.shape:
+        out = data.copy()
+    else:
+        out = np.array(np.broadcast_to(data, broadcast_shapes(data.shape, m.shape)))
+    np.copyto(out, v, casting="unsafe", where=m)
+    if is_tensor:
+        return record(out, MaskedFillBackward1, (input, value), mask=m)
+    return record(out, MaskedFillBackward0, (input,), mask=m)
+
+
+@tensor_method()
+def masked_fill_(self, mask, value):
+    return apply_inplace(self, masked_fill(self, mask, value))
+
+
+class MaskedSelectBackward0(Node):
+    __slots__ = ("shape", "mask")
+
+    def backward(self, grad):
+        g = np.zeros(self.shape, dtype=grad.dtype)
+        g[self.mask] = grad
+        return g
+
+
+@tensor_method()
+def masked_select(input, mask):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    data = input._data
+    if m.shape != data.shape:
+        shape = broadcast_shapes(m.shape, data.shape)
+        m = np.broadcast_to(m, shape)
+        data = np.broadcast_to(data, shape)
+    return record(data[m], MaskedSelectBackward0, (input,), shape=data.shape, mask=m)
+
+
+class MaskedScatterBackward0(Node):
+    __slots__ = ("mask", "source_shape")
+
+    def backward(self, grad):
+        g_self = np.where(self.mask, 0, grad) if self.inputs[0] is not None else None
+        g_src = None
+        if self.inputs[1] is not None:
+            g_src = np.zeros(int(np.prod(self.source_shape)), dtype=grad.dtype)
+            picked = grad[np.broadcast_to(self.mask, grad.shape)]
+            g_src[:picked.size] = picked
+            g_src = g_src.reshape(self.source_shape)
+        return g_self, g_src
+
+
+@tensor_method()
+def masked_scatter(input, mask, source):
+    m = _mask_array(mask, "masked_scatter_")
+    data = input._data
+    shape = broadcast_shapes(data.shape, m.shape)
+    m = np.broadcast_to(m, shape)
+    out = np.array(np.broadcast_to(data, shape))
+    count = int(m.sum())
+    src = source._data.reshape(-1)
+    if src.size < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    out[m] = src[:count]
+    return record(out, MaskedScatterBackward0, (input, source), mask=m, source_shape=source._data.shape)
+
+
+@tensor_method()
+def masked_scatter_(self, mask, source):
+    return apply_inplace(self, masked_scatter(self, mask, source))
+
+
+@tensor_method()
+def nonzero(input, *, as_tuple=False):
+    data = input._data
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(data)))
+    return Tensor._make(np.argwhere(data).astype(np.int64, copy=False))
+
+
+@tensor_method()
+def argwhere(input):
+    return nonzero(input)

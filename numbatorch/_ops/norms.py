@@ -1,0 +1,81 @@
+"""Vector norms: ``linalg.vector_norm`` and ``Tensor.norm`` (vector cases)."""
+import builtins
+import math
+import numpy as np
+
+from .. import _dtype as dt
+from .._tensor import tensor_method
+from ..autograd.graph import Node
+from ._util import _legacy_name, record
+from ._reduce_util import evenly_distribute, expand_grad, reduce_axes
+
+__all__ = [
+    "norm",
+]
+
+
+class LinalgVectorNormBackward0(Node):
+    __slots__ = ("x", "out", "ord", "axes", "keepdim")
+
+    def backward(self, grad):
+        x, p, shape = self.x, self.ord, self.x.shape
+        g = expand_grad(grad, shape, self.axes, self.keepdim)
+        n = expand_grad(self.out, shape, self.axes, self.keepdim)
+        if p == 0:
+            return np.zeros_like(x)
+        if p == 1:
+            return g * np.sign(x)
+        if math.isinf(p):
+            return np.sign(x) * evenly_distribute(grad, np.abs(x), self.out, shape, self.axes, self.keepdim)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if p == 2:
+                return np.where(n == 0, 0, g * x / n)
+            scaled = x * np.abs(x) ** (p - 2)
+            return np.where(n == 0, 0, g * scaled / n ** (p - 1))
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """``linalg.vector_norm``: the ``ord``-norm of ``x`` over ``dim`` (all elements when None)."""
+    arr = x._data
+    if dtype is not None:
+        arr = arr.astype(dt.as_dtype(dtype).np, copy=False)
+    if arr.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_legacy_name(arr.dtype)}")
+    p = builtins.float(ord)
+    axes = reduce_axes(dim, arr.ndim)
+    a = np.abs(arr)
+    if p == 2:
+        out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+    elif p == 1:
+        out = np.sum(a, axis=axes, keepdims=keepdim)
+    elif p == 0:
+        out = np.sum(a != 0, axis=axes, keepdims=keepdim)
+    elif p == math.inf:
+        out = np.amax(a, axis=axes, keepdims=keepdim, initial=0) if a.size == 0 else np.amax(
+            a, axis=axes, keepdims=keepdim)
+    elif p == -math.inf:
+        if a.size == 0:
+            raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
+                               "operation does not have an identity")
+        out = np.amin(a, axis=axes, keepdims=keepdim)
+    else:
+        with np.errstate(divide="ignore"):
+            out = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    out = np.asarray(out, dtype=arr.dtype)
+    res = record(out, LinalgVectorNormBackward0, (x,), x=arr, out=out, ord=p, axes=axes, keepdim=keepdim)
+    if res.grad_fn is not None:
+        res.grad_fn.save_versions(x)
+    return res
+
+
+@tensor_method("norm")
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector norms (``p`` a number, ``'fro'`` = 2) over ``dim``; ``'nuc'`` is not supported."""
+    if isinstance(p, str):
+        if p != "fro":
+            raise RuntimeError(f"numbatorch.norm: p='{p}' is not supported (only numbers and 'fro')")
+        p = 2
+    elif p is None:
+        p = 2
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)

@@ -1,0 +1,219 @@
+"""Reordering and triangles: flip/roll/rot90, tril/triu, diagonal/diag/diag_embed, trace."""
+import numpy as np
+
+from .._tensor import tensor_method
+from ..autograd.graph import Node
+from ._util import apply_inplace, normalize_dim, record
+from .views import _dims_arg, _view
+
+__all__ = [
+    "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag", "diagonal", "diag_embed", "trace",
+]
+
+
+class FlipBackward0(Node):
+    __slots__ = ("dims",)
+
+    def backward(self, grad):
+        return np.flip(grad, self.dims)
+
+
+class RollBackward0(Node):
+    __slots__ = ("shifts", "dims", "shape")
+
+    def backward(self, grad):
+        if self.dims is None:
+            return np.roll(grad.reshape(-1), -self.shifts).reshape(self.shape)
+        return np.roll(grad, tuple(-s for s in self.shifts), self.dims)
+
+
+class Rot90Backward0(Node):
+    __slots__ = ("k", "dims")
+
+    def backward(self, grad):
+        return np.rot90(grad, -self.k, self.dims)
+
+
+class TrilBackward0(Node):
+    __slots__ = ("diagonal",)
+
+    def backward(self, grad):
+        return np.tril(grad, self.diagonal)
+
+
+class TriuBackward0(Node):
+    __slots__ = ("diagonal",)
+
+    def backward(self, grad):
+        return np.triu(grad, self.diagonal)
+
+
+class DiagonalBackward0(Node):
+    __slots__ = ("shape", "offset", "dim1", "dim2")
+
+    def backward(self, grad):
+        g = np.zeros(self.shape, dtype=grad.dtype)
+        _diagonal_view(g, self.offset, self.dim1, self.dim2)[...] = grad
+        return g
+
+
+class DiagEmbedBackward0(Node):
+    __slots__ = ("offset", "dim1", "dim2")
+
+    def backward(self, grad):
+        return _diagonal_view(grad, self.offset, self.dim1, self.dim2)
+
+
+class TraceBackward0(Node):
+    __slots__ = ("shape",)
+
+    def backward(self, grad):
+        g = np.zeros(self.shape, dtype=grad.dtype)
+        np.fill_diagonal(g, grad)
+        return g
+
+
+@tensor_method("flip")
+def _flip_method(self, *dims):
+    return flip(self, _dims_arg(dims))
+
+
+def flip(input, dims):
+    n = input._data.ndim
+    dims = tuple(normalize_dim(d, n) for d in ((dims,) if isinstance(dims, int) else dims))
+    if n == 0:
+        return record(input._data.copy(), FlipBackward0, (input,), dims=())
+    return record(np.flip(input._data, dims).copy(), FlipBackward0, (input,), dims=dims)
+
+
+@tensor_method()
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+@tensor_method()
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+@tensor_method()
+def roll(input, shifts, dims=None):
+    data = input._data
+    if dims is None:
+        if not isinstance(shifts, int):
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+            shifts = int(shifts[0])
+        out = np.roll(data.reshape(-1), shifts).reshape(data.shape)
+        return record(out, RollBackward0, (input,), shifts=shifts, dims=None, shape=data.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    dims = tuple(normalize_dim(d, data.ndim) for d in dims)
+    return record(np.roll(data, shifts, dims), RollBackward0, (input,), shifts=shifts, dims=dims, shape=data.shape)
+
+
+@tensor_method()
+def rot90(input, k=1, dims=(0, 1)):
+    n = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if n < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
+    d = tuple(normalize_dim(x, n) for x in dims)
+    if d[0] == d[1]:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d[0]} and dim1 = {d[1]}")
+    k = k % 4
+    return record(np.ascontiguousarray(np.rot90(input._data, k, d)), Rot90Backward0, (input,), k=k, dims=d)
+
+
+def _check_matrix(input, name):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
+@tensor_method()
+def tril(input, diagonal=0):
+    _check_matrix(input, "tril")
+    return record(np.tril(input._data, diagonal), TrilBackward0, (input,), diagonal=diagonal)
+
+
+@tensor_method()
+def triu(input, diagonal=0):
+    _check_matrix(input, "triu")
+    return record(np.triu(input._data, diagonal), TriuBackward0, (input,), diagonal=diagonal)
+
+
+@tensor_method()
+def tril_(self, diagonal=0):
+    return apply_inplace(self, tril(self, diagonal))
+
+
+@tensor_method()
+def triu_(self, diagonal=0):
+    return apply_inplace(self, triu(self, diagonal))
+
+
+def _diagonal_view(arr, offset, dim1, dim2):
+    """Writable strided view of the diagonal of ``arr`` over (dim1, dim2), placed as the last axis."""
+    if offset >= 0:
+        arr = arr[(slice(None),) * dim2 + (slice(offset, None),)]
+    else:
+        arr = arr[(slice(None),) * dim1 + (slice(-offset, None),)]
+    length = max(min(arr.shape[dim1], arr.shape[dim2]), 0)
+    keep = [i for i in range(arr.ndim) if i not in (dim1, dim2)]
+    shape = tuple(arr.shape[i] for i in keep) + (length,)
+    strides = tuple(arr.strides[i] for i in keep) + (arr.strides[dim1] + arr.strides[dim2],)
+    return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=arr.flags.writeable)
+
+
+@tensor_method()
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    n = input._data.ndim
+    d1, d2 = normalize_dim(dim1, n), normalize_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    arr = _diagonal_view(input._data, offset, d1, d2)
+    return _view(input, arr, DiagonalBackward0, shape=input._data.shape, offset=offset, dim1=d1, dim2=d2)
+
+
+@tensor_method()
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    data = input._data
+    n = data.ndim + 1
+    d1, d2 = normalize_dim(dim1, n), normalize_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    size = data.shape[-1] + abs(offset)
+    rest = list(data.shape[:-1])
+    shape = []
+    for i in range(n):
+        shape.append(size if i in (d1, d2) else rest.pop(0))
+    out = np.zeros(shape, dtype=data.dtype)
+    _diagonal_view(out, offset, d1, d2)[...] = data
+    return record(out, DiagEmbedBackward0, (input,), offset=offset, dim1=d1, dim2=d2)
+
+
+@tensor_method()
+def diag(input, diagonal=0):
+    n = input._data.ndim
+    if n == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if n != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {n}D")
+    arr = _diagonal_view(input._data, diagonal, 0, 1).copy()
+    return record(arr, DiagonalBackward0, (input,), shape=input._data.shape, offset=diagonal, dim1=0, dim2=1)
+
+
+@tensor_method()
+def trace(input):
+    data = input._data
+    if data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
+    out = np.asarray(np.trace(data), dtype=data.dtype if data.dtype.kind == "f" else np.int64)
+    return record(out, TraceBackward0, (input,), shape=data.shape)

@@ -1,0 +1,163 @@
+"""Piecewise-constant ops: sign, floor/ceil/round/trunc, frac, nan_to_num, heaviside."""
+import numpy as np
+
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import inplace_variant, record
+from ._elementwise import _apply2, _not_implemented_for, _record_in, _require_tensors
+
+__all__ = [
+    "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "nan_to_num", "heaviside", "floor_", "ceil_",
+    "round_", "trunc_", "fix_", "frac_", "nan_to_num_", "sign_", "sgn_",
+]
+
+
+
+class FracBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad
+
+
+class NanToNumBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * np.isfinite(self.x)
+
+
+class _ZeroGradient(Node):
+    """Piecewise-constant functions: PyTorch records them, with a zero gradient."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return np.zeros_like(grad)
+
+
+class SignBackward0(_ZeroGradient):
+    __slots__ = ()
+
+
+class SgnBackward0(_ZeroGradient):
+    __slots__ = ()
+
+
+class FloorBackward0(_ZeroGradient):
+    __slots__ = ()
+
+
+class CeilBackward0(_ZeroGradient):
+    __slots__ = ()
+
+
+class RoundBackward0(_ZeroGradient):
+    __slots__ = ()
+
+
+class RoundBackward1(_ZeroGradient):
+    __slots__ = ()
+
+
+class TruncBackward0(_ZeroGradient):
+    __slots__ = ()
+
+
+def _heaviside_backward(self, grad):
+    raise RuntimeError("derivative for aten::heaviside is not implemented")
+
+
+# PyTorch names this node "NotImplemented"; building it with type() avoids shadowing the builtin.
+_HeavisideBackward = type("NotImplemented", (Node,), {"__slots__": (), "backward": _heaviside_backward})
+
+
+def _sign_array(arr):
+    if arr.dtype == np.bool_:
+        return arr.copy()
+    out = np.sign(arr)
+    if arr.dtype.kind == "f":
+        out[np.isnan(arr)] = 0  # PyTorch: sign(nan) = 0
+    return out
+
+
+@tensor_method()
+def sign(input):
+    return record(_sign_array(input._data), SignBackward0, (input,))
+
+
+@tensor_method()
+def sgn(input):
+    return record(_sign_array(input._data), SgnBackward0, (input,))
+
+
+def _rounding(np_fn, kernel_name, node_cls):
+    def op(input):
+        arr = input._data
+        if arr.dtype.kind != "f":
+            if arr.dtype == np.bool_:
+                raise _not_implemented_for(kernel_name, arr.dtype)
+            return Tensor._make(arr.copy())
+        return record(np_fn(arr), node_cls, (input,))
+    return op
+
+
+floor = tensor_method("floor")(_rounding(np.floor, "floor_vml_cpu", FloorBackward0))
+
+
+ceil = tensor_method("ceil")(_rounding(np.ceil, "ceil_vml_cpu", CeilBackward0))
+
+
+trunc = fix = tensor_method("trunc", "fix")(_rounding(np.trunc, "trunc_vml_cpu", TruncBackward0))
+
+
+_round_half_even = _rounding(np.rint, "round_vml_cpu", RoundBackward0)
+
+
+floor.__name__, ceil.__name__, trunc.__name__ = "floor", "ceil", "trunc"
+
+
+@tensor_method()
+def round(input, *, decimals=0):
+    """Round half to even; ``decimals`` rounds to that many decimal places (negative: tens, hundreds, ...)."""
+    if decimals == 0:
+        return _round_half_even(input)
+    arr = input._data
+    if arr.dtype.kind != "f":
+        raise _not_implemented_for("round_cpu", arr.dtype)
+    return record(np.round(arr, decimals), RoundBackward1, (input,))
+
+
+@tensor_method()
+def frac(input):
+    arr = input._data
+    if arr.dtype.kind != "f":
+        raise _not_implemented_for("frac_cpu", arr.dtype)
+    return record(arr - np.trunc(arr), FracBackward0, (input,))
+
+
+@tensor_method()
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    arr = input._data
+    if arr.dtype.kind != "f":
+        return Tensor._make(arr.copy())
+    out = np.nan_to_num(arr, nan=nan, posinf=posinf, neginf=neginf)
+    return _record_in(out, NanToNumBackward0, input, x=arr)
+
+
+@tensor_method()
+def heaviside(input, values):
+    _require_tensors("heaviside", input, values, "values")
+    x, v = input._data, values._data
+    if x.dtype != v.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    out = _apply2(lambda a, b: np.where(a == 0, b, a > 0).astype(a.dtype, copy=False), x, v)
+    return record(out, _HeavisideBackward, (input, values))
+
+
+# In-place forms: Tensor methods and torch.<name>_ functions.
+for _name, _fn in (
+        ("sign_", sign), ("sgn_", sgn), ("floor_", floor), ("ceil_", ceil), ("round_", round), ("trunc_", trunc),
+        ("fix_", trunc), ("frac_", frac), ("nan_to_num_", nan_to_num), ("heaviside_", heaviside)):
+    globals()[_name] = inplace_variant(_name, _fn)
+del _name, _fn

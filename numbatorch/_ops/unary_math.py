@@ -1,0 +1,431 @@
+"""Unary elementwise math: abs, exp/log families, powers, trigonometric and hyperbolic functions, erf."""
+import math
+
+import numpy as np
+
+from .._tensor import tensor_method
+from ..autograd.graph import Node
+from ._util import inplace_variant, float_array
+from ..backends.cpu import pointwise as kernels
+from ._elementwise import _not_implemented_for, _record_in, _record_out
+
+__all__ = [
+    "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "sin",
+    "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh",
+    "acosh", "arccosh", "atanh", "arctanh", "erf", "erfc", "erfinv", "reciprocal", "sinc", "logit", "abs_", "exp_",
+    "exp2_", "log_", "log2_", "log10_", "log1p_", "expm1_", "sqrt_", "rsqrt_", "square_", "sin_", "cos_", "tan_",
+    "asin_", "acos_", "atan_", "sinh_", "cosh_", "erf_", "erfc_", "erfinv_", "reciprocal_", "sinc_", "logit_",
+]
+
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
+
+
+class AbsBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * np.sign(self.x)
+
+
+class ExpBackward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad * self.result
+
+
+class Exp2Backward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad * self.result * _LN2
+
+
+class Expm1Backward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad * (self.result + 1)
+
+
+class LogBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / self.x
+
+
+class Log2Backward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / (self.x * _LN2)
+
+
+class Log10Backward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / (self.x * _LN10)
+
+
+class Log1PBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / (self.x + 1)
+
+
+class SqrtBackward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad / (2 * self.result)
+
+
+class RsqrtBackward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        r = self.result
+        return grad * (-0.5 * r * r * r)
+
+
+class PowBackward0(Node):
+    """``square`` is ``pow(x, 2)`` in PyTorch, hence the name."""
+
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * (2 * self.x)
+
+
+class ReciprocalBackward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad * -(self.result * self.result)
+
+
+class SinBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * np.cos(self.x)
+
+
+class CosBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * -np.sin(self.x)
+
+
+class TanBackward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad * (1 + self.result * self.result)
+
+
+class AsinBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / np.sqrt(1 - self.x * self.x)
+
+
+class AcosBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return -grad / np.sqrt(1 - self.x * self.x)
+
+
+class AtanBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / (1 + self.x * self.x)
+
+
+class SinhBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * np.cosh(self.x)
+
+
+class CoshBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * np.sinh(self.x)
+
+
+class AsinhBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / np.sqrt(self.x * self.x + 1)
+
+
+class AcoshBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / np.sqrt(self.x * self.x - 1)
+
+
+class AtanhBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad / (1 - self.x * self.x)
+
+
+class ErfBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * (kernels.TWO_OVER_SQRT_PI * np.exp(-(self.x * self.x)))
+
+
+class ErfcBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        return grad * (-kernels.TWO_OVER_SQRT_PI * np.exp(-(self.x * self.x)))
+
+
+class ErfinvBackward0(Node):
+    __slots__ = ("result",)
+
+    def backward(self, grad):
+        return grad * (_SQRT_PI_OVER_TWO * np.exp(self.result * self.result))
+
+
+class SincBackward0(Node):
+    __slots__ = ("x",)
+
+    def backward(self, grad):
+        x = self.x
+        pix = np.pi * x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = (pix * np.cos(pix) - np.sin(pix)) / (pix * x)
+        return grad * np.where(x == 0, 0, d)
+
+
+class LogitBackward0(Node):
+    __slots__ = ("x", "eps")
+
+    def backward(self, grad):
+        x = self.x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = grad / (x * (1 - x))
+        if self.eps is None:
+            return np.where((x < 0) | (x > 1), np.nan, g)
+        return np.where((x < self.eps) | (x > 1 - self.eps), 0, g)
+
+
+@tensor_method("abs", "absolute", "__abs__")
+def abs(input):
+    arr = input._data
+    if arr.dtype == np.bool_:
+        raise _not_implemented_for("abs_cpu", arr.dtype)
+    return _record_in(np.abs(arr), AbsBackward0, input, x=arr)
+
+
+absolute = abs
+
+
+@tensor_method()
+def exp(input):
+    return _record_out(np.exp(float_array(input)), ExpBackward0, input)
+
+
+@tensor_method()
+def exp2(input):
+    return _record_out(np.exp2(float_array(input)), Exp2Backward0, input)
+
+
+@tensor_method()
+def expm1(input):
+    return _record_out(np.expm1(float_array(input)), Expm1Backward0, input)
+
+
+@tensor_method()
+def log(input):
+    x = float_array(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _record_in(np.log(x), LogBackward0, input, x=x)
+
+
+@tensor_method()
+def log2(input):
+    x = float_array(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _record_in(np.log2(x), Log2Backward0, input, x=x)
+
+
+@tensor_method()
+def log10(input):
+    x = float_array(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _record_in(np.log10(x), Log10Backward0, input, x=x)
+
+
+@tensor_method()
+def log1p(input):
+    x = float_array(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _record_in(np.log1p(x), Log1PBackward0, input, x=x)
+
+
+@tensor_method()
+def sqrt(input):
+    with np.errstate(invalid="ignore"):
+        return _record_out(np.sqrt(float_array(input)), SqrtBackward0, input)
+
+
+@tensor_method()
+def rsqrt(input):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _record_out(1 / np.sqrt(float_array(input)), RsqrtBackward0, input)
+
+
+@tensor_method()
+def square(input):
+    arr = input._data
+    if arr.dtype == np.bool_:
+        arr = arr.astype(np.int64)
+    return _record_in(arr * arr, PowBackward0, input, x=arr)
+
+
+@tensor_method()
+def reciprocal(input):
+    with np.errstate(divide="ignore"):
+        return _record_out(1 / float_array(input), ReciprocalBackward0, input)
+
+
+@tensor_method()
+def sin(input):
+    x = float_array(input)
+    return _record_in(np.sin(x), SinBackward0, input, x=x)
+
+
+@tensor_method()
+def cos(input):
+    x = float_array(input)
+    return _record_in(np.cos(x), CosBackward0, input, x=x)
+
+
+@tensor_method()
+def tan(input):
+    return _record_out(np.tan(float_array(input)), TanBackward0, input)
+
+
+@tensor_method("asin", "arcsin")
+def asin(input):
+    x = float_array(input)
+    with np.errstate(invalid="ignore"):
+        return _record_in(np.arcsin(x), AsinBackward0, input, x=x)
+
+
+@tensor_method("acos", "arccos")
+def acos(input):
+    x = float_array(input)
+    with np.errstate(invalid="ignore"):
+        return _record_in(np.arccos(x), AcosBackward0, input, x=x)
+
+
+@tensor_method("atan", "arctan")
+def atan(input):
+    x = float_array(input)
+    return _record_in(np.arctan(x), AtanBackward0, input, x=x)
+
+
+@tensor_method()
+def sinh(input):
+    x = float_array(input)
+    return _record_in(np.sinh(x), SinhBackward0, input, x=x)
+
+
+@tensor_method()
+def cosh(input):
+    x = float_array(input)
+    return _record_in(np.cosh(x), CoshBackward0, input, x=x)
+
+
+@tensor_method("asinh", "arcsinh")
+def asinh(input):
+    x = float_array(input)
+    return _record_in(np.arcsinh(x), AsinhBackward0, input, x=x)
+
+
+@tensor_method("acosh", "arccosh")
+def acosh(input):
+    x = float_array(input)
+    with np.errstate(invalid="ignore"):
+        return _record_in(np.arccosh(x), AcoshBackward0, input, x=x)
+
+
+@tensor_method("atanh", "arctanh")
+def atanh(input):
+    x = float_array(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _record_in(np.arctanh(x), AtanhBackward0, input, x=x)
+
+
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+
+@tensor_method()
+def erf(input):
+    x = float_array(input)
+    return _record_in(kernels.erf(x), ErfBackward0, input, x=x)
+
+
+@tensor_method()
+def erfc(input):
+    x = float_array(input)
+    return _record_in(kernels.erfc(x), ErfcBackward0, input, x=x)
+
+
+@tensor_method()
+def erfinv(input):
+    # PyTorch's erfinv backward recomputes from the input, so the input (not the result) is version-checked.
+    out = kernels.erfinv(float_array(input))
+    return _record_in(out, ErfinvBackward0, input, result=out)
+
+
+@tensor_method()
+def sinc(input):
+    x = float_array(input)
+    return _record_in(np.sinc(x), SincBackward0, input, x=x)
+
+
+@tensor_method()
+def logit(input, eps=None):
+    x = float_array(input)
+    z = x if eps is None else np.clip(x, eps, 1 - eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(z / (1 - z))
+    return _record_in(out, LogitBackward0, input, x=x, eps=eps)
+
+
+# In-place forms: Tensor methods and torch.<name>_ functions.
+for _name, _fn in (
+        ("abs_", abs), ("absolute_", abs), ("exp_", exp), ("exp2_", exp2), ("expm1_", expm1), ("log_", log),
+        ("log2_", log2), ("log10_", log10), ("log1p_", log1p), ("sqrt_", sqrt), ("rsqrt_", rsqrt),
+        ("square_", square), ("reciprocal_", reciprocal), ("sin_", sin), ("cos_", cos), ("tan_", tan),
+        ("asin_", asin), ("arcsin_", asin), ("acos_", acos), ("arccos_", acos), ("atan_", atan), ("arctan_", atan),
+        ("sinh_", sinh), ("cosh_", cosh), ("asinh_", asinh), ("arcsinh_", asinh), ("acosh_", acosh),
+        ("arccosh_", acosh), ("atanh_", atanh), ("arctanh_", atanh), ("erf_", erf), ("erfc_", erfc),
+        ("erfinv_", erfinv), ("sinc_", sinc), ("logit_", logit)):
+    globals()[_name] = inplace_variant(_name, _fn)
+del _name, _fn

@@ -1,0 +1,468 @@
+"""Views and reshaping: view/reshape/squeeze/transpose/permute/expand/narrow/select, clone.
+
+Ops whose result can be a numpy view of the input return tensors sharing memory, the version counter
+and base with their input, as PyTorch's views do. Everything else returns fresh memory.
+"""
+import numpy as np
+
+from .. import _dtype as dt
+from .._size import Size
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node
+from ._util import normalize_dim, record
+
+__all__ = [
+    "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "permute", "t",
+    "movedim", "moveaxis", "broadcast_to", "broadcast_tensors", "broadcast_shapes", "narrow", "select", "clone",
+    "ravel",
+]
+
+
+def _as_view(out, input):
+    """Make ``out`` (whose data is a numpy view of ``input``'s) share its version counter and base."""
+    out._version = input._version
+    out._base = input if input._base is None else input._base
+    return out
+
+
+def _view(input, arr, node_cls, **saved):
+    return _as_view(record(arr, node_cls, (input,), **saved), input)
+
+
+def _size_args(args):
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(Size)`` as a tuple of ints."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(a if type(a) is int else int(a) for a in args)
+
+
+def _infer_shape(shape, numel):
+    """``shape`` with its -1 entry resolved; PyTorch's errors for impossible shapes."""
+    infer = -1
+    known = 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer >= 0:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+        else:
+            known *= s
+    if infer >= 0:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                                   "unspecified dimension size -1 can be any value and is ambiguous")
+        elif numel % known == 0:
+            return shape[:infer] + (numel // known,) + shape[infer + 1:]
+    elif known == numel:
+        return shape
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+
+
+def _dims_arg(dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        return tuple(dims[0])
+    return dims
+
+
+def broadcast_shapes(*shapes):
+    """The shape all ``shapes`` broadcast to, or PyTorch's error naming the first mismatch."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for s in shapes:
+        s = (s,) if isinstance(s, int) else tuple(s)
+        for i, n in enumerate(s):
+            j = ndim - len(s) + i
+            if out[j] == 1:
+                out[j] = n
+            elif n != 1 and n != out[j]:
+                raise RuntimeError(f"The size of tensor a ({out[j]}) must match the size of tensor b ({n}) at "
+                                   f"non-singleton dimension {j}")
+    return Size(out)
+
+
+class ViewBackward0(Node):
+    """Every op that only changes the shape of contiguous data: the gradient is reshaped back."""
+
+    __slots__ = ("shape",)
+
+    def backward(self, grad):
+        return grad.reshape(self.shape)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class SqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class SqueezeBackward1(ViewBackward0):
+    __slots__ = ()
+
+
+class SqueezeBackward2(ViewBackward0):
+    __slots__ = ()
+
+
+class UnsqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class AliasBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad
+
+
+class CloneBackward0(AliasBackward0):
+    __slots__ = ()
+
+
+class ExpandBackward0(AliasBackward0):
+    """The engine sums the broadcast gradient back to the input's shape."""
+
+    __slots__ = ()
+
+
+class TransposeBackward0(Node):
+    __slots__ = ("dim0", "dim1")
+
+    def backward(self, grad):
+        return grad.swapaxes(self.dim0, self.dim1)
+
+
+class TBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad.T
+
+
+class PermuteBackward0(Node):
+    __slots__ = ("inverse",)
+
+    def backward(self, grad):
+        return grad.transpose(self.inverse)
+
+
+class SliceBackward0(Node):
+    """Gradient of a basic-indexing view: zeros with the view's region set to the incoming gradient."""
+
+    __slots__ = ("shape", "index")
+
+    def backward(self, grad):
+        g = np.zeros(self.shape, dtype=grad.dtype)
+        g[self.index] = grad
+        return g
+
+
+class SelectBackward0(SliceBackward0):
+    __slots__ = ()
+
+
+def _reshaped(data, shape):
+    """``data`` reshaped to ``shape`` without copying, or None when the strides make a copy necessary.
+
+    Invalid shapes raise PyTorch's errors (numpy would also accept e.g. -2 as the unknown dimension).
+    """
+    if shape and min(shape) < -1:
+        _infer_shape(_size_args((shape,)), data.size)
+    try:
+        if data.flags.c_contiguous:
+            return data.reshape(shape)
+        return np.reshape(data, shape, copy=False)
+    except (ValueError, TypeError):
+        shape = _infer_shape(_size_args((shape,)), data.size)  # raises PyTorch's message for a bad shape
+        try:
+            return np.reshape(data, shape, copy=False)
+        except ValueError:
+            return None
+
+
+def _shape_arg(shape):
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(Size)`` as a tuple."""
+    if len(shape) == 1 and type(shape[0]) is not int:
+        return tuple(shape[0])
+    return shape
+
+
+@tensor_method()
+def view(self, *shape):
+    """A tensor with the same data and a new shape (or reinterpreted as another dtype); never copies."""
+    if len(shape) == 1 and isinstance(shape[0], dt.dtype):
+        return _as_view(Tensor._make(self._data.view(shape[0].np)), self)
+    data = self._data
+    arr = _reshaped(data, _shape_arg(shape))
+    if arr is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return _view(self, arr, ViewBackward0, shape=data.shape)
+
+
+@tensor_method("reshape")
+def _reshape_method(self, *shape):
+    return reshape(self, _shape_arg(shape))
+
+
+def reshape(input, shape):
+    """``input`` with a new shape: a view when the strides allow it, else a copy."""
+    data = input._data
+    if type(shape) is int:
+        shape = (shape,)
+    arr = _reshaped(data, shape)
+    if arr is None:
+        return record(np.reshape(data, _infer_shape(_size_args((shape,)), data.size)), UnsafeViewBackward0,
+                      (input,), shape=data.shape)
+    return _view(input, arr, ViewBackward0, shape=data.shape)
+
+
+@tensor_method()
+def view_as(self, other):
+    return view(self, other._data.shape)
+
+
+@tensor_method()
+def reshape_as(self, other):
+    return reshape(self, other._data.shape)
+
+
+@tensor_method()
+def flatten(input, start_dim=0, end_dim=-1):
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    start = normalize_dim(start_dim, len(shape))
+    end = normalize_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+
+
+@tensor_method()
+def ravel(input):
+    return reshape(input, (-1,))
+
+
+@tensor_method()
+def unflatten(input, dim, sizes):
+    shape = input._data.shape
+    d = normalize_dim(dim, len(shape))
+    sizes = tuple(int(s) for s in sizes)
+    try:
+        sizes = _infer_shape(sizes, shape[d])
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shape[d]}) in the input tensor") from None
+    return view(input, shape[:d] + sizes + shape[d + 1:]) if input._data.flags.c_contiguous else \
+        reshape(input, shape[:d] + sizes + shape[d + 1:])
+
+
+@tensor_method()
+def squeeze(input, dim=None):
+    shape = input._data.shape
+    if dim is None:
+        new, cls = tuple(s for s in shape if s != 1), SqueezeBackward0
+    else:
+        if isinstance(dim, (tuple, list)):
+            dims, cls = {normalize_dim(d, len(shape)) for d in dim}, SqueezeBackward2
+        else:
+            dims, cls = {normalize_dim(dim, len(shape))}, SqueezeBackward1
+        new = tuple(s for i, s in enumerate(shape) if s != 1 or i not in dims)
+    return _view(input, input._data.reshape(new), cls, shape=shape)
+
+
+@tensor_method()
+def unsqueeze(input, dim):
+    shape = input._data.shape
+    d = normalize_dim(dim, len(shape) + 1)
+    return _view(input, input._data.reshape(shape[:d] + (1,) + shape[d:]), UnsqueezeBackward0, shape=shape)
+
+
+@tensor_method("transpose", "swapdims")
+def transpose(input, dim0, dim1):
+    n = input._data.ndim
+    d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
+    if n == 0:
+        return _view(input, input._data[...], TransposeBackward0, dim0=0, dim1=0)
+    return _view(input, input._data.swapaxes(d0, d1), TransposeBackward0, dim0=d0, dim1=d1)
+
+
+swapdims = transpose
+
+
+@tensor_method()
+def swapaxes(input, axis0, axis1):
+    return transpose(input, axis0, axis1)
+
+
+@tensor_method()
+def t(input):
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return _view(input, input._data.T, TBackward0)
+
+
+@tensor_method("permute")
+def _permute_method(self, *dims):
+    return permute(self, _dims_arg(dims))
+
+
+def permute(input, dims):
+    n = input._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    perm = tuple(normalize_dim(d, n) for d in dims)
+    if len(set(perm)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _view(input, input._data.transpose(perm), PermuteBackward0, inverse=tuple(np.argsort(perm).tolist()))
+
+
+@tensor_method("movedim", "moveaxis")
+def movedim(input, source, destination):
+    n = input._data.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+                           f"contain the same number of dims as destination ({list(dst)} dims)")
+    src = [normalize_dim(d, n) for d in src]
+    dst = [normalize_dim(d, n) for d in dst]
+    if len(set(src)) != len(src):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({list(src)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({list(dst)})")
+    order = [d for d in range(n) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def _numpy_T(self):
+    n = self._data.ndim
+    return permute(self, tuple(range(n - 1, -1, -1)))
+
+
+def _matrix_T(self):
+    n = self._data.ndim
+    if n < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {n}-D tensor.")
+    return transpose(self, -2, -1)
+
+
+def _matrix_H(self):
+    if self._data.ndim != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor.")
+    return _numpy_T(self)
+
+
+setattr(Tensor, "T", property(_numpy_T))
+
+
+setattr(Tensor, "mT", property(_matrix_T))
+
+
+setattr(Tensor, "mH", property(_matrix_T))
+
+
+setattr(Tensor, "H", property(_matrix_H))
+
+
+@tensor_method("expand")
+def _expand_method(self, *sizes):
+    return _expand(self, _size_args(sizes))
+
+
+def _expand(input, sizes):
+    data = input._data
+    shape = data.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand({dt.LEGACY_NAME[input.dtype]}{{{list(shape)}}}, size={list(sizes)}): the "
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
+    target = list(sizes)
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   f"non-existing dimension {i}")
+            continue
+        have = shape[i - lead]
+        if s == -1:
+            target[i] = have
+        elif have != 1 and s != have:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+    return _view(input, np.broadcast_to(data, tuple(target)), ExpandBackward0)
+
+
+@tensor_method()
+def expand_as(self, other):
+    return _expand(self, other._data.shape)
+
+
+def broadcast_to(input, size):
+    return _expand(input, _size_args((size,)))
+
+
+Tensor.broadcast_to = broadcast_to
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tensors[0]
+    shape = broadcast_shapes(*(t._data.shape for t in tensors))
+    return tuple(t if t._data.shape == shape else _expand(t, shape) for t in tensors)
+
+
+@tensor_method()
+def narrow(input, dim, start, length):
+    shape = input._data.shape
+    d = normalize_dim(dim, len(shape))
+    start, length = int(start), int(length)
+    n = shape[d]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if start < 0:
+        start += n
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    index = (slice(None),) * d + (slice(start, start + length),)
+    return _view(input, input._data[index], SliceBackward0, shape=shape, index=index)
+
+
+@tensor_method()
+def select(input, dim, index):
+    shape = input._data.shape
+    d = normalize_dim(dim, len(shape))
+    i = int(index)
+    if not -shape[d] <= i < shape[d]:
+        raise IndexError(f"select(): index {i} out of range for tensor of size {list(shape)} at dimension {d}")
+    idx = (slice(None),) * d + (i + shape[d] if i < 0 else i, Ellipsis)
+    return _view(input, input._data[idx], SelectBackward0, shape=shape, index=idx)
+
+
+@tensor_method()
+def clone(input, *, memory_format=None):
+    return record(input._data.copy(), CloneBackward0, (input,))
+
+
+@tensor_method()
+def contiguous(self, memory_format=None):
+    return self if self._data.flags.c_contiguous else clone(self)
