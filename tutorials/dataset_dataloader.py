@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image
-from sklearn import datasets as sk_datasets
 
 from _backend import Stopwatch, import_torch, import_vision, tutorial_parser
 from cifar2 import find_data_dir, make_tiny_data
@@ -57,6 +56,7 @@ def how_a_batch_is_made(torch):
 def iris_tensor_dataset(torch):
     from_data = torch.utils.data
     print("\n== 6.1.2 a dataset from tensors: iris ==")
+    from sklearn import datasets as sk_datasets
     iris = sk_datasets.load_iris()
     ds_iris = from_data.TensorDataset(torch.tensor(iris.data), torch.tensor(iris.target))
     n_train = int(len(ds_iris) * 0.8)

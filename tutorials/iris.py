@@ -10,8 +10,6 @@ validation loss) on the 30 held-out flowers.
 """
 import os
 
-from sklearn import datasets
-
 from _backend import Stopwatch, import_keras, import_torch, tutorial_parser
 
 
@@ -26,6 +24,8 @@ def main(argv=None):
     nn = torch.nn
     TensorDataset, DataLoader = torch.utils.data.TensorDataset, torch.utils.data.DataLoader
     torch.manual_seed(args.seed)
+
+    from sklearn import datasets
 
     # the data pipeline of section 6.1 (float32 features: the model's parameters are float32)
     iris = datasets.load_iris()

@@ -1,6 +1,7 @@
 """Shared plumbing of reductions: dims, broadcasting gradients back, (values, indices) results."""
 import builtins
 import math
+
 import numpy as np
 
 from .. import return_types

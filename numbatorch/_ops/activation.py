@@ -3,15 +3,13 @@ import numpy as np
 
 from .._tensor import tensor_method
 from ..autograd.graph import Node
-from ._util import inplace_variant, float_array
+from ._util import float_array, inplace_variant
 from ..backends.cpu import pointwise as kernels
 from ._elementwise import _record_out
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_", "sigmoid_", "relu_",
 ]
-
-
 
 class TanhBackward0(Node):
     __slots__ = ("result",)

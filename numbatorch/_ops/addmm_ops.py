@@ -11,7 +11,6 @@ __all__ = [
     "baddbmm", "addmm", "addmv", "addbmm", "addr",
 ]
 
-
 class AddmmBackward0(Node):
     """Backward of ``beta * input + alpha * (a @ b)``; subclasses only differ by PyTorch's name."""
 

@@ -3,14 +3,12 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import inplace_variant, binary_arrays, record
+from ._util import binary_arrays, inplace_variant, record
 from ._elementwise import _apply2, _float_pair, _not_implemented_for, _require_tensors, _save_read
 
 __all__ = [
     "atan2", "arctan2", "maximum", "minimum", "fmax", "fmin", "hypot", "logaddexp", "logaddexp2", "xlogy",
 ]
-
-
 
 class Atan2Backward0(Node):
     __slots__ = ("y", "x")

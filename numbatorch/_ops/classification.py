@@ -7,8 +7,6 @@ __all__ = [
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit",
 ]
 
-
-
 def _float_test(np_fn, non_float_value):
     def op(input):
         arr = input._data

@@ -10,7 +10,6 @@ __all__ = [
     "inner", "einsum", "tensordot", "kron",
 ]
 
-
 class EinsumBackward(Node):
     """Gradient of an einsum with respect to operand i: the einsum of the output gradient with the others.
 

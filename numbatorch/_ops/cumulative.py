@@ -5,14 +5,14 @@ from .. import return_types
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from ..backends.cpu.reduction import _PARALLEL_MIN_SIZE, _cum_extreme_parallel, _cum_extreme_serial, _cumprod_backward_rows
+from ..backends.cpu.reduction import (_PARALLEL_MIN_SIZE, _cum_extreme_parallel, _cum_extreme_serial,
+                                      _cumprod_backward_rows)
 from ._reduce_util import _rows, _unrows, scatter_grad
 from .reduction import _sum_input
 
 __all__ = [
     "cumsum", "cumprod", "cummax", "cummin",
 ]
-
 
 class CumsumBackward0(Node):
     __slots__ = ("dim",)

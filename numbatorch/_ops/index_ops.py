@@ -12,7 +12,6 @@ __all__ = [
     "index_select", "index_add", "index_fill", "index_copy",
 ]
 
-
 def _vector_index(input, dim, index, name, negative=False, err=IndexError, prefix="", check=True):
     data = input._data
     d = normalize_dim(dim, data.ndim)

@@ -1,5 +1,6 @@
 """Joining, splitting and replicating: cat/stack, split/chunk/unbind, repeat/tile, meshgrid, block_diag."""
 import warnings
+
 import numpy as np
 
 from .. import _dtype as dt
@@ -13,7 +14,6 @@ __all__ = [
     "dstack", "column_stack", "split", "chunk", "tensor_split", "unbind", "atleast_1d", "atleast_2d", "atleast_3d",
     "meshgrid", "block_diag", "cartesian_prod",
 ]
-
 
 class _PiecesBackward(Node):
     """One node for all pieces of split/chunk/unbind: each output is the input at ``index[i]``."""

@@ -11,7 +11,6 @@ __all__ = [
     "masked_fill", "masked_select", "masked_scatter", "nonzero", "argwhere",
 ]
 
-
 def _mask_array(mask, name):
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:

@@ -1,6 +1,7 @@
 """Vector norms: ``linalg.vector_norm`` and ``Tensor.norm`` (vector cases)."""
 import builtins
 import math
+
 import numpy as np
 
 from .. import _dtype as dt
@@ -12,7 +13,6 @@ from ._reduce_util import evenly_distribute, expand_grad, reduce_axes
 __all__ = [
     "norm",
 ]
-
 
 class LinalgVectorNormBackward0(Node):
     __slots__ = ("x", "out", "ord", "axes", "keepdim")

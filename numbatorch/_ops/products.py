@@ -5,6 +5,7 @@ product (the gradient of ``a @ b`` is ``g @ b.T`` and ``a.T @ g``), so no Numba 
 PyTorch never promotes dtypes in matrix products, so mismatched dtypes raise its errors instead.
 """
 import functools
+
 import numpy as np
 
 from .. import _dtype as dt
@@ -15,7 +16,6 @@ from ._util import record
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "chain_matmul",
 ]
-
 
 # The C type names PyTorch prints in "expected m1 and m2 to have the same dtype" errors.
 _C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",

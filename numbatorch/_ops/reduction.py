@@ -4,21 +4,21 @@ Whole-axis reductions run on numpy's C loops.
 """
 import builtins
 import math
+
 import numpy as np
 
-from .. import return_types
-from .. import _dtype as dt
+from .. import _dtype as dt, return_types
 from .._tensor import Tensor, is_grad_recording, tensor_method
 from ..autograd.graph import Node
 from .binary_math import maximum, minimum
 from ._util import _legacy_name, normalize_dim, record
-from ._reduce_util import _EvenlyBackward, _SelectBackward, _count, _mean_out, _pair, _selected, evenly_distribute, expand_grad, reduce_axes
+from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _pair, _selected, evenly_distribute,
+                           expand_grad, reduce_axes)
 
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "prod",
     "logsumexp", "all", "any", "count_nonzero",
 ]
-
 
 class SumBackward0(Node):
     __slots__ = ("shape",)

@@ -10,7 +10,6 @@ __all__ = [
     "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diag", "diagonal", "diag_embed", "trace",
 ]
 
-
 class FlipBackward0(Node):
     __slots__ = ("dims",)
 

@@ -11,8 +11,6 @@ __all__ = [
     "round_", "trunc_", "fix_", "frac_", "nan_to_num_", "sign_", "sgn_",
 ]
 
-
-
 class FracBackward0(Node):
     __slots__ = ()
 

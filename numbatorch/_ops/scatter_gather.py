@@ -12,7 +12,6 @@ __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "take", "take_along_dim",
 ]
 
-
 def _along(index, dim):
     """Full numpy index addressing, for every element of ``index``, position ``index`` along ``dim``."""
     n = index.ndim

@@ -1,17 +1,18 @@
 """Statistics: var/std (and their _mean forms), median/nanmedian, mode."""
 import builtins
+
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from ._reduce_util import _EvenlyBackward, _SelectBackward, _count, _mean_out, _pair, _rows, _selected, expand_grad, reduce_axes
+from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _pair, _rows, _selected, expand_grad,
+                           reduce_axes)
 from ..backends.cpu.reduction import _mode_rows
 
 __all__ = [
     "std", "var", "std_mean", "var_mean", "median", "nanmedian", "mode",
 ]
-
 
 def _var_args(input, dim, unbiased, keepdim, correction):
     """Resolve the two PyTorch signatures: ``var(dim, unbiased, keepdim)`` and ``var(dim, *, correction)``."""
@@ -111,7 +112,6 @@ class StdMeanBackward0(Node):
         if g_mean is not None:
             total = total + expand_grad(g_mean / _count(shape, self.axes), shape, self.axes, self.keepdim)
         return total
-
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -15,7 +15,6 @@ __all__ = [
     "index_put",
 ]
 
-
 _FULL = slice(None)
 
 

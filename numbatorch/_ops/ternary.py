@@ -1,20 +1,19 @@
 """clamp, where, lerp, addcmul and addcdiv."""
 import builtins
 import warnings
+
 import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import inplace_variant, _legacy_name, binary_arrays, broadcast_error, record
+from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
 from ._elementwise import _apply2, _c_name, _not_implemented_for, _record_in, _require_tensors, _save_read
 
 __all__ = [
     "clamp", "clip", "clamp_min", "clamp_max", "where", "lerp", "addcmul", "addcdiv", "clamp_", "clip_",
     "clamp_min_", "clamp_max_",
 ]
-
-
 
 class ClampBackward1(Node):
     """Scalar bounds: the gradient passes where ``min <= x <= max``."""

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import tensor_method
 from ..autograd.graph import Node
-from ._util import inplace_variant, float_array
+from ._util import float_array, inplace_variant
 from ..backends.cpu import pointwise as kernels
 from ._elementwise import _not_implemented_for, _record_in, _record_out
 
@@ -16,8 +16,6 @@ __all__ = [
     "exp2_", "log_", "log2_", "log10_", "log1p_", "expm1_", "sqrt_", "rsqrt_", "square_", "sin_", "cos_", "tan_",
     "asin_", "acos_", "atan_", "sinh_", "cosh_", "erf_", "erfc_", "erfinv_", "reciprocal_", "sinc_", "logit_",
 ]
-
-
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)

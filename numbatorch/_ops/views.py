@@ -17,7 +17,6 @@ __all__ = [
     "ravel",
 ]
 
-
 def _as_view(out, input):
     """Make ``out`` (whose data is a numpy view of ``input``'s) share its version counter and base."""
     out._version = input._version

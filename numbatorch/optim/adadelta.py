@@ -1,7 +1,7 @@
 """Adadelta: learning rates from running averages of squared gradients and squared updates."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hyper, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, scalar_tensor, zeros_state
 
 __all__ = ["Adadelta"]
 
@@ -14,11 +14,10 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
-        check_hyper("learning rate", as_float(lr))
+        check_hypers(lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        check_hyper("epsilon value", eps)
-        check_hyper("weight_decay value", weight_decay)
+        check_hypers(eps=eps, weight_decay=weight_decay)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
                         foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)

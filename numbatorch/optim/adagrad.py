@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hyper, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, scalar_tensor, zeros_state
 
 __all__ = ["Adagrad"]
 
@@ -14,11 +14,8 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
-        check_hyper("learning rate", as_float(lr))
-        check_hyper("lr_decay value", lr_decay)
-        check_hyper("weight_decay value", weight_decay)
-        check_hyper("initial_accumulator_value value", initial_accumulator_value)
-        check_hyper("epsilon value", eps)
+        check_hypers(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                     initial_accumulator_value=initial_accumulator_value, eps=eps)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
                         differentiable=differentiable, fused=fused)

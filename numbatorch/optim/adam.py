@@ -1,8 +1,7 @@
 """Adam (and, with ``decoupled_weight_decay=True``, AdamW)."""
 import numpy as np
 
-from .optimizer import (Optimizer, addcmul_, as_float, bump, check_betas, check_hyper, lerp_, scalar_tensor,
-                        zeros_state)
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
 
 __all__ = ["Adam"]
 
@@ -17,10 +16,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        check_hyper("learning rate", as_float(lr))
-        check_hyper("epsilon value", eps)
-        check_betas(betas)
-        check_hyper("weight_decay value", weight_decay)
+        check_hypers(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)

@@ -1,8 +1,7 @@
 """NAdam: Adam with Nesterov momentum (Dozat's momentum-decay schedule)."""
 import numpy as np
 
-from .optimizer import (Optimizer, addcmul_, as_float, bump, check_betas, check_hyper, lerp_, scalar_tensor,
-                        zeros_state)
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
 
 __all__ = ["NAdam"]
 
@@ -17,11 +16,7 @@ class NAdam(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        check_hyper("learning rate", as_float(lr))
-        check_hyper("epsilon value", eps)
-        check_betas(betas)
-        check_hyper("weight_decay value", weight_decay)
-        check_hyper("momentum_decay value", momentum_decay)
+        check_hypers(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay, momentum_decay=momentum_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
                         capturable=capturable, differentiable=differentiable)

@@ -52,6 +52,21 @@ def bump(*tensors):
         t._version[0] += 1
 
 
+_HYPER_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_hypers(**values):
+    """PyTorch's constructor checks, in the order given: ``betas`` in [0, 1), every other value >= 0.
+
+    Messages name ``lr`` "learning rate", ``eps`` "epsilon value" and anything else "<name> value".
+    """
+    for name, value in values.items():
+        if name == "betas":
+            check_betas(value)
+        else:
+            check_hyper(_HYPER_NAMES.get(name, f"{name} value"), value)
+
+
 def check_hyper(name, value, low=0.0):
     """Shared validation of learning rate / epsilon / weight decay (``low <= value``)."""
     if isinstance(value, Tensor):
@@ -66,6 +81,8 @@ class Optimizer:
     ``params``: an iterable of tensors, of ``(name, tensor)`` pairs, or of dicts defining parameter groups.
     ``defaults``: hyper-parameters used by groups that do not set them.
     """
+
+    _group_defaults = {}  # per-group flags a subclass fills into groups loaded from older state
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -98,6 +115,9 @@ class Optimizer:
                      "_optimizer_load_state_dict_post_hooks"):
             if name not in self.__dict__:
                 self.__dict__[name] = OrderedDict()
+        for group in self.param_groups:
+            for key, default in self._group_defaults.items():
+                group.setdefault(key, default)
 
     def __repr__(self):
         format_string = self.__class__.__name__ + " ("

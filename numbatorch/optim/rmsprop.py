@@ -1,7 +1,7 @@
 """RMSprop (optionally centered, with momentum)."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hyper, lerp_, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
 
 __all__ = ["RMSprop"]
 
@@ -15,11 +15,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        check_hyper("learning rate", as_float(lr))
-        check_hyper("epsilon value", eps)
-        check_hyper("momentum value", momentum)
-        check_hyper("weight_decay value", weight_decay)
-        check_hyper("alpha value", alpha)
+        check_hypers(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered, weight_decay=weight_decay,
                         capturable=capturable, foreach=foreach, maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)

@@ -1,5 +1,5 @@
 """Stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
-from .optimizer import Optimizer, as_float, bump, check_hyper
+from .optimizer import Optimizer, as_float, bump, check_hypers
 
 __all__ = ["SGD"]
 
@@ -12,9 +12,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *, maximize=False,
                  foreach=None, differentiable=False, fused=None):
-        check_hyper("learning rate", as_float(lr))
-        check_hyper("momentum value", momentum)
-        check_hyper("weight_decay value", weight_decay)
+        check_hypers(lr=lr, momentum=momentum, weight_decay=weight_decay)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
                         maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):

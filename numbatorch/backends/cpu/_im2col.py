@@ -7,12 +7,15 @@ Layout shared by every convolution kernel here:
          r = od * oH + oh.  A tile covers samples [n0, n0 + nb) and rows [r0, r0 + nr).
 The row order matches a weight of shape (Cout, C/groups, kd, kh, kw) reshaped to
 (groups, Cout/groups, K), so a convolution tile is one batched GEMM.
+
+The serial variants release the GIL: convolutions run them on several Python threads
+at once (see _conv_threads.py); the parallel ones serve unfold/fold.
 """
 import numpy as np
 from numba import njit, prange
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _im2col_plane(xp, col, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
     n = n0 + nl
     tile = nr * oW
@@ -34,7 +37,7 @@ def _im2col_plane(xp, col, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw
                             col[row, j0 + ow] = xp[n, c, idd, ih, iw0 + ow * sw]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _col2im_plane(col, gxp, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
     n = n0 + nl
     tile = nr * oW
@@ -56,7 +59,7 @@ def _col2im_plane(col, gxp, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, d
                             gxp[n, c, idd, ih, iw0 + ow * sw] += col[row, j0 + ow]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def im2col_serial(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
     C = xp.shape[1]
     for item in range(nb * C):
@@ -72,7 +75,7 @@ def im2col_parallel(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw,
                       kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def col2im_serial(col, gxp, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
     C = gxp.shape[1]
     for item in range(nb * C):

@@ -3,21 +3,28 @@ on raw numpy arrays: forward and backward, plus unfold/fold.
 
 Strategy: im2col of a tile (several samples, or a band of output rows of one sample)
 into a cache-sized buffer with a Numba kernel, then one batched BLAS GEMM per tile
-through numpy (BLAS runs its own threads; calling it inside prange oversubscribes).
-col2im scatters the input gradient back.  Everything runs on the 3-d kernels: 1-d and
-2-d arrays get leading unit spatial dims.  Padding is applied by copying into a zero
-buffer so the kernels need no bounds checks.
+through numpy.  Tiles are spread over a few Python threads, each running the nogil
+im2col kernel and single-threaded BLAS (see _conv_threads.py: mixing numba's threads
+with BLAS's own measured 5-10x slower on a busy machine).  col2im scatters the input
+gradient back.  Everything runs on the 3-d kernels: 1-d and 2-d arrays get leading unit
+spatial dims.  Padding is applied by copying into a zero buffer so the kernels need no
+bounds checks.
 """
 import numpy as np
 
+from ._conv_threads import run_tasks, worker_count
 from ._im2col import im2col_serial, im2col_parallel, col2im_serial, col2im_parallel
 from ._shape import ntuple, to3d, as5d, fmt_size, dtype_name, check_float
 
 # Bytes of one im2col tile: large enough for an efficient GEMM, small enough to stay
 # in the last-level cache between im2col and GEMM (measured: 2-8 MB all close).
 TILE_BYTES = 4 << 20
-# Below this many col elements per tile the serial kernel beats a parallel launch.
+# Below this many col elements (per tile for unfold/fold, in all for a convolution) the
+# serial kernel beats a parallel launch.
 PARALLEL_MIN_ELEMENTS = 1 << 15
+# Aim for at least this many tiles per worker thread so that a core stolen by another
+# process (or uneven tiles) still leaves the others busy.
+TILES_PER_WORKER = 4
 
 __all__ = [
     "same_padding", "conv_output_size", "conv_forward", "conv_backward",
@@ -59,15 +66,22 @@ def _col2im(col, gxp, *args):
         col2im_serial(col, gxp, *args)
 
 
-def _tiles(N, rows, R, oW, itemsize):
-    """Split (samples x output rows) into tiles of about TILE_BYTES of col buffer."""
+def _tiles(N, rows, R, oW, itemsize, n_workers=1):
+    """Split (samples x output rows) into tiles of about TILE_BYTES of col buffer
+    (fewer samples per tile when that leaves too few tiles for n_workers)."""
     per_row = max(1, rows * oW * itemsize)
     per_sample = per_row * R
     if per_sample >= TILE_BYTES:
         nr = max(1, TILE_BYTES // per_row)
         return [(n, 1, r0, min(nr, R - r0)) for n in range(N) for r0 in range(0, R, nr)]
     nb = max(1, min(N, TILE_BYTES // per_sample))
+    if n_workers > 1:
+        nb = max(1, min(nb, -(-N // (TILES_PER_WORKER * n_workers))))
     return [(n0, min(nb, N - n0), 0, R) for n0 in range(0, N, nb)]
+
+
+def _workers(total_elements):
+    return worker_count() if total_elements >= PARALLEL_MIN_ELEMENTS else 1
 
 
 def _pad5(x5, pad3):
@@ -89,24 +103,30 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
     oD, oH, oW = (conv_output_size(xp.shape[2 + i], w5.shape[2 + i], stride3[i], 0, dil3[i])
                   for i in range(3))
     G = groups
+    Cog = Cout // G
     kvol = kd * kh * kw
     K = (C // G) * kvol
-    w3 = np.ascontiguousarray(w5).reshape(G, Cout // G, K)
+    w3 = np.ascontiguousarray(w5).reshape(G, Cog, K)
     R, L = oD * oH, oD * oH * oW
     out = np.empty((N, Cout, L), dtype=x5.dtype)
     geom = (kd, kh, kw) + tuple(stride3) + tuple(dil3) + (oH, oW)
-    tiles = _tiles(N, C * kvol, R, oW, x5.dtype.itemsize)
-    buf = np.empty(C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW, dtype=x5.dtype)
-    for n0, nb, r0, nr in tiles:
+    n_workers = _workers(C * kvol * N * L)
+    tiles = _tiles(N, C * kvol, R, oW, x5.dtype.itemsize, n_workers)
+    buf_size = C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
+
+    def run_tile(buf, i):
+        n0, nb, r0, nr = tiles[i]
         T = nr * oW
         col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
-        _im2col(xp, col, n0, nb, r0, nr, *geom)
+        im2col_serial(xp, col, n0, nb, r0, nr, *geom)
         col3 = col.reshape(G, K, nb * T)
-        if nb == 1 and nr == R:
-            np.matmul(w3, col3, out=out[n0].reshape(G, Cout // G, L))
+        if nb == 1:
+            np.matmul(w3, col3, out=out[n0].reshape(G, Cog, L)[:, :, r0 * oW:r0 * oW + T])
         else:
             res = np.matmul(w3, col3).reshape(Cout, nb, T)
             out[n0:n0 + nb, :, r0 * oW:r0 * oW + T] = res.transpose(1, 0, 2)
+
+    run_tasks(run_tile, len(tiles), lambda: np.empty(buf_size, dtype=x5.dtype), n_workers)
     return out.reshape(N, Cout, oD, oH, oW)
 
 
@@ -130,26 +150,44 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     geom = (kd, kh, kw) + tuple(stride3) + tuple(dil3) + (oH, oW)
     xp = _pad5(x5, pad3) if need_gw else None
     gxp = np.zeros((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=dtype) if need_gx else None
-    gw3 = np.zeros((G, Cog, K), dtype=dtype) if need_gw else None
-    tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize)
-    buf = np.empty(C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW, dtype=dtype) if need_gw else None
-    for n0, nb, r0, nr in tiles:
-        T = nr * oW
-        if nb == 1:
-            gyr = gy3[n0, :, r0 * oW:r0 * oW + T].reshape(G, Cog, T)
-        else:
-            gyr = np.ascontiguousarray(gy3[n0:n0 + nb].transpose(1, 0, 2)).reshape(G, Cog, nb * T)
-        if need_gw:
+    n_workers = _workers(C * kvol * N * L)
+    tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize, n_workers)
+    buf_size = C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
+    # the row tiles of one sample overlap in gxp: one task runs all of them, in order
+    tasks = {}
+    for tile in tiles:
+        tasks.setdefault(tile[0], []).append(tile)
+    tasks = list(tasks.values())
+
+    def make_state():
+        gw = np.zeros((G, Cog, K), dtype=dtype) if need_gw else None
+        return np.empty(buf_size, dtype=dtype), gw
+
+    def run_task(state, i):
+        buf, gw = state
+        for n0, nb, r0, nr in tasks[i]:
+            T = nr * oW
+            if nb == 1:
+                gyr = gy3[n0, :, r0 * oW:r0 * oW + T].reshape(G, Cog, T)
+            else:
+                gyr = np.ascontiguousarray(gy3[n0:n0 + nb].transpose(1, 0, 2)).reshape(G, Cog, nb * T)
             col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
-            _im2col(xp, col, n0, nb, r0, nr, *geom)
-            gw3 += np.matmul(gyr, col.reshape(G, K, nb * T).transpose(0, 2, 1))
-        if need_gx:
-            gcol = np.matmul(w3t, gyr).reshape(C * kvol, nb * T)
-            _col2im(gcol, gxp, n0, nb, r0, nr, *geom)
-    gx = None
+            if need_gw:
+                im2col_serial(xp, col, n0, nb, r0, nr, *geom)
+                gw += np.matmul(gyr, col.reshape(G, K, nb * T).transpose(0, 2, 1))
+            if need_gx:
+                np.matmul(w3t, gyr, out=col.reshape(G, K, nb * T))
+                col2im_serial(col, gxp, n0, nb, r0, nr, *geom)
+
+    states = run_tasks(run_task, len(tasks), make_state, n_workers)
+    gx = gw = None
     if need_gx:
         gx = gxp if not any(pad3) else np.ascontiguousarray(gxp[:, :, pd:pd + D, ph:ph + H, pw:pw + W])
-    gw = gw3.reshape(w5.shape) if need_gw else None
+    if need_gw:
+        gw = states[0][1]
+        for _, more in states[1:]:
+            gw += more
+        gw = gw.reshape(w5.shape)
     return gx, gw
 
 

@@ -6,8 +6,6 @@ import numpy as np
 from numba import njit, prange
 
 
-
-
 _PARALLEL_MIN_SIZE = 1 << 16
 
 
