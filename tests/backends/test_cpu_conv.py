@@ -28,6 +28,9 @@ CONV_CASES = [
     (2, 2, 3, 8, (40, 50), 3, 1, 1, 1, 1),              # several row tiles per sample
     (1, 2, 4, 6, (11,), 3, 2, 1, 2, 2),
     (3, 2, 2, 4, (5, 6, 4), 2, 1, 1, 1, 1),
+    (2, 3, 4, 6, (5, 7), 1, 1, 0, 1, 2),               # pointwise (1x1): GEMMs on the input itself
+    (2, 2, 3, 4, (5, 7), 1, 2, 0, 1, 1),               # 1x1 with stride: im2col path
+    (3, 2, 2, 4, (3, 4, 5), 1, 1, 0, 2, 1),            # 1x1x1
 ]
 
 
@@ -57,6 +60,8 @@ TRANSPOSE_CASES = [
     (2, 1, 2, 2, (5, 4), 3, 1, 0, 1, 2, 1),
     (1, 2, 4, 2, (6,), 2, 3, 1, 2, 1, 1),
     (3, 1, 2, 2, (3, 3, 2), 2, 2, 0, 0, 1, 2),
+    (2, 2, 4, 6, (4, 5), 1, 1, 0, 0, 1, 2),            # pointwise
+    (2, 1, 2, 3, (4, 5), 1, 1, 0, 1, 2, 1),            # 1x1 whose output_padding grows the output
 ]
 
 
@@ -94,7 +99,10 @@ def test_parallel_kernels_and_unbatched(monkeypatch):
         assert _rel_err(ours, ref) < 1e-4
 
 
-def test_unfold_fold_match_torch():
+@pytest.mark.parametrize("parallel", [False, True])
+def test_unfold_fold_match_torch(parallel, monkeypatch):
+    if parallel:   # the prange'd im2col/col2im kernels
+        monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 7, 8))
     args = ((2, 3), 2, 1, (2, 1))
@@ -132,3 +140,80 @@ def test_runs_without_jit():
     env = dict(os.environ, NUMBA_DISABLE_JIT="1",
                PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def _check_against_torch(x, w, b, s, p, d, g, tol):
+    y = conv.conv_forward(x, w, b, s, p, d, g)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = F.conv2d(tx, tw, tb, s, p, d, g)
+    gy = np.random.default_rng(5).standard_normal(tuple(ty.shape)).astype(x.dtype)
+    ty.backward(torch.tensor(gy))
+    gx, gw, gb = conv.conv_backward(gy, x, w, s, p, d, g)
+    for ours, ref in ((y, ty), (gx, tx.grad), (gw, tw.grad), (gb, tb.grad)):
+        assert _rel_err(ours, ref) < tol
+
+
+@pytest.mark.parametrize("k", [3, 1])
+@pytest.mark.parametrize("tile_bytes", [2_000, 1 << 22])   # row tiles / several samples per tile
+def test_threaded_tiles_match_torch(tile_bytes, k, monkeypatch):
+    """Tiles spread over 3 worker threads (more than the cores) give PyTorch's results."""
+    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(conv, "TILE_BYTES", tile_bytes)
+    monkeypatch.setattr(conv, "worker_count", lambda: 3)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((7, 4, 30, 20))
+    w = rng.standard_normal((6, 2, k, k))
+    b = rng.standard_normal(6)
+    stride, pad = ((1, 2), 1) if k == 3 else (1, 0)
+    _check_against_torch(x, w, b, stride, pad, 1, 2, 1e-10)
+
+
+def test_serial_fallback_without_threadpoolctl(monkeypatch):
+    """Without a way to limit BLAS threads the convolution runs in the caller's thread."""
+    from numbatorch.backends.cpu import _conv_threads
+    monkeypatch.setattr(_conv_threads, "_blas", False)
+    assert _conv_threads.worker_count() == 1
+    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((5, 3, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    _check_against_torch(x, w, b, 1, 0, 1, 1, 1e-4)
+
+
+def test_run_tasks_states_and_errors():
+    from numbatorch.backends.cpu._conv_threads import run_tasks
+    hits = np.zeros(50, dtype=np.int64)
+
+    def run(state, i):
+        hits[i] += 1
+        state.append(i)
+    states = run_tasks(run, 50, list, 3)
+    assert (hits == 1).all() and sorted(sum(states, [])) == list(range(50))
+
+    def fail(state, i):
+        if i == 7:
+            raise ValueError("task 7")
+    with pytest.raises(ValueError, match="task 7"):
+        run_tasks(fail, 20, list, 3)
+
+
+def test_threaded_conv_in_forked_child():
+    """A child forked after the parent ran threaded convolutions runs them too (no hang)."""
+    code = (
+        "import multiprocessing as mp, numpy as np\n"
+        "from numbatorch.backends.cpu import conv, _conv_threads\n"
+        "conv.worker_count = lambda: 2\n"
+        "x = np.random.rand(6, 3, 40, 40); w = np.random.rand(5, 3, 3, 3)\n"
+        "ref = conv.conv2d_forward(x, w)\n"
+        "def child(q):\n"
+        "    y = conv.conv2d_forward(x, w)\n"
+        "    gx, gw, _ = conv.conv2d_backward(np.ones_like(y), x, w)\n"
+        "    q.put((float(abs(y - ref).max()), gw.shape))\n"
+        "ctx = mp.get_context('fork'); q = ctx.Queue()\n"
+        "p = ctx.Process(target=child, args=(q,)); p.start()\n"
+        "err, shape = q.get(timeout=60); p.join(60)\n"
+        "assert err < 1e-12 and shape == w.shape and p.exitcode == 0, (err, shape, p.exitcode)\n")
+    root = os.path.abspath(os.path.join(os.path.dirname(conv.__file__), "..", "..", ".."))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)

@@ -7,8 +7,8 @@ shared counter, runs a ``nogil`` im2col kernel and a GEMM with BLAS limited to o
 thread, so only as many threads as cores ever run, and dynamic scheduling absorbs a core
 stolen by another process.
 
-BLAS is limited through ``threadpoolctl`` when it is installed; without it (or with one
-worker) tiles run in the caller's thread and BLAS keeps its own threads.
+BLAS is limited through ``threadpoolctl`` when it is installed; without it tiles run in
+the caller's thread and BLAS keeps its own threads (measured up to 10x slower under load).
 """
 import itertools
 import os
@@ -62,7 +62,7 @@ def _executor(size):
 def _limit_blas():
     global _blas_users, _blas_limiter
     with _lock:
-        if _blas_users == 0:
+        if _blas_users == 0 and _blas_libraries():
             _blas_limiter = _blas_libraries().limit(limits=1)
         _blas_users += 1
 
@@ -71,21 +71,36 @@ def _restore_blas():
     global _blas_users, _blas_limiter
     with _lock:
         _blas_users -= 1
-        if _blas_users == 0:
+        if _blas_users == 0 and _blas_limiter is not None:
             _blas_limiter.restore_original_limits()
             _blas_limiter = None
 
 
-def run_tasks(run_task, n_tasks, make_state, n_workers):
+def run_tasks(run_task, n_tasks, make_state, n_workers, single_threaded_blas=True):
     """Call ``run_task(state, i)`` for every i in range(n_tasks) on up to n_workers threads
     (the caller is one of them); each thread owns one ``make_state()``.  Returns the states
-    of the threads that ran (at least one).  Tasks must write disjoint memory."""
+    of the threads that ran (at least one).  Tasks must write disjoint memory.
+
+    BLAS is limited to one thread meanwhile (when threadpoolctl can), also for a single
+    worker: BLAS threads spinning between GEMMs while the caller runs im2col measured up
+    to 10x slower on a busy machine.  Pass single_threaded_blas=False for tiny problems,
+    where the limit's ~20 us would dominate."""
     n_workers = max(1, min(n_workers, n_tasks))
-    if n_workers == 1:
-        state = make_state()
-        for i in range(n_tasks):
-            run_task(state, i)
-        return [state]
+    if single_threaded_blas:
+        _limit_blas()
+    try:
+        if n_workers == 1:
+            state = make_state()
+            for i in range(n_tasks):
+                run_task(state, i)
+            return [state]
+        return _run_threaded(run_task, n_tasks, make_state, n_workers)
+    finally:
+        if single_threaded_blas:
+            _restore_blas()
+
+
+def _run_threaded(run_task, n_tasks, make_state, n_workers):
     counter = itertools.count()   # next() on it is atomic under the GIL
 
     def work():
@@ -98,16 +113,12 @@ def run_tasks(run_task, n_tasks, make_state, n_workers):
             run_task(state, i)
         return state
 
-    _limit_blas()
+    pool = _executor(n_workers - 1)
+    futures = [pool.submit(work) for _ in range(n_workers - 1)]
+    states = []
     try:
-        pool = _executor(n_workers - 1)
-        futures = [pool.submit(work) for _ in range(n_workers - 1)]
-        states = []
-        try:
-            states.append(work())
-        finally:
-            # wait for every helper before the caller's buffers go away, then re-raise
-            states += [f.result() for f in futures]
+        states.append(work())
     finally:
-        _restore_blas()
+        # wait for every helper before the caller's buffers go away, then re-raise
+        states += [f.result() for f in futures]
     return [s for s in states if s is not None]

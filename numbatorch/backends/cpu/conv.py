@@ -81,7 +81,9 @@ def _tiles(N, rows, R, oW, itemsize, n_workers=1):
 
 
 def _workers(total_elements):
-    return worker_count() if total_elements >= PARALLEL_MIN_ELEMENTS else 1
+    """(worker threads, whether to limit BLAS to one thread) for a convolution this size."""
+    big = total_elements >= PARALLEL_MIN_ELEMENTS
+    return (worker_count() if big else 1), big
 
 
 def _pad5(x5, pad3):
@@ -92,6 +94,25 @@ def _pad5(x5, pad3):
     xp = np.zeros((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=x5.dtype)
     xp[:, :, pd:pd + D, ph:ph + H, pw:pw + W] = x5
     return xp
+
+
+def _is_pointwise(kvol, stride3, pad3):
+    """1x1(x1) kernel, stride 1, no padding: the input itself is the im2col matrix."""
+    return kvol == 1 and tuple(stride3) == (1, 1, 1) and not any(pad3)
+
+
+def _pointwise_backward_tile(gy3, x5, gx5, w3, gw, n0, nb, j0, T):
+    """Backward of a pointwise conv on samples [n0, n0+nb), flat positions [j0, j0+T):
+    two batched GEMMs straight on the input/gradient arrays (x5 or gx5 may be None)."""
+    N, Cout, L = gy3.shape
+    G, Cog, K = w3.shape
+    cols = slice(j0, j0 + T)
+    gyr = gy3[n0:n0 + nb, :, cols].reshape(nb, G, Cog, T)
+    if gw is not None:
+        xr = x5.reshape(N, G, K, L)[n0:n0 + nb, :, :, cols]
+        gw += np.matmul(gyr, xr.transpose(0, 1, 3, 2)).sum(axis=0)
+    if gx5 is not None:
+        np.matmul(w3.transpose(0, 2, 1), gyr, out=gx5.reshape(N, G, K, L)[n0:n0 + nb, :, :, cols])
 
 
 def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
@@ -110,13 +131,19 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
     R, L = oD * oH, oD * oH * oW
     out = np.empty((N, Cout, L), dtype=x5.dtype)
     geom = (kd, kh, kw) + tuple(stride3) + tuple(dil3) + (oH, oW)
-    n_workers = _workers(C * kvol * N * L)
+    n_workers, limit_blas = _workers(C * kvol * N * L)
     tiles = _tiles(N, C * kvol, R, oW, x5.dtype.itemsize, n_workers)
-    buf_size = C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
+    direct = _is_pointwise(kvol, stride3, pad3)
+    buf_size = 0 if direct else C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
 
     def run_tile(buf, i):
         n0, nb, r0, nr = tiles[i]
         T = nr * oW
+        if direct:   # the input already is the col matrix
+            cols = slice(r0 * oW, r0 * oW + T)
+            np.matmul(w3, xp.reshape(N, G, K, L)[n0:n0 + nb, :, :, cols],
+                      out=out.reshape(N, G, Cog, L)[n0:n0 + nb, :, :, cols])
+            return
         col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
         im2col_serial(xp, col, n0, nb, r0, nr, *geom)
         col3 = col.reshape(G, K, nb * T)
@@ -126,7 +153,7 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
             res = np.matmul(w3, col3).reshape(Cout, nb, T)
             out[n0:n0 + nb, :, r0 * oW:r0 * oW + T] = res.transpose(1, 0, 2)
 
-    run_tasks(run_tile, len(tiles), lambda: np.empty(buf_size, dtype=x5.dtype), n_workers)
+    run_tasks(run_tile, len(tiles), lambda: np.empty(buf_size, dtype=x5.dtype), n_workers, limit_blas)
     return out.reshape(N, Cout, oD, oH, oW)
 
 
@@ -148,11 +175,15 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     R, L = oD * oH, oD * oH * oW
     gy3 = np.ascontiguousarray(gy5).reshape(N, Cout, L)
     geom = (kd, kh, kw) + tuple(stride3) + tuple(dil3) + (oH, oW)
+    # (a transposed conv's output_padding makes x larger than gy: then not pointwise)
+    direct = _is_pointwise(kvol, stride3, pad3) and (oD, oH, oW) == (D, H, W)
     xp = _pad5(x5, pad3) if need_gw else None
-    gxp = np.zeros((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=dtype) if need_gx else None
-    n_workers = _workers(C * kvol * N * L)
+    gxp = None
+    if need_gx:   # a pointwise conv writes every element of gx: no need to zero it
+        gxp = (np.empty if direct else np.zeros)((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=dtype)
+    n_workers, limit_blas = _workers(C * kvol * N * L)
     tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize, n_workers)
-    buf_size = C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
+    buf_size = 0 if direct else C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
     # the row tiles of one sample overlap in gxp: one task runs all of them, in order
     tasks = {}
     for tile in tiles:
@@ -167,6 +198,9 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
         buf, gw = state
         for n0, nb, r0, nr in tasks[i]:
             T = nr * oW
+            if direct:
+                _pointwise_backward_tile(gy3, xp, gxp, w3, gw, n0, nb, r0 * oW, T)
+                continue
             if nb == 1:
                 gyr = gy3[n0, :, r0 * oW:r0 * oW + T].reshape(G, Cog, T)
             else:
@@ -179,7 +213,7 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
                 np.matmul(w3t, gyr, out=col.reshape(G, K, nb * T))
                 col2im_serial(col, gxp, n0, nb, r0, nr, *geom)
 
-    states = run_tasks(run_task, len(tasks), make_state, n_workers)
+    states = run_tasks(run_task, len(tasks), make_state, n_workers, limit_blas)
     gx = gw = None
     if need_gx:
         gx = gxp if not any(pad3) else np.ascontiguousarray(gxp[:, :, pd:pd + D, ph:ph + H, pw:pw + W])
