@@ -217,3 +217,23 @@ def test_threaded_conv_in_forked_child():
     root = os.path.abspath(os.path.join(os.path.dirname(conv.__file__), "..", "..", ".."))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("C, k", [(3, 3), (8, 3)])   # shallow (T >= K: GEMMs per sample) / deep col
+def test_multi_sample_tiles_and_output_mask(C, k, dtype):
+    """Tiles of several samples, shallow and deep col blocks; grads asked for one by one."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, C, 9, 7)).astype(dtype)
+    w = rng.standard_normal((6, C, k, k)).astype(dtype)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = F.conv2d(tx, tw)
+    assert _rel_err(conv.conv_forward(x, w), ty) < TOL[dtype]
+    gy = rng.standard_normal(tuple(ty.shape)).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    for mask in [(False, True, True), (True, False, False), (True, True, False)]:
+        gx, gw, gb = conv.conv_backward(gy, x, w, output_mask=mask)
+        for want, ours, ref in zip(mask, (gx, gw, gb), (tx.grad, tw.grad, torch.tensor(gy.sum((0, 2, 3))))):
+            assert (ours is None) != want
+            if want:
+                assert _rel_err(ours, ref) < TOL[dtype]

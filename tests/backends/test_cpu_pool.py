@@ -153,6 +153,47 @@ def test_parallel_kernels_and_nan(monkeypatch):
                                F.adaptive_avg_pool2d(tx, (4, 3)).numpy(), atol=1e-6)
 
 
+def _nan_ties_input(shape, dtype, rng):
+    """Random data with repeated values (ties) and NaNs, several of them in some windows."""
+    x = rng.integers(-2, 3, size=shape).astype(dtype)
+    x[rng.random(shape) < 0.15] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("sz, ceil_mode", [((8, 6), False), ((7, 9), False), ((7, 9), True)])
+def test_max_pool_2x2_fast_path(monkeypatch, dtype, parallel, sz, ceil_mode):
+    # 2x2/stride 2 takes the select-tree kernel (a partial ceil_mode window the general one):
+    # values, indices (ties: first max; NaNs: the last NaN wins) and grads as in PyTorch
+    monkeypatch.setattr(pool, "PARALLEL_MIN_ELEMENTS", 0 if parallel else 1 << 40)
+    rng = np.random.default_rng(5)
+    x = _nan_ties_input((2, 3) + sz, dtype, rng)
+    tx = torch.tensor(x, requires_grad=True)
+    ty, ti = F.max_pool2d(tx, 2, 2, ceil_mode=ceil_mode, return_indices=True)
+    y, idx = pool.max_pool_forward(x, (2, 2), 2, 0, 1, ceil_mode)
+    np.testing.assert_array_equal(y, ty.detach().numpy())
+    np.testing.assert_array_equal(idx, ti.numpy())
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_allclose(pool.max_pool_backward(gy, x.shape, idx), tx.grad.numpy(), atol=1e-6)
+
+
+def test_max_pool_nan_scan_order():
+    # general, 3-d (kernel 1x2x2: not the 2-d fast path) and adaptive kernels agree with PyTorch on NaNs
+    rng = np.random.default_rng(6)
+    x = _nan_ties_input((2, 3, 3, 6, 7), np.float32, rng)
+    tx = torch.tensor(x)
+    for ours, ref in [
+        (pool.max_pool_forward(x[:, :, 0], (3, 3), 2, 1), F.max_pool2d(tx[:, :, 0], 3, 2, 1, return_indices=True)),
+        (pool.max_pool_forward(x, (1, 2, 2)), F.max_pool3d(tx, (1, 2, 2), return_indices=True)),
+        (pool.adaptive_max_pool_forward(x[:, :, 0], (2, 3)),
+         F.adaptive_max_pool2d(tx[:, :, 0], (2, 3), return_indices=True)),
+    ]:
+        np.testing.assert_array_equal(ours[0], ref[0].numpy())
+        np.testing.assert_array_equal(ours[1], ref[1].numpy())
+
+
 def test_error_messages():
     with pytest.raises(RuntimeError, match=r"Given input size: \(1x2x2\). Calculated output size: "
                                            r"\(1x0x0\). Output size is too small"):

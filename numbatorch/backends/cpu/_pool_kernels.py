@@ -34,8 +34,8 @@ def _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, d
                             if k < 0 or k >= W:
                                 continue
                             v = x[p, i, j, k]
-                            # NaN propagates like PyTorch: a NaN wins and stays
-                            if besti < 0 or v > best or (v != v and best == best):
+                            # PyTorch's scan: a NaN wins, so the window's last NaN stays
+                            if besti < 0 or v > best or v != v:
                                 best = v
                                 besti = (i * H + j) * W + k
                 out[p, od, oh, ow] = best
@@ -54,15 +54,57 @@ def maxpool_parallel(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw
         _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
 
 
+# ------------------------------------------------------------------ max pool 2x2, stride 2 (fast path)
+# The common case: 2-d windows of 2x2 at stride 2, no padding or dilation, every window
+# inside the input.  A window is reduced as a tree of selects, not a chain of branches:
+# on real data the winner is random, and mispredicted branches made the general kernel
+# several times slower.  The tree keeps PyTorch's scan semantics: a NaN wins, the last
+# NaN of the window stays, otherwise the first maximum.
+
+@njit(cache=True, error_model="numpy")
+def _maxpool2x2_plane(x, out, idx, p):
+    W = x.shape[3]
+    oH, oW = out.shape[2], out.shape[3]
+    for oh in range(oH):
+        top = x[p, 0, 2 * oh]
+        bot = x[p, 0, 2 * oh + 1]
+        o = out[p, 0, oh]
+        ix = idx[p, 0, oh]
+        base = 2 * oh * W
+        for ow in range(oW):
+            k = 2 * ow
+            a, b, c, d = top[k], top[k + 1], bot[k], bot[k + 1]
+            t1 = (b > a) | (b != b)
+            m1 = b if t1 else a
+            i1 = k + 1 if t1 else k
+            t2 = (d > c) | (d != d)
+            m2 = d if t2 else c
+            i2 = W + k + 1 if t2 else W + k
+            t3 = (m2 > m1) | (m2 != m2)
+            o[ow] = m2 if t3 else m1
+            ix[ow] = base + (i2 if t3 else i1)
+
+
+@njit(cache=True, error_model="numpy")
+def maxpool2x2_serial(x, out, idx):
+    """x: (P, 1, H, W), out/idx: (P, 1, oH, oW) with 2*oH <= H and 2*oW <= W."""
+    for p in range(x.shape[0]):
+        _maxpool2x2_plane(x, out, idx, p)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def maxpool2x2_parallel(x, out, idx):
+    for p in prange(x.shape[0]):
+        _maxpool2x2_plane(x, out, idx, p)
+
+
 # ------------------------------------------------------------------ scatter by index (max backward)
 
 @njit(cache=True, error_model="numpy")
 def _scatter_plane(gy, idx, gx, p):
-    g = gy[p].ravel()
-    ix = idx[p].ravel()
-    gxp = gx[p].ravel()
-    for t in range(g.shape[0]):
-        gxp[ix[t]] += g[t]
+    # plain 2-d indexing: per-plane views cost more than the work on small planes
+    for t in range(gy.shape[1]):
+        gx[p, idx[p, t]] += gy[p, t]
 
 
 @njit(cache=True, error_model="numpy")
@@ -155,15 +197,17 @@ def _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we):
             for ow in range(ws.shape[1]):
                 w0, w1 = ws[pw_, ow], we[pw_, ow]
                 if mode == 0:
-                    best = -np.inf
-                    besti = -1
+                    # windows are never empty: start from the first element; selects, not
+                    # branches (a random winner mispredicts); PyTorch's scan: last NaN wins
+                    best = x[p, d0, h0, w0]
+                    besti = (d0 * H + h0) * W + w0
                     for i in range(d0, d1):
                         for j in range(h0, h1):
                             for k in range(w0, w1):
                                 v = x[p, i, j, k]
-                                if besti < 0 or v > best or (v != v and best == best):
-                                    best = v
-                                    besti = (i * H + j) * W + k
+                                t = (v > best) | (v != v)
+                                best = v if t else best
+                                besti = (i * H + j) * W + k if t else besti
                     out[p, od, oh, ow] = best
                     idx[p, od, oh, ow] = besti
                 elif mode == 1:

@@ -115,6 +115,23 @@ def _pointwise_backward_tile(gy3, x5, gx5, w3, gw, n0, nb, j0, T):
         np.matmul(w3.transpose(0, 2, 1), gyr, out=gx5.reshape(N, G, K, L)[n0:n0 + nb, :, :, cols])
 
 
+def _shallow_backward_tile(gy3, xp, gxp, col, w3, gw, n0, nb, geom):
+    """Backward of whole samples [n0, n0+nb) when a sample's col block is at least as wide
+    as it is deep (few input channels): GEMMs per sample on strided views of col and
+    gy3, instead of copying gy into col's sample-major layout (as large as col here)."""
+    N, Cout, L = gy3.shape
+    G, Cog, K = w3.shape
+    oH, oW = geom[-2:]
+    gy_b = gy3[n0:n0 + nb].reshape(nb, G, Cog, L)
+    col_b = col.reshape(G, K, nb, L).transpose(2, 0, 1, 3)    # (nb, G, K, L) view of col
+    if gw is not None:
+        im2col_serial(xp, col, n0, nb, 0, L // oW, *geom)
+        gw += np.matmul(gy_b, col_b.transpose(0, 1, 3, 2)).sum(axis=0)
+    if gxp is not None:
+        np.matmul(w3.transpose(0, 2, 1), gy_b, out=col_b)
+        col2im_serial(col, gxp, n0, nb, 0, L // oW, *geom)
+
+
 def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
     """Convolution of (N, C, D, H, W) by (Cout, C/g, kd, kh, kw); no bias; returns (N, Cout, oD, oH, oW)."""
     N, C = x5.shape[:2]
@@ -149,6 +166,11 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
         col3 = col.reshape(G, K, nb * T)
         if nb == 1:
             np.matmul(w3, col3, out=out[n0].reshape(G, Cog, L)[:, :, r0 * oW:r0 * oW + T])
+        elif T >= K:
+            # shallow GEMM (few input channels): its result is as large as col, so one GEMM
+            # per sample straight into out beats one wide GEMM plus a transposing copy
+            col_b = col.reshape(G, K, nb, T).transpose(2, 0, 1, 3)
+            np.matmul(w3, col_b, out=out.reshape(N, G, Cog, L)[n0:n0 + nb, :, :, r0 * oW:r0 * oW + T])
         else:
             res = np.matmul(w3, col3).reshape(Cout, nb, T)
             out[n0:n0 + nb, :, r0 * oW:r0 * oW + T] = res.transpose(1, 0, 2)
@@ -201,11 +223,14 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
             if direct:
                 _pointwise_backward_tile(gy3, xp, gxp, w3, gw, n0, nb, r0 * oW, T)
                 continue
+            col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
+            if nb > 1 and T >= K:
+                _shallow_backward_tile(gy3, xp, gxp, col, w3, gw, n0, nb, geom)
+                continue
             if nb == 1:
                 gyr = gy3[n0, :, r0 * oW:r0 * oW + T].reshape(G, Cog, T)
             else:
                 gyr = np.ascontiguousarray(gy3[n0:n0 + nb].transpose(1, 0, 2)).reshape(G, Cog, nb * T)
-            col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
             if need_gw:
                 im2col_serial(xp, col, n0, nb, r0, nr, *geom)
                 gw += np.matmul(gyr, col.reshape(G, K, nb * T).transpose(0, 2, 1))

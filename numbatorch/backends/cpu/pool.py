@@ -27,6 +27,7 @@ def _pick(kernel_pair, n):
 
 
 _MAX = (K.maxpool_serial, K.maxpool_parallel)
+_MAX2X2 = (K.maxpool2x2_serial, K.maxpool2x2_parallel)
 _AVG = (K.avgpool_serial, K.avgpool_parallel)
 _WIN = (K.window_pool_serial, K.window_pool_parallel)
 _SCATTER = (K.scatter_add_serial, K.scatter_add_parallel)
@@ -105,8 +106,19 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     P = x4.shape[0]
     out = np.empty((P,) + _pad3(osp, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    _pick(_MAX, x4.size)(x4, out, idx, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0), *_pad3(d, 1))
+    k3, s3, p3, d3 = _pad3(k, 1), _pad3(s, 1), _pad3(p, 0), _pad3(d, 1)
+    if _is_plain_2x2(k3, s3, p3, d3, x4.shape, out.shape):
+        _pick(_MAX2X2, x4.size)(x4, out, idx)
+    else:
+        _pick(_MAX, x4.size)(x4, out, idx, *k3, *s3, *p3, *d3)
     return out.reshape(lead + osp), idx.reshape(lead + osp)
+
+
+def _is_plain_2x2(k3, s3, p3, d3, x_shape, out_shape):
+    """2x2 windows at stride 2, no padding or dilation, all inside the input (ceil_mode may
+    add a partial last window): the fast kernel's case."""
+    return (k3 == (1, 2, 2) and s3 == (1, 2, 2) and p3 == (0, 0, 0) and d3 == (1, 1, 1)
+            and x_shape[1] == 1 and 2 * out_shape[2] <= x_shape[2] and 2 * out_shape[3] <= x_shape[3])
 
 
 def max_pool_backward(grad_output, x_shape, indices, nd=None):
