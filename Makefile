@@ -20,7 +20,7 @@ $(VENV)/.torch: | $(BIN)/activate
 	touch $@
 
 demo: $(VENV)/.installed-tutorials
-	$(BIN)/python tutorials/quickstart.py
+	$(BIN)/python tutorials/ring.py
 
 test: $(VENV)/.installed-dev $(VENV)/.torch
 	$(BIN)/python -m pytest

@@ -130,7 +130,8 @@ def build_from_archive(archive_path, dest, expected_counts=EXPECTED_COUNTS):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
-    parser.add_argument("--dest", default=os.path.join(here, "cifar2"), help="folder to create (default datasets/cifar2)")
+    parser.add_argument("--dest", default=os.path.join(here, "cifar2"),
+                        help="folder to create (default datasets/cifar2)")
     parser.add_argument("--archive", help=f"an existing {ARCHIVE_NAME} (its MD5 is checked)")
     parser.add_argument("--cache-dir", default=here, help="where the archive is looked for and downloaded to")
     parser.add_argument("--no-download", action="store_true", help="fail instead of downloading the archive")

@@ -21,7 +21,7 @@ def tutorial_parser(name, doc):
     parser.add_argument("--backend", choices=BACKENDS, default="numbatorch",
                         help="framework to run on (default numbatorch; 'torch' needs PyTorch installed)")
     parser.add_argument("--out-dir", default=os.path.join(REPO_ROOT, "tutorials", "_output", name),
-                        help="where checkpoints, plots and logs go (default tutorials/_output/%(prog)s)")
+                        help=f"where checkpoints, plots and logs go (default tutorials/_output/{name})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     return parser
 
@@ -43,41 +43,6 @@ def import_torch(backend):
     importlib.import_module(torch.__name__ + ".nn.functional")
     importlib.import_module(torch.__name__ + ".utils.data")
     return torch
-
-
-# TEMPORARY: numbatorch.nn does not re-export these families yet; nn_namespace() adds them from their files.
-_UNWIRED_NN_FILES = ("batchnorm", "conv", "fold", "groupnorm", "instancenorm", "multihead_attention",
-                     "normalization", "pooling", "rnn", "transformer", "upsampling", "pixelshuffle")
-_UNWIRED_FUNCTIONAL_FILES = ("batchnorm", "conv", "groupnorm", "pooling", "rnn", "vision")
-
-
-def _with_names_from(namespace, package, files, keep):
-    import importlib
-    import types
-    names = {k: v for k, v in vars(namespace).items() if not k.startswith("__")}
-    for file in files:
-        try:
-            module = importlib.import_module(f"{package}.{file}")
-        except ImportError:
-            continue
-        for name, value in vars(module).items():
-            if keep(name, value):
-                names.setdefault(name, value)
-    return types.SimpleNamespace(**names)
-
-
-def nn_namespace(torch):
-    """``torch.nn``; on numbatorch, while some layer families are not re-exported by ``numbatorch.nn`` yet,
-    a namespace with ``torch.nn``'s names plus those families' classes (taken from numbatorch.nn.modules)
-    and a ``functional`` completed the same way."""
-    nn = torch.nn
-    if torch.__name__ != "numbatorch" or hasattr(nn, "Conv2d") and hasattr(nn.functional, "conv2d"):
-        return nn
-    namespace = _with_names_from(nn, "numbatorch.nn.modules", _UNWIRED_NN_FILES,
-                                 lambda name, v: isinstance(v, type) and name[:1].isupper())
-    namespace.functional = _with_names_from(nn.functional, "numbatorch.nn.functional", _UNWIRED_FUNCTIONAL_FILES,
-                                            lambda name, v: callable(v) and not name.startswith("_"))
-    return namespace
 
 
 def import_keras(backend):

@@ -17,7 +17,7 @@ import importlib.util
 import os
 import tempfile
 
-from _backend import REPO_ROOT, Stopwatch, import_keras, import_torch, import_vision, nn_namespace, tutorial_parser
+from _backend import REPO_ROOT, Stopwatch, import_keras, import_torch, import_vision, tutorial_parser
 
 DATA_DIRS = (os.path.join(REPO_ROOT, "datasets", "cifar2"),
              os.path.join(os.path.dirname(REPO_ROOT), "shared", "datasets", "cifar2"))
@@ -41,7 +41,7 @@ def make_tiny_data(root):
 
 
 def create_net(torch):
-    nn = nn_namespace(torch)  # torch.nn
+    nn = torch.nn
     net = nn.Sequential()
     net.add_module("conv1", nn.Conv2d(in_channels=3, out_channels=32, kernel_size=3))
     net.add_module("pool1", nn.MaxPool2d(kernel_size=2, stride=2))

@@ -14,7 +14,7 @@ import math
 import traceback
 from copy import deepcopy
 
-from _backend import Stopwatch, import_keras, import_torch, nn_namespace, tutorial_parser
+from _backend import Stopwatch, import_keras, import_torch, tutorial_parser
 
 
 def basic_layers(torch, nn, size):
@@ -243,7 +243,7 @@ def main(argv=None):
     watch = Stopwatch()
     torch = import_torch(args.backend)
     keras = import_keras(args.backend)
-    nn = nn_namespace(torch)  # torch.nn
+    nn = torch.nn
     torch.manual_seed(args.seed)
     size, seq_len = (16, 20) if args.quick else (128, 200)
 

@@ -110,7 +110,6 @@ def main(argv=None):
     watch = Stopwatch()
     torch = import_torch(args.backend)
     keras = import_keras(args.backend)
-    nn = torch.nn
     TensorDataset, DataLoader = torch.utils.data.TensorDataset, torch.utils.data.DataLoader
     torch.manual_seed(args.seed)
     os.makedirs(args.out_dir, exist_ok=True)

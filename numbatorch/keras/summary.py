@@ -18,10 +18,7 @@ _MB = 1024.0 ** 2
 
 def _always_hooked():
     """Module types hooked although they have children (torchkeras: MultiheadAttention)."""
-    try:
-        from ..nn.modules.activation import MultiheadAttention
-    except ImportError:
-        return ()
+    from ..nn import MultiheadAttention
     return (MultiheadAttention,)
 
 
