@@ -237,3 +237,30 @@ def test_multi_sample_tiles_and_output_mask(C, k, dtype):
             assert (ours is None) != want
             if want:
                 assert _rel_err(ours, ref) < TOL[dtype]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_padded_deep_tiles_on_threads(dtype, monkeypatch):
+    """Padding with several samples per task on deep col blocks (per-thread padded input and
+    gradient buffers, gyr copy) and an uneven split of the forward's parallel pad."""
+    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(conv, "TILES_PER_WORKER", 1)
+    monkeypatch.setattr(conv, "worker_count", lambda: 3)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((7, 16, 5, 4)).astype(dtype)
+    w = rng.standard_normal((8, 16, 3, 3)).astype(dtype)
+    b = rng.standard_normal(8).astype(dtype)
+    _check_against_torch(x, w, b, 1, (1, 2), 1, 1, TOL[dtype])
+
+
+def test_row_tiles_are_even_and_cover_everything(monkeypatch):
+    monkeypatch.setattr(conv, "TILE_BYTES", 10_000)
+    N, rows, R, oW = 3, 9, 66, 10     # 13 rows fit: 6 tiles of 11, not 5 of 13 and 1 of 1
+    tiles = conv._tiles(N, rows, R, oW, 8, 2)
+    covered = np.zeros((N, R), dtype=np.int64)
+    for n0, nb, r0, nr in tiles:
+        assert nb == 1 and rows * nr * oW * 8 <= conv.TILE_BYTES
+        covered[n0:n0 + nb, r0:r0 + nr] += 1
+    assert (covered == 1).all()
+    sizes = {nr for _, _, r0, nr in tiles if r0 + nr < R}
+    assert len(sizes) == 1 and min(nr for *_, nr in tiles) > max(sizes) // 2
