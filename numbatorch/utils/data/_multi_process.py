@@ -2,14 +2,15 @@
 
 Protocol: the main process sends ``(task_idx, indices)`` to worker ``task_idx``'s
 index queue (round robin, at most ``prefetch_factor`` tasks outstanding per worker);
-workers answer ``(task_idx, pickled batch)`` on one shared result queue; results that
-arrive early wait in ``_task_info`` until their turn.  Waiting on the result queue is
-done in short slices so that a dead worker is noticed within a fraction of a second.
+each worker answers ``(task_idx, batch)`` on its own result pipe (see ``_transport``);
+results that arrive early wait in ``_task_info`` until their turn.  Waiting on the
+pipes is done in short slices so that a dead worker is noticed within a fraction of a
+second; a worker that dies also closes its pipe, which wakes the main process at once.
 """
 import itertools
-import queue
 import signal
 import warnings
+from multiprocessing.connection import wait
 
 from . import _transport
 from ._single_process import _BaseDataLoaderIter
@@ -40,16 +41,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown = False
         self._workers = []
         self._index_queues = []
-        self._worker_result_queue = context.Queue()
+        self._result_receivers = []
         self._workers_done_event = context.Event()
         try:
             for worker_id in range(self._num_workers):
                 index_queue = context.Queue()
                 # Unsent indices must not keep the main process from exiting.
                 index_queue.cancel_join_thread()
+                result_reader, result_writer = context.Pipe(duplex=False)
+                self._result_receivers.append(_transport.ResultReceiver(result_reader))
                 worker = context.Process(
                     target=worker_loop,
-                    args=(self._is_iterable, self._dataset, index_queue, self._worker_result_queue,
+                    args=(self._is_iterable, self._dataset, index_queue, result_writer,
                           self._workers_done_event, self._auto_collation, self._collate_fn,
                           self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
                           self._num_workers),
@@ -60,6 +63,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     # chose a fork-safe numba threading layer for exactly this case.
                     warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
                     worker.start()
+                # Only the worker may hold the write end: then its death reads as end-of-file.
+                result_writer.close()
                 self._index_queues.append(index_queue)
                 self._workers.append(worker)
         except BaseException:
@@ -107,11 +112,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     def _check_workers_alive(self):
         for worker_id, worker in enumerate(self._workers):
             if self._workers_status[worker_id] and not worker.is_alive():
-                self._shutdown_workers()
-                raise RuntimeError(
-                    f"DataLoader worker {worker_id} (pid(s) {worker.pid}) exited unexpectedly: "
-                    f"{_describe_exit(worker)}"
-                )
+                self._raise_worker_died(worker_id)
+
+    def _raise_worker_died(self, worker_id):
+        worker = self._workers[worker_id]
+        # Its pipe closes as it exits: give it a moment so that the exit code is known.
+        worker.join(timeout=_SHUTDOWN_JOIN_TIMEOUT)
+        self._shutdown_workers()
+        raise RuntimeError(
+            f"DataLoader worker {worker_id} (pid(s) {worker.pid}) exited unexpectedly: "
+            f"{_describe_exit(worker)}"
+        )
 
     def _get_data(self):
         """Next ``(idx, data)`` from any worker; raises on timeout or on a dead worker."""
@@ -120,17 +131,26 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             slice_s = _STATUS_CHECK_INTERVAL
             if self._timeout > 0:
                 slice_s = min(slice_s, self._timeout - waited)
-            try:
-                idx, payload = self._worker_result_queue.get(timeout=max(slice_s, 0.0))
-            except queue.Empty:
+            # Workers whose iterable shard ended are left out: their pipes may be closed.
+            connections = {self._result_receivers[worker_id].connection: worker_id
+                           for worker_id in range(self._num_workers) if self._workers_status[worker_id]}
+            ready = wait(list(connections), timeout=max(slice_s, 0.0))
+            if not ready:
                 self._check_workers_alive()
                 waited += slice_s
                 if self._timeout > 0 and waited >= self._timeout:
                     self._shutdown_workers()
                     raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds") from None
                 continue
-            data = payload if payload is None else _transport.loads(payload)
-            return idx, data
+            # Prefer the worker owing the batch that is due next; others' results can wait.
+            worker_id = connections[ready[0]]
+            due = self._task_info.get(self._rcvd_idx, (None,))[0]
+            if due is not None and len(ready) > 1 and self._result_receivers[due].connection in ready:
+                worker_id = due
+            try:
+                return self._result_receivers[worker_id].recv()
+            except (EOFError, OSError):
+                self._raise_worker_died(worker_id)
 
     def _next_data(self):
         while True:
@@ -189,8 +209,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for index_queue in self._index_queues:
                 index_queue.cancel_join_thread()
                 index_queue.close()
-            self._worker_result_queue.cancel_join_thread()
-            self._worker_result_queue.close()
+            for receiver in self._result_receivers:
+                receiver.close()
         finally:
             for worker in self._workers:
                 if worker.is_alive():

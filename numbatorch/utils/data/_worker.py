@@ -121,20 +121,17 @@ class _ParentWatchdog:
         return os.getppid() == self.parent_pid
 
 
-def _send(result_queue, idx, data, worker_id):
-    try:
-        payload = _transport.dumps(data)
-    except Exception:
-        payload = _transport.dumps(ExceptionWrapper(
-            where=f"in DataLoader worker process {worker_id} while sending a batch"))
-    result_queue.put((idx, payload))
-
-
-def worker_loop(is_iterable, dataset, index_queue, result_queue, done_event, auto_collation,
+def worker_loop(is_iterable, dataset, index_queue, result_connection, done_event, auto_collation,
                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers):
-    """Fetch the batches whose indices arrive on ``index_queue``; put ``(idx, bytes)`` on ``result_queue``."""
+    """Fetch the batches whose indices arrive on ``index_queue``; send ``(idx, data)`` back
+    through ``result_connection`` (this worker's own pipe)."""
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
+    sender = _transport.ResultSender(result_connection)
+
+    def send_error():
+        return ExceptionWrapper(where=f"{where} while sending a batch")
+
     try:
         _limit_threads()
         seed = _seed_worker(base_seed, worker_id)
@@ -161,7 +158,7 @@ def worker_loop(is_iterable, dataset, index_queue, result_queue, done_event, aut
                     break
                 continue
             if isinstance(message, _ResumeIteration):
-                result_queue.put((message, None))
+                sender.send(message, None, send_error)
                 iteration_end = False
                 if init_error is None:
                     fetcher = create_fetcher(is_iterable, dataset, auto_collation, collate_fn, drop_last)
@@ -184,11 +181,9 @@ def worker_loop(is_iterable, dataset, index_queue, result_queue, done_event, aut
                         iteration_end = True
                 except Exception:
                     data = ExceptionWrapper(where=where)
-            _send(result_queue, idx, data, worker_id)
+            sender.send(idx, data, send_error)
             del data, idx, index, message  # don't keep a batch alive while waiting
     except KeyboardInterrupt:
         pass  # the main process handles Ctrl-C and shuts the workers down
-    if done_event.is_set():
-        # Don't block process exit on flushing results nobody will read.
-        result_queue.cancel_join_thread()
-        result_queue.close()
+    # Whatever is still unsent, nobody will read: the main process asked us to stop.
+    sender.close()
