@@ -2,22 +2,8 @@
 from _common import Workload
 
 
-def _nn(lib):
-    """``lib.nn``; for numbatorch, falls back to the layer submodules until ``numbatorch.nn`` re-exports them."""
-    if lib.__name__ != "numbatorch" or hasattr(lib.nn, "Conv2d"):
-        return lib.nn
-    import types
-    from numbatorch.nn.modules import batchnorm, conv, pooling
-    ns = types.SimpleNamespace(**{k: getattr(lib.nn, k) for k in dir(lib.nn) if not k.startswith("_")})
-    for mod in (conv, pooling, batchnorm):
-        for k in dir(mod):
-            if not k.startswith("_"):
-                setattr(ns, k, getattr(mod, k))
-    return ns
-
-
 def _cifar2_net(lib):
-    nn = _nn(lib)
+    nn = lib.nn
     lib.manual_seed(0)
     return nn.Sequential(
         nn.Conv2d(3, 32, kernel_size=3), nn.MaxPool2d(2, 2),
@@ -31,7 +17,7 @@ def cifar2_train_step(lib):
     net = _cifar2_net(lib)
     x = lib.randn(50, 3, 32, 32)
     y = (lib.rand(50, 1) > 0.5).float()
-    loss_fn = _nn(lib).BCEWithLogitsLoss()
+    loss_fn = lib.nn.BCEWithLogitsLoss()
     opt = lib.optim.Adam(net.parameters(), lr=0.01)
 
     def step():
@@ -53,7 +39,7 @@ def cifar2_inference(lib):
 
 
 def conv_64_32_forward(lib):
-    conv = _nn(lib).Conv2d(64, 32, 3)
+    conv = lib.nn.Conv2d(64, 32, 3)
     x = lib.randn(8, 64, 128, 128)
 
     def step():
@@ -63,7 +49,7 @@ def conv_64_32_forward(lib):
 
 
 def conv_32_32_fwd_bwd(lib):
-    conv = _nn(lib).Conv2d(32, 32, 3, padding=1)
+    conv = lib.nn.Conv2d(32, 32, 3, padding=1)
     x = lib.randn(16, 32, 64, 64, requires_grad=True)
 
     def step():
@@ -74,7 +60,7 @@ def conv_32_32_fwd_bwd(lib):
 
 
 def batchnorm_forward(lib):
-    bn = _nn(lib).BatchNorm2d(16)
+    bn = lib.nn.BatchNorm2d(16)
     x = lib.randn(32, 16, 128, 128)
 
     def step():
@@ -84,7 +70,7 @@ def batchnorm_forward(lib):
 
 
 def maxpool_fwd_bwd(lib):
-    pool = _nn(lib).MaxPool2d(2, 2)
+    pool = lib.nn.MaxPool2d(2, 2)
     x = lib.randn(16, 32, 64, 64, requires_grad=True)
 
     def step():

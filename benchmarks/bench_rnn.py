@@ -1,21 +1,7 @@
 """Recurrent and attention workloads of issue 5 on an 8 x 200 x 64 batch (batch_first), forward + backward."""
-import types
-
 from _common import Workload
 
 BATCH, SEQ, FEATURES = 8, 200, 64
-
-
-def _nn(lib):
-    """``lib.nn``; for numbatorch, falls back to the defining submodules until the package re-exports them."""
-    if hasattr(lib.nn, "LSTM") and hasattr(lib.nn, "TransformerEncoder"):
-        return lib.nn
-    from numbatorch.nn.modules.multihead_attention import MultiheadAttention
-    from numbatorch.nn.modules.rnn import GRU, LSTM
-    from numbatorch.nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
-    return types.SimpleNamespace(LSTM=LSTM, GRU=GRU, MultiheadAttention=MultiheadAttention,
-                                 TransformerEncoder=TransformerEncoder,
-                                 TransformerEncoderLayer=TransformerEncoderLayer)
 
 
 def _inputs(lib):
@@ -35,22 +21,22 @@ def _step(module, x, call):
 
 
 def lstm(lib):
-    module = _nn(lib).LSTM(FEATURES, 32, batch_first=True)
+    module = lib.nn.LSTM(FEATURES, 32, batch_first=True)
     return _step(module, _inputs(lib), lambda m, x: m(x)[0])
 
 
 def gru(lib):
-    module = _nn(lib).GRU(FEATURES, 32, batch_first=True)
+    module = lib.nn.GRU(FEATURES, 32, batch_first=True)
     return _step(module, _inputs(lib), lambda m, x: m(x)[0])
 
 
 def mha(lib):
-    module = _nn(lib).MultiheadAttention(FEATURES, 8, batch_first=True)
+    module = lib.nn.MultiheadAttention(FEATURES, 8, batch_first=True)
     return _step(module, _inputs(lib), lambda m, x: m(x, x, x)[0])
 
 
 def encoder(lib):
-    nn = _nn(lib)
+    nn = lib.nn
     layer = nn.TransformerEncoderLayer(d_model=FEATURES, nhead=8, dim_feedforward=128, batch_first=True)
     module = nn.TransformerEncoder(layer, num_layers=2)
     return _step(module, _inputs(lib), lambda m, x: m(x))

@@ -79,7 +79,7 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
     def dtype(self):
@@ -112,7 +112,7 @@ class Tensor:
 
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
-        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+        return strides if dim is None else strides[normalize_dim(dim, self._data.ndim)]
 
     def data_ptr(self):
         return self._data.__array_interface__["data"][0]
@@ -155,7 +155,7 @@ class Tensor:
     @grad.setter
     def grad(self, value):
         if value is not None and tuple(value.shape) != self._data.shape:
-            raise RuntimeError(f"assigned grad has data of a different size")
+            raise RuntimeError("assigned grad has data of a different size")
         self._grad = value
 
     @property
@@ -304,7 +304,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self):
@@ -399,9 +399,6 @@ class Tensor:
             self._grad._data += grad
             self._grad._version[0] += 1
 
-    def _bump_version(self):
-        self._version[0] += 1
-
 
 def _init(t, arr):
     t._data = arr
@@ -426,7 +423,8 @@ def _rebuild_tensor(cls, data, requires_grad, state):
     return t
 
 
-def _wrap_dim(dim, ndim):
+def normalize_dim(dim, ndim):
+    """``dim`` as a non-negative axis of an ``ndim``-d tensor (a 0-d tensor accepts 0 and -1, like PyTorch)."""
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")

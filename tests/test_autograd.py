@@ -235,6 +235,46 @@ def test_function_saved_tensor_modified_in_place():
         y.backward(_t([1.0, 1.0]))
 
 
+
+class _AddOneInPlace(autograd.Function):
+    """Modifies its input in place and returns it (``mark_dirty``)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x.add_(1)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def test_function_mark_dirty_keeps_the_input_history():
+    torch = pytest.importorskip("torch")
+
+    class TorchAddOneInPlace(torch.autograd.Function):
+        forward = staticmethod(_AddOneInPlace.forward)
+        backward = staticmethod(_AddOneInPlace.backward)
+
+    values = [0.5, -1.5, 2.0]
+    a, ta = _t(values, requires_grad=True), torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    out, t_out = _AddOneInPlace.apply(a * 3), TorchAddOneInPlace.apply(ta * 3)
+    (out * out).sum().backward()
+    (t_out * t_out).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy())
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        _AddOneInPlace.apply(a)
+
+
+def test_gradcheck_skips_outputs_that_do_not_require_grad():
+    # the checked output is the second one; the first is a float tensor outside the graph
+    x = _t([0.5, -1.5], requires_grad=True)
+    assert autograd.gradcheck(lambda t: (t.detach() * 2, _Cube.apply(t, 1.0)), (x,))
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        autograd.gradcheck(lambda t: (t.detach() * 2, _WrongCube.apply(t, 1.0)), (x,))
+
 # ---- autograd.grad -----------------------------------------------------------------------------------
 def test_autograd_grad_returns_without_accumulating():
     x = _t([1.0, 2.0], requires_grad=True)

@@ -27,7 +27,7 @@ def tutorial_parser(name, doc):
 
 
 def import_torch(backend):
-    """The ``torch`` module of ``backend``, with ``torch.nn.functional`` and ``torch.utils.data`` loaded."""
+    """The ``torch`` module of ``backend`` (both load ``nn.functional`` and ``utils.data`` on import)."""
     if backend == "numbatorch":
         if REPO_ROOT not in sys.path:  # run from a checkout without installing the package
             sys.path.insert(0, REPO_ROOT)
@@ -39,9 +39,6 @@ def import_torch(backend):
             sys.exit("--backend torch needs PyTorch: pip install torch")
     else:
         raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
-    import importlib
-    importlib.import_module(torch.__name__ + ".nn.functional")
-    importlib.import_module(torch.__name__ + ".utils.data")
     return torch
 
 

@@ -56,6 +56,7 @@ def _float_pair(input, other):
 
 
 def _apply2(fn, x, y):
+    """``fn(x, y)`` with PyTorch's error for shapes that do not broadcast."""
     try:
         return fn(x, y)
     except ValueError:

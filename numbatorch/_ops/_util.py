@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import _dtype as dt
-from .._tensor import Tensor, is_grad_recording
+from .._tensor import Tensor, is_grad_recording, normalize_dim
 from ..autograd import grad_mode
 from ..autograd.graph import _saved_slots
 
@@ -76,13 +76,6 @@ def float_array(x):
     return arr
 
 
-def normalize_dim(dim, ndim):
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim + n if dim < 0 else dim
-
-
 def normalize_dims(dim, ndim):
     """``dim`` (None, int, tuple or list) as a sorted tuple of non-negative axes; None means all."""
     if dim is None:
@@ -110,7 +103,7 @@ def apply_inplace(self, result):
                            f"{list(np.broadcast_shapes(src.shape, self._data.shape))}")
     if recording:
         node = result.grad_fn
-        _detach_history_from_self(self, node)
+        node.replace_input_history(self)
         _snapshot_old_self(self, node)
     np.copyto(self._data, src, casting="unsafe")
     self._version[0] += 1
@@ -120,17 +113,6 @@ def apply_inplace(self, result):
         self._requires_grad = True
         _track_output_as_self(self, result, node)
     return self
-
-
-def _detach_history_from_self(self, node):
-    """Point ``node`` at a stand-in for ``self``'s old history, so ``self`` can take ``node`` as its grad_fn
-    without becoming its own input."""
-    if not any(t is self for t in node.inputs):
-        return
-    old = Tensor._make(self._data, self.grad_fn, self._output_nr)
-    old._requires_grad = self._requires_grad
-    old._version = self._version
-    node.inputs = tuple(old if t is self else t for t in node.inputs)
 
 
 def _snapshot_old_self(self, node):
@@ -180,8 +162,8 @@ def inplace_variant(name, fn):
 
 
 def _legacy_name(np_dtype):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]
+    """PyTorch's scalar-type name used in error messages: ``Float``, ``Long``, ``Bool`` ..."""
+    return dt.LEGACY_NAME[dt._BY_NP[np.dtype(np_dtype)]][len("torch."):-len("Tensor")]
 
 
 def broadcast_error(*shapes):

@@ -4,7 +4,8 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import apply_inplace, binary_arrays, broadcast_error, record
+from ._elementwise import _apply2
+from ._util import apply_inplace, binary_arrays, record
 
 
 class AddBackward0(Node):
@@ -80,14 +81,6 @@ class RemainderBackward0(Node):
         return ga, gb
 
 
-def _apply(ufunc, x, y):
-    """``ufunc(x, y)`` with PyTorch's error for shapes that do not broadcast."""
-    try:
-        return ufunc(x, y)
-    except ValueError:
-        raise broadcast_error(np.shape(x), np.shape(y)) from None
-
-
 def _float_result(x, y):
     """True division always produces floating point, like PyTorch (int / int -> float32)."""
     if isinstance(x, np.ndarray) and x.dtype.kind != "f":
@@ -102,7 +95,7 @@ def add(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    res = record(_apply(np.add, x, y), AddBackward0, (input, other), alpha=alpha)
+    res = record(_apply2(np.add, x, y), AddBackward0, (input, other), alpha=alpha)
     return _maybe_out(res, out)
 
 
@@ -117,7 +110,7 @@ def sub(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    return _maybe_out(record(_apply(np.subtract, x, y), SubBackward0, (input, other), alpha=alpha), out)
+    return _maybe_out(record(_apply2(np.subtract, x, y), SubBackward0, (input, other), alpha=alpha), out)
 
 
 def _is_bool(x):
@@ -147,7 +140,7 @@ def rsub(input, other, *, alpha=1):
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
     x, y = binary_arrays(input, other)
-    res = record(_apply(np.multiply, x, y), MulBackward0, (input, other), a=x, b=y)
+    res = record(_apply2(np.multiply, x, y), MulBackward0, (input, other), a=x, b=y)
     if res.grad_fn is not None:
         res.grad_fn.save_versions(other if res.grad_fn.inputs[0] is not None and isinstance(other, Tensor)
                                   else None, input if res.grad_fn.inputs[1] is not None else None)
@@ -172,7 +165,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     x, y = _float_result(*binary_arrays(input, other))
-    res = record(_apply(np.true_divide, x, y), DivBackward0, (input, other), a=x, b=y)
+    res = record(_apply2(np.true_divide, x, y), DivBackward0, (input, other), a=x, b=y)
     if res.grad_fn is not None:
         res.grad_fn.save_versions(other if isinstance(other, Tensor) else None,
                                   input if res.grad_fn.inputs[1] is not None else None)

@@ -93,11 +93,18 @@ class Function:
             node.output_shapes = [(o._data.shape, o._data.dtype) if isinstance(o, _tensor.Tensor) else ((), np.float32)
                                   for o in outs]
             non_diff = getattr(ctx, "_non_differentiable", ())
+            dirty = getattr(ctx, "_dirty", ())
             new_outs = []
             for i, o in enumerate(outs):
                 if isinstance(o, _tensor.Tensor) and id(o) not in non_diff and o._data.dtype.kind == "f":
-                    if any(o is a for a in args) and o not in getattr(ctx, "_dirty", ()):
-                        o = o.view_as(o)
+                    if any(o is a for a in args):
+                        if any(o is d for d in dirty):
+                            if o.grad_fn is None and o._requires_grad:
+                                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                                                   "operation.")
+                            node.replace_input_history(o)
+                        else:
+                            o = o.view_as(o)
                     o.grad_fn = node
                     o._output_nr = i
                     o._requires_grad = True

@@ -1,4 +1,6 @@
 """``gradcheck``: compare analytical gradients with central finite differences."""
+import warnings
+
 import numpy as np
 
 from . import grad_mode
@@ -8,7 +10,7 @@ class GradcheckError(RuntimeError):
     pass
 
 
-def _outputs_as_tuple(out):
+def _as_tuple(out):
     return out if isinstance(out, (tuple, list)) else (out,)
 
 
@@ -17,22 +19,25 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True when every output's Jacobian by backward matches finite differences for all grad-requiring inputs."""
     from .._tensor import Tensor
     from .functional import grad as autograd_grad
-    inputs = _outputs_as_tuple(inputs)
+    inputs = _as_tuple(inputs)
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
     for t in diff_inputs:
         if t._data.dtype != np.float64:
-            import warnings
             warnings.warn("Input to gradcheck is not double precision floating point; the check may fail "
                           "because of rounding.")
-    outputs = [o for o in _outputs_as_tuple(func(*inputs)) if isinstance(o, Tensor) and o._requires_grad]
-    for out_index, out in enumerate(outputs):
+        if not t._data.flags.c_contiguous:
+            raise ValueError("gradcheck needs contiguous inputs")
+    # Outputs are found by position: under no_grad (finite differences) none of them requires grad.
+    outputs = _as_tuple(func(*inputs))
+    checked = [i for i, o in enumerate(outputs) if isinstance(o, Tensor) and o._requires_grad]
+    for out_index in checked:
+        out = outputs[out_index]
         n_out = out._data.size
         analytical = [np.zeros((t._data.size, n_out)) for t in diff_inputs]
         for j in range(n_out):
             seed = np.zeros(out._data.shape, dtype=out._data.dtype)
             seed.reshape(-1)[j] = 1
-            fresh = _outputs_as_tuple(func(*inputs))
-            fresh = [o for o in fresh if isinstance(o, Tensor) and o._requires_grad][out_index]
+            fresh = _as_tuple(func(*inputs))[out_index]
             grads = autograd_grad(fresh, diff_inputs, Tensor._make(seed), allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
@@ -40,15 +45,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         for k, t in enumerate(diff_inputs):
             numerical = np.zeros_like(analytical[k])
             flat = t._data.reshape(-1)
-            if not t._data.flags.c_contiguous:
-                raise ValueError("gradcheck needs contiguous inputs")
             for i in range(flat.size):
                 orig = flat[i]
                 with grad_mode.no_grad():
                     flat[i] = orig + eps
-                    plus = _select(func(*inputs), out_index)._data.astype(np.float64).reshape(-1)
+                    plus = _as_tuple(func(*inputs))[out_index]._data.astype(np.float64).reshape(-1)
                     flat[i] = orig - eps
-                    minus = _select(func(*inputs), out_index)._data.astype(np.float64).reshape(-1)
+                    minus = _as_tuple(func(*inputs))[out_index]._data.astype(np.float64).reshape(-1)
                 flat[i] = orig
                 numerical[i] = (plus - minus) / (2 * eps)
             if not np.allclose(analytical[k], numerical, rtol=rtol, atol=atol):
@@ -59,8 +62,3 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 return False
     return True
 
-
-def _select(out, index):
-    from .._tensor import Tensor
-    outs = [o for o in _outputs_as_tuple(out) if isinstance(o, Tensor) and o._data.dtype.kind == "f"]
-    return outs[index]

@@ -5,6 +5,7 @@ with a warning naming the stage, epoch and step (the best checkpoint is kept and
 only when ``clip_grad_norm`` is given; ``ReduceLROnPlateau`` steps once per epoch on the monitored value;
 progress bars that write plain lines when stdout is a log file; no dependency on ``accelerate``.
 """
+import contextlib
 import copy
 import datetime
 import math
@@ -83,10 +84,9 @@ class KerasModel(Module):
 
     # ---- checkpoints --------------------------------------------------------------------------------------
     def save_ckpt(self, ckpt_path=None):
-        """Atomically save ``net``'s state dict (temporary file + rename)."""
+        """Save ``net``'s state dict (``save`` writes a temporary file and renames it, so this is atomic)."""
         path = ckpt_path if ckpt_path is not None else self.ckpt_path
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         save(self.net.state_dict(), path)
 
     def load_ckpt(self, ckpt_path=None):
@@ -274,7 +274,7 @@ class KerasModel(Module):
         def running_logs():
             return dict({loss_key: loss_sum / max(step, 1)}, **step_logs)
 
-        grad_ctx = no_grad() if not learn else _NullContext()
+        grad_ctx = no_grad() if not learn else contextlib.nullcontext()
         if optimizer is not None:
             optimizer.zero_grad()
         for step, batch in enumerate(data, 1):
@@ -326,11 +326,3 @@ class KerasModel(Module):
         if scheduler is not None:
             scheduler.step()
         optimizer.zero_grad()
-
-
-class _NullContext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

@@ -1,7 +1,7 @@
 """Adadelta: learning rates from running averages of squared gradients and squared updates."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["Adadelta"]
 
@@ -39,10 +39,7 @@ class Adadelta(Optimizer):
                 self._state_step(state)
                 param, grad = p._data, p.grad._data
                 square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+                grad = update_grad(param, grad, maximize, weight_decay)
                 square_avg *= rho
                 addcmul_(square_avg, grad, grad, 1 - rho)
                 std = np.sqrt(square_avg + eps)

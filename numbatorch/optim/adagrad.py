@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["Adagrad"]
 
@@ -39,10 +39,7 @@ class Adagrad(Optimizer):
                 step = self._state_step(state)
                 param, grad = p._data, p.grad._data
                 state_sum = state["sum"]._data
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+                grad = update_grad(param, grad, maximize, weight_decay)
                 clr = lr / (1 + (step - 1) * lr_decay)
                 addcmul_(state_sum, grad, grad, 1)
                 std = np.sqrt(state_sum)

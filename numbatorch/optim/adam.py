@@ -1,7 +1,7 @@
 """Adam (and, with ``decoupled_weight_decay=True``, AdamW)."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["Adam"]
 
@@ -42,13 +42,7 @@ class Adam(Optimizer):
                 step = self._state_step(state)
                 param, grad = p._data, p.grad._data
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * param
+                grad = update_grad(param, grad, maximize, weight_decay, decoupled, lr)
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 addcmul_(exp_avg_sq, grad, grad, 1 - beta2)

@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 import numpy as np
 
-from .optimizer import Optimizer, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
+from .optimizer import Optimizer, as_float, bump, check_hypers, lerp_, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["Adamax"]
 
@@ -37,10 +37,7 @@ class Adamax(Optimizer):
                 step = self._state_step(state)
                 param, grad = p._data, p.grad._data
                 exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+                grad = update_grad(param, grad, maximize, weight_decay)
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf *= beta2
                 abs_grad = np.abs(grad)

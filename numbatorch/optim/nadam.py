@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (Dozat's momentum-decay schedule)."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["NAdam"]
 
@@ -43,14 +43,8 @@ class NAdam(Optimizer):
                 param, grad = p._data, p.grad._data
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 mu_product = state["mu_product"]
-                if maximize:
-                    grad = -grad
+                grad = update_grad(param, grad, maximize, weight_decay, decoupled, lr)
                 bias_correction2 = 1 - beta2 ** step
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * param
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 # mu_product is a float32 tensor in PyTorch: its rounding is part of the trajectory.

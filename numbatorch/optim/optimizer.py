@@ -350,6 +350,22 @@ def lerp_(start, end, weight):
         start[...] = end - (end - start) * (1 - weight)
 
 
+def update_grad(param, grad, maximize, weight_decay, decoupled=False, lr=0.0):
+    """The gradient an update uses: negated for ``maximize``, plus L2 ``weight_decay * param``.
+
+    With ``decoupled`` (AdamW's form) the decay shrinks ``param`` in place by ``1 - lr * weight_decay`` instead.
+    ``grad`` itself is never written: it is the parameter's ``.grad``.
+    """
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * param
+    return grad
+
+
 def addcmul_(arr, t1, t2, value):
     """``arr.addcmul_(t1, t2, value=value)``: arr + value * t1 * t2."""
     arr += (value * t1) * t2

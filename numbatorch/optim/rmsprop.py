@@ -1,7 +1,7 @@
 """RMSprop (optionally centered, with momentum)."""
 import numpy as np
 
-from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, zeros_state
+from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["RMSprop"]
 
@@ -41,10 +41,7 @@ class RMSprop(Optimizer):
                 self._state_step(state)
                 param, grad = p._data, p.grad._data
                 square_avg = state["square_avg"]._data
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+                grad = update_grad(param, grad, maximize, weight_decay)
                 square_avg *= alpha
                 addcmul_(square_avg, grad, grad, 1 - alpha)
                 bump(state["square_avg"])

@@ -1,5 +1,5 @@
 """Stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay."""
-from .optimizer import Optimizer, as_float, bump, check_hypers
+from .optimizer import Optimizer, as_float, bump, check_hypers, update_grad
 
 __all__ = ["SGD"]
 
@@ -30,9 +30,7 @@ class SGD(Optimizer):
                 if p.grad is None:
                     continue
                 param = p._data
-                grad = p.grad._data if not maximize else -p.grad._data
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param
+                grad = update_grad(param, p.grad._data, maximize, weight_decay)
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")

@@ -1,41 +1,21 @@
-"""Small networks and data for the keras tests (nn classes looked up where they live today)."""
-import importlib
+"""Small networks and data for the keras tests."""
 
 import numpy as np
 
 import numbatorch
-
-
-def nn_class(name):
-    """``numbatorch.nn.<name>``, or the class from ``numbatorch.nn.modules.*`` while nn does not re-export it."""
-    from numbatorch import nn
-    if hasattr(nn, name):
-        return getattr(nn, name)
-    for module in ("linear", "activation", "container", "loss", "dropout", "flatten", "conv", "pooling"):
-        try:
-            mod = importlib.import_module(f"numbatorch.nn.modules.{module}")
-        except ImportError:
-            continue
-        if hasattr(mod, name):
-            return getattr(mod, name)
-    return None
-
-
-def Module():
-    return nn_class("Module") or importlib.import_module("numbatorch.nn.modules.module").Module
+import numbatorch.nn.functional as F
+from numbatorch import nn
+from numbatorch.utils.data import DataLoader, TensorDataset
 
 
 def ring_net():
     """The tutorial's 2 -> 4 -> 8 -> 1 network."""
-    import numbatorch.nn.functional as F
-    Linear = nn_class("Linear")
-
-    class Net(Module()):
+    class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.fc1 = Linear(2, 4)
-            self.fc2 = Linear(4, 8)
-            self.fc3 = Linear(8, 1)
+            self.fc1 = nn.Linear(2, 4)
+            self.fc2 = nn.Linear(4, 8)
+            self.fc3 = nn.Linear(8, 1)
 
         def forward(self, x):
             x = F.relu(self.fc1(x))
@@ -57,7 +37,6 @@ def ring_arrays(n_pos=150, n_neg=250, seed=0):
 
 
 def loaders(batch_size=50, n_pos=150, n_neg=250, seed=0):
-    from numbatorch.utils.data import DataLoader, TensorDataset
     x, y = ring_arrays(n_pos, n_neg, seed)
     n_train = int(len(x) * 0.7)
     ds_train = TensorDataset(numbatorch.tensor(x[:n_train]), numbatorch.tensor(y[:n_train]))
@@ -66,5 +45,4 @@ def loaders(batch_size=50, n_pos=150, n_neg=250, seed=0):
 
 
 def bce_with_logits():
-    import numbatorch.nn.functional as F
     return lambda preds, labels: F.binary_cross_entropy_with_logits(preds, labels)

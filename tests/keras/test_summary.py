@@ -2,9 +2,10 @@
 import pytest
 
 import numbatorch
+from numbatorch import nn
 from numbatorch.keras import summary
 
-from ._helpers import Module, nn_class, ring_net
+from ._helpers import ring_net
 
 RULE = "-" * 74
 
@@ -37,8 +38,7 @@ def test_ring_net_table(capsys):
 
 
 def test_frozen_params_thousands_separator_and_input_shape():
-    Linear, ReLU, Sequential = nn_class("Linear"), nn_class("ReLU"), nn_class("Sequential")
-    net = Sequential(Linear(30, 100), ReLU(), Linear(100, 20))
+    net = nn.Sequential(nn.Linear(30, 100), nn.ReLU(), nn.Linear(100, 20))
     net[0].weight.requires_grad_(False)
     text = summary(net, input_shape=(30,), batch_size=-1)
     lines = text.split("\n")
@@ -54,33 +54,26 @@ def test_frozen_params_thousands_separator_and_input_shape():
 def test_counts_match_pytorch():
     torch = pytest.importorskip("torch")
     tnet = torch.nn.Sequential(torch.nn.Linear(7, 33), torch.nn.Tanh(), torch.nn.Linear(33, 5))
-    Linear, Tanh, Sequential = nn_class("Linear"), nn_class("Tanh"), nn_class("Sequential")
-    net = Sequential(Linear(7, 33), Tanh(), Linear(33, 5))
+    net = nn.Sequential(nn.Linear(7, 33), nn.Tanh(), nn.Linear(33, 5))
     expected = sum(p.numel() for p in tnet.parameters())
     assert f"Total params: {expected:,}" in summary(net, numbatorch.zeros(3, 7)).split("\n")
 
 
 def _cifar2_net():
-    Conv2d, MaxPool2d = nn_class("Conv2d"), nn_class("MaxPool2d")
-    AdaptiveMaxPool2d, Dropout2d = nn_class("AdaptiveMaxPool2d"), nn_class("Dropout2d")
-    Flatten, Linear, ReLU = nn_class("Flatten"), nn_class("Linear"), nn_class("ReLU")
-    if None in (Conv2d, MaxPool2d, AdaptiveMaxPool2d):
-        pytest.skip("nn.Conv2d / MaxPool2d / AdaptiveMaxPool2d are not available yet")
-
-    class Net(Module()):
+    class Net(nn.Module):
         """The tutorial's cifar2 network."""
 
         def __init__(self):
             super().__init__()
-            self.conv1 = Conv2d(in_channels=3, out_channels=32, kernel_size=3)
-            self.pool = MaxPool2d(kernel_size=2, stride=2)
-            self.conv2 = Conv2d(in_channels=32, out_channels=64, kernel_size=5)
-            self.dropout = Dropout2d(p=0.1)
-            self.adaptive_pool = AdaptiveMaxPool2d((1, 1))
-            self.flatten = Flatten()
-            self.linear1 = Linear(64, 32)
-            self.relu = ReLU()
-            self.linear2 = Linear(32, 1)
+            self.conv1 = nn.Conv2d(in_channels=3, out_channels=32, kernel_size=3)
+            self.pool = nn.MaxPool2d(kernel_size=2, stride=2)
+            self.conv2 = nn.Conv2d(in_channels=32, out_channels=64, kernel_size=5)
+            self.dropout = nn.Dropout2d(p=0.1)
+            self.adaptive_pool = nn.AdaptiveMaxPool2d((1, 1))
+            self.flatten = nn.Flatten()
+            self.linear1 = nn.Linear(64, 32)
+            self.relu = nn.ReLU()
+            self.linear2 = nn.Linear(32, 1)
 
         def forward(self, x):
             x = self.pool(self.conv1(x))

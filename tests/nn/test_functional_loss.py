@@ -44,6 +44,7 @@ CASES = [
     ("triplet_margin_loss", [X, Y, X[::-1].copy()], {"margin": 0.5}),
     ("poisson_nll_loss", [X, np.abs(Y)], {}), ("poisson_nll_loss", [P, np.abs(Y)], {"log_input": False}),
     ("gaussian_nll_loss", [X, Y, P], {}),
+    ("gaussian_nll_loss", [X, Y, P[:, 0].copy()], {}), ("gaussian_nll_loss", [X, Y, P[:, :1].copy()], {"full": True}),
 ]
 IDS = [f"{name}-{i}" for i, (name, _, _) in enumerate(CASES)]
 # Positions of the arguments PyTorch differentiates (targets of most losses are not differentiable there).
@@ -79,6 +80,22 @@ def test_loss_gradcheck(name, arrays, kwargs):
     tensors = [numbatorch.tensor(a, requires_grad=a.dtype.kind == "f" and i in grad_inputs)
                for i, a in enumerate(arrays)]
     assert gradcheck(lambda *t: getattr(F, name)(*t, **_kwargs(kwargs, numbatorch)), tensors)
+
+
+def test_gaussian_nll_loss_var_checks_and_clamp_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib, fn in ((numbatorch, F.gaussian_nll_loss), (torch, torch.nn.functional.gaussian_nll_loss)):
+        x, y = lib.tensor(X), lib.tensor(Y)
+        with pytest.raises(ValueError, match="var is of incorrect size"):
+            fn(x, y, lib.tensor(P[:2]))
+        with pytest.raises(ValueError, match="var has negative entry"):
+            fn(x, y, -0.5)
+    # A float var; and var below eps, which is clamped outside autograd so its gradient still flows.
+    var = P * np.where(rng.random(P.shape) > 0.5, 1.0, 1e-8)
+    assert_same(lambda a, b, v: F.gaussian_nll_loss(a, b, v) + F.gaussian_nll_loss(a, b, 0.5),
+                lambda a, b, v: torch.nn.functional.gaussian_nll_loss(a, b, v)
+                + torch.nn.functional.gaussian_nll_loss(a, b, 0.5),
+                [X, Y, var], torch, rtol=1e-9, atol=1e-9, grad_inputs={0, 1, 2})
 
 
 def test_bce_with_logits_is_finite_for_extreme_logits():

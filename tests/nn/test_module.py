@@ -273,6 +273,41 @@ def test_forward_hooks():
     np.testing.assert_array_equal(m(nt.ones(3))._data, np.full(3, 4.0))
 
 
+def _always_call_hooks_record(framework, fail_in):
+    """What ``always_call`` forward hooks see when ``forward`` or an earlier hook raises (and what is warned)."""
+    import warnings
+    seen = []
+
+    class Double(framework.nn.Module):
+        def forward(self, x):
+            if fail_in == "forward":
+                raise ValueError("forward failed")
+            return x * 2
+
+    def failing_hook(mod, args, out):
+        raise ValueError("hook failed")
+
+    def always(mod, args, out):
+        seen.append(None if out is None else out.tolist())
+        raise KeyError("always failed")
+
+    m = Double()
+    if fail_in == "hook":
+        m.register_forward_hook(failing_hook)
+    m.register_forward_hook(always, always_call=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match="failed"):
+            m(framework.ones(2))
+    return seen, [str(w.message).split(":")[0] for w in caught]
+
+
+@pytest.mark.parametrize("fail_in", ["forward", "hook"])
+def test_always_call_forward_hooks_match_torch(fail_in):
+    torch = _torch()
+    assert _always_call_hooks_record(nt, fail_in) == _always_call_hooks_record(torch, fail_in)
+
+
 def test_full_backward_hooks_match_torch():
     torch = _torch()
     x0 = np.array([1.0, -2.0, 3.0])

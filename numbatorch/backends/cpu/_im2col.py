@@ -11,7 +11,6 @@ The row order matches a weight of shape (Cout, C/groups, kd, kh, kw) reshaped to
 The serial variants release the GIL: convolutions run them on several Python threads
 at once (see _conv_threads.py); the parallel ones serve unfold/fold.
 """
-import numpy as np
 from numba import njit, prange, uint64
 
 # The kernels work on flat views with unsigned offsets: numba then emits no negative-index

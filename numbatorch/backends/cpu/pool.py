@@ -3,8 +3,6 @@ max pool (+indices) and its backward, max unpool, avg pool, adaptive avg/max poo
 fractional max pool, forward and backward.  LP pooling is left to the caller (avg pool
 of x**p).  Indices are int64 flat offsets into each input plane, like PyTorch's.
 """
-import math
-
 import numpy as np
 
 from . import _pool_kernels as K

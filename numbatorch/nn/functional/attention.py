@@ -1,6 +1,4 @@
 """Scaled dot-product attention (one graph node over a fused kernel) and multi-head attention."""
-import math
-
 import numpy as np
 
 from ..._random import numpy_generator

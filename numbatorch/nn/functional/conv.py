@@ -93,7 +93,7 @@ def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, gr
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
                            f"conv_transpose{nd}d, but got input of size: [{', '.join(map(str, input.shape))}]"
                            if input.dim() not in (nd + 1, nd + 2) else
-                           f"weight should have at least three dimensions" if weight.dim() < 3 else
+                           "weight should have at least three dimensions" if weight.dim() < 3 else
                            f"expected stride to be a single integer value or a list of {weight.dim() - 2} "
                            f"values to match the convolution dimensions, but got stride={list(ntuple(stride, nd))}")
     if isinstance(padding, str):

@@ -92,7 +92,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         elif mode == "max":
             results.append(rows.max(0).values)
         else:
-            raise ValueError(f"mode has to be one of sum, mean or max")
+            raise ValueError("mode has to be one of sum, mean or max")
     return stack(results)
 
 

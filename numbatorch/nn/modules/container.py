@@ -140,6 +140,7 @@ class ModuleList(Module):
             self += modules
 
     def _get_abs_string_index(self, idx):
+        """``idx`` (negative counts from the end) as the string key of the registered item."""
         idx = operator.index(idx)
         if not -len(self) <= idx < len(self):
             raise IndexError(f"index {idx} is out of range")
@@ -297,11 +298,7 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx + len(self) if idx < 0 else idx)
+    _get_abs_string_index = ModuleList._get_abs_string_index  # the same index rules
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):

@@ -1,5 +1,6 @@
 """``Module``: the base class of every layer and model, with PyTorch's registration, state and hook API."""
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
@@ -667,27 +668,34 @@ class Module:
             bw_hook = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
             args = bw_hook.setup_input_hook(args)
         called_always = set()
+        result = None
         try:
             result = forward_call(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs:
+                    hook_result = hook(self, args, kwargs, result)
+                else:
+                    hook_result = hook(self, args, result)
+                if hook_result is not None:
+                    result = hook_result
         except Exception:
+            # As in PyTorch, hooks registered with always_call run even when forward or an earlier hook
+            # raised; their own errors become warnings so the original error is the one raised.
             for hook_id, hook in list(self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called and hook_id not in called_always:
                     try:
                         if hook_id in self._forward_hooks_with_kwargs:
-                            hook(self, args, kwargs, None)
+                            hook_result = hook(self, args, kwargs, result)
                         else:
-                            hook(self, args, None)
-                    except Exception:
-                        pass
+                            hook_result = hook(self, args, result)
+                        if hook_result is not None:
+                            result = hook_result
+                    except Exception as e:
+                        warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {e}", stacklevel=2)
             raise
-        for hook_id, hook in list(self._forward_hooks.items()):
-            called_always.add(hook_id)
-            if hook_id in self._forward_hooks_with_kwargs:
-                hook_result = hook(self, args, kwargs, result)
-            else:
-                hook_result = hook(self, args, result)
-            if hook_result is not None:
-                result = hook_result
         if bw_hook is not None:
             result = bw_hook.setup_output_hook(result)
         return result
