@@ -4,6 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording, normalize_dim
 from ..autograd import grad_mode
+from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
 from ..autograd.graph import _saved_slots
 
 wrap = Tensor._make
@@ -101,6 +102,12 @@ def apply_inplace(self, result):
     if src.shape != self._data.shape and np.broadcast_shapes(src.shape, self._data.shape) != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                            f"{list(np.broadcast_shapes(src.shape, self._data.shape))}")
+    if self._base is not None:
+        check_view_writable(self)
+        if grad_mode._enabled[0]:
+            region = rebase_region(self, result)
+            if region is not None:
+                return _inplace_on_view(self, result, region)
     if recording:
         node = result.grad_fn
         node.replace_input_history(self)
@@ -111,6 +118,20 @@ def apply_inplace(self, result):
         self.grad_fn = node
         self._output_nr = result._output_nr
         self._requires_grad = True
+        _track_output_as_self(self, result, node)
+    return self
+
+
+def _inplace_on_view(self, result, region):
+    """In-place write through a view while autograd records: the base takes a ``CopySlices`` history."""
+    node = result.grad_fn
+    if node is not None:
+        _snapshot_old_self(self, node)
+    src = result._data
+    rebase_view(self, result, region)
+    np.copyto(self._data, src, casting="unsafe")
+    self._version[0] += 1
+    if node is not None:
         _track_output_as_self(self, result, node)
     return self
 

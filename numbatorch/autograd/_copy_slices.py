@@ -1,0 +1,173 @@
+"""In-place ops on views: PyTorch's ``CopySlices`` rebase of the base tensor's graph history.
+
+When an in-place op writes through a view, the view's root base takes a ``CopySlices`` node whose
+gradient is the incoming gradient with the view's region zeroed (for the base's old history) plus that
+region (for the op's result). The view itself then reads from the base's new history through an
+``AsStridedBackward0`` node. The region is located from the numpy strides/offsets of the view inside
+the base, so it works for any view (slices with steps, transposes, views of views, non-contiguous bases).
+"""
+import re
+
+import numpy as np
+
+from .graph import Node
+
+_as_strided = np.lib.stride_tricks.as_strided
+
+
+class ViewRegion:
+    """Where a view's elements lie inside its base, in element units of a buffer laid out like the base."""
+
+    __slots__ = ("size", "base_offset", "base_shape", "base_strides", "view_offset", "view_shape",
+                 "view_strides")
+
+    def base_in(self, buf):
+        """``buf`` (a 1-D buffer of ``size`` elements) seen with the base's shape and memory layout."""
+        item = buf.itemsize
+        return _as_strided(buf[self.base_offset:], self.base_shape, tuple(s * item for s in self.base_strides))
+
+    def view_in(self, buf):
+        """``buf`` seen as the view's elements (a writable numpy view of the base's region)."""
+        item = buf.itemsize
+        return _as_strided(buf[self.view_offset:], self.view_shape, tuple(s * item for s in self.view_strides))
+
+
+def _extent(arr):
+    """(lowest, one past highest) byte offsets touched by ``arr`` relative to its first element."""
+    lo = 0
+    hi = arr.itemsize
+    for n, s in zip(arr.shape, arr.strides):
+        span = max(n - 1, 0) * s
+        if span < 0:
+            lo += span
+        else:
+            hi += span
+    return lo, hi
+
+
+def view_region(base, view):
+    """The ``ViewRegion`` of numpy array ``view`` inside numpy array ``base``, or None when ``view`` is not a
+    strided view of ``base``'s memory with the same dtype (then no region can be derived)."""
+    item = base.itemsize
+    if view.dtype != base.dtype or base.size == 0:
+        return None
+    delta = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    blo, bhi = _extent(base)
+    vlo, vhi = _extent(view)
+    if delta + vlo < blo or delta + vhi > bhi:
+        return None
+    if delta % item or any(s % item for s in base.strides) or any(s % item for s in view.strides):
+        return None
+    r = ViewRegion()
+    r.size = (bhi - blo) // item
+    r.base_offset = -blo // item
+    r.base_shape = base.shape
+    r.base_strides = tuple(s // item for s in base.strides)
+    r.view_offset = (delta - blo) // item
+    r.view_shape = view.shape
+    r.view_strides = tuple(s // item for s in view.strides)
+    return r
+
+
+class CopySlices(Node):
+    """New history of a base written through a view: inputs (base's old history, the op's result)."""
+
+    __slots__ = ("region",)
+
+    def backward(self, grad):
+        region = self.region
+        buf = np.empty(region.size, dtype=grad.dtype)
+        base_grad = region.base_in(buf)
+        base_grad[...] = grad
+        inside = region.view_in(buf)
+        result_grad = inside.copy() if self.inputs[1] is not None else None
+        inside[...] = 0
+        return (base_grad if self.inputs[0] is not None else None), result_grad
+
+
+class AsStridedBackward0(Node):
+    """A view's history read from its base: scatter the view's gradient into zeros shaped like the base."""
+
+    __slots__ = ("region",)
+
+    def backward(self, grad):
+        region = self.region
+        buf = np.zeros(region.size, dtype=grad.dtype)
+        region.view_in(buf)[...] = grad
+        return region.base_in(buf)
+
+
+def check_view_writable(view):
+    """PyTorch's error for writing into a view whose elements overlap (e.g. ``expand``)."""
+    data = view._data
+    if not data.flags.writeable and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def rebase_region(view, result):
+    """The region to rebase when the in-place op writing ``result`` into ``view`` must be recorded on the
+    base (autograd is on); None when the plain in-place path applies. Raises PyTorch's errors."""
+    base = view._base
+    fn = view.grad_fn
+    if fn is None:
+        # A view of a tensor outside the graph is rebased only when the written value brings history in;
+        # a detached tensor (same array as its base, or a grad-free view of a base in the graph) never is.
+        if result.grad_fn is None or base._requires_grad or view._data is base._data:
+            return None
+    else:
+        if base.grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        if fn.num_outputs > 1:
+            op = re.sub(r"Backward\d*$", "", fn.name())
+            raise RuntimeError(f"Output {view._output_nr} of {op} is a view "
+                               "and is being modified inplace. This view is the output of a function that returns "
+                               "multiple views. Such functions do not allow the output views to be modified "
+                               "inplace. You should replace the inplace operation by an out-of-place one.")
+    return view_region(base._data, view._data)
+
+
+def _history_stand_in(t, grad_fn, output_nr=0):
+    old = t._make(t._data, grad_fn, output_nr)
+    old._version = t._version
+    return old
+
+
+def rebase_view(view, result, region):
+    """Record the in-place write of ``result`` into ``view`` on the view's base (``CopySlices``), then give
+    the view a history read from the base. The caller has validated ``result`` and copies its data after."""
+    base = view._base
+    base_old = _history_stand_in(base, base.grad_fn, base._output_nr) if base._requires_grad else None
+    node = result.grad_fn
+    if node is not None:
+        # The op's inputs that are the base or views of it must see the base's OLD history, otherwise the
+        # base's new node would become its own ancestor.
+        node.inputs = tuple(_old_view_history(t, base, base_old) for t in node.inputs)
+        # Don't keep the op's result data alive in the graph: only its shape and dtype are needed.
+        src = result._data
+        result._data = _as_strided(np.zeros(1, dtype=src.dtype), src.shape, (0,) * src.ndim)
+    copy = CopySlices((base_old, result if node is not None else None))
+    copy.region = region
+    base.grad_fn = copy
+    base._output_nr = 0
+    base._requires_grad = True
+    as_strided = AsStridedBackward0((base,))
+    as_strided.region = region
+    view.grad_fn = as_strided
+    view._output_nr = 0
+    view._requires_grad = True
+
+
+def _old_view_history(t, base, base_old):
+    if t is None:
+        return None
+    if t is base:
+        return base_old
+    if t._base is base and t.grad_fn is not None and base_old is not None:
+        region = view_region(base._data, t._data)
+        if region is not None:
+            node = AsStridedBackward0((base_old,))
+            node.region = region
+            return _history_stand_in(t, node)
+    return t
