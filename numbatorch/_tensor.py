@@ -26,7 +26,7 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base",
-                 "_backward_hooks", "_retains_grad", "__weakref__")
+                 "_backward_hooks", "_retains_grad", "_view_base_fn", "__weakref__")
     # Make numpy defer to Tensor's reflected operators (ndarray * tensor -> Tensor).
     __array_priority__ = 1000
 
@@ -62,6 +62,7 @@ class Tensor:
         t._base = None
         t._backward_hooks = None
         t._retains_grad = False
+        t._view_base_fn = None
         return t
 
     @classmethod
@@ -410,6 +411,7 @@ def _init(t, arr):
     t._base = None
     t._backward_hooks = None
     t._retains_grad = False
+    t._view_base_fn = None
 
 
 def _dict_of(t):

@@ -54,10 +54,24 @@ CASES["use_view_after"] = ([(3, 4)], _use_view_after)
 CASES["transposed_base"] = ([(3, 4), (3,)], _transposed_base)
 
 
-@pytest.mark.xfail(strict=True, reason="graph edges go through Tensor objects: a node recorded before the in-place "
-                   "op that reads the base (here y.sum()) sees the base's NEW history, a cycle (same for y.add_(y * 2))")
 def test_operand_computed_from_base_before_the_write():
     _compare(([(3, 4)], _rebased(lambda L, y: y[1:].mul_(y.sum()))))
+
+
+def test_ops_recorded_before_an_inplace_op_keep_the_old_history():
+    """``z = y + 2; y.mul_(3)``: z's gradient flows into y's history as it was when z was computed."""
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (nt, torch):
+        x = lib.ones(3, requires_grad=True)
+        y = x * 1
+        z = y + 2
+        y.mul_(3)
+        w = y * 1
+        w.add_(w * 2)
+        (z.sum() + w.sum()).backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -214,3 +228,24 @@ def test_detached_tensor_copy_from_grad_src_leaves_base_alone():
         buf.data.copy_(p)
         assert not buf.requires_grad and buf.grad_fn is None
         np.testing.assert_array_equal(buf.numpy(), p.detach().numpy())
+
+
+def test_view_taken_before_an_inplace_op_on_its_base_reads_the_new_values_history():
+    """``v = y[0]; y.mul_(2)``: v shows the new values, and its gradient goes through the multiplication."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (nt, torch):
+        x = lib.arange(6.0).reshape(2, 3).requires_grad_()
+        y = x * 1
+        v = y[0]
+        y.mul_(2)
+        (v * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        results.append((v.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]
+
+
+def test_detached_tensor_made_to_require_grad_is_a_leaf():
+    x = nt.ones(3, requires_grad=True)
+    d = (x * 2).detach().requires_grad_()
+    (d * 3).sum().backward()
+    assert d.is_leaf and d.grad.tolist() == [3.0, 3.0, 3.0] and x.grad is None

@@ -20,7 +20,10 @@ __all__ = [
 def _as_view(out, input):
     """Make ``out`` (whose data is a numpy view of ``input``'s) share its version counter and base."""
     out._version = input._version
-    out._base = input if input._base is None else input._base
+    out._base = root = input if input._base is None else input._base
+    # The base's history this view was taken from; an in-place op on the base later makes the view's
+    # grad_fn stale, and Node.set_inputs then re-derives it from the base (as PyTorch does).
+    out._view_base_fn = root.grad_fn
     return out
 
 

@@ -143,7 +143,7 @@ def rebase_view(view, result, region):
     if node is not None:
         # The op's inputs that are the base or views of it must see the base's OLD history, otherwise the
         # base's new node would become its own ancestor.
-        node.inputs = tuple(_old_view_history(t, base, base_old) for t in node.inputs)
+        node.set_inputs(tuple(_old_view_history(t, base, base_old) for t in node.inputs))
         # Don't keep the op's result data alive in the graph: only its shape and dtype are needed.
         src = result._data
         result._data = _as_strided(np.zeros(1, dtype=src.dtype), src.shape, (0,) * src.ndim)
@@ -157,6 +157,21 @@ def rebase_view(view, result, region):
     view.grad_fn = as_strided
     view._output_nr = 0
     view._requires_grad = True
+    view._view_base_fn = copy
+
+
+def refresh_view_history(view):
+    """Give a view whose base has since taken a new history (an in-place op) a grad_fn reading from it."""
+    base = view._base
+    region = view_region(base._data, view._data)
+    if region is None:
+        return
+    node = AsStridedBackward0((base,))
+    node.region = region
+    view.grad_fn = node
+    view._output_nr = 0
+    view._requires_grad = True
+    view._view_base_fn = base.grad_fn
 
 
 def _old_view_history(t, base, base_old):

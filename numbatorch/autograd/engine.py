@@ -28,10 +28,8 @@ def _topological_dependencies(roots):
         seen.add(node)
     while stack:
         node = stack.pop()
-        for t in node.inputs:
-            if t is None:
-                continue
-            child = t.grad_fn
+        for edge in node.edges:
+            child = None if edge is None else edge[0]
             if child is None:
                 continue
             deps[child] = deps.get(child, 0) + 1
@@ -95,7 +93,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 in_grads = (None,) * len(node.inputs)
             if not retain_graph:
                 node.release()
-            for t, g in zip(node.inputs, in_grads):
+            for t, edge, g in zip(node.inputs, node.edges, in_grads):
                 if t is None:
                     continue
                 if g is not None:
@@ -104,7 +102,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                         g = reduce_to_shape(g, t._data.shape)
                     if g.dtype != t._data.dtype:
                         g = g.astype(t._data.dtype)
-                child = t.grad_fn
+                child, output_nr = edge
                 if child is None:
                     if g is not None:
                         entry = leaf_grads.setdefault(id(t), [t, None])
@@ -114,7 +112,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 if buf is None:
                     buf = buffers[child] = [None] * child.num_outputs
                 if g is not None:
-                    buf[t._output_nr] = _add(buf[t._output_nr], g)
+                    buf[output_nr] = _add(buf[output_nr], g)
                 deps[child] -= 1
                 if deps[child] == 0:
                     ready.append(child)

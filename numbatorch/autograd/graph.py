@@ -9,11 +9,11 @@ class Node:
     broadcast gradients back to the input's shape and casts them to its dtype.
     """
 
-    __slots__ = ("inputs", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
+    __slots__ = ("inputs", "edges", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
     num_outputs = 1
 
     def __init__(self, inputs):
-        self.inputs = inputs
+        self.set_inputs(inputs)
         self._saved_versions = None
         self._released = False
         self._pre_hooks = None
@@ -27,11 +27,11 @@ class Node:
     @property
     def next_functions(self):
         out = []
-        for t in self.inputs:
+        for t, edge in zip(self.inputs, self.edges):
             if t is None:
                 out.append((None, 0))
-            elif t.grad_fn is not None:
-                out.append((t.grad_fn, t._output_nr))
+            elif edge[0] is not None:
+                out.append(edge)
             else:
                 out.append((AccumulateGrad(t), 0))
         return tuple(out)
@@ -53,6 +53,26 @@ class Node:
                     f"{version} instead. Hint: the backtrace further above can point to the operation that "
                     "failed to compute its gradient.")
 
+    def set_inputs(self, inputs):
+        """Record the inputs and, as ``edges``, the history each had at this moment: ``(grad_fn, output_nr)``.
+
+        The engine follows ``edges``, not the tensors' current ``grad_fn``, so an in-place op that later gives an
+        input a new history does not change what this op's gradient flows into (as in PyTorch).
+        """
+        self.inputs = inputs
+        edges = []
+        for t in inputs:
+            if t is None:
+                edges.append(None)
+                continue
+            base = t._base
+            if base is not None and t.grad_fn is not None and base.grad_fn is not t._view_base_fn \
+                    and base.grad_fn is not None:
+                from ._copy_slices import refresh_view_history
+                refresh_view_history(t)
+            edges.append((t.grad_fn, t._output_nr))
+        self.edges = tuple(edges)
+
     def release(self):
         """Free what backward saved, so a graph that is no longer needed holds no memory."""
         for slot in _saved_slots(type(self)):
@@ -67,7 +87,7 @@ class Node:
         old = t._make(t._data, t.grad_fn, t._output_nr)
         old._requires_grad = t._requires_grad
         old._version = t._version
-        self.inputs = tuple(old if i is t else i for i in self.inputs)
+        self.set_inputs(tuple(old if i is t else i for i in self.inputs))
 
     def add_tensor_hook(self, output_nr, fn):
         """Hook on the gradient of this node's ``output_nr``-th output (``Tensor.register_hook`` on non-leaves)."""
