@@ -286,13 +286,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 # ---- in-place random and fill methods ----------------------------------------------------------------
 def _fill_inplace(self, values):
-    """Overwrite ``self`` with ``values`` (the in-place random/fill ops; not differentiable)."""
-    from .autograd import grad_mode
-    if self._requires_grad and self.grad_fn is None and grad_mode.is_grad_enabled():
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    np.copyto(self._data, values, casting="unsafe")
-    self._version[0] += 1
-    return self
+    """Overwrite ``self`` with constant ``values`` (the in-place random/fill ops; not differentiable)."""
+    from ._ops._util import apply_inplace
+    return apply_inplace(self, Tensor._make(np.asarray(values).astype(self._data.dtype, copy=False)))
 
 
 @tensor_method()

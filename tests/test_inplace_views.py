@@ -249,3 +249,19 @@ def test_detached_tensor_made_to_require_grad_is_a_leaf():
     d = (x * 2).detach().requires_grad_()
     (d * 3).sum().backward()
     assert d.is_leaf and d.grad.tolist() == [3.0, 3.0, 3.0] and x.grad is None
+
+
+def test_constant_fills_cut_the_gradient_to_the_overwritten_values():
+    """``zero_``/``fill_`` on tensors in the graph, directly and through a view, as PyTorch computes them."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (nt, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        y = x * 2
+        kept = y * 1
+        y.zero_()
+        w = x * 3
+        w[0].fill_(5.0)
+        (y.sum() + kept.sum() + (w * w).sum()).backward()
+        results.append((x.grad.tolist(), y.requires_grad, w.tolist()))
+    assert results[0] == results[1]

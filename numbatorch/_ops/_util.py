@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording, normalize_dim
 from ..autograd import grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
-from ..autograd.graph import _saved_slots
+from ..autograd.graph import Node, _saved_slots
 
 wrap = Tensor._make
 needs_grad = is_grad_recording
@@ -119,7 +119,20 @@ def apply_inplace(self, result):
         self._output_nr = result._output_nr
         self._requires_grad = True
         _track_output_as_self(self, result, node)
+    elif self.grad_fn is not None and grad_mode._enabled[0]:
+        # A constant overwrote a tensor in the graph: it stays in the graph, but no gradient reaches its past.
+        self.grad_fn = FillBackward0((self,))
+        self._output_nr = 0
     return self
+
+
+class FillBackward0(Node):
+    """History of a tensor overwritten by a constant (``fill_``, ``zero_``, ``copy_`` of a constant)."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return (None,)
 
 
 def _inplace_on_view(self, result, region):
