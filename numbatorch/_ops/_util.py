@@ -110,7 +110,6 @@ def apply_inplace(self, result):
                 return _inplace_on_view(self, result, region)
     if recording:
         node = result.grad_fn
-        node.replace_input_history(self)
         _snapshot_old_self(self, node)
     np.copyto(self._data, src, casting="unsafe")
     self._version[0] += 1

@@ -128,26 +128,19 @@ def rebase_region(view, result):
     return view_region(base._data, view._data)
 
 
-def _history_stand_in(t, grad_fn, output_nr=0):
-    old = t._make(t._data, grad_fn, output_nr)
-    old._version = t._version
-    return old
-
-
 def rebase_view(view, result, region):
     """Record the in-place write of ``result`` into ``view`` on the view's base (``CopySlices``), then give
     the view a history read from the base. The caller has validated ``result`` and copies its data after."""
     base = view._base
-    base_old = _history_stand_in(base, base.grad_fn, base._output_nr) if base._requires_grad else None
     node = result.grad_fn
     if node is not None:
-        # The op's inputs that are the base or views of it must see the base's OLD history, otherwise the
-        # base's new node would become its own ancestor.
-        node.set_inputs(tuple(_old_view_history(t, base, base_old) for t in node.inputs))
-        # Don't keep the op's result data alive in the graph: only its shape and dtype are needed.
+        # The op's node snapshotted its inputs' histories when it was recorded, so inputs that are the base or
+        # views of it already point at the base's OLD history (no cycle). Don't keep the op's result data alive
+        # in the graph: only its shape and dtype are needed.
         src = result._data
         result._data = _as_strided(np.zeros(1, dtype=src.dtype), src.shape, (0,) * src.ndim)
-    copy = CopySlices((base_old, result if node is not None else None))
+    # CopySlices snapshots the base's current (old) history as its first edge before the base takes it.
+    copy = CopySlices((base if base._requires_grad else None, result if node is not None else None))
     copy.region = region
     base.grad_fn = copy
     base._output_nr = 0
@@ -172,17 +165,3 @@ def refresh_view_history(view):
     view._output_nr = 0
     view._requires_grad = True
     view._view_base_fn = base.grad_fn
-
-
-def _old_view_history(t, base, base_old):
-    if t is None:
-        return None
-    if t is base:
-        return base_old
-    if t._base is base and t.grad_fn is not None and base_old is not None:
-        region = view_region(base._data, t._data)
-        if region is not None:
-            node = AsStridedBackward0((base_old,))
-            node.region = region
-            return _history_stand_in(t, node)
-    return t

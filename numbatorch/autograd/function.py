@@ -102,7 +102,6 @@ class Function:
                             if o.grad_fn is None and o._requires_grad:
                                 raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
                                                    "operation.")
-                            node.replace_input_history(o)
                         else:
                             o = o.view_as(o)
                     o.grad_fn = node

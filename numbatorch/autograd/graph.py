@@ -79,16 +79,6 @@ class Node:
             setattr(self, slot, None)
         self._released = True
 
-    def replace_input_history(self, t):
-        """Point this node at a stand-in for input ``t``'s current history, so that ``t`` can take this node
-        as its ``grad_fn`` (an in-place op) without becoming its own input."""
-        if not any(i is t for i in self.inputs):
-            return
-        old = t._make(t._data, t.grad_fn, t._output_nr)
-        old._requires_grad = t._requires_grad
-        old._version = t._version
-        self.set_inputs(tuple(old if i is t else i for i in self.inputs))
-
     def add_tensor_hook(self, output_nr, fn):
         """Hook on the gradient of this node's ``output_nr``-th output (``Tensor.register_hook`` on non-leaves)."""
         from ..utils.hooks import RemovableHandle
