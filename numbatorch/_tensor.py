@@ -442,7 +442,7 @@ def _size_arg(size):
 
 def is_grad_recording(*tensors):
     """True when an op on ``tensors`` must record a graph node."""
-    if not grad_mode._enabled[0]:
+    if not grad_mode._state.enabled:
         return False
     for t in tensors:
         if t is not None and t.__class__ is not int and getattr(t, "_requires_grad", False):

@@ -93,7 +93,7 @@ def apply_inplace(self, result):
     raises instead of silently using the overwritten values.
     """
     recording = result.grad_fn is not None
-    if self._requires_grad and self.grad_fn is None and grad_mode._enabled[0]:
+    if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     src = result._data
     if src.dtype != self._data.dtype and not np.can_cast(src.dtype, self._data.dtype, casting="same_kind"):
@@ -104,7 +104,7 @@ def apply_inplace(self, result):
                            f"{list(np.broadcast_shapes(src.shape, self._data.shape))}")
     if self._base is not None:
         check_view_writable(self)
-        if grad_mode._enabled[0]:
+        if grad_mode._state.enabled:
             region = rebase_region(self, result)
             if region is not None:
                 return _inplace_on_view(self, result, region)
@@ -118,7 +118,7 @@ def apply_inplace(self, result):
         self._output_nr = result._output_nr
         self._requires_grad = True
         _track_output_as_self(self, result, node)
-    elif self.grad_fn is not None and grad_mode._enabled[0]:
+    elif self.grad_fn is not None and grad_mode._state.enabled:
         # A constant overwrote a tensor in the graph: it stays in the graph, but no gradient reaches its past.
         self.grad_fn = FillBackward0((self,))
         self._output_nr = 0

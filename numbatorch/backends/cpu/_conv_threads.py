@@ -46,17 +46,22 @@ def worker_count():
     return n
 
 
-def _executor(size):
+def _submit(work, count):
+    """Submit ``count`` calls of ``work`` to the shared pool, grown to at least ``count`` threads.
+
+    Several threads may run convolutions at once: a caller that grows the pool shuts the old one down,
+    so getting the pool and submitting to it happen under one lock (futures already submitted to an old
+    pool still run)."""
     global _pool, _pool_pid, _pool_size
     pid = os.getpid()
     with _lock:
-        if _pool_pid != pid or _pool_size < size:
+        if _pool_pid != pid or _pool_size < count:
             if _pool is not None and _pool_pid == pid:
                 _pool.shutdown(wait=False)
             # after fork the inherited pool has no threads: it is just dropped
-            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="numbatorch-conv")
-            _pool_pid, _pool_size = pid, size
-        return _pool
+            _pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="numbatorch-conv")
+            _pool_pid, _pool_size = pid, count
+        return [_pool.submit(work) for _ in range(count)]
 
 
 def _limit_blas():
@@ -113,8 +118,7 @@ def _run_threaded(run_task, n_tasks, make_state, n_workers):
             run_task(state, i)
         return state
 
-    pool = _executor(n_workers - 1)
-    futures = [pool.submit(work) for _ in range(n_workers - 1)]
+    futures = _submit(work, n_workers - 1)
     states = []
     try:
         states.append(work())

@@ -68,7 +68,7 @@ class BackwardHook:
         self.n_inputs = len(positions)
         self.input_slots = [i for i in positions if args[i]._requires_grad]
         self.tensor_positions = positions
-        self.inputs_need_grad = bool(self.input_slots) and grad_mode._enabled[0]
+        self.inputs_need_grad = bool(self.input_slots) and grad_mode._state.enabled
         if not self.inputs_need_grad:
             return args
         wrapped = _apply_identity(self._on_input_grads, [args[i] for i in self.input_slots])
@@ -78,7 +78,7 @@ class BackwardHook:
         return tuple(args)
 
     def setup_output_hook(self, result):
-        if not grad_mode._enabled[0]:
+        if not grad_mode._state.enabled:
             return result
         single = isinstance(result, Tensor)
         outs = [result] if single else list(result) if isinstance(result, (tuple, list)) else None
