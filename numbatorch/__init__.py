@@ -9,12 +9,9 @@ from ._tensor import Tensor
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
-from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, empty_strided, eye, from_numpy,
-                        full, full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
-                        randint, randint_like, randn, randn_like, randperm, range, scalar_tensor, tensor,
-                        tril_indices, triu_indices, zeros, zeros_like)
-from ._layout import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
-                      sparse_coo, strided)
+from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full,
+                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
+                        randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg, negative, pow,
                               remainder, rsub, sub, subtract, true_divide)
 from ._ops.unary_math import *  # noqa: F401,F403
