@@ -9,9 +9,12 @@ from ._tensor import Tensor
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
-from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full,
-                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
-                        randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, empty_strided, eye, from_numpy,
+                        full, full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
+                        randint, randint_like, randn, randn_like, randperm, range, scalar_tensor, tensor,
+                        tril_indices, triu_indices, zeros, zeros_like)
+from ._layout import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
+                      sparse_coo, strided)
 from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg, negative, pow,
                               remainder, rsub, sub, subtract, true_divide)
 from ._ops.unary_math import *  # noqa: F401,F403
@@ -41,5 +44,21 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
                        set_grad_enabled)
 from .serialization import load, save
 from . import autograd, cuda, linalg, nn, optim, return_types  # noqa: F401
+from ._runtime import (are_deterministic_algorithms_enabled, compile, get_float32_matmul_precision,
+                       get_num_interop_threads, get_num_threads, is_deterministic_algorithms_warn_only_enabled,
+                       set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
+                       use_deterministic_algorithms)
+from . import amp  # noqa: F401
+from .amp import autocast
 
 __version__ = "0.1.0"
+
+# Submodules imported on first attribute access (``torch.fx``, ``torch.jit``, ...), keeping ``import numbatorch`` fast.
+_LAZY_SUBMODULES = frozenset({"accelerator", "fx", "jit", "multiprocessing", "onnx", "random"})
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'numbatorch' has no attribute '{name}'")
