@@ -75,3 +75,40 @@ def test_tutorial_cifar2_batches():
     features, labels = next(iter(DataLoader(ds, batch_size=50, shuffle=True, num_workers=2)))
     assert tuple(features.shape) == (50, 3, 32, 32) and tuple(labels.shape) == (50, 1)
     assert features.numpy().dtype == np.float32 and 0.0 <= features.numpy().min() <= features.numpy().max() <= 1.0
+
+
+def _paths_in(ds):
+    return sorted((os.path.realpath(p), t) for p, t in ds.samples)
+
+
+def test_symlink_loop_back_to_root_finishes_with_each_image_once(tmp_path):
+    root = tmp_path / "root"
+    _write_images(root, {"cat": ["a.png", "b.png"], "dog": ["c.png"]})
+    os.makedirs(root / "cat" / "deeper")
+    _write_images(root / "cat", {"deeper": ["d.png"]})
+    os.symlink(root, root / "cat" / "loop")  # cat/loop -> root: would re-enter cat and dog forever
+    os.symlink(root / "cat", root / "cat" / "deeper" / "up")  # back up to the class folder itself
+    ds = datasets.ImageFolder(str(root))
+    expected = [(str(root / "cat" / "a.png"), 0), (str(root / "cat" / "b.png"), 0),
+                (str(root / "cat" / "deeper" / "d.png"), 0), (str(root / "dog" / "c.png"), 1)]
+    assert _paths_in(ds) == sorted((os.path.realpath(p), t) for p, t in expected)
+    assert len(ds.samples) == 4
+
+
+def test_symlinked_class_folder_and_subfolder_are_followed(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    _write_images(elsewhere, {"birds": ["x.png", "y.png"], "extra": ["z.png"]})
+    root = tmp_path / "root"
+    _write_images(root, {"cat": ["a.png"]})
+    os.symlink(elsewhere / "birds", root / "bird")  # a whole class that lives elsewhere
+    os.symlink(elsewhere / "extra", root / "cat" / "more")  # a sub-folder of a class
+    os.symlink(elsewhere / "extra", root / "cat" / "again")  # the same real folder twice: counted once
+    ds = datasets.ImageFolder(str(root))
+    assert ds.classes == ["bird", "cat"]
+    assert [os.path.basename(p) for p, _ in ds.samples if ds.classes[_] == "bird"] == ["x.png", "y.png"]
+    cat = sorted(os.path.basename(p) for p, t in ds.samples if t == 1)
+    assert cat == ["a.png", "z.png"]
+    # Paths go through the link, as os.walk(followlinks=True) spells them.
+    assert ds.samples[0][0] == os.path.join(str(root), "bird", "x.png")
+    image, _ = ds[0]
+    np.testing.assert_array_equal(np.asarray(image), np.asarray(Image.open(elsewhere / "birds" / "x.png")))

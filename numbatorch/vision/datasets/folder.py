@@ -3,7 +3,7 @@ import os
 
 from PIL import Image
 
-from ...utils.data import Dataset
+from .vision import VisionDataset
 
 __all__ = ["DatasetFolder", "ImageFolder", "IMG_EXTENSIONS", "default_loader", "pil_loader",
            "find_classes", "make_dataset", "has_file_allowed_extension", "is_image_file"]
@@ -28,6 +28,36 @@ def find_classes(directory):
     return classes, {name: i for i, name in enumerate(classes)}
 
 
+def _walk_once(top, seen):
+    """``sorted(os.walk(top, followlinks=True))`` as (dirpath, filenames), entering each real directory
+    (device, inode) at most once: a symlink looping back to an ancestor or to ``seen`` is not re-entered."""
+    found = []
+    pending = [top]
+    while pending:
+        path = pending.pop()
+        try:
+            info = os.stat(path)
+            entries = list(os.scandir(path))
+        except OSError:  # vanished or unreadable: os.walk skips it too
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            continue
+        seen.add(key)
+        files = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows symlinks, like os.walk(followlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                pending.append(os.path.join(path, entry.name))
+            else:
+                files.append(entry.name)
+        found.append((path, files))
+    return sorted(found)
+
+
 def make_dataset(directory, class_to_idx=None, extensions=None, is_valid_file=None, allow_empty=False):
     """``[(path, class_index), ...]`` in sorted class then file order."""
     directory = os.path.expanduser(directory)
@@ -41,6 +71,7 @@ def make_dataset(directory, class_to_idx=None, extensions=None, is_valid_file=No
         def is_valid_file(path):
             return has_file_allowed_extension(path, extensions)
 
+    root_info = os.stat(directory)
     instances = []
     empty_classes = []
     for target_class in sorted(class_to_idx, key=class_to_idx.get):
@@ -49,7 +80,9 @@ def make_dataset(directory, class_to_idx=None, extensions=None, is_valid_file=No
         if not os.path.isdir(target_dir):
             continue
         count = 0
-        for root, _, fnames in sorted(os.walk(target_dir, followlinks=True)):
+        # Symlinked folders are followed, but the root and each real directory are walked once per class,
+        # so a link back up the tree cannot loop.
+        for root, fnames in _walk_once(target_dir, {(root_info.st_dev, root_info.st_ino)}):
             for fname in sorted(fnames):
                 path = os.path.join(root, fname)
                 if is_valid_file(path):
@@ -82,14 +115,12 @@ def default_loader(path):
     return pil_loader(path)
 
 
-class DatasetFolder(Dataset):
+class DatasetFolder(VisionDataset):
     """Samples ``root/<class>/**/<file>`` loaded with ``loader``; targets are class indices."""
 
     def __init__(self, root, loader, extensions=None, transform=None, target_transform=None,
                  is_valid_file=None, allow_empty=False):
-        self.root = os.fspath(root)
-        self.transform = transform
-        self.target_transform = target_transform
+        super().__init__(os.fspath(root), transform=transform, target_transform=target_transform)
         classes, class_to_idx = self.find_classes(self.root)
         samples = self.make_dataset(self.root, class_to_idx, extensions, is_valid_file,
                                     allow_empty=allow_empty)
@@ -120,13 +151,6 @@ class DatasetFolder(Dataset):
 
     def __len__(self):
         return len(self.samples)
-
-    def __repr__(self):
-        lines = [f"Dataset {self.__class__.__name__}", f"    Number of datapoints: {len(self)}",
-                 f"    Root location: {self.root}"]
-        if self.transform is not None:
-            lines.append(f"    Transform: {self.transform!r}".replace("\n", "\n    "))
-        return "\n".join(lines)
 
 
 class ImageFolder(DatasetFolder):
