@@ -89,7 +89,31 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch norm over (N, C) or (N, C, L)."""
+    """Batch normalisation over a batch of vectors or of 1-D sequences.
+
+    Each channel is normalised by its mean and (biased) variance over the batch and spatial positions, then scaled
+    by ``weight`` and shifted by ``bias``.
+
+    In training mode the batch statistics are used and the running estimates updated with
+    ``running = (1 - momentum) * running + momentum * batch`` (the unbiased batch variance); in eval mode the running
+    estimates are used.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of the batch statistics in the running estimates; ``None`` for a cumulative average.
+            Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``True``.
+        track_running_stats: keep running estimates (``running_mean``, ``running_var``, ``num_batches_tracked``);
+            without them batch statistics are used in eval mode too. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C)`` or ``(N, C, L)``.
+        - Output: the shape of the input.
+    """
 
     def _check_input_dim(self, input):
         if input.dim() != 2 and input.dim() != 3:
@@ -97,7 +121,36 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over (N, C, H, W)."""
+    """Batch normalisation over a batch of 2-D feature maps.
+
+    Each channel is normalised by its mean and (biased) variance over the batch and spatial positions, then scaled
+    by ``weight`` and shifted by ``bias``.
+
+    In training mode the batch statistics are used and the running estimates updated with
+    ``running = (1 - momentum) * running + momentum * batch`` (the unbiased batch variance); in eval mode the running
+    estimates are used.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of the batch statistics in the running estimates; ``None`` for a cumulative average.
+            Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``True``.
+        track_running_stats: keep running estimates (``running_mean``, ``running_var``, ``num_batches_tracked``);
+            without them batch statistics are used in eval mode too. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, H, W)``.
+        - Output: ``(N, C, H, W)``.
+
+    Examples::
+
+        >>> m = nn.BatchNorm2d(100)
+        >>> y = m(torch.randn(20, 100, 35, 45))
+    """
 
     def _check_input_dim(self, input):
         if input.dim() != 4:
@@ -105,7 +158,31 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch norm over (N, C, D, H, W)."""
+    """Batch normalisation over a batch of 3-D feature maps.
+
+    Each channel is normalised by its mean and (biased) variance over the batch and spatial positions, then scaled
+    by ``weight`` and shifted by ``bias``.
+
+    In training mode the batch statistics are used and the running estimates updated with
+    ``running = (1 - momentum) * running + momentum * batch`` (the unbiased batch variance); in eval mode the running
+    estimates are used.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of the batch statistics in the running estimates; ``None`` for a cumulative average.
+            Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``True``.
+        track_running_stats: keep running estimates (``running_mean``, ``running_var``, ``num_batches_tracked``);
+            without them batch statistics are used in eval mode too. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, D, H, W)``.
+        - Output: ``(N, C, D, H, W)``.
+    """
 
     def _check_input_dim(self, input):
         if input.dim() != 5:

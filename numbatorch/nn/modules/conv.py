@@ -132,19 +132,110 @@ class _Conv(_ConvNd):
 
 
 class Conv1d(_Conv):
-    """1-d convolution over (N, C_in, L); weight (C_out, C_in/groups, k)."""
+    """1-D convolution (cross-correlation, as in PyTorch) over a batch of ``C_in``-channel inputs.
+
+    Args:
+        in_channels: ``C_in``, channels of the input.
+        out_channels: ``C_out``, channels of the output.
+        kernel_size: the kernel's spatial size, an int or a 1-tuple.
+        stride: the kernel's step. Default: ``1``.
+        padding: implicit padding on both sides, an int or a 1-tuple, or ``'valid'`` (none) or ``'same'``
+            (output size equals input size; stride 1 only). Default: ``0``.
+        dilation: spacing between kernel elements. Default: ``1``.
+        groups: split the channels into this many independent groups; ``in_channels`` and ``out_channels`` must be
+            divisible by it. Default: ``1``.
+        bias: add a learned per-channel bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Default: ``'zeros'``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C_in, L_in)`` or ``(C_in, L_in)``.
+        - Output: ``(N, C_out, L_out)`` or ``(C_out, L_out)``, where per dimension
+          ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``.
+
+    Attributes:
+        weight: shape ``(C_out, C_in / groups, k)``, initialised from ``U(-sqrt(k), sqrt(k))`` with
+            ``k = groups / (C_in * prod(kernel_size))``.
+        bias: shape ``(C_out,)``, initialised like ``weight``; ``None`` if ``bias=False``.
+
+    Examples::
+
+        >>> m = nn.Conv1d(16, 33, 3, stride=2)
+        >>> y = m(torch.randn(20, 16, 50))  # (20, 33, 24)
+    """
+
     _conv = staticmethod(F.conv1d)
     _tuple = staticmethod(_single)
 
 
 class Conv2d(_Conv):
-    """2-d convolution over (N, C_in, H, W); weight (C_out, C_in/groups, kH, kW)."""
+    """2-D convolution (cross-correlation, as in PyTorch) over a batch of ``C_in``-channel inputs.
+
+    Args:
+        in_channels: ``C_in``, channels of the input.
+        out_channels: ``C_out``, channels of the output.
+        kernel_size: the kernel's spatial size, an int or a pair.
+        stride: the kernel's step. Default: ``1``.
+        padding: implicit padding on both sides, an int or a pair, or ``'valid'`` (none) or ``'same'``
+            (output size equals input size; stride 1 only). Default: ``0``.
+        dilation: spacing between kernel elements. Default: ``1``.
+        groups: split the channels into this many independent groups; ``in_channels`` and ``out_channels`` must be
+            divisible by it. Default: ``1``.
+        bias: add a learned per-channel bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Default: ``'zeros'``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``.
+        - Output: ``(N, C_out, H_out, W_out)`` or ``(C_out, H_out, W_out)``, where per dimension
+          ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``.
+
+    Attributes:
+        weight: shape ``(C_out, C_in / groups, kH, kW)``, initialised from ``U(-sqrt(k), sqrt(k))`` with
+            ``k = groups / (C_in * prod(kernel_size))``.
+        bias: shape ``(C_out,)``, initialised like ``weight``; ``None`` if ``bias=False``.
+
+    Examples::
+
+        >>> m = nn.Conv2d(16, 33, 3, stride=2, padding=1)
+        >>> y = m(torch.randn(20, 16, 50, 100))  # (20, 33, 25, 50)
+    """
+
     _conv = staticmethod(F.conv2d)
     _tuple = staticmethod(_pair)
 
 
 class Conv3d(_Conv):
-    """3-d convolution over (N, C_in, D, H, W); weight (C_out, C_in/groups, kD, kH, kW)."""
+    """3-D convolution (cross-correlation, as in PyTorch) over a batch of ``C_in``-channel inputs.
+
+    Args:
+        in_channels: ``C_in``, channels of the input.
+        out_channels: ``C_out``, channels of the output.
+        kernel_size: the kernel's spatial size, an int or a triple.
+        stride: the kernel's step. Default: ``1``.
+        padding: implicit padding on both sides, an int or a triple, or ``'valid'`` (none) or ``'same'``
+            (output size equals input size; stride 1 only). Default: ``0``.
+        dilation: spacing between kernel elements. Default: ``1``.
+        groups: split the channels into this many independent groups; ``in_channels`` and ``out_channels`` must be
+            divisible by it. Default: ``1``.
+        bias: add a learned per-channel bias. Default: ``True``.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Default: ``'zeros'``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C_in, D_in, H_in, W_in)`` or ``(C_in, D_in, H_in, W_in)``.
+        - Output: ``(N, C_out, D_out, H_out, W_out)`` or ``(C_out, D_out, H_out, W_out)``, where per dimension
+          ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``.
+
+    Attributes:
+        weight: shape ``(C_out, C_in / groups, kD, kH, kW)``, initialised from ``U(-sqrt(k), sqrt(k))`` with
+            ``k = groups / (C_in * prod(kernel_size))``.
+        bias: shape ``(C_out,)``, initialised like ``weight``; ``None`` if ``bias=False``.
+    """
+
     _conv = staticmethod(F.conv3d)
     _tuple = staticmethod(_triple)
 
@@ -196,21 +287,116 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """1-d transposed convolution; weight (C_in, C_out/groups, k)."""
+    """1-D transposed convolution (the gradient of ``Conv1d`` with respect to its input), used to upsample.
+
+    Call it as ``m(input, output_size=None)``; ``output_size`` picks among the sizes a strided layer can produce.
+
+    Args:
+        in_channels: ``C_in``, channels of the input.
+        out_channels: ``C_out``, channels of the output.
+        kernel_size: the kernel's spatial size, an int or a 1-tuple.
+        stride: the kernel's step. Default: ``1``.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of the input, so that a
+            ``Conv1d`` with the same arguments inverts the shape. Default: ``0``.
+        output_padding: extra size added to one side of the output (less than ``stride`` or ``dilation``).
+            Default: ``0``.
+        groups: split the channels into this many independent groups. Default: ``1``.
+        bias: add a learned per-channel bias. Default: ``True``.
+        dilation: spacing between kernel elements. Default: ``1``.
+        padding_mode: only ``'zeros'`` is supported, as in PyTorch.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C_in, L_in)`` or ``(C_in, L_in)``.
+        - Output: ``(N, C_out, L_out)`` or ``(C_out, L_out)``, where per dimension
+          ``out = (in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``.
+
+    Attributes:
+        weight: shape ``(C_in, C_out / groups, k)``, initialised from ``U(-sqrt(k), sqrt(k))`` with
+            ``k = groups / (C_out * prod(kernel_size))``.
+        bias: shape ``(C_out,)``; ``None`` if ``bias=False``.
+    """
+
     _conv = staticmethod(F.conv_transpose1d)
     _tuple = staticmethod(_single)
     _nd = 1
 
 
 class ConvTranspose2d(_ConvTransposeNd):
-    """2-d transposed convolution; weight (C_in, C_out/groups, kH, kW)."""
+    """2-D transposed convolution (the gradient of ``Conv2d`` with respect to its input), used to upsample.
+
+    Call it as ``m(input, output_size=None)``; ``output_size`` picks among the sizes a strided layer can produce.
+
+    Args:
+        in_channels: ``C_in``, channels of the input.
+        out_channels: ``C_out``, channels of the output.
+        kernel_size: the kernel's spatial size, an int or a pair.
+        stride: the kernel's step. Default: ``1``.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of the input, so that a
+            ``Conv2d`` with the same arguments inverts the shape. Default: ``0``.
+        output_padding: extra size added to one side of the output (less than ``stride`` or ``dilation``).
+            Default: ``0``.
+        groups: split the channels into this many independent groups. Default: ``1``.
+        bias: add a learned per-channel bias. Default: ``True``.
+        dilation: spacing between kernel elements. Default: ``1``.
+        padding_mode: only ``'zeros'`` is supported, as in PyTorch.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C_in, H_in, W_in)`` or ``(C_in, H_in, W_in)``.
+        - Output: ``(N, C_out, H_out, W_out)`` or ``(C_out, H_out, W_out)``, where per dimension
+          ``out = (in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``.
+
+    Attributes:
+        weight: shape ``(C_in, C_out / groups, kH, kW)``, initialised from ``U(-sqrt(k), sqrt(k))`` with
+            ``k = groups / (C_out * prod(kernel_size))``.
+        bias: shape ``(C_out,)``; ``None`` if ``bias=False``.
+
+    Examples::
+
+        >>> m = nn.ConvTranspose2d(16, 33, 3, stride=2, padding=1, output_padding=1)
+        >>> y = m(torch.randn(20, 16, 50, 100))  # (20, 33, 100, 200)
+    """
+
     _conv = staticmethod(F.conv_transpose2d)
     _tuple = staticmethod(_pair)
     _nd = 2
 
 
 class ConvTranspose3d(_ConvTransposeNd):
-    """3-d transposed convolution; weight (C_in, C_out/groups, kD, kH, kW)."""
+    """3-D transposed convolution (the gradient of ``Conv3d`` with respect to its input), used to upsample.
+
+    Call it as ``m(input, output_size=None)``; ``output_size`` picks among the sizes a strided layer can produce.
+
+    Args:
+        in_channels: ``C_in``, channels of the input.
+        out_channels: ``C_out``, channels of the output.
+        kernel_size: the kernel's spatial size, an int or a triple.
+        stride: the kernel's step. Default: ``1``.
+        padding: ``dilation * (kernel_size - 1) - padding`` zeros are added to both sides of the input, so that a
+            ``Conv3d`` with the same arguments inverts the shape. Default: ``0``.
+        output_padding: extra size added to one side of the output (less than ``stride`` or ``dilation``).
+            Default: ``0``.
+        groups: split the channels into this many independent groups. Default: ``1``.
+        bias: add a learned per-channel bias. Default: ``True``.
+        dilation: spacing between kernel elements. Default: ``1``.
+        padding_mode: only ``'zeros'`` is supported, as in PyTorch.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C_in, D_in, H_in, W_in)`` or ``(C_in, D_in, H_in, W_in)``.
+        - Output: ``(N, C_out, D_out, H_out, W_out)`` or ``(C_out, D_out, H_out, W_out)``, where per dimension
+          ``out = (in - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1``.
+
+    Attributes:
+        weight: shape ``(C_in, C_out / groups, kD, kH, kW)``, initialised from ``U(-sqrt(k), sqrt(k))`` with
+            ``k = groups / (C_out * prod(kernel_size))``.
+        bias: shape ``(C_out,)``; ``None`` if ``bias=False``.
+    """
+
     _conv = staticmethod(F.conv_transpose3d)
     _tuple = staticmethod(_triple)
     _nd = 3

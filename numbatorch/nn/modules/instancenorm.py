@@ -41,17 +41,65 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance norm over (N, C, L) or (C, L)."""
+    """Instance normalisation: each ``(sample, channel)`` 1-D plane is normalised by its own mean and (biased) variance.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of each batch in the running estimates, if tracked. Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``False``.
+        track_running_stats: keep running estimates and use them in eval mode. Default: ``False``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, L)`` or ``(C, L)``.
+        - Output: the shape of the input.
+    """
+
     _no_batch_dim = 2
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance norm over (N, C, H, W) or (C, H, W)."""
+    """Instance normalisation: each ``(sample, channel)`` 2-D plane is normalised by its own mean and (biased) variance.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of each batch in the running estimates, if tracked. Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``False``.
+        track_running_stats: keep running estimates and use them in eval mode. Default: ``False``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        - Output: the shape of the input.
+    """
+
     _no_batch_dim = 3
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance norm over (N, C, D, H, W) or (C, D, H, W)."""
+    """Instance normalisation: each ``(sample, channel)`` 3-D plane is normalised by its own mean and (biased) variance.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of each batch in the running estimates, if tracked. Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``False``.
+        track_running_stats: keep running estimates and use them in eval mode. Default: ``False``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+        - Output: the shape of the input.
+    """
+
     _no_batch_dim = 4
 
 

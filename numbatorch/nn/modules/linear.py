@@ -9,7 +9,15 @@ from .module import Module
 
 
 class Identity(Module):
-    """Returns its input; accepts and ignores any constructor arguments."""
+    """Returns its input unchanged; a placeholder where a layer is optional.
+
+    Args:
+        args, kwargs: any arguments, ignored (so it can stand in for a layer that takes some).
+
+    Shape:
+        - Input: ``(*)``, any shape.
+        - Output: ``(*)``, the input itself.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -19,7 +27,29 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """``y = x W^T + b`` with W of shape (out_features, in_features)."""
+    """Affine map of the last dimension: ``y = x @ weight.T + bias``.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive ``bias``. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(*, in_features)``, any number of leading dimensions.
+        - Output: ``(*, out_features)``.
+
+    Attributes:
+        weight: shape ``(out_features, in_features)``, initialised from
+            ``U(-1/sqrt(in_features), 1/sqrt(in_features))``.
+        bias: shape ``(out_features,)``, initialised from the same distribution; ``None`` if ``bias=False``.
+
+    Examples::
+
+        >>> m = nn.Linear(20, 30)
+        >>> y = m(torch.randn(128, 20))  # (128, 30)
+    """
 
     __constants__ = ["in_features", "out_features"]
 
@@ -50,7 +80,26 @@ class Linear(Module):
 
 
 class Bilinear(Module):
-    """``y = x1^T A x2 + b`` with A of shape (out_features, in1_features, in2_features)."""
+    """Bilinear map of two inputs: ``y_k = x1 @ weight[k] @ x2 + bias_k``.
+
+    Args:
+        in1_features: size of each first-input sample.
+        in2_features: size of each second-input sample.
+        out_features: size of each output sample.
+        bias: learn an additive ``bias``. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input1: ``(*, in1_features)``.
+        - Input2: ``(*, in2_features)``, the same leading dimensions.
+        - Output: ``(*, out_features)``.
+
+    Attributes:
+        weight: shape ``(out_features, in1_features, in2_features)``, initialised from
+            ``U(-1/sqrt(in1_features), 1/sqrt(in1_features))``.
+        bias: shape ``(out_features,)``, same initialisation; ``None`` if ``bias=False``.
+    """
 
     __constants__ = ["in1_features", "in2_features", "out_features"]
 
@@ -81,7 +130,18 @@ class Bilinear(Module):
 
 
 class LazyLinear(Linear):
-    """A Linear whose ``in_features`` is inferred from the first input."""
+    """A ``Linear`` whose ``in_features`` is taken from the first input; it then becomes a ``Linear``.
+
+    Args:
+        out_features: size of each output sample.
+        bias: learn an additive ``bias``. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the first input's dtype.
+
+    Shape:
+        - Input: ``(*, in_features)``; ``in_features`` is fixed by the first call.
+        - Output: ``(*, out_features)``.
+    """
 
     cls_to_become = Linear
 

@@ -29,7 +29,29 @@ def _reset_affine(module):
 
 
 class LayerNorm(Module):
-    """Layer normalisation over the trailing ``normalized_shape`` dims, with optional affine weight and bias."""
+    """Layer normalisation over the trailing ``normalized_shape`` dimensions of each sample.
+
+    Each sample is normalised by the mean and (biased) variance over its last ``len(normalized_shape)``
+    dimensions, then scaled and shifted elementwise.
+
+    Args:
+        normalized_shape: the shape of the trailing dimensions to normalise over, an int or a sequence.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        elementwise_affine: learn ``weight`` (ones) and ``bias`` (zeros) of shape ``normalized_shape``.
+            Default: ``True``.
+        bias: with ``elementwise_affine``, whether to learn ``bias``. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(*, *normalized_shape)``.
+        - Output: the shape of the input.
+
+    Examples::
+
+        >>> m = nn.LayerNorm(10)
+        >>> y = m(torch.randn(20, 5, 10))
+    """
 
     __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
 
@@ -54,7 +76,24 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Normalise (N, C, *) over groups of C // num_groups channels, then a per-channel affine."""
+    """Group normalisation: statistics per sample and group of channels, then a per-channel affine.
+
+    The channels are split into ``num_groups`` groups and each ``(sample, group)`` is normalised by its own mean
+    and (biased) variance.
+
+    Args:
+        num_groups: the number of groups; must divide ``num_channels``.
+        num_channels: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+        bias: keyword-only; with ``affine``, whether to learn ``bias``. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, *)``.
+        - Output: the shape of the input.
+    """
 
     __constants__ = ["num_groups", "num_channels", "eps", "affine"]
 
@@ -80,7 +119,21 @@ class GroupNorm(Module):
 
 
 class LocalResponseNorm(Module):
-    """Normalise each element by the squares of ``size`` neighbouring channels."""
+    """Local response normalisation across neighbouring channels.
+
+    ``y_c = x_c / (k + alpha / size * s_c) ** beta`` with ``s_c`` the sum of ``x^2`` over the ``size`` channels
+    around ``c`` (zero-padded at the ends).
+
+    Args:
+        size: the number of neighbouring channels summed over.
+        alpha: the multiplicative factor. Default: ``1e-4``.
+        beta: the exponent. Default: ``0.75``.
+        k: the additive factor. Default: ``1.0``.
+
+    Shape:
+        - Input: ``(N, C, *)``.
+        - Output: the shape of the input.
+    """
 
     __constants__ = ["size", "alpha", "beta", "k"]
 

@@ -22,18 +22,77 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
+    """1-D max pooling over the last dimension of a batch of channels.
+
+    Args:
+        kernel_size: window size, an int or a 1-tuple.
+        stride: window step. Default: ``kernel_size``.
+        padding: implicit ``-inf`` padding added on both sides. Default: ``0``.
+        dilation: spacing between window elements. Default: ``1``.
+        return_indices: also return the flat index (within each plane) of every maximum, as ``MaxUnpool1d`` takes it.
+            Default: ``False``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``.
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, where per dimension
+          ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``
+          (``ceil`` with ``ceil_mode``).
+    """
+
     def forward(self, input):
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class MaxPool2d(_MaxPoolNd):
+    """2-D max pooling over the last 2 dimensions of a batch of channels.
+
+    Args:
+        kernel_size: window size, an int (same for height and width) or a pair.
+        stride: window step. Default: ``kernel_size``.
+        padding: implicit ``-inf`` padding added on both sides. Default: ``0``.
+        dilation: spacing between window elements. Default: ``1``.
+        return_indices: also return the flat index (within each plane) of every maximum, as ``MaxUnpool2d`` takes it.
+            Default: ``False``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, where per dimension
+          ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``
+          (``ceil`` with ``ceil_mode``).
+
+    Examples::
+
+        >>> m = nn.MaxPool2d(3, stride=2)
+        >>> y = m(torch.randn(20, 16, 50, 32))  # (20, 16, 24, 15)
+    """
+
     def forward(self, input):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling over the last 3 dimensions of a batch of channels.
+
+    Args:
+        kernel_size: window size, an int (same for all three) or a triple.
+        stride: window step. Default: ``kernel_size``.
+        padding: implicit ``-inf`` padding added on both sides. Default: ``0``.
+        dilation: spacing between window elements. Default: ``1``.
+        return_indices: also return the flat index (within each plane) of every maximum, as ``MaxUnpool3d`` takes it.
+            Default: ``False``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``, where per dimension
+          ``out = floor((in + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)``
+          (``ceil`` with ``ceil_mode``).
+    """
+
     def forward(self, input):
         return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
@@ -54,6 +113,22 @@ class _MaxUnpoolNd(Module):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
+    """Partial inverse of ``MaxPool1d``: puts each value at the position its index names, zeros elsewhere.
+
+    Args:
+        kernel_size: the pooling window size, an int or a 1-tuple.
+        stride: the pooling step. Default: ``kernel_size``.
+        padding: the pooling padding. Default: ``0``.
+
+    Call it as ``m(input, indices, output_size=None)`` with the indices ``MaxPool1d(return_indices=True)`` returned;
+    ``output_size`` resolves the ambiguity when several input sizes pool to the same size.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``; ``indices`` of the same shape.
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, where per dimension
+          ``out = (in - 1) * stride - 2 * padding + kernel_size``, or ``output_size``.
+    """
+
     _tuple = staticmethod(_single)
 
     def forward(self, input, indices, output_size=None):
@@ -61,6 +136,22 @@ class MaxUnpool1d(_MaxUnpoolNd):
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
+    """Partial inverse of ``MaxPool2d``: puts each value at the position its index names, zeros elsewhere.
+
+    Args:
+        kernel_size: the pooling window size, an int (same for height and width) or a pair.
+        stride: the pooling step. Default: ``kernel_size``.
+        padding: the pooling padding. Default: ``0``.
+
+    Call it as ``m(input, indices, output_size=None)`` with the indices ``MaxPool2d(return_indices=True)`` returned;
+    ``output_size`` resolves the ambiguity when several input sizes pool to the same size.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``; ``indices`` of the same shape.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, where per dimension
+          ``out = (in - 1) * stride - 2 * padding + kernel_size``, or ``output_size``.
+    """
+
     _tuple = staticmethod(_pair)
 
     def forward(self, input, indices, output_size=None):
@@ -68,6 +159,22 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
+    """Partial inverse of ``MaxPool3d``: puts each value at the position its index names, zeros elsewhere.
+
+    Args:
+        kernel_size: the pooling window size, an int (same for all three) or a triple.
+        stride: the pooling step. Default: ``kernel_size``.
+        padding: the pooling padding. Default: ``0``.
+
+    Call it as ``m(input, indices, output_size=None)`` with the indices ``MaxPool3d(return_indices=True)`` returned;
+    ``output_size`` resolves the ambiguity when several input sizes pool to the same size.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``; ``indices`` of the same shape.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``, where per dimension
+          ``out = (in - 1) * stride - 2 * padding + kernel_size``, or ``output_size``.
+    """
+
     _tuple = staticmethod(_triple)
 
     def forward(self, input, indices, output_size=None):
@@ -82,6 +189,21 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool1d(_AvgPoolNd):
+    """1-D average pooling over the last dimension of a batch of channels.
+
+    Args:
+        kernel_size: window size, an int or a 1-tuple.
+        stride: window step. Default: ``kernel_size``.
+        padding: implicit zero padding added on both sides. Default: ``0``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+        count_include_pad: count the zero padding in the divisor of each average. Default: ``True``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``.
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, where per dimension
+          ``out = floor((in + 2 * padding - kernel_size) / stride + 1)`` (``ceil`` with ``ceil_mode``).
+    """
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
         self.kernel_size = _single(kernel_size)
@@ -115,10 +237,42 @@ class _AvgPool23d(_AvgPoolNd):
 
 
 class AvgPool2d(_AvgPool23d):
+    """2-D average pooling over the last 2 dimensions of a batch of channels.
+
+    Args:
+        kernel_size: window size, an int (same for height and width) or a pair.
+        stride: window step. Default: ``kernel_size``.
+        padding: implicit zero padding added on both sides. Default: ``0``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+        count_include_pad: count the zero padding in the divisor of each average. Default: ``True``.
+        divisor_override: if given, divide every window sum by this instead of the window size. Default: ``None``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, where per dimension
+          ``out = floor((in + 2 * padding - kernel_size) / stride + 1)`` (``ceil`` with ``ceil_mode``).
+    """
+
     _pool = staticmethod(F.avg_pool2d)
 
 
 class AvgPool3d(_AvgPool23d):
+    """3-D average pooling over the last 3 dimensions of a batch of channels.
+
+    Args:
+        kernel_size: window size, an int (same for all three) or a triple.
+        stride: window step. Default: ``kernel_size``.
+        padding: implicit zero padding added on both sides. Default: ``0``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+        count_include_pad: count the zero padding in the divisor of each average. Default: ``True``.
+        divisor_override: if given, divide every window sum by this instead of the window size. Default: ``None``.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``, where per dimension
+          ``out = floor((in + 2 * padding - kernel_size) / stride + 1)`` (``ceil`` with ``ceil_mode``).
+    """
+
     _pool = staticmethod(F.avg_pool3d)
 
 
@@ -135,16 +289,54 @@ class _AdaptiveMaxPoolNd(Module):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """1-D max pooling whose windows are chosen so the output has exactly ``output_size``.
+
+    Args:
+        output_size: the target size, an int or a 1-tuple.
+        return_indices: also return the flat index (within each plane) of every maximum. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``.
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``
+          with the output sizes given by ``output_size``.
+    """
+
     def forward(self, input):
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """2-D max pooling whose windows are chosen so the output has exactly ``output_size``.
+
+    Args:
+        output_size: the target size, an int (same for height and width) or a pair;
+            ``None`` in a position keeps that input size.
+        return_indices: also return the flat index (within each plane) of every maximum. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``
+          with the output sizes given by ``output_size``.
+    """
+
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """3-D max pooling whose windows are chosen so the output has exactly ``output_size``.
+
+    Args:
+        output_size: the target size, an int (same for all three) or a triple;
+            ``None`` in a position keeps that input size.
+        return_indices: also return the flat index (within each plane) of every maximum. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``
+          with the output sizes given by ``output_size``.
+    """
+
     def forward(self, input):
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
 
@@ -161,16 +353,56 @@ class _AdaptiveAvgPoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """1-D average pooling whose windows are chosen so the output has exactly ``output_size``.
+
+    Args:
+        output_size: the target size, an int or a 1-tuple.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``.
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``
+          with the output sizes given by ``output_size``.
+    """
+
     def forward(self, input):
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """2-D average pooling whose windows are chosen so the output has exactly ``output_size``.
+
+    Args:
+        output_size: the target size, an int (same for height and width) or a pair;
+            ``None`` in a position keeps that input size.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``
+          with the output sizes given by ``output_size``.
+
+    Examples::
+
+        >>> m = nn.AdaptiveAvgPool2d((5, 7))
+        >>> y = m(torch.randn(1, 64, 8, 9))  # (1, 64, 5, 7)
+    """
+
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """3-D average pooling whose windows are chosen so the output has exactly ``output_size``.
+
+    Args:
+        output_size: the target size, an int (same for all three) or a triple;
+            ``None`` in a position keeps that input size.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``
+          with the output sizes given by ``output_size``.
+    """
+
     def forward(self, input):
         return F.adaptive_avg_pool3d(input, self.output_size)
 
@@ -204,11 +436,43 @@ class _FractionalMaxPoolNd(Module):
 
 
 class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """2-D fractional max pooling (Graham, 2014) to a target size that need not divide the input.
+
+    The windows are placed at pseudo-random steps drawn from numbatorch's global generator.
+
+    Args:
+        kernel_size: window size, an int (same for height and width) or a pair.
+        output_size: the target size, an int (same for height and width) or a pair. Give this or ``output_ratio``.
+        output_ratio: the target size as a fraction ``0 < r < 1`` of the input size, a float or a pair.
+        return_indices: also return the flat index (within each plane) of every maximum. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``
+          with the output sizes from ``output_size`` or ``floor(in * output_ratio)``.
+    """
+
     _tuple = staticmethod(_pair)
     _pool = staticmethod(F.fractional_max_pool2d)
 
 
 class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """3-D fractional max pooling (Graham, 2014) to a target size that need not divide the input.
+
+    The windows are placed at pseudo-random steps drawn from numbatorch's global generator.
+
+    Args:
+        kernel_size: window size, an int (same for all three) or a triple.
+        output_size: the target size, an int (same for all three) or a triple. Give this or ``output_ratio``.
+        output_ratio: the target size as a fraction ``0 < r < 1`` of the input size, a float or a triple.
+        return_indices: also return the flat index (within each plane) of every maximum. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``
+          with the output sizes from ``output_size`` or ``floor(in * output_ratio)``.
+    """
+
     _tuple = staticmethod(_triple)
     _pool = staticmethod(F.fractional_max_pool3d)
 
@@ -233,14 +497,56 @@ class _LPPoolNd(Module):
 
 
 class LPPool1d(_LPPoolNd):
+    """1-D power-average pooling: each window gives ``(sum x^p) ^ (1 / p)`` with ``p = norm_type``.
+
+    Args:
+        norm_type: the power ``p``; ``p = 1`` is sum pooling, ``p = inf`` max pooling.
+        kernel_size: window size, an int or a 1-tuple.
+        stride: window step. Default: ``kernel_size``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, L_in)`` or ``(C, L_in)``.
+        - Output: ``(N, C, L_out)`` or ``(C, L_out)``, where per dimension
+          ``out = floor((in - kernel_size) / stride + 1)`` (``ceil`` with ``ceil_mode``).
+    """
+
     _pool = staticmethod(F.lp_pool1d)
 
 
 class LPPool2d(_LPPoolNd):
+    """2-D power-average pooling: each window gives ``(sum x^p) ^ (1 / p)`` with ``p = norm_type``.
+
+    Args:
+        norm_type: the power ``p``; ``p = 1`` is sum pooling, ``p = inf`` max pooling.
+        kernel_size: window size, an int (same for height and width) or a pair.
+        stride: window step. Default: ``kernel_size``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, H_in, W_in)`` or ``(C, H_in, W_in)``.
+        - Output: ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``, where per dimension
+          ``out = floor((in - kernel_size) / stride + 1)`` (``ceil`` with ``ceil_mode``).
+    """
+
     _pool = staticmethod(F.lp_pool2d)
 
 
 class LPPool3d(_LPPoolNd):
+    """3-D power-average pooling: each window gives ``(sum x^p) ^ (1 / p)`` with ``p = norm_type``.
+
+    Args:
+        norm_type: the power ``p``; ``p = 1`` is sum pooling, ``p = inf`` max pooling.
+        kernel_size: window size, an int (same for all three) or a triple.
+        stride: window step. Default: ``kernel_size``.
+        ceil_mode: round the output size up instead of down. Default: ``False``.
+
+    Shape:
+        - Input: ``(N, C, D_in, H_in, W_in)`` or ``(C, D_in, H_in, W_in)``.
+        - Output: ``(N, C, D_out, H_out, W_out)`` or ``(C, D_out, H_out, W_out)``, where per dimension
+          ``out = floor((in - kernel_size) / stride + 1)`` (``ceil`` with ``ceil_mode``).
+    """
+
     _pool = staticmethod(F.lp_pool3d)
 
 
