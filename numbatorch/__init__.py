@@ -44,6 +44,7 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
                        set_grad_enabled)
 from .serialization import load, save
 from . import autograd, cuda, linalg, nn, optim, return_types  # noqa: F401
+from . import distributed  # noqa: F401  (does not start MPI: mpi4py is imported on first use)
 from ._runtime import (are_deterministic_algorithms_enabled, compile, get_float32_matmul_precision,
                        get_num_interop_threads, get_num_threads, is_deterministic_algorithms_warn_only_enabled,
                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,

@@ -1,0 +1,31 @@
+"""Every collective of numbatorch.distributed on 2 MPI ranks, against numpy (the checks run in the worker)."""
+import subprocess
+import sys
+
+import pytest
+
+import numbatorch.distributed as dist
+
+from .mpi_launch import run_ranks
+
+
+def test_collectives_match_numpy():
+    proc = run_ranks("collectives.py")
+    assert proc.stdout.count("collectives OK") == 2, proc.stdout
+
+
+def test_import_does_not_start_mpi():
+    code = "import sys, numbatorch, numbatorch.distributed as d; d.is_available(); print('mpi4py' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_uninitialized_calls_raise_like_pytorch():
+    assert not dist.is_initialized()
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        dist.get_rank()
+
+
+def test_only_the_mpi_backend():
+    with pytest.raises(ValueError, match="runs on MPI only"):
+        dist.init_process_group(backend="nccl")
