@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from .._optional import import_optional
 from .callbacks import Callback
 from ._progress import is_jupyter
 
@@ -32,7 +33,7 @@ class VisMetric(Callback):
 
     def on_fit_start(self, model):
         self.metric = model.monitor.replace("val_", "", 1) if model.monitor.startswith("val_") else model.monitor
-        if not model.quiet and not is_jupyter():
+        if not getattr(model, "silent", model.quiet) and not is_jupyter():
             print("\nView dynamic loss/metric plot: \n" + os.path.abspath(self.save_path))
         self._draw(model, f"best {model.monitor} = ?")
 
@@ -49,6 +50,7 @@ class VisMetric(Callback):
         return f"best {model.monitor}={score:.4f} (@epoch {epoch})"
 
     def _draw(self, model, title):
+        import_optional("matplotlib", "keras", "KerasModel's history plot (VisMetric)")
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 

@@ -7,6 +7,8 @@ every ``mininterval`` seconds, so the bar costs little per step.
 import sys
 import time
 
+from .._optional import import_optional
+
 __all__ = ["EpochProgress", "is_jupyter", "is_interactive"]
 
 
@@ -48,7 +50,7 @@ class EpochProgress:
         self.bar = None
         self._next_refresh = 0.0
         if enabled and is_interactive(self.stream):
-            from tqdm import tqdm
+            tqdm = import_optional("tqdm", "keras", "KerasModel's progress bar").tqdm
             self.bar = tqdm(total=total, desc=desc, file=self.stream, ncols=100, mininterval=mininterval,
                             leave=True, dynamic_ncols=False)
 

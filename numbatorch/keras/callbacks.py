@@ -10,7 +10,10 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["Callback", "TensorBoard", "TensorBoardCallback", "EarlyStopping", "ModelCheckpoint", "CSVLogger"]
+from .._optional import import_optional
+
+__all__ = ["Callback", "TensorBoard", "TensorBoardCallback", "EarlyStopping", "ModelCheckpoint", "EpochCheckpoint",
+           "CSVLogger"]
 
 
 class Callback:
@@ -30,7 +33,7 @@ class Callback:
 
 
 def _history_frame(model):
-    import pandas as pd
+    pd = import_optional("pandas", "keras", "the history of KerasModel's callbacks")
     return pd.DataFrame(model.history)
 
 
@@ -164,6 +167,35 @@ class ModelCheckpoint(Callback):
         os.makedirs(directory, exist_ok=True)
         save(model.net.state_dict(), path)
         self.last_saved = path
+
+
+class EpochCheckpoint(Callback):
+    """Saves ``model.net``'s state dict to ``ckpt_dir/checkpoint_epoch{epoch}.pt`` every ``save_freq`` epochs
+    (epoch 0 excluded), keeping only the latest ``max_ckpt`` files (torchkeras's callback; atomic writes)."""
+
+    def __init__(self, ckpt_dir="weights", save_freq=1, max_ckpt=10):
+        if not isinstance(save_freq, int) or save_freq < 1:
+            raise ValueError(f"EpochCheckpoint save_freq must be a positive integer, got {save_freq!r}")
+        if not isinstance(max_ckpt, int) or max_ckpt < 1:
+            raise ValueError(f"EpochCheckpoint max_ckpt must be a positive integer, got {max_ckpt!r}")
+        self.ckpt_dir, self.save_freq, self.max_ckpt = ckpt_dir, save_freq, max_ckpt
+
+    def on_fit_start(self, model):
+        os.makedirs(self.ckpt_dir, exist_ok=True)
+        self.ckpt_list = []
+
+    def on_validation_epoch_end(self, model):
+        epoch = model.history["epoch"][-1]
+        if epoch <= 0 or epoch % self.save_freq:
+            return
+        from ..serialization import save
+        path = os.path.join(self.ckpt_dir, f"checkpoint_epoch{epoch}.pt")
+        save(model.net.state_dict(), path)
+        self.ckpt_list.append(path)
+        while len(self.ckpt_list) > self.max_ckpt:
+            old = self.ckpt_list.pop(0)
+            if os.path.exists(old):
+                os.remove(old)
 
 
 class CSVLogger(Callback):

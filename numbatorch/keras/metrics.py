@@ -7,13 +7,15 @@ and use the rank formulas scikit-learn's ``roc_auc_score`` / ``roc_curve`` agree
 instead of torchkeras's 10,001-bin histogram. All arithmetic is numpy in float64; values come back as 0-dim
 float32 tensors.
 """
+import sys
+
 import numpy as np
 
 from .._creation import tensor
 from .._tensor import Tensor
 from ..nn.modules.module import Module
 
-__all__ = ["Accuracy", "AUC", "Precision", "Recall", "F1", "KS", "MSE", "MAE", "roc_auc", "ks_statistic"]
+__all__ = ["Accuracy", "AUC", "Precision", "Recall", "F1", "KS", "MSE", "MAE", "IOU", "roc_auc", "ks_statistic"]
 
 
 def _as_array(x):
@@ -235,3 +237,75 @@ class MAE(_ErrorMetric):
     """Mean absolute error."""
 
     _elementwise = staticmethod(np.abs)
+
+
+class IOU(_StreamingMetric):
+    """Mean intersection over union for segmentation (torchkeras's ``IOU``), from a streaming confusion matrix.
+
+    ``num_classes >= 2``: preds ``(N, C, ...)`` scores (the class is the argmax over dim 1), targets ``(N, ...)``
+    class indices; ``num_classes == 1``: binary, preds are logits (positive when ``> 0``) and targets 0/1.
+    Targets outside ``[0, n)`` (e.g. an ignore index of 255) are skipped. The mean runs over the classes
+    present in the targets or the predictions, which is scikit-learn's ``jaccard_score(average='macro')``;
+    torchkeras instead returns NaN when a class is absent from both. ``if_print`` prints the per-class table
+    on ``compute()``.
+    """
+
+    def __init__(self, num_classes, if_print=False):
+        if not isinstance(num_classes, int) or num_classes < 1:
+            raise ValueError(f"IOU: num_classes must be a positive integer, got {num_classes!r}")
+        self.num_classes = num_classes
+        self.if_print = if_print
+        super().__init__()
+
+    def reset(self):
+        n = max(self.num_classes, 2)
+        self.mat = np.zeros((n, n), dtype=np.int64)
+
+    def _confusion(self, preds, targets):
+        p, t = _as_array(preds), _as_array(targets)
+        n = self.mat.shape[0]
+        if self.num_classes >= 2:
+            if p.ndim != t.ndim + 1 or p.shape[1] != self.num_classes or p.shape[:1] + p.shape[2:] != t.shape:
+                raise ValueError(f"IOU(num_classes={self.num_classes}): preds of shape {tuple(p.shape)} and "
+                                 f"targets of shape {tuple(t.shape)}: expected preds (N, {self.num_classes}, ...) "
+                                 f"and targets (N, ...)")
+            predicted = np.argmax(p, axis=1).reshape(-1)
+        else:
+            if p.size != t.size:
+                raise ValueError(f"IOU(num_classes=1): preds of shape {tuple(p.shape)} and targets of shape "
+                                 f"{tuple(t.shape)} do not describe the same pixels")
+            predicted = (p.reshape(-1) > 0).astype(np.int64)
+        actual = t.reshape(-1)
+        keep = (actual >= 0) & (actual < n)
+        index = n * actual[keep].astype(np.int64) + predicted[keep]
+        return np.bincount(index, minlength=n * n).reshape(n, n)
+
+    @staticmethod
+    def eval_iou(mat):
+        """(global accuracy, per-class IoU with NaN for classes absent from targets and predictions)."""
+        h = mat.astype(np.float64)
+        diag = np.diag(h)
+        union = h.sum(1) + h.sum(0) - diag
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return diag.sum() / h.sum(), diag / union
+
+    @classmethod
+    def _mean_iou(cls, mat):
+        iou = cls.eval_iou(mat)[1]
+        present = ~np.isnan(iou)
+        return float(iou[present].mean()) if present.any() else float("nan")
+
+    def _update(self, preds, targets):
+        mat = self._confusion(preds, targets)
+        self.mat += mat
+        return self._mean_iou(mat)
+
+    def _value(self):
+        if self.if_print:
+            print(self, file=sys.stderr)
+        return self._mean_iou(self.mat)
+
+    def __str__(self):
+        acc_global, iou = self.eval_iou(self.mat)
+        return (f"global correct: {acc_global:.4f}\nIoU: {['{:.4f}'.format(v) for v in iou.tolist()]}\n"
+                f"mean IoU: {self._mean_iou(self.mat):.4f}")

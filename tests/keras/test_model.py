@@ -138,7 +138,7 @@ def test_gradient_accumulation_matches_manual_loop(tmp_path, accumulate):
     reference = ring_net()
     _manual_accumulated_sgd(reference, list(dl_train), 0.1, accumulate)
     _fit(tmp_path, net=net, epochs=1, optimizer=SGD(net.parameters(), lr=0.1), data=(dl_train, dl_val),
-         gradient_accumulation_steps=accumulate, metrics_dict={})
+         gradient_accumulation_steps=accumulate, metrics_dict={}, clip_grad_norm=None)
     for key, value in _snapshot(reference).items():
         np.testing.assert_allclose(_snapshot(net)[key], value, rtol=1e-6, atol=1e-7)
 
