@@ -1,36 +1,9 @@
-"""Recording and operand helpers shared by the elementwise op modules."""
+"""Operand helpers shared by the elementwise op modules."""
 import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor
-from ._util import SavedOutput, _legacy_name, binary_arrays, broadcast_error, record
-
-
-def _record_in(out, node_cls, input, **saved):
-    """Record a unary op whose backward reads the input's data."""
-    res = record(out, node_cls, (input,), **saved)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
-
-
-def _record_out(out, node_cls, input):
-    """Record a unary op whose backward reads its own result (saved as ``result``)."""
-    res = record(out, node_cls, (input,), result=_as_array(out))
-    if res.grad_fn is not None:
-        res.grad_fn._saved_versions = [(SavedOutput(res), res._version[0])]
-    return res
-
-
-def _as_array(out):
-    return out if type(out) is np.ndarray else np.asarray(out)
-
-
-def _save_read(res, *tensors):
-    """Version-check the Tensors among ``tensors`` (those whose data backward reads)."""
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(*(t for t in tensors if isinstance(t, Tensor)))
-    return res
+from ._util import _legacy_name, binary_arrays, broadcast_error
 
 
 def _require_tensors(fname, input, other, other_name="other"):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .. import return_types
-from .._tensor import Tensor, is_grad_recording
+from .._tensor import Tensor
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
 
@@ -77,16 +77,6 @@ def evenly_distribute(grad, x, value, shape, axes, keepdim):
 def _float_only(x, what):
     if x.dtype.kind != "f":
         raise RuntimeError(what)
-
-
-def _pair(out0, out1, node_cls, input, **saved):
-    """Two outputs of one node (std_mean, aminmax): both get the node when autograd records."""
-    node = None
-    if is_grad_recording(input):
-        node = node_cls((input,))
-        for k, v in saved.items():
-            setattr(node, k, v)
-    return Tensor._make(out0, node, 0), Tensor._make(out1, node, 1)
 
 
 class _SelectBackward(Node):

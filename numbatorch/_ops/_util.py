@@ -11,14 +11,54 @@ wrap = Tensor._make
 needs_grad = is_grad_recording
 
 
-def record(out, node_cls, inputs, /, **saved):
-    """Wrap ``out`` and, when autograd is recording, attach a ``node_cls`` node saving ``saved``."""
+OUTPUT = "output"
+"""Item of ``record(..., reads=...)`` meaning: backward reads the op's own (first) result."""
+
+
+def record(out, node_cls, inputs, /, *, reads=(), **saved):
+    """The op's result as Tensor(s) and, when autograd records, its one graph node: the only way to make a node.
+
+    out: the result array, or a tuple of arrays (None where there is no output) for a multi-output node;
+    a tuple gives a tuple of Tensors numbered in order. inputs: the operands in the order the node's
+    ``backward`` returns their gradients (anything not a Tensor requiring grad gets none). saved: values
+    backward needs, set as node attributes. reads: the Tensors whose data backward reads, whose versions
+    are checked against later in-place changes: a Tensor; ``(tensor, i, j, ...)`` for one read only to compute
+    the gradient of ``inputs[i]`` (or ``inputs[j]``, ...); ``OUTPUT`` for the op's own (first) result; anything
+    else (None, numbers) is skipped.
+    """
     if is_grad_recording(*inputs):
         node = node_cls(tuple(t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs))
         for k, v in saved.items():
             setattr(node, k, v)
-        return Tensor._make(out, node)
+        if type(out) is tuple:
+            if getattr(node, "num_outputs", None) != len(out):  # a slot where the count varies per call
+                node.num_outputs = len(out)
+            res = tuple([None if o is None else Tensor._make(o, node, i) for i, o in enumerate(out)])
+            if reads:
+                node._saved_versions = _read_versions(node, reads, res[0])
+            return res
+        res = Tensor._make(out, node)
+        if reads:
+            node._saved_versions = _read_versions(node, reads, res)
+        return res
+    if type(out) is tuple:
+        return tuple(None if o is None else Tensor._make(o) for o in out)
     return Tensor._make(out)
+
+
+def _read_versions(node, reads, first):
+    """``(tensor, version)`` now of each Tensor in ``reads`` that backward will read (see ``record``)."""
+    versions = []
+    for t in reads:
+        if type(t) is tuple:
+            if all(node.inputs[i] is None for i in t[1:]):
+                continue
+            t = t[0]
+        if t is OUTPUT:
+            versions.append((SavedOutput(first), first._version[0]))
+        elif isinstance(t, Tensor):
+            versions.append((t, t._version[0]))
+    return versions
 
 
 def as_array(x, dtype=None):

@@ -3,9 +3,8 @@ import numpy as np
 
 from .._tensor import tensor_method
 from ..autograd.graph import Node
-from ._util import float_array, inplace_variant
+from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
-from ._elementwise import _record_out
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_", "sigmoid_", "relu_",
@@ -34,12 +33,14 @@ class ReluBackward0(Node):
 
 @tensor_method()
 def tanh(input):
-    return _record_out(np.tanh(float_array(input)), TanhBackward0, input)
+    out = np.asarray(np.tanh(float_array(input)))
+    return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def sigmoid(input):
-    return _record_out(kernels.sigmoid(float_array(input)), SigmoidBackward0, input)
+    out = np.asarray(kernels.sigmoid(float_array(input)))
+    return record(out, SigmoidBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
@@ -47,7 +48,8 @@ def relu(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    return _record_out(np.maximum(arr, 0, dtype=arr.dtype), ReluBackward0, input)
+    out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype))
+    return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 # In-place forms: Tensor methods and torch.<name>_ functions.

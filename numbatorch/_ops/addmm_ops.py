@@ -68,16 +68,9 @@ def _add_product(input, t1, t2, prod, node_cls, beta, alpha, summed=False):
     else:
         res = prod + (x if beta == 1 else x * beta)
     res = res.astype(prod.dtype, copy=False)
-    out = record(res, node_cls, (input, t1, t2))
-    node = out.grad_fn
-    if node is not None:
-        need_a, need_b = node.inputs[1] is not None, node.inputs[2] is not None
-        node.a, node.b = t1._data, t2._data
-        node.alpha, node.beta = alpha, beta
-        if node_cls is not AddrBackward0:
-            node.summed = summed
-        node.save_versions(t1 if need_b else None, t2 if need_a else None)
-    return out
+    extra = {} if node_cls is AddrBackward0 else {"summed": summed}
+    return record(res, node_cls, (input, t1, t2), reads=((t1, 2), (t2, 1)), a=t1._data, b=t2._data, alpha=alpha,
+                  beta=beta, **extra)
 
 
 def _check_expand(shape, target):

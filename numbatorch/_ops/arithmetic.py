@@ -140,10 +140,7 @@ def rsub(input, other, *, alpha=1):
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
     x, y = binary_arrays(input, other)
-    res = record(_apply2(np.multiply, x, y), MulBackward0, (input, other), a=x, b=y)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(other if res.grad_fn.inputs[0] is not None and isinstance(other, Tensor)
-                                  else None, input if res.grad_fn.inputs[1] is not None else None)
+    res = record(_apply2(np.multiply, x, y), MulBackward0, (input, other), reads=((other, 0), (input, 1)), a=x, b=y)
     return _maybe_out(res, out)
 
 
@@ -165,10 +162,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     x, y = _float_result(*binary_arrays(input, other))
-    res = record(_apply2(np.true_divide, x, y), DivBackward0, (input, other), a=x, b=y)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(other if isinstance(other, Tensor) else None,
-                                  input if res.grad_fn.inputs[1] is not None else None)
+    res = record(_apply2(np.true_divide, x, y), DivBackward0, (input, other), reads=(other, (input, 1)), a=x, b=y)
     return _maybe_out(res, out)
 
 
@@ -219,11 +213,7 @@ def pow(input, exponent):
     if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and isinstance(y, np.ndarray) is False and y < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     out = np.power(x, y)
-    res = record(out, PowBackward0, (input, exponent), a=x, b=y, out=out)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input if isinstance(input, Tensor) else None,
-                                  exponent if isinstance(exponent, Tensor) else None)
-    return res
+    return record(out, PowBackward0, (input, exponent), reads=(input, exponent), a=x, b=y, out=out)
 
 
 @tensor_method("__rpow__")

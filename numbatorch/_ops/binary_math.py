@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import binary_arrays, inplace_variant, record
-from ._elementwise import _apply2, _float_pair, _not_implemented_for, _require_tensors, _save_read
+from ._elementwise import _apply2, _float_pair, _not_implemented_for, _require_tensors
 
 __all__ = [
     "atan2", "arctan2", "maximum", "minimum", "fmax", "fmin", "hypot", "logaddexp", "logaddexp2", "xlogy",
@@ -113,8 +113,7 @@ class FminBackward0(FmaxBackward0):
 def atan2(input, other):
     _require_tensors("atan2", input, other)
     y, x = _float_pair(input, other)
-    res = record(_apply2(np.arctan2, y, x), Atan2Backward0, (input, other), y=y, x=x)
-    return _save_read(res, input, other)
+    return record(_apply2(np.arctan2, y, x), Atan2Backward0, (input, other), reads=(input, other), y=y, x=x)
 
 
 arctan2 = atan2
@@ -132,21 +131,21 @@ def _float_only_pair(fname, input, other):
 def hypot(input, other):
     x, y = _float_only_pair("hypot", input, other)
     out = _apply2(np.hypot, x, y)
-    return _save_read(record(out, HypotBackward0, (input, other), x=x, y=y, result=out), input, other)
+    return record(out, HypotBackward0, (input, other), reads=(input, other), x=x, y=y, result=out)
 
 
 @tensor_method()
 def logaddexp(input, other):
     x, y = _float_only_pair("logaddexp", input, other)
     out = _apply2(np.logaddexp, x, y)
-    return _save_read(record(out, LogaddexpBackward0, (input, other), x=x, y=y, result=out), input, other)
+    return record(out, LogaddexpBackward0, (input, other), reads=(input, other), x=x, y=y, result=out)
 
 
 @tensor_method()
 def logaddexp2(input, other):
     x, y = _float_only_pair("logaddexp2", input, other)
     out = _apply2(np.logaddexp2, x, y)
-    return _save_read(record(out, Logaddexp2Backward0, (input, other), x=x, y=y, result=out), input, other)
+    return record(out, Logaddexp2Backward0, (input, other), reads=(input, other), x=x, y=y, result=out)
 
 
 def _xlogy_array(x, y):
@@ -162,16 +161,14 @@ def xlogy(input, other):
     x, y = _float_pair(input, other)
     node = XlogyBackward0 if isinstance(input, Tensor) and isinstance(other, Tensor) else (
         XlogyBackward2 if isinstance(input, Tensor) else XlogyBackward1)
-    res = record(_apply2(_xlogy_array, x, y), node, (input, other), x=x, y=y)
-    return _save_read(res, input, other)
+    return record(_apply2(_xlogy_array, x, y), node, (input, other), reads=(input, other), x=x, y=y)
 
 
 def _extremum(fname, np_fn, node_cls):
     def op(input, other):
         _require_tensors(fname, input, other)
         x, y = binary_arrays(input, other)
-        res = record(_apply2(np_fn, x, y), node_cls, (input, other), x=x, y=y)
-        return _save_read(res, input, other)
+        return record(_apply2(np_fn, x, y), node_cls, (input, other), reads=(input, other), x=x, y=y)
     op.__name__ = fname
     return op
 

@@ -136,15 +136,10 @@ def _einsum(subs, out_sub, operands, node_cls=EinsumBackward, reshape_to=None):
     inter_shape = np.shape(res)
     if reshape_to is not None:
         res = np.reshape(res, reshape_to)
-    out = record(res, node_cls, tuple(operands))
-    node = out.grad_fn
-    if node is not None:
-        node.subs, node.out_sub, node.arrays, node.sizes = subs, out_sub, arrays, sizes
-        node.out_shape = None if reshape_to is None else inter_shape
-        # the gradient of operand i reads every other operand
-        node.save_versions(*(t for j, t in enumerate(operands)
-                             if any(n is not None for i, n in enumerate(node.inputs) if i != j)))
-    return out
+    # the gradient of operand i reads every other operand
+    reads = tuple((t, *(i for i in range(len(operands)) if i != j)) for j, t in enumerate(operands))
+    return record(res, node_cls, tuple(operands), reads=reads, subs=subs, out_sub=out_sub, arrays=arrays, sizes=sizes,
+                  out_shape=None if reshape_to is None else inter_shape)
 
 
 def einsum(*args):

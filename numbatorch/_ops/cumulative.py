@@ -55,10 +55,7 @@ class CumprodBackward0(Node):
 def cumprod(input, dim, *, dtype=None):
     x, d = _cumulative_setup(input, dim, dtype)
     out = np.cumprod(x, axis=d) if x.ndim else x.copy()
-    res = record(out, CumprodBackward0, (input,), x=x, out=out, dim=d)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+    return record(out, CumprodBackward0, (input,), reads=(input,), x=x, out=out, dim=d)
 
 
 class CummaxBackward0(Node):

@@ -312,14 +312,8 @@ def _pieces(input, dim, bounds, node_cls, squeeze_dim=False):
     data = input._data
     lead = (slice(None),) * dim
     index = [lead + ((b,) if squeeze_dim else (slice(*b),)) for b in bounds]
-    arrays = [data[i] for i in index]
-    if not is_grad_recording(input):
-        return tuple(_as_view(Tensor._make(a), input) for a in arrays)
-    node = node_cls((input,))
-    node.shape = data.shape
-    node.index = index
-    node.num_outputs = len(arrays)
-    return tuple(_as_view(Tensor._make(a, node, i), input) for i, a in enumerate(arrays))
+    pieces = record(tuple([data[i] for i in index]), node_cls, (input,), shape=data.shape, index=index)
+    return tuple(_as_view(t, input) for t in pieces)
 
 
 @tensor_method("split")

@@ -63,10 +63,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         with np.errstate(divide="ignore"):
             out = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
     out = np.asarray(out, dtype=arr.dtype)
-    res = record(out, LinalgVectorNormBackward0, (x,), x=arr, out=out, ord=p, axes=axes, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(x)
-    return res
+    return record(out, LinalgVectorNormBackward0, (x,), reads=(x,), x=arr, out=out, ord=p, axes=axes, keepdim=keepdim)
 
 
 @tensor_method("norm")

@@ -99,13 +99,7 @@ def _product(a, b, out, node_cls, input, other):
 
     Both arrays are kept (references, no copies: backward needs their shapes even when it reads one).
     """
-    res = record(out, node_cls, (input, other))
-    node = res.grad_fn
-    if node is not None:
-        node.a, node.b = a, b
-        node.save_versions(input if node.inputs[1] is not None else None,
-                           other if node.inputs[0] is not None else None)
-    return res
+    return record(out, node_cls, (input, other), reads=((input, 1), (other, 0)), a=a, b=b)
 
 
 def _same_dtype_2d(x, y):

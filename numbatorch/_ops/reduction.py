@@ -8,11 +8,11 @@ import math
 import numpy as np
 
 from .. import _dtype as dt, return_types
-from .._tensor import Tensor, is_grad_recording, tensor_method
+from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from .binary_math import maximum, minimum
 from ._util import _legacy_name, normalize_dim, record
-from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _pair, _selected, evenly_distribute,
+from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
                            expand_grad, reduce_axes)
 
 __all__ = [
@@ -48,15 +48,6 @@ class MeanBackward1(Node):
         return expand_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
 
 
-def _full_reduction(out, node_cls, input):
-    """Result of reducing all of ``input`` with the node built directly: the per-op cost matters here."""
-    if is_grad_recording(input):
-        node = node_cls((input,))
-        node.shape = input._data.shape
-        return Tensor._make(out, node)
-    return Tensor._make(out)
-
-
 def _sum_input(input, dtype):
     x = input._data
     if dtype is not None:
@@ -70,7 +61,7 @@ def _sum_input(input, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2:
-        return _full_reduction(np.asarray(x.sum()), SumBackward0, input)  # hot path: loss.sum()
+        return record(np.asarray(x.sum()), SumBackward0, (input,), shape=x.shape)  # hot path: loss.sum()
     x = _sum_input(input, dtype)
     acc = np.float32 if x.dtype == np.float16 else None  # float16 accumulates in float32, like PyTorch
     if dim is None and not keepdim:
@@ -93,10 +84,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     x = _sum_input(input, dtype)
     axes = reduce_axes(dim, x.ndim)
     out = np.asarray(np.nansum(x, axis=axes, keepdims=keepdim), dtype=x.dtype)
-    res = record(out, NansumBackward0, (input,), x=x, axes=axes, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+    return record(out, NansumBackward0, (input,), reads=(input,), x=x, axes=axes, keepdim=keepdim)
 
 
 def _mean_input(input, dtype, name="mean"):
@@ -113,7 +101,7 @@ def _mean_input(input, dtype, name="mean"):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2 and x.size:
-        return _full_reduction(np.asarray(x.sum() / x.size), MeanBackward0, input)  # hot path: loss.mean()
+        return record(np.asarray(x.sum() / x.size), MeanBackward0, (input,), shape=x.shape)  # hot path: loss.mean()
     x = _mean_input(input, dtype)
     acc = np.float32 if x.dtype == np.float16 else None
     if dim is None and not keepdim:
@@ -167,11 +155,8 @@ def _extreme(input, dim, keepdim, other, name):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         out = np.asarray(x.max() if name == "max" else x.min())
-        res = record(out, MaxBackward1 if name == "max" else MinBackward1, (input,), x=x, value=out, axes=None,
-                     keepdim=False)
-        if res.grad_fn is not None:
-            res.grad_fn.save_versions(input)
-        return res
+        return record(out, MaxBackward1 if name == "max" else MinBackward1, (input,), reads=(input,), x=x, value=out,
+                      axes=None, keepdim=False)
     d = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         return _selected(input, x.copy(), np.zeros((), np.int64), MaxBackward0 if name == "max" else MinBackward0,
@@ -204,10 +189,7 @@ def _amax_amin(input, dim, keepdim, name, node_cls):
         raise IndexError(f"{name}(): Expected reduction dim {0 if axes is None else axes[0]} to have non-zero "
                          "size.")
     out = np.asarray((np.amax if name == "amax" else np.amin)(x, axis=axes, keepdims=keepdim))
-    res = record(out, node_cls, (input,), x=x, value=out, axes=axes, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+    return record(out, node_cls, (input,), reads=(input,), x=x, value=out, axes=axes, keepdim=keepdim)
 
 
 @tensor_method("amax")
@@ -238,9 +220,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     axes = reduce_axes(dim, x.ndim)
     lo = np.asarray(np.amin(x, axis=axes, keepdims=keepdim))
     hi = np.asarray(np.amax(x, axis=axes, keepdims=keepdim))
-    pair = _pair(lo, hi, AminmaxBackward0, input, x=x, lo=lo, hi=hi, axes=axes, keepdim=keepdim)
-    if pair[0].grad_fn is not None:
-        pair[0].grad_fn.save_versions(input)
+    pair = record((lo, hi), AminmaxBackward0, (input,), reads=(input,), x=x, lo=lo, hi=hi, axes=axes,
+                  keepdim=keepdim)
     return return_types.aminmax(*pair)
 
 
@@ -303,14 +284,10 @@ class ProdBackward1(Node):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     x = _sum_input(input, dtype)
     if dim is None:
-        res = record(np.asarray(x.prod()), ProdBackward0, (input,), x=x)
-    else:
-        d = normalize_dim(dim, x.ndim)
-        out = np.asarray(x.prod(axis=d, keepdims=keepdim) if x.ndim else x.copy())
-        res = record(out, ProdBackward1, (input,), x=x, dim=d, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+        return record(np.asarray(x.prod()), ProdBackward0, (input,), reads=(input,), x=x)
+    d = normalize_dim(dim, x.ndim)
+    out = np.asarray(x.prod(axis=d, keepdims=keepdim) if x.ndim else x.copy())
+    return record(out, ProdBackward1, (input,), reads=(input,), x=x, dim=d, keepdim=keepdim)
 
 
 class LogsumexpBackward0(Node):
@@ -337,10 +314,7 @@ def logsumexp(input, dim, keepdim=False):
             s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         out = s if keepdim else _mean_out(s, axes, False)
     out = np.asarray(out, dtype=x.dtype)
-    res = record(out, LogsumexpBackward0, (input,), x=x, out=out, axes=axes, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+    return record(out, LogsumexpBackward0, (input,), reads=(input,), x=x, out=out, axes=axes, keepdim=keepdim)
 
 
 def _logical(input, dim, keepdim, fn):

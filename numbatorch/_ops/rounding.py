@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import inplace_variant, record
-from ._elementwise import _apply2, _not_implemented_for, _record_in, _require_tensors
+from ._elementwise import _apply2, _not_implemented_for, _require_tensors
 
 __all__ = [
     "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "nan_to_num", "heaviside", "floor_", "ceil_",
@@ -140,7 +140,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     if arr.dtype.kind != "f":
         return Tensor._make(arr.copy())
     out = np.nan_to_num(arr, nan=nan, posinf=posinf, neginf=neginf)
-    return _record_in(out, NanToNumBackward0, input, x=arr)
+    return record(out, NanToNumBackward0, (input,), reads=(input,), x=arr)
 
 
 @tensor_method()

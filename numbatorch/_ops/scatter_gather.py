@@ -211,11 +211,9 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         count = np.maximum(count, 1)
         out = out / count if data.dtype.kind == "f" else out // count
         out = out.astype(data.dtype, copy=False)
-    res = record(out, ScatterReduceBackward0, (input, src), index=where, src_shape=src._data.shape, reduce=reduce,
-                 include_self=include_self, self_data=data, src_data=src._data, result=out, count=count)
-    if res.grad_fn is not None and reduce in ("amax", "amin", "prod"):
-        res.grad_fn.save_versions(input, src)  # their backward reads both operands' values
-    return res
+    reads = (input, src) if reduce in ("amax", "amin", "prod") else ()  # their backward reads both operands' values
+    return record(out, ScatterReduceBackward0, (input, src), reads=reads, index=where, src_shape=src._data.shape,
+                  reduce=reduce, include_self=include_self, self_data=data, src_data=src._data, result=out, count=count)
 
 
 def _flat_index(input, index):

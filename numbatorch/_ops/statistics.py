@@ -6,7 +6,7 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _pair, _rows, _selected, expand_grad,
+from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _rows, _selected, expand_grad,
                            reduce_axes)
 from ..backends.cpu.reduction import _mode_rows
 
@@ -67,10 +67,7 @@ class StdBackward0(Node):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
-    res = record(v, VarBackward0, (input,), x=x, m=m, divisor=divisor, axes=axes, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+    return record(v, VarBackward0, (input,), reads=(input,), x=x, m=m, divisor=divisor, axes=axes, keepdim=keepdim)
 
 
 @tensor_method("std")
@@ -78,10 +75,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     s = np.sqrt(v)
-    res = record(s, StdBackward0, (input,), x=x, m=m, out=s, divisor=divisor, axes=axes, keepdim=keepdim)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(input)
-    return res
+    return record(s, StdBackward0, (input,), reads=(input,), x=x, m=m, out=s, divisor=divisor, axes=axes,
+                  keepdim=keepdim)
 
 
 class VarMeanBackward0(Node):
@@ -117,22 +112,16 @@ class StdMeanBackward0(Node):
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
-    out = _pair(v, _mean_out(m, axes, keepdim).copy(), VarMeanBackward0, input, x=x, m=m, divisor=divisor,
-                axes=axes, keepdim=keepdim)
-    if out[0].grad_fn is not None:
-        out[0].grad_fn.save_versions(input)
-    return out
+    return record((v, _mean_out(m, axes, keepdim).copy()), VarMeanBackward0, (input,), reads=(input,), x=x,
+                  m=m, divisor=divisor, axes=axes, keepdim=keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     s = np.sqrt(v)
-    out = _pair(s, _mean_out(m, axes, keepdim).copy(), StdMeanBackward0, input, x=x, m=m, out=s,
-                divisor=divisor, axes=axes, keepdim=keepdim)
-    if out[0].grad_fn is not None:
-        out[0].grad_fn.save_versions(input)
-    return out
+    return record((s, _mean_out(m, axes, keepdim).copy()), StdMeanBackward0, (input,), reads=(input,), x=x,
+                  m=m, out=s, divisor=divisor, axes=axes, keepdim=keepdim)
 
 
 class MedianBackward0(_EvenlyBackward):
@@ -180,11 +169,8 @@ def _median(input, dim, keepdim, ignore_nan):
             return Tensor._make(np.asarray(np.nan, dtype=x.dtype))
         vals, _ = _median_rows(x.reshape(-1), 0, ignore_nan)
         out = vals.reshape(())
-        res = record(out, NanmedianBackward0 if ignore_nan else MedianBackward0, (input,), x=x, value=out,
-                     axes=None, keepdim=False)
-        if res.grad_fn is not None:
-            res.grad_fn.save_versions(input)
-        return res
+        return record(out, NanmedianBackward0 if ignore_nan else MedianBackward0, (input,), reads=(input,), x=x,
+                      value=out, axes=None, keepdim=False)
     d = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         vals, idx = x.copy(), np.zeros((), np.int64)

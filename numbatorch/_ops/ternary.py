@@ -8,7 +8,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
-from ._elementwise import _apply2, _c_name, _not_implemented_for, _record_in, _require_tensors, _save_read
+from ._elementwise import _apply2, _c_name, _not_implemented_for, _require_tensors
 
 __all__ = [
     "clamp", "clip", "clamp_min", "clamp_max", "where", "lerp", "addcmul", "addcdiv", "clamp_", "clip_",
@@ -185,13 +185,12 @@ def clamp(input, min=None, max=None):
         out = x if min is None else np.maximum(x, min)
         if max is not None:
             out = np.minimum(out, max)
-        return _record_in(out, ClampBackward1, input, x=x, lo=min, hi=max)
+        return record(out, ClampBackward1, (input,), reads=(input,), x=x, lo=min, hi=max)
     x, lo, hi = _clamp_arrays(input, min, max, "clamp")
     out = _bounded(x, lo, hi)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        res = record(out, ClampBackward0, (input, min, max), x=x, lo=lo, hi=hi)
-        return _save_read(res, input, min, max)
-    return _record_in(out, ClampBackward1, input, x=x, lo=min, hi=max)
+        return record(out, ClampBackward0, (input, min, max), reads=(input, min, max), x=x, lo=lo, hi=hi)
+    return record(out, ClampBackward1, (input,), reads=(input,), x=x, lo=min, hi=max)
 
 
 clip = clamp
@@ -202,8 +201,8 @@ def clamp_min(input, min):
     x, lo, _ = _clamp_arrays(input, min, None, "clamp_min")
     out = _bounded(x, lo, None)
     if isinstance(min, Tensor):
-        return _save_read(record(out, ClampMinBackward1, (input, min), x=x, lo=lo), input, min)
-    return _record_in(out, ClampMinBackward0, input, x=x, lo=min)
+        return record(out, ClampMinBackward1, (input, min), reads=(input, min), x=x, lo=lo)
+    return record(out, ClampMinBackward0, (input,), reads=(input,), x=x, lo=min)
 
 
 @tensor_method()
@@ -211,8 +210,8 @@ def clamp_max(input, max):
     x, _, hi = _clamp_arrays(input, None, max, "clamp_max")
     out = _bounded(x, None, hi)
     if isinstance(max, Tensor):
-        return _save_read(record(out, ClampMaxBackward1, (input, max), x=x, hi=hi), input, max)
-    return _record_in(out, ClampMaxBackward0, input, x=x, hi=max)
+        return record(out, ClampMaxBackward1, (input, max), reads=(input, max), x=x, hi=hi)
+    return record(out, ClampMaxBackward0, (input,), reads=(input,), x=x, hi=max)
 
 
 def where(condition, input=None, other=None):
@@ -236,8 +235,7 @@ def where(condition, input=None, other=None):
         out = np.where(c, x, y)
     except ValueError:
         raise broadcast_error(c.shape, np.shape(x), np.shape(y)) from None
-    res = record(out, WhereBackward0, (input, other), cond=c)
-    return _save_read(res, condition)
+    return record(out, WhereBackward0, (input, other), reads=(condition,), cond=c)
 
 
 @tensor_method("where")
@@ -264,12 +262,8 @@ def lerp(input, end, weight):
             out = np.where(np.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
         except ValueError:
             raise broadcast_error(a.shape, b.shape, w.shape) from None
-        res = record(out, LerpBackward1, (input, end, weight), start=a, end=b, weight=w)
-        if res.grad_fn is not None:
-            ins = res.grad_fn.inputs
-            read = (weight,) if ins[0] is not None or ins[1] is not None else ()
-            res.grad_fn.save_versions(*read, *((input, end) if ins[2] is not None else ()))
-        return res
+        return record(out, LerpBackward1, (input, end, weight), reads=((weight, 0, 1), (input, 2), (end, 2)),
+                      start=a, end=b, weight=w)
     diff = _apply2(np.subtract, b, a)
     out = a + weight * diff if builtins.abs(weight) < 0.5 else b - diff * (1 - weight)
     return record(out.astype(a.dtype, copy=False), LerpBackward0, (input, end), weight=weight)
@@ -295,12 +289,8 @@ def addcmul(input, tensor1, tensor2, *, value=1):
         out = x + (prod if value == 1 else value * prod)
     except ValueError:
         raise broadcast_error(x.shape, a.shape, b.shape) from None
-    res = record(out.astype(x.dtype, copy=False), AddcmulBackward0, (input, tensor1, tensor2), t1=a, t2=b,
-                 value=value)
-    if res.grad_fn is not None:
-        ins = res.grad_fn.inputs
-        res.grad_fn.save_versions(tensor1 if ins[2] is not None else None, tensor2 if ins[1] is not None else None)
-    return res
+    return record(out.astype(x.dtype, copy=False), AddcmulBackward0, (input, tensor1, tensor2),
+                  reads=((tensor1, 2), (tensor2, 1)), t1=a, t2=b, value=value)
 
 
 @tensor_method()
@@ -319,13 +309,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
         out = x + (quot if value == 1 else value * quot)
     except ValueError:
         raise broadcast_error(x.shape, a.shape, b.shape) from None
-    res = record(out.astype(x.dtype, copy=False), AddcdivBackward0, (input, tensor1, tensor2), t1=a, t2=b,
-                 value=value)
-    if res.grad_fn is not None:
-        ins = res.grad_fn.inputs
-        res.grad_fn.save_versions(tensor1 if ins[2] is not None else None,
-                                  tensor2 if ins[1] is not None or ins[2] is not None else None)
-    return res
+    return record(out.astype(x.dtype, copy=False), AddcdivBackward0, (input, tensor1, tensor2),
+                  reads=((tensor1, 2), (tensor2, 1, 2)), t1=a, t2=b, value=value)
 
 
 # In-place forms: Tensor methods and torch.<name>_ functions.

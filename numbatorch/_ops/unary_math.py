@@ -5,9 +5,9 @@ import numpy as np
 
 from .._tensor import tensor_method
 from ..autograd.graph import Node
-from ._util import float_array, inplace_variant
+from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
-from ._elementwise import _not_implemented_for, _record_in, _record_out
+from ._elementwise import _not_implemented_for
 
 __all__ = [
     "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "sin",
@@ -235,7 +235,7 @@ def abs(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise _not_implemented_for("abs_cpu", arr.dtype)
-    return _record_in(np.abs(arr), AbsBackward0, input, x=arr)
+    return record(np.abs(arr), AbsBackward0, (input,), reads=(input,), x=arr)
 
 
 absolute = abs
@@ -243,57 +243,62 @@ absolute = abs
 
 @tensor_method()
 def exp(input):
-    return _record_out(np.exp(float_array(input)), ExpBackward0, input)
+    out = np.asarray(np.exp(float_array(input)))
+    return record(out, ExpBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def exp2(input):
-    return _record_out(np.exp2(float_array(input)), Exp2Backward0, input)
+    out = np.asarray(np.exp2(float_array(input)))
+    return record(out, Exp2Backward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def expm1(input):
-    return _record_out(np.expm1(float_array(input)), Expm1Backward0, input)
+    out = np.asarray(np.expm1(float_array(input)))
+    return record(out, Expm1Backward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def log(input):
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _record_in(np.log(x), LogBackward0, input, x=x)
+        return record(np.log(x), LogBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def log2(input):
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _record_in(np.log2(x), Log2Backward0, input, x=x)
+        return record(np.log2(x), Log2Backward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def log10(input):
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _record_in(np.log10(x), Log10Backward0, input, x=x)
+        return record(np.log10(x), Log10Backward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def log1p(input):
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _record_in(np.log1p(x), Log1PBackward0, input, x=x)
+        return record(np.log1p(x), Log1PBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def sqrt(input):
     with np.errstate(invalid="ignore"):
-        return _record_out(np.sqrt(float_array(input)), SqrtBackward0, input)
+        out = np.asarray(np.sqrt(float_array(input)))
+        return record(out, SqrtBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def rsqrt(input):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _record_out(1 / np.sqrt(float_array(input)), RsqrtBackward0, input)
+        out = np.asarray(1 / np.sqrt(float_array(input)))
+        return record(out, RsqrtBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
@@ -301,82 +306,84 @@ def square(input):
     arr = input._data
     if arr.dtype == np.bool_:
         arr = arr.astype(np.int64)
-    return _record_in(arr * arr, PowBackward0, input, x=arr)
+    return record(arr * arr, PowBackward0, (input,), reads=(input,), x=arr)
 
 
 @tensor_method()
 def reciprocal(input):
     with np.errstate(divide="ignore"):
-        return _record_out(1 / float_array(input), ReciprocalBackward0, input)
+        out = np.asarray(1 / float_array(input))
+        return record(out, ReciprocalBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def sin(input):
     x = float_array(input)
-    return _record_in(np.sin(x), SinBackward0, input, x=x)
+    return record(np.sin(x), SinBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def cos(input):
     x = float_array(input)
-    return _record_in(np.cos(x), CosBackward0, input, x=x)
+    return record(np.cos(x), CosBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def tan(input):
-    return _record_out(np.tan(float_array(input)), TanBackward0, input)
+    out = np.asarray(np.tan(float_array(input)))
+    return record(out, TanBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method("asin", "arcsin")
 def asin(input):
     x = float_array(input)
     with np.errstate(invalid="ignore"):
-        return _record_in(np.arcsin(x), AsinBackward0, input, x=x)
+        return record(np.arcsin(x), AsinBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("acos", "arccos")
 def acos(input):
     x = float_array(input)
     with np.errstate(invalid="ignore"):
-        return _record_in(np.arccos(x), AcosBackward0, input, x=x)
+        return record(np.arccos(x), AcosBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("atan", "arctan")
 def atan(input):
     x = float_array(input)
-    return _record_in(np.arctan(x), AtanBackward0, input, x=x)
+    return record(np.arctan(x), AtanBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def sinh(input):
     x = float_array(input)
-    return _record_in(np.sinh(x), SinhBackward0, input, x=x)
+    return record(np.sinh(x), SinhBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def cosh(input):
     x = float_array(input)
-    return _record_in(np.cosh(x), CoshBackward0, input, x=x)
+    return record(np.cosh(x), CoshBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("asinh", "arcsinh")
 def asinh(input):
     x = float_array(input)
-    return _record_in(np.arcsinh(x), AsinhBackward0, input, x=x)
+    return record(np.arcsinh(x), AsinhBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("acosh", "arccosh")
 def acosh(input):
     x = float_array(input)
     with np.errstate(invalid="ignore"):
-        return _record_in(np.arccosh(x), AcoshBackward0, input, x=x)
+        return record(np.arccosh(x), AcoshBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("atanh", "arctanh")
 def atanh(input):
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _record_in(np.arctanh(x), AtanhBackward0, input, x=x)
+        return record(np.arctanh(x), AtanhBackward0, (input,), reads=(input,), x=x)
 
 
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
@@ -385,26 +392,26 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 @tensor_method()
 def erf(input):
     x = float_array(input)
-    return _record_in(kernels.erf(x), ErfBackward0, input, x=x)
+    return record(kernels.erf(x), ErfBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def erfc(input):
     x = float_array(input)
-    return _record_in(kernels.erfc(x), ErfcBackward0, input, x=x)
+    return record(kernels.erfc(x), ErfcBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def erfinv(input):
     # PyTorch's erfinv backward recomputes from the input, so the input (not the result) is version-checked.
     out = kernels.erfinv(float_array(input))
-    return _record_in(out, ErfinvBackward0, input, result=out)
+    return record(out, ErfinvBackward0, (input,), reads=(input,), result=out)
 
 
 @tensor_method()
 def sinc(input):
     x = float_array(input)
-    return _record_in(np.sinc(x), SincBackward0, input, x=x)
+    return record(np.sinc(x), SincBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
@@ -413,7 +420,7 @@ def logit(input, eps=None):
     z = x if eps is None else np.clip(x, eps, 1 - eps)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.log(z / (1 - z))
-    return _record_in(out, LogitBackward0, input, x=x, eps=eps)
+    return record(out, LogitBackward0, (input,), reads=(input,), x=x, eps=eps)
 
 
 # In-place forms: Tensor methods and torch.<name>_ functions.

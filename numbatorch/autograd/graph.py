@@ -40,10 +40,6 @@ class Node:
     def needs_input_grad(self):
         return tuple(t is not None for t in self.inputs)
 
-    def save_versions(self, *tensors):
-        """Remember the versions of tensors whose data backward reads, to detect later in-place changes."""
-        self._saved_versions = [(t, t._version[0]) for t in tensors if hasattr(t, "_version")]
-
     def check_versions(self):
         for t, version in self._saved_versions:
             if t._version[0] != version:

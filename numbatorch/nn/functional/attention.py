@@ -3,7 +3,8 @@ import numpy as np
 
 from ..._random import numpy_generator
 from ..._ops.shape import cat, repeat_interleave
-from ..._tensor import Tensor, is_grad_recording
+from ..._ops._util import record
+from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...backends.cpu import attention as _attn
 from .linear import linear
@@ -53,13 +54,8 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
         weights = ws.attn_drop.reshape(weights.shape)
     mask_t = attn_mask if isinstance(attn_mask, Tensor) and attn_mask.is_floating_point() else None
     inputs = (query, key, value, mask_t)
-    node = None
-    if is_grad_recording(*[t for t in inputs if t is not None]):
-        node = ScaledDotProductFlashAttentionForCpuBackward0(
-            tuple(t if t is not None and t._requires_grad else None for t in inputs))
-        node.ws, node.out_shape, node.weights_dropped = ws, out.shape, ws.attn_drop is not None
-        node.save_versions(*[t for t in inputs if t is not None])
-    return Tensor._make(out, node, 0), Tensor._make(weights, node, 1)
+    return record((out, weights), ScaledDotProductFlashAttentionForCpuBackward0, inputs, reads=inputs, ws=ws,
+                  out_shape=out.shape, weights_dropped=ws.attn_drop is not None)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,

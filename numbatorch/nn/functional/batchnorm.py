@@ -44,14 +44,6 @@ def _data(t):
     return None if t is None else t._data
 
 
-def _record(out, input, weight, bias, **saved):
-    res = record(out, NativeBatchNormBackward0, (input, weight, bias), **saved)
-    node = res.grad_fn
-    if node is not None:
-        node.save_versions(input, weight if node.inputs[0] is not None else None)
-    return res
-
-
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
     x = input._data
@@ -70,7 +62,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             _update(running_var, K.batch_norm_unbiased_var(invstd, eps, count), momentum)
     elif not training:
         mean = mean.copy()      # may view running_mean, which later training steps overwrite in place
-    return _record(y, input, weight, bias, x=x, w=w, mean=mean, invstd=invstd, training=bool(training), tiles=1)
+    return record(y, NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
+                  mean=mean, invstd=invstd, training=bool(training), tiles=1)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -96,8 +89,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if running_var is not None:
             var = K.batch_norm_unbiased_var(invstd, eps, count)
             _update(running_var, var.reshape(N, C).mean(axis=0), momentum)
-    return _record(y.reshape(x.shape), input, weight, bias, x=x3, w=w, mean=mean, invstd=invstd,
-                   training=bool(use_input_stats), tiles=N)
+    return record(y.reshape(x.shape), NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)),
+                  x=x3, w=w, mean=mean, invstd=invstd, training=bool(use_input_stats), tiles=N)
 
 
 __all__ = ["batch_norm", "instance_norm"]

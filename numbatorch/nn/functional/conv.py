@@ -26,13 +26,9 @@ class ConvolutionBackward0(Node):
 
 def _record_conv(out, input, weight, bias, **saved):
     inputs = (input, weight) if bias is None else (input, weight, bias)
-    res = record(out, ConvolutionBackward0, inputs, x=input._data, w=weight._data, **saved)
-    node = res.grad_fn
-    if node is not None:
-        # input-grad reads the weight, weight-grad reads the input
-        node.save_versions(input if node.inputs[1] is not None else None,
-                           weight if node.inputs[0] is not None else None)
-    return res
+    # input-grad reads the weight, weight-grad reads the input
+    return record(out, ConvolutionBackward0, inputs, reads=((input, 1), (weight, 0)), x=input._data, w=weight._data,
+                  **saved)
 
 
 def _same_padding(nd, weight, stride, dilation):

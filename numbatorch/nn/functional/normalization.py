@@ -26,11 +26,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     b = bias._data if bias is not None else None
     y, mean, rstd = _norm.layer_norm_forward(x, shape, w, b, eps)
     inputs = (input, weight, bias)
-    res = record(y, NativeLayerNormBackward0, inputs, x=x, normalized_shape=shape, mean=mean, rstd=rstd,
-                 weight=w, has_bias=b is not None)
-    if res.grad_fn is not None:
-        res.grad_fn.save_versions(*[t for t in inputs if t is not None])
-    return res
+    return record(y, NativeLayerNormBackward0, inputs, reads=inputs, x=x, normalized_shape=shape, mean=mean,
+                  rstd=rstd, weight=w, has_bias=b is not None)
 
 
 class NativeGroupNormBackward0(Node):
@@ -56,12 +53,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                          f"[{N * C // num_groups}, {num_groups}{''.join(f', {s}' for s in x.shape[2:])}]")
     w = None if weight is None else weight._data
     y, mean, rstd = _norm.group_norm_forward(x, num_groups, w, None if bias is None else bias._data, eps)
-    res = record(y, NativeGroupNormBackward0, (input, weight, bias), x=x, w=w, groups=int(num_groups),
-                 mean=mean, rstd=rstd)
-    node = res.grad_fn
-    if node is not None:
-        node.save_versions(input, weight if node.inputs[0] is not None else None)
-    return res
+    return record(y, NativeGroupNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
+                  groups=int(num_groups), mean=mean, rstd=rstd)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

@@ -6,7 +6,7 @@
 """
 import numpy as np
 
-from ..._tensor import Tensor, is_grad_recording
+from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import rnn as _rnn
 
@@ -50,14 +50,9 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, h0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh),
                                                c0, _arr(w_hr), lengths, reverse)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
-    node = None
-    if is_grad_recording(*[t for t in inputs if t is not None]):
-        node = MkldnnRnnLayerBackward0(tuple(t if t is not None and t._requires_grad else None for t in inputs))
-        node.ws = ws
-        node.num_outputs = 3 if mode == "lstm" else 2
-        node.save_versions(*[t for t in inputs if t is not None])
-    make = Tensor._make
-    return make(out, node, 0), make(h_n, node, 1), (make(c_n, node, 2) if c_n is not None else None)
+    if c_n is None:
+        return (*record((out, h_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws), None)
+    return record((out, h_n, c_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws)
 
 
 def _packed_positions(batch_sizes):
@@ -93,22 +88,15 @@ def packed_to_padded(data, batch_sizes, total_length=None, padding_value=0.0):
     x = data._data
     out = np.full((T, B) + x.shape[1:], padding_value, dtype=x.dtype)
     out[t_idx, b_idx] = x
-    node = None
-    if is_grad_recording(data):
-        node = PackedToPaddedBackward0((data,))
-        node.t_idx, node.b_idx = t_idx, b_idx
-    return Tensor._make(out, node)
+    return record(out, PackedToPaddedBackward0, (data,), t_idx=t_idx, b_idx=b_idx)
 
 
 def padded_to_packed(padded, batch_sizes):
     """A time-major padded tensor (T, B, *) -> its packed rows for ``batch_sizes``."""
     t_idx, b_idx = _packed_positions(batch_sizes)
     x = padded._data
-    node = None
-    if is_grad_recording(padded):
-        node = PaddedToPackedBackward0((padded,))
-        node.t_idx, node.b_idx, node.shape = t_idx, b_idx, x.shape
-    return Tensor._make(np.ascontiguousarray(x[t_idx, b_idx]), node)
+    return record(np.ascontiguousarray(x[t_idx, b_idx]), PaddedToPackedBackward0, (padded,), t_idx=t_idx, b_idx=b_idx,
+                  shape=x.shape)
 
 
 __all__ = []

@@ -4,7 +4,8 @@ from collections import namedtuple
 import numpy as np
 
 from ..._ops.indexing import index_select
-from ..._tensor import Tensor, is_grad_recording
+from ..._ops._util import record
+from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ..functional.rnn import packed_to_padded, padded_to_packed
 
@@ -158,11 +159,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
             out[i, :a.shape[0]] = a
     if not batch_first:
         out = np.ascontiguousarray(out.swapaxes(0, 1))
-    node = None
-    if is_grad_recording(*sequences):
-        node = PadSequenceBackward0(tuple(s if s._requires_grad else None for s in sequences))
-        node.lengths, node.batch_first, node.left = lengths, batch_first, left
-    return Tensor._make(out, node)
+    return record(out, PadSequenceBackward0, tuple(sequences), lengths=lengths, batch_first=batch_first, left=left)
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
