@@ -7,20 +7,39 @@ the tutorials use come from ``_torch_keras.py`` and ``_torch_vision.py``, stand-
 import argparse
 import os
 import sys
+import tempfile
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ("numbatorch", "torch")
 
 
+class TutorialParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (``prog: error: ...``); ``--help`` shows the usage."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def writable_dir(path):
+    """argparse type for --out-dir: the directory, created if needed and checked writable."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        raise argparse.ArgumentTypeError(f"cannot write to {path!r}: {err.strerror or err}") from None
+    return path
+
+
 def tutorial_parser(name, doc):
     """An argparse parser with the options every tutorial shares: --quick, --backend, --out-dir, --seed."""
-    parser = argparse.ArgumentParser(prog=f"python tutorials/{name}.py", description=doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = TutorialParser(prog=f"python tutorials/{name}.py", description=doc,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a few seconds' version for CI: less data, fewer epochs")
     parser.add_argument("--backend", choices=BACKENDS, default="numbatorch",
                         help="framework to run on (default numbatorch; 'torch' needs PyTorch installed)")
-    parser.add_argument("--out-dir", default=os.path.join(REPO_ROOT, "tutorials", "_output", name),
+    parser.add_argument("--out-dir", type=writable_dir, default=os.path.join(REPO_ROOT, "tutorials", "_output", name),
                         help=f"where checkpoints, plots and logs go (default tutorials/_output/{name})")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     return parser

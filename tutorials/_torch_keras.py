@@ -2,7 +2,8 @@
 
 Only what the tutorials use: ``KerasModel.fit`` (best checkpoint by ``monitor``, early stopping after
 ``patience`` epochs, history DataFrame, optional history plot), ``summary`` (parameter count) and the
-``AUC``/``Accuracy`` metrics (logits in, scikit-learn's definitions). It is a timing baseline, not a library.
+``AUC``/``Accuracy`` metrics (logits in, scikit-learn's definitions), with torchkeras's gradient clipping to norm
+1.0. It is a timing baseline, not a library.
 """
 import os
 import types
@@ -89,6 +90,7 @@ class KerasModel(torch.nn.Module):
                 loss = self.loss_fn(preds, labels)
                 if learn:
                     loss.backward()
+                    torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)  # torchkeras's default clipping
                     self.optimizer.step()
                     if self.lr_scheduler is not None:
                         self.lr_scheduler.step()

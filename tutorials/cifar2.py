@@ -58,8 +58,9 @@ def create_net(torch):
 
 def main(argv=None):
     parser = tutorial_parser("cifar2", __doc__)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--patience", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=10, help="maximum epochs (default 10; --quick: at most 3)")
+    parser.add_argument("--patience", type=int, default=5,
+                        help="stop after this many epochs without a better val_acc (default 5)")
     parser.add_argument("--data-dir", help="cifar2 root holding train/ and test/")
     parser.add_argument("--num-workers", type=int, default=0, help="DataLoader workers (default 0, as the tutorial)")
     args = parser.parse_args(argv)

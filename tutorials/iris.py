@@ -15,8 +15,8 @@ from _backend import Stopwatch, import_keras, import_torch, tutorial_parser
 
 def main(argv=None):
     parser = tutorial_parser("iris", __doc__)
-    parser.add_argument("--epochs", type=int, default=60)
-    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--epochs", type=int, default=60, help="training epochs (default 60; --quick: at most 10)")
+    parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default 0.01)")
     args = parser.parse_args(argv)
     watch = Stopwatch()
     torch = import_torch(args.backend)

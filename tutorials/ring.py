@@ -104,7 +104,7 @@ def save_figure(draw, path, figsize):
 
 def main(argv=None):
     parser = tutorial_parser("ring", __doc__)
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=20, help="maximum epochs (default 20; --quick: at most 5)")
     parser.add_argument("--num-workers", type=int, default=2, help="DataLoader workers (the tutorial uses 2)")
     args = parser.parse_args(argv)
     watch = Stopwatch()

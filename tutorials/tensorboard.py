@@ -8,7 +8,7 @@ Prints ``best val_acc=<value>`` last (the tutorial reports 0.9358 at epoch 53). 
 
     python tutorials/tensorboard.py
     python tutorials/tensorboard.py --quick
-    python tutorials/tensorboard.py --backend torch   # PyTorch (logs only when tensorboard is installed)
+    python tutorials/tensorboard.py --backend torch   # PyTorch (needs tensorboard too)
 """
 import os
 import sys
@@ -45,11 +45,13 @@ def stop_shadowing_the_tensorboard_package():
 
 
 def summary_writer_class(torch):
-    """``torch.utils.tensorboard.SummaryWriter``, or None where it cannot be imported (PyTorch without tensorboard)."""
+    """``torch.utils.tensorboard.SummaryWriter``; without the tensorboard package, exit with a one-line error
+    (this tutorial is about TensorBoard: running it without logging would prove nothing)."""
     try:
         module = __import__(torch.__name__ + ".utils.tensorboard", fromlist=["SummaryWriter"])
-    except ImportError:
-        return None
+    except ImportError as err:
+        sys.exit(f"tutorials/tensorboard.py needs the tensorboard package ({err}); "
+                 f"install it with: pip install 'numbatorch[tutorials]'")
     return module.SummaryWriter
 
 
@@ -96,8 +98,9 @@ def log_the_basics(torch, SummaryWriter, log_dir, net, Xp, Xn):
 
 def main(argv=None):
     parser = tutorial_parser("tensorboard", __doc__)
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--patience", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=100, help="maximum epochs (default 100; --quick: at most 4)")
+    parser.add_argument("--patience", type=int, default=10,
+                        help="stop after this many epochs without a better val_acc (default 10)")
     parser.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate (default 1e-4; --quick: 1e-2)")
     parser.add_argument("--num-workers", type=int, default=0,
                         help="DataLoader workers (default 0: an in-memory TensorDataset gains nothing from them)")
@@ -119,10 +122,7 @@ def main(argv=None):
     Net = define_net(torch)
 
     SummaryWriter = summary_writer_class(torch)
-    if SummaryWriter is None:
-        print("SummaryWriter unavailable on this backend (tensorboard not installed): logging skipped")
-    else:
-        log_the_basics(torch, SummaryWriter, os.path.join(runs, "basics"), Net(), Xp, Xn)
+    log_the_basics(torch, SummaryWriter, os.path.join(runs, "basics"), Net(), Xp, Xn)
 
     ds = TensorDataset(X, Y)
     n_train = int(len(ds) * 0.7)
@@ -132,7 +132,7 @@ def main(argv=None):
 
     net = Net()
     callbacks = []
-    if SummaryWriter is not None and hasattr(keras, "TensorBoard"):
+    if hasattr(keras, "TensorBoard"):  # the PyTorch stand-in for torchkeras has no callbacks
         callbacks.append(keras.TensorBoard(save_dir=runs, model_name="ring", log_weight=True, log_weight_freq=5))
     model = keras.KerasModel(net, loss_fn=nn.BCEWithLogitsLoss(), metrics_dict={"acc": keras.metrics.Accuracy()},
                              optimizer=torch.optim.Adam(net.parameters(), lr=lr))
