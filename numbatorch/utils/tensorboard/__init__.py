@@ -1,11 +1,10 @@
 """``numbatorch.utils.tensorboard``: ``SummaryWriter`` writing real TensorBoard event files.
 
-Needs the optional ``tensorboard`` package (``pip install tensorboard``), as PyTorch's does.
+Needs the optional ``tensorboard`` package (``pip install 'numbatorch[tensorboard]'``), as PyTorch's does.
 """
-try:
-    import tensorboard  # noqa: F401
-except ImportError as err:
-    raise ImportError("numbatorch.utils.tensorboard needs the tensorboard package: pip install tensorboard") from err
+from ..._optional import import_optional
+
+import_optional("tensorboard", "tensorboard", "numbatorch.utils.tensorboard")
 
 from .writer import FileWriter, SummaryWriter
 
