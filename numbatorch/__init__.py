@@ -13,6 +13,8 @@ from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like
                         full, full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
                         randint, randint_like, randn, randn_like, randperm, range, scalar_tensor, tensor,
                         tril_indices, triu_indices, zeros, zeros_like)
+from ._legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+                            LongTensor, ShortTensor)
 from ._layout import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
                       sparse_coo, strided)
 from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg, negative, pow,
@@ -40,6 +42,7 @@ from ._ops.masking import *  # noqa: F401,F403
 from ._ops.products import *  # noqa: F401,F403
 from ._ops.contractions import *  # noqa: F401,F403
 from ._ops.addmm_ops import *  # noqa: F401,F403
+from ._ops.inplace_functions import *  # noqa: F401,F403
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .serialization import load, save

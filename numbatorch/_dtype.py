@@ -89,7 +89,7 @@ def from_numpy_dtype(np_dtype):
 
 
 def as_dtype(d):
-    """Accept a numbatorch dtype, a numpy dtype/type, a Python type or a legacy type string."""
+    """Accept a numbatorch dtype, a numpy dtype/type, a Python type, a legacy type (``LongTensor``) or its name."""
     if isinstance(d, dtype):
         return d
     if d is None:
@@ -107,6 +107,9 @@ def as_dtype(d):
         if name in _BY_NAME:
             return _BY_NAME[name]
         raise TypeError(f"invalid type: '{d}'")
+    legacy = getattr(d, "dtype", None)  # a legacy tensor type such as FloatTensor
+    if isinstance(legacy, dtype) and isinstance(d, type):
+        return legacy
     return from_numpy_dtype(d)
 
 

@@ -3,3 +3,4 @@ from . import (activation, addmm_ops, arithmetic, binary_math, cast, classificat
                contractions, cumulative, index_ops, indexing, joining, linalg, masking, norms, pointwise, products,
                reduction, reordering, rounding, scatter_gather, shape, softmax, sorting, statistics, subscript,
                ternary, unary_math, views)
+from . import keyword_aliases  # noqa: F401,E402  (last: wraps the ops above to accept axis=/keepdims=)

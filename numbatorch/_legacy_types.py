@@ -1,0 +1,52 @@
+"""Legacy tensor types: ``FloatTensor``, ``LongTensor`` … (constructors, ``isinstance`` by dtype, ``x.type(T)``)."""
+import numpy as np
+
+from . import _dtype as dt
+from ._size import Size
+from ._tensor import Tensor
+
+__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
+           "ByteTensor", "BoolTensor", "tensortype"]
+
+
+class tensortype(type):
+    """Metaclass of the legacy types: a tensor is an instance of the type named after its dtype."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype.np
+
+    def __repr__(cls):
+        return f"<class 'numbatorch.{cls.__name__}'>"
+
+
+def _new(cls, *args, device=None):
+    """``T(2, 3)`` / ``T(size)`` (uninitialised), ``T(data)`` (a copy converted to T's dtype), ``T()`` (empty)."""
+    from ._creation import _check_device
+    _check_device(device)
+    np_dtype = cls.dtype.np
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        if args[0].dtype is not cls.dtype:
+            raise TypeError(f"expected {cls.dtype} (got {args[0].dtype})")
+        return args[0]
+    if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and not isinstance(args[0], Size):
+        return Tensor._make(np.array(args[0], dtype=np_dtype))
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+        raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+    return Tensor._make(np.empty(tuple(int(s) for s in sizes) if sizes else (0,), dtype=np_dtype))
+
+
+def _legacy_type(name, dtype):
+    return tensortype(name, (), {"__new__": _new, "dtype": dtype, "is_cuda": False, "is_sparse": False,
+                                 "__module__": "numbatorch", "__doc__": f"Legacy constructor of {dtype} tensors."})
+
+
+FloatTensor = _legacy_type("FloatTensor", dt.float32)
+DoubleTensor = _legacy_type("DoubleTensor", dt.float64)
+HalfTensor = _legacy_type("HalfTensor", dt.float16)
+LongTensor = _legacy_type("LongTensor", dt.int64)
+IntTensor = _legacy_type("IntTensor", dt.int32)
+ShortTensor = _legacy_type("ShortTensor", dt.int16)
+CharTensor = _legacy_type("CharTensor", dt.int8)
+ByteTensor = _legacy_type("ByteTensor", dt.uint8)
+BoolTensor = _legacy_type("BoolTensor", dt.bool_)

@@ -1,0 +1,117 @@
+"""numpy-style keyword aliases of PyTorch's native ops: ``axis=`` for ``dim=``, ``keepdims=`` for ``keepdim=``.
+
+PyTorch's argument parser accepts these aliases for every native function and Tensor method with a ``dim`` or
+``keepdim`` parameter (``torch.sum(x, axis=0, keepdims=True)``, ``x.unsqueeze(axis=0)``), but not for the ops it
+defines in Python (``split``, ``norm``, ``unique``) nor for ``nn.functional``. Importing this module (last, after
+the ops it wraps) replaces each such op, in its module and on Tensor, by a wrapper generated with the op's own
+parameter list plus keyword-only ``axis``/``keepdims``: arguments are forwarded positionally, so the wrapper costs
+one plain Python call (tens of nanoseconds) and nothing more on the normal path.
+"""
+import functools
+import inspect
+import sys
+
+from .._tensor import Tensor
+
+# Ops PyTorch defines in Python: they take no numpy aliases.
+_PYTHON_DEFINED = frozenset({"split", "norm", "unique", "unique_consecutive", "stft", "istft"})
+_MISSING = object()
+
+
+def _wrap(fn):
+    """``fn`` accepting ``axis``/``keepdims``, or None when it has neither ``dim`` nor ``keepdim``."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = sig.parameters
+    if ("dim" not in params and "keepdim" not in params) or "axis" in params or "keepdims" in params:
+        return None
+    defaults = {"_fn": fn, "_MISSING": _MISSING}
+    header, call = [], []
+    kw_only_started = False
+    # From ``dim``/``keepdim`` on, required parameters default to _MISSING (``dim`` may come as ``axis``, the
+    # ones after it by keyword) and are checked in the body.
+    positional = [p.name for p in params.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    first = min((positional.index(n) for n in ("dim", "keepdim") if n in positional), default=len(positional))
+    checked = [n for n in positional[first:] if params[n].default is params[n].empty]
+    for p in params.values():
+        default = ""
+        if p.default is not p.empty:
+            defaults[f"_d_{p.name}"] = p.default
+            default = f"=_d_{p.name}"
+        elif p.name in checked:
+            default = "=_MISSING"
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            header.append(p.name + default)
+            call.append(p.name)
+        elif p.kind is p.VAR_POSITIONAL:
+            header.append("*" + p.name)
+            call.append("*" + p.name)
+            kw_only_started = True
+        elif p.kind is p.KEYWORD_ONLY:
+            if not kw_only_started:
+                header.append("*")
+                kw_only_started = True
+            header.append(p.name + default)
+            call.append(f"{p.name}={p.name}")
+        else:
+            header.append("**" + p.name)
+            call.append("**" + p.name)
+    if any(p.kind is p.POSITIONAL_ONLY for p in params.values()):
+        last = max(i for i, p in enumerate(params.values()) if p.kind is p.POSITIONAL_ONLY)
+        header.insert(last + 1, "/")
+    extra = ["axis=_MISSING", "keepdims=_MISSING"]
+    if header and header[-1].startswith("**"):
+        tail = header.pop()
+        header += ([] if kw_only_started else ["*"]) + extra + [tail]
+    else:
+        header += ([] if kw_only_started else ["*"]) + extra
+    body = []
+    for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+        if name in params:
+            body.append(f"    if {alias} is not _MISSING: {name} = {alias}")
+        else:
+            body.append(f"    if {alias} is not _MISSING: raise TypeError(\"{fn.__name__}() got an unexpected "
+                        f"keyword argument '{alias}'\")")
+    body += [f"    if {n} is _MISSING: raise TypeError(\"{fn.__name__}() missing required argument '{n}'\")"
+             for n in checked]
+    source = f"def {fn.__name__}({', '.join(header)}):\n" + "\n".join(body) + f"\n    return _fn({', '.join(call)})\n"
+    namespace = {}
+    exec(source, defaults, namespace)  # noqa: S102  (generated from the op's own signature, see module doc)
+    return functools.update_wrapper(namespace[fn.__name__], fn)
+
+
+def _install():
+    wrapped = {}
+
+    def wrapper_of(fn):
+        key = id(fn)
+        if key not in wrapped:
+            wrapped[key] = _wrap(fn)
+        return wrapped[key]
+
+    for name, fn in list(vars(Tensor).items()):
+        if name.startswith("_") or name in _PYTHON_DEFINED or not inspect.isfunction(fn):
+            continue
+        new = wrapper_of(fn)
+        if new is not None:
+            setattr(Tensor, name, new)
+    package = __name__.rpartition(".")[0]
+    for modname, module in list(sys.modules.items()):
+        if not modname.startswith(package + ".") or module is None or modname == __name__:
+            continue
+        names = getattr(module, "__all__", None)
+        if names is None:  # a star import takes every public name
+            names = [n for n, v in vars(module).items() if not n.startswith("_") and inspect.isfunction(v)
+                     and v.__module__ == modname]
+        for name in names:
+            fn = getattr(module, name, None)
+            if name in _PYTHON_DEFINED or not inspect.isfunction(fn):
+                continue
+            new = wrapper_of(fn)
+            if new is not None:
+                setattr(module, name, new)
+
+
+_install()
