@@ -69,3 +69,19 @@ def test_snapshot_helper_copies():
     snap = _snapshot(net)
     net.fc1.weight.detach().numpy()[...] += 1.0
     assert not np.array_equal(snap["fc1.weight"], net.fc1.weight.detach().numpy())
+
+
+def test_epoch_checkpoint_keeps_the_latest_max_ckpt(tmp_path):
+    from numbatorch.keras import EpochCheckpoint
+
+    from .test_model import _Snapshots
+    snaps = _Snapshots()
+    cb = EpochCheckpoint(ckpt_dir=str(tmp_path / "weights"), save_freq=2, max_ckpt=2)
+    _fit(tmp_path, epochs=7, patience=10, callbacks=[snaps, cb])
+    names = sorted((tmp_path / "weights").iterdir())
+    assert [p.name for p in names] == ["checkpoint_epoch4.pt", "checkpoint_epoch6.pt"]
+    for path, epoch in zip(names, (4, 6)):
+        for key, value in load(str(path)).items():
+            np.testing.assert_array_equal(value.numpy(), snaps.states[epoch - 1][key])
+    with pytest.raises(ValueError, match="save_freq"):
+        EpochCheckpoint(save_freq=0)

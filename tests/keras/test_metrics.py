@@ -108,3 +108,47 @@ def test_metric_values_are_float32_scalars_and_accept_grad_tensors():
 def test_wrong_shapes_raise_clear_errors(metric_cls):
     with pytest.raises(ValueError, match="shape"):
         metric_cls()(numbatorch.zeros(4, 3), numbatorch.zeros(5))
+
+
+def _segmentation(seed, n_classes, shape=(3, 6, 5)):
+    rng = np.random.default_rng(seed)
+    scores = rng.normal(size=(shape[0], n_classes) + shape[1:]).astype(np.float32)
+    targets = rng.integers(0, n_classes, size=shape)
+    return scores, targets
+
+
+@pytest.mark.parametrize("n_classes", [3, 5])
+def test_iou_multiclass_matches_sklearn_jaccard(n_classes):
+    scores, targets = _segmentation(0, n_classes)
+    metric = M.IOU(n_classes)
+    values = []
+    for s, t in ((scores[:1], targets[:1]), (scores[1:], targets[1:])):
+        values.append(metric(numbatorch.tensor(s), numbatorch.tensor(t)).item())
+        expected = skm.jaccard_score(t.reshape(-1), s.argmax(1).reshape(-1), average="macro")
+        assert values[-1] == pytest.approx(expected, rel=1e-6)
+    expected_all = skm.jaccard_score(targets.reshape(-1), scores.argmax(1).reshape(-1), average="macro")
+    assert metric.compute().item() == pytest.approx(expected_all, rel=1e-6)
+    metric.reset()
+    assert metric.mat.sum() == 0
+
+
+def test_iou_binary_logits_and_ignored_targets():
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(4, 1, 8, 8)).astype(np.float32)
+    targets = (rng.random((4, 1, 8, 8)) < 0.4).astype(np.int64)
+    targets[0, 0, 0, :4] = 255  # an ignore index: outside [0, 2), skipped
+    keep = targets.reshape(-1) != 255
+    value = M.IOU(1)(numbatorch.tensor(logits), numbatorch.tensor(targets)).item()
+    expected = skm.jaccard_score(targets.reshape(-1)[keep], (logits.reshape(-1) > 0)[keep].astype(int),
+                                 average="macro")
+    assert value == pytest.approx(expected, rel=1e-6)
+
+
+def test_iou_hand_computed_and_shape_errors():
+    # targets 0 0 1 2, predicted 0 1 1 1: IoU(0)=1/2, IoU(1)=1/3, IoU(2)=0/2 -> mean 5/18
+    scores = np.eye(3, dtype=np.float32)[[0, 1, 1, 1]].T[None]  # (1, 3, 4)
+    metric = M.IOU(3)
+    assert metric(numbatorch.tensor(scores), numbatorch.tensor([[0, 0, 1, 2]])).item() == pytest.approx(5 / 18)
+    assert "mean IoU: 0.2778" in str(metric)
+    with pytest.raises(ValueError, match=r"preds of shape \(1, 3, 4\) and targets of shape \(1, 5\)"):
+        metric(numbatorch.tensor(scores), numbatorch.tensor([[0, 0, 1, 2, 1]]))
