@@ -17,7 +17,17 @@ def _renumber(modules):
 
 
 class Sequential(Module):
-    """Modules called one after another; built from modules or from an ``OrderedDict`` of named modules."""
+    """Modules called one after another, each on the previous one's output.
+
+    Args:
+        args: the modules in order, or a single ``OrderedDict`` mapping names to modules (unnamed modules are
+            named ``'0'``, ``'1'``, ...).
+
+    Examples::
+
+        >>> model = nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.Conv2d(20, 64, 5), nn.ReLU())
+        >>> y = model(torch.randn(1, 1, 28, 28))  # (1, 64, 20, 20)
+    """
 
     def __init__(self, *args):
         super().__init__()
@@ -132,7 +142,17 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules, all registered (their parameters are the list owner's parameters)."""
+    """A list of modules, all registered as submodules (their parameters are the owner's parameters).
+
+    Args:
+        modules: an iterable of modules to start with. Default: ``None`` (empty).
+
+    Examples::
+
+        >>> layers = nn.ModuleList([nn.Linear(10, 10) for _ in range(3)])
+        >>> len(list(layers.parameters()))
+        6
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -221,7 +241,11 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of named modules, all registered."""
+    """An ordered dict of named modules, all registered as submodules.
+
+    Args:
+        modules: a mapping or an iterable of ``(name, module)`` pairs to start with. Default: ``None`` (empty).
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -290,7 +314,11 @@ def _param_line(key, p, type_name):
 
 
 class ParameterList(Module):
-    """A list of parameters (tensors are wrapped into ``Parameter``), all registered."""
+    """A list of parameters, all registered; plain tensors are wrapped into ``Parameter``.
+
+    Args:
+        values: an iterable of tensors to start with. Default: ``None`` (empty).
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -349,7 +377,11 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """An ordered dict of parameters (tensors are wrapped into ``Parameter``), all registered."""
+    """An ordered dict of named parameters, all registered; plain tensors are wrapped into ``Parameter``.
+
+    Args:
+        parameters: a mapping or an iterable of ``(name, tensor)`` pairs to start with. Default: ``None`` (empty).
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

@@ -3,7 +3,21 @@ from .module import Module
 
 
 class Flatten(Module):
-    """Flattens dims ``start_dim..end_dim`` (by default all but the batch dim)."""
+    """Flattens the dimensions ``start_dim`` to ``end_dim`` into one (by default all but the batch dimension).
+
+    Args:
+        start_dim: the first dimension to flatten. Default: ``1``.
+        end_dim: the last dimension to flatten. Default: ``-1``.
+
+    Shape:
+        - Input: ``(*, S_start, ..., S_end, *)``.
+        - Output: ``(*, S_start * ... * S_end, *)``.
+
+    Examples::
+
+        >>> m = nn.Flatten()
+        >>> y = m(torch.randn(32, 1, 5, 5))  # (32, 25)
+    """
 
     __constants__ = ["start_dim", "end_dim"]
 
@@ -20,7 +34,17 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Expands dimension ``dim`` into ``unflattened_size``."""
+    """Expands dimension ``dim`` into the shape ``unflattened_size``.
+
+    Args:
+        dim: the dimension to expand.
+        unflattened_size: the new shape of that dimension; its product must equal the dimension's size (one entry
+            may be ``-1``).
+
+    Shape:
+        - Input: ``(*, S_dim, *)``.
+        - Output: ``(*, U_1, ..., U_n, *)`` with ``unflattened_size = (U_1, ..., U_n)``.
+    """
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

@@ -12,7 +12,44 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class MultiheadAttention(Module):
-    """Attention over ``num_heads`` subspaces of ``embed_dim`` (see PyTorch's ``nn.MultiheadAttention``)."""
+    """Multi-head attention: ``num_heads`` scaled dot-product attentions over projections of query, key and value.
+
+    ``out = concat(head_1, ..., head_h) @ W_o.T`` with ``head_i = softmax(q_i @ k_i.T / sqrt(d) + mask) @ v_i``,
+    ``d = embed_dim / num_heads``.
+
+    Call it as ``m(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+    average_attn_weights=True, is_causal=False)``; it returns ``(attn_output, attn_weights)``, the weights ``None``
+    unless ``need_weights``.
+
+    Args:
+        embed_dim: ``E``, the model dimension; query features and output features.
+        num_heads: the number of heads; must divide ``embed_dim``.
+        dropout: dropout probability on the attention weights, in training. Default: ``0.0``.
+        bias: learn biases of the input and output projections. Default: ``True``.
+        add_bias_kv: append a learned bias vector to the key and value sequences. Default: ``False``.
+        add_zero_attn: append a batch of zeros to the key and value sequences. Default: ``False``.
+        kdim: features of the key. Default: ``embed_dim``.
+        vdim: features of the value. Default: ``embed_dim``.
+        batch_first: inputs and output are ``(N, L, E)`` instead of ``(L, N, E)``. Default: ``False``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - query: ``(L, N, E)``, ``(N, L, E)`` with ``batch_first=True``, or ``(L, E)`` unbatched.
+        - key: ``(S, N, kdim)`` (``(N, S, kdim)`` with ``batch_first=True``) or ``(S, kdim)``.
+        - value: ``(S, N, vdim)`` (``(N, S, vdim)`` with ``batch_first=True``) or ``(S, vdim)``.
+        - key_padding_mask: ``(N, S)`` or ``(S,)``; ``True`` (or a float added to the scores) marks keys to ignore.
+        - attn_mask: ``(L, S)`` or ``(N * num_heads, L, S)``; bool (``True`` masks out) or float (added).
+        - attn_output: the shape of ``query``.
+        - attn_weights: ``(N, L, S)`` averaged over heads, or ``(N, num_heads, L, S)`` with
+          ``average_attn_weights=False`` (without ``N`` when unbatched).
+
+    Examples::
+
+        >>> mha = nn.MultiheadAttention(embed_dim=16, num_heads=4)
+        >>> x = torch.randn(5, 2, 16)
+        >>> out, weights = mha(x, x, x)  # out (5, 2, 16), weights (2, 5, 5)
+    """
 
     __constants__ = ["batch_first"]
 

@@ -40,9 +40,45 @@ class _ConstantPadNd(_PadNd):
         return f"padding={self.padding}, value={self.value}"
 
 
+class _ZeroPadNd(_ConstantPadNd):
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+_HOW = {"constant": "with a constant value", "reflect": "with the reflection of the input at its borders",
+        "replicate": "by repeating the border values", "circular": "by wrapping the input around",
+        "zeros": "with zeros"}
+_SIDES = {1: "(left, right)", 2: "(left, right, top, bottom)", 3: "(left, right, top, bottom, front, back)"}
+_SPATIAL = {1: ["W"], 2: ["H", "W"], 3: ["D", "H", "W"]}
+_EDGES = {"W": "left + right", "H": "top + bottom", "D": "front + back"}
+
+
+def _doc(how, dims, value):
+    """The docstring of a generated padding layer: summary, Args and Shape."""
+    size_in = ", ".join(f"{d}_in" for d in _SPATIAL[dims])
+    size_out = ", ".join(f"{d}_out" for d in _SPATIAL[dims])
+    rule = ", ".join(f"``{d}_out = {d}_in + {_EDGES[d]}``" for d in _SPATIAL[dims])
+    value_arg = "\n        value: the fill value." if value else ""
+    last = "last dimension" if dims == 1 else f"last {dims} dimensions"
+    return (f"""Pads the {last} {_HOW[how]}.
+
+    Args:
+        padding: the amount on every side (an int), or the {2 * dims}-tuple {_SIDES[dims]}.{value_arg}
+
+    Shape:
+        - Input: ``(N, C, {size_in})`` or ``(C, {size_in})``.
+        - Output: ``(N, C, {size_out})`` or ``(C, {size_out})``, where
+          {rule}.
+    """)
+
+
 def _make(name, base, mode, dims):
-    return type(name, (base,), {"mode": mode, "dims": dims, "__doc__": f"{mode} padding of {dims}-D data.",
-                                "__module__": __name__})
+    how = "zeros" if base is _ZeroPadNd else mode
+    return type(name, (base,), {"mode": mode, "dims": dims, "__module__": __name__,
+                                "__doc__": _doc(how, dims, value=base is _ConstantPadNd)})
 
 
 ConstantPad1d = _make("ConstantPad1d", _ConstantPadNd, "constant", 1)
@@ -57,16 +93,6 @@ ReplicationPad3d = _make("ReplicationPad3d", _PadNd, "replicate", 3)
 CircularPad1d = _make("CircularPad1d", _PadNd, "circular", 1)
 CircularPad2d = _make("CircularPad2d", _PadNd, "circular", 2)
 CircularPad3d = _make("CircularPad3d", _PadNd, "circular", 3)
-
-
-class _ZeroPadNd(_ConstantPadNd):
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self):
-        return f"{self.padding}"
-
-
 ZeroPad1d = _make("ZeroPad1d", _ZeroPadNd, "constant", 1)
 ZeroPad2d = _make("ZeroPad2d", _ZeroPadNd, "constant", 2)
 ZeroPad3d = _make("ZeroPad3d", _ZeroPadNd, "constant", 3)

@@ -4,7 +4,15 @@ from .module import Module
 
 
 class PixelShuffle(Module):
-    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    """Rearranges channel blocks into space: ``(*, C * r * r, H, W) -> (*, C, H * r, W * r)``.
+
+    Args:
+        upscale_factor: ``r``, the factor the height and width grow by.
+
+    Shape:
+        - Input: ``(*, C_in, H_in, W_in)`` with ``C_in`` divisible by ``upscale_factor ** 2``.
+        - Output: ``(*, C_in / r**2, H_in * r, W_in * r)``.
+    """
 
     __constants__ = ["upscale_factor"]
 
@@ -20,7 +28,15 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    """Rearranges spatial blocks into channels: ``(*, C, H * r, W * r) -> (*, C * r * r, H, W)``.
+
+    Args:
+        downscale_factor: ``r``, the factor the height and width shrink by.
+
+    Shape:
+        - Input: ``(*, C_in, H_in, W_in)`` with ``H_in`` and ``W_in`` divisible by ``downscale_factor``.
+        - Output: ``(*, C_in * r**2, H_in / r, W_in / r)``.
+    """
 
     __constants__ = ["downscale_factor"]
 

@@ -230,7 +230,47 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu)."""
+    """Multi-layer Elman RNN: ``h_t = tanh(x_t @ W_ih.T + b_ih + h_(t-1) @ W_hh.T + b_hh)`` (or ReLU).
+
+    Args:
+        input_size: ``H_in``, the number of features of each input step.
+        hidden_size: ``H_out``, the number of features of the hidden state.
+        num_layers: the number of stacked recurrent layers; each takes the previous one's output. Default: ``1``.
+        nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``.
+        bias: learn the biases ``b_ih`` and ``b_hh``. Default: ``True``.
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)`` (the states are not affected).
+            Default: ``False``.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the last, in
+            training. Default: ``0.0``.
+        bidirectional: run a second layer backwards over the sequence and concatenate both outputs.
+            Default: ``False``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Call it as ``m(input, hx=None)``; a missing state starts at zeros.
+    ``input`` may also be a ``PackedSequence``; the output is then one too.
+
+    Shape:
+        ``L`` is the sequence length, ``N`` the batch size, ``D`` 2 if bidirectional else 1.
+
+        - Input: ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first=True``, or ``(L, H_in)`` unbatched.
+        - h_0 (``hx``): ``(D * num_layers, N, H_out)`` or ``(D * num_layers, H_out)`` unbatched.
+        - Output: ``(L, N, D * H_out)`` (``(N, L, D * H_out)`` with ``batch_first=True``): the last layer's
+          state at every step.
+        - h_n: the final state of every layer and direction, the shape of ``h_0``.
+
+    Returns ``(output, h_n)``.
+
+    Attributes:
+        weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}: the parameters of layer ``k`` (suffix
+            ``_reverse`` for the backward direction), all initialised from
+            ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+
+    Examples::
+
+        >>> rnn = nn.RNN(10, 20, 2)
+        >>> output, hn = rnn(torch.randn(5, 3, 10), torch.randn(2, 3, 20))
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -254,7 +294,44 @@ class RNN(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (PyTorch's gate order r, z, n; ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``)."""
+    """Multi-layer gated recurrent unit, with PyTorch's gate order ``r, z, n``.
+
+    Per step: ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)``,
+    ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`` and ``h' = (1 - z) * n + z * h``.
+
+    Args:
+        input_size: ``H_in``, the number of features of each input step.
+        hidden_size: ``H_out``, the number of features of the hidden state.
+        num_layers: the number of stacked recurrent layers; each takes the previous one's output. Default: ``1``.
+        bias: learn the biases ``b_ih`` and ``b_hh``. Default: ``True``.
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)`` (the states are not affected).
+            Default: ``False``.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the last, in
+            training. Default: ``0.0``.
+        bidirectional: run a second layer backwards over the sequence and concatenate both outputs.
+            Default: ``False``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Call it as ``m(input, hx=None)``; a missing state starts at zeros.
+    ``input`` may also be a ``PackedSequence``; the output is then one too.
+
+    Shape:
+        ``L`` is the sequence length, ``N`` the batch size, ``D`` 2 if bidirectional else 1.
+
+        - Input: ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first=True``, or ``(L, H_in)`` unbatched.
+        - h_0 (``hx``): ``(D * num_layers, N, H_out)`` or ``(D * num_layers, H_out)`` unbatched.
+        - Output: ``(L, N, D * H_out)`` (``(N, L, D * H_out)`` with ``batch_first=True``): the last layer's
+          state at every step.
+        - h_n: the final state of every layer and direction, the shape of ``h_0``.
+
+    Returns ``(output, h_n)``.
+
+    Attributes:
+        weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}: the parameters of layer ``k`` (suffix
+            ``_reverse`` for the backward direction), all initialised from
+            ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -266,7 +343,51 @@ class GRU(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory (gate order i, f, g, o), optionally with a projection ``h = W_hr h``."""
+    """Multi-layer long short-term memory, with PyTorch's gate order ``i, f, g, o``.
+
+    Per step: ``c' = f * c + i * g`` and ``h' = o * tanh(c')``, where ``i, f, o`` are sigmoid gates and ``g`` a tanh
+    gate of ``W_i* x + b_i* + W_h* h + b_h*``; with ``proj_size > 0``, ``h'`` is then projected by ``W_hr``.
+
+    Args:
+        input_size: ``H_in``, the number of features of each input step.
+        hidden_size: ``H_cell``, the number of features of the cell (and unprojected hidden) state.
+        num_layers: the number of stacked recurrent layers; each takes the previous one's output. Default: ``1``.
+        bias: learn the biases ``b_ih`` and ``b_hh``. Default: ``True``.
+        batch_first: input and output are ``(N, L, *)`` instead of ``(L, N, *)`` (the states are not affected).
+            Default: ``False``.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the last, in
+            training. Default: ``0.0``.
+        bidirectional: run a second layer backwards over the sequence and concatenate both outputs.
+            Default: ``False``.
+        proj_size: if positive, project the hidden state to this size (``H_out = proj_size``). Default: ``0``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Call it as ``m(input, (h_0, c_0))`` or ``m(input)``; a missing state starts at zeros.
+    ``input`` may also be a ``PackedSequence``; the output is then one too.
+
+    Shape:
+        ``L`` is the sequence length, ``N`` the batch size, ``D`` 2 if bidirectional else 1.
+
+        - Input: ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first=True``, or ``(L, H_in)`` unbatched.
+        - h_0: ``(D * num_layers, N, H_out)`` or ``(D * num_layers, H_out)`` unbatched.
+        - c_0: ``(D * num_layers, N, H_cell)`` or ``(D * num_layers, H_cell)``, with ``H_cell = hidden_size``.
+        - Output: ``(L, N, D * H_out)`` (``(N, L, D * H_out)`` with ``batch_first=True``): the last layer's
+          state at every step.
+        - (h_n, c_n): the final states of every layer and direction, the shapes of ``h_0`` and ``c_0``.
+
+    Returns ``(output, (h_n, c_n))``. ``H_out`` is ``proj_size`` if positive, else ``hidden_size``.
+
+    Attributes:
+        weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}: the parameters of layer ``k`` (suffix
+            ``_reverse`` for the backward direction), all initialised from
+            ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+
+    Examples::
+
+        >>> lstm = nn.LSTM(10, 20, 2, batch_first=True)
+        >>> output, (hn, cn) = lstm(torch.randn(3, 5, 10))  # output (3, 5, 20), hn and cn (2, 3, 20)
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
@@ -363,7 +484,23 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """One step of an Elman RNN."""
+    """One step of an Elman RNN: ``h' = tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`` (or ReLU).
+
+    Args:
+        input_size: ``H_in``, the number of input features.
+        hidden_size: ``H_out``, the number of hidden features.
+        bias: learn ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        nonlinearity: ``'tanh'`` or ``'relu'``. Default: ``'tanh'``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Call it as ``m(input, hx=None)`` (zeros when missing).
+
+    Shape:
+        - Input: ``(N, H_in)`` or ``(H_in,)``.
+        - hx: ``(N, H_out)`` or ``(H_out,)``.
+        - Output: ``(N, H_out)`` or ``(H_out,)``, the next hidden state.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
@@ -376,7 +513,22 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One step of an LSTM; returns (h_1, c_1)."""
+    """One step of an LSTM (gate order ``i, f, g, o``); returns ``(h_1, c_1)``.
+
+    Args:
+        input_size: ``H_in``, the number of input features.
+        hidden_size: ``H_out``, the number of hidden features.
+        bias: learn ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Call it as ``m(input, (h_0, c_0))``, or ``m(input)`` to start from zeros.
+
+    Shape:
+        - Input: ``(N, H_in)`` or ``(H_in,)``.
+        - h_0, c_0: ``(N, H_out)`` or ``(H_out,)``.
+        - Output: ``(h_1, c_1)``, each ``(N, H_out)`` or ``(H_out,)``.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
@@ -387,7 +539,22 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One step of a GRU."""
+    """One step of a GRU (gate order ``r, z, n``).
+
+    Args:
+        input_size: ``H_in``, the number of input features.
+        hidden_size: ``H_out``, the number of hidden features.
+        bias: learn ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Call it as ``m(input, hx=None)`` (zeros when missing).
+
+    Shape:
+        - Input: ``(N, H_in)`` or ``(H_in,)``.
+        - hx: ``(N, H_out)`` or ``(H_out,)``.
+        - Output: ``(N, H_out)`` or ``(H_out,)``, the next hidden state.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)

@@ -19,7 +19,33 @@ def _check_padding_idx(padding_idx, num_embeddings):
 
 
 class Embedding(Module):
-    """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``, initialised N(0, 1)."""
+    """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``, indexed by integer tensors.
+
+    Args:
+        num_embeddings: the number of rows of the table.
+        embedding_dim: the size of each vector.
+        padding_idx: a row that is initialised to zeros and receives no gradient (negative counts from the end).
+            Default: ``None``.
+        max_norm: rows looked up are renormalised in place to this norm if theirs is larger. Default: ``None``.
+        norm_type: the p of the norm for ``max_norm``. Default: ``2.0``.
+        scale_grad_by_freq: scale each row's gradient by the inverse of its frequency in the batch.
+            Default: ``False``.
+        sparse: must be ``False``: numbatorch has no sparse gradients.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(*)``, integer indices in ``[0, num_embeddings)``.
+        - Output: ``(*, embedding_dim)``.
+
+    Attributes:
+        weight: shape ``(num_embeddings, embedding_dim)``, initialised from ``N(0, 1)``.
+
+    Examples::
+
+        >>> embedding = nn.Embedding(10, 3)
+        >>> y = embedding(torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]]))  # (2, 4, 3)
+    """
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
@@ -75,7 +101,34 @@ class Embedding(Module):
 
 
 class EmbeddingBag(Module):
-    """Sums, averages or maxes bags of embeddings without materialising the intermediate lookups per bag."""
+    """Sums, averages or maxes bags of embedding rows: one vector per bag of indices.
+
+    Call it as ``m(input, offsets=None, per_sample_weights=None)``.
+
+    Args:
+        num_embeddings: the number of rows of the table.
+        embedding_dim: the size of each vector.
+        max_norm: rows looked up are renormalised in place to this norm if theirs is larger. Default: ``None``.
+        norm_type: the p of the norm for ``max_norm``. Default: ``2.0``.
+        scale_grad_by_freq: accepted for PyTorch compatibility; bags' gradients are not rescaled.
+            Default: ``False``.
+        mode: ``'sum'``, ``'mean'`` or ``'max'``, how each bag is reduced. Default: ``'mean'``.
+        sparse: accepted for PyTorch compatibility; gradients are always dense. Default: ``False``.
+        include_last_offset: ``offsets`` has one more entry, the end of the last bag (CSR layout).
+            Default: ``False``.
+        padding_idx: a row that is excluded from the reductions and receives no gradient. Default: ``None``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - Input: ``(B, N)``, ``B`` bags of ``N`` indices each (``offsets`` must be ``None``), or ``(S,)``, the
+          concatenated bags, with ``offsets`` ``(B,)`` giving where each starts.
+        - per_sample_weights: the shape of ``input``; multiplies each looked-up row.
+        - Output: ``(B, embedding_dim)``.
+
+    Attributes:
+        weight: shape ``(num_embeddings, embedding_dim)``, initialised from ``N(0, 1)``.
+    """
 
     def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
                  mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None,

@@ -53,7 +53,34 @@ def _get_activation_fn(activation):
 
 
 class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with residual connection, dropout and LayerNorm."""
+    """Self-attention then a feed-forward block, each with dropout, a residual connection and a layer norm.
+
+    Call it as ``m(src, src_mask=None, src_key_padding_mask=None, is_causal=False)``.
+
+    Args:
+        d_model: the number of expected features of the input, ``E``.
+        nhead: the number of attention heads; must divide ``d_model``.
+        dim_feedforward: the width of the feed-forward block. Default: ``2048``.
+        dropout: the dropout probability. Default: ``0.1``.
+        activation: of the feed-forward block, ``'relu'``, ``'gelu'`` or a callable. Default: ``relu``.
+        layer_norm_eps: the ``eps`` of the layer norms. Default: ``1e-5``.
+        batch_first: input and output are ``(N, S, E)`` instead of ``(S, N, E)``. Default: ``False``.
+        norm_first: layer norm before each block (pre-norm) instead of after the residual sum. Default: ``False``.
+        bias: learn additive biases in the linear and layer-norm layers. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - src: ``(S, N, E)``, ``(N, S, E)`` with ``batch_first=True``, or ``(S, E)`` unbatched.
+        - src_mask: ``(S, S)`` or ``(N * nhead, S, S)``; bool (``True`` masks out) or float (added to the scores).
+        - src_key_padding_mask: ``(N, S)`` or ``(S,)``; ``True`` marks padding positions to ignore.
+        - Output: the shape of ``src``.
+
+    Examples::
+
+        >>> layer = nn.TransformerEncoderLayer(d_model=512, nhead=8)
+        >>> out = layer(torch.rand(10, 32, 512))
+    """
 
     __constants__ = ["norm_first"]
 
@@ -102,7 +129,33 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
-    """Self-attention, cross-attention over ``memory``, then feed-forward; residuals, dropout, LayerNorm."""
+    """Self-attention, attention over the encoder's ``memory``, then a feed-forward block.
+
+    Each block has dropout, a residual connection and a layer norm.
+
+    Call it as ``m(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False)``.
+
+    Args:
+        d_model: the number of expected features of the input, ``E``.
+        nhead: the number of attention heads; must divide ``d_model``.
+        dim_feedforward: the width of the feed-forward block. Default: ``2048``.
+        dropout: the dropout probability. Default: ``0.1``.
+        activation: of the feed-forward block, ``'relu'``, ``'gelu'`` or a callable. Default: ``relu``.
+        layer_norm_eps: the ``eps`` of the layer norms. Default: ``1e-5``.
+        batch_first: input and output are ``(N, S, E)`` instead of ``(S, N, E)``. Default: ``False``.
+        norm_first: layer norm before each block (pre-norm) instead of after the residual sum. Default: ``False``.
+        bias: learn additive biases in the linear and layer-norm layers. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - tgt: ``(T, N, E)``, ``(N, T, E)`` with ``batch_first=True``, or ``(T, E)`` unbatched.
+        - memory: ``(S, N, E)``, ``(N, S, E)`` with ``batch_first=True``, or ``(S, E)`` unbatched.
+        - tgt_mask: ``(T, T)``; memory_mask: ``(T, S)`` (or with a leading ``N * nhead``).
+        - tgt_key_padding_mask: ``(N, T)``; memory_key_padding_mask: ``(N, S)``.
+        - Output: the shape of ``tgt``.
+    """
 
     __constants__ = ["norm_first"]
 
@@ -183,7 +236,29 @@ def _why_not_nested(layer):
 
 
 class TransformerEncoder(Module):
-    """A stack of ``num_layers`` copies of ``encoder_layer``, then an optional final norm."""
+    """A stack of ``num_layers`` copies of ``encoder_layer``, then an optional final norm.
+
+    Call it as ``m(src, mask=None, src_key_padding_mask=None, is_causal=None)``.
+
+    Args:
+        encoder_layer: the layer to copy (deep copies: the layers do not share parameters).
+        num_layers: the number of copies.
+        norm: a module applied to the last layer's output, or ``None``. Default: ``None``.
+        enable_nested_tensor: accepted for PyTorch compatibility (nested tensors are an inference fast path of
+            PyTorch's; results are computed without them). Default: ``True``.
+        mask_check: accepted for PyTorch compatibility. Default: ``True``.
+
+    Shape:
+        - src: ``(S, N, E)``, ``(N, S, E)`` with ``batch_first=True`` layers, or ``(S, E)`` unbatched.
+        - mask: ``(S, S)``; src_key_padding_mask: ``(N, S)``.
+        - Output: the shape of ``src``.
+
+    Examples::
+
+        >>> layer = nn.TransformerEncoderLayer(d_model=512, nhead=8)
+        >>> encoder = nn.TransformerEncoder(layer, num_layers=6)
+        >>> out = encoder(torch.rand(10, 32, 512))
+    """
 
     __constants__ = ["norm"]
 
@@ -215,7 +290,22 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """A stack of ``num_layers`` copies of ``decoder_layer``, then an optional final norm."""
+    """A stack of ``num_layers`` copies of ``decoder_layer``, then an optional final norm.
+
+    Call it as ``m(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False)``.
+
+    Args:
+        decoder_layer: the layer to copy (deep copies: the layers do not share parameters).
+        num_layers: the number of copies.
+        norm: a module applied to the last layer's output, or ``None``. Default: ``None``.
+
+    Shape:
+        - tgt: ``(T, N, E)``, ``(N, T, E)`` with ``batch_first=True`` layers, or ``(T, E)`` unbatched.
+        - memory: ``(S, N, E)``, ``(N, S, E)`` with ``batch_first=True`` layers, or ``(S, E)`` unbatched.
+        - Masks as for ``TransformerDecoderLayer``.
+        - Output: the shape of ``tgt``.
+    """
 
     __constants__ = ["norm"]
 
@@ -242,7 +332,41 @@ class TransformerDecoder(Module):
 
 
 class Transformer(Module):
-    """Encoder-decoder Transformer ("Attention Is All You Need")."""
+    """Encoder-decoder Transformer ("Attention Is All You Need", Vaswani et al., 2017).
+
+    Call it as ``m(src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+    memory_is_causal=False)``; ``Transformer.generate_square_subsequent_mask(T)`` makes a causal ``tgt_mask``.
+
+    Args:
+        d_model: the number of expected features of the inputs, ``E``. Default: ``512``.
+        nhead: the number of attention heads. Default: ``8``.
+        num_encoder_layers: the number of encoder layers. Default: ``6``.
+        num_decoder_layers: the number of decoder layers. Default: ``6``.
+        dim_feedforward: the width of the feed-forward blocks. Default: ``2048``.
+        dropout: the dropout probability. Default: ``0.1``.
+        activation: of the feed-forward blocks, ``'relu'``, ``'gelu'`` or a callable. Default: ``relu``.
+        custom_encoder: a module to use as the encoder instead of the default stack. Default: ``None``.
+        custom_decoder: a module to use as the decoder instead of the default stack. Default: ``None``.
+        layer_norm_eps: the ``eps`` of the layer norms. Default: ``1e-5``.
+        batch_first: inputs and output are ``(N, S, E)`` instead of ``(S, N, E)``. Default: ``False``.
+        norm_first: pre-norm layers instead of post-norm. Default: ``False``.
+        bias: learn additive biases in the linear and layer-norm layers. Default: ``True``.
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters. Default: the default dtype.
+
+    Shape:
+        - src: ``(S, N, E)`` (``(N, S, E)`` with ``batch_first=True``) or ``(S, E)`` unbatched.
+        - tgt: ``(T, N, E)`` (``(N, T, E)`` with ``batch_first=True``) or ``(T, E)`` unbatched.
+        - src_mask: ``(S, S)``; tgt_mask: ``(T, T)``; memory_mask: ``(T, S)``.
+        - src_key_padding_mask: ``(N, S)``; tgt_key_padding_mask: ``(N, T)``; memory_key_padding_mask: ``(N, S)``.
+        - Output: ``(T, N, E)`` (``(N, T, E)`` with ``batch_first=True``) or ``(T, E)``.
+
+    Examples::
+
+        >>> model = nn.Transformer(d_model=32, nhead=4, num_encoder_layers=2, num_decoder_layers=2)
+        >>> out = model(torch.rand(10, 8, 32), torch.rand(20, 8, 32))  # (20, 8, 32)
+    """
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
                  dropout=0.1, activation=relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
