@@ -27,7 +27,7 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
     else (None, numbers) is skipped.
     """
     if is_grad_recording(*inputs):
-        node = node_cls(tuple(t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs))
+        node = node_cls(tuple([t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs]))
         for k, v in saved.items():
             setattr(node, k, v)
         if type(out) is tuple:
@@ -48,10 +48,11 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
 
 def _read_versions(node, reads, first):
     """``(tensor, version)`` now of each Tensor in ``reads`` that backward will read (see ``record``)."""
+    inputs = node.inputs
     versions = []
     for t in reads:
         if type(t) is tuple:
-            if all(node.inputs[i] is None for i in t[1:]):
+            if inputs[t[1]] is None and (len(t) == 2 or all(inputs[i] is None for i in t[2:])):
                 continue
             t = t[0]
         if t is OUTPUT:
