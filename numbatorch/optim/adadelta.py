@@ -7,7 +7,20 @@ __all__ = ["Adadelta"]
 
 
 class Adadelta(Optimizer):
-    """PyTorch's ``Adadelta``."""
+    """Adadelta: steps scaled by the ratio of running RMS of past updates to running RMS of gradients.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: a coefficient that scales the delta before it is applied. Default: ``1.0``.
+        rho: decay rate of the running averages. Default: ``0.9``.
+        eps: added to the denominator for numerical stability. Default: ``1e-6``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        foreach, capturable: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        differentiable: accepted and kept in the param groups for PyTorch compatibility;
+            it does not change the update.
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}

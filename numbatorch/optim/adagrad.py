@@ -7,7 +7,23 @@ __all__ = ["Adagrad"]
 
 
 class Adagrad(Optimizer):
-    """PyTorch's ``Adagrad`` (its state is created at construction, as in PyTorch)."""
+    """Adagrad: per-element steps scaled by the root of the sum of all past squared gradients.
+
+    Its state is created at construction, as in PyTorch.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: learning rate. Default: ``1e-2``.
+        lr_decay: the learning rate at step ``t`` is ``lr / (1 + (t - 1) * lr_decay)``. Default: ``0``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        initial_accumulator_value: the starting value of the sum of squared gradients. Default: ``0``.
+        eps: added to the denominator for numerical stability. Default: ``1e-10``.
+        foreach: accepted and kept in the param groups for PyTorch compatibility;
+            it does not change the update.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        differentiable, fused: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "fused": None}

@@ -7,7 +7,28 @@ __all__ = ["Adam"]
 
 
 class Adam(Optimizer):
-    """PyTorch's ``Adam``: bias-corrected first and second moment estimates of the gradient."""
+    """Adam: steps by bias-corrected running averages of the gradient and of its square.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: learning rate. Default: ``1e-3``.
+        betas: decay rates of the running averages of the gradient and its square. Default: ``(0.9, 0.999)``.
+        eps: added to the denominator for numerical stability. Default: ``1e-8``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        amsgrad: use the maximum of the past squared-gradient averages (AMSGrad). Default: ``False``.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        decoupled_weight_decay: decay the weights directly, as AdamW does, instead of through the gradient.
+            Default: ``False``.
+        foreach, capturable, differentiable, fused: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+
+    Examples::
+
+        >>> optimizer = optim.Adam(model.parameters(), lr=1e-3)
+        >>> optimizer.zero_grad()
+        >>> loss_fn(model(input), target).backward()
+        >>> optimizer.step()
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"amsgrad": False, "maximize": False, "foreach": None, "capturable": False,

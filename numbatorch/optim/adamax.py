@@ -7,7 +7,18 @@ __all__ = ["Adamax"]
 
 
 class Adamax(Optimizer):
-    """PyTorch's ``Adamax``."""
+    """Adamax: the Adam variant that scales steps by an exponentially weighted infinity norm of the gradients.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: learning rate. Default: ``2e-3``.
+        betas: decay rates of the running average of the gradient and of the infinity norm. Default: ``(0.9, 0.999)``.
+        eps: added to the denominator for numerical stability. Default: ``1e-8``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        foreach, differentiable, capturable: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}

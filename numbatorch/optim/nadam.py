@@ -7,7 +7,21 @@ __all__ = ["NAdam"]
 
 
 class NAdam(Optimizer):
-    """PyTorch's ``NAdam``."""
+    """NAdam: Adam with Nesterov momentum, the momentum warmed up by ``momentum_decay``.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: learning rate. Default: ``2e-3``.
+        betas: decay rates of the running averages of the gradient and its square. Default: ``(0.9, 0.999)``.
+        eps: added to the denominator for numerical stability. Default: ``1e-8``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        momentum_decay: the rate of the momentum schedule. Default: ``4e-3``.
+        decoupled_weight_decay: decay the weights directly (as AdamW does) instead of through the gradient.
+            Default: ``False``.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        foreach, capturable, differentiable: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"maximize": False, "foreach": None, "capturable": False, "differentiable": False,

@@ -7,7 +7,23 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
-    """PyTorch's ``RMSprop``."""
+    """RMSprop: divides the gradient by a running root mean square of recent gradients.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: learning rate. Default: ``1e-2``.
+        alpha: smoothing constant of the running average of squared gradients. Default: ``0.99``.
+        eps: added to the denominator for numerical stability. Default: ``1e-8``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        momentum: momentum factor. Default: ``0``.
+        centered: normalise by an estimate of the gradient's variance (subtracting the squared mean gradient).
+            Default: ``False``.
+        capturable, foreach: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        differentiable: accepted and kept in the param groups for PyTorch compatibility;
+            it does not change the update.
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"momentum": 0, "centered": False, "foreach": None, "maximize": False, "differentiable": False,

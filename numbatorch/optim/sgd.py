@@ -5,7 +5,30 @@ __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
-    """PyTorch's ``SGD``: ``p -= lr * g`` with ``g`` built from momentum / weight decay as configured."""
+    """Stochastic gradient descent, optionally with momentum, dampening, Nesterov momentum and weight decay.
+
+    With momentum ``mu`` the buffer is ``b = mu * b + (1 - dampening) * g`` (``b = g`` at the first step) and the
+    step ``p -= lr * b``, or ``p -= lr * (g + mu * b)`` with Nesterov; PyTorch's formulation, in which ``lr``
+    multiplies the buffer rather than the gradient.
+
+    Args:
+        params: an iterable of parameters, or of dicts defining parameter groups (per-group options override these).
+        lr: learning rate. Default: ``1e-3``.
+        momentum: momentum factor. Default: ``0``.
+        dampening: dampening of the gradient's contribution to the momentum. Default: ``0``.
+        weight_decay: L2 penalty, added to the gradient as ``weight_decay * p``. Default: ``0``.
+        nesterov: use Nesterov momentum (needs a momentum and zero dampening). Default: ``False``.
+        maximize: maximise the objective instead of minimising it. Default: ``False``.
+        foreach, differentiable, fused: accepted and kept in the param groups for PyTorch compatibility;
+            they do not change the update.
+
+    Examples::
+
+        >>> optimizer = optim.SGD(model.parameters(), lr=0.1)
+        >>> optimizer.zero_grad()
+        >>> loss_fn(model(input), target).backward()
+        >>> optimizer.step()
+    """
 
     # Flags older pickles may lack; __setstate__ fills them in (PyTorch's order).
     _group_defaults = {"nesterov": False, "maximize": False, "foreach": None, "differentiable": False, "fused": False}

@@ -34,7 +34,20 @@ def _lambdas(optimizer, lr_lambda):
 
 
 class LambdaLR(_LambdaStateMixin, LRScheduler):
-    """lr = initial_lr * lr_lambda(epoch)."""
+    """Sets each group's rate to ``initial_lr * lr_lambda(epoch)``.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        lr_lambda: a function of the epoch, or a list of them, one per parameter group.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+
+    Examples::
+
+        >>> scheduler = lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda epoch: 0.95 ** epoch)
+        >>> for epoch in range(100):
+        ...     train(...)
+        ...     scheduler.step()
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
@@ -46,7 +59,13 @@ class LambdaLR(_LambdaStateMixin, LRScheduler):
 
 
 class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
-    """lr *= lr_lambda(epoch) at every step after the first."""
+    """Multiplies each group's rate by ``lr_lambda(epoch)`` at every step after the first.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        lr_lambda: a function of the epoch, or a list of them, one per parameter group.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
@@ -63,7 +82,18 @@ class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """lr *= gamma every ``step_size`` epochs."""
+    """Multiplies each group's rate by ``gamma`` every ``step_size`` epochs.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        step_size: the period of the decay, in epochs.
+        gamma: the multiplicative factor. Default: ``0.1``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+
+    Examples::
+
+        >>> scheduler = lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)  # lr 0.05, then 0.005 from epoch 30
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
@@ -80,7 +110,14 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr *= gamma at each milestone epoch."""
+    """Multiplies each group's rate by ``gamma`` at each milestone epoch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        milestones: the epochs at which to decay (a repeated milestone decays that many times).
+        gamma: the multiplicative factor. Default: ``0.1``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
@@ -98,7 +135,14 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """lr * factor for the first ``total_iters`` epochs, then lr."""
+    """Scales each group's rate by ``factor`` for the first ``total_iters`` epochs, then restores it.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        factor: the scale, in ``[0, 1]``. Default: ``1/3``.
+        total_iters: the number of epochs scaled. Default: ``5``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
@@ -120,7 +164,15 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
-    """Multiplier moving linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs."""
+    """Scales each group's rate by a factor moving linearly from ``start_factor`` to ``end_factor``.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        start_factor: the factor at the first epoch, in ``(0, 1]``. Default: ``1/3``.
+        end_factor: the factor from epoch ``total_iters`` on, in ``[0, 1]``. Default: ``1.0``.
+        total_iters: the number of epochs of the ramp. Default: ``5``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
@@ -148,7 +200,13 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr *= gamma every epoch."""
+    """Multiplies each group's rate by ``gamma`` every epoch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        gamma: the multiplicative factor.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -164,7 +222,14 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """lr decays as (1 - epoch / total_iters) ** power."""
+    """Decays each group's rate by ``(1 - epoch / total_iters) ** power``, reaching zero at ``total_iters``.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        total_iters: the number of epochs of the decay. Default: ``5``.
+        power: the power of the polynomial. Default: ``1.0``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
@@ -184,7 +249,16 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """Cosine annealing from the initial lr to ``eta_min`` over ``T_max`` epochs (PyTorch's recursive form)."""
+    """Anneals each group's rate from its initial value to ``eta_min`` along a half cosine over ``T_max`` epochs.
+
+    Computed in PyTorch's recursive form, so it composes with other schedulers as PyTorch's does.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        T_max: the number of epochs of the half cosine.
+        eta_min: the minimum rate. Default: ``0.0``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max = T_max

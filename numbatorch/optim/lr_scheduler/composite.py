@@ -35,7 +35,14 @@ class _SchedulerSet(LRScheduler):
 
 
 class SequentialLR(_SchedulerSet):
-    """Runs ``schedulers[i]`` between ``milestones[i-1]`` and ``milestones[i]``."""
+    """Runs ``schedulers[i]`` between ``milestones[i - 1]`` and ``milestones[i]``, one after the other.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        schedulers: the schedulers, in order; all must wrap ``optimizer``.
+        milestones: ``len(schedulers) - 1`` increasing epochs at which to switch to the next scheduler.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         if len(schedulers) < 1:
@@ -77,7 +84,12 @@ class SequentialLR(_SchedulerSet):
 
 
 class ChainedScheduler(_SchedulerSet):
-    """Steps every scheduler in ``schedulers`` at each step (their effects multiply)."""
+    """Steps every scheduler in ``schedulers`` at each step, so their effects multiply.
+
+    Args:
+        schedulers: the schedulers to chain; all must wrap the same optimizer.
+        optimizer: the wrapped optimizer. Default: the schedulers' optimizer.
+    """
 
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:

@@ -29,7 +29,26 @@ def _setup_cycle_momentum(scheduler, optimizer, base_momentum, max_momentum, las
 
 
 class CyclicLR(LRScheduler):
-    """Cyclical learning rate between ``base_lr`` and ``max_lr`` (triangular, triangular2, exp_range)."""
+    """Cycles each group's rate between ``base_lr`` and ``max_lr`` (Smith, 2017); call ``step()`` after every batch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        base_lr: the lower bound of the cycle, a float or one per group.
+        max_lr: the upper bound of the cycle, a float or one per group.
+        step_size_up: the number of steps of the rising half. Default: ``2000``.
+        step_size_down: the number of steps of the falling half. Default: ``step_size_up``.
+        mode: ``'triangular'``, ``'triangular2'`` (the amplitude halves every cycle) or ``'exp_range'`` (the
+            amplitude scales by ``gamma ** step``); ignored when ``scale_fn`` is given. Default: ``'triangular'``.
+        gamma: the base of ``'exp_range'``. Default: ``1.0``.
+        scale_fn: a custom amplitude scale, a function of one argument. Default: ``None``.
+        scale_mode: whether ``scale_fn`` takes the cycle number (``'cycle'``) or the step (``'iterations'``).
+            Default: ``'cycle'``.
+        cycle_momentum: cycle the momentum (or Adam's ``beta1``) inversely, between ``base_momentum`` and
+            ``max_momentum``. Default: ``True``.
+        base_momentum: the lower momentum bound. Default: ``0.8``.
+        max_momentum: the upper momentum bound. Default: ``0.9``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
                  gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
@@ -123,7 +142,17 @@ class CyclicLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing restarted every ``T_i`` epochs, with ``T_i`` growing by ``T_mult``."""
+    """Cosine annealing to ``eta_min`` restarted every ``T_i`` epochs, with ``T_i`` growing by ``T_mult`` (SGDR).
+
+    ``step(epoch)`` also accepts fractional epochs, for a step per batch.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        T_0: the number of epochs until the first restart.
+        T_mult: the factor ``T_i`` grows by after each restart, an integer ``>= 1``. Default: ``1``.
+        eta_min: the minimum rate. Default: ``0.0``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if T_0 <= 0 or not isinstance(T_0, int):
@@ -172,7 +201,27 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy: warm up to ``max_lr`` then anneal far below the initial lr."""
+    """The 1cycle policy (Smith and Topin, 2018): warm up to ``max_lr``, then anneal far below the initial rate.
+
+    Call ``step()`` after every batch; the schedule lasts ``total_steps`` (or ``epochs * steps_per_epoch``) steps.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        max_lr: the peak rate, a float or one per group.
+        total_steps: the length of the cycle. Default: ``None`` (``epochs * steps_per_epoch``).
+        epochs: with ``steps_per_epoch``, the length of the cycle when ``total_steps`` is ``None``.
+        steps_per_epoch: see ``epochs``.
+        pct_start: the fraction of the cycle spent rising. Default: ``0.3``.
+        anneal_strategy: ``'cos'`` or ``'linear'``. Default: ``'cos'``.
+        cycle_momentum: cycle the momentum (or Adam's ``beta1``) inversely to the rate. Default: ``True``.
+        base_momentum: the momentum at the peak rate. Default: ``0.85``.
+        max_momentum: the momentum at the start and end. Default: ``0.95``.
+        div_factor: the initial rate is ``max_lr / div_factor``. Default: ``25.0``.
+        final_div_factor: the final rate is the initial rate divided by this. Default: ``1e4``.
+        three_phase: a third phase that anneals from the initial to the final rate (the second returns to the
+            initial rate). Default: ``False``.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
                  anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,

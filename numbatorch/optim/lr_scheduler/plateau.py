@@ -7,7 +7,21 @@ from .scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler, _group_values
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiply lr by ``factor`` once ``metrics`` has not improved for ``patience`` epochs."""
+    """Multiplies each group's rate by ``factor`` once a metric has stopped improving for ``patience`` epochs.
+
+    Call it as ``scheduler.step(metric)``, for example with the validation loss.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        mode: ``'min'`` (the metric should fall) or ``'max'`` (it should rise). Default: ``'min'``.
+        factor: the multiplier of the rate, below 1. Default: ``0.1``.
+        patience: the number of epochs without improvement tolerated before a reduction. Default: ``10``.
+        threshold: the least change that counts as an improvement. Default: ``1e-4``.
+        threshold_mode: ``'rel'`` (relative to the best value) or ``'abs'``. Default: ``'rel'``.
+        cooldown: epochs to wait after a reduction before counting again. Default: ``0``.
+        min_lr: the lowest rate, a float or one per group. Default: ``0``.
+        eps: a reduction smaller than this is skipped. Default: ``1e-8``.
+    """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):

@@ -25,7 +25,15 @@ def _group_values(optimizer, key):
 
 
 class LRScheduler:
-    """Base class: sets ``initial_lr`` in each group, performs the initial step, tracks ``last_epoch``."""
+    """Base class of the learning-rate schedulers: call ``step()`` once per epoch (or batch) after ``optimizer.step()``.
+
+    On construction it records ``initial_lr`` in each parameter group and performs the initial step; ``last_epoch``
+    counts the steps and ``get_last_lr()`` returns the rates last set.
+
+    Args:
+        optimizer: the wrapped optimizer.
+        last_epoch: the index of the last epoch, to resume a schedule; ``-1`` starts it. Default: ``-1``.
+    """
 
     # Both flags are instance attributes while a step runs; PyTorch keeps them there too, so they are
     # part of state_dict() and its keys match PyTorch's.
