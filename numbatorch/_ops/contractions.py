@@ -136,8 +136,9 @@ def _einsum(subs, out_sub, operands, node_cls=EinsumBackward, reshape_to=None):
     inter_shape = np.shape(res)
     if reshape_to is not None:
         res = np.reshape(res, reshape_to)
-    # the gradient of operand i reads every other operand
-    reads = tuple((t, *(i for i in range(len(operands)) if i != j)) for j, t in enumerate(operands))
+    # the gradient of operand i reads every other operand (a single operand's reads none)
+    n = len(operands)
+    reads = tuple((t, *(i for i in range(n) if i != j)) for j, t in enumerate(operands)) if n > 1 else ()
     return record(res, node_cls, tuple(operands), reads=reads, subs=subs, out_sub=out_sub, arrays=arrays, sizes=sizes,
                   out_shape=None if reshape_to is None else inter_shape)
 
