@@ -37,11 +37,50 @@ def metric(stdout, name):
     return float(found.group(1))
 
 
+def options_without_help(help_text):
+    """Options of an argparse --help listing with no description (on their line or the next)."""
+    lines = help_text.split("options:", 1)[1].splitlines()
+    missing = []
+    for i, line in enumerate(lines):
+        found = re.match(r"^  (-\w[ ,\w]*?, )?(--[\w-]+)( [A-Z_{},.\w-]+)?(\s{2,}\S.*)?$", line)
+        if not found:
+            continue
+        described = found.group(4) or (i + 1 < len(lines) and re.match(r"^ {10,}\S", lines[i + 1]))
+        if not described:
+            missing.append(found.group(2))
+    return missing
+
+
 @pytest.mark.parametrize("name", TUTORIALS)
 def test_help(name):
     stdout = run_tutorial(name, "--help", timeout=120)
     assert f"usage: python tutorials/{name}.py" in stdout
     assert "--quick" in stdout and "--backend" in stdout
+    assert options_without_help(stdout) == []
+
+
+def test_unwritable_out_dir_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    done = subprocess.run([sys.executable, os.path.join("tutorials", "iris.py"), "--quick", "--out-dir",
+                           str(blocker / "out")], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"python tutorials/iris.py: error: argument --out-dir: cannot write to "
+                                        f"'{blocker / 'out'}': Not a directory (see --help)"]
+
+
+def test_tensorboard_tutorial_fails_clearly_without_tensorboard(tmp_path):
+    code = ("import runpy, sys\n"
+            "sys.modules['tensorboard'] = None\n"
+            "sys.path.insert(0, 'tutorials')\n"
+            f"sys.argv = ['tutorials/tensorboard.py', '--quick', '--out-dir', {str(tmp_path)!r}]\n"
+            "runpy.run_path('tutorials/tensorboard.py', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, MPLBACKEND="Agg"))
+    assert done.returncode == 1
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    assert "needs the tensorboard package" in done.stderr and "pip install 'numbatorch[tutorials]'" in done.stderr
 
 
 def test_ring(tmp_path):
