@@ -36,10 +36,37 @@ def _default_context():
 
 
 class DataLoader:
-    """Combines a dataset and a sampler, and iterates over batches (PyTorch's signature).
+    """Iterates over a dataset in batches: a sampler picks the indices, ``collate_fn`` assembles each batch.
 
-    ``num_workers > 0`` loads batches in worker processes, in order; ``batch_size=None``
-    turns automatic batching off; ``pin_memory`` is accepted and has no effect on CPU.
+    ``num_workers > 0`` loads batches in worker processes and yields them in order.
+
+    Args:
+        dataset: a map-style ``Dataset`` (``__getitem__`` and ``__len__``) or an ``IterableDataset``.
+        batch_size: samples per batch; ``None`` turns automatic batching off (samples are yielded one by one,
+            converted by ``default_convert``). Default: ``1``.
+        shuffle: reshuffle the indices every epoch (a ``RandomSampler``). Default: ``False``.
+        sampler: a ``Sampler`` or iterable of indices; excludes ``shuffle``.
+        batch_sampler: yields lists of indices, one per batch; excludes ``batch_size``, ``shuffle``, ``sampler`` and
+            ``drop_last``.
+        num_workers: the number of worker processes; ``0`` loads in the main process. Default: ``0``.
+        collate_fn: merges a list of samples into a batch. Default: ``default_collate``.
+        pin_memory: accepted for PyTorch compatibility; no effect on the CPU. Default: ``False``.
+        drop_last: drop the last batch if it is smaller than ``batch_size``. Default: ``False``.
+        timeout: seconds to wait for a batch from the workers before raising; ``0`` waits forever. Default: ``0``.
+        worker_init_fn: called in each worker with its id, after seeding and before loading. Default: ``None``.
+        multiprocessing_context: the start method (``'fork'``, ``'spawn'``, ``'forkserver'``) or a context for the
+            workers. Default: the platform's.
+        generator: the ``numbatorch.Generator`` for shuffling and for the workers' base seed. Default: ``None``.
+        prefetch_factor: batches loaded ahead per worker. Default: ``2`` with workers.
+        persistent_workers: keep the workers alive between epochs. Default: ``False``.
+        pin_memory_device: accepted for PyTorch compatibility. Default: ``''``.
+        in_order: accepted for PyTorch compatibility; batches always arrive in sampler order. Default: ``True``.
+
+    Examples::
+
+        >>> ds = TensorDataset(torch.randn(100, 3), torch.randint(0, 2, (100,)))
+        >>> for x, y in DataLoader(ds, batch_size=32, shuffle=True):
+        ...     pass  # x: (32, 3), y: (32,); the last batch has 4 samples
     """
 
     __initialized = False

@@ -37,7 +37,11 @@ class IterableDataset(Dataset):
 
 
 class TensorDataset(Dataset):
-    """Sample ``i`` is ``tuple(t[i] for t in tensors)``; all tensors share the first dimension."""
+    """Sample ``i`` is ``tuple(t[i] for t in tensors)``; all tensors share the first dimension.
+
+    Args:
+        tensors: tensors of the same size in dimension 0.
+    """
 
     def __init__(self, *tensors):
         assert all(tensors[0].size(0) == t.size(0) for t in tensors), "Size mismatch between tensors"
@@ -51,7 +55,12 @@ class TensorDataset(Dataset):
 
 
 class StackDataset(Dataset):
-    """Zips datasets of equal length: a tuple per sample (``*args``) or a dict (``**kwargs``)."""
+    """Zips datasets of equal length: a tuple per sample (``*args``) or a dict (``**kwargs``).
+
+    Args:
+        args: datasets whose samples form a tuple, in order.
+        kwargs: datasets whose samples form a dict under these keys (not together with ``args``).
+    """
 
     def __init__(self, *args, **kwargs):
         if args and kwargs:
@@ -77,7 +86,11 @@ class StackDataset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Map-style datasets one after another (what ``ds_a + ds_b`` builds)."""
+    """Map-style datasets one after another (what ``ds_a + ds_b`` builds).
+
+    Args:
+        datasets: the datasets to concatenate, in order.
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -100,7 +113,11 @@ class ConcatDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """Iterable datasets one after another, chained lazily."""
+    """Iterable datasets one after another, chained lazily.
+
+    Args:
+        datasets: the iterable datasets to chain, in order.
+    """
 
     def __init__(self, datasets):
         self.datasets = datasets
@@ -119,7 +136,12 @@ class ChainDataset(IterableDataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    Args:
+        dataset: the whole dataset.
+        indices: the indices to keep.
+    """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset

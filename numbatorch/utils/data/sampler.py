@@ -39,7 +39,11 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """``0, 1, ..., len(data_source) - 1``."""
+    """The indices ``0, 1, ..., len(data_source) - 1`` in order.
+
+    Args:
+        data_source: the dataset to sample from.
+    """
 
     def __init__(self, data_source):
         self.data_source = data_source
@@ -52,7 +56,14 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A random permutation, or ``num_samples`` uniform draws when ``replacement=True``."""
+    """A random permutation of the indices, or ``num_samples`` uniform draws when ``replacement=True``.
+
+    Args:
+        data_source: the dataset to sample from.
+        replacement: draw with replacement. Default: ``False``.
+        num_samples: the number of indices per epoch. Default: ``len(data_source)``.
+        generator: the ``numbatorch.Generator`` to draw from. Default: a fresh seed from the global generator.
+    """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source = data_source
@@ -88,7 +99,12 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given indices in random order, without replacement."""
+    """The given indices in random order, without replacement.
+
+    Args:
+        indices: the indices to permute.
+        generator: the ``numbatorch.Generator`` to draw from. Default: a fresh seed from the global generator.
+    """
 
     def __init__(self, indices, generator=None):
         self.indices = indices
@@ -103,7 +119,14 @@ class SubsetRandomSampler(Sampler):
 
 
 class WeightedRandomSampler(Sampler):
-    """Indices ``0..len(weights)-1`` drawn with probability proportional to ``weights``."""
+    """Indices ``0..len(weights)-1`` drawn with probability proportional to ``weights``.
+
+    Args:
+        weights: the (not necessarily normalised) weight of each index.
+        num_samples: the number of indices per epoch.
+        replacement: draw with replacement; without it an index is drawn at most once. Default: ``True``.
+        generator: the ``numbatorch.Generator`` to draw from. Default: a fresh seed from the global generator.
+    """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
         _check_num_samples(num_samples)
@@ -129,7 +152,18 @@ class WeightedRandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Groups another sampler's indices into lists of ``batch_size``."""
+    """Groups another sampler's indices into lists of ``batch_size``.
+
+    Args:
+        sampler: a sampler or any iterable of indices.
+        batch_size: the size of each list.
+        drop_last: drop the last list if it is shorter than ``batch_size``.
+
+    Examples::
+
+        >>> list(BatchSampler(SequentialSampler(range(10)), batch_size=3, drop_last=False))
+        [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    """
 
     def __init__(self, sampler, batch_size, drop_last):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
