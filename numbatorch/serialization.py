@@ -6,29 +6,38 @@ storage is a persistent id ``('storage', torch.<T>Storage, key, 'cpu', numel)``)
 little-endian bytes of each storage, 64-byte aligned), ``.format_version``, ``.storage_alignment``,
 ``byteorder``, ``version`` and ``.data/serialization_id``.
 
-Loading never imports or calls what the file names: with ``weights_only=True`` (the default) only an
-allow-list of globals is resolved, to numbatorch's own rebuild functions; anything else raises
-``pickle.UnpicklingError`` naming it.
+Loading never imports or calls what the file names: with ``weights_only=True`` (the default) only PyTorch's
+default allow-list of globals (resolved to numbatorch's own rebuild functions) and what the user allowed with
+``add_safe_globals``/``safe_globals`` are resolved; anything else raises ``pickle.UnpicklingError`` naming it.
+Classes and functions are written and read under PyTorch's module paths (see ``_serialization_names``), so
+whole models pickled by either framework load in the other with ``weights_only=False``.
 """
 import codecs
 import io
 import os
 import pickle
+import pickletools
 import struct
 import tempfile
+import types
 import uuid
+import warnings
 import zipfile
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 
 from . import _dtype as dt
 from ._device import device as _device_cls
+from ._serialization_names import numbatorch_global, python3_name, torch_name_of
+from ._serialization_safe_globals import (add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals,
+                                          user_allowed_globals)
 from ._size import Size
 from ._tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals",
+           "get_unsafe_globals_in_checkpoint"]
 
 _ALIGNMENT = 64
 # torch's legacy storage class names <-> numpy dtypes.
@@ -141,6 +150,9 @@ class _Pickler(pickle._Pickler):
             return (_as_callable(_TORCH_SIZE), (tuple(obj),))
         if isinstance(obj, _device_cls):
             return (_as_callable(_TORCH_DEVICE), (str(obj),))
+        if type(obj) is types.FunctionType and obj.__module__.startswith("numbatorch."):
+            # pickle saves functions without consulting an overridden save_global: name it, save_global maps it
+            return obj.__qualname__
         return NotImplemented
 
     def _reduce_tensor(self, t):
@@ -166,6 +178,10 @@ class _Pickler(pickle._Pickler):
         marker = getattr(obj, "_torch_global", None) if isinstance(obj, type) else None
         if isinstance(obj, dt.dtype):
             marker = _TorchGlobal("torch", obj.name)
+        if marker is None and name in (None, getattr(obj, "__qualname__", None)):
+            torch_name = torch_name_of(obj)
+            if torch_name is not None:
+                marker = _TorchGlobal(*torch_name)
         if marker is None:
             return super().save_global(obj, name)
         self.write(pickle.GLOBAL + f"{marker.module}\n{marker.name}\n".encode("utf-8"))
@@ -290,6 +306,25 @@ def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
     return param
 
 
+def _rebuild_from_type_v2(func, new_type, args, state):
+    """A tensor subclass (or a tensor with attributes): rebuild the tensor, then its type and attributes."""
+    ret = func(*args)
+    if not (isinstance(new_type, type) and issubclass(new_type, Tensor)):
+        raise pickle.UnpicklingError(f"cannot rebuild a tensor as {new_type!r}, which is not a Tensor class")
+    if type(ret) is not new_type:
+        ret = Tensor._make_subclass(new_type, ret, ret.requires_grad)
+    if isinstance(state, tuple):
+        if len(state) != 2:
+            raise pickle.UnpicklingError(f"Invalid serialized state: {state!r}")
+        dict_state, slots_state = state
+    else:
+        dict_state, slots_state = state, None
+    for attrs in (dict_state, slots_state):
+        for k, v in (attrs or {}).items():
+            setattr(ret, k, v)
+    return ret
+
+
 def _safe_encode(text, encoding="utf-8"):
     """``_codecs.encode`` as protocol-2 pickles use it for bytes; only text encodings are allowed."""
     if encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
@@ -301,49 +336,104 @@ def _torch_device(spec, index=None):
     return _device_cls("cpu")
 
 
+def _parameter_class():
+    from .nn.parameter import Parameter
+    return Parameter
+
+
+# PyTorch's default weights-only allow-list ("module.name" after Python 2 names are mapped), as far as
+# numbatorch has the objects: tensors, parameters, storages, dtypes, Size, device and a few builtins.
 _ALLOWED = {
-    ("collections", "OrderedDict"): OrderedDict,
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
-    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
-    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
-    ("torch", "Size"): Size,
-    ("torch", "device"): _torch_device,
-    ("_codecs", "encode"): _safe_encode,
-    ("builtins", "set"): set,
-    ("builtins", "frozenset"): frozenset,
-    ("builtins", "complex"): complex,
-    ("builtins", "slice"): slice,
-    ("builtins", "range"): range,
-    ("builtins", "bytearray"): bytearray,
+    "collections.OrderedDict": OrderedDict,
+    "collections.Counter": Counter,
+    "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
+    "torch._utils._rebuild_tensor": _rebuild_tensor,
+    "torch._utils._rebuild_parameter": _rebuild_parameter,
+    "torch._utils._rebuild_parameter_with_state": _rebuild_parameter_with_state,
+    "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
+    "torch.nn.parameter.Parameter": _parameter_class(),
+    "torch.Tensor": Tensor,
+    "torch.Size": Size,
+    "torch.device": _torch_device,
+    "_codecs.encode": _safe_encode,
+    "builtins.set": set,
+    "builtins.complex": complex,
+    "builtins.bytearray": bytearray,
 }
-_ALLOWED.update({("torch", k): _StorageType(k) for k in _STORAGE_DTYPES})
-_ALLOWED.update({("torch", k): v for k, v in _TORCH_DTYPE_NAMES.items()})
+_ALLOWED.update({f"torch.{k}": _StorageType(k) for k in _STORAGE_DTYPES})
+_ALLOWED.update({f"torch.{k}": v for k, v in _TORCH_DTYPE_NAMES.items()})
 # Files written by numbatorch before names were mapped, and Size/dtype reduce helpers.
-_ALLOWED.update({("numbatorch._size", "Size"): Size, ("numbatorch._dtype", "_dtype_by_name"): dt._dtype_by_name})
+_ALLOWED.update({"numbatorch._size.Size": Size, "numbatorch._dtype._dtype_by_name": dt._dtype_by_name})
+# Never resolved, even when a user allow-lists something from them.
+_BLOCKED_MODULES = ("sys", "os", "posix", "nt")
+
+
+class _UnsafeGlobal(pickle.UnpicklingError):
+    """A global that ``weights_only`` loading refuses (reworded by ``load`` into PyTorch's full message)."""
+
+
+def _weights_only_global(module, name, user):
+    """What a global resolves to under ``weights_only=True`` (``user``: ``user_allowed_globals()``), or
+    ``_UnsafeGlobal`` naming the way to allow it."""
+    full = f"{module}.{name}"
+    found = _ALLOWED.get(full)
+    if found is not None:
+        return found
+    if module in _BLOCKED_MODULES:
+        raise _UnsafeGlobal(f"Trying to load unsupported GLOBAL {full} whose module {module} is blocked.")
+    if full in user:
+        return user[full]
+    # An allow-listed numbatorch class also allows PyTorch's path for it (torch.nn.modules.linear.Linear).
+    own = numbatorch_global(module, name)
+    if own is not None and any(own is v for v in user.values()):
+        return own
+    shown = full[len("builtins."):] if module == "builtins" else full
+    raise _UnsafeGlobal(
+        f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
+        f"`torch.serialization.add_safe_globals([{shown}])` or the `torch.serialization.safe_globals([{shown}])` "
+        "context manager to allowlist this global if you trust this class/function.")
+
+
+_UNSAFE_MESSAGE = ("Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but it can "
+                   "result in arbitrary code execution. Do it only if you got the file from a trusted source.")
+
+
+def _weights_only_message(message, source):
+    """PyTorch's wording around a refused global: the two ways to load the file anyway."""
+    if message.startswith("Unsupported global"):
+        text = ("Weights only load failed. This file can still be loaded, to do so you have two options, do those "
+                f"steps only if you trust the source of the checkpoint. \n\t(1) {_UNSAFE_MESSAGE}\n\t(2) "
+                "Alternatively, to load with `weights_only=True` please check the recommended steps in the "
+                f"following error message.\n\tWeightsUnpickler error: {message}")
+    else:
+        text = f"Weights only load failed. {_UNSAFE_MESSAGE}\n\n{message}"
+    # the file's name helps; a file object's repr would not
+    return text if source.startswith("<") else f"{text}\n\nCheckpoint: {source}"
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, archive, zf, source, weights_only, byteorder):
-        super().__init__(file)
+    def __init__(self, file, archive, zf, source, user_allowed, byteorder, **pickle_load_args):
+        super().__init__(file, **pickle_load_args)
         self.archive = archive
         self.zf = zf
         self.source = source
-        self.weights_only = weights_only
+        self.weights_only = user_allowed is not None
+        self.user_allowed = user_allowed
         self.byteorder = byteorder
         self.storages = {}
 
     def find_class(self, module, name):
-        found = _ALLOWED.get((module, name))
+        py3_module, py3_name = python3_name(module, name)
+        if self.weights_only:
+            return _weights_only_global(py3_module, py3_name, self.user_allowed)
+        found = _ALLOWED.get(f"{py3_module}.{py3_name}")
+        if found is None:
+            found = numbatorch_global(py3_module, py3_name)
         if found is not None:
             return found
-        if self.weights_only:
-            raise pickle.UnpicklingError(
-                f"Weights only load failed: unsupported global {module}.{name} in {self.source}. "
-                "numbatorch.load(weights_only=True) rebuilds only tensors, parameters, numbers, strings and "
-                "containers; use weights_only=False only for a file from a source you trust.")
-        if module == "torch" or module.startswith("torch."):
-            module = "numbatorch" + module[len("torch"):]
+        if py3_module == "torch" or py3_module.startswith("torch."):
+            raise NotImplementedError(f"numbatorch does not implement {py3_module}.{py3_name} yet (named in "
+                                      f"{self.source})")
         return super().find_class(module, name)
 
     def persistent_load(self, pid):
@@ -378,24 +468,106 @@ def _source_name(f):
     return getattr(f, "name", None) or repr(f)
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
-    """Load an object saved by ``save`` or by ``torch.save`` (tensors come back on the CPU).
+_TRUE_VALUES = ("1", "y", "yes", "true")
 
-    ``weights_only=True`` (default) rebuilds only tensors, Parameters, numbers, strings and containers;
-    any other global in the file raises ``pickle.UnpicklingError`` naming it, without running it.
-    """
+
+def _resolve_weights_only(weights_only, pickle_module):
+    """PyTorch's rules: default True (False with a pickle_module), then the TORCH_FORCE_* variables."""
+    not_set = weights_only is None
+    if not_set:
+        weights_only = pickle_module is None
+    force_on = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE_VALUES
+    force_off = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE_VALUES
+    if force_on and force_off:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` "
+                           "should be set, but both were set.")
+    if force_on:
+        weights_only = True
+    elif force_off and not_set:
+        # only a call that did not pass weights_only is overridden
+        warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since the `weights_only` "
+                      "argument was not explicitly passed to `torch.load`, forcing weights_only=False.",
+                      UserWarning, stacklevel=3)
+        weights_only = False
+    if weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    return weights_only
+
+
+def _open_source(f):
+    """(readable seekable binary file, its name for messages, whether we opened it)."""
     source = _source_name(f)
     if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as fh:
-            return _load_from(fh, source, weights_only)
+        return open(f, "rb"), source, True
     if not hasattr(f, "read"):
         raise TypeError(f"load expected a path or a binary file object, got {type(f).__name__}")
     if not (hasattr(f, "seekable") and f.seekable()):
         f = io.BytesIO(f.read())
-    return _load_from(f, source, weights_only)
+    return f, source, False
 
 
-def _load_from(fh, source, weights_only):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Load an object saved by ``save`` or by ``torch.save`` (tensors come back on the CPU).
+
+    ``weights_only`` (True unless a ``pickle_module`` is given, or ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` is
+    set and the argument is not passed) rebuilds only tensors, Parameters, numbers, strings, containers and
+    what ``add_safe_globals`` allowed; any other global raises ``pickle.UnpicklingError`` naming it, unrun.
+    """
+    weights_only = _resolve_weights_only(weights_only, pickle_module)
+    if weights_only and pickle_load_args:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.")
+        pickle_load_args = {}
+    pickle_load_args.setdefault("encoding", "utf-8")
+    # read (and checked, so a malformed entry raises its own error) once per load
+    user_allowed = user_allowed_globals() if weights_only else None
+    fh, source, opened = _open_source(f)
+    try:
+        return _load_from(fh, source, user_allowed, pickle_load_args)
+    except _UnsafeGlobal as exc:
+        raise pickle.UnpicklingError(_weights_only_message(str(exc), source)) from None
+    finally:
+        if opened:
+            fh.close()
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """The globals (``"module.name"``) in a checkpoint that ``load(weights_only=True)`` would refuse.
+
+    Reads the pickle statically, running nothing; allowed are PyTorch's defaults and what
+    ``add_safe_globals``/``safe_globals`` added.
+    """
+    fh, source, opened = _open_source(f)
+    try:
+        start = fh.tell()
+        if fh.read(2) != b"PK":
+            raise ValueError("Expected input to be a checkpoint returned by torch.save")
+        fh.seek(start)
+        with zipfile.ZipFile(fh) as zf:
+            data = zf.read(_data_pkl_name(zf.namelist(), source))
+    finally:
+        if opened:
+            fh.close()
+    unsafe = set()
+    user = user_allowed_globals()
+    for op, arg, _ in pickletools.genops(data):
+        if op.name == "GLOBAL":
+            module, name = python3_name(*arg.split(" ", 1))
+            try:
+                _weights_only_global(module, name, user)
+            except _UnsafeGlobal:
+                unsafe.add(f"{module}.{name}")
+    return sorted(unsafe)
+
+
+def _data_pkl_name(names, source):
+    pkl = next((n for n in names if n.endswith("/data.pkl") or n == "data.pkl"), None)
+    if pkl is None:
+        raise RuntimeError(f"{source}: the checkpoint is corrupt (no data.pkl record)")
+    return pkl
+
+
+def _load_from(fh, source, user_allowed, pickle_load_args):
+    """Unpickle the checkpoint in ``fh``; ``user_allowed`` is the user's allow-list, None when not weights-only."""
     start = fh.tell()
     head = fh.read(4)
     fh.seek(start)
@@ -412,14 +584,13 @@ def _load_from(fh, source, weights_only):
         raise RuntimeError(f"{source}: the checkpoint is truncated or corrupt ({exc})") from None
     with zf:
         names = zf.namelist()
-        pkl = next((n for n in names if n.endswith("/data.pkl") or n == "data.pkl"), None)
-        if pkl is None:
-            raise RuntimeError(f"{source}: the checkpoint is corrupt (no data.pkl record)")
+        pkl = _data_pkl_name(names, source)
         archive = pkl[:-len("/data.pkl")] if "/" in pkl else ""
         try:
             byteorder = zf.read(f"{archive}/byteorder").decode() if f"{archive}/byteorder" in names else "little"
             data = zf.read(pkl)
-            unpickler = _Unpickler(io.BytesIO(data), archive, zf, source, weights_only, byteorder)
+            unpickler = _Unpickler(io.BytesIO(data), archive, zf, source, user_allowed, byteorder,
+                                   **pickle_load_args)
             return unpickler.load()
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise RuntimeError(f"{source}: the checkpoint is truncated or corrupt ({exc})") from None
