@@ -1,0 +1,4 @@
+"""``numbatorch.vision.ops``: the building blocks torchvision's models share."""
+from .misc import Conv2dNormActivation
+
+__all__ = ["Conv2dNormActivation"]

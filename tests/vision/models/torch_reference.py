@@ -1,0 +1,197 @@
+"""The same architectures written directly in real ``torch.nn`` from torchvision's documented layout: the oracle
+for state_dict names/shapes and outputs (torchvision itself does not import beside this PyTorch)."""
+import numpy as np
+
+
+def _nn():
+    import torch.nn as nn
+    return nn
+
+
+def resnet(block, layers, num_classes=1000, groups=1, width_per_group=64):
+    """torchvision's ResNet: ``block`` is "basic" or "bottleneck"."""
+    import torch
+    nn = _nn()
+    expansion = 1 if block == "basic" else 4
+
+    class Block(nn.Module):
+        def __init__(self, inplanes, planes, stride, downsample):
+            super().__init__()
+            if block == "basic":
+                self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+                self.bn1 = nn.BatchNorm2d(planes)
+                self.relu = nn.ReLU(inplace=True)
+                self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+                self.bn2 = nn.BatchNorm2d(planes)
+            else:
+                width = int(planes * (width_per_group / 64.0)) * groups
+                self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False)
+                self.bn1 = nn.BatchNorm2d(width)
+                self.conv2 = nn.Conv2d(width, width, 3, stride, 1, groups=groups, bias=False)
+                self.bn2 = nn.BatchNorm2d(width)
+                self.conv3 = nn.Conv2d(width, planes * 4, 1, bias=False)
+                self.bn3 = nn.BatchNorm2d(planes * 4)
+                self.relu = nn.ReLU(inplace=True)
+            self.downsample = downsample
+
+        def forward(self, x):
+            out = self.relu(self.bn1(self.conv1(x)))
+            if block == "basic":
+                out = self.bn2(self.conv2(out))
+            else:
+                out = self.bn3(self.conv3(self.relu(self.bn2(self.conv2(out)))))
+            return self.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inplanes = 64
+            self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+            self.bn1 = nn.BatchNorm2d(64)
+            self.relu = nn.ReLU(inplace=True)
+            self.maxpool = nn.MaxPool2d(3, 2, 1)
+            for i, (planes, n) in enumerate(zip((64, 128, 256, 512), layers)):
+                setattr(self, f"layer{i + 1}", self._stage(planes, n, 1 if i == 0 else 2))
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.fc = nn.Linear(512 * expansion, num_classes)
+
+        def _stage(self, planes, n, stride):
+            downsample = None
+            if stride != 1 or self.inplanes != planes * expansion:
+                downsample = nn.Sequential(nn.Conv2d(self.inplanes, planes * expansion, 1, stride, bias=False),
+                                           nn.BatchNorm2d(planes * expansion))
+            blocks = [Block(self.inplanes, planes, stride, downsample)]
+            self.inplanes = planes * expansion
+            blocks += [Block(self.inplanes, planes, 1, None) for _ in range(1, n)]
+            return nn.Sequential(*blocks)
+
+        def forward(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+            return self.fc(torch.flatten(self.avgpool(x), 1))
+
+    return ResNet()
+
+
+def vgg_features(cfg, batch_norm):
+    nn = _nn()
+    layers, channels = [], 3
+    for v in cfg:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+            continue
+        layers.append(nn.Conv2d(channels, v, 3, padding=1))
+        layers += [nn.BatchNorm2d(v)] if batch_norm else []
+        layers.append(nn.ReLU(inplace=True))
+        channels = v
+    return nn.Sequential(*layers)
+
+
+def mobilenet_v2(num_classes=1000):
+    """torchvision's MobileNetV2 with its default settings (width 1.0, all channel counts already multiples
+    of 8)."""
+    import torch
+    nn = _nn()
+
+    def cna(inp, out, kernel=3, stride=1, groups=1):
+        return nn.Sequential(nn.Conv2d(inp, out, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+                             nn.BatchNorm2d(out), nn.ReLU6(inplace=True))
+
+    class InvertedResidual(nn.Module):
+        def __init__(self, inp, oup, stride, t):
+            super().__init__()
+            hidden = inp * t
+            self.use_res_connect = stride == 1 and inp == oup
+            layers = [cna(inp, hidden, 1)] if t != 1 else []
+            layers += [cna(hidden, hidden, 3, stride, hidden), nn.Conv2d(hidden, oup, 1, 1, 0, bias=False),
+                       nn.BatchNorm2d(oup)]
+            self.conv = nn.Sequential(*layers)
+
+        def forward(self, x):
+            return x + self.conv(x) if self.use_res_connect else self.conv(x)
+
+    class MobileNetV2(nn.Module):
+        def __init__(self):
+            super().__init__()
+            features, channels = [cna(3, 32, stride=2)], 32
+            for t, c, n, s in [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1],
+                               [6, 160, 3, 2], [6, 320, 1, 1]]:
+                for i in range(n):
+                    features.append(InvertedResidual(channels, c, s if i == 0 else 1, t))
+                    channels = c
+            features.append(cna(channels, 1280, 1))
+            self.features = nn.Sequential(*features)
+            self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, num_classes))
+
+        def forward(self, x):
+            x = torch.nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))
+            return self.classifier(torch.flatten(x, 1))
+
+    return MobileNetV2()
+
+
+def squeezenet(version, num_classes=1000):
+    import torch
+    nn = _nn()
+
+    class Fire(nn.Module):
+        def __init__(self, inplanes, s, e1, e3):
+            super().__init__()
+            self.squeeze = nn.Conv2d(inplanes, s, 1)
+            self.squeeze_activation = nn.ReLU(inplace=True)
+            self.expand1x1 = nn.Conv2d(s, e1, 1)
+            self.expand1x1_activation = nn.ReLU(inplace=True)
+            self.expand3x3 = nn.Conv2d(s, e3, 3, padding=1)
+            self.expand3x3_activation = nn.ReLU(inplace=True)
+
+        def forward(self, x):
+            x = self.squeeze_activation(self.squeeze(x))
+            return torch.cat([self.expand1x1_activation(self.expand1x1(x)),
+                              self.expand3x3_activation(self.expand3x3(x))], 1)
+
+    def pool():
+        return nn.MaxPool2d(3, 2, ceil_mode=True)
+
+    if version == "1_0":
+        features = [nn.Conv2d(3, 96, 7, 2), nn.ReLU(inplace=True), pool(), Fire(96, 16, 64, 64),
+                    Fire(128, 16, 64, 64), Fire(128, 32, 128, 128), pool(), Fire(256, 32, 128, 128),
+                    Fire(256, 48, 192, 192), Fire(384, 48, 192, 192), Fire(384, 64, 256, 256), pool(),
+                    Fire(512, 64, 256, 256)]
+    else:
+        features = [nn.Conv2d(3, 64, 3, 2), nn.ReLU(inplace=True), pool(), Fire(64, 16, 64, 64),
+                    Fire(128, 16, 64, 64), pool(), Fire(128, 32, 128, 128), Fire(256, 32, 128, 128), pool(),
+                    Fire(256, 48, 192, 192), Fire(384, 48, 192, 192), Fire(384, 64, 256, 256),
+                    Fire(512, 64, 256, 256)]
+    model = nn.Module()
+    model.features = nn.Sequential(*features)
+    model.classifier = nn.Sequential(nn.Dropout(0.5), nn.Conv2d(512, num_classes, 1), nn.ReLU(inplace=True),
+                                     nn.AdaptiveAvgPool2d((1, 1)))
+    model.forward = lambda x: torch.flatten(model.classifier(model.features(x)), 1)
+    return model
+
+
+def names_and_shapes(state_dict):
+    """[(key, shape)] in order, for either framework's state_dict."""
+    return [(k, tuple(v.shape)) for k, v in state_dict.items()]
+
+
+def copy_into_torch(numbatorch_model, torch_model):
+    """Load a numbatorch model's state_dict into the torch model (strict: names and shapes must agree)."""
+    import torch
+    torch_model.load_state_dict({k: torch.from_numpy(np.array(v.numpy()))
+                                 for k, v in numbatorch_model.state_dict().items()})
+
+
+def randomize_batchnorm(model, seed=0):
+    """Give every BatchNorm2d of a numbatorch model non-trivial affine parameters and running statistics, so
+    comparisons exercise them (fresh ones are the identity in eval mode)."""
+    import numbatorch
+    rng = np.random.default_rng(seed)
+    with numbatorch.no_grad():
+        for m in model.modules():
+            if isinstance(m, numbatorch.nn.BatchNorm2d):
+                n = m.num_features
+                for tensor, values in ((m.weight, rng.uniform(0.5, 1.5, n)), (m.bias, rng.normal(0, 0.1, n)),
+                                       (m.running_mean, rng.normal(0, 0.1, n)),
+                                       (m.running_var, rng.uniform(0.5, 1.5, n))):
+                    tensor.copy_(numbatorch.from_numpy(values.astype(np.float32)))
