@@ -1,4 +1,6 @@
-"""``numbatorch.vision``: torchvision's transforms, folder datasets and image utilities."""
-from . import datasets, transforms, utils
+"""``numbatorch.vision``: torchvision's transforms, datasets, models, ops and image utilities."""
+from . import datasets, models, ops, transforms, utils
+from ._image_backend import get_image_backend, set_image_backend
+from .version import __version__
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "get_image_backend", "models", "ops", "set_image_backend", "transforms", "utils"]
