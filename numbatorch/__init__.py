@@ -48,8 +48,9 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
 from .serialization import load, save
 from . import autograd, cuda, linalg, nn, optim, return_types  # noqa: F401
 from . import distributed  # noqa: F401  (does not start MPI: mpi4py is imported on first use)
-from ._runtime import (are_deterministic_algorithms_enabled, compile, get_float32_matmul_precision,
-                       get_num_interop_threads, get_num_threads, is_deterministic_algorithms_warn_only_enabled,
+from ._runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
+                       get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+                       is_deterministic_algorithms_warn_only_enabled, set_default_device,
                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
                        use_deterministic_algorithms)
 from . import amp  # noqa: F401
@@ -58,7 +59,7 @@ from .amp import autocast
 __version__ = "0.1.0"
 
 # Submodules imported on first attribute access (``torch.fx``, ``torch.jit``, ...), keeping ``import numbatorch`` fast.
-_LAZY_SUBMODULES = frozenset({"accelerator", "fx", "jit", "multiprocessing", "onnx", "random"})
+_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "fx", "jit", "multiprocessing", "onnx", "random"})
 
 
 def __getattr__(name):

@@ -1,5 +1,5 @@
 """Process-wide settings PyTorch programs set at their top: thread counts, matmul precision, determinism,
-and ``compile``.
+the default device, and ``compile``.
 
 ``set_num_threads`` is Numba's thread count, which numbatorch's parallel kernels and convolution tiles use.
 The matmul precision and the determinism flag are stored and read back; numbatorch's float32 matmuls are
@@ -9,9 +9,9 @@ import warnings
 
 import numba
 
-__all__ = ["are_deterministic_algorithms_enabled", "compile", "get_float32_matmul_precision",
+__all__ = ["are_deterministic_algorithms_enabled", "compile", "get_default_device", "get_float32_matmul_precision",
            "get_num_interop_threads", "get_num_threads", "is_deterministic_algorithms_warn_only_enabled",
-           "set_float32_matmul_precision", "set_num_interop_threads", "set_num_threads",
+           "set_default_device", "set_float32_matmul_precision", "set_num_interop_threads", "set_num_threads",
            "use_deterministic_algorithms"]
 
 _PRECISIONS = ("highest", "high", "medium")
@@ -78,3 +78,16 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     if model is None:
         return lambda fn: fn
     return model
+
+
+def get_default_device():
+    """The device new tensors are created on: always the CPU in numbatorch."""
+    from ._device import CPU
+    return CPU
+
+
+def set_default_device(device):
+    """Set the device factories use; numbatorch creates tensors on the CPU only, so other devices raise."""
+    from ._device import device as _device
+    if device is not None and _device(device).type != "cpu":
+        raise RuntimeError(f"set_default_device: numbatorch creates tensors on the CPU only, got {device!r}")

@@ -95,6 +95,14 @@ class Tensor:
         return False
 
     @property
+    def is_cpu(self):
+        return True
+
+    # Devices and layouts numbatorch tensors never have; PyTorch programs branch on these flags.
+    is_xpu = is_mps = is_meta = is_quantized = is_mkldnn = is_vulkan = is_ipu = is_xla = is_maia = is_mtia = \
+        is_nested = property(lambda self: False, doc="Always False: numbatorch tensors are dense CPU tensors.")
+
+    @property
     def ndim(self):
         return self._data.ndim
 
@@ -117,6 +125,22 @@ class Tensor:
 
     def data_ptr(self):
         return self._data.__array_interface__["data"][0]
+
+    def share_memory_(self):
+        """Move this tensor's memory into shared memory, which processes it is sent to then use too."""
+        from .multiprocessing._shared_memory import is_shared_array, share_array
+        if not is_shared_array(self._data):
+            if self._base is not None:
+                raise RuntimeError(f"share_memory_: this tensor of shape {tuple(self.shape)} is a view of another "
+                                   "tensor's memory; numbatorch can only move a whole tensor, so call "
+                                   "share_memory_() on the tensor it views")
+            self._data = share_array(self._data)
+        return self
+
+    def is_shared(self):
+        """Whether this tensor's memory is in shared memory (``share_memory_()`` or received from a process)."""
+        from .multiprocessing._shared_memory import is_shared_array
+        return is_shared_array(self._data)
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"

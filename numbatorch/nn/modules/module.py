@@ -450,7 +450,8 @@ class Module:
         cuda._raise_unavailable()
 
     def share_memory(self):
-        return self
+        """Move every parameter, gradient and buffer into shared memory (see ``Tensor.share_memory_``)."""
+        return self._apply(lambda t: t.share_memory_())
 
     def type(self, dst_type):
         return self._apply(lambda t: t.type(dst_type))
