@@ -1,5 +1,6 @@
 """Run a worker script under ``mpiexec -n 2`` from a test, with a timeout; skip when MPI is not installed."""
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,8 +32,20 @@ def single_thread_env():
 def run_ranks(worker, *args, n=2, timeout=TIMEOUT, check=True):
     """Run ``workers/<worker>`` on ``n`` ranks; returns the CompletedProcess (asserts exit 0 when ``check``)."""
     cmd = [mpiexec(), "-n", str(n), sys.executable, str(WORKERS / worker), *map(str, args)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=single_thread_env(),
-                          cwd=REPO_ROOT)
+    proc = run_job(cmd, single_thread_env(), timeout)
     if check:
         assert proc.returncode == 0, f"{worker} failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     return proc
+
+
+def run_job(cmd, env, timeout):
+    """Run ``cmd`` in its own session; on timeout kill the whole session (mpiexec and every rank) and fail."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=REPO_ROOT, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"{' '.join(cmd)} did not end within {timeout} s:\n{stdout}\n{stderr}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
