@@ -43,6 +43,7 @@ from ._ops.products import *  # noqa: F401,F403
 from ._ops.contractions import *  # noqa: F401,F403
 from ._ops.addmm_ops import *  # noqa: F401,F403
 from ._ops.inplace_functions import *  # noqa: F401,F403
+from ._ops.linalg_torch import *  # noqa: F401,F403
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .serialization import load, save

@@ -1,24 +1,14 @@
-"""``torch.linalg`` subset: vector norms and the Frobenius matrix norm."""
+"""``torch.linalg``: decompositions, inverses, determinants, solvers and norms, with PyTorch's gradients."""
+from ._ops.decompositions import (cholesky, cholesky_ex, det, eig, eigh, eigvals, eigvalsh, inv, inv_ex, pinv, qr,
+                                  slogdet, svd, svdvals)
+from ._ops.linalg_checks import LinAlgError
+from ._ops.matrix_functions import cond, linalg_cross as cross, linalg_norm as norm, matrix_norm, matrix_power
+from ._ops.matrix_functions import multi_dot, vecdot
 from ._ops.norms import vector_norm
+from ._ops.products import matmul
+from ._ops.solvers import lstsq, matrix_rank, solve, solve_ex, solve_triangular
 
-__all__ = ["vector_norm", "norm", "matrix_norm"]
-
-
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """Frobenius norm over the two dims ``dim`` (other orders are not supported)."""
-    if A.dim() < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
-    if ord != "fro":
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} is not supported (only 'fro')")
-    return vector_norm(A, 2, tuple(dim), keepdim, dtype=dtype)
-
-
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """Vector norm when ``dim`` is an int or ``A`` is 1-D (or ``ord`` and ``dim`` are None); else ``matrix_norm``."""
-    if isinstance(dim, int) or (isinstance(dim, (tuple, list)) and len(dim) == 1) or (
-            dim is None and (ord is None or A.dim() == 1)):
-        return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
-    if dim is None and A.dim() != 2:
-        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
-                           f"Got {A.dim()}D.")
-    return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh",
+           "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm",
+           "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot",
+           "vector_norm"]

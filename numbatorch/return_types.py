@@ -1,7 +1,9 @@
 """Named-tuple results of ops returning (values, indices) and friends, like ``torch.return_types``."""
 import collections
 
-__all__ = ["max", "min", "median", "nanmedian", "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "aminmax"]
+__all__ = ["max", "min", "median", "nanmedian", "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "aminmax",
+           "slogdet", "svd", "qr", "linalg_slogdet", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr", "linalg_eigh",
+           "linalg_svd", "linalg_lstsq", "linalg_solve_ex"]
 
 
 def _return_type(name, fields=("values", "indices")):
@@ -28,3 +30,14 @@ sort = _return_type("sort")
 topk = _return_type("topk")
 kthvalue = _return_type("kthvalue")
 aminmax = _return_type("aminmax", ("min", "max"))
+slogdet = _return_type("slogdet", ("sign", "logabsdet"))
+svd = _return_type("svd", ("U", "S", "V"))
+qr = _return_type("qr", ("Q", "R"))
+linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
+linalg_inv_ex = _return_type("linalg_inv_ex", ("inverse", "info"))
+linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ("L", "info"))
+linalg_qr = _return_type("linalg_qr", ("Q", "R"))
+linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
+linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))

@@ -1,0 +1,416 @@
+"""Matrix inverses, determinants and decompositions (inv, det, slogdet, cholesky, qr, eigh, svd, pinv).
+
+numpy.linalg does the math (LAPACK, batched over leading dims); each backward is PyTorch's formula written in
+numpy (``FunctionsManual.cpp``: ``linalg_det_backward``, ``cholesky_backward``, ``linalg_qr_backward``,
+``linalg_eig_backward``, ``svd_backward``, ``pinv_backward``). Real dtypes only: numbatorch has no complex
+tensors, so ``eig``/``eigvals`` of a general matrix raise NotImplementedError.
+"""
+import numpy as np
+
+from .. import return_types
+from .._tensor import Tensor
+from ..autograd.graph import Node
+from ._util import record
+from .linalg_checks import float_matrix, mT, raise_not_positive_definite, raise_singular, zero_pivot
+
+__all__ = ["inv", "det", "slogdet", "logdet", "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv",
+           "eig", "eigvals", "inv_ex", "cholesky_ex"]
+
+
+def _inv_array(name, a):
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise_singular(name, a)
+
+
+# ---- inverse ------------------------------------------------------------------------------------------
+class LinalgInvExBackward0(Node):
+    __slots__ = ("inverse",)
+
+    def backward(self, grad):
+        inv_t = mT(self.inverse)
+        return -(inv_t @ grad @ inv_t)
+
+
+def inv(A, *, out=None):
+    """``A^-1`` of (a batch of) square matrices; LinAlgError (a RuntimeError) when one is singular."""
+    a = float_matrix("linalg.inv", A, square=True)
+    result = _inv_array("linalg.inv", a)
+    return record(result, LinalgInvExBackward0, (A,), reads=(A,), inverse=result)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    """``(inverse, info)``: like ``inv`` but reports singular matrices in ``info`` (> 0) instead of raising."""
+    a = float_matrix("linalg.inv_ex", A, square=True)
+    batch = a.shape[:-2]
+    info = np.zeros(batch, dtype=np.int32)
+    try:
+        result = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        if check_errors:
+            raise_singular("linalg.inv_ex", a)
+        result = np.empty_like(a)
+        for index in np.ndindex(*batch):
+            info[index] = zero_pivot(a[index])
+            result[index] = np.nan if info[index] else np.linalg.inv(a[index])
+    inverse = record(result, LinalgInvExBackward0, (A,), reads=(A,), inverse=result)
+    return return_types.linalg_inv_ex(inverse, Tensor._make(info))
+
+
+# ---- determinants -------------------------------------------------------------------------------------
+def _cofactor(a, det):
+    """``det(A) * A^-T``, also where A is singular: through the SVD, ``sign * U diag(prod_{j != i} s_j) V^T``."""
+    if np.all(det != 0):
+        return det[..., None, None] * mT(np.linalg.inv(a))
+    u, s, vh = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign[..., None, None] * ((u * others[..., None, :]) @ vh)
+
+
+class LinalgDetBackward0(Node):
+    __slots__ = ("a", "det")
+
+    def backward(self, grad):
+        return grad[..., None, None] * _cofactor(self.a, self.det)
+
+
+def det(A, *, out=None):
+    """Determinant of (a batch of) square matrices."""
+    a = float_matrix("linalg.det", A, square=True)
+    d = np.asarray(np.linalg.det(a), dtype=a.dtype)
+    return record(d, LinalgDetBackward0, (A,), reads=(A,), a=a, det=d)
+
+
+class LinalgSlogdetBackward0(Node):
+    __slots__ = ("a",)
+    num_outputs = 2
+
+    def backward(self, grads):
+        g_logabsdet = grads[1]
+        if g_logabsdet is None:
+            return None
+        return g_logabsdet[..., None, None] * mT(np.linalg.inv(self.a))
+
+
+def slogdet(A, *, out=None):
+    """``(sign, logabsdet)`` of the determinant (the log is accurate where ``det`` would under/overflow)."""
+    a = float_matrix("linalg.slogdet", A, square=True)
+    sign, logabs = np.linalg.slogdet(a)
+    sign, logabs = np.asarray(sign, dtype=a.dtype), np.asarray(logabs, dtype=a.dtype)
+    result = record((sign, logabs), LinalgSlogdetBackward0, (A,), reads=(A,), a=a)
+    return return_types.linalg_slogdet(*result)
+
+
+class LogdetBackward0(Node):
+    __slots__ = ("a",)
+
+    def backward(self, grad):
+        return grad[..., None, None] * mT(np.linalg.inv(self.a))
+
+
+def logdet(input):
+    """``log(det(input))``: nan where the determinant is negative, -inf where it is zero."""
+    a = float_matrix("logdet", input, square=True)
+    sign, logabs = np.linalg.slogdet(a)
+    with np.errstate(invalid="ignore"):
+        out = np.where(sign < 0, np.nan, logabs).astype(a.dtype)
+    return record(out, LogdetBackward0, (input,), reads=(input,), a=a)
+
+
+# ---- Cholesky -----------------------------------------------------------------------------------------
+def _phi(x):
+    """Lower triangle with a halved diagonal."""
+    out = np.tril(x)
+    out[..., np.arange(x.shape[-1]), np.arange(x.shape[-1])] *= 0.5
+    return out
+
+
+class LinalgCholeskyExBackward0(Node):
+    __slots__ = ("L", "upper")
+
+    def backward(self, grad):
+        L = self.L
+        gL = grad
+        if self.upper:  # the factor returned was L^T: its gradient, transposed, is the one of L
+            gL = mT(gL)
+        P = _phi(mT(L) @ gL)
+        S = np.linalg.solve(mT(L), mT(np.linalg.solve(mT(L), mT(P))))  # L^-T P L^-1
+        return 0.5 * (S + mT(S))
+
+
+def _cholesky_array(name, a):
+    try:
+        return np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        raise_not_positive_definite(name, a)
+
+
+def cholesky(A, *, upper=False, out=None):
+    """The Cholesky factor ``L`` (``A = L L^T``) of symmetric positive-definite matrices; ``L^T`` when ``upper``."""
+    a = float_matrix("linalg.cholesky", A, square=True)
+    L = _cholesky_array("linalg.cholesky", a)
+    result = np.ascontiguousarray(mT(L)) if upper else L
+    return record(result, LinalgCholeskyExBackward0, (A,), L=L, upper=upper)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    """``(L, info)``: like ``cholesky`` but reports the failing leading minor in ``info`` instead of raising."""
+    a = float_matrix("linalg.cholesky_ex", A, square=True)
+    batch = a.shape[:-2]
+    info = np.zeros(batch, dtype=np.int32)
+    try:
+        L = np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        if check_errors:
+            raise_not_positive_definite("linalg.cholesky_ex", a)
+        L = np.zeros_like(a)
+        for index in np.ndindex(*batch):
+            try:
+                L[index] = np.linalg.cholesky(a[index])
+            except np.linalg.LinAlgError:
+                info[index] = next(k for k in range(1, a.shape[-1] + 1) if not _is_pd(a[index][:k, :k]))
+    result = np.ascontiguousarray(mT(L)) if upper else L
+    factor = record(result, LinalgCholeskyExBackward0, (A,), L=L, upper=upper)
+    return return_types.linalg_cholesky_ex(factor, Tensor._make(info))
+
+
+def _is_pd(a):
+    try:
+        np.linalg.cholesky(a)
+        return True
+    except np.linalg.LinAlgError:
+        return False
+
+
+# ---- QR -----------------------------------------------------------------------------------------------
+class LinalgQrBackward0(Node):
+    __slots__ = ("Q", "R", "mode")
+    num_outputs = 2
+
+    def backward(self, grads):
+        gQ, gR = grads
+        Q, R = self.Q, self.R
+        m, n = Q.shape[-2], R.shape[-1]
+        if self.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+                               "linalg.qr.")
+        if self.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        if m < n:
+            raise NotImplementedError("numbatorch: the derivative of linalg.qr of matrices with more columns than "
+                                      "rows is not implemented")
+        gA = np.zeros(R.shape[:-2] + (R.shape[-2], R.shape[-2]), dtype=R.dtype)
+        if gR is not None:
+            gA = gA + gR @ mT(R)
+        if gQ is not None:
+            gA = gA - mT(Q) @ gQ
+        gA = np.triu(gA)
+        sym = gA + mT(gA)
+        k = sym.shape[-1]
+        sym[..., np.arange(k), np.arange(k)] *= 0.5
+        gA = Q @ sym
+        if gQ is not None:
+            gA = gA + gQ
+        # gA R^-T: solve X R^T = gA, i.e. R X^T = gA^T.
+        return mT(np.linalg.solve(R, mT(gA)))
+
+
+def qr(A, mode="reduced", *, out=None):
+    """``(Q, R)`` with orthonormal ``Q``; ``mode`` 'reduced', 'complete' or 'r' (then ``Q`` is empty)."""
+    a = float_matrix("linalg.qr", A)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    Q, R = np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+    outputs = (np.empty(0, dtype=a.dtype), R) if mode == "r" else (Q, R)
+    return return_types.linalg_qr(*record(outputs, LinalgQrBackward0, (A,), Q=Q, R=R, mode=mode))
+
+
+# ---- symmetric eigendecomposition ---------------------------------------------------------------------
+def _uplo_symmetric(name, a, UPLO):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    tri = np.tril(a) if UPLO == "L" else np.triu(a)
+    k = a.shape[-1]
+    diag = a[..., np.arange(k), np.arange(k)]
+    full = tri + mT(tri)
+    full[..., np.arange(k), np.arange(k)] = diag
+    return full
+
+
+class LinalgEighBackward0(Node):
+    __slots__ = ("L", "V")
+    num_outputs = 2
+
+    def backward(self, grads):
+        gL, gV = grads
+        L, V = self.L, self.V
+        if gV is None:
+            return (V * gL[..., None, :]) @ mT(V)
+        VhgV = mT(V) @ gV
+        VhgV = 0.5 * (VhgV - mT(VhgV))
+        E = L[..., None, :] - L[..., :, None]
+        k = L.shape[-1]
+        E[..., np.arange(k), np.arange(k)] = 1
+        inner = VhgV / E
+        inner[..., np.arange(k), np.arange(k)] = 0 if gL is None else gL
+        return V @ inner @ mT(V)
+
+
+def eigh(A, UPLO="L", *, out=None):
+    """``(eigenvalues, eigenvectors)`` of symmetric matrices (ascending values; only the ``UPLO`` triangle is read)."""
+    a = float_matrix("linalg.eigh", A, square=True)
+    L, V = np.linalg.eigh(_uplo_symmetric("linalg.eigh", a, UPLO))
+    result = record((L, V), LinalgEighBackward0, (A,), L=L, V=V)
+    return return_types.linalg_eigh(*result)
+
+
+class LinalgEigvalshBackward0(Node):
+    __slots__ = ("V",)
+
+    def backward(self, grad):
+        return (self.V * grad[..., None, :]) @ mT(self.V)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """Eigenvalues (ascending) of symmetric matrices."""
+    a = float_matrix("linalg.eigvalsh", A, square=True)
+    L, V = np.linalg.eigh(_uplo_symmetric("linalg.eigvalsh", a, UPLO))
+    return record(L, LinalgEigvalshBackward0, (A,), V=V)
+
+
+def eig(A, *, out=None):
+    """Eigen-decomposition of a general matrix: complex-valued, which numbatorch cannot represent."""
+    raise NotImplementedError("linalg.eig returns complex tensors, which numbatorch does not support; use "
+                              "linalg.eigh for symmetric matrices")
+
+
+def eigvals(A, *, out=None):
+    """Eigenvalues of a general matrix: complex-valued, which numbatorch cannot represent."""
+    raise NotImplementedError("linalg.eigvals returns complex tensors, which numbatorch does not support; use "
+                              "linalg.eigvalsh for symmetric matrices")
+
+
+# ---- SVD ----------------------------------------------------------------------------------------------
+def _svd_backward(gU, gS, gVh, U, S, Vh, full_matrices):
+    m, n = U.shape[-2], Vh.shape[-1]
+    k = S.shape[-1]
+    if full_matrices and (gU is not None or gVh is not None) and m != n:
+        raise RuntimeError("linalg_svd_backward: The derivative of linalg.svd is not implemented when "
+                           "full_matrices=True for non-square inputs. Please use full_matrices=False.")
+    U, Vh = U[..., :, :k], Vh[..., :k, :]
+    if gU is not None:
+        gU = gU[..., :, :k]
+    if gVh is not None:
+        gVh = gVh[..., :k, :]
+    if gU is None and gVh is None:
+        return (U * gS[..., None, :]) @ Vh
+    S2 = S * S
+    E = S2[..., None, :] - S2[..., :, None]
+    E[..., np.arange(k), np.arange(k)] = 1
+    if gU is not None:
+        UhgU = mT(U) @ gU
+        UhgU = UhgU - mT(UhgU)
+    if gVh is not None:
+        VhgV = Vh @ mT(gVh)
+        VhgV = VhgV - mT(VhgV)
+    if gU is not None and gVh is not None:
+        gA = (UhgU * S[..., None, :] + S[..., :, None] * VhgV) / E
+    elif gU is not None:
+        gA = (UhgU / E) * S[..., None, :]
+    else:
+        gA = S[..., :, None] * (VhgV / E)
+    if gS is not None:
+        gA = gA + np.einsum("...i,ij->...ij", gS, np.eye(k, dtype=gS.dtype))
+    if m > k and gU is not None:
+        gA = U @ gA
+        gUSinv = gU / S[..., None, :]
+        gA = gA + gUSinv - U @ (mT(U) @ gUSinv)
+        return gA @ Vh
+    if n > k and gVh is not None:
+        gA = gA @ Vh
+        SinvgVh = gVh / S[..., :, None]
+        gA = gA + SinvgVh - (SinvgVh @ mT(Vh)) @ Vh
+        return U @ gA
+    return U @ gA @ Vh
+
+
+class LinalgSvdBackward0(Node):
+    __slots__ = ("U", "S", "Vh", "full_matrices")
+    num_outputs = 3
+
+    def backward(self, grads):
+        gU, gS, gVh = grads
+        return _svd_backward(gU, gS, gVh, self.U, self.S, self.Vh, self.full_matrices)
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    """``(U, S, Vh)`` with ``A = U diag(S) Vh`` and singular values ``S`` in descending order."""
+    a = float_matrix("linalg.svd", A)
+    U, S, Vh = np.linalg.svd(a, full_matrices=full_matrices)
+    result = record((U, S, Vh), LinalgSvdBackward0, (A,), U=U, S=S, Vh=Vh, full_matrices=full_matrices)
+    return return_types.linalg_svd(*result)
+
+
+class LinalgSvdvalsBackward0(Node):
+    __slots__ = ("U", "Vh")
+
+    def backward(self, grad):
+        return (self.U * grad[..., None, :]) @ self.Vh
+
+
+def svdvals(A, *, driver=None, out=None):
+    """Singular values of ``A`` in descending order."""
+    a = float_matrix("linalg.svdvals", A)
+    U, S, Vh = np.linalg.svd(a, full_matrices=False)
+    return record(S, LinalgSvdvalsBackward0, (A,), U=U, Vh=Vh)
+
+
+# ---- pseudo-inverse -----------------------------------------------------------------------------------
+class PinvBackward0(Node):
+    __slots__ = ("a", "pinv")
+
+    def backward(self, grad):
+        A, pinvA = self.a, self.pinv
+        m, n = A.shape[-2], A.shape[-1]
+        pinvAh, gradh = mT(pinvA), mT(grad)
+        if m <= n:
+            K = gradh @ pinvA
+            KpinvAh = K @ pinvAh
+            return -mT(pinvA @ K) + KpinvAh - (A @ pinvA) @ KpinvAh + (pinvAh @ pinvA) @ (gradh - K @ A)
+        K = pinvA @ gradh
+        pinvAhK = pinvAh @ K
+        return -mT(K @ pinvA) + (gradh - A @ K) @ pinvA @ pinvAh + pinvAhK - pinvAhK @ pinvA @ A
+
+
+def _value(x):
+    return np.asarray(getattr(x, "_data", x), dtype=np.float64)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """Moore-Penrose pseudo-inverse; singular values at or below ``max(atol, rtol * S_max)`` count as zero.
+
+    ``rtol`` defaults to ``eps * max(m, n)``, or to 0 when a positive ``atol`` is given. ``hermitian``: ``A`` is
+    symmetric (only its lower triangle is read) and an eigendecomposition replaces the SVD.
+    """
+    a = float_matrix("linalg.pinv", A)
+    if rtol is None:
+        rtol = 0.0 if atol is not None and np.all(_value(atol) > 0) else np.finfo(a.dtype).eps * max(a.shape[-2:])
+    atol = 0.0 if atol is None else atol
+    if hermitian:
+        L, V = np.linalg.eigh(a)
+        S, left, right = np.abs(L), V, mT(V)
+        values = L
+    else:
+        U, S, Vh = np.linalg.svd(a, full_matrices=False)
+        left, right, values = mT(Vh), mT(U), S
+    smax = S.max(axis=-1, keepdims=True, initial=0.0)
+    cutoff = np.maximum(_value(atol)[..., None], _value(rtol)[..., None] * smax)
+    with np.errstate(divide="ignore"):
+        s_inv = np.where(S > cutoff, 1.0 / values, 0.0).astype(a.dtype)
+    result = ((left * s_inv[..., None, :]) @ right).astype(a.dtype)
+    return record(result, PinvBackward0, (A,), reads=(A,), a=a, pinv=result)

@@ -1,0 +1,62 @@
+"""The ``torch.*`` forms of the linear-algebra ops (``inverse``, ``det``, ``svd``, ``qr`` ...) and Tensor methods."""
+import numpy as np
+
+from .. import return_types
+from .._tensor import Tensor, tensor_method
+from .decompositions import cholesky as _linalg_cholesky
+from .decompositions import det, inv, logdet, pinv, qr as _linalg_qr, slogdet as _linalg_slogdet
+from .decompositions import svd as _linalg_svd
+from .matrix_functions import cross, matrix_power
+from .solvers import cholesky_inverse, cholesky_solve
+
+__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "pinverse",
+           "matrix_power", "svd", "qr", "cross"]
+
+
+def inverse(input, *, out=None):
+    """``linalg.inv``."""
+    return inv(input)
+
+
+def slogdet(input):
+    """``(sign, logabsdet)`` of the determinant (``torch.return_types.slogdet``)."""
+    return return_types.slogdet(*_linalg_slogdet(input))
+
+
+def cholesky(input, upper=False, *, out=None):
+    """Deprecated ``torch.cholesky``: ``linalg.cholesky`` with ``upper`` allowed positionally."""
+    return _linalg_cholesky(input, upper=upper)
+
+
+def pinverse(input, rcond=1e-15):
+    """``linalg.pinv`` with singular values below ``rcond * S_max`` treated as zero."""
+    return pinv(input, rtol=rcond)
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """``(U, S, V)`` with ``input = U diag(S) V^T`` (V, not V^T); reduced when ``some``; U, V zero if not
+    ``compute_uv``."""
+    U, S, Vh = _linalg_svd(input, full_matrices=not some)
+    if not compute_uv:
+        return return_types.svd(Tensor._make(np.zeros_like(U._data)), S, Tensor._make(np.zeros_like(Vh._data)))
+    return return_types.svd(U, S, Vh.transpose(-2, -1))
+
+
+def qr(input, some=True, *, out=None):
+    """``(Q, R)``: the reduced decomposition when ``some``, else the complete one."""
+    return return_types.qr(*_linalg_qr(input, "reduced" if some else "complete"))
+
+
+for _name in ("det", "logdet", "slogdet", "cholesky", "cholesky_inverse", "pinverse", "matrix_power", "svd", "qr",
+              "inverse"):
+    tensor_method(_name)(globals()[_name])
+
+
+@tensor_method("cholesky_solve")
+def _cholesky_solve_method(self, input2, upper=False):
+    return cholesky_solve(self, input2, upper)
+
+
+@tensor_method("cross")
+def _cross_method(self, other, dim=None):
+    return cross(self, other, dim)
