@@ -197,6 +197,7 @@ class Optimizer:
                     grad._version[0] += 1
 
     def step(self, closure=None):
+        """Performs one update of the parameters; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
     def _run_closure(self, closure):
@@ -206,11 +207,16 @@ class Optimizer:
             return closure()
 
     def register_step_pre_hook(self, hook):
+        """Registers ``hook(optimizer, args, kwargs)``, called before each ``step()``; returns a handle.
+
+        The hook may return a new ``(args, kwargs)``. ``handle.remove()`` unregisters it.
+        """
         handle = RemovableHandle(self._optimizer_step_pre_hooks)
         self._optimizer_step_pre_hooks[handle.id] = hook
         return handle
 
     def register_step_post_hook(self, hook):
+        """Registers ``hook(optimizer, args, kwargs)``, called after each ``step()``; returns a handle."""
         handle = RemovableHandle(self._optimizer_step_post_hooks)
         self._optimizer_step_post_hooks[handle.id] = hook
         return handle

@@ -69,6 +69,7 @@ class LRScheduler:
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict):
+        """Restores the scheduler's state from a ``state_dict()``."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self):
@@ -76,9 +77,11 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self):
+        """The learning rates for the current step; each scheduler defines its rule here."""
         raise NotImplementedError
 
     def step(self, epoch=None):
+        """Advances the schedule by one epoch and sets each group's ``lr`` (``epoch`` is deprecated)."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
                           "later, you should call them in the opposite order: `optimizer.step()` before "
