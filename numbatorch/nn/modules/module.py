@@ -51,6 +51,7 @@ def typename(obj):
 
 
 def _forward_unimplemented(self, *input):
+    """The computation of the module; every subclass overrides it (call the module, not ``forward``, to run hooks)."""
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
@@ -196,10 +197,12 @@ class Module:
         return getattr(mod, buffer_name)
 
     def get_extra_state(self):
+        """Extra state to save in ``state_dict()``; define it together with ``set_extra_state``."""
         raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
                            "file an issue.")
 
     def set_extra_state(self, state):
+        """Restores what ``get_extra_state`` returned, from a loaded ``state_dict``."""
         raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
                            "file an issue.")
 
@@ -307,26 +310,32 @@ class Module:
                 yield module_prefix + ("." if module_prefix else "") + k, v
 
     def parameters(self, recurse=True):
+        """The module's parameters (with ``recurse``, also its submodules'), each once."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """``(name, parameter)`` pairs, names dotted like ``'layer1.weight'`` and prefixed by ``prefix``."""
         yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix, recurse=recurse,
                                        remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse=True):
+        """The module's buffers (with ``recurse``, also its submodules'), each once."""
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """``(name, buffer)`` pairs, names dotted like ``'bn.running_mean'`` and prefixed by ``prefix``."""
         yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix, recurse=recurse,
                                        remove_duplicate=remove_duplicate)
 
     def children(self):
+        """The immediate submodules."""
         for _, module in self.named_children():
             yield module
 
     def named_children(self):
+        """``(name, module)`` pairs of the immediate submodules."""
         memo = set()
         for name, module in self._modules.items():
             if module is not None and module not in memo:
@@ -334,10 +343,12 @@ class Module:
                 yield name, module
 
     def modules(self):
+        """This module and all its submodules, depth first, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """``(name, module)`` pairs of this module (name ``''``) and all its submodules, depth first."""
         if memo is None:
             memo = set()
         if self in memo:
@@ -356,6 +367,7 @@ class Module:
 
     # ---- modes and gradients ----------------------------------------------------------------------
     def train(self, mode=True):
+        """Sets training mode (``mode=True``) or evaluation mode on this module and its submodules; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -364,14 +376,17 @@ class Module:
         return self
 
     def eval(self):
+        """Sets evaluation mode (dropout off, batch norm on running statistics); ``train(False)``."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Sets ``requires_grad`` on every parameter (to freeze or unfreeze them); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none=True):
+        """Resets the gradients of every parameter: to ``None`` (``set_to_none``) or to zeros."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -387,6 +402,7 @@ class Module:
                 grad._version[0] += 1
 
     def apply(self, fn):
+        """Calls ``fn`` on every submodule, then on this module (e.g. to initialise weights); returns self."""
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -443,9 +459,11 @@ class Module:
         return self._apply(convert)
 
     def cpu(self):
+        """Returns self: parameters already live on the CPU."""
         return self
 
     def cuda(self, device=None):
+        """Raises: numbatorch has no CUDA device."""
         from ... import cuda
         cuda._raise_unavailable()
 
@@ -454,15 +472,19 @@ class Module:
         return self._apply(lambda t: t.share_memory_())
 
     def type(self, dst_type):
+        """Casts every parameter and buffer to ``dst_type``; returns self."""
         return self._apply(lambda t: t.type(dst_type))
 
     def float(self):
+        """Casts floating-point parameters and buffers to ``float32``; returns self."""
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
     def double(self):
+        """Casts floating-point parameters and buffers to ``float64``; returns self."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
     def half(self):
+        """Casts floating-point parameters and buffers to ``float16``; returns self."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     # ---- state dict -------------------------------------------------------------------------------
@@ -584,14 +606,17 @@ class Module:
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     def register_state_dict_pre_hook(self, hook):
+        """Registers ``hook(module, prefix, keep_vars)``, called before ``state_dict()``; returns a handle."""
         return add_hook(self._state_dict_pre_hooks, hook)
 
     def register_state_dict_post_hook(self, hook):
+        """Registers ``hook(module, state_dict, prefix, local_metadata)``, called after ``state_dict()``."""
         return add_hook(self._state_dict_hooks, hook)
 
     _register_state_dict_hook = register_state_dict_post_hook
 
     def register_load_state_dict_pre_hook(self, hook):
+        """Registers ``hook(module, state_dict, prefix, ...)``, called before loading this module."""
         def adapted(state_dict, prefix, *rest):
             return hook(self, state_dict, prefix, *rest)
         return add_hook(self._load_state_dict_pre_hooks, adapted)
@@ -602,6 +627,7 @@ class Module:
         return add_hook(self._load_state_dict_pre_hooks, hook)
 
     def register_load_state_dict_post_hook(self, hook):
+        """Registers ``hook(module, incompatible_keys)``, called after ``load_state_dict()``."""
         return add_hook(self._load_state_dict_post_hooks, hook)
 
     # ---- hooks ------------------------------------------------------------------------------------
