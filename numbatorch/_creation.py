@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from . import _dtype as dt
+from ._device import device as _device_cls
 from ._layout import check_layout
 from ._random import numpy_generator
 from ._tensor import Tensor, tensor_method
@@ -44,7 +45,8 @@ def _write_out(arr, out, fname):
 
 
 def _check_device(device):
-    if device is not None and str(device).split(":")[0] not in ("cpu",):
+    # parsed first, so that a misspelt device ("gpu") gets PyTorch's list of device types
+    if device is not None and (isinstance(device, int) or _device_cls(device).type != "cpu"):
         from . import cuda
         cuda._raise_unavailable()
 

@@ -1,5 +1,6 @@
 """Activation functions of ``nn.functional``: each a fused forward/backward on arrays."""
 import math
+import warnings
 
 import numpy as np
 
@@ -296,23 +297,25 @@ def glu(input, dim=-1):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     from ..._ops.softmax import softmax
-    return softmax(-input, dim, dtype=dtype)
+    return softmax(-input, _implicit_dim("softmin", input, dim, _stacklevel), dtype=dtype)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     from ..._ops.softmax import softmax as _softmax
-    return _softmax(input, _implicit_dim(input, dim), dtype=dtype)
+    return _softmax(input, _implicit_dim("softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     from ..._ops.softmax import log_softmax as _log_softmax
-    return _log_softmax(input, _implicit_dim(input, dim), dtype=dtype)
+    return _log_softmax(input, _implicit_dim("log_softmax", input, dim, _stacklevel), dtype=dtype)
 
 
-def _implicit_dim(input, dim):
-    # PyTorch's legacy rule for a missing dim: 0 for 0-, 1- and 3-D inputs, else 1.
+def _implicit_dim(name, input, dim, stacklevel):
+    # PyTorch's legacy rule for a missing dim: 0 for 0-, 1- and 3-D inputs, else 1 (with its warning).
     if dim is not None:
         return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", stacklevel=stacklevel)
     return 0 if input.dim() in (0, 1, 3) else 1
 
 

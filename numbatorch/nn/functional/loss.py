@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..._ops._util import record
+from ..._ops._util import _legacy_name, record
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 
@@ -187,7 +187,7 @@ class NllLossBackward0(Node):
 def _check_class_targets(input, target):
     x, t = input._data, target._data
     if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_legacy_name(t.dtype)}")
     batch = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     if t.shape != batch:
         if x.ndim >= 2 and t.ndim >= 1 and t.shape[0] != x.shape[0]:
@@ -235,11 +235,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _legacy_reduction(size_average, reduce, reduction)
     class_dim = 0 if input.dim() == 1 else 1
     log_probs = log_softmax(input, class_dim)
-    if target._data.dtype.kind == "f":
-        if target.shape != input.shape:
-            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{target.dtype}" if target._data.dtype.kind != "f" else
-                               f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+    if target.shape == input.shape:
+        # as in PyTorch, the shape says "class probabilities"; then the dtype must be floating point
+        if target._data.dtype.kind != "f":
+            raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                               f"{_legacy_name(target._data.dtype)}")
         n_classes = input.shape[class_dim]
         probs = target
         if label_smoothing > 0:
@@ -252,7 +252,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             return losses.sum() / (losses.numel() if input.dim() > 1 else 1)
         return _reduce(losses, reduction)
     if target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype.name.capitalize()}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_legacy_name(target._data.dtype)}")
     nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
     if label_smoothing <= 0:
         return nll
