@@ -155,6 +155,7 @@ class DataLoader:
 
     @property
     def multiprocessing_context(self):
+        """The multiprocessing context the workers start from (settable only with ``num_workers > 0``)."""
         return self.__multiprocessing_context
 
     @multiprocessing_context.setter
