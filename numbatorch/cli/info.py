@@ -33,10 +33,10 @@ def kernel_cache_dir():
     import numba
     from ..backends.cpu import pointwise
     for value in vars(pointwise).values():
-        cache = getattr(value, "_cache", None)
-        path = getattr(cache, "_cache_path", None)
-        if isinstance(value, numba.core.registry.CPUDispatcher) and path:
-            return path
+        for kernel in (value, getattr(value, "serial", None)):  # a dispatcher, or a serial/parallel pair
+            path = getattr(getattr(kernel, "_cache", None), "_cache_path", None)
+            if isinstance(kernel, numba.core.registry.CPUDispatcher) and path:
+                return path
     return numba.config.CACHE_DIR or os.path.join(os.path.dirname(pointwise.__file__), "__pycache__")
 
 

@@ -40,6 +40,15 @@ def to_device(obj, device):
     return obj
 
 
+def _delegate(wrapper, inner, name):
+    """``getattr(wrapper.<inner>, name)``; an AttributeError while ``inner`` is not set yet (copy, pickle)."""
+    try:
+        target = vars(wrapper)[inner]
+    except KeyError:
+        raise AttributeError(name) from None
+    return getattr(target, name)
+
+
 class AcceleratedOptimizer:
     """An optimizer whose ``step``/``zero_grad`` act only when the accelerator syncs gradients."""
 
@@ -58,7 +67,7 @@ class AcceleratedOptimizer:
 
     def __getattr__(self, name):
         # param_groups, state, state_dict, load_state_dict, ...: those of the wrapped optimizer.
-        return getattr(self.optimizer, name)
+        return _delegate(self, "optimizer", name)
 
 
 class AcceleratedScheduler:
@@ -73,7 +82,7 @@ class AcceleratedScheduler:
             self.scheduler.step(*args, **kwargs)
 
     def __getattr__(self, name):
-        return getattr(self.scheduler, name)
+        return _delegate(self, "scheduler", name)
 
 
 class PreparedDataLoader:
@@ -124,7 +133,7 @@ class PreparedDataLoader:
             batch, count = nxt, count + 1
 
     def __getattr__(self, name):
-        return getattr(self.loader, name)
+        return _delegate(self, "loader", name)
 
 
 class Accelerator:
@@ -155,20 +164,31 @@ class Accelerator:
 
     # ---- what torchkeras's runners call ---------------------------------------------------------------------
     def prepare(self, *objects):
-        """Each object ready for training: modules on ``device``, optimizers/schedulers/loaders wrapped."""
+        """Each object ready for training: modules on ``device``, optimizers, schedulers and DataLoaders
+        wrapped; anything else unchanged."""
         prepared = tuple(self._prepare_one(obj) for obj in objects)
         return prepared[0] if len(prepared) == 1 else prepared
 
     def _prepare_one(self, obj):
+        if isinstance(obj, AcceleratedOptimizer):  # prepared by an earlier fit: rebind to this accelerator
+            obj = obj.optimizer
+        elif isinstance(obj, AcceleratedScheduler):
+            obj = obj.scheduler
         if isinstance(obj, Module):
             return obj.to(self.device)
         if isinstance(obj, Optimizer):
             return AcceleratedOptimizer(obj, self)
         if isinstance(obj, LRScheduler):
             return AcceleratedScheduler(obj, self)
-        if obj is not None and hasattr(obj, "__iter__") and not isinstance(obj, (Tensor, str, bytes, dict)):
+        from ..utils.data import DataLoader
+        if isinstance(obj, DataLoader):
             return PreparedDataLoader(obj, self)
         return obj
+
+    def prepare_data_loader(self, data_loader):
+        """Any iterable of batches (a DataLoader, a list, a generator) wrapped as ``prepare`` wraps a DataLoader;
+        ``None`` stays ``None``."""
+        return None if data_loader is None else PreparedDataLoader(data_loader, self)
 
     @contextlib.contextmanager
     def accumulate(self, *models):

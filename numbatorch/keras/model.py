@@ -125,7 +125,9 @@ class KerasModel(Module):
         self.net, self.loss_fn, self.metrics_dict = acc.prepare(self.net, self.loss_fn, self.metrics_dict)
         optimizer, lr_scheduler = acc.prepare(self.optimizer, self.lr_scheduler)
         plateau = _is_plateau_scheduler(self.lr_scheduler)
-        train_loader, val_loader = acc.prepare(train_data, val_data)
+        train_loader, val_loader = acc.prepare_data_loader(train_data), acc.prepare_data_loader(val_data)
+        for key in self.kwargs:  # extra StepRunner arguments (torchkeras prepares them too)
+            self.kwargs[key] = acc.prepare(self.kwargs[key])
 
         self.history = {}
         callbacks = list(callbacks) if callbacks is not None else []
@@ -209,7 +211,7 @@ class KerasModel(Module):
         runner = self.EpochRunner(self.StepRunner(net=self.net, loss_fn=self.loss_fn, accelerator=acc, stage="val",
                                                   metrics_dict=self._fresh_metrics(), **self.kwargs), quiet=quiet)
         with no_grad():
-            return runner(acc.prepare(val_data))
+            return runner(acc.prepare_data_loader(val_data))
 
     def predict(self, data):
         """Concatenated outputs of ``net`` (eval mode, no grad) over a tensor or an iterable of batches
