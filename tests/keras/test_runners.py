@@ -249,3 +249,24 @@ def test_accelerator_device_and_version():
     model = KerasModel(ring_net(), bce_with_logits())
     assert model.accelerator.device == numbatorch.device("cpu")
     assert isinstance(keras.__version__, str) and keras.__version__.split(".")[0] == "4"
+
+
+def test_extra_keyword_arguments_reach_the_step_runner(tmp_path):
+    class WeightedStepRunner(StepRunner):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            base = self.loss_fn
+            self.loss_fn = lambda preds, labels: self.kwargs["weight"] * base(preds, labels)
+
+    class Model(KerasModel):
+        StepRunner = WeightedStepRunner
+
+    net = ring_net()
+    before = _state(net)
+    dl_train, dl_val = loaders()
+    model = Model(net, bce_with_logits(), optimizer=SGD(net.parameters(), lr=0.5), weight=0.0)
+    history = model.fit(list(dl_train), list(dl_val), epochs=2, ckpt_path=str(tmp_path / "c"), plot=False,
+                        quiet=True, cpu=True)
+    assert history["train_loss"].tolist() == [0.0, 0.0]  # a plain list of batches works as a loader too
+    for key, value in before.items():
+        np.testing.assert_array_equal(_state(model.net)[key], value)
