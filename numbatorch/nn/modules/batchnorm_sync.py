@@ -85,10 +85,25 @@ class SyncBatchNormFunction(Function):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """Batch norm over (N, C, *) whose training statistics span every rank of ``process_group`` (default: all).
+    """Batch norm over ``(N, C, *)`` whose training statistics span every rank of ``process_group``.
 
     Without an initialised process group, in eval mode, or with one rank, it is plain batch norm.
     ``SyncBatchNorm.convert_sync_batchnorm(model)`` swaps every BatchNorm*d of a model for one.
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for numerical stability. Default: ``1e-5``.
+        momentum: weight of the batch statistics in the running estimates; ``None`` for a cumulative average.
+            Default: ``0.1``.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros). Default: ``True``.
+        track_running_stats: keep running estimates and use them in eval mode. Default: ``True``.
+        process_group: the ranks whose batches are combined. Default: ``None`` (all ranks).
+        device: accepted for PyTorch compatibility; parameters live on the CPU.
+        dtype: dtype of the parameters and running statistics. Default: the default dtype.
+
+    Shape:
+        - Input: ``(N, C, *)``.
+        - Output: the shape of the input.
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
