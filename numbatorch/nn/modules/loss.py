@@ -277,13 +277,14 @@ class GaussianNLLLoss(_Loss):
 
     Args:
         full: add the constant ``0.5 * log(2 * pi)``. Default: ``False``.
-        eps: lower clamp of the variance, for stability (the clamp passes no gradient). Default: ``1e-6``.
+        eps: lower clamp of the variance, for stability (the gradient flows as if unclamped). Default: ``1e-6``.
         reduction: ``'none'`` (one loss per element), ``'mean'`` or ``'sum'``. Default: ``'mean'``.
 
     Shape:
         - Input: ``(N, *)`` or ``(*)``.
         - Target: the shape of the input.
-        - Var: the shape of the input, or with its last dimension 1 or missing (one variance shared along it).
+        - Var: the shape of the input, or with one dimension of size 1, or without the last dimension
+          (a variance shared along that dimension).
         - Output: a scalar; the input's shape with ``reduction='none'``.
     """
 
