@@ -67,3 +67,42 @@ def test_softmax_without_dim_warns_like_pytorch(name, ndim):
         results.append((out.numpy(), [(w.category, str(w.message)) for w in caught]))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
     assert results[0][1] == results[1][1]
+
+
+def _layer_cases(lib):
+    nn = lib.nn
+    image, rows, labels = np.zeros((2, 3, 8, 8), np.float32), np.zeros((2, 3), np.float32), np.zeros(2, np.int64)
+    return {
+        "Linear": (nn.Linear(3, 2), rows), "Conv2d": (nn.Conv2d(3, 2, 3), image),
+        "ConvTranspose2d": (nn.ConvTranspose2d(3, 2, 3), image), "ReLU": (nn.ReLU(), rows),
+        "Sigmoid": (nn.Sigmoid(), rows), "Tanh": (nn.Tanh(), rows), "GELU": (nn.GELU(), rows),
+        "LayerNorm": (nn.LayerNorm(3), rows), "GroupNorm": (nn.GroupNorm(1, 3), image),
+        "MaxPool2d": (nn.MaxPool2d(2), image), "AvgPool2d": (nn.AvgPool2d(2), image),
+        "AdaptiveAvgPool2d": (nn.AdaptiveAvgPool2d(1), image), "Dropout": (nn.Dropout(), rows),
+        "Dropout2d": (nn.Dropout2d(), image), "Softmax": (nn.Softmax(1), rows), "Embedding": (nn.Embedding(3, 2), labels),
+        "CrossEntropyLoss": (nn.CrossEntropyLoss(), rows, labels), "MSELoss": (nn.MSELoss(), rows, rows),
+        "L1Loss": (nn.L1Loss(), rows, rows),
+    }
+
+
+# Where PyTorch's own message is an AttributeError or names no argument, ours is the clearer TypeError form.
+_CLEARER_THAN_PYTORCH = {"Conv2d", "GroupNorm", "AdaptiveAvgPool2d", "Dropout2d", "Softmax", "MSELoss", "L1Loss"}
+
+
+@pytest.mark.parametrize("layer", sorted(_layer_cases(nt)))
+def test_layer_on_numpy_array_names_the_functional(layer):
+    torch = pytest.importorskip("torch")
+    module, *args = _layer_cases(nt)[layer]
+    ours = _error(lambda: module(*args))
+    assert ours[0] is TypeError
+    assert ours[1].endswith("must be Tensor, not numpy.ndarray")
+    if layer not in _CLEARER_THAN_PYTORCH:
+        theirs_module, *theirs_args = _layer_cases(torch)[layer]
+        assert ours == _error(lambda: theirs_module(*theirs_args))
+
+
+def test_functional_on_list_names_the_argument():
+    torch = pytest.importorskip("torch")
+    weight = np.ones((2, 3), np.float32)
+    ours = _error(lambda: nt.nn.functional.linear([[1.0, 2.0, 3.0]], nt.tensor(weight)))
+    assert ours == _error(lambda: torch.nn.functional.linear([[1.0, 2.0, 3.0]], torch.tensor(weight)))

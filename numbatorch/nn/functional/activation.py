@@ -7,6 +7,7 @@ import numpy as np
 from ..._ops._util import apply_inplace, float_array, normalize_dim, record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
+from ._tensor_args import require_tensor
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -159,6 +160,7 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def gelu(input, approximate="none"):
+    require_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
 
@@ -301,11 +303,13 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    require_tensor("softmax", input)
     from ..._ops.softmax import softmax as _softmax
     return _softmax(input, _implicit_dim("softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    require_tensor("log_softmax", input)
     from ..._ops.softmax import log_softmax as _log_softmax
     return _log_softmax(input, _implicit_dim("log_softmax", input, dim, _stacklevel), dtype=dtype)
 
@@ -320,6 +324,7 @@ def _implicit_dim(name, input, dim, stacklevel):
 
 
 def relu(input, inplace=False):
+    require_tensor("relu", input)
     from ..._ops.pointwise import relu as _relu
     return apply_inplace(input, _relu(input)) if inplace else _relu(input)
 
@@ -329,11 +334,13 @@ def relu_(input):
 
 
 def sigmoid(input):
+    require_tensor("sigmoid", input)
     from ..._ops.pointwise import sigmoid as _sigmoid
     return _sigmoid(input)
 
 
 def tanh(input):
+    require_tensor("tanh", input)
     from ..._ops.pointwise import tanh as _tanh
     return _tanh(input)
 

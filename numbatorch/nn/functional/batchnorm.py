@@ -8,6 +8,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import norm as K
+from ._tensor_args import require_tensor
 
 
 class NativeBatchNormBackward0(Node):
@@ -46,6 +47,7 @@ def _data(t):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
+    require_tensor("batch_norm", input)
     x = input._data
     for stat in (running_mean, running_var):
         # PyTorch checks the running statistics before the affine parameters

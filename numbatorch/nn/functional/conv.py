@@ -6,6 +6,7 @@ from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import conv as K
 from ...backends.cpu._shape import ntuple
+from ._tensor_args import require_tensor
 from .padding import pad as _pad
 
 
@@ -47,6 +48,7 @@ def _same_padding(nd, weight, stride, dilation):
 
 
 def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
+    require_tensor(f"conv{nd}d", input)
     if weight.dim() != nd + 2:
         # PyTorch infers the dims from the weight and complains about the input instead
         raise RuntimeError(f"Expected {weight.dim() - 1}D (unbatched) or {weight.dim()}D (batched) input to "
@@ -85,6 +87,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    require_tensor(f"conv_transpose{nd}d", input)
     if weight.dim() != nd + 2:
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
                            f"conv_transpose{nd}d, but got input of size: [{', '.join(map(str, input.shape))}]"

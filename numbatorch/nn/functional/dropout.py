@@ -4,6 +4,7 @@ import numpy as np
 from ..._ops._util import apply_inplace, record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
+from ._tensor_args import require_tensor
 
 
 class MulMaskBackward0(Node):
@@ -31,6 +32,7 @@ def _keep_mask(shape, p, dtype):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
+    require_tensor("dropout", input)
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -38,6 +40,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def _feature_dropout(input, p, training, inplace, spatial_dims, name):
+    require_tensor(name, input)
     _check_p(p)
     if not training or p == 0.0:
         return input

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..._ops._util import record
 from ...autograd.graph import Node
+from ._tensor_args import require_tensor
 
 
 class AddmmBackward0(Node):
@@ -21,6 +22,7 @@ class AddmmBackward0(Node):
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input (*, in_features) and weight (out_features, in_features)."""
+    require_tensor("linear", input)
     x, w = input._data, weight._data
     if x.shape[-1] != w.shape[-1]:
         rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1

@@ -7,6 +7,7 @@ import numpy as np
 from ..._ops._util import _legacy_name, record
 from ..._tensor import Tensor
 from ...autograd.graph import Node
+from ._tensor_args import require_tensor
 
 
 def _reduce(loss, reduction):
@@ -71,6 +72,8 @@ class SmoothL1LossBackward0(_PairNode):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    require_tensor("mse_loss", input)
+    require_tensor("mse_loss", target, "target", 2)
     _check_same_size(input, target, "mse_loss")
     x, y = input._data, target._data
     loss = record(np.square(x - y), MseLossBackward0, (input, target), x=x, y=y)
@@ -78,6 +81,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    require_tensor("l1_loss", input)
+    require_tensor("l1_loss", target, "target", 2)
     _check_same_size(input, target, "l1_loss")
     x, y = input._data, target._data
     loss = record(np.abs(x - y), L1LossBackward0, (input, target), x=x, y=y)
@@ -231,6 +236,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Cross entropy of logits ``input`` with class-index or class-probability ``target``."""
+    require_tensor("cross_entropy_loss", input)
+    require_tensor("cross_entropy_loss", target, "target", 2)
     from ..._ops.softmax import log_softmax
     reduction = _legacy_reduction(size_average, reduce, reduction)
     class_dim = 0 if input.dim() == 1 else 1

@@ -5,6 +5,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import norm as _norm
+from ._tensor_args import require_tensor
 
 
 class NativeLayerNormBackward0(Node):
@@ -20,6 +21,7 @@ class NativeLayerNormBackward0(Node):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims, then scale by weight and shift by bias."""
+    require_tensor("layer_norm", input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     x = input._data
     w = weight._data if weight is not None else None
@@ -44,6 +46,7 @@ class NativeGroupNormBackward0(Node):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise (N, C, *) over groups of C // num_groups channels (and all spatial positions)."""
+    require_tensor("group_norm", input)
     x = input._data
     if x.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")

@@ -9,6 +9,7 @@ from ..._ops._util import record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
 from ...backends.cpu import pool as K
+from ._tensor_args import require_tensor
 
 _WORDS = {1: "one", 2: "two", 3: "three"}
 
@@ -67,6 +68,7 @@ def _indexed_result(input, out, idx, node_cls, nd, return_indices):
 
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     fname = f"max_pool{nd}d"
+    require_tensor(fname, input)
     k = _tuple(kernel_size, nd, fname, "kernel_size")
     s = _stride(stride, k, nd, fname)
     p = _tuple(padding, nd, fname, "padding")
@@ -175,6 +177,7 @@ AvgPool3DBackward0 = _node("AvgPool3DBackward0", _AvgPoolBackward)
 
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     fname = f"avg_pool{nd}d"
+    require_tensor(fname, input)
     k = _tuple(kernel_size, nd, fname, "kernel_size")
     s = _stride(stride, k, nd, fname)
     p = _tuple(padding, nd, fname, "padding")
@@ -223,6 +226,7 @@ AdaptiveAvgPool3DBackward0 = _node("AdaptiveAvgPool3DBackward0", _AdaptiveAvgPoo
 
 
 def _adaptive_avg_pool(nd, input, output_size):
+    require_tensor(f"adaptive_avg_pool{nd}d", input)
     out = K.adaptive_avg_pool_forward(input._data, _output_size(output_size, nd), nd)
     node = AdaptiveAvgPool3DBackward0 if nd == 3 else AdaptiveAvgPool2DBackward0
     return record(out, node, (input,), x_shape=input._data.shape, nd=nd)
@@ -241,6 +245,7 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max_pool(nd, input, output_size, return_indices):
+    require_tensor(f"adaptive_max_pool{nd}d", input)
     out, idx = K.adaptive_max_pool_forward(input._data, _output_size(output_size, nd), nd)
     node = AdaptiveMaxPool3DBackward0 if nd == 3 else AdaptiveMaxPool2DBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)

@@ -5,6 +5,7 @@ from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.graph import Node
+from ._tensor_args import require_tensor
 
 
 class EmbeddingBackward0(Node):
@@ -43,6 +44,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
+    require_tensor("embedding", input, "indices", 2)  # PyTorch's kernel takes (weight, indices)
     idx = input._data
     num = weight.shape[0]
     _check_indices(idx, num)
