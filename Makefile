@@ -14,7 +14,8 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install -q -e ".[$*]"
 	touch $@
 
-# PyTorch is only the test oracle: tests that need it skip when it cannot be installed.
+# PyTorch is only the test oracle: tests that need it skip when it cannot be installed. It goes in before the
+# dev extra, whose torchmetrics requires torch and would otherwise pull the newest (CUDA) wheel.
 $(VENV)/.torch: | $(BIN)/activate
 	$(BIN)/pip install -q torch==2.13.0 || echo "PyTorch could not be installed: comparison tests will skip"
 	touch $@
@@ -22,10 +23,10 @@ $(VENV)/.torch: | $(BIN)/activate
 demo: $(VENV)/.installed-tutorials
 	$(BIN)/python tutorials/ring.py
 
-test: $(VENV)/.installed-dev $(VENV)/.torch
+test: $(VENV)/.torch $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed-dev $(VENV)/.torch
+bench: $(VENV)/.torch $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py
 
 clean:
