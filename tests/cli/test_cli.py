@@ -1,4 +1,6 @@
-"""``python -m numbatorch``: the dispatcher, ``info`` and ``warmup`` run as a user runs them (subprocess)."""
+"""``python -m numbatorch``: the dispatcher, ``info`` and ``warmup`` as a user runs them (subprocess), the
+argument handling in-process."""
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -7,6 +9,7 @@ import sys
 import pytest
 
 from numbatorch.cli.info import kernel_cache_dir
+from numbatorch.cli.main import main
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -24,21 +27,31 @@ def test_help_lists_the_subcommands():
         assert f"    {name} " in done.stdout
 
 
-def test_no_subcommand_prints_usage_and_fails():
-    done = cli()
-    assert done.returncode == 2 and "usage: python -m numbatorch" in done.stdout
+def in_process(capsys, *args):
+    """(exit status, stdout, stderr) of ``main(args)`` in this process (argparse exits are caught)."""
+    try:
+        status = main(list(args))
+    except SystemExit as exit_:
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_no_subcommand_prints_usage_and_fails(capsys):
+    status, out, _ = in_process(capsys)
+    assert status == 2 and "usage: python -m numbatorch" in out
 
 
 @pytest.mark.parametrize("name", ["info", "warmup", "run"])
-def test_subcommand_help(name):
-    done = cli(name, "--help")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"usage: python -m numbatorch {name}")
+def test_subcommand_help(capsys, name):
+    status, out, _ = in_process(capsys, name, "--help")
+    assert status == 0
+    assert out.startswith(f"usage: python -m numbatorch {name}")
 
 
-def test_unknown_subcommand_is_an_argparse_error():
-    done = cli("trian")
-    assert done.returncode == 2 and "invalid choice: 'trian'" in done.stderr
+def test_unknown_subcommand_is_an_argparse_error(capsys):
+    status, _, err = in_process(capsys, "trian")
+    assert status == 2 and "invalid choice: 'trian'" in err
 
 
 def test_info_reports_versions_threads_cuda_and_cache():
@@ -57,19 +70,18 @@ def test_info_reports_versions_threads_cuda_and_cache():
     assert rows["kernel cache"] == kernel_cache_dir()
 
 
-def test_info_names_the_extra_of_a_missing_package():
-    code = ("import importlib.metadata as md, sys\n"
-            "real = md.version\n"
-            "def version(name):\n"
-            "    if name == 'pandas':\n"
-            "        raise md.PackageNotFoundError(name)\n"
-            "    return real(name)\n"
-            "md.version = version\n"
-            "from numbatorch.cli.main import main\n"
-            "sys.exit(main(['info']))\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "pandas           not installed (pip install 'numbatorch[keras]')" in done.stdout
+def test_info_names_the_extra_of_a_missing_package(capsys, monkeypatch):
+    real = importlib.metadata.version
+
+    def version(name):
+        if name == "pandas":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    status, out, _ = in_process(capsys, "info")
+    assert status == 0
+    assert re.search(r"^pandas +not installed \(pip install 'numbatorch\[keras\]'\)$", out, re.M)
 
 
 def test_warmup_compiles_the_chosen_families():
@@ -80,6 +92,6 @@ def test_warmup_compiles_the_chosen_families():
     assert lines[-1].endswith(f"kernels cached in {kernel_cache_dir()}")
 
 
-def test_warmup_rejects_an_unknown_family():
-    done = cli("warmup", "--only", "lstm")
-    assert done.returncode == 2 and "invalid choice: 'lstm'" in done.stderr
+def test_warmup_rejects_an_unknown_family(capsys):
+    status, _, err = in_process(capsys, "warmup", "--only", "lstm")
+    assert status == 2 and "invalid choice: 'lstm'" in err
