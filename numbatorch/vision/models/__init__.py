@@ -1,14 +1,25 @@
-"""``numbatorch.vision.models``: torchvision's classification models (built with ``weights=None``)."""
-from ._api import get_model, get_model_builder, list_models
-from .alexnet import AlexNet, alexnet
-from .mobilenetv2 import MobileNetV2, mobilenet_v2
-from .resnet import (ResNet, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
-                     resnext101_64x4d, wide_resnet50_2, wide_resnet101_2)
-from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1
-from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+"""``numbatorch.vision.models``: torchvision's classification models and their pretrained-weights enums
+(checkpoints are read from the local torch hub cache; numbatorch never downloads)."""
+from ._api import Weights, WeightsEnum, get_model, get_model_builder, get_model_weights, get_weight, list_models
+from .alexnet import AlexNet, AlexNet_Weights, alexnet
+from .mobilenetv2 import MobileNet_V2_Weights, MobileNetV2, mobilenet_v2
+from .resnet import (ResNet, ResNet18_Weights, ResNet34_Weights, ResNet50_Weights, ResNet101_Weights,
+                     ResNet152_Weights, ResNeXt50_32X4D_Weights, ResNeXt101_32X8D_Weights, ResNeXt101_64X4D_Weights,
+                     Wide_ResNet50_2_Weights, Wide_ResNet101_2_Weights, resnet18, resnet34, resnet50, resnet101,
+                     resnet152, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2,
+                     wide_resnet101_2)
+from .squeezenet import SqueezeNet, SqueezeNet1_0_Weights, SqueezeNet1_1_Weights, squeezenet1_0, squeezenet1_1
+from .vgg import (VGG, VGG11_BN_Weights, VGG11_Weights, VGG13_BN_Weights, VGG13_Weights, VGG16_BN_Weights,
+                  VGG16_Weights, VGG19_BN_Weights, VGG19_Weights, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn,
+                  vgg19, vgg19_bn)
 
-__all__ = ["AlexNet", "MobileNetV2", "ResNet", "SqueezeNet", "VGG", "alexnet", "get_model", "get_model_builder",
-           "list_models", "mobilenet_v2", "resnet101", "resnet152", "resnet18", "resnet34", "resnet50",
-           "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d", "squeezenet1_0", "squeezenet1_1", "vgg11",
-           "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "wide_resnet101_2",
-           "wide_resnet50_2"]
+__all__ = ["AlexNet", "AlexNet_Weights", "MobileNetV2", "MobileNet_V2_Weights", "ResNet", "ResNet101_Weights",
+           "ResNet152_Weights", "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNeXt101_32X8D_Weights",
+           "ResNeXt101_64X4D_Weights", "ResNeXt50_32X4D_Weights", "SqueezeNet", "SqueezeNet1_0_Weights",
+           "SqueezeNet1_1_Weights", "VGG", "VGG11_BN_Weights", "VGG11_Weights", "VGG13_BN_Weights", "VGG13_Weights",
+           "VGG16_BN_Weights", "VGG16_Weights", "VGG19_BN_Weights", "VGG19_Weights", "Weights", "WeightsEnum",
+           "Wide_ResNet101_2_Weights", "Wide_ResNet50_2_Weights", "alexnet", "get_model", "get_model_builder",
+           "get_model_weights", "get_weight", "list_models", "mobilenet_v2", "resnet101", "resnet152", "resnet18",
+           "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d", "squeezenet1_0",
+           "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+           "wide_resnet101_2", "wide_resnet50_2"]

@@ -1,4 +1,5 @@
 """Small helpers shared by the model definitions."""
+from functools import partial
 
 
 def _make_divisible(v, divisor, min_value=None):
@@ -16,3 +17,25 @@ def _ovewrite_named_param(kwargs, param, new_value):
     if param in kwargs and kwargs[param] != new_value:
         raise ValueError(f"The parameter '{param}' expected value {new_value} but got {kwargs[param]} instead.")
     kwargs[param] = new_value
+
+
+# The weights are trained on ImageNet-1K; torchvision reads the count off its category list.
+_IMAGENET_NUM_CLASSES = 1000
+
+
+def _imagenet_weights(url, num_params, min_size, resize_size=256):
+    """A :class:`Weights` entry for an ImageNet-1K classifier evaluated on 224x224 center crops."""
+    from ..transforms._presets import ImageClassification
+    from ._api import Weights
+    return Weights(url=url, transforms=partial(ImageClassification, crop_size=224, resize_size=resize_size),
+                   meta={"num_params": num_params, "min_size": min_size})
+
+
+def _build(make, weights, progress, kwargs):
+    """``make(**kwargs)``; with pretrained ``weights``, ImageNet's class count and the checkpoint's values."""
+    if weights is not None:
+        _ovewrite_named_param(kwargs, "num_classes", _IMAGENET_NUM_CLASSES)
+    model = make(**kwargs)
+    if weights is not None:
+        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    return model

@@ -1,10 +1,13 @@
 """AlexNet in the single-GPU form of Krizhevsky's "One weird trick" paper, laid out as torchvision's."""
+from typing import Optional
+
 import numbatorch
 
 from ... import nn
-from ._api import _check_weights, register_model
+from ._api import WeightsEnum, _resolve_weights, register_model
+from ._utils import _build, _imagenet_weights
 
-__all__ = ["AlexNet", "alexnet"]
+__all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
 
 
 class AlexNet(nn.Module):
@@ -34,8 +37,14 @@ class AlexNet(nn.Module):
         return self.classifier(x)
 
 
+class AlexNet_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth", 61100840,
+                                      (63, 63))
+    DEFAULT = IMAGENET1K_V1
+
+
 @register_model()
-def alexnet(*, weights=None, progress=True, **kwargs):
+def alexnet(*, weights: Optional[AlexNet_Weights] = None, progress=True, **kwargs):
     """AlexNet (61.1M parameters)."""
-    _check_weights("alexnet", weights, kwargs)
-    return AlexNet(**kwargs)
+    weights = _resolve_weights(AlexNet_Weights, weights, kwargs)
+    return _build(AlexNet, weights, progress, kwargs)

@@ -1,13 +1,15 @@
 """MobileNetV2 (Sandler et al. 2018), laid out as torchvision's."""
+from typing import Optional
+
 import numbatorch
 
 from ... import nn
 from ...nn import functional as F
 from ..ops.misc import Conv2dNormActivation
-from ._api import _check_weights, register_model
-from ._utils import _make_divisible
+from ._api import WeightsEnum, _resolve_weights, register_model
+from ._utils import _build, _imagenet_weights, _make_divisible
 
-__all__ = ["InvertedResidual", "MobileNetV2", "mobilenet_v2"]
+__all__ = ["InvertedResidual", "MobileNetV2", "MobileNet_V2_Weights", "mobilenet_v2"]
 
 
 class InvertedResidual(nn.Module):
@@ -100,8 +102,16 @@ class MobileNetV2(nn.Module):
         return self.classifier(numbatorch.flatten(x, 1))
 
 
+class MobileNet_V2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v2-b0353104.pth", 3504872,
+                                      (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth", 3504872,
+                                      (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
 @register_model()
-def mobilenet_v2(*, weights=None, progress=True, **kwargs):
+def mobilenet_v2(*, weights: Optional[MobileNet_V2_Weights] = None, progress=True, **kwargs):
     """MobileNetV2 (3.5M parameters)."""
-    _check_weights("mobilenet_v2", weights, kwargs)
-    return MobileNetV2(**kwargs)
+    weights = _resolve_weights(MobileNet_V2_Weights, weights, kwargs)
+    return _build(MobileNetV2, weights, progress, kwargs)

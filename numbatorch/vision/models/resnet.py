@@ -1,12 +1,18 @@
 """ResNet, ResNeXt and Wide ResNet (He et al. 2015; Xie et al. 2016; Zagoruyko & Komodakis 2016),
 laid out as torchvision's so state_dict keys match."""
+from functools import partial
+from typing import Optional
+
 import numbatorch
 
 from ... import nn
-from ._api import _check_weights, register_model
-from ._utils import _ovewrite_named_param
+from ._api import WeightsEnum, _resolve_weights, register_model
+from ._utils import _build, _imagenet_weights, _ovewrite_named_param
 
-__all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+__all__ = ["BasicBlock", "Bottleneck", "ResNet", "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights",
+           "ResNet101_Weights", "ResNet152_Weights", "ResNeXt50_32X4D_Weights", "ResNeXt101_32X8D_Weights",
+           "ResNeXt101_64X4D_Weights", "Wide_ResNet50_2_Weights", "Wide_ResNet101_2_Weights", "resnet18", "resnet34",
+           "resnet50", "resnet101", "resnet152",
            "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2"]
 
 
@@ -155,74 +161,143 @@ class ResNet(nn.Module):
         return self.fc(x)
 
 
-def _resnet(name, block, layers, weights, kwargs):
-    _check_weights(name, weights, kwargs)
-    return ResNet(block, layers, **kwargs)
+_URL = "https://download.pytorch.org/models/"
+
+
+class ResNet18_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet18-f37072fd.pth", 11689512, (1, 1))
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet34-b627a593.pth", 21797672, (1, 1))
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet50-0676ba61.pth", 25557032, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet50-11ad3fa6.pth", 25557032, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet101_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet101-63fe2227.pth", 44549160, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet101-cd907fc2.pth", 44549160, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet152_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet152-394f9c45.pth", 60192808, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet152-f82ba261.pth", 60192808, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt50_32X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext50_32x4d-7cdf4587.pth", 25028904, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnext50_32x4d-1a0047aa.pth", 25028904, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_32X8D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext101_32x8d-8ba56ff5.pth", 88791336, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnext101_32x8d-110c445d.pth", 88791336, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_64X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext101_64x4d-173b62eb.pth", 83455272, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V1
+
+
+class Wide_ResNet50_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "wide_resnet50_2-95faca4d.pth", 68883240, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "wide_resnet50_2-9ba9bcbe.pth", 68883240, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class Wide_ResNet101_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "wide_resnet101_2-32ee1156.pth", 126886696, (1, 1))
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "wide_resnet101_2-d733dc28.pth", 126886696, (1, 1), resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+def _resnet(block, layers, weights, progress, kwargs):
+    return _build(partial(ResNet, block, layers), weights, progress, kwargs)
 
 
 @register_model()
-def resnet18(*, weights=None, progress=True, **kwargs):
+def resnet18(*, weights: Optional[ResNet18_Weights] = None, progress=True, **kwargs):
     """ResNet-18 (11.7M parameters)."""
-    return _resnet("resnet18", BasicBlock, [2, 2, 2, 2], weights, kwargs)
+    weights = _resolve_weights(ResNet18_Weights, weights, kwargs)
+    return _resnet(BasicBlock, [2, 2, 2, 2], weights, progress, kwargs)
 
 
 @register_model()
-def resnet34(*, weights=None, progress=True, **kwargs):
+def resnet34(*, weights: Optional[ResNet34_Weights] = None, progress=True, **kwargs):
     """ResNet-34 (21.8M parameters)."""
-    return _resnet("resnet34", BasicBlock, [3, 4, 6, 3], weights, kwargs)
+    weights = _resolve_weights(ResNet34_Weights, weights, kwargs)
+    return _resnet(BasicBlock, [3, 4, 6, 3], weights, progress, kwargs)
 
 
 @register_model()
-def resnet50(*, weights=None, progress=True, **kwargs):
+def resnet50(*, weights: Optional[ResNet50_Weights] = None, progress=True, **kwargs):
     """ResNet-50 (25.6M parameters)."""
-    return _resnet("resnet50", Bottleneck, [3, 4, 6, 3], weights, kwargs)
+    weights = _resolve_weights(ResNet50_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
 @register_model()
-def resnet101(*, weights=None, progress=True, **kwargs):
+def resnet101(*, weights: Optional[ResNet101_Weights] = None, progress=True, **kwargs):
     """ResNet-101 (44.5M parameters)."""
-    return _resnet("resnet101", Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = _resolve_weights(ResNet101_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
 
 
 @register_model()
-def resnet152(*, weights=None, progress=True, **kwargs):
+def resnet152(*, weights: Optional[ResNet152_Weights] = None, progress=True, **kwargs):
     """ResNet-152 (60.2M parameters)."""
-    return _resnet("resnet152", Bottleneck, [3, 8, 36, 3], weights, kwargs)
+    weights = _resolve_weights(ResNet152_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 8, 36, 3], weights, progress, kwargs)
 
 
 @register_model()
-def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
+def resnext50_32x4d(*, weights: Optional[ResNeXt50_32X4D_Weights] = None, progress=True, **kwargs):
     """ResNeXt-50 with 32 groups of width 4."""
     _ovewrite_named_param(kwargs, "groups", 32)
     _ovewrite_named_param(kwargs, "width_per_group", 4)
-    return _resnet("resnext50_32x4d", Bottleneck, [3, 4, 6, 3], weights, kwargs)
+    weights = _resolve_weights(ResNeXt50_32X4D_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
 @register_model()
-def resnext101_32x8d(*, weights=None, progress=True, **kwargs):
+def resnext101_32x8d(*, weights: Optional[ResNeXt101_32X8D_Weights] = None, progress=True, **kwargs):
     """ResNeXt-101 with 32 groups of width 8."""
     _ovewrite_named_param(kwargs, "groups", 32)
     _ovewrite_named_param(kwargs, "width_per_group", 8)
-    return _resnet("resnext101_32x8d", Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = _resolve_weights(ResNeXt101_32X8D_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
 
 
 @register_model()
-def resnext101_64x4d(*, weights=None, progress=True, **kwargs):
+def resnext101_64x4d(*, weights: Optional[ResNeXt101_64X4D_Weights] = None, progress=True, **kwargs):
     """ResNeXt-101 with 64 groups of width 4."""
     _ovewrite_named_param(kwargs, "groups", 64)
     _ovewrite_named_param(kwargs, "width_per_group", 4)
-    return _resnet("resnext101_64x4d", Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = _resolve_weights(ResNeXt101_64X4D_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
 
 
 @register_model()
-def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
+def wide_resnet50_2(*, weights: Optional[Wide_ResNet50_2_Weights] = None, progress=True, **kwargs):
     """Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide."""
     _ovewrite_named_param(kwargs, "width_per_group", 64 * 2)
-    return _resnet("wide_resnet50_2", Bottleneck, [3, 4, 6, 3], weights, kwargs)
+    weights = _resolve_weights(Wide_ResNet50_2_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
 @register_model()
-def wide_resnet101_2(*, weights=None, progress=True, **kwargs):
+def wide_resnet101_2(*, weights: Optional[Wide_ResNet101_2_Weights] = None, progress=True, **kwargs):
     """Wide ResNet-101-2: ResNet-101 with bottlenecks twice as wide."""
     _ovewrite_named_param(kwargs, "width_per_group", 64 * 2)
-    return _resnet("wide_resnet101_2", Bottleneck, [3, 4, 23, 3], weights, kwargs)
+    weights = _resolve_weights(Wide_ResNet101_2_Weights, weights, kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)

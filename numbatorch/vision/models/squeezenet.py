@@ -1,10 +1,14 @@
 """SqueezeNet 1.0 and 1.1 (Iandola et al. 2016), laid out as torchvision's."""
+from functools import partial
+from typing import Optional
+
 import numbatorch
 
 from ... import nn
-from ._api import _check_weights, register_model
+from ._api import WeightsEnum, _resolve_weights, register_model
+from ._utils import _build, _imagenet_weights
 
-__all__ = ["SqueezeNet", "squeezenet1_0", "squeezenet1_1"]
+__all__ = ["SqueezeNet", "SqueezeNet1_0_Weights", "SqueezeNet1_1_Weights", "squeezenet1_0", "squeezenet1_1"]
 
 
 class Fire(nn.Module):
@@ -70,15 +74,27 @@ class SqueezeNet(nn.Module):
         return numbatorch.flatten(self.classifier(self.features(x)), 1)
 
 
+class SqueezeNet1_0_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/squeezenet1_0-b66bff10.pth", 1248424,
+                                      (21, 21))
+    DEFAULT = IMAGENET1K_V1
+
+
+class SqueezeNet1_1_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth", 1235496,
+                                      (17, 17))
+    DEFAULT = IMAGENET1K_V1
+
+
 @register_model()
-def squeezenet1_0(*, weights=None, progress=True, **kwargs):
+def squeezenet1_0(*, weights: Optional[SqueezeNet1_0_Weights] = None, progress=True, **kwargs):
     """SqueezeNet 1.0 (1.25M parameters)."""
-    _check_weights("squeezenet1_0", weights, kwargs)
-    return SqueezeNet("1_0", **kwargs)
+    weights = _resolve_weights(SqueezeNet1_0_Weights, weights, kwargs)
+    return _build(partial(SqueezeNet, "1_0"), weights, progress, kwargs)
 
 
 @register_model()
-def squeezenet1_1(*, weights=None, progress=True, **kwargs):
+def squeezenet1_1(*, weights: Optional[SqueezeNet1_1_Weights] = None, progress=True, **kwargs):
     """SqueezeNet 1.1: 2.4x less computation than 1.0 at the same accuracy."""
-    _check_weights("squeezenet1_1", weights, kwargs)
-    return SqueezeNet("1_1", **kwargs)
+    weights = _resolve_weights(SqueezeNet1_1_Weights, weights, kwargs)
+    return _build(partial(SqueezeNet, "1_1"), weights, progress, kwargs)

@@ -1,10 +1,16 @@
 """VGG 11/13/16/19, with and without batch norm (Simonyan & Zisserman 2014), laid out as torchvision's."""
+from functools import partial
+from typing import Optional
+
 import numbatorch
 
 from ... import nn
-from ._api import _check_weights, register_model
+from ._api import WeightsEnum, _resolve_weights, register_model
+from ._utils import _build, _imagenet_weights
 
-__all__ = ["VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+__all__ = ["VGG", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights", "VGG13_BN_Weights", "VGG16_Weights",
+           "VGG16_BN_Weights", "VGG19_Weights", "VGG19_BN_Weights", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
+           "vgg16_bn", "vgg19", "vgg19_bn"]
 
 # Channels of each 3x3 convolution, "M" a 2x2 max pool: configurations A, B, D and E of the paper.
 cfgs = {
@@ -61,54 +67,104 @@ def make_layers(cfg, batch_norm=False):
     return nn.Sequential(*layers)
 
 
-def _vgg(name, cfg, batch_norm, weights, kwargs):
-    _check_weights(name, weights, kwargs)
-    return VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
+_URL = "https://download.pytorch.org/models/"
+
+
+class VGG11_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg11-8a719046.pth", 132863336, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG11_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg11_bn-6002323d.pth", 132868840, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg13-19584684.pth", 133047848, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg13_bn-abd245e5.pth", 133053736, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg16-397923af.pth", 138357544, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg16_bn-6c64b313.pth", 138365992, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg19-dcbb9e9d.pth", 143667240, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg19_bn-c79401a0.pth", 143678248, (32, 32))
+    DEFAULT = IMAGENET1K_V1
+
+
+def _vgg(cfg, batch_norm, weights, progress, kwargs):
+    return _build(partial(VGG, make_layers(cfgs[cfg], batch_norm=batch_norm)), weights, progress, kwargs)
 
 
 @register_model()
-def vgg11(*, weights=None, progress=True, **kwargs):
+def vgg11(*, weights: Optional[VGG11_Weights] = None, progress=True, **kwargs):
     """VGG-11 (configuration A)."""
-    return _vgg("vgg11", "A", False, weights, kwargs)
+    weights = _resolve_weights(VGG11_Weights, weights, kwargs)
+    return _vgg("A", False, weights, progress, kwargs)
 
 
 @register_model()
-def vgg11_bn(*, weights=None, progress=True, **kwargs):
+def vgg11_bn(*, weights: Optional[VGG11_BN_Weights] = None, progress=True, **kwargs):
     """VGG-11 with batch normalization."""
-    return _vgg("vgg11_bn", "A", True, weights, kwargs)
+    weights = _resolve_weights(VGG11_BN_Weights, weights, kwargs)
+    return _vgg("A", True, weights, progress, kwargs)
 
 
 @register_model()
-def vgg13(*, weights=None, progress=True, **kwargs):
+def vgg13(*, weights: Optional[VGG13_Weights] = None, progress=True, **kwargs):
     """VGG-13 (configuration B)."""
-    return _vgg("vgg13", "B", False, weights, kwargs)
+    weights = _resolve_weights(VGG13_Weights, weights, kwargs)
+    return _vgg("B", False, weights, progress, kwargs)
 
 
 @register_model()
-def vgg13_bn(*, weights=None, progress=True, **kwargs):
+def vgg13_bn(*, weights: Optional[VGG13_BN_Weights] = None, progress=True, **kwargs):
     """VGG-13 with batch normalization."""
-    return _vgg("vgg13_bn", "B", True, weights, kwargs)
+    weights = _resolve_weights(VGG13_BN_Weights, weights, kwargs)
+    return _vgg("B", True, weights, progress, kwargs)
 
 
 @register_model()
-def vgg16(*, weights=None, progress=True, **kwargs):
+def vgg16(*, weights: Optional[VGG16_Weights] = None, progress=True, **kwargs):
     """VGG-16 (configuration D)."""
-    return _vgg("vgg16", "D", False, weights, kwargs)
+    weights = _resolve_weights(VGG16_Weights, weights, kwargs)
+    return _vgg("D", False, weights, progress, kwargs)
 
 
 @register_model()
-def vgg16_bn(*, weights=None, progress=True, **kwargs):
+def vgg16_bn(*, weights: Optional[VGG16_BN_Weights] = None, progress=True, **kwargs):
     """VGG-16 with batch normalization."""
-    return _vgg("vgg16_bn", "D", True, weights, kwargs)
+    weights = _resolve_weights(VGG16_BN_Weights, weights, kwargs)
+    return _vgg("D", True, weights, progress, kwargs)
 
 
 @register_model()
-def vgg19(*, weights=None, progress=True, **kwargs):
+def vgg19(*, weights: Optional[VGG19_Weights] = None, progress=True, **kwargs):
     """VGG-19 (configuration E)."""
-    return _vgg("vgg19", "E", False, weights, kwargs)
+    weights = _resolve_weights(VGG19_Weights, weights, kwargs)
+    return _vgg("E", False, weights, progress, kwargs)
 
 
 @register_model()
-def vgg19_bn(*, weights=None, progress=True, **kwargs):
+def vgg19_bn(*, weights: Optional[VGG19_BN_Weights] = None, progress=True, **kwargs):
     """VGG-19 with batch normalization."""
-    return _vgg("vgg19_bn", "E", True, weights, kwargs)
+    weights = _resolve_weights(VGG19_BN_Weights, weights, kwargs)
+    return _vgg("E", True, weights, progress, kwargs)

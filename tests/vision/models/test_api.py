@@ -24,19 +24,27 @@ def test_list_models_and_lookup():
         models.get_model("resnet9")
 
 
-@pytest.mark.parametrize("weights", ["DEFAULT", "IMAGENET1K_V1"])
-def test_pretrained_weights_raise_a_clear_error(weights):
-    with pytest.raises(NotImplementedError, match=r"resnet18\(weights='%s'\).*does not download" % weights):
-        models.resnet18(weights=weights)
+def test_weights_not_in_the_cache_raise_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    expected = str(tmp_path / "hub" / "checkpoints" / "resnet18-f37072fd.pth")
+    for weights in ("DEFAULT", "IMAGENET1K_V1", models.ResNet18_Weights.IMAGENET1K_V1):
+        with pytest.raises(RuntimeError, match="numbatorch does not download") as info:
+            models.resnet18(weights=weights)
+        assert expected in str(info.value)
+    with pytest.raises(TypeError, match="expected ResNet18_Weights but received ResNet50_Weights"):
+        models.resnet18(weights=models.ResNet50_Weights.DEFAULT)
+    with pytest.raises(ValueError, match="Unknown value 'IMAGENET1K_V9' for ResNet18_Weights."):
+        models.resnet18(weights="IMAGENET1K_V9")
 
 
-def test_legacy_pretrained_argument():
+def test_legacy_pretrained_argument(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     with pytest.warns(UserWarning, match="'pretrained' is deprecated"):
         model = models.mobilenet_v2(pretrained=False, num_classes=3)
     assert model.classifier[1].out_features == 3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(NotImplementedError, match="does not download"):
+        with pytest.raises(RuntimeError, match="alexnet-owt-7be5be79.pth is missing"):
             models.alexnet(pretrained=True)
 
 
