@@ -5,8 +5,7 @@ from .. import return_types
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from ..backends.cpu.reduction import (_PARALLEL_MIN_SIZE, _cum_extreme_parallel, _cum_extreme_serial,
-                                      _cumprod_backward_rows)
+from ..backends.cpu import reduction as K
 from ._reduce_util import _rows, _unrows, scatter_grad
 from .reduction import _sum_input
 
@@ -46,9 +45,7 @@ class CumprodBackward0(Node):
         xr, moved_shape = _rows(x, self.dim)
         outr, _ = _rows(self.out, self.dim)
         gr, _ = _rows(np.broadcast_to(grad, x.shape).astype(x.dtype, copy=False), self.dim)
-        res = np.empty_like(xr)
-        _cumprod_backward_rows(xr, outr, gr, res)
-        return _unrows(res, moved_shape, self.dim)
+        return _unrows(K.cumprod_backward(xr, outr, gr), moved_shape, self.dim)
 
 
 @tensor_method("cumprod")
@@ -75,14 +72,8 @@ def _cum_extreme(input, dim, name):
     if x.ndim == 0:
         vals, idx = x.copy(), np.zeros((), np.int64)
     else:
-        work = x.astype(np.float32) if x.dtype == np.float16 else x.view(np.uint8) if x.dtype == np.bool_ else x
-        xr, moved_shape = _rows(work, d)
-        vr = np.empty_like(xr)
-        ir = np.empty(xr.shape, np.int64)
-        kernel = _cum_extreme_parallel if xr.size >= _PARALLEL_MIN_SIZE and xr.shape[0] > 1 else \
-            _cum_extreme_serial
-        kernel(xr, vr, ir, 1 if name == "cummax" else -1)
-        vr = vr.astype(x.dtype, copy=False)
+        xr, moved_shape = _rows(x, d)
+        vr, ir = K.cum_extreme_forward(xr, name == "cummax")
         vals, idx = _unrows(vr, moved_shape, d), _unrows(ir, moved_shape, d)
     node_cls = CummaxBackward0 if name == "cummax" else CumminBackward0
     values = record(vals, node_cls, (input,), indices=idx, dim=d, shape=x.shape)

@@ -8,7 +8,7 @@ from ..autograd.graph import Node
 from ._util import normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _rows, _selected, expand_grad,
                            reduce_axes)
-from ..backends.cpu.reduction import _mode_rows
+from ..backends.cpu.reduction import mode_forward
 
 __all__ = [
     "std", "var", "std_mean", "var_mean", "median", "nanmedian", "mode",
@@ -206,13 +206,10 @@ def mode(input, dim=-1, keepdim=False):
     else:
         if x.shape[d] == 0:
             raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
-        work = x.astype(np.float32) if x.dtype == np.float16 else x.astype(np.uint8) if x.dtype == np.bool_ else x
-        xr, moved_shape = _rows(work, d)
-        vr = np.empty(xr.shape[0], xr.dtype)
-        ir = np.empty(xr.shape[0], np.int64)
-        _mode_rows(xr, vr, ir)
+        xr, moved_shape = _rows(x, d)
+        vr, ir = mode_forward(xr)
         out_shape = moved_shape[:-1] + ((1,) if keepdim else ())
-        vals = vr.astype(x.dtype).reshape(out_shape)
+        vals = vr.reshape(out_shape)
         idx = ir.reshape(out_shape)
         if keepdim:
             vals, idx = np.moveaxis(vals, -1, d), np.moveaxis(idx, -1, d)

@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from numbatorch.backends.cpu import attention as cpu_attention  # noqa: E402
+from numbatorch.backends.cpu import _parallel, attention as cpu_attention  # noqa: E402
 
 TOL = {torch.float64: 1e-10, torch.float32: 2e-5}
 
@@ -101,7 +101,7 @@ def test_dropout_mask_from_caller():
 
 
 def test_parallel_kernels(monkeypatch):
-    monkeypatch.setattr(cpu_attention, "PARALLEL_MIN_SCORES", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     mask = torch.rand(1, 6, 7) > 0.3
     mask[0, 2] = False
     _compare((3, 6, 4), (3, 7, 4), (3, 7, 5), mask=mask, dropout_p=0.2)
@@ -142,7 +142,7 @@ mask = torch.rand(3, 5) > 0.5
 mask[1] = False
 t._compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=mask, dropout_p=0.3)
 t._compare((2, 3, 4), (2, 5, 4), (2, 5, 6), is_causal=True, dtype=torch.float32)
-t.cpu_attention.PARALLEL_MIN_SCORES = 0
+t._parallel.MIN_ELEMENTS = 0
 t._compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=torch.randn(3, 5))
 print("ok")
 """

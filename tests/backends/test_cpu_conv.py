@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import conv
+from numbatorch.backends.cpu import _parallel, conv
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -84,7 +84,7 @@ def test_conv_transpose_matches_torch(case, dtype):
 
 
 def test_parallel_kernels_and_unbatched(monkeypatch):
-    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 6, 7)).astype(np.float32)        # unbatched (C, H, W)
     w = rng.standard_normal((4, 3, 3, 2)).astype(np.float32)
@@ -102,7 +102,7 @@ def test_parallel_kernels_and_unbatched(monkeypatch):
 @pytest.mark.parametrize("parallel", [False, True])
 def test_unfold_fold_match_torch(parallel, monkeypatch):
     if parallel:   # the prange'd im2col/col2im kernels
-        monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+        monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 7, 8))
     args = ((2, 3), 2, 1, (2, 1))
@@ -157,7 +157,7 @@ def _check_against_torch(x, w, b, s, p, d, g, tol):
 @pytest.mark.parametrize("tile_bytes", [2_000, 1 << 22])   # row tiles / several samples per tile
 def test_threaded_tiles_match_torch(tile_bytes, k, monkeypatch):
     """Tiles spread over 3 worker threads (more than the cores) give PyTorch's results."""
-    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     monkeypatch.setattr(conv, "TILE_BYTES", tile_bytes)
     monkeypatch.setattr(conv, "worker_count", lambda: 3)
     rng = np.random.default_rng(4)
@@ -173,7 +173,7 @@ def test_serial_fallback_without_threadpoolctl(monkeypatch):
     from numbatorch.backends.cpu import _conv_threads
     monkeypatch.setattr(_conv_threads, "_blas", False)
     assert _conv_threads.worker_count() == 1
-    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(6)
     x = rng.standard_normal((5, 3, 9, 9)).astype(np.float32)
     w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
@@ -243,7 +243,7 @@ def test_multi_sample_tiles_and_output_mask(C, k, dtype):
 def test_padded_deep_tiles_on_threads(dtype, monkeypatch):
     """Padding with several samples per task on deep col blocks (per-thread padded input and
     gradient buffers, gyr copy) and an uneven split of the forward's parallel pad."""
-    monkeypatch.setattr(conv, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     monkeypatch.setattr(conv, "TILES_PER_WORKER", 1)
     monkeypatch.setattr(conv, "worker_count", lambda: 3)
     rng = np.random.default_rng(7)

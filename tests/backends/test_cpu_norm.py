@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import norm
+from numbatorch.backends.cpu import _parallel, norm
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -97,7 +97,7 @@ def test_group_norm(shape, groups, dtype, affine):
 
 
 def test_parallel_kernels(monkeypatch):
-    monkeypatch.setattr(norm, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((4, 6, 5)).astype(np.float32)
     w = rng.standard_normal(6).astype(np.float32)

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import pool
+from numbatorch.backends.cpu import _parallel, pool
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -135,7 +135,7 @@ def test_fractional_max_pool(case, dtype):
 
 
 def test_parallel_kernels_and_nan(monkeypatch):
-    monkeypatch.setattr(pool, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 3, 6, 7)).astype(np.float32)
     x[0, 1, 2, 3] = np.nan
@@ -166,7 +166,7 @@ def _nan_ties_input(shape, dtype, rng):
 def test_max_pool_2x2_fast_path(monkeypatch, dtype, parallel, sz, ceil_mode):
     # 2x2/stride 2 takes the select-tree kernel (a partial ceil_mode window the general one):
     # values, indices (ties: first max; NaNs: the last NaN wins) and grads as in PyTorch
-    monkeypatch.setattr(pool, "PARALLEL_MIN_ELEMENTS", 0 if parallel else 1 << 40)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0 if parallel else 1 << 40)
     rng = np.random.default_rng(5)
     x = _nan_ties_input((2, 3) + sz, dtype, rng)
     tx = torch.tensor(x, requires_grad=True)

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import resample
+from numbatorch.backends.cpu import _parallel, resample
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -48,7 +48,7 @@ def test_interpolate(mode, nd, dtype):
 
 
 def test_parallel_kernels(monkeypatch):
-    monkeypatch.setattr(resample, "PARALLEL_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(1)
     x = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)
     tx = torch.tensor(x, requires_grad=True)

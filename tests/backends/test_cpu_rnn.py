@@ -8,7 +8,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from numbatorch.backends.cpu import rnn as cpu_rnn  # noqa: E402
+from numbatorch.backends.cpu import _parallel, rnn as cpu_rnn  # noqa: E402
 
 TOL = {torch.float64: 1e-10, torch.float32: 2e-5}
 
@@ -107,7 +107,7 @@ def test_lstm_projection(reverse):
 @pytest.mark.filterwarnings("ignore:LSTM with projections")
 @pytest.mark.parametrize("mode", ["lstm", "gru", "rnn_tanh"])
 def test_parallel_kernels(mode, monkeypatch):
-    monkeypatch.setattr(cpu_rnn, "PARALLEL_MIN_STATE", 0)
+    monkeypatch.setattr(_parallel, "MIN_RNN_STATE", 0)
     _compare(mode, B=5, lengths=[5, 2, 3, 5, 1], reverse=True)
     if mode == "lstm":
         _compare(mode, B=5, proj=4)

@@ -11,7 +11,9 @@ MultiheadAttention returns with need_weights=True). Masked entries get
 probability exactly 0, so their gradients are 0, never NaN.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from ._parallel import twin_kernels
 
 
 @njit(cache=True, error_model="numpy")
@@ -71,55 +73,40 @@ def _softmax_backward_row(n, l, grad, attn, keep, has_dropout, drop_scale):
         grad[n, l, s] = attn[n, l, s] * (grad[n, l, s] - dot)
 
 
-@njit(cache=True, error_model="numpy")
-def shift_scores_serial(attn, mask, has_mask, is_causal, scale):
-    """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max."""
-    N, L = attn.shape[0], attn.shape[1]
-    for n in range(N):
-        for l in range(L):
-            _shift_row(n, l, attn, mask, has_mask, is_causal, scale)
+def _make_shift_scores(loop):
+    def shift_scores(attn, mask, has_mask, is_causal, scale):
+        """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max."""
+        N, L = attn.shape[0], attn.shape[1]
+        for row in loop(N * L):
+            n = row // L
+            _shift_row(n, row - n * L, attn, mask, has_mask, is_causal, scale)
+    return shift_scores
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def shift_scores_parallel(attn, mask, has_mask, is_causal, scale):
-    """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max."""
-    N, L = attn.shape[0], attn.shape[1]
-    for row in prange(N * L):
-        n = row // L
-        _shift_row(n, row - n * L, attn, mask, has_mask, is_causal, scale)
+shift_scores = twin_kernels(_make_shift_scores)
 
 
-@njit(cache=True, error_model="numpy")
-def normalize_rows_serial(attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
-    """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy."""
-    N, L = attn.shape[0], attn.shape[1]
-    for n in range(N):
-        for l in range(L):
-            _normalize_row(n, l, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop)
+def _make_normalize_rows(loop):
+    def normalize_rows(attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
+        """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy."""
+        N, L = attn.shape[0], attn.shape[1]
+        for row in loop(N * L):
+            n = row // L
+            _normalize_row(n, row - n * L, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop)
+    return normalize_rows
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def normalize_rows_parallel(attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
-    """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy."""
-    N, L = attn.shape[0], attn.shape[1]
-    for row in prange(N * L):
-        n = row // L
-        _normalize_row(n, row - n * L, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop)
+normalize_rows = twin_kernels(_make_normalize_rows)
 
 
-@njit(cache=True, error_model="numpy")
-def masked_softmax_backward_serial(grad, attn, keep, has_dropout, drop_scale):
-    """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
-    N, L = attn.shape[0], attn.shape[1]
-    for n in range(N):
-        for l in range(L):
-            _softmax_backward_row(n, l, grad, attn, keep, has_dropout, drop_scale)
+def _make_masked_softmax_backward(loop):
+    def masked_softmax_backward(grad, attn, keep, has_dropout, drop_scale):
+        """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
+        N, L = attn.shape[0], attn.shape[1]
+        for row in loop(N * L):
+            n = row // L
+            _softmax_backward_row(n, row - n * L, grad, attn, keep, has_dropout, drop_scale)
+    return masked_softmax_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def masked_softmax_backward_parallel(grad, attn, keep, has_dropout, drop_scale):
-    """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
-    N, L = attn.shape[0], attn.shape[1]
-    for row in prange(N * L):
-        n = row // L
-        _softmax_backward_row(n, row - n * L, grad, attn, keep, has_dropout, drop_scale)
+masked_softmax_backward = twin_kernels(_make_masked_softmax_backward)

@@ -11,7 +11,9 @@ The row order matches a weight of shape (Cout, C/groups, kd, kh, kw) reshaped to
 The serial variants release the GIL: convolutions run them on several Python threads
 at once (see _conv_threads.py); the parallel ones serve unfold/fold.
 """
-from numba import njit, prange, uint64
+from numba import njit, uint64
+
+from ._parallel import twin_kernels
 
 # The kernels work on flat views with unsigned offsets: numba then emits no negative-index
 # wraparound checks and the short row copies (oW elements) vectorise; measured 2.5-3.5x
@@ -53,34 +55,26 @@ def _im2col_item(xp, col, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw,
                 row += 1
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def im2col_serial(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
-    C = xp.shape[1]
-    for item in range(nb * C):
-        _im2col_item(xp, col, n0, item // C, item % C, r0, nr,
-                     kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, True)
+def _make_im2col(loop):
+    def im2col(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
+        C = xp.shape[1]
+        for item in loop(nb * C):
+            _im2col_item(xp, col, n0, item // C, item % C, r0, nr,
+                         kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, True)
+    return im2col
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def im2col_parallel(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
-    C = xp.shape[1]
-    for item in prange(nb * C):
-        _im2col_item(xp, col, n0, item // C, item % C, r0, nr,
-                     kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, True)
+im2col = twin_kernels(_make_im2col)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def col2im_serial(col, gxp, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
-    C = gxp.shape[1]
-    for item in range(nb * C):
-        _im2col_item(gxp, col, n0, item // C, item % C, r0, nr,
-                     kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, False)
+def _make_col2im(loop):
+    def col2im(col, gxp, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
+        # each (sample, channel) item writes only its own plane of gxp: no races
+        C = gxp.shape[1]
+        for item in loop(nb * C):
+            _im2col_item(gxp, col, n0, item // C, item % C, r0, nr,
+                         kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, False)
+    return col2im
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def col2im_parallel(col, gxp, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
-    # each (sample, channel) item writes only its own plane of gxp: no races
-    C = gxp.shape[1]
-    for item in prange(nb * C):
-        _im2col_item(gxp, col, n0, item // C, item % C, r0, nr,
-                     kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, False)
+col2im = twin_kernels(_make_col2im)

@@ -5,7 +5,9 @@ on rows: x viewed as (R, L) with R = N*G rows of L = Cg*S elements; the affine p
 row element j is w[(r % G) * Cg + j // S] (layer norm: G = 1, Cg = L, S = 1).
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from ._parallel import twin_kernels
 
 
 # ------------------------------------------------------------------ batch norm
@@ -27,16 +29,14 @@ def _bn_channel_stats(x, c, eps, mean, invstd):
     invstd[c] = 1.0 / np.sqrt(acc / (N * S) + eps)
 
 
-@njit(cache=True, error_model="numpy")
-def bn_stats_serial(x, eps, mean, invstd):
-    for c in range(x.shape[1]):
-        _bn_channel_stats(x, c, eps, mean, invstd)
+def _make_bn_stats(loop):
+    def bn_stats(x, eps, mean, invstd):
+        for c in loop(x.shape[1]):
+            _bn_channel_stats(x, c, eps, mean, invstd)
+    return bn_stats
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def bn_stats_parallel(x, eps, mean, invstd):
-    for c in prange(x.shape[1]):
-        _bn_channel_stats(x, c, eps, mean, invstd)
+bn_stats = twin_kernels(_make_bn_stats)
 
 
 @njit(cache=True, error_model="numpy")
@@ -49,16 +49,14 @@ def _bn_apply_plane(x, mean, invstd, w, b, y, item):
         y[n, c, s] = x[n, c, s] * scale + shift
 
 
-@njit(cache=True, error_model="numpy")
-def bn_apply_serial(x, mean, invstd, w, b, y):
-    for item in range(x.shape[0] * x.shape[1]):
-        _bn_apply_plane(x, mean, invstd, w, b, y, item)
+def _make_bn_apply(loop):
+    def bn_apply(x, mean, invstd, w, b, y):
+        for item in loop(x.shape[0] * x.shape[1]):
+            _bn_apply_plane(x, mean, invstd, w, b, y, item)
+    return bn_apply
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def bn_apply_parallel(x, mean, invstd, w, b, y):
-    for item in prange(x.shape[0] * x.shape[1]):
-        _bn_apply_plane(x, mean, invstd, w, b, y, item)
+bn_apply = twin_kernels(_make_bn_apply)
 
 
 @njit(cache=True, error_model="numpy")
@@ -76,16 +74,14 @@ def _bn_channel_grad_sums(gy, x, mean, invstd, c, sum_gy, sum_gy_xhat):
     sum_gy_xhat[c] = bsum * invstd[c]
 
 
-@njit(cache=True, error_model="numpy")
-def bn_grad_sums_serial(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
-    for c in range(x.shape[1]):
-        _bn_channel_grad_sums(gy, x, mean, invstd, c, sum_gy, sum_gy_xhat)
+def _make_bn_grad_sums(loop):
+    def bn_grad_sums(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
+        for c in loop(x.shape[1]):
+            _bn_channel_grad_sums(gy, x, mean, invstd, c, sum_gy, sum_gy_xhat)
+    return bn_grad_sums
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def bn_grad_sums_parallel(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
-    for c in prange(x.shape[1]):
-        _bn_channel_grad_sums(gy, x, mean, invstd, c, sum_gy, sum_gy_xhat)
+bn_grad_sums = twin_kernels(_make_bn_grad_sums)
 
 
 @njit(cache=True, error_model="numpy")
@@ -105,16 +101,14 @@ def _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, 
             gx[n, c, s] = k * gy[n, c, s]
 
 
-@njit(cache=True, error_model="numpy")
-def bn_grad_input_serial(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx):
-    for item in range(x.shape[0] * x.shape[1]):
-        _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx, item)
+def _make_bn_grad_input(loop):
+    def bn_grad_input(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx):
+        for item in loop(x.shape[0] * x.shape[1]):
+            _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx, item)
+    return bn_grad_input
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def bn_grad_input_parallel(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx):
-    for item in prange(x.shape[0] * x.shape[1]):
-        _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx, item)
+bn_grad_input = twin_kernels(_make_bn_grad_input)
 
 
 # ------------------------------------------------------------------ group / layer norm (rows)
@@ -143,16 +137,14 @@ def _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, r):
         y[r, j] = v
 
 
-@njit(cache=True, error_model="numpy")
-def rownorm_forward_serial(x, w, b, G, Cg, S, eps, y, mean, rstd):
-    for r in range(x.shape[0]):
-        _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, r)
+def _make_rownorm_forward(loop):
+    def rownorm_forward(x, w, b, G, Cg, S, eps, y, mean, rstd):
+        for r in loop(x.shape[0]):
+            _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, r)
+    return rownorm_forward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def rownorm_forward_parallel(x, w, b, G, Cg, S, eps, y, mean, rstd):
-    for r in prange(x.shape[0]):
-        _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, r)
+rownorm_forward = twin_kernels(_make_rownorm_forward)
 
 
 @njit(cache=True, error_model="numpy")
@@ -173,13 +165,11 @@ def _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, r):
         gx[r, j] = rs * (g - sg - (x[r, j] - m) * rs * sgx)
 
 
-@njit(cache=True, error_model="numpy")
-def rownorm_backward_serial(gy, x, mean, rstd, w, G, Cg, S, gx):
-    for r in range(x.shape[0]):
-        _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, r)
+def _make_rownorm_backward(loop):
+    def rownorm_backward(gy, x, mean, rstd, w, G, Cg, S, gx):
+        for r in loop(x.shape[0]):
+            _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, r)
+    return rownorm_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def rownorm_backward_parallel(gy, x, mean, rstd, w, G, Cg, S, gx):
-    for r in prange(x.shape[0]):
-        _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, r)
+rownorm_backward = twin_kernels(_make_rownorm_backward)

@@ -4,7 +4,9 @@ Indices are flat offsets into one input plane (d*H*W + h*W + w), as PyTorch retu
 Each kernel has a serial and a parallel (prange over planes) driver around a per-plane body.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from ._parallel import twin_kernels
 
 
 # ------------------------------------------------------------------ max pool (strided windows)
@@ -42,16 +44,14 @@ def _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, d
                 idx[p, od, oh, ow] = besti
 
 
-@njit(cache=True, error_model="numpy")
-def maxpool_serial(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
-    for p in range(x.shape[0]):
-        _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
+def _make_maxpool(loop):
+    def maxpool(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
+        for p in loop(x.shape[0]):
+            _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
+    return maxpool
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def maxpool_parallel(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
-    for p in prange(x.shape[0]):
-        _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
+maxpool = twin_kernels(_make_maxpool)
 
 
 # ------------------------------------------------------------------ max pool 2x2, stride 2 (fast path)
@@ -85,17 +85,15 @@ def _maxpool2x2_plane(x, out, idx, p):
             ix[ow] = base + (i2 if t3 else i1)
 
 
-@njit(cache=True, error_model="numpy")
-def maxpool2x2_serial(x, out, idx):
-    """x: (P, 1, H, W), out/idx: (P, 1, oH, oW) with 2*oH <= H and 2*oW <= W."""
-    for p in range(x.shape[0]):
-        _maxpool2x2_plane(x, out, idx, p)
+def _make_maxpool2x2(loop):
+    def maxpool2x2(x, out, idx):
+        """x: (P, 1, H, W), out/idx: (P, 1, oH, oW) with 2*oH <= H and 2*oW <= W."""
+        for p in loop(x.shape[0]):
+            _maxpool2x2_plane(x, out, idx, p)
+    return maxpool2x2
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def maxpool2x2_parallel(x, out, idx):
-    for p in prange(x.shape[0]):
-        _maxpool2x2_plane(x, out, idx, p)
+maxpool2x2 = twin_kernels(_make_maxpool2x2)
 
 
 # ------------------------------------------------------------------ scatter by index (max backward)
@@ -107,17 +105,15 @@ def _scatter_plane(gy, idx, gx, p):
         gx[p, idx[p, t]] += gy[p, t]
 
 
-@njit(cache=True, error_model="numpy")
-def scatter_add_serial(gy, idx, gx):
-    """gx[p].flat[idx[p]] += gy[p] for each plane; gy/idx: (P, L), gx: (P, M)."""
-    for p in range(gy.shape[0]):
-        _scatter_plane(gy, idx, gx, p)
+def _make_scatter_add(loop):
+    def scatter_add(gy, idx, gx):
+        """gx[p].flat[idx[p]] += gy[p] for each plane; gy/idx: (P, L), gx: (P, M)."""
+        for p in loop(gy.shape[0]):
+            _scatter_plane(gy, idx, gx, p)
+    return scatter_add
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def scatter_add_parallel(gy, idx, gx):
-    for p in prange(gy.shape[0]):
-        _scatter_plane(gy, idx, gx, p)
+scatter_add = twin_kernels(_make_scatter_add)
 
 
 # ------------------------------------------------------------------ avg pool
@@ -162,20 +158,16 @@ def _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, 
                     out[p, od, oh, ow] = acc / div
 
 
-@njit(cache=True, error_model="numpy")
-def avgpool_serial(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
-                   count_include_pad, divisor):
-    for p in range(x.shape[0]):
-        _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
-                       count_include_pad, divisor)
+def _make_avgpool(loop):
+    def avgpool(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                count_include_pad, divisor):
+        for p in loop(x.shape[0]):
+            _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+                           count_include_pad, divisor)
+    return avgpool
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def avgpool_parallel(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
-                     count_include_pad, divisor):
-    for p in prange(x.shape[0]):
-        _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
-                       count_include_pad, divisor)
+avgpool = twin_kernels(_make_avgpool)
 
 
 # ------------------------------------------------------------------ explicit windows
@@ -225,13 +217,11 @@ def _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we):
                                 gx[p, i, j, k] += g
 
 
-@njit(cache=True, error_model="numpy")
-def window_pool_serial(x, out, idx, gy, gx, mode, ds, de, hs, he, ws, we):
-    for p in range(x.shape[0]):
-        _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we)
+def _make_window_pool(loop):
+    def window_pool(x, out, idx, gy, gx, mode, ds, de, hs, he, ws, we):
+        for p in loop(x.shape[0]):
+            _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we)
+    return window_pool
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def window_pool_parallel(x, out, idx, gy, gx, mode, ds, de, hs, he, ws, we):
-    for p in prange(x.shape[0]):
-        _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we)
+window_pool = twin_kernels(_make_window_pool)

@@ -1,7 +1,9 @@
 """1-d resampling along the middle axis of x viewed as (A, In, B):
 out[a, o, b] = sum_t wts[o, t] * x[a, idx[o, t], b].  Separable interpolation applies it
 once per spatial dim; the backward scatters with the same taps."""
-from numba import njit, prange
+from numba import njit
+
+from ._parallel import twin_kernels
 
 
 @njit(cache=True, error_model="numpy")
@@ -17,16 +19,14 @@ def _fwd_slab(x, idx, wts, out, a):
                 out[a, o, b] += w * x[a, i, b]
 
 
-@njit(cache=True, error_model="numpy")
-def resample_axis_serial(x, idx, wts, out):
-    for a in range(x.shape[0]):
-        _fwd_slab(x, idx, wts, out, a)
+def _make_resample_axis(loop):
+    def resample_axis(x, idx, wts, out):
+        for a in loop(x.shape[0]):
+            _fwd_slab(x, idx, wts, out, a)
+    return resample_axis
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def resample_axis_parallel(x, idx, wts, out):
-    for a in prange(x.shape[0]):
-        _fwd_slab(x, idx, wts, out, a)
+resample_axis = twin_kernels(_make_resample_axis)
 
 
 @njit(cache=True, error_model="numpy")
@@ -40,14 +40,12 @@ def _bwd_slab(gy, idx, wts, gx, a):
                 gx[a, i, b] += w * gy[a, o, b]
 
 
-@njit(cache=True, error_model="numpy")
-def resample_axis_backward_serial(gy, idx, wts, gx):
-    for a in range(gy.shape[0]):
-        _bwd_slab(gy, idx, wts, gx, a)
+def _make_resample_axis_backward(loop):
+    def resample_axis_backward(gy, idx, wts, gx):
+        # each slab a writes only gx[a]: no races
+        for a in loop(gy.shape[0]):
+            _bwd_slab(gy, idx, wts, gx, a)
+    return resample_axis_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def resample_axis_backward_parallel(gy, idx, wts, gx):
-    # each slab a writes only gx[a]: no races
-    for a in prange(gy.shape[0]):
-        _bwd_slab(gy, idx, wts, gx, a)
+resample_axis_backward = twin_kernels(_make_resample_axis_backward)

@@ -7,8 +7,9 @@ caller; b_hh is added here because b_hn sits inside the r * (...) term. Steps wi
 ``t >= lengths[b]`` leave row ``b``'s state unchanged and output zeros.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ._parallel import twin_kernels
 from ._rnn_math import sigmoid, tanh
 
 
@@ -78,53 +79,35 @@ def _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct):
             dh[b, j] = dh_direct[b, j] + dh_gemm[b, j] if active else dh_direct[b, j]
 
 
-@njit(cache=True, error_model="numpy")
-def gru_forward_serial(xw, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
-    """Run the sequence; fills out, h (final state) and the backward workspace."""
-    T, B = xw.shape[0], xw.shape[1]
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        h_prev[t, :, :] = h
-        np.dot(h, w_hh_t, hw)
-        for b in range(B):
-            _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)
+def _make_gru_forward(loop):
+    def gru_forward(xw, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
+        """Run the sequence; fills out, h (final state) and the backward workspace."""
+        T, B = xw.shape[0], xw.shape[1]
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            h_prev[t, :, :] = h
+            np.dot(h, w_hh_t, hw)
+            for b in loop(B):
+                _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)
+    return gru_forward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def gru_forward_parallel(xw, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
-    """Run the sequence; fills out, h (final state) and the backward workspace."""
-    T, B = xw.shape[0], xw.shape[1]
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        h_prev[t, :, :] = h
-        np.dot(h, w_hh_t, hw)
-        for b in prange(B):
-            _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)
+gru_forward = twin_kernels(_make_gru_forward)
 
 
-@njit(cache=True, error_model="numpy")
-def gru_backward_serial(grad_out, w_hh, lengths, reverse, gates, hn, h_prev,
-                        dh, dgates_x, dgates_h, dh_direct, dh_gemm):
-    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
-    T, B = grad_out.shape[0], grad_out.shape[1]
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        for b in range(B):
-            _gru_cell_backward(b, t, t < lengths[b], dh, grad_out, gates, hn, h_prev,
-                               dgates_x, dgates_h, dh_direct)
-        np.dot(dgates_h[t], w_hh, dh_gemm)
-        _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct)
+def _make_gru_backward(loop):
+    def gru_backward(grad_out, w_hh, lengths, reverse, gates, hn, h_prev,
+                     dh, dgates_x, dgates_h, dh_direct, dh_gemm):
+        """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
+        T, B = grad_out.shape[0], grad_out.shape[1]
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            for b in loop(B):
+                _gru_cell_backward(b, t, t < lengths[b], dh, grad_out, gates, hn, h_prev,
+                                   dgates_x, dgates_h, dh_direct)
+            np.dot(dgates_h[t], w_hh, dh_gemm)
+            _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct)
+    return gru_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def gru_backward_parallel(grad_out, w_hh, lengths, reverse, gates, hn, h_prev,
-                          dh, dgates_x, dgates_h, dh_direct, dh_gemm):
-    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
-    T, B = grad_out.shape[0], grad_out.shape[1]
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        for b in prange(B):
-            _gru_cell_backward(b, t, t < lengths[b], dh, grad_out, gates, hn, h_prev,
-                               dgates_x, dgates_h, dh_direct)
-        np.dot(dgates_h[t], w_hh, dh_gemm)
-        _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct)
+gru_backward = twin_kernels(_make_gru_backward)

@@ -8,8 +8,9 @@ step costs no Python dispatch. Steps with ``t >= lengths[b]`` leave row ``b``'s
 state unchanged and write zeros to its output (packed sequences).
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ._parallel import twin_kernels
 from ._rnn_math import sigmoid, tanh
 
 
@@ -99,73 +100,45 @@ def _finish_step_proj(t, lengths, h, out, h_proj):
                 out[t, b, j] = 0.0
 
 
-@njit(cache=True, error_model="numpy")
-def lstm_forward_serial(xw, w_hh_t, w_hr_t, has_proj, lengths, reverse,
-                        h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj):
-    """Run the sequence; fills out, h, c (final state) and the backward workspace."""
-    T, B = xw.shape[0], xw.shape[1]
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        h_prev[t, :, :] = h
-        c_prev[t, :, :] = c
-        np.dot(h, w_hh_t, hw)
-        for b in range(B):
-            _lstm_cell_forward(b, t, t < lengths[b], has_proj, xw, hw, h, c, out, gates, tanh_c, m)
-        if has_proj:
-            np.dot(m[t], w_hr_t, h_proj)
-            _finish_step_proj(t, lengths, h, out, h_proj)
+def _make_lstm_forward(loop):
+    def lstm_forward(xw, w_hh_t, w_hr_t, has_proj, lengths, reverse,
+                     h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj):
+        """Run the sequence; fills out, h, c (final state) and the backward workspace."""
+        T, B = xw.shape[0], xw.shape[1]
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            h_prev[t, :, :] = h
+            c_prev[t, :, :] = c
+            np.dot(h, w_hh_t, hw)
+            for b in loop(B):
+                _lstm_cell_forward(b, t, t < lengths[b], has_proj, xw, hw, h, c, out, gates, tanh_c, m)
+            if has_proj:
+                np.dot(m[t], w_hr_t, h_proj)
+                _finish_step_proj(t, lengths, h, out, h_proj)
+    return lstm_forward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def lstm_forward_parallel(xw, w_hh_t, w_hr_t, has_proj, lengths, reverse,
-                          h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj):
-    """Run the sequence; fills out, h, c (final state) and the backward workspace."""
-    T, B = xw.shape[0], xw.shape[1]
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        h_prev[t, :, :] = h
-        c_prev[t, :, :] = c
-        np.dot(h, w_hh_t, hw)
-        for b in prange(B):
-            _lstm_cell_forward(b, t, t < lengths[b], has_proj, xw, hw, h, c, out, gates, tanh_c, m)
-        if has_proj:
-            np.dot(m[t], w_hr_t, h_proj)
-            _finish_step_proj(t, lengths, h, out, h_proj)
+lstm_forward = twin_kernels(_make_lstm_forward)
 
 
-@njit(cache=True, error_model="numpy")
-def lstm_backward_serial(grad_out, w_hh, w_hr, has_proj, lengths, reverse, gates, c_prev, tanh_c,
-                         dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm):
-    """BPTT; dh/dc enter as grad of the final state and leave as grad of the initial state."""
-    T, B = grad_out.shape[0], grad_out.shape[1]
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        _add_rows(dh_total, dh, grad_out[t])
-        if has_proj:
-            dh_total_all[t, :, :] = dh_total
-            np.dot(dh_total, w_hr, dm)
-        else:
-            dm[:, :] = dh_total
-        for b in range(B):
-            _lstm_cell_backward(b, t, t < lengths[b], dm, dc, gates, c_prev, tanh_c, dgates)
-        np.dot(dgates[t], w_hh, dh_gemm)
-        _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+def _make_lstm_backward(loop):
+    def lstm_backward(grad_out, w_hh, w_hr, has_proj, lengths, reverse, gates, c_prev, tanh_c,
+                      dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm):
+        """BPTT; dh/dc enter as grad of the final state and leave as grad of the initial state."""
+        T, B = grad_out.shape[0], grad_out.shape[1]
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            _add_rows(dh_total, dh, grad_out[t])
+            if has_proj:
+                dh_total_all[t, :, :] = dh_total
+                np.dot(dh_total, w_hr, dm)
+            else:
+                dm[:, :] = dh_total
+            for b in loop(B):
+                _lstm_cell_backward(b, t, t < lengths[b], dm, dc, gates, c_prev, tanh_c, dgates)
+            np.dot(dgates[t], w_hh, dh_gemm)
+            _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+    return lstm_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def lstm_backward_parallel(grad_out, w_hh, w_hr, has_proj, lengths, reverse, gates, c_prev, tanh_c,
-                           dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm):
-    """BPTT; dh/dc enter as grad of the final state and leave as grad of the initial state."""
-    T, B = grad_out.shape[0], grad_out.shape[1]
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        _add_rows(dh_total, dh, grad_out[t])
-        if has_proj:
-            dh_total_all[t, :, :] = dh_total
-            np.dot(dh_total, w_hr, dm)
-        else:
-            dm[:, :] = dh_total
-        for b in prange(B):
-            _lstm_cell_backward(b, t, t < lengths[b], dm, dc, gates, c_prev, tanh_c, dgates)
-        np.dot(dgates[t], w_hh, dh_gemm)
-        _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+lstm_backward = twin_kernels(_make_lstm_backward)

@@ -5,8 +5,9 @@ comes from the caller. Steps with ``t >= lengths[b]`` leave row ``b``'s state
 unchanged and output zeros.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ._parallel import twin_kernels
 from ._rnn_math import tanh
 
 
@@ -53,49 +54,33 @@ def _finish_step_backward(t, lengths, dh, dh_gemm, dh_total):
             dh[b, j] = src[b, j]
 
 
-@njit(cache=True, error_model="numpy")
-def rnn_forward_serial(xw, w_hh_t, use_relu, lengths, reverse, h, out, h_prev, hw):
-    """Run the sequence; fills out, h (final state) and h_prev (for the W_hh gradient)."""
-    T, B = xw.shape[0], xw.shape[1]
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        h_prev[t, :, :] = h
-        np.dot(h, w_hh_t, hw)
-        for b in range(B):
-            _rnn_cell_forward(b, t, t < lengths[b], use_relu, xw, hw, h, out)
+def _make_rnn_forward(loop):
+    def rnn_forward(xw, w_hh_t, use_relu, lengths, reverse, h, out, h_prev, hw):
+        """Run the sequence; fills out, h (final state) and h_prev (for the W_hh gradient)."""
+        T, B = xw.shape[0], xw.shape[1]
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            h_prev[t, :, :] = h
+            np.dot(h, w_hh_t, hw)
+            for b in loop(B):
+                _rnn_cell_forward(b, t, t < lengths[b], use_relu, xw, hw, h, out)
+    return rnn_forward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def rnn_forward_parallel(xw, w_hh_t, use_relu, lengths, reverse, h, out, h_prev, hw):
-    """Run the sequence; fills out, h (final state) and h_prev (for the W_hh gradient)."""
-    T, B = xw.shape[0], xw.shape[1]
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        h_prev[t, :, :] = h
-        np.dot(h, w_hh_t, hw)
-        for b in prange(B):
-            _rnn_cell_forward(b, t, t < lengths[b], use_relu, xw, hw, h, out)
+rnn_forward = twin_kernels(_make_rnn_forward)
 
 
-@njit(cache=True, error_model="numpy")
-def rnn_backward_serial(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_total, dh_gemm):
-    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
-    T, B = grad_out.shape[0], grad_out.shape[1]
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        for b in range(B):
-            _rnn_cell_backward(b, t, t < lengths[b], use_relu, dh, grad_out, out, dpre, dh_total)
-        np.dot(dpre[t], w_hh, dh_gemm)
-        _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+def _make_rnn_backward(loop):
+    def rnn_backward(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_total, dh_gemm):
+        """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
+        T, B = grad_out.shape[0], grad_out.shape[1]
+        for s in range(T):
+            t = s if reverse else T - 1 - s
+            for b in loop(B):
+                _rnn_cell_backward(b, t, t < lengths[b], use_relu, dh, grad_out, out, dpre, dh_total)
+            np.dot(dpre[t], w_hh, dh_gemm)
+            _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+    return rnn_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def rnn_backward_parallel(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_total, dh_gemm):
-    """BPTT; dh enters as grad of the final state and leaves as grad of the initial state."""
-    T, B = grad_out.shape[0], grad_out.shape[1]
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        for b in prange(B):
-            _rnn_cell_backward(b, t, t < lengths[b], use_relu, dh, grad_out, out, dpre, dh_total)
-        np.dot(dpre[t], w_hh, dh_gemm)
-        _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
+rnn_backward = twin_kernels(_make_rnn_backward)

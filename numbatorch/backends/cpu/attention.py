@@ -20,9 +20,7 @@ import math
 import numpy as np
 
 from . import _attention_softmax as _k
-
-# Below this many scores a parallel launch costs more than it saves.
-PARALLEL_MIN_SCORES = 32768
+from ._parallel import choose
 
 
 class AttentionWorkspace:
@@ -126,12 +124,9 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     else:
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), attn.shape)
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
-    parallel = attn.size >= PARALLEL_MIN_SCORES
-    shift = _k.shift_scores_parallel if parallel else _k.shift_scores_serial
-    shift(attn, mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
+    choose(_k.shift_scores, attn.size)(attn, mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
     np.exp(attn, out=attn)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
-    normalize = _k.normalize_rows_parallel if parallel else _k.normalize_rows_serial
-    normalize(attn, bool(nan_for_fully_masked), keep, has_dropout, drop_scale, attn_drop)
+    choose(_k.normalize_rows, attn.size)(attn, bool(nan_for_fully_masked), keep, has_dropout, drop_scale, attn_drop)
 
     weights = attn.reshape(full_shape)
     used = attn_drop.reshape(full_shape) if has_dropout else weights
@@ -158,8 +153,7 @@ def scaled_dot_product_attention_backward(ws, grad_output):
 
     grad_value = _sum_to_shape(np.matmul(np.swapaxes(used, -1, -2), grad_output), value.shape)
     grad_scores = _writable_full(np.matmul(grad_output, np.swapaxes(value, -1, -2)), full_shape)
-    kernel = (_k.masked_softmax_backward_parallel if attn.size >= PARALLEL_MIN_SCORES
-              else _k.masked_softmax_backward_serial)
+    kernel = choose(_k.masked_softmax_backward, attn.size)
     kernel(grad_scores.reshape((N, L, S)), attn, ws.keep, has_dropout, ws.drop_scale)
 
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores, ws.mask_shape)

@@ -14,7 +14,9 @@ per-thread buffer (cache-hot, in parallel, no large first-touched buffers).
 import numpy as np
 
 from ._conv_threads import run_tasks, worker_count
-from ._im2col import im2col_serial, im2col_parallel, col2im_serial, col2im_parallel
+from ._im2col import im2col, col2im
+from . import _parallel
+from ._parallel import choose
 from ._shape import ntuple, to3d, as5d, fmt_size, dtype_name, check_float
 
 # Bytes of one im2col tile: large enough for an efficient GEMM, small enough to stay in
@@ -22,9 +24,6 @@ from ._shape import ntuple, to3d, as5d, fmt_size, dtype_name, check_float
 # 1-2 MB beat 4 MB by 10-20% on Conv2d 32->32 64x64 (more, cache-warmer tiles balance
 # better across threads); 16 MB was 1.5x slower.
 TILE_BYTES = 2 << 20
-# Below this many col elements (per tile for unfold/fold, in all for a convolution) the
-# serial kernel beats a parallel launch.
-PARALLEL_MIN_ELEMENTS = 1 << 15
 # Aim for at least this many tiles per worker thread so that a core stolen by another
 # process (or uneven tiles) still leaves the others busy.
 TILES_PER_WORKER = 4
@@ -56,17 +55,11 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
 
 
 def _im2col(xp, col, *args):
-    if col.size >= PARALLEL_MIN_ELEMENTS:
-        im2col_parallel(xp, col, *args)
-    else:
-        im2col_serial(xp, col, *args)
+    choose(im2col, col.size)(xp, col, *args)
 
 
 def _col2im(col, gxp, *args):
-    if col.size >= PARALLEL_MIN_ELEMENTS:
-        col2im_parallel(col, gxp, *args)
-    else:
-        col2im_serial(col, gxp, *args)
+    choose(col2im, col.size)(col, gxp, *args)
 
 
 def _tiles(N, rows, R, oW, itemsize, n_workers=1):
@@ -87,7 +80,7 @@ def _tiles(N, rows, R, oW, itemsize, n_workers=1):
 
 def _workers(total_elements):
     """(worker threads, whether to limit BLAS to one thread) for a convolution this size."""
-    big = total_elements >= PARALLEL_MIN_ELEMENTS
+    big = total_elements >= _parallel.MIN_ELEMENTS
     return (worker_count() if big else 1), big
 
 
@@ -147,11 +140,11 @@ def _shallow_backward_tile(gy3, xp, xn0, gxp, gn0, col, w3, gwt, n0, nb, geom):
     gy_b = gy3[n0:n0 + nb].reshape(nb, G, Cog, L)
     col_b = col.reshape(G, K, nb, L).transpose(2, 0, 1, 3)    # (nb, G, K, L) view of col
     if gwt is not None:
-        im2col_serial(xp, col, xn0, nb, 0, L // oW, *geom)
+        im2col.serial(xp, col, xn0, nb, 0, L // oW, *geom)
         gwt += np.matmul(col_b, gy_b.transpose(0, 1, 3, 2)).sum(axis=0)
     if gxp is not None:
         np.matmul(w3.transpose(0, 2, 1), gy_b, out=col_b)
-        col2im_serial(col, gxp, gn0, nb, 0, L // oW, *geom)
+        col2im.serial(col, gxp, gn0, nb, 0, L // oW, *geom)
 
 
 def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
@@ -184,7 +177,7 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
                       out=out.reshape(N, G, Cog, L)[n0:n0 + nb, :, :, cols])
             return
         col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
-        im2col_serial(xp, col, n0, nb, r0, nr, *geom)
+        im2col.serial(xp, col, n0, nb, r0, nr, *geom)
         col3 = col.reshape(G, K, nb * T)
         if nb == 1:
             np.matmul(w3, col3, out=out[n0].reshape(G, Cog, L)[:, :, r0 * oW:r0 * oW + T])
@@ -272,11 +265,11 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
             else:
                 gyr = np.ascontiguousarray(gy3[n0:n0 + nb].transpose(1, 0, 2)).reshape(G, Cog, nb * T)
             if need_gw:
-                im2col_serial(xp, col, xn, nb, r0, nr, *geom)
+                im2col.serial(xp, col, xn, nb, r0, nr, *geom)
                 gwt += np.matmul(col.reshape(G, K, nb * T), gyr.transpose(0, 2, 1))
             if need_gx:
                 np.matmul(w3t, gyr, out=col.reshape(G, K, nb * T))
-                col2im_serial(col, gxp, gn, nb, r0, nr, *geom)
+                col2im.serial(col, gxp, gn, nb, r0, nr, *geom)
         if gbuf is not None:
             gx[samples] = gbuf[:n_count, :, pd:pd + D, ph:ph + H, pw:pw + W]
 

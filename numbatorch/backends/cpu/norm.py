@@ -9,16 +9,11 @@ with M = N * prod(spatial) (batch_norm_unbiased_var does that).
 import numpy as np
 
 from . import _norm_kernels as K
+from ._parallel import choose
 from ._shape import fmt_size, check_float
-
-PARALLEL_MIN_ELEMENTS = 1 << 15
 
 __all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_unbiased_var",
            "layer_norm_forward", "layer_norm_backward", "group_norm_forward", "group_norm_backward"]
-
-
-def _par(n):
-    return n >= PARALLEL_MIN_ELEMENTS
 
 
 def _param(p, C, dtype):
@@ -53,14 +48,14 @@ def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var
                              f"size torch.Size([{fmt_size(x.shape)}])")
         mean = np.empty(C, np.float64)
         invstd = np.empty(C, np.float64)
-        (K.bn_stats_parallel if _par(x3.size) else K.bn_stats_serial)(x3, float(eps), mean, invstd)
+        choose(K.bn_stats, x3.size)(x3, float(eps), mean, invstd)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         mean = np.asarray(running_mean, np.float64).reshape(-1)
         invstd = 1.0 / np.sqrt(np.asarray(running_var, np.float64).reshape(-1) + eps)
     y = np.empty_like(x3)
-    (K.bn_apply_parallel if _par(x3.size) else K.bn_apply_serial)(
+    choose(K.bn_apply, x3.size)(
         x3, mean, invstd, _param(weight, C, x.dtype), _param(bias, C, x.dtype), y)
     return y.reshape(x.shape), mean, invstd
 
@@ -79,12 +74,11 @@ def batch_norm_backward(grad_output, x, weight, mean, invstd, training=True,
     C = x3.shape[1]
     sum_gy = np.empty(C, np.float64)
     sum_gy_xhat = np.empty(C, np.float64)
-    par = _par(x3.size)
-    (K.bn_grad_sums_parallel if par else K.bn_grad_sums_serial)(gy, x3, mean, invstd, sum_gy, sum_gy_xhat)
+    choose(K.bn_grad_sums, x3.size)(gy, x3, mean, invstd, sum_gy, sum_gy_xhat)
     gx = None
     if output_mask[0]:
         gx = np.empty_like(x3)
-        (K.bn_grad_input_parallel if par else K.bn_grad_input_serial)(
+        choose(K.bn_grad_input, x3.size)(
             gy, x3, mean, invstd, _param(weight, C, x.dtype), sum_gy, sum_gy_xhat, bool(training), gx)
         gx = gx.reshape(x.shape)
     affine = weight is not None
@@ -98,7 +92,7 @@ def _rows(x, G, Cg, S, weight, bias, eps, C):
     y = np.empty_like(x2)
     mean = np.empty(x2.shape[0], np.float64)
     rstd = np.empty(x2.shape[0], np.float64)
-    (K.rownorm_forward_parallel if _par(x2.size) else K.rownorm_forward_serial)(
+    choose(K.rownorm_forward, x2.size)(
         x2, _param(weight, C, x.dtype), _param(bias, C, x.dtype), G, Cg, S, float(eps), y, mean, rstd)
     return y, mean, rstd
 
@@ -107,7 +101,7 @@ def _rows_backward(gy, x, mean, rstd, weight, G, Cg, S, C):
     x2 = np.ascontiguousarray(x).reshape(-1, Cg * S)
     g2 = np.ascontiguousarray(gy, dtype=x.dtype).reshape(x2.shape)
     gx = np.empty_like(x2)
-    (K.rownorm_backward_parallel if _par(x2.size) else K.rownorm_backward_serial)(
+    choose(K.rownorm_backward, x2.size)(
         g2, x2, mean.reshape(-1), rstd.reshape(-1), _param(weight, C, x.dtype), G, Cg, S, gx)
     return gx, g2, x2
 

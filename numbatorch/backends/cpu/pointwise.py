@@ -6,37 +6,31 @@ take arrays of any shape.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from ._parallel import choose, twin_kernels
 
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-# Below this many elements a serial kernel beats waking the thread pool.
-_PARALLEL_MIN_SIZE = 1 << 15
+def _make_erf(loop):
+    def _erf(x, out):
+        for i in loop(x.size):
+            out[i] = math.erf(x[i])
+    return _erf
 
 
-@njit(cache=True, error_model="numpy")
-def _erf_serial(x, out):
-    for i in range(x.size):
-        out[i] = math.erf(x[i])
+_erf = twin_kernels(_make_erf)
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def _erf_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = math.erf(x[i])
+def _make_erfc(loop):
+    def _erfc(x, out):
+        for i in loop(x.size):
+            out[i] = math.erfc(x[i])
+    return _erfc
 
 
-@njit(cache=True, error_model="numpy")
-def _erfc_serial(x, out):
-    for i in range(x.size):
-        out[i] = math.erfc(x[i])
-
-
-@njit(parallel=True, cache=True, error_model="numpy")
-def _erfc_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = math.erfc(x[i])
+_erfc = twin_kernels(_make_erfc)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -93,98 +87,90 @@ def _erfinv_scalar(y):
     return x
 
 
-@njit(cache=True, error_model="numpy")
-def _erfinv_serial(x, out):
-    for i in range(x.size):
-        out[i] = _erfinv_scalar(float(x[i]))
+def _make_erfinv(loop):
+    def _erfinv(x, out):
+        for i in loop(x.size):
+            out[i] = _erfinv_scalar(float(x[i]))
+    return _erfinv
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def _erfinv_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _erfinv_scalar(float(x[i]))
+_erfinv = twin_kernels(_make_erfinv)
 
 
-@njit(cache=True, error_model="numpy")
-def _sigmoid_serial(x, out):
-    for i in range(x.size):
-        out[i] = 1.0 / (1.0 + math.exp(-x[i]))
+def _make_sigmoid(loop):
+    def _sigmoid(x, out):
+        for i in loop(x.size):
+            out[i] = 1.0 / (1.0 + math.exp(-x[i]))
+    return _sigmoid
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def _sigmoid_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = 1.0 / (1.0 + math.exp(-x[i]))
+_sigmoid = twin_kernels(_make_sigmoid)
 
 
-@njit(cache=True, error_model="numpy")
-def _sigmoid_backward_serial(grad, y, out):
-    for i in range(y.size):
-        out[i] = grad[i] * y[i] * (1.0 - y[i])
+def _make_sigmoid_backward(loop):
+    def _sigmoid_backward(grad, y, out):
+        for i in loop(y.size):
+            out[i] = grad[i] * y[i] * (1.0 - y[i])
+    return _sigmoid_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def _sigmoid_backward_parallel(grad, y, out):
-    for i in prange(y.size):
-        out[i] = grad[i] * y[i] * (1.0 - y[i])
+_sigmoid_backward = twin_kernels(_make_sigmoid_backward)
 
 
-@njit(cache=True, error_model="numpy")
-def _tanh_backward_serial(grad, y, out):
-    for i in range(y.size):
-        out[i] = grad[i] * (1.0 - y[i] * y[i])
+def _make_tanh_backward(loop):
+    def _tanh_backward(grad, y, out):
+        for i in loop(y.size):
+            out[i] = grad[i] * (1.0 - y[i] * y[i])
+    return _tanh_backward
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def _tanh_backward_parallel(grad, y, out):
-    for i in prange(y.size):
-        out[i] = grad[i] * (1.0 - y[i] * y[i])
+_tanh_backward = twin_kernels(_make_tanh_backward)
 
 
-def _map_unary(serial, parallel, x):
+def _map_unary(kernel, x):
     """Run a one-input elementwise kernel; float16 is computed in float32 (Numba has no half arithmetic)."""
     if x.dtype == np.float16:
-        return _map_unary(serial, parallel, x.astype(np.float32)).astype(np.float16)
+        return _map_unary(kernel, x.astype(np.float32)).astype(np.float16)
     flat = x.reshape(-1) if x.flags.c_contiguous else np.ascontiguousarray(x).reshape(-1)
     out = np.empty_like(flat)
-    (parallel if flat.size >= _PARALLEL_MIN_SIZE else serial)(flat, out)
+    choose(kernel, flat.size)(flat, out)
     return out.reshape(x.shape)
 
 
-def _map_backward(serial, parallel, grad, y):
+def _map_backward(kernel, grad, y):
     """Run a backward kernel over an upstream gradient and a saved array of the same shape (and y's dtype)."""
     if y.dtype == np.float16:
-        return _map_backward(serial, parallel, grad.astype(np.float32), y.astype(np.float32)).astype(np.float16)
+        return _map_backward(kernel, grad.astype(np.float32), y.astype(np.float32)).astype(np.float16)
     if grad.dtype != y.dtype or not grad.flags.c_contiguous:
         grad = np.ascontiguousarray(grad, dtype=y.dtype)
     flat_y = y.reshape(-1) if y.flags.c_contiguous else np.ascontiguousarray(y).reshape(-1)
     out = np.empty_like(flat_y)
-    (parallel if out.size >= _PARALLEL_MIN_SIZE else serial)(grad.reshape(-1), flat_y, out)
+    choose(kernel, out.size)(grad.reshape(-1), flat_y, out)
     return out.reshape(y.shape)
 
 
 def erf(x):
     """Error function of a float16/32/64 array."""
-    return _map_unary(_erf_serial, _erf_parallel, np.asarray(x))
+    return _map_unary(_erf, np.asarray(x))
 
 
 def erfc(x):
-    return _map_unary(_erfc_serial, _erfc_parallel, np.asarray(x))
+    return _map_unary(_erfc, np.asarray(x))
 
 
 def erfinv(x):
-    return _map_unary(_erfinv_serial, _erfinv_parallel, x)
+    return _map_unary(_erfinv, x)
 
 
 def sigmoid(x):
-    return _map_unary(_sigmoid_serial, _sigmoid_parallel, x)
+    return _map_unary(_sigmoid, x)
 
 
 def sigmoid_backward(grad, result):
     """``grad * y * (1 - y)`` for ``y = sigmoid(x)``, in ``result``'s dtype."""
-    return _map_backward(_sigmoid_backward_serial, _sigmoid_backward_parallel, grad, result)
+    return _map_backward(_sigmoid_backward, grad, result)
 
 
 def tanh_backward(grad, result):
     """``grad * (1 - y * y)`` for ``y = tanh(x)``, in ``result``'s dtype."""
-    return _map_backward(_tanh_backward_serial, _tanh_backward_parallel, grad, result)
+    return _map_backward(_tanh_backward, grad, result)

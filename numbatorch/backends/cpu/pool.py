@@ -6,10 +6,8 @@ of x**p).  Indices are int64 flat offsets into each input plane, like PyTorch's.
 import numpy as np
 
 from . import _pool_kernels as K
+from ._parallel import choose
 from ._shape import ntuple, fmt_size, check_float
-
-# Below this many input elements the serial kernels win over a parallel launch.
-PARALLEL_MIN_ELEMENTS = 1 << 15
 
 __all__ = [
     "pool_output_size", "max_pool_forward", "max_pool_backward", "max_unpool_forward",
@@ -18,17 +16,6 @@ __all__ = [
     "adaptive_max_pool_forward", "adaptive_max_pool_backward",
     "fractional_max_pool_forward", "fractional_max_pool_backward", "adaptive_windows",
 ]
-
-
-def _pick(kernel_pair, n):
-    return kernel_pair[1] if n >= PARALLEL_MIN_ELEMENTS else kernel_pair[0]
-
-
-_MAX = (K.maxpool_serial, K.maxpool_parallel)
-_MAX2X2 = (K.maxpool2x2_serial, K.maxpool2x2_parallel)
-_AVG = (K.avgpool_serial, K.avgpool_parallel)
-_WIN = (K.window_pool_serial, K.window_pool_parallel)
-_SCATTER = (K.scatter_add_serial, K.scatter_add_parallel)
 
 
 def _planes(x, nd, name):
@@ -106,9 +93,9 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     idx = np.empty(out.shape, dtype=np.int64)
     k3, s3, p3, d3 = _pad3(k, 1), _pad3(s, 1), _pad3(p, 0), _pad3(d, 1)
     if _is_plain_2x2(k3, s3, p3, d3, x4.shape, out.shape):
-        _pick(_MAX2X2, x4.size)(x4, out, idx)
+        choose(K.maxpool2x2, x4.size)(x4, out, idx)
     else:
-        _pick(_MAX, x4.size)(x4, out, idx, *k3, *s3, *p3, *d3)
+        choose(K.maxpool, x4.size)(x4, out, idx, *k3, *s3, *p3, *d3)
     return out.reshape(lead + osp), idx.reshape(lead + osp)
 
 
@@ -127,7 +114,7 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
     gy = np.ascontiguousarray(grad_output).reshape(P, -1)
     ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
     gx = np.zeros((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)
-    _pick(_SCATTER, gx.size)(gy, ix, gx)
+    choose(K.scatter_add, gx.size)(gy, ix, gx)
     return gx.reshape(x_shape)
 
 
@@ -172,7 +159,7 @@ def avg_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     out = np.empty((x4.shape[0],) + _pad3(osp, 1), dtype=x.dtype)
-    _pick(_AVG, x4.size)(x4, out, out, x4, False, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
+    choose(K.avgpool, x4.size)(x4, out, out, x4, False, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
                          bool(count_include_pad), int(divisor_override or 0))
     return out.reshape(lead + osp)
 
@@ -185,7 +172,7 @@ def avg_pool_backward(grad_output, x_shape, kernel_size, stride=None, padding=0,
     gy = _as4(grad_output, nd)
     P = gy.shape[0]
     gx = np.zeros((P,) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
-    _pick(_AVG, gx.size)(gx, gy, gy, gx, True, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
+    choose(K.avgpool, gx.size)(gx, gy, gy, gx, True, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
                          bool(count_include_pad), int(divisor_override or 0))
     return gx.reshape(x_shape)
 
@@ -231,7 +218,7 @@ def adaptive_avg_pool_forward(x, output_size, nd=None):
     x4, lead, sp = _planes(x, nd, name)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
-    _pick(_WIN, x4.size)(x4, out, dummy, out, x4, 1, *wins)
+    choose(K.window_pool, x4.size)(x4, out, dummy, out, x4, 1, *wins)
     return out.reshape(lead + osz)
 
 
@@ -244,7 +231,7 @@ def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
     gy = _as4(grad_output, nd)
     gx = np.zeros((gy.shape[0],) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
     dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
-    _pick(_WIN, gx.size)(gx, gy, dummy, gy, gx, 2, *wins)
+    choose(K.window_pool, gx.size)(gx, gy, dummy, gy, gx, 2, *wins)
     return gx.reshape(x_shape)
 
 
@@ -256,7 +243,7 @@ def adaptive_max_pool_forward(x, output_size, nd=None):
     x4, lead, sp = _planes(x, nd, name)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    _pick(_WIN, x4.size)(x4, out, idx, out, x4, 0, *wins)
+    choose(K.window_pool, x4.size)(x4, out, idx, out, x4, 0, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
@@ -303,7 +290,7 @@ def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
         wins.extend([st, st + kk])
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    _pick(_WIN, x4.size)(x4, out, idx, out, x4, 0, *wins)
+    choose(K.window_pool, x4.size)(x4, out, idx, out, x4, 0, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 

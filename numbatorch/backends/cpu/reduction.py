@@ -1,12 +1,12 @@
-"""Numba kernels of the reductions whose rows need sequential passes: cumprod's backward, cummax/cummin, mode.
+"""Reductions whose rows need sequential passes: cumprod's backward, cummax/cummin, mode.
 
-Each works on a (rows, length) array, one row per output line.
+Each works on a (rows, length) array, one row per output line (the caller moves the reduced dim last).
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-
-_PARALLEL_MIN_SIZE = 1 << 16
+from . import _parallel
+from ._parallel import choose, twin_kernels
 
 
 @njit(cache=True, error_model="numpy")
@@ -35,12 +35,10 @@ def _cumprod_backward_rows(x, out, g, res):
                 res[r, i] = 0.0
 
 
-def _cum_extreme_kernel(parallel):
-    """Running max (sign=1) or min (sign=-1) per row with the index of the latest extreme (ties move it, NaN
-    sticks), as PyTorch's cummax/cummin. One compiled function per threading option."""
-    loop = prange if parallel else range
-
-    def kernel(x, values, indices, sign):
+def _make_cum_extreme(loop):
+    def cum_extreme(x, values, indices, sign):
+        """Running max (sign=1) or min (sign=-1) per row with the index of the latest extreme (ties move it, NaN
+        sticks), as PyTorch's cummax/cummin."""
         rows, n = x.shape
         for r in loop(rows):
             if n == 0:
@@ -54,14 +52,10 @@ def _cum_extreme_kernel(parallel):
                     at = i
                 values[r, i] = best
                 indices[r, i] = at
-
-    return kernel
-
-
-_cum_extreme_serial = njit(cache=True, error_model="numpy")(_cum_extreme_kernel(False))
+    return cum_extreme
 
 
-_cum_extreme_parallel = njit(parallel=True, cache=True, error_model="numpy")(_cum_extreme_kernel(True))
+_cum_extreme = twin_kernels(_make_cum_extreme)
 
 
 @njit(cache=True, error_model="numpy")
@@ -81,3 +75,36 @@ def _mode_rows(x, values, indices):
             if x[r, i] == best:
                 indices[r] = i
                 break
+
+
+def _rows_dtype(x):
+    """The array the kernels run on: float16 as float32 (Numba has no half arithmetic), bool as uint8."""
+    if x.dtype == np.float16:
+        return x.astype(np.float32)
+    return x.view(np.uint8) if x.dtype == np.bool_ else x
+
+
+def cumprod_backward(x, out, grad):
+    """Gradient of ``out = cumprod(x)`` along the rows of (rows, length) arrays, exact when ``x`` has zeros."""
+    res = np.empty_like(x)
+    _cumprod_backward_rows(x, out, grad, res)
+    return res
+
+
+def cum_extreme_forward(x, largest):
+    """(values, indices) of the running max (``largest``) or min along the rows of ``x`` (rows, length)."""
+    work = np.ascontiguousarray(_rows_dtype(x))
+    values = np.empty_like(work)
+    indices = np.empty(work.shape, np.int64)
+    kernel = choose(_cum_extreme, work.size if work.shape[0] > 1 else 0, _parallel.MIN_SCAN_ELEMENTS)
+    kernel(work, values, indices, 1 if largest else -1)
+    return values.astype(x.dtype, copy=False), indices
+
+
+def mode_forward(x):
+    """(values, indices) per row of ``x`` (rows, length > 0): the most frequent value and its last index."""
+    work = np.ascontiguousarray(_rows_dtype(x))
+    values = np.empty(work.shape[0], work.dtype)
+    indices = np.empty(work.shape[0], np.int64)
+    _mode_rows(work, values, indices)
+    return values.astype(x.dtype), indices

@@ -11,9 +11,9 @@ import math
 import numpy as np
 
 from . import _resample_kernels as K
+from ._parallel import choose
 from ._shape import fmt_size, check_float
 
-PARALLEL_MIN_ELEMENTS = 1 << 15
 CUBIC_A = -0.75
 
 __all__ = ["interpolate_output_size", "interpolate_forward", "interpolate_backward",
@@ -166,7 +166,7 @@ def interpolate_forward(x, size=None, scale_factor=None, mode="nearest", align_c
             continue
         A, In, B = _axis_view(y.shape, axis)
         out = np.empty((A, out_sp[d], B), dtype=x.dtype)
-        fn = K.resample_axis_parallel if out.size >= PARALLEL_MIN_ELEMENTS else K.resample_axis_serial
+        fn = choose(K.resample_axis, out.size)
         fn(y.reshape(A, In, B), idx, wts, out)
         y = out.reshape(y.shape[:axis] + (out_sp[d],) + y.shape[axis + 1:])
     return y
@@ -188,8 +188,7 @@ def interpolate_backward(grad_output, x_shape, size=None, scale_factor=None, mod
             continue
         A, Out, B = _axis_view(g.shape, axis)
         gx = np.zeros((A, in_sp[d], B), dtype=grad_output.dtype)
-        fn = (K.resample_axis_backward_parallel if g.size >= PARALLEL_MIN_ELEMENTS
-              else K.resample_axis_backward_serial)
+        fn = choose(K.resample_axis_backward, g.size)
         fn(g.reshape(A, Out, B), idx, wts, gx)
         g = gx.reshape(g.shape[:axis] + (in_sp[d],) + g.shape[axis + 1:])
     return g

@@ -16,12 +16,11 @@ from collections import namedtuple
 import numpy as np
 
 from . import _rnn_gru, _rnn_lstm, _rnn_simple
+from . import _parallel
+from ._parallel import choose
 
 RNN_MODES = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
-
-# Below this many state elements (B * H) per step a parallel launch costs more than it saves.
-PARALLEL_MIN_STATE = 16384
 
 RNNGrads = namedtuple("RNNGrads", "x h0 c0 w_ih w_hh b_ih b_hh w_hr")
 RNNGrads.__doc__ = "Gradients of one recurrent layer direction; None where the input does not exist."
@@ -103,7 +102,6 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     out = np.empty((T, B, H_out), dtype=dtype)
     h_prev = np.empty((T, B, H_out), dtype=dtype)
     hw = np.empty((B, GH), dtype=dtype)
-    parallel = B * H >= PARALLEL_MIN_STATE
     ws = RNNWorkspace(mode=mode, reverse=bool(reverse), x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias,
                       lengths=lengths, full_length=full_length, h_prev=h_prev, out=out)
     c = None
@@ -125,7 +123,7 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
         gates = np.empty((T, B, GH), dtype=dtype)
         c_prev = np.empty((T, B, H), dtype=dtype)
         tanh_c = np.empty((T, B, H), dtype=dtype)
-        kernel = _rnn_lstm.lstm_forward_parallel if parallel else _rnn_lstm.lstm_forward_serial
+        kernel = choose(_rnn_lstm.lstm_forward, B * H, _parallel.MIN_RNN_STATE)
         kernel(xw, w_hh_t, w_hr_t, has_proj, lengths, bool(reverse),
                h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj)
         ws.gates, ws.c_prev, ws.tanh_c = gates, c_prev, tanh_c
@@ -135,11 +133,11 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
         b_hh_arr = b_hh if has_bias else np.zeros(GH, dtype=dtype)
         gates = np.empty((T, B, GH), dtype=dtype)
         hn = np.empty((T, B, H), dtype=dtype)
-        kernel = _rnn_gru.gru_forward_parallel if parallel else _rnn_gru.gru_forward_serial
+        kernel = choose(_rnn_gru.gru_forward, B * H, _parallel.MIN_RNN_STATE)
         kernel(xw, w_hh_t, b_hh_arr, lengths, bool(reverse), h, out, gates, hn, h_prev, hw)
         ws.gates, ws.hn = gates, hn
     else:
-        kernel = _rnn_simple.rnn_forward_parallel if parallel else _rnn_simple.rnn_forward_serial
+        kernel = choose(_rnn_simple.rnn_forward, B * H, _parallel.MIN_RNN_STATE)
         kernel(xw, w_hh_t, mode == "rnn_relu", lengths, bool(reverse), h, out, h_prev, hw)
     return out, h, c, ws
 
@@ -171,7 +169,6 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
         grad_out *= (np.arange(T)[:, None] < lengths[None, :])[:, :, None]
     dh = _grad_or_zeros(grad_h_n, (B, H_out), dtype)
     dh_gemm = np.empty((B, H_out), dtype=dtype)
-    parallel = B * H >= PARALLEL_MIN_STATE
     dc = grad_w_hr = None
     if ws.mode == "lstm":
         has_proj = ws.w_hr is not None
@@ -181,7 +178,7 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
         dm = np.empty((B, H), dtype=dtype)
         w_hr = ws.w_hr if has_proj else np.empty((0, 0), dtype=dtype)
         dh_total_all = np.empty((T, B, H_out) if has_proj else (0, 0, 0), dtype=dtype)
-        kernel = _rnn_lstm.lstm_backward_parallel if parallel else _rnn_lstm.lstm_backward_serial
+        kernel = choose(_rnn_lstm.lstm_backward, B * H, _parallel.MIN_RNN_STATE)
         kernel(grad_out, w_hh, w_hr, has_proj, lengths, reverse, ws.gates, ws.c_prev, ws.tanh_c,
                dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm)
         if has_proj:
@@ -191,13 +188,13 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
         dgates_x = np.empty((T, B, GH), dtype=dtype)
         dgates_h = np.empty((T, B, GH), dtype=dtype)
         dh_direct = np.empty((B, H), dtype=dtype)
-        kernel = _rnn_gru.gru_backward_parallel if parallel else _rnn_gru.gru_backward_serial
+        kernel = choose(_rnn_gru.gru_backward, B * H, _parallel.MIN_RNN_STATE)
         kernel(grad_out, w_hh, lengths, reverse, ws.gates, ws.hn, ws.h_prev,
                dh, dgates_x, dgates_h, dh_direct, dh_gemm)
     else:
         dgates_x = dgates_h = np.empty((T, B, GH), dtype=dtype)
         dh_total = np.empty((B, H), dtype=dtype)
-        kernel = _rnn_simple.rnn_backward_parallel if parallel else _rnn_simple.rnn_backward_serial
+        kernel = choose(_rnn_simple.rnn_backward, B * H, _parallel.MIN_RNN_STATE)
         kernel(grad_out, w_hh, ws.mode == "rnn_relu", lengths, reverse, ws.out, dh, dgates_x,
                dh_total, dh_gemm)
 
