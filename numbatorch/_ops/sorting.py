@@ -5,10 +5,10 @@ Sorts are numpy's stable sorts (NaN ordered as the largest value, like PyTorch);
 go back to the positions the indices name.
 """
 import numpy as np
-from numba import njit
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
+from ..backends.cpu.sorting import searchsorted_forward
 from ._util import normalize_dim, record
 from .. import return_types
 from ._reduce_util import _SelectBackward
@@ -183,24 +183,6 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
                           return_inverse, return_counts)
 
 
-@njit(cache=True, error_model="numpy")
-def _searchsorted_rows(boundaries, values, right, out):
-    """Binary search of each row of ``values`` in the matching sorted row of ``boundaries``."""
-    rows, m = boundaries.shape
-    for r in range(rows):
-        for i in range(values.shape[1]):
-            v = values[r, i]
-            lo, hi = 0, m
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                b = boundaries[r, mid]
-                if b < v or (right and b == v):
-                    lo = mid + 1
-                else:
-                    hi = mid
-            out[r, i] = lo
-
-
 def _as_array(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
@@ -230,8 +212,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
     seq_rows = np.ascontiguousarray(seq).reshape(-1, seq.shape[-1])
     val_rows = np.ascontiguousarray(values).reshape(seq_rows.shape[0], -1)
-    out = np.empty(val_rows.shape, np.int64)
-    _searchsorted_rows(seq_rows, val_rows, bool(right), out)
+    out = searchsorted_forward(seq_rows, val_rows, bool(right))
     return Tensor._make(out.reshape(values.shape).astype(out_dtype, copy=False))
 
 

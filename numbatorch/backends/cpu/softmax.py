@@ -1,0 +1,104 @@
+"""softmax and log_softmax along one dim, as fused Numba kernels on raw arrays.
+
+The input is viewed as (outer, n, inner) with the softmax dim in the middle, so any dim is handled without a
+transposing copy: each outer block normalises ``inner`` independent columns of length ``n``.
+"""
+import numpy as np
+from numba import njit
+
+from ._parallel import choose, twin_kernels
+
+
+@njit(cache=True, error_model="numpy")
+def _softmax_block(x, out, log):
+    """Stable (max-subtracted) softmax or log_softmax of the columns of one (n, inner) block."""
+    n, inner = x.shape
+    m = np.full(inner, -np.inf)
+    for j in range(n):
+        for b in range(inner):
+            v = x[j, b]
+            if v > m[b] or v != v:  # NaN propagates like PyTorch
+                m[b] = v
+    s = np.zeros(inner)
+    for j in range(n):
+        for b in range(inner):
+            s[b] += np.exp(x[j, b] - m[b])
+    for b in range(inner):
+        s[b] = np.log(s[b]) if log else 1.0 / s[b]
+    for j in range(n):
+        for b in range(inner):
+            if log:
+                out[j, b] = x[j, b] - m[b] - s[b]
+            else:
+                out[j, b] = np.exp(x[j, b] - m[b]) * s[b]
+
+
+def _make_softmax(loop):
+    def softmax_blocks(x, out, log):
+        for a in loop(x.shape[0]):
+            _softmax_block(x[a], out[a], log)
+    return softmax_blocks
+
+
+_softmax_blocks = twin_kernels(_make_softmax)
+
+
+@njit(cache=True, error_model="numpy")
+def _softmax_backward_block(g, y, out, log):
+    """softmax: y * (g - sum(g*y)); log_softmax: g - exp(y) * sum(g); sums over the n axis of one block."""
+    n, inner = g.shape
+    s = np.zeros(inner)
+    for j in range(n):
+        for b in range(inner):
+            s[b] += g[j, b] if log else g[j, b] * y[j, b]
+    for j in range(n):
+        for b in range(inner):
+            if log:
+                out[j, b] = g[j, b] - np.exp(y[j, b]) * s[b]
+            else:
+                out[j, b] = y[j, b] * (g[j, b] - s[b])
+
+
+def _make_softmax_backward(loop):
+    def softmax_backward_blocks(g, y, out, log):
+        for a in loop(g.shape[0]):
+            _softmax_backward_block(g[a], y[a], out[a], log)
+    return softmax_backward_blocks
+
+
+_softmax_backward_blocks = twin_kernels(_make_softmax_backward)
+
+
+def _as_blocks(arr, d):
+    """Contiguous (outer, n, inner) view of ``arr`` around axis ``d``."""
+    shape = arr.shape
+    outer = int(np.prod(shape[:d], dtype=np.int64))
+    inner = int(np.prod(shape[d + 1:], dtype=np.int64))
+    return np.ascontiguousarray(arr).reshape(outer, shape[d] if shape else 1, inner)
+
+
+def _work(blocks):
+    """Work counted for the threshold: a parallel launch splits blocks, so a single block counts as none."""
+    return blocks.size if blocks.shape[0] > 1 else 0
+
+
+def softmax_forward(x, dim, log):
+    """softmax (or log_softmax when ``log``) of float array ``x`` along axis ``dim``, in ``x``'s dtype."""
+    work = x.astype(np.float32) if x.dtype == np.float16 else x  # no float16 arithmetic in Numba
+    out = np.empty(work.shape, work.dtype)
+    if work.size:
+        blocks = _as_blocks(work, dim)
+        choose(_softmax_blocks, _work(blocks))(blocks, out.reshape(blocks.shape), log)
+    return out.astype(x.dtype, copy=False)
+
+
+def softmax_backward(grad, y, dim, log):
+    """Gradient of softmax (or log_softmax) with output ``y`` along axis ``dim`` for upstream ``grad``."""
+    g = np.broadcast_to(grad, y.shape).astype(y.dtype, copy=False)
+    if y.size == 0:
+        return np.zeros_like(y)
+    yb = _as_blocks(y, dim)
+    res = np.empty(yb.shape, y.dtype)
+    gb = _as_blocks(g, dim)
+    choose(_softmax_backward_blocks, _work(gb))(gb, yb, res, log)
+    return res.reshape(y.shape)
