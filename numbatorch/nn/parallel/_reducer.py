@@ -12,6 +12,8 @@ The engine runs a leaf's hook and then accumulates into its ``.grad`` before the
 last hook runs, every other ``.grad`` is final and is overwritten in place; the last one's average is
 returned through its hook.
 """
+import dataclasses
+
 import numpy as np
 
 from ... import _tensor
@@ -38,17 +40,17 @@ class _Bucket:
 def assign_buckets(params, bucket_cap_mb=None, first_bucket_bytes=DEFAULT_FIRST_BUCKET_BYTES):
     """Group parameter indices into buckets: reverse order, one dtype per bucket, at most the cap in bytes."""
     cap = int((DEFAULT_BUCKET_CAP_MB if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
-    buckets, open_by_dtype = [], {}
-    limit = min(first_bucket_bytes, cap)
+    buckets, open_by_dtype, closed_dtypes = [], {}, set()
     for i in reversed(range(len(params))):
         arr = params[i]._data
         indices, size = open_by_dtype.get(arr.dtype, ([], 0))
         indices.append(i)
         size += arr.nbytes
+        limit = cap if arr.dtype in closed_dtypes else min(first_bucket_bytes, cap)
         if size >= limit:
             buckets.append(indices)
             open_by_dtype.pop(arr.dtype, None)
-            limit = cap
+            closed_dtypes.add(arr.dtype)
         else:
             open_by_dtype[arr.dtype] = (indices, size)
     buckets.extend(indices for indices, _ in open_by_dtype.values())
@@ -184,7 +186,8 @@ class Reducer:
 
 
 def graph_leaves(outputs):
-    """ids of the leaf tensors the autograd graphs of ``outputs`` reach (outputs may be nested containers)."""
+    """ids of the leaf tensors the autograd graphs of ``outputs`` reach (outputs may be nested lists, tuples,
+    dicts and dataclasses of tensors)."""
     stack, seen, leaves = [], set(), set()
     pending = [outputs]
     while pending:
@@ -198,6 +201,8 @@ def graph_leaves(outputs):
             pending.extend(obj.values())
         elif isinstance(obj, (list, tuple)):
             pending.extend(obj)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            pending.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
     while stack:
         node = stack.pop()
         if node in seen:
