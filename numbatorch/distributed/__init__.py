@@ -8,12 +8,14 @@ Faults: after ``init_process_group`` an uncaught exception on any rank aborts th
 instead of leaving the other ranks waiting in a collective; under the launcher a rank that exits with a
 non-zero status or fails before MPI starts ends the job too. A rank killed by a signal ends it through mpiexec.
 """
-from ._reduce_op import ReduceOp
-from ._work import Work
-from .collectives import (all_gather, all_gather_into_tensor, all_reduce, all_to_all, broadcast, gather, irecv,
-                          isend, recv, reduce, reduce_scatter, reduce_scatter_tensor, scatter, send)
-from .distributed_c10d import (Backend, GroupMember, ProcessGroup, barrier, destroy_process_group, get_backend,
-                               get_global_rank, get_group_rank, get_process_group_ranks, get_rank, get_world_size,
-                               group, init_process_group, is_available, is_gloo_available, is_initialized,
-                               is_mpi_available, is_nccl_available, is_torchelastic_launched, new_group)
-from .object_collectives import all_gather_object, broadcast_object_list, gather_object, scatter_object_list
+from ._reduce_op import ReduceOp  # noqa: F401
+from ._work import Work  # noqa: F401
+from .collectives import (all_gather, all_gather_into_tensor, all_reduce, all_to_all, broadcast,  # noqa: F401
+                          gather, irecv, isend, recv, reduce, reduce_scatter, reduce_scatter_tensor, scatter, send)
+from .distributed_c10d import (Backend, GroupMember, ProcessGroup, barrier, destroy_process_group,  # noqa: F401
+                               get_backend, get_global_rank, get_group_rank, get_process_group_ranks, get_rank,
+                               get_world_size, group, init_process_group, is_available, is_gloo_available,
+                               is_initialized, is_mpi_available, is_nccl_available, is_torchelastic_launched,
+                               new_group)
+from .object_collectives import (all_gather_object, broadcast_object_list, gather_object,  # noqa: F401
+                                 scatter_object_list)

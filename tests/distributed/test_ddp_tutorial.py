@@ -7,8 +7,9 @@ from .mpi_launch import REPO_ROOT, mpiexec, run_job, single_thread_env
 
 def test_ddp_cifar2_quick(tmp_path):
     mpiexec()
-    cmd = [sys.executable, "-m", "numbatorch.distributed.run", "-n", "2", str(REPO_ROOT / "tutorials" / "ddp_cifar2.py"),
-           "--quick", "--out-dir", str(tmp_path)]
+    script = REPO_ROOT / "tutorials" / "ddp_cifar2.py"
+    cmd = [sys.executable, "-m", "numbatorch.distributed.run", "-n", "2", str(script), "--quick", "--out-dir",
+           str(tmp_path)]
     proc = run_job(cmd, single_thread_env(), timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("best val_acc=") == 1  # rank 0 only
