@@ -45,7 +45,7 @@ def collect():
     import numba
     import numpy
     from .. import __version__, cuda
-    from ..backends.cpu._threading import _threads_launched, chosen_layer
+    from .._threading_layer import _threads_launched, chosen_layer
     launched = _threads_launched()
     layer = launched if launched is not None else f"{chosen_layer()} (starts with the first parallel kernel)"
     rows = [("numbatorch", __version__),

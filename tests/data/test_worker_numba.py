@@ -43,8 +43,8 @@ def test_parallel_kernels_in_workers_after_parent_used_them():
 def test_tbb_layer_is_chosen_when_installed():
     script = textwrap.dedent("""
         import numbatorch
-        from numbatorch.backends.cpu import _threading
-        print(_threading.chosen_layer(), _threading._load_tbb())
+        from numbatorch import _threading_layer
+        print(_threading_layer.chosen_layer(), _threading_layer._load_tbb())
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                             env={k: v for k, v in __import__("os").environ.items()

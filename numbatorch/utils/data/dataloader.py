@@ -5,7 +5,7 @@ import os
 import sys
 import warnings
 
-from ...backends.cpu import _threading
+from ... import _threading_layer
 from ._collate import default_collate, default_convert
 from ._multi_process import _MultiProcessingDataLoaderIter
 from ._single_process import _SingleProcessDataLoaderIter
@@ -29,7 +29,7 @@ def _default_context():
     On platforms whose default is not fork (macOS, Windows) keep Python's default.
     """
     if sys.platform.startswith("linux"):
-        if _threading.is_fork_safe():
+        if _threading_layer.is_fork_safe():
             return multiprocessing.get_context("fork")
         return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context()
