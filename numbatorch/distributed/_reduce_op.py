@@ -42,6 +42,11 @@ def mpi_op(op, MPI, dtype):
         raise ValueError(f"ReduceOp.AVG needs a floating-point tensor, got dtype {dtype}")
     if op in (RedOpType.BAND, RedOpType.BOR, RedOpType.BXOR) and dtype.kind not in "iub":
         raise ValueError(f"ReduceOp.{op.name} needs an integer or bool tensor, got dtype {dtype}")
+    if dtype.kind == "b":
+        # MPI defines only logical reductions on booleans: sum and max are "or", product and min are "and"
+        return {RedOpType.SUM: MPI.LOR, RedOpType.PRODUCT: MPI.LAND, RedOpType.MIN: MPI.LAND,
+                RedOpType.MAX: MPI.LOR, RedOpType.BAND: MPI.LAND, RedOpType.BOR: MPI.LOR,
+                RedOpType.BXOR: MPI.LXOR}[op]
     return {RedOpType.SUM: MPI.SUM, RedOpType.AVG: MPI.SUM, RedOpType.PRODUCT: MPI.PROD,
             RedOpType.MIN: MPI.MIN, RedOpType.MAX: MPI.MAX, RedOpType.BAND: MPI.BAND,
             RedOpType.BOR: MPI.BOR, RedOpType.BXOR: MPI.BXOR}[op]

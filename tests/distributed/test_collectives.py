@@ -29,3 +29,9 @@ def test_uninitialized_calls_raise_like_pytorch():
 def test_only_the_mpi_backend():
     with pytest.raises(ValueError, match="runs on MPI only"):
         dist.init_process_group(backend="nccl")
+
+
+def test_init_method_and_store_are_mpi_s():
+    with pytest.raises(ValueError, match="init_method 'tcp://127.0.0.1:23456' is not supported"):
+        dist.init_process_group("mpi", init_method="tcp://127.0.0.1:23456")
+    assert not dist.is_initialized()

@@ -42,6 +42,20 @@ def main():
         dist.all_reduce(t, op=op)
         check(f"all_reduce {op}", t, fn(np.stack(ints), axis=0))
 
+    flags = [data(r, np.int64, 3) > 4 for r in range(world)]
+    for op, fn in ((dist.ReduceOp.SUM, np.any), (dist.ReduceOp.MAX, np.any), (dist.ReduceOp.MIN, np.all),
+                   (dist.ReduceOp.PRODUCT, np.all)):
+        t = torch.from_numpy(flags[rank].copy())
+        dist.all_reduce(t, op=op)
+        check(f"all_reduce of bool {op}", t, fn(np.stack(flags), axis=0))
+
+    try:
+        dist.all_reduce(torch.zeros(3, 4).t())
+    except ValueError as err:
+        assert str(err) == "Tensors must be contiguous", err
+    else:
+        raise AssertionError("all_reduce of a non-contiguous tensor did not raise")
+
     t = torch.from_numpy(every[rank].copy())
     work = dist.all_reduce(t, async_op=True)
     assert work.wait() and work.is_completed()
