@@ -164,8 +164,10 @@ class Accelerator:
 
     # ---- what torchkeras's runners call ---------------------------------------------------------------------
     def prepare(self, *objects):
-        """Each object ready for training: modules on ``device``, optimizers, schedulers and DataLoaders
-        wrapped; anything else unchanged."""
+        """Each object ready for training; one object alone, several as a tuple.
+
+        Modules go to ``device``; optimizers, schedulers and DataLoaders are wrapped; anything else is unchanged.
+        """
         prepared = tuple(self._prepare_one(obj) for obj in objects)
         return prepared[0] if len(prepared) == 1 else prepared
 
@@ -186,14 +188,18 @@ class Accelerator:
         return obj
 
     def prepare_data_loader(self, data_loader):
-        """Any iterable of batches (a DataLoader, a list, a generator) wrapped as ``prepare`` wraps a DataLoader;
-        ``None`` stays ``None``."""
+        """Any iterable of batches (a DataLoader, a list, a generator) wrapped as ``prepare`` wraps a DataLoader.
+
+        ``None`` stays ``None``.
+        """
         return None if data_loader is None else PreparedDataLoader(data_loader, self)
 
     @contextlib.contextmanager
     def accumulate(self, *models):
-        """One batch: ``sync_gradients`` is True on every ``gradient_accumulation_steps``-th batch and on the
-        loader's last batch."""
+        """Context of one batch; sets ``sync_gradients`` for it.
+
+        True on every ``gradient_accumulation_steps``-th batch and on the loader's last batch.
+        """
         self.step += 1
         sync = self.end_of_dataloader or self.step % self.gradient_accumulation_steps == 0
         if self.end_of_dataloader:
@@ -209,8 +215,10 @@ class Accelerator:
         return contextlib.nullcontext()
 
     def backward(self, loss, **kwargs):
-        """``loss.backward()``, scaled by ``1 / gradient_accumulation_steps`` (refused when not finite and
-        ``check_finite``)."""
+        """``loss.backward()``, scaled by ``1 / gradient_accumulation_steps``.
+
+        With ``check_finite``, a NaN or infinite loss raises before anything reaches the gradients.
+        """
         if self.check_finite:
             value = float(loss.item())
             if not math.isfinite(value):
@@ -240,9 +248,11 @@ class Accelerator:
         return tensor
 
     def unwrap_model(self, model):
+        """One process: the model itself."""
         return model
 
     def get_state_dict(self, model):
+        """``model.state_dict()``."""
         return model.state_dict()
 
     def save(self, obj, f):
@@ -254,6 +264,7 @@ class Accelerator:
         """One process: nothing to wait for."""
 
     def print(self, *args, **kwargs):
+        """``print`` (on the main process, which is the only one)."""
         print(*args, **kwargs)
 
     def __repr__(self):

@@ -20,16 +20,16 @@ class Callback:
     """Base class with no-op hooks."""
 
     def on_fit_start(self, model):
-        pass
+        """Before the first epoch."""
 
     def on_train_epoch_end(self, model):
-        pass
+        """After each epoch's training stage (``model.history`` has its train values)."""
 
     def on_validation_epoch_end(self, model):
-        pass
+        """After each epoch's validation stage (``model.history`` has the whole epoch)."""
 
     def on_fit_end(self, model):
-        pass
+        """After the last epoch, before the best checkpoint is restored."""
 
 
 def _history_frame(model):
@@ -170,8 +170,11 @@ class ModelCheckpoint(Callback):
 
 
 class EpochCheckpoint(Callback):
-    """Saves ``model.net``'s state dict to ``ckpt_dir/checkpoint_epoch{epoch}.pt`` every ``save_freq`` epochs
-    (epoch 0 excluded), keeping only the latest ``max_ckpt`` files (torchkeras's callback; atomic writes)."""
+    """torchkeras's per-epoch checkpoints, keeping only the latest ``max_ckpt`` files.
+
+    Saves ``model.net``'s state dict to ``ckpt_dir/checkpoint_epoch{epoch}.pt`` every ``save_freq`` epochs
+    (epoch 0 excluded), with atomic writes.
+    """
 
     def __init__(self, ckpt_dir="weights", save_freq=1, max_ckpt=10):
         if not isinstance(save_freq, int) or save_freq < 1:

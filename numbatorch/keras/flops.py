@@ -91,8 +91,10 @@ def _shape(x):
 
 
 def count_multiply_adds(model, *inputs, **kwargs):
-    """Run ``model(*inputs, **kwargs)`` once without grad; returns an ordered dict
-    ``{"<Type>-<i>": (module name, input shape, output shape, multiply-adds)}`` of the counted layers."""
+    """Per-layer multiply-adds of one ``model(*inputs, **kwargs)`` call without grad.
+
+    Returns an ordered dict ``{"<Type>-<i>": (module name, input shape, output shape, multiply-adds)}``.
+    """
     counters = _counters()
     rows = OrderedDict()
     names = {id(m): name for name, m in model.named_modules()}

@@ -43,9 +43,12 @@ def _is_plateau_scheduler(scheduler):
 
 
 class KerasModel(Module):
-    """Wraps ``net`` with ``loss_fn(preds, labels)``, a dict of streaming metrics and an optimizer
-    (default ``Adam(lr=3e-4)``); ``lr_scheduler`` steps after each optimizer step, as torchkeras's does.
-    Extra keyword arguments are passed on to every ``StepRunner``, as in torchkeras."""
+    """torchkeras's trainer: ``net`` with a loss, streaming metrics, an optimizer and callbacks.
+
+    ``loss_fn(preds, labels)``; ``metrics_dict`` of streaming metrics; ``optimizer`` defaults to
+    ``Adam(lr=3e-4)``; ``lr_scheduler`` steps after each optimizer step, as torchkeras's does. Extra keyword
+    arguments are passed on to every ``StepRunner``, as in torchkeras.
+    """
 
     StepRunner, EpochRunner = StepRunner, EpochRunner
 
@@ -71,6 +74,7 @@ class KerasModel(Module):
         return str(self.accelerator.device)
 
     def forward(self, x):
+        """``net(x)``."""
         return self.net(x)
 
     # ---- checkpoints --------------------------------------------------------------------------------------
@@ -90,8 +94,9 @@ class KerasModel(Module):
     def fit(self, train_data, val_data=None, epochs=10, ckpt_path="checkpoint", patience=5, monitor="val_loss",
             mode="min", callbacks=None, plot=True, quiet=None, wandb=False, mixed_precision="no", cpu=False,
             gradient_accumulation_steps=1, clip_grad_norm=1.0):
-        """Train for up to ``epochs`` epochs and return the history as a pandas DataFrame with columns
-        ``epoch, train_loss, train_<metric>..., lr, val_loss, val_<metric>...``.
+        """Train for up to ``epochs`` epochs; returns the history as a pandas DataFrame.
+
+        Its columns are ``epoch, train_loss, train_<metric>..., lr, val_loss, val_<metric>...``.
 
         The best weights by ``monitor``/``mode`` are checkpointed to ``ckpt_path`` and restored at the end;
         training stops after ``patience`` epochs without improvement, when a callback sets
@@ -214,8 +219,10 @@ class KerasModel(Module):
             return runner(acc.prepare_data_loader(val_data))
 
     def predict(self, data):
-        """Concatenated outputs of ``net`` (eval mode, no grad) over a tensor or an iterable of batches
-        (a batch is the features, or a tuple/list whose first item is)."""
+        """Concatenated outputs of ``net`` (eval mode, no grad) over a tensor or an iterable of batches.
+
+        A batch is the features, or a tuple/list whose first item is.
+        """
         from .. import cat
         self.net.eval()
         device = self.accelerator.device

@@ -21,8 +21,11 @@ __all__ = ["StepRunner", "EpochRunner"]
 
 
 class StepRunner:
-    """Forward, loss, and in the train stage with an optimizer: backward, clipping (to the accelerator's
-    ``max_grad_norm``, 1.0 by default as in torchkeras), optimizer and scheduler step, ``zero_grad``."""
+    """One batch: forward and loss; with an optimizer in the train stage also backward and the update.
+
+    The update clips gradients to the accelerator's ``max_grad_norm`` (1.0 by default, as in torchkeras),
+    then steps the optimizer and the scheduler and calls ``zero_grad``.
+    """
 
     def __init__(self, net, loss_fn, accelerator=None, stage="train", metrics_dict=None, optimizer=None,
                  lr_scheduler=None, **kwargs):
@@ -71,8 +74,10 @@ class StepRunner:
 
 
 class EpochRunner:
-    """Runs ``step_runner`` over a loader (at most ``dataloader.size`` batches when it has that attribute),
-    showing progress unless ``quiet``; returns the epoch's averaged losses and computed metrics."""
+    """One pass of ``step_runner`` over a loader; returns the epoch's averaged losses and computed metrics.
+
+    At most ``dataloader.size`` batches when the loader has that attribute; progress is shown unless ``quiet``.
+    """
 
     def __init__(self, step_runner, quiet=False):
         self.step_runner = step_runner

@@ -8,8 +8,11 @@ __all__ = ["seed_everything"]
 
 
 def seed_everything(seed=42):
-    """Seed Python's ``random``, numpy's global generator and numbatorch's (CPU and CUDA) with ``seed``, set
-    ``PYTHONHASHSEED`` for child processes, print ``Global seed set to <seed>`` and return ``seed``."""
+    """Seed every generator with ``seed`` and return it.
+
+    Seeds Python's ``random``, numpy's global generator and numbatorch's (CPU and CUDA), sets
+    ``PYTHONHASHSEED`` for child processes and prints ``Global seed set to <seed>``, as torchkeras does.
+    """
     from .. import cuda
     from .._random import manual_seed
     print(f"Global seed set to {seed}")
