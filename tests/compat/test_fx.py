@@ -1,0 +1,129 @@
+"""numbatorch.fx against torch.fx: the same trace, the same transformation, the same results."""
+import numpy as np
+import pytest
+
+import numbatorch
+import numbatorch.nn as nn
+from numbatorch import fx
+
+from ._scripts import check, numbers, run_numbatorch, run_torch, write_script
+
+FX_SCRIPT = """
+    import numpy as np
+    import torch
+    import torch.fx
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(2, 4, 3, padding=1)
+            self.bn = nn.BatchNorm2d(4)
+            self.head = nn.Sequential(nn.Flatten(), nn.Linear(4 * 5 * 5, 3))
+            self.scale = nn.Parameter(torch.full((3,), 0.5))
+
+        def forward(self, x):
+            h = F.relu(self.bn(self.conv(x)))
+            h = torch.relu(h + 1.0) * 2
+            out = self.head(h) * self.scale
+            a, b = out.split([1, 2], dim=1)
+            return torch.cat([b, a], dim=1).view(x.size(0), -1)
+
+    rng = np.random.default_rng(0)
+    model = Block().eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.tensor(rng.normal(scale=0.2, size=tuple(p.shape)), dtype=torch.float32))
+    x = torch.tensor(rng.normal(size=(2, 2, 5, 5)), dtype=torch.float32)
+
+    gm = torch.fx.symbolic_trace(model)
+    print("nodes", " ".join(f"{n.op}:{n.name}" for n in gm.graph.nodes))
+    print("traced", *gm(x).detach().flatten().tolist())
+
+    # Transform: every torch.relu / F.relu call becomes sigmoid, inserted before it, then erased.
+    for node in list(gm.graph.nodes):
+        if node.op == "call_function" and node.target in (torch.relu, F.relu):
+            with gm.graph.inserting_before(node):
+                new = gm.graph.call_function(torch.sigmoid, node.args[:1])
+            node.replace_all_uses_with(new)
+            gm.graph.erase_node(node)
+    gm.graph.lint()
+    gm.recompile()
+    print("has_sigmoid", "sigmoid" in gm.code)
+    print("transformed", *gm(x).detach().flatten().tolist())
+
+    def pattern(a, b):
+        return torch.cat([a, b], dim=1)
+
+    def replacement(a, b):
+        return torch.cat([a, b * 0.5], dim=1)
+
+    matches = torch.fx.replace_pattern(gm, pattern, replacement)
+    print("matches", len(matches))
+    print("rewritten", *gm(x).detach().flatten().tolist())
+"""
+
+
+def test_trace_transform_run_matches_pytorch(tmp_path):
+    pytest.importorskip("torch")
+    script = write_script(tmp_path, FX_SCRIPT)
+    ours, theirs = check(run_numbatorch(script)), check(run_torch(script))
+    line = {out: {ln.split(" ", 1)[0]: ln for ln in out.splitlines()} for out in (ours, theirs)}
+    assert line[ours]["nodes"] == line[theirs]["nodes"]
+    assert line[ours]["has_sigmoid"] == line[theirs]["has_sigmoid"] == "has_sigmoid True"
+    assert line[ours]["matches"] == line[theirs]["matches"] == "matches 1"
+    for tag in ("traced ", "transformed ", "rewritten "):
+        np.testing.assert_allclose(numbers(ours, tag), numbers(theirs, tag), rtol=1e-5, atol=1e-6)
+
+
+class _TwoLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return numbatorch.relu(self.fc(x)) + x
+
+
+def test_graph_edits_and_errors():
+    gm = fx.symbolic_trace(_TwoLayer())
+    relu = next(n for n in gm.graph.nodes if n.op == "call_function" and n.target is numbatorch.relu)
+    with pytest.raises(RuntimeError, match="still had 1 users"):
+        gm.graph.erase_node(relu.args[0])
+    assert fx.node.map_arg((relu, [relu], {"k": 1}), lambda n: n.name) == ("relu", ["relu"], {"k": 1})
+    x = numbatorch.randn(4, 3)
+    with gm.graph.inserting_after(relu):
+        neg = gm.graph.call_function(numbatorch.neg, (relu,))
+    relu.replace_all_uses_with(neg, delete_user_cb=lambda user: user is not neg)
+    gm.recompile()
+    expected = -numbatorch.relu(gm.fc(x)) + x
+    np.testing.assert_allclose(gm(x).detach().numpy(), expected.detach().numpy(), rtol=1e-6)
+    assert "numbatorch.neg(relu)" in gm.code
+    with pytest.raises(fx.TraceError, match="control flow"):
+        class Branchy(nn.Module):
+            def forward(self, x):
+                return x if x.sum() > 0 else -x
+        fx.symbolic_trace(Branchy())
+
+
+def test_print_tabular_matches_pytorch(capsys):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("tabulate")
+
+    class TorchTwoLayer(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(3, 3)
+
+        def forward(self, x):
+            return torch.relu(self.fc(x)) + x
+
+    torch.fx.symbolic_trace(TorchTwoLayer()).graph.print_tabular()
+    theirs = capsys.readouterr().out.splitlines()
+    fx.symbolic_trace(_TwoLayer()).graph.print_tabular()
+    ours = capsys.readouterr().out.splitlines()
+    assert ours[0].split() == theirs[0].split()  # the header
+    assert len(ours) == len(theirs)
+    for mine, other in zip(ours[2:], theirs[2:]):
+        assert mine.split()[:2] == other.split()[:2]  # opcode and name of each node

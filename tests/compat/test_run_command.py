@@ -1,0 +1,87 @@
+"""``python -m numbatorch run``: PyTorch scripts run unmodified with torch resolved to numbatorch."""
+import numpy as np
+import pytest
+
+from ._scripts import check, numbers, run_numbatorch, run_torch, write_script
+
+
+def test_aliases_argv_and_main(tmp_path):
+    script = write_script(tmp_path, """
+        import sys
+        import torch, torch.nn.functional as F, torchvision, torchkeras
+        from torch.utils.data import DataLoader
+        print("modules", torch.__name__, F.__name__, torchvision.__name__, torchkeras.__name__)
+        print("same", torch.nn.functional is F, DataLoader.__module__.startswith("numbatorch"))
+        real = [name for name, m in list(sys.modules.items())
+                if (getattr(m, "__file__", None) or "").replace("\\\\", "/").count("/site-packages/torch/")]
+        print("real", real)
+        print("argv", sys.argv[1:], __name__)
+        sys.exit(int(sys.argv[2]))
+    """)
+    result = run_numbatorch(script, "--flag", 3)
+    assert result.returncode == 3, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "modules numbatorch numbatorch.nn.functional numbatorch.vision numbatorch.keras"
+    assert lines[1] == "same True True"
+    assert lines[2] == "real []"
+    assert lines[3] == "argv ['--flag', '3'] __main__"
+
+
+@pytest.mark.parametrize("statement, api", [
+    ("torch.definitely_missing_function(1)", "torch.definitely_missing_function"),
+    ("torch.nn.functional.definitely_missing_loss", "torch.nn.functional.definitely_missing_loss"),
+    ("torch.zeros(2).definitely_missing_method()", "torch.Tensor.definitely_missing_method"),
+    ("import torch.definitely_missing_module", "torch.definitely_missing_module"),
+])
+def test_missing_feature_names_the_pytorch_api(tmp_path, statement, api):
+    script = write_script(tmp_path, f"""
+        import torch
+        assert not hasattr(torch, "definitely_missing_probe")  # feature probes still see an AttributeError
+        try:
+            import torch.definitely_missing_optional
+        except ImportError:
+            pass
+        try:
+            {statement}
+        except NotImplementedError as error:
+            print("caught", error)
+            raise
+    """)
+    result = run_numbatorch(script)
+    assert result.returncode == 1
+    assert f"caught numbatorch does not implement {api} yet" in result.stdout, result.stderr
+
+
+def test_training_matches_pytorch(tmp_path):
+    pytest.importorskip("torch")
+    script = write_script(tmp_path, """
+        import numpy as np
+        import torch
+        import torch.nn as nn
+
+        torch.backends.cudnn.benchmark = True
+        torch.set_num_threads(1)
+        device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else "cpu"
+        rng = np.random.default_rng(0)
+        x = torch.tensor(rng.normal(size=(64, 5)), dtype=torch.float32)
+        y = torch.tensor(rng.normal(size=(64, 1)), dtype=torch.float32)
+        model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 1))
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.tensor(rng.normal(scale=0.3, size=tuple(p.shape)), dtype=torch.float32))
+        model = torch.compile(model.to(device))
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+        scaler = torch.amp.GradScaler("cpu")
+        for step in range(20):
+            with torch.autocast("cpu", enabled=False):
+                loss = nn.functional.mse_loss(model(x), y)
+            optimizer.zero_grad()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            print("loss", loss.item())
+    """)
+    ours = numbers(check(run_numbatorch(script)), "loss ")
+    theirs = numbers(check(run_torch(script)), "loss ")
+    assert len(ours) == 20
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
