@@ -2,13 +2,10 @@
 import numpy as np
 
 from .. import _dtype as dt
-from .._tensor import Tensor, is_grad_recording, normalize_dim
+from .._tensor import Tensor, is_grad_recording, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
 from ..autograd import grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
 from ..autograd.graph import Node, _saved_slots
-
-wrap = Tensor._make
-needs_grad = is_grad_recording
 
 
 OUTPUT = "output"
@@ -62,13 +59,6 @@ def _read_versions(node, reads, first):
     return versions
 
 
-def as_array(x, dtype=None):
-    """The ndarray behind a Tensor, or a Python/numpy value converted to an array of ``dtype``."""
-    if isinstance(x, Tensor):
-        return x._data
-    return np.asarray(x, dtype=None if dtype is None else dtype.np)
-
-
 def binary_arrays(a, b):
     """Arrays of two operands (Tensors or numbers) cast to PyTorch's result dtype.
 
@@ -116,15 +106,6 @@ def float_array(x):
     if arr.dtype.kind != "f":
         arr = arr.astype(dt.get_default_dtype().np)
     return arr
-
-
-def normalize_dims(dim, ndim):
-    """``dim`` (None, int, tuple or list) as a sorted tuple of non-negative axes; None means all."""
-    if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, (tuple, list)):
-        return tuple(sorted(normalize_dim(d, ndim) for d in dim))
-    return (normalize_dim(dim, ndim),)
 
 
 def apply_inplace(self, result):

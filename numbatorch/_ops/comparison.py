@@ -1,10 +1,9 @@
 """Comparisons, logical and bitwise ops, and closeness tests; results are bool (or integer bitwise) tensors."""
 import numpy as np
 
-from .._tensor import Tensor, tensor_method
+from .._tensor import Tensor, is_grad_recording, tensor_method
 from ..autograd.graph import Node
-from ._util import _legacy_name, apply_inplace, binary_arrays, needs_grad, record
-from ._util import broadcast_error
+from ._util import _legacy_name, apply_inplace, binary_arrays, broadcast_error, record
 
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
@@ -74,7 +73,7 @@ _COMPARISON_NODES = {
 def _comparison_inplace(name, op):
     def method(self, other):
         out = op(self, other)._data.astype(self._data.dtype)
-        if needs_grad(self, other):
+        if is_grad_recording(self, other):
             node = _COMPARISON_NODES[(name, 1 if isinstance(other, Tensor) else 0)]
             # other's gradient is zero too; only self's history needs the (zero) gradient to arrive.
             result = record(out, node, (self,))

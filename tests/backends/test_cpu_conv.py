@@ -88,12 +88,12 @@ def test_parallel_kernels_and_unbatched(monkeypatch):
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 6, 7)).astype(np.float32)        # unbatched (C, H, W)
     w = rng.standard_normal((4, 3, 3, 2)).astype(np.float32)
-    y = conv.conv2d_forward(x, w, None, 1, (1, 0))
+    y = conv.conv_forward(x, w, None, 1, (1, 0))
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     ty = F.conv2d(tx, tw, None, 1, (1, 0))
     gy = rng.standard_normal(tuple(ty.shape)).astype(np.float32)
     ty.backward(torch.tensor(gy))
-    gx, gw, gb = conv.conv2d_backward(gy, x, w, 1, (1, 0))
+    gx, gw, gb = conv.conv_backward(gy, x, w, 1, (1, 0))
     assert y.shape == tuple(ty.shape)
     for ours, ref in ((y, ty), (gx, tx.grad), (gw, tw.grad)):
         assert _rel_err(ours, ref) < 1e-4
@@ -121,20 +121,20 @@ def test_same_padding():
 def test_error_messages():
     with pytest.raises(RuntimeError, match=r"Given groups=1, weight of size \[64, 3, 3, 3\], expected "
                                            r"input\[8, 32, 32, 32\] to have 3 channels, but got 32 channels"):
-        conv.conv2d_forward(np.zeros((8, 32, 32, 32), np.float32), np.zeros((64, 3, 3, 3), np.float32))
+        conv.conv_forward(np.zeros((8, 32, 32, 32), np.float32), np.zeros((64, 3, 3, 3), np.float32))
     with pytest.raises(RuntimeError, match="Kernel size can't be greater than actual input size"):
-        conv.conv2d_forward(np.zeros((1, 3, 2, 2), np.float32), np.zeros((4, 3, 3, 3), np.float32))
+        conv.conv_forward(np.zeros((1, 3, 2, 2), np.float32), np.zeros((4, 3, 3, 3), np.float32))
     with pytest.raises(RuntimeError, match="expected bias to be 1-dimensional with 4 elements"):
-        conv.conv2d_forward(np.zeros((1, 4, 5, 5)), np.zeros((4, 4, 3, 3)), np.zeros(3))
+        conv.conv_forward(np.zeros((1, 4, 5, 5)), np.zeros((4, 4, 3, 3)), np.zeros(3))
     with pytest.raises(RuntimeError, match="output padding must be smaller than either stride or dilation"):
-        conv.conv_transpose2d_forward(np.zeros((1, 4, 5, 5)), np.zeros((4, 2, 3, 3)), output_padding=1)
+        conv.conv_transpose_forward(np.zeros((1, 4, 5, 5)), np.zeros((4, 2, 3, 3)), output_padding=1)
 
 
 def test_runs_without_jit():
     code = ("import numpy as np\nfrom numbatorch.backends.cpu import conv\n"
             "x = np.random.rand(2, 4, 5, 6); w = np.random.rand(6, 2, 3, 3)\n"
-            "y = conv.conv2d_forward(x, w, None, 2, 1, 1, 2)\n"
-            "conv.conv2d_backward(np.ones_like(y), x, w, 2, 1, 1, 2)\n"
+            "y = conv.conv_forward(x, w, None, 2, 1, 1, 2)\n"
+            "conv.conv_backward(np.ones_like(y), x, w, 2, 1, 1, 2)\n"
             "conv.fold(conv.unfold(x, 2), (5, 6), 2)\n")
     root = os.path.abspath(os.path.join(os.path.dirname(conv.__file__), "..", "..", ".."))
     env = dict(os.environ, NUMBA_DISABLE_JIT="1",
@@ -205,10 +205,10 @@ def test_threaded_conv_in_forked_child():
         "from numbatorch.backends.cpu import conv, _conv_threads\n"
         "conv.worker_count = lambda: 2\n"
         "x = np.random.rand(6, 3, 40, 40); w = np.random.rand(5, 3, 3, 3)\n"
-        "ref = conv.conv2d_forward(x, w)\n"
+        "ref = conv.conv_forward(x, w)\n"
         "def child(q):\n"
-        "    y = conv.conv2d_forward(x, w)\n"
-        "    gx, gw, _ = conv.conv2d_backward(np.ones_like(y), x, w)\n"
+        "    y = conv.conv_forward(x, w)\n"
+        "    gx, gw, _ = conv.conv_backward(np.ones_like(y), x, w)\n"
         "    q.put((float(abs(y - ref).max()), gw.shape))\n"
         "ctx = mp.get_context('fork'); q = ctx.Queue()\n"
         "p = ctx.Process(target=child, args=(q,)); p.start()\n"

@@ -29,13 +29,8 @@ TILE_BYTES = 2 << 20
 TILES_PER_WORKER = 4
 
 __all__ = [
-    "same_padding", "conv_output_size", "conv_forward", "conv_backward",
-    "conv1d_forward", "conv2d_forward", "conv3d_forward",
-    "conv1d_backward", "conv2d_backward", "conv3d_backward",
-    "conv_transpose_forward", "conv_transpose_backward",
-    "conv_transpose1d_forward", "conv_transpose2d_forward", "conv_transpose3d_forward",
-    "conv_transpose1d_backward", "conv_transpose2d_backward", "conv_transpose3d_backward",
-    "unfold", "fold",
+    "same_padding", "conv_output_size", "conv_forward", "conv_backward", "conv_transpose_forward",
+    "conv_transpose_backward", "unfold", "fold",
 ]
 
 
@@ -381,21 +376,6 @@ def conv_backward(grad_output, x, weight, stride=1, padding=0, dilation=1, group
     return gx, gw, gb
 
 
-def _fixed_nd(nd, fn, name):
-    """fn restricted to nd spatial dims (weight is the third positional arg of backward)."""
-    weight_pos = 2 if fn.__name__.endswith("backward") else 1
-
-    def wrapper(*args, **kwargs):
-        weight = args[weight_pos] if len(args) > weight_pos else kwargs["weight"]
-        if weight.ndim != nd + 2:
-            raise RuntimeError(f"Expected {nd + 2}D weight for {name}, "
-                               f"but got weight of size [{fmt_size(weight.shape)}]")
-        return fn(*args, **kwargs)
-    wrapper.__name__ = wrapper.__qualname__ = name
-    wrapper.__doc__ = f"{nd}-d variant of {fn.__name__}."
-    return wrapper
-
-
 # ----------------------------------------------------------------------------- transposed
 
 def _transposed_out_size(in_size, k, s, p, op, d):
@@ -469,20 +449,6 @@ def conv_transpose_backward(grad_output, x, weight, stride=1, padding=0, output_
         gw = gw.reshape(weight.shape)
     gb = gyb.sum(axis=(0,) + tuple(range(2, gyb.ndim))) if output_mask[2] else None
     return gx, gw, gb
-
-
-conv1d_forward = _fixed_nd(1, conv_forward, "conv1d_forward")
-conv2d_forward = _fixed_nd(2, conv_forward, "conv2d_forward")
-conv3d_forward = _fixed_nd(3, conv_forward, "conv3d_forward")
-conv1d_backward = _fixed_nd(1, conv_backward, "conv1d_backward")
-conv2d_backward = _fixed_nd(2, conv_backward, "conv2d_backward")
-conv3d_backward = _fixed_nd(3, conv_backward, "conv3d_backward")
-conv_transpose1d_forward = _fixed_nd(1, conv_transpose_forward, "conv_transpose1d_forward")
-conv_transpose2d_forward = _fixed_nd(2, conv_transpose_forward, "conv_transpose2d_forward")
-conv_transpose3d_forward = _fixed_nd(3, conv_transpose_forward, "conv_transpose3d_forward")
-conv_transpose1d_backward = _fixed_nd(1, conv_transpose_backward, "conv_transpose1d_backward")
-conv_transpose2d_backward = _fixed_nd(2, conv_transpose_backward, "conv_transpose2d_backward")
-conv_transpose3d_backward = _fixed_nd(3, conv_transpose_backward, "conv_transpose3d_backward")
 
 
 # ----------------------------------------------------------------------------- unfold / fold

@@ -129,7 +129,7 @@ class MulConstantBackward(_InputNode):
 
 
 def _erf(x):
-    from ...backends.cpu.special import erf
+    from ...backends.cpu.pointwise import erf
     return erf(x)
 
 
@@ -325,7 +325,7 @@ def _implicit_dim(name, input, dim, stacklevel):
 
 def relu(input, inplace=False):
     require_tensor("relu", input)
-    from ..._ops.pointwise import relu as _relu
+    from ..._ops.activation import relu as _relu
     return apply_inplace(input, _relu(input)) if inplace else _relu(input)
 
 
@@ -335,13 +335,13 @@ def relu_(input):
 
 def sigmoid(input):
     require_tensor("sigmoid", input)
-    from ..._ops.pointwise import sigmoid as _sigmoid
+    from ..._ops.activation import sigmoid as _sigmoid
     return _sigmoid(input)
 
 
 def tanh(input):
     require_tensor("tanh", input)
-    from ..._ops.pointwise import tanh as _tanh
+    from ..._ops.activation import tanh as _tanh
     return _tanh(input)
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..._random import numpy_generator
-from ..._ops.shape import cat, repeat_interleave
+from ..._ops.joining import cat, repeat_interleave
 from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd.graph import Node

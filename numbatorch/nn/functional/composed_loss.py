@@ -136,7 +136,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         terms = (1 - picked + xi.reshape(1, -1)).clamp(min=0)
         terms = terms.masked_fill(Tensor._make(np.broadcast_to(is_target, terms.shape)), 0)
         rows.append(terms.sum() / n_classes)
-    from ..._ops.shape import stack
+    from ..._ops.joining import stack
     loss = stack(rows)
     if input.dim() == 1:
         loss = loss.reshape(())
@@ -150,7 +150,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        from ..._ops.pointwise import minimum
+        from ..._ops.binary_math import minimum
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
 

@@ -65,7 +65,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """Sum/mean/max of embedding rows per bag; bags are the rows of a 2-D input or slices between ``offsets``."""
-    from ..._ops.shape import stack
+    from ..._ops.joining import stack
     if input.dim() == 2:
         bags = [input[i] for i in range(input.shape[0])]
         weights = None if per_sample_weights is None else [per_sample_weights[i] for i in range(input.shape[0])]

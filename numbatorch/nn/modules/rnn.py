@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from ... import _creation
-from ..._ops.shape import cat, stack
+from ..._ops.joining import cat, stack
 from ..._tensor import Tensor
 from .. import init
 from ..functional.dropout import dropout as _dropout

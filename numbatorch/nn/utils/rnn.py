@@ -3,7 +3,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..._ops.indexing import index_select
+from ..._ops.index_ops import index_select
 from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd.graph import Node
