@@ -170,6 +170,64 @@ def squeezenet(version, num_classes=1000):
     return model
 
 
+def densenet(growth_rate, block_config, num_init_features, num_classes=1000, bn_size=4):
+    """torchvision's DenseNet."""
+    from collections import OrderedDict
+
+    import torch
+    nn = _nn()
+
+    class DenseLayer(nn.Module):
+        def __init__(self, inputs):
+            super().__init__()
+            self.norm1 = nn.BatchNorm2d(inputs)
+            self.relu1 = nn.ReLU(inplace=True)
+            self.conv1 = nn.Conv2d(inputs, bn_size * growth_rate, 1, bias=False)
+            self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
+            self.relu2 = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, 3, padding=1, bias=False)
+
+        def forward(self, features):
+            x = self.conv1(self.relu1(self.norm1(torch.cat(features, 1))))
+            return self.conv2(self.relu2(self.norm2(x)))
+
+    class DenseBlock(nn.ModuleDict):
+        def __init__(self, n, inputs):
+            super().__init__({f"denselayer{i + 1}": DenseLayer(inputs + i * growth_rate) for i in range(n)})
+
+        def forward(self, x):
+            features = [x]
+            for layer in self.values():
+                features.append(layer(features))
+            return torch.cat(features, 1)
+
+    class DenseNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(OrderedDict([
+                ("conv0", nn.Conv2d(3, num_init_features, 7, 2, 3, bias=False)),
+                ("norm0", nn.BatchNorm2d(num_init_features)), ("relu0", nn.ReLU(inplace=True)),
+                ("pool0", nn.MaxPool2d(3, 2, 1))]))
+            channels = num_init_features
+            for i, n in enumerate(block_config):
+                self.features.add_module(f"denseblock{i + 1}", DenseBlock(n, channels))
+                channels += n * growth_rate
+                if i != len(block_config) - 1:
+                    self.features.add_module(f"transition{i + 1}", nn.Sequential(OrderedDict([
+                        ("norm", nn.BatchNorm2d(channels)), ("relu", nn.ReLU(inplace=True)),
+                        ("conv", nn.Conv2d(channels, channels // 2, 1, bias=False)),
+                        ("pool", nn.AvgPool2d(2, 2))])))
+                    channels //= 2
+            self.features.add_module("norm5", nn.BatchNorm2d(channels))
+            self.classifier = nn.Linear(channels, num_classes)
+
+        def forward(self, x):
+            out = torch.nn.functional.adaptive_avg_pool2d(torch.relu(self.features(x)), (1, 1))
+            return self.classifier(torch.flatten(out, 1))
+
+    return DenseNet()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
