@@ -92,11 +92,13 @@ class KerasModel(Module):
 
     # ---- training -----------------------------------------------------------------------------------------
     def fit(self, train_data, val_data=None, epochs=10, ckpt_path="checkpoint", patience=5, monitor="val_loss",
-            mode="min", callbacks=None, plot=True, quiet=None, wandb=False, mixed_precision="no", cpu=False,
-            gradient_accumulation_steps=1, clip_grad_norm=1.0):
+            mode="min", callbacks=None, plot=True, wandb=False, mixed_precision="no", cpu=False,
+            gradient_accumulation_steps=1, quiet=None, clip_grad_norm=1.0):
         """Train for up to ``epochs`` epochs; returns the history as a pandas DataFrame.
 
-        Its columns are ``epoch, train_loss, train_<metric>..., lr, val_loss, val_<metric>...``.
+        Its columns are ``epoch, train_loss, train_<metric>..., lr, val_loss, val_<metric>...``. The arguments up
+        to ``gradient_accumulation_steps`` are torchkeras 4's, in its order; ``quiet`` and ``clip_grad_norm``
+        are numbatorch's.
 
         The best weights by ``monitor``/``mode`` are checkpointed to ``ckpt_path`` and restored at the end;
         training stops after ``patience`` epochs without improvement, when a callback sets
