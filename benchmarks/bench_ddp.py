@@ -5,8 +5,9 @@
 Each rank count runs as its own MPI job (``mpiexec -n N``) with one thread per rank (NUMBA_NUM_THREADS=1,
 OMP_NUM_THREADS=1). The step is the cifar2 tutorial's network (tutorials/cifar2.py) with BCEWithLogitsLoss
 and Adam on random 32x32 images: forward, backward, optimizer step. With 1 rank the plain model is timed,
-with N ranks DistributedDataParallel on global_batch / N samples per rank. The all-reduce time per step is
-an all-reduce of a buffer as large as the network's gradients, timed alone on the same ranks.
+with N ranks DistributedDataParallel on global_batch / N samples per rank, and the same step inside
+``no_sync()`` (no gradient averaging: the difference is the communication's cost in the step). The
+all-reduce time per step is an all-reduce of a buffer as large as the network's gradients, timed alone.
 A stand-alone script (no WORKLOADS): benchmarks/run.py skips it.
 """
 import argparse
@@ -54,15 +55,22 @@ def worker(global_batch, steps, warmup):
         dist.barrier()
         return (time.perf_counter() - start) / n
 
+    def local_step():
+        with model.no_sync():
+            step()
+
     for _ in range(warmup):
         step()
     step_s = timed(step, steps)
+    # the same step without gradient averaging: the difference is what DDP's communication costs in the step
+    local_s = timed(local_step, steps) if world > 1 else step_s
     grads = torch.zeros(sum(p.numel() for p in net.parameters()))
     for _ in range(warmup):
         dist.all_reduce(grads)
     allreduce_s = timed(lambda: dist.all_reduce(grads), steps) if world > 1 else 0.0
     if rank == 0:
-        print(json.dumps({"ranks": world, "step_ms": step_s * 1e3, "samples_per_s": global_batch / step_s,
+        print(json.dumps({"ranks": world, "step_ms": step_s * 1e3, "no_sync_step_ms": local_s * 1e3,
+                          "samples_per_s": global_batch / step_s,
                           "allreduce_ms": allreduce_s * 1e3, "grad_bytes": grads.numel() * grads.element_size()}))
     dist.destroy_process_group()
 
@@ -72,8 +80,10 @@ def run(ranks, global_batch, steps, warmup):
     env = dict(os.environ, NUMBA_NUM_THREADS="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     cmd = [mpiexec, "-n", str(ranks), sys.executable, os.path.abspath(__file__), "--worker",
            "--global-batch", str(global_batch), "--steps", str(steps), "--warmup", str(warmup)]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, timeout=600).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    if done.returncode != 0:
+        raise SystemExit(f"{ranks} rank(s) failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -87,12 +97,14 @@ def main():
     if args.worker:
         return worker(args.global_batch, args.steps, args.warmup)
     print(f"cifar2 training step, global batch {args.global_batch}, 1 thread per rank, {os.cpu_count()} cores")
-    print(f"{'ranks':>5} {'step ms':>9} {'samples/s':>10} {'speed-up':>9} {'all-reduce ms':>14} {'grad KiB':>9}")
+    print(f"{'ranks':>5} {'step ms':>9} {'no_sync ms':>11} {'samples/s':>10} {'speed-up':>9} {'all-reduce ms':>14} "
+          f"{'grad KiB':>9}")
     base = None
     for n in args.ranks:
         r = run(n, args.global_batch, args.steps, args.warmup)
         base = base or r["samples_per_s"]
-        print(f"{n:>5} {r['step_ms']:>9.2f} {r['samples_per_s']:>10.1f} {r['samples_per_s'] / base:>9.2f} "
+        print(f"{n:>5} {r['step_ms']:>9.2f} {r['no_sync_step_ms']:>11.2f} {r['samples_per_s']:>10.1f} "
+              f"{r['samples_per_s'] / base:>9.2f} "
               f"{r['allreduce_ms']:>14.3f} {r['grad_bytes'] / 1024:>9.1f}")
 
 
