@@ -13,3 +13,10 @@ from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
+from .activation_inplace import *  # noqa: F401,F403
+from .channel_shuffle import *  # noqa: F401,F403
+from .grid_sample import *  # noqa: F401,F403
+from .gumbel import *  # noqa: F401,F403
+from .pooling_indices import *  # noqa: F401,F403
+from .rms_norm import *  # noqa: F401,F403
+from .triplet_distance import *  # noqa: F401,F403

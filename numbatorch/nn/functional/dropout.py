@@ -1,4 +1,6 @@
 """Dropout family: a random keep-mask drawn from numbatorch's generator, scaled so the mean is unchanged."""
+import warnings
+
 import numpy as np
 
 from ..._ops._util import apply_inplace, record
@@ -60,7 +62,32 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+    """Zero whole channels: one draw per ``input[n, c]``.
+
+    As in PyTorch, inputs other than 3-D and 4-D are deprecated but still dropped per ``(n, c)`` (a 2-D input
+    (N, C) element by element), with a warning, and a 3-D input is taken as (N, C, L), not unbatched (C, H, W).
+    """
+    require_tensor("dropout2d", input)
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in "
+                      "an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    if not training or p == 0.0:
+        return input
+    if ndim < 2:
+        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got {ndim}")
+    mask = _keep_mask(tuple(input.shape[:2]) + (1,) * (ndim - 2), p, input._data.dtype)
+    return _apply_mask(input, mask, inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
