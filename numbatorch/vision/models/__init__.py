@@ -5,6 +5,8 @@ from .alexnet import AlexNet, AlexNet_Weights, alexnet
 from .densenet import (DenseNet, DenseNet121_Weights, DenseNet161_Weights, DenseNet169_Weights, DenseNet201_Weights,
                        densenet121, densenet161, densenet169, densenet201)
 from .mobilenetv2 import MobileNet_V2_Weights, MobileNetV2, mobilenet_v2
+from .mobilenetv3 import (MobileNet_V3_Large_Weights, MobileNet_V3_Small_Weights, MobileNetV3, mobilenet_v3_large,
+                          mobilenet_v3_small)
 from .resnet import (ResNet, ResNet18_Weights, ResNet34_Weights, ResNet50_Weights, ResNet101_Weights,
                      ResNet152_Weights, ResNeXt50_32X4D_Weights, ResNeXt101_32X8D_Weights, ResNeXt101_64X4D_Weights,
                      Wide_ResNet50_2_Weights, Wide_ResNet101_2_Weights, resnet18, resnet34, resnet50, resnet101,
@@ -16,14 +18,15 @@ from .vgg import (VGG, VGG11_BN_Weights, VGG11_Weights, VGG13_BN_Weights, VGG13_
                   vgg19, vgg19_bn)
 
 __all__ = ["AlexNet", "AlexNet_Weights", "DenseNet", "DenseNet121_Weights", "DenseNet161_Weights",
-           "DenseNet169_Weights", "DenseNet201_Weights", "MobileNetV2", "MobileNet_V2_Weights",
-           "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights", "ResNeXt50_32X4D_Weights", "ResNet",
-           "ResNet101_Weights", "ResNet152_Weights", "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights",
-           "SqueezeNet", "SqueezeNet1_0_Weights", "SqueezeNet1_1_Weights", "VGG", "VGG11_BN_Weights", "VGG11_Weights",
-           "VGG13_BN_Weights", "VGG13_Weights", "VGG16_BN_Weights", "VGG16_Weights", "VGG19_BN_Weights",
-           "VGG19_Weights", "Weights", "WeightsEnum", "Wide_ResNet101_2_Weights", "Wide_ResNet50_2_Weights", "alexnet",
-           "densenet121", "densenet161", "densenet169", "densenet201", "get_model", "get_model_builder",
-           "get_model_weights", "get_weight", "list_models", "mobilenet_v2", "resnet101", "resnet152", "resnet18",
-           "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d", "squeezenet1_0",
-           "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
-           "wide_resnet101_2", "wide_resnet50_2"]
+           "DenseNet169_Weights", "DenseNet201_Weights", "MobileNetV2", "MobileNetV3", "MobileNet_V2_Weights",
+           "MobileNet_V3_Large_Weights", "MobileNet_V3_Small_Weights", "ResNeXt101_32X8D_Weights",
+           "ResNeXt101_64X4D_Weights", "ResNeXt50_32X4D_Weights", "ResNet", "ResNet101_Weights", "ResNet152_Weights",
+           "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "SqueezeNet", "SqueezeNet1_0_Weights",
+           "SqueezeNet1_1_Weights", "VGG", "VGG11_BN_Weights", "VGG11_Weights", "VGG13_BN_Weights", "VGG13_Weights",
+           "VGG16_BN_Weights", "VGG16_Weights", "VGG19_BN_Weights", "VGG19_Weights", "Weights", "WeightsEnum",
+           "Wide_ResNet101_2_Weights", "Wide_ResNet50_2_Weights", "alexnet", "densenet121", "densenet161",
+           "densenet169", "densenet201", "get_model", "get_model_builder", "get_model_weights", "get_weight",
+           "list_models", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "resnet101", "resnet152",
+           "resnet18", "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d",
+           "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
+           "vgg19_bn", "wide_resnet101_2", "wide_resnet50_2"]

@@ -1,7 +1,7 @@
-"""``Conv2dNormActivation``: the conv -> norm -> activation block torchvision's models are built from."""
+"""``Conv2dNormActivation`` and ``SqueezeExcitation``: blocks torchvision's models are built from."""
 from ... import nn
 
-__all__ = ["Conv2dNormActivation"]
+__all__ = ["Conv2dNormActivation", "SqueezeExcitation"]
 
 
 class Conv2dNormActivation(nn.Sequential):
@@ -28,3 +28,22 @@ class Conv2dNormActivation(nn.Sequential):
             layers.append(activation_layer(**({} if inplace is None else {"inplace": inplace})))
         super().__init__(*layers)
         self.out_channels = out_channels
+
+
+class SqueezeExcitation(nn.Module):
+    """Squeeze-and-Excitation (Hu et al. 2017): scale each channel by a gate computed from the global average of
+    all channels through a 1x1-conv bottleneck of ``squeeze_channels``."""
+
+    def __init__(self, input_channels, squeeze_channels, activation=nn.ReLU, scale_activation=nn.Sigmoid):
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)
+        self.fc2 = nn.Conv2d(squeeze_channels, input_channels, 1)
+        self.activation = activation()
+        self.scale_activation = scale_activation()
+
+    def _scale(self, input):
+        return self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(input)))))
+
+    def forward(self, input):
+        return self._scale(input) * input

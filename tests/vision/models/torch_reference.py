@@ -228,6 +228,68 @@ def densenet(growth_rate, block_config, num_init_features, num_classes=1000, bn_
     return DenseNet()
 
 
+# torchvision's MobileNetV3-Small bottlenecks: in, kernel, expanded, out, squeeze-excitation, hard-swish, stride.
+MOBILENET_V3_SMALL = [(16, 3, 16, 16, True, False, 2), (16, 3, 72, 24, False, False, 2),
+                      (24, 3, 88, 24, False, False, 1), (24, 5, 96, 40, True, True, 2),
+                      (40, 5, 240, 40, True, True, 1), (40, 5, 240, 40, True, True, 1),
+                      (40, 5, 120, 48, True, True, 1), (48, 5, 144, 48, True, True, 1),
+                      (48, 5, 288, 96, True, True, 2), (96, 5, 576, 96, True, True, 1),
+                      (96, 5, 576, 96, True, True, 1)]
+
+
+def mobilenet_v3_small(num_classes=1000):
+    """torchvision's MobileNetV3-Small at width 1.0 (its squeeze widths are expanded // 4 rounded to 8)."""
+    import torch
+    nn = _nn()
+
+    def cna(inp, out, kernel, stride=1, groups=1, act=None):
+        layers = [nn.Conv2d(inp, out, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+                  nn.BatchNorm2d(out, eps=0.001, momentum=0.01)]
+        return nn.Sequential(*layers, act(inplace=True)) if act else nn.Sequential(*layers)
+
+    class SE(nn.Module):
+        def __init__(self, channels, squeeze):
+            super().__init__()
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Conv2d(channels, squeeze, 1)
+            self.fc2 = nn.Conv2d(squeeze, channels, 1)
+            self.activation = nn.ReLU()
+            self.scale_activation = nn.Hardsigmoid()
+
+        def forward(self, x):
+            return self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x))))) * x
+
+    class Block(nn.Module):
+        def __init__(self, inp, k, exp, out, se, hs, stride):
+            super().__init__()
+            act = nn.Hardswish if hs else nn.ReLU
+            layers = [cna(inp, exp, 1, act=act)] if exp != inp else []
+            layers.append(cna(exp, exp, k, stride, exp, act))
+            if se:
+                layers.append(SE(exp, max(8, int(exp // 4 + 4) // 8 * 8)))
+            layers.append(cna(exp, out, 1))
+            self.block = nn.Sequential(*layers)
+            self.use_res_connect = stride == 1 and inp == out
+
+        def forward(self, x):
+            return self.block(x) + x if self.use_res_connect else self.block(x)
+
+    class MobileNetV3(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(cna(3, 16, 3, 2, act=nn.Hardswish),
+                                          *[Block(*cfg) for cfg in MOBILENET_V3_SMALL],
+                                          cna(96, 576, 1, act=nn.Hardswish))
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.classifier = nn.Sequential(nn.Linear(576, 1024), nn.Hardswish(inplace=True),
+                                            nn.Dropout(0.2, inplace=True), nn.Linear(1024, num_classes))
+
+        def forward(self, x):
+            return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+    return MobileNetV3()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
