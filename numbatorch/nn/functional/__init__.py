@@ -15,6 +15,7 @@ from .sparse import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
 from .activation_inplace import *  # noqa: F401,F403
 from .channel_shuffle import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403
 from .grid_sample import *  # noqa: F401,F403
 from .gumbel import *  # noqa: F401,F403
 from .pooling_indices import *  # noqa: F401,F403
