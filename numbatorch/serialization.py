@@ -384,7 +384,7 @@ def _weights_only_global(module, name, user):
     if full in user:
         return user[full]
     # An allow-listed numbatorch class also allows PyTorch's path for it (torch.nn.modules.linear.Linear).
-    own = numbatorch_global(module, name)
+    own = numbatorch_global(module, name, import_modules=False) if user else None
     if own is not None and any(own is v for v in user.values()):
         return own
     shown = full[len("builtins."):] if module == "builtins" else full

@@ -125,3 +125,28 @@ def test_get_unsafe_globals_rejects_non_checkpoints(torch):
     for api in (ser, torch.serialization):
         with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by torch.save"):
             api.get_unsafe_globals_in_checkpoint(io.BytesIO(b"not a zip file"))
+
+
+def _checkpoint_naming(module, name):
+    """A .pt archive whose pickle is just ``GLOBAL module name``, as a hostile file could write it."""
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", b"\x80\x02c" + f"{module}\n{name}\n".encode() + b".")
+        zf.writestr("archive/version", "3\n")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("module, name", [("torch.__main__", "main"), ("torch.serialization", "os.system"),
+                                          ("numbatorch.serialization", "os.system")])
+def test_torch_paths_never_reach_beyond_numbatorch(module, name):
+    import sys
+    data = _checkpoint_naming(module, name)
+    with ser.safe_globals([os.system, nt.nn.Linear]):
+        with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
+            nt.load(io.BytesIO(data), weights_only=True)
+        assert ser.get_unsafe_globals_in_checkpoint(io.BytesIO(data)) == [f"{module}.{name}"]
+    if module.startswith("torch."):
+        with pytest.raises(NotImplementedError, match="numbatorch does not implement"):
+            nt.load(io.BytesIO(data), weights_only=False)
+    assert "numbatorch.__main__" not in sys.modules  # importing it would run the command line
