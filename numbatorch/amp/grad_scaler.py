@@ -20,6 +20,7 @@ _FIX = "This may indicate your script did not use scaler.scale(loss or outputs) 
 
 
 class OptState(enum.Enum):
+    """Where an optimizer is in the current iteration: nothing done, gradients unscaled, or stepped."""
     READY = 0
     UNSCALED = 1
     STEPPED = 2
@@ -156,21 +157,27 @@ class GradScaler:
         return self._init_scale if self._scale is None else self._scale
 
     def get_growth_factor(self):
+        """Factor the scale grows by after ``growth_interval`` clean steps."""
         return self._growth_factor
 
     def set_growth_factor(self, new_factor):
+        """Set the growth factor."""
         self._growth_factor = new_factor
 
     def get_backoff_factor(self):
+        """Factor the scale shrinks by after a step with inf/NaN gradients."""
         return self._backoff_factor
 
     def set_backoff_factor(self, new_factor):
+        """Set the backoff factor."""
         self._backoff_factor = new_factor
 
     def get_growth_interval(self):
+        """Number of consecutive clean steps before the scale grows."""
         return self._growth_interval
 
     def set_growth_interval(self, new_interval):
+        """Set the growth interval."""
         self._growth_interval = new_interval
 
     def _get_growth_tracker(self):

@@ -159,6 +159,7 @@ class Tracer:
         return f"_tensor_constant{index}"
 
     def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
+        """Insert a node in the graph being traced."""
         return self.graph.create_node(kind, target, args, kwargs, name, type_expr)
 
     def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
@@ -168,6 +169,7 @@ class Tracer:
         return self.proxy(node) if proxy_factory_fn is None else proxy_factory_fn(node)
 
     def proxy(self, node):
+        """The Proxy standing for ``node``'s value."""
         return Proxy(node, self)
 
     # ---- tracing ----------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class Proxy:
                            "recorded, please call torch.fx.wrap('len') at module scope")
 
     def keys(self):
+        """Record ``proxy.keys()`` (so ``**proxy`` unpacking can be traced)."""
         return self.tracer.create_proxy("call_method", "keys", (self,), {})
 
 

@@ -62,6 +62,7 @@ class ProcessContext:
         self.sentinels = {process.sentinel: index for index, process in enumerate(processes)}
 
     def pids(self):
+        """Process ids of the children."""
         return [int(process.pid) for process in self.processes]
 
     def join(self, timeout=None):
