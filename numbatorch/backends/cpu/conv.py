@@ -17,7 +17,7 @@ from ._conv_threads import run_tasks, worker_count
 from ._im2col import im2col, col2im
 from . import _parallel
 from ._parallel import choose
-from ._shape import ntuple, to3d, as5d, fmt_size, dtype_name, check_float
+from ._shape import to3d, as5d
 
 # Bytes of one im2col tile: large enough for an efficient GEMM, small enough to stay in
 # cache between im2col and GEMM.  Measured on a shared 2-core EPYC (1 MB L2 per core):
@@ -29,23 +29,13 @@ TILE_BYTES = 2 << 20
 TILES_PER_WORKER = 4
 
 __all__ = [
-    "same_padding", "conv_output_size", "conv_forward", "conv_backward", "conv_transpose_forward",
-    "conv_transpose_backward", "unfold", "fold",
+    "conv_output_size", "conv_forward", "conv_backward", "conv_transpose_forward",
+    "conv_transpose_backward", "transposed_output_size", "unfold", "fold",
 ]
 
 
-def same_padding(kernel_size, dilation=1):
-    """Per-dim (left, right) zero padding for padding='same' (extra pad goes right, like PyTorch)."""
-    ks = tuple(kernel_size) if not isinstance(kernel_size, int) else (kernel_size,)
-    dil = ntuple(dilation, len(ks), "dilation")
-    pads = []
-    for k, d in zip(ks, dil):
-        total = d * (k - 1)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+    """Output length of a convolution (or sliding-block count) along one dim."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
@@ -278,98 +268,31 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     return gx, gw
 
 
-# ----------------------------------------------------------------------------- checks
-
-def _conv_args(name, x, weight, bias, stride, padding, dilation, groups, transposed=False):
-    nd = weight.ndim - 2
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, "
-                           f"but got input of size: [{fmt_size(x.shape)}]")
-    check_float(x)
-    if weight.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({dtype_name(x.dtype)}) and weight type "
-                           f"({dtype_name(weight.dtype)}) should be the same")
-    if bias is not None and bias.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({dtype_name(x.dtype)}) and bias type "
-                           f"({dtype_name(bias.dtype)}) should be the same")
-    stride = ntuple(stride, nd, "stride")
-    padding = ntuple(padding, nd, "padding")
-    dilation = ntuple(dilation, nd, "dilation")
-    groups = int(groups)
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("dilation should be greater than zero")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
-    batched = x.ndim == nd + 2
-    xb = x if batched else x[None]
-    C = xb.shape[1]
-    wshape = f"[{fmt_size(weight.shape)}]"
-    if transposed:
-        if weight.shape[0] != C:
-            raise RuntimeError(f"Given transposed=1, weight of size {wshape}, expected input"
-                               f"[{fmt_size(xb.shape)}] to have {weight.shape[0]} channels, "
-                               f"but got {C} channels instead")
-        if C % groups:
-            raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
-                               f"dimension 0, but got weight of size [{wshape}] instead")
-        cout = weight.shape[1] * groups
-    else:
-        if weight.shape[0] % groups:
-            raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
-                               f"dimension 0, but got weight of size [{wshape}] instead")
-        if weight.shape[1] * groups != C:
-            raise RuntimeError(f"Given groups={groups}, weight of size {wshape}, expected input"
-                               f"[{fmt_size(xb.shape)}] to have {weight.shape[1] * groups} channels, "
-                               f"but got {C} channels instead")
-        cout = weight.shape[0]
-    if bias is not None and (bias.ndim != 1 or bias.shape[0] != cout):
-        raise RuntimeError(f"Given weight of size {wshape}, expected bias to be 1-dimensional with "
-                           f"{cout} elements, but got bias of size [{fmt_size(bias.shape)}] instead")
-    if not transposed:
-        padded = [xb.shape[2 + i] + 2 * padding[i] for i in range(nd)]
-        eff = [dilation[i] * (weight.shape[2 + i] - 1) + 1 for i in range(nd)]
-        if any(p < k for p, k in zip(padded, eff)):
-            raise RuntimeError(f"Calculated padded input size per channel: ({fmt_size(padded, ' x ')}). "
-                               f"Kernel size: ({fmt_size(eff, ' x ')}). "
-                               "Kernel size can't be greater than actual input size")
-    return nd, batched, xb, stride, padding, dilation, groups
-
-
 # ----------------------------------------------------------------------------- convolution
+# The entry points take what the family module (nn/functional/conv.py) checked and normalised: batched
+# (N, C, *spatial) arrays of one float dtype and nd-tuples of ints.
 
-def conv_forward(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, _name=None):
-    """N-d convolution (N = weight.ndim - 2), PyTorch semantics; padding is explicit ints."""
+def conv_forward(x, weight, bias, stride, padding, dilation, groups):
+    """N-d convolution (N = weight.ndim - 2) of x (N, C, *spatial) by weight (C_out, C/groups, *kernel)."""
     nd = weight.ndim - 2
-    name = _name or f"conv{nd}d"
-    nd, batched, xb, stride, padding, dilation, groups = _conv_args(
-        name, x, weight, bias, stride, padding, dilation, groups)
-    y5 = _conv5_forward(as5d(xb, nd), as5d(weight, nd), to3d(stride, 1), to3d(padding, 0),
+    y5 = _conv5_forward(as5d(x, nd), as5d(weight, nd), to3d(stride, 1), to3d(padding, 0),
                         to3d(dilation, 1), groups)
     y = y5.reshape(y5.shape[:2] + y5.shape[5 - nd:])
     if bias is not None:
         y += bias.reshape((-1,) + (1,) * nd)
-    return y if batched else y[0]
+    return y
 
 
-def conv_backward(grad_output, x, weight, stride=1, padding=0, dilation=1, groups=1,
-                  output_mask=(True, True, True)):
+def conv_backward(grad_output, x, weight, stride, padding, dilation, groups, output_mask=(True, True, True)):
     """Gradients (grad_input, grad_weight, grad_bias) of conv_forward; entries not asked for
     in output_mask are None.  grad_bias is returned whether or not the forward had a bias."""
-    nd, batched, xb, stride, padding, dilation, groups = _conv_args(
-        f"conv{weight.ndim - 2}d", x, weight, None, stride, padding, dilation, groups)
-    gyb = grad_output if batched else grad_output[None]
-    gyb = gyb.astype(x.dtype, copy=False)
-    gx, gw = _conv5_backward(as5d(gyb, nd), as5d(xb, nd), as5d(xb, nd).shape, as5d(weight, nd),
+    nd = weight.ndim - 2
+    gyb = grad_output.astype(x.dtype, copy=False)
+    gx, gw = _conv5_backward(as5d(gyb, nd), as5d(x, nd), as5d(x, nd).shape, as5d(weight, nd),
                              to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1), groups,
                              bool(output_mask[0]), bool(output_mask[1]))
     if gx is not None:
-        gx = gx.reshape(xb.shape)
-        if not batched:
-            gx = gx[0]
+        gx = gx.reshape(x.shape)
     if gw is not None:
         gw = gw.reshape(weight.shape)
     gb = gyb.sum(axis=(0,) + tuple(range(2, gyb.ndim))) if output_mask[2] else None
@@ -382,69 +305,43 @@ def _transposed_out_size(in_size, k, s, p, op, d):
     return (in_size - 1) * s - 2 * p + d * (k - 1) + op + 1
 
 
-def _transpose_args(x, weight, bias, stride, padding, output_padding, groups, dilation):
-    nd = weight.ndim - 2
-    nd, batched, xb, stride, padding, dilation, groups = _conv_args(
-        f"conv_transpose{nd}d", x, weight, bias, stride, padding, dilation, groups, transposed=True)
-    output_padding = ntuple(output_padding, nd, "output_padding")
-    for i in range(nd):
-        if output_padding[i] >= stride[i] and output_padding[i] >= dilation[i]:
-            raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
-                               + " ".join(f"output_padding_{a}: {v}" for a, v in zip(_axes(nd), output_padding)) + " "
-                               + " ".join(f"stride_{a}: {v}" for a, v in zip(_axes(nd), stride)) + " "
-                               + " ".join(f"dilation_{a}: {v}" for a, v in zip(_axes(nd), dilation)))
-    out_sp = tuple(_transposed_out_size(xb.shape[2 + i], weight.shape[2 + i], stride[i], padding[i],
-                                        output_padding[i], dilation[i]) for i in range(nd))
-    if any(o <= 0 for o in out_sp):
-        raise RuntimeError(f"Given input size per channel: ({fmt_size(xb.shape[2:], ' x ')}). "
-                           f"Calculated output size per channel: ({fmt_size(out_sp, ' x ')}). "
-                           "Output size is too small")
-    out_shape = (xb.shape[0], weight.shape[1] * groups) + out_sp
-    return nd, batched, xb, stride, padding, dilation, groups, out_shape
+def transposed_output_size(in_sizes, weight, stride, padding, output_padding, dilation):
+    """Spatial output sizes of a transposed convolution."""
+    return tuple(_transposed_out_size(in_sizes[i], weight.shape[2 + i], stride[i], padding[i], output_padding[i],
+                                      dilation[i]) for i in range(weight.ndim - 2))
 
 
-def _axes(nd):
-    return ("width",) if nd == 1 else ("height", "width") if nd == 2 else ("depth", "height", "width")
-
-
-def conv_transpose_forward(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                           dilation=1):
-    """N-d transposed convolution; weight is (Cin, Cout/groups, *k) as in PyTorch.
+def conv_transpose_forward(x, weight, bias, stride, padding, output_padding, groups, dilation):
+    """N-d transposed convolution of x (N, C_in, *spatial); weight is (C_in, C_out/groups, *kernel) as in PyTorch.
     It is the input-gradient of the convolution with the same weight."""
-    nd, batched, xb, stride, padding, dilation, groups, out_shape = _transpose_args(
-        x, weight, bias, stride, padding, output_padding, groups, dilation)
+    nd = weight.ndim - 2
+    out_shape = (x.shape[0], weight.shape[1] * groups) + transposed_output_size(
+        x.shape[2:], weight, stride, padding, output_padding, dilation)
     x_shape5 = out_shape[:2] + to3d(out_shape[2:], 1)
-    y5, _ = _conv5_backward(as5d(xb, nd), None, x_shape5, as5d(weight, nd), to3d(stride, 1),
+    y5, _ = _conv5_backward(as5d(x, nd), None, x_shape5, as5d(weight, nd), to3d(stride, 1),
                             to3d(padding, 0), to3d(dilation, 1), groups, True, False)
     y = y5.reshape(out_shape)
     if bias is not None:
         y += bias.reshape((-1,) + (1,) * nd)
-    return y if batched else y[0]
+    return y
 
 
-def conv_transpose_backward(grad_output, x, weight, stride=1, padding=0, output_padding=0, groups=1,
-                            dilation=1, output_mask=(True, True, True)):
+def conv_transpose_backward(grad_output, x, weight, stride, padding, output_padding, groups, dilation,
+                            output_mask=(True, True, True)):
     """Gradients (grad_input, grad_weight, grad_bias) of conv_transpose_forward."""
-    nd, batched, xb, stride, padding, dilation, groups, out_shape = _transpose_args(
-        x, weight, None, stride, padding, output_padding, groups, dilation)
-    gyb = grad_output if batched else grad_output[None]
-    gyb = np.ascontiguousarray(gyb, dtype=x.dtype)
-    if gyb.shape != out_shape:
-        raise RuntimeError(f"grad_output of size [{fmt_size(gyb.shape)}] does not match the "
-                           f"output size [{fmt_size(out_shape)}]")
+    nd = weight.ndim - 2
+    gyb = np.ascontiguousarray(grad_output, dtype=x.dtype)
     s3, p3, d3 = to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1)
     gx = gw = None
     if output_mask[0]:
         # grad of a transposed conv w.r.t. its input is the ordinary convolution of grad_output;
         # output_padding rows never reach the input, so crop the conv result to x's size
         g5 = _conv5_forward(as5d(gyb, nd), as5d(weight, nd), s3, p3, d3, groups)
-        sl = (slice(None), slice(None)) + tuple(slice(0, s) for s in as5d(xb, nd).shape[2:])
-        gx = np.ascontiguousarray(g5[sl]).reshape(xb.shape)
-        if not batched:
-            gx = gx[0]
+        sl = (slice(None), slice(None)) + tuple(slice(0, s) for s in as5d(x, nd).shape[2:])
+        gx = np.ascontiguousarray(g5[sl]).reshape(x.shape)
     if output_mask[1]:
         # the conv weight gradient with (input=grad_output, grad_out=x)
-        _, gw = _conv5_backward(as5d(xb, nd), as5d(gyb, nd), as5d(gyb, nd).shape, as5d(weight, nd),
+        _, gw = _conv5_backward(as5d(x, nd), as5d(gyb, nd), as5d(gyb, nd).shape, as5d(weight, nd),
                                 s3, p3, d3, groups, False, True)
         gw = gw.reshape(weight.shape)
     gb = gyb.sum(axis=(0,) + tuple(range(2, gyb.ndim))) if output_mask[2] else None
@@ -453,53 +350,24 @@ def conv_transpose_backward(grad_output, x, weight, stride=1, padding=0, output_
 
 # ----------------------------------------------------------------------------- unfold / fold
 
-def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
-    """torch.nn.functional.unfold on (N, C, H, W) or (C, H, W): returns (N, C*kh*kw, L)."""
-    if x.ndim not in (3, 4):
-        raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported "
-                           f"(got {x.ndim}D)")
-    batched = x.ndim == 4
-    xb = x if batched else x[None]
-    k, d, p, s = (ntuple(v, 2, n) for v, n in ((kernel_size, "kernel_size"), (dilation, "dilation"),
-                                               (padding, "padding"), (stride, "stride")))
-    N, C, H, W = xb.shape
+def unfold(x, kernel_size, dilation, padding, stride):
+    """Sliding blocks of x (N, C, H, W) as columns (N, C*kh*kw, L); pairs of ints, output size checked above."""
+    k, d, p, s = kernel_size, dilation, padding, stride
+    N, C, H, W = x.shape
     oH, oW = (conv_output_size((H, W)[i], k[i], s[i], p[i], d[i]) for i in range(2))
-    if oH <= 0 or oW <= 0:
-        raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size=({k[0]}, {k[1]}), "
-                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of "
-                           f"the array of sliding blocks as ({oH}, {oW}), but its components must be at "
-                           "least one.")
-    xp = _pad5(as5d(xb, 2), (0,) + p)
+    xp = _pad5(as5d(x, 2), (0,) + tuple(p))
     col = np.empty((C * k[0] * k[1], N * oH * oW), dtype=x.dtype)
     _im2col(xp, col, 0, N, 0, oH, 1, k[0], k[1], 1, s[0], s[1], 1, d[0], d[1], oH, oW)
-    out = np.ascontiguousarray(col.reshape(-1, N, oH * oW).transpose(1, 0, 2))
-    return out if batched else out[0]
+    return np.ascontiguousarray(col.reshape(-1, N, oH * oW).transpose(1, 0, 2))
 
 
-def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """torch.nn.functional.fold: (N, C*kh*kw, L) or (C*kh*kw, L) -> (N, C, H, W), summing overlaps."""
-    if x.ndim not in (2, 3):
-        raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
-                           f"supported (got {x.ndim}D)")
-    batched = x.ndim == 3
-    xb = x if batched else x[None]
-    o, k, d, p, s = (ntuple(v, 2, n) for v, n in (
-        (output_size, "output_size"), (kernel_size, "kernel_size"), (dilation, "dilation"),
-        (padding, "padding"), (stride, "stride")))
-    N, CK, L = xb.shape
-    kvol = k[0] * k[1]
-    if CK % kvol:
-        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
-                           f"kernel_size, but got input.size(1)={CK} and kernel_size=({k[0]}, {k[1]})")
+def fold(x, output_size, kernel_size, dilation, padding, stride):
+    """Sum columns x (N, C*kh*kw, L) back into (N, C, *output_size), overlaps added; pairs of ints."""
+    o, k, d, p, s = output_size, kernel_size, dilation, padding, stride
+    N, CK, L = x.shape
     oH, oW = (conv_output_size(o[i], k[i], s[i], p[i], d[i]) for i in range(2))
-    if oH * oW != L:
-        raise RuntimeError(f"Given output_size=({o[0]}, {o[1]}), kernel_size=({k[0]}, {k[1]}), "
-                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), "
-                           f"expected size of input's dimension 2 to match the calculated number of "
-                           f"sliding blocks {oH} * {oW} = {oH * oW}, but got input.size(2)={L}.")
-    C = CK // kvol
-    col = np.ascontiguousarray(xb.transpose(1, 0, 2)).reshape(CK, N * L)
+    C = CK // (k[0] * k[1])
+    col = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(CK, N * L)
     gxp = np.zeros((N, C, 1, o[0] + 2 * p[0], o[1] + 2 * p[1]), dtype=x.dtype)
     _col2im(col, gxp, 0, N, 0, oH, 1, k[0], k[1], 1, s[0], s[1], 1, d[0], d[1], oH, oW)
-    out = np.ascontiguousarray(gxp[:, :, 0, p[0]:p[0] + o[0], p[1]:p[1] + o[1]])
-    return out if batched else out[0]
+    return np.ascontiguousarray(gxp[:, :, 0, p[0]:p[0] + o[0], p[1]:p[1] + o[1]])

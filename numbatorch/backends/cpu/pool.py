@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _pool_kernels as K
 from ._parallel import choose
-from ._shape import ntuple, fmt_size, check_float
+from ._shape import fmt_size, check_float
 
 __all__ = [
     "pool_output_size", "max_pool_forward", "max_pool_backward", "max_unpool_forward",
@@ -53,11 +53,16 @@ def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
     return out
 
 
+def _per_dim(value, nd):
+    """An int for every spatial dim as an nd-tuple (lengths were checked by the caller)."""
+    return (int(value),) * nd if isinstance(value, (int, np.integer)) else tuple(int(v) for v in value)
+
+
 def _pool_args(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
-    k = ntuple(kernel_size, nd, "kernel_size")
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, nd, "stride")
-    p = ntuple(padding, nd, "padding")
-    d = ntuple(dilation, nd, "dilation")
+    k = _per_dim(kernel_size, nd)
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _per_dim(stride, nd)
+    p = _per_dim(padding, nd)
+    d = _per_dim(dilation, nd)
     if any(v <= 0 for v in k):
         raise RuntimeError(f"{name}: kernel_size must be greater than zero")
     if any(v <= 0 for v in s):
@@ -272,7 +277,7 @@ def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
     [..., 0] time/depth, 1 height, 2 width).  Returns (output, indices:int64)."""
     nd = len(output_size)
     name = f"fractional_max_pool{nd}d"
-    k = ntuple(kernel_size, nd, "kernel_size")
+    k = _per_dim(kernel_size, nd)
     osz = tuple(int(o) for o in output_size)
     x4, lead, sp = _planes(x, nd, name)
     for i in range(nd):

@@ -5,6 +5,7 @@ from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import conv as conv_kernels
 from ...backends.cpu import resample as K
+from ._shape_args import ntuple
 
 
 # ----------------------------------------------------------------------------- interpolate
@@ -96,31 +97,67 @@ def pixel_unshuffle(input, downscale_factor):
 # ----------------------------------------------------------------------------- unfold / fold
 
 class Im2ColBackward0(Node):
-    __slots__ = ("out_size", "args")
+    __slots__ = ("out_size", "args", "batched")
 
     def backward(self, grad):
-        return conv_kernels.fold(grad, self.out_size, *self.args)
+        g = conv_kernels.fold(grad if self.batched else grad[None], self.out_size, *self.args)
+        return g if self.batched else g[0]
 
 
 class Col2ImBackward0(Node):
-    __slots__ = ("args",)
+    __slots__ = ("args", "batched")
 
     def backward(self, grad):
-        return conv_kernels.unfold(grad, *self.args)
+        g = conv_kernels.unfold(grad if self.batched else grad[None], *self.args)
+        return g if self.batched else g[0]
+
+
+def _block_args(kernel_size, dilation, padding, stride):
+    """(kernel_size, dilation, padding, stride) as pairs of ints."""
+    return tuple(ntuple(v, 2, n) for v, n in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                                              (padding, "padding"), (stride, "stride")))
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding local blocks of (N, C, H, W) as columns: (N, C*kh*kw, L)."""
-    args = (kernel_size, dilation, padding, stride)
-    out = conv_kernels.unfold(input._data, *args)
-    return record(out, Im2ColBackward0, (input,), out_size=tuple(input.shape[-2:]), args=args)
+    x = input._data
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {x.ndim}D)")
+    batched = x.ndim == 4
+    args = k, d, p, s = _block_args(kernel_size, dilation, padding, stride)
+    H, W = x.shape[-2:]
+    oH, oW = (conv_kernels.conv_output_size((H, W)[i], k[i], s[i], p[i], d[i]) for i in range(2))
+    if oH <= 0 or oW <= 0:
+        raise RuntimeError(f"Given input with spatial size ({H}, {W}), kernel_size=({k[0]}, {k[1]}), "
+                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of "
+                           f"the array of sliding blocks as ({oH}, {oW}), but its components must be at "
+                           "least one.")
+    out = conv_kernels.unfold(x if batched else x[None], *args)
+    return record(out if batched else out[0], Im2ColBackward0, (input,), out_size=(H, W), args=args,
+                  batched=batched)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Sum columns (N, C*kh*kw, L) back into an (N, C, *output_size) image; the adjoint of ``unfold``."""
-    args = (kernel_size, dilation, padding, stride)
-    out = conv_kernels.fold(input._data, output_size, *args)
-    return record(out, Col2ImBackward0, (input,), args=args)
+    x = input._data
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                           f"(got {x.ndim}D)")
+    batched = x.ndim == 3
+    o = ntuple(output_size, 2, "output_size")
+    args = k, d, p, s = _block_args(kernel_size, dilation, padding, stride)
+    CK, L = x.shape[-2:]
+    if CK % (k[0] * k[1]):
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={CK} and kernel_size=({k[0]}, {k[1]})")
+    oH, oW = (conv_kernels.conv_output_size(o[i], k[i], s[i], p[i], d[i]) for i in range(2))
+    if oH * oW != L:
+        raise RuntimeError(f"Given output_size=({o[0]}, {o[1]}), kernel_size=({k[0]}, {k[1]}), "
+                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), "
+                           f"expected size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {oH} * {oW} = {oH * oW}, but got input.size(2)={L}.")
+    out = conv_kernels.fold(x if batched else x[None], o, *args)
+    return record(out if batched else out[0], Col2ImBackward0, (input,), args=args, batched=batched)
 
 
 __all__ = ["fold", "interpolate", "pixel_shuffle", "pixel_unshuffle", "unfold", "upsample",

@@ -4,25 +4,10 @@ import math
 from ... import _creation
 from .. import init
 from ..functional import conv as F
+from ..functional._shape_args import _pair, _reverse_repeat_tuple, _single, _triple  # noqa: F401  (pooling too)
 from ..functional.padding import pad as _pad
 from ..parameter import Parameter
 from .module import Module
-
-
-def _ntuple(n):
-    def parse(x):
-        if isinstance(x, (list, tuple)):
-            return tuple(x)
-        return (x,) * n
-    return parse
-
-
-_single, _pair, _triple = _ntuple(1), _ntuple(2), _ntuple(3)
-
-
-def _reverse_repeat_tuple(t, n):
-    """(a, b) -> (b, b, a, a) for n=2: the F.pad layout (last dim first) of symmetric padding."""
-    return tuple(x for x in reversed(t) for _ in range(n))
 
 
 class _ConvNd(Module):
