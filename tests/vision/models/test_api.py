@@ -26,10 +26,10 @@ def test_list_models_and_lookup():
 
 def test_weights_not_in_the_cache_raise_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    expected = str(tmp_path / "hub" / "checkpoints" / "resnet18-f37072fd.pth")
-    for weights in ("DEFAULT", "IMAGENET1K_V1", models.ResNet18_Weights.IMAGENET1K_V1):
+    expected = str(tmp_path / "hub" / "checkpoints" / "squeezenet1_0-b66bff10.pth")
+    for weights in ("DEFAULT", "SqueezeNet1_0_Weights.IMAGENET1K_V1", models.SqueezeNet1_0_Weights.IMAGENET1K_V1):
         with pytest.raises(RuntimeError, match="numbatorch does not download") as info:
-            models.resnet18(weights=weights)
+            models.squeezenet1_0(weights=weights)
         assert expected in str(info.value)
     with pytest.raises(TypeError, match="expected ResNet18_Weights but received ResNet50_Weights"):
         models.resnet18(weights=models.ResNet50_Weights.DEFAULT)
@@ -44,8 +44,8 @@ def test_legacy_pretrained_argument(tmp_path, monkeypatch):
     assert model.classifier[1].out_features == 3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(RuntimeError, match="alexnet-owt-7be5be79.pth is missing"):
-            models.alexnet(pretrained=True)
+        with pytest.raises(RuntimeError, match="squeezenet1_1-b8a52dc0.pth is missing"):
+            models.squeezenet1_1(pretrained=True)
 
 
 def test_models_are_numbatorch_modules():

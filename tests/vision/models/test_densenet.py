@@ -23,7 +23,7 @@ def test_densenet121_matches_torch_layout_and_outputs():
     randomize_batchnorm(ours)
     copy_into_torch(ours, theirs)
     ours.eval(), theirs.eval()
-    x = np.random.default_rng(6).normal(size=(1, 3, 64, 64)).astype(np.float32)
+    x = np.random.default_rng(6).normal(size=(2, 3, 32, 32)).astype(np.float32)
     with numbatorch.no_grad(), torch.no_grad():
         got, want = ours(numbatorch.from_numpy(x)).numpy(), theirs(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
