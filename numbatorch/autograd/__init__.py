@@ -1,6 +1,6 @@
 """Reverse-mode automatic differentiation: backward, grad, Function, gradcheck, grad-mode switches."""
 from .function import Function, FunctionCtx
-from .functional import backward, grad
+from ._backward import backward, grad
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
 from .gradcheck import gradcheck

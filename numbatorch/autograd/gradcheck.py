@@ -18,7 +18,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_undefined_grad=True, **kwargs):
     """True when every output's Jacobian by backward matches finite differences for all grad-requiring inputs."""
     from .._tensor import Tensor
-    from .functional import grad as autograd_grad
+    from ._backward import grad as autograd_grad
     inputs = _as_tuple(inputs)
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
     for t in diff_inputs:

@@ -59,7 +59,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if create_graph:
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by numbatorch yet")
     outputs = _as_list(outputs)
-    single_input = isinstance(inputs, Tensor)
     inputs = _as_list(inputs)
     for t in inputs:
         if not t._requires_grad:
