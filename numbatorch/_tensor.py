@@ -3,12 +3,18 @@
 Math, shape and indexing methods live in ``numbatorch/_ops`` and are attached to the class there with
 ``tensor_method``; this file holds storage, properties, conversions and ``backward``.
 """
+import threading
+
 import numpy as np
 
 from . import _dtype as dt
 from ._device import CPU, device as _device_cls
 from ._size import Size
 from .autograd import grad_mode
+
+
+# Threads that backpropagate into shared leaves at once must not lose each other's sums (PyTorch locks here too).
+_grad_accumulation = threading.Lock()
 
 
 def tensor_method(*names):
@@ -418,11 +424,12 @@ class Tensor:
         return self._retains_grad
 
     def _accumulate_grad(self, grad):
-        if self._grad is None:
-            self._grad = Tensor._make(np.array(grad, copy=True))
-        else:
-            self._grad._data += grad
-            self._grad._version[0] += 1
+        with _grad_accumulation:
+            if self._grad is None:
+                self._grad = Tensor._make(np.array(grad, copy=True))
+            else:
+                self._grad._data += grad
+                self._grad._version[0] += 1
 
 
 def _init(t, arr):

@@ -199,3 +199,22 @@ def test_threaded_inference_on_shared_model_matches_serial():
         for i, out in zip(range(k, 8, 4), threaded[k]):
             np.testing.assert_array_equal(out, serial[i])
     assert threaded[4] == (True, True)
+
+
+def test_threads_backpropagating_into_shared_parameters_sum_every_gradient():
+    # Hogwild-style: every thread's backward accumulates into the same .grad, none may be lost
+    nt.manual_seed(0)
+    model = nn.Sequential(nn.Linear(128, 256), nn.Tanh(), nn.Linear(256, 1)).double()
+    rng = np.random.default_rng(0)
+    batches = [nt.tensor(rng.standard_normal((16, 128))) for _ in range(32)]
+
+    def accumulate(chunk):
+        for x in chunk:
+            model(x).sum().backward()
+
+    accumulate(batches)
+    serial = [p.grad.numpy().copy() for p in model.parameters()]
+    model.zero_grad(set_to_none=True)
+    _run_threads([lambda k=k: accumulate(batches[k::4]) for k in range(4)])
+    for p, expected in zip(model.parameters(), serial):
+        np.testing.assert_allclose(p.grad.numpy(), expected, rtol=1e-10, atol=1e-12)
