@@ -100,6 +100,13 @@ class Tensor:
     def is_cuda(self):
         return False
 
+    is_sparse = False  # numbatorch._sparse_coo.SparseCooTensor overrides it
+
+    @property
+    def layout(self):
+        from ._layout import sparse_coo, strided
+        return sparse_coo if self.is_sparse else strided
+
     @property
     def is_cpu(self):
         return True
