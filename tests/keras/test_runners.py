@@ -270,3 +270,12 @@ def test_extra_keyword_arguments_reach_the_step_runner(tmp_path):
     assert history["train_loss"].tolist() == [0.0, 0.0]  # a plain list of batches works as a loader too
     for key, value in before.items():
         np.testing.assert_array_equal(_state(model.net)[key], value)
+
+
+def test_vis_progress_on_a_terminal_is_a_tqdm_bar_over_the_epochs(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    from numbatorch.keras import _vis_progress
+    monkeypatch.setattr(_vis_progress, "is_interactive", lambda stream=None: True)
+    _fit_printing(tmp_path, plot=False, callbacks=[_vis_progress.VisProgress(mininterval=0.0)], quiet=True)
+    out = capsys.readouterr().out
+    assert "epochs: 100%" in out and "2/2" in out and "val_loss=" in out
