@@ -47,7 +47,7 @@ def run_epoch(torch, model, loader, loss_fn, optimizer=None):
                 loss.backward()
                 optimizer.step()
             correct = ((logits > 0).float() == labels).sum()
-            totals += torch.tensor([float(loss) * len(labels), float(correct), len(labels)], dtype=torch.float64)
+            totals += torch.tensor([loss.item() * len(labels), correct.item(), len(labels)], dtype=torch.float64)
     torch.distributed.all_reduce(totals)
     loss_sum, correct, count = totals.tolist()
     return loss_sum / count, correct / count
