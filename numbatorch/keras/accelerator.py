@@ -110,9 +110,9 @@ class PreparedDataLoader:
         device = acc.device
         move = device.type != "cpu"
         acc.end_of_dataloader = False
-        iterator = iter(self.loader)
         if self.size == 0:
             return
+        iterator = iter(self.loader)
         try:
             batch = next(iterator)
         except StopIteration:
