@@ -9,7 +9,7 @@ from numbatorch.nn.functional import normalization as FG
 from numbatorch.nn.modules import batchnorm as B
 from numbatorch.nn.modules import normalization as G
 from numbatorch.nn.modules import instancenorm as I
-from tests.nn.test_conv import check_module, make_pair, rand
+from ._compare import check_module, make_pair, rand
 
 torch = pytest.importorskip("torch")
 

@@ -6,7 +6,7 @@ import numbatorch
 from numbatorch.autograd import gradcheck
 from numbatorch.nn.functional import pooling as F
 from numbatorch.nn.modules import pooling as P
-from tests.nn.test_conv import check_module, make_pair, rand
+from ._compare import check_module, make_pair, rand
 
 torch = pytest.importorskip("torch")
 

@@ -12,7 +12,7 @@ from numbatorch.nn.functional import vision as FV
 from numbatorch.nn.modules import fold as FO
 from numbatorch.nn.modules import pixelshuffle as PS
 from numbatorch.nn.modules import upsampling as U
-from tests.nn.test_conv import check_module, make_pair, rand
+from ._compare import check_module, make_pair, rand
 
 torch = pytest.importorskip("torch")
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numbatorch as nt
-from tests.ops.test_shape import check_grad, compare_with_torch
+from tests.helpers import check_grad, compare_with_torch
 
 RNG = np.random.default_rng(2)
 A = RNG.standard_normal((2, 3, 4))

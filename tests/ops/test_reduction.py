@@ -1,4 +1,5 @@
 """Reductions against PyTorch (values, indices, dtypes, gradients) and finite differences."""
+import functools
 import math
 
 import numpy as np
@@ -6,40 +7,10 @@ import pytest
 
 import numbatorch as nt
 from numbatorch.autograd import gradcheck
+from tests import helpers
 
+compare_with_torch = functools.partial(helpers.compare_with_torch, tol=1e-10)
 
-def _outputs(res):
-    return list(res) if isinstance(res, tuple) else [res]
-
-
-def _dtype_name(d):
-    return str(d).split(".")[-1]
-
-
-def compare_with_torch(fn, arr, grad=True, tol=1e-10):
-    """Run ``fn(lib, x)`` in numbatorch and PyTorch on ``arr``; compare outputs, dtypes, grad_fn names, grads."""
-    torch = pytest.importorskip("torch")
-    grad = grad and arr.dtype.kind == "f"
-    x, tx = nt.tensor(arr, requires_grad=grad), torch.tensor(arr, requires_grad=grad)
-    outs, touts = _outputs(fn(nt, x)), _outputs(fn(torch, tx))
-    assert len(outs) == len(touts)
-    for o, to in zip(outs, touts):
-        assert _dtype_name(o.dtype) == _dtype_name(to.dtype)
-        assert tuple(o.shape) == tuple(to.shape)
-        np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy(), rtol=tol, atol=tol, equal_nan=True)
-    if not grad:
-        return
-    assert [o.requires_grad for o in outs] == [to.requires_grad for to in touts]
-    pairs = [(o, to) for o, to in zip(outs, touts) if to.requires_grad]
-    if not pairs:
-        return
-    for o, to in pairs:
-        assert o.grad_fn.name() == to.grad_fn.name()
-    rng = np.random.default_rng(1)
-    seeds = [rng.standard_normal(o.shape).astype(o.detach().numpy().dtype) for o, _ in pairs]
-    nt.autograd.backward([o for o, _ in pairs], [nt.tensor(s) for s in seeds])
-    torch.autograd.backward([to for _, to in pairs], [torch.tensor(s) for s in seeds])
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol, equal_nan=True)
 
 
 RNG = np.random.default_rng(0)
@@ -256,7 +227,7 @@ def test_grad_mode_off_records_nothing():
     x = nt.tensor(X, requires_grad=True)
     with nt.no_grad():
         for fn in (DIFFERENTIABLE["std_mean"], DIFFERENTIABLE["max_dim"], DIFFERENTIABLE["cummax"]):
-            assert all(o.grad_fn is None for o in _outputs(fn(nt, x)))
+            assert all(o.grad_fn is None for o in helpers.as_outputs(fn(nt, x)))
 
 
 def test_large_cummax_uses_parallel_kernel_consistently():

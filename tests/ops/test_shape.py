@@ -3,54 +3,9 @@ import numpy as np
 import pytest
 
 import numbatorch as nt
-from numbatorch.autograd import gradcheck
+from tests.helpers import check_grad, compare_with_torch, dtype_name
 
 RNG = np.random.default_rng(0)
-
-
-def _outputs(res):
-    return list(res) if isinstance(res, (tuple, list)) else [res]
-
-
-def _dtype_name(d):
-    return str(d).split(".")[-1]
-
-
-def compare_with_torch(fn, *arrays, grad=True, names=True, tol=1e-12):
-    """Run ``fn(lib, *tensors)`` in numbatorch and PyTorch; compare outputs, dtypes, grad_fn names and grads."""
-    torch = pytest.importorskip("torch")
-    grads = [grad and a.dtype.kind == "f" for a in arrays]
-    xs = [nt.tensor(a, requires_grad=g) for a, g in zip(arrays, grads)]
-    txs = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grads)]
-    outs, touts = _outputs(fn(nt, *xs)), _outputs(fn(torch, *txs))
-    assert len(outs) == len(touts)
-    for o, to in zip(outs, touts):
-        assert _dtype_name(o.dtype) == _dtype_name(to.dtype)
-        assert tuple(o.shape) == tuple(to.shape)
-        np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy(), rtol=tol, atol=tol)
-    if not any(grads):
-        return
-    pairs = [(o, to) for o, to in zip(outs, touts) if to.requires_grad]
-    assert [o.requires_grad for o in outs] == [to.requires_grad for to in touts]
-    if names:
-        for o, to in pairs:
-            assert o.grad_fn.name() == to.grad_fn.name()
-    rng = np.random.default_rng(1)
-    seeds = [rng.standard_normal(tuple(o.shape)) for o, _ in pairs]
-    nt.autograd.backward([o for o, _ in pairs], [nt.tensor(s, dtype=o.dtype) for s, (o, _) in zip(seeds, pairs)])
-    torch.autograd.backward([to for _, to in pairs],
-                            [torch.tensor(s, dtype=to.dtype) for s, (_, to) in zip(seeds, pairs)])
-    for x, tx in zip(xs, txs):
-        if tx.requires_grad:
-            if tx.grad is None:
-                assert x.grad is None or not x.grad.numpy().any()
-            else:
-                np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol)
-
-
-def check_grad(fn, *arrays):
-    xs = [nt.tensor(a, requires_grad=True) for a in arrays]
-    assert gradcheck(lambda *t: fn(nt, *t), xs)
 
 
 A = RNG.standard_normal((2, 3, 4))
@@ -172,7 +127,7 @@ def test_cat_promotes_dtypes():
     for nd, td in ((nt.int32, torch.int32), (nt.float64, torch.float64), (nt.bool, torch.bool)):
         a = nt.cat([nt.zeros(2, dtype=nt.float32), nt.ones(3, dtype=nd)])
         ta = torch.cat([torch.zeros(2, dtype=torch.float32), torch.ones(3, dtype=td)])
-        assert _dtype_name(a.dtype) == _dtype_name(ta.dtype)
+        assert dtype_name(a.dtype) == dtype_name(ta.dtype)
         np.testing.assert_array_equal(a.numpy(), ta.numpy())
 
 

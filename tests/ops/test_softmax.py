@@ -4,21 +4,9 @@ import pytest
 
 import numbatorch as nt
 from numbatorch.autograd import gradcheck
+from tests.helpers import compare_with_torch
 
 X = np.random.default_rng(0).standard_normal((2, 3, 4))
-
-
-def _compare(fn, arr, tol):
-    torch = pytest.importorskip("torch")
-    x, tx = nt.tensor(arr, requires_grad=True), torch.tensor(arr, requires_grad=True)
-    out, tout = fn(nt, x), fn(torch, tx)
-    assert out.dtype.name == str(tout.dtype).split(".")[-1]
-    assert out.grad_fn.name() == tout.grad_fn.name()
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=tol, atol=tol, equal_nan=True)
-    seed = np.random.default_rng(1).standard_normal(arr.shape).astype(arr.dtype)
-    out.backward(nt.tensor(seed))
-    tout.backward(torch.tensor(seed))
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol)
 
 
 CASES = [(op, dim) for op in ("softmax", "log_softmax") for dim in (0, 1, 2, -1, -2)]
@@ -26,12 +14,12 @@ CASES = [(op, dim) for op in ("softmax", "log_softmax") for dim in (0, 1, 2, -1,
 
 @pytest.mark.parametrize("op, dim", CASES)
 def test_matches_torch_float64(op, dim):
-    _compare(lambda m, x: getattr(m, op)(x, dim), X, 1e-12)
+    compare_with_torch(lambda m, x: getattr(m, op)(x, dim), X, tol=1e-12)
 
 
 @pytest.mark.parametrize("op, dim", CASES)
 def test_method_matches_torch_float32(op, dim):
-    _compare(lambda m, x: getattr(x, op)(dim), X.astype(np.float32), 1e-6)
+    compare_with_torch(lambda m, x: getattr(x, op)(dim), X.astype(np.float32), tol=1e-6)
 
 
 @pytest.mark.parametrize("op, dim", CASES)

@@ -4,31 +4,7 @@ import pytest
 
 import numbatorch as nt
 from numbatorch.autograd import gradcheck
-
-
-def _outputs(res):
-    return list(res) if isinstance(res, tuple) else [res]
-
-
-def compare_with_torch(fn, arr, grad=True, tol=1e-12):
-    """Run ``fn(lib, x)`` in both libraries; compare every output (dtype, shape, values) and the input grads."""
-    torch = pytest.importorskip("torch")
-    grad = grad and arr.dtype.kind == "f"
-    x, tx = nt.tensor(arr, requires_grad=grad), torch.tensor(arr, requires_grad=grad)
-    outs, touts = _outputs(fn(nt, x)), _outputs(fn(torch, tx))
-    assert len(outs) == len(touts)
-    for o, to in zip(outs, touts):
-        assert o.dtype.name == str(to.dtype).split(".")[-1]
-        assert tuple(o.shape) == tuple(to.shape)
-        np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy(), rtol=tol, atol=tol, equal_nan=True)
-    assert [o.requires_grad for o in outs] == [to.requires_grad for to in touts]
-    if grad and touts[0].requires_grad:
-        o, to = outs[0], touts[0]
-        assert o.grad_fn.name() == to.grad_fn.name()
-        seed = np.random.default_rng(1).standard_normal(tuple(o.shape))
-        o.backward(nt.tensor(seed))
-        to.backward(torch.tensor(seed))
-        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=tol, atol=tol)
+from tests.helpers import compare_with_torch
 
 
 X = np.random.default_rng(0).standard_normal((3, 4, 5))  # distinct values
