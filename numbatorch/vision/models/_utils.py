@@ -23,11 +23,13 @@ def _ovewrite_named_param(kwargs, param, new_value):
 _IMAGENET_NUM_CLASSES = 1000
 
 
-def _imagenet_weights(url, num_params, min_size, resize_size=256):
-    """A :class:`Weights` entry for an ImageNet-1K classifier evaluated on 224x224 center crops."""
+def _imagenet_weights(url, num_params, min_size, resize_size=256, crop_size=224, interpolation=None):
+    """A :class:`Weights` entry for an ImageNet-1K classifier evaluated on ``crop_size`` center crops."""
     from ..transforms._presets import ImageClassification
     from ._api import Weights
-    return Weights(url=url, transforms=partial(ImageClassification, crop_size=224, resize_size=resize_size),
+    options = {} if interpolation is None else {"interpolation": interpolation}
+    return Weights(url=url, transforms=partial(ImageClassification, crop_size=crop_size, resize_size=resize_size,
+                                               **options),
                    meta={"num_params": num_params, "min_size": min_size})
 
 

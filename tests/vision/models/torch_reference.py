@@ -290,6 +290,56 @@ def mobilenet_v3_small(num_classes=1000):
     return MobileNetV3()
 
 
+def vision_transformer(image_size, patch_size, num_layers, num_heads, hidden_dim, mlp_dim, num_classes):
+    """torchvision's VisionTransformer without the optional representation layer and convolutional stem."""
+    from collections import OrderedDict
+
+    import torch
+    nn = _nn()
+
+    class EncoderBlock(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1 = nn.LayerNorm(hidden_dim, eps=1e-6)
+            self.self_attention = nn.MultiheadAttention(hidden_dim, num_heads, batch_first=True)
+            self.dropout = nn.Dropout(0.0)
+            self.ln_2 = nn.LayerNorm(hidden_dim, eps=1e-6)
+            self.mlp = nn.Sequential(nn.Linear(hidden_dim, mlp_dim), nn.GELU(), nn.Dropout(0.0),
+                                     nn.Linear(mlp_dim, hidden_dim), nn.Dropout(0.0))
+
+        def forward(self, input):
+            x = self.ln_1(input)
+            x = self.self_attention(x, x, x, need_weights=False)[0] + input
+            return x + self.mlp(self.ln_2(x))
+
+    class Encoder(nn.Module):
+        def __init__(self, seq_length):
+            super().__init__()
+            self.pos_embedding = nn.Parameter(torch.zeros(1, seq_length, hidden_dim))
+            self.dropout = nn.Dropout(0.0)
+            self.layers = nn.Sequential(OrderedDict((f"encoder_layer_{i}", EncoderBlock())
+                                                    for i in range(num_layers)))
+            self.ln = nn.LayerNorm(hidden_dim, eps=1e-6)
+
+        def forward(self, x):
+            return self.ln(self.layers(self.dropout(x + self.pos_embedding)))
+
+    class VisionTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv_proj = nn.Conv2d(3, hidden_dim, patch_size, patch_size)
+            self.class_token = nn.Parameter(torch.zeros(1, 1, hidden_dim))
+            self.encoder = Encoder((image_size // patch_size) ** 2 + 1)
+            self.heads = nn.Sequential(OrderedDict(head=nn.Linear(hidden_dim, num_classes)))
+
+        def forward(self, x):
+            x = self.conv_proj(x).flatten(2).permute(0, 2, 1)
+            x = torch.cat([self.class_token.expand(x.shape[0], -1, -1), x], dim=1)
+            return self.heads(self.encoder(x)[:, 0])
+
+    return VisionTransformer()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
