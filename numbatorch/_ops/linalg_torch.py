@@ -6,11 +6,12 @@ from .._tensor import Tensor, tensor_method
 from .decompositions import cholesky as _linalg_cholesky
 from .decompositions import det, inv, logdet, pinv, qr as _linalg_qr, slogdet as _linalg_slogdet
 from .decompositions import svd as _linalg_svd
-from .matrix_functions import cross, matrix_power
+from .matrix_exp import matrix_exp
+from .matrix_functions import cross, matrix_power, vander
 from .solvers import cholesky_inverse, cholesky_solve
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "pinverse",
-           "matrix_power", "svd", "qr", "cross"]
+           "matrix_power", "matrix_exp", "svd", "qr", "cross", "vander"]
 
 
 def inverse(input, *, out=None):

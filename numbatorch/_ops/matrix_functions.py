@@ -151,3 +151,71 @@ def vecdot(x, y, *, dim=-1, out=None):
     if not isinstance(x, Tensor) or not isinstance(y, Tensor):
         raise TypeError("linalg.vecdot(): arguments must be Tensors")
     return (x * y).sum(dim)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """``linalg.diagonal``: ``torch.diagonal`` with the matrix dims last by default."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def _powers(x, n):
+    """``[x**0, x**1, ..., x**(n-1)]`` by repeated products (finite gradients at x = 0, unlike ``pow``)."""
+    powers = []
+    current = None
+    for _ in range(n):
+        current = (x * 0 + 1) if current is None else current * x
+        powers.append(current)
+    return powers
+
+
+def linalg_vander(x, *, N=None):
+    """Vandermonde matrix of ``x`` (*, n): columns ``x**0 ... x**(N-1)`` (increasing powers), N = n by default."""
+    if x.dim() < 1:
+        raise RuntimeError("linalg.vander: x must have at least one dimension.")
+    n = x.shape[-1] if N is None else N
+    if n < 2:
+        raise RuntimeError("N must be greater than 1.")
+    from .joining import stack
+    return stack(_powers(x, n), -1)
+
+
+def vander(x, N=None, increasing=False):
+    """``torch.vander`` of a 1-D ``x``: columns ``x**(N-1) ... x**0`` (decreasing unless ``increasing``)."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    from .joining import stack
+    from .._creation import empty
+    if n == 0:
+        return empty(x.shape[0], 0, dtype=x.dtype)
+    powers = _powers(x, n)
+    return stack(powers if increasing else powers[::-1], -1)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """The inverse of ``A`` seen as a map from its last dims to its first ``ind`` dims: shape ``A.shape[ind:] +
+    A.shape[:ind]``."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    n_rows = int(math.prod(rows))
+    if n_rows != int(math.prod(cols)):
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {int(math.prod(cols))} != {n_rows}")
+    return inv(A.reshape(n_rows, -1)).reshape(cols + rows)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """``X`` with ``tensordot(A, X, X.ndim) == B``; ``dims`` are moved to the end of ``A`` first."""
+    from .solvers import solve
+    if dims is not None:
+        dims = [d % A.dim() for d in dims]
+        A = A.movedim(dims, list(range(A.dim() - len(dims), A.dim())))
+    result_shape = tuple(A.shape[B.dim():])
+    n = int(math.prod(result_shape))
+    if int(math.prod(B.shape)) != n:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {n} != {int(math.prod(B.shape))}")
+    return solve(A.reshape(-1, n), B.reshape(-1)).reshape(result_shape)

@@ -18,6 +18,9 @@ TALL = RNG.standard_normal((5, 3))
 RHS = RNG.standard_normal((5, 2))
 M34 = RNG.standard_normal((2, 3, 4))
 BT = np.ascontiguousarray(np.swapaxes(B, -1, -2))
+TS_A = RNG.standard_normal((6, 2, 3)) + 3 * np.eye(6).reshape(6, 2, 3)
+TS_B = RNG.standard_normal(6)
+TI = RNG.standard_normal((2, 3, 6)) + 3 * np.eye(6).reshape(2, 3, 6)
 
 
 def _spd(m):
@@ -68,6 +71,14 @@ CASES = [
     ("norm_matrix_ord", lambda m: lambda a: m.linalg.norm(a, 2), (A[0],)),
     ("norm_vector_dim", lambda m: lambda a: m.linalg.norm(a, 3, dim=1), (M34,)),
     ("norm_matrix_dims", lambda m: lambda a: m.linalg.norm(a, -math.inf, dim=(1, 2)), (M34,)),
+    ("matrix_exp", lambda m: m.linalg.matrix_exp, (A,)),
+    ("torch_matrix_exp_large_norm", lambda m: lambda a: m.matrix_exp(4 * a), (A[0],)),
+    ("diagonal", lambda m: lambda a: m.linalg.diagonal(a, offset=1), (M34,)),
+    ("tensorinv", lambda m: lambda a: m.linalg.tensorinv(a, ind=2), (TI,)),
+    ("tensorsolve", lambda m: lambda a, b: m.linalg.tensorsolve(a, b), (TS_A, TS_B)),
+    ("tensorsolve_dims", lambda m: lambda a, b: m.linalg.tensorsolve(a, b, dims=(0,)), (TS_A.transpose(1, 0, 2).copy(),
+                                                                                       TS_B)),
+    ("linalg_vander", lambda m: lambda x: m.linalg.vander(x, N=4), (VEC,)),
 ]
 
 
@@ -83,10 +94,12 @@ def test_values_and_gradients_match_torch(name, fn, arrays):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-6, atol=1e-9)
 
 
-# PyTorch's own backward of cond(A, 'fro') fails (it modifies an inverse in place): values against PyTorch,
-# gradients by gradcheck only.
+# PyTorch's own backward of cond(A, 'fro') and of torch.vander fails (in-place modification of a saved tensor):
+# values against PyTorch, gradients by gradcheck only.
 VALUES_ONLY = [("cond_fro", lambda m: lambda a: m.linalg.cond(a, "fro"), (A,)),
-               ("cond_1", lambda m: lambda a: m.linalg.cond(a, 1), (A,))]
+               ("cond_1", lambda m: lambda a: m.linalg.cond(a, 1), (A,)),
+               ("vander", lambda m: lambda x: m.vander(x), (np.array([0.0, 1.5, -2.0]),)),
+               ("vander_increasing", lambda m: lambda x: m.vander(x, 2, increasing=True), (VEC[0],))]
 
 
 @pytest.mark.parametrize("name,fn,arrays", VALUES_ONLY, ids=[c[0] for c in VALUES_ONLY])
