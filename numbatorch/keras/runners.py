@@ -60,7 +60,7 @@ class StepRunner:
                 self.lr_scheduler.step()
             self.optimizer.zero_grad()
 
-        all_loss = acc.gather(loss).sum()
+        all_loss = acc.gather(loss.detach()).sum()  # no graph node for the logged value
         step_losses = {self.stage + "_loss": all_loss.item()}
         step_metrics = {}
         if self.metrics_dict:
