@@ -34,8 +34,10 @@ def parse_args(argv=None):
         prog="python -m numbatorch.distributed.run",
         description="Run a training script on N processes under MPI (torchrun-like).")
     parser.add_argument("-n", "--nproc-per-node", "--nproc_per_node", dest="nproc", default="1",
-                        help="number of processes (ranks): an integer, or 'auto' for one per CPU core")
+                        help="number of processes (ranks): an integer, or 'auto' / 'cpu' for one per CPU core")
     parser.add_argument("--nnodes", default="1", help="only 1: for several machines run mpiexec with a host file")
+    parser.add_argument("--standalone", action="store_true",
+                        help="accepted for torchrun command lines: this launcher always runs on one machine")
     parser.add_argument("-m", "--module", action="store_true",
                         help="run the target as a module, like 'python -m' (the script is a module name)")
     parser.add_argument("--no-python", "--no_python", dest="no_python", action="store_true",
@@ -47,11 +49,11 @@ def parse_args(argv=None):
     if str(args.nnodes) != "1":
         parser.error(f"--nnodes {args.nnodes}: this launcher starts one machine's ranks; for several machines "
                      f"run mpiexec with a host file (mpiexec -f hosts -n N python train.py)")
-    nproc = os.cpu_count() or 1 if args.nproc == "auto" else args.nproc
+    nproc = (os.cpu_count() or 1) if args.nproc in ("auto", "cpu") else args.nproc
     try:
         args.nproc = int(nproc)
     except ValueError:
-        parser.error(f"--nproc-per-node must be an integer or 'auto', got {args.nproc!r}")
+        parser.error(f"--nproc-per-node must be an integer, 'auto' or 'cpu', got {args.nproc!r}")
     if args.nproc < 1:
         parser.error(f"--nproc-per-node must be at least 1, got {args.nproc}")
     if args.module and args.no_python:

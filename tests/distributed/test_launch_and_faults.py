@@ -16,7 +16,7 @@ def launch(*args, timeout=FAULT_TIMEOUT):
 
 
 def test_launcher_sets_torchrun_variables():
-    proc = launch("-n", 2, WORKERS / "launched.py", "--flag", "x")
+    proc = launch("--standalone", "--nproc-per-node", 2, WORKERS / "launched.py", "--flag", "x")
     assert proc.returncode == 0, proc.stderr
     lines = sorted(line for line in proc.stdout.splitlines() if line.startswith("rank="))
     assert lines == [f"rank={r} world=2 env={r},2,{r},2,1 launched=True args=['--flag', 'x']" for r in (0, 1)], \
@@ -41,4 +41,4 @@ def test_failing_rank_ends_launched_job(mode):
 
 def test_launcher_rejects_bad_counts():
     proc = launch("-n", "zero", WORKERS / "launched.py")
-    assert proc.returncode == 2 and "--nproc-per-node must be an integer or 'auto', got 'zero'" in proc.stderr
+    assert proc.returncode == 2 and "--nproc-per-node must be an integer, 'auto' or 'cpu', got 'zero'" in proc.stderr

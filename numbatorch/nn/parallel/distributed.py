@@ -20,7 +20,9 @@ class DistributedDataParallel(Module):
     the gradient of the mean loss over the global batch. ``no_sync()`` accumulates local gradients instead;
     ``find_unused_parameters=True`` allows forward passes that leave some parameters out of the loss.
     ``broadcast_buffers`` copies rank 0's buffers (e.g. BatchNorm running statistics) before each forward.
-    ``static_graph=True`` is accepted: unused parameters are then looked for on every iteration.
+    ``static_graph=True`` is accepted: unused parameters are then looked for on every iteration. With
+    ``gradient_as_bucket_view=True`` the gradients hold the same values, copied out of the buckets (PyTorch
+    makes them views of the buckets to save memory).
     The wrapped model is ``.module``; ``state_dict()`` keys start with ``module.``.
     """
 
@@ -33,15 +35,12 @@ class DistributedDataParallel(Module):
                 "DistributedDataParallel device_ids and output_device arguments only work with single-device/"
                 f"multiple-device GPU modules or CPU modules, but got device_ids {device_ids}, output_device "
                 f"{output_device}, and module parameters {{device(type='cpu')}}.")
-        if gradient_as_bucket_view:
-            raise ValueError("gradient_as_bucket_view=True is not supported by numbatorch: gradients are copied "
-                             "out of the buckets after the all-reduce")
         self.module = module
         self.dim = dim
         self.broadcast_buffers = broadcast_buffers
         self.find_unused_parameters = find_unused_parameters
         self.static_graph = static_graph
-        self.gradient_as_bucket_view = False
+        self.gradient_as_bucket_view = gradient_as_bucket_view
         self.process_group = distributed_c10d.resolve(process_group)
         if self.process_group is None:
             raise RuntimeError("DistributedDataParallel needs a process group that this rank is a member of")
