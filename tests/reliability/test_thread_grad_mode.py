@@ -218,3 +218,25 @@ def test_threads_backpropagating_into_shared_parameters_sum_every_gradient():
     _run_threads([lambda k=k: accumulate(batches[k::4]) for k in range(4)])
     for p, expected in zip(model.parameters(), serial):
         np.testing.assert_allclose(p.grad.numpy(), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_threads_differentiating_one_shared_model_match_serial():
+    # the case: forward + autograd.grad on the same model from 4 threads at once
+    model = _make_net(0)
+    params = list(model.parameters())
+    batches = _batches(2, 8)
+
+    def grads(idx):
+        out = []
+        for i in idx:
+            x, y = batches[i]
+            loss = nn.functional.cross_entropy(model(x), y)
+            out.append([g.numpy() for g in nt.autograd.grad(loss, params)])
+        return out
+
+    serial = grads(range(8))
+    threaded = _run_threads([lambda k=k: grads(range(k, 8, 4)) for k in range(4)])
+    for k in range(4):
+        for i, got in zip(range(k, 8, 4), threaded[k]):
+            for g, expected in zip(got, serial[i]):
+                np.testing.assert_allclose(g, expected, rtol=1e-10, atol=1e-12)
