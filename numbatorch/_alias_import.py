@@ -4,11 +4,14 @@
 ``import torch.nn.functional as F`` then yields the very module ``numbatorch.nn.functional``, so classes,
 ``isinstance`` checks and pickles are numbatorch's. Nothing ever falls back to an installed PyTorch: a module
 numbatorch lacks raises :class:`MissingModuleError`, an attribute it lacks (on an aliased module or on a
-Tensor) raises :class:`MissingFeatureError`; both say ``numbatorch does not implement torch.X yet`` and are also
-``ImportError``/``AttributeError`` so ``try: import ... except ImportError`` and ``hasattr`` probes keep working.
+Tensor) raises :class:`MissingFeatureError`, and ``from torch import X`` of a missing X raises
+:class:`MissingNameError`; all say ``numbatorch does not implement torch.X yet`` and are NotImplementedErrors, and
+also ``ImportError``/``AttributeError`` so ``try: import ... except ImportError`` and ``hasattr`` probes keep
+working.
 Child processes started by ``multiprocessing`` (spawn or forkserver, e.g. DataLoader workers) install the hook
 before they import the program's main module.
 """
+import dis
 import importlib
 import importlib.abc
 import importlib.util
@@ -16,13 +19,14 @@ import multiprocessing.util
 import sys
 import types
 
-__all__ = ["ALIASES", "MissingFeatureError", "MissingModuleError", "install", "is_installed"]
+__all__ = ["ALIASES", "MissingFeatureError", "MissingModuleError", "MissingNameError", "install", "is_installed"]
 
 ALIASES = {"torch": "numbatorch", "torchvision": "numbatorch.vision", "torchkeras": "numbatorch.keras"}
 _REVERSE = sorted(((real, alias) for alias, real in ALIASES.items()), key=lambda pair: -len(pair[0]))
 # Prepended to the ``-c`` program of spawned children and of the forkserver, which import ``__main__``.
 _CHILD_PROLOGUE = "import numbatorch._alias_import as _nbt_alias; _nbt_alias.install(); "
 _CHILD_PROGRAMS = ("multiprocessing.spawn import spawn_main", "multiprocessing.forkserver import main")
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
 
 _guarded = set()
 _state = {"finder": None, "spawnv_passfds": None}
@@ -34,6 +38,16 @@ class MissingFeatureError(NotImplementedError, AttributeError):
 
 class MissingModuleError(ModuleNotFoundError, NotImplementedError):
     """A PyTorch module numbatorch does not have (still an ImportError for optional-import probes)."""
+
+
+class MissingNameError(ImportError, NotImplementedError):
+    """``from torch... import X`` of a name numbatorch does not have (an ImportError, as Python raises there)."""
+
+
+def _importing_from(frame):
+    """Whether ``frame`` is executing ``from module import name`` (rather than ``hasattr``/``getattr``)."""
+    code = frame.f_code.co_code
+    return 0 <= frame.f_lasti < len(code) and code[frame.f_lasti] == _IMPORT_FROM
 
 
 def _real_name(fullname):
@@ -108,6 +122,9 @@ def _guard(module):
                 return value
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(f"module '{alias}' has no attribute '{name}'")
+        if _importing_from(sys._getframe(1)):
+            # An AttributeError would be replaced by Python's "cannot import name", losing the API's name.
+            raise MissingNameError(_missing(f"{alias}.{name}"), name=alias)
         raise MissingFeatureError(_missing(f"{alias}.{name}"))
 
     module.__getattr__ = __getattr__
