@@ -23,7 +23,9 @@ class DistributedDataParallel(Module):
     ``static_graph=True`` is accepted: unused parameters are then looked for on every iteration. With
     ``gradient_as_bucket_view=True`` the gradients hold the same values, copied out of the buckets (PyTorch
     makes them views of the buckets to save memory).
-    The wrapped model is ``.module``; ``state_dict()`` keys start with ``module.``.
+    The wrapped model is ``.module``; ``state_dict()`` keys start with ``module.``. ``device_ids`` and
+    ``output_device`` must be None (CPU modules, as in PyTorch), so ``dim``, which splits inputs over devices,
+    is unused; ``check_reduction`` is ignored, as PyTorch has deprecated it.
     """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
@@ -75,10 +77,9 @@ class DistributedDataParallel(Module):
         for t in tensors:
             by_dtype.setdefault(t._data.dtype, []).append(t)
         comm = self.process_group._comm
-        root = 0
         for group in by_dtype.values():
             flat = np.concatenate([t._data.reshape(-1) for t in group])
-            comm.Bcast(flat, root=root)
+            comm.Bcast(flat, root=0)
             offset = 0
             for t in group:
                 n = t._data.size
