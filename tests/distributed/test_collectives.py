@@ -1,4 +1,4 @@
-"""Every collective of numbatorch.distributed on 2 MPI ranks, against numpy (the checks run in the worker)."""
+"""Every collective of numbatorch.distributed on 2 and 3 MPI ranks, against numpy (the checks run in the worker)."""
 import subprocess
 import sys
 
@@ -9,9 +9,10 @@ import numbatorch.distributed as dist
 from .mpi_launch import run_ranks
 
 
-def test_collectives_match_numpy():
-    proc = run_ranks("collectives.py")
-    assert proc.stdout.count("collectives OK") == 2, proc.stdout
+@pytest.mark.parametrize("ranks", [2, 3])  # 3: a two-rank subgroup, a world size that is no power of two
+def test_collectives_match_numpy(ranks):
+    proc = run_ranks("collectives.py", n=ranks)
+    assert proc.stdout.count("collectives OK") == ranks, proc.stdout
 
 
 def test_import_does_not_start_mpi():
