@@ -340,6 +340,63 @@ def vision_transformer(image_size, patch_size, num_layers, num_heads, hidden_dim
     return VisionTransformer()
 
 
+# EfficientNet-B0 stages: expansion, kernel, stride, in, out, blocks.
+EFFICIENTNET_B0 = [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3),
+                   (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)]
+
+
+def efficientnet_b0(num_classes=1000):
+    """torchvision's EfficientNet-B0 in eval-mode form (stochastic depth and dropout are identities there)."""
+    import torch
+    nn = _nn()
+
+    def cna(inp, out, kernel, stride=1, groups=1, act=True):
+        layers = [nn.Conv2d(inp, out, kernel, stride, (kernel - 1) // 2, groups=groups, bias=False),
+                  nn.BatchNorm2d(out)]
+        return nn.Sequential(*layers, nn.SiLU(inplace=True)) if act else nn.Sequential(*layers)
+
+    class SE(nn.Module):
+        def __init__(self, channels, squeeze):
+            super().__init__()
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Conv2d(channels, squeeze, 1)
+            self.fc2 = nn.Conv2d(squeeze, channels, 1)
+            self.activation = nn.SiLU()
+            self.scale_activation = nn.Sigmoid()
+
+        def forward(self, x):
+            return self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x))))) * x
+
+    class MBConv(nn.Module):
+        def __init__(self, t, k, stride, inp, out):
+            super().__init__()
+            exp = inp * t
+            layers = [cna(inp, exp, 1)] if exp != inp else []
+            layers += [cna(exp, exp, k, stride, exp), SE(exp, max(1, inp // 4)), cna(exp, out, 1, act=False)]
+            self.block = nn.Sequential(*layers)
+            self.use_res_connect = stride == 1 and inp == out
+
+        def forward(self, x):
+            return self.block(x) + x if self.use_res_connect else self.block(x)
+
+    class EfficientNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            features = [cna(3, 32, 3, 2)]
+            for t, k, stride, inp, out, n in EFFICIENTNET_B0:
+                features.append(nn.Sequential(*[MBConv(t, k, stride if i == 0 else 1, inp if i == 0 else out, out)
+                                                for i in range(n)]))
+            features.append(cna(320, 1280, 1))
+            self.features = nn.Sequential(*features)
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, num_classes))
+
+        def forward(self, x):
+            return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+    return EfficientNet()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
