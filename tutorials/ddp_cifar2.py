@@ -87,7 +87,7 @@ def main(argv=None):
     ds_val = datasets.ImageFolder(os.path.join(data_dir, "test"), transform=transform,
                                   target_transform=transform_label)
     data = torch.utils.data
-    sampler = data.DistributedSampler(ds_train, num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
+    sampler = data.DistributedSampler(ds_train, shuffle=True, seed=args.seed)  # world size and rank of the group
     dl_train = data.DataLoader(ds_train, batch_size=GLOBAL_BATCH // world, sampler=sampler)
     # validation: every image exactly once over all ranks (a DistributedSampler would pad with repeats)
     dl_val = data.DataLoader(data.Subset(ds_val, range(rank, len(ds_val), world)), batch_size=GLOBAL_BATCH)

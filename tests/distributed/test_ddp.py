@@ -25,3 +25,10 @@ def test_data_parallel_runs_the_module_as_pytorch_does_on_cpu():
     assert abs(wrapped(x).detach().numpy() - expected).max() < 1e-6
     # PyTorch's data_parallel raises without a GPU; numbatorch's evaluates the module (see its docstring)
     assert abs(data_parallel(net, x, device_ids=[0]).detach().numpy() - expected).max() < 1e-6
+
+
+def test_distributed_sampler_defaults_need_the_process_group():
+    data = list(range(10))
+    with pytest.raises(ValueError, match="Default process group has not been initialized"):
+        torch.utils.data.DistributedSampler(data)
+    assert len(torch.utils.data.DistributedSampler(data, num_replicas=2, rank=1)) == 5

@@ -11,13 +11,18 @@ __all__ = ["DistributedSampler"]
 class DistributedSampler(Sampler):
     """Indices for replica ``rank`` out of ``num_replicas``, padded (or cut) to equal shares.
 
-    numbatorch has no process group: ``num_replicas`` defaults to 1 and ``rank`` to 0.
-    Call ``set_epoch(epoch)`` every epoch so that shuffling differs between epochs.
+    ``num_replicas`` and ``rank`` default to the world size and rank of the default process group
+    (``numbatorch.distributed``), as in PyTorch. Call ``set_epoch(epoch)`` every epoch so that shuffling
+    differs between epochs.
     """
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
-        num_replicas = 1 if num_replicas is None else num_replicas
-        rank = 0 if rank is None else rank
+        if num_replicas is None or rank is None:
+            dist = numbatorch.distributed
+            if not dist.is_available():
+                raise RuntimeError("Requires distributed package to be available")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset

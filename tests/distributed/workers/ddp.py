@@ -112,8 +112,17 @@ def mismatched_models():
         raise AssertionError("different models on different ranks did not raise")
 
 
+def sampler_defaults():
+    """DistributedSampler without num_replicas/rank takes them from the process group."""
+    world = dist.get_world_size()
+    shares = [None] * world
+    dist.all_gather_object(shares, list(torch.utils.data.DistributedSampler(range(10 * world), seed=3)))
+    assert sorted(i for share in shares for i in share) == list(range(10 * world)), shares
+
+
 def main():
     dist.init_process_group("mpi")
+    sampler_defaults()
     for optimizer_name in ("sgd", "adam"):
         for micro_batches in (1, 2):
             train(optimizer_name, micro_batches)
