@@ -2,6 +2,8 @@
 (checkpoints are read from the local torch hub cache; numbatorch never downloads)."""
 from ._api import Weights, WeightsEnum, get_model, get_model_builder, get_model_weights, get_weight, list_models
 from .alexnet import AlexNet, AlexNet_Weights, alexnet
+from .convnext import (ConvNeXt, ConvNeXt_Base_Weights, ConvNeXt_Large_Weights, ConvNeXt_Small_Weights,
+                       ConvNeXt_Tiny_Weights, convnext_base, convnext_large, convnext_small, convnext_tiny)
 from .densenet import (DenseNet, DenseNet121_Weights, DenseNet161_Weights, DenseNet169_Weights, DenseNet201_Weights,
                        densenet121, densenet161, densenet169, densenet201)
 from .efficientnet import (EfficientNet, EfficientNet_B0_Weights, EfficientNet_B1_Weights, EfficientNet_B2_Weights,
@@ -25,7 +27,8 @@ from .vgg import (VGG, VGG11_BN_Weights, VGG11_Weights, VGG13_BN_Weights, VGG13_
 from .vision_transformer import (ViT_B_16_Weights, ViT_B_32_Weights, ViT_H_14_Weights, ViT_L_16_Weights,
                                  ViT_L_32_Weights, VisionTransformer, vit_b_16, vit_b_32, vit_h_14, vit_l_16, vit_l_32)
 
-__all__ = ["AlexNet", "AlexNet_Weights", "DenseNet", "DenseNet121_Weights", "DenseNet161_Weights",
+__all__ = ["AlexNet", "AlexNet_Weights", "ConvNeXt", "ConvNeXt_Base_Weights", "ConvNeXt_Large_Weights",
+           "ConvNeXt_Small_Weights", "ConvNeXt_Tiny_Weights", "DenseNet", "DenseNet121_Weights", "DenseNet161_Weights",
            "DenseNet169_Weights", "DenseNet201_Weights", "EfficientNet", "EfficientNet_B0_Weights",
            "EfficientNet_B1_Weights", "EfficientNet_B2_Weights", "EfficientNet_B3_Weights", "EfficientNet_B4_Weights",
            "EfficientNet_B5_Weights", "EfficientNet_B6_Weights", "EfficientNet_B7_Weights",
@@ -37,11 +40,12 @@ __all__ = ["AlexNet", "AlexNet_Weights", "DenseNet", "DenseNet121_Weights", "Den
            "VGG13_BN_Weights", "VGG13_Weights", "VGG16_BN_Weights", "VGG16_Weights", "VGG19_BN_Weights",
            "VGG19_Weights", "ViT_B_16_Weights", "ViT_B_32_Weights", "ViT_H_14_Weights", "ViT_L_16_Weights",
            "ViT_L_32_Weights", "VisionTransformer", "Weights", "WeightsEnum", "Wide_ResNet101_2_Weights",
-           "Wide_ResNet50_2_Weights", "alexnet", "densenet121", "densenet161", "densenet169", "densenet201",
-           "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
-           "efficientnet_b5", "efficientnet_b6", "efficientnet_b7", "efficientnet_v2_l", "efficientnet_v2_m",
-           "efficientnet_v2_s", "get_model", "get_model_builder", "get_model_weights", "get_weight", "list_models",
-           "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "resnet101", "resnet152", "resnet18",
-           "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d", "squeezenet1_0",
-           "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
-           "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32", "wide_resnet101_2", "wide_resnet50_2"]
+           "Wide_ResNet50_2_Weights", "alexnet", "convnext_base", "convnext_large", "convnext_small", "convnext_tiny",
+           "densenet121", "densenet161", "densenet169", "densenet201", "efficientnet_b0", "efficientnet_b1",
+           "efficientnet_b2", "efficientnet_b3", "efficientnet_b4", "efficientnet_b5", "efficientnet_b6",
+           "efficientnet_b7", "efficientnet_v2_l", "efficientnet_v2_m", "efficientnet_v2_s", "get_model",
+           "get_model_builder", "get_model_weights", "get_weight", "list_models", "mobilenet_v2", "mobilenet_v3_large",
+           "mobilenet_v3_small", "resnet101", "resnet152", "resnet18", "resnet34", "resnet50", "resnext101_32x8d",
+           "resnext101_64x4d", "resnext50_32x4d", "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13",
+           "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16",
+           "vit_l_32", "wide_resnet101_2", "wide_resnet50_2"]

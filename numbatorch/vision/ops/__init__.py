@@ -1,5 +1,5 @@
 """``numbatorch.vision.ops``: the building blocks torchvision's models share."""
-from .misc import Conv2dNormActivation, SqueezeExcitation
+from .misc import Conv2dNormActivation, Permute, SqueezeExcitation
 from .stochastic_depth import StochasticDepth, stochastic_depth
 
-__all__ = ["Conv2dNormActivation", "SqueezeExcitation", "StochasticDepth", "stochastic_depth"]
+__all__ = ["Conv2dNormActivation", "Permute", "SqueezeExcitation", "StochasticDepth", "stochastic_depth"]

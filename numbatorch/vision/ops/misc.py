@@ -1,7 +1,7 @@
-"""``Conv2dNormActivation`` and ``SqueezeExcitation``: blocks torchvision's models are built from."""
+"""``Conv2dNormActivation``, ``SqueezeExcitation`` and ``Permute``: blocks torchvision's models are built from."""
 from ... import nn
 
-__all__ = ["Conv2dNormActivation", "SqueezeExcitation"]
+__all__ = ["Conv2dNormActivation", "Permute", "SqueezeExcitation"]
 
 
 class Conv2dNormActivation(nn.Sequential):
@@ -47,3 +47,14 @@ class SqueezeExcitation(nn.Module):
 
     def forward(self, input):
         return self._scale(input) * input
+
+
+class Permute(nn.Module):
+    """``x.permute(*dims)`` as a module, for use inside ``nn.Sequential``."""
+
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return x.permute(*self.dims)

@@ -397,6 +397,53 @@ def efficientnet_b0(num_classes=1000):
     return EfficientNet()
 
 
+def convnext(stages, num_classes, layer_scale=1e-6):
+    """torchvision's ConvNeXt in eval-mode form; ``stages`` are (channels, next channels or None, blocks)."""
+    import torch
+    nn = _nn()
+
+    class LayerNorm2d(nn.LayerNorm):
+        def forward(self, x):
+            return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+    class Permute(nn.Module):
+        def __init__(self, dims):
+            super().__init__()
+            self.dims = dims
+
+        def forward(self, x):
+            return x.permute(*self.dims)
+
+    class CNBlock(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.block = nn.Sequential(nn.Conv2d(dim, dim, 7, padding=3, groups=dim), Permute([0, 2, 3, 1]),
+                                       nn.LayerNorm(dim, eps=1e-6), nn.Linear(dim, 4 * dim), nn.GELU(),
+                                       nn.Linear(4 * dim, dim), Permute([0, 3, 1, 2]))
+            self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * layer_scale)
+
+        def forward(self, x):
+            return self.layer_scale * self.block(x) + x
+
+    class ConvNeXt(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layers = [nn.Sequential(nn.Conv2d(3, stages[0][0], 4, 4), LayerNorm2d(stages[0][0], eps=1e-6))]
+            for channels, following, n in stages:
+                layers.append(nn.Sequential(*[CNBlock(channels) for _ in range(n)]))
+                if following is not None:
+                    layers.append(nn.Sequential(LayerNorm2d(channels, eps=1e-6), nn.Conv2d(channels, following, 2, 2)))
+            self.features = nn.Sequential(*layers)
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            last = stages[-1][1] or stages[-1][0]
+            self.classifier = nn.Sequential(LayerNorm2d(last, eps=1e-6), nn.Flatten(1), nn.Linear(last, num_classes))
+
+        def forward(self, x):
+            return self.classifier(self.avgpool(self.features(x)))
+
+    return ConvNeXt()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
