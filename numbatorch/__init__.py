@@ -46,10 +46,14 @@ from ._ops.inplace_functions import *  # noqa: F401,F403
 from ._ops.linalg_torch import *  # noqa: F401,F403
 from ._sparse_coo import sparse_coo_tensor
 from .sparse import mm as spmm
+from ._ops.numerics import *  # noqa: F401,F403
+from ._ops.queries import *  # noqa: F401,F403
+from ._type_info import finfo, iinfo
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .serialization import load, save
 from . import autograd, cuda, linalg, nn, optim, return_types, sparse  # noqa: F401
+from ._functional_aliases import *  # noqa: F401,F403  (after nn: the torch.* forms of its functions)
 from . import distributed  # noqa: F401  (does not start MPI: mpi4py is imported on first use)
 from ._runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
                        get_float32_matmul_precision, get_num_interop_threads, get_num_threads,

@@ -3,7 +3,7 @@ import collections
 
 __all__ = ["max", "min", "median", "nanmedian", "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "aminmax",
            "slogdet", "svd", "qr", "linalg_slogdet", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr", "linalg_eigh",
-           "linalg_svd", "linalg_lstsq", "linalg_solve_ex"]
+           "linalg_svd", "linalg_lstsq", "linalg_solve_ex", "histogram", "frexp"]
 
 
 def _return_type(name, fields=("values", "indices")):
@@ -41,3 +41,5 @@ linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))
+histogram = _return_type("histogram", ("hist", "bin_edges"))
+frexp = _return_type("frexp", ("mantissa", "exponent"))

@@ -1,0 +1,109 @@
+"""The ``torch.*`` forms of layer functions (``torch.conv2d``, ``torch.layer_norm``, ``torch.dropout`` ...).
+
+Most take ``nn.functional``'s arguments and are the same functions; the others keep PyTorch's own order and
+names for the ``torch.*`` form (``torch.dropout(input, p, train)``, ``torch.batch_norm(input, weight, bias,
+running_mean, running_var, training, momentum, eps, cudnn_enabled)``, ``torch.embedding(weight, indices)``).
+"""
+from .nn import functional as F
+from .nn.functional.dropout import _apply_mask, _check_p, _keep_mask
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+           "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "pdist", "cdist", "prelu",
+           "rrelu", "rrelu_", "threshold", "threshold_", "hardshrink", "celu", "celu_", "selu", "selu_", "bilinear",
+           "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
+           "adaptive_avg_pool1d", "adaptive_max_pool1d", "rms_norm", "channel_shuffle", "native_channel_shuffle",
+           "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout", "feature_dropout_",
+           "feature_alpha_dropout", "feature_alpha_dropout_", "layer_norm", "group_norm", "batch_norm",
+           "instance_norm", "embedding"]
+
+conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
+conv_transpose1d, conv_transpose2d, conv_transpose3d = F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d
+pixel_shuffle, pixel_unshuffle = F.pixel_shuffle, F.pixel_unshuffle
+cosine_similarity, pairwise_distance, pdist = F.cosine_similarity, F.pairwise_distance, F.pdist
+prelu, rrelu, rrelu_, hardshrink = F.prelu, F.rrelu, F.rrelu_, F.hardshrink
+celu, celu_, selu, selu_ = F.celu, F.celu_, F.selu, F.selu_
+bilinear = F.bilinear
+max_pool1d, max_pool2d, max_pool3d = F.max_pool1d, F.max_pool2d, F.max_pool3d
+max_pool1d_with_indices = F.max_pool1d_with_indices
+avg_pool1d, adaptive_avg_pool1d = F.avg_pool1d, F.adaptive_avg_pool1d
+adaptive_max_pool1d = F.adaptive_max_pool1d_with_indices  # torch.adaptive_max_pool1d returns (values, indices)
+rms_norm, channel_shuffle, native_channel_shuffle = F.rms_norm, F.channel_shuffle, F.native_channel_shuffle
+
+
+def threshold(input, threshold, value):
+    """``value`` where ``input <= threshold``, else ``input``."""
+    return F.threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """In-place ``threshold``."""
+    return F.threshold(input, threshold, value, inplace=True)
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """p-norm distances between each row of ``x1`` (*, P, M) and each row of ``x2`` (*, R, M): (*, P, R)."""
+    if x1.dim() < 2 or x2.dim() < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    from ._ops.norms import vector_norm
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+
+
+def _dropout_fn(name, functional):
+    def fn(input, p, train):
+        return functional(input, p, train)
+
+    def fn_(input, p, train):
+        return functional(input, p, train, inplace=True)
+    fn.__name__ = fn.__qualname__ = name
+    fn_.__name__ = fn_.__qualname__ = name + "_"
+    fn.__doc__ = f"``F.{functional.__name__}(input, p, training=train)``."
+    fn_.__doc__ = f"In-place ``{name}``."
+    return fn, fn_
+
+
+def _feature_dropout(input, p, training, inplace=False):
+    """Dropout of whole features: one draw per ``input[n, c]`` (any number of trailing dims)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    mask = _keep_mask(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), p, input._data.dtype)
+    return _apply_mask(input, mask, inplace)
+
+
+_feature_dropout.__name__ = "feature_dropout"
+dropout, dropout_ = _dropout_fn("dropout", F.dropout)
+alpha_dropout, alpha_dropout_ = _dropout_fn("alpha_dropout", F.alpha_dropout)
+feature_dropout, feature_dropout_ = _dropout_fn("feature_dropout", _feature_dropout)
+feature_alpha_dropout, feature_alpha_dropout_ = _dropout_fn("feature_alpha_dropout", F.feature_alpha_dropout)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    """``F.layer_norm`` (``cudnn_enable`` is accepted and ignored)."""
+    return F.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    """``F.group_norm`` (``cudnn_enabled`` is accepted and ignored)."""
+    return F.group_norm(input, num_groups, weight, bias, eps)
+
+
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled):
+    """``F.batch_norm`` with PyTorch's ``torch.batch_norm`` argument order."""
+    return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    """``F.instance_norm`` with PyTorch's ``torch.instance_norm`` argument order."""
+    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` at ``indices`` (``torch.embedding``: weight first; ``padding_idx=-1`` means none)."""
+    return F.embedding(indices, weight, None if padding_idx == -1 else padding_idx,
+                       scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
