@@ -25,17 +25,22 @@ def close(name, got, expected):
                                err_msg=name)
 
 
-def forward_matches(bn_class, shape):
+def forward_matches(bn_class, shape, **options):
     rank, world = dist.get_rank(), dist.get_world_size()
-    reference = bn_class(shape[0]).double()
+    reference = bn_class(shape[0], **options).double()
     sync = torch.nn.SyncBatchNorm.convert_sync_batchnorm(copy.deepcopy(reference))
     assert isinstance(sync, torch.nn.SyncBatchNorm)
-    whole = torch.cat([share(shape, r) for r in range(world)])
-    expected = reference(whole)
-    got = sync(share(shape, rank))
-    close(f"{bn_class.__name__} output", got, expected[rank * LOCAL_BATCH:(rank + 1) * LOCAL_BATCH])
-    close("running_mean", sync.running_mean, reference.running_mean)
-    close("running_var", sync.running_var, reference.running_var)
+    for step in range(2):
+        whole = torch.cat([share(shape, r, step) for r in range(world)])
+        expected = reference(whole)
+        got = sync(share(shape, rank, step))
+        name = f"{bn_class.__name__}({options}) step {step}"
+        close(f"{name} output", got, expected[rank * LOCAL_BATCH:(rank + 1) * LOCAL_BATCH])
+        if reference.track_running_stats:
+            close(f"{name} running_mean", sync.running_mean, reference.running_mean)
+            close(f"{name} running_var", sync.running_var, reference.running_var)
+    if not reference.track_running_stats:
+        return
     sync.eval()
     reference.eval()
     close("eval output", sync(share(shape, rank)), reference(share(shape, rank)))
@@ -65,6 +70,8 @@ def main():
     dist.init_process_group("mpi")
     forward_matches(torch.nn.BatchNorm1d, (4,))
     forward_matches(torch.nn.BatchNorm2d, (3, 2, 5))
+    forward_matches(torch.nn.BatchNorm2d, (3, 2, 5), momentum=None, affine=False)
+    forward_matches(torch.nn.BatchNorm1d, (4, 6), track_running_stats=False)
     training_matches()
     print(f"rank {dist.get_rank()}: sync batchnorm OK")
     dist.destroy_process_group()
