@@ -127,3 +127,50 @@ def test_print_tabular_matches_pytorch(capsys):
     assert len(ours) == len(theirs)
     for mine, other in zip(ours[2:], theirs[2:]):
         assert mine.split()[:2] == other.split()[:2]  # opcode and name of each node
+
+
+def _interpret_and_transform(lib, model, x):
+    """Shapes seen by an Interpreter subclass; nodes and output of a Transformer turning + into *."""
+    import operator
+
+    class ShapeRecorder(lib.fx.Interpreter):
+        def run_node(self, n):
+            result = super().run_node(n)
+            self.shapes.append((n.op, n.name, tuple(result.shape) if hasattr(result, "shape") else None))
+            return result
+
+    recorder = ShapeRecorder(lib.fx.symbolic_trace(model))
+    recorder.shapes = []
+    recorder.run(x)
+
+    class AddToMul(lib.fx.Transformer):
+        def call_function(self, target, args, kwargs):
+            return super().call_function(operator.mul if target is operator.add else target, args, kwargs)
+
+    transformed = AddToMul(lib.fx.symbolic_trace(model)).transform()
+    nodes = [(n.op, n.name) for n in transformed.graph.nodes]
+    return recorder.shapes, nodes, transformed(x).detach().numpy()
+
+
+def test_interpreter_and_transformer_match_torch_fx():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = lib.nn.Linear(3, 4)
+
+            def forward(self, x):
+                h = self.fc(x)
+                return lib.relu(h + 1.0).sum(dim=1) + h.mean()
+        return Net()
+
+    theirs_model, ours_model = build(torch), build(numbatorch)
+    ours_model.load_state_dict({k: numbatorch.tensor(v.numpy()) for k, v in theirs_model.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(2, 3)).astype(np.float32)
+    ours = _interpret_and_transform(numbatorch, ours_model, numbatorch.tensor(x))
+    theirs = _interpret_and_transform(torch, theirs_model, torch.tensor(x))
+    assert ours[0] == theirs[0]
+    assert ours[1] == theirs[1]
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-5, atol=1e-6)
