@@ -1,6 +1,6 @@
 """Data-parallel scaling: samples/s of the cifar2 training step at a fixed global batch on 1 and N ranks.
 
-    python benchmarks/bench_ddp.py [--ranks 1 2] [--global-batch 50] [--steps 30]
+    python benchmarks/bench_ddp.py [--ranks 1 2] [--global-batch 50] [--steps 30] [--backend torch]
 
 Each rank count runs as its own MPI job (``mpiexec -n N``) with one thread per rank (NUMBA_NUM_THREADS=1,
 OMP_NUM_THREADS=1). The step is the cifar2 tutorial's network (tutorials/cifar2.py) with BCEWithLogitsLoss
@@ -21,15 +21,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(HERE)
 
 
-def worker(global_batch, steps, warmup):
+def worker(global_batch, steps, warmup, backend):
     """One rank's measurement; rank 0 prints a JSON line."""
     sys.path.insert(0, REPO_ROOT)
     sys.path.insert(0, os.path.join(REPO_ROOT, "tutorials"))
-    import numbatorch as torch
-    import numbatorch.distributed as dist
     from cifar2 import create_net
-
-    dist.init_process_group("mpi")
+    if backend == "torch":
+        import torch
+        torch.set_num_threads(1)
+        # PyTorch on Gloo, started by the same mpiexec: the rank and size come from MPI's launcher
+        os.environ.update(RANK=os.environ["PMI_RANK"], WORLD_SIZE=os.environ["PMI_SIZE"])
+        os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
+        os.environ.setdefault("MASTER_PORT", "29511")
+        torch.distributed.init_process_group("gloo")
+    else:
+        import numbatorch as torch
+        torch.distributed.init_process_group("mpi")
+    dist = torch.distributed
     rank, world = dist.get_rank(), dist.get_world_size()
     if global_batch % world:
         raise SystemExit(f"--global-batch {global_batch} is not divisible by {world} ranks")
@@ -75,11 +83,11 @@ def worker(global_batch, steps, warmup):
     dist.destroy_process_group()
 
 
-def run(ranks, global_batch, steps, warmup):
+def run(ranks, global_batch, steps, warmup, backend):
     mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
     env = dict(os.environ, NUMBA_NUM_THREADS="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     cmd = [mpiexec, "-n", str(ranks), sys.executable, os.path.abspath(__file__), "--worker",
-           "--global-batch", str(global_batch), "--steps", str(steps), "--warmup", str(warmup)]
+           "--global-batch", str(global_batch), "--steps", str(steps), "--warmup", str(warmup), "--backend", backend]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"{ranks} rank(s) failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
@@ -92,16 +100,19 @@ def main():
     parser.add_argument("--global-batch", type=int, default=50)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--backend", choices=("numbatorch", "torch"), default="numbatorch",
+                        help="'torch': the same measurement with PyTorch's DDP on Gloo, for comparison")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args.global_batch, args.steps, args.warmup)
-    print(f"cifar2 training step, global batch {args.global_batch}, 1 thread per rank, {os.cpu_count()} cores")
+        return worker(args.global_batch, args.steps, args.warmup, args.backend)
+    print(f"{args.backend}: cifar2 training step, global batch {args.global_batch}, 1 thread per rank, "
+          f"{os.cpu_count()} cores")
     print(f"{'ranks':>5} {'step ms':>9} {'no_sync ms':>11} {'samples/s':>10} {'speed-up':>9} {'all-reduce ms':>14} "
           f"{'grad KiB':>9}")
     base = None
     for n in args.ranks:
-        r = run(n, args.global_batch, args.steps, args.warmup)
+        r = run(n, args.global_batch, args.steps, args.warmup, args.backend)
         base = base or r["samples_per_s"]
         print(f"{n:>5} {r['step_ms']:>9.2f} {r['no_sync_step_ms']:>11.2f} {r['samples_per_s']:>10.1f} "
               f"{r['samples_per_s'] / base:>9.2f} "
