@@ -51,6 +51,7 @@ from ._ops.queries import *  # noqa: F401,F403
 from ._type_info import finfo, iinfo
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .serialization import load, save
 from . import autograd, cuda, linalg, nn, optim, return_types, sparse  # noqa: F401
 from ._functional_aliases import *  # noqa: F401,F403  (after nn: the torch.* forms of its functions)

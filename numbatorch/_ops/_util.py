@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
-from ..autograd import grad_mode
+from ..autograd import anomaly_mode, grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
 from ..autograd.graph import Node, _saved_slots
 
@@ -27,6 +27,8 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
         node = node_cls(tuple([t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs]))
         for k, v in saved.items():
             setattr(node, k, v)
+        if anomaly_mode._state.enabled:
+            anomaly_mode.record_forward(node)
         if type(out) is tuple:
             if getattr(node, "num_outputs", None) != len(out):  # a slot where the count varies per call
                 node.num_outputs = len(out)

@@ -1,7 +1,7 @@
 """Reverse-mode engine: walks the graph iteratively in dependency order and accumulates gradients."""
 import numpy as np
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 
 
 def reduce_to_shape(grad, shape):
@@ -86,9 +86,12 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
             if any(g is not None for g in out_grads):
                 if node._saved_versions:
                     node.check_versions()
-                in_grads = node.backward(out_grads[0] if node.num_outputs == 1 else out_grads)
-                if type(in_grads) is not tuple:
-                    in_grads = (in_grads,)
+                if anomaly_mode._state.enabled:
+                    in_grads = anomaly_mode.checked_backward(node, out_grads)
+                else:
+                    in_grads = node.backward(out_grads[0] if node.num_outputs == 1 else out_grads)
+                    if type(in_grads) is not tuple:
+                        in_grads = (in_grads,)
             else:
                 in_grads = (None,) * len(node.inputs)
             if not retain_graph:
