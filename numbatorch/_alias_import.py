@@ -3,8 +3,9 @@
 
 ``import torch.nn.functional as F`` then yields the very module ``numbatorch.nn.functional``, so classes,
 ``isinstance`` checks and pickles are numbatorch's. Nothing ever falls back to an installed PyTorch: a module
-numbatorch lacks raises :class:`MissingModuleError`, an attribute it lacks (on an aliased module or on a
-Tensor) raises :class:`MissingFeatureError`, and ``from torch import X`` of a missing X raises
+numbatorch lacks raises :class:`MissingModuleError`, an attribute an aliased module lacks raises
+:class:`MissingFeatureError` (a Tensor attribute becomes one when the error ends the program, see
+``missing_feature_from``), and ``from torch import X`` of a missing X raises
 :class:`MissingNameError`; all say ``numbatorch does not implement torch.X yet`` and are NotImplementedErrors, and
 also ``ImportError``/``AttributeError`` so ``try: import ... except ImportError`` and ``hasattr`` probes keep
 working.
@@ -19,7 +20,8 @@ import multiprocessing.util
 import sys
 import types
 
-__all__ = ["ALIASES", "MissingFeatureError", "MissingModuleError", "MissingNameError", "install", "is_installed"]
+__all__ = ["ALIASES", "MissingFeatureError", "MissingModuleError", "MissingNameError", "install", "is_installed",
+           "missing_feature_from"]
 
 ALIASES = {"torch": "numbatorch", "torchvision": "numbatorch.vision", "torchkeras": "numbatorch.keras"}
 _REVERSE = sorted(((real, alias) for alias, real in ALIASES.items()), key=lambda pair: -len(pair[0]))
@@ -130,10 +132,17 @@ def _guard(module):
     module.__getattr__ = __getattr__
 
 
-def _tensor_getattr(self, name):
-    if name.startswith("__") and name.endswith("__"):
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-    raise MissingFeatureError(_missing(f"torch.Tensor.{name}"))
+def missing_feature_from(error):
+    """The MissingFeatureError naming ``torch.Tensor.X`` that an AttributeError for Tensor attribute X means,
+    or None for any other AttributeError.
+
+    The run command translates such an error when it ends the program: a ``Tensor.__getattr__`` raising it at
+    once would slow down every attribute read of every tensor (Python stops specialising them)."""
+    from ._tensor import Tensor
+    obj, name = getattr(error, "obj", None), getattr(error, "name", None)
+    if isinstance(obj, Tensor) and name and not (name.startswith("__") and name.endswith("__")):
+        return MissingFeatureError(_missing(f"torch.Tensor.{name}"))
+    return None
 
 
 def _spawnv_passfds(path, args, passfds):
@@ -171,6 +180,5 @@ def install():
     for name, module in list(sys.modules.items()):
         if isinstance(module, types.ModuleType) and (name == "numbatorch" or name.startswith("numbatorch.")):
             _guard(module)
-    numbatorch.Tensor.__getattr__ = _tensor_getattr
     _state["spawnv_passfds"] = multiprocessing.util.spawnv_passfds
     multiprocessing.util.spawnv_passfds = _spawnv_passfds

@@ -26,7 +26,7 @@ def register(subparsers):
 
 def run(args):
     """Run ``args.script`` with ``args.args`` as its command line; returns the script's exit status."""
-    from .._alias_import import install
+    from .._alias_import import install, missing_feature_from
 
     script = args.script
     if not os.path.isfile(script):
@@ -39,6 +39,11 @@ def run(args):
         runpy.run_path(script, run_name="__main__")
     except SystemExit as exit_:
         return _exit_status(exit_.code)
+    except AttributeError as error:
+        missing = missing_feature_from(error)
+        if missing is None:
+            raise
+        raise missing from error
     return 0
 
 
