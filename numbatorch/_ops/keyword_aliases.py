@@ -16,6 +16,7 @@ from .._tensor import Tensor
 # Ops PyTorch defines in Python: they take no numpy aliases.
 _PYTHON_DEFINED = frozenset({"split", "norm", "unique", "unique_consecutive", "stft", "istft"})
 _MISSING = object()
+_COMPILED = {}
 
 
 def _wrap(fn):
@@ -72,14 +73,18 @@ def _wrap(fn):
         if name in params:
             body.append(f"    if {alias} is not _MISSING: {name} = {alias}")
         else:
-            body.append(f"    if {alias} is not _MISSING: raise TypeError(\"{fn.__name__}() got an unexpected "
-                        f"keyword argument '{alias}'\")")
-    body += [f"    if {n} is _MISSING: raise TypeError(\"{fn.__name__}() missing required argument '{n}'\")"
+            body.append(f"    if {alias} is not _MISSING: raise TypeError(_name + \"() got an unexpected keyword "
+                        f"argument '{alias}'\")")
+    body += [f"    if {n} is _MISSING: raise TypeError(_name + \"() missing required argument '{n}'\")"
              for n in checked]
-    source = f"def {fn.__name__}({', '.join(header)}):\n" + "\n".join(body) + f"\n    return _fn({', '.join(call)})\n"
-    namespace = {}
-    exec(source, defaults, namespace)  # noqa: S102  (generated from the op's own signature, see module doc)
-    return functools.update_wrapper(namespace[fn.__name__], fn)
+    source = f"def wrapper({', '.join(header)}):\n" + "\n".join(body) + f"\n    return _fn({', '.join(call)})\n"
+    # Many ops share a parameter list: compile each distinct wrapper once, then bind it to each op's globals.
+    code = _COMPILED.get(source)
+    if code is None:
+        code = _COMPILED[source] = compile(source, "<keyword_aliases>", "exec")
+    defaults["_name"] = fn.__name__
+    exec(code, defaults)  # noqa: S102  (generated from the op's own signature, see module doc)
+    return functools.update_wrapper(defaults["wrapper"], fn)
 
 
 def _install():
