@@ -172,7 +172,7 @@ def install():
         if loaded is not None and loaded.__name__ != real:
             raise RuntimeError(f"'{alias}' was already imported from {getattr(loaded, '__file__', '?')} before "
                                f"numbatorch's import hook was installed; install it before importing {alias}")
-    import numbatorch
+    import numbatorch  # noqa: F401  (loaded first, so the modules it brings get guarded below)
 
     finder = _AliasFinder()
     sys.meta_path.insert(0, finder)

@@ -7,7 +7,6 @@ traced code's module) record ``call_function`` nodes when given a Proxy; Tensor 
 Proxies record ``call_method``/``call_function`` nodes. Everything is restored when tracing ends.
 """
 import builtins
-import contextlib
 import functools
 import inspect
 import types
