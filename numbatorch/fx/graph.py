@@ -30,6 +30,11 @@ class Graph:
         self._insert_at = None  # (node, after) or None for "at the end"
         self.owning_module = owning_module
 
+    def __getstate__(self):
+        # The owning module refers back to this graph; a copy or pickle of the graph is owned by whoever
+        # rebuilds it (GraphModule sets itself as owner).
+        return {**self.__dict__, "owning_module": None}
+
     # ---- reading -----------------------------------------------------------------------------------
     @property
     def nodes(self):

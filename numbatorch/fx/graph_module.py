@@ -158,12 +158,22 @@ class GraphModule(Module):
 
     def __deepcopy__(self, memo):
         holder = Module()
-        memo[id(self)] = None  # the graph's owning_module: the copy's __init__ sets it to the copy
         holder.__dict__ = copy.deepcopy(self.__dict__, memo)
         return GraphModule(holder, holder.__dict__["_graph"], type(self).__name__)
+
+    def __reduce__(self):
+        # The per-instance class cannot be pickled by name: rebuild from the attributes and regenerate forward.
+        state = {k: v for k, v in self.__dict__.items() if k != "_code"}
+        return _rebuild_graph_module, (state, type(self).__name__)
 
     def __copy__(self):
         return GraphModule(self, self._graph, type(self).__name__)
 
     def __str__(self):
         return "\n".join([super().__str__(), self._code])
+
+
+def _rebuild_graph_module(state, class_name):
+    holder = Module()
+    holder.__dict__.update(state)
+    return GraphModule(holder, state["_graph"], class_name)

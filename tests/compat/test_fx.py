@@ -174,3 +174,31 @@ def test_interpreter_and_transformer_match_torch_fx():
     assert ours[0] == theirs[0]
     assert ours[1] == theirs[1]
     np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-5, atol=1e-6)
+
+
+class _WithBuffer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.register_buffer("offset", numbatorch.ones(2))
+
+    def forward(self, x):
+        return numbatorch.relu(self.fc(x)) + self.offset
+
+
+def test_graph_module_copies_and_pickles():
+    import copy
+    import io
+
+    gm = fx.symbolic_trace(_WithBuffer())
+    x = numbatorch.randn(4, 3)
+    buffer = io.BytesIO()
+    numbatorch.save(gm, buffer)
+    buffer.seek(0)
+    for clone in (copy.deepcopy(gm), numbatorch.load(buffer, weights_only=False)):
+        assert type(clone).__name__ == "_WithBuffer" and clone.graph.owning_module is clone
+        assert list(clone.state_dict()) == list(gm.state_dict())
+        np.testing.assert_array_equal(clone(x).detach().numpy(), gm(x).detach().numpy())
+        with numbatorch.no_grad():
+            clone.fc.weight.zero_()  # an independent copy: the original keeps its weights
+        assert not np.array_equal(clone(x).detach().numpy(), gm(x).detach().numpy())
