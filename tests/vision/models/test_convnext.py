@@ -10,7 +10,7 @@ from numbatorch.vision.models.convnext import CNBlockConfig
 from .torch_reference import convnext, copy_into_torch, names_and_shapes
 
 
-def test_tiny_parameter_count_layout_and_stochastic_depth():
+def test_tiny_parameter_count_layout_and_stochastic_depth(no_init):
     model = models.convnext_tiny()
     assert sum(p.numel() for p in model.parameters()) == 28589128  # torchvision's documented count
     names = list(model.state_dict())

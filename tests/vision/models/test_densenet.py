@@ -12,7 +12,7 @@ from .torch_reference import copy_into_torch, densenet, names_and_shapes, random
 
 
 @pytest.mark.parametrize("name, count", [("densenet121", 7978856), ("densenet169", 14149480)])
-def test_parameter_counts(name, count):
+def test_parameter_counts(name, count, no_init):
     assert sum(p.numel() for p in models.get_model(name).parameters()) == count  # torchvision's documented counts
 
 

@@ -10,7 +10,7 @@ from .torch_reference import copy_into_torch, efficientnet_b0, names_and_shapes,
 
 
 @pytest.mark.parametrize("name, count", [("efficientnet_b0", 5288548), ("efficientnet_v2_s", 21458488)])
-def test_parameter_counts(name, count):
+def test_parameter_counts(name, count, no_init):
     assert sum(p.numel() for p in models.get_model(name).parameters()) == count  # torchvision's documented counts
 
 

@@ -10,7 +10,7 @@ from .torch_reference import copy_into_torch, mobilenet_v3_small, names_and_shap
 
 
 @pytest.mark.parametrize("name, count", [("mobilenet_v3_large", 5483032), ("mobilenet_v3_small", 2542856)])
-def test_parameter_counts(name, count):
+def test_parameter_counts(name, count, no_init):
     assert sum(p.numel() for p in models.get_model(name).parameters()) == count  # torchvision's documented counts
 
 

@@ -16,7 +16,7 @@ CASES = [("resnet18", "basic", [2, 2, 2, 2], {}, 11689512),
 
 
 @pytest.mark.parametrize("name, block, layers, kw, count", CASES)
-def test_parameter_count_and_state_dict_layout(name, block, layers, kw, count):
+def test_parameter_count_and_state_dict_layout(name, block, layers, kw, count, no_init):
     ours = models.get_model(name)
     assert sum(p.numel() for p in ours.parameters()) == count
     pytest.importorskip("torch")
