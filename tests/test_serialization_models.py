@@ -118,3 +118,12 @@ def test_force_weights_only_environment(lib_name, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert isinstance(lib.load(io.BytesIO(_save(lib, {"w": lib.ones(2)}).getvalue())), dict)
+
+
+@pytest.mark.parametrize("make", [_cnn, _encoder, _lstm])
+def test_whole_model_round_trip_here(make):
+    ours = make(nt).eval()
+    again = nt.load(_save(nt, ours), weights_only=False)
+    assert type(again) is type(ours)
+    x = np.random.default_rng(2).standard_normal(_INPUTS[make]).astype(np.float32)
+    np.testing.assert_array_equal(_run(again, nt, x), _run(ours, nt, x))
