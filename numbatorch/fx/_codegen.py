@@ -27,10 +27,11 @@ class PythonCode:
 class _Namespace:
     """The globals of the generated code: modules by their names, other objects under fresh names."""
 
-    def __init__(self):
+    def __init__(self, reserved):
         import numbatorch
         self.globals = {"numbatorch": numbatorch, "inf": math.inf, "nan": math.nan}
         self._ids = {}
+        self._reserved = reserved  # the node names: locals of the generated function
 
     def function(self, fn):
         """An expression naming ``fn``: ``numbatorch.nn.functional.relu``, ``getattr``, or a fresh name."""
@@ -48,9 +49,11 @@ class _Namespace:
     def constant(self, value, hint="_const"):
         key = id(value)
         if key not in self._ids:
-            name = hint if hint.isidentifier() and hint not in self.globals else f"_{hint}_{len(self._ids)}"
-            while name in self.globals:
-                name = f"_{hint}_{len(self._ids)}_{len(self.globals)}"
+            name = hint if hint.isidentifier() else "_const"
+            count = 0
+            while name in self.globals or name in self._reserved:
+                count += 1
+                name = f"_{hint}_{count}" if hint.isidentifier() else f"_const_{count}"
             self.globals[name] = value
             self._ids[key] = name
         return self._ids[key]
@@ -91,7 +94,7 @@ def _call_args(args, kwargs, names):
 
 def python_code(graph, root_module):
     """The source of ``def forward(self, <placeholders>)`` computing ``graph`` and the globals it needs."""
-    names = _Namespace()
+    names = _Namespace({node.name for node in graph.nodes})
     params, body = [], []
     for node in graph.nodes:
         if node.op == "placeholder":

@@ -3,12 +3,13 @@
 While tracing, ``Module.__call__`` records calls of leaf modules (numbatorch's own layers) as ``call_module``
 nodes instead of running them; reading a parameter or buffer records a ``get_attr`` node; numbatorch's
 functions (``numbatorch.*``, ``nn.functional.*``, ``linalg.*``, and the same functions imported into the
-traced code's module) record ``call_function`` nodes when given a Proxy; Tensor methods and operators on
+traced code's module, and ``math``'s) record ``call_function`` nodes when given a Proxy; Tensor methods and operators on
 Proxies record ``call_method``/``call_function`` nodes. Everything is restored when tracing ends.
 """
 import builtins
 import functools
 import inspect
+import math
 import types
 
 from .._tensor import Tensor
@@ -96,7 +97,7 @@ class _Patcher:
 class Tracer:
     """Turns a Module (or function) into a ``Graph`` by running it on Proxies; subclass to choose leaf modules."""
 
-    def __init__(self, autowrap_modules=(), autowrap_functions=(), param_shapes_constant=False):
+    def __init__(self, autowrap_modules=(math,), autowrap_functions=(), param_shapes_constant=False):
         self._autowrap_modules = tuple(autowrap_modules)
         self._autowrap_functions = tuple(autowrap_functions)
 
@@ -197,7 +198,10 @@ class Tracer:
                 raise NotImplementedError(f"numbatorch does not implement torch.fx tracing of *args/**kwargs "
                                           f"inputs yet ('{parameter.name}' of {fn.__qualname__})")
             if parameter.name in concrete_args:
-                args.append(concrete_args[parameter.name])
+                # The input stays in the signature (callers may still pass it) but the trace uses the value.
+                value = concrete_args[parameter.name]
+                self.create_proxy("placeholder", parameter.name, (value,), {})
+                args.append(value)
                 continue
             default = () if parameter.default is parameter.empty else (parameter.default,)
             args.append(self.create_proxy("placeholder", parameter.name, default, {}))

@@ -3,6 +3,7 @@ import builtins
 import contextlib
 import inspect
 import keyword
+import operator
 import re
 
 from .._optional import import_optional
@@ -168,18 +169,27 @@ class Graph:
         self._names.discard(to_erase.name)
 
     def eliminate_dead_code(self):
-        """Erase the nodes whose values nothing uses (and that are not inputs or impure); True if any."""
+        """Erase the nodes whose values nothing uses, except inputs and impure ones (in-place methods,
+        ``setitem``, modules with ``_is_impure``); True if any was erased."""
         changed = False
         for node in reversed(self._nodes):
             if node.op in ("placeholder", "output") or node.users:
                 continue
             if node.op == "call_method" and node.target.endswith("_") and not node.target.endswith("__"):
                 continue  # an in-place method is kept for its effect
-            if node.op == "call_module":
-                continue  # a module call may have side effects (running statistics)
+            if node.op == "call_module" and self._impure_module(node.target):
+                continue
+            if node.op == "call_function" and node.target is operator.setitem:
+                continue
             self.erase_node(node)
             changed = True
         return changed
+
+    def _impure_module(self, target):
+        # As in PyTorch, a module call is pure unless the module says otherwise with ``_is_impure``.
+        if self.owning_module is None:
+            return True  # cannot tell without the module: keep the call
+        return getattr(self.owning_module.get_submodule(target), "_is_impure", False)
 
     def lint(self):
         """Check that every node's inputs come earlier in this graph and names are unique."""

@@ -120,12 +120,12 @@ class Node:
     # ---- position in the graph ----------------------------------------------------------------------
     @property
     def next(self):
-        """The node after this one in its graph (the graph's root sentinel after the last)."""
+        """The node after this one in its graph (None after the last)."""
         return self.graph._neighbour(self, +1)
 
     @property
     def prev(self):
-        """The node before this one in its graph."""
+        """The node before this one in its graph (None before the first)."""
         return self.graph._neighbour(self, -1)
 
     def prepend(self, x):

@@ -202,3 +202,30 @@ def test_graph_module_copies_and_pickles():
         with numbatorch.no_grad():
             clone.fc.weight.zero_()  # an independent copy: the original keeps its weights
         assert not np.array_equal(clone(x).detach().numpy(), gm(x).detach().numpy())
+
+
+class _Attention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(4, 4)
+
+    def forward(self, x, scale=True):
+        import math
+        q = self.q(x)
+        scores = q @ q.transpose(-2, -1) / math.sqrt(q.size(-1))  # math on a traced size is recorded
+        if scale:
+            scores = scores * 2
+        return scores.softmax(-1)
+
+
+def test_math_calls_concrete_args_and_dead_code():
+    model = _Attention()
+    gm = fx.symbolic_trace(model, concrete_args={"scale": False})
+    x = numbatorch.randn(2, 3, 4)
+    np.testing.assert_allclose(gm(x).detach().numpy(), model(x, False).detach().numpy(), rtol=1e-6)
+    assert gm(x, False).shape == (2, 3, 3)
+    gm.add_submodule("extra", nn.Linear(4, 4))
+    with gm.graph.inserting_after(gm.graph.nodes[0]):
+        gm.graph.call_module("extra", (gm.graph.nodes[0],))  # its result is never used
+    assert gm.graph.eliminate_dead_code()
+    assert "extra" not in [n.target for n in gm.graph.nodes]
