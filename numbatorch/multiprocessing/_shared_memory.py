@@ -38,8 +38,7 @@ _lock = threading.Lock()  # record locks exclude other processes, this excludes 
 
 
 class _SharedMapping(mmap.mmap):
-    """A mapping of one named shared-memory segment (``name``, data ``nbytes``, ``address`` of its first byte,
-    ``fd``)."""
+    """A mapping of one named shared-memory segment (``name``, data ``nbytes``, ``address`` of its first byte)."""
 
 
 def _require_posix():
@@ -48,31 +47,24 @@ def _require_posix():
                            "which this platform does not have")
 
 
-def _change_count(fd, delta):
-    """Add ``delta`` to the reference count of the segment open as ``fd`` and return the new count.
+def _change_count(name, delta):
+    """Add ``delta`` to the reference count of segment ``name``; when it drops to 0, remove the name.
 
-    Works through the descriptor, not a mapping, so a finalizer can run it after the mapping is gone."""
+    Opens the segment by name each time rather than keeping a descriptor per tensor (a process holding many
+    shared tensors would run out of descriptors). The name exists exactly while the count is positive, and
+    only a holder of a reference changes the count, so the name is there whenever this runs."""
     with _lock:
-        fcntl.lockf(fd, fcntl.LOCK_EX, _COUNT.size, 0)
+        fd = _posixshmem.shm_open(name, os.O_RDWR, mode=0o600)
         try:
+            fcntl.lockf(fd, fcntl.LOCK_EX, _COUNT.size, 0)
             count = _COUNT.unpack(os.pread(fd, _COUNT.size, 0))[0] + delta
             os.pwrite(fd, _COUNT.pack(count), 0)
-            return count
-        finally:
-            fcntl.lockf(fd, fcntl.LOCK_UN, _COUNT.size, 0)
-
-
-def _release(name, fd):
-    """Drop this process's reference to segment ``name``; the last reference removes the name."""
-    try:
-        if _change_count(fd, -1) == 0:
-            try:
+            if count == 0:
                 _posixshmem.shm_unlink(name)
-            except FileNotFoundError:
-                pass
-            resource_tracker.unregister(name, "shared_memory")
-    finally:
-        os.close(fd)
+                resource_tracker.unregister(name, "shared_memory")
+        finally:
+            os.close(fd)  # also releases the record lock
+    return count
 
 
 def _map(name, nbytes, create):
@@ -83,12 +75,10 @@ def _map(name, nbytes, create):
         if create:
             os.ftruncate(fd, HEADER_BYTES + nbytes)
         mapping = _SharedMapping(fd, HEADER_BYTES + nbytes)
-    except BaseException:
-        os.close(fd)
-        raise
+    finally:
+        os.close(fd)  # the mapping stays valid without it
     mapping.name = name
     mapping.nbytes = nbytes
-    mapping.fd = fd
     mapping.address = np.ndarray((1,), np.uint8, buffer=mapping).__array_interface__["data"][0]
     mapping.owner_pid = os.getpid()
     _register_release(mapping)
@@ -107,7 +97,7 @@ def _register_release(mapping):
         return  # a forked child inherits the mapping but not its reference
     finalizer = getattr(mapping, "finalizer", None)
     if finalizer is None or not finalizer.still_active():
-        mapping.finalizer = util.Finalize(mapping, _release, args=(mapping.name, mapping.fd), exitpriority=0)
+        mapping.finalizer = util.Finalize(mapping, _change_count, args=(mapping.name, -1), exitpriority=0)
 
 
 def share_array(array):
@@ -115,7 +105,7 @@ def share_array(array):
     name = f"/numbatorch_{os.getpid()}_{secrets.token_hex(8)}"
     resource_tracker.register(name, "shared_memory")
     mapping = _map(name, array.nbytes, create=True)
-    _change_count(mapping.fd, 1)
+    _change_count(name, 1)
     shared = np.ndarray(array.shape, array.dtype, buffer=mapping, offset=HEADER_BYTES)
     shared[...] = array
     return shared
@@ -123,7 +113,7 @@ def share_array(array):
 
 def add_reference(mapping):
     """Count one more reference to ``mapping``'s segment: a pickle of it about to be sent."""
-    _change_count(mapping.fd, 1)
+    _change_count(mapping.name, 1)
 
 
 def attach(name, nbytes):
@@ -131,7 +121,7 @@ def attach(name, nbytes):
     mapping = _mappings.get(name)
     if mapping is None:
         return _map(name, nbytes, create=False)  # the pickle's reference becomes this process's
-    _change_count(mapping.fd, -1)
+    _change_count(name, -1)
     return mapping
 
 
