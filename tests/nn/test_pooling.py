@@ -142,11 +142,23 @@ def _both_raise(nb_call, th_call):
     ("fractional_max_pool2d", (1, 2, 5, 5), dict(kernel_size=2, output_size=5)),
     ("fractional_max_pool2d", (1, 2, 5, 5), dict(kernel_size=2, output_size=(5, 2))),
     ("fractional_max_pool3d", (1, 2, 5, 5, 5), dict(kernel_size=2, output_size=(2, 5, 2))),
+    ("max_pool2d", (1, 1, 2, 2), dict(kernel_size=3)),                         # output size too small
+    ("avg_pool2d", (1, 1, 5, 5), dict(kernel_size=3, padding=2)),              # pad over half the kernel
+    ("avg_pool2d", (1, 1, 5, 5), dict(kernel_size=3, divisor_override=0)),
 ])
 def test_functional_errors_match_torch(fn, shape, kwargs):
     x = np.zeros(shape, np.float32)
     nb_msg, th_msg = _both_raise(lambda: getattr(F, fn)(numbatorch.tensor(x), **kwargs),
                                  lambda: getattr(torch.nn.functional, fn)(torch.tensor(x), **kwargs))
+    assert nb_msg == th_msg
+
+
+def test_unpool_invalid_index_error_matches_torch():
+    x = np.zeros((1, 1, 2, 2), np.float32)
+    idx = np.array([[[[0, 1], [2, 99]]]], np.int64)
+    nb_msg, th_msg = _both_raise(
+        lambda: F.max_unpool2d(numbatorch.tensor(x), numbatorch.tensor(idx), 2, output_size=(4, 4)),
+        lambda: torch.nn.functional.max_unpool2d(torch.tensor(x), torch.tensor(idx), 2, output_size=(4, 4)))
     assert nb_msg == th_msg
 
 

@@ -7,7 +7,6 @@ import numpy as np
 
 from . import _pool_kernels as K
 from ._parallel import choose
-from ._shape import fmt_size, check_float
 
 __all__ = [
     "pool_output_size", "max_pool_forward", "max_pool_backward", "max_unpool_forward",
@@ -18,18 +17,10 @@ __all__ = [
 ]
 
 
-def _planes(x, nd, name):
+def _planes(x, nd):
     """(N, C, *sp) or (C, *sp) -> contiguous (P, D, H, W) view and the leading shape."""
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got "
-                           f"input of size [{fmt_size(x.shape)}]" if nd > 1 else
-                           f"{name}: Expected 2D or 3D input tensor, but got [{fmt_size(x.shape)}]")
-    check_float(x)
     lead = x.shape[:x.ndim - nd]
     sp = x.shape[x.ndim - nd:]
-    if any(s == 0 for s in sp) or any(s == 0 for s in lead[1:]):
-        raise RuntimeError(f"{name}: Expected input to have non-zero size for non-batch dimensions, "
-                           f"but got input of size [{fmt_size(x.shape)}]")
     planes = int(np.prod(lead))
     x4 = np.ascontiguousarray(x).reshape((planes,) + (1,) * (3 - nd) + sp)
     return x4, lead, sp
@@ -58,29 +49,13 @@ def _per_dim(value, nd):
     return (int(value),) * nd if isinstance(value, (int, np.integer)) else tuple(int(v) for v in value)
 
 
-def _pool_args(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+def _window_args(spatial, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    """Per-dim (kernel, stride, padding, dilation) and the output size; stride None means the kernel."""
     k = _per_dim(kernel_size, nd)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _per_dim(stride, nd)
     p = _per_dim(padding, nd)
     d = _per_dim(dilation, nd)
-    if any(v <= 0 for v in k):
-        raise RuntimeError(f"{name}: kernel_size must be greater than zero")
-    if any(v <= 0 for v in s):
-        raise RuntimeError("stride should not be zero" if any(v == 0 for v in s)
-                           else f"{name}: stride must be greater than zero")
-    if any(v <= 0 for v in d):
-        raise RuntimeError(f"{name}: dilation must be greater than zero")
-    for i in range(nd):
-        if p[i] > (d[i] * (k[i] - 1) + 1) // 2 or p[i] < 0:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
-                               f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
-    sp = x.shape[x.ndim - nd:]
-    out = tuple(pool_output_size(sp[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
-    if any(o <= 0 for o in out):
-        insz = "x".join(str(v) for v in x.shape[x.ndim - nd - 1:])
-        outsz = "x".join(str(v) for v in (x.shape[x.ndim - nd - 1],) + out)
-        raise RuntimeError(f"Given input size: ({insz}). Calculated output size: ({outsz}). "
-                           "Output size is too small")
+    out = tuple(pool_output_size(spatial[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
     return k, s, p, d, out
 
 
@@ -90,9 +65,8 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     """Max pool over the last nd dims (nd = len(kernel_size), or x.ndim - 2 for an int).
     Returns (output, indices:int64)."""
     nd = len(kernel_size) if not isinstance(kernel_size, int) else x.ndim - 2
-    name = f"max_pool{nd}d"
-    x4, lead, sp = _planes(x, nd, name)
-    k, s, p, d, osp = _pool_args(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    x4, lead, sp = _planes(x, nd)
+    k, s, p, d, osp = _window_args(sp, nd, kernel_size, stride, padding, dilation, ceil_mode)
     P = x4.shape[0]
     out = np.empty((P,) + _pad3(osp, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
@@ -124,20 +98,13 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
 
 
 def max_unpool_forward(x, indices, output_size):
-    """max_unpoolNd: scatter x into zeros of spatial size output_size (tuple of nd ints)."""
+    """max_unpoolNd: scatter x into zeros of spatial size output_size (tuple of nd ints); indices of x's
+    shape, each in [0, prod(output_size))."""
     nd = len(output_size)
-    if x.shape != indices.shape:
-        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
-                           f"({fmt_size(x.shape)}) but got indices tensor with shape: "
-                           f"({fmt_size(indices.shape)})")
     lead = x.shape[:x.ndim - nd]
     plane = int(np.prod(output_size))
     xi = np.ascontiguousarray(x).reshape(-1, int(np.prod(x.shape[x.ndim - nd:])))
     ix = np.asarray(indices, dtype=np.int64).reshape(xi.shape)
-    if ix.size and (ix.min() < 0 or ix.max() >= plane):
-        bad = ix.max() if ix.max() >= plane else ix.min()
-        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
-                           f"{'x'.join(str(v) for v in output_size)})")
     out = np.zeros((xi.shape[0], plane), dtype=x.dtype)
     # later duplicates win, as in PyTorch's serial loop
     np.put_along_axis(out, ix, xi, axis=1)
@@ -158,11 +125,8 @@ def max_unpool_backward(grad_output, indices, nd=None):
 def avg_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
                      count_include_pad=True, divisor_override=None):
     nd = len(kernel_size) if not isinstance(kernel_size, int) else x.ndim - 2
-    name = f"avg_pool{nd}d"
-    x4, lead, sp = _planes(x, nd, name)
-    k, s, p, _, osp = _pool_args(name, x, nd, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError("divisor must be not zero")
+    x4, lead, sp = _planes(x, nd)
+    k, s, p, _, osp = _window_args(sp, nd, kernel_size, stride, padding, 1, ceil_mode)
     out = np.empty((x4.shape[0],) + _pad3(osp, 1), dtype=x.dtype)
     choose(K.avgpool, x4.size)(x4, out, out, x4, False, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
                          bool(count_include_pad), int(divisor_override or 0))
@@ -172,8 +136,7 @@ def avg_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
 def avg_pool_backward(grad_output, x_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
                       count_include_pad=True, divisor_override=None):
     nd = len(kernel_size) if not isinstance(kernel_size, int) else len(x_shape) - 2
-    k, s, p, _, osp = _pool_args(f"avg_pool{nd}d", np.empty(x_shape, dtype=np.uint8), nd,
-                                 kernel_size, stride, padding, 1, ceil_mode)
+    k, s, p, _, osp = _window_args(x_shape[len(x_shape) - nd:], nd, kernel_size, stride, padding, 1, ceil_mode)
     gy = _as4(grad_output, nd)
     P = gy.shape[0]
     gx = np.zeros((P,) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
@@ -192,22 +155,14 @@ def adaptive_windows(in_size, out_size):
     return start.reshape(1, -1), end.reshape(1, -1)
 
 
-def _adaptive_args(name, x, output_size, nd):
+def _adaptive_args(x, output_size, nd):
+    """Output size (None entries keep the input's size) and the adaptive windows of every dim."""
     if not isinstance(output_size, (int, np.integer)):
         output_size = tuple(output_size)
         nd = len(output_size)
         sp = x.shape[x.ndim - nd:]
         output_size = tuple(sp[i] if output_size[i] is None else int(output_size[i]) for i in range(nd))
-    for s in x.shape[x.ndim - nd:] + x.shape[max(0, x.ndim - nd - 1):x.ndim - nd]:
-        if s == 0:
-            dim = list(x.shape).index(0)
-            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
-                               f"dimensions, but input has sizes [{fmt_size(x.shape)}] with "
-                               f"dimension {dim} being empty")
     osz = (int(output_size),) * nd if isinstance(output_size, (int, np.integer)) else output_size
-    if any(o < 0 for o in osz):
-        raise RuntimeError(f"{name}(): elements of output_size must be greater than or equal to 0 "
-                           f"but received {{{fmt_size(osz)}}}")
     sp = x.shape[x.ndim - nd:]
     wins = []
     for v in _pad3(tuple(zip(sp, osz)), (1, 1)):
@@ -218,9 +173,8 @@ def _adaptive_args(name, x, output_size, nd):
 def adaptive_avg_pool_forward(x, output_size, nd=None):
     """Adaptive average pool over the last nd dims (nd defaults to len(output_size) or x.ndim-2)."""
     nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
-    name = f"adaptive_avg_pool{nd}d"
-    osz, wins = _adaptive_args(name, x, output_size, nd)
-    x4, lead, sp = _planes(x, nd, name)
+    osz, wins = _adaptive_args(x, output_size, nd)
+    x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
     choose(K.window_pool, x4.size)(x4, out, dummy, out, x4, 1, *wins)
@@ -243,9 +197,8 @@ def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
 def adaptive_max_pool_forward(x, output_size, nd=None):
     """Adaptive max pool; returns (output, indices:int64). Backward: max_pool_backward."""
     nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
-    name = f"adaptive_max_pool{nd}d"
-    osz, wins = _adaptive_args(name, x, output_size, nd)
-    x4, lead, sp = _planes(x, nd, name)
+    osz, wins = _adaptive_args(x, output_size, nd)
+    x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
     choose(K.window_pool, x4.size)(x4, out, idx, out, x4, 0, *wins)
@@ -276,17 +229,10 @@ def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
     _random_samples; for 2-d sample[..., 0] drives the width, [..., 1] the height; for 3-d
     [..., 0] time/depth, 1 height, 2 width).  Returns (output, indices:int64)."""
     nd = len(output_size)
-    name = f"fractional_max_pool{nd}d"
     k = _per_dim(kernel_size, nd)
     osz = tuple(int(o) for o in output_size)
-    x4, lead, sp = _planes(x, nd, name)
-    for i in range(nd):
-        if osz[i] + k[i] - 1 > sp[i]:
-            raise RuntimeError(f"{name}(): pool size {k[i]} and output size {osz[i]} are too large "
-                               f"for input size {sp[i]}")
+    x4, lead, sp = _planes(x, nd)
     smp = np.ascontiguousarray(random_samples).reshape(-1, nd)
-    if smp.shape[0] != x4.shape[0]:
-        raise RuntimeError(f"{name}(): expected random_samples of shape [{fmt_size(lead)}, {nd}]")
     order = (1, 0) if nd == 2 else (0, 1, 2)   # sample column used by each dim (d, h, w order)
     dims = [(sp[i], osz[i], k[i], smp[:, order[i]]) for i in range(nd)]
     wins = [np.zeros((1, 1), np.int64), np.ones((1, 1), np.int64)] * (3 - nd)

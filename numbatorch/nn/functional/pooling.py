@@ -9,29 +9,43 @@ from ..._ops._util import record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
 from ...backends.cpu import pool as K
+from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ._tensor_args import require_tensor
 
-_WORDS = {1: "one", 2: "two", 3: "three"}
+def _check_input(name, x, nd):
+    """PyTorch's checks of a pooling input: (N, C, *spatial) or (C, *spatial), floating, no empty non-batch dim."""
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got "
+                           f"input of size [{fmt_size(x.shape)}]" if nd > 1 else
+                           f"{name}: Expected 2D or 3D input tensor, but got [{fmt_size(x.shape)}]")
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
+    lead, sp = x.shape[:x.ndim - nd], x.shape[x.ndim - nd:]
+    if any(s == 0 for s in sp) or any(s == 0 for s in lead[1:]):
+        raise RuntimeError(f"{name}: Expected input to have non-zero size for non-batch dimensions, "
+                           f"but got input of size [{fmt_size(x.shape)}]")
 
 
-def _tuple(value, nd, fname, argname, optional=False):
-    """An int or sequence as an nd-tuple of ints, with PyTorch's message for a wrong length."""
-    if isinstance(value, (int, np.integer)):
-        return (int(value),) * nd
-    value = tuple(int(v) for v in value)
-    if len(value) == 1:
-        return value * nd
-    if len(value) != nd:
-        omitted = "be omitted, " if optional else ""
-        raise RuntimeError(f"{fname}: {argname} must either {omitted}be a single int, or a tuple of "
-                           f"{_WORDS[nd]} ints")
-    return value
-
-
-def _stride(stride, kernel, nd, fname):
-    if stride is None or (not isinstance(stride, (int, np.integer)) and len(stride) == 0):
-        return kernel
-    return _tuple(stride, nd, fname, "stride", optional=True)
+def _check_window(name, x, nd, k, s, p, d, ceil_mode):
+    """PyTorch's checks of a sliding window (kernel k, stride s, padding p, dilation d) and its output size."""
+    if any(v <= 0 for v in k):
+        raise RuntimeError(f"{name}: kernel_size must be greater than zero")
+    if any(v <= 0 for v in s):
+        raise RuntimeError("stride should not be zero" if any(v == 0 for v in s)
+                           else f"{name}: stride must be greater than zero")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"{name}: dilation must be greater than zero")
+    for i in range(nd):
+        if p[i] > (d[i] * (k[i] - 1) + 1) // 2 or p[i] < 0:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
+    sp = x.shape[x.ndim - nd:]
+    out = tuple(K.pool_output_size(sp[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
+    if any(o <= 0 for o in out):
+        insz = "x".join(str(v) for v in x.shape[x.ndim - nd - 1:])
+        outsz = "x".join(str(v) for v in (x.shape[x.ndim - nd - 1],) + out)
+        raise RuntimeError(f"Given input size: ({insz}). Calculated output size: ({outsz}). "
+                           "Output size is too small")
 
 
 def _indices_tensor(idx):
@@ -69,10 +83,12 @@ def _indexed_result(input, out, idx, node_cls, nd, return_indices):
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     fname = f"max_pool{nd}d"
     require_tensor(fname, input)
-    k = _tuple(kernel_size, nd, fname, "kernel_size")
-    s = _stride(stride, k, nd, fname)
-    p = _tuple(padding, nd, fname, "padding")
-    d = _tuple(dilation, nd, fname, "dilation")
+    k = pool_ntuple(kernel_size, nd, fname, "kernel_size")
+    s = pool_stride(stride, k, nd, fname)
+    p = pool_ntuple(padding, nd, fname, "padding")
+    d = pool_ntuple(dilation, nd, fname, "dilation")
+    _check_input(fname, input._data, nd)
+    _check_window(fname, input._data, nd, k, s, p, d, ceil_mode)
     out, idx = K.max_pool_forward(input._data, k, s, p, d, bool(ceil_mode))
     node = MaxPool3DWithIndicesBackward0 if nd == 3 else MaxPool2DWithIndicesBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)
@@ -138,14 +154,23 @@ def _unpool_output_size(in_shape, kernel, stride, padding, output_size):
 
 def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
     fname = f"max_unpool{nd}d"
-    k = _tuple(kernel_size, nd, fname, "kernel_size")
-    s = _stride(stride, k, nd, fname)
-    p = _tuple(padding, nd, fname, "padding")
+    k = pool_ntuple(kernel_size, nd, fname, "kernel_size")
+    s = pool_stride(stride, k, nd, fname)
+    p = pool_ntuple(padding, nd, fname, "padding")
     osz = _unpool_output_size(input.shape, k, s, p, output_size)
     idx = indices._data
     if idx.dtype != np.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: {indices.dtype}")
-    out = K.max_unpool_forward(input._data, idx, osz)
+    x = input._data
+    if x.shape != idx.shape:
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({fmt_size(x.shape)}) but got indices tensor with shape: ({fmt_size(idx.shape)})")
+    plane = int(np.prod(osz))
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = idx.max() if idx.max() >= plane else idx.min()
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(str(v) for v in osz)})")
+    out = K.max_unpool_forward(x, idx, osz)
     node = MaxUnpool3DBackward0 if nd == 3 else MaxUnpool2DBackward0
     return record(out, node, (input,), indices=idx, nd=nd)
 
@@ -178,9 +203,13 @@ AvgPool3DBackward0 = _node("AvgPool3DBackward0", _AvgPoolBackward)
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     fname = f"avg_pool{nd}d"
     require_tensor(fname, input)
-    k = _tuple(kernel_size, nd, fname, "kernel_size")
-    s = _stride(stride, k, nd, fname)
-    p = _tuple(padding, nd, fname, "padding")
+    k = pool_ntuple(kernel_size, nd, fname, "kernel_size")
+    s = pool_stride(stride, k, nd, fname)
+    p = pool_ntuple(padding, nd, fname, "padding")
+    _check_input(fname, input._data, nd)
+    _check_window(fname, input._data, nd, k, s, p, (1,) * nd, ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
     args = (k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override)
     out = K.avg_pool_forward(input._data, *args)
     node = AvgPool3DBackward0 if nd == 3 else AvgPool2DBackward0
@@ -214,6 +243,20 @@ def _output_size(output_size, nd):
     return output_size
 
 
+def _check_adaptive(name, x, output_size, nd):
+    """PyTorch's checks of an adaptive pool's input and output size (None entries keep the input's size)."""
+    for s in x.shape[x.ndim - nd:] + x.shape[max(0, x.ndim - nd - 1):x.ndim - nd]:
+        if s == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+                               f"input has sizes [{fmt_size(x.shape)}] with dimension {list(x.shape).index(0)} "
+                               "being empty")
+    if any(o is not None and o < 0 for o in output_size):
+        shown = ", ".join(str(x.shape[x.ndim - nd + i] if o is None else o) for i, o in enumerate(output_size))
+        raise RuntimeError(f"{name}(): elements of output_size must be greater than or equal to 0 "
+                           f"but received {{{shown}}}")
+    _check_input(name, x, nd)
+
+
 class _AdaptiveAvgPoolBackward(Node):
     __slots__ = ("x_shape", "nd")
 
@@ -227,7 +270,9 @@ AdaptiveAvgPool3DBackward0 = _node("AdaptiveAvgPool3DBackward0", _AdaptiveAvgPoo
 
 def _adaptive_avg_pool(nd, input, output_size):
     require_tensor(f"adaptive_avg_pool{nd}d", input)
-    out = K.adaptive_avg_pool_forward(input._data, _output_size(output_size, nd), nd)
+    output_size = _output_size(output_size, nd)
+    _check_adaptive(f"adaptive_avg_pool{nd}d", input._data, output_size, nd)
+    out = K.adaptive_avg_pool_forward(input._data, output_size, nd)
     node = AdaptiveAvgPool3DBackward0 if nd == 3 else AdaptiveAvgPool2DBackward0
     return record(out, node, (input,), x_shape=input._data.shape, nd=nd)
 
@@ -246,7 +291,9 @@ def adaptive_avg_pool3d(input, output_size):
 
 def _adaptive_max_pool(nd, input, output_size, return_indices):
     require_tensor(f"adaptive_max_pool{nd}d", input)
-    out, idx = K.adaptive_max_pool_forward(input._data, _output_size(output_size, nd), nd)
+    output_size = _output_size(output_size, nd)
+    _check_adaptive(f"adaptive_max_pool{nd}d", input._data, output_size, nd)
+    out, idx = K.adaptive_max_pool_forward(input._data, output_size, nd)
     node = AdaptiveMaxPool3DBackward0 if nd == 3 else AdaptiveMaxPool2DBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)
 
@@ -277,8 +324,8 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
         if len(ratio) != nd:
             raise ValueError(f"{fname} requires output_ratio to either be a single Int or tuple of Ints.")
         output_size = tuple(int(x.shape[x.ndim - nd + i] * ratio[i]) for i in range(nd))
-    output_size = _tuple(output_size, nd, fname, "output_size")
-    k = _tuple(kernel_size, nd, fname, "kernel_size")
+    output_size = pool_ntuple(output_size, nd, fname, "output_size")
+    k = pool_ntuple(kernel_size, nd, fname, "kernel_size")
     names = ("height", "width") if nd == 2 else ("time", "height", "width")
     for i in range(nd):
         if output_size[i] + k[i] - 1 > x.shape[x.ndim - nd + i]:
@@ -290,6 +337,10 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
         samples = numpy_generator().random((n_batch, x.shape[x.ndim - nd - 1], nd)).astype(x.dtype)
     else:
         samples = _random_samples._data
+    _check_input(fname, x, nd)
+    lead = x.shape[:x.ndim - nd]
+    if samples.size != int(np.prod(lead)) * nd:
+        raise RuntimeError(f"{fname}(): expected random_samples of shape [{fmt_size(lead)}, {nd}]")
     out, idx = K.fractional_max_pool_forward(x, k, output_size, samples)
     node = FractionalMaxPool3DBackward0 if nd == 3 else FractionalMaxPool2DBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)
@@ -314,7 +365,7 @@ def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
         return _max_pool(nd, input.abs(), kernel_size, stride, 0, 1, ceil_mode, False)
     if norm_type == -float("inf"):
         return -_max_pool(nd, -input.abs(), kernel_size, stride, 0, 1, ceil_mode, False)
-    k = _tuple(kernel_size, nd, f"lp_pool{nd}d", "kernel_size")
+    k = pool_ntuple(kernel_size, nd, f"lp_pool{nd}d", "kernel_size")
     out = _avg_pool(nd, input.pow(norm_type), k, stride, 0, ceil_mode, True, None)
     return (_sign(out) * relu(_abs(out))).mul(int(np.prod(k))).pow(1.0 / norm_type)
 
