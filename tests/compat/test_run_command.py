@@ -6,9 +6,12 @@ from ._scripts import check, numbers, run_numbatorch, run_torch, write_script
 
 
 def test_aliases_argv_and_main(tmp_path):
+    write_script(tmp_path, "import torch\nSIBLING = torch.__name__\n", name="sibling.py")
     script = write_script(tmp_path, """
         import sys
         import torch, torch.nn.functional as F, torchvision, torchkeras
+        from sibling import SIBLING  # the script's directory comes first on sys.path
+        assert SIBLING == "numbatorch"
         from torch.utils.data import DataLoader
         print("modules", torch.__name__, F.__name__, torchvision.__name__, torchkeras.__name__)
         print("same", torch.nn.functional is F, DataLoader.__module__.startswith("numbatorch"))
@@ -25,6 +28,8 @@ def test_aliases_argv_and_main(tmp_path):
     assert lines[1] == "same True True"
     assert lines[2] == "real []"
     assert lines[3] == "argv ['--flag', '3'] __main__"
+    missing = run_numbatorch(tmp_path / "no_such_script.py")
+    assert missing.returncode == 2 and "No such file or directory" in missing.stderr
 
 
 MISSING = [
