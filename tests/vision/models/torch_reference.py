@@ -444,6 +444,72 @@ def convnext(stages, num_classes, layer_scale=1e-6):
     return ConvNeXt()
 
 
+# GoogLeNet's Inception modules: in, 1x1, 3x3 reduce, 3x3, "5x5" reduce, "5x5" (a 3x3 in torchvision), pool proj.
+GOOGLENET = {"3a": (192, 64, 96, 128, 16, 32, 32), "3b": (256, 128, 128, 192, 32, 96, 64),
+             "4a": (480, 192, 96, 208, 16, 48, 64), "4b": (512, 160, 112, 224, 24, 64, 64),
+             "4c": (512, 128, 128, 256, 24, 64, 64), "4d": (512, 112, 144, 288, 32, 64, 64),
+             "4e": (528, 256, 160, 320, 32, 128, 128), "5a": (832, 256, 160, 320, 32, 128, 128),
+             "5b": (832, 384, 192, 384, 48, 128, 128)}
+
+
+def googlenet(num_classes=1000):
+    """torchvision's GoogLeNet without the auxiliary classifiers, in eval-mode form."""
+    import torch
+    nn = _nn()
+
+    class BasicConv2d(nn.Module):
+        def __init__(self, inp, out, **kwargs):
+            super().__init__()
+            self.conv = nn.Conv2d(inp, out, bias=False, **kwargs)
+            self.bn = nn.BatchNorm2d(out, eps=0.001)
+
+        def forward(self, x):
+            return torch.relu(self.bn(self.conv(x)))
+
+    class Inception(nn.Module):
+        def __init__(self, inp, c1, c3r, c3, c5r, c5, pool):
+            super().__init__()
+            self.branch1 = BasicConv2d(inp, c1, kernel_size=1)
+            self.branch2 = nn.Sequential(BasicConv2d(inp, c3r, kernel_size=1), BasicConv2d(c3r, c3, kernel_size=3,
+                                                                                           padding=1))
+            self.branch3 = nn.Sequential(BasicConv2d(inp, c5r, kernel_size=1), BasicConv2d(c5r, c5, kernel_size=3,
+                                                                                           padding=1))
+            self.branch4 = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True), BasicConv2d(inp, pool, kernel_size=1))
+
+        def forward(self, x):
+            return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
+
+    class GoogLeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = BasicConv2d(3, 64, kernel_size=7, stride=2, padding=3)
+            self.maxpool1 = nn.MaxPool2d(3, 2, ceil_mode=True)
+            self.conv2 = BasicConv2d(64, 64, kernel_size=1)
+            self.conv3 = BasicConv2d(64, 192, kernel_size=3, padding=1)
+            self.maxpool2 = nn.MaxPool2d(3, 2, ceil_mode=True)
+            for name in ("3a", "3b"):
+                setattr(self, "inception" + name, Inception(*GOOGLENET[name]))
+            self.maxpool3 = nn.MaxPool2d(3, 2, ceil_mode=True)
+            for name in ("4a", "4b", "4c", "4d", "4e"):
+                setattr(self, "inception" + name, Inception(*GOOGLENET[name]))
+            self.maxpool4 = nn.MaxPool2d(2, 2, ceil_mode=True)
+            for name in ("5a", "5b"):
+                setattr(self, "inception" + name, Inception(*GOOGLENET[name]))
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.dropout = nn.Dropout(0.2)
+            self.fc = nn.Linear(1024, num_classes)
+
+        def forward(self, x):
+            x = self.maxpool2(self.conv3(self.conv2(self.maxpool1(self.conv1(x)))))
+            x = self.maxpool3(self.inception3b(self.inception3a(x)))
+            for name in ("4a", "4b", "4c", "4d", "4e"):
+                x = getattr(self, "inception" + name)(x)
+            x = self.inception5b(self.inception5a(self.maxpool4(x)))
+            return self.fc(self.dropout(torch.flatten(self.avgpool(x), 1)))
+
+    return GoogLeNet()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
@@ -454,6 +520,16 @@ def copy_into_torch(numbatorch_model, torch_model):
     import torch
     torch_model.load_state_dict({k: torch.from_numpy(np.array(v.numpy()))
                                  for k, v in numbatorch_model.state_dict().items()})
+
+
+def fill_random(model, seed=0, scale=0.05):
+    """Give every parameter of a numbatorch model values from N(0, scale^2): cheaper than the models' own
+    initialisation when the values only need to be the same in both frameworks."""
+    import numbatorch
+    rng = np.random.default_rng(seed)
+    with numbatorch.no_grad():
+        for p in model.parameters():
+            p.copy_(numbatorch.from_numpy(rng.standard_normal(tuple(p.shape), dtype=np.float32) * scale))
 
 
 def randomize_batchnorm(model, seed=0):
