@@ -149,6 +149,7 @@ def _both_raise(nb_call, th_call):
     ("InstanceNorm2d", (3,), (2, 3, 1, 1)),           # one spatial element
     ("InstanceNorm1d", (3,), (2, 3, 4, 5)),
     ("GroupNorm", (2, 4), (2, 6, 3)),
+    ("LayerNorm", (4,), (2, 3)),                      # trailing dims differ from normalized_shape
     ("LocalResponseNorm", (2,), (2, 3)),
 ])
 def test_forward_errors_match_torch(name, args, shape):

@@ -10,7 +10,6 @@ import numpy as np
 
 from . import _norm_kernels as K
 from ._parallel import choose
-from ._shape import fmt_size, check_float
 
 __all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_unbiased_var",
            "layer_norm_forward", "layer_norm_backward", "group_norm_forward", "group_norm_backward"]
@@ -24,34 +23,21 @@ def _param(p, C, dtype):
 
 
 def _bn_view(x):
-    if x.ndim < 2:
-        raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
     return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
 
 
 def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var=None,
                        training=True, eps=1e-5):
-    """Batch norm over (N, C, *).  Training: batch statistics, returns (y, mean, invstd)
-    (float64 arrays of C); eval: uses running_mean/var, returns (y, running_mean, invstd)."""
-    check_float(x)
+    """Batch norm over float (N, C, *) with C-sized parameters and statistics (checked by the caller).
+    Training: batch statistics, returns (y, mean, invstd) (float64 arrays of C); eval: uses
+    running_mean/var, returns (y, running_mean, invstd)."""
     x3 = _bn_view(x)
-    N, C, S = x3.shape
-    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        if p is not None and p.size != C:
-            raise RuntimeError(f"running_mean should contain {C} elements not {p.size}"
-                               if name.startswith("running") else
-                               f"{name} should contain {C} elements not {p.size}")
+    C = x3.shape[1]
     if training:
-        if N * S <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size torch.Size([{fmt_size(x.shape)}])")
         mean = np.empty(C, np.float64)
         invstd = np.empty(C, np.float64)
         choose(K.bn_stats, x3.size)(x3, float(eps), mean, invstd)
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
         mean = np.asarray(running_mean, np.float64).reshape(-1)
         invstd = 1.0 / np.sqrt(np.asarray(running_var, np.float64).reshape(-1) + eps)
     y = np.empty_like(x3)
@@ -107,18 +93,10 @@ def _rows_backward(gy, x, mean, rstd, weight, G, Cg, S, C):
 
 
 def layer_norm_forward(x, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Layer norm over the trailing dims normalized_shape; returns (y, mean, rstd) with
-    mean/rstd of shape x.shape[:-k] + (1,)*k (float64)."""
-    check_float(x)
-    ns = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    """Layer norm of float x over its trailing dims ``normalized_shape`` (a tuple, checked by the caller);
+    returns (y, mean, rstd) with mean/rstd of shape x.shape[:-k] + (1,)*k (float64)."""
+    ns = tuple(normalized_shape)
     k = len(ns)
-    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != ns:
-        raise RuntimeError(f"Given normalized_shape=[{fmt_size(ns)}], expected input with shape "
-                           f"[*, {fmt_size(ns)}], but got input of size[{fmt_size(x.shape)}]")
-    for p in (weight, bias):
-        if p is not None and tuple(p.shape) != ns:
-            raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
-                               f"weight of shape [{fmt_size(p.shape)}] and normalized_shape = [{fmt_size(ns)}]")
     D = int(np.prod(ns))
     y, mean, rstd = _rows(x, 1, D, 1, weight, bias, eps, D)
     stat_shape = x.shape[:x.ndim - k] + (1,) * k
@@ -129,7 +107,7 @@ def layer_norm_backward(grad_output, x, normalized_shape, mean, rstd, weight=Non
                         output_mask=(True, True, True), has_bias=None):
     """Gradients (grad_input, grad_weight, grad_bias) of layer_norm_forward.  grad_weight is None
     without weight; grad_bias is None when has_bias is False (default: same as weight)."""
-    ns = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    ns = tuple(normalized_shape)
     D = int(np.prod(ns))
     gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, 1, D, 1, D)
     gw = gb = None
@@ -142,20 +120,10 @@ def layer_norm_backward(grad_output, x, normalized_shape, mean, rstd, weight=Non
 
 
 def group_norm_forward(x, num_groups, weight=None, bias=None, eps=1e-5):
-    """Group norm of (N, C, *); returns (y, mean, rstd) with mean/rstd of shape (N, G) (float64)."""
-    check_float(x)
-    if x.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    """Group norm of float (N, C, *) with C divisible by num_groups (checked by the caller); returns (y, mean,
+    rstd) with mean/rstd of shape (N, G) (float64)."""
     N, C = x.shape[:2]
     G = int(num_groups)
-    if G <= 0 or C % G:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
-                           f"but got input of shape [{fmt_size(x.shape)}] and num_groups={G}")
-    for p in (weight, bias):
-        if p is not None and p.size != C:
-            raise RuntimeError(f"Expected weight to be a vector of size equal to the number of "
-                               f"channels in input, but got weight of shape [{fmt_size(p.shape)}] "
-                               f"and input of shape [{fmt_size(x.shape)}]")
     S = int(np.prod(x.shape[2:]))
     y, mean, rstd = _rows(x, G, C // G, S, weight, bias, eps, C)
     return y.reshape(x.shape), mean.reshape(N, G), rstd.reshape(N, G)

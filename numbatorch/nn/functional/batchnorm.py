@@ -8,6 +8,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import norm as K
+from ._shape_args import fmt_size
 from ._tensor_args import require_tensor
 
 
@@ -45,6 +46,26 @@ def _data(t):
     return None if t is None else t._data
 
 
+def _check_batch_norm(x, weight, bias, running_mean, running_var, training):
+    """PyTorch's checks of a batch norm over (N, C, *) arrays; the kernels then trust the shapes."""
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
+    if x.ndim < 2:
+        raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
+    C = x.shape[1]
+    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        if p is not None and p.size != C:
+            raise RuntimeError(f"running_mean should contain {C} elements not {p.size}"
+                               if name.startswith("running") else
+                               f"{name} should contain {C} elements not {p.size}")
+    if training and x.size // C <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size torch.Size([{fmt_size(x.shape)}])")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
     require_tensor("batch_norm", input)
@@ -54,8 +75,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if stat is not None and x.ndim >= 2 and stat.numel() != x.shape[1]:
             raise RuntimeError(f"running_mean should contain {x.shape[1]} elements not {stat.numel()}")
     w = _data(weight)
-    y, mean, invstd = K.batch_norm_forward(x, w, _data(bias), _data(running_mean), _data(running_var),
-                                           bool(training), eps)
+    rm, rv = _data(running_mean), _data(running_var)
+    _check_batch_norm(x, w, _data(bias), rm, rv, training)
+    y, mean, invstd = K.batch_norm_forward(x, w, _data(bias), rm, rv, bool(training), eps)
     if training and momentum is not None:
         count = x.size // x.shape[1]
         if running_mean is not None:
@@ -83,6 +105,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     b = None if bias is None else np.tile(bias._data, N)
     rm = None if running_mean is None else np.tile(running_mean._data, N)
     rv = None if running_var is None else np.tile(running_var._data, N)
+    _check_batch_norm(x3, w, b, rm, rv, use_input_stats)
     y, mean, invstd = K.batch_norm_forward(x3, w, b, rm, rv, bool(use_input_stats), eps)
     if use_input_stats:
         count = x3.size // x3.shape[1]

@@ -5,6 +5,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import norm as _norm
+from ._shape_args import fmt_size
 from ._tensor_args import require_tensor
 
 
@@ -19,6 +20,11 @@ class NativeLayerNormBackward0(Node):
         return (gx, gw, gb)[:len(self.inputs)]
 
 
+def _check_float(x):
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims, then scale by weight and shift by bias."""
     require_tensor("layer_norm", input)
@@ -26,6 +32,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     x = input._data
     w = weight._data if weight is not None else None
     b = bias._data if bias is not None else None
+    _check_float(x)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape=[{fmt_size(shape)}], expected input with shape "
+                           f"[*, {fmt_size(shape)}], but got input of size[{fmt_size(x.shape)}]")
+    for p in (w, b):
+        if p is not None and tuple(p.shape) != shape:
+            raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                               f"weight of shape [{fmt_size(p.shape)}] and normalized_shape = [{fmt_size(shape)}]")
     y, mean, rstd = _norm.layer_norm_forward(x, shape, w, b, eps)
     inputs = (input, weight, bias)
     return record(y, NativeLayerNormBackward0, inputs, reads=inputs, x=x, normalized_shape=shape, mean=mean,
@@ -55,7 +70,17 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise ValueError("Expected more than 1 value per channel when training, got input size "
                          f"[{N * C // num_groups}, {num_groups}{''.join(f', {s}' for s in x.shape[2:])}]")
     w = None if weight is None else weight._data
-    y, mean, rstd = _norm.group_norm_forward(x, num_groups, w, None if bias is None else bias._data, eps)
+    b = None if bias is None else bias._data
+    _check_float(x)
+    if num_groups <= 0 or C % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape [{fmt_size(x.shape)}] and num_groups={int(num_groups)}")
+    for p in (w, b):
+        if p is not None and p.size != C:
+            raise RuntimeError(f"Expected weight to be a vector of size equal to the number of "
+                               f"channels in input, but got weight of shape [{fmt_size(p.shape)}] "
+                               f"and input of shape [{fmt_size(x.shape)}]")
+    y, mean, rstd = _norm.group_norm_forward(x, num_groups, w, b, eps)
     return record(y, NativeGroupNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
                   groups=int(num_groups), mean=mean, rstd=rstd)
 
