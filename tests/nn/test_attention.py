@@ -275,3 +275,14 @@ def test_tutorial_multihead_attention_equals_module():
     x = numbatorch.randn(8, 20, 64)
     np.testing.assert_allclose(mine(x, x, x).detach().numpy(), ref(x, x, x)[0].detach().numpy(),
                                rtol=1e-4, atol=1e-5)
+
+
+def test_sdpa_argument_errors():
+    """Shapes, the causal/mask clash and mask broadcasting are checked before the kernel runs."""
+    q, k, v = (numbatorch.zeros(*s, dtype=numbatorch.float64) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 6)))
+    with pytest.raises(RuntimeError, match="is_causal"):
+        scaled_dot_product_attention(q, k, v, attn_mask=numbatorch.ones(3, 5, dtype=numbatorch.bool), is_causal=True)
+    with pytest.raises(RuntimeError, match="embedding"):
+        scaled_dot_product_attention(q, numbatorch.zeros(2, 5, 3, dtype=numbatorch.float64), v)
+    with pytest.raises(RuntimeError, match="broadcast"):
+        scaled_dot_product_attention(q, k, v, attn_mask=numbatorch.ones(4, 5, dtype=numbatorch.bool))

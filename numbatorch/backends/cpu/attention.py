@@ -2,7 +2,7 @@
 
 query (B..., L, E), key (B..., S, E), value (B..., S, Ev); batch dims broadcast.
 attn = softmax(q @ k^T * scale + mask), output = dropout(attn) @ v. The matrix
-products go to BLAS (np.matmul); mask, scale, causal mask, softmax and dropout are
+products go to BLAS (``blas.matmul``); mask, scale, causal mask, softmax and dropout are
 two Numba passes around one numpy exp (``_attention_softmax``); the softmax
 backward is one fused Numba pass.
 
@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from . import _attention_softmax as _k
+from . import blas
 from ._parallel import choose
 
 
@@ -72,23 +73,9 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
 
     attn_mask: bool (True = take part) or float (added to the scores), broadcastable
     to (B..., L, S). is_causal masks key s > query l (top-left aligned, as torch).
-    scale defaults to 1 / sqrt(E).
+    scale defaults to 1 / sqrt(E). Shapes, mask and dropout_p are checked by the caller.
     """
     query, key, value = np.asarray(query), np.asarray(key), np.asarray(value)
-    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
-        raise RuntimeError("scaled_dot_product_attention: query, key and value must have at least "
-                           "2 dimensions")
-    if query.shape[-1] != key.shape[-1]:
-        raise RuntimeError(f"Expected query and key to have the same embedding size, got {query.shape[-1]} "
-                           f"and {key.shape[-1]}")
-    if key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"Expected key and value to have the same sequence length, got {key.shape[-2]} "
-                           f"and {value.shape[-2]}")
-    if is_causal and attn_mask is not None:
-        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
-                           "is_causal=True")
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     dtype = _float_dtype(query, key, value)
     query, key, value = (a.astype(dtype, copy=False) for a in (query, key, value))
     batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
@@ -97,7 +84,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
 
-    scores = np.matmul(query, np.swapaxes(key, -1, -2))  # BLAS per batch slice; broadcasts
+    scores = blas.matmul(query, np.swapaxes(key, -1, -2))  # BLAS per batch slice; broadcasts
     scores = _writable_full(scores, full_shape)
     attn = scores.reshape((-1, L, S))  # a view: filled in place with the probabilities
     mask_shape = None
@@ -107,11 +94,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         if attn_mask.dtype == np.bool_:
             mask_shape = None  # a bool mask has no gradient
             attn_mask = np.where(attn_mask, dtype.type(0), dtype.type(-np.inf))
-        try:
-            mask = _as_3d(attn_mask, full_shape, dtype)
-        except ValueError:
-            raise RuntimeError(f"attn_mask of shape {tuple(attn_mask.shape)} cannot be broadcast to the "
-                               f"attention shape {full_shape}") from None
+        mask = _as_3d(attn_mask, full_shape, dtype)
     else:
         mask = np.broadcast_to(np.zeros((1, 1, 1), dtype=dtype), attn.shape)
     has_dropout = dropout_p > 0.0
@@ -130,7 +113,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
 
     weights = attn.reshape(full_shape)
     used = attn_drop.reshape(full_shape) if has_dropout else weights
-    output = np.matmul(used, value)
+    output = blas.matmul(used, value)
     ws = AttentionWorkspace(query=query, key=key, value=value, attn=attn,
                             attn_drop=attn_drop if has_dropout else None, keep=keep,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
@@ -151,15 +134,15 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     has_dropout = ws.attn_drop is not None
     used = (ws.attn_drop if has_dropout else attn).reshape(full_shape)
 
-    grad_value = _sum_to_shape(np.matmul(np.swapaxes(used, -1, -2), grad_output), value.shape)
-    grad_scores = _writable_full(np.matmul(grad_output, np.swapaxes(value, -1, -2)), full_shape)
+    grad_value = _sum_to_shape(blas.matmul(np.swapaxes(used, -1, -2), grad_output), value.shape)
+    grad_scores = _writable_full(blas.matmul(grad_output, np.swapaxes(value, -1, -2)), full_shape)
     kernel = choose(_k.masked_softmax_backward, attn.size)
     kernel(grad_scores.reshape((N, L, S)), attn, ws.keep, has_dropout, ws.drop_scale)
 
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores, ws.mask_shape)
-    grad_query = np.matmul(grad_scores, key)
+    grad_query = blas.matmul(grad_scores, key)
     grad_query *= ws.scale
-    grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), query)
+    grad_key = blas.matmul(np.swapaxes(grad_scores, -1, -2), query)
     grad_key *= ws.scale
     return (_sum_to_shape(grad_query, query.shape), _sum_to_shape(grad_key, key.shape),
             grad_value, grad_mask)

@@ -7,6 +7,7 @@ from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...backends.cpu import attention as _attn
+from ...backends.cpu import blas
 from .linear import linear
 
 
@@ -34,20 +35,48 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         if self.weights_dropped:
             g_attn = g_attn * ws.keep.reshape(attn.shape) * ws.drop_scale
         g_scores = attn * (g_attn - (g_attn * attn).sum(axis=-1, keepdims=True))
-        gq = gq + _attn._sum_to_shape(np.matmul(g_scores, ws.key) * ws.scale, ws.query.shape)
-        gk = gk + _attn._sum_to_shape(np.matmul(np.swapaxes(g_scores, -1, -2), ws.query) * ws.scale, ws.key.shape)
+        gq = gq + _attn._sum_to_shape(blas.matmul(g_scores, ws.key) * ws.scale, ws.query.shape)
+        gk = gk + _attn._sum_to_shape(blas.matmul(np.swapaxes(g_scores, -1, -2), ws.query) * ws.scale, ws.key.shape)
         if ws.mask_shape is not None:
             gmask = gmask + _attn._sum_to_shape(g_scores, ws.mask_shape)
         return gq, gk, gmask
 
 
+def _check_attention(query, key, value, mask, dropout_p, is_causal):
+    """PyTorch's checks of scaled dot-product attention; returns the (batch..., L, S) shape of the scores."""
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError("scaled_dot_product_attention: query, key and value must have at least "
+                           "2 dimensions")
+    if query.shape[-1] != key.shape[-1]:
+        raise RuntimeError(f"Expected query and key to have the same embedding size, got {query.shape[-1]} "
+                           f"and {key.shape[-1]}")
+    if key.shape[-2] != value.shape[-2]:
+        raise RuntimeError(f"Expected key and value to have the same sequence length, got {key.shape[-2]} "
+                           f"and {value.shape[-2]}")
+    if is_causal and mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                           "is_causal=True")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    full_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]) + (
+        query.shape[-2], key.shape[-2])
+    if mask is not None:
+        try:
+            if np.broadcast_shapes(np.shape(mask), full_shape) != full_shape:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(f"attn_mask of shape {tuple(np.shape(mask))} cannot be broadcast to the "
+                               f"attention shape {full_shape}") from None
+    return full_shape
+
+
 def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked):
     """Both outputs of one attention node: (output, weights); weights are after dropout when it applies."""
     mask = attn_mask._data if isinstance(attn_mask, Tensor) else attn_mask
+    full_shape = _check_attention(query._data, key._data, value._data, mask, dropout_p, is_causal)
     keep = None
     if dropout_p > 0.0:
-        batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
-        keep = numpy_generator().random(batch + (query.shape[-2], key.shape[-2])) >= dropout_p
+        keep = numpy_generator().random(full_shape) >= dropout_p
     out, weights, ws = _attn.scaled_dot_product_attention_forward(
         query._data, key._data, value._data, mask, dropout_p, keep, is_causal, scale, nan_for_fully_masked)
     if ws.attn_drop is not None:
