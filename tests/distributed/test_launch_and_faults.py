@@ -1,4 +1,5 @@
 """The launcher (python -m numbatorch.distributed.run) and failing ranks: the job ends, non-zero, no hang."""
+import re
 import sys
 
 import pytest
@@ -18,7 +19,8 @@ def launch(*args, timeout=FAULT_TIMEOUT):
 def test_launcher_sets_torchrun_variables():
     proc = launch("--standalone", "--nproc-per-node", 2, WORKERS / "launched.py", "--flag", "x")
     assert proc.returncode == 0, proc.stderr
-    lines = sorted(line for line in proc.stdout.splitlines() if line.startswith("rank="))
+    # mpiexec merges the ranks' output, so one rank's line may run into the other's
+    lines = sorted(re.findall(r"rank=\d+ world=\d+ env=[\d,]+ launched=\w+ args=\[[^]]*\]", proc.stdout))
     assert lines == [f"rank={r} world=2 env={r},2,{r},2,1 launched=True args=['--flag', 'x']" for r in (0, 1)], \
         proc.stdout
 
