@@ -49,11 +49,15 @@ from .sparse import mm as spmm
 from ._ops.numerics import *  # noqa: F401,F403
 from ._ops.queries import *  # noqa: F401,F403
 from ._type_info import finfo, iinfo
+from ._ops.namespace_forms import *  # noqa: F401,F403
+from ._windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
+from ._creation import binomial, poisson
+from ._legacy_types import set_default_tensor_type
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .serialization import load, save
-from . import autograd, cuda, linalg, nn, optim, return_types, sparse  # noqa: F401
+from . import autograd, cuda, linalg, nn, optim, return_types, sparse, special  # noqa: F401
 from ._functional_aliases import *  # noqa: F401,F403  (after nn: the torch.* forms of its functions)
 from . import distributed  # noqa: F401  (does not start MPI: mpi4py is imported on first use)
 from ._runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,

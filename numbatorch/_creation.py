@@ -525,6 +525,21 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(arr, requires_grad, out, "randperm")
 
 
+def poisson(input, generator=None):
+    """Poisson draws with rates ``input`` (same shape and floating dtype)."""
+    _require_float(input.dtype, "poisson_cpu")
+    if np.any(input._data < 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return Tensor._make(numpy_generator(generator).poisson(input._data).astype(input._data.dtype))
+
+
+def binomial(count, prob, generator=None):
+    """Binomial draws: successes in ``count`` trials of probability ``prob`` (floating tensors, broadcast)."""
+    _require_float(count.dtype, "binomial_cpu")
+    draws = numpy_generator(generator).binomial(count._data.astype(np.int64), prob._data)
+    return Tensor._make(np.asarray(draws).astype(count._data.dtype))
+
+
 def bernoulli(input, p=None, *, generator=None, out=None):
     """0/1 draws with probability ``input`` (or the constant ``p``), of ``input``'s shape and dtype."""
     probs = input._data if p is None else np.full(input.shape, p)

@@ -1,4 +1,6 @@
 """Legacy tensor types: ``FloatTensor``, ``LongTensor`` … (constructors, ``isinstance`` by dtype, ``x.type(T)``)."""
+import warnings
+
 import numpy as np
 
 from . import _dtype as dt
@@ -6,7 +8,7 @@ from ._size import Size
 from ._tensor import Tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-           "ByteTensor", "BoolTensor", "tensortype"]
+           "ByteTensor", "BoolTensor", "tensortype", "set_default_tensor_type"]
 
 
 class tensortype(type):
@@ -50,3 +52,11 @@ ShortTensor = _legacy_type("ShortTensor", dt.int16)
 CharTensor = _legacy_type("CharTensor", dt.int8)
 ByteTensor = _legacy_type("ByteTensor", dt.uint8)
 BoolTensor = _legacy_type("BoolTensor", dt.bool_)
+
+
+def set_default_tensor_type(t):
+    """Deprecated: ``set_default_dtype`` of a floating legacy type (``FloatTensor``, ``'torch.DoubleTensor'``)."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    dt.set_default_dtype(dt.as_dtype(t))

@@ -3,7 +3,7 @@ import collections
 
 __all__ = ["max", "min", "median", "nanmedian", "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "aminmax",
            "slogdet", "svd", "qr", "linalg_slogdet", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr", "linalg_eigh",
-           "linalg_svd", "linalg_lstsq", "linalg_solve_ex", "histogram", "frexp"]
+           "linalg_svd", "linalg_lstsq", "linalg_solve_ex", "histogram", "frexp", "triangular_solve"]
 
 
 def _return_type(name, fields=("values", "indices")):
@@ -43,3 +43,4 @@ linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "s
 linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))
 histogram = _return_type("histogram", ("hist", "bin_edges"))
 frexp = _return_type("frexp", ("mantissa", "exponent"))
+triangular_solve = _return_type("triangular_solve", ("solution", "cloned_coefficient"))
