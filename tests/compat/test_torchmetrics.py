@@ -66,3 +66,41 @@ def test_accuracy_inside_keras_model_fit(tmp_path):
     """)
     out = check(run_numbatorch(script))
     assert numbers(out, "val_acc ") == pytest.approx(numbers(out, "sklearn "), rel=1e-6)
+
+
+HIDE_TORCH = """
+import importlib.metadata as metadata, runpy, sys
+real_distribution, real_version = metadata.distribution, metadata.version
+def hidden(real):
+    def lookup(name):
+        if name.lower() in ("torch", "torchvision"):
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+    return lookup
+metadata.distribution, metadata.version = hidden(real_distribution), hidden(real_version)
+sys.argv = ["numbatorch", "run", *sys.argv[1:]]
+runpy.run_module("numbatorch", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_accuracy_without_pytorch_installed(tmp_path):
+    """With no torch distribution (a numbatorch-only environment), torchmetrics takes its old-PyTorch paths."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("torchmetrics")
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    script = write_script(tmp_path, """
+        import torch
+        import torchmetrics
+        from torchmetrics.utilities.imports import _TORCH_GREATER_EQUAL_2_3
+        print("new_torch_paths", bool(_TORCH_GREATER_EQUAL_2_3))
+        metric = torchmetrics.Accuracy(task="multiclass", num_classes=3)
+        print("acc", metric(torch.tensor([0, 1, 2, 2]), torch.tensor([0, 1, 1, 2])).item())
+    """)
+    result = subprocess.run([sys.executable, "-c", HIDE_TORCH, str(script)], capture_output=True, text=True,
+                            timeout=240, cwd=tmp_path)
+    out = check(result)
+    assert "new_torch_paths False" in out
+    expected = sklearn_metrics.accuracy_score([0, 1, 1, 2], [0, 1, 2, 2])
+    assert numbers(out, "acc ") == pytest.approx([expected], rel=1e-6)
