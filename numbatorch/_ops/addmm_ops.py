@@ -4,6 +4,7 @@ import numpy as np
 from .._tensor import tensor_method
 from ..autograd.graph import Node
 from ._util import record
+from ..backends.cpu import blas
 from .products import _SCALAR_NAME, _check_bmm, _check_supported, _matmul_grads, _write_out
 from ._util import inplace_variant
 
@@ -104,7 +105,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
                            f"{b.shape[0]}x{b.shape[1]})")
     _check_add_dtypes(input._data, a, b)
     _check_supported(a)
-    return _write_out(_add_product(input, mat1, mat2, a @ b, AddmmBackward0, beta, alpha), out)
+    return _write_out(_add_product(input, mat1, mat2, blas.matmul(a, b), AddmmBackward0, beta, alpha), out)
 
 
 @tensor_method()
@@ -112,7 +113,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     a, b = batch1._data, batch2._data
     _check_bmm(a, b)
     _check_add_dtypes(input._data, a, b)
-    return _write_out(_add_product(input, batch1, batch2, np.matmul(a, b), BaddbmmBackward0, beta, alpha), out)
+    return _write_out(_add_product(input, batch1, batch2, blas.matmul(a, b), BaddbmmBackward0, beta, alpha), out)
 
 
 @tensor_method()
@@ -121,7 +122,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     _check_bmm(a, b)
     _check_add_dtypes(input._data, a, b)
     # sum_b a[b] @ b[b] is one GEMM of a laid out as (n, B*k) with b as (B*k, m)
-    prod = a.transpose(1, 0, 2).reshape(a.shape[1], -1) @ b.reshape(-1, b.shape[2])
+    prod = blas.matmul(a.transpose(1, 0, 2).reshape(a.shape[1], -1), b.reshape(-1, b.shape[2]))
     return _write_out(_add_product(input, batch1, batch2, prod, AddbmmBackward0, beta, alpha, summed=True), out)
 
 
@@ -138,7 +139,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
                            f"{_SCALAR_NAME[input.dtype.name]}, {_SCALAR_NAME[a.dtype.name]}, and "
                            f"{_SCALAR_NAME[b.dtype.name]}")
     _check_supported(a)
-    return _write_out(_add_product(input, mat, vec, a @ b, AddmvBackward0, beta, alpha), out)
+    return _write_out(_add_product(input, mat, vec, blas.matmul(a, b), AddmvBackward0, beta, alpha), out)
 
 
 @tensor_method()

@@ -1,7 +1,8 @@
 """Matrix products: matmul/mm/bmm/mv, dot/vdot, outer, chain_matmul.
 
-All products go to BLAS through ``np.matmul``/``np.einsum``; the backward of each product is again a
-product (the gradient of ``a @ b`` is ``g @ b.T`` and ``a.T @ g``), so no Numba kernel is needed here.
+All products go to BLAS through ``backends.cpu.blas.matmul`` (BLAS's thread count chosen by size) or
+``np.einsum``; the backward of each product is again a product (the gradient of ``a @ b`` is ``g @ b.T``
+and ``a.T @ g``), so no Numba kernel is needed here.
 PyTorch never promotes dtypes in matrix products, so mismatched dtypes raise its errors instead.
 """
 import functools
@@ -12,6 +13,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import record
+from ..backends.cpu import blas
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "chain_matmul",
@@ -37,7 +39,7 @@ def _matmul_grads(grad, a, b, need_a, need_b):
         return (grad * b if need_a else None), (grad * a if need_b else None)
     if a.ndim == 1:  # (k,) @ (..., k, m): treat a as (1, k)
         g = grad[..., None, :]
-        ga = np.matmul(g, _mT(b))[..., 0, :] if need_a else None
+        ga = blas.matmul(g, _mT(b))[..., 0, :] if need_a else None
         gb = a[:, None] * g if need_b else None
         return ga, gb
     if b.ndim == 1:  # (..., n, k) @ (k,): treat b as (k, 1)
@@ -45,15 +47,16 @@ def _matmul_grads(grad, a, b, need_a, need_b):
         ga = g * b if need_a else None
         gb = None
         if need_b:
-            gb = (a.reshape(-1, a.shape[-1]).T @ grad.reshape(-1)) if a.ndim > 2 else np.matmul(_mT(a), g)[..., 0]
+            gb = blas.matmul(a.reshape(-1, a.shape[-1]).T, grad.reshape(-1)) if a.ndim > 2 else \
+                blas.matmul(_mT(a), g)[..., 0]
         return ga, gb
     if b.ndim == 2 and a.ndim > 2:  # batched input times one matrix: fold the batch into one GEMM
         k, m = b.shape
-        ga = (grad.reshape(-1, m) @ b.T).reshape(a.shape) if need_a else None
-        gb = a.reshape(-1, k).T @ grad.reshape(-1, m) if need_b else None
+        ga = blas.matmul(grad.reshape(-1, m), b.T).reshape(a.shape) if need_a else None
+        gb = blas.matmul(a.reshape(-1, k).T, grad.reshape(-1, m)) if need_b else None
         return ga, gb
-    ga = np.matmul(grad, _mT(b)) if need_a else None
-    gb = np.matmul(_mT(a), grad) if need_b else None
+    ga = blas.matmul(grad, _mT(b)) if need_a else None
+    gb = blas.matmul(_mT(a), grad) if need_b else None
     return ga, gb
 
 
@@ -213,7 +216,7 @@ def matmul(input, other, *, out=None):
     na, nb = a.ndim, b.ndim
     if na == 2 and nb == 2:
         _check_mm(a, b)
-        res = _product(a, b, a @ b, MmBackward0, input, other)
+        res = _product(a, b, blas.matmul(a, b), MmBackward0, input, other)
     elif na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
     elif na == 1 and nb == 1:
@@ -221,21 +224,21 @@ def matmul(input, other, *, out=None):
         res = _product(a, b, np.asarray(np.dot(a, b)), DotBackward0, input, other)
     elif na == 2 and nb == 1:
         _check_mv(a, b)
-        res = _product(a, b, a @ b, MvBackward0, input, other)
+        res = _product(a, b, blas.matmul(a, b), MvBackward0, input, other)
     elif na == 1 and nb == 2:
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{a.shape[0]} and "
                                f"{b.shape[0]}x{b.shape[1]})")
         _same_dtype_2d(a, b)
         _check_supported(a)
-        res = _product(a, b, a @ b, SqueezeBackward4, input, other)
+        res = _product(a, b, blas.matmul(a, b), SqueezeBackward4, input, other)
     else:
         _check_batched(a, b, input._requires_grad)
         _check_supported(a)
         if nb == 2:  # one GEMM over the folded batch instead of a loop of small ones
-            prod = (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + (b.shape[1],))
+            prod = blas.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[1],))
         else:
-            prod = np.matmul(a, b)
+            prod = blas.matmul(a, b)
         node_cls = CloneBackward0 if na == 2 and input._requires_grad else UnsafeViewBackward0
         res = _product(a, b, prod, node_cls, input, other)
     return _write_out(res, out)
@@ -263,7 +266,7 @@ def mm(input, mat2, *, out=None):
     if b.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     _check_mm(a, b)
-    return _write_out(_product(a, b, a @ b, MmBackward0, input, mat2), out)
+    return _write_out(_product(a, b, blas.matmul(a, b), MmBackward0, input, mat2), out)
 
 
 def _check_bmm(a, b, first="batch1", second="batch2"):
@@ -284,7 +287,7 @@ def _check_bmm(a, b, first="batch1", second="batch2"):
 def bmm(input, mat2, *, out=None):
     a, b = input._data, mat2._data
     _check_bmm(a, b)
-    return _write_out(_product(a, b, np.matmul(a, b), BmmBackward0, input, mat2), out)
+    return _write_out(_product(a, b, blas.matmul(a, b), BmmBackward0, input, mat2), out)
 
 
 @tensor_method()
@@ -293,7 +296,7 @@ def mv(input, vec, *, out=None):
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
     _check_mv(a, b)
-    return _write_out(_product(a, b, a @ b, MvBackward0, input, vec), out)
+    return _write_out(_product(a, b, blas.matmul(a, b), MvBackward0, input, vec), out)
 
 
 @tensor_method()

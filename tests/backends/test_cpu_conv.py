@@ -168,7 +168,7 @@ def test_threaded_tiles_match_torch(tile_bytes, k, monkeypatch):
 def test_serial_fallback_without_threadpoolctl(monkeypatch):
     """Without a way to limit BLAS threads the convolution runs in the caller's thread."""
     from numbatorch.backends.cpu import _conv_threads
-    monkeypatch.setattr(_conv_threads, "_blas", False)
+    monkeypatch.setattr(_conv_threads.blas, "controllable", lambda: False)
     assert _conv_threads.worker_count() == 1
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     rng = np.random.default_rng(6)

@@ -7,9 +7,11 @@ shared counter, runs a ``nogil`` im2col kernel and a GEMM with BLAS limited to o
 thread, so only as many threads as cores ever run, and dynamic scheduling absorbs a core
 stolen by another process.
 
-BLAS is limited through ``threadpoolctl`` when it is installed; without it tiles run in
-the caller's thread and BLAS keeps its own threads (measured up to 10x slower under load).
+BLAS is held at one thread by ``blas.single_threaded()`` when its thread count can be set
+(through ``threadpoolctl``); otherwise tiles run in the caller's thread and BLAS keeps its own threads
+(measured up to 10x slower under load).
 """
+import contextlib
 import itertools
 import os
 import threading
@@ -17,31 +19,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numba
 
+from . import blas
+
 _lock = threading.Lock()
 _pool = None
 _pool_pid = None          # a forked child must not reuse the parent's (absent) threads
 _pool_size = 0
-_blas = None              # threadpoolctl selection of the BLAS libraries; False when unavailable
-_blas_users = 0           # nested/concurrent callers share one limit (restored by the last)
-_blas_limiter = None
-
-
-def _blas_libraries():
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            found = ThreadpoolController().select(user_api="blas")
-            _blas = found if found.lib_controllers else False
-        except Exception:  # not installed, or an unknown BLAS: run serially instead
-            _blas = False
-    return _blas
 
 
 def worker_count():
-    """Threads a parallel convolution may use: numba's thread count, 1 without threadpoolctl."""
+    """Threads a parallel convolution may use: numba's thread count, 1 where BLAS's cannot be set."""
     n = numba.get_num_threads()
-    if n > 1 and not _blas_libraries():
+    if n > 1 and not blas.controllable():
         return 1
     return n
 
@@ -64,45 +53,23 @@ def _submit(work, count):
         return [_pool.submit(work) for _ in range(count)]
 
 
-def _limit_blas():
-    global _blas_users, _blas_limiter
-    with _lock:
-        if _blas_users == 0 and _blas_libraries():
-            _blas_limiter = _blas_libraries().limit(limits=1)
-        _blas_users += 1
-
-
-def _restore_blas():
-    global _blas_users, _blas_limiter
-    with _lock:
-        _blas_users -= 1
-        if _blas_users == 0 and _blas_limiter is not None:
-            _blas_limiter.restore_original_limits()
-            _blas_limiter = None
-
-
 def run_tasks(run_task, n_tasks, make_state, n_workers, single_threaded_blas=True):
     """Call ``run_task(state, i)`` for every i in range(n_tasks) on up to n_workers threads
     (the caller is one of them); each thread owns one ``make_state()``.  Returns the states
     of the threads that ran (at least one).  Tasks must write disjoint memory.
 
-    BLAS is limited to one thread meanwhile (when threadpoolctl can), also for a single
+    BLAS is held at one thread meanwhile (when it can be), also for a single
     worker: BLAS threads spinning between GEMMs while the caller runs im2col measured up
     to 10x slower on a busy machine.  Pass single_threaded_blas=False for tiny problems,
-    where the limit's ~20 us would dominate."""
+    where the hold's few microseconds would dominate."""
     n_workers = max(1, min(n_workers, n_tasks))
-    if single_threaded_blas:
-        _limit_blas()
-    try:
+    with blas.single_threaded() if single_threaded_blas else contextlib.nullcontext():
         if n_workers == 1:
             state = make_state()
             for i in range(n_tasks):
                 run_task(state, i)
             return [state]
         return _run_threaded(run_task, n_tasks, make_state, n_workers)
-    finally:
-        if single_threaded_blas:
-            _restore_blas()
 
 
 def _run_threaded(run_task, n_tasks, make_state, n_workers):

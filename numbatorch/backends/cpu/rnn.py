@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import _rnn_gru, _rnn_lstm, _rnn_simple
-from . import _parallel
+from . import _parallel, blas
 from ._parallel import choose
 
 RNN_MODES = ("rnn_tanh", "rnn_relu", "lstm", "gru")
@@ -91,7 +91,7 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     lengths, full_length = _check_lengths(lengths, T, B)
 
     # One GEMM for the input projection of every step (biases folded in where they add).
-    xw = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, GH)
+    xw = blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, GH)
     if has_bias:
         b_ih = _as_float(b_ih, dtype)
         b_hh = _as_float(b_hh, dtype)
@@ -105,6 +105,7 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     ws = RNNWorkspace(mode=mode, reverse=bool(reverse), x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias,
                       lengths=lengths, full_length=full_length, h_prev=h_prev, out=out)
     c = None
+    blas.prepare_gemm(B, H_out, GH)  # the kernel's h @ W_hh^T of every step
     if mode == "lstm":
         if c0 is None:
             raise ValueError("an LSTM needs c0")
@@ -170,6 +171,7 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
     dh = _grad_or_zeros(grad_h_n, (B, H_out), dtype)
     dh_gemm = np.empty((B, H_out), dtype=dtype)
     dc = grad_w_hr = None
+    blas.prepare_gemm(B, GH, H_out)  # the kernel's dgates @ W_hh of every step
     if ws.mode == "lstm":
         has_proj = ws.w_hr is not None
         dc = _grad_or_zeros(grad_c_n, (B, H), dtype)
@@ -182,7 +184,7 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
         kernel(grad_out, w_hh, w_hr, has_proj, lengths, reverse, ws.gates, ws.c_prev, ws.tanh_c,
                dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm)
         if has_proj:
-            grad_w_hr = dh_total_all.reshape(T * B, H_out).T @ ws.m.reshape(T * B, H)
+            grad_w_hr = blas.matmul(dh_total_all.reshape(T * B, H_out).T, ws.m.reshape(T * B, H))
         dgates_x = dgates_h = dgates
     elif ws.mode == "gru":
         dgates_x = np.empty((T, B, GH), dtype=dtype)
@@ -201,9 +203,9 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
     # Weight, bias and input gradients: one GEMM (or sum) each over all steps.
     dgx = dgates_x.reshape(T * B, GH)
     dgh = dgates_h.reshape(T * B, GH)
-    grad_x = (dgx @ ws.w_ih).reshape(T, B, I)
-    grad_w_ih = dgx.T @ x.reshape(T * B, I)
-    grad_w_hh = dgh.T @ ws.h_prev.reshape(T * B, H_out)
+    grad_x = blas.matmul(dgx, ws.w_ih).reshape(T, B, I)
+    grad_w_ih = blas.matmul(dgx.T, x.reshape(T * B, I))
+    grad_w_hh = blas.matmul(dgh.T, ws.h_prev.reshape(T * B, H_out))
     grad_b_ih = grad_b_hh = None
     if ws.has_bias:
         grad_b_ih = dgx.sum(axis=0)

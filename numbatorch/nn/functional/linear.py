@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..._ops._util import record
+from ...backends.cpu import blas
 from ...autograd.graph import Node
 from ._tensor_args import require_tensor
 
@@ -14,8 +15,8 @@ class AddmmBackward0(Node):
     def backward(self, grad):
         x, w = self.x, self.w
         g2 = grad.reshape(-1, grad.shape[-1])
-        gx = (g2 @ w).reshape(x.shape) if self.inputs[0] is not None else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if self.inputs[1] is not None else None
+        gx = blas.matmul(g2, w).reshape(x.shape) if self.inputs[0] is not None else None
+        gw = blas.matmul(g2.T, x.reshape(-1, x.shape[-1])) if self.inputs[1] is not None else None
         gb = g2.sum(axis=0) if len(self.inputs) > 2 and self.inputs[2] is not None else None
         return gx, gw, gb
 
@@ -30,7 +31,7 @@ def linear(input, weight, bias=None):
                            f"{w.shape[1]}x{w.shape[0]})")
     if x.dtype != w.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_name(x)} and {_name(w)}")
-    out = x @ w.T
+    out = blas.matmul(x, w.T)
     if bias is not None:
         out += bias._data
         return record(out, AddmmBackward0, (input, weight, bias), x=x, w=w)

@@ -1,0 +1,162 @@
+"""How many threads BLAS may use for a matrix product, decided by the product's size.
+
+A threaded OpenBLAS wakes its threads for every GEMM above a tiny size. For the products of recurrent
+cells, small MLPs and per-step models (say 97 x 51 x 204) the wake-up and the threads' spinning cost far
+more than the arithmetic: measured here on 2 busy cores, a float64 97 x 51 x 204 product took 44 us on one
+thread and 73 us (mean: up to 6 ms) on two, and a cell-by-cell LSTM ran 20x slower than with
+``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one thread, larger ones
+on the BLAS's own count.
+
+Changing the count is a ~0.25 us ctypes call into each loaded BLAS (``threadpoolctl``'s ``limit()`` costs
+~20 us, too much per product), and it is only made when the size class changes, so a loop of small
+products pays one comparison per product. The count is process-wide, so it follows the last product:
+after a small product numpy's own BLAS calls also run on one thread until numbatorch runs a large one.
+
+``single_threaded()`` holds BLAS at one thread for a region whatever the products' sizes (the convolution
+tile pool runs one BLAS call per worker thread); holds nest and may overlap across threads, and when the
+last one ends the count returns to what the size class asks.
+
+Two BLAS libraries are usually loaded: numpy's, and SciPy's, which Numba kernels call for ``np.dot``;
+both are set alike. SciPy's is found when Numba has loaded it (``scipy.linalg.cython_blas``).
+"""
+import os
+import sys
+import threading
+
+import numpy as np
+
+# Multiply-adds (m * k * n) of one 2-D product from which BLAS uses its threads. Measured here (2 cores,
+# loaded): one thread is as fast or faster up to 256 x 128 x 256 (8.4e6), two threads win from 256^3 on.
+SMALL_GEMM = 1 << 24
+
+_KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
+
+_lock = threading.Lock()
+_libs = None              # _Library per loaded BLAS, found on first need ([] when none can be controlled)
+_kernel_blas_seen = False  # whether SciPy's BLAS was loaded when _libs was made
+_one = False              # the size class of the last product: True when it asked for one thread
+_holds = 0                # single_threaded() regions running now, in all threads
+
+
+class _Library:
+    """One loaded BLAS: its thread-count getter and setter, and the count to return to."""
+
+    __slots__ = ("path", "get", "set", "saved")
+
+    def __init__(self, path, get, set):
+        self.path, self.get, self.set, self.saved = path, get, set, None
+
+
+def _openblas_symbols(controller):
+    """OpenBLAS's own (getter, setter) through ctypes, or None where they are not process-wide."""
+    if controller.internal_api != "openblas" or controller.threading_layer == "openmp":
+        return None  # an OpenMP build keeps per-thread counts: go through threadpoolctl's setter
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            get = getattr(controller.dynlib, f"{prefix}openblas_get_num_threads{suffix}", None)
+            set_ = getattr(controller.dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                return get, set_
+    return None
+
+
+def _find_libraries():
+    """A _Library for every BLAS loaded now; [] without threadpoolctl or with no known BLAS."""
+    try:
+        from threadpoolctl import ThreadpoolController
+        controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+    except Exception:  # threadpoolctl missing or unable to read a library: leave BLAS as it is
+        return []
+    found = []
+    for controller in controllers:
+        symbols = _openblas_symbols(controller)
+        get, set_ = symbols if symbols else (controller.get_num_threads, controller.set_num_threads)
+        found.append(_Library(controller.filepath, get, set_))
+    return found
+
+
+def _at_one():
+    return _one or _holds > 0
+
+
+def _libraries():
+    """The controllable BLAS libraries, found again once SciPy's (Numba's) has been loaded. Under _lock."""
+    global _libs, _kernel_blas_seen
+    if _libs is None or (not _kernel_blas_seen and _KERNEL_BLAS_MODULE in sys.modules):
+        _kernel_blas_seen = _KERNEL_BLAS_MODULE in sys.modules
+        known = {lib.path: lib for lib in _libs or ()}
+        _libs = [known.get(lib.path, lib) for lib in _find_libraries()]
+        if _at_one():  # a library loaded since BLAS went to one thread joins it there
+            for lib in _libs:
+                if lib.saved is None:
+                    lib.saved = lib.get()
+                    lib.set(1)
+    return _libs
+
+
+def _change(one=None, holds=0):
+    """Set the size class and/or the hold count, and move BLAS to one thread or back when that changes."""
+    global _one, _holds
+    with _lock:
+        libs = _libraries()
+        before = _at_one()
+        if one is not None:
+            _one = one
+        _holds += holds
+        after = _at_one()
+        if after and not before:
+            for lib in libs:
+                lib.saved = lib.get()
+                lib.set(1)
+        elif before and not after:
+            for lib in libs:
+                if lib.saved is not None:
+                    lib.set(lib.saved)
+                    lib.saved = None
+
+
+def controllable():
+    """Whether BLAS's thread count can be set here (threadpoolctl knows a loaded BLAS)."""
+    with _lock:
+        return bool(_libraries())
+
+
+def prepare_gemm(m, k, n):
+    """Set BLAS's thread count for (m, k) @ (k, n) products run next, e.g. inside a Numba kernel."""
+    one = m * k * n < SMALL_GEMM
+    if one is not _one or (not _kernel_blas_seen and _KERNEL_BLAS_MODULE in sys.modules):
+        _change(one=one)
+
+
+def matmul(a, b):
+    """``np.matmul(a, b)`` with BLAS's threads chosen for the size of each 2-D product."""
+    if a.ndim and b.ndim:
+        one = (a.shape[-2] if a.ndim > 1 else 1) * a.shape[-1] * (b.shape[-1] if b.ndim > 1 else 1) < SMALL_GEMM
+        if one is not _one:
+            _change(one=one)
+    return np.matmul(a, b)
+
+
+class single_threaded:
+    """Context manager holding BLAS at one thread inside it (nests, overlaps across threads)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        _change(holds=1)
+        return self
+
+    def __exit__(self, *exc_info):
+        _change(holds=-1)
+        return False
+
+
+def _after_fork_in_child():
+    """The parent's lock may have been held by another thread; its holds ended with that thread."""
+    global _lock, _one, _holds
+    _lock = threading.Lock()
+    _one, _holds = _at_one(), 0  # BLAS stays where it was until the next product's class differs
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

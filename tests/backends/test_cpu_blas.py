@@ -1,0 +1,128 @@
+"""The BLAS thread policy: products equal numpy's, and BLAS's thread count follows the size class and holds."""
+import threading
+
+import numpy as np
+import pytest
+
+from numbatorch.backends.cpu import blas
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+
+SIDE = 256  # SIDE**3 multiply-adds: the smallest cube products run threaded at
+assert SIDE ** 3 >= blas.SMALL_GEMM
+
+
+def _counts():
+    """Thread count of every loaded BLAS, by library path."""
+    return {info["filepath"]: info["num_threads"] for info in threadpoolctl.threadpool_info()
+            if info["user_api"] == "blas"}
+
+
+@pytest.fixture
+def threaded_blas(monkeypatch):
+    """BLAS at two threads and the policy's state fresh; both put back afterwards. Yields the counts set."""
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0)):
+            monkeypatch.setattr(blas, name, value)
+        yield _counts()
+
+
+def _small(rng):
+    return rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
+
+
+def _large(rng):
+    return rng.standard_normal((SIDE, SIDE)), rng.standard_normal((SIDE, SIDE))
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [
+    ((7, 5), (5, 3)), ((SIDE, SIDE), (SIDE, SIDE)), ((4, 7, 5), (5, 3)), ((2, 1, 7, 5), (3, 5, 2)),
+    ((5,), (5, 3)), ((7, 5), (5,)), ((5,), (5,)), ((0, 5), (5, 3)), ((3, SIDE, SIDE), (3, SIDE, 8)),
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_matmul_equals_numpy(shape_a, shape_b, dtype):
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal(shape_a) * 4).astype(dtype)
+    b = (rng.standard_normal(shape_b) * 4).astype(dtype)
+    expected = np.matmul(a, b)
+    got = blas.matmul(a, b)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_matmul_errors_as_numpy(threaded_blas):
+    a, b = np.ones((3, 4)), np.ones((5, 2))
+    with pytest.raises(ValueError) as expected:
+        np.matmul(a, b)
+    with pytest.raises(ValueError) as got:
+        blas.matmul(a, b)
+    assert str(got.value) == str(expected.value)
+    with pytest.raises(ValueError):
+        blas.matmul(np.float64(2.0), b)
+    blas.matmul(*_large(np.random.default_rng(1)))
+    assert _counts() == threaded_blas
+
+
+def test_size_class_sets_and_restores_counts(threaded_blas):
+    rng = np.random.default_rng(2)
+    blas.matmul(*_small(rng))
+    assert set(_counts().values()) == {1}
+    blas.matmul(*_small(rng))
+    assert set(_counts().values()) == {1}
+    blas.matmul(*_large(rng))
+    assert _counts() == threaded_blas
+    blas.prepare_gemm(97, 51, 204)
+    assert set(_counts().values()) == {1}
+    blas.prepare_gemm(SIDE, SIDE, SIDE)
+    assert _counts() == threaded_blas
+
+
+def test_hold_nests_and_survives_exceptions(threaded_blas):
+    rng = np.random.default_rng(3)
+    with pytest.raises(RuntimeError, match="inside"):
+        with blas.single_threaded():
+            with blas.single_threaded():
+                blas.matmul(*_large(rng))  # a large product inside a hold stays on one thread
+                assert set(_counts().values()) == {1}
+            assert set(_counts().values()) == {1}
+            raise RuntimeError("inside")
+    assert _counts() == threaded_blas and blas._holds == 0
+    with blas.single_threaded():
+        blas.matmul(*_small(rng))
+    assert set(_counts().values()) == {1}  # the last product was small: BLAS stays on one thread
+    blas.matmul(*_large(rng))
+    assert _counts() == threaded_blas
+
+
+def test_several_threads(threaded_blas):
+    """Threads mixing small and large products, holds and exceptions leave the counts consistent."""
+    errors = []
+    start = threading.Barrier(4)
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        try:
+            start.wait()
+            for i in range(6):
+                small, large = _small(rng), _large(rng)
+                np.testing.assert_allclose(blas.matmul(*small), np.matmul(*small), rtol=1e-12)
+                try:
+                    with blas.single_threaded():
+                        assert set(_counts().values()) == {1}
+                        np.testing.assert_allclose(blas.matmul(*large), np.matmul(*large), rtol=1e-12)
+                        if i % 2:
+                            raise KeyError(i)
+                except KeyError:
+                    pass
+        except Exception as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert blas._holds == 0
+    blas.matmul(*_large(np.random.default_rng(4)))
+    assert _counts() == threaded_blas
