@@ -28,6 +28,7 @@ from .vgg import (VGG, VGG11_BN_Weights, VGG11_Weights, VGG13_BN_Weights, VGG13_
                   vgg19, vgg19_bn)
 from .vision_transformer import (ViT_B_16_Weights, ViT_B_32_Weights, ViT_H_14_Weights, ViT_L_16_Weights,
                                  ViT_L_32_Weights, VisionTransformer, vit_b_16, vit_b_32, vit_h_14, vit_l_16, vit_l_32)
+from . import segmentation
 
 __all__ = ["AlexNet", "AlexNet_Weights", "ConvNeXt", "ConvNeXt_Base_Weights", "ConvNeXt_Large_Weights",
            "ConvNeXt_Small_Weights", "ConvNeXt_Tiny_Weights", "DenseNet", "DenseNet121_Weights", "DenseNet161_Weights",
@@ -50,6 +51,6 @@ __all__ = ["AlexNet", "AlexNet_Weights", "ConvNeXt", "ConvNeXt_Base_Weights", "C
            "efficientnet_v2_s", "get_model", "get_model_builder", "get_model_weights", "get_weight", "googlenet",
            "inception_v3", "list_models", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "resnet101",
            "resnet152", "resnet18", "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d",
-           "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
-           "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32", "wide_resnet101_2",
-           "wide_resnet50_2"]
+           "segmentation", "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
+           "vgg16_bn", "vgg19", "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32",
+           "wide_resnet101_2", "wide_resnet50_2"]

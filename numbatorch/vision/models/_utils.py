@@ -1,5 +1,8 @@
 """Small helpers shared by the model definitions."""
+from collections import OrderedDict
 from functools import partial
+
+from ... import nn
 
 
 def _make_divisible(v, divisor, min_value=None):
@@ -41,3 +44,37 @@ def _build(make, weights, progress, kwargs):
     if weights is not None:
         model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
     return model
+
+
+def _ovewrite_value_param(param, actual, expected):
+    """``expected``; a caller's different explicit value for ``param`` is an error."""
+    if actual is not None and actual != expected:
+        raise ValueError(f"The parameter '{param}' expected value {expected} but got {actual} instead.")
+    return expected
+
+
+class IntermediateLayerGetter(nn.ModuleDict):
+    """The children of ``model`` up to the last one named in ``return_layers``, returning an OrderedDict of the
+    outputs of those children under the new names ``return_layers`` gives them."""
+
+    def __init__(self, model, return_layers):
+        if not set(return_layers).issubset([name for name, _ in model.named_children()]):
+            raise ValueError("return_layers are not present in model")
+        orig_return_layers = return_layers
+        remaining = {str(k): str(v) for k, v in return_layers.items()}
+        layers = OrderedDict()
+        for name, module in model.named_children():
+            layers[name] = module
+            remaining.pop(name, None)
+            if not remaining:
+                break
+        super().__init__(layers)
+        self.return_layers = orig_return_layers
+
+    def forward(self, x):
+        out = OrderedDict()
+        for name, module in self.items():
+            x = module(x)
+            if name in self.return_layers:
+                out[self.return_layers[name]] = x
+        return out

@@ -510,6 +510,35 @@ def googlenet(num_classes=1000):
     return GoogLeNet()
 
 
+def deeplab_head(in_channels, num_classes, rates=(12, 24, 36)):
+    """torchvision's DeepLabHead (ASPP, 3x3 conv, BN, ReLU, 1x1 conv)."""
+    import torch
+    nn = _nn()
+
+    def cbr(inp, out, kernel=1, dilation=1):
+        return [nn.Conv2d(inp, out, kernel, padding=dilation if kernel == 3 else 0, dilation=dilation, bias=False),
+                nn.BatchNorm2d(out), nn.ReLU()]
+
+    class Pooling(nn.Sequential):
+        def forward(self, x):
+            return torch.nn.functional.interpolate(super().forward(x), size=x.shape[-2:], mode="bilinear",
+                                                   align_corners=False)
+
+    class ASPP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.convs = nn.ModuleList([nn.Sequential(*cbr(in_channels, 256))]
+                                       + [nn.Sequential(*cbr(in_channels, 256, 3, r)) for r in rates]
+                                       + [Pooling(nn.AdaptiveAvgPool2d(1), *cbr(in_channels, 256))])
+            self.project = nn.Sequential(*cbr(256 * (len(rates) + 2), 256), nn.Dropout(0.5))
+
+        def forward(self, x):
+            return self.project(torch.cat([conv(x) for conv in self.convs], 1))
+
+    return nn.Sequential(ASPP(), nn.Conv2d(256, 256, 3, padding=1, bias=False), nn.BatchNorm2d(256), nn.ReLU(),
+                         nn.Conv2d(256, num_classes, 1))
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
