@@ -50,6 +50,7 @@ from ._ops.numerics import *  # noqa: F401,F403
 from ._ops.queries import *  # noqa: F401,F403
 from ._type_info import finfo, iinfo
 from ._ops.namespace_forms import *  # noqa: F401,F403
+from ._ops.tensor_extras import *  # noqa: F401,F403
 from ._windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 from ._creation import binomial, poisson
 from ._legacy_types import set_default_tensor_type
