@@ -71,6 +71,7 @@ def test_interpolate_gradcheck(kwargs):
     dict(size=2, scale_factor=2, shape=(1, 1, 3)),
     dict(shape=(1, 1, 3)),
     dict(size=(2, 3), shape=(1, 1, 3)),
+    dict(size=0, shape=(1, 1, 3)),                         # empty output
 ])
 def test_interpolate_errors_match_torch(kwargs):
     kwargs = dict(kwargs)
@@ -90,6 +91,19 @@ def test_pixel_shuffle_matches_torch(name, arg, shape):
     nb, th = make_pair(PS, name, arg)
     check_module(nb, th, rand(*shape))
     assert repr(nb) == repr(th)
+
+
+@pytest.mark.parametrize("fn,factor,shape", [
+    ("pixel_shuffle", 2, (1, 3, 2, 2)), ("pixel_shuffle", 0, (1, 4, 2, 2)), ("pixel_shuffle", 2, (4, 2)),
+    ("pixel_unshuffle", 2, (1, 1, 3, 4)), ("pixel_unshuffle", 2, (1, 1, 4, 3)),
+])
+def test_pixel_shuffle_errors_match_torch(fn, factor, shape):
+    x = np.zeros(shape, np.float32)
+    with pytest.raises(Exception) as e_th:
+        getattr(torch.nn.functional, fn)(torch.tensor(x), factor)
+    with pytest.raises(type(e_th.value)) as e_nb:
+        getattr(FV, fn)(numbatorch.tensor(x), factor)
+    assert str(e_nb.value) == str(e_th.value)
 
 
 @pytest.mark.parametrize("kwargs,shape", [

@@ -1,5 +1,4 @@
 """Array-layout helpers of the conv/pool/resample kernels (pure Python)."""
-import numpy as np
 
 
 def to3d(values, fill):
@@ -10,12 +9,3 @@ def to3d(values, fill):
 def as5d(x, nd):
     """View an (N, C, *spatial[nd]) array as (N, C, D, H, W) with leading unit dims."""
     return x.reshape(x.shape[:2] + (1,) * (3 - nd) + x.shape[2:])
-
-
-def fmt_size(shape, sep=", "):
-    return sep.join(str(int(s)) for s in shape)
-
-
-def check_float(x, what="input"):
-    if x.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"expected {what} to have a floating dtype (float32 or float64), got {x.dtype}")

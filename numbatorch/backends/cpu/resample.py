@@ -12,38 +12,10 @@ import numpy as np
 
 from . import _resample_kernels as K
 from ._parallel import choose
-from ._shape import fmt_size, check_float
 
 CUBIC_A = -0.75
 
-__all__ = ["interpolate_output_size", "interpolate_forward", "interpolate_backward",
-           "pixel_shuffle", "pixel_unshuffle"]
-
-_MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
-
-
-def interpolate_output_size(in_sizes, size=None, scale_factor=None):
-    """Output spatial sizes and the scales PyTorch passes to its kernels (None = recompute)."""
-    nd = len(in_sizes)
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    if size is not None:
-        out = (int(size),) * nd if isinstance(size, (int, np.integer)) else tuple(int(s) for s in size)
-        if len(out) != nd:
-            raise ValueError(f"Input and output must have the same number of spatial dimensions, but "
-                             f"got input with spatial dimensions of [{fmt_size(in_sizes)}] and output size "
-                             f"of {list(out)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
-                             "and output size in (o1, o2, ...,oK) format.")
-        return out, (None,) * nd
-    if scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
-    sf = (float(scale_factor),) * nd if isinstance(scale_factor, (int, float, np.floating, np.integer)) \
-        else tuple(float(s) for s in scale_factor)
-    if len(sf) != nd:
-        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but "
-                         f"got input with spatial dimensions of [{fmt_size(in_sizes)}] and scale_factor "
-                         f"of shape {list(sf)}.")
-    return tuple(int(math.floor(i * s)) for i, s in zip(in_sizes, sf)), sf
+__all__ = ["interpolate_forward", "interpolate_backward", "pixel_shuffle", "pixel_unshuffle"]
 
 
 def _scale(in_size, out_size, align_corners, scale, dt):
@@ -101,43 +73,6 @@ def _taps(mode, in_size, out_size, align_corners, scale, dtype):
     return np.stack([i0, i1], axis=1), np.stack([dt(1) - lam1, lam1], axis=1).astype(dtype)
 
 
-def _check(x, mode, align_corners, antialias):
-    check_float(x)
-    nd = x.ndim - 2
-    if nd < 1 or nd > 3:
-        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) "
-                                  f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
-                                  f"nearest-exact (got {mode})")
-    if mode in ("nearest", "nearest-exact", "area"):
-        if align_corners is not None:
-            raise ValueError("align_corners option can only be set with the interpolating modes: "
-                             "linear | bilinear | bicubic | trilinear")
-    elif mode in _MODE_DIMS:
-        if _MODE_DIMS[mode] != nd:
-            raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
-                                      f"{_MODE_DIMS[mode] + 2}D input")
-    else:
-        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) "
-                                  f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
-                                  f"nearest-exact (got {mode})")
-    if antialias:
-        raise NotImplementedError("antialias=True is not supported by the numbatorch CPU backend")
-    return nd
-
-
-def _plan(x_shape, size, scale_factor, recompute_scale_factor):
-    in_sp = tuple(x_shape[2:])
-    out_sp, scales = interpolate_output_size(in_sp, size, scale_factor)
-    if recompute_scale_factor:
-        scales = (None,) * len(in_sp)
-    if any(o <= 0 for o in out_sp) or any(i <= 0 for i in in_sp):
-        names = ("D", "H", "W")[3 - len(in_sp):]
-        raise RuntimeError("Input and output sizes should be greater than 0, but got input ("
-                           + ", ".join(f"{n}: {v}" for n, v in zip(names, in_sp)) + ") and output ("
-                           + ", ".join(f"{n}: {v}" for n, v in zip(names, out_sp)) + ")")
-    return in_sp, out_sp, scales
-
-
 def _identity(idx, wts, in_size):
     # equal sizes with unit taps (PyTorch short-circuits these too): skip the pass
     return (idx.shape == (in_size, 1) and bool((idx[:, 0] == np.arange(in_size)).all())
@@ -150,11 +85,11 @@ def _axis_view(shape, axis):
     return A, shape[axis], B
 
 
-def interpolate_forward(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                        recompute_scale_factor=None, antialias=False):
-    """torch.nn.functional.interpolate on a raw array (N, C, *spatial)."""
-    nd = _check(x, mode, align_corners, antialias)
-    in_sp, out_sp, scales = _plan(x.shape, size, scale_factor, recompute_scale_factor)
+def interpolate_forward(x, out_size, scales, mode, align_corners):
+    """Resample float x (N, C, *spatial) to spatial ``out_size`` (a tuple); ``scales`` are PyTorch's per-dim
+    scale factors (None: recompute from the sizes). Sizes, mode and flags are checked by the caller."""
+    nd = x.ndim - 2
+    in_sp, out_sp = tuple(x.shape[2:]), tuple(out_size)
     if mode == "area":
         from .pool import adaptive_avg_pool_forward
         return adaptive_avg_pool_forward(x, out_sp, nd)
@@ -172,11 +107,10 @@ def interpolate_forward(x, size=None, scale_factor=None, mode="nearest", align_c
     return y
 
 
-def interpolate_backward(grad_output, x_shape, size=None, scale_factor=None, mode="nearest",
-                         align_corners=None, recompute_scale_factor=None, antialias=False):
+def interpolate_backward(grad_output, x_shape, out_size, scales, mode, align_corners):
     """Input gradient of interpolate_forward (same arguments, plus grad_output and x's shape)."""
-    nd = _check(np.empty((1,) * len(x_shape), grad_output.dtype), mode, align_corners, antialias)
-    in_sp, out_sp, scales = _plan(x_shape, size, scale_factor, recompute_scale_factor)
+    nd = len(x_shape) - 2
+    in_sp, out_sp = tuple(x_shape[2:]), tuple(out_size)
     if mode == "area":
         from .pool import adaptive_avg_pool_backward
         return adaptive_avg_pool_backward(grad_output, tuple(x_shape), nd)
@@ -195,17 +129,9 @@ def interpolate_backward(grad_output, x_shape, size=None, scale_factor=None, mod
 
 
 def pixel_shuffle(x, upscale_factor):
-    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r); r > 0 dividing the channels (checked by the caller)."""
     r = int(upscale_factor)
-    if x.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
-                           f"with {x.ndim} dimension(s)")
-    if r <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
     *lead, C, H, W = x.shape
-    if C % (r * r):
-        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by "
-                           f"the square of upscale_factor, but input.size(-3)={C} is not divisible by {r * r}")
     y = x.reshape(*lead, C // (r * r), r, r, H, W)
     n = len(lead)
     y = y.transpose(*range(n), n, n + 3, n + 1, n + 4, n + 2)
@@ -215,18 +141,7 @@ def pixel_shuffle(x, upscale_factor):
 def pixel_unshuffle(x, downscale_factor):
     """(*, C, H*r, W*r) -> (*, C*r*r, H, W); the inverse (and backward) of pixel_shuffle."""
     r = int(downscale_factor)
-    if x.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
-                           f"with {x.ndim} dimension(s)")
-    if r <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
     *lead, C, H, W = x.shape
-    if H % r:
-        raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but "
-                           f"input.size(-2)={H} is not divisible by {r}")
-    if W % r:
-        raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
-                           f"input.size(-1)={W} is not divisible by {r}")
     n = len(lead)
     y = x.reshape(*lead, C, H // r, r, W // r, r)
     y = y.transpose(*range(n), n, n + 2, n + 4, n + 1, n + 3)

@@ -1,11 +1,16 @@
 """Resampling layers: ``interpolate``/``upsample*``, ``pixel_shuffle``/``pixel_unshuffle`` and ``unfold``/``fold``."""
+import math
 import warnings
+
+import numpy as np
 
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import conv as conv_kernels
 from ...backends.cpu import resample as K
-from ._shape_args import ntuple
+from ._shape_args import fmt_size, ntuple
+
+_MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
 
 
 # ----------------------------------------------------------------------------- interpolate
@@ -32,6 +37,70 @@ for _nd in (1, 2, 3):
     _INTERP_NODES["area", _nd] = _node(f"AdaptiveAvgPool{max(_nd, 2)}DBackward0", _InterpolateBackward)
 
 
+def _interpolate_output_size(in_sizes, size, scale_factor):
+    """Output spatial sizes and the scales PyTorch passes to its kernels (None = recompute)."""
+    nd = len(in_sizes)
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        out = (int(size),) * nd if isinstance(size, (int, np.integer)) else tuple(int(s) for s in size)
+        if len(out) != nd:
+            raise ValueError(f"Input and output must have the same number of spatial dimensions, but "
+                             f"got input with spatial dimensions of [{fmt_size(in_sizes)}] and output size "
+                             f"of {list(out)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+                             "and output size in (o1, o2, ...,oK) format.")
+        return out, (None,) * nd
+    if scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    sf = (float(scale_factor),) * nd if isinstance(scale_factor, (int, float, np.floating, np.integer)) \
+        else tuple(float(s) for s in scale_factor)
+    if len(sf) != nd:
+        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but "
+                         f"got input with spatial dimensions of [{fmt_size(in_sizes)}] and scale_factor "
+                         f"of shape {list(sf)}.")
+    return tuple(int(math.floor(i * s)) for i, s in zip(in_sizes, sf)), sf
+
+
+def _check_interpolate(x, mode, align_corners, antialias):
+    """PyTorch's checks of interpolate's input rank, mode and flags."""
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
+    nd = x.ndim - 2
+    if nd < 1 or nd > 3:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) "
+                                  f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    if mode in ("nearest", "nearest-exact", "area"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif mode in _MODE_DIMS:
+        if _MODE_DIMS[mode] != nd:
+            raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
+                                      f"{_MODE_DIMS[mode] + 2}D input")
+    else:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) "
+                                  f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    if antialias:
+        raise NotImplementedError("antialias=True is not supported by the numbatorch CPU backend")
+    return nd
+
+
+def _interpolate_plan(x_shape, size, scale_factor, recompute_scale_factor):
+    """(output spatial sizes, scales PyTorch passes to its kernels) with PyTorch's size checks."""
+    in_sp = tuple(x_shape[2:])
+    out_sp, scales = _interpolate_output_size(in_sp, size, scale_factor)
+    if recompute_scale_factor:
+        scales = (None,) * len(in_sp)
+    if any(o <= 0 for o in out_sp) or any(i <= 0 for i in in_sp):
+        names = ("D", "H", "W")[3 - len(in_sp):]
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input ("
+                           + ", ".join(f"{n}: {v}" for n, v in zip(names, in_sp)) + ") and output ("
+                           + ", ".join(f"{n}: {v}" for n, v in zip(names, out_sp)) + ")")
+    return out_sp, scales
+
+
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial dims of (N, C, *spatial) to ``size`` or by ``scale_factor``."""
@@ -42,9 +111,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
                          f"spatial dimensions of {list(input.shape[2:])} and output size of {size}. Please provide "
                          "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
-    args = (size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
-    out = K.interpolate_forward(input._data, *args)
-    node = _INTERP_NODES.get((mode, input.dim() - 2), _InterpolateBackward)
+    x = input._data
+    nd = _check_interpolate(x, mode, align_corners, antialias)
+    out_size, scales = _interpolate_plan(x.shape, size, scale_factor, recompute_scale_factor)
+    args = (out_size, scales, mode, bool(align_corners))
+    out = K.interpolate_forward(x, *args)
+    node = _INTERP_NODES[mode, nd]
     return record(out, node, (input,), x_shape=input._data.shape, args=args)
 
 
@@ -84,14 +156,31 @@ class PixelUnshuffleBackward0(Node):
 
 def pixel_shuffle(input, upscale_factor):
     """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
-    return record(K.pixel_shuffle(input._data, upscale_factor), PixelShuffleBackward0, (input,),
-                  factor=int(upscale_factor))
+    x, r = input._data, int(upscale_factor)
+    if x.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {x.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    if x.shape[-3] % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+                           f"of upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible by {r * r}")
+    return record(K.pixel_shuffle(x, r), PixelShuffleBackward0, (input,), factor=r)
 
 
 def pixel_unshuffle(input, downscale_factor):
     """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
-    return record(K.pixel_unshuffle(input._data, downscale_factor), PixelUnshuffleBackward0, (input,),
-                  factor=int(downscale_factor))
+    x, r = input._data, int(downscale_factor)
+    if x.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {x.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    for name, size, dim in (("height", x.shape[-2], -2), ("width", x.shape[-1], -1)):
+        if size % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({dim})={size} is not divisible by {r}")
+    return record(K.pixel_unshuffle(x, r), PixelUnshuffleBackward0, (input,), factor=r)
 
 
 # ----------------------------------------------------------------------------- unfold / fold
