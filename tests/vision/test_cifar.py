@@ -1,5 +1,6 @@
 """CIFAR10 / CIFAR100 on python pickle batches written on the fly: decoded arrays equal what was written."""
 import hashlib
+import io
 import os
 import pickle
 import shutil
@@ -10,6 +11,7 @@ import pytest
 from PIL import Image
 
 from numbatorch.vision import datasets, transforms
+from numbatorch.vision.datasets.utils import extract_archive
 
 
 def _md5(path):
@@ -92,3 +94,17 @@ def test_download_unpacks_the_archive_already_present(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets.CIFAR100, "tgz_md5", _md5(archive))
     ds = datasets.CIFAR100(str(tmp_path), train=False, download=True)
     assert ds.targets == written["test_list"][1]
+
+
+@pytest.mark.parametrize("data_filter", [True, False])
+def test_archives_cannot_write_outside_the_root(tmp_path, monkeypatch, data_filter):
+    if not data_filter:  # the check numbatorch does itself on Pythons without tarfile's "data" filter
+        monkeypatch.delattr(tarfile, "data_filter")
+    for name, member in (("up.tar.gz", tarfile.TarInfo("../escape.txt")), ("link.tar.gz", tarfile.TarInfo("ln"))):
+        if name == "link.tar.gz":
+            member.type, member.linkname = tarfile.SYMTYPE, "../../outside"
+        with tarfile.open(tmp_path / name, "w:gz") as tar:
+            tar.addfile(member, io.BytesIO(b"") if member.isfile() else None)
+        with pytest.raises(Exception, match="outside"):
+            extract_archive(str(tmp_path / name), str(tmp_path / "out"))
+    assert not (tmp_path / "escape.txt").exists()

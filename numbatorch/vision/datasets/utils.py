@@ -64,6 +64,27 @@ def _detect(path):
                        f".xz, .bz2)")
 
 
+def _extract_tar_safely(tar, to_path):
+    """Extract refusing members that would land outside ``to_path`` (absolute paths, "..", links out)."""
+    if hasattr(tarfile, "data_filter"):  # Python 3.10.12+ / 3.11.4+
+        tar.extractall(to_path, filter="data")
+        return
+    root = os.path.realpath(to_path)
+
+    def inside(path):
+        return os.path.commonpath([root, os.path.realpath(path)]) == root
+
+    for member in tar.getmembers():
+        destination = os.path.join(root, member.name)
+        if member.issym():
+            link_inside = inside(os.path.join(os.path.dirname(destination), member.linkname))
+        else:
+            link_inside = not member.islnk() or inside(os.path.join(root, member.linkname))
+        if os.path.isabs(member.name) or not inside(destination) or not link_inside:
+            raise RuntimeError(f"{tar.name}: member {member.name!r} would be extracted outside {to_path}")
+    tar.extractall(to_path)
+
+
 def extract_archive(from_path, to_path=None, remove_finished=False):
     """Unpack a tar/zip archive, or decompress a single ``.gz``/``.xz``/``.bz2`` file; return the target."""
     from_path = os.fspath(from_path)
@@ -72,8 +93,7 @@ def extract_archive(from_path, to_path=None, remove_finished=False):
     kind, compression = _detect(from_path)
     if kind == ".tar":
         with tarfile.open(from_path, "r:" + (compression or "").lstrip(".")) as tar:
-            # The "data" filter refuses absolute paths, ".." and links leaving the target.
-            tar.extractall(to_path, filter="data")
+            _extract_tar_safely(tar, to_path)
         result = to_path
     elif kind == ".zip":
         with zipfile.ZipFile(from_path) as archive:
