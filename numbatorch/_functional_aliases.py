@@ -14,7 +14,9 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "rms_norm", "channel_shuffle", "native_channel_shuffle",
            "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout", "feature_dropout_",
            "feature_alpha_dropout", "feature_alpha_dropout_", "layer_norm", "group_norm", "batch_norm",
-           "instance_norm", "embedding"]
+           "instance_norm", "embedding", "kl_div", "margin_ranking_loss", "hinge_embedding_loss", "poisson_nll_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "binary_cross_entropy_with_logits", "rnn_tanh_cell",
+           "rnn_relu_cell", "lstm_cell", "gru_cell"]
 
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
 conv_transpose1d, conv_transpose2d, conv_transpose3d = F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d
@@ -107,3 +109,87 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     """Rows of ``weight`` at ``indices`` (``torch.embedding``: weight first; ``padding_idx=-1`` means none)."""
     return F.embedding(indices, weight, None if padding_idx == -1 else padding_idx,
                        scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+# ---- losses: the torch.* forms take the reduction as an int (0 'none', 1 'mean', 2 'sum'), default 'none' --------
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(value):
+    if value not in (0, 1, 2):
+        raise ValueError(f"{value} is not a valid value for reduction")
+    return _REDUCTIONS[value]
+
+
+def kl_div(input, target, reduction=0, *, log_target=False):
+    """``F.kl_div`` with an int ``reduction`` (1 is the elementwise mean)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # F.kl_div warns that 'mean' is not 'batchmean'; the torch.* form does not
+        return F.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    """``F.margin_ranking_loss`` with an int ``reduction``."""
+    return F.margin_ranking_loss(input1, input2, target, margin=margin, reduction=_reduction(reduction))
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    """``F.hinge_embedding_loss`` with an int ``reduction``."""
+    return F.hinge_embedding_loss(input, target, margin=margin, reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    """``F.poisson_nll_loss`` with every argument positional and an int ``reduction``."""
+    return F.poisson_nll_loss(input, target, log_input=log_input, full=full, eps=eps,
+                              reduction=_reduction(reduction))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    """``F.cosine_embedding_loss`` with an int ``reduction``."""
+    return F.cosine_embedding_loss(input1, input2, target, margin=margin, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0):
+    """``F.triplet_margin_loss`` with an int ``reduction``."""
+    return F.triplet_margin_loss(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap,
+                                 reduction=_reduction(reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
+    """``F.binary_cross_entropy_with_logits`` with an int ``reduction``."""
+    return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                              pos_weight=pos_weight)
+
+
+# ---- single recurrent steps: torch.rnn_tanh_cell / rnn_relu_cell / lstm_cell / gru_cell ---------------------
+def _linear_gates(input, hx, w_ih, w_hh, b_ih, b_hh):
+    return F.linear(input, w_ih, b_ih) + F.linear(hx, w_hh, b_hh)
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step: ``tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``."""
+    return _linear_gates(input, hx, w_ih, w_hh, b_ih, b_hh).tanh()
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step with ReLU."""
+    return _linear_gates(input, hx, w_ih, w_hh, b_ih, b_hh).relu()
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step: ``(h', c')`` from ``hx = (h, c)``; gates in PyTorch's order (input, forget, cell, output)."""
+    h, c = hx
+    i, f, g, o = _linear_gates(input, h, w_ih, w_hh, b_ih, b_hh).chunk(4, -1)
+    c_next = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * c_next.tanh(), c_next
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step; gates in PyTorch's order (reset, update, new), the reset gate applied to ``h W_hn + b_hn``."""
+    r_i, z_i, n_i = F.linear(input, w_ih, b_ih).chunk(3, -1)
+    r_h, z_h, n_h = F.linear(hx, w_hh, b_hh).chunk(3, -1)
+    r = (r_i + r_h).sigmoid()
+    z = (z_i + z_h).sigmoid()
+    n = (n_i + r * n_h).tanh()
+    return (1 - z) * n + z * hx

@@ -12,6 +12,9 @@ RNG = np.random.default_rng(0)
 ARRAYS = {"x": RNG.standard_normal((2, 3, 6)), "img": RNG.standard_normal((1, 4, 4, 4)), "w3": np.ones(3),
           "b3": np.zeros(3), "k": RNG.standard_normal((2, 3, 3)), "k2": RNG.standard_normal((2, 4, 3, 3)),
           "table": RNG.standard_normal((5, 2)), "bw": RNG.standard_normal((2, 6, 6))}
+ARRAYS.update({name: RNG.standard_normal(shape) for name, shape in [
+    ("inp", (3, 4)), ("h", (3, 5)), ("c", (3, 5)), ("w_r", (5, 4)), ("u_r", (5, 5)), ("b_r", (5,)), ("w_l", (20, 4)),
+    ("u_l", (20, 5)), ("b_l", (20,)), ("w_g", (15, 4)), ("u_g", (15, 5)), ("b_g", (15,))]})
 
 CASES = [
     "m.conv1d(x, k, None, 1, 1)", "m.conv2d(img, k2, padding=1)", "m.conv_transpose1d(x, k.transpose(0, 1))",
@@ -27,6 +30,14 @@ CASES = [
     "m.batch_norm(x, w3, b3, m.zeros(3, dtype=m.float64), m.ones(3, dtype=m.float64), False, 0.1, 1e-5, True)",
     "m.instance_norm(x, w3, b3, None, None, True, 0.1, 1e-5, True)",
     "m.embedding(table, m.tensor([1, 4, 1]))", "m.embedding(table, m.tensor([1, 4]), padding_idx=1)",
+    "m.kl_div(x.log_softmax(2), x.softmax(2))", "m.kl_div(x, x.softmax(2), 1)", "m.kl_div(x, x, 2, log_target=True)",
+    "m.margin_ranking_loss(x, x.flip(0), x.sign())", "m.margin_ranking_loss(x, x.flip(0), x.sign(), 0.2, 1)",
+    "m.hinge_embedding_loss(x, x.sign(), 0.5, 2)", "m.poisson_nll_loss(x, x.abs(), True, False, 1e-8, 1)",
+    "m.cosine_embedding_loss(x[0], x[1], m.tensor([1.0, -1.0, 1.0], dtype=m.float64), 0.1, 1)",
+    "m.triplet_margin_loss(x[0], x[1], x[0] + 1)",
+    "m.binary_cross_entropy_with_logits(x, x.sigmoid(), None, w3[:1], 2)",
+    "m.rnn_tanh_cell(inp, h, w_r, u_r, b_r, None)", "m.rnn_relu_cell(inp, h, w_r, u_r)",
+    "m.lstm_cell(inp, (h, c), w_l, u_l, b_l, b_l.flip(0))", "m.gru_cell(inp, h, w_g, u_g, b_g, b_g * 2)",
 ]
 
 
