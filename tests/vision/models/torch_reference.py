@@ -539,6 +539,57 @@ def deeplab_head(in_channels, num_classes, rates=(12, 24, 36)):
                          nn.Conv2d(256, num_classes, 1))
 
 
+def shufflenet_v2(channels, num_classes, repeats=(4, 8, 4)):
+    """torchvision's ShuffleNetV2 with stage widths ``channels`` (five numbers)."""
+    import torch
+    nn = _nn()
+
+    def shuffle(x):
+        n, c, h, w = x.shape
+        return x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+    def dw(i, stride):
+        return nn.Conv2d(i, i, 3, stride, 1, bias=False, groups=i)
+
+    class Unit(nn.Module):
+        def __init__(self, inp, oup, stride):
+            super().__init__()
+            half = oup // 2
+            self.stride = stride
+            self.branch1 = nn.Sequential(dw(inp, stride), nn.BatchNorm2d(inp), nn.Conv2d(inp, half, 1, bias=False),
+                                         nn.BatchNorm2d(half), nn.ReLU()) if stride > 1 else nn.Sequential()
+            self.branch2 = nn.Sequential(nn.Conv2d(inp if stride > 1 else half, half, 1, bias=False),
+                                         nn.BatchNorm2d(half), nn.ReLU(), dw(half, stride), nn.BatchNorm2d(half),
+                                         nn.Conv2d(half, half, 1, bias=False), nn.BatchNorm2d(half), nn.ReLU())
+
+        def forward(self, x):
+            if self.stride == 1:
+                a, b = x.chunk(2, dim=1)
+                return shuffle(torch.cat((a, self.branch2(b)), 1))
+            return shuffle(torch.cat((self.branch1(x), self.branch2(x)), 1))
+
+    class ShuffleNetV2(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Sequential(nn.Conv2d(3, channels[0], 3, 2, 1, bias=False), nn.BatchNorm2d(channels[0]),
+                                       nn.ReLU())
+            self.maxpool = nn.MaxPool2d(3, 2, 1)
+            inp = channels[0]
+            for i, (n, out) in enumerate(zip(repeats, channels[1:4])):
+                setattr(self, f"stage{i + 2}", nn.Sequential(Unit(inp, out, 2), *[Unit(out, out, 1)
+                                                                                   for _ in range(n - 1)]))
+                inp = out
+            self.conv5 = nn.Sequential(nn.Conv2d(inp, channels[4], 1, bias=False), nn.BatchNorm2d(channels[4]),
+                                       nn.ReLU())
+            self.fc = nn.Linear(channels[4], num_classes)
+
+        def forward(self, x):
+            x = self.conv5(self.stage4(self.stage3(self.stage2(self.maxpool(self.conv1(x))))))
+            return self.fc(x.mean([2, 3]))
+
+    return ShuffleNetV2()
+
+
 def names_and_shapes(state_dict):
     """[(key, shape)] in order, for either framework's state_dict."""
     return [(k, tuple(v.shape)) for k, v in state_dict.items()]
