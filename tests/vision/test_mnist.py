@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -145,3 +146,24 @@ def test_malformed_idx_files_name_the_problem(tmp_path):
     _write_split(str(raw), "t10k", np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8))
     with pytest.raises(TypeError, match=r"x should be of dtype \w+.uint8 instead of \w+.int32"):
         datasets.MNIST(str(tmp_path))
+
+
+def test_emnist_split_files_and_zip_download(tmp_path, monkeypatch):
+    rng = np.random.default_rng(9)
+    raw = tmp_path / "EMNIST" / "raw"
+    os.makedirs(raw)
+    images = rng.integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    labels = rng.integers(1, 27, 4, dtype=np.uint8)
+    # EMNIST ships one gzip.zip holding gzip/emnist-<split>-<train|test>-<kind>-idx?-ubyte.gz files.
+    with zipfile.ZipFile(raw / "gzip.zip", "w") as archive:
+        for kind, array, ndim in (("images", images, 3), ("labels", labels, 1)):
+            archive.writestr(f"gzip/emnist-letters-test-{kind}-idx{ndim}-ubyte.gz", gzip.compress(_idx_bytes(array)))
+    monkeypatch.setattr(datasets.EMNIST, "md5", hashlib.md5((raw / "gzip.zip").read_bytes()).hexdigest())
+    ds = datasets.EMNIST(str(tmp_path), split="letters", train=False, download=True)
+    np.testing.assert_array_equal(ds.data.numpy(), images)
+    np.testing.assert_array_equal(ds.targets.numpy(), labels)
+    assert ds.classes[0] == "N/A" and ds.classes[1] == "a" and len(ds.classes) == 27
+    assert not (raw / "gzip").exists()
+    assert len(datasets.EMNIST.classes_split_dict["bymerge"]) == 47
+    with pytest.raises(ValueError, match="Unknown value 'words' for argument split. Valid values are {'byclass', "):
+        datasets.EMNIST(str(tmp_path), split="words")

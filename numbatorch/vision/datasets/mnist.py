@@ -1,5 +1,7 @@
 """``MNIST``, ``FashionMNIST`` and ``KMNIST``: the idx ("SN3 Pascal Vincent") files under ``root/<Class>/raw``."""
 import os
+import shutil
+import string
 import warnings
 
 import numpy as np
@@ -7,10 +9,11 @@ from PIL import Image
 
 import numbatorch
 
-from .utils import check_integrity, download_and_extract_archive
+from .utils import check_integrity, download_and_extract_archive, extract_archive, verify_str_arg
 from .vision import VisionDataset
 
-__all__ = ["FashionMNIST", "KMNIST", "MNIST", "read_image_file", "read_label_file", "read_sn3_pascalvincent_tensor"]
+__all__ = ["EMNIST", "FashionMNIST", "KMNIST", "MNIST", "read_image_file", "read_label_file",
+           "read_sn3_pascalvincent_tensor"]
 
 # idx type code -> element type; the file stores big-endian values.
 SN3_PASCALVINCENT_TYPEMAP = {8: np.uint8, 9: np.int8, 11: np.int16, 12: np.int32, 13: np.float32, 14: np.float64}
@@ -192,3 +195,68 @@ class KMNIST(MNIST):
         ("t10k-labels-idx1-ubyte.gz", "7320c461ea6c1c855c0b718fb2a4b134"),
     ]
     classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
+
+
+class EMNIST(MNIST):
+    """NIST handwritten characters in MNIST's format, one of six ``split``s (byclass, bymerge, balanced, letters,
+    digits, mnist); the images are stored transposed, as torchvision returns them."""
+
+    url = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
+    md5 = "58c8d27c78d21e728a6bc7b3cc06412e"
+    splits = ("byclass", "bymerge", "balanced", "letters", "digits", "mnist")
+    # Letters whose upper and lower case look alike are one class in the merged splits.
+    _merged_classes = {"c", "i", "j", "k", "l", "m", "o", "p", "s", "u", "v", "w", "x", "y", "z"}
+    _all_classes = set(string.digits + string.ascii_letters)
+    classes_split_dict = {
+        "byclass": sorted(_all_classes),
+        "bymerge": sorted(_all_classes - _merged_classes),
+        "balanced": sorted(_all_classes - _merged_classes),
+        "letters": ["N/A"] + list(string.ascii_lowercase),
+        "digits": list(string.digits),
+        "mnist": list(string.digits),
+    }
+
+    def __init__(self, root, split, **kwargs):
+        self.split = verify_str_arg(split, "split", self.splits)
+        self.training_file = self._training_file(split)
+        self.test_file = self._test_file(split)
+        super().__init__(root, **kwargs)
+        self.classes = self.classes_split_dict[self.split]
+
+    @staticmethod
+    def _training_file(split):
+        return f"training_{split}.pt"
+
+    @staticmethod
+    def _test_file(split):
+        return f"test_{split}.pt"
+
+    @property
+    def _file_prefix(self):
+        return f"emnist-{self.split}-{'train' if self.train else 'test'}"
+
+    @property
+    def images_file(self):
+        return os.path.join(self.raw_folder, f"{self._file_prefix}-images-idx3-ubyte")
+
+    @property
+    def labels_file(self):
+        return os.path.join(self.raw_folder, f"{self._file_prefix}-labels-idx1-ubyte")
+
+    def _load_data(self):
+        return read_image_file(self.images_file), read_label_file(self.labels_file)
+
+    def _check_exists(self):
+        return all(check_integrity(path) for path in (self.images_file, self.labels_file))
+
+    def download(self):
+        """Unpack ``raw_folder/gzip.zip`` and the ``.gz`` files in it (numbatorch never fetches them)."""
+        if self._check_exists():
+            return
+        os.makedirs(self.raw_folder, exist_ok=True)
+        download_and_extract_archive(self.url, download_root=self.raw_folder, md5=self.md5)
+        gzip_folder = os.path.join(self.raw_folder, "gzip")
+        for name in os.listdir(gzip_folder):
+            if name.endswith(".gz"):
+                extract_archive(os.path.join(gzip_folder, name), self.raw_folder)
+        shutil.rmtree(gzip_folder)

@@ -13,7 +13,7 @@ import tarfile
 import zipfile
 
 __all__ = ["calculate_md5", "check_integrity", "check_md5", "download_and_extract_archive", "download_url",
-           "extract_archive"]
+           "extract_archive", "iterable_to_str", "verify_str_arg"]
 
 _DECOMPRESSORS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
 
@@ -116,3 +116,20 @@ def download_and_extract_archive(url, download_root, extract_root=None, filename
     filename = filename or os.path.basename(url)
     download_url(url, download_root, filename, md5)
     extract_archive(os.path.join(download_root, filename), extract_root, remove_finished)
+
+
+def iterable_to_str(iterable):
+    return "'" + "', '".join(str(item) for item in iterable) + "'"
+
+
+def verify_str_arg(value, arg=None, valid_values=None, custom_msg=None):
+    """``value`` if it is a string among ``valid_values``; otherwise a ValueError naming the valid ones."""
+    if not isinstance(value, str):
+        msg = "Expected type str" + ("" if arg is None else f" for argument {arg}") + f", but got type {type(value)}."
+        raise ValueError(msg)
+    if valid_values is None or value in valid_values:
+        return value
+    if custom_msg is not None:
+        raise ValueError(custom_msg)
+    raise ValueError(f"Unknown value '{value}' for argument {arg}. "
+                     f"Valid values are {{{iterable_to_str(valid_values)}}}.")
