@@ -46,3 +46,4 @@ def test_errors_match_torch():
             m(lib.zeros(2, 8), lib.tensor([1, 25]))
         with pytest.raises(RuntimeError, match="same size in the batch dimension"):
             m(lib.zeros(3, 8), lib.tensor([1, 2]))
+
