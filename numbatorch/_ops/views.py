@@ -244,7 +244,8 @@ def flatten(input, start_dim=0, end_dim=-1):
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
         return input
-    return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+    # the product, not -1: an empty input would leave -1 ambiguous
+    return reshape(input, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
 
 @tensor_method()

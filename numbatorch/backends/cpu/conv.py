@@ -151,7 +151,7 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups):
     xp = _pad5(x5, pad3, n_workers)
     tiles = _tiles(N, C * kvol, R, oW, x5.dtype.itemsize, n_workers)
     direct = _is_pointwise(kvol, stride3, pad3)
-    buf_size = 0 if direct else C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
+    buf_size = 0 if direct else C * kvol * max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
 
     def run_tile(buf, i):
         n0, nb, r0, nr = tiles[i]
@@ -210,13 +210,13 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     gx = np.empty((N, C, D, H, W), dtype=dtype) if need_gx else None
     n_workers, limit_blas = _workers(C * kvol * N * L)
     tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize, n_workers)
-    buf_size = 0 if direct else C * kvol * max(nb * nr for _, nb, _, nr in tiles) * oW
+    buf_size = 0 if direct else C * kvol * max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
     # the row tiles of one sample overlap in gx: one task runs all of them, in order
     tasks = {}
     for tile in tiles:
         tasks.setdefault(tile[0], []).append(tile)
     tasks = list(tasks.values())
-    pad_shape = (max(t[0][1] for t in tasks), C, D + 2 * pd, H + 2 * ph, W + 2 * pw)
+    pad_shape = (max((t[0][1] for t in tasks), default=0), C, D + 2 * pd, H + 2 * ph, W + 2 * pw)
 
     def make_state():
         gwt = np.zeros((G, K, Cog), dtype=dtype) if need_gw else None
@@ -358,7 +358,7 @@ def unfold(x, kernel_size, dilation, padding, stride):
     xp = _pad5(as5d(x, 2), (0,) + tuple(p))
     col = np.empty((C * k[0] * k[1], N * oH * oW), dtype=x.dtype)
     _im2col(xp, col, 0, N, 0, oH, 1, k[0], k[1], 1, s[0], s[1], 1, d[0], d[1], oH, oW)
-    return np.ascontiguousarray(col.reshape(-1, N, oH * oW).transpose(1, 0, 2))
+    return np.ascontiguousarray(col.reshape(C * k[0] * k[1], N, oH * oW).transpose(1, 0, 2))
 
 
 def fold(x, output_size, kernel_size, dilation, padding, stride):

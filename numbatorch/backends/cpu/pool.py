@@ -90,7 +90,7 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
     nd (spatial dims) defaults to len(x_shape) - 2; pass it for unbatched inputs."""
     nd = nd or len(x_shape) - 2
     P = int(np.prod(x_shape[:len(x_shape) - nd]))
-    gy = np.ascontiguousarray(grad_output).reshape(P, -1)
+    gy = np.ascontiguousarray(grad_output).reshape(P, int(np.prod(grad_output.shape[grad_output.ndim - nd:])))
     ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
     gx = np.zeros((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)
     choose(K.scatter_add, gx.size)(gy, ix, gx)
@@ -103,7 +103,7 @@ def max_unpool_forward(x, indices, output_size):
     nd = len(output_size)
     lead = x.shape[:x.ndim - nd]
     plane = int(np.prod(output_size))
-    xi = np.ascontiguousarray(x).reshape(-1, int(np.prod(x.shape[x.ndim - nd:])))
+    xi = np.ascontiguousarray(x).reshape(int(np.prod(lead)), int(np.prod(x.shape[x.ndim - nd:])))
     ix = np.asarray(indices, dtype=np.int64).reshape(xi.shape)
     out = np.zeros((xi.shape[0], plane), dtype=x.dtype)
     # later duplicates win, as in PyTorch's serial loop
@@ -115,8 +115,8 @@ def max_unpool_backward(grad_output, indices, nd=None):
     """Input gradient of max_unpool_forward: gather grad_output at indices."""
     nd = nd or indices.ndim - 2
     P = int(np.prod(indices.shape[:indices.ndim - nd]))
-    g = np.ascontiguousarray(grad_output).reshape(P, -1)
-    ix = np.asarray(indices, dtype=np.int64).reshape(P, -1)
+    g = np.ascontiguousarray(grad_output).reshape(P, int(np.prod(grad_output.shape[grad_output.ndim - nd:])))
+    ix = np.asarray(indices, dtype=np.int64).reshape(P, int(np.prod(indices.shape[indices.ndim - nd:])))
     return np.take_along_axis(g, ix, axis=1).reshape(indices.shape)
 
 

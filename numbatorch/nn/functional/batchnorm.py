@@ -59,11 +59,22 @@ def _check_batch_norm(x, weight, bias, running_mean, running_var, training):
             raise RuntimeError(f"running_mean should contain {C} elements not {p.size}"
                                if name.startswith("running") else
                                f"{name} should contain {C} elements not {p.size}")
-    if training and x.size // C <= 1:
+    if training and x.shape[0] * int(np.prod(x.shape[2:])) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size torch.Size([{fmt_size(x.shape)}])")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+
+
+def _empty_input(input, weight, bias):
+    """PyTorch's batch norm of an input without elements: no statistics, a copy scaled and shifted by the first
+    weight and bias entries (so those get zero gradients, and an empty weight raises IndexError)."""
+    out = input.clone()
+    if weight is not None:
+        out = out * weight[0]
+    if bias is not None:
+        out = out + bias[0]
+    return out
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -77,6 +88,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     w = _data(weight)
     rm, rv = _data(running_mean), _data(running_var)
     _check_batch_norm(x, w, _data(bias), rm, rv, training)
+    if x.size == 0:
+        return _empty_input(input, weight, bias)
     y, mean, invstd = K.batch_norm_forward(x, w, _data(bias), rm, rv, bool(training), eps)
     if training and momentum is not None:
         count = x.size // x.shape[1]
@@ -106,6 +119,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     rm = None if running_mean is None else np.tile(running_mean._data, N)
     rv = None if running_var is None else np.tile(running_var._data, N)
     _check_batch_norm(x3, w, b, rm, rv, use_input_stats)
+    if x.size == 0:
+        return _empty_input(input, None if weight is None else weight.repeat(N),
+                            None if bias is None else bias.repeat(N))
     y, mean, invstd = K.batch_norm_forward(x3, w, b, rm, rv, bool(use_input_stats), eps)
     if use_input_stats:
         count = x3.size // x3.shape[1]

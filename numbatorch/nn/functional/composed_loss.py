@@ -137,7 +137,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         terms = terms.masked_fill(Tensor._make(np.broadcast_to(is_target, terms.shape)), 0)
         rows.append(terms.sum() / n_classes)
     from ..._ops.joining import stack
-    loss = stack(rows)
+    loss = stack(rows) if rows else x.sum(1)     # no samples: an empty loss per sample
     if input.dim() == 1:
         loss = loss.reshape(())
     return _reduce(loss, reduction)

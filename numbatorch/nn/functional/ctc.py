@@ -106,6 +106,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     lp_t = log_probs.unsqueeze(1) if unbatched else log_probs
     if lp_t.dim() != 3:
         raise RuntimeError(f"ctc_loss: expected log_probs to be 2-D or 3-D, but got {log_probs.dim()}-D")
+    if log_probs.numel() == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
     T, N, C = lp_t.shape
     in_lens = _lengths(input_lengths, "input_lengths")
     tg_lens = _lengths(target_lengths, "target_lengths")

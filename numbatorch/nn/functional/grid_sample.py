@@ -126,7 +126,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     sizes = list(input.shape[2:])  # (D,) H, W
     out_spatial = list(grid.shape[1:-1])
     points = int(np.prod(out_spatial))
-    flat_input = input.reshape(n, c, -1)
+    flat_input = input.reshape(n, c, int(np.prod(sizes)))
     # grid[..., 0] indexes the last (W) dim, grid[..., 1] the one before, ...
     coords = [_source_coordinate(grid[..., k].reshape(n, 1, points), sizes[nd - 1 - k], padding_mode,
                                  align_corners) for k in range(nd)][::-1]  # ordered like ``sizes``

@@ -26,7 +26,7 @@ class ReflectionPadBackward0(Node):
     def backward(self, grad):
         lead = int(np.prod(grad.shape[:grad.ndim - self.k]))
         g = np.zeros((lead, int(np.prod(self.in_shape[len(self.in_shape) - self.k:]))), dtype=grad.dtype)
-        np.add.at(g, (slice(None), self.index), grad.reshape(lead, -1))
+        np.add.at(g, (slice(None), self.index), grad.reshape(lead, self.index.size))
         return g.reshape(self.in_shape)
 
 
@@ -74,7 +74,7 @@ def _index_pad(input, pairs, mode):
     index = np.pad(index, pairs, mode=_NUMPY_MODES[mode]).reshape(-1)
     lead = x.shape[:x.ndim - k]
     out_spatial = tuple(s + a + b for s, (a, b) in zip(spatial, pairs))
-    out = x.reshape(lead + (-1,))[..., index].reshape(lead + out_spatial)
+    out = x.reshape(lead + (int(np.prod(spatial)),))[..., index].reshape(lead + out_spatial)
     return record(out, ReflectionPadBackward0, (input,), index=index, in_shape=x.shape, k=k)
 
 

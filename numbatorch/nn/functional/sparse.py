@@ -95,6 +95,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             results.append(rows.max(0).values)
         else:
             raise ValueError("mode has to be one of sum, mean or max")
+    if not results:     # no bags: an empty (0, embedding_dim) result, still connected to weight as in PyTorch
+        return weight[:0].clone()
     return stack(results)
 
 
@@ -103,7 +105,9 @@ def one_hot(tensor, num_classes=-1):
     if idx.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
     if idx.size and idx.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
     if idx.size and idx.max() >= num_classes:
