@@ -108,7 +108,8 @@ def test_axis_alias_keeps_gradients():
 
 INPLACE_FUNCTIONS = [
     ("fill_", (2.5,)), ("zero_", ()), ("neg_", ()), ("acosh_", ()), ("asinh_", ()), ("arcsinh_", ()),
-    ("arctan_", ()), ("xlogy_", (2.0,)),
+    ("arctan_", ()), ("xlogy_", (2.0,)), ("deg2rad_", ()), ("rad2deg_", ()), ("negative_", ()), ("i0_", ()),
+    ("ldexp_", (nt.tensor(2),)),
 ]
 
 
@@ -118,5 +119,5 @@ def test_functional_inplace_forms(name, args):
     ours, theirs = nt.tensor(data), torch.tensor(data)
     result = getattr(nt, name)(ours, *args)
     assert result is ours
-    getattr(torch, name)(theirs, *args)
+    getattr(torch, name)(theirs, *[torch.tensor(a.numpy()) if isinstance(a, nt.Tensor) else a for a in args])
     _same(ours, theirs)

@@ -2,7 +2,8 @@
 from .._tensor import Tensor
 
 __all__ = ["acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_", "arctanh_", "asinh_",
-           "atanh_", "detach_", "fill_", "index_put_", "neg_", "xlogy_", "zero_"]
+           "atanh_", "deg2rad_", "detach_", "fill_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_", "neg_",
+           "negative_", "rad2deg_", "resize_as_", "xlogy_", "zero_"]
 
 
 def _functional(name):
