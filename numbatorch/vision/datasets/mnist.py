@@ -93,34 +93,41 @@ class MNIST(VisionDataset):
 
     @property
     def train_labels(self):
+        """Deprecated name of ``targets``."""
         warnings.warn("train_labels has been renamed targets")
         return self.targets
 
     @property
     def test_labels(self):
+        """Deprecated name of ``targets``."""
         warnings.warn("test_labels has been renamed targets")
         return self.targets
 
     @property
     def train_data(self):
+        """Deprecated name of ``data``."""
         warnings.warn("train_data has been renamed data")
         return self.data
 
     @property
     def test_data(self):
+        """Deprecated name of ``data``."""
         warnings.warn("test_data has been renamed data")
         return self.data
 
     @property
     def raw_folder(self):
+        """``root/<Class>/raw``: the idx files."""
         return os.path.join(self.root, self.__class__.__name__, "raw")
 
     @property
     def processed_folder(self):
+        """``root/<Class>/processed``: the legacy ``training.pt``/``test.pt``."""
         return os.path.join(self.root, self.__class__.__name__, "processed")
 
     @property
     def class_to_idx(self):
+        """Class name -> index."""
         return {name: i for i, name in enumerate(self.classes)}
 
     def _check_legacy_exist(self):
@@ -237,10 +244,12 @@ class EMNIST(MNIST):
 
     @property
     def images_file(self):
+        """Path of this split's image idx file."""
         return os.path.join(self.raw_folder, f"{self._file_prefix}-images-idx3-ubyte")
 
     @property
     def labels_file(self):
+        """Path of this split's label idx file."""
         return os.path.join(self.raw_folder, f"{self._file_prefix}-labels-idx1-ubyte")
 
     def _load_data(self):

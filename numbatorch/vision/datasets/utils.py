@@ -28,6 +28,7 @@ def calculate_md5(fpath, chunk_size=1024 * 1024):
 
 
 def check_md5(fpath, md5, **kwargs):
+    """True when the file's MD5 digest is ``md5``."""
     return md5 == calculate_md5(fpath, **kwargs)
 
 
@@ -119,6 +120,7 @@ def download_and_extract_archive(url, download_root, extract_root=None, filename
 
 
 def iterable_to_str(iterable):
+    """``'a', 'b', 'c'``: the items quoted and comma-separated, for error messages."""
     return "'" + "', '".join(str(item) for item in iterable) + "'"
 
 

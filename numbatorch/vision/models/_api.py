@@ -72,14 +72,17 @@ class WeightsEnum(enum.Enum, metaclass=_WeightsEnumMeta):
 
     @property
     def url(self):
+        """Where the checkpoint is published (its file name is the one looked for in the hub cache)."""
         return self.value.url
 
     @property
     def transforms(self):
+        """Constructor of the preprocessing the weights expect."""
         return self.value.transforms
 
     @property
     def meta(self):
+        """Facts about the weights (``num_params``, ``min_size``, ...)."""
         return self.value.meta
 
 

@@ -38,6 +38,8 @@ class AlexNet(nn.Module):
 
 
 class AlexNet_Weights(WeightsEnum):
+    """Pretrained weights for ``alexnet`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth", 61100840,
                                       (63, 63))
     DEFAULT = IMAGENET1K_V1

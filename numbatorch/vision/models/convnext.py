@@ -115,21 +115,29 @@ _URL = "https://download.pytorch.org/models/"
 
 
 class ConvNeXt_Tiny_Weights(WeightsEnum):
+    """Pretrained weights for ``convnext_tiny`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "convnext_tiny-983f1562.pth", 28589128, (32, 32), resize_size=236)
     DEFAULT = IMAGENET1K_V1
 
 
 class ConvNeXt_Small_Weights(WeightsEnum):
+    """Pretrained weights for ``convnext_small`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "convnext_small-0c510722.pth", 50223688, (32, 32), resize_size=230)
     DEFAULT = IMAGENET1K_V1
 
 
 class ConvNeXt_Base_Weights(WeightsEnum):
+    """Pretrained weights for ``convnext_base`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "convnext_base-6075fbad.pth", 88591464, (32, 32), resize_size=232)
     DEFAULT = IMAGENET1K_V1
 
 
 class ConvNeXt_Large_Weights(WeightsEnum):
+    """Pretrained weights for ``convnext_large`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "convnext_large-ea097f82.pth", 197767336, (32, 32), resize_size=232)
     DEFAULT = IMAGENET1K_V1
 

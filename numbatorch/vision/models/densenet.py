@@ -133,21 +133,29 @@ _densenet_weights = partial(_imagenet_weights, min_size=(29, 29))
 
 
 class DenseNet121_Weights(WeightsEnum):
+    """Pretrained weights for ``densenet121`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _densenet_weights("https://download.pytorch.org/models/densenet121-a639ec97.pth", 7978856)
     DEFAULT = IMAGENET1K_V1
 
 
 class DenseNet161_Weights(WeightsEnum):
+    """Pretrained weights for ``densenet161`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _densenet_weights("https://download.pytorch.org/models/densenet161-8d451a50.pth", 28681000)
     DEFAULT = IMAGENET1K_V1
 
 
 class DenseNet169_Weights(WeightsEnum):
+    """Pretrained weights for ``densenet169`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _densenet_weights("https://download.pytorch.org/models/densenet169-b2777c0a.pth", 14149480)
     DEFAULT = IMAGENET1K_V1
 
 
 class DenseNet201_Weights(WeightsEnum):
+    """Pretrained weights for ``densenet201`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _densenet_weights("https://download.pytorch.org/models/densenet201-c1103571.pth", 20013928)
     DEFAULT = IMAGENET1K_V1
 

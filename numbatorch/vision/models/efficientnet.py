@@ -34,6 +34,7 @@ class _MBConvConfig:
 
     @staticmethod
     def adjust_channels(channels, width_mult, min_value=None):
+        """``channels * width_mult`` rounded to a multiple of 8."""
         return _make_divisible(channels * width_mult, 8, min_value)
 
 
@@ -50,6 +51,7 @@ class MBConvConfig(_MBConvConfig):
 
     @staticmethod
     def adjust_depth(num_layers, depth_mult):
+        """``num_layers * depth_mult`` rounded up."""
         return int(math.ceil(num_layers * depth_mult))
 
 
@@ -219,59 +221,81 @@ _URL = "https://download.pytorch.org/models/"
 
 
 class EfficientNet_B0_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b0`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b0_rwightman-7f5810bc.pth", 5288548, 224, 256)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B1_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b1`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b1_rwightman-bac287d4.pth", 7794184, 240, 256)
     IMAGENET1K_V2 = _weights(_URL + "efficientnet_b1-c27df63c.pth", 7794184, 240, 255, InterpolationMode.BILINEAR)
     DEFAULT = IMAGENET1K_V2
 
 
 class EfficientNet_B2_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b2`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b2_rwightman-c35c1473.pth", 9109994, 288, 288)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B3_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b3`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b3_rwightman-b3899882.pth", 12233232, 300, 320)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B4_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b4`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b4_rwightman-23ab8bcd.pth", 19341616, 380, 384)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B5_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b5`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b5_lukemelas-1a07897c.pth", 30389784, 456, 456)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B6_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b6`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b6_lukemelas-24a108a5.pth", 43040704, 528, 528)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_B7_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_b7`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_b7_lukemelas-c5b4e57e.pth", 66347960, 600, 600)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_V2_S_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_v2_s`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_v2_s-dd5fe13b.pth", 21458488, 384, 384, InterpolationMode.BILINEAR,
                              v2=True)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_V2_M_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_v2_m`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_v2_m-dc08266a.pth", 54139356, 480, 480, InterpolationMode.BILINEAR,
                              v2=True)
     DEFAULT = IMAGENET1K_V1
 
 
 class EfficientNet_V2_L_Weights(WeightsEnum):
+    """Pretrained weights for ``efficientnet_v2_l`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _weights(_URL + "efficientnet_v2_l-59c71312.pth", 118515272, 480, 480, v2=True,
                              mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
     DEFAULT = IMAGENET1K_V1

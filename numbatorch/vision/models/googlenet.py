@@ -140,6 +140,8 @@ class GoogLeNet(nn.Module):
 
 
 class GoogLeNet_Weights(WeightsEnum):
+    """Pretrained weights for ``googlenet`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/googlenet-1378be20.pth", 6624904,
                                       (15, 15))
     DEFAULT = IMAGENET1K_V1

@@ -216,6 +216,8 @@ class Inception3(nn.Module):
 
 
 class Inception_V3_Weights(WeightsEnum):
+    """Pretrained weights for ``inception_v3`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
                                       27161264, (75, 75), resize_size=342, crop_size=299)
     DEFAULT = IMAGENET1K_V1

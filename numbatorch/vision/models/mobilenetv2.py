@@ -103,6 +103,8 @@ class MobileNetV2(nn.Module):
 
 
 class MobileNet_V2_Weights(WeightsEnum):
+    """Pretrained weights for ``mobilenet_v2`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v2-b0353104.pth", 3504872,
                                       (1, 1))
     IMAGENET1K_V2 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth", 3504872,

@@ -30,6 +30,7 @@ class InvertedResidualConfig:
 
     @staticmethod
     def adjust_channels(channels, width_mult):
+        """``channels * width_mult`` rounded to a multiple of 8."""
         return _make_divisible(channels * width_mult, 8)
 
 
@@ -163,6 +164,8 @@ def _mobilenet_v3(arch, weights, progress, kwargs):
 
 
 class MobileNet_V3_Large_Weights(WeightsEnum):
+    """Pretrained weights for ``mobilenet_v3_large`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v3_large-8738ca79.pth", 5483032,
                                       (1, 1))
     IMAGENET1K_V2 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v3_large-5c1a4163.pth", 5483032,
@@ -171,6 +174,8 @@ class MobileNet_V3_Large_Weights(WeightsEnum):
 
 
 class MobileNet_V3_Small_Weights(WeightsEnum):
+    """Pretrained weights for ``mobilenet_v3_small`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth", 2542856,
                                       (1, 1))
     DEFAULT = IMAGENET1K_V1

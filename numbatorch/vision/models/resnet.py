@@ -165,57 +165,77 @@ _URL = "https://download.pytorch.org/models/"
 
 
 class ResNet18_Weights(WeightsEnum):
+    """Pretrained weights for ``resnet18`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet18-f37072fd.pth", 11689512, (1, 1))
     DEFAULT = IMAGENET1K_V1
 
 
 class ResNet34_Weights(WeightsEnum):
+    """Pretrained weights for ``resnet34`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet34-b627a593.pth", 21797672, (1, 1))
     DEFAULT = IMAGENET1K_V1
 
 
 class ResNet50_Weights(WeightsEnum):
+    """Pretrained weights for ``resnet50`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet50-0676ba61.pth", 25557032, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet50-11ad3fa6.pth", 25557032, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNet101_Weights(WeightsEnum):
+    """Pretrained weights for ``resnet101`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet101-63fe2227.pth", 44549160, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet101-cd907fc2.pth", 44549160, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNet152_Weights(WeightsEnum):
+    """Pretrained weights for ``resnet152`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet152-394f9c45.pth", 60192808, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet152-f82ba261.pth", 60192808, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNeXt50_32X4D_Weights(WeightsEnum):
+    """Pretrained weights for ``resnext50_32x4d`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext50_32x4d-7cdf4587.pth", 25028904, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "resnext50_32x4d-1a0047aa.pth", 25028904, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNeXt101_32X8D_Weights(WeightsEnum):
+    """Pretrained weights for ``resnext101_32x8d`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext101_32x8d-8ba56ff5.pth", 88791336, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "resnext101_32x8d-110c445d.pth", 88791336, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
 class ResNeXt101_64X4D_Weights(WeightsEnum):
+    """Pretrained weights for ``resnext101_64x4d`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext101_64x4d-173b62eb.pth", 83455272, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V1
 
 
 class Wide_ResNet50_2_Weights(WeightsEnum):
+    """Pretrained weights for ``wide_resnet50_2`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "wide_resnet50_2-95faca4d.pth", 68883240, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "wide_resnet50_2-9ba9bcbe.pth", 68883240, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
 class Wide_ResNet101_2_Weights(WeightsEnum):
+    """Pretrained weights for ``wide_resnet101_2`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "wide_resnet101_2-32ee1156.pth", 126886696, (1, 1))
     IMAGENET1K_V2 = _imagenet_weights(_URL + "wide_resnet101_2-d733dc28.pth", 126886696, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V2

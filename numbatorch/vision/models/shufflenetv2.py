@@ -51,6 +51,7 @@ class InvertedResidual(nn.Module):
 
     @staticmethod
     def depthwise_conv(i, o, kernel_size, stride=1, padding=0, bias=False):
+        """A convolution with one group per input channel."""
         return nn.Conv2d(i, o, kernel_size, stride, padding, bias=bias, groups=i)
 
     def forward(self, x):
@@ -99,21 +100,29 @@ _URL = "https://download.pytorch.org/models/"
 
 
 class ShuffleNet_V2_X0_5_Weights(WeightsEnum):
+    """Pretrained weights for ``shufflenet_v2_x0_5`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "shufflenetv2_x0.5-f707e7126e.pth", 1366792, (1, 1))
     DEFAULT = IMAGENET1K_V1
 
 
 class ShuffleNet_V2_X1_0_Weights(WeightsEnum):
+    """Pretrained weights for ``shufflenet_v2_x1_0`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "shufflenetv2_x1-5666bf0f80.pth", 2278604, (1, 1))
     DEFAULT = IMAGENET1K_V1
 
 
 class ShuffleNet_V2_X1_5_Weights(WeightsEnum):
+    """Pretrained weights for ``shufflenet_v2_x1_5`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "shufflenetv2_x1_5-3c479a10.pth", 3503624, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V1
 
 
 class ShuffleNet_V2_X2_0_Weights(WeightsEnum):
+    """Pretrained weights for ``shufflenet_v2_x2_0`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "shufflenetv2_x2_0-8be3c8ee.pth", 7393996, (1, 1), resize_size=232)
     DEFAULT = IMAGENET1K_V1
 

@@ -75,12 +75,16 @@ class SqueezeNet(nn.Module):
 
 
 class SqueezeNet1_0_Weights(WeightsEnum):
+    """Pretrained weights for ``squeezenet1_0`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/squeezenet1_0-b66bff10.pth", 1248424,
                                       (21, 21))
     DEFAULT = IMAGENET1K_V1
 
 
 class SqueezeNet1_1_Weights(WeightsEnum):
+    """Pretrained weights for ``squeezenet1_1`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights("https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth", 1235496,
                                       (17, 17))
     DEFAULT = IMAGENET1K_V1

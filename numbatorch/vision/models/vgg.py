@@ -71,41 +71,57 @@ _URL = "https://download.pytorch.org/models/"
 
 
 class VGG11_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg11`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg11-8a719046.pth", 132863336, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG11_BN_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg11_bn`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg11_bn-6002323d.pth", 132868840, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG13_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg13`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg13-19584684.pth", 133047848, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG13_BN_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg13_bn`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg13_bn-abd245e5.pth", 133053736, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG16_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg16`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg16-397923af.pth", 138357544, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG16_BN_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg16_bn`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg16_bn-6c64b313.pth", 138365992, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG19_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg19`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg19-dcbb9e9d.pth", 143667240, (32, 32))
     DEFAULT = IMAGENET1K_V1
 
 
 class VGG19_BN_Weights(WeightsEnum):
+    """Pretrained weights for ``vgg19_bn`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vgg19_bn-c79401a0.pth", 143678248, (32, 32))
     DEFAULT = IMAGENET1K_V1
 

@@ -178,6 +178,8 @@ _swag = partial(_imagenet_weights, interpolation=InterpolationMode.BICUBIC)
 
 
 class ViT_B_16_Weights(WeightsEnum):
+    """Pretrained weights for ``vit_b_16`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vit_b_16-c867db91.pth", 86567656, (224, 224))
     IMAGENET1K_SWAG_E2E_V1 = _swag(_URL + "vit_b_16_swag-9ac1b537.pth", 86859496, (384, 384), resize_size=384,
                                    crop_size=384)
@@ -187,11 +189,15 @@ class ViT_B_16_Weights(WeightsEnum):
 
 
 class ViT_B_32_Weights(WeightsEnum):
+    """Pretrained weights for ``vit_b_32`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vit_b_32-d86f8d99.pth", 88224232, (224, 224))
     DEFAULT = IMAGENET1K_V1
 
 
 class ViT_L_16_Weights(WeightsEnum):
+    """Pretrained weights for ``vit_l_16`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vit_l_16-852ce7e3.pth", 304326632, (224, 224), resize_size=242)
     IMAGENET1K_SWAG_E2E_V1 = _swag(_URL + "vit_l_16_swag-4f3808c9.pth", 305174504, (512, 512), resize_size=512,
                                    crop_size=512)
@@ -201,11 +207,15 @@ class ViT_L_16_Weights(WeightsEnum):
 
 
 class ViT_L_32_Weights(WeightsEnum):
+    """Pretrained weights for ``vit_l_32`` (read from the torch hub cache)."""
+
     IMAGENET1K_V1 = _imagenet_weights(_URL + "vit_l_32-c7638314.pth", 306535400, (224, 224))
     DEFAULT = IMAGENET1K_V1
 
 
 class ViT_H_14_Weights(WeightsEnum):
+    """Pretrained weights for ``vit_h_14`` (read from the torch hub cache)."""
+
     IMAGENET1K_SWAG_E2E_V1 = _swag(_URL + "vit_h_14_swag-80465313.pth", 633470440, (518, 518), resize_size=518,
                                    crop_size=518)
     IMAGENET1K_SWAG_LINEAR_V1 = _swag(_URL + "vit_h_14_lc_swag-c1eb923e.pth", 632045800, (224, 224),

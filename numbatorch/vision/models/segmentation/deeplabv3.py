@@ -70,16 +70,22 @@ class ASPP(nn.Module):
 
 
 class DeepLabV3_ResNet50_Weights(WeightsEnum):
+    """Pretrained weights for ``deeplabv3_resnet50`` (read from the torch hub cache)."""
+
     COCO_WITH_VOC_LABELS_V1 = _voc_weights("deeplabv3_resnet50_coco-cd0a2569.pth", 42004074)
     DEFAULT = COCO_WITH_VOC_LABELS_V1
 
 
 class DeepLabV3_ResNet101_Weights(WeightsEnum):
+    """Pretrained weights for ``deeplabv3_resnet101`` (read from the torch hub cache)."""
+
     COCO_WITH_VOC_LABELS_V1 = _voc_weights("deeplabv3_resnet101_coco-586e9e4e.pth", 60996202)
     DEFAULT = COCO_WITH_VOC_LABELS_V1
 
 
 class DeepLabV3_MobileNet_V3_Large_Weights(WeightsEnum):
+    """Pretrained weights for ``deeplabv3_mobilenet_v3_large`` (read from the torch hub cache)."""
+
     COCO_WITH_VOC_LABELS_V1 = _voc_weights("deeplabv3_mobilenet_v3_large-fc3c493d.pth", 11029328)
     DEFAULT = COCO_WITH_VOC_LABELS_V1
 

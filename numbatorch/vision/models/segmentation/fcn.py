@@ -25,11 +25,15 @@ class FCNHead(nn.Sequential):
 
 
 class FCN_ResNet50_Weights(WeightsEnum):
+    """Pretrained weights for ``fcn_resnet50`` (read from the torch hub cache)."""
+
     COCO_WITH_VOC_LABELS_V1 = _voc_weights("fcn_resnet50_coco-1167a1af.pth", 35322218)
     DEFAULT = COCO_WITH_VOC_LABELS_V1
 
 
 class FCN_ResNet101_Weights(WeightsEnum):
+    """Pretrained weights for ``fcn_resnet101`` (read from the torch hub cache)."""
+
     COCO_WITH_VOC_LABELS_V1 = _voc_weights("fcn_resnet101_coco-7ecb50ca.pth", 54314346)
     DEFAULT = COCO_WITH_VOC_LABELS_V1
 

@@ -46,6 +46,8 @@ class LRASPPHead(nn.Module):
 
 
 class LRASPP_MobileNet_V3_Large_Weights(WeightsEnum):
+    """Pretrained weights for ``lraspp_mobilenet_v3_large`` (read from the torch hub cache)."""
+
     COCO_WITH_VOC_LABELS_V1 = _voc_weights("lraspp_mobilenet_v3_large-d234d4ea.pth", 3221538)
     DEFAULT = COCO_WITH_VOC_LABELS_V1
 
