@@ -2,6 +2,7 @@
 from ._ops.decompositions import (cholesky, cholesky_ex, det, eig, eigh, eigvals, eigvalsh, inv, inv_ex, pinv, qr,
                                   slogdet, svd, svdvals)
 from ._ops.linalg_checks import LinAlgError
+from ._ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_functions import cond, diagonal, linalg_cross as cross, linalg_norm as norm, linalg_vander as vander
 from ._ops.matrix_functions import matrix_norm, matrix_power, multi_dot, tensorinv, tensorsolve, vecdot
@@ -10,6 +11,7 @@ from ._ops.products import matmul
 from ._ops.solvers import lstsq, matrix_rank, solve, solve_ex, solve_triangular
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
-           "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
-           "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
+           "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
+           "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot",
+           "vector_norm"]

@@ -6,12 +6,13 @@ from .._tensor import Tensor, tensor_method
 from .decompositions import cholesky as _linalg_cholesky
 from .decompositions import det, inv, logdet, pinv, qr as _linalg_qr, slogdet as _linalg_slogdet
 from .decompositions import svd as _linalg_svd
+from .lu import lu_factor_ex, lu_solve as _lu_solve, lu_unpack
 from .matrix_exp import matrix_exp
 from .matrix_functions import cross, matrix_power, vander
 from .solvers import cholesky_inverse, cholesky_solve
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "pinverse",
-           "matrix_power", "matrix_exp", "svd", "qr", "cross", "vander"]
+           "matrix_power", "matrix_exp", "svd", "qr", "cross", "vander", "lu", "lu_solve", "lu_unpack"]
 
 
 def inverse(input, *, out=None):
@@ -48,8 +49,19 @@ def qr(input, some=True, *, out=None):
     return return_types.qr(*_linalg_qr(input, "reduced" if some else "complete"))
 
 
+def lu(A, pivot=True, get_infos=False, out=None):
+    """Deprecated ``torch.lu``: ``(A_LU, pivots)``, plus ``infos`` with ``get_infos``."""
+    factors, pivots, infos = lu_factor_ex(A, pivot=pivot)
+    return (factors, pivots, infos) if get_infos else (factors, pivots)
+
+
+def lu_solve(b, LU_data, LU_pivots, *, out=None):
+    """Deprecated ``torch.lu_solve(b, LU_data, LU_pivots)``: ``linalg.lu_solve(LU_data, LU_pivots, b)``."""
+    return _lu_solve(LU_data, LU_pivots, b)
+
+
 for _name in ("det", "logdet", "slogdet", "cholesky", "cholesky_inverse", "pinverse", "matrix_power", "svd", "qr",
-              "inverse"):
+              "inverse", "lu", "lu_solve"):
     tensor_method(_name)(globals()[_name])
 
 

@@ -9,8 +9,7 @@ import warnings
 
 import numpy as np
 
-from ..._creation import linspace, ones
-from ..._ops.joining import stack
+from ..._creation import linspace
 from ..._ops.ternary import where
 from ..._tensor import Tensor
 from ._tensor_args import require_tensor

@@ -1,0 +1,185 @@
+"""LU factorisation with partial pivoting: ``linalg.lu_factor(_ex)``, ``linalg.lu``, ``linalg.lu_solve``,
+``lu_unpack`` and the older ``torch.lu``/``torch.lu_solve``.
+
+numpy has no LU, so the factorisation is Doolittle elimination with LAPACK ``getrf``'s pivot rule (the first
+largest |entry| of the column), vectorised over the batch; ``pivots`` are LAPACK's 1-based row swaps.
+Backward formulas are PyTorch's (``linalg_lu_backward``, ``lu_solve`` through ``A = P L U``), for square
+matrices.
+"""
+import numpy as np
+
+from .. import return_types
+from .._tensor import Tensor
+from ..autograd.graph import Node
+from ._util import record
+from .linalg_checks import LinAlgError, float_matrix, mT
+
+__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve"]
+
+
+def _getrf(a):
+    """Packed LU of each matrix of ``a`` (..., m, n), its 1-based pivots (..., k) and info (first zero pivot)."""
+    lu = np.array(a, dtype=a.dtype, copy=True)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    batch = lu.shape[:-2]
+    flat = lu.reshape((-1, m, n))
+    pivots = np.zeros((flat.shape[0], k), dtype=np.int32)
+    info = np.zeros(flat.shape[0], dtype=np.int32)
+    rows = np.arange(flat.shape[0])
+    for j in range(k):
+        p = j + np.argmax(np.abs(flat[:, j:, j]), axis=1)
+        pivots[:, j] = p + 1
+        swap = flat[rows, p].copy()
+        flat[rows, p] = flat[:, j]
+        flat[:, j] = swap
+        pivot = flat[:, j, j]
+        zero = pivot == 0
+        info[(info == 0) & zero] = j + 1
+        safe = np.where(zero, 1, pivot)
+        flat[:, j + 1:, j] = np.where(zero[:, None], flat[:, j + 1:, j], flat[:, j + 1:, j] / safe[:, None])
+        flat[:, j + 1:, j + 1:] -= flat[:, j + 1:, j:j + 1] * flat[:, j:j + 1, j + 1:]
+    return flat.reshape(lu.shape), pivots.reshape(batch + (k,)), info.reshape(batch)
+
+
+def _permutation(pivots, m, dtype):
+    """P with ``A = P L U`` from LAPACK pivots (..., k)."""
+    batch = pivots.shape[:-1]
+    perm = np.broadcast_to(np.arange(m), batch + (m,)).copy().reshape(-1, m)
+    flat_piv = pivots.reshape(-1, pivots.shape[-1]) - 1
+    rows = np.arange(perm.shape[0])
+    for j in range(flat_piv.shape[1]):
+        p = flat_piv[:, j]
+        tmp = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p]
+        perm[rows, p] = tmp
+    eye = np.eye(m, dtype=dtype)
+    # Row i of P^T A is row perm[i] of A: P^T = eye[perm], so P is its transpose.
+    return mT(eye[perm]).reshape(batch + (m, m))
+
+
+def _unpack(lu, pivots):
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    L = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype)
+    U = np.triu(lu[..., :k, :])
+    return _permutation(pivots, m, lu.dtype), L, U
+
+
+def _lu_backward(gL, gU, L, U, P):
+    """PyTorch's gradient of ``A = P L U`` (square A): ``P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T``."""
+    n = L.shape[-1]
+    inner = np.zeros(L.shape[:-2] + (n, n), dtype=L.dtype)
+    if gL is not None:
+        inner = inner + np.tril(mT(L) @ gL, -1)
+    if gU is not None:
+        inner = inner + np.triu(gU @ mT(U))
+    inner = np.linalg.solve(mT(L), inner)  # L^-T inner
+    inner = mT(np.linalg.solve(U, mT(inner)))  # ... U^-T
+    return P @ inner
+
+
+class LinalgLuBackward0(Node):
+    __slots__ = ("P", "L", "U")
+    num_outputs = 3
+
+    def backward(self, grads):
+        _, gL, gU = grads
+        if self.L.shape[-2] != self.U.shape[-1]:
+            raise NotImplementedError("numbatorch: the derivative of linalg.lu of a non-square matrix is not "
+                                      "implemented")
+        return _lu_backward(gL, gU, self.L, self.U, self.P)
+
+
+class LinalgLuFactorExBackward0(LinalgLuBackward0):
+    __slots__ = ()
+    num_outputs = 3
+
+    def backward(self, grads):
+        g_lu = grads[0]
+        if g_lu is None:
+            return None
+        n = self.L.shape[-1]
+        return LinalgLuBackward0.backward(self, (None, np.tril(g_lu, -1)[..., :, :n], np.triu(g_lu)))
+
+
+def _checked_lu(name, A, pivot):
+    a = float_matrix(name, A)
+    if not pivot:
+        raise NotImplementedError(f"{name}: LU without pivoting is not implemented on CPU")
+    return a, _getrf(a)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """``(LU, pivots, info)``: packed factors, 1-based row swaps and, per matrix, the first zero pivot (0: none)."""
+    a, (lu, pivots, info) = _checked_lu("linalg.lu_factor_ex", A, pivot)
+    if check_errors and np.any(info):
+        first = int(np.flatnonzero(info)[0])
+        k = int(info.reshape(-1)[first])
+        prefix = f"(Batch element {first}): " if info.ndim else ""
+        raise LinAlgError(f"torch.linalg.lu_factor_ex: {prefix}U[{k},{k}] is zero and using it on lu_solve would "
+                          "result in a division by zero. If you still want to perform the factorization, consider "
+                          "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+    P, L, U = _unpack(lu, pivots)
+    lu_t = record((lu, None, None), LinalgLuFactorExBackward0, (A,), P=P, L=L, U=U)[0]
+    return return_types.linalg_lu_factor_ex(lu_t, Tensor._make(pivots), Tensor._make(info))
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """``(LU, pivots)``; LinAlgError-free for singular matrices, as in PyTorch (U then has a zero diagonal)."""
+    lu_t, pivots, _ = lu_factor_ex(A, pivot=pivot)
+    return return_types.linalg_lu_factor(lu_t, pivots)
+
+
+def lu(A, *, pivot=True, out=None):
+    """``(P, L, U)`` with ``A = P L U``, L unit lower triangular and U upper triangular."""
+    a, (lu_packed, pivots, _) = _checked_lu("linalg.lu", A, pivot)
+    P, L, U = _unpack(lu_packed, pivots)
+    return return_types.linalg_lu(*record((P, L, U), LinalgLuBackward0, (A,), P=P, L=L, U=U))
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """``(P, L, U)`` from ``lu_factor``'s packed output (differentiable in ``LU_data``)."""
+    lu_arr = LU_data._data
+    P, L, U = _unpack(lu_arr, LU_pivots._data.astype(np.int64))
+    k = min(lu_arr.shape[-2:])
+    L_t = (LU_data[..., :, :k].tril(-1) + Tensor._make(np.eye(lu_arr.shape[-2], k, dtype=lu_arr.dtype))
+           if unpack_data else Tensor._make(np.empty(0, lu_arr.dtype)))
+    U_t = LU_data[..., :k, :].triu() if unpack_data else Tensor._make(np.empty(0, lu_arr.dtype))
+    P_t = Tensor._make(P) if unpack_pivots else Tensor._make(np.empty(0, lu_arr.dtype))
+    return return_types.lu_unpack(P_t, L_t, U_t)
+
+
+class LinalgLuSolveBackward0(Node):
+    __slots__ = ("P", "L", "U", "x", "left", "adjoint")
+
+    def backward(self, grad):
+        P, L, U = self.P, self.L, self.U
+        A = P @ L @ U
+        op = mT(A) if self.adjoint else A  # the system solved: op(A) X = B (left) or X op(A) = B
+        x = self.x
+        if not self.left:
+            op, x, grad = mT(op), mT(x), mT(grad)
+        gB = np.linalg.solve(mT(op), grad)
+        g_op = -gB @ mT(x)
+        if not self.left:
+            g_op, gB = mT(g_op), mT(gB)
+        gA = mT(g_op) if self.adjoint else g_op
+        g_lu = None
+        if self.inputs[0] is not None:
+            # Through A = P L U: gL = P^T gA U^T (strictly lower part), gU = L^T P^T gA (upper part).
+            pt_ga = mT(P) @ gA
+            g_lu = np.tril(pt_ga @ mT(U), -1) + np.triu(mT(L) @ pt_ga)
+        return g_lu, gB
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """``X`` with ``A X = B`` (``X A = B`` when not ``left``; A^T with ``adjoint``) from ``lu_factor``'s output."""
+    lu_arr = LU._data
+    P, L, U = _unpack(lu_arr, pivots._data.astype(np.int64))
+    A = P @ L @ U
+    op = mT(A) if adjoint else A
+    b = B._data
+    x = np.linalg.solve(op, b) if left else mT(np.linalg.solve(mT(op), mT(b)))
+    x = np.ascontiguousarray(x, dtype=lu_arr.dtype)
+    return record(x, LinalgLuSolveBackward0, (LU, B), P=P, L=L, U=U, x=x, left=left, adjoint=adjoint)
