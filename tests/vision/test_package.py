@@ -7,7 +7,7 @@ from numbatorch import vision
 
 
 def test_top_level_names():
-    for name in ("datasets", "models", "ops", "transforms", "utils"):
+    for name in ("datasets", "io", "models", "ops", "transforms", "utils"):
         assert hasattr(vision, name)
     assert re.fullmatch(r"0\.\d+\.\d+", vision.__version__)
     assert vision.version.__version__ == vision.__version__
