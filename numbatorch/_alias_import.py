@@ -25,6 +25,7 @@ __all__ = ["ALIASES", "MissingFeatureError", "MissingModuleError", "MissingNameE
 
 ALIASES = {"torch": "numbatorch", "torchvision": "numbatorch.vision", "torchkeras": "numbatorch.keras"}
 _REVERSE = sorted(((real, alias) for alias, real in ALIASES.items()), key=lambda pair: -len(pair[0]))
+_REAL_TOPS = {real.partition(".")[0] for real in ALIASES.values()}
 # Prepended to the ``-c`` program of spawned children and of the forkserver, which import ``__main__``.
 _CHILD_PROLOGUE = "import numbatorch._alias_import as _nbt_alias; _nbt_alias.install(); "
 _CHILD_PROGRAMS = ("multiprocessing.spawn import spawn_main", "multiprocessing.forkserver import main")
@@ -88,12 +89,33 @@ class _AliasLoader(importlib.abc.Loader):
         """Nothing to run: ``create_module`` returned a module that is already executed."""
 
 
+class _GuardingLoader(importlib.abc.Loader):
+    """Runs a numbatorch module's own loader, then guards the module (see ``_guard``)."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _guard(module)
+
+    def __getattr__(self, name):
+        # get_source, get_filename, get_resource_reader, ...: the wrapped loader's.
+        return getattr(self._loader, name)
+
+
 class _AliasFinder(importlib.abc.MetaPathFinder):
-    """First on ``sys.meta_path``: answers every import of an aliased name, so none reaches a real PyTorch."""
+    """First on ``sys.meta_path``: answers every import of an aliased name, so none reaches a real PyTorch,
+    and guards every numbatorch module imported later (numbatorch imports many of its modules lazily)."""
 
     def find_spec(self, fullname, path=None, target=None):
         real_name = _real_name(fullname)
         if real_name is None:
+            if fullname.partition(".")[0] in _REAL_TOPS:
+                return self._guarded_spec(fullname, path, target)
             return None
         try:
             found = importlib.util.find_spec(real_name)
@@ -102,6 +124,18 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
         if found is None:
             raise MissingModuleError(_missing(fullname), name=fullname)
         return importlib.util.spec_from_loader(fullname, _AliasLoader(real_name))
+
+    def _guarded_spec(self, fullname, path, target):
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            if finder is self or find_spec is None:
+                continue
+            spec = find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _GuardingLoader(spec.loader)
+                return spec
+        return None
 
 
 def _guard(module):
