@@ -1,4 +1,5 @@
-"""``make_grid`` and ``save_image``: tile a batch of images into one picture."""
+"""``make_grid`` and ``save_image``: tile a batch of images into one picture (and, from ``_draw``, the
+annotation helpers torchvision.utils also holds)."""
 import math
 
 import numpy as np
@@ -6,7 +7,9 @@ from PIL import Image
 
 import numbatorch
 
-__all__ = ["make_grid", "save_image"]
+from ._draw import draw_bounding_boxes, draw_segmentation_masks
+
+__all__ = ["draw_bounding_boxes", "draw_segmentation_masks", "make_grid", "save_image"]
 
 
 def _as_batch_array(tensor):
