@@ -21,6 +21,12 @@ _COMPILED = {}
 
 def _wrap(fn):
     """``fn`` accepting ``axis``/``keepdims``, or None when it has neither ``dim`` nor ``keepdim``."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    if ("dim" not in names and "keepdim" not in names) or "axis" in names or "keepdims" in names:
+        return None  # decided from the code object: inspect.signature only for the ops that need a wrapper
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -87,36 +93,57 @@ def _wrap(fn):
     return functools.update_wrapper(defaults["wrapper"], fn)
 
 
-def _install():
-    wrapped = {}
+_WRAPPED = {}  # id(original op) -> its wrapper (None: nothing to wrap)
 
-    def wrapper_of(fn):
-        key = id(fn)
-        if key not in wrapped:
-            wrapped[key] = _wrap(fn)
-        return wrapped[key]
 
+def _wrapper_of(fn):
+    if getattr(fn, "_keyword_aliases", False):  # already a wrapper
+        return None
+    key = id(fn)
+    if key not in _WRAPPED:
+        new = _wrap(fn)
+        if new is not None:
+            new._keyword_aliases = True
+        _WRAPPED[key] = new
+    return _WRAPPED[key]
+
+
+def _wrap_tensor_methods():
     for name, fn in list(vars(Tensor).items()):
         if name.startswith("_") or name in _PYTHON_DEFINED or not inspect.isfunction(fn):
             continue
-        new = wrapper_of(fn)
+        new = _wrapper_of(fn)
         if new is not None:
             setattr(Tensor, name, new)
+
+
+def _wrap_module(module):
+    names = getattr(module, "__all__", None)
+    if names is None:  # a star import takes every public name
+        names = [n for n, v in vars(module).items() if not n.startswith("_") and inspect.isfunction(v)
+                 and v.__module__ == module.__name__]
+    for name in names:
+        fn = getattr(module, name, None)
+        if name in _PYTHON_DEFINED or not inspect.isfunction(fn):
+            continue
+        new = _wrapper_of(fn)
+        if new is not None:
+            setattr(module, name, new)
+
+
+def accept_aliases(module_name):
+    """Give the ops of ``module_name`` (one imported after this module) and the Tensor methods registered so far
+    the ``axis``/``keepdims`` aliases; op modules that load later call it on themselves, last."""
+    _wrap_tensor_methods()
+    _wrap_module(sys.modules[module_name])
+
+
+def _install():
+    _wrap_tensor_methods()
     package = __name__.rpartition(".")[0]
     for modname, module in list(sys.modules.items()):
-        if not modname.startswith(package + ".") or module is None or modname == __name__:
-            continue
-        names = getattr(module, "__all__", None)
-        if names is None:  # a star import takes every public name
-            names = [n for n, v in vars(module).items() if not n.startswith("_") and inspect.isfunction(v)
-                     and v.__module__ == modname]
-        for name in names:
-            fn = getattr(module, name, None)
-            if name in _PYTHON_DEFINED or not inspect.isfunction(fn):
-                continue
-            new = wrapper_of(fn)
-            if new is not None:
-                setattr(module, name, new)
+        if modname.startswith(package + ".") and module is not None and modname != __name__:
+            _wrap_module(module)
 
 
 _install()

@@ -9,6 +9,7 @@ from .. import return_types
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
 from ._util import record
+from .keyword_aliases import accept_aliases
 
 __all__ = ["detach", "detach_", "fill", "is_inference", "get_device", "split_with_sizes", "unsafe_chunk",
            "unsafe_split", "unsafe_split_with_sizes", "constant_pad_nd", "renorm", "nuclear_norm", "frobenius_norm",
@@ -135,3 +136,7 @@ def adjoint(input):
     if input.dim() < 2:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return input.transpose(-2, -1)
+
+
+accept_aliases(__name__)  # last: this module loads after keyword_aliases ran
+

@@ -13,6 +13,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
 from ._util import record
+from .keyword_aliases import accept_aliases
 
 __all__ = ["deg2rad", "rad2deg", "diff", "cov", "corrcoef", "histc", "histogram", "bincount", "quantile",
            "nanquantile", "dist", "isin", "diagflat", "float_power", "positive", "conj", "conj_physical",
@@ -434,3 +435,7 @@ def _tensor_unfold(self, dimension, size, step):
     data = np.moveaxis(self._data, d, -1)[..., index]  # (..., windows, size)
     out = np.ascontiguousarray(np.moveaxis(data, -2, d))
     return record(out, UnfoldBackward0, (self,), shape=self._data.shape, dim=d, index=index)
+
+
+accept_aliases(__name__)  # last: this module loads after keyword_aliases ran
+

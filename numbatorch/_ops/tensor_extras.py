@@ -8,6 +8,7 @@ from .._tensor import Tensor, _size_arg, normalize_dim, tensor_method
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._util import apply_inplace, record
+from .keyword_aliases import accept_aliases
 
 __all__ = ["select_scatter", "slice_scatter", "diagonal_scatter", "bitwise_left_shift", "bitwise_right_shift"]
 
@@ -23,27 +24,23 @@ class InplaceViewBackward0(Node):
         return grad.reshape(self.old_shape)
 
 
-def _view_method(name, new_layout):
-    """In-place view op ``name``: ``new_layout(self, *args)`` gives ``(new shape, axis permutation or None)``."""
-    def method(self, *args, **kwargs):
-        if self._requires_grad and self.grad_fn is None and grad_mode.is_grad_enabled():
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        shape, perm = new_layout(self, *args, **kwargs)
-        old_shape = self._data.shape
-        data = self._data if perm is None else np.transpose(self._data, perm)
-        # The node's input is a stand-in with self's old shape and history: the engine sizes gradients by it.
-        before = Tensor._make(self._data, self.grad_fn, self._output_nr)
-        before._requires_grad = self._requires_grad
-        result = record(data.reshape(shape), InplaceViewBackward0, (before,), old_shape=old_shape, perm=perm)
-        self._data = result._data
-        if result.grad_fn is not None:
-            self.grad_fn = result.grad_fn
-            self._output_nr = 0
-        self._version[0] += 1
-        return self
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"In-place ``{name[:-1]}``: ``self`` takes the new shape (its storage is unchanged)."
-    return tensor_method(name)(method)
+def _apply_view(self, layout):
+    """Make ``self`` the view ``layout`` = (new shape, axis permutation or None) of itself, keeping its history."""
+    if self._requires_grad and self.grad_fn is None and grad_mode.is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    shape, perm = layout
+    old_shape = self._data.shape
+    data = self._data if perm is None else np.transpose(self._data, perm)
+    # The node's input is a stand-in with self's old shape and history: the engine sizes gradients by it.
+    before = Tensor._make(self._data, self.grad_fn, self._output_nr)
+    before._requires_grad = self._requires_grad
+    result = record(data.reshape(shape), InplaceViewBackward0, (before,), old_shape=old_shape, perm=perm)
+    self._data = result._data
+    if result.grad_fn is not None:
+        self.grad_fn = result.grad_fn
+        self._output_nr = 0
+    self._version[0] += 1
+    return self
 
 
 def _swap(self, dim0, dim1):
@@ -74,12 +71,40 @@ def _squeezed(self, dim=None):
     return tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)), None
 
 
-unsqueeze_ = _view_method("unsqueeze_", _unsqueezed)
-squeeze_ = _view_method("squeeze_", _squeezed)
-t_ = _view_method("t_", _transpose_2d)
-transpose_ = _view_method("transpose_", _swap)
-swapaxes_ = _view_method("swapaxes_", _swap)
-swapdims_ = _view_method("swapdims_", _swap)
+@tensor_method()
+def unsqueeze_(self, dim):
+    """In-place ``unsqueeze``: ``self`` takes the new shape (its storage is unchanged)."""
+    return _apply_view(self, _unsqueezed(self, dim))
+
+
+@tensor_method()
+def squeeze_(self, dim=None):
+    """In-place ``squeeze``."""
+    return _apply_view(self, _squeezed(self, dim))
+
+
+@tensor_method()
+def t_(self):
+    """In-place ``t``."""
+    return _apply_view(self, _transpose_2d(self))
+
+
+@tensor_method()
+def transpose_(self, dim0, dim1):
+    """In-place ``transpose``."""
+    return _apply_view(self, _swap(self, dim0, dim1))
+
+
+@tensor_method()
+def swapaxes_(self, axis0, axis1):
+    """In-place ``swapaxes``."""
+    return _apply_view(self, _swap(self, axis0, axis1))
+
+
+@tensor_method()
+def swapdims_(self, dim0, dim1):
+    """In-place ``swapdims``."""
+    return _apply_view(self, _swap(self, dim0, dim1))
 
 
 @tensor_method()
@@ -277,3 +302,7 @@ tensor_method("bitwise_left_shift_", "__ilshift__")(lambda self, other: apply_in
                                                                                      bitwise_left_shift(self, other)))
 tensor_method("bitwise_right_shift_", "__irshift__")(lambda self, other: apply_inplace(
     self, bitwise_right_shift(self, other)))
+
+
+accept_aliases(__name__)  # last: this module loads after keyword_aliases ran
+

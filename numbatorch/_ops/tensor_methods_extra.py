@@ -7,6 +7,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
 from ._util import apply_inplace, record
+from .keyword_aliases import accept_aliases
 
 __all__ = ["logcumsumexp"]
 
@@ -137,3 +138,7 @@ def sparse_dim(self):
 def dense_dim(self):
     """All dims of a dense tensor are dense."""
     return self._data.ndim
+
+
+accept_aliases(__name__)  # last: this module loads after keyword_aliases ran
+
