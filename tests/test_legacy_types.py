@@ -76,7 +76,8 @@ AXIS_CASES = [
     "m.all(x > 0, axis=0)", "m.prod(x, axis=0)", "m.logsumexp(x, axis=0)", "m.sort(x, axis=0)",
     "m.topk(x, 1, axis=0)", "x.var(axis=0, keepdims=True)", "m.unbind(x, axis=0)",
     "m.gather(x, axis=0, index=m.zeros(1, 3, dtype=m.int64))", "x.index_select(axis=0, index=m.tensor([1]))",
-    "m.sum(x, 0)", "x.mean(1, keepdims=True)",
+    "m.sum(x, 0)", "x.mean(1, keepdims=True)", "m.diff(x, axis=0)", "m.logcumsumexp(x, axis=1)",
+    "x.quantile(0.5, axis=0, keepdims=True)", "m.split_with_sizes(x, [1, 1], axis=0)",
 ]
 
 
