@@ -59,9 +59,7 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
                        set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .serialization import load, save
-from . import autograd, cuda, linalg, nn, optim, return_types, sparse, special  # noqa: F401
-from ._functional_aliases import *  # noqa: F401,F403  (after nn: the torch.* forms of its functions)
-from . import distributed  # noqa: F401  (does not start MPI: mpi4py is imported on first use)
+from . import autograd, cuda, linalg, return_types, sparse, special  # noqa: F401
 from ._runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
                        get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
                        is_deterministic_algorithms_warn_only_enabled, set_default_device,
@@ -72,12 +70,24 @@ from .amp import autocast
 
 __version__ = "0.1.0"
 
-# Submodules imported on first attribute access (``torch.fx``, ``torch.jit``, ...), keeping ``import numbatorch`` fast.
-_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "fx", "jit", "multiprocessing", "onnx", "random"})
+# Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
+# so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
+_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "distributed", "fx", "jit", "keras", "multiprocessing", "nn",
+                              "onnx", "optim", "random", "utils", "vision"})
 
 
 def __getattr__(name):
+    import importlib
     if name in _LAZY_SUBMODULES:
-        import importlib
         return importlib.import_module(f".{name}", __name__)
+    if not name.startswith("__"):  # dunder probes (copy, pickle, inspect) must not import nn
+        aliases = importlib.import_module("._functional_aliases", __name__)
+        if name in aliases.__all__:
+            globals()[name] = value = getattr(aliases, name)
+            return value
     raise AttributeError(f"module 'numbatorch' has no attribute '{name}'")
+
+
+def __dir__():
+    from ._functional_aliases import __all__ as aliases
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(aliases))

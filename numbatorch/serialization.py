@@ -342,7 +342,8 @@ def _parameter_class():
 
 
 # PyTorch's default weights-only allow-list ("module.name" after Python 2 names are mapped), as far as
-# numbatorch has the objects: tensors, parameters, storages, dtypes, Size, device and a few builtins.
+# numbatorch has the objects: tensors, parameters, storages, dtypes, Size, device and a few builtins
+# (Parameter is added by _default_allowed: importing it imports nn, which ``import numbatorch`` defers).
 _ALLOWED = {
     "collections.OrderedDict": OrderedDict,
     "collections.Counter": Counter,
@@ -351,7 +352,6 @@ _ALLOWED = {
     "torch._utils._rebuild_parameter": _rebuild_parameter,
     "torch._utils._rebuild_parameter_with_state": _rebuild_parameter_with_state,
     "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
-    "torch.nn.parameter.Parameter": _parameter_class(),
     "torch.Tensor": Tensor,
     "torch.Size": Size,
     "torch.device": _torch_device,
@@ -368,6 +368,11 @@ _ALLOWED.update({"numbatorch._size.Size": Size, "numbatorch._dtype._dtype_by_nam
 _BLOCKED_MODULES = ("sys", "os", "posix", "nt")
 
 
+def _default_allowed(full):
+    """The object the default allow-list has for ``full`` ("module.name"), or None."""
+    return _parameter_class() if full == "torch.nn.parameter.Parameter" else _ALLOWED.get(full)
+
+
 class _UnsafeGlobal(pickle.UnpicklingError):
     """A global that ``weights_only`` loading refuses (reworded by ``load`` into PyTorch's full message)."""
 
@@ -376,7 +381,7 @@ def _weights_only_global(module, name, user):
     """What a global resolves to under ``weights_only=True`` (``user``: ``user_allowed_globals()``), or
     ``_UnsafeGlobal`` naming the way to allow it."""
     full = f"{module}.{name}"
-    found = _ALLOWED.get(full)
+    found = _default_allowed(full)
     if found is not None:
         return found
     if module in _BLOCKED_MODULES:
@@ -426,7 +431,7 @@ class _Unpickler(pickle.Unpickler):
         py3_module, py3_name = python3_name(module, name)
         if self.weights_only:
             return _weights_only_global(py3_module, py3_name, self.user_allowed)
-        found = _ALLOWED.get(f"{py3_module}.{py3_name}")
+        found = _default_allowed(f"{py3_module}.{py3_name}")
         if found is None:
             found = numbatorch_global(py3_module, py3_name)
         if found is not None:
