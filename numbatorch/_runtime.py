@@ -2,8 +2,10 @@
 the default device, and ``compile``.
 
 ``set_num_threads`` is Numba's thread count, which numbatorch's parallel kernels and convolution tiles use.
-The matmul precision and the determinism flag are stored and read back; numbatorch's float32 matmuls are
-always full precision (numpy's BLAS), so every precision gives the same results.
+The matmul precision is stored and read back; numbatorch's float32 matmuls are always full precision (numpy's
+BLAS), so every precision gives the same results.  Kernels are deterministic for a given thread count (parallel
+sums are added in a fixed order); ``use_deterministic_algorithms(True)`` also makes the convolution's weight
+gradient independent of the thread count.
 """
 import warnings
 
@@ -57,7 +59,8 @@ def get_float32_matmul_precision():
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):
-    """Store whether ops must be deterministic (``mode``) and whether a nondeterministic one only warns."""
+    """Whether ops must be deterministic (``mode``): results then do not depend on the thread count either (the
+    convolution's weight gradient is summed over the one-thread split of its tiles); ``warn_only`` is stored."""
     _state["deterministic"] = bool(mode)
     _state["warn_only"] = bool(warn_only)
 

@@ -13,7 +13,8 @@ per-thread buffer (cache-hot, in parallel, no large first-touched buffers).
 """
 import numpy as np
 
-from ._conv_threads import run_tasks, worker_count
+from ..._runtime import are_deterministic_algorithms_enabled
+from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._im2col import im2col, col2im
 from . import _parallel
 from ._parallel import choose
@@ -209,7 +210,9 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     x = np.ascontiguousarray(x5) if need_gw else None
     gx = np.empty((N, C, D, H, W), dtype=dtype) if need_gx else None
     n_workers, limit_blas = _workers(C * kvol * N * L)
-    tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize, n_workers)
+    # the weight gradient sums over tasks, so their split decides the rounding: under
+    # use_deterministic_algorithms it is the one-thread split, the same bits for every thread count
+    tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize, 1 if are_deterministic_algorithms_enabled() else n_workers)
     buf_size = 0 if direct else C * kvol * max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
     # the row tiles of one sample overlap in gx: one task runs all of them, in order
     tasks = {}
@@ -218,14 +221,16 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     tasks = list(tasks.values())
     pad_shape = (max((t[0][1] for t in tasks), default=0), C, D + 2 * pd, H + 2 * ph, W + 2 * pw)
 
+    gw_sum = OrderedSum()
+
     def make_state():
-        gwt = np.zeros((G, K, Cog), dtype=dtype) if need_gw else None
         xbuf = np.empty(pad_shape, dtype=dtype) if need_gw and padded else None
         gbuf = np.empty(pad_shape, dtype=dtype) if need_gx and padded else None
-        return np.empty(buf_size, dtype=dtype), gwt, xbuf, gbuf
+        return np.empty(buf_size, dtype=dtype), xbuf, gbuf
 
     def run_task(state, i):
-        buf, gwt, xbuf, gbuf = state
+        buf, xbuf, gbuf = state
+        gwt = np.zeros((G, K, Cog), dtype=dtype) if need_gw else None    # this task's part of the weight gradient
         n_first, n_count = tasks[i][0][:2]
         samples = slice(n_first, n_first + n_count)
         # where sample n_first sits in the arrays the kernels read and write
@@ -257,13 +262,13 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
                 col2im.serial(col, gxp, gn, nb, r0, nr, *geom)
         if gbuf is not None:
             gx[samples] = gbuf[:n_count, :, pd:pd + D, ph:ph + H, pw:pw + W]
+        if need_gw:
+            gw_sum.add(i, gwt)
 
-    states = run_tasks(run_task, len(tasks), make_state, n_workers, limit_blas)
+    run_tasks(run_task, len(tasks), make_state, n_workers, limit_blas)
     gw = None
     if need_gw:
-        gwt = states[0][1]
-        for more in states[1:]:
-            gwt += more[1]
+        gwt = gw_sum.total if gw_sum.total is not None else np.zeros((G, K, Cog), dtype=dtype)   # no samples
         gw = np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(w5.shape)
     return gx, gw
 
