@@ -182,8 +182,10 @@ def as_tensor(data, *, dtype=None, device=None):
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    """``obj`` as a tensor: shares memory when possible (``copy=None``), always copies (``copy=True``) or
-    raises when a copy would be needed (``copy=False``)."""
+    """``obj`` as a tensor, sharing its memory when possible.
+
+    ``copy=None`` shares when it can, ``copy=True`` always copies, ``copy=False`` raises when a copy is needed.
+    """
     shared = as_tensor(obj, dtype=dtype, device=device)
     source = obj._data if isinstance(obj, Tensor) else obj
     is_shared = isinstance(source, np.ndarray) and np.shares_memory(shared._data, source)
@@ -196,6 +198,26 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     if requires_grad:
         shared.requires_grad_(True)
     return shared
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor viewing the bytes of ``buffer`` (any object with the buffer protocol) as ``dtype`` elements."""
+    np_dtype = dt.as_dtype(dtype).np
+    length = memoryview(buffer).nbytes
+    if count > 0 and count * np_dtype.itemsize > length - offset:
+        raise ValueError(f"requested buffer length ({count} * {np_dtype.itemsize} bytes) after offset ({offset} bytes) "
+                         f"must not be greater than actual buffer length ({length} bytes)")
+    if count <= 0 and (length - offset) % np_dtype.itemsize:
+        raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a multiple of "
+                         f"element size ({np_dtype.itemsize})")
+    arr = np.frombuffer(buffer, dtype=np_dtype, count=count, offset=offset)
+    if not arr.flags.writeable:
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. This "
+                      "means you can write to the underlying (supposedly non-writable) buffer using the tensor. You "
+                      "may want to copy the buffer to protect its data or make it writable before converting it to a "
+                      "tensor. This type of warning will be suppressed for the rest of this program.", UserWarning,
+                      stacklevel=2)
+    return _finish(arr, requires_grad)
 
 
 def from_numpy(ndarray):
@@ -426,8 +448,11 @@ def _check_int_bounds(low, high, dtype):
 
 def randint(*args, low=None, high=None, size=None, generator=None, out=None, dtype=None, layout=None,
             device=None, requires_grad=False):
-    """Integers drawn uniformly from [``low``, ``high``): ``randint(high, size)``, ``randint(low, high, size)``,
-    with any of them by keyword (``randint(10, size=(1,))``)."""
+    """Integers drawn uniformly from ``[low, high)``.
+
+    Call it as ``randint(high, size)`` or ``randint(low, high, size)``, any of them by keyword
+    (``randint(10, size=(1,))``).
+    """
     _check_options("randint", device, layout)
     args = list(args)
     if size is None and args and isinstance(args[-1], (tuple, list)):
@@ -581,11 +606,13 @@ def _fill_inplace(self, values):
 
 @tensor_method()
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fills self with samples from the uniform distribution on ``[a, b)``; returns self."""
     return _fill_inplace(self, numpy_generator(generator).uniform(a, b, self._data.shape))
 
 
 @tensor_method()
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fills self with samples from the normal distribution ``N(mean, std ** 2)``; returns self."""
     return _fill_inplace(self, mean + std * numpy_generator(generator).standard_normal(self._data.shape))
 
 
@@ -607,45 +634,54 @@ def random_(self, *args, generator=None, **kwargs):
 
 @tensor_method()
 def bernoulli_(self, p=0.5, *, generator=None):
+    """Fills self with 1 with probability ``p``, else 0; returns self."""
     probs = p._data if isinstance(p, Tensor) else p
     return _fill_inplace(self, numpy_generator(generator).random(self._data.shape) < probs)
 
 
 @tensor_method()
 def exponential_(self, lambd=1.0, *, generator=None):
+    """Fills self with samples from the exponential distribution of rate ``lambd``; returns self."""
     return _fill_inplace(self, numpy_generator(generator).exponential(1.0 / lambd, self._data.shape))
 
 
 @tensor_method()
 def geometric_(self, p, *, generator=None):
+    """Fills self with the number of trials (from 1) to the first success of probability ``p``."""
     return _fill_inplace(self, numpy_generator(generator).geometric(p, self._data.shape))
 
 
 @tensor_method()
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fills self with ``exp`` of samples from ``N(mean, std ** 2)``; returns self."""
     return _fill_inplace(self, numpy_generator(generator).lognormal(mean, std, self._data.shape))
 
 
 @tensor_method()
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fills self with samples from the Cauchy distribution ``(median, sigma)``; returns self."""
     return _fill_inplace(self, median + sigma * numpy_generator(generator).standard_cauchy(self._data.shape))
 
 
 @tensor_method()
 def fill_(self, value):
+    """Fills self with ``value``; returns self."""
     return _fill_inplace(self, value._data if isinstance(value, Tensor) else value)
 
 
 @tensor_method()
 def zero_(self):
+    """Fills self with zeros; returns self."""
     return _fill_inplace(self, 0)
 
 
 @tensor_method("bernoulli")
 def _bernoulli_method(self, p=None, *, generator=None):
+    """0/1 samples, 1 with the probability in each element (or ``p``)."""
     return bernoulli(self, p, generator=generator)
 
 
 @tensor_method("multinomial")
 def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
+    """``num_samples`` category indices per row, drawn with probabilities proportional to self."""
     return multinomial(self, num_samples, replacement, generator=generator)

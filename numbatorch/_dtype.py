@@ -69,10 +69,12 @@ def _dtype_by_name(name):
 
 
 def get_default_dtype():
+    """The dtype floating-point tensors get by default (``float32`` unless changed)."""
     return _default_float[0]
 
 
 def set_default_dtype(d):
+    """Sets the floating-point dtype (``float32``, ``float64`` or ``float16``) new tensors get by default."""
     if d not in (float32, float64, float16):
         raise TypeError("only floating-point types are supported as the default type")
     _default_float[0] = d

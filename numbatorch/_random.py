@@ -49,18 +49,22 @@ def manual_seed(seed):
 
 
 def seed():
+    """Seeds the default generator non-deterministically; returns the seed."""
     return default_generator.seed()
 
 
 def initial_seed():
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
 def get_rng_state():
+    """The default generator's state, as a uint8 tensor."""
     return default_generator.get_state()
 
 
 def set_rng_state(state):
+    """Restores the default generator's state from a tensor ``get_rng_state()`` returned."""
     default_generator.set_state(state)
 
 

@@ -81,23 +81,28 @@ class Tensor:
     # ---- basic properties -------------------------------------------------------------------------
     @property
     def shape(self):
+        """The size of each dimension, as a ``numbatorch.Size``."""
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        """The shape as a ``numbatorch.Size``, or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
     def dtype(self):
+        """The element type, a ``numbatorch.dtype``."""
         return dt._BY_NP[self._data.dtype]
 
     @property
     def device(self):
+        """The device holding the data: always the CPU."""
         return CPU
 
     @property
     def is_cuda(self):
+        """Always ``False``: numbatorch tensors live on the CPU."""
         return False
 
     is_sparse = False  # numbatorch._sparse_coo.SparseCooTensor overrides it
@@ -117,26 +122,32 @@ class Tensor:
 
     @property
     def ndim(self):
+        """The number of dimensions."""
         return self._data.ndim
 
     def dim(self):
+        """The number of dimensions; ``ndimension`` is an alias."""
         return self._data.ndim
 
     ndimension = dim
 
     def numel(self):
+        """The number of elements; ``nelement`` is an alias."""
         return self._data.size
 
     nelement = numel
 
     def element_size(self):
+        """The size of one element in bytes."""
         return self._data.itemsize
 
     def stride(self, dim=None):
+        """The step in elements between neighbours along each dimension, or along ``dim``."""
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[normalize_dim(dim, self._data.ndim)]
 
     def data_ptr(self):
+        """The address of the first element."""
         return self._data.__array_interface__["data"][0]
 
     def share_memory_(self):
@@ -156,20 +167,25 @@ class Tensor:
         return is_shared_array(self._data)
 
     def is_floating_point(self):
+        """Whether the dtype is a floating-point type."""
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
+        """Always ``False``: numbatorch has no complex dtypes."""
         return False
 
     def is_contiguous(self, memory_format=None):
+        """Whether the elements are laid out in row-major (C) order without gaps."""
         return self._data.flags.c_contiguous
 
     @property
     def is_leaf(self):
+        """Whether the tensor is a leaf of the autograd graph (created by the user, not by a recorded op)."""
         return self.grad_fn is None
 
     @property
     def requires_grad(self):
+        """Whether autograd records operations on this tensor; settable on leaves."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -183,11 +199,13 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
+        """Sets ``requires_grad`` in place; returns self."""
         self.requires_grad = requires_grad
         return self
 
     @property
     def grad(self):
+        """The gradient accumulated by ``backward()`` for a leaf (or a tensor that ``retain_grad()``), else ``None``."""
         return self._grad
 
     @grad.setter
@@ -207,6 +225,7 @@ class Tensor:
 
     @property
     def output_nr(self):
+        """The index of this tensor among the outputs of the op that produced it."""
         return self._output_nr
 
     @property
@@ -215,14 +234,17 @@ class Tensor:
 
     # ---- conversions ------------------------------------------------------------------------------
     def item(self):
+        """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
+        """The data as (nested) Python lists of numbers."""
         return self._data.tolist()
 
     def numpy(self, *, force=False):
+        """The data as a numpy array sharing memory; refuses a tensor that requires grad unless ``force``."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
@@ -232,12 +254,14 @@ class Tensor:
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def detach(self):
+        """A tensor sharing the data but cut from the autograd graph."""
         t = Tensor._make(self._data)
         t._version = self._version
         t._base = self
         return t
 
     def detach_(self):
+        """Cuts this tensor from the autograd graph in place; returns self."""
         if self._base is not None and self.grad_fn is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
@@ -245,13 +269,16 @@ class Tensor:
         return self
 
     def cpu(self, memory_format=None):
+        """Returns self: the data already lives on the CPU."""
         return self
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises: numbatorch has no CUDA device."""
         from . import cuda
         cuda._raise_unavailable()
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
+        """The type name (``'torch.FloatTensor'`` ...) without ``dtype``; otherwise a copy cast to ``dtype``."""
         if dtype is None:
             return dt.LEGACY_NAME[self.dtype]
         return self.to(dt.as_dtype(dtype))
@@ -277,33 +304,43 @@ class Tensor:
         return cast(self, dtype)
 
     def float(self, memory_format=None):
+        """A copy cast to ``float32`` (self if it already is)."""
         return self.to(dt.float32)
 
     def double(self, memory_format=None):
+        """A copy cast to ``float64`` (self if it already is)."""
         return self.to(dt.float64)
 
     def half(self, memory_format=None):
+        """A copy cast to ``float16`` (self if it already is)."""
         return self.to(dt.float16)
 
     def long(self, memory_format=None):
+        """A copy cast to ``int64`` (self if it already is)."""
         return self.to(dt.int64)
 
     def int(self, memory_format=None):
+        """A copy cast to ``int32`` (self if it already is)."""
         return self.to(dt.int32)
 
     def short(self, memory_format=None):
+        """A copy cast to ``int16`` (self if it already is)."""
         return self.to(dt.int16)
 
     def char(self, memory_format=None):
+        """A copy cast to ``int8`` (self if it already is)."""
         return self.to(dt.int8)
 
     def byte(self, memory_format=None):
+        """A copy cast to ``uint8`` (self if it already is)."""
         return self.to(dt.uint8)
 
     def bool(self, memory_format=None):
+        """A copy cast to ``bool`` (self if it already is)."""
         return self.to(dt.bool_)
 
     def type_as(self, other):
+        """This tensor cast to ``other``'s dtype."""
         return self.to(other.dtype)
 
     # ---- new_* factories --------------------------------------------------------------------------
@@ -314,18 +351,23 @@ class Tensor:
         return t
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        """A tensor of zeros of ``size``, with this tensor's dtype unless ``dtype`` is given."""
         return self._new(np.zeros(_size_arg(size)), dtype, requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        """A tensor of ones of ``size``, with this tensor's dtype unless ``dtype`` is given."""
         return self._new(np.ones(_size_arg(size)), dtype, requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        """An uninitialised tensor of ``size``, with this tensor's dtype unless ``dtype`` is given."""
         return self._new(np.empty(_size_arg(size)), dtype, requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
+        """A tensor of ``size`` filled with ``fill_value``, with this tensor's dtype unless ``dtype`` is given."""
         return self._new(np.full(_size_arg((size,)), fill_value), dtype, requires_grad)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new tensor copying ``data``, with this tensor's dtype unless ``dtype`` is given."""
         arr = np.array(data._data if isinstance(data, Tensor) else data)
         return self._new(arr, dtype, requires_grad)
 
@@ -396,6 +438,12 @@ class Tensor:
 
     # ---- autograd ---------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Computes the gradient of this tensor with respect to the graph's leaves, accumulating into ``.grad``.
+
+        ``gradient`` is required for non-scalar tensors; ``retain_graph`` keeps the graph for another
+        backward; ``create_graph`` records the backward pass for higher-order gradients; ``inputs`` limits
+        the accumulation to those tensors.
+        """
         from .autograd import backward
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
@@ -428,6 +476,7 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
         return self._retains_grad
 
     def _accumulate_grad(self, grad):

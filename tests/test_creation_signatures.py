@@ -155,3 +155,38 @@ def test_random_values_follow_the_generator():
     g.manual_seed(3)
     assert nt.randint(0, 10, (5,), generator=g).tolist() == first
     assert all(0 <= v < 10 for v in first)
+
+
+def test_frombuffer_matches_torch():
+    data = bytearray(np.arange(4, dtype=np.int32).tobytes())
+    for kwargs in (dict(dtype="int32"), dict(dtype="int32", count=2, offset=4), dict(dtype="uint8", count=3)):
+        ours = nt.frombuffer(data, **{**kwargs, "dtype": getattr(nt, kwargs["dtype"])})
+        theirs = torch.frombuffer(data, **{**kwargs, "dtype": getattr(torch, kwargs["dtype"])})
+        assert ours.tolist() == theirs.tolist() and _dtype_name(ours.dtype) == _dtype_name(theirs.dtype)
+    shared = nt.frombuffer(data, dtype=nt.int32)
+    data[0] = 7
+    assert shared[0].item() == 7  # a view of the buffer, not a copy
+    for kwargs in (dict(count=5), dict(offset=3)):
+        with pytest.raises(ValueError) as theirs:
+            torch.frombuffer(data, dtype=torch.int32, **kwargs)
+        with pytest.raises(ValueError) as ours:
+            nt.frombuffer(data, dtype=nt.int32, **kwargs)
+        assert str(ours.value) == str(theirs.value)
+    with pytest.warns(UserWarning, match="not writable"):
+        nt.frombuffer(b"abcd", dtype=nt.int8)
+
+
+def test_dlpack_shares_memory_with_numpy_and_torch():
+    arr = np.arange(3.0)
+    t = nt.from_dlpack(arr)
+    arr[0] = 5
+    assert t.tolist() == [5.0, 1.0, 2.0]
+    back = np.from_dlpack(t)
+    back[1] = 6
+    assert t.tolist() == [5.0, 6.0, 2.0]
+    theirs = torch.from_dlpack(t)  # PyTorch consumes numbatorch's __dlpack__
+    theirs[2] = 7
+    assert t.tolist() == [5.0, 6.0, 7.0]
+    ours = nt.from_dlpack(torch.utils.dlpack.to_dlpack(theirs))  # a bare capsule
+    assert ours.tolist() == [5.0, 6.0, 7.0]
+    assert nt.from_dlpack(nt.to_dlpack(t)).tolist() == t.tolist()

@@ -100,10 +100,12 @@ def constant_(tensor, val):
 
 
 def ones_(tensor):
+    """Fills ``tensor`` with ones, outside autograd; returns it."""
     return _fill(tensor, 1)
 
 
 def zeros_(tensor):
+    """Fills ``tensor`` with zeros, outside autograd; returns it."""
     return _fill(tensor, 0)
 
 
