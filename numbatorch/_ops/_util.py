@@ -214,6 +214,7 @@ def inplace_variant(name, fn):
     def method(self, *args, **kwargs):
         return apply_inplace(self, fn(self, *args, **kwargs))
     method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: the result is written into ``self``."
     setattr(Tensor, name, method)
     return method
 

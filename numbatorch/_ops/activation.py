@@ -33,18 +33,21 @@ class ReluBackward0(Node):
 
 @tensor_method()
 def tanh(input):
+    """Elementwise hyperbolic tangent."""
     out = np.asarray(np.tanh(float_array(input)))
     return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def sigmoid(input):
+    """Elementwise logistic sigmoid ``1 / (1 + exp(-input))``."""
     out = np.asarray(kernels.sigmoid(float_array(input)))
     return record(out, SigmoidBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def relu(input):
+    """Elementwise rectified linear unit ``max(0, input)``."""
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")

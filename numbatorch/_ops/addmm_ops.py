@@ -95,6 +95,7 @@ def _check_add_dtypes(input, a, b):
 
 @tensor_method()
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat1 @ mat2)``."""
     a, b = mat1._data, mat2._data
     if a.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {a.ndim}-D tensor")
@@ -110,6 +111,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 @tensor_method()
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * bmm(batch1, batch2)``, per batch."""
     a, b = batch1._data, batch2._data
     _check_bmm(a, b)
     _check_add_dtypes(input._data, a, b)
@@ -118,6 +120,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 @tensor_method()
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * sum over the batch of bmm(batch1, batch2)``."""
     a, b = batch1._data, batch2._data
     _check_bmm(a, b)
     _check_add_dtypes(input._data, a, b)
@@ -128,6 +131,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 @tensor_method()
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat @ vec)``."""
     a, b = mat._data, vec._data
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {a.ndim}, {b.ndim}")
@@ -144,6 +148,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
 
 @tensor_method()
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * outer(vec1, vec2)``."""
     a, b = vec1._data, vec2._data
     if a.ndim != 1:
         raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {a.ndim}-D")

@@ -92,6 +92,7 @@ def _float_result(x, y):
 
 @tensor_method("add", "__add__")
 def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other``, broadcasting ``input`` and ``other`` and promoting dtypes as PyTorch does."""
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
@@ -106,6 +107,7 @@ def _radd(self, other):
 
 @tensor_method("sub", "subtract", "__sub__")
 def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``, broadcasting ``input`` and ``other``; ``subtract`` is an alias."""
     _check_bool_subtraction(input, other)
     x, y = binary_arrays(input, other)
     if alpha != 1:
@@ -134,11 +136,13 @@ def _rsub(self, other):
 
 
 def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``, the reversed subtraction."""
     return sub(other, input, alpha=alpha)
 
 
 @tensor_method("mul", "multiply", "__mul__")
 def mul(input, other, *, out=None):
+    """``input * other``, broadcasting ``input`` and ``other``; ``multiply`` is an alias."""
     x, y = binary_arrays(input, other)
     res = record(_apply2(np.multiply, x, y), MulBackward0, (input, other), reads=((other, 0), (input, 1)), a=x, b=y)
     return _maybe_out(res, out)
@@ -151,6 +155,11 @@ def _rmul(self, other):
 
 @tensor_method("div", "divide", "true_divide", "__truediv__")
 def div(input, other, *, rounding_mode=None, out=None):
+    """``input / other``, broadcasting ``input`` and ``other``; integer inputs give a floating result.
+
+    ``rounding_mode`` ``'trunc'`` or ``'floor'`` rounds the quotient (keeping integer dtypes); ``divide`` and
+    ``true_divide`` are aliases.
+    """
     if rounding_mode is not None:
         if rounding_mode == "floor":
             return floor_divide(input, other)
@@ -179,6 +188,7 @@ def _rtruediv(self, other):
 
 @tensor_method("floor_divide", "__floordiv__")
 def floor_divide(input, other):
+    """``input / other`` rounded towards minus infinity, broadcasting ``input`` and ``other``."""
     x, y = binary_arrays(input, other)
     if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
@@ -192,6 +202,7 @@ def _rfloordiv(self, other):
 
 @tensor_method("remainder", "__mod__")
 def remainder(input, other):
+    """Python-style modulus: the remainder of ``input / other`` with the sign of ``other``."""
     x, y = binary_arrays(input, other)
     return record(np.remainder(x, y), RemainderBackward0, (input, other), a=x, b=y)
 
@@ -203,12 +214,14 @@ def _rmod(self, other):
 
 @tensor_method("fmod")
 def fmod(input, other):
+    """C-style modulus: the remainder of ``input / other`` with the sign of ``input``."""
     x, y = binary_arrays(input, other)
     return record(np.fmod(x, y), RemainderBackward0, (input, other), a=x, b=y)
 
 
 @tensor_method("pow", "__pow__")
 def pow(input, exponent):
+    """``input ** exponent`` elementwise; either may be a number."""
     x, y = binary_arrays(input, exponent)
     if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and isinstance(y, np.ndarray) is False and y < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -223,6 +236,7 @@ def _rpow(self, other):
 
 @tensor_method("neg", "negative", "__neg__")
 def neg(input):
+    """Elementwise negation ``-input``; ``negative`` is an alias."""
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
@@ -231,6 +245,7 @@ def neg(input):
 
 @tensor_method("__pos__", "positive")
 def positive(input):
+    """Returns ``input`` itself (unary plus)."""
     return input
 
 
@@ -245,6 +260,7 @@ def _inplace(name, fn):
     def method(self, *args, **kwargs):
         return apply_inplace(self, fn(self, *args, **kwargs))
     method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: the result is written into ``self``."
     setattr(Tensor, name, method)
 
 

@@ -111,6 +111,7 @@ class FminBackward0(FmaxBackward0):
 
 @tensor_method("atan2", "arctan2")
 def atan2(input, other):
+    """Elementwise angle of the point ``(other, input)``: ``atan(input / other)`` in the right quadrant."""
     _require_tensors("atan2", input, other)
     y, x = _float_pair(input, other)
     return record(_apply2(np.arctan2, y, x), Atan2Backward0, (input, other), reads=(input, other), y=y, x=x)
@@ -129,6 +130,7 @@ def _float_only_pair(fname, input, other):
 
 @tensor_method()
 def hypot(input, other):
+    """Elementwise ``sqrt(input ** 2 + other ** 2)``."""
     x, y = _float_only_pair("hypot", input, other)
     out = _apply2(np.hypot, x, y)
     return record(out, HypotBackward0, (input, other), reads=(input, other), x=x, y=y, result=out)
@@ -136,6 +138,7 @@ def hypot(input, other):
 
 @tensor_method()
 def logaddexp(input, other):
+    """Elementwise ``log(exp(input) + exp(other))``, computed stably."""
     x, y = _float_only_pair("logaddexp", input, other)
     out = _apply2(np.logaddexp, x, y)
     return record(out, LogaddexpBackward0, (input, other), reads=(input, other), x=x, y=y, result=out)
@@ -143,6 +146,7 @@ def logaddexp(input, other):
 
 @tensor_method()
 def logaddexp2(input, other):
+    """Elementwise ``log2(2 ** input + 2 ** other)``, computed stably."""
     x, y = _float_only_pair("logaddexp2", input, other)
     out = _apply2(np.logaddexp2, x, y)
     return record(out, Logaddexp2Backward0, (input, other), reads=(input, other), x=x, y=y, result=out)
@@ -156,6 +160,7 @@ def _xlogy_array(x, y):
 
 @tensor_method()
 def xlogy(input, other):
+    """Elementwise ``input * log(other)``, 0 where ``input`` is 0 (unless ``other`` is nan)."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError("xlogy(): expected at least one Tensor argument")
     x, y = _float_pair(input, other)
@@ -164,25 +169,29 @@ def xlogy(input, other):
     return record(_apply2(_xlogy_array, x, y), node, (input, other), reads=(input, other), x=x, y=y)
 
 
-def _extremum(fname, np_fn, node_cls):
+def _extremum(fname, np_fn, node_cls, doc):
     def op(input, other):
         _require_tensors(fname, input, other)
         x, y = binary_arrays(input, other)
         return record(_apply2(np_fn, x, y), node_cls, (input, other), reads=(input, other), x=x, y=y)
-    op.__name__ = fname
+    op.__name__, op.__doc__ = fname, doc
     return op
 
 
-maximum = tensor_method("maximum")(_extremum("maximum", np.maximum, MaximumBackward0))
+maximum = tensor_method("maximum")(_extremum("maximum", np.maximum, MaximumBackward0,
+                                             "Elementwise maximum of ``input`` and ``other``, propagating nan."))
 
 
-minimum = tensor_method("minimum")(_extremum("minimum", np.minimum, MinimumBackward0))
+minimum = tensor_method("minimum")(_extremum("minimum", np.minimum, MinimumBackward0,
+                                             "Elementwise minimum of ``input`` and ``other``, propagating nan."))
 
 
-fmax = tensor_method("fmax")(_extremum("fmax", np.fmax, FmaxBackward0))
+fmax = tensor_method("fmax")(_extremum("fmax", np.fmax, FmaxBackward0,
+                                       "Elementwise maximum, ignoring nan where the other operand is a number."))
 
 
-fmin = tensor_method("fmin")(_extremum("fmin", np.fmin, FminBackward0))
+fmin = tensor_method("fmin")(_extremum("fmin", np.fmin, FminBackward0,
+                                       "Elementwise minimum, ignoring nan where the other operand is a number."))
 
 
 # In-place forms: Tensor methods and torch.<name>_ functions.

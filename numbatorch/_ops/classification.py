@@ -7,31 +7,38 @@ __all__ = [
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit",
 ]
 
-def _float_test(np_fn, non_float_value):
+def _float_test(np_fn, non_float_value, doc):
     def op(input):
         arr = input._data
         if arr.dtype.kind == "f":
             return Tensor._make(np_fn(arr))
         return Tensor._make(np.full(arr.shape, non_float_value))
+    op.__doc__ = doc
     return op
 
 
-isnan = tensor_method("isnan")(_float_test(np.isnan, False))
+isnan = tensor_method("isnan")(_float_test(np.isnan, False,
+                                           "A bool tensor, ``True`` where ``input`` is nan."))
 
 
-isinf = tensor_method("isinf")(_float_test(np.isinf, False))
+isinf = tensor_method("isinf")(_float_test(np.isinf, False,
+                                           "A bool tensor, ``True`` where ``input`` is plus or minus infinity."))
 
 
-isposinf = tensor_method("isposinf")(_float_test(np.isposinf, False))
+isposinf = tensor_method("isposinf")(_float_test(np.isposinf, False,
+                                                 "A bool tensor, ``True`` where ``input`` is plus infinity."))
 
 
-isneginf = tensor_method("isneginf")(_float_test(np.isneginf, False))
+isneginf = tensor_method("isneginf")(_float_test(np.isneginf, False,
+                                                 "A bool tensor, ``True`` where ``input`` is minus infinity."))
 
 
-isfinite = tensor_method("isfinite")(_float_test(np.isfinite, True))
+isfinite = tensor_method("isfinite")(_float_test(np.isfinite, True,
+                                                 "A bool tensor, ``True`` where ``input`` is finite (not inf or nan)."))
 
 
-isreal = tensor_method("isreal")(_float_test(lambda a: np.ones(a.shape, dtype=bool), True))
+isreal = tensor_method("isreal")(_float_test(lambda a: np.ones(a.shape, dtype=bool), True,
+                                             "A bool tensor of ``True``: every value of a real dtype is real."))
 
 
 for _fn, _name in ((isnan, "isnan"), (isinf, "isinf"), (isposinf, "isposinf"), (isneginf, "isneginf"),
@@ -41,6 +48,7 @@ for _fn, _name in ((isnan, "isnan"), (isinf, "isinf"), (isposinf, "isposinf"), (
 
 @tensor_method()
 def signbit(input):
+    """A bool tensor, ``True`` where the sign bit of ``input`` is set (including ``-0.0``)."""
     arr = input._data
     if arr.dtype.kind == "f":
         return Tensor._make(np.signbit(arr))

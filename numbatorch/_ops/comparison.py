@@ -24,7 +24,7 @@ def _elementwise(ufunc, input, other):
 
 
 # ---- comparisons -------------------------------------------------------------------------------------
-def _comparison(name, ufunc):
+def _comparison(name, ufunc, doc):
     def op(input, other):
         return _elementwise(ufunc, input, other)
 
@@ -33,17 +33,23 @@ def _comparison(name, ufunc):
             return NotImplemented
         return _elementwise(ufunc, self, other)
 
-    op.__name__ = name
+    op.__name__, op.__doc__ = name, doc
     dunder.__name__ = f"__{name}__"
     return op, dunder
 
 
-eq, _eq_dunder = _comparison("eq", np.equal)
-ne, _ne_dunder = _comparison("ne", np.not_equal)
-lt, _lt_dunder = _comparison("lt", np.less)
-le, _le_dunder = _comparison("le", np.less_equal)
-gt, _gt_dunder = _comparison("gt", np.greater)
-ge, _ge_dunder = _comparison("ge", np.greater_equal)
+eq, _eq_dunder = _comparison("eq", np.equal,
+                             "Elementwise ``input == other`` as a bool tensor (broadcasting).")
+ne, _ne_dunder = _comparison("ne", np.not_equal,
+                             "Elementwise ``input != other`` as a bool tensor; ``not_equal`` is an alias.")
+lt, _lt_dunder = _comparison("lt", np.less,
+                             "Elementwise ``input < other`` as a bool tensor; ``less`` is an alias.")
+le, _le_dunder = _comparison("le", np.less_equal,
+                             "Elementwise ``input <= other`` as a bool tensor; ``less_equal`` is an alias.")
+gt, _gt_dunder = _comparison("gt", np.greater,
+                             "Elementwise ``input > other`` as a bool tensor; ``greater`` is an alias.")
+ge, _ge_dunder = _comparison("ge", np.greater_equal,
+                             "Elementwise ``input >= other`` as a bool tensor; ``greater_equal`` is an alias.")
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 
 for _names, _op, _dunder in ((("eq",), eq, _eq_dunder), (("ne", "not_equal"), ne, _ne_dunder),
@@ -81,6 +87,7 @@ def _comparison_inplace(name, op):
             result = Tensor._make(out)
         return apply_inplace(self, result)
     method.__name__ = name + "_"
+    method.__doc__ = f"In-place ``{name}``: self becomes 1 where it holds, else 0 (keeping its dtype)."
     return method
 
 
@@ -93,23 +100,28 @@ for _name, _op in (("eq", eq), ("ne", ne), ("lt", lt), ("le", le), ("gt", gt), (
 def _inplace(op):
     def method(self, *args):
         return apply_inplace(self, op(self, *args))
+    method.__doc__ = f"In-place ``{op.__name__}``: the result is written into ``self``."
     return method
 
 
 # ---- logical -----------------------------------------------------------------------------------------
-def _logical(name, ufunc):
+def _logical(name, ufunc, doc):
     def op(input, other):
         return _elementwise(ufunc, input, other)
-    op.__name__ = name
+    op.__name__, op.__doc__ = name, doc
     return op
 
 
-logical_and = _logical("logical_and", np.logical_and)
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+logical_and = _logical("logical_and", np.logical_and,
+                       "Elementwise logical AND of the truth values of ``input`` and ``other``, as a bool tensor.")
+logical_or = _logical("logical_or", np.logical_or,
+                      "Elementwise logical OR of the truth values of ``input`` and ``other``, as a bool tensor.")
+logical_xor = _logical("logical_xor", np.logical_xor,
+                       "Elementwise logical XOR of the truth values of ``input`` and ``other``, as a bool tensor.")
 
 
 def logical_not(input):
+    """Elementwise logical NOT of the truth values of ``input``, as a bool tensor."""
     return Tensor._make(np.logical_not(input._data))
 
 
@@ -120,7 +132,7 @@ for _name, _op in (("logical_and", logical_and), ("logical_or", logical_or), ("l
 
 
 # ---- bitwise -----------------------------------------------------------------------------------------
-def _bitwise(name, ufunc):
+def _bitwise(name, ufunc, doc):
     def op(input, other):
         x, y = binary_arrays(input, other)
         res_dtype = np.result_type(x, y)
@@ -130,16 +142,20 @@ def _bitwise(name, ufunc):
             return Tensor._make(ufunc(x, y))
         except ValueError:
             raise broadcast_error(np.shape(x), np.shape(y)) from None
-    op.__name__ = name
+    op.__name__, op.__doc__ = name, doc
     return op
 
 
-bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
-bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
-bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and,
+                       "Elementwise bitwise AND of integer or bool tensors.")
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or,
+                      "Elementwise bitwise OR of integer or bool tensors.")
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor,
+                       "Elementwise bitwise XOR of integer or bool tensors.")
 
 
 def bitwise_not(input):
+    """Elementwise bitwise NOT of an integer or bool tensor."""
     arr = input._data
     if arr.dtype.kind not in "biu":
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_legacy_name(arr.dtype)}\'')
@@ -201,6 +217,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 @tensor_method()
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether ``|input - other| <= atol + rtol * |other|`` holds everywhere (a Python bool)."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 

@@ -30,6 +30,7 @@ def _cumulative_setup(input, dim, dtype):
 
 @tensor_method("cumsum")
 def cumsum(input, dim, *, dtype=None):
+    """Cumulative sum along ``dim``: element ``i`` is the sum of elements ``0..i``."""
     x, d = _cumulative_setup(input, dim, dtype)
     out = np.cumsum(x, axis=d) if x.ndim else x.copy()
     return record(out, CumsumBackward0, (input,), dim=d)
@@ -50,6 +51,7 @@ class CumprodBackward0(Node):
 
 @tensor_method("cumprod")
 def cumprod(input, dim, *, dtype=None):
+    """Cumulative product along ``dim``: element ``i`` is the product of elements ``0..i``."""
     x, d = _cumulative_setup(input, dim, dtype)
     out = np.cumprod(x, axis=d) if x.ndim else x.copy()
     return record(out, CumprodBackward0, (input,), reads=(input,), x=x, out=out, dim=d)
@@ -82,9 +84,11 @@ def _cum_extreme(input, dim, name):
 
 @tensor_method("cummax")
 def cummax(input, dim):
+    """Running maximum along ``dim``; returns ``(values, indices)``."""
     return _cum_extreme(input, dim, "cummax")
 
 
 @tensor_method("cummin")
 def cummin(input, dim):
+    """Running minimum along ``dim``; returns ``(values, indices)``."""
     return _cum_extreme(input, dim, "cummin")

@@ -29,6 +29,7 @@ def _vector_index(input, dim, index, name, negative=False, err=IndexError, prefi
 
 @tensor_method()
 def index_select(input, dim, index):
+    """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index``."""
     data = input._data
     d = normalize_dim(dim, data.ndim)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -78,6 +79,7 @@ def _legacy(np_dtype):
 
 @tensor_method()
 def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with ``alpha * source`` added at the positions ``index`` along ``dim``."""
     d, idx = _vector_index(input, dim, index, "index_add", negative=True, check=False)
     size = input._data.shape[d] if input._data.ndim else 1
     if idx.size and idx.max() >= size:
@@ -91,6 +93,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 @tensor_method()
 def index_add_(self, dim, index, source, *, alpha=1):
+    """In-place ``index_add``; returns self."""
     return apply_inplace(self, index_add(self, dim, index, source, alpha=alpha))
 
 
@@ -110,6 +113,7 @@ class IndexCopyBackward0(Node):
 
 @tensor_method()
 def index_copy(input, dim, index, source):
+    """A copy of ``input`` with the slices along ``dim`` at ``index`` replaced by those of ``source``."""
     d, idx = _vector_index(input, dim, index, "index_copy_", prefix="index_copy_(): ")
     src = _check_source(input, d, idx, source, "index_copy_")
     out = input._data.copy()
@@ -119,6 +123,7 @@ def index_copy(input, dim, index, source):
 
 @tensor_method()
 def index_copy_(self, dim, index, source):
+    """In-place ``index_copy``; returns self."""
     return apply_inplace(self, index_copy(self, dim, index, source))
 
 
@@ -141,6 +146,7 @@ class IndexFillBackward1(IndexFillBackward0):
 
 @tensor_method()
 def index_fill(input, dim, index, value):
+    """A copy of ``input`` with the slices along ``dim`` at ``index`` filled with ``value``."""
     d, idx = _vector_index(input, dim, index, "index_fill", negative=True)
     where = (_FULL,) * d + (np.unique(np.where(idx < 0, idx + input._data.shape[d], idx)),)
     out = input._data.copy()
@@ -156,4 +162,5 @@ def index_fill(input, dim, index, value):
 
 @tensor_method()
 def index_fill_(self, dim, index, value):
+    """In-place ``index_fill``; returns self."""
     return apply_inplace(self, index_fill(self, dim, index, value))

@@ -116,6 +116,7 @@ class BlockDiagBackward0(Node):
 
 @tensor_method("repeat")
 def _repeat(self, *repeats):
+    """The tensor tiled ``repeats[i]`` times along each dimension (numpy's ``tile``)."""
     repeats = _size_args(repeats)
     shape = self._data.shape
     if len(repeats) < len(shape):
@@ -128,6 +129,7 @@ def _repeat(self, *repeats):
 
 @tensor_method()
 def tile(input, dims):
+    """Repeats ``input`` ``dims[i]`` times along each dimension (leading ones added as needed)."""
     dims = _size_args((dims,))
     n = input._data.ndim
     if len(dims) < n:
@@ -137,6 +139,7 @@ def tile(input, dims):
 
 @tensor_method()
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeats each element (or slice along ``dim``) ``repeats`` times, consecutively."""
     if repeats is None:  # repeat_interleave(repeats_tensor): indices repeated by their counts
         counts = input._data
         return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
@@ -234,6 +237,7 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0, *, out=None):
+    """Joins tensors of the same shape along a new dimension ``dim``."""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -260,11 +264,13 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors):
+    """Joins tensors column-wise: along dim 1, or dim 0 for 1-D tensors."""
     tensors = atleast_1d(tuple(tensors))
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
+    """Joins tensors row-wise, along dim 0, after making them at least 2-D; ``row_stack`` is an alias."""
     return cat(atleast_2d(tuple(tensors)), 0)
 
 
@@ -272,10 +278,12 @@ row_stack = vstack
 
 
 def dstack(tensors):
+    """Joins tensors depth-wise, along dim 2, after making them at least 3-D."""
     return cat(atleast_3d(tuple(tensors)), 2)
 
 
 def column_stack(tensors):
+    """Joins tensors as columns: 1-D tensors become columns, then ``hstack``."""
     return cat([reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors], 1)
 
 
@@ -288,10 +296,12 @@ def _atleast(tensors, fn):
 
 
 def atleast_1d(*tensors):
+    """Each tensor, viewed with at least 1 dimension."""
     return _atleast(tensors, lambda t: reshape(t, (1,)) if t._data.ndim == 0 else t)
 
 
 def atleast_2d(*tensors):
+    """Each tensor, viewed with at least 2 dimensions."""
     def fn(t):
         n = t._data.ndim
         return t if n >= 2 else reshape(t, (1, t._data.size))
@@ -299,6 +309,7 @@ def atleast_2d(*tensors):
 
 
 def atleast_3d(*tensors):
+    """Each tensor, viewed with at least 3 dimensions."""
     def fn(t):
         shape = t._data.shape
         if len(shape) >= 3:
@@ -318,6 +329,7 @@ def _pieces(input, dim, bounds, node_cls, squeeze_dim=False):
 
 @tensor_method("split")
 def split(tensor, split_size_or_sections, dim=0):
+    """Splits a tensor along ``dim`` into chunks of ``split_size_or_sections`` (an int, or a list of sizes)."""
     shape = tensor._data.shape
     d = normalize_dim(dim, len(shape))
     n = shape[d]
@@ -341,6 +353,7 @@ def split(tensor, split_size_or_sections, dim=0):
 
 @tensor_method()
 def chunk(input, chunks, dim=0):
+    """Splits a tensor along ``dim`` into ``chunks`` pieces of equal size (the last may be smaller)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input._data.shape[normalize_dim(dim, input._data.ndim)]
@@ -350,6 +363,7 @@ def chunk(input, chunks, dim=0):
 
 @tensor_method()
 def tensor_split(input, indices_or_sections, dim=0):
+    """Splits a tensor along ``dim`` into ``n`` nearly equal pieces, or at the given indices."""
     d = normalize_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if isinstance(indices_or_sections, Tensor):
@@ -369,11 +383,13 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 @tensor_method()
 def unbind(input, dim=0):
+    """The slices of ``input`` along ``dim``, as a tuple (the dimension removed)."""
     d = normalize_dim(dim, input._data.ndim)
     return _pieces(input, d, range(input._data.shape[d]), UnbindBackward0, squeeze_dim=True)
 
 
 def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors; ``indexing='ij'`` (matrix) or ``'xy'`` (Cartesian)."""
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tuple(tensors[0])
     if indexing is None:
@@ -400,6 +416,7 @@ def meshgrid(*tensors, indexing=None):
 
 
 def block_diag(*tensors):
+    """A block-diagonal matrix with the given tensors (up to 2-D) as blocks."""
     mats = []
     for i, t in enumerate(tensors):
         n = t._data.ndim
@@ -421,6 +438,7 @@ def block_diag(*tensors):
 
 
 def cartesian_prod(*tensors):
+    """The Cartesian product of 1-D tensors, one row per combination."""
     if len(tensors) == 1:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")

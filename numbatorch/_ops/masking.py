@@ -35,6 +35,7 @@ class MaskedFillBackward1(MaskedFillBackward0):
 
 @tensor_method()
 def masked_fill(input, mask, value):
+    """A copy of ``input`` with ``value`` where the bool ``mask`` (broadcast) is ``True``."""
     m = _mask_array(mask, "masked_fill_")
     data = input._data
     is_tensor = isinstance(value, Tensor)
@@ -57,6 +58,7 @@ def masked_fill(input, mask, value):
 
 @tensor_method()
 def masked_fill_(self, mask, value):
+    """In-place ``masked_fill``; returns self."""
     return apply_inplace(self, masked_fill(self, mask, value))
 
 
@@ -71,6 +73,7 @@ class MaskedSelectBackward0(Node):
 
 @tensor_method()
 def masked_select(input, mask):
+    """The elements of ``input`` where the bool ``mask`` is ``True``, as a 1-D tensor."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
@@ -98,6 +101,7 @@ class MaskedScatterBackward0(Node):
 
 @tensor_method()
 def masked_scatter(input, mask, source):
+    """A copy of ``input`` with the positions where ``mask`` is ``True`` filled from ``source`` in order."""
     m = _mask_array(mask, "masked_scatter_")
     data = input._data
     shape = broadcast_shapes(data.shape, m.shape)
@@ -113,11 +117,13 @@ def masked_scatter(input, mask, source):
 
 @tensor_method()
 def masked_scatter_(self, mask, source):
+    """In-place ``masked_scatter``; returns self."""
     return apply_inplace(self, masked_scatter(self, mask, source))
 
 
 @tensor_method()
 def nonzero(input, *, as_tuple=False):
+    """The indices of the non-zero elements: an ``(n, ndim)`` tensor, or a tuple of 1-D tensors with ``as_tuple``."""
     data = input._data
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(data)))
@@ -126,4 +132,5 @@ def nonzero(input, *, as_tuple=False):
 
 @tensor_method()
 def argwhere(input):
+    """The indices of the non-zero elements as an ``(n, ndim)`` tensor."""
     return nonzero(input)

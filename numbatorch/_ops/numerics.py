@@ -275,11 +275,13 @@ resolve_neg = _identity_of_real("resolve_neg")
 
 @tensor_method()
 def is_conj(input):
+    """Always ``False``: numbatorch tensors are real and have no conjugate bit."""
     return False
 
 
 @tensor_method()
 def is_neg(input):
+    """Always ``False``: numbatorch tensors have no negative bit."""
     return False
 
 

@@ -260,6 +260,7 @@ def _rmatmul(self, other):
 
 @tensor_method()
 def mm(input, mat2, *, out=None):
+    """Matrix product of an ``(n, m)`` and an ``(m, p)`` matrix."""
     a, b = input._data, mat2._data
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -285,6 +286,7 @@ def _check_bmm(a, b, first="batch1", second="batch2"):
 
 @tensor_method()
 def bmm(input, mat2, *, out=None):
+    """Batched matrix product of ``(b, n, m)`` and ``(b, m, p)`` tensors."""
     a, b = input._data, mat2._data
     _check_bmm(a, b)
     return _write_out(_product(a, b, blas.matmul(a, b), BmmBackward0, input, mat2), out)
@@ -292,6 +294,7 @@ def bmm(input, mat2, *, out=None):
 
 @tensor_method()
 def mv(input, vec, *, out=None):
+    """Product of an ``(n, m)`` matrix and an ``(m,)`` vector."""
     a, b = input._data, vec._data
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
@@ -301,6 +304,7 @@ def mv(input, vec, *, out=None):
 
 @tensor_method()
 def dot(input, tensor, *, out=None):
+    """Inner product of two 1-D tensors of the same size."""
     a, b = input._data, tensor._data
     _check_dot(a, b)
     return _write_out(_product(a, b, np.asarray(np.dot(a, b)), DotBackward0, input, tensor), out)
@@ -330,6 +334,7 @@ class OuterBackward(Node):
 
 @tensor_method("outer", "ger")
 def outer(input, vec2, *, out=None):
+    """Outer product of two 1-D tensors; ``ger`` is an alias."""
     a, b = input._data, vec2._data
     if a.ndim != 1:
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {a.ndim}-D")

@@ -26,10 +26,12 @@ def is_storage(obj):
 
 
 def is_floating_point(input):
+    """Whether ``input``'s dtype is a floating-point type."""
     return input.is_floating_point()
 
 
 def is_complex(input):
+    """Always ``False``: numbatorch has no complex dtypes."""
     return False
 
 
@@ -46,11 +48,13 @@ def is_nonzero(input):
 
 @tensor_method()
 def is_same_size(input, other):
+    """Whether ``input`` and ``other`` have the same shape."""
     return input._data.shape == other._data.shape
 
 
 @tensor_method()
 def is_signed(input):
+    """Whether ``input``'s dtype is signed (all but ``uint8`` and ``bool``)."""
     return input.dtype.is_signed
 
 

@@ -59,6 +59,7 @@ def _sum_input(input, dtype):
 
 @tensor_method("sum")
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum of all elements, or over ``dim`` (an int or a tuple); ``keepdim`` keeps reduced dimensions as size 1."""
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2:
         return record(np.asarray(x.sum()), SumBackward0, (input,), shape=x.shape)  # hot path: loss.sum()
@@ -81,6 +82,7 @@ class NansumBackward0(Node):
 
 @tensor_method("nansum")
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum treating nan as zero, over all elements or over ``dim``."""
     x = _sum_input(input, dtype)
     axes = reduce_axes(dim, x.ndim)
     out = np.asarray(np.nansum(x, axis=axes, keepdims=keepdim), dtype=x.dtype)
@@ -99,6 +101,7 @@ def _mean_input(input, dtype, name="mean"):
 
 @tensor_method("mean")
 def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of all elements, or over ``dim``; ``keepdim`` keeps reduced dimensions as size 1."""
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2 and x.size:
         return record(np.asarray(x.sum() / x.size), MeanBackward0, (input,), shape=x.shape)  # hot path: loss.mean()
@@ -115,6 +118,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 @tensor_method("nanmean")
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean ignoring nan values, over all elements or over ``dim``."""
     from .arithmetic import div
     x = _mean_input(input, dtype, "nanmean")
     count = (~np.isnan(x)).sum(axis=reduce_axes(dim, x.ndim), keepdims=keepdim)
@@ -194,11 +198,13 @@ def _amax_amin(input, dim, keepdim, name, node_cls):
 
 @tensor_method("amax")
 def amax(input, dim=(), keepdim=False):
+    """Maximum over ``dim`` (all dimensions by default), without indices."""
     return _amax_amin(input, dim, keepdim, "amax", AmaxBackward0)
 
 
 @tensor_method("amin")
 def amin(input, dim=(), keepdim=False):
+    """Minimum over ``dim`` (all dimensions by default), without indices."""
     return _amax_amin(input, dim, keepdim, "amin", AminBackward0)
 
 
@@ -216,6 +222,7 @@ class AminmaxBackward0(Node):
 
 @tensor_method("aminmax")
 def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` of all elements, or over ``dim``."""
     x = input._data
     axes = reduce_axes(dim, x.ndim)
     lo = np.asarray(np.amin(x, axis=axes, keepdims=keepdim))
@@ -245,11 +252,13 @@ def _arg_extreme(input, dim, keepdim, name):
 
 @tensor_method("argmax")
 def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum, in the flattened input or along ``dim``."""
     return _arg_extreme(input, dim, keepdim, "argmax")
 
 
 @tensor_method("argmin")
 def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum, in the flattened input or along ``dim``."""
     return _arg_extreme(input, dim, keepdim, "argmin")
 
 
@@ -282,6 +291,7 @@ class ProdBackward1(Node):
 
 @tensor_method("prod")
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or over ``dim``."""
     x = _sum_input(input, dtype)
     if dim is None:
         return record(np.asarray(x.prod()), ProdBackward0, (input,), reads=(input,), x=x)
@@ -301,6 +311,7 @@ class LogsumexpBackward0(Node):
 
 @tensor_method("logsumexp")
 def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(input)))`` over ``dim``, computed stably."""
     x = input._data
     if x.dtype.kind != "f":
         x = x.astype(dt.get_default_dtype().np)
@@ -325,15 +336,18 @@ def _logical(input, dim, keepdim, fn):
 
 @tensor_method("all")
 def all(input, dim=None, keepdim=False):
+    """Whether all elements are true (non-zero), overall or along ``dim``; a bool tensor."""
     return _logical(input, dim, keepdim, np.all)
 
 
 @tensor_method("any")
 def any(input, dim=None, keepdim=False):
+    """Whether any element is true (non-zero), overall or along ``dim``; a bool tensor."""
     return _logical(input, dim, keepdim, np.any)
 
 
 @tensor_method("count_nonzero")
 def count_nonzero(input, dim=None):
+    """The number of non-zero elements, overall or over ``dim``."""
     x = input._data
     return Tensor._make(np.asarray(np.count_nonzero(x, axis=reduce_axes(dim, x.ndim)), dtype=np.int64))

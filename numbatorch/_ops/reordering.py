@@ -74,10 +74,12 @@ class TraceBackward0(Node):
 
 @tensor_method("flip")
 def _flip_method(self, *dims):
+    """Reverses the order of elements along ``dims`` (a copy)."""
     return flip(self, _dims_arg(dims))
 
 
 def flip(input, dims):
+    """Reverses the order of elements along the dimensions ``dims`` (a copy)."""
     n = input._data.ndim
     dims = tuple(normalize_dim(d, n) for d in ((dims,) if isinstance(dims, int) else dims))
     if n == 0:
@@ -87,6 +89,7 @@ def flip(input, dims):
 
 @tensor_method()
 def fliplr(input):
+    """Reverses the order of columns (dim 1) of a tensor of at least 2 dimensions."""
     if input._data.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
@@ -94,6 +97,7 @@ def fliplr(input):
 
 @tensor_method()
 def flipud(input):
+    """Reverses the order of rows (dim 0) of a tensor of at least 1 dimension."""
     if input._data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
@@ -101,6 +105,7 @@ def flipud(input):
 
 @tensor_method()
 def roll(input, shifts, dims=None):
+    """Shifts elements by ``shifts`` along ``dims``, wrapping around; without ``dims`` on the flattened tensor."""
     data = input._data
     if dims is None:
         if not isinstance(shifts, int):
@@ -119,6 +124,7 @@ def roll(input, shifts, dims=None):
 
 @tensor_method()
 def rot90(input, k=1, dims=(0, 1)):
+    """Rotates by 90 degrees ``k`` times in the plane of ``dims``, from the first axis towards the second."""
     n = input._data.ndim
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
@@ -138,23 +144,27 @@ def _check_matrix(input, name):
 
 @tensor_method()
 def tril(input, diagonal=0):
+    """The lower triangle of the last two dimensions: elements above ``diagonal`` are zeroed."""
     _check_matrix(input, "tril")
     return record(np.tril(input._data, diagonal), TrilBackward0, (input,), diagonal=diagonal)
 
 
 @tensor_method()
 def triu(input, diagonal=0):
+    """The upper triangle of the last two dimensions: elements below ``diagonal`` are zeroed."""
     _check_matrix(input, "triu")
     return record(np.triu(input._data, diagonal), TriuBackward0, (input,), diagonal=diagonal)
 
 
 @tensor_method()
 def tril_(self, diagonal=0):
+    """In-place ``tril``; returns self."""
     return apply_inplace(self, tril(self, diagonal))
 
 
 @tensor_method()
 def triu_(self, diagonal=0):
+    """In-place ``triu``; returns self."""
     return apply_inplace(self, triu(self, diagonal))
 
 
@@ -173,6 +183,7 @@ def _diagonal_view(arr, offset, dim1, dim2):
 
 @tensor_method()
 def diagonal(input, offset=0, dim1=0, dim2=1):
+    """A view of the diagonal ``offset`` of the plane ``(dim1, dim2)``, as the last dimension."""
     n = input._data.ndim
     d1, d2 = normalize_dim(dim1, n), normalize_dim(dim2, n)
     if d1 == d2:
@@ -183,6 +194,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 @tensor_method()
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Tensors whose planes ``(dim1, dim2)`` have the last dimension of ``input`` on diagonal ``offset``."""
     data = input._data
     n = data.ndim + 1
     d1, d2 = normalize_dim(dim1, n), normalize_dim(dim2, n)
@@ -200,6 +212,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 @tensor_method()
 def diag(input, diagonal=0):
+    """A 1-D input's square diagonal matrix, or a 2-D input's diagonal ``diagonal``."""
     n = input._data.ndim
     if n == 1:
         return diag_embed(input, diagonal, 0, 1)
@@ -211,6 +224,7 @@ def diag(input, diagonal=0):
 
 @tensor_method()
 def trace(input):
+    """The sum of the main diagonal of a 2-D tensor."""
     data = input._data
     if data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")

@@ -81,15 +81,17 @@ def _sign_array(arr):
 
 @tensor_method()
 def sign(input):
+    """Elementwise sign: -1, 0 or 1."""
     return record(_sign_array(input._data), SignBackward0, (input,))
 
 
 @tensor_method()
 def sgn(input):
+    """Elementwise sign; for real tensors the same as ``sign``."""
     return record(_sign_array(input._data), SgnBackward0, (input,))
 
 
-def _rounding(np_fn, kernel_name, node_cls):
+def _rounding(np_fn, kernel_name, node_cls, doc=None):
     def op(input):
         arr = input._data
         if arr.dtype.kind != "f":
@@ -97,16 +99,20 @@ def _rounding(np_fn, kernel_name, node_cls):
                 raise _not_implemented_for(kernel_name, arr.dtype)
             return Tensor._make(arr.copy())
         return record(np_fn(arr), node_cls, (input,))
+    op.__doc__ = doc
     return op
 
 
-floor = tensor_method("floor")(_rounding(np.floor, "floor_vml_cpu", FloorBackward0))
+floor = tensor_method("floor")(_rounding(np.floor, "floor_vml_cpu", FloorBackward0,
+                                         "Elementwise floor: the largest integer not above each element."))
 
 
-ceil = tensor_method("ceil")(_rounding(np.ceil, "ceil_vml_cpu", CeilBackward0))
+ceil = tensor_method("ceil")(_rounding(np.ceil, "ceil_vml_cpu", CeilBackward0,
+                                       "Elementwise ceiling: the smallest integer not below each element."))
 
 
-trunc = fix = tensor_method("trunc", "fix")(_rounding(np.trunc, "trunc_vml_cpu", TruncBackward0))
+trunc = fix = tensor_method("trunc", "fix")(_rounding(np.trunc, "trunc_vml_cpu", TruncBackward0,
+                                                      "Elementwise rounding towards zero; ``fix`` is an alias."))
 
 
 _round_half_even = _rounding(np.rint, "round_vml_cpu", RoundBackward0)
@@ -128,6 +134,7 @@ def round(input, *, decimals=0):
 
 @tensor_method()
 def frac(input):
+    """Elementwise fractional part ``input - trunc(input)``."""
     arr = input._data
     if arr.dtype.kind != "f":
         raise _not_implemented_for("frac_cpu", arr.dtype)
@@ -136,6 +143,7 @@ def frac(input):
 
 @tensor_method()
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """Replaces nan by ``nan``, and infinities by ``posinf``/``neginf`` (by default the dtype's extremes)."""
     arr = input._data
     if arr.dtype.kind != "f":
         return Tensor._make(arr.copy())
@@ -145,6 +153,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 @tensor_method()
 def heaviside(input, values):
+    """Elementwise Heaviside step: 0 below zero, 1 above, ``values`` at zero."""
     _require_tensors("heaviside", input, values, "values")
     x, v = input._data, values._data
     if x.dtype != v.dtype:

@@ -65,6 +65,7 @@ class GatherBackward0(Node):
 
 @tensor_method()
 def gather(input, dim, index, *, sparse_grad=False):
+    """Values of ``input`` along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0``."""
     d, idx = _check_gather_index(input, dim, index, "gather")
     where = _along(idx, d)
     return record(input._data[where], GatherBackward0, (input,), shape=input._data.shape, index=where)
@@ -132,6 +133,7 @@ def _scatter(input, dim, index, src, reduce, name, accumulate=False):
 
 @tensor_method()
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """A copy of ``input`` with ``src`` (or ``value``) written along ``dim`` at ``index`` (``reduce``: add/multiply)."""
     if src is None:
         src = value
     return _scatter(input, dim, index, src, reduce, "scatter")
@@ -139,16 +141,19 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 
 @tensor_method()
 def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+    """In-place ``scatter``; returns self."""
     return apply_inplace(self, scatter(self, dim, index, src, value, reduce=reduce))
 
 
 @tensor_method()
 def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with ``src`` added along ``dim`` at ``index`` (repeated indices accumulate)."""
     return _scatter(input, dim, index, src, None, "scatter_add", accumulate=True)
 
 
 @tensor_method()
 def scatter_add_(self, dim, index, src):
+    """In-place ``scatter_add``; returns self."""
     return apply_inplace(self, scatter_add(self, dim, index, src))
 
 
@@ -238,6 +243,7 @@ class TakeBackward0(Node):
 
 @tensor_method()
 def take(input, index):
+    """The elements of the flattened ``input`` at ``index``, in ``index``'s shape."""
     idx = _flat_index(input, index)
     data = input._data
     flat = data.reshape(-1)
@@ -261,6 +267,7 @@ class PutBackward0(Node):
 
 @tensor_method()
 def put(input, index, source, accumulate=False):
+    """A copy with ``source`` put at the flat indices ``index`` (added with ``accumulate``)."""
     idx = _flat_index(input, index)
     out = input._data.copy()
     src = source._data.reshape(idx.shape)
@@ -273,11 +280,13 @@ def put(input, index, source, accumulate=False):
 
 @tensor_method()
 def put_(self, index, source, accumulate=False):
+    """In-place ``put``; returns self."""
     return apply_inplace(self, put(self, index, source, accumulate))
 
 
 @tensor_method()
 def take_along_dim(input, indices, dim=None):
+    """Values of ``input`` at ``indices`` along ``dim`` (as returned by ``argsort`` or ``argmax``)."""
     if dim is None:
         return gather(reshape(input, (-1,)), 0, reshape(indices, (-1,)))
     data, idx = input._data, indices._data

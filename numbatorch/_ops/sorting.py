@@ -64,6 +64,7 @@ def sort(input, dim=-1, descending=False, *, stable=None):
 
 @tensor_method("argsort")
 def argsort(input, dim=-1, descending=False, *, stable=False):
+    """The indices that sort ``input`` along ``dim`` (descending with ``descending=True``)."""
     x = input._data
     d = normalize_dim(dim, x.ndim)
     return Tensor._make(_sort_order(x, d, descending) if x.ndim else np.zeros((), np.int64))
@@ -71,6 +72,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 
 @tensor_method("msort")
 def msort(input):
+    """``input`` sorted along dim 0, in ascending order."""
     return sort(input, 0).values
 
 

@@ -65,6 +65,7 @@ class StdBackward0(Node):
 
 @tensor_method("var")
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` (all elements by default), with ``correction`` (Bessel's, 1, by default)."""
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     return record(v, VarBackward0, (input,), reads=(input,), x=x, m=m, divisor=divisor, axes=axes, keepdim=keepdim)
@@ -72,6 +73,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 @tensor_method("std")
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (all elements by default), with ``correction`` (1 by default)."""
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     s = np.sqrt(v)
@@ -110,6 +112,7 @@ class StdMeanBackward0(Node):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` over ``dim``, as ``var`` and ``mean`` compute them."""
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     return record((v, _mean_out(m, axes, keepdim).copy()), VarMeanBackward0, (input,), reads=(input,), x=x,
@@ -117,6 +120,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` over ``dim``, as ``std`` and ``mean`` compute them."""
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     s = np.sqrt(v)
@@ -185,11 +189,13 @@ def _median(input, dim, keepdim, ignore_nan):
 
 @tensor_method("median")
 def median(input, dim=None, keepdim=False):
+    """The lower median of all elements, or ``(values, indices)`` along ``dim``; nan propagates."""
     return _median(input, dim, keepdim, False)
 
 
 @tensor_method("nanmedian")
 def nanmedian(input, dim=None, keepdim=False):
+    """The lower median ignoring nan, of all elements or ``(values, indices)`` along ``dim``."""
     return _median(input, dim, keepdim, True)
 
 
@@ -199,6 +205,7 @@ class ModeBackward0(_SelectBackward):
 
 @tensor_method("mode")
 def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along ``dim`` and an index of it: ``(values, indices)``."""
     x = input._data
     d = normalize_dim(dim, x.ndim)
     if x.ndim == 0:

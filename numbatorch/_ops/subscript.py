@@ -334,10 +334,12 @@ def _indices_tuple(input, indices):
 
 @tensor_method()
 def index_put(input, indices, values, accumulate=False):
+    """A copy of ``input`` with ``values`` put at the advanced index ``indices`` (added with ``accumulate``)."""
     out = clone(input)
     return _put(out, _indices_tuple(input, indices), values, accumulate, IndexPutBackward0)
 
 
 @tensor_method()
 def index_put_(self, indices, values, accumulate=False):
+    """In-place ``index_put``: ``values`` put at the advanced index ``indices``; returns self."""
     return _put(self, _indices_tuple(self, indices), values, accumulate, IndexPutBackward0)

@@ -177,6 +177,7 @@ def _bounded(x, lo, hi):
 
 @tensor_method("clamp", "clip")
 def clamp(input, min=None, max=None):
+    """Clamps every element to ``[min, max]`` (either bound may be ``None`` or a tensor); ``clip`` is an alias."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x = input._data
@@ -198,6 +199,7 @@ clip = clamp
 
 @tensor_method()
 def clamp_min(input, min):
+    """Clamps every element to at least ``min``."""
     x, lo, _ = _clamp_arrays(input, min, None, "clamp_min")
     out = _bounded(x, lo, None)
     if isinstance(min, Tensor):
@@ -207,6 +209,7 @@ def clamp_min(input, min):
 
 @tensor_method()
 def clamp_max(input, max):
+    """Clamps every element to at most ``max``."""
     x, _, hi = _clamp_arrays(input, None, max, "clamp_max")
     out = _bounded(x, None, hi)
     if isinstance(max, Tensor):
@@ -240,6 +243,7 @@ def where(condition, input=None, other=None):
 
 @tensor_method("where")
 def _where_method(self, condition, other):
+    """Elements of this tensor where ``condition`` holds, else those of ``other``."""
     return where(condition, self, other)
 
 
@@ -281,6 +285,7 @@ def _ternary_arrays(input, t1, t2, fname):
 
 @tensor_method()
 def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2`` elementwise."""
     x, a, b = _ternary_arrays(input, tensor1, tensor2, "addcmul")
     if x.dtype == np.bool_:
         raise _not_implemented_for("addcmul_cpu_out", x.dtype)
@@ -295,6 +300,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
 
 @tensor_method()
 def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2`` elementwise."""
     if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "

@@ -232,6 +232,7 @@ class LogitBackward0(Node):
 
 @tensor_method("abs", "absolute", "__abs__")
 def abs(input):
+    """Elementwise absolute value ``|input|``; ``absolute`` is an alias."""
     arr = input._data
     if arr.dtype == np.bool_:
         raise _not_implemented_for("abs_cpu", arr.dtype)
@@ -243,24 +244,28 @@ absolute = abs
 
 @tensor_method()
 def exp(input):
+    """Elementwise exponential ``e ** input``."""
     out = np.asarray(np.exp(float_array(input)))
     return record(out, ExpBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def exp2(input):
+    """Elementwise base-2 exponential ``2 ** input``."""
     out = np.asarray(np.exp2(float_array(input)))
     return record(out, Exp2Backward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def expm1(input):
+    """Elementwise ``exp(input) - 1``, accurate for small inputs."""
     out = np.asarray(np.expm1(float_array(input)))
     return record(out, Expm1Backward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def log(input):
+    """Elementwise natural logarithm (``nan`` below 0, ``-inf`` at 0)."""
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
         return record(np.log(x), LogBackward0, (input,), reads=(input,), x=x)
@@ -268,6 +273,7 @@ def log(input):
 
 @tensor_method()
 def log2(input):
+    """Elementwise base-2 logarithm."""
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
         return record(np.log2(x), Log2Backward0, (input,), reads=(input,), x=x)
@@ -275,6 +281,7 @@ def log2(input):
 
 @tensor_method()
 def log10(input):
+    """Elementwise base-10 logarithm."""
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
         return record(np.log10(x), Log10Backward0, (input,), reads=(input,), x=x)
@@ -282,6 +289,7 @@ def log10(input):
 
 @tensor_method()
 def log1p(input):
+    """Elementwise ``log(1 + input)``, accurate for small inputs."""
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
         return record(np.log1p(x), Log1PBackward0, (input,), reads=(input,), x=x)
@@ -289,6 +297,7 @@ def log1p(input):
 
 @tensor_method()
 def sqrt(input):
+    """Elementwise square root (``nan`` for negative inputs)."""
     with np.errstate(invalid="ignore"):
         out = np.asarray(np.sqrt(float_array(input)))
         return record(out, SqrtBackward0, (input,), reads=(OUTPUT,), result=out)
@@ -296,6 +305,7 @@ def sqrt(input):
 
 @tensor_method()
 def rsqrt(input):
+    """Elementwise reciprocal square root ``1 / sqrt(input)``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.asarray(1 / np.sqrt(float_array(input)))
         return record(out, RsqrtBackward0, (input,), reads=(OUTPUT,), result=out)
@@ -303,6 +313,7 @@ def rsqrt(input):
 
 @tensor_method()
 def square(input):
+    """Elementwise square ``input * input``."""
     arr = input._data
     if arr.dtype == np.bool_:
         arr = arr.astype(np.int64)
@@ -311,6 +322,7 @@ def square(input):
 
 @tensor_method()
 def reciprocal(input):
+    """Elementwise reciprocal ``1 / input``; integer inputs give a floating result."""
     with np.errstate(divide="ignore"):
         out = np.asarray(1 / float_array(input))
         return record(out, ReciprocalBackward0, (input,), reads=(OUTPUT,), result=out)
@@ -318,24 +330,28 @@ def reciprocal(input):
 
 @tensor_method()
 def sin(input):
+    """Elementwise sine (radians)."""
     x = float_array(input)
     return record(np.sin(x), SinBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def cos(input):
+    """Elementwise cosine (radians)."""
     x = float_array(input)
     return record(np.cos(x), CosBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def tan(input):
+    """Elementwise tangent (radians)."""
     out = np.asarray(np.tan(float_array(input)))
     return record(out, TanBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method("asin", "arcsin")
 def asin(input):
+    """Elementwise inverse sine; ``arcsin`` is an alias."""
     x = float_array(input)
     with np.errstate(invalid="ignore"):
         return record(np.arcsin(x), AsinBackward0, (input,), reads=(input,), x=x)
@@ -343,6 +359,7 @@ def asin(input):
 
 @tensor_method("acos", "arccos")
 def acos(input):
+    """Elementwise inverse cosine; ``arccos`` is an alias."""
     x = float_array(input)
     with np.errstate(invalid="ignore"):
         return record(np.arccos(x), AcosBackward0, (input,), reads=(input,), x=x)
@@ -350,30 +367,35 @@ def acos(input):
 
 @tensor_method("atan", "arctan")
 def atan(input):
+    """Elementwise inverse tangent; ``arctan`` is an alias."""
     x = float_array(input)
     return record(np.arctan(x), AtanBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def sinh(input):
+    """Elementwise hyperbolic sine."""
     x = float_array(input)
     return record(np.sinh(x), SinhBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def cosh(input):
+    """Elementwise hyperbolic cosine."""
     x = float_array(input)
     return record(np.cosh(x), CoshBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("asinh", "arcsinh")
 def asinh(input):
+    """Elementwise inverse hyperbolic sine; ``arcsinh`` is an alias."""
     x = float_array(input)
     return record(np.arcsinh(x), AsinhBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method("acosh", "arccosh")
 def acosh(input):
+    """Elementwise inverse hyperbolic cosine; ``arccosh`` is an alias."""
     x = float_array(input)
     with np.errstate(invalid="ignore"):
         return record(np.arccosh(x), AcoshBackward0, (input,), reads=(input,), x=x)
@@ -381,6 +403,7 @@ def acosh(input):
 
 @tensor_method("atanh", "arctanh")
 def atanh(input):
+    """Elementwise inverse hyperbolic tangent; ``arctanh`` is an alias."""
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
         return record(np.arctanh(x), AtanhBackward0, (input,), reads=(input,), x=x)
@@ -391,18 +414,21 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 
 @tensor_method()
 def erf(input):
+    """Elementwise Gauss error function."""
     x = float_array(input)
     return record(kernels.erf(x), ErfBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def erfc(input):
+    """Elementwise complementary error function ``1 - erf(input)``."""
     x = float_array(input)
     return record(kernels.erfc(x), ErfcBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def erfinv(input):
+    """Elementwise inverse error function, defined on ``(-1, 1)``."""
     # PyTorch's erfinv backward recomputes from the input, so the input (not the result) is version-checked.
     out = kernels.erfinv(float_array(input))
     return record(out, ErfinvBackward0, (input,), reads=(input,), result=out)
@@ -410,12 +436,14 @@ def erfinv(input):
 
 @tensor_method()
 def sinc(input):
+    """Elementwise normalised sinc ``sin(pi * x) / (pi * x)``, 1 at 0."""
     x = float_array(input)
     return record(np.sinc(x), SincBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
 def logit(input, eps=None):
+    """Elementwise log-odds ``log(p / (1 - p))``; with ``eps`` the input is first clamped to ``[eps, 1 - eps]``."""
     x = float_array(input)
     z = x if eps is None else np.clip(x, eps, 1 - eps)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -208,6 +208,7 @@ def view(self, *shape):
 
 @tensor_method("reshape")
 def _reshape_method(self, *shape):
+    """The data with shape ``shape`` (a view when the layout allows, else a copy); one size may be -1."""
     return reshape(self, _shape_arg(shape))
 
 
@@ -225,16 +226,19 @@ def reshape(input, shape):
 
 @tensor_method()
 def view_as(self, other):
+    """A view of this tensor with ``other``'s shape."""
     return view(self, other._data.shape)
 
 
 @tensor_method()
 def reshape_as(self, other):
+    """This tensor reshaped to ``other``'s shape (a view when possible)."""
     return reshape(self, other._data.shape)
 
 
 @tensor_method()
 def flatten(input, start_dim=0, end_dim=-1):
+    """Flattens dimensions ``start_dim`` to ``end_dim`` into one (a view when possible)."""
     shape = input._data.shape
     if not shape:
         return reshape(input, (1,))
@@ -250,11 +254,13 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @tensor_method()
 def ravel(input):
+    """The elements as a 1-D tensor (a view when possible)."""
     return reshape(input, (-1,))
 
 
 @tensor_method()
 def unflatten(input, dim, sizes):
+    """Expands dimension ``dim`` into the shape ``sizes``."""
     shape = input._data.shape
     d = normalize_dim(dim, len(shape))
     sizes = tuple(int(s) for s in sizes)
@@ -269,6 +275,7 @@ def unflatten(input, dim, sizes):
 
 @tensor_method()
 def squeeze(input, dim=None):
+    """A view without the size-1 dimensions (all, or those in ``dim``)."""
     shape = input._data.shape
     if dim is None:
         new, cls = tuple(s for s in shape if s != 1), SqueezeBackward0
@@ -283,6 +290,7 @@ def squeeze(input, dim=None):
 
 @tensor_method()
 def unsqueeze(input, dim):
+    """A view with a size-1 dimension inserted at ``dim``."""
     shape = input._data.shape
     d = normalize_dim(dim, len(shape) + 1)
     return _view(input, input._data.reshape(shape[:d] + (1,) + shape[d:]), UnsqueezeBackward0, shape=shape)
@@ -290,6 +298,7 @@ def unsqueeze(input, dim):
 
 @tensor_method("transpose", "swapdims")
 def transpose(input, dim0, dim1):
+    """A view with dimensions ``dim0`` and ``dim1`` swapped; ``swapdims`` is an alias."""
     n = input._data.ndim
     d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
     if n == 0:
@@ -302,11 +311,13 @@ swapdims = transpose
 
 @tensor_method()
 def swapaxes(input, axis0, axis1):
+    """A view with dimensions ``axis0`` and ``axis1`` swapped (numpy's name for ``transpose``)."""
     return transpose(input, axis0, axis1)
 
 
 @tensor_method()
 def t(input):
+    """Transpose of a tensor of at most 2 dimensions (0-D and 1-D are returned as they are)."""
     n = input._data.ndim
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
@@ -315,10 +326,12 @@ def t(input):
 
 @tensor_method("permute")
 def _permute_method(self, *dims):
+    """A view with the dimensions reordered as ``dims``."""
     return permute(self, _dims_arg(dims))
 
 
 def permute(input, dims):
+    """A view with the dimensions reordered as ``dims``."""
     n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -332,6 +345,7 @@ def permute(input, dims):
 
 @tensor_method("movedim", "moveaxis")
 def movedim(input, source, destination):
+    """A view with dimensions ``source`` moved to positions ``destination``; ``moveaxis`` is an alias."""
     n = input._data.ndim
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
@@ -354,11 +368,13 @@ moveaxis = movedim
 
 
 def _numpy_T(self):
+    """A view with all dimensions reversed."""
     n = self._data.ndim
     return permute(self, tuple(range(n - 1, -1, -1)))
 
 
 def _matrix_T(self):
+    """A view with the last two dimensions transposed; ``mH`` is the same for real tensors."""
     n = self._data.ndim
     if n < 2:
         raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {n}-D tensor.")
@@ -366,6 +382,7 @@ def _matrix_T(self):
 
 
 def _matrix_H(self):
+    """The conjugate transpose of a matrix; for real tensors, its transpose."""
     if self._data.ndim != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor.")
     return _numpy_T(self)
@@ -385,6 +402,7 @@ setattr(Tensor, "H", property(_matrix_H))
 
 @tensor_method("expand")
 def _expand_method(self, *sizes):
+    """A view with size-1 dimensions broadcast to ``sizes`` (``-1`` keeps a size), copying nothing."""
     return _expand(self, _size_args(sizes))
 
 
@@ -415,10 +433,12 @@ def _expand(input, sizes):
 
 @tensor_method()
 def expand_as(self, other):
+    """``expand`` to ``other``'s shape."""
     return _expand(self, other._data.shape)
 
 
 def broadcast_to(input, size):
+    """A view of ``input`` broadcast to ``size``."""
     return _expand(input, _size_args((size,)))
 
 
@@ -426,6 +446,7 @@ Tensor.broadcast_to = broadcast_to
 
 
 def broadcast_tensors(*tensors):
+    """The given tensors broadcast to their common shape, as views."""
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tensors[0]
     shape = broadcast_shapes(*(t._data.shape for t in tensors))
@@ -434,6 +455,7 @@ def broadcast_tensors(*tensors):
 
 @tensor_method()
 def narrow(input, dim, start, length):
+    """A view of ``length`` elements of ``input`` along ``dim``, starting at ``start``."""
     shape = input._data.shape
     d = normalize_dim(dim, len(shape))
     start, length = int(start), int(length)
@@ -452,6 +474,7 @@ def narrow(input, dim, start, length):
 
 @tensor_method()
 def select(input, dim, index):
+    """A view of the slice ``index`` along ``dim``, the dimension removed."""
     shape = input._data.shape
     d = normalize_dim(dim, len(shape))
     i = int(index)
@@ -463,9 +486,11 @@ def select(input, dim, index):
 
 @tensor_method()
 def clone(input, *, memory_format=None):
+    """A copy of ``input`` that stays in the autograd graph (gradients flow back to ``input``)."""
     return record(input._data.copy(), CloneBackward0, (input,))
 
 
 @tensor_method()
 def contiguous(self, memory_format=None):
+    """This tensor if it is contiguous, else a contiguous (row-major) copy."""
     return self if self._data.flags.c_contiguous else clone(self)
