@@ -134,32 +134,61 @@ def _erf(x):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """Elementwise ``x`` for ``x >= 0``, else ``negative_slope * x``.
+
+    See ``nn.LeakyReLU`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False),
                   LeakyReluBackward0, a=negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
+    """In-place ``leaky_relu``."""
     return leaky_relu(input, negative_slope, True)
 
 
 def elu(input, alpha=1.0, inplace=False):
+    """Elementwise ``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
+
+    See ``nn.ELU`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
                   EluBackward0, a=alpha, b=(1.0, 1.0))
 
 
 def selu(input, inplace=False):
+    """Elementwise scaled ELU with the self-normalising constants.
+
+    See ``nn.SELU`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace,
                   lambda x: (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
                   EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0))
 
 
 def celu(input, alpha=1.0, inplace=False):
+    """Elementwise ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    See ``nn.CELU`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace,
                   lambda x: np.where(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
                   EluBackward0, a=alpha, b=(1.0, 1.0 / alpha))
 
 
 def gelu(input, approximate="none"):
+    """Elementwise ``x * Phi(x)``, exact (``approximate='none'``) or by the tanh approximation.
+
+    See ``nn.GELU`` for the arguments and shapes.
+    """
     require_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
@@ -172,15 +201,31 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
+    """Elementwise ``x * sigmoid(x)`` (swish).
+
+    See ``nn.SiLU`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0)
 
 
 def mish(input, inplace=False):
+    """Elementwise ``x * tanh(softplus(x))``.
+
+    See ``nn.Mish`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False),
                   MishBackward0)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """Elementwise ``log(1 + exp(beta * x)) / beta``, linear above ``threshold``.
+
+    See ``nn.Softplus`` for the arguments and shapes.
+    """
     def forward(x):
         z = x * beta
         return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
@@ -188,10 +233,20 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def softsign(input):
+    """Elementwise ``x / (1 + |x|)``.
+
+    See ``nn.Softsign`` for the arguments and shapes.
+    """
     return _unary(input, False, lambda x: x / (1 + np.abs(x)), SoftsignBackward0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamps elements to ``[min_val, max_val]``.
+
+    See ``nn.Hardtanh`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     return _unary(input, inplace, lambda x: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),
@@ -199,48 +254,90 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place ``hardtanh``."""
     return hardtanh(input, min_val, max_val, True)
 
 
 def relu6(input, inplace=False):
+    """Elementwise ``min(max(0, x), 6)``.
+
+    See ``nn.ReLU6`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input, inplace=False):
+    """Elementwise ``clamp(x / 6 + 1/2, 0, 1)``.
+
+    See ``nn.Hardsigmoid`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
                   HardsigmoidBackward0)
 
 
 def hardswish(input, inplace=False):
+    """Elementwise ``x * clamp(x + 3, 0, 6) / 6``.
+
+    See ``nn.Hardswish`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
                   HardswishBackward0)
 
 
 def logsigmoid(input):
+    """Elementwise ``log(sigmoid(x))``, computed stably.
+
+    See ``nn.LogSigmoid`` for the arguments and shapes.
+    """
     return _unary(input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0)
 
 
 def softshrink(input, lambd=0.5):
+    """Moves elements towards zero by ``lambd``, zeroing ``|x| <= lambd``.
+
+    See ``nn.Softshrink`` for the arguments and shapes.
+    """
     def forward(x):
         return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
     return _unary(input, False, forward, ShrinkBackward0, a=lambd)
 
 
 def hardshrink(input, lambd=0.5):
+    """Keeps elements with ``|x| > lambd``, zeroes the rest.
+
+    See ``nn.Hardshrink`` for the arguments and shapes.
+    """
     return _unary(input, False, lambda x: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype, copy=False),
                   ShrinkBackward0, a=lambd)
 
 
 def tanhshrink(input):
+    """Elementwise ``x - tanh(x)``.
+
+    See ``nn.Tanhshrink`` for the arguments and shapes.
+    """
     return _unary(input, False, lambda x: x - np.tanh(x), TanhshrinkBackward0)
 
 
 def threshold(input, threshold, value, inplace=False):
+    """Elementwise ``x`` where ``x > threshold``, else ``value``.
+
+    See ``nn.Threshold`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     return _unary(input, inplace, lambda x: np.where(x > threshold, x, value).astype(x.dtype, copy=False),
                   ThresholdBackward0, a=threshold)
 
 
 def threshold_(input, threshold_value, value):
+    """In-place ``threshold``."""
     return threshold(input, threshold_value, value, True)
 
 
@@ -289,6 +386,10 @@ class GluBackward0(Node):
 
 
 def glu(input, dim=-1):
+    """Gated linear unit: ``a * sigmoid(b)`` for the halves ``a, b`` of ``input`` along ``dim``.
+
+    See ``nn.GLU`` for the arguments and shapes.
+    """
     x = input._data
     dim = normalize_dim(dim, x.ndim)
     if x.shape[dim] % 2:
@@ -298,17 +399,29 @@ def glu(input, dim=-1):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """Softmin (softmax of ``-input``) along ``dim``.
+
+    See ``nn.Softmin`` for the arguments and shapes.
+    """
     from ..._ops.softmax import softmax
     return softmax(-input, _implicit_dim("softmin", input, dim, _stacklevel), dtype=dtype)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Softmax along ``dim``; with ``dtype`` the input is cast first.
+
+    See ``nn.Softmax`` for the arguments and shapes.
+    """
     require_tensor("softmax", input)
     from ..._ops.softmax import softmax as _softmax
     return _softmax(input, _implicit_dim("softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Log of the softmax along ``dim``, computed stably; with ``dtype`` the input is cast first.
+
+    See ``nn.LogSoftmax`` for the arguments and shapes.
+    """
     require_tensor("log_softmax", input)
     from ..._ops.softmax import log_softmax as _log_softmax
     return _log_softmax(input, _implicit_dim("log_softmax", input, dim, _stacklevel), dtype=dtype)
@@ -324,22 +437,37 @@ def _implicit_dim(name, input, dim, stacklevel):
 
 
 def relu(input, inplace=False):
+    """Elementwise ``max(0, x)``.
+
+    See ``nn.ReLU`` for the arguments and shapes.
+
+    ``inplace=True`` overwrites ``input``.
+    """
     require_tensor("relu", input)
     from ..._ops.activation import relu as _relu
     return apply_inplace(input, _relu(input)) if inplace else _relu(input)
 
 
 def relu_(input):
+    """In-place ``relu``."""
     return relu(input, True)
 
 
 def sigmoid(input):
+    """Elementwise logistic sigmoid ``1 / (1 + exp(-x))``.
+
+    See ``nn.Sigmoid`` for the arguments and shapes.
+    """
     require_tensor("sigmoid", input)
     from ..._ops.activation import sigmoid as _sigmoid
     return _sigmoid(input)
 
 
 def tanh(input):
+    """Elementwise hyperbolic tangent.
+
+    See ``nn.Tanh`` for the arguments and shapes.
+    """
     require_tensor("tanh", input)
     from ..._ops.activation import tanh as _tanh
     return _tanh(input)

@@ -6,6 +6,10 @@ from .loss import _legacy_reduction, _reduce
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence with ``input`` as log-probabilities.
+
+    See ``nn.KLDivLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if log_target:
         terms = target.exp() * (target - input)
@@ -18,6 +22,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
+    """Negative log likelihood of a Poisson-distributed ``target``.
+
+    See ``nn.PoissonNLLLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input
@@ -30,6 +38,10 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Negative log likelihood of ``target`` under Gaussians of mean ``input`` and variance ``var``.
+
+    See ``nn.GaussianNLLLoss`` for the arguments and shapes.
+    """
     if isinstance(var, float):
         if var < 0:
             raise ValueError("var has negative entry/entries")
@@ -53,11 +65,19 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    """Ranking loss ``max(0, -target * (input1 - input2) + margin)``.
+
+    See ``nn.MarginRankingLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """Hinge loss for similarity targets of 1 or -1.
+
+    See ``nn.HingeEmbeddingLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     positive = input.masked_fill(target != 1, 0)
     negative = (margin - input).clamp(min=0).masked_fill(target != -1, 0)
@@ -65,11 +85,19 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Two-class logistic loss ``log(1 + exp(-target * input))``.
+
+    See ``nn.SoftMarginLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _reduce((1 + (-target * input).exp()).log(), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label one-versus-all logistic loss.
+
+    See ``nn.MultiLabelSoftMarginLoss`` for the arguments and shapes.
+    """
     from .activation import logsigmoid
     reduction = _legacy_reduction(size_average, reduce, reduction)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
@@ -80,6 +108,10 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    """Cosine loss of pairs for targets 1 (similar) or -1 (dissimilar).
+
+    See ``nn.CosineEmbeddingLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     eps = 1e-12
     dim = input1.dim() - 1
@@ -93,6 +125,10 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
+    """Multi-class hinge loss.
+
+    See ``nn.MultiMarginLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -115,6 +151,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss with ``-1``-terminated target index lists.
+
+    See ``nn.MultiLabelMarginLoss`` for the arguments and shapes.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     t = target._data.reshape(x.shape)
@@ -145,6 +185,10 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
+    """Triplet loss ``max(d(anchor, positive) - d(anchor, negative) + margin, 0)``.
+
+    See ``nn.TripletMarginLoss`` for the arguments and shapes.
+    """
     from .distance import pairwise_distance
     reduction = _legacy_reduction(size_average, reduce, reduction)
     d_pos = pairwise_distance(anchor, positive, p, eps)

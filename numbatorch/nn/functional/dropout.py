@@ -34,6 +34,10 @@ def _keep_mask(shape, p, dtype):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
+    """Zeroes elements with probability ``p`` when ``training`` and scales the rest by ``1 / (1 - p)``.
+
+    See ``nn.Dropout`` for the arguments and shapes.
+    """
     require_tensor("dropout", input)
     _check_p(p)
     if not training or p == 0.0:
@@ -58,6 +62,10 @@ def _feature_dropout(input, p, training, inplace, spatial_dims, name):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels of 1-D feature maps with probability ``p`` when ``training``.
+
+    See ``nn.Dropout1d`` for the arguments and shapes.
+    """
     return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
 
 
@@ -91,6 +99,10 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels of 3-D feature maps with probability ``p`` when ``training``.
+
+    See ``nn.Dropout3d`` for the arguments and shapes.
+    """
     return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
 
 
@@ -113,6 +125,10 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels when ``training``.
+
+    See ``nn.FeatureAlphaDropout`` for the arguments and shapes.
+    """
     _check_p(p)
     if not training or p == 0.0:
         return input

@@ -72,6 +72,10 @@ class SmoothL1LossBackward0(_PairNode):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error ``(input - target) ** 2``, reduced; ``weight`` scales each element.
+
+    See ``nn.MSELoss`` for the arguments and shapes.
+    """
     require_tensor("mse_loss", input)
     require_tensor("mse_loss", target, "target", 2)
     _check_same_size(input, target, "mse_loss")
@@ -81,6 +85,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error ``|input - target|``, reduced; ``weight`` scales each element.
+
+    See ``nn.L1Loss`` for the arguments and shapes.
+    """
     require_tensor("l1_loss", input)
     require_tensor("l1_loss", target, "target", 2)
     _check_same_size(input, target, "l1_loss")
@@ -90,6 +98,10 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Squared error below ``beta``, absolute error above it, reduced.
+
+    See ``nn.SmoothL1Loss`` for the arguments and shapes.
+    """
     _check_same_size(input, target, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -101,6 +113,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Huber loss: quadratic below ``delta``, linear above it, reduced.
+
+    See ``nn.HuberLoss`` for the arguments and shapes.
+    """
     _check_same_size(input, target, "huber_loss")
     x, y = input._data, target._data
     diff = np.abs(x - y)
@@ -124,6 +140,10 @@ class BinaryCrossEntropyBackward0(_PairNode):
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross entropy between probabilities ``input`` and ``target``.
+
+    See ``nn.BCELoss`` for the arguments and shapes.
+    """
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
@@ -162,6 +182,10 @@ class BinaryCrossEntropyWithLogitsBackward0(_PairNode):
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
+    """Binary cross entropy on logits, with the sigmoid folded in stably.
+
+    See ``nn.BCEWithLogitsLoss`` for the arguments and shapes.
+    """
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     x, y = input._data, target._data

@@ -95,29 +95,53 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-D max pooling; with ``return_indices`` also the indices of the maxima.
+
+    See ``nn.MaxPool1d`` for the arguments and shapes.
+    """
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling; with ``return_indices`` also the indices of the maxima.
+
+    See ``nn.MaxPool2d`` for the arguments and shapes.
+    """
     return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-D max pooling; with ``return_indices`` also the indices of the maxima.
+
+    See ``nn.MaxPool3d`` for the arguments and shapes.
+    """
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
+    """1-D max pooling returning ``(output, indices)``.
+
+    See ``nn.MaxPool1d`` for the arguments and shapes.
+    """
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
+    """2-D max pooling returning ``(output, indices)``.
+
+    See ``nn.MaxPool2d`` for the arguments and shapes.
+    """
     return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=True):
+    """3-D max pooling returning ``(output, indices)``.
+
+    See ``nn.MaxPool3d`` for the arguments and shapes.
+    """
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
@@ -176,14 +200,26 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of ``max_pool1d``: values put back at their indices, zeros elsewhere.
+
+    See ``nn.MaxUnpool1d`` for the arguments and shapes.
+    """
     return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of ``max_pool2d``: values put back at their indices, zeros elsewhere.
+
+    See ``nn.MaxUnpool2d`` for the arguments and shapes.
+    """
     return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Partial inverse of ``max_pool3d``: values put back at their indices, zeros elsewhere.
+
+    See ``nn.MaxUnpool3d`` for the arguments and shapes.
+    """
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
@@ -217,16 +253,28 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-D average pooling.
+
+    See ``nn.AvgPool1d`` for the arguments and shapes.
+    """
     return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
+    """2-D average pooling.
+
+    See ``nn.AvgPool2d`` for the arguments and shapes.
+    """
     return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
+    """3-D average pooling.
+
+    See ``nn.AvgPool3d`` for the arguments and shapes.
+    """
     return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
@@ -278,14 +326,26 @@ def _adaptive_avg_pool(nd, input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
+    """1-D average pooling to a fixed ``output_size``.
+
+    See ``nn.AdaptiveAvgPool1d`` for the arguments and shapes.
+    """
     return _adaptive_avg_pool(1, input, output_size)
 
 
 def adaptive_avg_pool2d(input, output_size):
+    """2-D average pooling to a fixed ``output_size``.
+
+    See ``nn.AdaptiveAvgPool2d`` for the arguments and shapes.
+    """
     return _adaptive_avg_pool(2, input, output_size)
 
 
 def adaptive_avg_pool3d(input, output_size):
+    """3-D average pooling to a fixed ``output_size``.
+
+    See ``nn.AdaptiveAvgPool3d`` for the arguments and shapes.
+    """
     return _adaptive_avg_pool(3, input, output_size)
 
 
@@ -299,14 +359,26 @@ def _adaptive_max_pool(nd, input, output_size, return_indices):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """1-D max pooling to a fixed ``output_size``.
+
+    See ``nn.AdaptiveMaxPool1d`` for the arguments and shapes.
+    """
     return _adaptive_max_pool(1, input, output_size, return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """2-D max pooling to a fixed ``output_size``.
+
+    See ``nn.AdaptiveMaxPool2d`` for the arguments and shapes.
+    """
     return _adaptive_max_pool(2, input, output_size, return_indices)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """3-D max pooling to a fixed ``output_size``.
+
+    See ``nn.AdaptiveMaxPool3d`` for the arguments and shapes.
+    """
     return _adaptive_max_pool(3, input, output_size, return_indices)
 
 
@@ -348,11 +420,19 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
 
 def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
                           _random_samples=None):
+    """2-D fractional max pooling to ``output_size`` or ``output_ratio``.
+
+    See ``nn.FractionalMaxPool2d`` for the arguments and shapes.
+    """
     return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
 
 
 def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
                           _random_samples=None):
+    """3-D fractional max pooling to ``output_size`` or ``output_ratio``.
+
+    See ``nn.FractionalMaxPool3d`` for the arguments and shapes.
+    """
     return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
 
 
@@ -371,14 +451,26 @@ def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """1-D power-average pooling ``(sum x^p) ^ (1 / p)`` with ``p = norm_type``.
+
+    See ``nn.LPPool1d`` for the arguments and shapes.
+    """
     return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-D power-average pooling ``(sum x^p) ^ (1 / p)`` with ``p = norm_type``.
+
+    See ``nn.LPPool2d`` for the arguments and shapes.
+    """
     return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-D power-average pooling ``(sum x^p) ^ (1 / p)`` with ``p = norm_type``.
+
+    See ``nn.LPPool3d`` for the arguments and shapes.
+    """
     return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
 
 

@@ -44,6 +44,10 @@ def _renorm_(weight, idx, max_norm, norm_type):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
+    """Rows of ``weight`` at the integer indices ``input``: ``(*) -> (*, embedding_dim)``.
+
+    See ``nn.Embedding`` for the arguments and shapes.
+    """
     require_tensor("embedding", input, "indices", 2)  # PyTorch's kernel takes (weight, indices)
     idx = input._data
     num = weight.shape[0]
@@ -101,6 +105,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 
 def one_hot(tensor, num_classes=-1):
+    """One-hot encoding of an int64 tensor: ``(*) -> (*, num_classes)``, int64.
+
+    ``num_classes=-1`` uses the largest value plus one.
+    """
     idx = tensor._data
     if idx.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
