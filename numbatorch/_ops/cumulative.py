@@ -5,7 +5,7 @@ from .. import return_types
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from ..backends.cpu import reduction as K
+from ..backends.cpu import reduction as kernels
 from ._reduce_util import _rows, _unrows, scatter_grad
 from .reduction import _sum_input
 
@@ -46,7 +46,7 @@ class CumprodBackward0(Node):
         xr, moved_shape = _rows(x, self.dim)
         outr, _ = _rows(self.out, self.dim)
         gr, _ = _rows(np.broadcast_to(grad, x.shape).astype(x.dtype, copy=False), self.dim)
-        return _unrows(K.cumprod_backward(xr, outr, gr), moved_shape, self.dim)
+        return _unrows(kernels.cumprod_backward(xr, outr, gr), moved_shape, self.dim)
 
 
 @tensor_method("cumprod")
@@ -75,7 +75,7 @@ def _cum_extreme(input, dim, name):
         vals, idx = x.copy(), np.zeros((), np.int64)
     else:
         xr, moved_shape = _rows(x, d)
-        vr, ir = K.cum_extreme_forward(xr, name == "cummax")
+        vr, ir = kernels.cum_extreme_forward(xr, name == "cummax")
         vals, idx = _unrows(vr, moved_shape, d), _unrows(ir, moved_shape, d)
     node_cls = CummaxBackward0 if name == "cummax" else CumminBackward0
     values = record(vals, node_cls, (input,), indices=idx, dim=d, shape=x.shape)

@@ -2,7 +2,7 @@
 from .. import _dtype as dt
 from .._tensor import tensor_method
 from ..autograd.graph import Node
-from ..backends.cpu import softmax as K
+from ..backends.cpu import softmax as kernels
 from ._util import _legacy_name, normalize_dim, record
 
 __all__ = ["softmax", "log_softmax"]
@@ -12,14 +12,14 @@ class SoftmaxBackward0(Node):
     __slots__ = ("out", "dim")
 
     def backward(self, grad):
-        return K.softmax_backward(grad, self.out, self.dim, False)
+        return kernels.softmax_backward(grad, self.out, self.dim, False)
 
 
 class LogSoftmaxBackward0(Node):
     __slots__ = ("out", "dim")
 
     def backward(self, grad):
-        return K.softmax_backward(grad, self.out, self.dim, True)
+        return kernels.softmax_backward(grad, self.out, self.dim, True)
 
 
 def _implicit_dim(ndim):
@@ -35,7 +35,7 @@ def _softmax(input, dim, dtype, log):
         raise NotImplementedError(f'"{kernel}_lastdim_kernel_impl" not implemented for '
                                   f"'{_legacy_name(x.dtype)}'")
     d = normalize_dim(_implicit_dim(x.ndim) if dim is None else dim, x.ndim)
-    out = K.softmax_forward(x, d, log)
+    out = kernels.softmax_forward(x, d, log)
     return record(out, LogSoftmaxBackward0 if log else SoftmaxBackward0, (input,), out=out, dim=d)
 
 

@@ -7,7 +7,8 @@ import numpy as np
 
 from ..._ops._util import record
 from ...autograd.graph import Node
-from ...backends.cpu import norm as K
+from ...backends.cpu import norm as kernels
+from ._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
 from ._tensor_args import require_tensor
 
@@ -22,7 +23,7 @@ class NativeBatchNormBackward0(Node):
         x = self.x
         mask = (inputs[0] is not None, inputs[1] is not None, inputs[2] is not None)
         g = grad.reshape(x.shape)
-        gx, gw, gb = K.batch_norm_backward(g, x, self.w, self.mean, self.invstd, self.training, mask)
+        gx, gw, gb = kernels.batch_norm_backward(g, x, self.w, self.mean, self.invstd, self.training, mask)
         if mask[2] and gb is None:       # a bias without a weight: the kernel only sums with a weight
             gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))).astype(g.dtype)
         if self.tiles > 1:
@@ -48,8 +49,8 @@ def _data(t):
 
 def _check_batch_norm(x, weight, bias, running_mean, running_var, training):
     """PyTorch's checks of a batch norm over (N, C, *) arrays; the kernels then trust the shapes."""
-    if x.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
+    require_floating("batch_norm", x)
+    check_mixed_dtype(x, weight, bias, running_mean, running_var)
     if x.ndim < 2:
         raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
     C = x.shape[1]
@@ -90,13 +91,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_batch_norm(x, w, _data(bias), rm, rv, training)
     if x.size == 0:
         return _empty_input(input, weight, bias)
-    y, mean, invstd = K.batch_norm_forward(x, w, _data(bias), rm, rv, bool(training), eps)
+    y, mean, invstd = kernels.batch_norm_forward(x, w, _data(bias), rm, rv, bool(training), eps)
     if training and momentum is not None:
         count = x.size // x.shape[1]
         if running_mean is not None:
             _update(running_mean, mean, momentum)
         if running_var is not None:
-            _update(running_var, K.batch_norm_unbiased_var(invstd, eps, count), momentum)
+            _update(running_var, kernels.batch_norm_unbiased_var(invstd, eps, count), momentum)
     elif not training:
         mean = mean.copy()      # may view running_mean, which later training steps overwrite in place
     return record(y, NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
@@ -122,13 +123,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if x.size == 0:
         return _empty_input(input, None if weight is None else weight.repeat(N),
                             None if bias is None else bias.repeat(N))
-    y, mean, invstd = K.batch_norm_forward(x3, w, b, rm, rv, bool(use_input_stats), eps)
+    y, mean, invstd = kernels.batch_norm_forward(x3, w, b, rm, rv, bool(use_input_stats), eps)
     if use_input_stats:
         count = x3.size // x3.shape[1]
         if running_mean is not None:
             _update(running_mean, mean.reshape(N, C).mean(axis=0), momentum)
         if running_var is not None:
-            var = K.batch_norm_unbiased_var(invstd, eps, count)
+            var = kernels.batch_norm_unbiased_var(invstd, eps, count)
             _update(running_var, var.reshape(N, C).mean(axis=0), momentum)
     return record(y.reshape(x.shape), NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)),
                   x=x3, w=w, mean=mean, invstd=invstd, training=bool(use_input_stats), tiles=N)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..._ops._util import record
 from ...autograd.graph import Node
-from ...backends.cpu import conv as K
+from ...backends.cpu import conv as kernels
 from ._shape_args import fmt_size, ntuple, same_padding
 from ._tensor_args import require_tensor
 from .padding import pad as _pad
@@ -28,11 +28,11 @@ class ConvolutionBackward0(Node):
         mask = (inputs[0] is not None, inputs[1] is not None, len(inputs) > 2 and inputs[2] is not None)
         g = grad if self.batched else grad[None]
         if self.transposed:
-            gx, gw, gb = K.conv_transpose_backward(g, self.x, self.w, self.stride, self.padding,
-                                                   self.output_padding, self.groups, self.dilation, mask)
+            gx, gw, gb = kernels.conv_transpose_backward(g, self.x, self.w, self.stride, self.padding,
+                                                         self.output_padding, self.groups, self.dilation, mask)
         else:
-            gx, gw, gb = K.conv_backward(g, self.x, self.w, self.stride, self.padding, self.dilation,
-                                         self.groups, mask)
+            gx, gw, gb = kernels.conv_backward(g, self.x, self.w, self.stride, self.padding, self.dilation,
+                                               self.groups, mask)
         if gx is not None and not self.batched:
             gx = gx[0]
         return gx, gw, gb
@@ -117,7 +117,7 @@ def _transpose_args(xb, weight, stride, padding, output_padding, dilation):
                                + " ".join(f"output_padding_{a}: {v}" for a, v in zip(_axes(nd), output_padding))
                                + " " + " ".join(f"stride_{a}: {v}" for a, v in zip(_axes(nd), stride)) + " "
                                + " ".join(f"dilation_{a}: {v}" for a, v in zip(_axes(nd), dilation)))
-    out_sp = K.transposed_output_size(xb.shape[2:], weight, stride, padding, output_padding, dilation)
+    out_sp = kernels.transposed_output_size(xb.shape[2:], weight, stride, padding, output_padding, dilation)
     if any(o <= 0 for o in out_sp):
         raise RuntimeError(f"Given input size per channel: ({fmt_size(xb.shape[2:], ' x ')}). "
                            f"Calculated output size per channel: ({fmt_size(out_sp, ' x ')}). "
@@ -168,7 +168,7 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     b = None if bias is None else bias._data
     x, stride, padding, dilation, groups = _conv_args(f"conv{nd}d", input._data, weight._data, b, stride, padding,
                                                       dilation, groups, False)
-    out = K.conv_forward(x, weight._data, b, stride, padding, dilation, groups)
+    out = kernels.conv_forward(x, weight._data, b, stride, padding, dilation, groups)
     return _record_conv(out, input, weight, bias, input.dim() == nd + 2, x=x, stride=stride, padding=padding,
                         dilation=dilation, groups=groups, transposed=False, output_padding=0)
 
@@ -204,7 +204,7 @@ def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, gr
     x, stride, padding, dilation, groups = _conv_args(name, input._data, weight._data, b, stride, padding,
                                                       dilation, groups, True)
     output_padding = _transpose_args(x, weight._data, stride, padding, output_padding, dilation)
-    out = K.conv_transpose_forward(x, weight._data, b, stride, padding, output_padding, groups, dilation)
+    out = kernels.conv_transpose_forward(x, weight._data, b, stride, padding, output_padding, groups, dilation)
     return _record_conv(out, input, weight, bias, input.dim() == nd + 2, x=x, stride=stride, padding=padding,
                         dilation=dilation, groups=groups, transposed=True, output_padding=output_padding)
 

@@ -8,7 +8,7 @@ from ... import _tensor
 from ..._ops._util import record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
-from ...backends.cpu import pool as K
+from ...backends.cpu import pool as kernels
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ._tensor_args import require_tensor
 
@@ -40,7 +40,7 @@ def _check_window(name, x, nd, k, s, p, d, ceil_mode):
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
     sp = x.shape[x.ndim - nd:]
-    out = tuple(K.pool_output_size(sp[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
+    out = tuple(kernels.pool_output_size(sp[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
     if any(o <= 0 for o in out):
         insz = "x".join(str(v) for v in x.shape[x.ndim - nd - 1:])
         outsz = "x".join(str(v) for v in (x.shape[x.ndim - nd - 1],) + out)
@@ -60,7 +60,7 @@ class _IndexedPoolBackward(Node):
     __slots__ = ("x_shape", "indices", "nd")
 
     def backward(self, grad):
-        return K.max_pool_backward(grad, self.x_shape, self.indices, self.nd)
+        return kernels.max_pool_backward(grad, self.x_shape, self.indices, self.nd)
 
 
 def _node(name, base):
@@ -89,7 +89,7 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     d = pool_ntuple(dilation, nd, fname, "dilation")
     _check_input(fname, input._data, nd)
     _check_window(fname, input._data, nd, k, s, p, d, ceil_mode)
-    out, idx = K.max_pool_forward(input._data, k, s, p, d, bool(ceil_mode))
+    out, idx = kernels.max_pool_forward(input._data, k, s, p, d, bool(ceil_mode))
     node = MaxPool3DWithIndicesBackward0 if nd == 3 else MaxPool2DWithIndicesBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)
 
@@ -151,7 +151,7 @@ class _MaxUnpoolBackward(Node):
     __slots__ = ("indices", "nd")
 
     def backward(self, grad):
-        return K.max_unpool_backward(grad, self.indices, self.nd)
+        return kernels.max_unpool_backward(grad, self.indices, self.nd)
 
 
 MaxUnpool2DBackward0 = _node("MaxUnpool2DBackward0", _MaxUnpoolBackward)
@@ -194,7 +194,7 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
         bad = idx.max() if idx.max() >= plane else idx.min()
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
                            f"{'x'.join(str(v) for v in osz)})")
-    out = K.max_unpool_forward(x, idx, osz)
+    out = kernels.max_unpool_forward(x, idx, osz)
     node = MaxUnpool3DBackward0 if nd == 3 else MaxUnpool2DBackward0
     return record(out, node, (input,), indices=idx, nd=nd)
 
@@ -229,7 +229,7 @@ class _AvgPoolBackward(Node):
     __slots__ = ("x_shape", "args")
 
     def backward(self, grad):
-        return K.avg_pool_backward(grad, self.x_shape, *self.args)
+        return kernels.avg_pool_backward(grad, self.x_shape, *self.args)
 
 
 AvgPool2DBackward0 = _node("AvgPool2DBackward0", _AvgPoolBackward)
@@ -247,7 +247,7 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     args = (k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override)
-    out = K.avg_pool_forward(input._data, *args)
+    out = kernels.avg_pool_forward(input._data, *args)
     node = AvgPool3DBackward0 if nd == 3 else AvgPool2DBackward0
     return record(out, node, (input,), x_shape=input._data.shape, args=args)
 
@@ -309,7 +309,7 @@ class _AdaptiveAvgPoolBackward(Node):
     __slots__ = ("x_shape", "nd")
 
     def backward(self, grad):
-        return K.adaptive_avg_pool_backward(grad, self.x_shape, self.nd)
+        return kernels.adaptive_avg_pool_backward(grad, self.x_shape, self.nd)
 
 
 AdaptiveAvgPool2DBackward0 = _node("AdaptiveAvgPool2DBackward0", _AdaptiveAvgPoolBackward)
@@ -320,7 +320,7 @@ def _adaptive_avg_pool(nd, input, output_size):
     require_tensor(f"adaptive_avg_pool{nd}d", input)
     output_size = _output_size(output_size, nd)
     _check_adaptive(f"adaptive_avg_pool{nd}d", input._data, output_size, nd)
-    out = K.adaptive_avg_pool_forward(input._data, output_size, nd)
+    out = kernels.adaptive_avg_pool_forward(input._data, output_size, nd)
     node = AdaptiveAvgPool3DBackward0 if nd == 3 else AdaptiveAvgPool2DBackward0
     return record(out, node, (input,), x_shape=input._data.shape, nd=nd)
 
@@ -353,7 +353,7 @@ def _adaptive_max_pool(nd, input, output_size, return_indices):
     require_tensor(f"adaptive_max_pool{nd}d", input)
     output_size = _output_size(output_size, nd)
     _check_adaptive(f"adaptive_max_pool{nd}d", input._data, output_size, nd)
-    out, idx = K.adaptive_max_pool_forward(input._data, output_size, nd)
+    out, idx = kernels.adaptive_max_pool_forward(input._data, output_size, nd)
     node = AdaptiveMaxPool3DBackward0 if nd == 3 else AdaptiveMaxPool2DBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)
 
@@ -413,7 +413,7 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
     lead = x.shape[:x.ndim - nd]
     if samples.size != int(np.prod(lead)) * nd:
         raise RuntimeError(f"{fname}(): expected random_samples of shape [{fmt_size(lead)}, {nd}]")
-    out, idx = K.fractional_max_pool_forward(x, k, output_size, samples)
+    out, idx = kernels.fractional_max_pool_forward(x, k, output_size, samples)
     node = FractionalMaxPool3DBackward0 if nd == 3 else FractionalMaxPool2DBackward0
     return _indexed_result(input, out, idx, node, nd, return_indices)
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import conv as conv_kernels
-from ...backends.cpu import resample as K
+from ...backends.cpu import resample as resample_kernels
 from ._shape_args import fmt_size, ntuple
 
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
@@ -19,7 +19,7 @@ class _InterpolateBackward(Node):
     __slots__ = ("x_shape", "args")
 
     def backward(self, grad):
-        return K.interpolate_backward(grad, self.x_shape, *self.args)
+        return resample_kernels.interpolate_backward(grad, self.x_shape, *self.args)
 
 
 def _node(name, base):
@@ -115,7 +115,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     nd = _check_interpolate(x, mode, align_corners, antialias)
     out_size, scales = _interpolate_plan(x.shape, size, scale_factor, recompute_scale_factor)
     args = (out_size, scales, mode, bool(align_corners))
-    out = K.interpolate_forward(x, *args)
+    out = resample_kernels.interpolate_forward(x, *args)
     node = _INTERP_NODES[mode, nd]
     return record(out, node, (input,), x_shape=input._data.shape, args=args)
 
@@ -156,14 +156,14 @@ class PixelShuffleBackward0(Node):
     __slots__ = ("factor",)
 
     def backward(self, grad):
-        return K.pixel_unshuffle(grad, self.factor)
+        return resample_kernels.pixel_unshuffle(grad, self.factor)
 
 
 class PixelUnshuffleBackward0(Node):
     __slots__ = ("factor",)
 
     def backward(self, grad):
-        return K.pixel_shuffle(grad, self.factor)
+        return resample_kernels.pixel_shuffle(grad, self.factor)
 
 
 def pixel_shuffle(input, upscale_factor):
@@ -177,7 +177,7 @@ def pixel_shuffle(input, upscale_factor):
     if x.shape[-3] % (r * r):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
                            f"of upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible by {r * r}")
-    return record(K.pixel_shuffle(x, r), PixelShuffleBackward0, (input,), factor=r)
+    return record(resample_kernels.pixel_shuffle(x, r), PixelShuffleBackward0, (input,), factor=r)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -192,7 +192,7 @@ def pixel_unshuffle(input, downscale_factor):
         if size % r:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({dim})={size} is not divisible by {r}")
-    return record(K.pixel_unshuffle(x, r), PixelUnshuffleBackward0, (input,), factor=r)
+    return record(resample_kernels.pixel_unshuffle(x, r), PixelUnshuffleBackward0, (input,), factor=r)
 
 
 # ----------------------------------------------------------------------------- unfold / fold
