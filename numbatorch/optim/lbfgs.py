@@ -107,8 +107,10 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
 
 
 class LBFGS(Optimizer):
-    """PyTorch's ``LBFGS``; ``step(closure)`` runs up to ``max_iter`` iterations, calling ``closure`` (which must
-    zero the gradients, compute the loss, call ``backward`` and return the loss) as often as it needs.
+    """L-BFGS: a limited-memory quasi-Newton method that re-evaluates the model through a closure.
+
+    ``step(closure)`` runs up to ``max_iter`` iterations, calling ``closure`` (which must zero the gradients,
+    compute the loss, call ``backward`` and return the loss) as often as it needs.
 
     Args:
         params: an iterable of parameters (one group only: LBFGS has no per-parameter options).

@@ -14,7 +14,9 @@ _ASMoutput = namedtuple("_ASMoutput", ["output", "loss"])
 
 
 class AdaptiveLogSoftmaxWithLoss(Module):
-    """Frequent classes (below ``cutoffs[0]``) get a full softmax in the head; the rarer ones are split into
+    """Adaptive softmax (Grave et al., 2016): a cheap approximation of a softmax over very many classes.
+
+    Frequent classes (below ``cutoffs[0]``) get a full softmax in the head; the rarer ones are split into
     clusters, each a head entry whose members are scored by a smaller projection (``in_features / div_value**i``).
 
     Args:

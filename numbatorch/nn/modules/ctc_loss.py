@@ -6,8 +6,9 @@ __all__ = ["CTCLoss"]
 
 
 class CTCLoss(_Loss):
-    """Connectionist Temporal Classification loss; call it as ``loss(log_probs, targets, input_lengths,
-    target_lengths)``.
+    """Connectionist Temporal Classification loss, for unsegmented sequence labelling.
+
+    Call it as ``loss(log_probs, targets, input_lengths, target_lengths)``.
 
     Args:
         blank: the blank label. Default: ``0``.
@@ -19,6 +20,7 @@ class CTCLoss(_Loss):
         - log_probs: ``(T, N, C)`` or ``(T, C)``, log-probabilities (e.g. ``log_softmax`` outputs).
         - targets: ``(N, S)`` padded, or the targets of all samples concatenated.
         - input_lengths, target_lengths: ``(N,)`` tensors or sequences of ints.
+        - Output: a scalar; ``(N,)`` with ``reduction='none'``.
     """
 
     def __init__(self, blank=0, reduction="mean", zero_infinity=False):

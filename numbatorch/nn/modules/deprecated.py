@@ -8,7 +8,15 @@ __all__ = ["NLLLoss2d", "Container"]
 
 
 class NLLLoss2d(NLLLoss):
-    """Deprecated: ``NLLLoss`` (which handles (N, C, H, W) input), with PyTorch's FutureWarning."""
+    """Deprecated: ``NLLLoss`` (which handles (N, C, H, W) input), with PyTorch's FutureWarning.
+
+    Args:
+        weight, size_average, ignore_index, reduce, reduction: as for ``NLLLoss``.
+
+    Shape:
+        - Input: ``(N, C, H, W)`` log-probabilities; Target: ``(N, H, W)`` class indices.
+        - Output: a scalar; ``(N, H, W)`` with ``reduction='none'``.
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
@@ -18,7 +26,11 @@ class NLLLoss2d(NLLLoss):
 
 
 class Container(Module):
-    """Deprecated: a ``Module`` holding the modules given as keyword arguments."""
+    """Deprecated: a ``Module`` holding the modules given as keyword arguments.
+
+    Args:
+        kwargs: the modules to register, under their keyword names.
+    """
 
     def __init__(self, **kwargs):
         super().__init__()

@@ -16,6 +16,10 @@ class TripletMarginWithDistanceLoss(_Loss):
         margin: the required gap; must be positive. Default: ``1.0``.
         swap: use ``min(d(a, n), d(p, n))`` as the negative distance. Default: ``False``.
         reduction: ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Anchor, Positive, Negative: ``(N, *)`` or ``(*)``, as ``distance_function`` accepts them.
+        - Output: a scalar; ``(N,)`` with ``reduction='none'``.
     """
 
     def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):

@@ -100,9 +100,12 @@ class _LazyInstanceNorm(_LazyNorm):
 
 def _lazy_class(name, base, kind, spatial_dims):
     size_name = "in_channels" if issubclass(kind, _LazyConv) else "num_features"
-    doc = (f"``{base.__name__}`` whose ``{size_name}`` is inferred from the first input (``input.size(1)``, or "
-           f"``input.size(0)`` for unbatched input).\n\n    Takes ``{base.__name__}``'s arguments without "
-           f"``{size_name}``; becomes a ``{base.__name__}`` at the first call.")
+    unbatched = "" if spatial_dims < 0 else "\n        (``input.size(0)`` for unbatched input)"
+    doc = (f"``{base.__name__}`` whose ``{size_name}`` is inferred from the first input.\n\n"
+           f"    It becomes a ``{base.__name__}`` at the first call.\n\n"
+           f"    Args:\n        args, kwargs: ``{base.__name__}``'s arguments without ``{size_name}``.\n\n"
+           f"    Shape:\n        As for ``{base.__name__}``, with ``{size_name}`` taken from ``input.size(1)``"
+           f"{unbatched}.\n    ")
     return type(name, (kind,), {"cls_to_become": base, "_spatial_dims": spatial_dims, "__doc__": doc,
                                 "__module__": __name__})
 
