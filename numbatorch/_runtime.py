@@ -59,7 +59,9 @@ def get_float32_matmul_precision():
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):
-    """Whether ops must be deterministic (``mode``): results then do not depend on the thread count either (the
+    """Sets whether ops must use deterministic algorithms.
+
+    Whether ops must be deterministic (``mode``): results then do not depend on the thread count either (the
     convolution's weight gradient is summed over the one-thread split of its tiles); ``warn_only`` is stored."""
     _state["deterministic"] = bool(mode)
     _state["warn_only"] = bool(warn_only)

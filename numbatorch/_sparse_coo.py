@@ -150,7 +150,9 @@ def _make_sparse(indices, values, shape, coalesced, requires_grad=False):
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
                       requires_grad=False, check_invariants=None, is_coalesced=None):
-    """A sparse COO tensor with ``values`` at ``indices`` (sparse_dim, nnz); ``size`` defaults to the smallest that
+    """A sparse tensor in coordinate (COO) format.
+
+    A sparse COO tensor with ``values`` at ``indices`` (sparse_dim, nnz); ``size`` defaults to the smallest that
     holds every index. Duplicate indices are summed when the tensor is used (or coalesced)."""
     from ._creation import _check_device, tensor
     _check_device(device)

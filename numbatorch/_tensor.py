@@ -109,11 +109,13 @@ class Tensor:
 
     @property
     def layout(self):
+        """The memory layout: ``strided`` (dense), or ``sparse_coo`` for sparse tensors."""
         from ._layout import sparse_coo, strided
         return sparse_coo if self.is_sparse else strided
 
     @property
     def is_cpu(self):
+        """Always ``True``: numbatorch tensors live on the CPU."""
         return True
 
     # Devices and layouts numbatorch tensors never have; PyTorch programs branch on these flags.

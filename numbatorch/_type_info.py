@@ -7,7 +7,9 @@ __all__ = ["finfo", "iinfo"]
 
 
 class finfo:
-    """Limits of a floating dtype: ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``),
+    """Machine limits of a floating-point dtype.
+
+    Limits of a floating dtype: ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``),
     ``resolution``. ``finfo()`` describes the default dtype."""
 
     def __init__(self, type=None):

@@ -36,7 +36,9 @@ def pinverse(input, rcond=1e-15):
 
 
 def svd(input, some=True, compute_uv=True, *, out=None):
-    """``(U, S, V)`` with ``input = U diag(S) V^T`` (V, not V^T); reduced when ``some``; U, V zero if not
+    """Singular value decomposition of a matrix or a batch of matrices.
+
+    ``(U, S, V)`` with ``input = U diag(S) V^T`` (V, not V^T); reduced when ``some``; U, V zero if not
     ``compute_uv``."""
     U, S, Vh = _linalg_svd(input, full_matrices=not some)
     if not compute_uv:
@@ -67,9 +69,11 @@ for _name in ("det", "logdet", "slogdet", "cholesky", "cholesky_inverse", "pinve
 
 @tensor_method("cholesky_solve")
 def _cholesky_solve_method(self, input2, upper=False):
+    """``cholesky_solve(self, input2, upper)``."""
     return cholesky_solve(self, input2, upper)
 
 
 @tensor_method("cross")
 def _cross_method(self, other, dim=None):
+    """``cross(self, other, dim)``."""
     return cross(self, other, dim)

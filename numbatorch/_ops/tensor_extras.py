@@ -175,6 +175,7 @@ def pin_memory(self, device=None):
 
 @tensor_method()
 def is_pinned(self, device=None):
+    """Always ``False``: there is no pinned memory without an accelerator."""
     return False
 
 
@@ -298,10 +299,18 @@ bitwise_right_shift = tensor_method("bitwise_right_shift", "__rshift__")(_shift(
                                                                                  np.right_shift))
 tensor_method("__rlshift__")(lambda self, other: bitwise_left_shift(other, self))
 tensor_method("__rrshift__")(lambda self, other: bitwise_right_shift(other, self))
-tensor_method("bitwise_left_shift_", "__ilshift__")(lambda self, other: apply_inplace(self,
-                                                                                     bitwise_left_shift(self, other)))
-tensor_method("bitwise_right_shift_", "__irshift__")(lambda self, other: apply_inplace(
-    self, bitwise_right_shift(self, other)))
+
+
+@tensor_method("bitwise_left_shift_", "__ilshift__")
+def _bitwise_left_shift_(self, other):
+    """In-place ``bitwise_left_shift``; returns self."""
+    return apply_inplace(self, bitwise_left_shift(self, other))
+
+
+@tensor_method("bitwise_right_shift_", "__irshift__")
+def _bitwise_right_shift_(self, other):
+    """In-place ``bitwise_right_shift``; returns self."""
+    return apply_inplace(self, bitwise_right_shift(self, other))
 
 
 accept_aliases(__name__)  # last: this module loads after keyword_aliases ran

@@ -43,24 +43,28 @@ def logcumsumexp(input, dim):
 
 @tensor_method("hardshrink")
 def _hardshrink(self, lambd=0.5):
+    """``F.hardshrink(self, lambd)``."""
     from ..nn.functional import hardshrink
     return hardshrink(self, lambd)
 
 
 @tensor_method("prelu")
 def _prelu(self, weight):
+    """``F.prelu(self, weight)``."""
     from ..nn.functional import prelu
     return prelu(self, weight)
 
 
 @tensor_method("histogram")
 def _histogram(self, bins=100, *, range=None, weight=None, density=False):
+    """``histogram(self, bins, ...)``: ``(hist, bin_edges)``."""
     from .numerics import histogram
     return histogram(self, bins, range=range, weight=weight, density=density)
 
 
 @tensor_method("i0")
 def _i0(self):
+    """``special.i0(self)``."""
     from ..special import i0
     return i0(self)
 
@@ -102,6 +106,7 @@ def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_g
 
 @tensor_method()
 def is_distributed(self):
+    """Always ``False``: numbatorch tensors are not distributed."""
     return False
 
 

@@ -96,7 +96,9 @@ def _source_coordinate(coord, size, padding_mode, align_corners):
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample ``input`` (N, C, H, W) or (N, C, D, H, W) at the normalised points ``grid`` (N, H', W', 2) or
+    """Samples ``input`` at the normalised coordinates in ``grid``.
+
+    Sample ``input`` (N, C, H, W) or (N, C, D, H, W) at the normalised points ``grid`` (N, H', W', 2) or
     (N, D', H', W', 3); points outside [-1, 1] follow ``padding_mode``."""
     require_tensor("grid_sample", input)
     if mode not in ("bilinear", "nearest", "bicubic"):

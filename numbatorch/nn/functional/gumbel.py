@@ -6,7 +6,9 @@ __all__ = ["gumbel_softmax"]
 
 
 def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
-    """``softmax((logits + g) / tau)`` with Gumbel noise ``g``; with ``hard``, the one-hot of its argmax in the
+    """Samples from the Gumbel-softmax distribution, optionally discretised (``hard``).
+
+    ``softmax((logits + g) / tau)`` with Gumbel noise ``g``; with ``hard``, the one-hot of its argmax in the
     forward pass and the soft sample's gradient in the backward pass (straight-through)."""
     require_tensor("gumbel_softmax", logits, "logits")
     gumbels = -empty_like(logits).exponential_().log()

@@ -7,7 +7,9 @@ __all__ = ["rms_norm"]
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """``input / sqrt(mean(input**2 over normalized_shape) + eps) * weight``; ``eps`` defaults to the dtype's
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions.
+
+    ``input / sqrt(mean(input**2 over normalized_shape) + eps) * weight``; ``eps`` defaults to the dtype's
     machine epsilon."""
     require_tensor("rms_norm", input)
     if not isinstance(normalized_shape, (tuple, list)):

@@ -8,7 +8,9 @@ __all__ = ["triplet_margin_with_distance_loss"]
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
                                       swap=False, reduction="mean"):
-    """``max(d(a, p) - d(a, n) + margin, 0)``, ``d`` = ``distance_function`` (default: pairwise distance); with
+    """Triplet loss with a custom distance function.
+
+    ``max(d(a, p) - d(a, n) + margin, 0)``, ``d`` = ``distance_function`` (default: pairwise distance); with
     ``swap``, ``d(a, n)`` is replaced by ``min(d(a, n), d(p, n))``."""
     for name, t in (("anchor", anchor), ("positive", positive), ("negative", negative)):
         require_tensor("triplet_margin_with_distance_loss", t, name)
