@@ -14,6 +14,8 @@ from .efficientnet import (EfficientNet, EfficientNet_B0_Weights, EfficientNet_B
                            efficientnet_b7, efficientnet_v2_l, efficientnet_v2_m, efficientnet_v2_s)
 from .googlenet import GoogLeNet, GoogLeNet_Weights, GoogLeNetOutputs, googlenet
 from .inception import Inception3, Inception_V3_Weights, InceptionOutputs, inception_v3
+from .mnasnet import (MNASNet, MNASNet0_5_Weights, MNASNet0_75_Weights, MNASNet1_0_Weights, MNASNet1_3_Weights,
+                      mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3)
 from .mobilenetv2 import MobileNet_V2_Weights, MobileNetV2, mobilenet_v2
 from .mobilenetv3 import (MobileNet_V3_Large_Weights, MobileNet_V3_Small_Weights, MobileNetV3, mobilenet_v3_large,
                           mobilenet_v3_small)
@@ -40,6 +42,7 @@ __all__ = ["AlexNet", "AlexNet_Weights", "ConvNeXt", "ConvNeXt_Base_Weights", "C
            "EfficientNet_B5_Weights", "EfficientNet_B6_Weights", "EfficientNet_B7_Weights",
            "EfficientNet_V2_L_Weights", "EfficientNet_V2_M_Weights", "EfficientNet_V2_S_Weights", "GoogLeNet",
            "GoogLeNetOutputs", "GoogLeNet_Weights", "Inception3", "InceptionOutputs", "Inception_V3_Weights",
+           "MNASNet", "MNASNet0_5_Weights", "MNASNet0_75_Weights", "MNASNet1_0_Weights", "MNASNet1_3_Weights",
            "MobileNetV2", "MobileNetV3", "MobileNet_V2_Weights", "MobileNet_V3_Large_Weights",
            "MobileNet_V3_Small_Weights", "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights",
            "ResNeXt50_32X4D_Weights", "ResNet", "ResNet101_Weights", "ResNet152_Weights", "ResNet18_Weights",
@@ -54,8 +57,9 @@ __all__ = ["AlexNet", "AlexNet_Weights", "ConvNeXt", "ConvNeXt_Base_Weights", "C
            "efficientnet_b2", "efficientnet_b3", "efficientnet_b4", "efficientnet_b5", "efficientnet_b6",
            "efficientnet_b7", "efficientnet_v2_l", "efficientnet_v2_m", "efficientnet_v2_s", "get_model",
            "get_model_builder", "get_model_weights", "get_weight", "googlenet", "inception_v3", "list_models",
-           "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "resnet101", "resnet152", "resnet18",
-           "resnet34", "resnet50", "resnext101_32x8d", "resnext101_64x4d", "resnext50_32x4d", "segmentation",
-           "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0", "squeezenet1_0",
-           "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
-           "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32", "wide_resnet101_2", "wide_resnet50_2"]
+           "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3", "mobilenet_v2", "mobilenet_v3_large",
+           "mobilenet_v3_small", "resnet101", "resnet152", "resnet18", "resnet34", "resnet50", "resnext101_32x8d",
+           "resnext101_64x4d", "resnext50_32x4d", "segmentation", "shufflenet_v2_x0_5", "shufflenet_v2_x1_0",
+           "shufflenet_v2_x1_5", "shufflenet_v2_x2_0", "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg11_bn", "vgg13",
+           "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16",
+           "vit_l_32", "wide_resnet101_2", "wide_resnet50_2"]
