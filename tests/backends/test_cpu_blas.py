@@ -8,8 +8,8 @@ from numbatorch.backends.cpu import blas
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
-SIDE = 256  # SIDE**3 multiply-adds: the smallest cube products run threaded at
-assert SIDE ** 3 >= blas.SMALL_GEMM
+SMALL = 1 << 12  # the threshold the tests run under, so "large" products stay cheap
+SIDE = 16  # SIDE**3 multiply-adds: the smallest cube products run threaded at
 
 
 def _counts():
@@ -20,15 +20,17 @@ def _counts():
 
 @pytest.fixture
 def threaded_blas(monkeypatch):
-    """BLAS at two threads and the policy's state fresh; both put back afterwards. Yields the counts set."""
+    """BLAS at two threads, the policy's state fresh and its threshold SMALL; all put back afterwards.
+    Yields the counts set."""
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0)):
+        for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0),
+                            ("SMALL_GEMM", SMALL)):
             monkeypatch.setattr(blas, name, value)
         yield _counts()
 
 
 def _small(rng):
-    return rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
+    return rng.standard_normal((7, 5)), rng.standard_normal((5, 3))  # 105 multiply-adds
 
 
 def _large(rng):
@@ -37,10 +39,11 @@ def _large(rng):
 
 @pytest.mark.parametrize("shape_a, shape_b", [
     ((7, 5), (5, 3)), ((SIDE, SIDE), (SIDE, SIDE)), ((4, 7, 5), (5, 3)), ((2, 1, 7, 5), (3, 5, 2)),
-    ((5,), (5, 3)), ((7, 5), (5,)), ((5,), (5,)), ((0, 5), (5, 3)), ((3, SIDE, SIDE), (3, SIDE, 8)),
+    ((5,), (5, 3)), ((7, 5), (5,)), ((5,), (5,)), ((0, 5), (5, 3)), ((3, SIDE, SIDE), (3, SIDE, SIDE)),
+    ((3, 64, 64), (64, 64)),
 ])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
-def test_matmul_equals_numpy(shape_a, shape_b, dtype):
+def test_matmul_equals_numpy(shape_a, shape_b, dtype, threaded_blas):
     rng = np.random.default_rng(0)
     a = (rng.standard_normal(shape_a) * 4).astype(dtype)
     b = (rng.standard_normal(shape_b) * 4).astype(dtype)
@@ -71,7 +74,7 @@ def test_size_class_sets_and_restores_counts(threaded_blas):
     assert set(_counts().values()) == {1}
     blas.matmul(*_large(rng))
     assert _counts() == threaded_blas
-    blas.prepare_gemm(97, 51, 204)
+    blas.prepare_gemm(7, 5, 3)
     assert set(_counts().values()) == {1}
     blas.prepare_gemm(SIDE, SIDE, SIDE)
     assert _counts() == threaded_blas

@@ -25,9 +25,12 @@ import threading
 
 import numpy as np
 
-# Multiply-adds (m * k * n) of one 2-D product from which BLAS uses its threads. Measured here (2 cores,
-# loaded): one thread is as fast or faster up to 256 x 128 x 256 (8.4e6), two threads win from 256^3 on.
-SMALL_GEMM = 1 << 24
+# Multiply-adds (m * k * n) of one 2-D product from which BLAS uses its threads (2^29: about 813^3).
+# Measured here on 2 cores shared with other jobs (load average 7-9), ten steps of z = tanh(z @ a) / 2 + z
+# on n x n float64 took, on 2 threads over 1: n=256 9x, 512 1.95x, 768 1.14x, 1024 0.71x. The threads that
+# OpenBLAS leaves spinning after a product take the core the caller's elementwise work needs; a product
+# timed alone in a loop shows two threads winning from 256^3 already.
+SMALL_GEMM = 1 << 29
 
 _KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
 
