@@ -54,6 +54,7 @@ from ._ops.tensor_extras import *  # noqa: F401,F403
 from ._ops.tensor_methods_extra import *  # noqa: F401,F403
 from ._dlpack import from_dlpack, to_dlpack
 from ._creation import frombuffer
+from ._ops.gamma_functions import *  # noqa: F401,F403
 from ._windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 from ._creation import binomial, poisson
 from ._legacy_types import set_default_tensor_type

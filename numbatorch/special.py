@@ -1,7 +1,7 @@
 """``torch.special``: the special functions numbatorch has (error functions, logistic, log-sum-exp, entropy
 terms, normal CDF), mostly the same ops as in the ``numbatorch`` namespace under SciPy-style names.
 
-Gamma-family and Bessel functions other than ``i0`` are not provided.
+Bessel functions other than ``i0``, the incomplete gamma functions and zeta are not provided.
 """
 import math
 
@@ -16,9 +16,13 @@ from ._ops.binary_math import xlogy
 from ._ops.reduction import logsumexp
 from ._ops.unary_math import erf, erfc, erfinv, exp2, expm1, log1p, logit, sinc
 from ._ops.rounding import round
+from ._ops.gamma_functions import digamma, lgamma as gammaln, mvlgamma as _mvlgamma, polygamma
 
 __all__ = ["expit", "logit", "erf", "erfc", "erfinv", "exp2", "expm1", "log1p", "logsumexp", "softmax",
-           "log_softmax", "xlogy", "xlog1py", "sinc", "round", "entr", "ndtr", "log_ndtr", "i0"]
+           "log_softmax", "xlogy", "xlog1py", "sinc", "round", "entr", "ndtr", "log_ndtr", "i0", "gammaln", "digamma",
+           "psi", "polygamma", "multigammaln"]
+
+psi = digamma
 
 
 def softmax(input, dim, *, dtype=None):
@@ -76,3 +80,8 @@ def i0(input):
     """The modified Bessel function of the first kind, order 0."""
     x = input._data if input.is_floating_point() else input._data.astype(np.float32)
     return record(np.i0(x).astype(x.dtype), I0Backward0, (input,), x=x)
+
+
+def multigammaln(input, p):
+    """The multivariate log-gamma of dimension ``p`` (``mvlgamma``)."""
+    return _mvlgamma(input, p)
