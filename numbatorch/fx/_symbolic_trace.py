@@ -17,7 +17,7 @@ from ..nn.modules.container import Sequential
 from ..nn.modules.module import Module
 from .graph import Graph
 from .node import map_aggregate
-from .proxy import Proxy
+from .proxy import Proxy, TracerBase
 
 __all__ = ["Tracer", "symbolic_trace", "wrap"]
 
@@ -94,10 +94,11 @@ class _Patcher:
         self._undo.clear()
 
 
-class Tracer:
+class Tracer(TracerBase):
     """Turns a Module (or function) into a ``Graph`` by running it on Proxies; subclass to choose leaf modules."""
 
     def __init__(self, autowrap_modules=(math,), autowrap_functions=(), param_shapes_constant=False):
+        super().__init__()
         self._autowrap_modules = tuple(autowrap_modules)
         self._autowrap_functions = tuple(autowrap_functions)
 
@@ -105,13 +106,6 @@ class Tracer:
     def is_leaf_module(self, m, module_qualified_name):
         """numbatorch's own layers are leaves (one call_module node); Sequential and user modules are traced."""
         return type(m).__module__.startswith("numbatorch.nn") and not isinstance(m, Sequential)
-
-    def path_of_module(self, mod):
-        """The qualified name of submodule ``mod`` inside the traced root."""
-        name = self._module_names.get(id(mod))
-        if name is None:
-            raise NameError("module is not installed as a submodule")
-        return name
 
     def call_module(self, m, forward, args, kwargs):
         """Record a leaf module call as a call_module node; trace into any other module's ``forward``."""
@@ -128,49 +122,6 @@ class Tracer:
                 parameter_proxy_cache[key] = self.create_proxy("get_attr", self._tensor_names[key], (), {})
             return parameter_proxy_cache[key]
         return attr_val
-
-    def create_arg(self, a):
-        """``a`` as a node argument: Proxies become their Nodes, tensors and modules become get_attr nodes."""
-        if isinstance(a, Proxy):
-            return a.node
-        if isinstance(a, Tensor):
-            name = self._tensor_names.get(id(a))
-            if name is None:
-                name = self._constant_name()
-                setattr(self.root, name, a)
-                self._tensor_names[id(a)] = name
-            return self.graph.get_attr(name)
-        if isinstance(a, Module):
-            return self.graph.get_attr(self.path_of_module(a))
-        if isinstance(a, tuple) and hasattr(a, "_fields"):
-            return type(a)(*(self.create_arg(x) for x in a))
-        if isinstance(a, (tuple, list)):
-            return type(a)(self.create_arg(x) for x in a)
-        if isinstance(a, dict):
-            return {k: self.create_arg(v) for k, v in a.items()}
-        if isinstance(a, slice):
-            return slice(self.create_arg(a.start), self.create_arg(a.stop), self.create_arg(a.step))
-        return a
-
-    def _constant_name(self):
-        index = 0
-        while hasattr(self.root, f"_tensor_constant{index}"):
-            index += 1
-        return f"_tensor_constant{index}"
-
-    def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
-        """Insert a node in the graph being traced."""
-        return self.graph.create_node(kind, target, args, kwargs, name, type_expr)
-
-    def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
-        """Record a node whose arguments are ``args``/``kwargs`` (converted by ``create_arg``); its Proxy."""
-        node = self.create_node(kind, target, self.create_arg(tuple(args)), self.create_arg(dict(kwargs)), name,
-                                type_expr)
-        return self.proxy(node) if proxy_factory_fn is None else proxy_factory_fn(node)
-
-    def proxy(self, node):
-        """The Proxy standing for ``node``'s value."""
-        return Proxy(node, self)
 
     # ---- tracing ----------------------------------------------------------------------------------
     def trace(self, root, concrete_args=None):

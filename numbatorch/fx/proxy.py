@@ -4,20 +4,96 @@ import dis
 import inspect
 import operator
 
-__all__ = ["Attribute", "Proxy", "TraceError"]
+from .._tensor import Tensor
+from ..nn.modules.module import Module
+
+__all__ = ["Attribute", "GraphAppendingTracer", "Proxy", "TraceError", "TracerBase"]
 
 
 class TraceError(ValueError):
     """A traced program did something that cannot be recorded (control flow on a traced value, ...)."""
 
 
+class TracerBase:
+    """Records nodes into ``graph`` for the Proxies it hands out; ``root`` owns the tensors they use."""
+
+    def __init__(self):
+        self.graph = None
+        self.root = None
+        self._module_names = {}
+        self._tensor_names = {}
+
+    def path_of_module(self, mod):
+        """The qualified name of submodule ``mod`` inside the traced root."""
+        name = self._module_names.get(id(mod))
+        if name is None:
+            raise NameError("module is not installed as a submodule")
+        return name
+
+    def create_arg(self, a):
+        """``a`` as a node argument: Proxies become their Nodes, tensors and modules become get_attr nodes."""
+        if isinstance(a, Proxy):
+            return a.node
+        if isinstance(a, Tensor):
+            name = self._tensor_names.get(id(a))
+            if name is None:
+                name = self._constant_name()
+                setattr(self.root, name, a)
+                self._tensor_names[id(a)] = name
+            return self.graph.get_attr(name)
+        if isinstance(a, Module):
+            return self.graph.get_attr(self.path_of_module(a))
+        if isinstance(a, tuple) and hasattr(a, "_fields"):
+            return type(a)(*(self.create_arg(x) for x in a))
+        if isinstance(a, (tuple, list)):
+            return type(a)(self.create_arg(x) for x in a)
+        if isinstance(a, dict):
+            return {k: self.create_arg(v) for k, v in a.items()}
+        if isinstance(a, slice):
+            return slice(self.create_arg(a.start), self.create_arg(a.stop), self.create_arg(a.step))
+        return a
+
+    def _constant_name(self):
+        index = 0
+        while hasattr(self.root, f"_tensor_constant{index}"):
+            index += 1
+        return f"_tensor_constant{index}"
+
+    def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
+        """Insert a node in the graph being traced."""
+        return self.graph.create_node(kind, target, args, kwargs, name, type_expr)
+
+    def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        """Record a node whose arguments are ``args``/``kwargs`` (converted by ``create_arg``); its Proxy."""
+        node = self.create_node(kind, target, self.create_arg(tuple(args)), self.create_arg(dict(kwargs)), name,
+                                type_expr)
+        return self.proxy(node) if proxy_factory_fn is None else proxy_factory_fn(node)
+
+    def proxy(self, node):
+        """The Proxy standing for ``node``'s value."""
+        return Proxy(node, self)
+
+
+
+class GraphAppendingTracer(TracerBase):
+    """Appends the nodes that operations on its Proxies record to an existing ``graph``."""
+
+    def __init__(self, graph):
+        super().__init__()
+        self.graph = graph
+        self.root = Module()
+
+
 class Proxy:
     """Wraps the ``node`` that computes a value; operators, method calls and attribute reads on it record
-    new nodes in the ``tracer``'s graph instead of computing anything."""
+    new nodes in the ``tracer``'s graph (by default, the node's own graph) instead of computing anything.
+
+    numbatorch's free functions (``numbatorch.cat``, ``F.relu``) record nodes for Proxies only while
+    ``symbolic_trace`` runs, which is when it routes them here; elsewhere use the Tensor-method forms."""
 
     def __init__(self, node, tracer=None):
         self.node = node
-        self.tracer = tracer
+        self.tracer = GraphAppendingTracer(node.graph) if tracer is None else tracer
 
     def __repr__(self):
         return f"Proxy({self.node.name})"

@@ -229,3 +229,15 @@ def test_math_calls_concrete_args_and_dead_code():
         gm.graph.call_module("extra", (gm.graph.nodes[0],))  # its result is never used
     assert gm.graph.eliminate_dead_code()
     assert "extra" not in [n.target for n in gm.graph.nodes]
+
+
+def test_graph_built_from_proxies():
+    graph = fx.Graph()
+    x = fx.Proxy(graph.placeholder("x"), fx.proxy.GraphAppendingTracer(graph))
+    y = fx.Proxy(graph.placeholder("y"))  # the node's own graph by default
+    graph.output(((x + y) * 2).tanh().neg().node)
+    gm = fx.GraphModule(nn.Module(), graph)
+    a, b = numbatorch.randn(3), numbatorch.randn(3)
+    np.testing.assert_allclose(gm(a, b).numpy(), (-((a + b) * 2).tanh()).numpy(), rtol=1e-6)
+    assert [n.op for n in graph.nodes] == ["placeholder", "placeholder", "call_function", "call_function",
+                                            "call_method", "call_method", "output"]
