@@ -1,26 +1,74 @@
-"""``numbatorch.cuda``: whether a CUDA device can be used (decided once, lazily, without touching the driver early)."""
+"""``numbatorch.cuda``: whether a CUDA device can be used, and which (decided once, lazily: importing numbatorch
+neither imports numba.cuda nor initialises the driver).
+
+With ``NUMBA_ENABLE_CUDASIM=1`` Numba's CUDA simulator stands in for the device: it reports one device and runs
+the ``backends.cuda`` kernels on host arrays.
+"""
 import functools
 import os
 
 
+def _simulated():
+    return os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+
+
 @functools.lru_cache(maxsize=None)
 def is_available():
-    # Importing numba.cuda initialises nothing until asked; the simulator always claims a device, so it
-    # does not count as one.
-    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
-        return False
+    """True when a CUDA device (or Numba's CUDA simulator) can run the CUDA backend."""
     try:
         from numba import cuda
         return bool(cuda.is_available())
-    except Exception:
+    except Exception:  # a broken driver or toolkit means no device, as in PyTorch
         return False
 
 
 def device_count():
+    """Number of CUDA devices (1 under the simulator, 0 without CUDA)."""
     if not is_available():
         return 0
     from numba import cuda
     return len(cuda.gpus)
+
+
+def _index(device):
+    """Device index of ``device`` (None, int, 'cuda', 'cuda:N' or a numbatorch.device) for this process."""
+    if device is None:
+        return current_device()
+    if not isinstance(device, int):
+        text = str(device)
+        if not text.startswith("cuda"):
+            raise ValueError(f"Expected a cuda device, but got: {text}")
+        device = int(text.partition(":")[2] or current_device())
+    if not 0 <= device < device_count():
+        raise AssertionError("Invalid device id")
+    return device
+
+
+def current_device():
+    """Index of the selected CUDA device."""
+    if not is_available():
+        _raise_unavailable()
+    from numba import cuda
+    if _simulated():
+        return 0
+    return cuda.get_current_device().id
+
+
+def synchronize(device=None):
+    """Wait for every kernel launched on ``device`` (default: the current one) to finish."""
+    _index(device)
+    from numba import cuda
+    cuda.synchronize()
+
+
+def get_device_name(device=None):
+    """Name of a CUDA device (the simulator names itself)."""
+    index = _index(device)
+    if _simulated():
+        return "Numba CUDA Simulator"
+    from numba import cuda
+    name = cuda.gpus[index].name
+    return name.decode() if isinstance(name, bytes) else name
 
 
 def manual_seed(seed):

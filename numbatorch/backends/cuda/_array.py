@@ -1,0 +1,36 @@
+"""The array library of the CUDA backend and the kernel launch shape, decided once at import.
+
+On a real GPU, with CuPy installed, arrays are CuPy device arrays: numba.cuda kernels take them zero-copy
+through ``__cuda_array_interface__`` and every GEMM or reduction around the kernels is CuPy's. Under Numba's
+CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) there is no device memory: arrays are numpy arrays, which the
+simulated kernels read and write in place.
+"""
+import os
+
+from numba import cuda
+
+SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+
+if SIMULATOR:
+    import numpy as xp
+else:
+    from ..._optional import import_optional
+
+    xp = import_optional("cupy", "cuda", "the CUDA backend")
+
+# Threads per block. The simulator runs every thread as a Python thread, so it gets few of them and the
+# grid-stride loops do the rest; on a GPU 256 threads per block keep the multiprocessors busy.
+THREADS = 32 if SIMULATOR else 256
+# Blocks of a launch are capped: grid-stride loops cover any remaining elements.
+MAX_BLOCKS = 2 if SIMULATOR else 4096
+
+
+def launch(kernel, work):
+    """``kernel`` configured for ``work`` independent items (one thread each, grid-stride beyond the grid)."""
+    blocks = max(1, min(MAX_BLOCKS, -(-int(work) // THREADS)))
+    return kernel[blocks, THREADS]
+
+
+def asarray(a, dtype=None):
+    """``a`` as a C-contiguous array of the backend's library (a no-op when it already is one)."""
+    return xp.ascontiguousarray(xp.asarray(a, dtype=dtype))
