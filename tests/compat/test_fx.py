@@ -241,3 +241,27 @@ def test_graph_built_from_proxies():
     np.testing.assert_allclose(gm(a, b).numpy(), (-((a + b) * 2).tanh()).numpy(), rtol=1e-6)
     assert [n.op for n in graph.nodes] == ["placeholder", "placeholder", "call_function", "call_function",
                                             "call_method", "call_method", "output"]
+
+
+def _shape_metadata(lib, model, x):
+    from importlib import import_module
+    shape_prop = import_module(f"{lib.__name__}.fx.passes.shape_prop")
+    gm = lib.fx.symbolic_trace(model)
+    shape_prop.ShapeProp(gm).propagate(x)
+    rows = []
+    for n in gm.graph.nodes:
+        meta = n.meta["tensor_meta"]
+        rows.append((n.name, tuple(meta.shape), str(meta.dtype).split(".")[-1], meta.requires_grad, meta.stride,
+                     str(meta.memory_format).split(".")[-1], n.meta["type"].__name__))
+    return rows
+
+
+def test_shape_prop_matches_torch_fx():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        return lib.nn.Sequential(lib.nn.Conv2d(3, 4, 3), lib.nn.ReLU(), lib.nn.Flatten(), lib.nn.Linear(144, 5))
+
+    x = np.random.default_rng(0).normal(size=(2, 3, 8, 8)).astype(np.float32)
+    assert (_shape_metadata(numbatorch, build(numbatorch), numbatorch.tensor(x))
+            == _shape_metadata(torch, build(torch), torch.tensor(x)))
