@@ -154,8 +154,17 @@ class Node:
 
 
 def _target_name(target):
+    """How ``print(graph)`` names a function: where users reach it (``numbatorch.relu``, ``operator.add``)."""
     module = getattr(target, "__module__", None) or ""
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", repr(target))
-    if module in ("_operator", "operator", "builtins"):
-        return f"operator.{name}" if module != "builtins" else name
+    if module in ("_operator", "operator"):
+        return f"operator.{name}"
+    if module == "builtins":
+        return name
+    if module.startswith("numbatorch"):
+        import numbatorch
+        for home, namespace in (("numbatorch.nn.functional", numbatorch.nn.functional),
+                                ("numbatorch.linalg", numbatorch.linalg), ("numbatorch", numbatorch)):
+            if getattr(namespace, name, None) is target:
+                return f"{home}.{name}"
     return f"{module}.{name}" if module else name
