@@ -20,7 +20,7 @@ else:
 
 # Threads per block. The simulator runs every thread as a Python thread, so it gets few of them and the
 # grid-stride loops do the rest; on a GPU 256 threads per block keep the multiprocessors busy.
-THREADS = 32 if SIMULATOR else 256
+THREADS = 16 if SIMULATOR else 256
 # Blocks of a launch are capped: grid-stride loops cover any remaining elements.
 MAX_BLOCKS = 2 if SIMULATOR else 4096
 

@@ -1,0 +1,23 @@
+"""Block-wide sum for kernels that reduce with one block per output (batch-norm channel, softmax row)."""
+from numba import cuda
+
+from ._array import THREADS
+
+
+@cuda.jit(device=True)
+def block_sum(buf, value):
+    """Sum of ``value`` over the block's threads (``buf``: a float64 shared array of THREADS entries), seen by
+    every thread. A tree in shared memory: THREADS is a power of two."""
+    t = cuda.threadIdx.x
+    buf[t] = value
+    cuda.syncthreads()
+    half = THREADS // 2
+    while half > 0:
+        if t < half:
+            buf[t] += buf[t + half]
+        cuda.syncthreads()
+        half //= 2
+    total = buf[0]
+    # no thread may overwrite buf[0] (a next block_sum) before all have read it
+    cuda.syncthreads()
+    return total
