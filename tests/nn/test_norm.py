@@ -57,7 +57,7 @@ def test_norm_train_steps_then_eval_match_torch(name, args, kwargs, shape):
 
 
 def test_num_batches_tracked_and_cumulative_average():
-    bn = B.BatchNorm1d(2, momentum=None)
+    bn = B.BatchNorm1d(2, momentum=None, dtype=numbatorch.float64)   # float64 batches need float64 parameters
     batches = [rand(5, 2, seed=s) + s for s in range(3)]
     for x in batches:
         bn(numbatorch.tensor(x))

@@ -7,6 +7,7 @@ import numpy as np
 from ..._ops._util import apply_inplace, float_array, normalize_dim, record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
+from ._dtype_args import scalar_name
 from ._tensor_args import require_tensor
 
 _SQRT_2 = math.sqrt(2.0)
@@ -372,6 +373,9 @@ def prelu(input, weight):
     if w.size != 1 and (x.ndim < 2 or x.shape[1] != w.size) and not (x.ndim == 1 and x.shape[0] == w.size):
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                            f"{w.size} and channel size = {x.shape[1] if x.ndim > 1 else 1}.")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_name(x.dtype)} and "
+                           f"{scalar_name(w.dtype)}")
     wb = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if w.size != 1 and x.ndim > 1 else w.reshape(())
     out = np.where(x > 0, x, x * wb)
     return record(out, PreluBackward0, (input, weight), x=x, w=wb, w_shape=w.shape)

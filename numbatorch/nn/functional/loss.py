@@ -212,10 +212,13 @@ class NllLossBackward0(Node):
         np.put_along_axis(g, np.expand_dims(self.target, 1), np.expand_dims(scale, 1).astype(self.dtype), axis=1)
         return g
 
+# class-index targets PyTorch's nll_loss accepts (int32 and the other integer types are refused)
+_CLASS_TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
+
 
 def _check_class_targets(input, target):
     x, t = input._data, target._data
-    if t.dtype.kind not in "iu":
+    if t.dtype not in _CLASS_TARGET_DTYPES:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_legacy_name(t.dtype)}")
     batch = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     if t.shape != batch:
@@ -282,7 +285,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if reduction == "mean":
             return losses.sum() / (losses.numel() if input.dim() > 1 else 1)
         return _reduce(losses, reduction)
-    if target._data.dtype.kind not in "iu":
+    if target._data.dtype not in _CLASS_TARGET_DTYPES:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_legacy_name(target._data.dtype)}")
     nll = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
     if label_smoothing <= 0:

@@ -5,6 +5,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import norm as _norm
+from ._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
 from ._tensor_args import require_tensor
 
@@ -20,11 +21,6 @@ class NativeLayerNormBackward0(Node):
         return (gx, gw, gb)[:len(self.inputs)]
 
 
-def _check_float(x):
-    if x.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
-
-
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims, then scale by weight and shift by bias."""
     require_tensor("layer_norm", input)
@@ -32,7 +28,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     x = input._data
     w = weight._data if weight is not None else None
     b = bias._data if bias is not None else None
-    _check_float(x)
+    check_mixed_dtype(x, w, b)
+    require_floating("LayerNormKernelImpl", x)
     k = len(shape)
     if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
         raise RuntimeError(f"Given normalized_shape=[{fmt_size(shape)}], expected input with shape "
@@ -71,7 +68,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                          f"[{N * C // num_groups}, {num_groups}{''.join(f', {s}' for s in x.shape[2:])}]")
     w = None if weight is None else weight._data
     b = None if bias is None else bias._data
-    _check_float(x)
+    check_mixed_dtype(x, w, b)
+    require_floating("GroupNormKernelImpl", x)
     if num_groups <= 0 or C % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape [{fmt_size(x.shape)}] and num_groups={int(num_groups)}")

@@ -9,16 +9,18 @@ from ..._ops._util import record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
 from ...backends.cpu import pool as kernels
+from ._dtype_args import scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ._tensor_args import require_tensor
 
-def _check_input(name, x, nd):
-    """PyTorch's checks of a pooling input: (N, C, *spatial) or (C, *spatial), floating, no empty non-batch dim."""
+def _check_input(name, x, nd, integers=False):
+    """PyTorch's checks of a pooling input: (N, C, *spatial) or (C, *spatial), floating (or integer, with
+    ``integers``), no empty non-batch dim."""
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input tensor, but got "
                            f"input of size [{fmt_size(x.shape)}]" if nd > 1 else
                            f"{name}: Expected 2D or 3D input tensor, but got [{fmt_size(x.shape)}]")
-    if x.dtype not in (np.float32, np.float64):
+    if x.dtype not in (np.float32, np.float64) and not (integers and x.dtype.kind in "iu"):
         raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
     lead, sp = x.shape[:x.ndim - nd], x.shape[x.ndim - nd:]
     if any(s == 0 for s in sp) or any(s == 0 for s in lead[1:]):
@@ -87,7 +89,8 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     s = pool_stride(stride, k, nd, fname)
     p = pool_ntuple(padding, nd, fname, "padding")
     d = pool_ntuple(dilation, nd, fname, "dilation")
-    _check_input(fname, input._data, nd)
+    # PyTorch's 2-d and 3-d max pool kernels take integer inputs too, its 1-d one does not
+    _check_input(fname, input._data, nd, integers=nd > 1)
     _check_window(fname, input._data, nd, k, s, p, d, ceil_mode)
     out, idx = kernels.max_pool_forward(input._data, k, s, p, d, bool(ceil_mode))
     node = MaxPool3DWithIndicesBackward0 if nd == 3 else MaxPool2DWithIndicesBackward0
@@ -242,7 +245,11 @@ def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_
     k = pool_ntuple(kernel_size, nd, fname, "kernel_size")
     s = pool_stride(stride, k, nd, fname)
     p = pool_ntuple(padding, nd, fname, "padding")
-    _check_input(fname, input._data, nd)
+    _check_input(fname, input._data, nd, integers=True)
+    if input._data.dtype.kind in "iu" and input._data.dtype != np.int64:
+        # PyTorch's kernels take int64 (means truncated toward zero, as its integer division) but no other integers
+        raise NotImplementedError(f'"{"avg_pool3d_out_frame" if nd == 3 else "avg_pool2d"}" not implemented for '
+                                  f"'{scalar_name(input._data.dtype)}'")
     _check_window(fname, input._data, nd, k, s, p, (1,) * nd, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")

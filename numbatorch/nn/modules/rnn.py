@@ -13,6 +13,7 @@ from ... import _creation
 from ..._ops.joining import cat, stack
 from ..._tensor import Tensor
 from .. import init
+from ..functional._dtype_args import scalar_name
 from ..functional.dropout import dropout as _dropout
 from ..functional.rnn import packed_to_padded, padded_to_packed, rnn_layer
 from ..parameter import Parameter
@@ -136,6 +137,10 @@ class RNNBase(Module):
         return w_ih, w_hh, b_ih, b_hh, w_hr
 
     def _check_input(self, input, batch_sizes):
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). Convert "
+                             f"input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
         expected_dim = 2 if batch_sizes is not None else 3
         if input.dim() != expected_dim:
             raise RuntimeError(f"input must have {expected_dim} dimensions, got {input.dim()}")
@@ -470,6 +475,11 @@ class RNNCellBase(Module):
             cx = cx.unsqueeze(0) if cx is not None else None
         if input.size(1) != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}")
+        for state in (input, hx, cx):
+            # PyTorch's cell multiplies input and state by the weights: its matmul names the first mismatch
+            if state is not None and state.dtype != self.weight_ih.dtype:
+                raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_name(state._data.dtype)} "
+                                   f"and {scalar_name(self.weight_ih._data.dtype)}")
         if hx is not None and tuple(hx.shape) != (input.size(0), self.hidden_size):
             raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden0 batch size {hx.size(0)}"
                                if hx.size(0) != input.size(0) else

@@ -1,0 +1,28 @@
+"""PyTorch's dtype rules for a layer's input against its parameters, with PyTorch's errors."""
+import numpy as np
+
+from ... import _dtype as dt
+from ..._creation import _scalar_name
+
+
+def scalar_name(dtype):
+    """PyTorch's scalar-type name (``Float``, ``Double``, ``Long`` ...) of a numpy dtype."""
+    return _scalar_name(dt.from_numpy_dtype(np.dtype(dtype)))
+
+
+def require_floating(kernel, x):
+    """NotImplementedError as PyTorch's dispatch raises it when ``kernel`` gets a non-floating array ``x``."""
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(x.dtype)}\'')
+
+
+def check_mixed_dtype(x, *params):
+    """PyTorch's CPU check of normalisation parameters (``None`` when absent) whose dtype differs from input x's:
+    then each must be float32 and x of half precision (which may keep float32 parameters)."""
+    defined = [p for p in params if p is not None]
+    if all(p.dtype == x.dtype for p in defined):
+        return
+    if any(p.dtype != np.float32 for p in defined):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if x.dtype != np.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
