@@ -44,16 +44,15 @@ def _walk_once(top, seen):
         if key in seen:
             continue
         seen.add(key)
-        files = []
-        for entry in entries:
+        files, subdirs = [], []
+        for entry in sorted(entries, key=lambda e: e.name):
             try:
                 is_dir = entry.is_dir()  # follows symlinks, like os.walk(followlinks=True)
             except OSError:
                 is_dir = False
-            if is_dir:
-                pending.append(os.path.join(path, entry.name))
-            else:
-                files.append(entry.name)
+            (subdirs if is_dir else files).append(entry.name)
+        # Depth-first in name order, so a directory reachable twice is always entered through the same path.
+        pending.extend(os.path.join(path, name) for name in reversed(subdirs))
         found.append((path, files))
     return sorted(found)
 
