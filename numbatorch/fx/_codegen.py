@@ -29,7 +29,10 @@ class _Namespace:
 
     def __init__(self, reserved):
         import numbatorch
-        self.globals = {"numbatorch": numbatorch, "inf": math.inf, "nan": math.nan}
+        from .._alias_import import is_installed
+        # Under ``python -m numbatorch run`` the code reads as PyTorch's does: ``torch.relu(x)``.
+        self.top = "torch" if is_installed() else "numbatorch"
+        self.globals = {self.top: numbatorch, "inf": math.inf, "nan": math.nan}
         self._ids = {}
         self._reserved = reserved  # the node names: locals of the generated function
 
@@ -43,7 +46,7 @@ class _Namespace:
                  "numbatorch": numbatorch}
         for home, module in homes.items():
             if name and getattr(module, name, None) is fn:
-                return f"{home}.{name}"
+                return f"{self.top}{home[len('numbatorch'):]}.{name}"
         return self.constant(fn, name or "fn")
 
     def constant(self, value, hint="_const"):

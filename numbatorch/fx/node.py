@@ -166,5 +166,7 @@ def _target_name(target):
         for home, namespace in (("numbatorch.nn.functional", numbatorch.nn.functional),
                                 ("numbatorch.linalg", numbatorch.linalg), ("numbatorch", numbatorch)):
             if getattr(namespace, name, None) is target:
-                return f"{home}.{name}"
+                from .._alias_import import is_installed
+                top = "torch" if is_installed() else "numbatorch"  # as PyTorch prints it, under the run command
+                return f"{top}{home[len('numbatorch'):]}.{name}"
     return f"{module}.{name}" if module else name
