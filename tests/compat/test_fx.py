@@ -265,3 +265,22 @@ def test_shape_prop_matches_torch_fx():
     x = np.random.default_rng(0).normal(size=(2, 3, 8, 8)).astype(np.float32)
     assert (_shape_metadata(numbatorch, build(numbatorch), numbatorch.tensor(x))
             == _shape_metadata(torch, build(torch), torch.tensor(x)))
+
+
+def _add_length(x):
+    return x + len(x)  # len() of a Proxy cannot be traced: fx.wrap keeps this call whole
+
+
+fx.wrap("_add_length")
+
+
+class _UsesWrapped(nn.Module):
+    def forward(self, x):
+        return _add_length(x * 2)
+
+
+def test_wrap_records_a_function_call():
+    gm = fx.symbolic_trace(_UsesWrapped())
+    assert [n.target for n in gm.graph.nodes if n.op == "call_function"][-1] is _add_length
+    x = numbatorch.randn(3, 2)
+    np.testing.assert_allclose(gm(x).numpy(), (x * 2 + 3).numpy(), rtol=1e-6)
