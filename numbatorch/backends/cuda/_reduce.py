@@ -1,4 +1,4 @@
-"""Block-wide sum for kernels that reduce with one block per output (batch-norm channel, softmax row)."""
+"""Block-wide sum and max for kernels that reduce with one block per output (batch-norm channel, softmax row)."""
 from numba import cuda
 
 from ._array import THREADS
@@ -21,3 +21,21 @@ def block_sum(buf, value):
     # no thread may overwrite buf[0] (a next block_sum) before all have read it
     cuda.syncthreads()
     return total
+
+
+@cuda.jit(device=True)
+def block_max(buf, value):
+    """Maximum of ``value`` over the block's threads, seen by every thread (NaN entries are skipped: the
+    caller's comparisons see them)."""
+    t = cuda.threadIdx.x
+    buf[t] = value
+    cuda.syncthreads()
+    half = THREADS // 2
+    while half > 0:
+        if t < half and buf[t + half] > buf[t]:
+            buf[t] = buf[t + half]
+        cuda.syncthreads()
+        half //= 2
+    best = buf[0]
+    cuda.syncthreads()
+    return best
