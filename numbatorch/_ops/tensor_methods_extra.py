@@ -9,7 +9,7 @@ from ..autograd.graph import Node
 from ._util import apply_inplace, record
 from .keyword_aliases import accept_aliases
 
-__all__ = ["logcumsumexp"]
+__all__ = ["logcumsumexp", "as_strided"]
 
 
 class LogcumsumexpBackward0(Node):
@@ -39,6 +39,58 @@ def logcumsumexp(input, dim):
     axis = normalize_dim(dim, x.ndim)
     out = np.logaddexp.accumulate(x, axis=axis) if x.size else x.copy()
     return record(out, LogcumsumexpBackward0, (input,), x=x, out=out, axis=axis)
+
+
+def _storage_of(data):
+    """The flat storage ``data`` views (its root array when that is contiguous) and ``data``'s offset in it."""
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not root.flags.c_contiguous or root.dtype != data.dtype:
+        return np.ascontiguousarray(data).reshape(-1), 0, None
+    offset = (data.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // data.itemsize
+    return root.reshape(-1), offset, root
+
+
+def _storage_index(shape, strides, offset):
+    """Flat storage index of every element of a (shape, element strides, offset) view."""
+    index = np.full(tuple(shape), offset, dtype=np.int64)
+    for axis, (n, st) in enumerate(zip(shape, strides)):
+        index = index + (np.arange(n) * st).reshape((n,) + (1,) * (len(shape) - axis - 1))
+    return index
+
+
+class AsStridedBackward0(Node):
+    """Each output's gradient lands on the storage element it read; the input takes the gradients of its own."""
+
+    __slots__ = ("storage_size", "out_index", "in_index")
+
+    def backward(self, grad):
+        storage = np.zeros(self.storage_size, dtype=grad.dtype)
+        np.add.at(storage, self.out_index.reshape(-1), grad.reshape(-1))
+        return storage[self.in_index]
+
+
+@tensor_method()
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with the given ``size``, element ``stride`` and ``storage_offset``."""
+    data = input._data
+    flat, own_offset, root = _storage_of(data)
+    offset = own_offset if storage_offset is None else int(storage_offset)
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    needed = 0 if 0 in size else offset + 1 + sum((n - 1) * st for n, st in zip(size, stride))
+    if needed > flat.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {data.itemsize} requiring a storage size of {needed * data.itemsize} are out "
+                           f"of bounds for storage of size {flat.size * data.itemsize}")
+    out = np.lib.stride_tricks.as_strided(flat[offset:], size, tuple(st * data.itemsize for st in stride))
+    own_strides = tuple(st // data.itemsize for st in data.strides) if root is not None else \
+        tuple(int(np.prod(data.shape[i + 1:])) for i in range(data.ndim))
+    return record(out, AsStridedBackward0, (input,), storage_size=flat.size,
+                  out_index=_storage_index(size, stride, offset), in_index=_storage_index(data.shape, own_strides,
+                                                                                           own_offset))
 
 
 @tensor_method("hardshrink")
@@ -88,6 +140,12 @@ for _name in ("deg2rad", "rad2deg", "copysign", "ldexp", "gcd", "lcm", "nextafte
     _inplace(_name + "_", getattr(Tensor, _name))
 _inplace("float_power_", _float_power_inplace)
 _inplace("negative_", Tensor.neg)
+
+
+@tensor_method()
+def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    """In-place ``scatter_reduce``."""
+    return apply_inplace(self, self.scatter_reduce(dim, index, src, reduce, include_self=include_self))
 
 
 @tensor_method()

@@ -60,3 +60,30 @@ def test_errors_match_torch(expr):
     with pytest.raises(RuntimeError) as ours:
         _eval(nt, expr)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("expr", ["m.as_strided(x, (2, 2), (1, 1))", "x.as_strided((3, 2), (2, 3), 1)",
+                                  "m.as_strided(x[1:], (2,), (2,))", "m.as_strided(x[1:], (2,), (2,), 0)",
+                                  "x.t().as_strided((2, 2), (4, 1))", "x.as_strided((2, 0), (1, 1))"])
+def test_as_strided_matches_torch(expr):
+    ours, xo = _eval(nt, expr, grad=True)
+    theirs, xt = _eval(torch, expr, grad=True)
+    _same(ours, theirs)
+    w = np.cos(np.arange(theirs.numel())).reshape(tuple(theirs.shape))
+    (ours * nt.tensor(w)).sum().backward()
+    (theirs * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+
+
+def test_as_strided_bounds_and_scatter_reduce_inplace():
+    with pytest.raises(RuntimeError) as theirs:
+        torch.as_strided(torch.arange(6.0), (3, 3), (1, 2))
+    with pytest.raises(RuntimeError) as ours:
+        nt.as_strided(nt.arange(6.0), (3, 3), (1, 2))
+    assert str(ours.value) == str(theirs.value)
+    results = []
+    for lib in (torch, nt):
+        t = lib.zeros(3)
+        t.scatter_reduce_(0, lib.tensor([0, 1, 0, 2]), lib.tensor([1.0, 2.0, 3.0, 4.0]), "amax", include_self=False)
+        results.append(t.tolist())
+    assert results[0] == results[1]
