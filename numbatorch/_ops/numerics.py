@@ -19,7 +19,7 @@ __all__ = ["deg2rad", "rad2deg", "diff", "cov", "corrcoef", "histc", "histogram"
            "nanquantile", "dist", "isin", "diagflat", "float_power", "positive", "conj", "conj_physical",
            "resolve_conj", "resolve_neg", "is_conj", "is_neg", "real", "imag", "angle", "gcd", "lcm", "frexp",
            "nextafter", "hsplit", "vsplit", "dsplit", "trapezoid", "trapz", "cumulative_trapezoid", "combinations",
-           "unravel_index", "ldexp", "copysign"]
+           "unravel_index", "ldexp", "copysign", "gradient"]
 
 
 def _float(input):
@@ -409,6 +409,57 @@ def unravel_index(indices, shape):
     if np.any((flat < -total) | (flat >= total)):
         raise RuntimeError("'indices' must be in range [-total, total)".replace("total", str(total)))
     return tuple(Tensor._make(c.astype(np.int64)) for c in np.unravel_index(np.mod(flat, total), shape))
+
+
+def _gradient_along(f, d, spacing, edge_order):
+    """Central differences along dim ``d`` (one-sided at the ends), for a uniform step or 1-D coordinates."""
+    from .joining import cat
+    n = f.shape[d]
+    if n < edge_order + 1:
+        raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    shape = [1] * f.dim()
+
+    def coef(values):
+        shape[d] = -1
+        return Tensor._make(np.asarray(values, dtype=f._data.dtype).reshape(shape))
+
+    def part(start, length):
+        return f.narrow(d, start, length)
+    if isinstance(spacing, Tensor):
+        dx = np.diff(spacing._data.astype(np.float64))
+    else:
+        dx = np.full(n - 1, float(spacing))
+    dx1, dx2 = dx[:-1], dx[1:]
+    interior = (part(0, n - 2) * coef(-dx2 / (dx1 * (dx1 + dx2))) + part(1, n - 2) * coef((dx2 - dx1) / (dx1 * dx2))
+                + part(2, n - 2) * coef(dx1 / (dx2 * (dx1 + dx2))))
+    if edge_order == 1:
+        first = (part(1, 1) - part(0, 1)) / float(dx[0])
+        last = (part(n - 1, 1) - part(n - 2, 1)) / float(dx[-1])
+    else:
+        a1, a2 = dx[0], dx[1]
+        first = (part(0, 1) * (-(2 * a1 + a2) / (a1 * (a1 + a2))) + part(1, 1) * ((a1 + a2) / (a1 * a2))
+                 + part(2, 1) * (-a1 / (a2 * (a1 + a2))))
+        b1, b2 = dx[-2], dx[-1]
+        last = (part(n - 3, 1) * (b2 / (b1 * (b1 + b2))) + part(n - 2, 1) * (-(b2 + b1) / (b1 * b2))
+                + part(n - 1, 1) * ((2 * b2 + b1) / (b2 * (b1 + b2))))
+    return cat([first, interior, last], d)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Estimated derivative of ``input`` along each of ``dim`` (all by default): second-order central
+    differences inside, first- or second-order (``edge_order``) one-sided ones at the ends. ``spacing``: one step
+    for all dims, one per dim, or one coordinate tensor per dim. Returns one tensor per dim."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.dim())) if dim is None else ([dim] if isinstance(dim, int) else list(dim))
+    dims = [normalize_dim(d, input.dim()) for d in dims]
+    spacings = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(spacings) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length "
+                           f"{len(spacings)} and a dim argument of length {len(dims)}.")
+    f = _float(input)
+    return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, spacings))
 
 
 # ---- Tensor.unfold: sliding windows ------------------------------------------------------------------

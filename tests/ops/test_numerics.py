@@ -54,6 +54,8 @@ DIFFERENTIABLE = [
     "m.cumulative_trapezoid(x)", "m.combinations(x[0], 3)", "m.combinations(x[0], 2, with_replacement=True)",
     "x.unfold(1, 2, 1)", "x.unfold(0, 2, 2)", "x.unfold(-1, 3, 2)", "m.angle(x)", "m.positive(x)", "x.conj()",
     "m.hsplit(x, [1, 3])", "m.vsplit(x, 3)", "m.cdist(x, x[:2])", "m.cdist(x, x + 1, p=1)",
+    "m.gradient(x)", "m.gradient(x, spacing=2.0, dim=1)", "m.gradient(x, spacing=[0.5, 2.0], edge_order=2)",
+    "m.gradient(x, spacing=(m.arange(5.0, dtype=m.float64) ** 2,), dim=1, edge_order=2)",
 ]
 
 VALUES = [
@@ -108,7 +110,8 @@ def test_values(expr):
 @pytest.mark.parametrize("expr", ["m.quantile(x, 1.5)", "m.quantile(i, 0.5)", "m.bincount(m.tensor([-1, 2]))",
                                   "m.finfo(m.int64)", "m.iinfo(m.bool)", "m.is_nonzero(m.tensor([1, 2]))",
                                   "x.unfold(1, 6, 1)", "m.hsplit(x, 2)", "x.imag", "m.gcd(x, x)",
-                                  "m.positive(m.tensor([True]))", "m.combinations(x)", "m.cov(m.ones(2, 2, 2))"])
+                                  "m.positive(m.tensor([True]))", "m.combinations(x)", "m.cov(m.ones(2, 2, 2))",
+                                  "m.gradient(x[:2], edge_order=2)", "m.gradient(x, spacing=[1.0])"])
 def test_errors_match_torch(expr):
     with pytest.raises(Exception) as theirs:
         _eval(torch, expr)
