@@ -1,0 +1,173 @@
+"""Recurrent layers on device arrays, one direction of one layer at a time, with the names, arguments and
+results of ``backends.cpu.rnn`` (x (T, B, I), h0 (B, H_out), c0 (B, H); ``lengths`` host ints or None).
+
+Forward: the input projection of every step is one GEMM; the time loop runs here, each step one GEMM
+h @ W_hh^T of the array library and one fused kernel for the cell's pointwise math (``_rnn_cells``).
+Backward: BPTT the same way, storing the pre-activation gradients of every step; the weight, bias and input
+gradients are then one GEMM (or sum) each over all steps.
+"""
+import numpy as np
+
+from ..cpu.rnn import _GATES, RNN_MODES, RNNGrads, RNNWorkspace, _check_lengths, _check_shape
+from . import _rnn_cells as K
+from ._array import launch, read_only, xp
+
+__all__ = ["RNN_MODES", "RNNGrads", "RNNWorkspace", "rnn_layer_forward", "rnn_layer_backward"]
+
+
+def _as_float(a, dtype):
+    return xp.ascontiguousarray(xp.asarray(a, dtype=dtype))
+
+
+def _steps(T, reverse, backward=False):
+    """Time indices in processing order (backward visits them in the opposite order)."""
+    return range(T - 1, -1, -1) if reverse != backward else range(T)
+
+
+def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_hr=None,
+                      lengths=None, reverse=False):
+    """Run one direction of one recurrent layer; as the CPU twin.
+    Returns (output (T, B, H_out), h_n, c_n or None, workspace)."""
+    if mode not in _GATES:
+        raise ValueError(f"Unknown recurrent mode '{mode}', expected one of {RNN_MODES}")
+    if x.ndim != 3:
+        raise ValueError(f"input must have 3 dimensions (T, B, I), got {x.ndim}")
+    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    x = _as_float(x, dtype)
+    T, B, I = x.shape
+    w_ih = _as_float(w_ih, dtype)
+    w_hh = _as_float(w_hh, dtype)
+    GH = w_ih.shape[0]
+    H = GH // _GATES[mode]
+    has_proj = mode == "lstm" and w_hr is not None
+    H_out = w_hr.shape[0] if has_proj else H
+    _check_shape("weight_ih", w_ih, (_GATES[mode] * H, I))
+    _check_shape("weight_hh", w_hh, (GH, H_out))
+    h = xp.array(h0, dtype=dtype, order="C")  # a copy: the kernels update it in place
+    _check_shape("hidden[0]" if mode == "lstm" else "hidden", h, (B, H_out))
+    if (b_ih is None) != (b_hh is None):
+        raise ValueError("b_ih and b_hh must both be given or both be None")
+    has_bias = b_ih is not None
+    lengths, full_length = _check_lengths(lengths, T, B)
+    lengths_d = xp.asarray(lengths)
+
+    xw = xp.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, GH)
+    if has_bias:
+        b_ih = _as_float(b_ih, dtype)
+        b_hh = _as_float(b_hh, dtype)
+        _check_shape("bias_ih", b_ih, (GH,))
+        _check_shape("bias_hh", b_hh, (GH,))
+        xw += b_ih if mode == "gru" else b_ih + b_hh
+    w_hh_t = w_hh.T
+    out = xp.empty((T, B, H_out), dtype=dtype)
+    h_prev = xp.empty((T, B, H_out), dtype=dtype)
+    ws = RNNWorkspace(mode=mode, reverse=bool(reverse), x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias,
+                      lengths=lengths, full_length=full_length, h_prev=h_prev, out=out)
+    c = None
+    xw_in = read_only(xw)
+    if mode == "lstm":
+        if c0 is None:
+            raise ValueError("an LSTM needs c0")
+        c = xp.array(c0, dtype=dtype, order="C")
+        _check_shape("hidden[1]", c, (B, H))
+        if has_proj:
+            w_hr = _as_float(w_hr, dtype)
+            _check_shape("weight_hr", w_hr, (H_out, H))
+        m = xp.empty((T, B, H) if has_proj else (1, 1, 1), dtype=dtype)
+        gates = xp.empty((T, B, GH), dtype=dtype)
+        c_prev = xp.empty((T, B, H), dtype=dtype)
+        tanh_c = xp.empty((T, B, H), dtype=dtype)
+        for t in _steps(T, reverse):
+            h_prev[t] = h
+            c_prev[t] = c
+            launch(K.lstm_forward_step, B * H)(t, lengths_d, has_proj, xw_in, h @ w_hh_t, h, c, out, gates,
+                                                tanh_c, m)
+            if has_proj:
+                active = (t < lengths_d)[:, None]
+                h_proj = m[t] @ w_hr.T
+                h[...] = xp.where(active, h_proj, h)
+                out[t] = xp.where(active, h_proj, 0)
+        ws.gates, ws.c_prev, ws.tanh_c = gates, c_prev, tanh_c
+        if has_proj:
+            ws.w_hr, ws.m = w_hr, m
+    elif mode == "gru":
+        b_hh_arr = b_hh if has_bias else xp.zeros(GH, dtype=dtype)
+        gates = xp.empty((T, B, GH), dtype=dtype)
+        hn = xp.empty((T, B, H), dtype=dtype)
+        for t in _steps(T, reverse):
+            h_prev[t] = h
+            launch(K.gru_forward_step, B * H)(t, lengths_d, xw_in, h @ w_hh_t, b_hh_arr, h, out, gates, hn)
+        ws.gates, ws.hn = gates, hn
+    else:
+        for t in _steps(T, reverse):
+            h_prev[t] = h
+            launch(K.rnn_forward_step, B * H)(t, lengths_d, mode == "rnn_relu", xw_in, h @ w_hh_t, h, out)
+    return out, h, c, ws
+
+
+def _grad_or_zeros(g, shape, dtype):
+    if g is None:
+        return xp.zeros(shape, dtype=dtype)
+    if g.shape != shape:
+        raise ValueError(f"gradient has shape {tuple(g.shape)}, expected {shape}")
+    return xp.array(g, dtype=dtype, order="C")  # a copy: kernels update it in place
+
+
+def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
+    """Backpropagate through one layer direction; returns ``RNNGrads``; as the CPU twin."""
+    x, w_hh = ws.x, ws.w_hh
+    T, B, I = x.shape
+    dtype = x.dtype
+    GH, H_out = w_hh.shape
+    H = GH // _GATES[ws.mode]
+    lengths_d = xp.asarray(ws.lengths)
+    grad_out = _grad_or_zeros(grad_output, (T, B, H_out), dtype)
+    if not ws.full_length:
+        # padded positions are not outputs of the packed sequence
+        grad_out *= (xp.arange(T)[:, None] < lengths_d[None, :])[:, :, None]
+    dh = _grad_or_zeros(grad_h_n, (B, H_out), dtype)
+    dc = grad_w_hr = None
+    steps = _steps(T, ws.reverse, backward=True)
+    if ws.mode == "lstm":
+        has_proj = ws.w_hr is not None
+        dc = _grad_or_zeros(grad_c_n, (B, H), dtype)
+        dgates = xp.empty((T, B, GH), dtype=dtype)
+        dh_total_all = xp.empty((T, B, H_out), dtype=dtype) if has_proj else None
+        for t in steps:
+            dh_total = dh + grad_out[t]
+            if has_proj:
+                dh_total_all[t] = dh_total
+            dm = xp.ascontiguousarray(dh_total @ ws.w_hr) if has_proj else dh_total
+            launch(K.lstm_backward_step, B * H)(t, lengths_d, read_only(dm), dc, read_only(ws.gates),
+                                                 read_only(ws.c_prev), read_only(ws.tanh_c), dgates)
+            dh = xp.where((t < lengths_d)[:, None], dgates[t] @ w_hh, dh_total)
+        if has_proj:
+            grad_w_hr = dh_total_all.reshape(T * B, H_out).T @ ws.m.reshape(T * B, H)
+        dgates_x = dgates_h = dgates
+    elif ws.mode == "gru":
+        dgates_x = xp.empty((T, B, GH), dtype=dtype)
+        dgates_h = xp.empty((T, B, GH), dtype=dtype)
+        dh_direct = xp.empty((B, H), dtype=dtype)
+        for t in steps:
+            launch(K.gru_backward_step, B * H)(t, lengths_d, read_only(dh), read_only(grad_out),
+                                                read_only(ws.gates), read_only(ws.hn), read_only(ws.h_prev),
+                                                dgates_x, dgates_h, dh_direct)
+            dh = xp.where((t < lengths_d)[:, None], dh_direct + dgates_h[t] @ w_hh, dh_direct)
+    else:
+        dgates_x = dgates_h = xp.empty((T, B, GH), dtype=dtype)
+        dh_total = xp.empty((B, H), dtype=dtype)
+        for t in steps:
+            launch(K.rnn_backward_step, B * H)(t, lengths_d, ws.mode == "rnn_relu", read_only(dh),
+                                                read_only(grad_out), read_only(ws.out), dgates_x, dh_total)
+            dh = xp.where((t < lengths_d)[:, None], dgates_x[t] @ w_hh, dh_total)
+
+    dgx = dgates_x.reshape(T * B, GH)
+    dgh = dgates_h.reshape(T * B, GH)
+    grad_x = (dgx @ ws.w_ih).reshape(T, B, I)
+    grad_w_ih = dgx.T @ x.reshape(T * B, I)
+    grad_w_hh = dgh.T @ ws.h_prev.reshape(T * B, H_out)
+    grad_b_ih = grad_b_hh = None
+    if ws.has_bias:
+        grad_b_ih = dgx.sum(axis=0)
+        grad_b_hh = grad_b_ih.copy() if dgh is dgx else dgh.sum(axis=0)
+    return RNNGrads(grad_x, xp.ascontiguousarray(dh), dc, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, grad_w_hr)

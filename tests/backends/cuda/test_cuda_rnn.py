@@ -1,0 +1,51 @@
+"""CUDA recurrent-cell kernels equal their CPU twins (outputs, final states, every gradient)."""
+import numpy as np
+import pytest
+
+from numbatorch.backends.cpu import rnn as cpu
+from numbatorch.backends.cuda import rnn as gpu
+
+from ._host import assert_close, device
+
+rng = np.random.default_rng(4)
+T, B, I, H = 4, 3, 3, 4
+
+
+def _r(*shape):
+    return (rng.standard_normal(shape) * 0.5).astype(np.float32)
+
+
+@pytest.mark.parametrize("mode,proj,lengths,reverse", [
+    ("lstm", None, None, False),
+    ("lstm", 2, [4, 2, 3], True),
+    ("gru", None, [3, 4, 1], False),
+    ("gru", None, None, True),
+    ("rnn_tanh", None, [2, 4, 3], True),
+    ("rnn_relu", None, None, False),
+])
+def test_rnn_layer(mode, proj, lengths, reverse):
+    G = {"lstm": 4, "gru": 3}.get(mode, 1)
+    H_out = proj or H
+    args = dict(x=_r(T, B, I), h0=_r(B, H_out), w_ih=_r(G * H, I), w_hh=_r(G * H, H_out), b_ih=_r(G * H),
+                b_hh=_r(G * H))
+    if mode == "lstm":
+        args["c0"] = _r(B, H)
+        if proj:
+            args["w_hr"] = _r(proj, H)
+    lengths = None if lengths is None else np.array(lengths)
+    out, h, c, ws = gpu.rnn_layer_forward(mode, **{k: device(v) for k, v in args.items()}, lengths=lengths,
+                                          reverse=reverse)
+    eout, eh, ec, ews = cpu.rnn_layer_forward(mode, **args, lengths=lengths, reverse=reverse)
+    assert_close(out, eout)
+    assert_close(h, eh)
+    if mode == "lstm":
+        assert_close(c, ec)
+    go, gh = _r(T, B, H_out), _r(B, H_out)
+    gc = _r(B, H) if mode == "lstm" else None
+    got = gpu.rnn_layer_backward(ws, device(go), device(gh), None if gc is None else device(gc))
+    want = cpu.rnn_layer_backward(ews, go, gh, gc)
+    for name in cpu.RNNGrads._fields:
+        a, e = getattr(got, name), getattr(want, name)
+        assert (a is None) == (e is None), name
+        if e is not None:
+            assert_close(a, e, rtol=1e-4, atol=1e-5)
