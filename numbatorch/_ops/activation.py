@@ -1,8 +1,8 @@
 """Elementwise activations: sigmoid, relu, tanh (backward fused in Numba kernels)."""
 import numpy as np
 
-from .._tensor import tensor_method
-from ..autograd.graph import Node
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node, operand
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 
@@ -16,6 +16,10 @@ class TanhBackward0(Node):
     def backward(self, grad):
         return kernels.tanh_backward(grad, self.result)
 
+    def backward_graph(self, grad):
+        y = operand(self, 0, None).tanh()
+        return grad * (1 - y * y)
+
 
 class SigmoidBackward0(Node):
     __slots__ = ("result",)
@@ -23,12 +27,20 @@ class SigmoidBackward0(Node):
     def backward(self, grad):
         return kernels.sigmoid_backward(grad, self.result)
 
+    def backward_graph(self, grad):
+        y = operand(self, 0, None).sigmoid()
+        return grad * y * (1 - y)
+
 
 class ReluBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
         return grad * (self.result > 0)
+
+    def backward_graph(self, grad):
+        # The mask is piecewise constant: its own derivative is zero.
+        return grad * Tensor._make(self.result > 0)
 
 
 @tensor_method()

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._elementwise import _apply2
 from ._util import apply_inplace, binary_arrays, record
 
@@ -14,12 +14,18 @@ class AddBackward0(Node):
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
 
+    def backward_graph(self, grad):
+        return self.backward(grad)
+
 
 class SubBackward0(Node):
     __slots__ = ("alpha",)
 
     def backward(self, grad):
         return grad, -grad if self.alpha == 1 else grad * -self.alpha
+
+    def backward_graph(self, grad):
+        return self.backward(grad)
 
 
 class RsubBackward1(Node):
@@ -30,6 +36,9 @@ class RsubBackward1(Node):
     def backward(self, grad):
         return grad, -grad
 
+    def backward_graph(self, grad):
+        return self.backward(grad)
+
 
 class MulBackward0(Node):
     __slots__ = ("a", "b")
@@ -37,6 +46,12 @@ class MulBackward0(Node):
     def backward(self, grad):
         ga = grad * self.b if self.inputs[0] is not None else None
         gb = grad * self.a if self.inputs[1] is not None else None
+        return ga, gb
+
+    def backward_graph(self, grad):
+        a, b = operand(self, 0, self.a), operand(self, 1, self.b)
+        ga = grad * b if self.inputs[0] is not None else None
+        gb = grad * a if self.inputs[1] is not None else None
         return ga, gb
 
 
@@ -48,11 +63,20 @@ class DivBackward0(Node):
         gb = -grad * self.a / (self.b * self.b) if self.inputs[1] is not None else None
         return ga, gb
 
+    def backward_graph(self, grad):
+        a, b = operand(self, 0, self.a), operand(self, 1, self.b)
+        ga = grad / b if self.inputs[0] is not None else None
+        gb = -grad * a / (b * b) if self.inputs[1] is not None else None
+        return ga, gb
+
 
 class NegBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
+        return -grad
+
+    def backward_graph(self, grad):
         return -grad
 
 
@@ -69,6 +93,19 @@ class PowBackward0(Node):
         if self.inputs[1] is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = grad * np.where(a == 0, 0.0, self.out * np.log(a)).astype(grad.dtype, copy=False)
+        return ga, gb
+
+    def backward_graph(self, grad):
+        from .ternary import where
+        a, b = operand(self, 0, self.a), operand(self, 1, self.b)
+        ga = gb = None
+        if self.inputs[0] is not None:
+            ga = grad * b * a ** (b - 1) if isinstance(b, Tensor) or b != 0 else grad * 0
+        if self.inputs[1] is not None:
+            a_t = a if isinstance(a, Tensor) else Tensor._make(np.asarray(self.a, dtype=grad._data.dtype))
+            # where() picks 0 where a == 0, but log(0) = -inf would still reach the gradient of the unpicked branch.
+            safe = where(a_t == 0, 1.0, a_t)
+            gb = grad * where(a_t == 0, 0.0, a_t ** b * safe.log())
         return ga, gb
 
 

@@ -26,12 +26,18 @@ class SumBackward0(Node):
     def backward(self, grad):
         return np.broadcast_to(grad, self.shape)
 
+    def backward_graph(self, grad):
+        return grad.expand(self.shape)
+
 
 class SumBackward1(Node):
     __slots__ = ("shape", "axes", "keepdim")
 
     def backward(self, grad):
         return expand_grad(grad, self.shape, self.axes, self.keepdim)
+
+    def backward_graph(self, grad):
+        return _expand_graph_grad(grad, self.shape, self.axes, self.keepdim)
 
 
 class MeanBackward0(Node):
@@ -40,12 +46,25 @@ class MeanBackward0(Node):
     def backward(self, grad):
         return np.broadcast_to(grad / builtins.max(math.prod(self.shape), 1), self.shape)
 
+    def backward_graph(self, grad):
+        return (grad / builtins.max(math.prod(self.shape), 1)).expand(self.shape)
+
 
 class MeanBackward1(Node):
     __slots__ = ("shape", "axes", "keepdim")
 
     def backward(self, grad):
         return expand_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
+
+    def backward_graph(self, grad):
+        return _expand_graph_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
+
+
+def _expand_graph_grad(grad, shape, axes, keepdim):
+    """``expand_grad`` on a Tensor gradient with differentiable ops (for ``create_graph=True``)."""
+    if not keepdim and axes and len(shape):
+        grad = grad.reshape(np.expand_dims(grad._data, axes).shape)
+    return grad.expand(shape)
 
 
 def _sum_input(input, dtype):

@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from .._tensor import tensor_method
-from ..autograd.graph import Node
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node, operand
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 from ._elementwise import _not_implemented_for
@@ -28,12 +28,18 @@ class AbsBackward0(Node):
     def backward(self, grad):
         return grad * np.sign(self.x)
 
+    def backward_graph(self, grad):
+        return grad * Tensor._make(np.sign(self.x))
+
 
 class ExpBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
         return grad * self.result
+
+    def backward_graph(self, grad):
+        return grad * operand(self, 0, None).exp()
 
 
 class Exp2Backward0(Node):
@@ -42,12 +48,18 @@ class Exp2Backward0(Node):
     def backward(self, grad):
         return grad * self.result * _LN2
 
+    def backward_graph(self, grad):
+        return grad * operand(self, 0, None).exp2() * _LN2
+
 
 class Expm1Backward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
         return grad * (self.result + 1)
+
+    def backward_graph(self, grad):
+        return grad * operand(self, 0, None).exp()
 
 
 class LogBackward0(Node):
@@ -56,12 +68,18 @@ class LogBackward0(Node):
     def backward(self, grad):
         return grad / self.x
 
+    def backward_graph(self, grad):
+        return grad / operand(self, 0, None)
+
 
 class Log2Backward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
         return grad / (self.x * _LN2)
+
+    def backward_graph(self, grad):
+        return grad / (operand(self, 0, None) * _LN2)
 
 
 class Log10Backward0(Node):
@@ -70,12 +88,18 @@ class Log10Backward0(Node):
     def backward(self, grad):
         return grad / (self.x * _LN10)
 
+    def backward_graph(self, grad):
+        return grad / (operand(self, 0, None) * _LN10)
+
 
 class Log1PBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
         return grad / (self.x + 1)
+
+    def backward_graph(self, grad):
+        return grad / (operand(self, 0, None) + 1)
 
 
 class SqrtBackward0(Node):
@@ -84,6 +108,9 @@ class SqrtBackward0(Node):
     def backward(self, grad):
         return grad / (2 * self.result)
 
+    def backward_graph(self, grad):
+        return grad / (2 * operand(self, 0, None).sqrt())
+
 
 class RsqrtBackward0(Node):
     __slots__ = ("result",)
@@ -91,6 +118,9 @@ class RsqrtBackward0(Node):
     def backward(self, grad):
         r = self.result
         return grad * (-0.5 * r * r * r)
+
+    def backward_graph(self, grad):
+        return grad * (-0.5 * operand(self, 0, None).rsqrt() ** 3)
 
 
 class PowBackward0(Node):
@@ -101,12 +131,19 @@ class PowBackward0(Node):
     def backward(self, grad):
         return grad * (2 * self.x)
 
+    def backward_graph(self, grad):
+        return grad * (2 * operand(self, 0, None))
+
 
 class ReciprocalBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
         return grad * -(self.result * self.result)
+
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return -grad / (x * x)
 
 
 class SinBackward0(Node):
@@ -115,6 +152,9 @@ class SinBackward0(Node):
     def backward(self, grad):
         return grad * np.cos(self.x)
 
+    def backward_graph(self, grad):
+        return grad * operand(self, 0, None).cos()
+
 
 class CosBackward0(Node):
     __slots__ = ("x",)
@@ -122,12 +162,19 @@ class CosBackward0(Node):
     def backward(self, grad):
         return grad * -np.sin(self.x)
 
+    def backward_graph(self, grad):
+        return grad * -operand(self, 0, None).sin()
+
 
 class TanBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
         return grad * (1 + self.result * self.result)
+
+    def backward_graph(self, grad):
+        t = operand(self, 0, None).tan()
+        return grad * (1 + t * t)
 
 
 class AsinBackward0(Node):
@@ -150,6 +197,10 @@ class AtanBackward0(Node):
     def backward(self, grad):
         return grad / (1 + self.x * self.x)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad / (1 + x * x)
+
 
 class SinhBackward0(Node):
     __slots__ = ("x",)
@@ -157,12 +208,18 @@ class SinhBackward0(Node):
     def backward(self, grad):
         return grad * np.cosh(self.x)
 
+    def backward_graph(self, grad):
+        return grad * operand(self, 0, None).cosh()
+
 
 class CoshBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
         return grad * np.sinh(self.x)
+
+    def backward_graph(self, grad):
+        return grad * operand(self, 0, None).sinh()
 
 
 class AsinhBackward0(Node):

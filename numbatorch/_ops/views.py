@@ -93,6 +93,9 @@ class ViewBackward0(Node):
     def backward(self, grad):
         return grad.reshape(self.shape)
 
+    def backward_graph(self, grad):
+        return grad.reshape(self.shape)
+
 
 class UnsafeViewBackward0(ViewBackward0):
     __slots__ = ()
@@ -120,6 +123,9 @@ class AliasBackward0(Node):
     def backward(self, grad):
         return grad
 
+    def backward_graph(self, grad):
+        return grad
+
 
 class CloneBackward0(AliasBackward0):
     __slots__ = ()
@@ -137,6 +143,9 @@ class TransposeBackward0(Node):
     def backward(self, grad):
         return grad.swapaxes(self.dim0, self.dim1)
 
+    def backward_graph(self, grad):
+        return grad.transpose(self.dim0, self.dim1)
+
 
 class TBackward0(Node):
     __slots__ = ()
@@ -144,12 +153,18 @@ class TBackward0(Node):
     def backward(self, grad):
         return grad.T
 
+    def backward_graph(self, grad):
+        return grad.t()
+
 
 class PermuteBackward0(Node):
     __slots__ = ("inverse",)
 
     def backward(self, grad):
         return grad.transpose(self.inverse)
+
+    def backward_graph(self, grad):
+        return grad.permute(self.inverse)
 
 
 class SliceBackward0(Node):
@@ -161,6 +176,23 @@ class SliceBackward0(Node):
         g = np.zeros(self.shape, dtype=grad.dtype)
         g[self.index] = grad
         return g
+
+    def backward_graph(self, grad):
+        g = np.zeros(self.shape, dtype=grad._data.dtype)
+        g[self.index] = grad._data
+        return record(g, _SliceGradBackward, (grad,), index=self.index)
+
+
+class _SliceGradBackward(Node):
+    """Graph of a slice's gradient (zeros around the incoming gradient): its own gradient is the slice again."""
+
+    __slots__ = ("index",)
+
+    def backward(self, grad):
+        return grad[self.index]
+
+    def backward_graph(self, grad):
+        return grad[self.index]
 
 
 class SelectBackward0(SliceBackward0):

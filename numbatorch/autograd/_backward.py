@@ -1,7 +1,7 @@
 """``autograd.backward`` and ``autograd.grad``: the user-facing entry points to the engine."""
 import numpy as np
 
-from .engine import run_backward
+from .engine import accumulate_graph_grad, run_backward
 
 
 def _as_list(x):
@@ -29,47 +29,82 @@ def _initial_grads(tensors, grad_tensors):
     return grads
 
 
+def _initial_graph_grads(tensors, grad_tensors):
+    """The seeds of a ``create_graph=True`` backward as Tensors: a given Tensor seed keeps its own graph."""
+    from .._tensor import Tensor
+    seeds = []
+    arrays = _initial_grads(tensors, grad_tensors)
+    for i, arr in enumerate(arrays):
+        g = grad_tensors[i] if grad_tensors is not None and i < len(grad_tensors) else None
+        if isinstance(g, Tensor):
+            seeds.append(g if g.dtype == tensors[i].dtype else g.to(tensors[i].dtype))
+        else:
+            seeds.append(Tensor._make(arr))
+    return seeds
+
+
 def _sz(shape):
     return f"numbatorch.Size({list(shape)})"
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves."""
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by numbatorch yet")
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves.
+
+    ``create_graph=True`` records the backward pass itself, so the accumulated ``.grad`` can be differentiated
+    again; ``retain_graph`` then defaults to True.
+    """
     tensors = _as_list(tensors)
     for t in tensors:
         if not t._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    grads = _initial_grads(tensors, _as_list(grad_tensors))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        grads = _initial_graph_grads(tensors, _as_list(grad_tensors))
+    else:
+        grads = _initial_grads(tensors, _as_list(grad_tensors))
     if inputs is not None:
         inputs = _as_list(inputs)
-        results = run_backward(tensors, grads, bool(retain_graph), inputs=inputs, allow_unused=True)
+        results = run_backward(tensors, grads, bool(retain_graph), inputs=inputs, allow_unused=True,
+                               create_graph=create_graph)
         for t, g in zip(inputs, results):
             if g is not None:
-                t._accumulate_grad(g)
+                if create_graph:
+                    accumulate_graph_grad(t, g)
+                else:
+                    t._accumulate_grad(g)
         return
-    run_backward(tensors, grads, bool(retain_graph))
+    run_backward(tensors, grads, bool(retain_graph), create_graph=create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (nothing is accumulated)."""
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (nothing is accumulated).
+
+    ``create_graph=True`` records the backward pass, so the returned gradients can be differentiated again
+    (second derivatives, gradient penalties, Hessian-vector products); ``retain_graph`` then defaults to True.
+    """
     from .._tensor import Tensor
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by numbatorch yet")
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _initial_grads(outputs, _as_list(grad_outputs))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        grads = _initial_graph_grads(outputs, _as_list(grad_outputs))
+    else:
+        grads = _initial_grads(outputs, _as_list(grad_outputs))
     allow = bool(allow_unused) or materialize_grads
-    results = run_backward(outputs, grads, bool(retain_graph), inputs=inputs, allow_unused=allow)
+    results = run_backward(outputs, grads, bool(retain_graph), inputs=inputs, allow_unused=allow,
+                           create_graph=create_graph)
     out = []
     for t, g in zip(inputs, results):
         if g is None:
             out.append(Tensor._make(np.zeros_like(t._data)) if materialize_grads else None)
+        elif create_graph:
+            out.append(g)
         else:
             out.append(Tensor._make(np.array(g, dtype=t._data.dtype)))
     return tuple(out)

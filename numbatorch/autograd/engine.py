@@ -43,11 +43,14 @@ def _add(buffer, value):
     return value if buffer is None else buffer + value
 
 
-def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=False):
+def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=False, create_graph=False):
     """Backpropagate ``grads`` (numpy arrays) from ``tensors``.
 
     With ``inputs=None`` gradients are accumulated into the ``.grad`` of leaf tensors. Otherwise nothing is
     accumulated and the gradients of ``inputs`` are returned as a list of arrays (None where unused).
+
+    With ``create_graph=True`` ``grads`` and every gradient are Tensors computed by each node's
+    ``backward_graph`` under grad mode, so the gradients have a graph of their own (higher-order gradients).
     """
     capture = None if inputs is None else {id(t): None for t in inputs}
     leaf_grads = {}  # id -> [tensor, summed grad]
@@ -69,7 +72,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
 
     deps = _topological_dependencies(roots)
     ready = [n for n in roots if deps.get(n, 0) == 0]
-    with grad_mode.no_grad():
+    with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
             if node._released:
@@ -86,7 +89,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
             if any(g is not None for g in out_grads):
                 if node._saved_versions:
                     node.check_versions()
-                if anomaly_mode._state.enabled:
+                if create_graph:
+                    in_grads = _graph_backward(node, out_grads)
+                elif anomaly_mode._state.enabled:
                     in_grads = anomaly_mode.checked_backward(node, out_grads)
                 else:
                     in_grads = node.backward(out_grads[0] if node.num_outputs == 1 else out_grads)
@@ -99,7 +104,10 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
             for t, edge, g in zip(node.inputs, node.edges, in_grads):
                 if t is None:
                     continue
-                if g is not None:
+                if create_graph:
+                    if g is not None:
+                        g = _fit_graph_grad(g, t)
+                elif g is not None:
                     g = np.asarray(g)
                     if g.shape != t._data.shape:
                         g = reduce_to_shape(g, t._data.shape)
@@ -134,33 +142,75 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
 
     for t, g in leaf_grads.values():
         g = _apply_hooks(t, g)
-        t._accumulate_grad(g)
+        if create_graph:
+            accumulate_graph_grad(t, g)
+        else:
+            t._accumulate_grad(g)
     return None
+
+
+def _graph_backward(node, out_grads):
+    """``node``'s differentiable backward step (as a tuple of Tensors or None), for ``create_graph=True``."""
+    backward_graph = getattr(node, "backward_graph", None)
+    if backward_graph is None:
+        raise NotImplementedError(
+            f"create_graph=True is not supported yet for {node.name()}: numbatorch has no differentiable "
+            "backward for this op, so its gradient cannot be differentiated again")
+    in_grads = backward_graph(out_grads[0] if node.num_outputs == 1 else tuple(out_grads))
+    return in_grads if type(in_grads) is tuple else (in_grads,)
+
+
+def _fit_graph_grad(g, t):
+    """A Tensor gradient summed back to ``t``'s broadcast shape and cast to its dtype, differentiably."""
+    shape = t._data.shape
+    if g._data.shape != shape:
+        extra = g.dim() - len(shape)
+        if extra > 0:
+            g = g.sum(dim=tuple(range(extra)))
+        dims = tuple(i for i, s in enumerate(shape) if s == 1 and g._data.shape[i] != 1)
+        if dims:
+            g = g.sum(dim=dims, keepdim=True)
+        if g._data.shape != shape:
+            g = g.expand(shape)
+    if g._data.dtype != t._data.dtype:
+        g = g.to(t.dtype)
+    return g
+
+
+def accumulate_graph_grad(t, g):
+    """``t.grad`` (+)= ``g`` out of place, so the accumulated gradient keeps ``g``'s graph (as PyTorch does)."""
+    from .._tensor import _grad_accumulation
+    with _grad_accumulation:
+        t._grad = g if t._grad is None else t._grad + g
 
 
 def _apply_hooks(t, g):
     hooks = t._backward_hooks
     if hooks:
-        from .._tensor import Tensor
         for hook in list(hooks.values()):
-            new = hook(Tensor._make(g))
-            if new is not None:
-                g = new._data
+            g = _run_hook(hook, g)
     return g
+
+
+def _run_hook(hook, g):
+    """``hook`` on gradient ``g``: an array (wrapped for the hook) or, under ``create_graph``, a Tensor."""
+    from .._tensor import Tensor
+    if type(g) is not np.ndarray:
+        new = hook(g)
+        return g if new is None else new
+    new = hook(Tensor._make(g))
+    return g if new is None else new._data
 
 
 def _run_tensor_hooks(node, out_grads):
     """Hooks registered on non-leaf tensors see (and may replace) their total gradient."""
-    from .._tensor import Tensor
     out_grads = list(out_grads)
     for output_nr, hooks in node._pre_hooks.items():
         g = out_grads[output_nr]
         if g is None:
             continue
         for hook in list(hooks.values()):
-            new = hook(Tensor._make(g))
-            if new is not None:
-                g = new._data
+            g = _run_hook(hook, g)
         out_grads[output_nr] = g
     return out_grads
 

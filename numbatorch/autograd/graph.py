@@ -1,4 +1,5 @@
 """Graph nodes: one ``Node`` per recorded op, pointing at the tensors it consumed."""
+import numpy as np
 
 
 class Node:
@@ -6,7 +7,9 @@ class Node:
 
     ``inputs[i]`` is the i-th tensor input that requires grad, or None. Subclasses implement
     ``backward(grad)`` on numpy arrays, returning one array (or None) per input; the engine reduces
-    broadcast gradients back to the input's shape and casts them to its dtype.
+    broadcast gradients back to the input's shape and casts them to its dtype. Ops that support higher-order
+    gradients also implement ``backward_graph(grad)``: the same formula on Tensors with numbatorch's own
+    differentiable ops, which the engine runs under ``create_graph=True``.
     """
 
     __slots__ = ("inputs", "edges", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
@@ -104,6 +107,25 @@ def _saved_slots(cls):
             slots.extend(s for s in getattr(klass, "__slots__", ()) if s not in _STRUCTURAL_SLOTS)
         slots = _SAVED_SLOTS[cls] = tuple(slots)
     return slots
+
+
+def operand(node, i, value):
+    """Operand ``i`` of ``node`` for a differentiable backward (``backward_graph``).
+
+    The recorded input Tensor when it requires grad, so the gradient formula is differentiable with respect to
+    it; otherwise ``value``, what forward saved, as a constant (a Tensor for an array, a number as is).
+    """
+    t = node.inputs[i]
+    if t is not None:
+        if t.grad_fn is node:
+            # An in-place op wrote its result into this input: its forward value is gone.
+            raise NotImplementedError(f"create_graph=True is not supported yet through the in-place form of "
+                                      f"{node.name()}: its input was overwritten by its result")
+        return t
+    if type(value) is np.ndarray:
+        from .._tensor import Tensor
+        return Tensor._make(value)
+    return value
 
 
 class AccumulateGrad:
