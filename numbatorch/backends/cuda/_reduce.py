@@ -25,14 +25,13 @@ def block_sum(buf, value):
 
 @cuda.jit(device=True)
 def block_max(buf, value):
-    """Maximum of ``value`` over the block's threads, seen by every thread (NaN entries are skipped: the
-    caller's comparisons see them)."""
+    """Maximum of ``value`` over the block's threads, seen by every thread; a NaN wins, like PyTorch's max."""
     t = cuda.threadIdx.x
     buf[t] = value
     cuda.syncthreads()
     half = THREADS // 2
     while half > 0:
-        if t < half and buf[t + half] > buf[t]:
+        if t < half and (buf[t + half] > buf[t] or buf[t + half] != buf[t + half]):
             buf[t] = buf[t + half]
         cuda.syncthreads()
         half //= 2
