@@ -76,7 +76,7 @@ __version__ = "0.1.0"
 # Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
 _LAZY_SUBMODULES = frozenset({"_C", "accelerator", "distributed", "distributions", "fx", "jit", "keras",
-                              "multiprocessing", "nn", "onnx", "optim", "random", "utils", "vision"})
+                              "multiprocessing", "nn", "onnx", "optim", "random", "testing", "utils", "vision"})
 
 
 def __getattr__(name):
