@@ -19,6 +19,30 @@ def _fill(tensor, values):
     return tensor
 
 
+def _draw_dtype(tensor):
+    """The dtype to draw in: the tensor's own when numpy's Generator can produce it, else float32 (then cast)."""
+    return np.float64 if tensor._data.dtype == np.float64 else np.float32
+
+
+def _draw(tensor, rng, method):
+    """``rng.random`` or ``rng.standard_normal`` in the tensor's floating dtype, written straight into its storage
+    when that is a contiguous float32/float64 array (no float64 temporary: a 25088x4096 weight stays fast)."""
+    data = tensor._data
+    if data.dtype in (np.float32, np.float64) and data.flags.c_contiguous:
+        return getattr(rng, method)(dtype=data.dtype, out=data)
+    return getattr(rng, method)(data.shape, dtype=_draw_dtype(tensor))
+
+
+def _fill_drawn(tensor, values, scale, shift):
+    """Finish a draw in place as ``values * scale + shift`` and store it (``values`` may be the storage itself)."""
+    values *= scale
+    values += shift
+    if values is tensor._data:
+        tensor._version[0] += 1
+        return tensor
+    return _fill(tensor, values)
+
+
 def calculate_gain(nonlinearity, param=None):
     """The recommended gain for ``nonlinearity`` (``param`` is leaky_relu's negative slope)."""
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
@@ -62,13 +86,13 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with U(a, b)."""
-    return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor._data.shape))
+    """Fill with U(a, b), drawn in the tensor's dtype."""
+    return _fill_drawn(tensor, _draw(tensor, numpy_generator(generator), "random"), b - a, a)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with N(mean, std²)."""
-    return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor._data.shape))
+    """Fill with N(mean, std²), drawn in the tensor's dtype."""
+    return _fill_drawn(tensor, _draw(tensor, numpy_generator(generator), "standard_normal"), std, mean)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -82,9 +106,10 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     lo, hi = dist.cdf(a), dist.cdf(b)
     if hi - lo > 0.05:
         # Rejection sampling: exact, and cheap while most of the mass lies inside [a, b].
-        out = np.empty(0)
+        dtype = _draw_dtype(tensor)
+        out = np.empty(0, dtype)
         while out.size < n:
-            draw = rng.normal(mean, std, max(2 * (n - out.size), 16))
+            draw = rng.standard_normal(max(2 * (n - out.size), 16), dtype=dtype) * dtype(std) + dtype(mean)
             out = np.concatenate([out, draw[(draw >= a) & (draw <= b)]])
         values = out[:n]
     else:
@@ -196,7 +221,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
     rng = numpy_generator(generator)
-    values = rng.normal(0.0, std, (rows, cols))
+    values = rng.standard_normal((rows, cols), dtype=_draw_dtype(tensor)) * std
     for col_idx in range(cols):
         values[rng.permutation(rows)[:num_zeros], col_idx] = 0
     return _fill(tensor, values)
