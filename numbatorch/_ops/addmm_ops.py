@@ -2,10 +2,11 @@
 import numpy as np
 
 from .._tensor import tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 from ..backends.cpu import blas
-from .products import _SCALAR_NAME, _check_bmm, _check_supported, _matmul_grads, _write_out
+from .products import (_SCALAR_NAME, _check_bmm, _check_supported, _matmul_graph_grads, _matmul_grads,
+                       _write_out)
 from ._util import inplace_variant
 
 __all__ = [
@@ -26,6 +27,17 @@ class AddmmBackward0(Node):
             g = np.broadcast_to(g, (self.a.shape[0],) + g.shape)
         ga, gb = _matmul_grads(g, self.a, self.b, self.inputs[1] is not None, self.inputs[2] is not None) \
             if self.inputs[1] is not None or self.inputs[2] is not None else (None, None)
+        return gi, ga, gb
+
+    def backward_graph(self, grad):
+        gi = None
+        if self.inputs[0] is not None:
+            gi = grad if self.beta == 1 else grad * self.beta
+        g = grad if self.alpha == 1 else grad * self.alpha
+        if self.summed:
+            g = g.expand((self.a.shape[0],) + tuple(g.shape))
+        ga, gb = _matmul_graph_grads(g, operand(self, 1, self.a), operand(self, 2, self.b),
+                                     self.inputs[1] is not None, self.inputs[2] is not None)
         return gi, ga, gb
 
 
@@ -51,6 +63,15 @@ class AddrBackward0(Node):
         g = grad if self.alpha == 1 else grad * self.alpha
         ga = g @ self.b if self.inputs[1] is not None else None
         gb = self.a @ g if self.inputs[2] is not None else None
+        return gi, ga, gb
+
+    def backward_graph(self, grad):
+        gi = None
+        if self.inputs[0] is not None:
+            gi = grad if self.beta == 1 else grad * self.beta
+        g = grad if self.alpha == 1 else grad * self.alpha
+        ga = g @ operand(self, 2, self.b) if self.inputs[1] is not None else None
+        gb = operand(self, 1, self.a) @ g if self.inputs[2] is not None else None
         return gi, ga, gb
 
 

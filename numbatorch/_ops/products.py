@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 from ..backends.cpu import blas
 
@@ -60,6 +60,25 @@ def _matmul_grads(grad, a, b, need_a, need_b):
     return ga, gb
 
 
+def _matmul_graph_grads(grad, a, b, need_a, need_b):
+    """``_matmul_grads`` on Tensors with differentiable ops; the engine sums broadcast batch dims."""
+    if a.dim() == 1 and b.dim() == 1:
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+    if a.dim() == 1:
+        g = grad.unsqueeze(-2)
+        ga = (g @ b.transpose(-2, -1)).squeeze(-2) if need_a else None
+        gb = a.unsqueeze(-1) * g if need_b else None
+        return ga, gb
+    if b.dim() == 1:
+        g = grad.unsqueeze(-1)
+        ga = g * b if need_a else None
+        gb = (a.transpose(-2, -1) @ g).squeeze(-1) if need_b else None
+        return ga, gb
+    ga = grad @ b.transpose(-2, -1) if need_a else None
+    gb = a.transpose(-2, -1) @ grad if need_b else None
+    return ga, gb
+
+
 class MmBackward0(Node):
     """Backward of every plain product; subclasses only carry PyTorch's grad_fn name for each case."""
 
@@ -67,6 +86,10 @@ class MmBackward0(Node):
 
     def backward(self, grad):
         return _matmul_grads(grad, self.a, self.b, self.inputs[0] is not None, self.inputs[1] is not None)
+
+    def backward_graph(self, grad):
+        return _matmul_graph_grads(grad, operand(self, 0, self.a), operand(self, 1, self.b),
+                                   self.inputs[0] is not None, self.inputs[1] is not None)
 
 
 class DotBackward0(MmBackward0):
@@ -329,6 +352,11 @@ class OuterBackward(Node):
     def backward(self, grad):
         ga = grad @ self.b if self.inputs[0] is not None else None
         gb = self.a @ grad if self.inputs[1] is not None else None
+        return ga, gb
+
+    def backward_graph(self, grad):
+        ga = grad @ operand(self, 1, self.b) if self.inputs[0] is not None else None
+        gb = operand(self, 0, self.a) @ grad if self.inputs[1] is not None else None
         return ga, gb
 
 

@@ -15,6 +15,17 @@ __all__ = [
     "clamp_min_", "clamp_max_",
 ]
 
+def _masked_graph_grad(node, grad):
+    """Differentiable backward of an op whose gradient is ``grad`` times 0/1 masks fixed by forward (clamp, where).
+
+    The array backward run on ones gives each input's mask; the masks are constants of the input, so only
+    ``grad`` carries a graph.
+    """
+    masks = node.backward(np.ones(grad.shape, dtype=grad._data.dtype))
+    masks = masks if type(masks) is tuple else (masks,)
+    return tuple(None if m is None else grad * Tensor._make(np.asarray(m)) for m in masks)
+
+
 class ClampBackward1(Node):
     """Scalar bounds: the gradient passes where ``min <= x <= max``."""
 
@@ -27,6 +38,9 @@ class ClampBackward1(Node):
         if self.hi is None:
             return grad * (x >= self.lo)
         return grad * ((x >= self.lo) & (x <= self.hi))
+
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
 
 
 class ClampBackward0(Node):
@@ -56,6 +70,9 @@ class ClampBackward0(Node):
             g_hi = grad * above
         return g_x, g_lo, g_hi
 
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
+
 
 class ClampMinBackward0(Node):
     __slots__ = ("x", "lo")
@@ -63,12 +80,18 @@ class ClampMinBackward0(Node):
     def backward(self, grad):
         return grad * (self.x >= self.lo)
 
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
+
 
 class ClampMaxBackward0(Node):
     __slots__ = ("x", "hi")
 
     def backward(self, grad):
         return grad * (self.x <= self.hi)
+
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
 
 
 class ClampMinBackward1(Node):
@@ -79,6 +102,9 @@ class ClampMinBackward1(Node):
         return (np.where(below, 0, grad) if self.inputs[0] is not None else None,
                 np.where(below, grad, 0) if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
+
 
 class ClampMaxBackward1(Node):
     __slots__ = ("x", "hi")
@@ -88,6 +114,9 @@ class ClampMaxBackward1(Node):
         return (np.where(above, 0, grad) if self.inputs[0] is not None else None,
                 np.where(above, grad, 0) if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
+
 
 class WhereBackward0(Node):
     __slots__ = ("cond",)
@@ -96,6 +125,9 @@ class WhereBackward0(Node):
         c = self.cond
         return (np.where(c, grad, 0) if self.inputs[0] is not None else None,
                 np.where(c, 0, grad) if self.inputs[1] is not None else None)
+
+    def backward_graph(self, grad):
+        return _masked_graph_grad(self, grad)
 
 
 class LerpBackward0(Node):

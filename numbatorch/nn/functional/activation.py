@@ -4,9 +4,9 @@ import warnings
 
 import numpy as np
 
-from ..._ops._util import apply_inplace, float_array, normalize_dim, record
+from ..._ops._util import Tensor, apply_inplace, float_array, normalize_dim, record
 from ..._random import numpy_generator
-from ...autograd.graph import Node
+from ...autograd.graph import Node, operand
 from ._dtype_args import scalar_name
 from ._tensor_args import require_tensor
 
@@ -37,6 +37,9 @@ class _InputNode(Node):
 class LeakyReluBackward0(_InputNode):
     def backward(self, grad):
         return np.where(self.x > 0, grad, grad * self.a)
+
+    def backward_graph(self, grad):
+        return grad * Tensor._make(np.where(self.x > 0, 1, self.a).astype(self.x.dtype))
 
 
 class EluBackward0(_InputNode):
@@ -78,6 +81,11 @@ class SoftplusBackward0(_InputNode):
     def backward(self, grad):
         z = self.x * self.a
         return np.where(z > self.b, grad, grad / (1 + np.exp(-z)))
+
+    def backward_graph(self, grad):
+        from ..._ops.ternary import where
+        z = operand(self, 0, None) * self.a
+        return where(Tensor._make(z._data > self.b), grad, grad * z.sigmoid())
 
 
 class SoftsignBackward0(_InputNode):

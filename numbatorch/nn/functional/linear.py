@@ -3,7 +3,7 @@ import numpy as np
 
 from ..._ops._util import record
 from ...backends.cpu import blas
-from ...autograd.graph import Node
+from ...autograd.graph import Node, operand
 from ._tensor_args import require_tensor
 
 
@@ -18,6 +18,14 @@ class AddmmBackward0(Node):
         gx = blas.matmul(g2, w).reshape(x.shape) if self.inputs[0] is not None else None
         gw = blas.matmul(g2.T, x.reshape(-1, x.shape[-1])) if self.inputs[1] is not None else None
         gb = g2.sum(axis=0) if len(self.inputs) > 2 and self.inputs[2] is not None else None
+        return gx, gw, gb
+
+    def backward_graph(self, grad):
+        x, w = operand(self, 0, self.x), operand(self, 1, self.w)
+        g2 = grad.reshape(-1, grad.shape[-1])
+        gx = (g2 @ w).reshape(x.shape) if self.inputs[0] is not None else None
+        gw = g2.t() @ x.reshape(-1, x.shape[-1]) if self.inputs[1] is not None else None
+        gb = g2.sum(0) if len(self.inputs) > 2 and self.inputs[2] is not None else None
         return gx, gw, gb
 
 
