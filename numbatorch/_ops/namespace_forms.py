@@ -13,7 +13,7 @@ from .keyword_aliases import accept_aliases
 
 __all__ = ["detach", "detach_", "fill", "is_inference", "get_device", "split_with_sizes", "unsafe_chunk",
            "unsafe_split", "unsafe_split_with_sizes", "constant_pad_nd", "renorm", "nuclear_norm", "frobenius_norm",
-           "triangular_solve", "adjoint"]
+           "triangular_solve", "adjoint", "i0"]
 
 
 def detach(input):
@@ -128,6 +128,12 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     A_used = A.transpose(-2, -1) if transpose else A
     x = solve_triangular(A_used, b, upper=upper != transpose, unitriangular=unitriangular)
     return return_types.triangular_solve(x, A.clone())
+
+
+def i0(input, *, out=None):
+    """The modified Bessel function of the first kind of order 0 (``special.i0``)."""
+    from ..special import i0 as _i0
+    return _i0(input)
 
 
 @tensor_method()
