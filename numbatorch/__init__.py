@@ -61,28 +61,31 @@ from ._legacy_types import set_default_tensor_type
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
-from .serialization import load, save
 from . import autograd, cuda, linalg, return_types, sparse, special  # noqa: F401
 from ._runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
                        get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
                        is_deterministic_algorithms_warn_only_enabled, set_default_device,
                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
                        use_deterministic_algorithms)
-from . import amp  # noqa: F401
-from .amp import autocast
 
 __version__ = "0.1.0"
 
 # Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
-_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "distributed", "distributions", "fx", "jit", "keras",
-                              "multiprocessing", "nn", "onnx", "optim", "random", "testing", "utils", "vision"})
+_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "amp", "distributed", "distributions", "fx", "jit", "keras",
+                              "multiprocessing", "nn", "onnx", "optim", "random", "serialization", "testing", "utils",
+                              "vision"})
+# Names taken from a submodule on first access (name: submodule).
+_LAZY_ATTRIBUTES = {"load": "serialization", "save": "serialization", "autocast": "amp"}
 
 
 def __getattr__(name):
     import importlib
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_ATTRIBUTES:
+        globals()[name] = value = getattr(importlib.import_module(f".{_LAZY_ATTRIBUTES[name]}", __name__), name)
+        return value
     if not name.startswith("__"):  # dunder probes (copy, pickle, inspect) must not import nn
         aliases = importlib.import_module("._functional_aliases", __name__)
         if name in aliases.__all__:
@@ -93,4 +96,4 @@ def __getattr__(name):
 
 def __dir__():
     from ._functional_aliases import __all__ as aliases
-    return sorted(set(globals()) | _LAZY_SUBMODULES | set(aliases))
+    return sorted(set(globals()) | _LAZY_SUBMODULES | set(_LAZY_ATTRIBUTES) | set(aliases))
