@@ -15,3 +15,5 @@ if not numbatorch.cuda.is_available():
     collect_ignore_glob.append("test_cuda_*.py")
 if SIMULATED or numbatorch.cuda.is_available():
     collect_ignore_glob.append("test_simulator.py")
+if SIMULATED:  # the outer run checks it already
+    collect_ignore_glob.append("test_lazy_import.py")
