@@ -100,6 +100,7 @@ def polygamma(n, input, *, out=None):
 
 @tensor_method("polygamma")
 def _polygamma_method(self, n):
+    """``polygamma(n, self)``."""
     return polygamma(n, self)
 
 

@@ -446,7 +446,9 @@ def _gradient_along(f, d, spacing, edge_order):
 
 
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
-    """Estimated derivative of ``input`` along each of ``dim`` (all by default): second-order central
+    """Numerical gradient of ``input`` by finite differences.
+
+    Estimated derivative of ``input`` along each of ``dim`` (all by default): second-order central
     differences inside, first- or second-order (``edge_order``) one-sided ones at the ends. ``spacing``: one step
     for all dims, one per dim, or one coordinate tensor per dim. Returns one tensor per dim."""
     if edge_order not in (1, 2):
