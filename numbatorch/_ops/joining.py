@@ -98,12 +98,18 @@ class CatBackward0(Node):
         return tuple(None if b is None or t is None else grad[(slice(None),) * d + (slice(*b),)]
                      for t, b in zip(self.inputs, self.bounds))
 
+    def backward_graph(self, grad):
+        return self.backward(grad)
+
 
 class StackBackward0(Node):
     __slots__ = ("dim",)
 
     def backward(self, grad):
         return tuple(None if t is None else np.take(grad, i, axis=self.dim) for i, t in enumerate(self.inputs))
+
+    def backward_graph(self, grad):
+        return tuple(None if t is None else grad.select(self.dim, i) for i, t in enumerate(self.inputs))
 
 
 class BlockDiagBackward0(Node):

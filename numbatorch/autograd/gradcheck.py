@@ -62,3 +62,41 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 return False
     return True
 
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0, check_undefined_grad=True,
+                  **kwargs):
+    """True when the second derivatives by double backward match finite differences of the first derivatives.
+
+    Checks ``gradcheck`` on the function ``(inputs, grad_outputs) -> autograd.grad(func(inputs), inputs,
+    grad_outputs, create_graph=True)``; ``grad_outputs`` default to random tensors that require grad, so
+    the gradient's dependence on them is checked too.
+    """
+    from .._random import numpy_generator
+    from .._tensor import Tensor
+    from ._backward import grad as autograd_grad
+    inputs = tuple(_as_tuple(inputs))
+    n_inputs = len(inputs)
+    if grad_outputs is None:
+        outputs = _as_tuple(func(*inputs))
+        rng = numpy_generator()
+        grad_outputs = []
+        for o in outputs:
+            if isinstance(o, Tensor) and o._requires_grad:
+                seed = Tensor._make(rng.standard_normal(o._data.shape).astype(o._data.dtype))
+                seed.requires_grad_(True)
+                grad_outputs.append(seed)
+    grad_outputs = tuple(_as_tuple(grad_outputs))
+
+    def first_derivatives(*args):
+        # Finite differences call this under no_grad: the first backward must still build its graph.
+        with grad_mode.enable_grad():
+            ins = args[:n_inputs]
+            outs = [o for o in _as_tuple(func(*ins)) if isinstance(o, Tensor) and o._requires_grad]
+            diff_ins = [t for t in ins if isinstance(t, Tensor) and t._requires_grad]
+            grads = autograd_grad(outs, diff_ins, list(args[n_inputs:]), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, nondet_tol=nondet_tol)
