@@ -46,12 +46,24 @@ def test_summary_is_one_line(namespace):
     assert not long, f"{namespace}: summaries running over one line: {', '.join(long)}"
 
 
-def test_tensor_methods_have_docstrings():
-    # Methods shared with a numbatorch function carry its docstring; the others need their own.
-    from numbatorch import Tensor
-    missing = [name for name, attr in vars(Tensor).items() if not name.startswith("_")
-               and (inspect.isfunction(attr) or isinstance(attr, property)) and not _has_doc(attr)]
-    assert not missing, f"Tensor: {len(missing)} public methods without a docstring: {', '.join(sorted(missing))}"
+def _undocumented_members(cls):
+    for name, attr in vars(cls).items():
+        if isinstance(attr, (classmethod, staticmethod)):
+            attr = attr.__func__
+        if not name.startswith("_") and (inspect.isfunction(attr) or isinstance(attr, property)) \
+                and not _has_doc(attr):
+            yield name
+
+
+@pytest.mark.parametrize("path", ["numbatorch.Tensor", "numbatorch.nn.Module", "numbatorch.nn.Parameter",
+                                  "numbatorch.optim.Optimizer", "numbatorch.optim.lr_scheduler.LRScheduler",
+                                  "numbatorch.utils.data.DataLoader", "numbatorch.utils.data.Dataset",
+                                  "numbatorch.utils.data.Sampler"])
+def test_base_class_methods_have_docstrings(path):
+    # The classes users call methods on directly: help() on each method must say what it does.
+    module, _, name = path.rpartition(".")
+    missing = sorted(_undocumented_members(getattr(importlib.import_module(module), name)))
+    assert not missing, f"{path}: {len(missing)} public methods without a docstring: {', '.join(missing)}"
 
 
 def _layers():
