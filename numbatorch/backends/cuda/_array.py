@@ -31,11 +31,6 @@ def launch(kernel, work):
     return kernel[blocks, THREADS]
 
 
-def asarray(a, dtype=None):
-    """``a`` as a C-contiguous array of the backend's library (a no-op when it already is one)."""
-    return xp.ascontiguousarray(xp.asarray(a, dtype=dtype))
-
-
 def read_only(a):
     """Mark a kernel argument the kernel only reads. The simulator otherwise copies every numpy argument back
     after the launch, which fails on read-only broadcast views; device arrays need no mark."""
