@@ -120,8 +120,16 @@ class RNNBase(Module):
             s += f", bidirectional={self.bidirectional}"
         return s
 
+    def __getstate__(self):
+        # PyTorch's RNNBase.__setstate__ builds weak references from a pickled ``_flat_weights`` list, so a whole
+        # model saved here carries that list (the same Parameter objects, memoised by pickle) to load in torch.
+        state = super().__getstate__()
+        state["_flat_weights"] = self._flat_weights
+        return state
+
     def __setstate__(self, state):
-        super().__setstate__(state)
+        # ``_flat_weights`` is a property here, derived from the names: drop the pickled list (ours or torch's).
+        super().__setstate__({k: v for k, v in state.items() if k not in ("_flat_weights", "_flat_weight_refs")})
         if "proj_size" not in self.__dict__:
             self.proj_size = 0
 
