@@ -1,4 +1,5 @@
 """Reverse-mode automatic differentiation: backward, grad, Function, gradcheck, grad-mode switches."""
+from . import functional
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function, FunctionCtx
 from ._backward import backward, grad
@@ -8,4 +9,4 @@ from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "detect_anomaly",
-           "set_detect_anomaly"]
+           "set_detect_anomaly", "functional"]
