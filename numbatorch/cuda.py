@@ -5,6 +5,7 @@ With ``NUMBA_ENABLE_CUDASIM=1`` Numba's CUDA simulator stands in for the device:
 the ``backends.cuda`` kernels on host arrays.
 """
 import functools
+import importlib.util
 import os
 
 
@@ -15,6 +16,9 @@ def _simulated():
 @functools.lru_cache(maxsize=None)
 def is_available():
     """True when a CUDA device (or Numba's CUDA simulator) can run the CUDA backend."""
+    # on a real device the backend's arrays are CuPy's: without CuPy (numbatorch[cuda]) there is no backend
+    if not _simulated() and importlib.util.find_spec("cupy") is None:
+        return False
     try:
         from numba import cuda
         return bool(cuda.is_available())
