@@ -1,4 +1,5 @@
 """The BLAS thread policy: products equal numpy's, and BLAS's thread count follows the size class and holds."""
+import sys
 import threading
 
 import numpy as np
@@ -129,3 +130,24 @@ def test_several_threads(threaded_blas):
     assert blas._holds == 0
     blas.matmul(*_large(np.random.default_rng(4)))
     assert _counts() == threaded_blas
+
+
+def test_library_loaded_later_joins_the_current_class(monkeypatch):
+    """SciPy's BLAS (Numba's np.dot) appears after the first product: found then, set like the others."""
+    counts = {"numpy": 2, "kernel": 3}
+
+    def library(name):
+        return blas._Library(name, lambda: counts[name], lambda n: counts.__setitem__(name, n))
+    loaded = [library("numpy")]
+    monkeypatch.setattr(blas, "_find_libraries", lambda: list(loaded))
+    monkeypatch.setattr(blas, "_KERNEL_BLAS_MODULE", "numbatorch_tests_fake_kernel_blas")
+    for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0)):
+        monkeypatch.setattr(blas, name, value)
+    blas.prepare_gemm(2, 2, 2)
+    assert counts == {"numpy": 1, "kernel": 3}
+    loaded.append(library("kernel"))
+    monkeypatch.setitem(sys.modules, "numbatorch_tests_fake_kernel_blas", object())
+    blas.prepare_gemm(2, 2, 2)  # same size class: only the newly loaded library changes
+    assert counts == {"numpy": 1, "kernel": 1}
+    blas.prepare_gemm(blas.SMALL_GEMM, 1, 1)
+    assert counts == {"numpy": 2, "kernel": 3}
