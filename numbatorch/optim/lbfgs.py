@@ -106,6 +106,25 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
+def _tensor(value):
+    """Arrays and numpy scalars as Tensors; Python numbers and None unchanged."""
+    return Tensor._make(np.asarray(value)) if isinstance(value, (np.ndarray, np.generic)) else value
+
+
+def _tensors(values):
+    return None if values is None else [_tensor(v) for v in values]
+
+
+def _array(value):
+    if isinstance(value, Tensor):
+        return value._data if value._data.ndim else value._data[()]
+    return value
+
+
+def _arrays(values):
+    return None if values is None else [_array(v) for v in values]
+
+
 class LBFGS(Optimizer):
     """L-BFGS: a limited-memory quasi-Newton method that re-evaluates the model through a closure.
 
@@ -188,9 +207,11 @@ class LBFGS(Optimizer):
             if opt_cond:
                 return orig_loss
 
-            d, t = state.get("d"), state.get("t")
-            old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-            H_diag, prev_flat_grad, prev_loss = state.get("H_diag"), state.get("prev_flat_grad"), state.get("prev_loss")
+            # The state holds Tensors (so state_dict() saves and loads like PyTorch's); the math uses their arrays.
+            d, t = _array(state.get("d")), _array(state.get("t"))
+            old_dirs, old_stps, ro = (_arrays(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
+            H_diag, prev_flat_grad = _array(state.get("H_diag")), _array(state.get("prev_flat_grad"))
+            prev_loss = state.get("prev_loss")
 
             n_iter = 0
             while n_iter < max_iter:
@@ -218,7 +239,7 @@ class LBFGS(Optimizer):
                     num_old = len(old_dirs)
                     if "al" not in state:
                         state["al"] = [None] * history_size
-                    al = state["al"]
+                    al = _arrays(state["al"])
                     q = -flat_grad
                     for i in range(num_old - 1, -1, -1):
                         al[i] = old_stps[i].dot(q) * ro[i]
@@ -271,6 +292,9 @@ class LBFGS(Optimizer):
                 if abs(loss - prev_loss) < tolerance_change:
                     break
 
-            state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                         prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+            if "al" in state:
+                state["al"] = _tensors(al)
+            state.update(d=_tensor(d), t=_tensor(t), old_dirs=_tensors(old_dirs), old_stps=_tensors(old_stps),
+                         ro=_tensors(ro), H_diag=_tensor(H_diag), prev_flat_grad=_tensor(prev_flat_grad),
+                         prev_loss=prev_loss)
         return orig_loss

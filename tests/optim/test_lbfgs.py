@@ -84,3 +84,31 @@ def test_errors_match_torch():
             return loss
         with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
             opt.step(closure)
+
+
+def test_state_dict_saves_loads_and_resumes_like_torch():
+    import io
+    results = []
+    for lib, opt_module in ((torch, torch.optim), (nt, optim)):
+        p = lib.nn.Parameter(lib.tensor([1.5, -2.0, 0.3], dtype=lib.float64))
+        opt = opt_module.LBFGS([p], history_size=3, max_iter=4)
+
+        def closure():
+            opt.zero_grad()
+            loss = ((p - 1) ** 4).sum()
+            loss.backward()
+            return loss
+
+        opt.step(closure)
+        buffer = io.BytesIO()
+        lib.save(opt.state_dict(), buffer)
+        buffer.seek(0)
+        state = lib.load(buffer)  # weights_only by default: the state must hold only tensors and numbers
+        assert sorted(state["state"][0]) == sorted(opt.state_dict()["state"][0])
+        fresh = opt_module.LBFGS([p], history_size=3, max_iter=4)
+        fresh.load_state_dict(state)
+        opt = fresh
+        opt.step(closure)
+        results.append((sorted(state["state"][0]), p.detach().numpy().copy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-10)
