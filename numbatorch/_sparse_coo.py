@@ -126,6 +126,16 @@ class SparseCooTensor(Tensor):
 
     __str__ = __repr__
 
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_sparse, (self._indices_t.detach(), self._values_t.detach(), tuple(self._data.shape),
+                                  self._is_coalesced, self._requires_grad and self.grad_fn is None))
+
+    def __deepcopy__(self, memo):
+        import copy
+        return _rebuild_sparse(copy.deepcopy(self._indices_t.detach(), memo),
+                               copy.deepcopy(self._values_t.detach(), memo), tuple(self._data.shape),
+                               self._is_coalesced, self._requires_grad and self.grad_fn is None)
+
 
 def _make_sparse(indices, values, shape, coalesced, requires_grad=False):
     """The SparseCooTensor of ``indices``/``values``; its dense array keeps the gradient path to ``values``."""
@@ -204,3 +214,8 @@ def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=N
 def to_dense(self, dtype=None, *, masked_grad=None):
     """A dense tensor is its own dense form."""
     return self if dtype is None else self.to(dtype)
+
+
+def _rebuild_sparse(indices, values, shape, coalesced, requires_grad):
+    """Unpickling and deepcopy: the same COO description (a leaf)."""
+    return _make_sparse(indices, values, shape, coalesced, requires_grad)

@@ -94,3 +94,13 @@ def test_errors_match_torch(expr, same_text):
         eval(expr, {"m": nt})
     if same_text:
         assert str(ours.value).split(":")[0] == str(theirs.value).split(":")[0]
+
+
+def test_pickle_and_deepcopy_keep_the_coo_description():
+    import copy
+    import pickle
+    original = nt.sparse_coo_tensor(INDICES, VALUES, (2, 3), requires_grad=True)
+    for clone in (pickle.loads(pickle.dumps(original)), copy.deepcopy(original)):
+        assert clone.is_sparse and clone.requires_grad and clone._nnz() == original._nnz()
+        np.testing.assert_array_equal(clone._indices().numpy(), original._indices().numpy())
+        np.testing.assert_array_equal(clone.to_dense().detach().numpy(), original.to_dense().detach().numpy())
