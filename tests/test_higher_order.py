@@ -1,0 +1,270 @@
+"""Higher-order gradients (``create_graph=True``): double-backward gradcheck per op, second derivatives and
+``autograd.functional`` against PyTorch, a WGAN-GP gradient penalty trained like PyTorch's."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+from numbatorch.autograd import gradgradcheck
+from numbatorch.autograd.gradcheck import GradcheckError
+
+torch = pytest.importorskip("torch")
+
+
+def _lib_functional(lib):
+    return lib.nn.functional
+
+
+# (id, fn(lib, *tensors) -> tensor, input shapes). Inputs are standard normal; ops that need positive inputs
+# make them inside fn, and kinks (abs, relu, clamp) are almost surely not within eps of a random input.
+OPS = [
+    ("add", lambda lib, a, b: (a + b) * a + lib.add(a, b, alpha=2.5), [(3, 2), (2,)]),
+    ("sub", lambda lib, a, b: (a - b) * b + lib.sub(a, b, alpha=0.5) * a - (1.0 - a) * b, [(3, 2), (3, 1)]),
+    ("mul", lambda lib, a, b: a * b * a, [(2, 3), (3,)]),
+    ("div", lambda lib, a, b: a / (b * b + 1) + 2.0 / (a * a + 1), [(4,), (4,)]),
+    ("neg", lambda lib, a: -(a * a), [(4,)]),
+    ("pow_scalar", lambda lib, a: (a * a + 0.5) ** 1.5 + a ** 3, [(4,)]),
+    ("pow_tensor", lambda lib, a, b: (a * a + 0.5) ** b, [(4,), (4,)]),
+    ("exp", lambda lib, a: lib.exp(a * 0.5) * a, [(4,)]),
+    ("log", lambda lib, a: lib.log(a * a + 1) * a, [(4,)]),
+    ("sqrt", lambda lib, a: lib.sqrt(a * a + 1) * a, [(4,)]),
+    ("abs", lambda lib, a: lib.abs(a) * a, [(5,)]),
+    ("sin_cos", lambda lib, a: lib.sin(a) * lib.cos(2 * a), [(4,)]),
+    ("tanh", lambda lib, a: lib.tanh(a), [(4,)]),
+    ("sigmoid", lambda lib, a: lib.sigmoid(a), [(4,)]),
+    ("relu", lambda lib, a: lib.relu(a) * a, [(5,)]),
+    ("leaky_relu", lambda lib, a: _lib_functional(lib).leaky_relu(a, 0.2) * a, [(5,)]),
+    ("softplus", lambda lib, a: _lib_functional(lib).softplus(a, beta=2, threshold=1.0), [(6,)]),
+    ("clamp", lambda lib, a: lib.clamp(a, -0.5, 0.5) * a, [(6,)]),
+    ("where", lambda lib, a, b: lib.where(a > 0, a * b, b * b), [(5,), (5,)]),
+    ("view_reshape", lambda lib, a: (a.view(2, 3).reshape(3, 2) * a.reshape(3, 2)), [(6,)]),
+    ("transpose_permute", lambda lib, a: a.transpose(0, 1).permute(2, 0, 1) * a.permute(2, 1, 0), [(2, 3, 2)]),
+    ("expand", lambda lib, a: a.expand(3, 2, 2) * a, [(2, 1)]),
+    ("squeeze_unsqueeze", lambda lib, a: a.unsqueeze(1).squeeze(2) * a.unsqueeze(1), [(3, 1)]),
+    ("index_slice", lambda lib, a: a[1:, ::2] * a[0, 1::2] + a.select(1, 2)[1:].unsqueeze(1) * a[:-1, 1:2], [(3, 4)]),
+    ("cat_stack", lambda lib, a, b: lib.cat([a, b * a], 0) * lib.cat([b, a], 0) + lib.stack([a * a, b], 1).sum(1).sum(0),
+     [(2, 3), (2, 3)]),
+    ("norm", lambda lib, a: a.norm(2, dim=1) * a.sum(1) + a.norm(3) + lib.linalg.vector_norm(a, 1.5, dim=1), [(3, 4)]),
+    ("sum_mean", lambda lib, a: (a.sum(0) * a.mean(1, keepdim=True)) * a.mean() + a.sum() ** 2, [(3, 2)]),
+    ("matmul", lambda lib, a, b: lib.tanh(a @ b), [(3, 4), (4, 2)]),
+    ("matmul_batched", lambda lib, a, b: lib.tanh(a @ b), [(2, 3, 4), (4, 2)]),
+    ("matmul_vector", lambda lib, a, b, c: lib.tanh(a @ b).sum() * (b @ b) + lib.tanh(b @ c), [(3, 4), (4,), (4, 2)]),
+    ("mm_addmm", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0) * lib.mm(a, b), [(3, 2), (3, 4),
+                                                                                            (4, 2)]),
+    ("linear", lambda lib, x, w, b: lib.sigmoid(_lib_functional(lib).linear(x, w, b)), [(4, 3), (2, 3), (2,)]),
+]
+
+
+def _arrays(shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s) for s in shapes]
+
+
+@pytest.mark.parametrize("name,fn,shapes", OPS, ids=[o[0] for o in OPS])
+def test_gradgradcheck(name, fn, shapes):
+    xs = [nt.tensor(a, requires_grad=True) for a in _arrays(shapes)]
+    assert gradgradcheck(lambda *t: fn(nt, *t), xs)
+
+
+@pytest.mark.parametrize("name,fn,shapes", OPS, ids=[o[0] for o in OPS])
+def test_second_derivatives_match_torch(name, fn, shapes):
+    """d/dx <w, d<v, f(x)>/dx> for random v, w: the full second-order information along random directions."""
+    arrays = _arrays(shapes, seed=1)
+    results = []
+    for lib in (nt, torch):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *xs)
+        v = lib.tensor(np.random.default_rng(2).standard_normal(tuple(out.shape)))
+        firsts = lib.autograd.grad(out, xs, v, create_graph=True)
+        ws = [lib.tensor(np.random.default_rng(3 + i).standard_normal(tuple(g.shape))) for i, g in enumerate(firsts)]
+        total = sum((g * w).sum() for g, w in zip(firsts, ws) if g.requires_grad)
+        seconds = lib.autograd.grad(total, xs, allow_unused=True, materialize_grads=True)
+        results.append(([g.detach().numpy() for g in firsts], [s.numpy() for s in seconds]))
+    (f1, s1), (f2, s2) = results
+    for a, b in zip(f1 + s1, f2 + s2):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_gradgradcheck_catches_a_wrong_double_backward(monkeypatch):
+    from numbatorch._ops.unary_math import SinBackward0
+    # cos(x) taken as a constant: the first derivative is right, the second is lost.
+    monkeypatch.setattr(SinBackward0, "backward_graph", lambda self, grad: grad * self.inputs[0].detach().cos())
+    x = nt.tensor(_arrays([(3,)])[0], requires_grad=True)
+    assert nt.autograd.gradcheck(lambda t: t.sin(), (x,))
+    with pytest.raises(GradcheckError):
+        gradgradcheck(lambda t: t.sin(), (x,))
+    assert not gradgradcheck(lambda t: t.sin(), (x,), raise_exception=False)
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")  # PyTorch's reference-cycle note
+def test_backward_create_graph_accumulates_a_differentiable_grad():
+    a = _arrays([(4,)])[0]
+    grads = []
+    for lib in (nt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        (x ** 3).sum().backward(create_graph=True)
+        first = x.grad
+        assert first.requires_grad and first.grad_fn is not None
+        (x.sin() * x).sum().backward(create_graph=True)  # accumulates out of place, keeping the graph
+        g = x.grad
+        x.grad = None
+        g.sum().backward()
+        grads.append((first.detach().numpy(), g.detach().numpy(), x.grad.numpy()))
+    for a_, b_ in zip(*grads):
+        np.testing.assert_allclose(a_, b_, rtol=1e-12)
+
+
+def test_create_graph_retains_the_graph_by_default():
+    x = nt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 3).sum()
+    nt.autograd.grad(y, x, create_graph=True)
+    g, = nt.autograd.grad(y, x)  # a second backward through the same graph
+    np.testing.assert_allclose(g.numpy(), 3 * x.detach().numpy() ** 2)
+
+
+def test_node_without_differentiable_backward_raises():
+    x = nt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x.cumsum(0).sum()
+    name = y.grad_fn.next_functions[0][0].name()
+    with pytest.raises(NotImplementedError, match=f"create_graph=True is not supported yet for {name}"):
+        nt.autograd.grad(y, x, create_graph=True)
+    # Without create_graph the same graph still backpropagates.
+    g, = nt.autograd.grad(x.cumsum(0).sum(), x)
+    np.testing.assert_allclose(g.numpy(), [3.0, 2.0, 1.0])
+
+
+def test_inplace_overwritten_input_raises():
+    x = nt.tensor([0.5, 1.0], requires_grad=True)
+    y = x * 1
+    y.exp_()
+    with pytest.raises(NotImplementedError, match="in-place form of ExpBackward0"):
+        nt.autograd.grad(y.sum(), x, create_graph=True)
+
+
+def _functional_pair(name):
+    return getattr(nt.autograd.functional, name), getattr(torch.autograd.functional, name)
+
+
+def _assert_nested_close(a, b):
+    if isinstance(b, tuple):
+        assert isinstance(a, tuple) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _assert_nested_close(x, y)
+        return
+    assert tuple(a.shape) == tuple(b.shape)
+    np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def _vector_fn(lib, x, w):
+    return lib.tanh(w @ lib.sin(x))
+
+
+def _scalar_fn(lib, x):
+    return (lib.exp(x) * lib.sin(x)).sum() + (x * x).sum() ** 2
+
+
+@pytest.mark.parametrize("tupled", [False, True])
+def test_jacobian_matches_torch(tupled):
+    x, w = _arrays([(3,), (2, 3)])
+    results = []
+    for lib in (nt, torch):
+        fn = _functional_pair("jacobian")[lib is torch]
+        if tupled:
+            results.append(fn(lambda a, b: (_vector_fn(lib, a, b), a * a), (lib.tensor(x), lib.tensor(w))))
+        else:
+            results.append(fn(lambda a: _vector_fn(lib, a, lib.tensor(w)), lib.tensor(x)))
+    _assert_nested_close(*results)
+
+
+@pytest.mark.parametrize("tupled", [False, True])
+def test_hessian_matches_torch(tupled):
+    x, w = _arrays([(3,), (2, 3)])
+    results = []
+    for lib in (nt, torch):
+        fn = _functional_pair("hessian")[lib is torch]
+        if tupled:
+            results.append(fn(lambda a, b: _vector_fn(lib, a, b).sum(), (lib.tensor(x), lib.tensor(w))))
+        else:
+            results.append(fn(lambda a: _scalar_fn(lib, a), lib.tensor(x)))
+    _assert_nested_close(*results)
+
+
+@pytest.mark.parametrize("name", ["vjp", "jvp"])
+def test_vector_products_match_torch(name):
+    x, w, u, v = _arrays([(3,), (2, 3), (2,), (3,)])
+    results = []
+    for lib in (nt, torch):
+        fn = _functional_pair(name)[lib is torch]
+        vec = (lib.tensor(u),) if name == "vjp" else (lib.tensor(v), lib.tensor(w))
+        results.append(fn(lambda a, b: _vector_fn(lib, a, b), (lib.tensor(x), lib.tensor(w)),
+                          vec[0] if name == "vjp" else vec))
+    _assert_nested_close(*results)
+
+
+@pytest.mark.parametrize("name", ["hvp", "vhp"])
+def test_hessian_vector_products_match_torch(name):
+    x, v = _arrays([(3,), (3,)])
+    results = []
+    for lib in (nt, torch):
+        fn = _functional_pair(name)[lib is torch]
+        results.append(fn(lambda a: _scalar_fn(lib, a), lib.tensor(x), lib.tensor(v)))
+    _assert_nested_close(*results)
+
+
+def test_functional_create_graph_and_errors():
+    x = nt.tensor([0.3, 0.7], requires_grad=True)
+    _, hv = nt.autograd.functional.hvp(lambda a: (a ** 4).sum(), x, nt.tensor([1.0, 0.0]), create_graph=True)
+    assert hv.requires_grad
+    third, = nt.autograd.grad(hv.sum(), x)  # d/dx of 12 x0^2 e0
+    np.testing.assert_allclose(third.numpy(), [24 * 0.3, 0.0])
+    with pytest.raises(RuntimeError, match="v has invalid size"):
+        nt.autograd.functional.vjp(lambda a: a * 2, x, nt.ones(3))
+    with pytest.raises(TypeError, match="must be either a Tensor or a tuple of Tensors"):
+        nt.autograd.functional.jacobian(lambda a: a, [x])
+    with pytest.raises(RuntimeError, match="independent of input 1"):
+        nt.autograd.functional.vjp(lambda a, b: a * 2, (x, nt.ones(2)), nt.ones(2), strict=True)
+    with pytest.raises(RuntimeError, match="should return a single Tensor"):
+        nt.autograd.functional.hessian(lambda a: (a.sum(), a.sum()), x)
+
+
+class _Critic:
+    """An MLP critic (Linear + LeakyReLU) built the same way in either library."""
+
+    def __init__(self, lib, weights):
+        nn = lib.nn
+        self.net = nn.Sequential(nn.Linear(3, 8), nn.LeakyReLU(0.2), nn.Linear(8, 8), nn.LeakyReLU(0.2),
+                                 nn.Linear(8, 1)).double()
+        with lib.no_grad():
+            for p, w in zip(self.net.parameters(), weights):
+                p.copy_(lib.tensor(w))
+
+
+def _gradient_penalty(lib, critic, real, fake, alpha):
+    x = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    out = critic(x)
+    g, = lib.autograd.grad(out, x, lib.ones_like(out), create_graph=True)
+    return ((g.view(g.shape[0], -1).norm(2, dim=1) - 1) ** 2).mean()
+
+
+def test_wgan_gp_gradient_penalty_training_matches_torch():
+    rng = np.random.default_rng(4)
+    shapes = [(8, 3), (8,), (8, 8), (8,), (1, 8), (1,)]
+    weights = [rng.standard_normal(s) * 0.5 for s in shapes]
+    batches = [(rng.standard_normal((6, 3)) + 1, rng.standard_normal((6, 3)), rng.uniform(size=(6, 1)))
+               for _ in range(4)]
+    trained = []
+    for lib in (nt, torch):
+        critic = _Critic(lib, weights).net
+        opt = lib.optim.Adam(critic.parameters(), lr=1e-2, betas=(0.0, 0.9))
+        losses = []
+        for real, fake, alpha in batches:
+            real, fake, alpha = lib.tensor(real), lib.tensor(fake), lib.tensor(alpha)
+            opt.zero_grad()
+            loss = critic(fake).mean() - critic(real).mean() + 10 * _gradient_penalty(lib, critic, real, fake, alpha)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        trained.append((losses, [p.detach().numpy().copy() for p in critic.parameters()]))
+    (l1, p1), (l2, p2) = trained
+    np.testing.assert_allclose(l1, l2, rtol=1e-9)
+    for a, b in zip(p1, p2):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
