@@ -51,6 +51,14 @@ OPS = [
     ("mm_addmm", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0) * lib.mm(a, b), [(3, 2), (3, 4),
                                                                                             (4, 2)]),
     ("linear", lambda lib, x, w, b: lib.sigmoid(_lib_functional(lib).linear(x, w, b)), [(4, 3), (2, 3), (2,)]),
+    ("mse_l1", lambda lib, a, b: _lib_functional(lib).mse_loss(a * a, b) * _lib_functional(lib).l1_loss(a, b)
+     + _lib_functional(lib).mse_loss(a, b.sin(), reduction="none"), [(3, 2), (3, 2)]),
+    ("softmax", lambda lib, a: lib.softmax(a, 1) * a + lib.log_softmax(a, 0) * a.sin(), [(2, 4)]),
+    ("cross_entropy", lambda lib, a: _lib_functional(lib).cross_entropy(a * a, lib.tensor([0, 2, 1, 2]))
+     + _lib_functional(lib).cross_entropy(a, lib.tensor([1, 1, 0, 2]), weight=lib.tensor([0.3, 1.0, 2.0], dtype=lib.float64),
+                                          reduction="none") * a[:, 0], [(4, 3)]),
+    ("cross_entropy_probs", lambda lib, a: _lib_functional(lib).cross_entropy(
+        a.tanh(), lib.tensor([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]], dtype=lib.float64), label_smoothing=0.1), [(2, 3)]),
 ]
 
 

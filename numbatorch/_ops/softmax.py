@@ -1,7 +1,7 @@
 """softmax and log_softmax along one dim: checks, graph node and dispatch (kernels in ``backends.cpu.softmax``)."""
 from .. import _dtype as dt
 from .._tensor import tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ..backends.cpu import softmax as kernels
 from ._util import _legacy_name, normalize_dim, record
 
@@ -14,12 +14,24 @@ class SoftmaxBackward0(Node):
     def backward(self, grad):
         return kernels.softmax_backward(grad, self.out, self.dim, False)
 
+    def backward_graph(self, grad):
+        y = _recomputed_softmax(self)
+        return y * (grad - (grad * y).sum(self.dim, keepdim=True))
+
 
 class LogSoftmaxBackward0(Node):
     __slots__ = ("out", "dim")
 
     def backward(self, grad):
         return kernels.softmax_backward(grad, self.out, self.dim, True)
+
+    def backward_graph(self, grad):
+        return grad - _recomputed_softmax(self) * grad.sum(self.dim, keepdim=True)
+
+
+def _recomputed_softmax(node):
+    """The softmax of ``node``'s input as a differentiable function of it (for ``create_graph=True``)."""
+    return softmax(operand(node, 0, None), node.dim, dtype=dt.as_dtype(node.out.dtype))
 
 
 def _implicit_dim(ndim):

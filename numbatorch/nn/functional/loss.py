@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._ops._util import _legacy_name, record
 from ..._tensor import Tensor
-from ...autograd.graph import Node
+from ...autograd.graph import Node, operand
 from ._tensor_args import require_tensor
 
 
@@ -51,10 +51,18 @@ class MseLossBackward0(_PairNode):
         d = 2 * (self.x - self.y) * grad
         return d, -d
 
+    def backward_graph(self, grad):
+        d = 2 * (operand(self, 0, self.x) - operand(self, 1, self.y)) * grad
+        return d, -d
+
 
 class L1LossBackward0(_PairNode):
     def backward(self, grad):
         d = np.sign(self.x - self.y) * grad
+        return d, -d
+
+    def backward_graph(self, grad):
+        d = grad * Tensor._make(np.sign(self.x - self.y))
         return d, -d
 
 
@@ -211,6 +219,16 @@ class NllLossBackward0(Node):
         scale = -self.weights * (grad if self.reduction == "none" else grad / self.divisor)
         np.put_along_axis(g, np.expand_dims(self.target, 1), np.expand_dims(scale, 1).astype(self.dtype), axis=1)
         return g
+
+    def backward_graph(self, grad):
+        # Linear in grad: a constant scatter matrix of -weights at the targets, times the incoming gradient.
+        m = np.zeros(self.shape, dtype=self.dtype)
+        np.put_along_axis(m, np.expand_dims(self.target, 1), np.expand_dims(-self.weights, 1).astype(self.dtype),
+                          axis=1)
+        m = Tensor._make(m)
+        if self.reduction == "none":
+            return m * grad.unsqueeze(1)
+        return m * (grad / self.divisor)
 
 # class-index targets PyTorch's nll_loss accepts (int32 and the other integer types are refused)
 _CLASS_TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
