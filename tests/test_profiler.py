@@ -16,7 +16,8 @@ def _torch():
 
 
 SCHEDULES = [dict(wait=1, warmup=1, active=2), dict(wait=0, warmup=2, active=1, repeat=2),
-             dict(wait=2, warmup=1, active=3, repeat=1, skip_first=3), dict(wait=3, warmup=1, active=1, skip_first_wait=1)]
+             dict(wait=2, warmup=1, active=3, repeat=1, skip_first=3),
+             dict(wait=3, warmup=1, active=1, skip_first_wait=1)]
 
 
 @pytest.mark.parametrize("kwargs", SCHEDULES)
