@@ -21,6 +21,8 @@ def _check_input(name, x, nd, integers=False):
                            f"input of size [{fmt_size(x.shape)}]" if nd > 1 else
                            f"{name}: Expected 2D or 3D input tensor, but got [{fmt_size(x.shape)}]")
     if x.dtype not in (np.float32, np.float64) and not (integers and x.dtype.kind in "iu"):
+        if x.dtype.kind in "iub":   # refused by PyTorch's dispatch, before the kernel runs
+            raise NotImplementedError(f'"{name}" not implemented for \'{scalar_name(x.dtype)}\'')
         raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
     lead, sp = x.shape[:x.ndim - nd], x.shape[x.ndim - nd:]
     if any(s == 0 for s in sp) or any(s == 0 for s in lead[1:]):
