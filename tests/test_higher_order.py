@@ -59,6 +59,15 @@ OPS = [
                                           reduction="none") * a[:, 0], [(4, 3)]),
     ("cross_entropy_probs", lambda lib, a: _lib_functional(lib).cross_entropy(
         a.tanh(), lib.tensor([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]], dtype=lib.float64), label_smoothing=0.1), [(2, 3)]),
+    ("conv2d", lambda lib, x, w, b: _lib_functional(lib).conv2d(x, w, b, stride=2, padding=1) ** 2,
+     [(1, 2, 5, 4), (2, 2, 3, 2), (2,)]),
+    ("conv2d_dilated_groups", lambda lib, x, w: _lib_functional(lib).conv2d(x, w, stride=(2, 1), padding=(0, 1),
+                                                                          dilation=(1, 2), groups=2) ** 2,
+     [(1, 4, 4, 4), (2, 2, 2, 2)]),
+    ("conv1d_unbatched", lambda lib, x, w: _lib_functional(lib).conv1d(x, w, stride=2, padding=1).tanh(),
+     [(2, 6), (3, 2, 3)]),
+    ("conv_transpose2d", lambda lib, x, w, b: _lib_functional(lib).conv_transpose2d(
+        x, w, b, stride=2, padding=1, output_padding=1, groups=2) ** 2, [(1, 2, 2, 3), (2, 1, 3, 2), (2,)]),
 ]
 
 

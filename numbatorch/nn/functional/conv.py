@@ -8,8 +8,9 @@ import warnings
 
 import numpy as np
 
+from ..._ops.joining import cat
 from ..._ops._util import record
-from ...autograd.graph import Node
+from ...autograd.graph import Node, operand
 from ...backends.cpu import conv as kernels
 from ._shape_args import fmt_size, ntuple, same_padding
 from ._tensor_args import require_tensor
@@ -35,6 +36,46 @@ class ConvolutionBackward0(Node):
                                                self.groups, mask)
         if gx is not None and not self.batched:
             gx = gx[0]
+        return gx, gw, gb
+
+    def backward_graph(self, grad):
+        """The same gradients from differentiable (transposed) convolutions of Tensors.
+
+        The input gradient of a convolution is the transposed convolution of ``grad`` by the weight (and the
+        reverse); the weight gradient correlates the input with ``grad`` (batch and channel dims swapped), the
+        stride and dilation exchanging roles, cropped to the kernel size.
+        """
+        inputs = self.inputs
+        nd = self.w.ndim - 2
+        g = grad if self.batched else grad.unsqueeze(0)
+        gx = gw = gb = None
+        if inputs[0] is not None:
+            w = operand(self, 1, self.w)
+            if self.transposed:
+                gx = _CONV[nd](g, w, None, self.stride, self.padding, self.dilation, self.groups)
+            else:
+                spatial = self.x.shape[2:]
+                extra = tuple(spatial[i] + 2 * self.padding[i] - self.dilation[i] * (self.w.shape[2 + i] - 1) - 1
+                              - (g.shape[2 + i] - 1) * self.stride[i] for i in range(nd))
+                gx = _CONV_TRANSPOSE[nd](g, w, None, self.stride, self.padding, extra, self.groups, self.dilation)
+            if not self.batched:
+                gx = gx.squeeze(0)
+        if inputs[1] is not None:
+            x = operand(self, 0, self.x)
+            if inputs[0] is not None and not self.batched:
+                x = x.unsqueeze(0)
+            a, b = (g, x) if self.transposed else (x, g)
+            crop = (slice(None), slice(None)) + tuple(slice(0, k) for k in self.w.shape[2:])
+            parts = []
+            ca, cb = a.shape[1] // self.groups, b.shape[1] // self.groups
+            for j in range(self.groups):  # each group's kernels see only that group's channels
+                aj, bj = a[:, j * ca:(j + 1) * ca], b[:, j * cb:(j + 1) * cb]
+                full = _CONV[nd](aj.transpose(0, 1), bj.transpose(0, 1), None, self.dilation, self.padding,
+                                 self.stride)
+                parts.append(full.transpose(0, 1)[crop])
+            gw = parts[0] if self.groups == 1 else cat(parts, 0)
+        if len(inputs) > 2 and inputs[2] is not None:
+            gb = g.sum(dim=(0,) + tuple(range(2, g.dim())))
         return gx, gw, gb
 
 
@@ -223,5 +264,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """3-d transposed convolution; weight is (C_in, C_out/groups, kD, kH, kW)."""
     return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation)
 
+
+_CONV = {1: conv1d, 2: conv2d, 3: conv3d}
+_CONV_TRANSPOSE = {1: conv_transpose1d, 2: conv_transpose2d, 3: conv_transpose3d}
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
