@@ -148,3 +148,11 @@ def test_integer_pooling_matches_pytorch(dtype):
 
 
 _SCALAR = {"int32": "Int", "uint8": "Byte"}
+
+
+def test_int64_max_pool_is_exact_beyond_float_precision():
+    torch = pytest.importorskip("torch")
+    x = 2 ** 62 + np.random.default_rng(2).integers(0, 1000, (1, 2, 5, 5))
+    for kwargs in ({"kernel_size": 3, "stride": 2, "padding": 1}, {"kernel_size": 2}):
+        np.testing.assert_array_equal(nt.nn.functional.max_pool2d(nt.tensor(x), **kwargs).numpy(),
+                                      torch.nn.functional.max_pool2d(torch.tensor(x), **kwargs).numpy())

@@ -21,7 +21,7 @@ def _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, d
             h0 = oh * sh - ph
             for ow in range(oW):
                 w0 = ow * sw - pw
-                best = -np.inf
+                best = x[p, 0, 0, 0]    # of x's dtype (exact for int64); replaced by the first element in the window
                 besti = -1
                 for a in range(kd):
                     i = d0 + a * dd
