@@ -16,8 +16,13 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _unary(input, inplace, forward, node_cls, **saved):
-    """Apply an activation, recording ``node_cls``; ``inplace`` writes the result back into ``input``."""
+def _unary(fname, input, inplace, forward, node_cls, **saved):
+    """Apply activation ``fname``, recording ``node_cls``; ``inplace`` writes the result back into ``input``.
+
+    A non-Tensor input raises PyTorch's TypeError naming ``fname`` (``fname_`` in place); ``fname`` None skips
+    that check for the caller to make."""
+    if fname is not None:
+        require_tensor(fname + "_" if inplace else fname, input)
     x = float_array(input)
     out = forward(x)
     result = record(out, node_cls, (input,), **saved)
@@ -26,6 +31,13 @@ def _unary(input, inplace, forward, node_cls, **saved):
     if inplace:
         return apply_inplace(input, result)
     return result
+
+
+def _tensor_method(input, name):
+    """PyTorch builds softsign/tanhshrink from Tensor methods, so a non-Tensor input fails looking ``name`` up:
+    the same AttributeError (``'numpy.ndarray' object has no attribute 'abs'``) here."""
+    if not isinstance(input, Tensor):
+        getattr(input, name)
 
 
 class _InputNode(Node):
@@ -149,7 +161,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False),
+    return _unary("leaky_relu", input, inplace,
+                  lambda x: np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False),
                   LeakyReluBackward0, a=negative_slope)
 
 
@@ -165,7 +178,8 @@ def elu(input, alpha=1.0, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
+    return _unary("elu", input, inplace,
+                  lambda x: np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
                   EluBackward0, a=alpha, b=(1.0, 1.0))
 
 
@@ -176,7 +190,7 @@ def selu(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace,
+    return _unary("selu", input, inplace,
                   lambda x: (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
                   EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0))
 
@@ -188,7 +202,7 @@ def celu(input, alpha=1.0, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace,
+    return _unary("celu", input, inplace,
                   lambda x: np.where(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
                   EluBackward0, a=alpha, b=(1.0, 1.0 / alpha))
 
@@ -206,7 +220,7 @@ def gelu(input, approximate="none"):
         if approximate == "tanh":
             return (0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))).astype(x.dtype, copy=False)
         return (0.5 * x * (1 + _erf(x / _SQRT_2))).astype(x.dtype, copy=False)
-    return _unary(input, False, forward, GeluBackward0, a=approximate)
+    return _unary(None, input, False, forward, GeluBackward0, a=approximate)
 
 
 def silu(input, inplace=False):
@@ -216,7 +230,7 @@ def silu(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0)
+    return _unary("silu", input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0)
 
 
 def mish(input, inplace=False):
@@ -226,8 +240,8 @@ def mish(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False),
-                  MishBackward0)
+    return _unary("mish", input, inplace,
+                  lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False), MishBackward0)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -238,7 +252,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     def forward(x):
         z = x * beta
         return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
-    return _unary(input, False, forward, SoftplusBackward0, a=beta, b=threshold)
+    return _unary("softplus", input, False, forward, SoftplusBackward0, a=beta, b=threshold)
 
 
 def softsign(input):
@@ -246,7 +260,8 @@ def softsign(input):
 
     See ``nn.Softsign`` for the arguments and shapes.
     """
-    return _unary(input, False, lambda x: x / (1 + np.abs(x)), SoftsignBackward0)
+    _tensor_method(input, "abs")
+    return _unary(None, input, False, lambda x: x / (1 + np.abs(x)), SoftsignBackward0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -258,7 +273,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _unary(input, inplace, lambda x: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),
+    return _unary("hardtanh", input, inplace,
+                  lambda x: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),
                   HardtanhBackward0, a=min_val, b=max_val)
 
 
@@ -274,6 +290,7 @@ def relu6(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
+    require_tensor("relu6_" if inplace else "relu6", input)
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
@@ -284,8 +301,8 @@ def hardsigmoid(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
-                  HardsigmoidBackward0)
+    return _unary("hardsigmoid", input, inplace,
+                  lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False), HardsigmoidBackward0)
 
 
 def hardswish(input, inplace=False):
@@ -295,8 +312,8 @@ def hardswish(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
-                  HardswishBackward0)
+    return _unary("hardswish", input, inplace,
+                  lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False), HardswishBackward0)
 
 
 def logsigmoid(input):
@@ -304,7 +321,7 @@ def logsigmoid(input):
 
     See ``nn.LogSigmoid`` for the arguments and shapes.
     """
-    return _unary(input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0)
+    return _unary("log_sigmoid", input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0)
 
 
 def softshrink(input, lambd=0.5):
@@ -314,7 +331,7 @@ def softshrink(input, lambd=0.5):
     """
     def forward(x):
         return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
-    return _unary(input, False, forward, ShrinkBackward0, a=lambd)
+    return _unary("softshrink", input, False, forward, ShrinkBackward0, a=lambd)
 
 
 def hardshrink(input, lambd=0.5):
@@ -322,8 +339,8 @@ def hardshrink(input, lambd=0.5):
 
     See ``nn.Hardshrink`` for the arguments and shapes.
     """
-    return _unary(input, False, lambda x: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype, copy=False),
-                  ShrinkBackward0, a=lambd)
+    return _unary("hardshrink", input, False,
+                  lambda x: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype, copy=False), ShrinkBackward0, a=lambd)
 
 
 def tanhshrink(input):
@@ -331,7 +348,8 @@ def tanhshrink(input):
 
     See ``nn.Tanhshrink`` for the arguments and shapes.
     """
-    return _unary(input, False, lambda x: x - np.tanh(x), TanhshrinkBackward0)
+    _tensor_method(input, "tanh")
+    return _unary(None, input, False, lambda x: x - np.tanh(x), TanhshrinkBackward0)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -341,7 +359,8 @@ def threshold(input, threshold, value, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary(input, inplace, lambda x: np.where(x > threshold, x, value).astype(x.dtype, copy=False),
+    return _unary("threshold", input, inplace,
+                  lambda x: np.where(x > threshold, x, value).astype(x.dtype, copy=False),
                   ThresholdBackward0, a=threshold)
 
 
@@ -352,6 +371,7 @@ def threshold_(input, threshold_value, value):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: a random negative slope per element in training, their mean in eval."""
+    require_tensor("rrelu_" if inplace else "rrelu", input)
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
     x = float_array(input)
@@ -377,6 +397,7 @@ class PreluBackward0(Node):
 
 def prelu(input, weight):
     """``max(0, x) + weight * min(0, x)`` with one weight or one per channel (dim 1)."""
+    require_tensor("prelu", input)
     x, w = input._data, weight._data
     if w.size != 1 and (x.ndim < 2 or x.shape[1] != w.size) and not (x.ndim == 1 and x.shape[0] == w.size):
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "

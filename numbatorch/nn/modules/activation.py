@@ -488,6 +488,8 @@ class PReLU(Module):
 
 
 class _SoftmaxBase(Module):
+    # The forwards pass ``_stacklevel=5`` so that the missing-``dim`` warning names the line calling the module
+    # (level 1 _implicit_dim, 2 F.softmax, 3 forward, 4 Module.__call__, 5 the caller).
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -514,7 +516,7 @@ class Softmax(_SoftmaxBase):
     """
 
     def forward(self, input):
-        return F.softmax(input, self.dim)
+        return F.softmax(input, self.dim, _stacklevel=5)
 
 
 class Softmin(_SoftmaxBase):
@@ -529,7 +531,7 @@ class Softmin(_SoftmaxBase):
     """
 
     def forward(self, input):
-        return F.softmin(input, self.dim)
+        return F.softmin(input, self.dim, _stacklevel=5)
 
 
 class LogSoftmax(_SoftmaxBase):
@@ -544,7 +546,7 @@ class LogSoftmax(_SoftmaxBase):
     """
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim)
+        return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
 class Softmax2d(Module):
