@@ -36,6 +36,7 @@ LAYERS = [
     ("AdaptiveMaxPool3d", (1,), {}, (1, 1, 2, 3, 3)),
     ("LPPool2d", (2, 2), {}, (1, 2, 4, 4)),
     ("LocalResponseNorm", (2,), {}, (1, 3, 4)),
+    ("RMSNorm", (3,), {}, (2, 3)),
     ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, (2, 2, 5, 6)),
     ("AvgPool3d", (2,), {"divisor_override": 3}, (1, 1, 2, 4, 4)),
     ("ReLU", (), {}, (2, 3)),

@@ -1,6 +1,7 @@
 """``F.rms_norm``: root-mean-square normalisation over the trailing dims, built from differentiable ops."""
 import numpy as np
 
+from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
 
 __all__ = ["rms_norm"]
@@ -12,6 +13,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     ``input / sqrt(mean(input**2 over normalized_shape) + eps) * weight``; ``eps`` defaults to the dtype's
     machine epsilon."""
     require_tensor("rms_norm", input)
+    require_floating("rms_norm", input._data)
     if not isinstance(normalized_shape, (tuple, list)):
         raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
                         f"{type(normalized_shape).__name__}")
@@ -28,4 +30,5 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         eps = float(np.finfo(input._data.dtype).eps)
     dims = tuple(range(-n, 0))
     out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
-    return out if weight is None else out * weight
+    # PyTorch keeps the input's dtype whatever the weight's
+    return out if weight is None else (out * weight).to(input.dtype)
