@@ -41,6 +41,10 @@ OPS = [
     ("expand", lambda lib, a: a.expand(3, 2, 2) * a, [(2, 1)]),
     ("squeeze_unsqueeze", lambda lib, a: a.unsqueeze(1).squeeze(2) * a.unsqueeze(1), [(3, 1)]),
     ("index_slice", lambda lib, a: a[1:, ::2] * a[0, 1::2] + a.select(1, 2)[1:].unsqueeze(1) * a[:-1, 1:2], [(3, 4)]),
+    ("advanced_index", lambda lib, a: a[lib.tensor([0, 2, 0])] * a[[1, 1, 2], [0, 2, 1]].unsqueeze(1)
+     + a[a.detach() > 0].sum(), [(3, 3)]),
+    ("split_chunk_unbind", lambda lib, a: a.split([1, 2], 0)[1] * a.chunk(3, 1)[0][1:] + a.unbind(0)[0] * a[1:].sin(),
+     [(3, 3)]),
     ("cat_stack", lambda lib, a, b: lib.cat([a, b * a], 0) * lib.cat([b, a], 0) + lib.stack([a * a, b], 1).sum(1).sum(0),
      [(2, 3), (2, 3)]),
     ("norm", lambda lib, a: a.norm(2, dim=1) * a.sum(1) + a.norm(3) + lib.linalg.vector_norm(a, 1.5, dim=1), [(3, 4)]),

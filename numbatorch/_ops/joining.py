@@ -7,7 +7,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record
-from .views import _as_view, _expand, _size_args, reshape
+from .views import _as_view, _expand, _size_args, reshape, slice_grad
 
 __all__ = [
     "repeat_interleave", "tile", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack",
@@ -27,6 +27,14 @@ class _PiecesBackward(Node):
                 if g is None:
                     g = np.zeros(self.shape, dtype=gi.dtype)
                 g[idx] = gi
+        return g
+
+    def backward_graph(self, grads):
+        g = None
+        for gi, idx in zip(grads, self.index):
+            if gi is not None:
+                part = slice_grad(gi, self.shape, idx)
+                g = part if g is None else g + part
         return g
 
     def release(self):

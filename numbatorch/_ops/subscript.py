@@ -187,6 +187,23 @@ class IndexBackward0(Node):
             _assign(g, self.index, grad)
         return g
 
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _IndexGradBackward, (grad,), index=self.index,
+                      accumulate=self.accumulate)
+
+
+class _IndexGradBackward(Node):
+    """Graph of an advanced-indexing gradient (a scatter into zeros): its own gradient gathers ``grad[index]``."""
+
+    __slots__ = ("index", "accumulate")
+
+    def backward(self, grad):
+        return _take(grad, self.index)
+
+    def backward_graph(self, grad):
+        return record(_take(grad._data, self.index), IndexBackward0, (grad,), shape=grad._data.shape,
+                      index=self.index, accumulate=self.accumulate)
+
 
 def _assign(arr, idx, value):
     if type(idx) is _TwoStep:

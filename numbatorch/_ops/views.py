@@ -178,9 +178,14 @@ class SliceBackward0(Node):
         return g
 
     def backward_graph(self, grad):
-        g = np.zeros(self.shape, dtype=grad._data.dtype)
-        g[self.index] = grad._data
-        return record(g, _SliceGradBackward, (grad,), index=self.index)
+        return slice_grad(grad, self.shape, self.index)
+
+
+def slice_grad(grad, shape, index):
+    """Zeros of ``shape`` with the Tensor ``grad`` at basic index ``index``, recorded: its gradient is the slice."""
+    g = np.zeros(shape, dtype=grad._data.dtype)
+    g[index] = grad._data
+    return record(g, _SliceGradBackward, (grad,), index=index)
 
 
 class _SliceGradBackward(Node):
