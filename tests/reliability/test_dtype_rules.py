@@ -45,6 +45,8 @@ LAYERS = [
     ("ZeroPad2d", (1,), {}, (1, 1, 2, 2)),
     ("ReflectionPad2d", (1,), {}, (1, 1, 2, 2)),
     ("PixelShuffle", (2,), {}, (1, 4, 2, 2)),
+    ("Unfold", (2,), {}, (1, 2, 3, 3)),
+    ("Fold", ((3, 3), 2), {}, (1, 4, 4)),
 ]
 # layers whose errors name the dtypes: the message must be PyTorch's too
 SAME_MESSAGE = {"BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "LayerNorm", "GroupNorm", "LSTM", "GRU", "RNN",

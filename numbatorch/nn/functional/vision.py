@@ -8,6 +8,7 @@ from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import conv as conv_kernels
 from ...backends.cpu import resample as resample_kernels
+from ._dtype_args import scalar_name
 from ._shape_args import fmt_size, ntuple
 
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
@@ -233,6 +234,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of "
                            f"the array of sliding blocks as ({oH}, {oW}), but its components must be at "
                            "least one.")
+    if x.dtype.kind in "iu":     # PyTorch's im2col has no integer kernel
+        raise NotImplementedError(f'"im2col_out_cpu" not implemented for \'{scalar_name(x.dtype)}\'')
     out = conv_kernels.unfold(x if batched else x[None], *args)
     return record(out if batched else out[0], Im2ColBackward0, (input,), out_size=(H, W), args=args,
                   batched=batched)
@@ -257,6 +260,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), "
                            f"expected size of input's dimension 2 to match the calculated number of "
                            f"sliding blocks {oH} * {oW} = {oH * oW}, but got input.size(2)={L}.")
+    if x.dtype.kind in "iu":     # nor its col2im
+        raise NotImplementedError(f'"col2im_out_cpu" not implemented for \'{scalar_name(x.dtype)}\'')
     out = conv_kernels.fold(x if batched else x[None], o, *args)
     return record(out if batched else out[0], Col2ImBackward0, (input,), args=args, batched=batched)
 
