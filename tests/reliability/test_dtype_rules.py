@@ -40,6 +40,11 @@ LAYERS = [
     ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, (2, 2, 5, 6)),
     ("AvgPool3d", (2,), {"divisor_override": 3}, (1, 1, 2, 4, 4)),
     ("ReLU", (), {}, (2, 3)),
+    ("Dropout", (0.0,), {}, (2, 3)),
+    ("Dropout", (1.0,), {}, (2, 3)),
+    ("Dropout2d", (1.0,), {}, (2, 3, 2, 2)),
+    ("AlphaDropout", (1.0,), {}, (2, 3)),
+    ("FeatureAlphaDropout", (1.0,), {}, (2, 3, 2)),
     ("Softmax", (1,), {}, (2, 3)),
     ("Flatten", (), {}, (2, 3)),
     ("ZeroPad2d", (1,), {}, (1, 1, 2, 2)),
@@ -50,7 +55,7 @@ LAYERS = [
 ]
 # layers whose errors name the dtypes: the message must be PyTorch's too
 SAME_MESSAGE = {"BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "LayerNorm", "GroupNorm", "LSTM", "GRU", "RNN",
-                "LSTMCell", "GRUCell", "RNNCell", "PReLU"}
+                "LSTMCell", "GRUCell", "RNNCell", "PReLU", "Dropout"}
 CASES = [("float32", "float64"), ("float64", "float32"), ("float32", "int64")]
 
 
@@ -85,6 +90,19 @@ def test_layer_dtype_rules_like_pytorch(spec, case):
         return
     assert ours[:2] == theirs[:2], (ours, theirs)
     np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("fn", ["dropout", "dropout2d", "alpha_dropout", "feature_alpha_dropout"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8"])
+def test_dropout_of_integers_raises_like_pytorch(fn, dtype):
+    torch = pytest.importorskip("torch")
+    x = np.ones((2, 3, 2, 2), dtype=dtype)
+
+    def error(lib):
+        with pytest.raises(RuntimeError) as info:
+            getattr(lib.nn.functional, fn)(lib.tensor(x), 0.5, True)
+        return str(info.value)
+    assert error(nt) == error(torch)
 
 
 @pytest.mark.parametrize("dtype", ["int32", "int16", "uint8", "float32"])

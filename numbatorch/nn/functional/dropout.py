@@ -3,9 +3,10 @@ import warnings
 
 import numpy as np
 
-from ..._ops._util import apply_inplace, record
+from ..._ops._util import Tensor, apply_inplace, record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
+from ._dtype_args import scalar_name
 from ._tensor_args import require_tensor
 
 
@@ -15,10 +16,19 @@ class MulMaskBackward0(Node):
     def backward(self, grad):
         return grad * self.mask
 
+    def backward_graph(self, grad):
+        return grad * Tensor._make(self.mask)
+
 
 def _check_p(p):
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _check_floating(dtype):
+    """PyTorch's error for dropout of a non-floating array: the float mask cannot be cast back to its dtype."""
+    if dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {scalar_name(dtype)}")
 
 
 def _apply_mask(input, mask, inplace):
@@ -27,8 +37,9 @@ def _apply_mask(input, mask, inplace):
 
 
 def _keep_mask(shape, p, dtype):
-    if p == 1.0:
+    if p == 1.0:    # PyTorch multiplies by zero: any dtype
         return np.zeros(shape, dtype)
+    _check_floating(dtype)
     keep = numpy_generator().random(shape) >= p
     return (keep / (1.0 - p)).astype(dtype)
 
@@ -114,7 +125,10 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
+    if p == 1.0:    # PyTorch multiplies by zero: any dtype
+        return input.mul_(0) if inplace else input * 0
     x = input._data
+    _check_floating(x.dtype)
     keep = (numpy_generator().random(x.shape) >= p).astype(x.dtype)
     a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
     b = -a * _SELU_ALPHA_PRIME * p
@@ -132,7 +146,10 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
+    if p == 1.0:    # PyTorch multiplies by zero: any dtype
+        return input.mul_(0) if inplace else input * 0
     x = input._data
+    _check_floating(x.dtype)
     keep = (numpy_generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p).astype(x.dtype)
     a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
     b = -a * _SELU_ALPHA_PRIME * p
