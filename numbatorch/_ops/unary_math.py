@@ -249,6 +249,10 @@ class ErfBackward0(Node):
     def backward(self, grad):
         return grad * (kernels.TWO_OVER_SQRT_PI * np.exp(-(self.x * self.x)))
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad * kernels.TWO_OVER_SQRT_PI * (-(x * x)).exp()
+
 
 class ErfcBackward0(Node):
     __slots__ = ("x",)

@@ -40,6 +40,19 @@ def _tensor_method(input, name):
         getattr(input, name)
 
 
+def _piecewise_linear_graph_grad(node, grad):
+    """Differentiable backward of an activation whose slope is piecewise constant: ``grad`` times that slope.
+
+    The array backward run on ones gives the slope, a constant of the input, so only ``grad`` carries a graph.
+    """
+    return grad * Tensor._make(node.backward(np.ones(grad.shape, dtype=grad._data.dtype)))
+
+
+def _where(condition, input, other):
+    from ..._ops.ternary import where
+    return where(condition, input, other)
+
+
 class _InputNode(Node):
     """Backward that only needs the input array ``x`` (and constant options)."""
 
@@ -60,6 +73,12 @@ class EluBackward0(_InputNode):
         x = self.x
         return np.where(x > 0, grad * self.b[0], grad * self.b[0] * self.a * self.b[1] * np.exp(x * self.b[1]))
 
+    def backward_graph(self, grad):
+        scale, in_scale = self.b
+        # exp of the clamped input: the unpicked branch stays finite, so its zero gradient is not 0 * inf.
+        neg = (operand(self, 0, None).clamp(max=0) * in_scale).exp()
+        return _where(Tensor._make(self.x > 0), grad * scale, grad * (scale * self.a * in_scale) * neg)
+
 
 class GeluBackward0(_InputNode):
     def backward(self, grad):
@@ -73,11 +92,27 @@ class GeluBackward0(_InputNode):
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return grad * (cdf + x * pdf)
 
+    def backward_graph(self, grad):
+        from ..._ops.unary_math import erf
+        x = operand(self, 0, None)
+        if self.a == "tanh":
+            t = (_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)).tanh()
+            d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
+        cdf = 0.5 * (1 + erf(x / _SQRT_2))
+        pdf = (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)
+        return grad * (cdf + x * pdf)
+
 
 class SiluBackward0(_InputNode):
     def backward(self, grad):
         s = 1 / (1 + np.exp(-self.x))
         return grad * s * (1 + self.x * (1 - s))
+
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        sig = x.sigmoid()
+        return grad * sig * (1 + x * (1 - sig))
 
 
 class MishBackward0(_InputNode):
@@ -95,24 +130,32 @@ class SoftplusBackward0(_InputNode):
         return np.where(z > self.b, grad, grad / (1 + np.exp(-z)))
 
     def backward_graph(self, grad):
-        from ..._ops.ternary import where
         z = operand(self, 0, None) * self.a
-        return where(Tensor._make(z._data > self.b), grad, grad * z.sigmoid())
+        return _where(Tensor._make(z._data > self.b), grad, grad * z.sigmoid())
 
 
 class SoftsignBackward0(_InputNode):
     def backward(self, grad):
         return grad / (1 + np.abs(self.x)) ** 2
 
+    def backward_graph(self, grad):
+        return grad / (1 + operand(self, 0, None).abs()) ** 2
+
 
 class HardtanhBackward0(_InputNode):
     def backward(self, grad):
         return np.where((self.x > self.a) & (self.x < self.b), grad, 0).astype(grad.dtype, copy=False)
 
+    def backward_graph(self, grad):
+        return _piecewise_linear_graph_grad(self, grad)
+
 
 class HardsigmoidBackward0(_InputNode):
     def backward(self, grad):
         return np.where((self.x > -3) & (self.x < 3), grad / 6, 0).astype(grad.dtype, copy=False)
+
+    def backward_graph(self, grad):
+        return _piecewise_linear_graph_grad(self, grad)
 
 
 class HardswishBackward0(_InputNode):
@@ -125,10 +168,16 @@ class LogSigmoidBackward0(_InputNode):
     def backward(self, grad):
         return grad / (1 + np.exp(self.x))
 
+    def backward_graph(self, grad):
+        return grad * (-operand(self, 0, None)).sigmoid()
+
 
 class ShrinkBackward0(_InputNode):
     def backward(self, grad):
         return np.where(np.abs(self.x) > self.a, grad, 0).astype(grad.dtype, copy=False)
+
+    def backward_graph(self, grad):
+        return _piecewise_linear_graph_grad(self, grad)
 
 
 class TanhshrinkBackward0(_InputNode):
@@ -136,10 +185,17 @@ class TanhshrinkBackward0(_InputNode):
         t = np.tanh(self.x)
         return grad * t * t
 
+    def backward_graph(self, grad):
+        t = operand(self, 0, None).tanh()
+        return grad * t * t
+
 
 class ThresholdBackward0(_InputNode):
     def backward(self, grad):
         return np.where(self.x > self.a, grad, 0).astype(grad.dtype, copy=False)
+
+    def backward_graph(self, grad):
+        return _piecewise_linear_graph_grad(self, grad)
 
 
 class MulConstantBackward(_InputNode):
@@ -147,6 +203,9 @@ class MulConstantBackward(_InputNode):
 
     def backward(self, grad):
         return grad * self.a
+
+    def backward_graph(self, grad):
+        return _piecewise_linear_graph_grad(self, grad)
 
 
 def _erf(x):
