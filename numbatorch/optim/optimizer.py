@@ -227,6 +227,10 @@ class Optimizer:
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_hooked", False):
             def hooked_step(self, *args, **kwargs):
+                if "_optimizer_step_pre_hooks" not in self.__dict__:
+                    # A wrapper that never ran Optimizer.__init__ (e.g. accelerate's AcceleratedOptimizer) is
+                    # not patched in PyTorch either: its step runs as written.
+                    return step(self, *args, **kwargs)
                 for hook in list(self._optimizer_step_pre_hooks.values()):
                     result = hook(self, args, kwargs)
                     if result is not None:
