@@ -71,6 +71,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
         buf[t._output_nr] = _add(buf[t._output_nr], g)
 
     deps = _topological_dependencies(roots)
+    # A differentiable backward builds a graph: skip the nodes that lead to none of ``inputs`` (they may have no
+    # backward_graph at all, e.g. the history of a non-leaf input).
+    needed = _leading_to(roots, inputs) if create_graph and inputs is not None else None
     ready = [n for n in roots if deps.get(n, 0) == 0]
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
@@ -90,7 +93,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 if node._saved_versions:
                     node.check_versions()
                 if create_graph:
-                    in_grads = _graph_backward(node, out_grads)
+                    in_grads = _graph_backward(node, out_grads) if needed is None or needed[node] else \
+                        (None,) * len(node.inputs)
                 elif anomaly_mode._state.enabled:
                     in_grads = anomaly_mode.checked_backward(node, out_grads)
                 else:
@@ -147,6 +151,32 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
         else:
             t._accumulate_grad(g)
     return None
+
+
+def _leading_to(roots, inputs):
+    """For each node reachable from ``roots``: whether its backward leads to one of ``inputs`` (iterative DFS)."""
+    leaves = {id(t) for t in inputs if t.grad_fn is None}
+    input_nodes = {t.grad_fn for t in inputs if t.grad_fn is not None}
+    needed = {}
+    stack = [(node, False) for node in roots]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            if node in needed:
+                continue
+            needed[node] = False
+            stack.append((node, True))
+            stack.extend((edge[0], False) for edge in node.edges
+                         if edge is not None and edge[0] is not None and edge[0] not in needed)
+            continue
+        for t, edge in zip(node.inputs, node.edges):
+            if t is None:
+                continue
+            child = edge[0]
+            if (id(t) in leaves) if child is None else (child in input_nodes or needed[child]):
+                needed[node] = True
+                break
+    return needed
 
 
 def _graph_backward(node, out_grads):
