@@ -70,6 +70,15 @@ OPS = [
                                           reduction="none") * a[:, 0], [(4, 3)]),
     ("cross_entropy_probs", lambda lib, a: _lib_functional(lib).cross_entropy(
         a.tanh(), lib.tensor([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]], dtype=lib.float64), label_smoothing=0.1), [(2, 3)]),
+    ("layer_norm", lambda lib, x, w, b: _lib_functional(lib).layer_norm(x, (2, 3), w, b, eps=1e-3) ** 2 * x,
+     [(2, 2, 3), (2, 3), (2, 3)]),
+    ("group_norm", lambda lib, x, w, b: _lib_functional(lib).group_norm(x, 2, w, b) ** 2 * x,
+     [(2, 4, 3), (4,), (4,)]),
+    ("pools", lambda lib, x: (_lib_functional(lib).max_pool2d(x * x, 2, stride=1)
+                              * _lib_functional(lib).avg_pool2d(x, 2, stride=1, padding=1,
+                                                                count_include_pad=False)[..., 1:3, 1:3]
+                              + _lib_functional(lib).adaptive_avg_pool2d(x.sin(), (2, 2)).sum()) ** 2,
+     [(1, 2, 3, 3)]),
     ("conv2d", lambda lib, x, w, b: _lib_functional(lib).conv2d(x, w, b, stride=2, padding=1) ** 2,
      [(1, 2, 5, 4), (2, 2, 3, 2), (2,)]),
     ("conv2d_dilated_groups", lambda lib, x, w: _lib_functional(lib).conv2d(x, w, stride=(2, 1), padding=(0, 1),
@@ -117,6 +126,21 @@ def test_second_derivatives_match_torch(name, fn, shapes):
     (f1, s1), (f2, s2) = results
     for a, b in zip(f1 + s1, f2 + s2):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_cast_double_backward_matches_torch():
+    """A float32 round trip (too coarse for finite differences): second derivatives equal PyTorch's."""
+    a = _arrays([(4,)])[0]
+    results = []
+    for lib in (nt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = ((x.float() ** 3).double() * x).sum()
+        g, = lib.autograd.grad(y, x, create_graph=True)
+        assert g.dtype == x.dtype
+        h, = lib.autograd.grad((g * g).sum(), x)
+        results.append((g.detach().numpy(), h.numpy()))
+    for a_, b_ in zip(*results):
+        np.testing.assert_allclose(a_, b_, rtol=1e-6)
 
 
 def test_dropout_gradgradcheck():

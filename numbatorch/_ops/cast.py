@@ -1,6 +1,7 @@
 """Differentiable dtype conversion (``Tensor.to(dtype)``, ``.float()``, …)."""
 import numpy as np
 
+from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import apply_inplace, record
@@ -11,6 +12,9 @@ class ToCopyBackward0(Node):
 
     def backward(self, grad):
         return grad.astype(self.src_dtype, copy=False)
+
+    def backward_graph(self, grad):
+        return cast(grad, dt.as_dtype(self.src_dtype))
 
 
 def cast(input, dtype):

@@ -128,6 +128,18 @@ def operand(node, i, value):
     return value
 
 
+def backward_by_recompute(node, forward, saved, grad):
+    """``node.backward_graph(grad)`` for a fused op: differentiate ``forward``, the same op composed of
+    differentiable ops, applied again to the node's operands (``saved[i]`` is the constant for an input that
+    does not require grad). Costs one more forward; only ``create_graph=True`` runs it.
+    """
+    from ._backward import grad as autograd_grad
+    operands = [operand(node, i, value) for i, value in enumerate(saved)]
+    wanted = [t for t in node.inputs if t is not None]
+    grads = iter(autograd_grad(forward(*operands), wanted, grad, create_graph=True, allow_unused=True))
+    return tuple(None if t is None else next(grads) for t in node.inputs)
+
+
 class AccumulateGrad:
     """Stand-in node shown in ``next_functions`` for a leaf tensor."""
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..._ops._util import record
-from ...autograd.graph import Node
+from ...autograd.graph import Node, backward_by_recompute
 from ...backends.cpu import norm as _norm
 from ._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
@@ -11,7 +11,7 @@ from ._tensor_args import require_tensor
 
 
 class NativeLayerNormBackward0(Node):
-    __slots__ = ("x", "normalized_shape", "mean", "rstd", "weight", "has_bias")
+    __slots__ = ("x", "normalized_shape", "mean", "rstd", "weight", "has_bias", "eps")
 
     def backward(self, grad):
         needs = tuple(t is not None for t in self.inputs)
@@ -19,6 +19,26 @@ class NativeLayerNormBackward0(Node):
         gx, gw, gb = _norm.layer_norm_backward(grad, self.x, self.normalized_shape, self.mean, self.rstd,
                                                self.weight, output_mask=mask, has_bias=self.has_bias)
         return (gx, gw, gb)[:len(self.inputs)]
+
+    def backward_graph(self, grad):
+        dims = tuple(range(-len(self.normalized_shape), 0))
+        return backward_by_recompute(self, lambda x, w, b: _normalized(x, dims, w, b, self.eps),
+                                     (self.x, self.weight, None), grad)
+
+
+def _normalized(x, dims, weight, bias, eps, shape=None):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` over ``dims`` from differentiable ops (``shape``: the
+    view of x the statistics are taken on); for differentiating layer and group norm again."""
+    xs = x if shape is None else x.reshape(shape)
+    centered = xs - xs.mean(dims, keepdim=True)
+    y = centered / ((centered * centered).mean(dims, keepdim=True) + eps).sqrt()
+    if shape is not None:
+        y = y.reshape(x.shape)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -41,11 +61,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     y, mean, rstd = _norm.layer_norm_forward(x, shape, w, b, eps)
     inputs = (input, weight, bias)
     return record(y, NativeLayerNormBackward0, inputs, reads=inputs, x=x, normalized_shape=shape, mean=mean,
-                  rstd=rstd, weight=w, has_bias=b is not None)
+                  rstd=rstd, weight=w, has_bias=b is not None, eps=eps)
 
 
 class NativeGroupNormBackward0(Node):
-    __slots__ = ("x", "w", "groups", "mean", "rstd")
+    __slots__ = ("x", "w", "groups", "mean", "rstd", "eps")
 
     def backward(self, grad):
         inputs = self.inputs
@@ -54,6 +74,16 @@ class NativeGroupNormBackward0(Node):
         gx, gw, gb = _norm.group_norm_backward(grad, self.x, self.groups, self.mean, self.rstd, self.w, mask,
                                            has_bias=has_bias)
         return gx, gw, gb
+
+    def backward_graph(self, grad):
+        n, c = self.x.shape[:2]
+        per_channel = (c,) + (1,) * (self.x.ndim - 2)
+
+        def forward(x, w, b):
+            y = _normalized(x, (2,), None, None, self.eps, (n, self.groups, -1))
+            y = y if w is None else y * w.reshape(per_channel)
+            return y if b is None else y + b.reshape(per_channel)
+        return backward_by_recompute(self, forward, (self.x, self.w, None), grad)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -80,7 +110,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                                f"and input of shape [{fmt_size(x.shape)}]")
     y, mean, rstd = _norm.group_norm_forward(x, num_groups, w, b, eps)
     return record(y, NativeGroupNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
-                  groups=int(num_groups), mean=mean, rstd=rstd)
+                  groups=int(num_groups), mean=mean, rstd=rstd, eps=eps)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

@@ -66,6 +66,10 @@ class _IndexedPoolBackward(Node):
     def backward(self, grad):
         return kernels.max_pool_backward(grad, self.x_shape, self.indices, self.nd)
 
+    def backward_graph(self, grad):
+        # The scatter to the maxima is linear in grad; its own gradient gathers at the same indices (unpool's).
+        return record(self.backward(grad._data), _MaxUnpoolBackward, (grad,), indices=self.indices, nd=self.nd)
+
 
 def _node(name, base):
     return type(name, (base,), {"__slots__": ()})
@@ -158,6 +162,11 @@ class _MaxUnpoolBackward(Node):
     def backward(self, grad):
         return kernels.max_unpool_backward(grad, self.indices, self.nd)
 
+    def backward_graph(self, grad):
+        # The gather is linear in grad; its own gradient scatters back to the same indices (max pool's).
+        return record(self.backward(grad._data), _IndexedPoolBackward, (grad,), x_shape=grad._data.shape,
+                      indices=self.indices, nd=self.nd)
+
 
 MaxUnpool2DBackward0 = _node("MaxUnpool2DBackward0", _MaxUnpoolBackward)
 MaxUnpool3DBackward0 = _node("MaxUnpool3DBackward0", _MaxUnpoolBackward)
@@ -235,6 +244,22 @@ class _AvgPoolBackward(Node):
 
     def backward(self, grad):
         return kernels.avg_pool_backward(grad, self.x_shape, *self.args)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _AvgPoolGradBackward, (grad,), args=self.args)
+
+
+class _AvgPoolGradBackward(Node):
+    """Graph of an average pool's gradient: linear in it, with the pool itself as its adjoint."""
+
+    __slots__ = ("args",)
+
+    def backward(self, grad):
+        return kernels.avg_pool_forward(grad, *self.args)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _AvgPoolBackward, (grad,), x_shape=grad._data.shape,
+                      args=self.args)
 
 
 AvgPool2DBackward0 = _node("AvgPool2DBackward0", _AvgPoolBackward)
@@ -319,6 +344,23 @@ class _AdaptiveAvgPoolBackward(Node):
 
     def backward(self, grad):
         return kernels.adaptive_avg_pool_backward(grad, self.x_shape, self.nd)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _AdaptiveAvgPoolGradBackward, (grad,), nd=self.nd,
+                      output_size=grad._data.shape[grad._data.ndim - self.nd:])
+
+
+class _AdaptiveAvgPoolGradBackward(Node):
+    """Graph of an adaptive average pool's gradient: linear in it, with the pool itself as its adjoint."""
+
+    __slots__ = ("nd", "output_size")
+
+    def backward(self, grad):
+        return kernels.adaptive_avg_pool_forward(grad, self.output_size, self.nd)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _AdaptiveAvgPoolBackward, (grad,), x_shape=grad._data.shape,
+                      nd=self.nd)
 
 
 AdaptiveAvgPool2DBackward0 = _node("AdaptiveAvgPool2DBackward0", _AdaptiveAvgPoolBackward)
