@@ -74,6 +74,13 @@ OPS = [
      [(2, 2, 3), (2, 3), (2, 3)]),
     ("group_norm", lambda lib, x, w, b: _lib_functional(lib).group_norm(x, 2, w, b) ** 2 * x,
      [(2, 4, 3), (4,), (4,)]),
+    ("batch_norm_train", lambda lib, x, w, b: _lib_functional(lib).batch_norm(
+        x, None, None, w, b, training=True, eps=1e-3) ** 2 * x, [(3, 2, 2), (2,), (2,)]),
+    ("batch_norm_eval", lambda lib, x, w, b: _lib_functional(lib).batch_norm(
+        x, lib.tensor([0.1, -0.2], dtype=lib.float64), lib.tensor([0.5, 2.0], dtype=lib.float64), w, b) ** 2 * x,
+     [(3, 2, 2), (2,), (2,)]),
+    ("instance_norm", lambda lib, x, w, b: _lib_functional(lib).instance_norm(x, weight=w, bias=b) ** 2 * x,
+     [(2, 2, 3), (2,), (2,)]),
     ("pools", lambda lib, x: (_lib_functional(lib).max_pool2d(x * x, 2, stride=1)
                               * _lib_functional(lib).avg_pool2d(x, 2, stride=1, padding=1,
                                                                 count_include_pad=False)[..., 1:3, 1:3]

@@ -5,8 +5,8 @@ Instance norm is batch norm of the input viewed as (1, N*C, *spatial), weights t
 """
 import numpy as np
 
-from ..._ops._util import record
-from ...autograd.graph import Node
+from ..._ops._util import Tensor, record
+from ...autograd.graph import Node, backward_by_recompute
 from ...backends.cpu import norm as kernels
 from ._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
@@ -16,7 +16,7 @@ from ._tensor_args import require_tensor
 class NativeBatchNormBackward0(Node):
     """Backward of batch norm over (N, C, *); ``tiles`` > 1 folds instance-norm channel grads back to C."""
 
-    __slots__ = ("x", "w", "mean", "invstd", "training", "tiles")
+    __slots__ = ("x", "w", "mean", "invstd", "training", "tiles", "eps")
 
     def backward(self, grad):
         inputs = self.inputs
@@ -34,6 +34,25 @@ class NativeBatchNormBackward0(Node):
             if gx is not None:
                 gx = gx.reshape(grad.shape)
         return gx, gw, gb
+
+    def backward_graph(self, grad):
+        shape = grad.shape  # the input's own (N, C, *) shape, also for instance norm
+        n, c, rest = shape[0], shape[1], len(shape) - 2
+        per_channel = (1, c) + (1,) * rest
+        w = None if self.w is None else self.w[:c]  # instance norm tiled the weight N times
+
+        def forward(x, weight, bias):
+            x = x.reshape(shape)
+            if self.training:  # statistics of this batch (instance norm: of each sample's plane)
+                dims = (0,) + tuple(range(2, 2 + rest)) if self.tiles == 1 else tuple(range(2, 2 + rest))
+                centered = x - x.mean(dims, keepdim=True)
+                xhat = centered / ((centered * centered).mean(dims, keepdim=True) + self.eps).sqrt()
+            else:  # running statistics: constants
+                stats = per_channel if self.tiles == 1 else (n, c) + (1,) * rest
+                xhat = (x - Tensor._make(self.mean.reshape(stats))) * Tensor._make(self.invstd.reshape(stats))
+            y = xhat if weight is None else xhat * weight.reshape(per_channel)
+            return y if bias is None else y + bias.reshape(per_channel)
+        return backward_by_recompute(self, forward, (self.x, w, None), grad)
 
 
 def _update(running, batch_stat, momentum):
@@ -101,7 +120,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     elif not training:
         mean = mean.copy()      # may view running_mean, which later training steps overwrite in place
     return record(y, NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
-                  mean=mean, invstd=invstd, training=bool(training), tiles=1)
+                  mean=mean, invstd=invstd, training=bool(training), tiles=1, eps=eps)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -132,7 +151,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             var = kernels.batch_norm_unbiased_var(invstd, eps, count)
             _update(running_var, var.reshape(N, C).mean(axis=0), momentum)
     return record(y.reshape(x.shape), NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)),
-                  x=x3, w=w, mean=mean, invstd=invstd, training=bool(use_input_stats), tiles=N)
+                  x=x3, w=w, mean=mean, invstd=invstd, training=bool(use_input_stats), tiles=N, eps=eps)
 
 
 __all__ = ["batch_norm", "instance_norm"]
