@@ -56,6 +56,9 @@ OPS = [
      [(2, 3), (2, 3)]),
     ("norm", lambda lib, a: a.norm(2, dim=1) * a.sum(1) + a.norm(3) + lib.linalg.vector_norm(a, 1.5, dim=1), [(3, 4)]),
     ("sum_mean", lambda lib, a: (a.sum(0) * a.mean(1, keepdim=True)) * a.mean() + a.sum() ** 2, [(3, 2)]),
+    ("max_min", lambda lib, a, b: lib.maximum(a, b) * lib.minimum(a, b.sin()) * a.max(0).values
+     + a.amax(1, keepdim=True) * a.min() + a.sort(1).values * a.topk(2, 1).values.sum(1, keepdim=True),
+     [(3, 4), (3, 4)]),
     ("matmul", lambda lib, a, b: lib.tanh(a @ b), [(3, 4), (4, 2)]),
     ("matmul_batched", lambda lib, a, b: lib.tanh(a @ b), [(2, 3, 4), (4, 2)]),
     ("matmul_vector", lambda lib, a, b, c: lib.tanh(a @ b).sum() * (b @ b) + lib.tanh(b @ c), [(3, 4), (4,), (4, 2)]),

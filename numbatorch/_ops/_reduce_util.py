@@ -35,6 +35,13 @@ def expand_grad(grad, shape, axes, keepdim):
     return np.broadcast_to(grad, shape)
 
 
+def expand_graph_grad(grad, shape, axes, keepdim):
+    """``expand_grad`` on a Tensor gradient with differentiable ops (for ``create_graph=True``)."""
+    if not keepdim and axes and len(shape):
+        grad = grad.reshape(np.expand_dims(grad._data, axes).shape)
+    return grad.expand(shape)
+
+
 def _count(shape, axes):
     if axes is None:
         return math.prod(shape)
@@ -87,6 +94,27 @@ class _SelectBackward(Node):
     def backward(self, grad):
         return scatter_grad(grad, self.indices, self.dim, self.shape, self.keepdim)
 
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _SelectGradBackward, (grad,), indices=self.indices, dim=self.dim,
+                      keepdim=self.keepdim)
+
+
+class _SelectGradBackward(Node):
+    """Graph of a selection's gradient (a scatter into zeros): its own gradient gathers at the same indices."""
+
+    __slots__ = ("indices", "dim", "keepdim")
+
+    def backward(self, grad):
+        if not grad.ndim:
+            return grad
+        if not self.keepdim and self.indices.ndim < grad.ndim:
+            return np.take_along_axis(grad, np.expand_dims(self.indices, self.dim), self.dim).squeeze(self.dim)
+        return np.take_along_axis(grad, self.indices, self.dim)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _SelectBackward, (grad,), indices=self.indices, dim=self.dim,
+                      shape=grad._data.shape, keepdim=self.keepdim)
+
 
 class _EvenlyBackward(Node):
     """Backward of full reductions picking a value: split among ties."""
@@ -95,6 +123,12 @@ class _EvenlyBackward(Node):
 
     def backward(self, grad):
         return evenly_distribute(grad, self.x, self.value, self.x.shape, self.axes, self.keepdim)
+
+    def backward_graph(self, grad):
+        # The share of each tied element is fixed by forward: only grad carries a graph.
+        shares = evenly_distribute(np.ones(grad.shape, dtype=grad._data.dtype), self.x, self.value, self.x.shape,
+                                   self.axes, self.keepdim)
+        return expand_graph_grad(grad, self.x.shape, self.axes, self.keepdim) * Tensor._make(shares)
 
 
 def _selected(input, values, indices, node_cls, dim, keepdim, kind):

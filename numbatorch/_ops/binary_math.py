@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import binary_arrays, inplace_variant, record
 from ._elementwise import _apply2, _float_pair, _not_implemented_for, _require_tensors
 
@@ -78,6 +78,9 @@ class MaximumBackward0(Node):
         return (np.where(x < y, 0, half) if self.inputs[0] is not None else None,
                 np.where(x > y, 0, half) if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        return backward_with_constant_slopes(self, grad)
+
 
 class MinimumBackward0(MaximumBackward0):
     __slots__ = ()
@@ -98,6 +101,9 @@ class FmaxBackward0(Node):
         to_x = (self.x >= self.y) | np.isnan(self.y)
         return (np.where(to_x, grad, 0) if self.inputs[0] is not None else None,
                 np.where(to_x, 0, grad) if self.inputs[1] is not None else None)
+
+    def backward_graph(self, grad):
+        return backward_with_constant_slopes(self, grad)
 
 
 class FminBackward0(FmaxBackward0):

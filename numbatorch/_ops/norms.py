@@ -8,7 +8,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._util import _legacy_name, record
-from ._reduce_util import evenly_distribute, expand_grad, reduce_axes
+from ._reduce_util import evenly_distribute, expand_graph_grad, expand_grad, reduce_axes
 
 __all__ = [
     "norm",
@@ -34,10 +34,9 @@ class LinalgVectorNormBackward0(Node):
             return np.where(n == 0, 0, g * scaled / n ** (p - 1))
 
     def backward_graph(self, grad):
-        from .reduction import _expand_graph_grad
         from .ternary import where
         p, shape = self.ord, self.x.shape
-        g = _expand_graph_grad(grad, shape, self.axes, self.keepdim)
+        g = expand_graph_grad(grad, shape, self.axes, self.keepdim)
         if p == 0:
             return g * 0
         if p == 1:
@@ -46,7 +45,7 @@ class LinalgVectorNormBackward0(Node):
             raise NotImplementedError("create_graph=True is not supported yet for LinalgVectorNormBackward0 with "
                                       f"ord={p}")
         x = operand(self, 0, self.x)
-        n = _expand_graph_grad(vector_norm(x, p, self.axes, self.keepdim), shape, self.axes, self.keepdim)
+        n = expand_graph_grad(vector_norm(x, p, self.axes, self.keepdim), shape, self.axes, self.keepdim)
         # A zero norm has an all-zero slice of x: dividing by 1 there gives its zero gradient without a 0/0.
         n = where(n == 0, 1.0, n)
         if p == 2:

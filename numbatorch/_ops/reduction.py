@@ -13,7 +13,7 @@ from ..autograd.graph import Node
 from .binary_math import maximum, minimum
 from ._util import _legacy_name, normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
-                           expand_grad, reduce_axes)
+                           expand_graph_grad, expand_grad, reduce_axes)
 
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "prod",
@@ -37,7 +37,7 @@ class SumBackward1(Node):
         return expand_grad(grad, self.shape, self.axes, self.keepdim)
 
     def backward_graph(self, grad):
-        return _expand_graph_grad(grad, self.shape, self.axes, self.keepdim)
+        return expand_graph_grad(grad, self.shape, self.axes, self.keepdim)
 
 
 class MeanBackward0(Node):
@@ -57,14 +57,7 @@ class MeanBackward1(Node):
         return expand_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
 
     def backward_graph(self, grad):
-        return _expand_graph_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
-
-
-def _expand_graph_grad(grad, shape, axes, keepdim):
-    """``expand_grad`` on a Tensor gradient with differentiable ops (for ``create_graph=True``)."""
-    if not keepdim and axes and len(shape):
-        grad = grad.reshape(np.expand_dims(grad._data, axes).shape)
-    return grad.expand(shape)
+        return expand_graph_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
 
 
 def _sum_input(input, dtype):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
 from ._elementwise import _apply2, _c_name, _not_implemented_for, _require_tensors
 
@@ -14,17 +14,6 @@ __all__ = [
     "clamp", "clip", "clamp_min", "clamp_max", "where", "lerp", "addcmul", "addcdiv", "clamp_", "clip_",
     "clamp_min_", "clamp_max_",
 ]
-
-def _masked_graph_grad(node, grad):
-    """Differentiable backward of an op whose gradient is ``grad`` times 0/1 masks fixed by forward (clamp, where).
-
-    The array backward run on ones gives each input's mask; the masks are constants of the input, so only
-    ``grad`` carries a graph.
-    """
-    masks = node.backward(np.ones(grad.shape, dtype=grad._data.dtype))
-    masks = masks if type(masks) is tuple else (masks,)
-    return tuple(None if m is None else grad * Tensor._make(np.asarray(m)) for m in masks)
-
 
 class ClampBackward1(Node):
     """Scalar bounds: the gradient passes where ``min <= x <= max``."""
@@ -40,7 +29,7 @@ class ClampBackward1(Node):
         return grad * ((x >= self.lo) & (x <= self.hi))
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class ClampBackward0(Node):
@@ -71,7 +60,7 @@ class ClampBackward0(Node):
         return g_x, g_lo, g_hi
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class ClampMinBackward0(Node):
@@ -81,7 +70,7 @@ class ClampMinBackward0(Node):
         return grad * (self.x >= self.lo)
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class ClampMaxBackward0(Node):
@@ -91,7 +80,7 @@ class ClampMaxBackward0(Node):
         return grad * (self.x <= self.hi)
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class ClampMinBackward1(Node):
@@ -103,7 +92,7 @@ class ClampMinBackward1(Node):
                 np.where(below, grad, 0) if self.inputs[1] is not None else None)
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class ClampMaxBackward1(Node):
@@ -115,7 +104,7 @@ class ClampMaxBackward1(Node):
                 np.where(above, grad, 0) if self.inputs[1] is not None else None)
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class WhereBackward0(Node):
@@ -127,7 +116,7 @@ class WhereBackward0(Node):
                 np.where(c, 0, grad) if self.inputs[1] is not None else None)
 
     def backward_graph(self, grad):
-        return _masked_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class LerpBackward0(Node):

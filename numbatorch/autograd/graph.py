@@ -128,6 +128,18 @@ def operand(node, i, value):
     return value
 
 
+def backward_with_constant_slopes(node, grad):
+    """``node.backward_graph(grad)`` for an op whose gradient is ``grad`` times coefficients fixed by forward
+    (the masks of relu, clamp, where and maximum; dropout's scale): the array backward run on ones gives them,
+    and only ``grad`` carries a graph.
+    """
+    from .._tensor import Tensor
+    slopes = node.backward(np.ones(grad.shape, dtype=grad._data.dtype))
+    if type(slopes) is not tuple:
+        return grad * Tensor._make(np.asarray(slopes))
+    return tuple(None if s is None else grad * Tensor._make(np.asarray(s)) for s in slopes)
+
+
 def backward_by_recompute(node, forward, saved, grad):
     """``node.backward_graph(grad)`` for a fused op: differentiate ``forward``, the same op composed of
     differentiable ops, applied again to the node's operands (``saved[i]`` is the constant for an input that

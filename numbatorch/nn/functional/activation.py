@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._ops._util import Tensor, apply_inplace, float_array, normalize_dim, record
 from ..._random import numpy_generator
-from ...autograd.graph import Node, operand
+from ...autograd.graph import Node, backward_with_constant_slopes, operand
 from ._dtype_args import scalar_name
 from ._tensor_args import require_tensor
 
@@ -38,14 +38,6 @@ def _tensor_method(input, name):
     the same AttributeError (``'numpy.ndarray' object has no attribute 'abs'``) here."""
     if not isinstance(input, Tensor):
         getattr(input, name)
-
-
-def _piecewise_linear_graph_grad(node, grad):
-    """Differentiable backward of an activation whose slope is piecewise constant: ``grad`` times that slope.
-
-    The array backward run on ones gives the slope, a constant of the input, so only ``grad`` carries a graph.
-    """
-    return grad * Tensor._make(node.backward(np.ones(grad.shape, dtype=grad._data.dtype)))
 
 
 def _where(condition, input, other):
@@ -147,7 +139,7 @@ class HardtanhBackward0(_InputNode):
         return np.where((self.x > self.a) & (self.x < self.b), grad, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return _piecewise_linear_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class HardsigmoidBackward0(_InputNode):
@@ -155,7 +147,7 @@ class HardsigmoidBackward0(_InputNode):
         return np.where((self.x > -3) & (self.x < 3), grad / 6, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return _piecewise_linear_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class HardswishBackward0(_InputNode):
@@ -177,7 +169,7 @@ class ShrinkBackward0(_InputNode):
         return np.where(np.abs(self.x) > self.a, grad, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return _piecewise_linear_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class TanhshrinkBackward0(_InputNode):
@@ -195,7 +187,7 @@ class ThresholdBackward0(_InputNode):
         return np.where(self.x > self.a, grad, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return _piecewise_linear_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 class MulConstantBackward(_InputNode):
@@ -205,7 +197,7 @@ class MulConstantBackward(_InputNode):
         return grad * self.a
 
     def backward_graph(self, grad):
-        return _piecewise_linear_graph_grad(self, grad)
+        return backward_with_constant_slopes(self, grad)
 
 
 def _erf(x):
