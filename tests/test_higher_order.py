@@ -52,13 +52,23 @@ OPS = [
      + a[a.detach() > 0].sum(), [(3, 3)]),
     ("split_chunk_unbind", lambda lib, a: a.split([1, 2], 0)[1] * a.chunk(3, 1)[0][1:] + a.unbind(0)[0] * a[1:].sin(),
      [(3, 3)]),
-    ("cat_stack", lambda lib, a, b: lib.cat([a, b * a], 0) * lib.cat([b, a], 0) + lib.stack([a * a, b], 1).sum(1).sum(0),
-     [(2, 3), (2, 3)]),
+    ("cat_stack", lambda lib, a, b: lib.cat([a, b * a], 0) * lib.cat([b, a], 0)
+     + lib.stack([a * a, b], 1).sum(1).sum(0), [(2, 3), (2, 3)]),
     ("norm", lambda lib, a: a.norm(2, dim=1) * a.sum(1) + a.norm(3) + lib.linalg.vector_norm(a, 1.5, dim=1), [(3, 4)]),
     ("sum_mean", lambda lib, a: (a.sum(0) * a.mean(1, keepdim=True)) * a.mean() + a.sum() ** 2, [(3, 2)]),
     ("max_min", lambda lib, a, b: lib.maximum(a, b) * lib.minimum(a, b.sin()) * a.max(0).values
      + a.amax(1, keepdim=True) * a.min() + a.sort(1).values * a.topk(2, 1).values.sum(1, keepdim=True),
      [(3, 4), (3, 4)]),
+    ("var_std", lambda lib, a: a.var(1, keepdim=True) * a.std(0).sum() + a.std() * a
+     + lib.var_mean(a, 0)[0] * lib.std_mean(a)[1] + lib.std_mean(a, 1, keepdim=True)[0], [(3, 4)]),
+    ("cumsum_logsumexp", lambda lib, a: a.cumsum(1) * a + a.logsumexp(1, keepdim=True) * a.logsumexp((0, 1)),
+     [(3, 4)]),
+    ("reorder", lambda lib, a: a.flip(0) * a.roll(1, 1) + a.roll(2) * a.rot90(2, (0, 1)) + a.tril(1) * a.triu(),
+     [(3, 3)]),
+    ("repeat_index_select", lambda lib, a: a.repeat(2, 1)[1:4] * a.repeat_interleave(2, dim=0)[:3]
+     + a.index_select(0, lib.tensor([2, 0, 2])) * a, [(3, 2)]),
+    ("lerp_addcmul_addcdiv", lambda lib, a, b, w: lib.lerp(a, b, 0.3) * lib.lerp(a, b, w) * a
+     + lib.addcmul(a, b, w, value=0.5) * lib.addcdiv(a, b, w * w + 1, value=2.0) * b, [(4,), (4,), (4,)]),
     ("matmul", lambda lib, a, b: lib.tanh(a @ b), [(3, 4), (4, 2)]),
     ("matmul_batched", lambda lib, a, b: lib.tanh(a @ b), [(2, 3, 4), (4, 2)]),
     ("matmul_vector", lambda lib, a, b, c: lib.tanh(a @ b).sum() * (b @ b) + lib.tanh(b @ c), [(3, 4), (4,), (4, 2)]),
@@ -69,8 +79,8 @@ OPS = [
      + _lib_functional(lib).mse_loss(a, b.sin(), reduction="none"), [(3, 2), (3, 2)]),
     ("softmax", lambda lib, a: lib.softmax(a, 1) * a + lib.log_softmax(a, 0) * a.sin(), [(2, 4)]),
     ("cross_entropy", lambda lib, a: _lib_functional(lib).cross_entropy(a * a, lib.tensor([0, 2, 1, 2]))
-     + _lib_functional(lib).cross_entropy(a, lib.tensor([1, 1, 0, 2]), weight=lib.tensor([0.3, 1.0, 2.0], dtype=lib.float64),
-                                          reduction="none") * a[:, 0], [(4, 3)]),
+     + _lib_functional(lib).cross_entropy(a, lib.tensor([1, 1, 0, 2]), reduction="none",
+                                          weight=lib.tensor([0.3, 1.0, 2.0], dtype=lib.float64)) * a[:, 0], [(4, 3)]),
     ("cross_entropy_probs", lambda lib, a: _lib_functional(lib).cross_entropy(
         a.tanh(), lib.tensor([[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]], dtype=lib.float64), label_smoothing=0.1), [(2, 3)]),
     ("layer_norm", lambda lib, x, w, b: _lib_functional(lib).layer_norm(x, (2, 3), w, b, eps=1e-3) ** 2 * x,
@@ -200,13 +210,15 @@ def test_create_graph_retains_the_graph_by_default():
 
 def test_node_without_differentiable_backward_raises():
     x = nt.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x.cumsum(0).sum()
+    y = x.cumprod(0).sum()
     name = y.grad_fn.next_functions[0][0].name()
     with pytest.raises(NotImplementedError, match=f"create_graph=True is not supported yet for {name}"):
         nt.autograd.grad(y, x, create_graph=True)
     # Without create_graph the same graph still backpropagates.
-    g, = nt.autograd.grad(x.cumsum(0).sum(), x)
-    np.testing.assert_allclose(g.numpy(), [3.0, 2.0, 1.0])
+    g, = nt.autograd.grad(x.cumprod(0).sum(), x)
+    xt = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    gt, = torch.autograd.grad(xt.cumprod(0).sum(), xt)
+    np.testing.assert_allclose(g.numpy(), gt.numpy())
 
 
 def test_inplace_overwritten_input_raises():
@@ -351,7 +363,7 @@ def test_create_graph_skips_history_not_leading_to_inputs():
     """The history of a non-leaf input is not differentiated again, even where it has no double backward."""
     for lib in (nt, torch):
         z = lib.tensor([0.5, 1.0, 2.0], requires_grad=True)
-        x = z.cumsum(0)  # no differentiable backward in numbatorch, but only upstream of x
+        x = z.cumprod(0)  # no differentiable backward in numbatorch, but only upstream of x
         y = (x ** 3).sum()
         g, = lib.autograd.grad(y, x, create_graph=True)
         h, = lib.autograd.grad(g.sum(), z)

@@ -22,6 +22,11 @@ class CumsumBackward0(Node):
         d = self.dim
         return np.flip(np.cumsum(np.flip(grad, d), axis=d), d)
 
+    def backward_graph(self, grad):
+        if grad.dim() == 0:
+            return grad
+        return grad.flip(self.dim).cumsum(self.dim).flip(self.dim)
+
 
 def _cumulative_setup(input, dim, dtype):
     x = _sum_input(input, dtype)

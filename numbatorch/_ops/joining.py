@@ -74,6 +74,12 @@ class RepeatBackward0(Node):
         g = grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
         return g.reshape(self.shape)
 
+    def backward_graph(self, grad):
+        split = []
+        for r, size in zip(self.repeats, self.padded):
+            split += [r, size]
+        return grad.reshape(split).sum(tuple(range(0, len(split), 2))).reshape(self.shape)
+
 
 class RepeatInterleaveBackward(Node):
     """Integer repeats: each element was copied ``repeats`` times next to itself along ``dim``."""
@@ -88,6 +94,11 @@ class RepeatInterleaveBackward(Node):
         g = grad.reshape(grad.shape[:d] + (grad.shape[d] // self.repeats, self.repeats) + grad.shape[d + 1:])
         return g.sum(axis=d + 1).reshape(self.shape)
 
+    def backward_graph(self, grad):
+        d, shape = self.dim, tuple(grad.shape)
+        g = grad.reshape(shape[:d] + (shape[d] // self.repeats, self.repeats) + shape[d + 1:])
+        return g.sum(d + 1).reshape(self.shape)
+
 
 class IndexSelectBackward0(Node):
     __slots__ = ("shape", "dim", "index")
@@ -96,6 +107,23 @@ class IndexSelectBackward0(Node):
         g = np.zeros(self.shape, dtype=grad.dtype)
         np.add.at(g, (slice(None),) * self.dim + (self.index,), grad)
         return g
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _IndexSelectGradBackward, (grad,), dim=self.dim,
+                      index=self.index)
+
+
+class _IndexSelectGradBackward(Node):
+    """Graph of index_select's gradient (an index_add into zeros): its own gradient is index_select again."""
+
+    __slots__ = ("dim", "index")
+
+    def backward(self, grad):
+        return np.take(grad, self.index, axis=self.dim)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), IndexSelectBackward0, (grad,), shape=grad._data.shape, dim=self.dim,
+                      index=self.index)
 
 
 class CatBackward0(Node):

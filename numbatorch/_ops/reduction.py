@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _dtype as dt, return_types
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from .binary_math import maximum, minimum
 from ._util import _legacy_name, normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
@@ -319,6 +319,13 @@ class LogsumexpBackward0(Node):
         shape = self.x.shape
         return expand_grad(grad, shape, self.axes, self.keepdim) * np.exp(
             self.x - expand_grad(self.out, shape, self.axes, self.keepdim))
+
+    def backward_graph(self, grad):
+        shape = self.x.shape
+        x = operand(self, 0, self.x)
+        dims = tuple(range(len(shape))) if self.axes is None else self.axes
+        lse = expand_graph_grad(x.logsumexp(dims, keepdim=self.keepdim), shape, self.axes, self.keepdim)
+        return expand_graph_grad(grad, shape, self.axes, self.keepdim) * (x - lse).exp()
 
 
 @tensor_method("logsumexp")

@@ -16,6 +16,9 @@ class FlipBackward0(Node):
     def backward(self, grad):
         return np.flip(grad, self.dims)
 
+    def backward_graph(self, grad):
+        return grad.flip(self.dims)
+
 
 class RollBackward0(Node):
     __slots__ = ("shifts", "dims", "shape")
@@ -25,12 +28,20 @@ class RollBackward0(Node):
             return np.roll(grad.reshape(-1), -self.shifts).reshape(self.shape)
         return np.roll(grad, tuple(-s for s in self.shifts), self.dims)
 
+    def backward_graph(self, grad):
+        if self.dims is None:
+            return grad.reshape(-1).roll(-self.shifts).reshape(self.shape)
+        return grad.roll(tuple(-s for s in self.shifts), self.dims)
+
 
 class Rot90Backward0(Node):
     __slots__ = ("k", "dims")
 
     def backward(self, grad):
         return np.rot90(grad, -self.k, self.dims)
+
+    def backward_graph(self, grad):
+        return grad.rot90(-self.k, self.dims)
 
 
 class TrilBackward0(Node):
@@ -39,12 +50,18 @@ class TrilBackward0(Node):
     def backward(self, grad):
         return np.tril(grad, self.diagonal)
 
+    def backward_graph(self, grad):
+        return grad.tril(self.diagonal)
+
 
 class TriuBackward0(Node):
     __slots__ = ("diagonal",)
 
     def backward(self, grad):
         return np.triu(grad, self.diagonal)
+
+    def backward_graph(self, grad):
+        return grad.triu(self.diagonal)
 
 
 class DiagonalBackward0(Node):

@@ -4,7 +4,7 @@ import builtins
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, backward_by_recompute
 from ._util import normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _rows, _selected, expand_grad,
                            reduce_axes)
@@ -49,11 +49,28 @@ def _std_grad(grad, std, x, m, divisor, axes, keepdim):
     return _var_grad(g, x, m, divisor, axes, keepdim)
 
 
+def _graph_var(x, divisor, axes, keepdim):
+    """The variance from differentiable ops, for differentiating var/std again (``create_graph=True``)."""
+    dims = tuple(range(x.dim())) if axes is None else axes
+    centered = x - x.mean(dims, keepdim=True)
+    return (centered * centered).sum(dims, keepdim=keepdim) / divisor
+
+
+def _graph_var_mean(x, divisor, axes, keepdim, take_sqrt):
+    dims = tuple(range(x.dim())) if axes is None else axes
+    v = _graph_var(x, divisor, axes, keepdim)
+    return (v.sqrt() if take_sqrt else v), x.mean(dims, keepdim=keepdim)
+
+
 class VarBackward0(Node):
     __slots__ = ("x", "m", "divisor", "axes", "keepdim")
 
     def backward(self, grad):
         return _var_grad(grad, self.x, self.m, self.divisor, self.axes, self.keepdim)
+
+    def backward_graph(self, grad):
+        return backward_by_recompute(self, lambda x: _graph_var(x, self.divisor, self.axes, self.keepdim), (self.x,),
+                                     grad)
 
 
 class StdBackward0(Node):
@@ -61,6 +78,10 @@ class StdBackward0(Node):
 
     def backward(self, grad):
         return _std_grad(grad, self.out, self.x, self.m, self.divisor, self.axes, self.keepdim)
+
+    def backward_graph(self, grad):
+        return backward_by_recompute(
+            self, lambda x: _graph_var(x, self.divisor, self.axes, self.keepdim).sqrt(), (self.x,), grad)
 
 
 @tensor_method("var")
@@ -95,6 +116,10 @@ class VarMeanBackward0(Node):
             total = total + expand_grad(g_mean / _count(shape, self.axes), shape, self.axes, self.keepdim)
         return total
 
+    def backward_graph(self, grads):
+        return backward_by_recompute(self, lambda x: _graph_var_mean(x, self.divisor, self.axes, self.keepdim, False),
+                                     (self.x,), grads)
+
 
 class StdMeanBackward0(Node):
     __slots__ = ("x", "m", "out", "divisor", "axes", "keepdim")
@@ -109,6 +134,10 @@ class StdMeanBackward0(Node):
         if g_mean is not None:
             total = total + expand_grad(g_mean / _count(shape, self.axes), shape, self.axes, self.keepdim)
         return total
+
+    def backward_graph(self, grads):
+        return backward_by_recompute(self, lambda x: _graph_var_mean(x, self.divisor, self.axes, self.keepdim, True),
+                                     (self.x,), grads)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, backward_with_constant_slopes
+from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
 from ._elementwise import _apply2, _c_name, _not_implemented_for, _require_tensors
 
@@ -129,6 +129,9 @@ class LerpBackward0(Node):
         return (grad * (1 - w) if self.inputs[0] is not None else None,
                 grad * w if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        return self.backward(grad)
+
 
 class LerpBackward1(Node):
     """Tensor weight."""
@@ -141,6 +144,12 @@ class LerpBackward1(Node):
                 grad * w if self.inputs[1] is not None else None,
                 grad * (self.end - self.start) if self.inputs[2] is not None else None)
 
+    def backward_graph(self, grad):
+        start, end, w = operand(self, 0, self.start), operand(self, 1, self.end), operand(self, 2, self.weight)
+        return (grad * (1 - w) if self.inputs[0] is not None else None,
+                grad * w if self.inputs[1] is not None else None,
+                grad * (end - start) if self.inputs[2] is not None else None)
+
 
 class AddcmulBackward0(Node):
     __slots__ = ("t1", "t2", "value")
@@ -151,12 +160,24 @@ class AddcmulBackward0(Node):
                 grad * (self.t2 * v) if self.inputs[1] is not None else None,
                 grad * (self.t1 * v) if self.inputs[2] is not None else None)
 
+    def backward_graph(self, grad):
+        v, t1, t2 = self.value, operand(self, 1, self.t1), operand(self, 2, self.t2)
+        return (grad if self.inputs[0] is not None else None,
+                grad * (t2 * v) if self.inputs[1] is not None else None,
+                grad * (t1 * v) if self.inputs[2] is not None else None)
+
 
 class AddcdivBackward0(Node):
     __slots__ = ("t1", "t2", "value")
 
     def backward(self, grad):
         v, t1, t2 = self.value, self.t1, self.t2
+        return (grad if self.inputs[0] is not None else None,
+                grad * (v / t2) if self.inputs[1] is not None else None,
+                grad * (-v * t1 / (t2 * t2)) if self.inputs[2] is not None else None)
+
+    def backward_graph(self, grad):
+        v, t1, t2 = self.value, operand(self, 1, self.t1), operand(self, 2, self.t2)
         return (grad if self.inputs[0] is not None else None,
                 grad * (v / t2) if self.inputs[1] is not None else None,
                 grad * (-v * t1 / (t2 * t2)) if self.inputs[2] is not None else None)

@@ -148,7 +148,11 @@ def backward_by_recompute(node, forward, saved, grad):
     from ._backward import grad as autograd_grad
     operands = [operand(node, i, value) for i, value in enumerate(saved)]
     wanted = [t for t in node.inputs if t is not None]
-    grads = iter(autograd_grad(forward(*operands), wanted, grad, create_graph=True, allow_unused=True))
+    outputs = forward(*operands)
+    if type(outputs) is tuple:  # a multi-output node: only the outputs that received a gradient
+        pairs = [(o, g) for o, g in zip(outputs, grad) if g is not None]
+        outputs, grad = [o for o, _ in pairs], [g for _, g in pairs]
+    grads = iter(autograd_grad(outputs, wanted, grad, create_graph=True, allow_unused=True))
     return tuple(None if t is None else next(grads) for t in node.inputs)
 
 
