@@ -163,6 +163,31 @@ def test_cast_double_backward_matches_torch():
         np.testing.assert_allclose(a_, b_, rtol=1e-6)
 
 
+def test_custom_function_backward_is_differentiated_like_torch():
+    """A Function whose backward uses differentiable ops gets a second derivative, as in PyTorch."""
+    def make(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                x, = ctx.saved_tensors
+                return grad * 3 * x * x
+        return Cube
+    a = _arrays([(4,)])[0]
+    results = []
+    for lib in (nt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        g, = lib.autograd.grad(make(lib).apply(x.sin()).sum(), x, create_graph=True)
+        h, = lib.autograd.grad(g.sum(), x)
+        results.append((g.detach().numpy(), h.numpy()))
+    for a_, b_ in zip(*results):
+        np.testing.assert_allclose(a_, b_, rtol=1e-12)
+
+
 def test_dropout_gradgradcheck():
     def fn(x):
         nt.manual_seed(0)  # the same mask at every call of the check

@@ -49,14 +49,27 @@ class BackwardCFunction(Node):
             grads = (grads,)
         grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype) if g is None else g)
                       for g, (shape, dtype) in zip(grads, self.output_shapes))
+        return tuple(None if g is None else (g._data if isinstance(g, _tensor.Tensor) else np.asarray(g))
+                     for g in self._user_backward(grads))
+
+    def backward_graph(self, grads):
+        """Under ``create_graph=True`` the user's backward runs on the gradient Tensors with grad mode on, so
+        it is differentiable where it is written with differentiable ops (as in PyTorch)."""
+        if self.num_outputs == 1:
+            grads = (grads,)
+        grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype)) if g is None else g
+                      for g, (shape, dtype) in zip(grads, self.output_shapes))
+        return tuple(g if g is None or isinstance(g, _tensor.Tensor) else _tensor.Tensor._make(np.asarray(g))
+                     for g in self._user_backward(grads))
+
+    def _user_backward(self, grads):
         result = self.fn_cls.backward(self.ctx, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         if len(result) < len(self.inputs):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
                                f"{len(self.inputs)}, got {len(result)})")
-        return tuple(None if g is None else (g._data if isinstance(g, _tensor.Tensor) else np.asarray(g))
-                     for g in result[:len(self.inputs)])
+        return result[:len(self.inputs)]
 
     def release(self):
         self.ctx._released = True
