@@ -99,6 +99,13 @@ OPS = [
                                                                 count_include_pad=False)[..., 1:3, 1:3]
                               + _lib_functional(lib).adaptive_avg_pool2d(x.sin(), (2, 2)).sum()) ** 2,
      [(1, 2, 3, 3)]),
+    ("pad", lambda lib, x: _lib_functional(lib).pad(x, (1, 2, 0, 1)) ** 2
+     * _lib_functional(lib).pad(x, (1, 2, 0, 1), mode="reflect")
+     + _lib_functional(lib).pad(x, (1, 2, 0, 1), mode="replicate") * _lib_functional(lib).pad(x, (1, 2, 0, 1),
+                                                                                            mode="circular"),
+     [(1, 2, 3, 3)]),
+    ("embedding", lambda lib, w: _lib_functional(lib).embedding(lib.tensor([[0, 2], [2, 3]]), w, padding_idx=3) ** 2,
+     [(4, 3)]),
     ("conv2d", lambda lib, x, w, b: _lib_functional(lib).conv2d(x, w, b, stride=2, padding=1) ** 2,
      [(1, 2, 5, 4), (2, 2, 3, 2), (2,)]),
     ("conv2d_dilated_groups", lambda lib, x, w: _lib_functional(lib).conv2d(x, w, stride=(2, 1), padding=(0, 1),

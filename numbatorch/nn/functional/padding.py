@@ -17,6 +17,10 @@ class ConstantPadNdBackward0(Node):
         g[self.in_window] = grad[self.out_window]
         return g
 
+    def backward_graph(self, grad):
+        from ..._ops.views import slice_grad
+        return slice_grad(grad[self.out_window], self.in_shape, self.in_window)
+
 
 class ReflectionPadBackward0(Node):
     """Backward of padding by index gather: scatter-add each output element back to its source."""
@@ -28,6 +32,24 @@ class ReflectionPadBackward0(Node):
         g = np.zeros((lead, int(np.prod(self.in_shape[len(self.in_shape) - self.k:]))), dtype=grad.dtype)
         np.add.at(g, (slice(None), self.index), grad.reshape(lead, self.index.size))
         return g.reshape(self.in_shape)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _IndexPadGradBackward, (grad,), index=self.index, k=self.k,
+                      out_shape=grad._data.shape)
+
+
+class _IndexPadGradBackward(Node):
+    """Graph of an index padding's gradient (a scatter-add): its own gradient is the padding's gather again."""
+
+    __slots__ = ("index", "k", "out_shape")
+
+    def backward(self, grad):
+        lead = int(np.prod(grad.shape[:grad.ndim - self.k]))
+        return grad.reshape(lead, -1)[:, self.index].reshape(self.out_shape)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), ReflectionPadBackward0, (grad,), index=self.index,
+                      in_shape=grad._data.shape, k=self.k)
 
 
 def _pairs(pad, ndim):

@@ -23,6 +23,30 @@ class EmbeddingBackward0(Node):
             g[self.padding_idx] = 0
         return g
 
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _EmbeddingGradBackward, (grad,), indices=self.indices,
+                      padding_idx=self.padding_idx, scale=self.scale)
+
+
+class _EmbeddingGradBackward(Node):
+    """Graph of an embedding's weight gradient (rows scatter-added): its own gradient gathers the rows again."""
+
+    __slots__ = ("indices", "padding_idx", "scale")
+
+    def backward(self, grad):
+        if self.padding_idx is not None:
+            grad = grad.copy()
+            grad[self.padding_idx] = 0
+        flat_idx = self.indices.reshape(-1)
+        rows = grad[flat_idx]
+        if self.scale is not None:
+            rows = rows / self.scale[flat_idx][:, None]
+        return rows.reshape(self.indices.shape + (grad.shape[-1],))
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), EmbeddingBackward0, (grad,), indices=self.indices,
+                      num_weights=grad._data.shape[0], padding_idx=self.padding_idx, scale=self.scale)
+
 
 def _check_indices(idx, num):
     if idx.dtype.kind not in "iu":
