@@ -77,6 +77,16 @@ OPS = [
     ("linear", lambda lib, x, w, b: lib.sigmoid(_lib_functional(lib).linear(x, w, b)), [(4, 3), (2, 3), (2,)]),
     ("mse_l1", lambda lib, a, b: _lib_functional(lib).mse_loss(a * a, b) * _lib_functional(lib).l1_loss(a, b)
      + _lib_functional(lib).mse_loss(a, b.sin(), reduction="none"), [(3, 2), (3, 2)]),
+    ("smooth_l1_huber", lambda lib, a, b: _lib_functional(lib).smooth_l1_loss(a, b, beta=0.7) * a
+     + _lib_functional(lib).huber_loss(a * a, b, reduction="none", delta=0.5) * b, [(3, 2), (3, 2)]),
+    ("bce", lambda lib, a, b: _lib_functional(lib).binary_cross_entropy(a.sigmoid(), b.sigmoid(), reduction="none",
+                                                                        weight=lib.tensor([0.5, 2.0],
+                                                                                          dtype=lib.float64)) * a,
+     [(3, 2), (3, 2)]),
+    ("bce_with_logits", lambda lib, a, b: _lib_functional(lib).binary_cross_entropy_with_logits(
+        a, b.sigmoid(), pos_weight=lib.tensor([1.5, 0.5], dtype=lib.float64)) * a.sum()
+     + _lib_functional(lib).binary_cross_entropy_with_logits(a * 2, b.sigmoid(), reduction="none") * b,
+     [(3, 2), (3, 2)]),
     ("softmax", lambda lib, a: lib.softmax(a, 1) * a + lib.log_softmax(a, 0) * a.sin(), [(2, 4)]),
     ("cross_entropy", lambda lib, a: _lib_functional(lib).cross_entropy(a * a, lib.tensor([0, 2, 1, 2]))
      + _lib_functional(lib).cross_entropy(a, lib.tensor([1, 1, 0, 2]), reduction="none",

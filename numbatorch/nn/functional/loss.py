@@ -10,6 +10,11 @@ from ...autograd.graph import Node, operand
 from ._tensor_args import require_tensor
 
 
+def _where(condition, input, other):
+    from ..._ops.ternary import where
+    return where(condition, input, other)
+
+
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
@@ -76,6 +81,17 @@ class SmoothL1LossBackward0(_PairNode):
         else:
             d = np.where(np.abs(diff) < beta, diff / beta, np.sign(diff)) * scale
         d = d * grad
+        return d, -d
+
+    def backward_graph(self, grad):
+        beta, scale = self.a
+        diff = self.x - self.y
+        sign = Tensor._make(np.sign(diff) * scale)
+        if beta == 0:
+            d = grad * sign
+        else:
+            inside = operand(self, 0, self.x) - operand(self, 1, self.y)
+            d = _where(Tensor._make(np.abs(diff) < beta), grad * inside * (scale / beta), grad * sign)
         return d, -d
 
 
@@ -146,6 +162,18 @@ class BinaryCrossEntropyBackward0(_PairNode):
             gy = None if gy is None else gy * w
         return gx, gy
 
+    def backward_graph(self, grad):
+        eps = 1e-12
+        x, y, w = operand(self, 0, self.x), operand(self, 1, self.y), self.a
+        gx = grad * (x - y) / ((1 - x) * x).clamp(min=eps)
+        gy = None
+        if self.inputs[1] is not None:
+            gy = grad * ((1 - x).clamp(min=eps).log() - x.clamp(min=eps).log())
+        if w is not None:
+            gx = gx * Tensor._make(w)
+            gy = None if gy is None else gy * Tensor._make(w)
+        return gx, gy
+
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross entropy between probabilities ``input`` and ``target``.
@@ -182,6 +210,21 @@ class BinaryCrossEntropyWithLogitsBackward0(_PairNode):
             # d loss / d y = -(pw * log(sigmoid(x)) - log(1 - sigmoid(x))), and log(1 - sigmoid(x)) = log_sig - x.
             log_sig = -np.logaddexp(0, -x)
             gy = -((1 if pw is None else pw) * log_sig - (log_sig - x)) * grad
+        if w is not None:
+            gx = gx * w
+            gy = None if gy is None else gy * w
+        return gx, gy
+
+    def backward_graph(self, grad):
+        from .activation import logsigmoid
+        x, y = operand(self, 0, self.x), operand(self, 1, self.y)
+        w, pw = (None if a is None else Tensor._make(a) for a in self.a)
+        s = x.sigmoid()
+        gx = grad * (s - y if pw is None else (pw * y + 1 - y) * s - pw * y)
+        gy = None
+        if self.inputs[1] is not None:
+            log_sig = logsigmoid(x)
+            gy = -grad * ((1 if pw is None else pw) * log_sig - (log_sig - x))
         if w is not None:
             gx = gx * w
             gy = None if gy is None else gy * w
