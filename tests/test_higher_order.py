@@ -29,6 +29,12 @@ OPS = [
     ("sqrt", lambda lib, a: lib.sqrt(a * a + 1) * a, [(4,)]),
     ("abs", lambda lib, a: lib.abs(a) * a, [(5,)]),
     ("sin_cos", lambda lib, a: lib.sin(a) * lib.cos(2 * a), [(4,)]),
+    ("inverse_trig_hyperbolic", lambda lib, a: lib.asin(a.tanh() * 0.9) * lib.acos(a.tanh() * 0.8)
+     + lib.asinh(a) * lib.acosh(a * a + 1.5) + lib.atanh(a.tanh() * 0.5) * a, [(5,)]),
+    ("erf_family", lambda lib, a: lib.erf(a) * lib.erfc(a * 0.5) + lib.erfinv(a.tanh() * 0.5) * a, [(5,)]),
+    ("rounding", lambda lib, a: lib.frac(a * 3) * a + lib.floor(a * 3) * a * a + lib.sign(a) * a ** 3, [(5,)]),
+    ("atan2_hypot_logaddexp", lambda lib, a, b: lib.atan2(a, b) * lib.hypot(a, b) + lib.logaddexp(a, b * 2) * a,
+     [(4,), (4,)]),
     ("tanh", lambda lib, a: lib.tanh(a), [(4,)]),
     ("sigmoid", lambda lib, a: lib.sigmoid(a), [(4,)]),
     ("relu", lambda lib, a: lib.relu(a) * a, [(5,)]),
@@ -37,6 +43,10 @@ OPS = [
     ("elu_selu", lambda lib, a: _lib_functional(lib).elu(a, 0.7) * a + _lib_functional(lib).selu(a) ** 2, [(6,)]),
     ("gelu_silu", lambda lib, a: _lib_functional(lib).gelu(a) * _lib_functional(lib).gelu(a, approximate="tanh")
      + _lib_functional(lib).silu(a) * a, [(6,)]),
+    ("mish_hardswish", lambda lib, a: _lib_functional(lib).mish(a) * a + _lib_functional(lib).hardswish(a * 3) * a,
+     [(6,)]),
+    ("prelu", lambda lib, x, w: _lib_functional(lib).prelu(x, w) ** 2 * x, [(2, 3, 2), (3,)]),
+    ("glu", lambda lib, a: _lib_functional(lib).glu(a, 1) ** 2 * a[:, :2], [(3, 4)]),
     ("softsign_logsigmoid_tanhshrink", lambda lib, a: _lib_functional(lib).softsign(a) * a
      + _lib_functional(lib).logsigmoid(a) + _lib_functional(lib).tanhshrink(a), [(6,)]),
     ("hardtanh_threshold", lambda lib, a: _lib_functional(lib).hardtanh(a, -0.5, 0.8) * a

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, backward_with_constant_slopes
+from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._util import binary_arrays, inplace_variant, record
 from ._elementwise import _apply2, _float_pair, _not_implemented_for, _require_tensors
 
@@ -19,6 +19,12 @@ class Atan2Backward0(Node):
         return (g * x if self.inputs[0] is not None else None,
                 g * -y if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        y, x = operand(self, 0, self.y), operand(self, 1, self.x)
+        g = grad / (x * x + y * y)
+        return (g * x if self.inputs[0] is not None else None,
+                g * -y if self.inputs[1] is not None else None)
+
 
 class HypotBackward0(Node):
     __slots__ = ("x", "y", "result")
@@ -28,6 +34,12 @@ class HypotBackward0(Node):
         return (g * self.x if self.inputs[0] is not None else None,
                 g * self.y if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        x, y = operand(self, 0, self.x), operand(self, 1, self.y)
+        g = grad / (x * x + y * y).sqrt()
+        return (g * x if self.inputs[0] is not None else None,
+                g * y if self.inputs[1] is not None else None)
+
 
 class LogaddexpBackward0(Node):
     __slots__ = ("x", "y", "result")
@@ -35,6 +47,12 @@ class LogaddexpBackward0(Node):
     def backward(self, grad):
         return (grad * np.exp(self.x - self.result) if self.inputs[0] is not None else None,
                 grad * np.exp(self.y - self.result) if self.inputs[1] is not None else None)
+
+    def backward_graph(self, grad):
+        x, y = operand(self, 0, self.x), operand(self, 1, self.y)
+        p = (x - y).sigmoid()  # exp(x - logaddexp(x, y)), without overflow
+        return (grad * p if self.inputs[0] is not None else None,
+                grad * (1 - p) if self.inputs[1] is not None else None)
 
 
 class Logaddexp2Backward0(Node):

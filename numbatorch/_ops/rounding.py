@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import inplace_variant, record
 from ._elementwise import _apply2, _not_implemented_for, _require_tensors
 
@@ -17,12 +17,18 @@ class FracBackward0(Node):
     def backward(self, grad):
         return grad
 
+    def backward_graph(self, grad):
+        return grad
+
 
 class NanToNumBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
         return grad * np.isfinite(self.x)
+
+    def backward_graph(self, grad):
+        return backward_with_constant_slopes(self, grad)
 
 
 class _ZeroGradient(Node):
@@ -32,6 +38,9 @@ class _ZeroGradient(Node):
 
     def backward(self, grad):
         return np.zeros_like(grad)
+
+    def backward_graph(self, grad):
+        return grad * 0
 
 
 class SignBackward0(_ZeroGradient):

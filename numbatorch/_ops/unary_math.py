@@ -183,12 +183,20 @@ class AsinBackward0(Node):
     def backward(self, grad):
         return grad / np.sqrt(1 - self.x * self.x)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad / (1 - x * x).sqrt()
+
 
 class AcosBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
         return -grad / np.sqrt(1 - self.x * self.x)
+
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return -grad / (1 - x * x).sqrt()
 
 
 class AtanBackward0(Node):
@@ -228,6 +236,10 @@ class AsinhBackward0(Node):
     def backward(self, grad):
         return grad / np.sqrt(self.x * self.x + 1)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad / (x * x + 1).sqrt()
+
 
 class AcoshBackward0(Node):
     __slots__ = ("x",)
@@ -235,12 +247,20 @@ class AcoshBackward0(Node):
     def backward(self, grad):
         return grad / np.sqrt(self.x * self.x - 1)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad / (x * x - 1).sqrt()
+
 
 class AtanhBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
         return grad / (1 - self.x * self.x)
+
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad / (1 - x * x)
 
 
 class ErfBackward0(Node):
@@ -260,12 +280,20 @@ class ErfcBackward0(Node):
     def backward(self, grad):
         return grad * (-kernels.TWO_OVER_SQRT_PI * np.exp(-(self.x * self.x)))
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        return grad * -kernels.TWO_OVER_SQRT_PI * (-(x * x)).exp()
+
 
 class ErfinvBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
         return grad * (_SQRT_PI_OVER_TWO * np.exp(self.result * self.result))
+
+    def backward_graph(self, grad):
+        y = operand(self, 0, None).erfinv()
+        return grad * _SQRT_PI_OVER_TWO * (y * y).exp()
 
 
 class SincBackward0(Node):

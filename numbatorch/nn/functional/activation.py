@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._ops._util import Tensor, apply_inplace, float_array, normalize_dim, record
 from ..._random import numpy_generator
-from ...autograd.graph import Node, backward_with_constant_slopes, operand
+from ...autograd.graph import Node, backward_by_recompute, backward_with_constant_slopes, operand
 from ._dtype_args import scalar_name
 from ._tensor_args import require_tensor
 
@@ -115,6 +115,11 @@ class MishBackward0(_InputNode):
         s = 1 / (1 + np.exp(-x))
         return grad * (t + x * (1 - t * t) * s)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, None)
+        t = softplus(x).tanh()
+        return grad * (t + x * (1 - t * t) * x.sigmoid())
+
 
 class SoftplusBackward0(_InputNode):
     def backward(self, grad):
@@ -154,6 +159,11 @@ class HardswishBackward0(_InputNode):
     def backward(self, grad):
         x = self.x
         return np.where(x < -3, 0, np.where(x <= 3, grad * (2 * x + 3) / 6, grad)).astype(grad.dtype, copy=False)
+
+    def backward_graph(self, grad):
+        x = self.x
+        middle = Tensor._make(((x >= -3) & (x <= 3)).astype(x.dtype))
+        return grad * (middle * (2 * operand(self, 0, None) + 3) / 6 + Tensor._make((x > 3).astype(x.dtype)))
 
 
 class LogSigmoidBackward0(_InputNode):
@@ -445,6 +455,17 @@ class PreluBackward0(Node):
             gw = gw.sum(axis=axes).reshape(self.w_shape)
         return gx, gw
 
+    def backward_graph(self, grad):
+        x, w = operand(self, 0, self.x), operand(self, 1, self.w)
+        positive = Tensor._make(self.x > 0)
+        gx = _where(positive, grad, grad * w.reshape(self.w.shape)) if self.inputs[0] is not None else None
+        gw = None
+        if self.inputs[1] is not None:
+            gw = _where(positive, grad * 0, grad * x)
+            axes = tuple(i for i in range(gw.dim()) if i != (1 if gw.dim() > 1 else -1) or self.w_shape == (1,))
+            gw = gw.sum(axes).reshape(self.w_shape)
+        return gx, gw
+
 
 def prelu(input, weight):
     """``max(0, x) + weight * min(0, x)`` with one weight or one per channel (dim 1)."""
@@ -467,6 +488,12 @@ class GluBackward0(Node):
     def backward(self, grad):
         s = 1 / (1 + np.exp(-self.b))
         return np.concatenate([grad * s, grad * self.a * s * (1 - s)], axis=self.dim)
+
+    def backward_graph(self, grad):
+        def forward(x):
+            a, b = x.chunk(2, self.dim)
+            return a * b.sigmoid()
+        return backward_by_recompute(self, forward, (None,), grad)
 
 
 def glu(input, dim=-1):
