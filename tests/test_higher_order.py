@@ -126,6 +126,12 @@ OPS = [
      [(1, 2, 3, 3)]),
     ("embedding", lambda lib, w: _lib_functional(lib).embedding(lib.tensor([[0, 2], [2, 3]]), w, padding_idx=3) ** 2,
      [(4, 3)]),
+    ("attention", lambda lib, q, k, v: _lib_functional(lib).scaled_dot_product_attention(q, k, v) ** 2
+     + _lib_functional(lib).scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+     [(2, 2, 3), (2, 2, 3), (2, 2, 2)]),
+    ("attention_masks", lambda lib, q, k, v, m: _lib_functional(lib).scaled_dot_product_attention(
+        q, k, v, attn_mask=m) * _lib_functional(lib).scaled_dot_product_attention(
+        q, k, v, attn_mask=lib.tensor([[True, False, True], [False, True, True]])), [(2, 3), (3, 3), (3, 2), (2, 3)]),
     ("conv2d", lambda lib, x, w, b: _lib_functional(lib).conv2d(x, w, b, stride=2, padding=1) ** 2,
      [(1, 2, 5, 4), (2, 2, 3, 2), (2,)]),
     ("conv2d_dilated_groups", lambda lib, x, w: _lib_functional(lib).conv2d(x, w, stride=(2, 1), padding=(0, 1),

@@ -5,7 +5,7 @@ from ..._random import numpy_generator
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops._util import record
 from ..._tensor import Tensor
-from ...autograd.graph import Node
+from ...autograd.graph import Node, backward_by_recompute
 from ...backends.cpu import attention as _attn
 from ...backends.cpu import blas
 from .linear import linear
@@ -26,6 +26,30 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         if g_w is not None:
             gq, gk, gmask = self._add_weights_grad(g_w, gq, gk, gmask)
         return gq, gk, gv, gmask
+
+    def backward_graph(self, grads):
+        ws = self.ws
+        full_shape = tuple(self.out_shape[:-1]) + (ws.key.shape[-2],)
+        attn = ws.attn.reshape(full_shape)
+        # Masked entries (bool mask, causal) are exactly zero weights: -inf there reproduces them, and entries that
+        # underflowed to zero have zero derivatives either way. Fully masked rows (zeros, or NaN on request) stay
+        # zero rows here.
+        dead = np.isnan(attn).all(axis=-1, keepdims=True) | (attn == 0).all(axis=-1, keepdims=True)
+        masked = Tensor._make(np.where((attn == 0) & ~dead, -np.inf, 0.0).astype(attn.dtype))
+        live = Tensor._make((~dead).astype(attn.dtype))
+        drop = None if not self.weights_dropped else Tensor._make(
+            ws.keep.reshape(full_shape) * np.asarray(ws.drop_scale, dtype=attn.dtype))
+
+        def forward(q, k, v, m):
+            from ..._ops.softmax import softmax
+            scores = q @ k.transpose(-2, -1) * ws.scale + masked
+            if m is not None:
+                scores = scores + m
+            weights = softmax(scores, -1) * live
+            if drop is not None:
+                weights = weights * drop
+            return weights @ v, weights
+        return backward_by_recompute(self, forward, (ws.query, ws.key, ws.value, None), grads)
 
     def _add_weights_grad(self, g_w, gq, gk, gmask):
         """Gradient reaching the returned weights: softmax backward, then through q @ k^T * scale."""
