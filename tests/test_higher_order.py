@@ -430,3 +430,43 @@ def test_create_graph_skips_history_not_leading_to_inputs():
         else:
             np.testing.assert_allclose(got[0], g.detach().numpy())
             np.testing.assert_allclose(got[1], h.numpy())
+
+
+def _recurrent(lib, cls, kwargs, params):
+    module = getattr(lib.nn, cls)(3, 4, **kwargs).double()
+    with lib.no_grad():
+        for p, a in zip(module.parameters(), params):
+            p.copy_(lib.tensor(a))
+    return module
+
+
+@pytest.mark.parametrize("cls,kwargs,lengths", [
+    ("LSTM", {"num_layers": 2, "bidirectional": True}, None),
+    ("LSTM", {"proj_size": 2}, None),
+    ("GRU", {}, [4, 2, 1]),
+    ("RNN", {"nonlinearity": "relu", "bias": False}, None),
+], ids=["lstm_bidirectional", "lstm_proj", "gru_packed", "rnn_relu"])
+def test_recurrent_second_derivatives_match_torch(cls, kwargs, lengths):
+    rng = np.random.default_rng(5)
+    params = [rng.standard_normal(tuple(p.shape)) * 0.5 for p in getattr(torch.nn, cls)(3, 4, **kwargs).parameters()]
+    x0 = rng.standard_normal((4, 3, 3))
+    results = []
+    for lib in (nt, torch):
+        module = _recurrent(lib, cls, kwargs, params)
+        x = lib.tensor(x0, requires_grad=True)
+        inp = x if lengths is None else lib.nn.utils.rnn.pack_padded_sequence(x, lengths)
+        out, state = module(inp)
+        h = state[0] if isinstance(state, tuple) else state
+        out = out if lengths is None else out.data
+        wanted = [x] + list(module.parameters())
+        firsts = lib.autograd.grad((out ** 2).sum() + (h ** 3).sum(), wanted, create_graph=True)
+        seconds = lib.autograd.grad(sum((g * g).sum() for g in firsts), wanted)
+        results.append([g.detach().numpy() for g in firsts] + [s.numpy() for s in seconds])
+    for a_, b_ in zip(*results):
+        np.testing.assert_allclose(a_, b_, rtol=1e-9, atol=1e-12)
+
+
+def test_recurrent_gradgradcheck():
+    lstm = nt.nn.LSTM(2, 2).double().requires_grad_(False)
+    x = nt.tensor(_arrays([(3, 1, 2)])[0], requires_grad=True)
+    assert gradgradcheck(lambda t: lstm(t)[0], (x,))

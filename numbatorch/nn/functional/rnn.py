@@ -7,7 +7,7 @@
 import numpy as np
 
 from ..._ops._util import record
-from ...autograd.graph import Node
+from ...autograd.graph import Node, backward_by_recompute
 from ...backends.cpu import rnn as _rnn
 
 _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
@@ -16,7 +16,7 @@ _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 class MkldnnRnnLayerBackward0(Node):
     """Backward of one layer direction; outputs (output, h_n[, c_n]). Named like PyTorch's CPU LSTM node."""
 
-    __slots__ = ("ws", "num_outputs")
+    __slots__ = ("ws", "num_outputs", "initial")
 
     def backward(self, grads):
         grad_out, grad_h = grads[0], grads[1]
@@ -24,6 +24,50 @@ class MkldnnRnnLayerBackward0(Node):
         g = _rnn.rnn_layer_backward(self.ws, grad_out, grad_h, grad_c)
         # inputs: (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
         return g.x, g.h0, g.c0, g.w_ih, g.w_hh, g.b_ih, g.b_hh, g.w_hr
+
+    def backward_graph(self, grads):
+        ws = self.ws
+        h0, c0, b_ih, b_hh = self.initial
+        saved = (ws.x, h0, c0, ws.w_ih, ws.w_hh, b_ih, b_hh, ws.w_hr)
+        return backward_by_recompute(self, lambda *args: _recurrence(ws, *args), saved, grads)
+
+
+def _recurrence(ws, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr):
+    """The layer's steps from differentiable ops (PyTorch's gate formulas), for differentiating it again."""
+    from ..._ops.activation import relu, sigmoid, tanh
+    from ..._ops.joining import stack
+    from ..._ops.ternary import where
+    from ..._tensor import Tensor
+    T = x.shape[0]
+    outputs = [None] * T
+    for t in (range(T - 1, -1, -1) if ws.reverse else range(T)):
+        gx = x[t] @ w_ih.t()
+        gh = h @ w_hh.t()
+        if b_ih is not None:
+            gx, gh = gx + b_ih, gh + b_hh
+        c_new = None
+        if ws.mode == "lstm":
+            i, f, g, o = (gx + gh).chunk(4, 1)
+            c_new = sigmoid(f) * c + sigmoid(i) * tanh(g)
+            h_new = sigmoid(o) * tanh(c_new)
+            if w_hr is not None:
+                h_new = h_new @ w_hr.t()
+        elif ws.mode == "gru":
+            xr, xz, xn = gx.chunk(3, 1)
+            hr, hz, hn = gh.chunk(3, 1)
+            z = sigmoid(xz + hz)
+            h_new = (1 - z) * tanh(xn + sigmoid(xr + hr) * hn) + z * h
+        else:
+            h_new = (tanh if ws.mode == "rnn_tanh" else relu)(gx + gh)
+        if ws.full_length:
+            h, c, outputs[t] = h_new, c_new, h_new
+        else:  # steps past a sequence's length: zero output, state unchanged
+            valid = Tensor._make((ws.lengths > t)[:, None])
+            h = where(valid, h_new, h)
+            c = None if c_new is None else where(valid, c_new, c)
+            outputs[t] = h_new * valid
+    out = stack(outputs, 0)
+    return (out, h) if c is None else (out, h, c)
 
 
 def _arr(t):
@@ -50,9 +94,11 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, h0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh),
                                                c0, _arr(w_hr), lengths, reverse)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
+    # the initial state and biases as given, for a differentiable backward (create_graph=True)
+    initial = (h0, c0, _arr(b_ih), _arr(b_hh))
     if c_n is None:
-        return (*record((out, h_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws), None)
-    return record((out, h_n, c_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws)
+        return (*record((out, h_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws, initial=initial), None)
+    return record((out, h_n, c_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws, initial=initial)
 
 
 def _packed_positions(batch_sizes):
@@ -70,6 +116,11 @@ class PackedToPaddedBackward0(Node):
     def backward(self, grad):
         return grad[self.t_idx, self.b_idx]
 
+    def backward_graph(self, grad):
+        # a gather, linear in grad: its own gradient scatters back (the other re-layout's backward)
+        return record(self.backward(grad._data), PaddedToPackedBackward0, (grad,), t_idx=self.t_idx,
+                      b_idx=self.b_idx, shape=grad._data.shape)
+
 
 class PaddedToPackedBackward0(Node):
     __slots__ = ("t_idx", "b_idx", "shape")
@@ -78,6 +129,10 @@ class PaddedToPackedBackward0(Node):
         out = np.zeros(self.shape, dtype=grad.dtype)
         out[self.t_idx, self.b_idx] = grad
         return out
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), PackedToPaddedBackward0, (grad,), t_idx=self.t_idx,
+                      b_idx=self.b_idx)
 
 
 def packed_to_padded(data, batch_sizes, total_length=None, padding_value=0.0):
