@@ -62,6 +62,9 @@ OPS = [
      + a[a.detach() > 0].sum(), [(3, 3)]),
     ("split_chunk_unbind", lambda lib, a: a.split([1, 2], 0)[1] * a.chunk(3, 1)[0][1:] + a.unbind(0)[0] * a[1:].sin(),
      [(3, 3)]),
+    ("masked_fill_gather", lambda lib, a: a.masked_fill(a.detach() > 0.5, 2.0) * a
+     + a.gather(1, lib.tensor([[0, 0], [2, 1], [1, 1]])).sum(1, keepdim=True) * a + (a > 0) * a, [(3, 3)]),
+    ("setitem", lambda lib, a, b: _assigned(a, b) * a, [(3, 3), (2,)]),
     ("cat_stack", lambda lib, a, b: lib.cat([a, b * a], 0) * lib.cat([b, a], 0)
      + lib.stack([a * a, b], 1).sum(1).sum(0), [(2, 3), (2, 3)]),
     ("norm", lambda lib, a: a.norm(2, dim=1) * a.sum(1) + a.norm(3) + lib.linalg.vector_norm(a, 1.5, dim=1), [(3, 4)]),
@@ -149,6 +152,15 @@ GRADGRAD_ONLY = [
     ("celu", lambda lib, a: _lib_functional(lib).celu(a, 1.3) * a, [(6,)]),
     ("hardsigmoid", lambda lib, a: _lib_functional(lib).hardsigmoid(a) * a, [(6,)]),
 ]
+
+
+def _assigned(a, b):
+    """``a`` with a row part overwritten by ``b`` (in place on a copy: a CopySlices node), then squared."""
+    c = a * 1
+    c[1, 1:] = b * b
+    c[[0, 2], [2, 0]] = b
+    c[2].add_(b.sum())  # in place through a view: the base takes a CopySlices history
+    return c * c
 
 
 def _arrays(shapes, seed=0):
@@ -277,6 +289,28 @@ def test_node_without_differentiable_backward_raises():
     xt = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     gt, = torch.autograd.grad(xt.cumprod(0).sum(), xt)
     np.testing.assert_allclose(g.numpy(), gt.numpy())
+
+
+def test_input_modified_in_place_after_use_raises():
+    """exp's array backward reads its output; its differentiable backward recomputes it from the input, which
+    must still hold the value forward saw."""
+    x = nt.tensor([0.5, 1.0], requires_grad=True)
+    z = x * 1
+    y = z.exp()
+    z.add_(1.0)
+    with pytest.raises(NotImplementedError, match="modified in place after the op used it"):
+        nt.autograd.grad(y.sum(), x, create_graph=True)
+    g, = nt.autograd.grad(y.sum(), x)  # the array backward is still right
+    np.testing.assert_allclose(g.numpy(), np.exp([0.5, 1.0]))
+
+
+def test_inplace_through_view_overwritten_input_raises():
+    x = nt.tensor([[0.5, 1.0], [2.0, 3.0]], requires_grad=True)
+    b = nt.tensor([1.5], requires_grad=True)
+    c = x * 1
+    c[1].mul_(b)  # mul's first operand, the view, now holds the product
+    with pytest.raises(NotImplementedError, match="in-place form of MulBackward0"):
+        nt.autograd.grad(c.sum(), b, create_graph=True)
 
 
 def test_inplace_overwritten_input_raises():

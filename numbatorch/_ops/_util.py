@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
 from ..autograd import anomaly_mode, grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
-from ..autograd.graph import Node, _saved_slots
+from ..autograd.graph import Node, _saved_slots, mark_overwritten
 
 
 OUTPUT = "output"
@@ -178,6 +178,7 @@ def _snapshot_old_self(self, node):
     PyTorch clones ``self`` for an in-place op whose backward reads its old value, so that backward works
     and no version error is raised for the op's own write.
     """
+    mark_overwritten(node, self)
     data = self._data
     for slot in _saved_slots(type(node)):
         value = getattr(node, slot, None)

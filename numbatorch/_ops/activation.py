@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand
+from ..autograd.graph import Node, operand, recomputed_output
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 
@@ -17,7 +17,7 @@ class TanhBackward0(Node):
         return kernels.tanh_backward(grad, self.result)
 
     def backward_graph(self, grad):
-        y = operand(self, 0, None).tanh()
+        y = recomputed_output(self, operand(self, 0, None).tanh(), self.result)
         return grad * (1 - y * y)
 
 
@@ -28,7 +28,7 @@ class SigmoidBackward0(Node):
         return kernels.sigmoid_backward(grad, self.result)
 
     def backward_graph(self, grad):
-        y = operand(self, 0, None).sigmoid()
+        y = recomputed_output(self, operand(self, 0, None).sigmoid(), self.result)
         return grad * y * (1 - y)
 
 

@@ -69,6 +69,9 @@ class _ComparisonBackward(Node):
     def backward(self, grad):
         return (np.zeros_like(grad),) + (None,) * (len(self.inputs) - 1)
 
+    def backward_graph(self, grad):
+        return (grad * 0,) + (None,) * (len(self.inputs) - 1)
+
 
 # PyTorch's names: ...Backward0 when ``other`` is a Python number, ...Backward1 for a Tensor.
 _COMPARISON_NODES = {

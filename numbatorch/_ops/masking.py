@@ -28,6 +28,12 @@ class MaskedFillBackward0(Node):
             return g_self, np.where(self.mask, grad, 0).sum()
         return g_self
 
+    def backward_graph(self, grad):
+        g_self = grad * Tensor._make(~self.mask) if self.inputs[0] is not None else None
+        if len(self.inputs) > 1 and self.inputs[1] is not None:
+            return g_self, (grad * Tensor._make(self.mask)).sum()
+        return g_self
+
 
 class MaskedFillBackward1(MaskedFillBackward0):
     __slots__ = ()

@@ -62,6 +62,21 @@ class GatherBackward0(Node):
         np.add.at(g, self.index, grad)
         return g
 
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _GatherGradBackward, (grad,), index=self.index)
+
+
+class _GatherGradBackward(Node):
+    """Graph of gather's gradient (a scatter-add into zeros): its own gradient gathers at the same index."""
+
+    __slots__ = ("index",)
+
+    def backward(self, grad):
+        return grad[self.index]
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), GatherBackward0, (grad,), shape=grad._data.shape, index=self.index)
+
 
 @tensor_method()
 def gather(input, dim, index, *, sparse_grad=False):

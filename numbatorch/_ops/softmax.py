@@ -1,7 +1,7 @@
 """softmax and log_softmax along one dim: checks, graph node and dispatch (kernels in ``backends.cpu.softmax``)."""
 from .. import _dtype as dt
 from .._tensor import tensor_method
-from ..autograd.graph import Node, operand
+from ..autograd.graph import Node, operand, recomputed_output
 from ..backends.cpu import softmax as kernels
 from ._util import _legacy_name, normalize_dim, record
 
@@ -31,7 +31,11 @@ class LogSoftmaxBackward0(Node):
 
 def _recomputed_softmax(node):
     """The softmax of ``node``'s input as a differentiable function of it (for ``create_graph=True``)."""
-    return softmax(operand(node, 0, None), node.dim, dtype=dt.as_dtype(node.out.dtype))
+    x, dtype = operand(node, 0, None), dt.as_dtype(node.out.dtype)
+    if isinstance(node, LogSoftmaxBackward0):
+        recomputed_output(node, log_softmax(x, node.dim, dtype=dtype), node.out)
+        return softmax(x, node.dim, dtype=dtype)
+    return recomputed_output(node, softmax(x, node.dim, dtype=dtype), node.out)
 
 
 def _implicit_dim(ndim):

@@ -269,6 +269,21 @@ class CopySlices(Node):
             g_value = _take(grad, self.index)
         return g_self, g_value
 
+    def backward_graph(self, grad):
+        g_self = g_value = None
+        if self.inputs[0] is not None:
+            if self.accumulate:
+                g_self = grad
+            else:  # the written positions get no gradient: a constant mask
+                keep = np.ones(grad.shape, dtype=grad._data.dtype)
+                _assign(keep, self.index, 0)
+                g_self = grad * Tensor._make(keep)
+        if len(self.inputs) > 1 and self.inputs[1] is not None:
+            # value's gradient reads grad at the written positions: an indexing of grad (repeats add up)
+            g_value = record(_take(grad._data, self.index), IndexBackward0, (grad,), shape=grad._data.shape,
+                             index=self.index, accumulate=True)
+        return g_self, g_value
+
 
     def name(self):
         return "torch::autograd::CopySlices"

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand
+from ..autograd.graph import Node, operand, recomputed_output
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 from ._elementwise import _not_implemented_for
@@ -39,7 +39,7 @@ class ExpBackward0(Node):
         return grad * self.result
 
     def backward_graph(self, grad):
-        return grad * operand(self, 0, None).exp()
+        return grad * recomputed_output(self, operand(self, 0, None).exp(), self.result)
 
 
 class Exp2Backward0(Node):
@@ -49,7 +49,7 @@ class Exp2Backward0(Node):
         return grad * self.result * _LN2
 
     def backward_graph(self, grad):
-        return grad * operand(self, 0, None).exp2() * _LN2
+        return grad * recomputed_output(self, operand(self, 0, None).exp2(), self.result) * _LN2
 
 
 class Expm1Backward0(Node):
@@ -59,7 +59,7 @@ class Expm1Backward0(Node):
         return grad * (self.result + 1)
 
     def backward_graph(self, grad):
-        return grad * operand(self, 0, None).exp()
+        return grad * (recomputed_output(self, operand(self, 0, None).expm1(), self.result) + 1)
 
 
 class LogBackward0(Node):
@@ -109,7 +109,7 @@ class SqrtBackward0(Node):
         return grad / (2 * self.result)
 
     def backward_graph(self, grad):
-        return grad / (2 * operand(self, 0, None).sqrt())
+        return grad / (2 * recomputed_output(self, operand(self, 0, None).sqrt(), self.result))
 
 
 class RsqrtBackward0(Node):
@@ -120,7 +120,7 @@ class RsqrtBackward0(Node):
         return grad * (-0.5 * r * r * r)
 
     def backward_graph(self, grad):
-        return grad * (-0.5 * operand(self, 0, None).rsqrt() ** 3)
+        return grad * (-0.5 * recomputed_output(self, operand(self, 0, None).rsqrt(), self.result) ** 3)
 
 
 class PowBackward0(Node):
@@ -142,8 +142,8 @@ class ReciprocalBackward0(Node):
         return grad * -(self.result * self.result)
 
     def backward_graph(self, grad):
-        x = operand(self, 0, None)
-        return -grad / (x * x)
+        r = recomputed_output(self, operand(self, 0, None).reciprocal(), self.result)
+        return -grad * r * r
 
 
 class SinBackward0(Node):
@@ -173,7 +173,7 @@ class TanBackward0(Node):
         return grad * (1 + self.result * self.result)
 
     def backward_graph(self, grad):
-        t = operand(self, 0, None).tan()
+        t = recomputed_output(self, operand(self, 0, None).tan(), self.result)
         return grad * (1 + t * t)
 
 

@@ -84,6 +84,19 @@ class CopySlices(Node):
         inside[...] = 0
         return (base_grad if self.inputs[0] is not None else None), result_grad
 
+    def backward_graph(self, grad):
+        from .._ops._util import record
+        from .._tensor import Tensor
+        region = self.region
+        base_grad = result_grad = None
+        if self.inputs[0] is not None:  # the overwritten region gets no gradient: a constant mask
+            buf = np.ones(region.size, dtype=grad._data.dtype)
+            region.view_in(buf)[...] = 0
+            base_grad = grad * Tensor._make(region.base_in(buf).copy())
+        if self.inputs[1] is not None:  # the region read out of grad, as the view itself reads its base
+            result_grad = record(_region_gather(region, grad._data), AsStridedBackward0, (grad,), region=region)
+        return base_grad, result_grad
+
 
 class AsStridedBackward0(Node):
     """A view's history read from its base: scatter the view's gradient into zeros shaped like the base."""
@@ -95,6 +108,30 @@ class AsStridedBackward0(Node):
         buf = np.zeros(region.size, dtype=grad.dtype)
         region.view_in(buf)[...] = grad
         return region.base_in(buf)
+
+    def backward_graph(self, grad):
+        from .._ops._util import record
+        return record(self.backward(grad._data), _RegionScatterBackward, (grad,), region=self.region)
+
+
+def _region_gather(region, base_like):
+    """The view's elements of an array laid out like the base (a copy)."""
+    buf = np.empty(region.size, dtype=base_like.dtype)
+    region.base_in(buf)[...] = base_like
+    return region.view_in(buf).copy()
+
+
+class _RegionScatterBackward(Node):
+    """Graph of a view's gradient scattered into its base: its own gradient reads the view's region back."""
+
+    __slots__ = ("region",)
+
+    def backward(self, grad):
+        return _region_gather(self.region, grad)
+
+    def backward_graph(self, grad):
+        from .._ops._util import record
+        return record(self.backward(grad._data), AsStridedBackward0, (grad,), region=self.region)
 
 
 def check_view_writable(view):

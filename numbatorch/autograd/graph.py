@@ -1,4 +1,6 @@
 """Graph nodes: one ``Node`` per recorded op, pointing at the tensors it consumed."""
+import weakref
+
 import numpy as np
 
 
@@ -109,6 +111,16 @@ def _saved_slots(cls):
     return slots
 
 
+# node -> ids of its inputs that its own in-place form overwrote with its result (rare: a weak registry, so
+# nodes carry no extra field)
+_OVERWRITTEN = weakref.WeakKeyDictionary()
+
+
+def mark_overwritten(node, tensor):
+    """Record that the in-place op of ``node`` wrote its result into its input ``tensor``."""
+    _OVERWRITTEN.setdefault(node, set()).add(id(tensor))
+
+
 def operand(node, i, value):
     """Operand ``i`` of ``node`` for a differentiable backward (``backward_graph``).
 
@@ -117,8 +129,8 @@ def operand(node, i, value):
     """
     t = node.inputs[i]
     if t is not None:
-        if t.grad_fn is node:
-            # An in-place op wrote its result into this input: its forward value is gone.
+        if id(t) in _OVERWRITTEN.get(node, ()):
+            # The array backward reads a snapshot; the Tensor itself now holds the op's result.
             raise NotImplementedError(f"create_graph=True is not supported yet through the in-place form of "
                                       f"{node.name()}: its input was overwritten by its result")
         return t
@@ -126,6 +138,15 @@ def operand(node, i, value):
         from .._tensor import Tensor
         return Tensor._make(value)
     return value
+
+
+def recomputed_output(node, output, saved):
+    """``output``, ``node``'s result recomputed from its inputs for a differentiable backward, checked against
+    the result forward saved: an input changed in place since then would silently give another function."""
+    if not np.array_equal(output._data, saved, equal_nan=True):
+        raise NotImplementedError(f"create_graph=True is not supported yet for {node.name()} when its input was "
+                                  "modified in place after the op used it")
+    return output
 
 
 def backward_with_constant_slopes(node, grad):
