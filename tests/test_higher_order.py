@@ -135,6 +135,12 @@ OPS = [
     ("attention_masks", lambda lib, q, k, v, m: _lib_functional(lib).scaled_dot_product_attention(
         q, k, v, attn_mask=m) * _lib_functional(lib).scaled_dot_product_attention(
         q, k, v, attn_mask=lib.tensor([[True, False, True], [False, True, True]])), [(2, 3), (3, 3), (3, 2), (2, 3)]),
+    ("interpolate", lambda lib, x: _lib_functional(lib).interpolate(x * x, scale_factor=2, mode="bilinear")
+     * _lib_functional(lib).interpolate(x, size=(4, 6), mode="nearest")
+     + _lib_functional(lib).interpolate(x.sin(), size=(4, 6), mode="bicubic", align_corners=True), [(1, 2, 2, 3)]),
+    ("pixel_shuffle_fold", lambda lib, x: _lib_functional(lib).pixel_shuffle(x * x, 2).sum()
+     * _lib_functional(lib).pixel_unshuffle(x, 2) + _lib_functional(lib).fold(
+        _lib_functional(lib).unfold(x, 2, padding=1) ** 2, (4, 4), 2, padding=1).sum(), [(1, 4, 4, 4)]),
     ("conv2d", lambda lib, x, w, b: _lib_functional(lib).conv2d(x, w, b, stride=2, padding=1) ** 2,
      [(1, 2, 5, 4), (2, 2, 3, 2), (2,)]),
     ("conv2d_dilated_groups", lambda lib, x, w: _lib_functional(lib).conv2d(x, w, stride=(2, 1), padding=(0, 1),

@@ -22,6 +22,22 @@ class _InterpolateBackward(Node):
     def backward(self, grad):
         return resample_kernels.interpolate_backward(grad, self.x_shape, *self.args)
 
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _InterpolateGradBackward, (grad,), args=self.args)
+
+
+class _InterpolateGradBackward(Node):
+    """Graph of a resampling's gradient: linear in it, with the resampling itself as its adjoint."""
+
+    __slots__ = ("args",)
+
+    def backward(self, grad):
+        return resample_kernels.interpolate_forward(grad, *self.args)
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), _InterpolateBackward, (grad,), x_shape=grad._data.shape,
+                      args=self.args)
+
 
 def _node(name, base):
     return type(name, (base,), {"__slots__": ()})
@@ -159,12 +175,18 @@ class PixelShuffleBackward0(Node):
     def backward(self, grad):
         return resample_kernels.pixel_unshuffle(grad, self.factor)
 
+    def backward_graph(self, grad):
+        return pixel_unshuffle(grad, self.factor)
+
 
 class PixelUnshuffleBackward0(Node):
     __slots__ = ("factor",)
 
     def backward(self, grad):
         return resample_kernels.pixel_shuffle(grad, self.factor)
+
+    def backward_graph(self, grad):
+        return pixel_shuffle(grad, self.factor)
 
 
 def pixel_shuffle(input, upscale_factor):
@@ -205,6 +227,10 @@ class Im2ColBackward0(Node):
         g = conv_kernels.fold(grad if self.batched else grad[None], self.out_size, *self.args)
         return g if self.batched else g[0]
 
+    def backward_graph(self, grad):
+        # fold and unfold are each other's adjoints
+        return record(self.backward(grad._data), Col2ImBackward0, (grad,), args=self.args, batched=self.batched)
+
 
 class Col2ImBackward0(Node):
     __slots__ = ("args", "batched")
@@ -212,6 +238,10 @@ class Col2ImBackward0(Node):
     def backward(self, grad):
         g = conv_kernels.unfold(grad if self.batched else grad[None], *self.args)
         return g if self.batched else g[0]
+
+    def backward_graph(self, grad):
+        return record(self.backward(grad._data), Im2ColBackward0, (grad,), out_size=grad._data.shape[-2:],
+                      args=self.args, batched=self.batched)
 
 
 def _block_args(kernel_size, dilation, padding, stride):
