@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 from .products import _SCALAR_NAME, _write_out
 
@@ -46,6 +46,30 @@ class EinsumBackward(Node):
             np.einsum(sub + "->" + unique, full)[...] = g
             return full
         return g
+
+    def backward_graph(self, grad):
+        if self.out_shape is not None:
+            grad = grad.reshape(self.out_shape)
+        operands = [operand(self, j, a) for j, a in enumerate(self.arrays)]
+        grads = []
+        for i, t in enumerate(self.inputs):
+            if t is None:
+                grads.append(None)
+                continue
+            sub = self.subs[i]
+            unique = "".join(dict.fromkeys(sub))
+            if len(unique) != len(sub):
+                raise NotImplementedError(f"create_graph=True is not supported yet for {self.name()} of an einsum "
+                                          f"with a repeated letter in one operand ('{sub}')")
+            others = [(s, o) for j, (s, o) in enumerate(zip(self.subs, operands)) if j != i]
+            available = set(self.out_sub).union(*(s for s, _ in others))
+            kept = "".join(c for c in unique if c in available)
+            g = _einsum([self.out_sub] + [s for s, _ in others], kept, [grad] + [o for _, o in others])
+            if len(kept) != len(unique):  # letters summed in this operand only: broadcast the gradient back
+                g = g.reshape([self.sizes[c] if c in kept else 1 for c in unique]).expand(
+                    [self.sizes[c] for c in unique])
+            grads.append(g)
+        return tuple(grads)
 
 
 class UnsafeViewEinsumBackward(EinsumBackward):
