@@ -76,6 +76,11 @@ OPS = [
      + lib.var_mean(a, 0)[0] * lib.std_mean(a)[1] + lib.std_mean(a, 1, keepdim=True)[0], [(3, 4)]),
     ("cumsum_logsumexp", lambda lib, a: a.cumsum(1) * a + a.logsumexp(1, keepdim=True) * a.logsumexp((0, 1)),
      [(3, 4)]),
+    ("diagonal_trace", lambda lib, a: a.diagonal(1).sum() * a.diagonal() + lib.diag_embed(a * a).sum(0)
+     + lib.trace(a) * a, [(3, 3)]),
+    ("prod", lambda lib, a: a.prod(1, keepdim=True) * a + a.prod() * a.prod(0), [(3, 3)]),
+    ("remainder_xlogy", lambda lib, a, b: lib.remainder(a * 3, b + 2.5) * a + lib.fmod(a, 0.7) * b
+     + lib.xlogy(a, b * b + 0.5) * a + lib.logaddexp2(a, b), [(4,), (4,)]),
     ("reorder", lambda lib, a: a.flip(0) * a.roll(1, 1) + a.roll(2) * a.rot90(2, (0, 1)) + a.tril(1) * a.triu(),
      [(3, 3)]),
     ("repeat_index_select", lambda lib, a: a.repeat(2, 1)[1:4] * a.repeat_interleave(2, dim=0)[:3]
@@ -319,6 +324,12 @@ def test_inplace_through_view_overwritten_input_raises():
     c[1].mul_(b)  # mul's first operand, the view, now holds the product
     with pytest.raises(NotImplementedError, match="in-place form of MulBackward0"):
         nt.autograd.grad(c.sum(), b, create_graph=True)
+
+
+def test_prod_with_zeros_raises():
+    x = nt.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="ProdBackward0 of an input with zeros"):
+        nt.autograd.grad(x.prod(), x, create_graph=True)
 
 
 def test_inplace_overwritten_input_raises():

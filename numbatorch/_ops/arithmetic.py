@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand
+from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
 from ._util import apply_inplace, binary_arrays, record
 
@@ -116,6 +116,9 @@ class RemainderBackward0(Node):
         ga = grad if self.inputs[0] is not None else None
         gb = -grad * np.floor_divide(self.a, self.b) if self.inputs[1] is not None else None
         return ga, gb
+
+    def backward_graph(self, grad):
+        return backward_with_constant_slopes(self, grad)
 
 
 def _float_result(x, y):

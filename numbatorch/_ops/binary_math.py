@@ -1,4 +1,6 @@
 """Binary elementwise math: atan2, hypot, logaddexp, xlogy and the maximum/minimum family."""
+import math
+
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
@@ -62,6 +64,12 @@ class Logaddexp2Backward0(Node):
         return (grad * np.exp2(self.x - self.result) if self.inputs[0] is not None else None,
                 grad * np.exp2(self.y - self.result) if self.inputs[1] is not None else None)
 
+    def backward_graph(self, grad):
+        x, y = operand(self, 0, self.x), operand(self, 1, self.y)
+        p = ((x - y) * math.log(2.0)).sigmoid()  # exp2(x - logaddexp2(x, y)), without overflow
+        return (grad * p if self.inputs[0] is not None else None,
+                grad * (1 - p) if self.inputs[1] is not None else None)
+
 
 class XlogyBackward0(Node):
     __slots__ = ("x", "y")
@@ -72,6 +80,19 @@ class XlogyBackward0(Node):
         if self.inputs[0] is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gx = grad * np.where((x == 0) & (y <= 0), 0, np.log(y))
+        if self.inputs[1] is not None:
+            gy = grad * x / y
+        return gx, gy
+
+    def backward_graph(self, grad):
+        from .ternary import where
+        x, y = (v if isinstance(v, Tensor) else Tensor._make(np.asarray(v, dtype=grad._data.dtype))
+                for v in (operand(self, 0, self.x), operand(self, 1, self.y)))
+        gx = gy = None
+        if self.inputs[0] is not None:
+            zero = Tensor._make((self.x == 0) & (self.y <= 0))
+            # log of a safe y where the gradient is zero: no NaN reaches the unpicked branch's gradient
+            gx = grad * where(zero, 0.0, where(zero, 1.0, y).log())
         if self.inputs[1] is not None:
             gy = grad * x / y
         return gx, gy

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _dtype as dt, return_types
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand
+from ..autograd.graph import Node, operand, recomputed_output
 from .binary_math import maximum, minimum
 from ._util import _legacy_name, normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
@@ -289,6 +289,11 @@ class ProdBackward0(Node):
     def backward(self, grad):
         return (grad * _prod_grad_rows(self.x.reshape(-1))).reshape(self.x.shape)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, self.x)
+        _require_nonzero(self)
+        return grad * recomputed_output(self, x.prod(), np.asarray(self.x.prod())) / x
+
 
 class ProdBackward1(Node):
     __slots__ = ("x", "dim", "keepdim")
@@ -299,6 +304,20 @@ class ProdBackward1(Node):
             return grad * np.ones_like(x)
         local = np.moveaxis(_prod_grad_rows(np.moveaxis(x, d, -1)), -1, d)
         return expand_grad(grad, x.shape, (d,), self.keepdim) * local
+
+    def backward_graph(self, grad):
+        x, d = operand(self, 0, self.x), self.dim
+        if x.dim() == 0:
+            return grad * 1
+        _require_nonzero(self)
+        p = x.prod(d, keepdim=True)
+        return expand_graph_grad(grad, self.x.shape, (d,), self.keepdim) * p / x
+
+
+def _require_nonzero(node):
+    """The differentiable backward of prod divides by the input: zeros need the array formula's special cases."""
+    if not node.x.all():
+        raise NotImplementedError(f"create_graph=True is not supported yet for {node.name()} of an input with zeros")
 
 
 @tensor_method("prod")

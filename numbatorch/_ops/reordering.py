@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import apply_inplace, normalize_dim, record
 from .views import _dims_arg, _view
 
@@ -72,12 +72,21 @@ class DiagonalBackward0(Node):
         _diagonal_view(g, self.offset, self.dim1, self.dim2)[...] = grad
         return g
 
+    def backward_graph(self, grad):
+        # a scatter onto the diagonal: its own gradient reads the diagonal back (diag_embed's backward)
+        return record(self.backward(grad._data), DiagEmbedBackward0, (grad,), offset=self.offset, dim1=self.dim1,
+                      dim2=self.dim2)
+
 
 class DiagEmbedBackward0(Node):
     __slots__ = ("offset", "dim1", "dim2")
 
     def backward(self, grad):
         return _diagonal_view(grad, self.offset, self.dim1, self.dim2)
+
+    def backward_graph(self, grad):
+        return record(np.array(self.backward(grad._data)), DiagonalBackward0, (grad,), shape=grad._data.shape,
+                      offset=self.offset, dim1=self.dim1, dim2=self.dim2)
 
 
 class TraceBackward0(Node):
@@ -87,6 +96,9 @@ class TraceBackward0(Node):
         g = np.zeros(self.shape, dtype=grad.dtype)
         np.fill_diagonal(g, grad)
         return g
+
+    def backward_graph(self, grad):
+        return backward_with_constant_slopes(self, grad)
 
 
 @tensor_method("flip")
