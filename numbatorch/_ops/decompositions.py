@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 from .linalg_checks import float_matrix, mT, raise_not_positive_definite, raise_singular, zero_pivot
 
@@ -30,6 +30,10 @@ class LinalgInvExBackward0(Node):
 
     def backward(self, grad):
         inv_t = mT(self.inverse)
+        return -(inv_t @ grad @ inv_t)
+
+    def backward_graph(self, grad):
+        inv_t = inv(operand(self, 0, None)).transpose(-2, -1)
         return -(inv_t @ grad @ inv_t)
 
 
@@ -76,6 +80,13 @@ class LinalgDetBackward0(Node):
     def backward(self, grad):
         return grad[..., None, None] * _cofactor(self.a, self.det)
 
+    def backward_graph(self, grad):
+        if not self.det.all():
+            raise NotImplementedError("create_graph=True is not supported yet for LinalgDetBackward0 of a singular "
+                                      "matrix")
+        a = operand(self, 0, None)
+        return (grad * det(a)).unsqueeze(-1).unsqueeze(-1) * inv(a).transpose(-2, -1)
+
 
 def det(A, *, out=None):
     """Determinant of (a batch of) square matrices."""
@@ -94,6 +105,12 @@ class LinalgSlogdetBackward0(Node):
             return None
         return g_logabsdet[..., None, None] * mT(np.linalg.inv(self.a))
 
+    def backward_graph(self, grads):
+        g_logabsdet = grads[1]
+        if g_logabsdet is None:
+            return None
+        return g_logabsdet.unsqueeze(-1).unsqueeze(-1) * inv(operand(self, 0, None)).transpose(-2, -1)
+
 
 def slogdet(A, *, out=None):
     """``(sign, logabsdet)`` of the determinant (the log is accurate where ``det`` would under/overflow)."""
@@ -109,6 +126,9 @@ class LogdetBackward0(Node):
 
     def backward(self, grad):
         return grad[..., None, None] * mT(np.linalg.inv(self.a))
+
+    def backward_graph(self, grad):
+        return grad.unsqueeze(-1).unsqueeze(-1) * inv(operand(self, 0, None)).transpose(-2, -1)
 
 
 def logdet(input):
