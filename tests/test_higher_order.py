@@ -98,6 +98,10 @@ OPS = [
     ("mm_addmm", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0) * lib.mm(a, b), [(3, 2), (3, 4),
                                                                                             (4, 2)]),
     ("linear", lambda lib, x, w, b: lib.sigmoid(_lib_functional(lib).linear(x, w, b)), [(4, 3), (2, 3), (2,)]),
+    ("bilinear", lambda lib, x1, x2, w, b: _lib_functional(lib).bilinear(x1, x2, w, b) ** 2 * x1[:, :1],
+     [(3, 2), (3, 4), (2, 2, 4), (2,)]),
+    ("nansum_copy_fill", lambda lib, a: a.nansum(1) * a.sum(1) + lib.zeros(3, dtype=a.dtype).copy_(a[0] * a[1])
+     + a.clone().fill_(2.0) * a[2], [(3, 3)]),
     ("mse_l1", lambda lib, a, b: _lib_functional(lib).mse_loss(a * a, b) * _lib_functional(lib).l1_loss(a, b)
      + _lib_functional(lib).mse_loss(a, b.sin(), reduction="none"), [(3, 2), (3, 2)]),
     ("smooth_l1_huber", lambda lib, a, b: _lib_functional(lib).smooth_l1_loss(a, b, beta=0.7) * a

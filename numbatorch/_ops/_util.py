@@ -157,6 +157,9 @@ class FillBackward0(Node):
     def backward(self, grad):
         return (None,)
 
+    def backward_graph(self, grad):
+        return (None,)
+
 
 def _inplace_on_view(self, result, region):
     """In-place write through a view while autograd records: the base takes a ``CopySlices`` history."""

@@ -32,6 +32,9 @@ class CopyBackwards(Node):
     def backward(self, grad):
         return grad
 
+    def backward_graph(self, grad):
+        return grad
+
 
 @tensor_method()
 def copy_(self, src, non_blocking=False):

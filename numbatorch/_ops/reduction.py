@@ -91,6 +91,10 @@ class NansumBackward0(Node):
     def backward(self, grad):
         return expand_grad(grad, self.x.shape, self.axes, self.keepdim) * ~np.isnan(self.x)
 
+    def backward_graph(self, grad):
+        # NaN entries get no gradient: a constant mask
+        return expand_graph_grad(grad, self.x.shape, self.axes, self.keepdim) * Tensor._make(~np.isnan(self.x))
+
 
 @tensor_method("nansum")
 def nansum(input, dim=None, keepdim=False, *, dtype=None):

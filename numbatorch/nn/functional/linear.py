@@ -3,7 +3,7 @@ import numpy as np
 
 from ..._ops._util import record
 from ...backends.cpu import blas
-from ...autograd.graph import Node, operand
+from ...autograd.graph import Node, backward_by_recompute, operand
 from ._tensor_args import require_tensor
 
 
@@ -61,6 +61,16 @@ class BilinearBackward0(Node):
         if self.inputs[2] is not None:
             flat = (grad.reshape(-1, grad.shape[-1]), x1.reshape(-1, x1.shape[-1]), x2.reshape(-1, x2.shape[-1]))
             gw = np.einsum("no,ni,nj->oij", *flat, optimize=True)
+        gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(self.inputs) > 3 and self.inputs[3] is not None \
+            else None
+        return g1, g2, gw, gb
+
+    def backward_graph(self, grad):
+        from ..._ops.contractions import einsum
+
+        def forward(x1, x2, w):
+            return einsum("...i,oij,...j->...o", x1, w, x2)
+        g1, g2, gw = backward_by_recompute(self, forward, (self.x1, self.x2, self.w), grad)[:3]
         gb = grad.reshape(-1, grad.shape[-1]).sum(0) if len(self.inputs) > 3 and self.inputs[3] is not None \
             else None
         return g1, g2, gw, gb
