@@ -227,16 +227,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                         raise RuntimeError(f"The jacobian of the user-provided function is independent of input "
                                            f"{i}. This is not allowed in strict mode when create_graph=True.")
                     rows[j].append(g)
-            result.append(tuple(stack(r, 0).view(tuple(out.shape) + tuple(inputs[j].shape)) if r else
-                                _empty_jacobian(out, inputs[j]) for j, r in enumerate(rows)))
+            result.append(tuple(stack(r, 0).view(tuple(out.shape) + tuple(inputs[j].shape))
+                                for j, r in enumerate(rows)))
         result = _finish(tuple(result), create_graph)
     return _unpack(result, (outputs_tuple, inputs_tuple))
-
-
-def _empty_jacobian(out, inp):
-    """The Jacobian of an empty output: no rows."""
-    from .._creation import zeros
-    return zeros(tuple(out.shape) + tuple(inp.shape), dtype=inp.dtype)
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
