@@ -71,7 +71,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     Checks ``gradcheck`` on the function ``(inputs, grad_outputs) -> autograd.grad(func(inputs), inputs,
     grad_outputs, create_graph=True)``; ``grad_outputs`` default to random tensors that require grad, so
-    the gradient's dependence on them is checked too.
+    the gradient's dependence on them is checked too. PyTorch's other options (``gen_non_contig_grad_outputs``,
+    ``check_undefined_grad``, batched and forward-mode checks) are accepted and change nothing.
     """
     from .._random import numpy_generator
     from .._tensor import Tensor
