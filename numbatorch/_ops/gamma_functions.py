@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .._tensor import tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import apply_inplace, record
 from .keyword_aliases import accept_aliases
 
@@ -67,12 +67,18 @@ class LgammaBackward0(Node):
     def backward(self, grad):
         return grad * _polygamma_array(0, self.x).astype(self.x.dtype)
 
+    def backward_graph(self, grad):
+        return grad * polygamma(0, operand(self, 0, None))
+
 
 class PolygammaBackward0(Node):
     __slots__ = ("x", "n")
 
     def backward(self, grad):
         return grad * _polygamma_array(self.n + 1, self.x).astype(self.x.dtype)
+
+    def backward_graph(self, grad):
+        return grad * polygamma(self.n + 1, operand(self, 0, None))
 
 
 @tensor_method()
