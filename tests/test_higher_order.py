@@ -95,6 +95,9 @@ OPS = [
     ("inv_det_logdet", lambda lib, a: lib.linalg.inv(a + 3 * lib.eye(3, dtype=a.dtype)) * lib.linalg.det(a)
      + lib.logdet(a @ a.t() + lib.eye(3, dtype=a.dtype)) + lib.linalg.slogdet(a + 2 * lib.eye(3, dtype=a.dtype))[1],
      [(3, 3)]),
+    ("solve", lambda lib, a, b, v: lib.linalg.solve(a + 3 * lib.eye(3, dtype=a.dtype), b) ** 2
+     + lib.linalg.solve(a + 3 * lib.eye(3, dtype=a.dtype), v).unsqueeze(1)
+     + lib.linalg.solve(a + 3 * lib.eye(3, dtype=a.dtype), b.t(), left=False).t(), [(3, 3), (3, 3), (3,)]),
     ("einsum", lambda lib, a, b: lib.einsum("ij,jk->ik", a, b).tanh() * lib.einsum("ij->i", a).unsqueeze(1)
      + lib.einsum("ij,ij->", a, a) + lib.tensordot(a, b.t(), 2), [(3, 4), (4, 3)]),
     ("mm_addmm", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0) * lib.mm(a, b), [(3, 2), (3, 4),

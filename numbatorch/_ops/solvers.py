@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 from .decompositions import pinv
 from .linalg_checks import LinAlgError, check_float, float_matrix, mT, zero_pivot
@@ -30,7 +30,7 @@ def _solve_array(name, a, b):
 
 
 class LinalgSolveExBackward0(Node):
-    __slots__ = ("a", "x", "vector", "left")
+    __slots__ = ("a", "b", "x", "vector", "left")
 
     def backward(self, grad):
         a, x = self.a, self.x
@@ -45,6 +45,24 @@ class LinalgSolveExBackward0(Node):
         if not self.left:
             gA = None if gA is None else mT(gA)
             gB = mT(gB)
+        return gA, gB
+
+    def backward_graph(self, grad):
+        a = operand(self, 0, self.a)
+        x = solve(a, operand(self, 1, self.b), left=self.left) if self.inputs[0] is not None else None
+        if not self.left:  # X A = B  <=>  A^T X^T = B^T
+            a, grad = a.transpose(-2, -1), grad.transpose(-2, -1)
+            x = None if x is None else x.transpose(-2, -1)
+        if self.vector:
+            grad = grad.unsqueeze(-1)
+            x = None if x is None else x.unsqueeze(-1)
+        gB = solve(a.transpose(-2, -1), grad)
+        gA = None if x is None else -gB @ x.transpose(-2, -1)
+        if self.vector:
+            gB = gB.squeeze(-1)
+        if not self.left:
+            gA = None if gA is None else gA.transpose(-2, -1)
+            gB = gB.transpose(-2, -1)
         return gA, gB
 
 
@@ -64,7 +82,8 @@ def solve(A, B, *, left=True, out=None):
     x = _solve_array("linalg.solve", lhs, rhs)
     x = x[..., 0] if vector else (x if left else mT(x))
     x = np.ascontiguousarray(x, dtype=np.result_type(a, b))
-    return record(x, LinalgSolveExBackward0, (A, B), reads=((A, 0), (B, 0)), a=a, x=x, vector=vector, left=left)
+    return record(x, LinalgSolveExBackward0, (A, B), reads=((A, 0), (B, 0)), a=a, b=b, x=x, vector=vector,
+                  left=left)
 
 
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
