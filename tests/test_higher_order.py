@@ -538,3 +538,29 @@ def test_recurrent_gradgradcheck():
     lstm = nt.nn.LSTM(2, 2).double().requires_grad_(False)
     x = nt.tensor(_arrays([(3, 1, 2)])[0], requires_grad=True)
     assert gradgradcheck(lambda t: lstm(t)[0], (x,))
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("relu", lambda lib, t: lib.relu(t)),
+    ("leaky_relu", lambda lib, t: _lib_functional(lib).leaky_relu(t, 0.2)),
+    ("hardtanh", lambda lib, t: _lib_functional(lib).hardtanh(t)),
+    ("softshrink", lambda lib, t: _lib_functional(lib).softshrink(t)),
+    ("threshold", lambda lib, t: _lib_functional(lib).threshold(t, 0.1, 0.0)),
+    ("abs", lambda lib, t: t.abs()),
+    ("max_pool", lambda lib, t: _lib_functional(lib).max_pool1d(t.view(1, 1, -1), 2)),
+    ("avg_pool", lambda lib, t: _lib_functional(lib).avg_pool1d(t.view(1, 1, -1), 2)),
+    ("adaptive_avg_pool", lambda lib, t: _lib_functional(lib).adaptive_avg_pool1d(t.view(1, 1, -1), 3)),
+    ("l1_loss", lambda lib, t: _lib_functional(lib).l1_loss(t, lib.zeros(6, dtype=t.dtype))),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_zero_second_derivative_reaches_the_input_like_torch(name, fn):
+    """Where PyTorch's backward depends on the input with a zero derivative, what feeds the input gets a zero
+    gradient (not None) from a gradient penalty alone, as optimizers see it in PyTorch."""
+    arrays = _arrays([(6,), (6,)], seed=7)
+    results = []
+    for lib in (nt, torch):
+        x, b = (lib.tensor(a, requires_grad=True) for a in arrays)
+        g, = lib.autograd.grad(fn(lib, x + b).sum(), x, create_graph=True)
+        gb, = lib.autograd.grad((g * g).sum(), b, allow_unused=True)
+        results.append(None if gb is None else (gb + 0).detach().numpy())  # PyTorch may give a ZeroTensor
+    assert (results[0] is None) == (results[1] is None)
+    np.testing.assert_array_equal(results[0], results[1])

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand, recomputed_output
+from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 
@@ -40,7 +40,7 @@ class ReluBackward0(Node):
 
     def backward_graph(self, grad):
         # The mask is piecewise constant: its own derivative is zero.
-        return grad * Tensor._make(self.result > 0)
+        return with_zero_input_edges(self, grad * Tensor._make(self.result > 0))
 
 
 @tensor_method()

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand, recomputed_output
+from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 from ._elementwise import _not_implemented_for
@@ -29,7 +29,7 @@ class AbsBackward0(Node):
         return grad * np.sign(self.x)
 
     def backward_graph(self, grad):
-        return grad * Tensor._make(np.sign(self.x))
+        return with_zero_input_edges(self, grad * Tensor._make(np.sign(self.x)))
 
 
 class ExpBackward0(Node):

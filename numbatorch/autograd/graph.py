@@ -161,6 +161,36 @@ def backward_with_constant_slopes(node, grad):
     return tuple(None if s is None else grad * Tensor._make(np.asarray(s)) for s in slopes)
 
 
+def with_zero_input_edges(node, grads):
+    """``grads`` plus, for each input that requires grad, a zero depending on it.
+
+    PyTorch's backward of relu-like ops, pooling, abs and l1 is differentiable with respect to the input with
+    a zero derivative, so under ``create_graph`` that input (and what it depends on) gets a zero gradient rather
+    than none; optimizers (Adam's moments) tell the two apart.
+    """
+    from .._ops._util import record
+    single = type(grads) is not tuple
+    grads = (grads,) if single else grads
+    out = []
+    for t, g in zip(node.inputs, grads):
+        if t is not None and g is not None:
+            g = g + record(np.zeros(t._data.shape, dtype=g._data.dtype), _ZeroEdgeBackward, (t,))
+        out.append(g)
+    return out[0] if single else tuple(out)
+
+
+class _ZeroEdgeBackward(Node):
+    """A zero depending on a tensor: its gradient is zero (see ``with_zero_input_edges``)."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return np.zeros_like(grad)
+
+    def backward_graph(self, grad):
+        return grad * 0
+
+
 def backward_by_recompute(node, forward, saved, grad):
     """``node.backward_graph(grad)`` for a fused op: differentiate ``forward``, the same op composed of
     differentiable ops, applied again to the node's operands (``saved[i]`` is the constant for an input that

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..._ops._util import Tensor, apply_inplace, float_array, normalize_dim, record
 from ..._random import numpy_generator
-from ...autograd.graph import Node, backward_by_recompute, backward_with_constant_slopes, operand
+from ...autograd.graph import (Node, backward_by_recompute, backward_with_constant_slopes, operand,
+                               with_zero_input_edges)
 from ._dtype_args import scalar_name
 from ._tensor_args import require_tensor
 
@@ -56,7 +57,7 @@ class LeakyReluBackward0(_InputNode):
         return np.where(self.x > 0, grad, grad * self.a)
 
     def backward_graph(self, grad):
-        return grad * Tensor._make(np.where(self.x > 0, 1, self.a).astype(self.x.dtype))
+        return with_zero_input_edges(self, grad * Tensor._make(np.where(self.x > 0, 1, self.a).astype(self.x.dtype)))
 
 
 class EluBackward0(_InputNode):
@@ -144,7 +145,7 @@ class HardtanhBackward0(_InputNode):
         return np.where((self.x > self.a) & (self.x < self.b), grad, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return backward_with_constant_slopes(self, grad)
+        return with_zero_input_edges(self, backward_with_constant_slopes(self, grad))
 
 
 class HardsigmoidBackward0(_InputNode):
@@ -179,7 +180,7 @@ class ShrinkBackward0(_InputNode):
         return np.where(np.abs(self.x) > self.a, grad, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return backward_with_constant_slopes(self, grad)
+        return with_zero_input_edges(self, backward_with_constant_slopes(self, grad))
 
 
 class TanhshrinkBackward0(_InputNode):
@@ -197,7 +198,7 @@ class ThresholdBackward0(_InputNode):
         return np.where(self.x > self.a, grad, 0).astype(grad.dtype, copy=False)
 
     def backward_graph(self, grad):
-        return backward_with_constant_slopes(self, grad)
+        return with_zero_input_edges(self, backward_with_constant_slopes(self, grad))
 
 
 class MulConstantBackward(_InputNode):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._ops._util import _legacy_name, record
 from ..._tensor import Tensor
-from ...autograd.graph import Node, operand
+from ...autograd.graph import Node, operand, with_zero_input_edges
 from ._tensor_args import require_tensor
 
 
@@ -68,7 +68,7 @@ class L1LossBackward0(_PairNode):
 
     def backward_graph(self, grad):
         d = grad * Tensor._make(np.sign(self.x - self.y))
-        return d, -d
+        return with_zero_input_edges(self, (d, -d))
 
 
 class SmoothL1LossBackward0(_PairNode):

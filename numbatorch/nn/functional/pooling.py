@@ -7,7 +7,7 @@ import numpy as np
 from ... import _tensor
 from ..._ops._util import record
 from ..._random import numpy_generator
-from ...autograd.graph import Node
+from ...autograd.graph import Node, with_zero_input_edges
 from ...backends.cpu import pool as kernels
 from ._dtype_args import scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
@@ -68,7 +68,8 @@ class _IndexedPoolBackward(Node):
 
     def backward_graph(self, grad):
         # The scatter to the maxima is linear in grad; its own gradient gathers at the same indices (unpool's).
-        return record(self.backward(grad._data), _MaxUnpoolBackward, (grad,), indices=self.indices, nd=self.nd)
+        return with_zero_input_edges(
+            self, record(self.backward(grad._data), _MaxUnpoolBackward, (grad,), indices=self.indices, nd=self.nd))
 
 
 def _node(name, base):
@@ -246,7 +247,8 @@ class _AvgPoolBackward(Node):
         return kernels.avg_pool_backward(grad, self.x_shape, *self.args)
 
     def backward_graph(self, grad):
-        return record(self.backward(grad._data), _AvgPoolGradBackward, (grad,), args=self.args)
+        return with_zero_input_edges(
+            self, record(self.backward(grad._data), _AvgPoolGradBackward, (grad,), args=self.args))
 
 
 class _AvgPoolGradBackward(Node):
@@ -346,8 +348,8 @@ class _AdaptiveAvgPoolBackward(Node):
         return kernels.adaptive_avg_pool_backward(grad, self.x_shape, self.nd)
 
     def backward_graph(self, grad):
-        return record(self.backward(grad._data), _AdaptiveAvgPoolGradBackward, (grad,), nd=self.nd,
-                      output_size=grad._data.shape[grad._data.ndim - self.nd:])
+        return with_zero_input_edges(self, record(self.backward(grad._data), _AdaptiveAvgPoolGradBackward, (grad,),
+                                                  nd=self.nd, output_size=grad._data.shape[grad._data.ndim - self.nd:]))
 
 
 class _AdaptiveAvgPoolGradBackward(Node):
