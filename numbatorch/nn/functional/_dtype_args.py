@@ -26,3 +26,22 @@ def check_mixed_dtype(x, *params):
         raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
     if x.dtype != np.float16:
         raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+# the C type names PyTorch's Scalar conversion errors print
+_C_TYPE = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t"}
+
+
+def integer_scalar(value, dtype):
+    """Python number ``value`` converted to integer numpy ``dtype`` as PyTorch converts a Scalar argument:
+    floats truncate towards zero, negative ints wrap into unsigned types (down to minus their maximum), and
+    anything else out of range raises PyTorch's RuntimeError."""
+    dtype = np.dtype(dtype)
+    info = np.iinfo(dtype)
+    if isinstance(value, float):
+        overflow = not info.min <= value <= info.max
+    else:
+        overflow = value > info.max or value < (-info.max if info.min == 0 else info.min)
+    if overflow:
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPE[dtype.name]} without overflow")
+    return np.array(int(value)).astype(dtype)

@@ -8,7 +8,7 @@ from ..._ops._util import Tensor, apply_inplace, float_array, normalize_dim, rec
 from ..._random import numpy_generator
 from ...autograd.graph import (Node, backward_by_recompute, backward_with_constant_slopes, operand,
                                with_zero_input_edges)
-from ._dtype_args import scalar_name
+from ._dtype_args import integer_scalar, require_floating, scalar_name
 from ._tensor_args import require_tensor
 
 _SQRT_2 = math.sqrt(2.0)
@@ -17,13 +17,16 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _unary(fname, input, inplace, forward, node_cls, **saved):
+def _unary(fname, input, inplace, forward, node_cls, kernel=None, **saved):
     """Apply activation ``fname``, recording ``node_cls``; ``inplace`` writes the result back into ``input``.
 
     A non-Tensor input raises PyTorch's TypeError naming ``fname`` (``fname_`` in place); ``fname`` None skips
-    that check for the caller to make."""
+    that check for the caller to make. With ``kernel`` (PyTorch's kernel name) a non-floating input raises
+    PyTorch's NotImplementedError naming it, as PyTorch implements these for floating types only."""
     if fname is not None:
         require_tensor(fname + "_" if inplace else fname, input)
+    if kernel is not None:
+        require_floating(kernel, input._data)
     x = float_array(input)
     out = forward(x)
     result = record(out, node_cls, (input,), **saved)
@@ -32,6 +35,13 @@ def _unary(fname, input, inplace, forward, node_cls, **saved):
     if inplace:
         return apply_inplace(input, result)
     return result
+
+
+def _keep_integers(input, inplace, forward):
+    """PyTorch computes clamp-like activations of integer input in its dtype; integers take no gradient, so no
+    graph is recorded."""
+    out = Tensor._make(forward(input._data))
+    return apply_inplace(input, out) if inplace else out
 
 
 def _tensor_method(input, name):
@@ -225,7 +235,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """
     return _unary("leaky_relu", input, inplace,
                   lambda x: np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False),
-                  LeakyReluBackward0, a=negative_slope)
+                  LeakyReluBackward0, a=negative_slope, kernel="leaky_relu_cpu")
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -242,7 +252,7 @@ def elu(input, alpha=1.0, inplace=False):
     """
     return _unary("elu", input, inplace,
                   lambda x: np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
-                  EluBackward0, a=alpha, b=(1.0, 1.0))
+                  EluBackward0, a=alpha, b=(1.0, 1.0), kernel="elu_cpu")
 
 
 def selu(input, inplace=False):
@@ -254,7 +264,7 @@ def selu(input, inplace=False):
     """
     return _unary("selu", input, inplace,
                   lambda x: (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
-                  EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0))
+                  EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0), kernel="elu_cpu")
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -266,7 +276,7 @@ def celu(input, alpha=1.0, inplace=False):
     """
     return _unary("celu", input, inplace,
                   lambda x: np.where(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
-                  EluBackward0, a=alpha, b=(1.0, 1.0 / alpha))
+                  EluBackward0, a=alpha, b=(1.0, 1.0 / alpha), kernel="elu_cpu")
 
 
 def gelu(input, approximate="none"):
@@ -282,7 +292,7 @@ def gelu(input, approximate="none"):
         if approximate == "tanh":
             return (0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))).astype(x.dtype, copy=False)
         return (0.5 * x * (1 + _erf(x / _SQRT_2))).astype(x.dtype, copy=False)
-    return _unary(None, input, False, forward, GeluBackward0, a=approximate)
+    return _unary(None, input, False, forward, GeluBackward0, a=approximate, kernel="GeluKernelImpl")
 
 
 def silu(input, inplace=False):
@@ -292,7 +302,7 @@ def silu(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary("silu", input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0)
+    return _unary("silu", input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0, kernel="silu_cpu")
 
 
 def mish(input, inplace=False):
@@ -303,7 +313,8 @@ def mish(input, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return _unary("mish", input, inplace,
-                  lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False), MishBackward0)
+                  lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False),
+                  MishBackward0, kernel="mish_cpu")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -314,7 +325,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     def forward(x):
         z = x * beta
         return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
-    return _unary("softplus", input, False, forward, SoftplusBackward0, a=beta, b=threshold)
+    return _unary("softplus", input, False, forward, SoftplusBackward0, a=beta, b=threshold, kernel="softplus_cpu")
 
 
 def softsign(input):
@@ -323,6 +334,15 @@ def softsign(input):
     See ``nn.Softsign`` for the arguments and shapes.
     """
     _tensor_method(input, "abs")
+    x = input._data
+    if x.dtype.kind == "b":
+        require_floating("abs_cpu", x)
+    if x.dtype.kind in "iu":
+        # PyTorch's ``input / (1 + input.abs())``: the denominator stays integer (wrapping as in C), then the
+        # true division happens in the default float dtype
+        default = float_array(input).dtype
+        with np.errstate(divide="ignore"):
+            return Tensor._make(x.astype(default) / (1 + np.abs(x)).astype(x.dtype).astype(default))
     return _unary(None, input, False, lambda x: x / (1 + np.abs(x)), SoftsignBackward0)
 
 
@@ -335,7 +355,16 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _unary("hardtanh", input, inplace,
+    require_tensor("hardtanh_" if inplace else "hardtanh", input)
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    if kind in "iu":
+        low, high = integer_scalar(min_val, input._data.dtype), integer_scalar(max_val, input._data.dtype)
+        return _keep_integers(input, inplace, lambda x: np.clip(x, low, high))
+    return _unary(None, input, inplace,
                   lambda x: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),
                   HardtanhBackward0, a=min_val, b=max_val)
 
@@ -364,7 +393,8 @@ def hardsigmoid(input, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return _unary("hardsigmoid", input, inplace,
-                  lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False), HardsigmoidBackward0)
+                  lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
+                  HardsigmoidBackward0, kernel="hardsigmoid_cpu")
 
 
 def hardswish(input, inplace=False):
@@ -375,7 +405,8 @@ def hardswish(input, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return _unary("hardswish", input, inplace,
-                  lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False), HardswishBackward0)
+                  lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
+                  HardswishBackward0, kernel="hardswish_cpu")
 
 
 def logsigmoid(input):
@@ -383,7 +414,8 @@ def logsigmoid(input):
 
     See ``nn.LogSigmoid`` for the arguments and shapes.
     """
-    return _unary("log_sigmoid", input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0)
+    return _unary("log_sigmoid", input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0,
+                  kernel="log_sigmoid_cpu")
 
 
 def softshrink(input, lambd=0.5):
@@ -393,7 +425,7 @@ def softshrink(input, lambd=0.5):
     """
     def forward(x):
         return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype, copy=False)
-    return _unary("softshrink", input, False, forward, ShrinkBackward0, a=lambd)
+    return _unary("softshrink", input, False, forward, ShrinkBackward0, a=lambd, kernel="softshrink_check")
 
 
 def hardshrink(input, lambd=0.5):
@@ -402,7 +434,8 @@ def hardshrink(input, lambd=0.5):
     See ``nn.Hardshrink`` for the arguments and shapes.
     """
     return _unary("hardshrink", input, False,
-                  lambda x: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype, copy=False), ShrinkBackward0, a=lambd)
+                  lambda x: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype, copy=False),
+                  ShrinkBackward0, a=lambd, kernel="hardshrink_cpu")
 
 
 def tanhshrink(input):
@@ -411,6 +444,9 @@ def tanhshrink(input):
     See ``nn.Tanhshrink`` for the arguments and shapes.
     """
     _tensor_method(input, "tanh")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return _unary(None, input, False, lambda x: x - np.tanh(x), TanhshrinkBackward0)
 
 
@@ -421,7 +457,13 @@ def threshold(input, threshold, value, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return _unary("threshold", input, inplace,
+    require_tensor("threshold_" if inplace else "threshold", input)
+    if input._data.dtype.kind == "b":
+        require_floating("threshold_cpu", input._data)
+    if input._data.dtype.kind in "iu":
+        low, fill = integer_scalar(threshold, input._data.dtype), integer_scalar(value, input._data.dtype)
+        return _keep_integers(input, inplace, lambda x: np.where(x > low, x, fill))
+    return _unary(None, input, inplace,
                   lambda x: np.where(x > threshold, x, value).astype(x.dtype, copy=False),
                   ThresholdBackward0, a=threshold)
 
@@ -436,6 +478,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     require_tensor("rrelu_" if inplace else "rrelu", input)
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
+    require_floating("rrelu_with_noise_out_cpu", input._data)
     x = float_array(input)
     slopes = numpy_generator().uniform(lower, upper, x.shape)
     scale = np.where(x >= 0, 1.0, slopes).astype(x.dtype)
@@ -503,6 +546,7 @@ def glu(input, dim=-1):
     See ``nn.GLU`` for the arguments and shapes.
     """
     x = input._data
+    require_floating("glu_cpu", x)
     dim = normalize_dim(dim, x.ndim)
     if x.shape[dim] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {x.shape[dim]}")
