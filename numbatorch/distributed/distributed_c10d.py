@@ -6,6 +6,8 @@ ranks, as in PyTorch, and are translated to ranks within the group.
 """
 import os
 import sys
+import time
+import traceback
 
 from . import _mpi
 from ._work import Work
@@ -74,6 +76,8 @@ class group:
 
 
 _state = {"groups": [], "excepthook": None}
+# Seconds an aborting rank waits after printing its traceback, so mpiexec forwards it before the job ends.
+_ABORT_GRACE_S = 0.2
 
 
 def is_available():
@@ -111,10 +115,16 @@ def _abort_on_uncaught(previous):
     wait in a collective would otherwise leave the job spinning until killed."""
 
     def hook(exc_type, exc, tb):
-        previous(exc_type, exc, tb)
         try:
+            if previous is sys.__excepthook__:
+                # One write, then a moment for mpiexec to forward it: Abort tears the job down at once, and a
+                # traceback printed line by line was seen cut after its first lines.
+                sys.stderr.write("".join(traceback.format_exception(exc_type, exc, tb)))
+            else:
+                previous(exc_type, exc, tb)
             sys.stderr.flush()
             sys.stdout.flush()
+            time.sleep(_ABORT_GRACE_S)
         finally:
             _mpi.mpi().COMM_WORLD.Abort(1)
 
