@@ -86,8 +86,9 @@ def _axis_view(shape, axis):
 
 
 def interpolate_forward(x, out_size, scales, mode, align_corners):
-    """Resample float x (N, C, *spatial) to spatial ``out_size`` (a tuple); ``scales`` are PyTorch's per-dim
-    scale factors (None: recompute from the sizes). Sizes, mode and flags are checked by the caller."""
+    """Resample float x (N, C, *spatial), or uint8 x in the nearest modes, to spatial ``out_size`` (a tuple);
+    ``scales`` are PyTorch's per-dim scale factors (None: recompute from the sizes). Sizes, mode, flags and
+    dtype are checked by the caller."""
     nd = x.ndim - 2
     in_sp, out_sp = tuple(x.shape[2:]), tuple(out_size)
     if mode == "area":
@@ -98,6 +99,10 @@ def interpolate_forward(x, out_size, scales, mode, align_corners):
         axis = 2 + d
         idx, wts = _taps(mode, in_sp[d], out_sp[d], bool(align_corners), scales[d], x.dtype)
         if _identity(idx, wts, in_sp[d]):
+            continue
+        if x.dtype == np.uint8:
+            # nearest of uint8, PyTorch's one integer resampling here: one unit tap each, so an exact gather
+            y = np.take(y, idx[:, 0], axis=axis)
             continue
         A, In, B = _axis_view(y.shape, axis)
         out = np.empty((A, out_sp[d], B), dtype=x.dtype)

@@ -78,10 +78,33 @@ def _interpolate_output_size(in_sizes, size, scale_factor):
     return tuple(int(math.floor(i * s)) for i, s in zip(in_sizes, sf)), sf
 
 
-def _check_interpolate(x, mode, align_corners, antialias):
-    """PyTorch's checks of interpolate's input rank, mode and flags."""
-    if x.dtype not in (np.float32, np.float64):
+# PyTorch's CPU kernel refusing non-floating input, per (mode, spatial dims)
+_INTEGER_KERNELS = {("nearest", 2): "upsample_nearest2d_channels_last",
+                    ("nearest-exact", 2): "upsample_nearest2d_channels_last",
+                    ("bilinear", 2): "upsample_bilinear2d_channels_last",
+                    ("bicubic", 2): "compute_indices_weights_cubic",
+                    ("area", 1): "adaptive_avg_pool2d", ("area", 2): "adaptive_avg_pool2d",
+                    ("area", 3): "adaptive_avg_pool3d_cpu"}
+
+
+def _check_interpolate_dtype(x, mode, nd):
+    """PyTorch resamples floating input, and uint8 in the nearest modes (and 2-D bilinear/bicubic, not here);
+    other dtypes get its NotImplementedError naming the refusing kernel."""
+    if x.dtype in (np.float32, np.float64):
+        return
+    if x.dtype.kind == "f":
         raise RuntimeError(f"expected input to have a floating dtype (float32 or float64), got {x.dtype}")
+    if x.dtype == np.uint8 and mode in ("nearest", "nearest-exact"):
+        return
+    if x.dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        raise NotImplementedError(f"{mode} interpolation of uint8 input is not supported by the numbatorch CPU "
+                                  "backend; convert the input to float")
+    kernel = _INTEGER_KERNELS.get((mode, nd), "compute_indices_weights_" + mode.split("-")[0].replace("tri", ""))
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(x.dtype)}\'')
+
+
+def _check_interpolate(x, mode, align_corners, antialias):
+    """PyTorch's checks of interpolate's input rank, mode, flags and dtype."""
     nd = x.ndim - 2
     if nd < 1 or nd > 3:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) "
@@ -101,6 +124,7 @@ def _check_interpolate(x, mode, align_corners, antialias):
                                   f"nearest-exact (got {mode})")
     if antialias:
         raise NotImplementedError("antialias=True is not supported by the numbatorch CPU backend")
+    _check_interpolate_dtype(x, mode, nd)
     return nd
 
 
