@@ -25,7 +25,7 @@ from ..distributed._reduce_op import ReduceOp
 from ..nn.modules.module import Module
 from ..nn.parallel import DistributedDataParallel
 from ..utils.data import DataLoader
-from .accelerator import Accelerator, PreparedDataLoader
+from .accelerator import Accelerator, NonFiniteLoss, PreparedDataLoader
 
 __all__ = ["DistributedAccelerator"]
 
@@ -117,6 +117,16 @@ class DistributedAccelerator(Accelerator):
                         if isinstance(model, DistributedDataParallel):
                             stack_.enter_context(model.no_sync())
                 yield
+
+    def backward(self, loss, **kwargs):
+        """``Accelerator.backward``; with ``check_finite`` the ranks first agree whether any loss is NaN or
+        infinite, so either all skip the backward (and its gradient all-reduce) or none does."""
+        if self.check_finite and self.num_processes > 1:
+            value = float(loss.item())
+            total = self.reduce(loss.detach().reshape(()), "sum").item()  # non-finite if any rank's is
+            if not math.isfinite(total):
+                raise NonFiniteLoss(value if not math.isfinite(value) else total)
+        super().backward(loss, **kwargs)
 
     def gather(self, tensor):
         """Every rank's ``tensor`` concatenated along dim 0 in rank order (0-d tensors: stacked)."""

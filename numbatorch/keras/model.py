@@ -9,6 +9,13 @@ Differences from torchkeras, where it was weak: exact AUC/KS metrics; a NaN or i
 with a warning naming the stage, epoch and step (the best checkpoint is kept and restored);
 ``ReduceLROnPlateau`` steps once per epoch on the monitored value; progress bars that write plain lines when
 stdout is a log file; no dependency on ``accelerate``.
+
+Data-parallel: in a script launched with ``python -m numbatorch.distributed.run -n N`` (or ``mpiexec``) that
+called ``numbatorch.distributed.init_process_group("mpi")``, ``fit`` and ``evaluate`` train on N ranks through
+``DistributedAccelerator`` (torchkeras's ``fit_ddp``): each rank takes its share of every loader's batches,
+gradients are averaged, logged losses and metrics cover the global batch on every rank. As in torchkeras only
+rank 0 prints, runs the callbacks (plots, history files, TensorBoard) and writes the checkpoint; the ranks
+agree on every decision to stop, so none is left waiting in a collective.
 """
 import copy
 import datetime
@@ -22,7 +29,7 @@ from .._tensor import Tensor
 from ..autograd import no_grad
 from ..nn.modules.container import ModuleDict
 from ..nn.modules.module import Module
-from ..serialization import load, save
+from ..serialization import load
 from ._progress import is_interactive
 from .accelerator import Accelerator, NonFiniteLoss, to_device
 from .runners import EpochRunner, StepRunner
@@ -35,6 +42,35 @@ def _colorful(text, color="green"):
         return text
     code = {"green": "32", "red": "31", "yellow": "33"}[color]
     return f"\033[0;{code};40m{text}\033[0m"
+
+
+def _make_accelerator(**kwargs):
+    """A ``DistributedAccelerator`` inside a process group of more than one rank, else an ``Accelerator``."""
+    from .. import distributed
+    if distributed.is_initialized() and distributed.get_world_size() > 1:
+        from .ddp import DistributedAccelerator
+        return DistributedAccelerator(**kwargs)
+    return Accelerator(**kwargs)
+
+
+def _any_process(acc, flag):
+    """True on every rank when ``flag`` is true on any of them (one all-reduce; nothing to do on one process)."""
+    if acc.num_processes == 1:
+        return bool(flag)
+    from .._creation import tensor
+    return acc.reduce(tensor(1.0 if flag else 0.0), "sum").item() > 0
+
+
+def _launched_with(num_processes, method):
+    """Raise unless this process is one rank of a process group of ``num_processes`` ranks."""
+    from .. import distributed
+    world = distributed.get_world_size() if distributed.is_initialized() else 1
+    if world != num_processes:
+        raise RuntimeError(
+            f"KerasModel.{method}(num_processes={num_processes}) runs in a process group of {num_processes} ranks, "
+            f"but this process is {'one of ' + str(world) + ' ranks' if world > 1 else 'not in a process group'}: "
+            f"call numbatorch.distributed.init_process_group('mpi') in the script and launch it with "
+            f"`python -m numbatorch.distributed.run -n {num_processes} script.py`")
 
 
 def _is_plateau_scheduler(scheduler):
@@ -79,10 +115,13 @@ class KerasModel(Module):
 
     # ---- checkpoints --------------------------------------------------------------------------------------
     def save_ckpt(self, ckpt_path=None, accelerator=None):
-        """Save ``net``'s state dict (``save`` writes a temporary file and renames it, so this is atomic)."""
+        """Save ``net``'s state dict, unwrapped from DDP, on the main process only (atomically: ``save`` writes a
+        temporary file and renames it)."""
+        acc = accelerator if accelerator is not None else self.accelerator
         path = ckpt_path if ckpt_path is not None else self.ckpt_path
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        save(self.net.state_dict(), path)
+        if acc.is_main_process:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        acc.save(acc.get_state_dict(self.net), path)
 
     def load_ckpt(self, ckpt_path=None):
         """Load ``net``'s weights; the next ``fit`` then starts with an evaluation-only epoch 0, like torchkeras."""
@@ -115,11 +154,13 @@ class KerasModel(Module):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         if wandb:
             raise NotImplementedError("wandb logging is not supported; use callbacks=[TensorBoard()]")
-        self.accelerator = Accelerator(mixed_precision=mixed_precision, cpu=cpu,
-                                       gradient_accumulation_steps=gradient_accumulation_steps,
-                                       max_grad_norm=clip_grad_norm, check_finite=True)
+        self.accelerator = _make_accelerator(mixed_precision=mixed_precision, cpu=cpu,
+                                             gradient_accumulation_steps=gradient_accumulation_steps,
+                                             max_grad_norm=clip_grad_norm, check_finite=True)
         show_epochs = quiet is None and bool(plot)
         quiet = bool(plot) if quiet is None else bool(quiet)
+        if not self.accelerator.is_main_process:  # the other ranks show nothing
+            show_epochs, quiet = False, True
         self.epochs, self.ckpt_path, self.patience = epochs, ckpt_path, patience
         self.monitor, self.mode, self.quiet, self.cpu = monitor, mode, quiet, cpu
         self.silent = quiet and not show_epochs  # quiet=True given: not even the plot's path is printed
@@ -176,17 +217,19 @@ class KerasModel(Module):
                             metrics_dict=self._fresh_metrics(), **self.kwargs), quiet)
                         with no_grad():
                             self._record(val_runner(val_loader))
-                except NonFiniteLoss as bad:
+                except NonFiniteLoss as bad:  # every rank sees it: losses are gathered, backward agrees first
                     self._stop_on_nonfinite(bad, epoch, ckpt_saved)
                     break
                 self._call_back("on_validation_epoch_end")
+                # callbacks ran on rank 0 only: all ranks stop if it asked to
+                self.stop_training = _any_process(acc, self.stop_training)
 
                 scores = self._monitored_scores()
                 if plateau and epoch > 0:
                     self.lr_scheduler.step(scores[-1])
                 best = self._best_index(scores)
                 if best is not None and best == len(scores) - 1:
-                    self.save_ckpt(ckpt_path)
+                    self.save_ckpt(ckpt_path, acc)
                     ckpt_saved = True
                     self._say(_colorful(f"<<<<<< reach best {monitor} : {scores[best]} >>>>>>"))
                 if len(scores) - (best if best is not None else -1) > patience:
@@ -196,6 +239,7 @@ class KerasModel(Module):
                     break
         finally:
             self.net.zero_grad()  # an interrupted accumulation leaves no stale gradients behind
+            self.net = acc.unwrap_model(self.net)
 
         dfhistory = pd.DataFrame(self.history)
         self._call_back("on_fit_end")
@@ -205,20 +249,43 @@ class KerasModel(Module):
         if self.device != "cpu":
             self.net.cpu()
         if ckpt_saved:
+            acc.wait_for_everyone()  # rank 0 has finished writing the checkpoint
             self.load_ckpt(ckpt_path)
-        elif self.history:
+        elif self.history and acc.is_main_process:
             warnings.warn(f"no finite {monitor} was reached, so no checkpoint was saved and the final weights "
                           f"are kept", RuntimeWarning, stacklevel=2)
         return dfhistory
 
     def evaluate(self, val_data, quiet=False):
-        """One pass over ``val_data`` without gradients; returns ``{'val_loss': ..., 'val_<metric>': ...}``."""
-        acc = Accelerator(cpu=self.device == "cpu")
+        """One pass over ``val_data`` without gradients; returns ``{'val_loss': ..., 'val_<metric>': ...}``.
+
+        In a process group the ranks share the batches and all return the values of the whole data.
+        """
+        acc = _make_accelerator(cpu=self.device == "cpu")
         self.net, self.loss_fn = acc.prepare(self.net, self.loss_fn)
-        runner = self.EpochRunner(self.StepRunner(net=self.net, loss_fn=self.loss_fn, accelerator=acc, stage="val",
-                                                  metrics_dict=self._fresh_metrics(), **self.kwargs), quiet=quiet)
-        with no_grad():
-            return runner(acc.prepare_data_loader(val_data))
+        try:
+            runner = self.EpochRunner(self.StepRunner(
+                net=self.net, loss_fn=self.loss_fn, accelerator=acc, stage="val",
+                metrics_dict=self._fresh_metrics(), **self.kwargs), quiet=quiet or not acc.is_main_process)
+            with no_grad():
+                return runner(acc.prepare_data_loader(val_data))
+        finally:
+            self.net = acc.unwrap_model(self.net)
+
+    def fit_ddp(self, num_processes, train_data, val_data=None, **kwargs):
+        """torchkeras's ``fit_ddp``: ``fit`` (same keyword arguments) on ``num_processes`` ranks.
+
+        numbatorch does not start processes from inside a running one: launch the script with
+        ``python -m numbatorch.distributed.run -n num_processes script.py`` after
+        ``numbatorch.distributed.init_process_group("mpi")``; a RuntimeError says so otherwise.
+        """
+        _launched_with(num_processes, "fit_ddp")
+        return self.fit(train_data, val_data, **kwargs)
+
+    def evaluate_ddp(self, num_processes, val_data, quiet=False):
+        """torchkeras's ``evaluate_ddp``: ``evaluate`` on ``num_processes`` ranks (launched as for ``fit_ddp``)."""
+        _launched_with(num_processes, "evaluate_ddp")
+        return self.evaluate(val_data, quiet=quiet)
 
     def predict(self, data):
         """Concatenated outputs of ``net`` (eval mode, no grad) over a tensor or an iterable of batches.
@@ -242,7 +309,7 @@ class KerasModel(Module):
     # ---- internals ----------------------------------------------------------------------------------------
     def _say(self, text):
         if not self.quiet:
-            print(text)
+            print(text)  # fit makes the ranks other than 0 quiet
 
     def _fresh_metrics(self):
         metrics = copy.deepcopy(self.metrics_dict)
@@ -251,6 +318,8 @@ class KerasModel(Module):
         return metrics
 
     def _call_back(self, hook):
+        if not self.accelerator.is_main_process:  # torchkeras runs callbacks on the main process only
+            return
         for cb in self.callbacks:
             fn = getattr(cb, hook, None)
             if fn is not None:
@@ -277,4 +346,5 @@ class KerasModel(Module):
                 else "no checkpoint had been saved yet, so the weights are those before that step")
         self.stop_reason = (f"<<<<<< {bad.stage} loss is {bad.value} at epoch {epoch}, step {bad.step}: "
                             f"training stopped; {kept} >>>>>>")
-        warnings.warn(self.stop_reason, RuntimeWarning, stacklevel=3)
+        if self.accelerator.is_main_process:
+            warnings.warn(self.stop_reason, RuntimeWarning, stacklevel=3)

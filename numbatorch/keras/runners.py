@@ -60,7 +60,8 @@ class StepRunner:
                 self.lr_scheduler.step()
             self.optimizer.zero_grad()
 
-        all_loss = acc.gather(loss.detach()).sum()  # no graph node for the logged value
+        # no graph node for the logged value; under DDP the ranks' mean losses averaged (the global batch's loss)
+        all_loss = acc.gather(loss.detach()).mean()
         step_losses = {self.stage + "_loss": all_loss.item()}
         step_metrics = {}
         if self.metrics_dict:
