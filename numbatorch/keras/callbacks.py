@@ -1,6 +1,9 @@
 """Callbacks for ``KerasModel.fit``: objects with any of the hooks ``on_fit_start``, ``on_train_epoch_end``,
 ``on_validation_epoch_end`` and ``on_fit_end``, each called as ``hook(model=keras_model)``.
 
+In a data-parallel fit the callbacks run on rank 0 only (as in torchkeras), where ``model.net`` is the
+DistributedDataParallel wrapper: those below save and log the module inside it (no ``module.`` prefix).
+
 A callback reads ``model.history`` (dict of per-epoch lists), ``model.net``, ``model.monitor``, ``model.mode``,
 ``model.epochs`` and ``model.ckpt_path``; it can end training by setting ``model.stop_training = True``.
 """
@@ -77,7 +80,7 @@ class TensorBoard(Callback):
         self.writer = SummaryWriter(self.log_path)
 
     def _log_weights(self, model, step):
-        for name, param in model.net.named_parameters():
+        for name, param in model.accelerator.unwrap_model(model.net).named_parameters():
             self.writer.add_histogram(name, param.detach().numpy(), step)
         self.writer.flush()
 
@@ -165,7 +168,7 @@ class ModelCheckpoint(Callback):
         path = self.filepath.format(**latest)
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
-        save(model.net.state_dict(), path)
+        save(model.accelerator.get_state_dict(model.net), path)
         self.last_saved = path
 
 
@@ -193,7 +196,7 @@ class EpochCheckpoint(Callback):
             return
         from ..serialization import save
         path = os.path.join(self.ckpt_dir, f"checkpoint_epoch{epoch}.pt")
-        save(model.net.state_dict(), path)
+        save(model.accelerator.get_state_dict(model.net), path)
         self.ckpt_list.append(path)
         while len(self.ckpt_list) > self.max_ckpt:
             old = self.ckpt_list.pop(0)

@@ -4,6 +4,8 @@ import importlib.util
 import numpy as np
 import pytest
 
+import numbatorch
+
 from .mpi_launch import WORKERS, run_ranks
 
 
@@ -37,6 +39,10 @@ def test_keras_fit_ddp_matches_one_process(tmp_path):
     weights = np.load(results / "weights.npz")
     for key, value in model.net.state_dict().items():
         np.testing.assert_allclose(weights[key], value.numpy(), rtol=1e-5, atol=1e-5)
+    best = numbatorch.load(results / "best.pt")  # ModelCheckpoint on rank 0: the unwrapped module's keys
+    assert sorted(best) == sorted(weights.files)
+    for key in weights.files:
+        np.testing.assert_array_equal(best[key].numpy(), weights[key])
     evaluated = np.load(results / "evaluated.npz")
     for key, value in model.evaluate(val, quiet=True).items():
         np.testing.assert_allclose(evaluated[key], value, rtol=1e-9)

@@ -12,7 +12,7 @@ import numpy as np
 import numbatorch as torch
 import numbatorch.distributed as dist
 from numbatorch import keras, serialization
-from numbatorch.keras.callbacks import Callback, CSVLogger, EarlyStopping
+from numbatorch.keras.callbacks import Callback, CSVLogger, EarlyStopping, ModelCheckpoint
 from numbatorch.utils.data import DataLoader, TensorDataset
 
 BATCH = 4  # per rank
@@ -61,7 +61,7 @@ def main(out, results):
     rank = dist.get_rank()
     record_saves(results)
     model, train, val, kwargs = setup(BATCH, out)
-    kwargs["callbacks"].append(RankRecorder(results))
+    kwargs["callbacks"] += [RankRecorder(results), ModelCheckpoint(os.path.join(results, "best.pt"))]
     history = model.fit_ddp(dist.get_world_size(), train, val, **kwargs)
     evaluated = model.evaluate_ddp(dist.get_world_size(), val)
     weights = {k: v.numpy() for k, v in model.net.state_dict().items()}
