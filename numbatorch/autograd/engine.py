@@ -20,23 +20,28 @@ def reduce_to_shape(grad, shape):
 
 
 def _topological_dependencies(roots):
-    """Number of consumers of each node reachable from ``roots`` (iterative: graphs can be very deep)."""
+    """Number of consumers of each node reachable from ``roots`` (iterative: graphs can be very deep), and of
+    each leaf tensor (by id), so a leaf's gradient is final as soon as its last consumer ran."""
     deps = {}
+    leaf_deps = {}
     seen = set()
     stack = list(roots)
     for node in roots:
         seen.add(node)
     while stack:
         node = stack.pop()
-        for edge in node.edges:
-            child = None if edge is None else edge[0]
+        for t, edge in zip(node.inputs, node.edges):
+            if edge is None:
+                continue
+            child = edge[0]
             if child is None:
+                leaf_deps[id(t)] = leaf_deps.get(id(t), 0) + 1
                 continue
             deps[child] = deps.get(child, 0) + 1
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-    return deps
+    return deps, leaf_deps
 
 
 def _add(buffer, value):
@@ -70,7 +75,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
             roots.append(node)
         buf[t._output_nr] = _add(buf[t._output_nr], g)
 
-    deps = _topological_dependencies(roots)
+    deps, leaf_deps = _topological_dependencies(roots)
     # A differentiable backward builds a graph: skip the nodes that lead to none of ``inputs`` (they may have no
     # backward_graph at all, e.g. the history of a non-leaf input).
     needed = _leading_to(roots, inputs) if create_graph and inputs is not None else None
@@ -122,6 +127,11 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g is not None:
                         entry = leaf_grads.setdefault(id(t), [t, None])
                         entry[1] = _add(entry[1], g)
+                    leaf_deps[id(t)] -= 1
+                    if capture is None and leaf_deps[id(t)] == 0 and id(t) in leaf_grads:
+                        # Final: accumulate now, as PyTorch's AccumulateGrad does, so .grad hooks (e.g. DDP's
+                        # bucketed all-reduces) run while the rest of backward is still going.
+                        _finish_leaf(*leaf_grads.pop(id(t)), create_graph)
                     continue
                 buf = buffers.get(child)
                 if buf is None:
@@ -145,12 +155,17 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
         return result
 
     for t, g in leaf_grads.values():
-        g = _apply_hooks(t, g)
-        if create_graph:
-            accumulate_graph_grad(t, g)
-        else:
-            t._accumulate_grad(g)
+        _finish_leaf(t, g, create_graph)
     return None
+
+
+def _finish_leaf(t, g, create_graph):
+    """Run a leaf's gradient hooks on its total gradient and accumulate the result into ``.grad``."""
+    g = _apply_hooks(t, g)
+    if create_graph:
+        accumulate_graph_grad(t, g)
+    else:
+        t._accumulate_grad(g)
 
 
 def _leading_to(roots, inputs):

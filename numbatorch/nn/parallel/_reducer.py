@@ -10,10 +10,9 @@ arrives, the reducer waits for the buckets and writes the averages into ``.grad`
 
 The engine runs a leaf's hook and then accumulates into its ``.grad`` before the next leaf's hook: when the
 last hook runs, every other ``.grad`` is final and is overwritten in place; the last one's average is
-returned through its hook. numbatorch's engine delivers every leaf gradient after the whole graph has been
-traversed, so today the buckets start one after another at the end of backward and overlap only with each
-other and the remaining hooks; an engine that delivered leaf gradients as soon as they are complete would
-overlap them with the rest of backward with no change here.
+returned through its hook. The engine finishes a leaf (hook, then accumulation) as soon as its last consumer
+in the graph has run, as PyTorch's AccumulateGrad does, so the buckets of the last layers start while backward
+is still computing the gradients of the first ones.
 """
 import dataclasses
 
