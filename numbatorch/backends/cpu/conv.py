@@ -18,6 +18,7 @@ from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._im2col import im2col, col2im
 from . import _parallel
 from ._parallel import choose
+from .._transposed_conv import make_conv_transpose
 from ._shape import to3d, as5d
 
 # Bytes of one im2col tile: large enough for an efficient GEMM, small enough to stay in
@@ -316,41 +317,8 @@ def transposed_output_size(in_sizes, weight, stride, padding, output_padding, di
                                       dilation[i]) for i in range(weight.ndim - 2))
 
 
-def conv_transpose_forward(x, weight, bias, stride, padding, output_padding, groups, dilation):
-    """N-d transposed convolution of x (N, C_in, *spatial); weight is (C_in, C_out/groups, *kernel) as in PyTorch.
-    It is the input-gradient of the convolution with the same weight."""
-    nd = weight.ndim - 2
-    out_shape = (x.shape[0], weight.shape[1] * groups) + transposed_output_size(
-        x.shape[2:], weight, stride, padding, output_padding, dilation)
-    x_shape5 = out_shape[:2] + to3d(out_shape[2:], 1)
-    y5, _ = _conv5_backward(as5d(x, nd), None, x_shape5, as5d(weight, nd), to3d(stride, 1),
-                            to3d(padding, 0), to3d(dilation, 1), groups, True, False)
-    y = y5.reshape(out_shape)
-    if bias is not None:
-        y += bias.reshape((-1,) + (1,) * nd)
-    return y
-
-
-def conv_transpose_backward(grad_output, x, weight, stride, padding, output_padding, groups, dilation,
-                            output_mask=(True, True, True)):
-    """Gradients (grad_input, grad_weight, grad_bias) of conv_transpose_forward."""
-    nd = weight.ndim - 2
-    gyb = np.ascontiguousarray(grad_output, dtype=x.dtype)
-    s3, p3, d3 = to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1)
-    gx = gw = None
-    if output_mask[0]:
-        # grad of a transposed conv w.r.t. its input is the ordinary convolution of grad_output;
-        # output_padding rows never reach the input, so crop the conv result to x's size
-        g5 = _conv5_forward(as5d(gyb, nd), as5d(weight, nd), s3, p3, d3, groups)
-        sl = (slice(None), slice(None)) + tuple(slice(0, s) for s in as5d(x, nd).shape[2:])
-        gx = np.ascontiguousarray(g5[sl]).reshape(x.shape)
-    if output_mask[1]:
-        # the conv weight gradient with (input=grad_output, grad_out=x)
-        _, gw = _conv5_backward(as5d(x, nd), as5d(gyb, nd), as5d(gyb, nd).shape, as5d(weight, nd),
-                                s3, p3, d3, groups, False, True)
-        gw = gw.reshape(weight.shape)
-    gb = gyb.sum(axis=(0,) + tuple(range(2, gyb.ndim))) if output_mask[2] else None
-    return gx, gw, gb
+conv_transpose_forward, conv_transpose_backward = make_conv_transpose(
+    _conv5_forward, _conv5_backward, transposed_output_size, np)
 
 
 # ----------------------------------------------------------------------------- unfold / fold
