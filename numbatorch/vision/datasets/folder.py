@@ -111,6 +111,7 @@ def pil_loader(path):
 
 
 def default_loader(path):
+    """Load the image file at ``path`` as an RGB PIL image (torchvision's default loader)."""
     return pil_loader(path)
 
 
