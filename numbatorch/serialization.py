@@ -88,13 +88,14 @@ def _as_callable(marker):
 
 
 class _StorageRef:
-    """One storage to write: the root ndarray a tensor views, under a record key."""
+    """One storage to write: the root ndarray a tensor views (on the host), its record key and its device tag."""
 
-    __slots__ = ("key", "array")
+    __slots__ = ("key", "array", "location")
 
-    def __init__(self, key, array):
+    def __init__(self, key, array, location):
         self.key = key
         self.array = array
+        self.location = location
 
 
 def _storage_view(arr):
@@ -123,10 +124,10 @@ class _Pickler(pickle._Pickler):
         self._by_root = {}  # id(root array) -> _StorageRef
         self._keep = []  # arrays whose id() is used as a key must stay alive
 
-    def _storage_for(self, root):
+    def _storage_for(self, root, location):
         ref = self._by_root.get(id(root))
         if ref is None:
-            ref = _StorageRef(str(len(self.storages)), root)
+            ref = _StorageRef(str(len(self.storages)), root, location)
             self._by_root[id(root)] = ref
             self.storages.append(ref)
             self._keep.append(root)
@@ -138,7 +139,7 @@ class _Pickler(pickle._Pickler):
             if arr.dtype not in _STORAGE_BY_DTYPE:
                 raise pickle.PicklingError(f"numbatorch.save cannot write tensors of dtype {arr.dtype}")
             storage_type = _as_callable(_STORAGE_GLOBALS[_STORAGE_BY_DTYPE[arr.dtype]])
-            return ("storage", storage_type, obj.key, "cpu", int(arr.size))
+            return ("storage", storage_type, obj.key, obj.location, int(arr.size))
         return None
 
     def reducer_override(self, obj):
@@ -160,7 +161,9 @@ class _Pickler(pickle._Pickler):
         if isinstance(t, Parameter):
             plain = Tensor._make(t._data)
             return (_as_callable(_REBUILD_PARAMETER), (plain, t.requires_grad, OrderedDict()))
-        arr = t._data
+        location = _location_tag(t)
+        # a device tensor is written from a host copy of its data (no storage sharing with other tensors)
+        arr = t._data if location == "cpu" else t.detach().cpu()._data
         if arr.dtype.byteorder == ">":
             arr = arr.astype(arr.dtype.newbyteorder("<"))
         view = _storage_view(arr)
@@ -170,7 +173,7 @@ class _Pickler(pickle._Pickler):
             # Not a plain view of a contiguous buffer (or the buffer itself): write a contiguous copy.
             root = arr if arr.flags.c_contiguous else np.ascontiguousarray(arr)
             offset, strides = 0, _contig(arr.shape)
-        storage = self._storage_for(root)
+        storage = self._storage_for(root, location)
         return (_as_callable(_REBUILD_TENSOR_V2),
                 (storage, offset, tuple(arr.shape), strides, bool(t._requires_grad), OrderedDict()))
 
@@ -186,6 +189,12 @@ class _Pickler(pickle._Pickler):
             return super().save_global(obj, name)
         self.write(pickle.GLOBAL + f"{marker.module}\n{marker.name}\n".encode("utf-8"))
         self.memoize(obj)
+
+
+def _location_tag(t):
+    """PyTorch's storage location of tensor ``t``: ``'cpu'`` or ``'cuda:<index>'``."""
+    dev = t.device
+    return "cpu" if dev.type == "cpu" else f"{dev.type}:{dev.index or 0}"
 
 
 def _contig(shape):
@@ -275,18 +284,27 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if any(n < 0 for n in size) or any(s < 0 for s in stride) or storage_offset < 0:
         raise pickle.UnpicklingError("corrupt tensor record: negative size, stride or offset")
     if 0 in size:
-        arr = np.empty(size, dtype=storage.dtype)
+        arr = storage[:0].reshape(size)
     else:
         last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
         if last >= storage.size:
             raise pickle.UnpicklingError(f"corrupt tensor record: it reads element {last} of a storage of "
                                          f"{storage.size} elements")
         item = storage.itemsize
-        arr = np.lib.stride_tricks.as_strided(storage[storage_offset:], size, tuple(s * item for s in stride))
+        arr = _as_strided(storage[storage_offset:], size, tuple(s * item for s in stride))
     t = Tensor._make(arr)
     if requires_grad and arr.dtype.kind == "f":
         t._requires_grad = True
     return t
+
+
+def _as_strided(base, size, strides):
+    """A view of ``base`` on its own device: numpy keeps the array's class (the simulator's device arrays are
+    an ndarray subclass), any other array goes to the CUDA backend's array library."""
+    if isinstance(base, np.ndarray):
+        return np.lib.stride_tricks.as_strided(base, size, strides, subok=True)
+    from .backends.cuda._array import xp
+    return xp.lib.stride_tricks.as_strided(base, size, strides)
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):
@@ -333,7 +351,7 @@ def _safe_encode(text, encoding="utf-8"):
 
 
 def _torch_device(spec, index=None):
-    return _device_cls("cpu")
+    return _device_cls(spec, index)
 
 
 def _parameter_class():
@@ -416,9 +434,58 @@ def _weights_only_message(message, source):
     return text if source.startswith("<") else f"{text}\n\nCheckpoint: {source}"
 
 
+_NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If you are "
+            "running on a CPU-only machine, please use torch.load with map_location=torch.device('cpu') to map your "
+            "storages to the CPU.")
+
+
+def _cuda_device(location):
+    """The device a ``'cuda'``/``'cuda:N'`` tag restores to, with PyTorch's errors where there is none."""
+    from . import cuda
+    dev = _device_cls(location)
+    if not cuda.is_available():
+        raise RuntimeError(_NO_CUDA)
+    index = dev.index if dev.index is not None else cuda.current_device()
+    count = cuda.device_count()
+    if index >= count:
+        raise RuntimeError(f"Attempting to deserialize object on CUDA device {index} but torch.cuda.device_count() "
+                           f"is {count}. Please use torch.load with map_location to map your storages to an existing "
+                           "device.")
+    return _device_cls("cuda", index)
+
+
+def _default_restore_location(storage, location):
+    """``storage`` (a 1-d Tensor) on the device its tag names, as PyTorch's ``default_restore_location``."""
+    if location == "cpu":
+        return storage
+    if location == "cuda" or location.startswith("cuda:"):
+        return storage.to(_cuda_device(location))
+    raise RuntimeError(f"don't know how to restore data location of torch.storage.UntypedStorage (tagged with "
+                       f"{location})")
+
+
+def _restore_location(map_location):
+    """PyTorch's ``map_location`` rules: None (the saved device), a dict from saved to wanted tags, one device
+    (str or ``device``) for everything, or ``fn(storage, location)`` whose None means the saved device."""
+    if map_location is None:
+        return _default_restore_location
+    if isinstance(map_location, dict):
+        return lambda storage, location: _default_restore_location(storage, str(map_location.get(location,
+                                                                                               location)))
+    if isinstance(map_location, (str, bytes, _device_cls)):
+        tag = map_location.decode() if isinstance(map_location, bytes) else str(map_location)
+        return lambda storage, location: _default_restore_location(storage, tag)
+
+    def restore(storage, location):
+        result = map_location(storage, location)
+        return _default_restore_location(storage, location) if result is None else result
+    return restore
+
+
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, archive, zf, source, user_allowed, byteorder, **pickle_load_args):
+    def __init__(self, file, archive, zf, source, user_allowed, byteorder, restore, **pickle_load_args):
         super().__init__(file, **pickle_load_args)
+        self.restore = restore
         self.archive = archive
         self.zf = zf
         self.source = source
@@ -444,7 +511,7 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != "storage":
             raise pickle.UnpicklingError(f"{self.source}: unsupported persistent id {pid!r}")
-        storage_type, key, numel = pid[1], str(pid[2]), pid[4]
+        storage_type, key, location, numel = pid[1], str(pid[2]), str(pid[3]), pid[4]
         if not isinstance(storage_type, _StorageType):
             raise pickle.UnpicklingError(f"{self.source}: unsupported storage type {storage_type!r}")
         if key in self.storages:
@@ -463,6 +530,7 @@ class _Unpickler(pickle.Unpickler):
         if storage_type.name == "BFloat16Storage":
             # numbatorch has no bfloat16: widen to float32 exactly (bfloat16 is the top half of a float32).
             arr = (arr.astype(np.uint32) << 16).view(np.float32)
+        arr = self.restore(Tensor._make(arr), location)._data
         self.storages[key] = arr
         return arr
 
@@ -512,7 +580,8 @@ def _open_source(f):
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Load an object saved by ``save`` or by ``torch.save`` (tensors come back on the CPU).
+    """Load an object saved by ``save`` or by ``torch.save``; tensors come back on the device they were saved
+    from, or where ``map_location`` maps it (``'cpu'``, ``'cuda'``, a device, a dict of tags, a function).
 
     ``weights_only`` (True unless a ``pickle_module`` is given, or ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` is
     set and the argument is not passed) rebuilds only tensors, Parameters, numbers, strings, containers and
@@ -527,7 +596,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     user_allowed = user_allowed_globals() if weights_only else None
     fh, source, opened = _open_source(f)
     try:
-        return _load_from(fh, source, user_allowed, pickle_load_args)
+        return _load_from(fh, source, user_allowed, _restore_location(map_location), pickle_load_args)
     except _UnsafeGlobal as exc:
         raise pickle.UnpicklingError(_weights_only_message(str(exc), source)) from None
     finally:
@@ -571,7 +640,7 @@ def _data_pkl_name(names, source):
     return pkl
 
 
-def _load_from(fh, source, user_allowed, pickle_load_args):
+def _load_from(fh, source, user_allowed, restore, pickle_load_args):
     """Unpickle the checkpoint in ``fh``; ``user_allowed`` is the user's allow-list, None when not weights-only."""
     start = fh.tell()
     head = fh.read(4)
@@ -594,7 +663,7 @@ def _load_from(fh, source, user_allowed, pickle_load_args):
         try:
             byteorder = zf.read(f"{archive}/byteorder").decode() if f"{archive}/byteorder" in names else "little"
             data = zf.read(pkl)
-            unpickler = _Unpickler(io.BytesIO(data), archive, zf, source, user_allowed, byteorder,
+            unpickler = _Unpickler(io.BytesIO(data), archive, zf, source, user_allowed, byteorder, restore,
                                    **pickle_load_args)
             return unpickler.load()
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
