@@ -8,8 +8,8 @@ from ..._ops._util import Tensor, apply_inplace, float_array, normalize_dim, rec
 from ..._random import numpy_generator
 from ...autograd.graph import (Node, backward_by_recompute, backward_with_constant_slopes, operand,
                                with_zero_input_edges)
-from ._dtype_args import integer_scalar, require_floating, scalar_name
-from ._tensor_args import require_tensor
+from ..._ops._dtype_args import integer_scalar, require_floating, scalar_name
+from ..._ops._tensor_args import require_tensor
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

@@ -8,9 +8,9 @@ import numpy as np
 from ..._ops._util import Tensor, record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends.cpu import norm as kernels
-from ._dtype_args import check_mixed_dtype, require_floating
+from ..._ops._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 
 class NativeBatchNormBackward0(Node):

@@ -1,5 +1,5 @@
 """``F.channel_shuffle``: interleave the channels of ``groups`` groups (ShuffleNet)."""
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 __all__ = ["channel_shuffle", "native_channel_shuffle"]
 

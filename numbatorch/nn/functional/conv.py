@@ -13,7 +13,7 @@ from ..._ops._util import record
 from ...autograd.graph import Node, operand
 from ...backends.cpu import conv as kernels
 from ._shape_args import fmt_size, ntuple, same_padding
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 from .padding import pad as _pad
 
 _DTYPE_NAMES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.float16): "c10::Half"}

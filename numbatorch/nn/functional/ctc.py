@@ -11,7 +11,7 @@ from ..._creation import tensor
 from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd.graph import Node
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 __all__ = ["ctc_loss"]
 

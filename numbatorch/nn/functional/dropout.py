@@ -6,8 +6,8 @@ import numpy as np
 from ..._ops._util import Tensor, apply_inplace, record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
-from ._dtype_args import scalar_name
-from ._tensor_args import require_tensor
+from ..._ops._dtype_args import scalar_name
+from ..._ops._tensor_args import require_tensor
 
 
 class MulMaskBackward0(Node):

@@ -12,7 +12,7 @@ import numpy as np
 from ..._creation import linspace
 from ..._ops.ternary import where
 from ..._tensor import Tensor
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 __all__ = ["affine_grid", "grid_sample"]
 

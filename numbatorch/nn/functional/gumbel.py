@@ -1,6 +1,6 @@
 """``F.gumbel_softmax``: differentiable samples from a categorical distribution (Gumbel-softmax trick)."""
 from ..._creation import empty_like, zeros_like
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 __all__ = ["gumbel_softmax"]
 

@@ -4,7 +4,7 @@ import numpy as np
 from ..._ops._util import record
 from ...backends.cpu import blas
 from ...autograd.graph import Node, backward_by_recompute, operand
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 
 class AddmmBackward0(Node):

@@ -7,7 +7,7 @@ import numpy as np
 from ..._ops._util import _legacy_name, record
 from ..._tensor import Tensor
 from ...autograd.graph import Node, operand, with_zero_input_edges
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 
 def _where(condition, input, other):

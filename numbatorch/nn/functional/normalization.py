@@ -5,9 +5,9 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends.cpu import norm as _norm
-from ._dtype_args import check_mixed_dtype, require_floating
+from ..._ops._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 
 class NativeLayerNormBackward0(Node):

@@ -9,9 +9,9 @@ from ..._ops._util import record
 from ..._random import numpy_generator
 from ...autograd.graph import Node, with_zero_input_edges
 from ...backends.cpu import pool as kernels
-from ._dtype_args import scalar_name
+from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 def _check_input(name, x, nd, integers=False):
     """PyTorch's checks of a pooling input: (N, C, *spatial) or (C, *spatial), floating (or integer, with

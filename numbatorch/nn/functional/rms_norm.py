@@ -3,8 +3,8 @@ import warnings
 
 import numpy as np
 
-from ._dtype_args import require_floating
-from ._tensor_args import require_tensor
+from ..._ops._dtype_args import require_floating
+from ..._ops._tensor_args import require_tensor
 
 __all__ = ["rms_norm"]
 

@@ -5,7 +5,7 @@ from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.graph import Node
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 
 class EmbeddingBackward0(Node):

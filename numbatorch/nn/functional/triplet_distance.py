@@ -1,7 +1,7 @@
 """``F.triplet_margin_with_distance_loss``: the triplet loss with any distance function."""
 from ..._ops.binary_math import minimum
 from .distance import pairwise_distance
-from ._tensor_args import require_tensor
+from ..._ops._tensor_args import require_tensor
 
 __all__ = ["triplet_margin_with_distance_loss"]
 

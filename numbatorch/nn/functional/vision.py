@@ -8,7 +8,7 @@ from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends.cpu import conv as conv_kernels
 from ...backends.cpu import resample as resample_kernels
-from ._dtype_args import scalar_name
+from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, ntuple
 
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}

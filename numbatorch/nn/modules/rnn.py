@@ -13,7 +13,7 @@ from ... import _creation
 from ..._ops.joining import cat, stack
 from ..._tensor import Tensor
 from .. import init
-from ..functional._dtype_args import scalar_name
+from ..._ops._dtype_args import scalar_name
 from ..functional.dropout import dropout as _dropout
 from ..functional.rnn import packed_to_padded, padded_to_packed, rnn_layer
 from ..parameter import Parameter

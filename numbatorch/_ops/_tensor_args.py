@@ -1,5 +1,5 @@
 """PyTorch's TypeError for a non-Tensor (typically a numpy array) given to a functional or layer."""
-from ..._tensor import Tensor
+from .._tensor import Tensor
 
 
 def require_tensor(fname, value, name="input", position=1):

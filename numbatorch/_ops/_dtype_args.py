@@ -1,8 +1,8 @@
 """PyTorch's dtype rules for a layer's input against its parameters, with PyTorch's errors."""
 import numpy as np
 
-from ... import _dtype as dt
-from ..._creation import _scalar_name
+from .. import _dtype as dt
+from .._creation import _scalar_name
 
 
 def scalar_name(dtype):
