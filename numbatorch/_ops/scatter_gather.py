@@ -4,6 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
+from ._linear_grad import linear_grad
 from ._util import apply_inplace, normalize_dim, record
 from .views import _expand, broadcast_shapes, reshape
 from .subscript import _check_range
@@ -101,8 +102,40 @@ class ScatterBackward0(Node):
                 g_self[self.index] = 0
         if len(self.inputs) > 1 and self.inputs[1] is not None:
             g_src = np.zeros(self.src_shape, dtype=grad.dtype)
-            g_src[_region(self.index[0].shape)] = grad[self.index]
+            g_src[_region(np.broadcast(*self.index).shape)] = grad[self.index]
         return g_self, g_src
+
+    def backward_graph(self, grad):
+        g_self = g_src = None
+        if self.inputs[0] is not None:
+            g_self = grad if self.accumulate else grad * Tensor._make(_untouched(grad.shape, self.index))
+        if len(self.inputs) > 1 and self.inputs[1] is not None:
+            g_src = _gathered_grad(grad, self.index, self.src_shape, 1)
+        return g_self, g_src
+
+
+def _untouched(shape, where):
+    """Mask of the positions of ``shape`` that ``where`` does not address."""
+    keep = np.ones(shape, dtype=bool)
+    keep[where] = False
+    return keep
+
+
+def _gathered_grad(grad, where, src_shape, scale):
+    """The differentiable ``grad[where] * scale``, zero-padded to ``src_shape`` (a scatter's source gradient)."""
+    shape = tuple(grad.shape)
+    region = _region(np.broadcast(*where).shape)
+
+    def gather(g):
+        out = np.zeros(src_shape, dtype=g.dtype)
+        out[region] = g[where] * scale
+        return out
+
+    def scatter_add(h):
+        out = np.zeros(shape, dtype=h.dtype)
+        np.add.at(out, where, h[region] * scale)
+        return out
+    return linear_grad(grad, gather, scatter_add)
 
 
 class ScatterBackward1(ScatterBackward0):
@@ -121,6 +154,8 @@ class _ScatterReduceNotImplemented(ScatterBackward0):
 
     def backward(self, grad):
         raise RuntimeError("derivative for aten::scatter is not implemented")
+
+    backward_graph = backward
 
 
 def _scatter(input, dim, index, src, reduce, name, accumulate=False):
@@ -175,35 +210,47 @@ def scatter_add_(self, dim, index, src):
 class ScatterReduceBackward0(Node):
     __slots__ = ("index", "src_shape", "reduce", "include_self", "self_data", "src_data", "result", "count")
 
-    def backward(self, grad):
+    def _shares(self, shape, dtype):
+        """For sum, mean, amax, amin (linear in grad): the factor of grad that ``self`` keeps, and the factor of
+        ``grad[index]`` that ``src`` gets."""
         where, red = self.index, self.reduce
-        region = _region(where[0].shape)
-        touched = np.zeros(grad.shape, dtype=bool)
-        touched[where] = True
-        g_self = g_src = None
+        touched = ~_untouched(shape, where)
         if red == "sum":
-            g_self = grad if self.include_self else np.where(touched, 0, grad)
-            g_out = grad[where]
-        elif red == "mean":
-            scaled = grad / self.count
-            g_self = np.where(touched, scaled if self.include_self else 0, grad)
-            g_out = scaled[where]
-        elif red in ("amax", "amin"):
-            # PyTorch splits the gradient evenly between all elements equal to the result.
-            hit_src = self.src_data[region] == self.result[where]
-            ties = np.zeros(grad.shape)
-            np.add.at(ties, where, hit_src)
-            hit_self = (self.self_data == self.result) & (touched & self.include_self | ~touched)
-            ties += hit_self
-            share = grad / np.maximum(ties, 1)
-            g_self = np.where(hit_self, share, 0)
-            g_out = np.where(hit_src, share[where], 0)
-        else:  # prod, assuming no zeros
+            return (np.ones(shape) if self.include_self else ~touched).astype(dtype), 1
+        if red == "mean":
+            inverse = 1 / self.count
+            return np.where(touched, inverse if self.include_self else 0, 1).astype(dtype), inverse[where]
+        # amax, amin: PyTorch splits the gradient evenly between all elements equal to the result.
+        hit_src = self.src_data[_region(np.broadcast(*where).shape)] == self.result[where]
+        ties = np.zeros(shape)
+        np.add.at(ties, where, hit_src)
+        hit_self = (self.self_data == self.result) & (touched & self.include_self | ~touched)
+        ties = np.maximum(ties + hit_self, 1)
+        return (hit_self / ties).astype(dtype), (hit_src / ties[where]).astype(dtype)
+
+    def backward(self, grad):
+        where = self.index
+        region = _region(np.broadcast(*where).shape)
+        if self.reduce == "prod":  # assuming no zeros
+            touched = ~_untouched(grad.shape, where)
             g_self = grad * self.result / self.self_data if self.include_self else np.where(touched, 0, grad)
             g_out = (grad * self.result)[where] / self.src_data[region]
+        else:
+            self_share, src_share = self._shares(grad.shape, grad.dtype)
+            g_self, g_out = grad * self_share, grad[where] * src_share
+        g_src = None
         if self.inputs[1] is not None:
             g_src = np.zeros(self.src_shape, dtype=grad.dtype)
             g_src[region] = g_out
+        return g_self, g_src
+
+    def backward_graph(self, grad):
+        if self.reduce == "prod":
+            raise NotImplementedError("create_graph=True is not supported yet for ScatterReduceBackward0 with "
+                                      "reduce='prod'")
+        self_share, src_share = self._shares(tuple(grad.shape), grad._data.dtype)
+        g_self = grad * Tensor._make(np.asarray(self_share)) if self.inputs[0] is not None else None
+        g_src = _gathered_grad(grad, self.index, self.src_shape, src_share) if self.inputs[1] is not None else None
         return g_self, g_src
 
 
@@ -255,6 +302,10 @@ class TakeBackward0(Node):
         np.add.at(g.reshape(-1), self.index.reshape(-1), grad.reshape(-1))
         return g
 
+    def backward_graph(self, grad):
+        index = self.index
+        return linear_grad(grad, self.backward, lambda h: h.reshape(-1)[index])
+
 
 @tensor_method()
 def take(input, index):
@@ -277,6 +328,21 @@ class PutBackward0(Node):
                 g_self.reshape(-1)[self.index] = 0
         if self.inputs[1] is not None:
             g_src = grad.reshape(-1)[self.index]
+        return g_self, g_src
+
+    def backward_graph(self, grad):
+        g_self = g_src = None
+        index, shape = self.index, tuple(grad.shape)
+        if self.inputs[0] is not None:
+            keep = np.ones(shape, dtype=bool)
+            keep.reshape(-1)[index] = False
+            g_self = grad if self.accumulate else grad * Tensor._make(keep)
+        if self.inputs[1] is not None:
+            def put_add(h):
+                out = np.zeros(shape, dtype=h.dtype)
+                np.add.at(out.reshape(-1), index.reshape(-1), h.reshape(-1))
+                return out
+            g_src = linear_grad(grad, lambda g: g.reshape(-1)[index], put_add)
         return g_self, g_src
 
 
