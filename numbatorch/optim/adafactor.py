@@ -59,9 +59,9 @@ class Adafactor(Optimizer):
                 if not state:
                     state["step"] = scalar_tensor(0.0)
                     if grad.ndim > 1:
-                        state["row_var"] = Tensor._make(np.zeros(grad.shape[:-1] + (1,), grad.dtype))
-                        state["col_var"] = Tensor._make(np.zeros(grad.shape[:-2] + (1,) + grad.shape[-1:],
-                                                                 grad.dtype))
+                        state["row_var"] = Tensor._make(np.zeros_like(grad, shape=grad.shape[:-1] + (1,)))
+                        state["col_var"] = Tensor._make(np.zeros_like(grad, shape=grad.shape[:-2] + (1,) +
+                                                                      grad.shape[-1:]))
                     else:
                         state["variance"] = Tensor._make(np.zeros_like(grad))
                 step = self._state_step(state)

@@ -158,7 +158,7 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _gather_flat_grad(self):
-        return np.concatenate([np.zeros(p._data.size, p._data.dtype) if p.grad is None else
+        return np.concatenate([np.zeros_like(p._data).reshape(-1) if p.grad is None else
                                p.grad._data.reshape(-1) for p in self._params])
 
     def _add_grad(self, step_size, update):

@@ -42,8 +42,8 @@ def scalar_tensor(value):
 
 
 def zeros_state(p, fill=0.0):
-    """A zero (or ``fill``) tensor shaped and typed like parameter ``p``."""
-    return Tensor._make(np.full(p._data.shape, fill, dtype=p._data.dtype))
+    """A zero (or ``fill``) tensor shaped and typed like parameter ``p``, on its device."""
+    return Tensor._make(np.full_like(p._data, fill))
 
 
 def bump(*tensors):
@@ -279,12 +279,12 @@ class Optimizer:
 
     @staticmethod
     def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
-        # 'step' keeps its own dtype; other floating state follows the parameter's dtype.
+        # 'step' keeps its own dtype and device (the CPU, as PyTorch's non-capturable optimizers); other state
+        # moves to the parameter's device, and floating state takes the parameter's dtype.
         if key == "step":
             return Tensor._make(value._data.copy())
-        if param.is_floating_point() and value.is_floating_point():
-            return Tensor._make(value._data.astype(param._data.dtype, copy=True))
-        return Tensor._make(value._data.copy())
+        dtype = param.dtype if param.is_floating_point() and value.is_floating_point() else value.dtype
+        return value.detach().to(device=param.device, dtype=dtype, copy=True)
 
     def load_state_dict(self, state_dict):
         """Load state saved by ``state_dict`` (also PyTorch's); the parameter groups must match in size."""
