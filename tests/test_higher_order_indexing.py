@@ -30,6 +30,18 @@ OPS = [
     ("take_put", lambda lib, a, b: (a.take(_idx(lib, [[0, 5], [-1, 5]])) ** 2 * b[:, :2]).sum()
      + a.put(_idx(lib, [1, -2]), b[0, :2] * b[1, :2]) * a
      + a.put(_idx(lib, [4, 4]), b[1, 1:] * a[0, 1:], accumulate=True) ** 2, [(2, 3), (2, 3)]),
+    ("index_add_copy_fill", lambda lib, a, b, v: a.index_add(1, _idx(lib, [2, 0, 2]), b * a, alpha=0.5) ** 2
+     + a.index_copy(1, _idx(lib, [1, 0]), b[:, :2] ** 2) * b + a.index_fill(0, _idx(lib, [1]), v.sum()) * a
+     + a.index_fill(1, _idx(lib, [0, 2]), -1.5) * b, [(2, 3), (2, 3), (2,)]),
+    ("masked_select_scatter", lambda lib, a, b: (a.masked_select(_idx(lib, [True, False, True])) ** 2).sum() * b
+     + a.masked_scatter(_idx(lib, [[True, False, True], [False, True, False]]), (b * b).flip(0)) * a,
+     [(2, 3), (2, 3)]),
+    ("cumprod", lambda lib, a: a.cumprod(1) * a + (a * a + 0.5).cumprod(0).sum() * a, [(3, 4)]),
+    ("cummax_cummin", lambda lib, a: a.cummax(1).values ** 2 * a + a.cummin(0)[0] * a.sin(), [(3, 4)]),
+    ("aminmax", lambda lib, a: lib.aminmax(a, dim=1, keepdim=True).min * a
+     + lib.aminmax(a * a).max * lib.aminmax(a, dim=0).max, [(3, 4)]),
+    ("block_diag", lambda lib, a, b, c: lib.block_diag(a * a, b, c) ** 2 * lib.block_diag(b, a, c).sum(),
+     [(2, 2), (1, 3), ()]),
 ]
 
 

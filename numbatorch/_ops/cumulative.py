@@ -3,7 +3,9 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from .. import _dtype as dt
+from ..autograd.graph import Node, operand, recomputed_output
+from ._linear_grad import linear_grad
 from ._util import normalize_dim, record
 from ..backends.cpu import reduction as kernels
 from ._reduce_util import _rows, _unrows, scatter_grad
@@ -53,6 +55,20 @@ class CumprodBackward0(Node):
         gr, _ = _rows(np.broadcast_to(grad, x.shape).astype(x.dtype, copy=False), self.dim)
         return _unrows(kernels.cumprod_backward(xr, outr, gr), moved_shape, self.dim)
 
+    def backward_graph(self, grad):
+        x = operand(self, 0, self.x)
+        if x._data.dtype != self.x.dtype:  # cumprod(dtype=...) cast its input first
+            x = x.to(dt._BY_NP[self.x.dtype])
+        if self.x.ndim == 0:
+            return grad * 1
+        if not self.x.all():
+            # the exact formula for zeros (a product of all other elements) is left to the array backward
+            raise NotImplementedError(f"create_graph=True is not supported yet for {self.name()} of an input with "
+                                      "zeros")
+        d = self.dim
+        out = recomputed_output(self, x.cumprod(d), self.out)
+        return (grad * out).flip(d).cumsum(d).flip(d) / x
+
 
 @tensor_method("cumprod")
 def cumprod(input, dim, *, dtype=None):
@@ -67,6 +83,13 @@ class CummaxBackward0(Node):
 
     def backward(self, grad):
         return scatter_grad(grad, self.indices, self.dim, self.shape, True, accumulate=True)
+
+    def backward_graph(self, grad):
+        indices, dim, shape = self.indices, self.dim, self.shape
+        if not shape:
+            return grad * 1
+        return linear_grad(grad, lambda g: scatter_grad(g, indices, dim, shape, True, accumulate=True),
+                           lambda h: np.take_along_axis(h, indices, dim))
 
 
 class CumminBackward0(CummaxBackward0):

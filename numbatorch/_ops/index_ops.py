@@ -59,6 +59,26 @@ class IndexAddBackward0(Node):
                 g_src = g_src * self.alpha
         return grad, g_src
 
+    def backward_graph(self, grad):
+        g_src = None
+        if self.inputs[1] is not None:
+            g_src = _taken(grad, self.dim, self.index) * self.alpha
+        return grad, g_src
+
+
+def _taken(grad, dim, index):
+    """Differentiable ``np.take(grad, index, axis=dim)`` (a 0-d ``grad`` counts as 1-D)."""
+    if grad.dim() == 0:
+        return grad.reshape(1).index_select(0, index).reshape(())
+    return grad.index_select(dim, index)
+
+
+def _kept(shape, where):
+    """Constant mask, as a Tensor, of the positions of ``shape`` that ``where`` does not address."""
+    keep = np.ones(shape, dtype=bool)
+    keep[where] = False
+    return Tensor._make(keep)
+
 
 def _check_source(input, d, idx, source, name):
     data, src = input._data, source._data
@@ -110,6 +130,12 @@ class IndexCopyBackward0(Node):
             g_src = np.take(grad, self.index, axis=self.dim)
         return g_self, g_src
 
+    def backward_graph(self, grad):
+        where = (_FULL,) * self.dim + (self.index,)
+        g_self = grad * _kept(tuple(grad.shape), where) if self.inputs[0] is not None else None
+        g_src = _taken(grad, self.dim, self.index) if self.inputs[1] is not None else None
+        return g_self, g_src
+
 
 @tensor_method()
 def index_copy(input, dim, index, source):
@@ -138,6 +164,12 @@ class IndexFillBackward0(Node):
         if len(self.inputs) > 1 and self.inputs[1] is not None:
             return g_self, grad[self.where].sum()
         return g_self
+
+    def backward_graph(self, grad):
+        keep = _kept(tuple(grad.shape), self.where)
+        if len(self.inputs) > 1 and self.inputs[1] is not None:
+            return grad * keep, (grad * ~keep).sum()
+        return grad * keep
 
 
 class IndexFillBackward1(IndexFillBackward0):

@@ -155,6 +155,8 @@ class BlockDiagBackward0(Node):
         return tuple(None if t is None else grad[idx].reshape(shape)
                      for t, (idx, shape) in zip(self.inputs, self.blocks))
 
+    backward_graph = backward  # slicing and reshape are the same calls on a Tensor
+
 
 @tensor_method("repeat")
 def _repeat(self, *repeats):

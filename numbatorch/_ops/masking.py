@@ -4,6 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
+from ._linear_grad import linear_grad
 from ._util import apply_inplace, record
 from .views import broadcast_shapes
 
@@ -76,6 +77,15 @@ class MaskedSelectBackward0(Node):
         g[self.mask] = grad
         return g
 
+    def backward_graph(self, grad):
+        shape, mask = self.shape, self.mask
+
+        def unselect(g):
+            out = np.zeros(shape, dtype=g.dtype)
+            out[mask] = g
+            return out
+        return linear_grad(grad, unselect, lambda h: h[mask])
+
 
 @tensor_method()
 def masked_select(input, mask):
@@ -102,6 +112,26 @@ class MaskedScatterBackward0(Node):
             picked = grad[np.broadcast_to(self.mask, grad.shape)]
             g_src[:picked.size] = picked
             g_src = g_src.reshape(self.source_shape)
+        return g_self, g_src
+
+    def backward_graph(self, grad):
+        mask, shape = self.mask, tuple(grad.shape)
+        g_self = grad * Tensor._make(~mask) if self.inputs[0] is not None else None
+        g_src = None
+        if self.inputs[1] is not None:
+            full, source_shape = np.broadcast_to(mask, shape), self.source_shape
+            count = int(full.sum())
+
+            def pick(g):
+                out = np.zeros(int(np.prod(source_shape)), dtype=g.dtype)
+                out[:count] = g[full]
+                return out.reshape(source_shape)
+
+            def scatter_back(h):
+                out = np.zeros(shape, dtype=h.dtype)
+                out[full] = h.reshape(-1)[:count]
+                return out
+            g_src = linear_grad(grad, pick, scatter_back)
         return g_self, g_src
 
 

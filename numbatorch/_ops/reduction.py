@@ -109,7 +109,7 @@ def _mean_input(input, dtype, name="mean"):
     x = input._data
     if dtype is not None:
         x = x.astype(dt.as_dtype(dtype).np, copy=False)
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
         raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {_legacy_name(x.dtype)}")
     return x
@@ -233,6 +233,17 @@ class AminmaxBackward0(Node):
         for g, v in zip(grads, (self.lo, self.hi)):
             if g is not None:
                 total = total + evenly_distribute(g, self.x, v, self.x.shape, self.axes, self.keepdim)
+        return total
+
+    def backward_graph(self, grads):
+        total = None
+        for g, v in zip(grads, (self.lo, self.hi)):
+            if g is not None:
+                # the share of each tied element is fixed by forward: only grad carries a graph
+                shares = evenly_distribute(np.ones(tuple(g.shape), dtype=g._data.dtype), self.x, v, self.x.shape,
+                                           self.axes, self.keepdim)
+                part = expand_graph_grad(g, self.x.shape, self.axes, self.keepdim) * Tensor._make(shares)
+                total = part if total is None else total + part
         return total
 
 

@@ -304,7 +304,16 @@ class TakeBackward0(Node):
 
     def backward_graph(self, grad):
         index = self.index
-        return linear_grad(grad, self.backward, lambda h: h.reshape(-1)[index])
+        return linear_grad(grad, _flat_adder(self.shape, index), lambda h: h.reshape(-1)[index])
+
+
+def _flat_adder(shape, index):
+    """The map adding each element of its argument into zeros of ``shape`` at the flat positions ``index``."""
+    def add(g):
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out.reshape(-1), index.reshape(-1), g.reshape(-1))
+        return out
+    return add
 
 
 @tensor_method()
@@ -338,11 +347,7 @@ class PutBackward0(Node):
             keep.reshape(-1)[index] = False
             g_self = grad if self.accumulate else grad * Tensor._make(keep)
         if self.inputs[1] is not None:
-            def put_add(h):
-                out = np.zeros(shape, dtype=h.dtype)
-                np.add.at(out.reshape(-1), index.reshape(-1), h.reshape(-1))
-                return out
-            g_src = linear_grad(grad, lambda g: g.reshape(-1)[index], put_add)
+            g_src = linear_grad(grad, lambda g: g.reshape(-1)[index], _flat_adder(shape, index))
         return g_self, g_src
 
 
