@@ -2,7 +2,9 @@
 from . import _threading_layer  # noqa: F401  (must pick numba's threading layer before any kernel runs)
 from . import _ops  # noqa: F401  (attaches Tensor methods)
 from ._dtype import (bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int,
-                     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8, dtype)
+                     int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8, dtype,
+                     bfloat16, cdouble, cfloat, chalf, complex32, complex64, complex128, float8_e4m3fn,
+                     float8_e4m3fnuz, float8_e5m2, float8_e5m2fnuz, uint16, uint32, uint64)
 from ._device import device
 from ._size import Size
 from ._tensor import Tensor

@@ -24,7 +24,7 @@ def _finish(arr, requires_grad=False, out=None, fname=""):
         return _write_out(arr, out, fname)
     t = Tensor._make(arr)
     if requires_grad:
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
     return t
@@ -146,6 +146,8 @@ def _infer_dtype(data):
         return dt.int64
     if isinstance(data, builtins.float):
         return dt.get_default_dtype()
+    if isinstance(data, builtins.complex):
+        return dt.default_complex_dtype()
     if isinstance(data, Tensor):
         return data.dtype
     if isinstance(data, (list, tuple)):

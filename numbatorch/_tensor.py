@@ -170,11 +170,11 @@ class Tensor:
 
     def is_floating_point(self):
         """Whether the dtype is a floating-point type."""
-        return self._data.dtype.kind == "f"
+        return self._data.dtype.kind in dt.FLOAT_KINDS
 
     def is_complex(self):
-        """Always ``False``: numbatorch has no complex dtypes."""
-        return False
+        """Whether the dtype is a complex type."""
+        return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format=None):
         """Whether the elements are laid out in row-major (C) order without gaps."""
@@ -196,7 +196,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
-        if value and self._data.dtype.kind != "f":
+        if value and self._data.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 

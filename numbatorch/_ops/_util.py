@@ -93,19 +93,17 @@ def _with_scalar(arr, scalar, scalar_first):
     if isinstance(scalar, np.generic):
         scalar = scalar.item()
     cat = dt.scalar_category(scalar)
-    kind = arr.dtype.kind
-    tcat = 2 if kind == "f" else (0 if kind == "b" else 1)
-    if cat > tcat:
-        arr = arr.astype((dt.int64 if cat == 1 else dt.get_default_dtype()).np)
-    elif kind == "u" and cat == 1 and scalar < 0:
+    if cat > dt._BY_NP[arr.dtype]._category:
+        arr = arr.astype(dt.result_type(Tensor._make(arr), scalar).np)
+    elif arr.dtype.kind == "u" and cat == 1 and scalar < 0:
         scalar = np.array(scalar).astype(arr.dtype)
     return (scalar, arr) if scalar_first else (arr, scalar)
 
 
 def float_array(x):
-    """Array of ``x`` as floating point (ints and bools promote to the default dtype, like PyTorch)."""
+    """Array of ``x`` as floating point or complex (ints and bools promote to the default dtype, like PyTorch)."""
     arr = x._data
-    if arr.dtype.kind != "f":
+    if arr.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
         arr = arr.astype(dt.get_default_dtype().np)
     return arr
 

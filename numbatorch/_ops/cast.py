@@ -11,6 +11,8 @@ class ToCopyBackward0(Node):
     __slots__ = ("src_dtype",)
 
     def backward(self, grad):
+        if grad.dtype.kind == "c" and self.src_dtype.kind != "c":
+            grad = grad.real  # a real source of a complex copy gets the real part, as in PyTorch
         return grad.astype(self.src_dtype, copy=False)
 
     def backward_graph(self, grad):
@@ -19,7 +21,7 @@ class ToCopyBackward0(Node):
 
 def cast(input, dtype):
     out = input._data.astype(dtype.np)
-    if dtype.np.kind != "f":
+    if dtype.np.kind not in dt.DIFFERENTIABLE_KINDS:
         return record(out, ToCopyBackward0, ())
     return record(out, ToCopyBackward0, (input,), src_dtype=input._data.dtype)
 
@@ -45,6 +47,6 @@ def copy_(self, src, non_blocking=False):
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
                            f"the size of tensor b ({data.shape[-1] if data.ndim else 1})") from None
-    if not isinstance(src, Tensor) or self._data.dtype.kind != "f":
+    if not isinstance(src, Tensor) or self._data.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
         return apply_inplace(self, Tensor._make(value))
     return apply_inplace(self, record(value, CopyBackwards, (src,)))

@@ -121,6 +121,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g.shape != t._data.shape:
                         g = reduce_to_shape(g, t._data.shape)
                     if g.dtype != t._data.dtype:
+                        # A real input of a complex op gets the real part of its gradient, as in PyTorch.
+                        if g.dtype.kind == "c" and t._data.dtype.kind != "c":
+                            g = g.real
                         g = g.astype(t._data.dtype)
                 child, output_nr = edge
                 if child is None:

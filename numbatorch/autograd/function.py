@@ -1,7 +1,7 @@
 """``autograd.Function``: user-defined ops with ``forward(ctx, ...)`` and ``backward(ctx, ...)``."""
 import numpy as np
 
-from .. import _tensor
+from .. import _dtype, _tensor
 from . import grad_mode
 from .graph import Node
 
@@ -109,7 +109,8 @@ class Function:
             dirty = getattr(ctx, "_dirty", ())
             new_outs = []
             for i, o in enumerate(outs):
-                if isinstance(o, _tensor.Tensor) and id(o) not in non_diff and o._data.dtype.kind == "f":
+                if (isinstance(o, _tensor.Tensor) and id(o) not in non_diff
+                        and o._data.dtype.kind in _dtype.DIFFERENTIABLE_KINDS):
                     if any(o is a for a in args):
                         if any(o is d for d in dirty):
                             if o.grad_fn is None and o._requires_grad:
