@@ -64,6 +64,7 @@ from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inferenc
                        set_grad_enabled)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from . import autograd, cuda, linalg, return_types, sparse, special  # noqa: F401
+from . import _api_placeholders  # noqa: F401  (left-out Tensor names raise NotImplementedError)
 from ._runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
                        get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
                        is_deterministic_algorithms_warn_only_enabled, set_default_device,
@@ -93,7 +94,8 @@ def __getattr__(name):
         if name in aliases.__all__:
             globals()[name] = value = getattr(aliases, name)
             return value
-    raise AttributeError(f"module 'numbatorch' has no attribute '{name}'")
+    from ._api_placeholders import left_out_error
+    raise left_out_error("torch", name, __name__)
 
 
 def __dir__():

@@ -150,6 +150,10 @@ def _guard(module):
         if own_getattr is not None:
             try:
                 value = own_getattr(name)
+            except MissingFeatureError as left_out:  # a name left out on purpose: keep its reason
+                if _importing_from(sys._getframe(1)):
+                    raise MissingNameError(str(left_out), name=alias) from None
+                raise
             except AttributeError:
                 pass
             else:

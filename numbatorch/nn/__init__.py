@@ -2,3 +2,8 @@
 from . import functional, init, parallel, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
+
+
+def __getattr__(name):
+    from .._api_placeholders import left_out_error
+    raise left_out_error("torch.nn", name, __name__)

@@ -13,7 +13,6 @@ from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
-from .activation_inplace import *  # noqa: F401,F403
 from .channel_shuffle import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .grid_sample import *  # noqa: F401,F403
@@ -21,3 +20,8 @@ from .gumbel import *  # noqa: F401,F403
 from .pooling_indices import *  # noqa: F401,F403
 from .rms_norm import *  # noqa: F401,F403
 from .triplet_distance import *  # noqa: F401,F403
+
+
+def __getattr__(name):
+    from ..._api_placeholders import left_out_error
+    raise left_out_error("torch.nn.functional", name, __name__)
