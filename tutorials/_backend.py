@@ -61,6 +61,21 @@ def import_torch(backend):
     return torch
 
 
+def add_device_option(parser):
+    """--device {cpu,cuda} (default cpu): where the tutorial's model trains."""
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="train on the CPU (default) or on a CUDA GPU ('cuda' needs one, and for numbatorch "
+                             "numbatorch[cuda] installed; NUMBA_ENABLE_CUDASIM=1 simulates it)")
+
+
+def check_device(torch, device):
+    """Exit with a one-line message when ``device`` is 'cuda' and ``torch`` has no CUDA device to use."""
+    if device == "cuda" and not torch.cuda.is_available():
+        why = ("no CUDA GPU or driver, or numbatorch[cuda] is not installed; NUMBA_ENABLE_CUDASIM=1 simulates a GPU"
+               if torch.__name__ == "numbatorch" else "no CUDA GPU or driver, or a CPU-only PyTorch build")
+        sys.exit(f"--device cuda: {torch.__name__}.cuda.is_available() is False ({why})")
+
+
 def import_keras(backend):
     """``KerasModel``, ``summary``, metrics and callbacks: ``numbatorch.keras`` or the PyTorch stand-in."""
     if backend == "numbatorch":

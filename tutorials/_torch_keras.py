@@ -26,7 +26,7 @@ class _Metric(torch.nn.Module):
         self.kept = []
 
     def forward(self, preds, targets):
-        batch = self._prepare(preds.detach().numpy().astype(np.float64), targets.detach().numpy())
+        batch = self._prepare(preds.detach().cpu().numpy().astype(np.float64), targets.detach().cpu().numpy())
         self.kept.append(batch)
         return torch.tensor(self._value(*batch))
 
@@ -77,6 +77,7 @@ class KerasModel(torch.nn.Module):
         self.metrics_dict = torch.nn.ModuleDict(metrics_dict or {})
         self.optimizer = optimizer or torch.optim.Adam(net.parameters(), lr=3e-4)
         self.lr_scheduler = lr_scheduler
+        self.device = "cpu"
 
     def _run_epoch(self, data, stage):
         learn = stage == "train"
@@ -86,6 +87,7 @@ class KerasModel(torch.nn.Module):
         total, steps = 0.0, 0
         with torch.set_grad_enabled(learn):
             for features, labels in data:
+                features, labels = features.to(self.device), labels.to(self.device)
                 preds = self.net(features)
                 loss = self.loss_fn(preds, labels)
                 if learn:
@@ -110,6 +112,8 @@ class KerasModel(torch.nn.Module):
     def fit(self, train_data, val_data=None, epochs=10, ckpt_path="checkpoint", patience=5, monitor="val_loss",
             mode="min", callbacks=None, plot=False, quiet=False, cpu=True, **kwargs):
         import pandas as pd
+        self.device = "cpu" if cpu else "cuda"  # torchkeras's choice: the GPU unless cpu=True
+        self.net.to(self.device)
         history = []
         best_score, best_epoch = None, 0
         for epoch in range(1, epochs + 1):
@@ -126,7 +130,8 @@ class KerasModel(torch.nn.Module):
                 torch.save(self.net.state_dict(), ckpt_path)
             if epoch - best_epoch >= patience:
                 break
-        self.net.load_state_dict(torch.load(ckpt_path, weights_only=True))
+        self.net.cpu()  # torchkeras hands the model back on the CPU
+        self.net.load_state_dict(torch.load(ckpt_path, map_location="cpu", weights_only=True))
         frame = pd.DataFrame(history)
         if plot:
             _plot_history(frame, monitor, os.path.join(os.path.dirname(ckpt_path), "history.png"))

@@ -12,12 +12,14 @@ folder instead (see datasets/tiny_imagefolder.py), so it needs no data.
     python tutorials/cifar2.py --epochs 10
     python tutorials/cifar2.py --quick
     python tutorials/cifar2.py --backend torch
+    python tutorials/cifar2.py --device cuda
 """
 import importlib.util
 import os
 import tempfile
 
-from _backend import REPO_ROOT, Stopwatch, import_keras, import_torch, import_vision, tutorial_parser
+from _backend import (REPO_ROOT, Stopwatch, add_device_option, check_device, import_keras, import_torch,
+                      import_vision, tutorial_parser)
 
 DATA_DIRS = (os.path.join(REPO_ROOT, "datasets", "cifar2"),
              os.path.join(os.path.dirname(REPO_ROOT), "shared", "datasets", "cifar2"))
@@ -63,9 +65,11 @@ def main(argv=None):
                         help="stop after this many epochs without a better val_acc (default 5)")
     parser.add_argument("--data-dir", help="cifar2 root holding train/ and test/")
     parser.add_argument("--num-workers", type=int, default=0, help="DataLoader workers (default 0, as the tutorial)")
+    add_device_option(parser)
     args = parser.parse_args(argv)
     watch = Stopwatch()
     torch = import_torch(args.backend)
+    check_device(torch, args.device)
     keras = import_keras(args.backend)
     transforms, datasets = import_vision(args.backend)
     nn = torch.nn
@@ -104,7 +108,7 @@ def main(argv=None):
                              optimizer=torch.optim.Adam(net.parameters(), lr=0.01))
     dfhistory = model.fit(train_data=dl_train, val_data=dl_val, epochs=epochs,
                           ckpt_path=os.path.join(args.out_dir, "checkpoint"), patience=args.patience,
-                          monitor="val_acc", mode="max", plot=True, cpu=True)
+                          monitor="val_acc", mode="max", plot=True, cpu=args.device == "cpu")
     print(dfhistory.to_string(index=False))
     if tmp is not None:
         tmp.cleanup()

@@ -8,12 +8,13 @@ validation AUC with patience 3. Saves the data plot, the training history plot a
     python tutorials/ring.py              # the tutorial
     python tutorials/ring.py --quick      # a few seconds: 5 epochs
     python tutorials/ring.py --backend torch   # the same script on PyTorch
+    python tutorials/ring.py --device cuda     # trained on a CUDA GPU
 """
 import os
 
 import numpy as np
 
-from _backend import Stopwatch, import_keras, import_torch, tutorial_parser
+from _backend import Stopwatch, add_device_option, check_device, import_keras, import_torch, tutorial_parser
 
 
 def make_ring_data(torch, n_positive, n_negative):
@@ -106,9 +107,11 @@ def main(argv=None):
     parser = tutorial_parser("ring", __doc__)
     parser.add_argument("--epochs", type=int, default=20, help="maximum epochs (default 20; --quick: at most 5)")
     parser.add_argument("--num-workers", type=int, default=2, help="DataLoader workers (the tutorial uses 2)")
+    add_device_option(parser)
     args = parser.parse_args(argv)
     watch = Stopwatch()
     torch = import_torch(args.backend)
+    check_device(torch, args.device)
     keras = import_keras(args.backend)
     TensorDataset, DataLoader = torch.utils.data.TensorDataset, torch.utils.data.DataLoader
     torch.manual_seed(args.seed)
@@ -149,7 +152,7 @@ def main(argv=None):
                              metrics_dict={"auc": keras.metrics.AUC()}, optimizer=optimizer)
     dfhistory = model.fit(train_data=dl_train, val_data=dl_val, epochs=epochs,
                           ckpt_path=os.path.join(args.out_dir, "checkpoint"), patience=3,
-                          monitor="val_auc", mode="max", plot=True, cpu=True)
+                          monitor="val_auc", mode="max", plot=True, cpu=args.device == "cpu")
     print(dfhistory.to_string(index=False))
 
     # 4. predictions of the best checkpoint (KerasModel restored it)
