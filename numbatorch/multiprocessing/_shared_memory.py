@@ -10,12 +10,17 @@ under a POSIX record lock: one for each process mapping it and one for each pick
 process drops its reference when its mapping is collected or it exits; the last one removes the name.
 Pickles that are never received leave their segment to multiprocessing's resource tracker, which removes it
 when the program ends.
+
+At exit a process releases its mappings only after its queues' feeder threads have been joined: a feeder may
+still be pickling a tensor (adding the pickle's reference) while the process shuts down, and releasing first
+would remove a name a pickle is about to carry.
 """
 import fcntl
 import mmap
 import os
 import secrets
 import struct
+import sys
 import threading
 import weakref
 from multiprocessing import resource_tracker, util
@@ -34,7 +39,11 @@ _COUNT = struct.Struct("<q")
 
 # Segments this process has mapped, by name, so that a tensor received twice maps its segment once.
 _mappings = weakref.WeakValueDictionary()
-_lock = threading.Lock()  # record locks exclude other processes, this excludes this process's threads
+# Record locks exclude other processes, this excludes this process's threads. Reentrant: a mapping collected by
+# the cycle collector while this thread holds the lock releases its reference from inside the locked region.
+_lock = threading.RLock()
+# After multiprocessing's queue finalizers, which join the feeder threads at exit priority -5.
+_EXIT_PRIORITY = -10
 
 
 class _SharedMapping(mmap.mmap):
@@ -88,16 +97,33 @@ def _map(name, nbytes, create):
 
 
 def _register_release(mapping):
-    """Release the mapping's reference when it is collected or its owner process exits.
+    """Release the mapping's reference when it is collected (``_release_at_exit`` does it at exit).
 
-    multiprocessing's Finalize runs in every kind of process at exit (also forked children, which end with
-    os._exit), and only in the process that registered it. A new process's bootstrap drops the finalizers
-    registered before it, such as those of tensors unpickled as its arguments: it calls this again after."""
+    A new process's bootstrap drops the finalizers registered before it, such as those of tensors unpickled as
+    its arguments: it calls this again after."""
     if mapping.owner_pid != os.getpid():
         return  # a forked child inherits the mapping but not its reference
     finalizer = getattr(mapping, "finalizer", None)
     if finalizer is None or not finalizer.still_active():
-        mapping.finalizer = util.Finalize(mapping, _change_count, args=(mapping.name, -1), exitpriority=0)
+        mapping.finalizer = util.Finalize(mapping, _change_count, args=(mapping.name, -1))
+
+
+def _release_at_exit(_module=None):
+    """Release every reference this process still holds, including mappings made while it was shutting down."""
+    for mapping in list(_mappings.values()):
+        finalizer = getattr(mapping, "finalizer", None)
+        if mapping.owner_pid == os.getpid() and finalizer is not None:
+            finalizer()  # runs once: a later collection of the mapping does nothing
+
+
+def _register_exit_release(_module=None):
+    """multiprocessing's exit finalizers run in every kind of process (also forked children, which end with
+    os._exit); a process's bootstrap clears those registered before it, hence the after-fork registration."""
+    util.Finalize(None, _release_at_exit, exitpriority=_EXIT_PRIORITY)
+
+
+_register_exit_release()
+util.register_after_fork(sys.modules[__name__], _register_exit_release)
 
 
 def share_array(array):

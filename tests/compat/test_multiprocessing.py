@@ -77,9 +77,6 @@ def _produce(queue, shared, model):
     queue.put(numbatorch.arange(4.0) * 2)  # made here, received by the parent after this process ends
 
 
-@pytest.mark.xfail(strict=False, reason="known bug, open: with a shared Module among a spawned process's arguments, "
-                   "the tensor it puts on a queue is sometimes never delivered (child exits 0, parent's get times "
-                   "out); seen in about 1 of 3 runs, not yet understood")
 def test_tensors_cross_processes_through_shared_memory():
     before = set(glob.glob("/dev/shm/numbatorch_*"))
     ctx = mp.get_context("spawn")
