@@ -11,17 +11,20 @@ import warnings
 import numpy as np
 
 from . import _dtype as dt
-from ._device import device as _device_cls
+from ._device import CPU, device as _device_cls, move, resolve
 from ._layout import check_layout
 from ._random import numpy_generator
 from ._tensor import Tensor, tensor_method
 from .autograd import grad_mode
 
 
-def _finish(arr, requires_grad=False, out=None, fname=""):
-    """The factory's result: a new tensor, or ``out`` overwritten (and resized) with ``arr``."""
+def _finish(arr, requires_grad=False, out=None, fname="", device=None):
+    """The factory's result: a new tensor (on ``device``, a resolved device; None: the CPU), or ``out``
+    overwritten (and resized) with ``arr``."""
     if out is not None:
         return _write_out(arr, out, fname)
+    if device is not None:
+        arr = move(arr, device)
     t = Tensor._make(arr)
     if requires_grad:
         if arr.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
@@ -45,15 +48,17 @@ def _write_out(arr, out, fname):
 
 
 def _check_device(device):
-    # parsed first, so that a misspelt device ("gpu") gets PyTorch's list of device types
-    if device is not None and (isinstance(device, int) or _device_cls(device).type != "cpu"):
-        from . import cuda
-        cuda._raise_unavailable()
+    """The device a factory creates on: None for the CPU, else the resolved device (PyTorch's errors when this
+    process cannot use it; a misspelt device such as "gpu" gets PyTorch's list of device types)."""
+    if device is None:
+        return None
+    dev = resolve(device)
+    return None if dev is CPU else dev
 
 
 def _check_options(fname, device, layout):
-    _check_device(device)
     check_layout(layout, fname)
+    return _check_device(device)
 
 
 def _scalar_name(d):
@@ -119,7 +124,7 @@ def _number(value):
 def _infer_array(data):
     """ndarray for Python data with PyTorch's dtype inference (floats -> default dtype, ints -> int64)."""
     if isinstance(data, Tensor):
-        return data._data
+        return data.numpy(force=True)
     if isinstance(data, np.ndarray):
         if data.dtype.kind in "USO":
             raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype}. The only supported types are: "
@@ -161,26 +166,28 @@ def _infer_dtype(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data``."""
-    _check_device(device)
+    dev = _check_device(device)
     dtype = dt.as_dtype(dtype)
     if dtype is not None and isinstance(data, (list, tuple, builtins.int, builtins.float, builtins.bool)):
         # Convert straight to the requested dtype: going through the default dtype would round float64 data.
-        return _finish(np.array(data, dtype=dtype.np), requires_grad)
+        return _finish(np.array(data, dtype=dtype.np), requires_grad, device=dev)
+    if isinstance(data, Tensor) and dev is None:
+        dev = _check_device(data.device)  # a copy of a tensor stays on its device
     arr = _infer_array(data)
     arr = np.array(arr, dtype=None if dtype is None else dtype.np, copy=True)
-    return _finish(arr, requires_grad)
+    return _finish(arr, requires_grad, device=dev)
 
 
 def as_tensor(data, *, dtype=None, device=None):
     """``data`` as a tensor, sharing memory with a numpy array or tensor when no conversion is needed."""
-    _check_device(device)
+    dev = _check_device(device)
     dtype = dt.as_dtype(dtype)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype is dtype else data.to(dtype)
+        return data.to(dtype=dtype, device=device)
     arr = _infer_array(data)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
-    return Tensor._make(arr)
+    return Tensor._make(arr if dev is None else move(arr, dev))
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
@@ -237,10 +244,10 @@ def _dtype_or_default(dtype):
 def _constant_factory(name, np_fill, doc):
     def factory(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
                 pin_memory=False, memory_format=None):
-        _check_options(name, device, layout)
+        dev = _check_options(name, device, layout)
         shape = _size(name, sizes, size)
         arr = np_fill(shape, _resolve_dtype(dtype, out, dt.get_default_dtype).np)
-        return _finish(arr, requires_grad, out, name)
+        return _finish(arr, requires_grad, out, name, device=dev)
     factory.__name__ = factory.__qualname__ = name
     factory.__doc__ = doc
     return factory
@@ -254,7 +261,7 @@ empty = _constant_factory("empty", np.empty, "An uninitialised tensor of the giv
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """An uninitialised tensor of ``size`` whose elements are ``stride`` elements apart along each dim."""
-    _check_options("empty_strided", device, layout)
+    dev = _check_options("empty_strided", device, layout)
     shape = _size("empty_strided", (size,), None)
     stride = tuple(operator.index(s) for s in stride)
     if len(stride) != len(shape):
@@ -263,31 +270,31 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     extent = 0 if 0 in shape else 1 + builtins.sum((n - 1) * s for n, s in zip(shape, stride))
     buf = np.empty(extent, np_dtype)
     arr = np.lib.stride_tricks.as_strided(buf, shape, tuple(s * buf.itemsize for s in stride))
-    return _finish(arr, requires_grad)
+    return _finish(arr, requires_grad, device=dev)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it when not given)."""
-    _check_options("full", device, layout)
+    dev = _check_options("full", device, layout)
     if isinstance(fill_value, Tensor):
         if fill_value.dim() != 0:
             raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not Tensor")
         fill_value = fill_value.item()
     shape = _size("full", (size,), None)
     dtype = _resolve_dtype(dtype, out, lambda: dt.result_type(fill_value))
-    return _finish(np.full(shape, fill_value, dtype.np), requires_grad, out, "full")
+    return _finish(np.full(shape, fill_value, dtype.np), requires_grad, out, "full", device=dev)
 
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A 0-d tensor holding number ``s`` (default dtype unless ``dtype`` is given)."""
-    _check_options("scalar_tensor", device, layout)
-    return _finish(np.array(_number(s), dtype=_dtype_or_default(dtype).np), requires_grad)
+    dev = _check_options("scalar_tensor", device, layout)
+    return _finish(np.array(_number(s), dtype=_dtype_or_default(dtype).np), requires_grad, device=dev)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A 2-D tensor with ones on the diagonal (``n`` x ``m``, square when ``m`` is None)."""
-    _check_options("eye", device, layout)
+    dev = _check_options("eye", device, layout)
     n = _int_arg("eye", "n", 1, n)
     m = n if m is None else _int_arg("eye", "m", 2, m)
     if n < 0:
@@ -295,7 +302,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     if m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _finish(np.eye(n, m, dtype=_resolve_dtype(dtype, out, dt.get_default_dtype).np), requires_grad, out,
-                   "eye")
+                   "eye", device=dev)
 
 
 def _range_values(start, end, step):
@@ -312,7 +319,7 @@ def _range_values(start, end, step):
 
 def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Values from ``start`` (default 0) up to but excluding ``end``, ``step`` apart."""
-    _check_options("arange", device, layout)
+    dev = _check_options("arange", device, layout)
     if end is None:
         if start is None:
             raise TypeError("arange() missing required argument 'end'")
@@ -326,7 +333,7 @@ def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, d
     n = max(math.ceil((end - start) / step), 0)
     arr = (start + np.arange(n, dtype=np.float64) * step) if dtype.is_floating_point \
         else np.arange(start, end, step)
-    return _finish(arr.astype(dtype.np), requires_grad, out, "arange")
+    return _finish(arr.astype(dtype.np), requires_grad, out, "arange", device=dev)
 
 
 def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -334,40 +341,41 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
                   "[start, end).", UserWarning, stacklevel=2)
-    _check_options("range", device, layout)
+    dev = _check_options("range", device, layout)
     if end is None:
         raise TypeError("range() missing required argument 'end'")
     start, end, step = _range_values(start, end, step)
     n = int(math.floor((end - start) / step)) + 1
     arr = start + np.arange(n, dtype=np.float64) * step
-    return _finish(arr.astype(_resolve_dtype(dtype, out, dt.get_default_dtype).np), requires_grad, out, "range")
+    return _finish(arr.astype(_resolve_dtype(dtype, out, dt.get_default_dtype).np), requires_grad, out, "range",
+                   device=dev)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    _check_options("linspace", device, layout)
+    dev = _check_options("linspace", device, layout)
     steps = _int_arg("linspace", "steps", 3, steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     arr = np.linspace(builtins.float(_number(start)), builtins.float(_number(end)), steps)
     return _finish(arr.astype(_resolve_dtype(dtype, out, dt.get_default_dtype).np), requires_grad, out,
-                   "linspace")
+                   "linspace", device=dev)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     """``base`` raised to ``steps`` evenly spaced exponents from ``start`` to ``end``."""
-    _check_options("logspace", device, layout)
+    dev = _check_options("logspace", device, layout)
     steps = _int_arg("logspace", "steps", 3, steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     arr = np.logspace(builtins.float(_number(start)), builtins.float(_number(end)), steps, base=base)
     return _finish(arr.astype(_resolve_dtype(dtype, out, dt.get_default_dtype).np), requires_grad, out,
-                   "logspace")
+                   "logspace", device=dev)
 
 
 def _triangle_indices(fname, np_fn, row, col, offset, dtype, device, layout):
-    _check_options(fname, device, layout)
+    dev = _check_options(fname, device, layout)
     row, col = _int_arg(fname, "row", 1, row), _int_arg(fname, "col", 2, col)
     if row < 0:
         raise RuntimeError(f"row must be non-negative, got{row}")
@@ -376,7 +384,7 @@ def _triangle_indices(fname, np_fn, row, col, offset, dtype, device, layout):
     dtype = dt.as_dtype(dtype) or dt.int64
     if dtype._category != 1:
         raise NotImplementedError(f'"{fname}" not implemented for \'{_scalar_name(dtype)}\'')
-    return Tensor._make(np.stack(np_fn(row, offset, col)).astype(dtype.np))
+    return _finish(np.stack(np_fn(row, offset, col)).astype(dtype.np), device=dev)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
@@ -391,8 +399,8 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
 
 def _like_factory(fn):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-        return fn(input.shape, dtype=dtype or input.dtype, layout=layout, device=device,
-                  requires_grad=requires_grad)
+        return fn(input.shape, dtype=dtype or input.dtype, layout=layout,
+                  device=input.device if device is None else device, requires_grad=requires_grad)
     like.__name__ = like.__qualname__ = fn.__name__ + "_like"
     like.__doc__ = f"``{fn.__name__}`` with the shape (and by default the dtype) of ``input``."
     return like
@@ -406,31 +414,31 @@ empty_like = _like_factory(empty)
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """``full`` with the shape (and by default the dtype) of ``input``."""
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, layout=layout, device=device,
-                requires_grad=requires_grad)
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, layout=layout,
+                device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 # ---- random factories ---------------------------------------------------------------------------------
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     """Uniform samples from [0, 1) of the given size."""
-    _check_options("rand", device, layout)
+    dev = _check_options("rand", device, layout)
     dtype = _resolve_dtype(dtype, out, dt.get_default_dtype)
     _require_float(dtype, "check_uniform_bounds")
     shape = _size("rand", sizes, size)
     arr = numpy_generator(generator).random(shape, dtype=np.float64).astype(dtype.np)
-    return _finish(arr, requires_grad, out, "rand")
+    return _finish(arr, requires_grad, out, "rand", device=dev)
 
 
 def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """Standard normal samples of the given size."""
-    _check_options("randn", device, layout)
+    dev = _check_options("randn", device, layout)
     dtype = _resolve_dtype(dtype, out, dt.get_default_dtype)
     _require_float(dtype, "normal_kernel_cpu")
     shape = _size("randn", sizes, size)
     arr = numpy_generator(generator).standard_normal(shape).astype(dtype.np)
-    return _finish(arr, requires_grad, out, "randn")
+    return _finish(arr, requires_grad, out, "randn", device=dev)
 
 
 _C_TYPE_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short",
@@ -455,7 +463,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     Call it as ``randint(high, size)`` or ``randint(low, high, size)``, any of them by keyword
     (``randint(10, size=(1,))``).
     """
-    _check_options("randint", device, layout)
+    dev = _check_options("randint", device, layout)
     args = list(args)
     if size is None and args and isinstance(args[-1], (tuple, list)):
         size = args.pop()
@@ -484,18 +492,19 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     _check_int_bounds(low, high, dtype)
     shape = _size("randint", (size,), None, pos=len(args) + 1)
     arr = numpy_generator(generator).integers(low, high, shape, dtype=np.int64)
-    return _finish(arr.astype(dtype.np), requires_grad, out, "randint")
+    return _finish(arr.astype(dtype.np), requires_grad, out, "randint", device=dev)
 
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``rand`` with the shape (and by default the dtype) of ``input``."""
-    return rand(input.shape, dtype=dtype or input.dtype, layout=layout, device=device, requires_grad=requires_grad)
+    return rand(input.shape, dtype=dtype or input.dtype, layout=layout, device=input.device if device is None else device,
+                requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``randn`` with the shape (and by default the dtype) of ``input``."""
-    return randn(input.shape, dtype=dtype or input.dtype, layout=layout, device=device,
-                 requires_grad=requires_grad)
+    return randn(input.shape, dtype=dtype or input.dtype, layout=layout,
+                 device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -503,20 +512,23 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     """``randint`` with the shape (and by default the dtype) of ``input``; ``randint_like(x, high)`` too."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, layout=layout, device=device,
-                   requires_grad=requires_grad)
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, layout=layout,
+                   device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Samples from N(mean, std); ``mean``/``std`` may be tensors (broadcast) or numbers with ``size``."""
+    dev = _check_device(device)
     rng = numpy_generator(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
         result_dtype = dt.result_type(*tensors)
         _require_float(result_dtype, "normal_kernel_cpu")
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
+        m = mean.numpy(force=True) if isinstance(mean, Tensor) else mean
+        s = std.numpy(force=True) if isinstance(std, Tensor) else std
+        if dev is None:
+            dev = _check_device(tensors[0].device)
         if np.any(np.asarray(s) < 0):
             raise RuntimeError("normal expects all elements of std >= 0.0")
         try:
@@ -525,7 +537,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             from ._ops._util import broadcast_error
             raise broadcast_error(np.shape(m), np.shape(s)) from None
         arr = (m + s * rng.standard_normal(shape)).astype(result_dtype.np)
-        return _finish(arr, requires_grad, out, "normal")
+        return _finish(arr, requires_grad, out, "normal", device=dev)
     if size is None:
         raise TypeError(f"normal() received an invalid combination of arguments - got ({type(mean).__name__}, "
                         f"{type(std).__name__}), but expected one of: (Tensor mean, Tensor std), (Tensor mean, "
@@ -535,13 +547,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     dtype = _resolve_dtype(dtype, out, dt.get_default_dtype)
     _require_float(dtype, "normal_kernel_cpu")
     arr = mean + std * rng.standard_normal(_size("normal", (size,), None))
-    return _finish(arr.astype(dtype.np), requires_grad, out, "normal")
+    return _finish(arr.astype(dtype.np), requires_grad, out, "normal", device=dev)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     """A random permutation of ``0 .. n-1``."""
-    _check_options("randperm", device, layout)
+    dev = _check_options("randperm", device, layout)
     n = _int_arg("randperm", "n", 1, n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
@@ -549,7 +561,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if dtype is dt.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     arr = numpy_generator(generator).permutation(n).astype(dtype.np)
-    return _finish(arr, requires_grad, out, "randperm")
+    return _finish(arr, requires_grad, out, "randperm", device=dev)
 
 
 def poisson(input, generator=None):
@@ -603,7 +615,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def _fill_inplace(self, values):
     """Overwrite ``self`` with constant ``values`` (the in-place random/fill ops; not differentiable)."""
     from ._ops._util import apply_inplace
-    return apply_inplace(self, Tensor._make(np.asarray(values).astype(self._data.dtype, copy=False)))
+    values = np.asarray(values).astype(self._data.dtype, copy=False)
+    if type(self._data) is not np.ndarray:  # drawn on the host, like every random number of numbatorch
+        values = move(values, self.device)
+    return apply_inplace(self, Tensor._make(values))
 
 
 @tensor_method()

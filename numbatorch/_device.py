@@ -1,9 +1,18 @@
-"""``numbatorch.device``: where a tensor's storage lives."""
+"""``numbatorch.device``: where a tensor's storage lives, and which device holds an array.
+
+A tensor's device is a property of the array it holds: a numpy ``ndarray`` is CPU memory, a CuPy array (or,
+under Numba's CUDA simulator, a ``SimulatedDeviceArray``) is memory of a CUDA device. Results of ops are
+arrays of the same kind as their operands, so the device follows through every op without bookkeeping.
+"""
 import builtins
+
+import numpy as np
+
+from .backends.cuda._simulated import SimulatedDeviceArray
 
 
 # PyTorch's device types, in the order its "Expected one of ..." message lists them. A device object may name
-# any of them (as in PyTorch); tensors are created only on the CPU (``_creation._check_device``).
+# any of them (as in PyTorch); tensors live on the CPU or, when ``numbatorch.cuda.is_available()``, on 'cuda'.
 DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
                 "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
 
@@ -37,8 +46,11 @@ class device:
         if isinstance(type, device):
             type, index = type.type, type.index
         elif isinstance(type, int) and not isinstance(type, bool):
-            # a bare index names the current accelerator, and numbatorch has none
-            raise RuntimeError("Cannot access accelerator device when none is available.")
+            # a bare index names a device of the accelerator, CUDA when there is one
+            from . import cuda
+            if not cuda.is_available():
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type
         elif not isinstance(type, str):
             raise TypeError(f"device(): argument 'type' (position 1) must be str, not {_type_name(type)}")
         else:
@@ -77,3 +89,43 @@ class device:
 
 
 CPU = device("cpu")
+
+
+def is_device_array(array):
+    """Whether ``array`` is CUDA device memory (a CuPy array, or a simulated one under the simulator)."""
+    return isinstance(array, SimulatedDeviceArray) or hasattr(array, "__cuda_array_interface__")
+
+
+def device_of(array):
+    """The device holding ``array`` (a numpy array is on the CPU)."""
+    if type(array) is np.ndarray or not is_device_array(array):
+        return CPU
+    return device("cuda", array.device.id)
+
+
+def resolve(spec):
+    """The device a tensor is placed on for ``spec`` (a str, int or device): 'cuda' gets the current index.
+
+    Raises PyTorch's errors for a device this process cannot use.
+    """
+    dev = spec if isinstance(spec, device) else device(spec)
+    if dev.type == "cpu":
+        return CPU
+    from . import cuda
+    if dev.type != "cuda" or not cuda.is_available():
+        cuda._raise_unavailable()
+    index = cuda.current_device() if dev.index is None else dev.index
+    if index >= cuda.device_count():
+        raise RuntimeError("CUDA error: invalid device ordinal")
+    return dev if dev.index is not None else device("cuda", index)
+
+
+def move(array, dev):
+    """``array`` on device ``dev`` (from ``resolve``): itself when it is there already, else a copy there."""
+    src = device_of(array)
+    if src == dev:
+        return array
+    from .backends.cuda import _array  # imports numba.cuda: only once a tensor goes to or from 'cuda'
+    if dev.type == "cpu":
+        return _array.to_host(array)
+    return _array.to_device(array, dev.index)

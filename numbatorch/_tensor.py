@@ -8,7 +8,7 @@ import threading
 import numpy as np
 
 from . import _dtype as dt
-from ._device import CPU, device as _device_cls
+from ._device import CPU, device as _device_cls, device_of, is_device_array, move, resolve
 from ._size import Size
 from .autograd import grad_mode
 
@@ -55,8 +55,8 @@ class Tensor:
 
     @staticmethod
     def _make(data, grad_fn=None, output_nr=0):
-        """Wrap an ndarray without copying; the hot path of every op."""
-        if type(data) is not np.ndarray:
+        """Wrap an ndarray (or a device array, which stays on its device) without copying; the hot path of every op."""
+        if type(data) is not np.ndarray and not is_device_array(data):
             data = np.asarray(data)
         t = object.__new__(Tensor)
         t._data = data
@@ -74,7 +74,7 @@ class Tensor:
     @classmethod
     def _make_subclass(cls, sub, data, require_grad=False):
         t = object.__new__(sub)
-        _init(t, data._data if isinstance(data, Tensor) else np.asarray(data))
+        _init(t, data._data if isinstance(data, Tensor) else data if is_device_array(data) else np.asarray(data))
         t._requires_grad = bool(require_grad)
         return t
 
@@ -97,13 +97,13 @@ class Tensor:
 
     @property
     def device(self):
-        """The device holding the data: always the CPU."""
-        return CPU
+        """The device holding the data: ``device('cpu')`` or ``device('cuda', index)``."""
+        return device_of(self._data)
 
     @property
     def is_cuda(self):
-        """Always ``False``: numbatorch tensors live on the CPU."""
-        return False
+        """Whether the data lives on a CUDA device."""
+        return type(self._data) is not np.ndarray and is_device_array(self._data)
 
     is_sparse = False  # numbatorch._sparse_coo.SparseCooTensor overrides it
 
@@ -115,12 +115,12 @@ class Tensor:
 
     @property
     def is_cpu(self):
-        """Always ``True``: numbatorch tensors live on the CPU."""
-        return True
+        """Whether the data lives in host memory."""
+        return not self.is_cuda
 
     # Devices and layouts numbatorch tensors never have; PyTorch programs branch on these flags.
     is_xpu = is_mps = is_meta = is_quantized = is_mkldnn = is_vulkan = is_ipu = is_xla = is_maia = is_mtia = \
-        is_nested = property(lambda self: False, doc="Always False: numbatorch tensors are dense CPU tensors.")
+        is_nested = property(lambda self: False, doc="Always False: numbatorch tensors are dense CPU or CUDA tensors.")
 
     @property
     def ndim(self):
@@ -246,13 +246,22 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        """The data as a numpy array sharing memory; refuses a tensor that requires grad unless ``force``."""
-        if self._requires_grad and not force:
+        """The data as a numpy array sharing memory; refuses a tensor that requires grad or lives on a device
+        unless ``force`` (which copies a device tensor to the host)."""
+        if force:
+            return self._data if type(self._data) is np.ndarray else move(self._data, CPU)
+        if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
+        if type(self._data) is not np.ndarray and is_device_array(self._data):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            "tensor to host memory first.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if type(self._data) is not np.ndarray and is_device_array(self._data):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            "tensor to host memory first.")
         return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def detach(self):
@@ -271,13 +280,17 @@ class Tensor:
         return self
 
     def cpu(self, memory_format=None):
-        """Returns self: the data already lives on the CPU."""
-        return self
+        """A copy in host memory (self when the data is there already)."""
+        return self.to(CPU)
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """Raises: numbatorch has no CUDA device."""
-        from . import cuda
-        cuda._raise_unavailable()
+        """A copy on CUDA device ``device`` (default: the current one); self when it is there already."""
+        if device is None or (isinstance(device, int) and not isinstance(device, bool)):
+            device = _device_cls("cuda", device)
+        dev = resolve(device)
+        if dev.type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        return self.to(dev)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """The type name (``'torch.FloatTensor'`` ...) without ``dtype``; otherwise a copy cast to ``dtype``."""
@@ -286,7 +299,11 @@ class Tensor:
         return self.to(dt.as_dtype(dtype))
 
     def to(self, *args, **kwargs):
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes.
+
+        A copy to another device is differentiable: the gradient goes back to this tensor's device.
+        ``non_blocking`` and ``memory_format`` are accepted; copies are synchronous.
+        """
         dtype = kwargs.get("dtype")
         dev = kwargs.get("device")
         copy = kwargs.get("copy", False)
@@ -294,12 +311,14 @@ class Tensor:
             if isinstance(a, dt.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, _device_cls)):
+                dtype, dev = a.dtype, a.device
+            elif isinstance(a, (str, _device_cls)) or (isinstance(a, int) and not isinstance(a, bool)):
                 dev = a
-        if dev is not None and _device_cls(dev).type != "cpu":
-            from . import cuda
-            cuda._raise_unavailable()
+        if dev is not None:
+            dev = resolve(dev)
+            if dev != device_of(self._data):
+                from ._ops.cast import to_copy
+                return to_copy(self, None if dtype is self.dtype else dtype, dev)
         if dtype is None or dtype is self.dtype:
             return self.clone() if copy else self
         from ._ops.cast import cast
@@ -346,32 +365,35 @@ class Tensor:
         return self.to(other.dtype)
 
     # ---- new_* factories --------------------------------------------------------------------------
-    def _new(self, arr, dtype, requires_grad):
-        t = Tensor._make(arr.astype((dtype or self.dtype).np, copy=False))
+    def _new(self, arr, dtype, requires_grad, device=None):
+        arr = arr.astype((dtype or self.dtype).np, copy=False)
+        if device is not None or type(self._data) is not np.ndarray:  # new_* default to this tensor's device
+            arr = move(arr, device_of(self._data) if device is None else resolve(device))
+        t = Tensor._make(arr)
         if requires_grad:
             t.requires_grad_(True)
         return t
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
         """A tensor of zeros of ``size``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.zeros(_size_arg(size)), dtype, requires_grad)
+        return self._new(np.zeros(_size_arg(size)), dtype, requires_grad, device)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
         """A tensor of ones of ``size``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.ones(_size_arg(size)), dtype, requires_grad)
+        return self._new(np.ones(_size_arg(size)), dtype, requires_grad, device)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
         """An uninitialised tensor of ``size``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.empty(_size_arg(size)), dtype, requires_grad)
+        return self._new(np.empty(_size_arg(size)), dtype, requires_grad, device)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
         """A tensor of ``size`` filled with ``fill_value``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.full(_size_arg((size,)), fill_value), dtype, requires_grad)
+        return self._new(np.full(_size_arg((size,)), fill_value), dtype, requires_grad, device)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         """A new tensor copying ``data``, with this tensor's dtype unless ``dtype`` is given."""
-        arr = np.array(data._data if isinstance(data, Tensor) else data)
-        return self._new(arr, dtype, requires_grad)
+        arr = np.array(data.numpy(force=True) if isinstance(data, Tensor) else data)
+        return self._new(arr, dtype, requires_grad, device)
 
     # ---- Python protocol --------------------------------------------------------------------------
     def __len__(self):
@@ -414,8 +436,9 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
         grad_fn = None if self.grad_fn is None else self.grad_fn.name()
-        return tensor_repr(self._data, self.dtype.name, default_dtype_name=dt.get_default_dtype().name,
-                           grad_fn_name=grad_fn, requires_grad=self._requires_grad and self.grad_fn is None)
+        return tensor_repr(self.numpy(force=True), self.dtype.name, default_dtype_name=dt.get_default_dtype().name,
+                           grad_fn_name=grad_fn, requires_grad=self._requires_grad and self.grad_fn is None,
+                           device=self.device)
 
     __str__ = __repr__
 
@@ -484,7 +507,7 @@ class Tensor:
     def _accumulate_grad(self, grad):
         with _grad_accumulation:
             if self._grad is None:
-                self._grad = Tensor._make(np.array(grad, copy=True))
+                self._grad = Tensor._make(grad.copy())  # a device gradient stays on its device
             else:
                 self._grad._data += grad
                 self._grad._version[0] += 1

@@ -1,29 +1,41 @@
-"""Differentiable dtype conversion (``Tensor.to(dtype)``, ``.float()``, …)."""
+"""Differentiable dtype and device conversion (``Tensor.to(dtype)``, ``.float()``, ``.to('cuda')``, …)."""
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import CPU, device_of, move
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import apply_inplace, record
 
 
 class ToCopyBackward0(Node):
-    __slots__ = ("src_dtype",)
+    """The gradient of a copy to another dtype and/or device: cast back, on the source's device."""
+
+    __slots__ = ("src_dtype", "src_device")
 
     def backward(self, grad):
         if grad.dtype.kind == "c" and self.src_dtype.kind != "c":
             grad = grad.real  # a real source of a complex copy gets the real part, as in PyTorch
-        return grad.astype(self.src_dtype, copy=False)
+        return move(grad.astype(self.src_dtype, copy=False), self.src_device)
 
     def backward_graph(self, grad):
-        return cast(grad, dt.as_dtype(self.src_dtype))
+        return to_copy(grad, dt.as_dtype(self.src_dtype), self.src_device)
 
 
 def cast(input, dtype):
-    out = input._data.astype(dtype.np)
-    if dtype.np.kind not in dt.DIFFERENTIABLE_KINDS:
+    return to_copy(input, dtype, None)
+
+
+def to_copy(input, dtype, device):
+    """``input`` cast to ``dtype`` (None: kept) and moved to ``device`` (None: kept), a new tensor."""
+    src = input._data
+    out = src if dtype is None else src.astype(dtype.np)
+    if device is not None:
+        out = move(out, device)
+    if out.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
         return record(out, ToCopyBackward0, ())
-    return record(out, ToCopyBackward0, (input,), src_dtype=input._data.dtype)
+    src_device = CPU if type(src) is np.ndarray else device_of(src)
+    return record(out, ToCopyBackward0, (input,), src_dtype=src.dtype, src_device=src_device)
 
 
 class CopyBackwards(Node):

@@ -55,8 +55,8 @@ def is_inference(input):
 
 
 def get_device(input):
-    """-1: every numbatorch tensor is on the CPU."""
-    return -1
+    """The CUDA device index of a 'cuda' tensor; -1 for a CPU tensor."""
+    return input.get_device()
 
 
 @tensor_method()

@@ -88,8 +88,8 @@ Tensor.itemsize = property(lambda self: self._data.itemsize, doc="Bytes per elem
 
 @tensor_method()
 def get_device(self):
-    """-1: every numbatorch tensor is on the CPU."""
-    return -1
+    """The CUDA device index of a 'cuda' tensor; -1 for a CPU tensor."""
+    return self.device.index if self.is_cuda else -1
 
 
 @tensor_method()

@@ -169,8 +169,14 @@ def storage_offset(self):
 
 @tensor_method()
 def pin_memory(self, device=None):
-    """PyTorch's error: page-locked memory needs an accelerator, and numbatorch runs on the CPU only."""
-    raise RuntimeError("Cannot access accelerator device when none is available.")
+    """Self: copies to 'cuda' are synchronous, so host memory needs no page-locking (PyTorch's error where no
+    accelerator is usable)."""
+    from .. import cuda
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if self.is_cuda:
+        raise RuntimeError("cannot pin 'torch.cuda.FloatTensor' only dense CPU tensors can be pinned")
+    return self
 
 
 @tensor_method()

@@ -106,5 +106,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif create_graph:
             out.append(g)
         else:
-            out.append(Tensor._make(np.array(g, dtype=t._data.dtype)))
+            out.append(Tensor._make(g.astype(t._data.dtype)))
     return tuple(out)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import anomaly_mode, grad_mode
+from .._device import is_device_array
 
 
 def reduce_to_shape(grad, shape):
@@ -117,7 +118,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g is not None:
                         g = _fit_graph_grad(g, t)
                 elif g is not None:
-                    g = np.asarray(g)
+                    if type(g) is not np.ndarray and not is_device_array(g):
+                        g = np.asarray(g)
                     if g.shape != t._data.shape:
                         g = reduce_to_shape(g, t._data.shape)
                     if g.dtype != t._data.dtype:

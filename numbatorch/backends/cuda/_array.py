@@ -3,11 +3,14 @@
 On a real GPU, with CuPy installed, arrays are CuPy device arrays: numba.cuda kernels take them zero-copy
 through ``__cuda_array_interface__`` and every GEMM or reduction around the kernels is CuPy's. Under Numba's
 CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) there is no device memory: arrays are numpy arrays, which the
-simulated kernels read and write in place.
+simulated kernels read and write in place, marked as device memory by ``SimulatedDeviceArray``.
 """
 import os
 
+import numpy as np
 from numba import cuda
+
+from ._simulated import SimulatedDeviceArray, _on_device
 
 SIMULATOR = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
 
@@ -35,3 +38,28 @@ def read_only(a):
     """Mark a kernel argument the kernel only reads. The simulator otherwise copies every numpy argument back
     after the launch, which fails on read-only broadcast views; device arrays need no mark."""
     return cuda.In(a) if SIMULATOR else a
+
+
+def to_device(a, index=0):
+    """A copy of array ``a`` (host or device) in the memory of CUDA device ``index``."""
+    if SIMULATOR:
+        return np.array(a, copy=True).view(SimulatedDeviceArray)
+    with xp.cuda.Device(index):
+        return xp.array(a, copy=True)
+
+
+def to_host(a):
+    """A numpy copy of device array ``a``."""
+    if SIMULATOR:
+        return np.array(a.view(np.ndarray), copy=True)
+    return xp.asnumpy(a)
+
+
+def as_kernel_argument(a):
+    """Device array ``a`` as the kernels take it: under the simulator the plain numpy array it marks."""
+    return a.view(np.ndarray) if SIMULATOR and isinstance(a, SimulatedDeviceArray) else a
+
+
+def as_device_result(result):
+    """Kernel results (arrays, possibly in tuples) as device arrays: under the simulator, marked ones."""
+    return _on_device(result) if SIMULATOR else result
