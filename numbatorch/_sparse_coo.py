@@ -24,12 +24,16 @@ class SparseCooValuesBackward0(Node):
     def backward(self, grad):
         return grad[self.index]
 
+    backward_graph = backward  # the same indexing on a Tensor
+
 
 class ToDenseBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
         return grad
+
+    backward_graph = backward
 
 
 class CoalesceBackward0(Node):
@@ -39,6 +43,8 @@ class CoalesceBackward0(Node):
 
     def backward(self, grad):
         return grad[self.inverse]
+
+    backward_graph = backward  # the same indexing on a Tensor
 
 
 class SparseCooTensor(Tensor):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._ops._util import record
 from ._tensor import Tensor
-from .autograd.graph import Node
+from .autograd.graph import Node, operand
 from ._ops.activation import sigmoid as expit
 from ._ops.softmax import log_softmax as _log_softmax, softmax as _softmax
 from ._ops.binary_math import xlogy
@@ -74,6 +74,15 @@ class I0Backward0(Node):
             term = term * half * half / (k * (k + 1))
             total = total + term
         return grad * total.astype(self.x.dtype)
+
+    def backward_graph(self, grad):
+        # the same series on Tensors: a polynomial in x, differentiable to any order
+        half = operand(self, 0, self.x) / 2.0
+        term = total = half
+        for k in range(1, 60):
+            term = term * half * half / (k * (k + 1))
+            total = total + term
+        return grad * total
 
 
 def i0(input):

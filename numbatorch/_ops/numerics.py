@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
+from ._linear_grad import linear_grad
 from ._util import record
 from .keyword_aliases import accept_aliases
 
@@ -469,11 +470,25 @@ class UnfoldBackward0(Node):
     __slots__ = ("shape", "dim", "index")
 
     def backward(self, grad):
-        moved = np.moveaxis(grad, self.dim, -2)  # (..., windows, size)
-        out = np.zeros(tuple(np.delete(self.shape, self.dim)) + (self.shape[self.dim],), dtype=grad.dtype)
-        flat_out = out.reshape(-1, out.shape[-1])
-        np.add.at(flat_out, (slice(None), self.index), moved.reshape((-1,) + self.index.shape))
-        return np.moveaxis(flat_out.reshape(out.shape), -1, self.dim)
+        return _sum_windows(grad, self.shape, self.dim, self.index)
+
+    def backward_graph(self, grad):
+        shape, dim, index = self.shape, self.dim, self.index
+        return linear_grad(grad, lambda g: _sum_windows(g, shape, dim, index), lambda h: _windows(h, dim, index))
+
+
+def _windows(data, dim, index):
+    """Tensor.unfold on an array: the windows ``index`` (windows, size) along ``dim``, a new last dim."""
+    return np.ascontiguousarray(np.moveaxis(np.moveaxis(data, dim, -1)[..., index], -2, dim))
+
+
+def _sum_windows(grad, shape, dim, index):
+    """The transpose of ``_windows``: each window's elements added back where they came from."""
+    moved = np.moveaxis(grad, dim, -2)  # (..., windows, size)
+    out = np.zeros(tuple(np.delete(shape, dim)) + (shape[dim],), dtype=grad.dtype)
+    flat_out = out.reshape(-1, out.shape[-1])
+    np.add.at(flat_out, (slice(None), index), moved.reshape((-1,) + index.shape))
+    return np.moveaxis(flat_out.reshape(out.shape), -1, dim)
 
 
 @tensor_method("unfold")
@@ -487,9 +502,8 @@ def _tensor_unfold(self, dimension, size, step):
         raise RuntimeError(f"step is {step} but must be > 0")
     starts = np.arange(0, length - size + 1, step)
     index = starts[:, None] + np.arange(size)[None, :]
-    data = np.moveaxis(self._data, d, -1)[..., index]  # (..., windows, size)
-    out = np.ascontiguousarray(np.moveaxis(data, -2, d))
-    return record(out, UnfoldBackward0, (self,), shape=self._data.shape, dim=d, index=index)
+    return record(_windows(self._data, d, index), UnfoldBackward0, (self,), shape=self._data.shape, dim=d,
+                  index=index)
 
 
 accept_aliases(__name__)  # last: this module loads after keyword_aliases ran

@@ -23,6 +23,11 @@ class InplaceViewBackward0(Node):
             grad = np.transpose(grad, np.argsort(self.perm))
         return grad.reshape(self.old_shape)
 
+    def backward_graph(self, grad):
+        if self.perm is not None:
+            grad = grad.permute(*np.argsort(self.perm).tolist())
+        return grad.reshape(self.old_shape)
+
 
 def _apply_view(self, layout):
     """Make ``self`` the view ``layout`` = (new shape, axis permutation or None) of itself, keeping its history."""

@@ -5,7 +5,8 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand, recomputed_output
+from ._linear_grad import linear_grad
 from ._util import apply_inplace, record
 from .keyword_aliases import accept_aliases
 
@@ -28,6 +29,17 @@ class LogcumsumexpBackward0(Node):
             pos = reverse_logcumsumexp(np.log(np.where(grad > 0, grad, 0)) - out)
             neg = reverse_logcumsumexp(np.log(np.where(grad < 0, -grad, 0)) - out)
         return np.exp(x + pos) - np.exp(x + neg)
+
+    def backward_graph(self, grad):
+        x, axis = operand(self, 0, self.x), self.axis
+        if x.dim() == 0:
+            return grad * 1
+        out = recomputed_output(self, x.logcumsumexp(axis), self.out)
+        # exp(x_i - out_j) as exp(x_i - c) exp(c - out_j), c the running value's first (smallest) element: a
+        # constant, so the product keeps its graph
+        c = Tensor._make(np.take(self.out, [0], axis=axis))
+        terms = grad * (c - out).exp()
+        return (x - c).exp() * terms.flip(axis).cumsum(axis).flip(axis)
 
 
 @tensor_method()
@@ -69,6 +81,16 @@ class AsStridedBackward0(Node):
         storage = np.zeros(self.storage_size, dtype=grad.dtype)
         np.add.at(storage, self.out_index.reshape(-1), grad.reshape(-1))
         return storage[self.in_index]
+
+    def backward_graph(self, grad):
+        size, out_index, in_index = self.storage_size, self.out_index, self.in_index
+
+        def through_storage(g, index_from, index_to):
+            storage = np.zeros(size, dtype=g.dtype)
+            np.add.at(storage, index_from.reshape(-1), g.reshape(-1))
+            return storage[index_to]
+        return linear_grad(grad, lambda g: through_storage(g, out_index, in_index),
+                           lambda h: through_storage(h, in_index, out_index))
 
 
 @tensor_method()

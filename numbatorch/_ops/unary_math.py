@@ -306,6 +306,12 @@ class SincBackward0(Node):
             d = (pix * np.cos(pix) - np.sin(pix)) / (pix * x)
         return grad * np.where(x == 0, 0, d)
 
+    def backward_graph(self, grad):
+        zero = Tensor._make(self.x == 0)
+        x = operand(self, 0, self.x).masked_fill(zero, 1.0)  # no inf reaches the masked-out branch's gradient
+        pix = math.pi * x
+        return grad * ((pix * pix.cos() - pix.sin()) / (pix * x)).masked_fill(zero, 0.0)
+
 
 class LogitBackward0(Node):
     __slots__ = ("x", "eps")
@@ -317,6 +323,13 @@ class LogitBackward0(Node):
         if self.eps is None:
             return np.where((x < 0) | (x > 1), np.nan, g)
         return np.where((x < self.eps) | (x > 1 - self.eps), 0, g)
+
+    def backward_graph(self, grad):
+        x = operand(self, 0, self.x)
+        g = grad / (x * (1 - x))
+        if self.eps is None:
+            return g.masked_fill(Tensor._make((self.x < 0) | (self.x > 1)), math.nan)
+        return g.masked_fill(Tensor._make((self.x < self.eps) | (self.x > 1 - self.eps)), 0.0)
 
 
 @tensor_method("abs", "absolute", "__abs__")

@@ -135,6 +135,8 @@ class PadSequenceBackward0(Node):
             grads.append(grad[i, sl] if self.batch_first else grad[sl, i])
         return tuple(grads)
 
+    backward_graph = backward  # the same slicing on a Tensor
+
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
     """Stack sequences of shapes (L_i, *) into (T, B, *) (or (B, T, *)), padding with ``padding_value``."""
