@@ -432,40 +432,51 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: floating tensors change dtype."""
+        """Moves and/or casts the parameters and buffers in place; returns self.
+
+        ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``, ``non_blocking=``: only floating
+        tensors change dtype. Parameters stay the same objects, so optimizers built before keep working.
+        """
         dtype = kwargs.get("dtype")
         dev = kwargs.get("device")
+        non_blocking = kwargs.get("non_blocking", False)
         for a in args:
             if isinstance(a, dt.dtype):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype, dev = a.dtype, a.device
-            elif isinstance(a, (str, _device_cls, int)) and not isinstance(a, bool):
+            elif isinstance(a, bool):
+                non_blocking = a
+            elif isinstance(a, (str, _device_cls, int)):
                 dev = a
-            elif a is not None and not isinstance(a, bool):
+            elif a is not None:
                 raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
         if dtype is not None:
             dtype = dt.as_dtype(dtype)
-            if not dtype.is_floating_point:
+            if not (dtype.is_floating_point or dtype.is_complex):
                 raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                                 f"dtype={dtype}")
-        if dev is not None and _device_cls(dev if not isinstance(dev, int) else f"cuda:{dev}").type != "cpu":
-            from ... import cuda
-            cuda._raise_unavailable()
+        if dev is not None:
+            # parsed here, so a misspelt device raises even for a module without tensors (as in PyTorch)
+            dev = _device_cls(f"cuda:{dev}" if isinstance(dev, int) else dev)
 
         def convert(t):
-            return t.to(dtype) if dtype is not None and t.is_floating_point() else t
+            options = {"non_blocking": non_blocking}
+            if dev is not None:
+                options["device"] = dev
+            if dtype is not None and (t.is_floating_point() or t.is_complex()):
+                options["dtype"] = dtype
+            return t.to(**options)
 
         return self._apply(convert)
 
     def cpu(self):
-        """Returns self: parameters already live on the CPU."""
-        return self
+        """Moves every parameter and buffer to the CPU; returns self."""
+        return self._apply(lambda t: t.cpu())
 
     def cuda(self, device=None):
-        """Raises: numbatorch has no CUDA device."""
-        from ... import cuda
-        cuda._raise_unavailable()
+        """Moves every parameter and buffer to CUDA device ``device`` (default: the current one); returns self."""
+        return self._apply(lambda t: t.cuda(device))
 
     def share_memory(self):
         """Move every parameter, gradient and buffer into shared memory (see ``Tensor.share_memory_``)."""
