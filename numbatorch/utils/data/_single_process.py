@@ -4,6 +4,7 @@ import warnings
 import numbatorch
 
 from ._fetch import create_fetcher
+from ._pin_memory import pin_memory
 
 
 class _BaseDataLoaderIter:
@@ -22,6 +23,14 @@ class _BaseDataLoaderIter:
         self._base_seed = numbatorch.empty((), dtype=numbatorch.int64).random_(
             generator=loader.generator).item()
         self._num_yielded = 0
+        # PyTorch's warnings: pin_memory_device is deprecated, and there is nothing to pin for without a device
+        if loader.pin_memory and loader.pin_memory_device:
+            warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the device,"
+                          f"ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=3)
+        if loader.pin_memory and not numbatorch.cuda.is_available():
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", stacklevel=3)
+        self._pin_memory = loader.pin_memory and numbatorch.cuda.is_available()
         self._profile_name = f"enumerate(DataLoader)#{self.__class__.__name__}.__next__"
 
     def __iter__(self):
@@ -40,6 +49,8 @@ class _BaseDataLoaderIter:
 
     def __next__(self):
         data = self._next_data()
+        if self._pin_memory:
+            data = pin_memory(data)
         self._num_yielded += 1
         if (self._is_iterable and self._IterableDataset_len_called is not None
                 and self._num_yielded > self._IterableDataset_len_called):

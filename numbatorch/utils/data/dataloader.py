@@ -50,7 +50,8 @@ class DataLoader:
             ``drop_last``.
         num_workers: the number of worker processes; ``0`` loads in the main process. Default: ``0``.
         collate_fn: merges a list of samples into a batch. Default: ``default_collate``.
-        pin_memory: accepted for PyTorch compatibility; no effect on the CPU. Default: ``False``.
+        pin_memory: pass every batch through ``Tensor.pin_memory()`` when a CUDA device is usable (copies to it
+            are synchronous, so this keeps the same memory); warns, as PyTorch, when none is. Default: ``False``.
         drop_last: drop the last batch if it is smaller than ``batch_size``. Default: ``False``.
         timeout: seconds to wait for a batch from the workers before raising; ``0`` waits forever. Default: ``0``.
         worker_init_fn: called in each worker with its id, after seeding and before loading. Default: ``None``.
@@ -59,7 +60,7 @@ class DataLoader:
         generator: the ``numbatorch.Generator`` for shuffling and for the workers' base seed. Default: ``None``.
         prefetch_factor: batches loaded ahead per worker. Default: ``2`` with workers.
         persistent_workers: keep the workers alive between epochs. Default: ``False``.
-        pin_memory_device: accepted for PyTorch compatibility. Default: ``''``.
+        pin_memory_device: deprecated in PyTorch (a warning says it is ignored). Default: ``''``.
         in_order: accepted for PyTorch compatibility; batches always arrive in sampler order. Default: ``True``.
 
     Examples::
