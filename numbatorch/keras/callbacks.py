@@ -81,7 +81,7 @@ class TensorBoard(Callback):
 
     def _log_weights(self, model, step):
         for name, param in model.accelerator.unwrap_model(model.net).named_parameters():
-            self.writer.add_histogram(name, param.detach().numpy(), step)
+            self.writer.add_histogram(name, param.detach().cpu().numpy(), step)
         self.writer.flush()
 
     def on_fit_start(self, model):

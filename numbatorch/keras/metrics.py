@@ -19,8 +19,9 @@ __all__ = ["Accuracy", "AUC", "Precision", "Recall", "F1", "KS", "MSE", "MAE", "
 
 
 def _as_array(x):
+    # metrics are counted on the host, whatever device the predictions come from
     if isinstance(x, Tensor):
-        return x.detach().numpy()
+        return x.detach().cpu().numpy()
     return np.asarray(x)
 
 

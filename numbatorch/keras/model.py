@@ -73,6 +73,16 @@ def _launched_with(num_processes, method):
             f"`python -m numbatorch.distributed.run -n {num_processes} script.py`")
 
 
+def _device_of(net):
+    """Where ``net`` lives: the device of its first parameter or buffer (the CPU when it has none)."""
+    for t in net.parameters():
+        return t.device
+    for t in net.buffers():
+        return t.device
+    from .._device import CPU
+    return CPU
+
+
 def _is_plateau_scheduler(scheduler):
     from ..optim.lr_scheduler import ReduceLROnPlateau
     return isinstance(scheduler, ReduceLROnPlateau)
@@ -290,11 +300,12 @@ class KerasModel(Module):
     def predict(self, data):
         """Concatenated outputs of ``net`` (eval mode, no grad) over a tensor or an iterable of batches.
 
-        A batch is the features, or a tuple/list whose first item is.
+        A batch is the features, or a tuple/list whose first item is; it is moved to the device of ``net``'s
+        parameters (``fit`` hands the model back on the CPU, ``model.to(device)`` moves it).
         """
         from .. import cat
         self.net.eval()
-        device = self.accelerator.device
+        device = _device_of(self.net)
         with no_grad():
             if isinstance(data, Tensor):
                 return self.net(to_device(data, device))
