@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor
-from ..autograd.graph import Node, operand
+from ..autograd.graph import Node, operand, recomputed_output
 from ._util import record
 from .linalg_checks import float_matrix, mT, raise_not_positive_definite, raise_singular, zero_pivot
 
@@ -148,6 +148,16 @@ def _phi(x):
     return out
 
 
+def _halved_diagonal(t):
+    """The Tensor ``t`` with its diagonal halved (differentiably)."""
+    return t - 0.5 * t.diagonal(0, -2, -1).diag_embed()
+
+
+def _eye_like(t):
+    """A constant identity matrix of ``t``'s (last) size and dtype."""
+    return Tensor._make(np.eye(t.shape[-1], dtype=t._data.dtype))
+
+
 class LinalgCholeskyExBackward0(Node):
     __slots__ = ("L", "upper")
 
@@ -159,6 +169,14 @@ class LinalgCholeskyExBackward0(Node):
         P = _phi(mT(L) @ gL)
         S = np.linalg.solve(mT(L), mT(np.linalg.solve(mT(L), mT(P))))  # L^-T P L^-1
         return 0.5 * (S + mT(S))
+
+    def backward_graph(self, grad):
+        from .solvers import solve
+        L = recomputed_output(self, cholesky(operand(self, 0, None)), self.L)
+        gL = grad.mT if self.upper else grad
+        P = _halved_diagonal((L.mT @ gL).tril())
+        S = solve(L.mT, solve(L.mT, P.mT).mT)
+        return 0.5 * (S + S.mT)
 
 
 def _cholesky_array(name, a):
@@ -210,10 +228,8 @@ class LinalgQrBackward0(Node):
     __slots__ = ("Q", "R", "mode")
     num_outputs = 2
 
-    def backward(self, grads):
-        gQ, gR = grads
-        Q, R = self.Q, self.R
-        m, n = Q.shape[-2], R.shape[-1]
+    def _check_differentiable(self):
+        m, n = self.Q.shape[-2], self.R.shape[-1]
         if self.mode == "r":
             raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
                                "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
@@ -223,6 +239,11 @@ class LinalgQrBackward0(Node):
         if m < n:
             raise NotImplementedError("numbatorch: the derivative of linalg.qr of matrices with more columns than "
                                       "rows is not implemented")
+
+    def backward(self, grads):
+        gQ, gR = grads
+        Q, R = self.Q, self.R
+        self._check_differentiable()
         gA = np.zeros(R.shape[:-2] + (R.shape[-2], R.shape[-2]), dtype=R.dtype)
         if gR is not None:
             gA = gA + gR @ mT(R)
@@ -237,6 +258,22 @@ class LinalgQrBackward0(Node):
             gA = gA + gQ
         # gA R^-T: solve X R^T = gA, i.e. R X^T = gA^T.
         return mT(np.linalg.solve(R, mT(gA)))
+
+    def backward_graph(self, grads):
+        from .solvers import solve
+        gQ, gR = grads
+        self._check_differentiable()
+        Q, R = qr(operand(self, 0, None), self.mode)
+        gA = 0
+        if gR is not None:
+            gA = gA + gR @ R.mT
+        if gQ is not None:
+            gA = gA - Q.mT @ gQ
+        gA = gA.triu()
+        gA = Q @ _halved_diagonal(gA + gA.mT)
+        if gQ is not None:
+            gA = gA + gQ
+        return solve(R, gA.mT).mT
 
 
 def qr(A, mode="reduced", *, out=None):
@@ -263,7 +300,7 @@ def _uplo_symmetric(name, a, UPLO):
 
 
 class LinalgEighBackward0(Node):
-    __slots__ = ("L", "V")
+    __slots__ = ("L", "V", "uplo")
     num_outputs = 2
 
     def backward(self, grads):
@@ -280,27 +317,43 @@ class LinalgEighBackward0(Node):
         inner[..., np.arange(k), np.arange(k)] = 0 if gL is None else gL
         return V @ inner @ mT(V)
 
+    def backward_graph(self, grads):
+        gL, gV = grads
+        L, V = eigh(operand(self, 0, None), self.uplo)
+        if gV is None:
+            return (V * gL.unsqueeze(-2)) @ V.mT
+        VhgV = V.mT @ gV
+        VhgV = 0.5 * (VhgV - VhgV.mT)  # its diagonal is 0: dividing it by the 1 added to E's keeps it 0
+        inner = VhgV / (L.unsqueeze(-2) - L.unsqueeze(-1) + _eye_like(L))
+        if gL is not None:
+            inner = inner + gL.diag_embed()
+        return V @ inner @ V.mT
+
 
 def eigh(A, UPLO="L", *, out=None):
     """``(eigenvalues, eigenvectors)`` of symmetric matrices (ascending values; only the ``UPLO`` triangle is read)."""
     a = float_matrix("linalg.eigh", A, square=True)
     L, V = np.linalg.eigh(_uplo_symmetric("linalg.eigh", a, UPLO))
-    result = record((L, V), LinalgEighBackward0, (A,), L=L, V=V)
+    result = record((L, V), LinalgEighBackward0, (A,), L=L, V=V, uplo=UPLO)
     return return_types.linalg_eigh(*result)
 
 
 class LinalgEigvalshBackward0(Node):
-    __slots__ = ("V",)
+    __slots__ = ("V", "uplo")
 
     def backward(self, grad):
         return (self.V * grad[..., None, :]) @ mT(self.V)
+
+    def backward_graph(self, grad):
+        V = eigh(operand(self, 0, None), self.uplo).eigenvectors
+        return (V * grad.unsqueeze(-2)) @ V.mT
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
     """Eigenvalues (ascending) of symmetric matrices."""
     a = float_matrix("linalg.eigvalsh", A, square=True)
     L, V = np.linalg.eigh(_uplo_symmetric("linalg.eigvalsh", a, UPLO))
-    return record(L, LinalgEigvalshBackward0, (A,), V=V)
+    return record(L, LinalgEigvalshBackward0, (A,), V=V, uplo=UPLO)
 
 
 def eig(A, *, out=None):
@@ -313,6 +366,8 @@ def eigvals(A, *, out=None):
     """Eigenvalues of a general matrix: complex-valued, which numbatorch cannot represent."""
     raise NotImplementedError("linalg.eigvals returns complex tensors, which numbatorch does not support; use "
                               "linalg.eigvalsh for symmetric matrices")
+
+
 
 
 # ---- SVD ----------------------------------------------------------------------------------------------
@@ -367,6 +422,51 @@ class LinalgSvdBackward0(Node):
         gU, gS, gVh = grads
         return _svd_backward(gU, gS, gVh, self.U, self.S, self.Vh, self.full_matrices)
 
+    def backward_graph(self, grads):
+        gU, gS, gVh = grads
+        U, S, Vh = svd(operand(self, 0, None), self.full_matrices)
+        return _svd_backward_graph(gU, gS, gVh, U, S, Vh, self.full_matrices)
+
+
+def _svd_backward_graph(gU, gS, gVh, U, S, Vh, full_matrices):
+    """``_svd_backward`` on Tensors (U, S, Vh recomputed from the input, so differentiable in it)."""
+    m, n = U.shape[-2], Vh.shape[-1]
+    k = S.shape[-1]
+    if full_matrices and (gU is not None or gVh is not None) and m != n:
+        _svd_backward(gU, gS, gVh, U._data, S._data, Vh._data, full_matrices)  # raises PyTorch's error
+    U, Vh = U[..., :, :k], Vh[..., :k, :]
+    gU = None if gU is None else gU[..., :, :k]
+    gVh = None if gVh is None else gVh[..., :k, :]
+    if gU is None and gVh is None:
+        return (U * gS.unsqueeze(-2)) @ Vh
+    S2 = S * S
+    E = S2.unsqueeze(-2) - S2.unsqueeze(-1) + _eye_like(S)
+    if gU is not None:
+        UhgU = U.mT @ gU
+        UhgU = UhgU - UhgU.mT
+    if gVh is not None:
+        VhgV = Vh @ gVh.mT
+        VhgV = VhgV - VhgV.mT
+    if gU is not None and gVh is not None:
+        gA = (UhgU * S.unsqueeze(-2) + S.unsqueeze(-1) * VhgV) / E
+    elif gU is not None:
+        gA = (UhgU / E) * S.unsqueeze(-2)
+    else:
+        gA = S.unsqueeze(-1) * (VhgV / E)
+    if gS is not None:
+        gA = gA + gS.diag_embed()
+    if m > k and gU is not None:
+        gA = U @ gA
+        gUSinv = gU / S.unsqueeze(-2)
+        gA = gA + gUSinv - U @ (U.mT @ gUSinv)
+        return gA @ Vh
+    if n > k and gVh is not None:
+        gA = gA @ Vh
+        SinvgVh = gVh / S.unsqueeze(-1)
+        gA = gA + SinvgVh - (SinvgVh @ Vh.mT) @ Vh
+        return U @ gA
+    return U @ gA @ Vh
+
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh`` and singular values ``S`` in descending order."""
@@ -382,6 +482,10 @@ class LinalgSvdvalsBackward0(Node):
     def backward(self, grad):
         return (self.U * grad[..., None, :]) @ self.Vh
 
+    def backward_graph(self, grad):
+        U, _, Vh = svd(operand(self, 0, None), False)
+        return (U * grad.unsqueeze(-2)) @ Vh
+
 
 def svdvals(A, *, driver=None, out=None):
     """Singular values of ``A`` in descending order."""
@@ -392,19 +496,31 @@ def svdvals(A, *, driver=None, out=None):
 
 # ---- pseudo-inverse -----------------------------------------------------------------------------------
 class PinvBackward0(Node):
-    __slots__ = ("a", "pinv")
+    __slots__ = ("a", "pinv", "options")
 
     def backward(self, grad):
-        A, pinvA = self.a, self.pinv
-        m, n = A.shape[-2], A.shape[-1]
-        pinvAh, gradh = mT(pinvA), mT(grad)
-        if m <= n:
-            K = gradh @ pinvA
-            KpinvAh = K @ pinvAh
-            return -mT(pinvA @ K) + KpinvAh - (A @ pinvA) @ KpinvAh + (pinvAh @ pinvA) @ (gradh - K @ A)
-        K = pinvA @ gradh
-        pinvAhK = pinvAh @ K
-        return -mT(K @ pinvA) + (gradh - A @ K) @ pinvA @ pinvAh + pinvAhK - pinvAhK @ pinvA @ A
+        return _pinv_backward(self.a, self.pinv, grad, mT)
+
+    def backward_graph(self, grad):
+        A = operand(self, 0, None)
+        return _pinv_backward(A, recomputed_output(self, pinv(A, **self.options), self.pinv), grad, _tensor_mT)
+
+
+def _tensor_mT(t):
+    return t.mT
+
+
+def _pinv_backward(A, pinvA, grad, mT):
+    """PyTorch's ``pinv_backward`` on arrays or (with ``mT`` for Tensors) differentiably on Tensors."""
+    m, n = A.shape[-2], A.shape[-1]
+    pinvAh, gradh = mT(pinvA), mT(grad)
+    if m <= n:
+        K = gradh @ pinvA
+        KpinvAh = K @ pinvAh
+        return -mT(pinvA @ K) + KpinvAh - (A @ pinvA) @ KpinvAh + (pinvAh @ pinvA) @ (gradh - K @ A)
+    K = pinvA @ gradh
+    pinvAhK = pinvAh @ K
+    return -mT(K @ pinvA) + (gradh - A @ K) @ pinvA @ pinvAh + pinvAhK - pinvAhK @ pinvA @ A
 
 
 def _value(x):
@@ -433,4 +549,5 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     with np.errstate(divide="ignore"):
         s_inv = np.where(S > cutoff, 1.0 / values, 0.0).astype(a.dtype)
     result = ((left * s_inv[..., None, :]) @ right).astype(a.dtype)
-    return record(result, PinvBackward0, (A,), reads=(A,), a=a, pinv=result)
+    return record(result, PinvBackward0, (A,), reads=(A,), a=a, pinv=result,
+                  options={"atol": atol, "rtol": rtol, "hermitian": hermitian})

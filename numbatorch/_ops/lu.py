@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 from .linalg_checks import LinAlgError, float_matrix, mT
 
@@ -79,16 +79,38 @@ def _lu_backward(gL, gU, L, U, P):
     return P @ inner
 
 
+def _lu_backward_graph(gL, gU, L, U, P):
+    """``_lu_backward`` on Tensors: ``L``, ``U`` recomputed from the input (differentiable), ``P`` constant."""
+    from .solvers import solve
+    inner = 0
+    if gL is not None:
+        inner = inner + (L.mT @ gL).tril(-1)
+    if gU is not None:
+        inner = inner + (gU @ U.mT).triu()
+    inner = solve(L.mT, inner)
+    inner = solve(U, inner.mT).mT
+    return P @ inner
+
+
 class LinalgLuBackward0(Node):
     __slots__ = ("P", "L", "U")
     num_outputs = 3
 
-    def backward(self, grads):
-        _, gL, gU = grads
+    def _check_square(self):
         if self.L.shape[-2] != self.U.shape[-1]:
             raise NotImplementedError("numbatorch: the derivative of linalg.lu of a non-square matrix is not "
                                       "implemented")
+
+    def backward(self, grads):
+        _, gL, gU = grads
+        self._check_square()
         return _lu_backward(gL, gU, self.L, self.U, self.P)
+
+    def backward_graph(self, grads):
+        _, gL, gU = grads
+        self._check_square()
+        _, L, U = lu(operand(self, 0, None))
+        return _lu_backward_graph(gL, gU, L, U, Tensor._make(self.P))
 
 
 class LinalgLuFactorExBackward0(LinalgLuBackward0):
@@ -101,6 +123,13 @@ class LinalgLuFactorExBackward0(LinalgLuBackward0):
             return None
         n = self.L.shape[-1]
         return LinalgLuBackward0.backward(self, (None, np.tril(g_lu, -1)[..., :, :n], np.triu(g_lu)))
+
+    def backward_graph(self, grads):
+        g_lu = grads[0]
+        if g_lu is None:
+            return None
+        n = self.L.shape[-1]
+        return LinalgLuBackward0.backward_graph(self, (None, g_lu.tril(-1)[..., :, :n], g_lu.triu()))
 
 
 def _checked_lu(name, A, pivot):
@@ -151,7 +180,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
 
 
 class LinalgLuSolveBackward0(Node):
-    __slots__ = ("P", "L", "U", "x", "left", "adjoint")
+    __slots__ = ("P", "L", "U", "b", "x", "left", "adjoint")
 
     def backward(self, grad):
         P, L, U = self.P, self.L, self.U
@@ -172,6 +201,32 @@ class LinalgLuSolveBackward0(Node):
             g_lu = np.tril(pt_ga @ mT(U), -1) + np.triu(mT(L) @ pt_ga)
         return g_lu, gB
 
+    def backward_graph(self, grad):
+        from .solvers import solve
+        LU, B = operand(self, 0, None), operand(self, 1, self.b)
+        P = Tensor._make(self.P)
+        if LU is None:  # the factors are constants
+            L, U = Tensor._make(self.L), Tensor._make(self.U)
+        else:
+            k = self.L.shape[-1]
+            L = LU[..., :, :k].tril(-1) + Tensor._make(np.eye(self.L.shape[-2], k, dtype=self.L.dtype))
+            U = LU[..., :k, :].triu()
+        op = P @ L @ U
+        op = op.mT if self.adjoint else op  # the system solved: op(A) X = B (left) or X op(A) = B
+        x = solve(op, B, left=self.left)
+        if not self.left:
+            op, x, grad = op.mT, x.mT, grad.mT
+        gB = solve(op.mT, grad)
+        g_op = -gB @ x.mT
+        if not self.left:
+            g_op, gB = g_op.mT, gB.mT
+        gA = g_op.mT if self.adjoint else g_op
+        g_lu = None
+        if self.inputs[0] is not None:
+            pt_ga = P.mT @ gA
+            g_lu = (pt_ga @ U.mT).tril(-1) + (L.mT @ pt_ga).triu()
+        return g_lu, gB
+
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """``X`` with ``A X = B`` (``X A = B`` when not ``left``; A^T with ``adjoint``) from ``lu_factor``'s output."""
@@ -182,4 +237,4 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     b = B._data
     x = np.linalg.solve(op, b) if left else mT(np.linalg.solve(mT(op), mT(b)))
     x = np.ascontiguousarray(x, dtype=lu_arr.dtype)
-    return record(x, LinalgLuSolveBackward0, (LU, B), P=P, L=L, U=U, x=x, left=left, adjoint=adjoint)
+    return record(x, LinalgLuSolveBackward0, (LU, B), P=P, L=L, U=U, b=b, x=x, left=left, adjoint=adjoint)

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from .._tensor import tensor_method
-from ..autograd.graph import Node
+from .._tensor import Tensor, tensor_method
+from ..autograd.graph import Node, operand
 from ._util import record
 from .linalg_checks import float_matrix, mT
 
@@ -45,6 +45,14 @@ class LinalgMatrixExpBackward0(Node):
         block[..., n:, n:] = mT(a)
         block[..., :n, n:] = grad
         return _expm(block)[..., :n, n:].astype(a.dtype)
+
+    def backward_graph(self, grad):
+        from .joining import cat
+        at = operand(self, 0, None).mT
+        n = at.shape[-1]
+        zeros = Tensor._make(np.zeros(tuple(at.shape), dtype=at._data.dtype))
+        block = cat([cat([at, grad], -1), cat([zeros, at], -1)], -2)
+        return matrix_exp(block)[..., :n, n:]
 
 
 def matrix_exp(A):

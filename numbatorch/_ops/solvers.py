@@ -116,7 +116,7 @@ def _triangle(a, upper, unitriangular):
 
 
 class LinalgSolveTriangularBackward0(Node):
-    __slots__ = ("t", "x", "upper", "left", "unitriangular")
+    __slots__ = ("t", "b", "x", "upper", "left", "unitriangular")
 
     def backward(self, grad):
         t, x = self.t, self.x
@@ -135,6 +135,25 @@ class LinalgSolveTriangularBackward0(Node):
                 gA = mT(gA)
         return gA, (gB if self.left else mT(gB))
 
+    def backward_graph(self, grad):
+        A, B = operand(self, 0, self.t), operand(self, 1, self.b)
+        upper, unit, left = self.upper, self.unitriangular, self.left
+        x = solve_triangular(A, B, upper=upper, left=left, unitriangular=unit) if self.inputs[0] is not None \
+            else None
+        if not left:  # X A = B  <=>  A^T X^T = B^T, with the other triangle
+            A, grad, upper = A.mT, grad.mT, not upper
+            x = None if x is None else x.mT
+        gB = solve_triangular(A.mT, grad, upper=not upper, unitriangular=unit)
+        gA = None
+        if x is not None:
+            gA = -gB @ x.mT
+            gA = gA.triu() if upper else gA.tril()
+            if unit:
+                gA = gA - gA.diagonal(0, -2, -1).diag_embed()
+            if not left:
+                gA = gA.mT
+        return gA, (gB if left else gB.mT)
+
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """``X`` with ``A X = B`` (or ``X A = B``) reading only the ``upper``/lower triangle of ``A``."""
@@ -146,13 +165,13 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     x = mT(_solve_array("linalg.solve_triangular", mT(t), mT(b))) if not left else \
         _solve_array("linalg.solve_triangular", t, b)
     x = np.ascontiguousarray(x)
-    return record(x, LinalgSolveTriangularBackward0, (A, B), t=t, x=x, upper=upper, left=left,
+    return record(x, LinalgSolveTriangularBackward0, (A, B), t=t, b=b, x=x, upper=upper, left=left,
                   unitriangular=unitriangular)
 
 
 # ---- Cholesky-based -----------------------------------------------------------------------------------
 class CholeskySolveBackward0(Node):
-    __slots__ = ("L", "x", "upper")
+    __slots__ = ("L", "b", "x", "upper")
 
     def backward(self, grad):
         L, x = self.L, self.x
@@ -162,6 +181,17 @@ class CholeskySolveBackward0(Node):
         if self.inputs[1] is not None:
             common = gB @ mT(x)
             common = common + mT(common)
+            gL = -L @ common if self.upper else -common @ L
+        return gB, gL
+
+    def backward_graph(self, grad):
+        B, factor = operand(self, 0, self.b), operand(self, 1, self.L)
+        gB = cholesky_solve(grad, factor, self.upper)
+        gL = None
+        if self.inputs[1] is not None:
+            L = factor.triu() if self.upper else factor.tril()
+            common = gB @ cholesky_solve(B, factor, self.upper).mT
+            common = common + common.mT
             gL = -L @ common if self.upper else -common @ L
         return gB, gL
 
@@ -180,7 +210,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     lower = np.tril(mT(factor)) if upper else np.tril(factor)
     x = _cholesky_solve_array(b, lower)
     tri = np.triu(factor) if upper else np.tril(factor)
-    return record(x, CholeskySolveBackward0, (B, L), L=tri, x=x, upper=upper)
+    return record(x, CholeskySolveBackward0, (B, L), L=tri, b=b, x=x, upper=upper)
 
 
 def cholesky_inverse(L, upper=False, *, out=None):
