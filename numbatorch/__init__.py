@@ -70,16 +70,24 @@ from ._runtime import (are_deterministic_algorithms_enabled, compile, get_defaul
                        is_deterministic_algorithms_warn_only_enabled, set_default_device,
                        set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
                        use_deterministic_algorithms)
+from ._runtime_flags import *  # noqa: F401,F403
+from ._sym_scalars import *  # noqa: F401,F403
+from ._control_flow import cond, while_loop
+from ._errors import AcceleratorError, FatalError, OutOfMemoryError
+from ._layout import contiguous_format as legacy_contiguous_format
+from ._ops.copy_forms import *  # noqa: F401,F403
+from ._ops.removed_functions import *  # noqa: F401,F403
+from ._ops import tensor_compat  # noqa: F401  (attaches Tensor.is_sparse_csr, to_sparse_coo, ...)
 
 __version__ = "0.1.0"
 
 # Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
-_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "amp", "distributed", "distributions", "fx", "jit", "keras",
-                              "multiprocessing", "nn", "onnx", "optim", "profiler", "random", "serialization", "testing",
-                              "utils", "vision"})
+_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "amp", "cpu", "distributed", "distributions", "fx", "jit",
+                              "keras", "multiprocessing", "nn", "onnx", "optim", "profiler", "random", "serialization",
+                              "testing", "utils", "version", "vision"})
 # Names taken from a submodule on first access (name: submodule).
-_LAZY_ATTRIBUTES = {"load": "serialization", "save": "serialization", "autocast": "amp"}
+_LAZY_ATTRIBUTES = {"load": "serialization", "save": "serialization", "autocast": "amp", "GradScaler": "amp"}
 
 
 def __getattr__(name):

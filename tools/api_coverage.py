@@ -47,10 +47,10 @@ NOT_API = {
 
 def is_import(label, name, obj):
     """Whether ``label.name`` is something PyTorch's code imported rather than API: a module living elsewhere
-    (``torch.os``, ``torch.nn.functional.np``) or a ``typing`` object."""
+    (``torch.os``, ``torch.nn.functional.np``) or a ``typing``/``collections.abc`` object."""
     if isinstance(obj, type(sys)):
         return obj.__name__ != f"{label}.{name}"
-    return getattr(obj, "__module__", None) == "typing" or type(obj).__module__ == "typing"
+    return {getattr(obj, "__module__", None), type(obj).__module__} & {"typing", "collections.abc"} != set()
 
 
 def public_names(obj):
