@@ -1,6 +1,7 @@
 """``torch.linalg``: decompositions, inverses, determinants, solvers and norms, with PyTorch's gradients."""
-from ._ops.decompositions import (cholesky, cholesky_ex, det, eig, eigh, eigvals, eigvalsh, inv, inv_ex, pinv, qr,
-                                  slogdet, svd, svdvals)
+from ._ops.decompositions import (cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, pinv, qr, slogdet, svd,
+                                  svdvals)
+from ._ops.eig import eig, eigvals
 from ._ops.linalg_checks import LinAlgError
 from ._ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from ._ops.matrix_exp import matrix_exp

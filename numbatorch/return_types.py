@@ -3,7 +3,7 @@ import collections
 
 __all__ = ["max", "min", "median", "nanmedian", "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "aminmax",
            "slogdet", "svd", "qr", "linalg_slogdet", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr", "linalg_eigh",
-           "linalg_svd", "linalg_lstsq", "linalg_solve_ex", "histogram", "frexp", "triangular_solve",
+           "linalg_eig", "linalg_svd", "linalg_lstsq", "linalg_solve_ex", "histogram", "frexp", "triangular_solve",
            "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
 
 
@@ -39,6 +39,7 @@ linalg_inv_ex = _return_type("linalg_inv_ex", ("inverse", "info"))
 linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ("L", "info"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_eig = _return_type("linalg_eig", ("eigenvalues", "eigenvectors"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))

@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
-from ._util import apply_inplace, binary_arrays, record
+from ._util import apply_inplace, binary_arrays, conj_if_complex, record
 
 
 class AddBackward0(Node):
@@ -44,8 +44,8 @@ class MulBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        ga = grad * self.b if self.inputs[0] is not None else None
-        gb = grad * self.a if self.inputs[1] is not None else None
+        ga = grad * conj_if_complex(self.b) if self.inputs[0] is not None else None
+        gb = grad * conj_if_complex(self.a) if self.inputs[1] is not None else None
         return ga, gb
 
     def backward_graph(self, grad):
@@ -59,8 +59,9 @@ class DivBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        ga = grad / self.b if self.inputs[0] is not None else None
-        gb = -grad * self.a / (self.b * self.b) if self.inputs[1] is not None else None
+        a, b = conj_if_complex(self.a), conj_if_complex(self.b)
+        ga = grad / b if self.inputs[0] is not None else None
+        gb = -grad * a / (b * b) if self.inputs[1] is not None else None
         return ga, gb
 
     def backward_graph(self, grad):
@@ -123,9 +124,9 @@ class RemainderBackward0(Node):
 
 def _float_result(x, y):
     """True division always produces floating point, like PyTorch (int / int -> float32)."""
-    if isinstance(x, np.ndarray) and x.dtype.kind != "f":
+    if isinstance(x, np.ndarray) and x.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
         x = x.astype(dt.get_default_dtype().np)
-    if isinstance(y, np.ndarray) and y.dtype.kind != "f":
+    if isinstance(y, np.ndarray) and y.dtype.kind not in dt.DIFFERENTIABLE_KINDS:
         y = y.astype(dt.get_default_dtype().np)
     return x, y
 

@@ -2,8 +2,8 @@
 
 numpy.linalg does the math (LAPACK, batched over leading dims); each backward is PyTorch's formula written in
 numpy (``FunctionsManual.cpp``: ``linalg_det_backward``, ``cholesky_backward``, ``linalg_qr_backward``,
-``linalg_eig_backward``, ``svd_backward``, ``pinv_backward``). Real dtypes only: numbatorch has no complex
-tensors, so ``eig``/``eigvals`` of a general matrix raise NotImplementedError.
+``linalg_eig_backward``, ``svd_backward``, ``pinv_backward``). Real dtypes only; ``eig``/``eigvals`` of a
+general matrix, whose results are complex, are in ``eig.py``.
 """
 import numpy as np
 
@@ -354,18 +354,6 @@ def eigvalsh(A, UPLO="L", *, out=None):
     a = float_matrix("linalg.eigvalsh", A, square=True)
     L, V = np.linalg.eigh(_uplo_symmetric("linalg.eigvalsh", a, UPLO))
     return record(L, LinalgEigvalshBackward0, (A,), V=V, uplo=UPLO)
-
-
-def eig(A, *, out=None):
-    """Eigen-decomposition of a general matrix: complex-valued, which numbatorch cannot represent."""
-    raise NotImplementedError("linalg.eig returns complex tensors, which numbatorch does not support; use "
-                              "linalg.eigh for symmetric matrices")
-
-
-def eigvals(A, *, out=None):
-    """Eigenvalues of a general matrix: complex-valued, which numbatorch cannot represent."""
-    raise NotImplementedError("linalg.eigvals returns complex tensors, which numbatorch does not support; use "
-                              "linalg.eigvalsh for symmetric matrices")
 
 
 

@@ -1,5 +1,5 @@
-"""Assorted numerics of PyTorch's namespace: differences, covariance, quantiles, histograms, sliding windows,
-angle conversions and the real-number forms of the complex helpers.
+"""Assorted numerics of PyTorch's namespace: differences, covariance, quantiles, histograms, sliding windows and
+angle conversions.
 
 Differentiable results are built from differentiable ops (or, for ``Tensor.unfold``, one graph node), so their
 gradients are PyTorch's; counting ops (histc, bincount, isin, gcd ...) have none, as in PyTorch.
@@ -17,8 +17,8 @@ from ._util import record
 from .keyword_aliases import accept_aliases
 
 __all__ = ["deg2rad", "rad2deg", "diff", "cov", "corrcoef", "histc", "histogram", "bincount", "quantile",
-           "nanquantile", "dist", "isin", "diagflat", "float_power", "positive", "conj", "conj_physical",
-           "resolve_conj", "resolve_neg", "is_conj", "is_neg", "real", "imag", "angle", "gcd", "lcm", "frexp",
+           "nanquantile", "dist", "isin", "diagflat", "float_power", "positive", "resolve_neg", "is_neg", "gcd",
+           "lcm", "frexp",
            "nextafter", "hsplit", "vsplit", "dsplit", "trapezoid", "trapz", "cumulative_trapezoid", "combinations",
            "unravel_index", "ldexp", "copysign", "gradient"]
 
@@ -260,52 +260,16 @@ def positive(input):
     return input
 
 
-def _identity_of_real(name):
-    def fn(input):
-        return input
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = "``input`` itself: numbatorch tensors are real."
-    return tensor_method(name)(fn)
-
-
-conj = _identity_of_real("conj")
-conj_physical = _identity_of_real("conj_physical")
-resolve_conj = _identity_of_real("resolve_conj")
-resolve_neg = _identity_of_real("resolve_neg")
-
-
 @tensor_method()
-def is_conj(input):
-    """Always ``False``: numbatorch tensors are real and have no conjugate bit."""
-    return False
+def resolve_neg(input):
+    """``input`` itself: numbatorch tensors have no negative bit."""
+    return input
 
 
 @tensor_method()
 def is_neg(input):
     """Always ``False``: numbatorch tensors have no negative bit."""
     return False
-
-
-def real(input):
-    """The real part: the tensor itself (numbatorch tensors are real)."""
-    return input
-
-
-def imag(input):
-    """PyTorch's error: real tensors have no imaginary part."""
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-
-
-Tensor.real = property(real, doc="The real part: the tensor itself.")
-Tensor.imag = property(imag, doc="Raises: real tensors have no imaginary part.")
-
-
-@tensor_method()
-def angle(input):
-    """The argument of each real number: 0 for x >= 0, pi for x < 0 (NaN stays NaN); zero gradient."""
-    x = _float(input)
-    data = np.where(x._data < 0, np.pi, np.where(np.isnan(x._data), np.nan, 0.0)).astype(x._data.dtype)
-    return x * 0 + Tensor._make(data)
 
 
 def _integer_binary(name, fn):

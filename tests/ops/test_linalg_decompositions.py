@@ -165,10 +165,3 @@ def test_ex_variants_report_info():
     assert ours.info.tolist() == theirs.info.tolist()
     with pytest.raises(nt.linalg.LinAlgError):
         nt.linalg.cholesky_ex(nt.tensor(not_pd), check_errors=True)
-
-
-def test_eig_needs_complex_numbers():
-    with pytest.raises(NotImplementedError, match="complex"):
-        nt.linalg.eig(nt.eye(2))
-    with pytest.raises(NotImplementedError, match="complex"):
-        nt.linalg.eigvals(nt.eye(2))

@@ -1,0 +1,96 @@
+"""Eigen-decomposition of general (non-symmetric) matrices: ``linalg.eig`` and ``linalg.eigvals``.
+
+Results are complex (complex64 for float32 input, complex128 for float64), eigenvectors normalised to norm 1 as
+LAPACK returns them. The gradient is PyTorch's: eigenvectors are defined up to a phase per column, so a loss
+that depends on that phase raises, as in PyTorch.
+"""
+import numpy as np
+
+from .. import _dtype as dt
+from .. import return_types
+from .._tensor import Tensor
+from ..autograd.graph import Node
+from ._util import record
+
+
+def _mH(x):
+    return np.conj(np.swapaxes(x, -1, -2))
+
+
+def _square_matrix(name, A):
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(A).__name__}")
+    arr = A._data
+    if arr.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if arr.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
+        d = dt._BY_NP[arr.dtype]
+        if d is dt.float16:
+            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {d._scalar_name}")
+    if arr.shape[-1] != arr.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {arr.shape[-2]} by "
+                           f"{arr.shape[-1]} matrices")
+    return arr
+
+
+def _decompose(name, arr):
+    if not np.isfinite(arr).all():
+        raise RuntimeError(f"{name}: input tensor should not contain infs or NaNs.")
+    L, V = np.linalg.eig(arr)
+    complex_np = dt._BY_NP[arr.dtype].to_complex().np
+    return L.astype(complex_np, copy=False), V.astype(complex_np, copy=False)
+
+
+def _eig_backward(gL, gV, L, V, input_is_complex):
+    """PyTorch's ``linalg_eig_backward``: gA = V^{-H} (diag(gL) + (V^H gV - V^H V Re(diag(V^H gV))) / E*) V^H."""
+    Vh = _mH(V)
+    if gV is None:
+        gA = np.linalg.solve(Vh, gL[..., :, None] * Vh)
+    else:
+        VhgV = Vh @ gV
+        diag = np.diagonal(VhgV, 0, -2, -1)
+        if np.abs(diag.imag).max(initial=0) > 1e-4 * max(1.0, np.abs(diag).max(initial=0)):
+            raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                               "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                               "so it is ill-defined.")
+        inner = VhgV - Vh @ (V * diag.real[..., None, :])
+        Lc = np.conj(L)
+        E = Lc[..., None, :] - Lc[..., :, None]
+        k = L.shape[-1]
+        E[..., np.arange(k), np.arange(k)] = 1
+        inner = inner / E
+        inner[..., np.arange(k), np.arange(k)] = 0 if gL is None else gL
+        gA = np.linalg.solve(Vh, inner @ Vh)
+    return gA if input_is_complex else gA.real
+
+
+class LinalgEigBackward0(Node):
+    __slots__ = ("L", "V", "input_is_complex")
+    num_outputs = 2
+
+    def backward(self, grads):
+        gL, gV = grads
+        return _eig_backward(gL, gV, self.L, self.V, self.input_is_complex)
+
+
+class LinalgEigvalsBackward0(Node):
+    __slots__ = ("L", "V", "input_is_complex")
+
+    def backward(self, grad):
+        return _eig_backward(grad, None, self.L, self.V, self.input_is_complex)
+
+
+def eig(A, *, out=None):
+    """Eigenvalues and eigenvectors of square matrices ``A`` (``A V = V diag(L)``), both complex."""
+    arr = _square_matrix("linalg.eig", A)
+    L, V = _decompose("linalg.eig", arr)
+    Lt, Vt = record((L, V), LinalgEigBackward0, (A,), L=L, V=V, input_is_complex=arr.dtype.kind == "c")
+    return return_types.linalg_eig(Lt, Vt)
+
+
+def eigvals(A, *, out=None):
+    """Eigenvalues of square matrices ``A`` (complex)."""
+    arr = _square_matrix("linalg.eigvals", A)
+    L, V = _decompose("linalg.eigvals", arr)
+    return record(L, LinalgEigvalsBackward0, (A,), L=L, V=V, input_is_complex=arr.dtype.kind == "c")
