@@ -37,9 +37,10 @@ class ASGD(Optimizer):
                     continue
                 state = self.state[p]
                 if not state:
-                    state["step"] = scalar_tensor(0.0)
-                    state["eta"] = scalar_tensor(lr)
-                    state["mu"] = scalar_tensor(1.0)
+                    # on the parameter's device, as PyTorch's ASGD keeps them
+                    state["step"] = scalar_tensor(0.0, like=p)
+                    state["eta"] = scalar_tensor(lr, like=p)
+                    state["mu"] = scalar_tensor(1.0, like=p)
                     state["ax"] = zeros_state(p)
                 step = self._state_step(state)
                 param, ax = p._data, state["ax"]._data

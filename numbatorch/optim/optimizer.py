@@ -35,10 +35,13 @@ def _typename(obj):
     return type(obj).__qualname__ if module == "builtins" else f"{module}.{type(obj).__qualname__}"
 
 
-def scalar_tensor(value):
-    """A 0-d tensor for optimizer scalars such as ``step`` (float32, float64 when that is the default)."""
+def scalar_tensor(value, like=None):
+    """A 0-d tensor for optimizer scalars such as ``step`` (float32, float64 when that is the default); on the
+    CPU, or on the device of parameter ``like``."""
     np_dtype = np.float64 if dt.get_default_dtype() is dt.float64 else np.float32
-    return Tensor._make(np.array(value, dtype=np_dtype))
+    if like is None:
+        return Tensor._make(np.array(value, dtype=np_dtype))
+    return Tensor._make(np.full_like(like._data, value, dtype=np_dtype, shape=()))
 
 
 def zeros_state(p, fill=0.0):
