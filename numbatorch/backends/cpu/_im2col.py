@@ -29,14 +29,18 @@ def _im2col_item(xp, col, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw,
     cf = col.reshape(-1)
     plane = ((n0 + nl) * C + c) * Dp * Hp * Wp
     row = c * kd * kh * kw
+    # the output row r = od * oH + oh advances by counters: a division per row (two per
+    # few-element copy) took most of the time on small outputs
+    od0 = r0 // oH
+    oh0 = r0 - od0 * oH
     for a in range(kd):
         for b in range(kh):
             for e in range(kw):
                 d = uint64(row * col.shape[1] + nl * nr * oW)
+                od = od0
+                oh = oh0
                 for t in range(nr):
-                    r = r0 + t
-                    src = uint64(plane + (((r // oH) * sd + a * dd) * Hp + (r % oH) * sh + b * dh) * Wp
-                                 + e * dw)
+                    src = uint64(plane + ((od * sd + a * dd) * Hp + oh * sh + b * dh) * Wp + e * dw)
                     if to_col:
                         if sw == 1:
                             for ow in range(oW):
@@ -52,6 +56,10 @@ def _im2col_item(xp, col, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw,
                             for ow in range(oW):
                                 xf[src + uint64(ow * sw)] += cf[d + uint64(ow)]
                     d += uint64(oW)
+                    oh += 1
+                    if oh == oH:
+                        oh = 0
+                        od += 1
                 row += 1
 
 
