@@ -74,6 +74,7 @@ class Reducer:
                 self.location[i] = (b, k)
         self.index_of = {id(p): i for i, p in enumerate(params)}
         self.armed = False
+        self.divisor = None  # what averages divide by, when not the world size (Join's training ranks)
         self.ready = np.zeros(len(params), dtype=bool)
         self.locally_used = np.zeros(len(params), dtype=np.uint8)
         self.next_bucket = 0
@@ -153,7 +154,7 @@ class Reducer:
         if self.find_unused_parameters:
             globally_used = self.locally_used.copy()
             self.pg._comm.Allreduce(MPI.IN_PLACE, globally_used, MPI.MAX)
-        size = self.pg.size()
+        size = self.divisor or self.pg.size()
         result = None
         for bucket in self.buckets:
             np.divide(bucket.buffer, size, out=bucket.buffer)

@@ -4,14 +4,17 @@ import contextlib
 import numpy as np
 
 from ... import autograd
+from ..._device import device as _device
 from ...distributed import distributed_c10d
+from ...distributed.algorithms.join import Join, Joinable
 from ..modules.module import Module
+from . import _ddp_join
 from ._reducer import Reducer
 
 __all__ = ["DistributedDataParallel"]
 
 
-class DistributedDataParallel(Module):
+class DistributedDataParallel(Module, Joinable):
     """Data parallelism across the ranks of a process group, as ``torch.nn.parallel.DistributedDataParallel``.
 
     At construction the parameters and buffers of rank 0 are copied to every rank (after checking that all
@@ -25,7 +28,8 @@ class DistributedDataParallel(Module):
     makes them views of the buckets to save memory).
     The wrapped model is ``.module``; ``state_dict()`` keys start with ``module.``. ``device_ids`` and
     ``output_device`` must be None (CPU modules, as in PyTorch), so ``dim``, which splits inputs over devices,
-    is unused; ``check_reduction`` is ignored, as PyTorch has deprecated it.
+    is unused; ``check_reduction`` is ignored, as PyTorch has deprecated it. ``join()`` trains ranks with uneven
+    numbers of inputs (see ``numbatorch.distributed.algorithms.join``).
     """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
@@ -55,6 +59,8 @@ class DistributedDataParallel(Module):
         self.require_forward_param_sync = True
         self.reducer = Reducer(self._module_params, [n for n, _ in named], self.process_group, bucket_cap_mb,
                                find_unused_parameters or static_graph)
+        self._divide_by_initial_world_size = True
+        Joinable.__init__(self)
 
     def _verify_same_model(self):
         """Every rank must wrap the same architecture: same parameter names, shapes and dtypes, in order."""
@@ -94,12 +100,15 @@ class DistributedDataParallel(Module):
                 self._broadcast_coalesced(states)
 
     def forward(self, *inputs, **kwargs):
-        if self.require_forward_param_sync and self.broadcast_buffers and self.process_group.size() > 1:
+        sync_grads = self.require_backward_grad_sync
+        if self._join_config.enable:
+            sync_grads = _ddp_join.forward_sync(self)
+        elif self.require_forward_param_sync and self.broadcast_buffers and self.process_group.size() > 1:
             buffers = [b for b in self._module_buffers if b is not None]
             if buffers:
                 self._broadcast_coalesced(buffers)
         output = self.module(*inputs, **kwargs)
-        if autograd.is_grad_enabled() and self.require_backward_grad_sync:
+        if autograd.is_grad_enabled() and sync_grads:
             self.require_forward_param_sync = True
             self.reducer.prepare_for_backward(output)
         else:
@@ -116,3 +125,23 @@ class DistributedDataParallel(Module):
             yield
         finally:
             self.require_backward_grad_sync = old
+
+    def join(self, divide_by_initial_world_size=True, enable=True, throw_on_early_termination=False):
+        """``with ddp.join():`` around the training loop lets ranks run out of inputs at different iterations:
+        ``Join([self], ...)``."""
+        return Join([self], enable, throw_on_early_termination,
+                    divide_by_initial_world_size=divide_by_initial_world_size)
+
+    def join_hook(self, **kwargs):
+        """The hook a joined rank runs: shadows the other ranks' iterations, then syncs the final model."""
+        return _ddp_join.DDPJoinHook(self, kwargs.get("divide_by_initial_world_size", True))
+
+    @property
+    def join_device(self):
+        """The CPU: DDP's collectives run on the host."""
+        return _device("cpu")
+
+    @property
+    def join_process_group(self):
+        """The process group DDP reduces over."""
+        return self.process_group
