@@ -1,7 +1,12 @@
-"""Shared test fixtures: a fresh seed for every test so failures reproduce."""
+"""Shared test fixtures: a fresh seed for every test so failures reproduce; parallel kernel builds at once."""
 import pytest
 
 import numbatorch
+from numbatorch.backends.cpu import _parallel
+
+# Tests of large inputs check the parallel builds: compile them at their first call instead of after a second
+# of serial runs (tests/backends/test_cpu_parallel.py checks that deferral).
+_parallel.PARALLEL_AFTER_SECONDS = 0.0
 
 
 @pytest.fixture(autouse=True)

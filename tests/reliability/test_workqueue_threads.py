@@ -15,7 +15,9 @@ _PROGRAM = textwrap.dedent("""
     import numba
     import numpy as np
     import numbatorch as nt
+    from numbatorch.backends.cpu import _parallel
 
+    _parallel.PARALLEL_AFTER_SECONDS = 0.0  # the parallel builds at once, even on an empty kernel cache
     nt.manual_seed(0)
     net = nt.nn.Sequential(nt.nn.Conv2d(8, 16, 3, padding=1), nt.nn.BatchNorm2d(16), nt.nn.ReLU(), nt.nn.MaxPool2d(2),
                            nt.nn.Conv2d(16, 16, 3, padding=1), nt.nn.ReLU(), nt.nn.AdaptiveAvgPool2d(1),

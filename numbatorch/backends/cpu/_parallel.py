@@ -3,11 +3,19 @@
 A ``parallel=True`` launch costs microseconds (thread wake-up; milliseconds on an oversubscribed machine), so
 below a measured amount of work the serial build is faster. Every kernel family counts its work in the unit
 named by its threshold and calls ``choose``.
+
+A ``parallel=True`` build also takes several times longer to compile than the serial one (1-2 s each, on a
+loaded 2-core machine), which dominated a fresh install's first training step. So a twin's parallel build is
+only compiled once its serial build has run ``PARALLEL_AFTER_SECONDS`` on parallel-sized work, or at once when
+Numba's disk cache already holds it (``python -m numbatorch warmup`` puts it there). Both builds run one body
+over independent outer iterations, so which one ran never changes a result.
 """
 import threading
+import time
 from collections import namedtuple
 
 from numba import njit, prange
+from numba.core import event
 
 from ..._threading_layer import _threads_launched, chosen_layer
 
@@ -18,6 +26,9 @@ MIN_ELEMENTS = 1 << 15
 MIN_SCAN_ELEMENTS = 1 << 16
 # Recurrent layers launch once per time step: parallel from this many state entries (batch * hidden).
 MIN_RNN_STATE = 1 << 14
+# Seconds of serial runs on parallel-sized work after which a twin's parallel build is compiled: about the
+# compile's own cost, so a short run (a tutorial's --quick, a first step) never pays it and a long one soon does.
+PARALLEL_AFTER_SECONDS = 1.0
 
 Twin = namedtuple("Twin", ["serial", "parallel"])
 
@@ -40,6 +51,8 @@ _THREAD_SAFE_LAYERS = ("tbb", "omp")
 _layer_thread_safe = None  # the cached answer, once known
 _pool_lock = threading.Lock()  # held by the one thread running a parallel build on an unsafe layer
 _guarded = {}  # twin -> its runner taking the lock
+_promoted = set()  # twins whose parallel build is used
+_deferred = {}  # twin -> its runner while the parallel build is not yet worth compiling
 
 
 def _thread_safe_layer():
@@ -71,14 +84,84 @@ def _guarded_runner(twin):
 def choose(twin, work, minimum=None):
     """The build of ``twin`` to run for ``work`` units: parallel from ``minimum`` (default ``MIN_ELEMENTS``) on.
 
-    numba's ``workqueue`` layer (used where TBB is missing) aborts the process when two threads enter it at once,
-    so there a parallel pick is a runner letting one thread at a time take the parallel build, the rest the serial.
+    Until the parallel build is cached or worth compiling (see the module docstring) a parallel pick is a runner
+    that runs the serial build and keeps count. numba's ``workqueue`` layer (used where TBB is missing) aborts
+    the process when two threads enter it at once, so there a parallel pick is a runner letting one thread at a
+    time take the parallel build, the rest the serial.
     """
     if work < (MIN_ELEMENTS if minimum is None else minimum):
         return twin.serial
+    if twin not in _promoted:
+        if PARALLEL_AFTER_SECONDS > 0:
+            runner = _deferred.get(twin)
+            if runner is None:
+                runner = _deferred.setdefault(twin, _deferred_runner(twin))
+            return runner
+        _promoted.add(twin)
+    return _parallel_pick(twin)
+
+
+def _parallel_pick(twin):
+    """``twin``'s parallel build, or its guarded runner where the thread pool is not thread-safe."""
     if _thread_safe_layer():
         return twin.parallel
     runner = _guarded.get(twin)
     if runner is None:
         runner = _guarded.setdefault(twin, _guarded_runner(twin))
     return runner
+
+
+def _deferred_runner(twin):
+    """Runs ``twin``'s serial build, timing the calls that compiled nothing, until its parallel build is
+    promoted: found in the disk cache at the first call, or after ``PARALLEL_AFTER_SECONDS`` of serial runs."""
+    state = {"seconds": 0.0, "probed": False}
+
+    def run(*args):
+        if twin in _promoted:
+            return _parallel_pick(twin)(*args)
+        if not state["probed"]:
+            state["probed"] = True
+            if _load_cached(twin.parallel, args):
+                _promoted.add(twin)
+                return _parallel_pick(twin)(*args)
+        builds = len(getattr(twin.serial, "overloads", ()))
+        start = time.perf_counter()
+        result = twin.serial(*args)
+        if len(getattr(twin.serial, "overloads", ())) == builds:  # a call that compiled is no measure of run time
+            state["seconds"] += time.perf_counter() - start
+            if state["seconds"] >= PARALLEL_AFTER_SECONDS:
+                _promoted.add(twin)
+        return result
+    return run
+
+
+class _NotCached(Exception):
+    pass
+
+
+class _RefuseCompile(event.Listener):
+    """Stops one thread's compile of one dispatcher: Numba starts a compile only after missing its disk cache."""
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+        self.thread = threading.get_ident()
+
+    def on_start(self, ev):
+        if ev.data["dispatcher"] is self.dispatcher and threading.get_ident() == self.thread:
+            raise _NotCached
+
+    def on_end(self, ev):
+        pass
+
+
+def _load_cached(dispatcher, args):
+    """Whether ``dispatcher`` has a build for ``args``, loading it from Numba's disk cache; never compiles."""
+    if not hasattr(dispatcher, "typeof_pyval"):
+        return False
+    signature = tuple(dispatcher.typeof_pyval(arg) for arg in args)
+    try:
+        with event.install_listener("numba:compile", _RefuseCompile(dispatcher)):
+            dispatcher.compile(signature)
+    except _NotCached:
+        return False
+    return True

@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
-from ._rnn_math import sigmoid, tanh
+from ._rnn_math import copy_rows, sigmoid, tanh
 
 
 @njit(cache=True, error_model="numpy")
@@ -85,7 +85,7 @@ def _make_gru_forward(loop):
         T, B = xw.shape[0], xw.shape[1]
         for s in range(T):
             t = T - 1 - s if reverse else s
-            h_prev[t, :, :] = h
+            copy_rows(h_prev[t], h)
             np.dot(h, w_hh_t, hw)
             for b in loop(B):
                 _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
-from ._rnn_math import sigmoid, tanh
+from ._rnn_math import copy_rows, sigmoid, tanh
 
 
 @njit(cache=True, error_model="numpy")
@@ -107,8 +107,8 @@ def _make_lstm_forward(loop):
         T, B = xw.shape[0], xw.shape[1]
         for s in range(T):
             t = T - 1 - s if reverse else s
-            h_prev[t, :, :] = h
-            c_prev[t, :, :] = c
+            copy_rows(h_prev[t], h)
+            copy_rows(c_prev[t], c)
             np.dot(h, w_hh_t, hw)
             for b in loop(B):
                 _lstm_cell_forward(b, t, t < lengths[b], has_proj, xw, hw, h, c, out, gates, tanh_c, m)
@@ -130,10 +130,10 @@ def _make_lstm_backward(loop):
             t = s if reverse else T - 1 - s
             _add_rows(dh_total, dh, grad_out[t])
             if has_proj:
-                dh_total_all[t, :, :] = dh_total
+                copy_rows(dh_total_all[t], dh_total)
                 np.dot(dh_total, w_hr, dm)
             else:
-                dm[:, :] = dh_total
+                copy_rows(dm, dh_total)
             for b in loop(B):
                 _lstm_cell_backward(b, t, t < lengths[b], dm, dc, gates, c_prev, tanh_c, dgates)
             np.dot(dgates[t], w_hh, dh_gemm)

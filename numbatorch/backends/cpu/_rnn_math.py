@@ -1,4 +1,4 @@
-"""Scalar activations for the recurrent-cell kernels.
+"""Scalar activations and a state copy for the recurrent-cell kernels.
 
 ``math.tanh`` measured ~17 ns (float32) / ~9 ns (float64) per call here, several
 times an ``exp``; it dominated the LSTM step. ``tanh`` below uses one ``exp``
@@ -24,3 +24,12 @@ def tanh(x):
         x2 = x * x
         return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (62.0 / 2835.0)))))
     return 2.0 / (1.0 + math.exp(-2.0 * x)) - 1.0
+
+
+@njit(cache=True, error_model="numpy")
+def copy_rows(dst, src):
+    """``dst[...] = src`` for 2-d arrays of one shape. Numba's slice assignment formats its shape-mismatch message
+    with string code that took 8 s to compile on a cold cache (most of a fresh process's first GRU step)."""
+    for i in range(dst.shape[0]):
+        for j in range(dst.shape[1]):
+            dst[i, j] = src[i, j]

@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
-from ._rnn_math import tanh
+from ._rnn_math import copy_rows, tanh
 
 
 @njit(cache=True, error_model="numpy")
@@ -60,7 +60,7 @@ def _make_rnn_forward(loop):
         T, B = xw.shape[0], xw.shape[1]
         for s in range(T):
             t = T - 1 - s if reverse else s
-            h_prev[t, :, :] = h
+            copy_rows(h_prev[t], h)
             np.dot(h, w_hh_t, hw)
             for b in loop(B):
                 _rnn_cell_forward(b, t, t < lengths[b], use_relu, xw, hw, h, out)
