@@ -1,14 +1,24 @@
-"""Elementwise activations: sigmoid, relu, tanh (backward fused in Numba kernels)."""
+"""Activation family: ``relu``, ``sigmoid`` and ``tanh`` (``torch.*``, Tensor methods and ``nn.functional``
+alike) and the shared machinery of the other activations.
+
+The family is three modules: this one, ``activation_piecewise`` (rectifiers, clamps, shrinks: piecewise
+linear or polynomial) and ``activation_smooth`` (ELU family, GELU, SiLU, softplus, ...). Each function
+checks its argument with PyTorch's error text, computes forward on the array, and records its node with
+``record``; ``nn.functional`` re-exports them.
+"""
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
-from ._util import OUTPUT, float_array, inplace_variant, record
+from ._dtype_args import require_floating
+from ._tensor_args import require_tensor
+from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
 from ..backends.cpu import pointwise as kernels
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_", "sigmoid_", "relu_",
 ]
+
 
 class TanhBackward0(Node):
     __slots__ = ("result",)
@@ -45,21 +55,33 @@ class ReluBackward0(Node):
 
 @tensor_method()
 def tanh(input):
-    """Elementwise hyperbolic tangent."""
+    """Elementwise hyperbolic tangent.
+
+    See ``nn.Tanh`` for the shapes.
+    """
+    require_tensor("tanh", input)
     out = np.asarray(np.tanh(float_array(input)))
     return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def sigmoid(input):
-    """Elementwise logistic sigmoid ``1 / (1 + exp(-input))``."""
+    """Elementwise logistic sigmoid ``1 / (1 + exp(-input))``.
+
+    See ``nn.Sigmoid`` for the shapes.
+    """
+    require_tensor("sigmoid", input)
     out = np.asarray(kernels.sigmoid(float_array(input)))
     return record(out, SigmoidBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def relu(input):
-    """Elementwise rectified linear unit ``max(0, input)``."""
+    """Elementwise rectified linear unit ``max(0, input)``.
+
+    See ``nn.ReLU`` for the shapes.
+    """
+    require_tensor("relu", input)
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
@@ -72,3 +94,32 @@ for _name, _fn in (
         ("tanh_", tanh), ("sigmoid_", sigmoid), ("relu_", relu)):
     globals()[_name] = inplace_variant(_name, _fn)
 del _name, _fn
+
+
+class InputNode(Node):
+    """Backward of an elementwise activation that reads only the input array ``x`` (and options ``a``, ``b``)."""
+
+    __slots__ = ("x", "a", "b")
+
+
+def unary(fname, input, inplace, forward, node_cls, kernel=None, **saved):
+    """Apply activation ``fname`` (``forward`` on the float array), recording ``node_cls`` with the input as
+    ``x``; ``inplace`` writes the result back into ``input``.
+
+    A non-Tensor input raises PyTorch's TypeError naming ``fname`` (``fname_`` in place); ``fname`` None skips
+    that check for the caller to make. With ``kernel`` (PyTorch's kernel name) a non-floating input raises
+    PyTorch's NotImplementedError naming it, as PyTorch implements these for floating types only."""
+    if fname is not None:
+        require_tensor(fname + "_" if inplace else fname, input)
+    if kernel is not None:
+        require_floating(kernel, input._data)
+    x = float_array(input)
+    result = record(forward(x), node_cls, (input,), x=x, **saved)
+    return apply_inplace(input, result) if inplace else result
+
+
+def keep_integers(input, inplace, forward):
+    """PyTorch computes clamp-like activations of integer input in its dtype; integers take no gradient, so no
+    graph is recorded."""
+    out = Tensor._make(forward(input._data))
+    return apply_inplace(input, out) if inplace else out
