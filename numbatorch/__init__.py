@@ -50,6 +50,7 @@ from ._sparse_coo import sparse_coo_tensor
 from .sparse import mm as spmm
 from ._ops.numerics import *  # noqa: F401,F403
 from ._ops.complex_ops import *  # noqa: F401,F403
+from ._ops.complex_ops import *  # noqa: F401,F403
 from ._ops.queries import *  # noqa: F401,F403
 from ._type_info import finfo, iinfo
 from ._ops.namespace_forms import *  # noqa: F401,F403
@@ -84,7 +85,7 @@ __version__ = "0.1.0"
 
 # Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
-_LAZY_SUBMODULES = frozenset({"_C", "accelerator", "amp", "cpu", "distributed", "distributions", "fx", "jit",
+_LAZY_SUBMODULES = frozenset({"_C", "_dynamo", "accelerator", "amp", "cpu", "distributed", "distributions", "fx", "jit",
                               "keras", "multiprocessing", "nn", "onnx", "optim", "profiler", "random", "serialization",
                               "testing", "utils", "version", "vision"})
 # Names taken from a submodule on first access (name: submodule).

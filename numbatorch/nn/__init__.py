@@ -2,6 +2,7 @@
 from . import functional, init, parallel, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
 
 
 def __getattr__(name):

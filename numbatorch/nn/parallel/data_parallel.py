@@ -8,8 +8,20 @@ __all__ = ["DataParallel", "data_parallel"]
 
 
 class DataParallel(Module):
-    """Wraps ``module`` (as ``.module``, so ``state_dict()`` keys start with ``module.``) and calls it directly,
-    as PyTorch's DataParallel does when no GPU is available; for several processes use DistributedDataParallel."""
+    """Wraps ``module`` and calls it directly, as PyTorch's DataParallel does when no GPU is available.
+
+    The module is kept as ``.module``, so ``state_dict()`` keys start with ``module.``; for several processes use
+    DistributedDataParallel.
+
+    Args:
+        module: the module to run.
+        device_ids: the GPUs to split the batch over; ignored (there are none).
+        output_device: where outputs are gathered; ignored.
+        dim: the batch dimension that would be split.
+
+    Shape:
+        - Input and output: those of ``module``.
+    """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0):
         super().__init__()
