@@ -38,6 +38,7 @@ def resolve(path):
 # its modules import or define for themselves (besides the imported modules and typing objects found by is_import).
 NOT_API = {
     "torch": {"TYPE_CHECKING", "USE_GLOBAL_DEPS", "USE_RTLD_GLOBAL_WITH_LIBTORCH", "classproperty"},
+    "torch.linalg": {"common_notes"},  # docstring fragments, like reproducibility_notes below
     "torch.nn.functional": {"BroadcastingList1", "BroadcastingList2", "BroadcastingList3", "DType", "Tensor",
                             "TYPE_CHECKING", "assert_int_or_pair", "boolean_dispatch", "handle_torch_function",
                             "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic",
