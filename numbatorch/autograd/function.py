@@ -77,6 +77,36 @@ class BackwardCFunction(Node):
         self._released = True
 
 
+def _attach_node(cls, ctx, args, outs):
+    """Give the differentiable outputs of ``cls.forward`` one ``BackwardCFunction`` node, made by ``record``.
+
+    ``record`` wraps arrays in new Tensors, but a Function's outputs must stay the Tensors its forward
+    returned (they may be saved in ``ctx``, or be an input it marked dirty), so the node ``record`` made is
+    moved onto them; an output that is an undirtied input becomes a view of it, as in PyTorch."""
+    from .._ops._util import record  # _ops imports the Tensor class, which imports autograd: import at use
+    non_diff = getattr(ctx, "_non_differentiable", ())
+    dirty = getattr(ctx, "_dirty", ())
+    differentiable = [isinstance(o, _tensor.Tensor) and id(o) not in non_diff
+                      and o._data.dtype.kind in _dtype.DIFFERENTIABLE_KINDS
+                      for o in outs]
+    shapes = [(o._data.shape, o._data.dtype) if isinstance(o, _tensor.Tensor) else ((), np.float32) for o in outs]
+    made = record(tuple(o._data if d else None for o, d in zip(outs, differentiable)), BackwardCFunction, args,
+                  ctx=ctx, fn_cls=cls, output_shapes=shapes)
+    result = []
+    for o, d, m in zip(outs, differentiable, made):
+        if d:
+            if any(o is a for a in args):
+                if any(o is t for t in dirty):
+                    if o.grad_fn is None and o._requires_grad:
+                        raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                                           "operation.")
+                else:
+                    o = o.view_as(o)
+            o.grad_fn, o._output_nr, o._requires_grad = m.grad_fn, m._output_nr, True
+        result.append(o)
+    return tuple(result)
+
+
 class Function:
     """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``; call ``apply``."""
 
@@ -99,28 +129,5 @@ class Function:
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if recording:
-            node = BackwardCFunction(tuple(a if isinstance(a, _tensor.Tensor) and a._requires_grad else None for a in args))
-            node.ctx = ctx
-            node.fn_cls = cls
-            node.num_outputs = len(outs)
-            node.output_shapes = [(o._data.shape, o._data.dtype) if isinstance(o, _tensor.Tensor) else ((), np.float32)
-                                  for o in outs]
-            non_diff = getattr(ctx, "_non_differentiable", ())
-            dirty = getattr(ctx, "_dirty", ())
-            new_outs = []
-            for i, o in enumerate(outs):
-                if (isinstance(o, _tensor.Tensor) and id(o) not in non_diff
-                        and o._data.dtype.kind in _dtype.DIFFERENTIABLE_KINDS):
-                    if any(o is a for a in args):
-                        if any(o is d for d in dirty):
-                            if o.grad_fn is None and o._requires_grad:
-                                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
-                                                   "operation.")
-                        else:
-                            o = o.view_as(o)
-                    o.grad_fn = node
-                    o._output_nr = i
-                    o._requires_grad = True
-                new_outs.append(o)
-            outs = tuple(new_outs)
+            outs = _attach_node(cls, ctx, args, outs)
         return outs[0] if single else outs
