@@ -98,15 +98,22 @@ class _StorageRef:
         self.location = location
 
 
+def _address(arr):
+    """Address of the first element: numpy's (also the simulator's device arrays), else a CuPy array's."""
+    return arr.__array_interface__["data"][0] if isinstance(arr, np.ndarray) else arr.data.ptr
+
+
 def _storage_view(arr):
-    """(root array, element offset, element strides) when ``arr`` is a plain strided view of a contiguous root."""
+    """(root array, element offset, element strides) when ``arr`` is a plain strided view of a contiguous root
+    (a host or a device array; the root is of the same kind)."""
+    kind = np.ndarray if isinstance(arr, np.ndarray) else type(arr)  # a numpy or a CuPy chain of views
     root = arr
-    while isinstance(root.base, np.ndarray):
+    while isinstance(root.base, kind):
         root = root.base
     if root is arr or not root.flags.c_contiguous or root.dtype != arr.dtype or arr.size == 0:
         return None
     item = arr.itemsize
-    offset = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    offset = _address(arr) - _address(root)
     if offset < 0 or offset % item or any(s < 0 or s % item for s in arr.strides):
         return None
     end = offset + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides)) + item
@@ -127,7 +134,8 @@ class _Pickler(pickle._Pickler):
     def _storage_for(self, root, location):
         ref = self._by_root.get(id(root))
         if ref is None:
-            ref = _StorageRef(str(len(self.storages)), root, location)
+            host = root if location == "cpu" else Tensor._make(root).cpu()._data  # one copy per device storage
+            ref = _StorageRef(str(len(self.storages)), host, location)
             self._by_root[id(root)] = ref
             self.storages.append(ref)
             self._keep.append(root)
@@ -162,8 +170,7 @@ class _Pickler(pickle._Pickler):
             plain = Tensor._make(t._data)
             return (_as_callable(_REBUILD_PARAMETER), (plain, t.requires_grad, OrderedDict()))
         location = _location_tag(t)
-        # a device tensor is written from a host copy of its data (no storage sharing with other tensors)
-        arr = t._data if location == "cpu" else t.detach().cpu()._data
+        arr = t._data
         if arr.dtype.byteorder == ">":
             arr = arr.astype(arr.dtype.newbyteorder("<"))
         view = _storage_view(arr)

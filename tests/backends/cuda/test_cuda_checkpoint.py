@@ -71,3 +71,16 @@ def test_parameters_and_device_objects_keep_their_device():
     loaded = numbatorch.load(io.BytesIO(_saved({"p": param, "where": param.device})), weights_only=True)
     assert isinstance(loaded["p"], numbatorch.nn.Parameter) and loaded["p"].device == CUDA
     assert loaded["where"] == CUDA and numbatorch.equal(loaded["p"].cpu(), param.detach().cpu())
+
+
+def test_views_of_one_cuda_storage_are_saved_once():
+    torch = pytest.importorskip("torch")
+    base = numbatorch.arange(12.0, device="cuda")
+    data = _saved({"all": base, "rows": base.view(3, 4)[1:], "column": base.view(3, 4)[:, 2]})
+    theirs = torch.load(io.BytesIO(data), map_location="cpu")
+    theirs["all"].add_(100.0)  # one storage in the file: the views see the change
+    assert theirs["rows"].tolist() == (base.view(3, 4)[1:].cpu() + 100.0).tolist()
+    assert theirs["column"].tolist() == (base.view(3, 4)[:, 2].cpu() + 100.0).tolist()
+    ours = numbatorch.load(io.BytesIO(data))
+    assert all(v.device == CUDA for v in ours.values())
+    assert numbatorch.equal(ours["column"].cpu(), base.view(3, 4)[:, 2].cpu())
