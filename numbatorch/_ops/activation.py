@@ -89,10 +89,13 @@ def relu(input):
     return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
-# In-place forms: Tensor methods and torch.<name>_ functions.
+# In-place forms: Tensor methods and torch.<name>_ functions (F.relu_ is torch.relu_: named here so that
+# pickle finds it by name).
 for _name, _fn in (
         ("tanh_", tanh), ("sigmoid_", sigmoid), ("relu_", relu)):
     globals()[_name] = inplace_variant(_name, _fn)
+    globals()[_name].__qualname__ = _name
+    globals()[_name].__module__ = __name__
 del _name, _fn
 
 
