@@ -470,6 +470,11 @@ class Module:
 
         return self._apply(convert)
 
+    def to_empty(self, *, device, recurse=True):
+        """Moves parameters and buffers to ``device`` without copying their values (uninitialised); returns self."""
+        from ..._creation import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
     def cpu(self):
         """Moves every parameter and buffer to the CPU; returns self."""
         return self._apply(lambda t: t.cpu())
