@@ -587,8 +587,10 @@ def _open_source(f):
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Load an object saved by ``save`` or by ``torch.save``; tensors come back on the device they were saved
-    from, or where ``map_location`` maps it (``'cpu'``, ``'cuda'``, a device, a dict of tags, a function).
+    """Load an object saved by ``save`` or by ``torch.save``, tensors on their saved device or ``map_location``.
+
+    ``map_location``: ``'cpu'``, ``'cuda'`` or a device for every storage, a dict from saved location tags
+    (``'cuda:0'``) to wanted ones, or ``fn(storage, location)`` returning the moved storage (None: as saved).
 
     ``weights_only`` (True unless a ``pickle_module`` is given, or ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` is
     set and the argument is not passed) rebuilds only tensors, Parameters, numbers, strings, containers and
