@@ -6,13 +6,13 @@
 # (default: python3). Exit status: non-zero when the tests fail or the benchmark cannot run.
 #   benchmarks/gpu_check.sh            # from anywhere; runs in the repository root
 #   PYTHON=.venv/bin/python benchmarks/gpu_check.sh
-set -u
+set -u  # the timeouts below add up to 460 s: the script ends within 8 minutes whatever hangs
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 unset NUMBA_ENABLE_CUDASIM  # the real device, not the simulator
 
 echo "== device"
-timeout 60 "$PYTHON" - <<'PY' || exit 1
+timeout 40 "$PYTHON" - <<'PY' || exit 1
 import numba, numba.cuda, cupy, torch, numbatorch
 print(f"numba {numba.__version__}, cupy {cupy.__version__}, torch {torch.__version__}")
 print(f"numba.cuda: {numba.cuda.is_available()}, torch.cuda: {torch.cuda.is_available()}, "
@@ -22,7 +22,7 @@ print(numbatorch.cuda.get_device_name())
 PY
 
 echo "== CUDA tests on the device"
-timeout 270 "$PYTHON" -m pytest tests/backends/cuda -q -p no:cacheprovider
+timeout 240 "$PYTHON" -m pytest tests/backends/cuda -q -p no:cacheprovider
 tests=$?
 
 echo "== numbatorch / PyTorch on CUDA"
