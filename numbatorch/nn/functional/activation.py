@@ -9,7 +9,7 @@ import warnings
 
 from ..._ops import activation as _core, softmax as _softmax
 from ..._ops._tensor_args import require_tensor
-from ..._ops.activation import relu_, sigmoid, tanh
+from ..._ops.activation import relu_, sigmoid, tanh  # noqa: F401  (F.sigmoid, F.tanh, F.relu_ are the torch functions)
 from ..._ops.activation_piecewise import *  # noqa: F401,F403
 from ..._ops.activation_piecewise import __all__ as _piecewise
 from ..._ops.activation_smooth import *  # noqa: F401,F403
