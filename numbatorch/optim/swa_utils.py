@@ -74,7 +74,8 @@ class AveragedModel(Module):
 
     Args:
         model: the model to average.
-        device: accepted for PyTorch compatibility (CPU only).
+        device: where the averaged copy lives (default: where ``model`` is); the parameters folded in are
+            copied there.
         avg_fn: ``(averaged, current, n_averaged) -> new averaged`` for one parameter. Default: SWA.
         multi_avg_fn: ``(averaged_list, current_list, n_averaged)`` updating the lists in place.
         use_buffers: average the buffers too (else they are copied from ``model``). Default: ``False``.
@@ -87,7 +88,7 @@ class AveragedModel(Module):
         self.module = copy.deepcopy(model)
         if device is not None:
             self.module = self.module.to(device)
-        self.register_buffer("n_averaged", tensor(0, dtype=dt.int64))
+        self.register_buffer("n_averaged", tensor(0, dtype=dt.int64, device=device))
         self.avg_fn = avg_fn
         self.multi_avg_fn = multi_avg_fn
         self.use_buffers = use_buffers
@@ -103,7 +104,7 @@ class AveragedModel(Module):
         else:
             own, theirs = list(self.parameters()), list(model.parameters())
         own = [p.detach() for p in own]
-        theirs = [p.detach() for p in theirs]
+        theirs = [p.detach().to(a.device) for p, a in zip(theirs, own)]
         with grad_mode.no_grad():
             if int(self.n_averaged.item()) == 0:
                 for p_avg, p_model in zip(own, theirs):
@@ -117,7 +118,7 @@ class AveragedModel(Module):
             if not self.use_buffers:
                 # Buffers are not averaged: keep them in sync with the source model.
                 for b_swa, b_model in zip(self.module.buffers(), model.buffers()):
-                    b_swa.detach().copy_(b_model.detach())
+                    b_swa.detach().copy_(b_model.detach().to(b_swa.device))
             self.n_averaged += 1
 
 
