@@ -16,9 +16,10 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "feature_alpha_dropout", "feature_alpha_dropout_", "layer_norm", "group_norm", "batch_norm",
            "instance_norm", "embedding", "kl_div", "margin_ranking_loss", "hinge_embedding_loss", "poisson_nll_loss",
            "cosine_embedding_loss", "triplet_margin_loss", "binary_cross_entropy_with_logits", "rnn_tanh_cell",
-           "rnn_relu_cell", "lstm_cell", "gru_cell"]
+           "rnn_relu_cell", "lstm_cell", "gru_cell", "conv_tbc"]
 
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
+conv_tbc = F.conv_tbc
 conv_transpose1d, conv_transpose2d, conv_transpose3d = F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d
 pixel_shuffle, pixel_unshuffle = F.pixel_shuffle, F.pixel_unshuffle
 cosine_similarity, pairwise_distance, pdist = F.cosine_similarity, F.pairwise_distance, F.pdist

@@ -20,6 +20,7 @@ from .gumbel import *  # noqa: F401,F403
 from .pooling_indices import *  # noqa: F401,F403
 from .rms_norm import *  # noqa: F401,F403
 from .triplet_distance import *  # noqa: F401,F403
+from .conv_tbc import *  # noqa: F401,F403
 
 
 def __getattr__(name):
