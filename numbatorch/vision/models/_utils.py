@@ -5,6 +5,27 @@ from functools import partial
 from ... import nn
 
 
+def _init_mobile_weights(model, init_linear):
+    """The initialisation of the MobileNet/EfficientNet family: convolutions Kaiming-normal (fan out), norms
+    one/zero, each ``nn.Linear`` by ``init_linear(layer)``; in module order, as torchvision draws them."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            init_linear(m)
+
+
+def _init_linear_small_normal(m):
+    """``nn.Linear`` weights from N(0, 0.01), zero bias."""
+    nn.init.normal_(m.weight, 0, 0.01)
+    nn.init.zeros_(m.bias)
+
+
 def _make_divisible(v, divisor, min_value=None):
     """Round a channel count to a multiple of ``divisor`` without losing more than 10% of it."""
     if min_value is None:

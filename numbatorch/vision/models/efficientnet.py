@@ -12,7 +12,7 @@ from ..ops.misc import Conv2dNormActivation, SqueezeExcitation
 from ..ops.stochastic_depth import StochasticDepth
 from ..transforms._interpolation import InterpolationMode
 from ._api import Weights, WeightsEnum, _resolve_weights, register_model
-from ._utils import _build, _make_divisible
+from ._utils import _build, _init_mobile_weights, _make_divisible
 
 __all__ = ["EfficientNet", "EfficientNet_B0_Weights", "EfficientNet_B1_Weights", "EfficientNet_B2_Weights",
            "EfficientNet_B3_Weights", "EfficientNet_B4_Weights", "EfficientNet_B5_Weights", "EfficientNet_B6_Weights",
@@ -121,6 +121,13 @@ class FusedMBConv(nn.Module):
         return result
 
 
+
+def _init_linear_uniform(m):
+    """EfficientNet's classifier: weights from U(-1/sqrt(out), 1/sqrt(out)), zero bias."""
+    init_range = 1.0 / math.sqrt(m.out_features)
+    nn.init.uniform_(m.weight, -init_range, init_range)
+    nn.init.zeros_(m.bias)
+
 class EfficientNet(nn.Module):
     """A SiLU stem, one Sequential per configured stage (stochastic depth growing linearly with block index up
     to ``stochastic_depth_prob``), a 1x1 head convolution, global pooling, dropout and a linear classifier."""
@@ -157,18 +164,7 @@ class EfficientNet(nn.Module):
         self.features = nn.Sequential(*layers)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout, inplace=True), nn.Linear(last_out, num_classes))
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                init_range = 1.0 / math.sqrt(m.out_features)
-                nn.init.uniform_(m.weight, -init_range, init_range)
-                nn.init.zeros_(m.bias)
+        _init_mobile_weights(self, _init_linear_uniform)
 
     def forward(self, x):
         x = numbatorch.flatten(self.avgpool(self.features(x)), 1)
