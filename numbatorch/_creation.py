@@ -170,7 +170,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     dtype = dt.as_dtype(dtype)
     if dtype is not None and isinstance(data, (list, tuple, builtins.int, builtins.float, builtins.bool)):
         # Convert straight to the requested dtype: going through the default dtype would round float64 data.
-        return _finish(np.array(data, dtype=dtype.np), requires_grad, device=dev)
+        arr = np.array(data, dtype=dt.conversion_dtype(dtype)).astype(dtype.np, copy=False)
+        return _finish(arr, requires_grad, device=dev)
     if isinstance(data, Tensor) and dev is None:
         dev = _check_device(data.device)  # a copy of a tensor stays on its device
     arr = _infer_array(data)

@@ -185,6 +185,12 @@ def as_dtype(d):
     return from_numpy_dtype(d)
 
 
+def conversion_dtype(d):
+    """The numpy dtype values pass through on their way to ``d``: float32 for the ml_dtypes floats, as PyTorch
+    converts to bfloat16 from float (a float64 is rounded twice), else ``d``'s own."""
+    return np.float32 if isinstance(d._storage, str) else d.np
+
+
 def default_complex_dtype():
     """The complex dtype matching the default floating dtype (``complex64`` for ``float32``)."""
     return get_default_dtype().to_complex()

@@ -336,6 +336,18 @@ class Tensor:
         """A copy cast to ``float16`` (self if it already is)."""
         return self.to(dt.float16)
 
+    def bfloat16(self, memory_format=None):
+        """A copy cast to ``bfloat16`` (self if it already is)."""
+        return self.to(dt.bfloat16)
+
+    def cfloat(self, memory_format=None):
+        """A copy cast to ``complex64`` (self if it already is)."""
+        return self.to(dt.complex64)
+
+    def cdouble(self, memory_format=None):
+        """A copy cast to ``complex128`` (self if it already is)."""
+        return self.to(dt.complex128)
+
     def long(self, memory_format=None):
         """A copy cast to ``int64`` (self if it already is)."""
         return self.to(dt.int64)

@@ -80,6 +80,8 @@ class _Formatter:
     """Chooses one element layout (int / fixed / scientific, and a width) for a whole tensor."""
 
     def __init__(self, data):
+        if data.dtype.kind == "V":  # bfloat16 and float8 (ml_dtypes): float32 holds their values exactly
+            data = data.astype(np.float32)
         self.floating = data.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False

@@ -29,7 +29,7 @@ def cast(input, dtype):
 def to_copy(input, dtype, device):
     """``input`` cast to ``dtype`` (None: kept) and moved to ``device`` (None: kept), a new tensor."""
     src = input._data
-    out = src if dtype is None else src.astype(dtype.np)
+    out = src if dtype is None else src.astype(dt.conversion_dtype(dtype)).astype(dtype.np, copy=False)
     if device is not None:
         out = move(out, device)
     if out.dtype.kind not in dt.DIFFERENTIABLE_KINDS:

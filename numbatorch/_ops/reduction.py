@@ -76,7 +76,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2:
         return record(np.asarray(x.sum()), SumBackward0, (input,), shape=x.shape)  # hot path: loss.sum()
     x = _sum_input(input, dtype)
-    acc = np.float32 if x.dtype == np.float16 else None  # float16 accumulates in float32, like PyTorch
+    # float16 and bfloat16 ("V": ml_dtypes) accumulate in float32, like PyTorch
+    acc = np.float32 if x.dtype == np.float16 or x.dtype.kind == "V" else None
     if dim is None and not keepdim:
         out = np.asarray(x.sum(dtype=acc), dtype=x.dtype)
         return record(out, SumBackward0, (input,), shape=x.shape)
@@ -122,7 +123,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2 and x.size:
         return record(np.asarray(x.sum() / x.size), MeanBackward0, (input,), shape=x.shape)  # hot path: loss.mean()
     x = _mean_input(input, dtype)
-    acc = np.float32 if x.dtype == np.float16 else None
+    acc = np.float32 if x.dtype == np.float16 or x.dtype.kind == "V" else None
     if dim is None and not keepdim:
         out = np.asarray(x.mean(dtype=acc) if x.size else np.nan, dtype=x.dtype)
         return record(out, MeanBackward0, (input,), shape=x.shape)

@@ -46,6 +46,8 @@ def _softmax(input, dim, dtype, log):
     x = input._data
     if dtype is not None:
         x = x.astype(dt.as_dtype(dtype).np, copy=False)
+    if x.dtype.kind == "V":  # bfloat16: the kernels compute in float32, the result is rounded, as in PyTorch
+        return _softmax(input.to(dt.float32), dim, dtype, log).to(dt._BY_NP[x.dtype])
     if x.dtype.kind != "f":
         kernel = "log_softmax" if log else "softmax"
         raise NotImplementedError(f'"{kernel}_lastdim_kernel_impl" not implemented for '

@@ -137,6 +137,8 @@ def matmul(a, b):
         one = (a.shape[-2] if a.ndim > 1 else 1) * a.shape[-1] * (b.shape[-1] if b.ndim > 1 else 1) < SMALL_GEMM
         if one is not _one:
             _change(one=one)
+    if a.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no BLAS: multiply in float32, round once, like PyTorch
+        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.matmul(a, b)
 
 

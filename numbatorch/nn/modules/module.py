@@ -503,6 +503,10 @@ class Module:
         """Casts floating-point parameters and buffers to ``float16``; returns self."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
+    def bfloat16(self):
+        """Casts floating-point parameters and buffers to ``bfloat16``; returns self."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
     # ---- state dict -------------------------------------------------------------------------------
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         for name, param in self._parameters.items():
