@@ -22,9 +22,11 @@ def _scatter_reduce(lib, a, b, reduce, include_self):
 OPS = [
     ("scatter", lambda lib, a, b: a.scatter(1, _idx(lib, [[0, 2], [1, 0]]), (b * b)[:, :2]) * a
      + a.scatter(0, _idx(lib, [[1, 0, 1]]), 2.5) * b[:, :1], [(2, 3), (2, 3)]),
-    ("scatter_add", lambda lib, a, b: a.scatter_add(1, _idx(lib, [[0, 0], [1, 1]]), (b * a)[:, 1:]) ** 2, [(2, 3), (2, 3)]),
+    ("scatter_add", lambda lib, a, b: a.scatter_add(1, _idx(lib, [[0, 0], [1, 1]]), (b * a)[:, 1:]) ** 2,
+     [(2, 3), (2, 3)]),
     ("scatter_reduce_sum_mean", lambda lib, a, b: _scatter_reduce(lib, a, b * a, "sum", False) ** 2
-     + _scatter_reduce(lib, a * a, b, "mean", True) * a + _scatter_reduce(lib, a, b, "mean", False) * b, [(2, 3), (2, 3)]),
+     + _scatter_reduce(lib, a * a, b, "mean", True) * a + _scatter_reduce(lib, a, b, "mean", False) * b,
+     [(2, 3), (2, 3)]),
     ("scatter_reduce_amax_amin", lambda lib, a, b: _scatter_reduce(lib, a * a, b, "amax", True) * a
      + _scatter_reduce(lib, a, b * b, "amin", False) ** 2, [(2, 3), (2, 3)]),
     ("take_put", lambda lib, a, b: (a.take(_idx(lib, [[0, 5], [-1, 5]])) ** 2 * b[:, :2]).sum()
@@ -45,14 +47,14 @@ OPS = [
 ]
 
 
-def _arrays(shapes, seed=0):
+def random_arrays(shapes, seed=0):
     rng = np.random.default_rng(seed)
     return [rng.standard_normal(s) for s in shapes]
 
 
 @pytest.mark.parametrize("name,fn,shapes", OPS, ids=[o[0] for o in OPS])
 def test_gradgradcheck(name, fn, shapes):
-    xs = [nt.tensor(a, requires_grad=True) for a in _arrays(shapes)]
+    xs = [nt.tensor(a, requires_grad=True) for a in random_arrays(shapes)]
     assert gradgradcheck(lambda *t: fn(nt, *t), xs)
 
 
@@ -69,7 +71,7 @@ def second_derivatives(lib, fn, arrays):
 
 
 def assert_second_derivatives_match_torch(fn, shapes, rtol=1e-10):
-    arrays = _arrays(shapes, seed=1)
+    arrays = random_arrays(shapes, seed=1)
     for a, b in zip(second_derivatives(nt, fn, arrays), second_derivatives(torch, fn, arrays)):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-12)
 

@@ -1,13 +1,12 @@
 """Double backward of the remaining elementwise and layout ops (sinc, logit, i0, logcumsumexp, as_strided,
 Tensor.unfold, in-place views, pad_sequence, sparse COO): gradgradcheck in float64 and second derivatives against
 PyTorch's on the same inputs."""
-import numpy as np
 import pytest
 
 import numbatorch as nt
 from numbatorch.autograd import gradgradcheck
 
-from .test_higher_order_indexing import _arrays, assert_second_derivatives_match_torch
+from .test_higher_order_indexing import random_arrays, assert_second_derivatives_match_torch
 
 torch = pytest.importorskip("torch")
 
@@ -46,7 +45,7 @@ GRADGRAD_ONLY = [
 
 @pytest.mark.parametrize("name,fn,shapes", OPS + GRADGRAD_ONLY, ids=[o[0] for o in OPS + GRADGRAD_ONLY])
 def test_gradgradcheck(name, fn, shapes):
-    xs = [nt.tensor(a, requires_grad=True) for a in _arrays(shapes)]
+    xs = [nt.tensor(a, requires_grad=True) for a in random_arrays(shapes)]
     assert gradgradcheck(lambda *t: fn(nt, *t), xs)
 
 
