@@ -237,6 +237,25 @@ def test_errors():
         gru(numbatorch.randn(2, 2, 3), numbatorch.randn(2, 4))
 
 
+def test_layer_op_checks_its_arguments_once_above_the_kernels():
+    """``F.rnn.rnn_layer`` (the family module) refuses inconsistent arrays; the kernels trust what it passes."""
+    from numbatorch.nn.functional.rnn import rnn_layer
+    t = numbatorch.zeros
+    x, w_ih, w_hh, h0, c0 = t(4, 2, 3), t(8, 3), t(8, 2), t(2, 2), t(2, 2)
+    with pytest.raises(ValueError, match="mode"):
+        rnn_layer("lstmx", x, h0, c0, w_ih, w_hh)
+    with pytest.raises(ValueError, match="hidden\\[0\\]"):
+        rnn_layer("lstm", x, t(3, 2), c0, w_ih, w_hh)
+    with pytest.raises(ValueError, match="hidden\\[1\\]"):
+        rnn_layer("lstm", x, h0, t(2, 3), w_ih, w_hh)
+    with pytest.raises(ValueError, match="weight_hh"):
+        rnn_layer("lstm", x, h0, c0, w_ih, t(8, 3))
+    with pytest.raises(ValueError, match="bias_hh"):
+        rnn_layer("lstm", x, h0, c0, w_ih, w_hh, t(8), t(7))
+    with pytest.raises(ValueError, match="lengths"):
+        rnn_layer("lstm", x, h0, c0, w_ih, w_hh, lengths=[5, 1])
+
+
 def test_dropout_between_layers_uses_generator():
     lstm = LSTM(3, 4, num_layers=2, dropout=0.5)
     x = numbatorch.randn(5, 2, 3)

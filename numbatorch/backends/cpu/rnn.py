@@ -19,7 +19,6 @@ from . import _rnn_gru, _rnn_lstm, _rnn_simple
 from . import _parallel, blas
 from ._parallel import choose
 
-RNN_MODES = ("rnn_tanh", "rnn_relu", "lstm", "gru")
 _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
 RNNGrads = namedtuple("RNNGrads", "x h0 c0 w_ih w_hh b_ih b_hh w_hr")
@@ -41,20 +40,11 @@ def _as_float(a, dtype):
     return np.ascontiguousarray(a, dtype=dtype)
 
 
-def _check_lengths(lengths, T, B):
+def step_lengths(lengths, T, B):
+    """Per-sequence lengths as int64 (B,) (all T when None) and whether every sequence has all T steps."""
     if lengths is None:
         return np.full(B, T, dtype=np.int64), True
-    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
-    if lengths.shape != (B,):
-        raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
-    if B and (lengths.min() < 0 or lengths.max() > T):
-        raise ValueError(f"lengths must lie in [0, {T}], got {lengths.tolist()}")
     return lengths, bool((lengths == T).all())
-
-
-def _check_shape(name, a, shape):
-    if a.shape != shape:
-        raise ValueError(f"Expected {name} size {shape}, got {tuple(a.shape)}")
 
 
 def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_hr=None,
@@ -65,13 +55,10 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     c0 (B, H) for an LSTM; w_ih (G*H, I); w_hh (G*H, H_out); b_ih, b_hh (G*H,) or
     None; w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or None;
     reverse processes time from the end (each sequence from its own last step).
-    Returns (output (T, B, H_out), h_n, c_n or None, workspace).
+    Returns (output (T, B, H_out), h_n, c_n or None, workspace). The arguments are checked by the family
+    module (``nn.functional.rnn``): consistent shapes, lengths None or int64 (B,) in [0, T], c0 for an LSTM.
     """
-    if mode not in _GATES:
-        raise ValueError(f"Unknown recurrent mode '{mode}', expected one of {RNN_MODES}")
     x = np.asarray(x)
-    if x.ndim != 3:
-        raise ValueError(f"input must have 3 dimensions (T, B, I), got {x.ndim}")
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
     x = _as_float(x, dtype)
     T, B, I = x.shape
@@ -81,22 +68,15 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     H = GH // _GATES[mode]
     has_proj = mode == "lstm" and w_hr is not None
     H_out = w_hr.shape[0] if has_proj else H
-    _check_shape("weight_ih", w_ih, (_GATES[mode] * H, I))
-    _check_shape("weight_hh", w_hh, (GH, H_out))
     h = np.array(h0, dtype=dtype, order="C")  # a copy: the kernel updates it in place
-    _check_shape("hidden[0]" if mode == "lstm" else "hidden", h, (B, H_out))
-    if (b_ih is None) != (b_hh is None):
-        raise ValueError("b_ih and b_hh must both be given or both be None")
     has_bias = b_ih is not None
-    lengths, full_length = _check_lengths(lengths, T, B)
+    lengths, full_length = step_lengths(lengths, T, B)
 
     # One GEMM for the input projection of every step (biases folded in where they add).
     xw = blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, GH)
     if has_bias:
         b_ih = _as_float(b_ih, dtype)
         b_hh = _as_float(b_hh, dtype)
-        _check_shape("bias_ih", b_ih, (GH,))
-        _check_shape("bias_hh", b_hh, (GH,))
         xw += b_ih if mode == "gru" else b_ih + b_hh
     w_hh_t = np.ascontiguousarray(w_hh.T)
     out = np.empty((T, B, H_out), dtype=dtype)
@@ -107,13 +87,9 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     c = None
     blas.prepare_gemm(B, H_out, GH)  # the kernel's h @ W_hh^T of every step
     if mode == "lstm":
-        if c0 is None:
-            raise ValueError("an LSTM needs c0")
         c = np.array(c0, dtype=dtype, order="C")
-        _check_shape("hidden[1]", c, (B, H))
         if has_proj:
             w_hr = _as_float(w_hr, dtype)
-            _check_shape("weight_hr", w_hr, (H_out, H))
             w_hr_t = np.ascontiguousarray(w_hr.T)
             m = np.empty((T, B, H), dtype=dtype)
             h_proj = np.empty((B, H_out), dtype=dtype)
@@ -146,9 +122,6 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
 def _grad_or_zeros(g, shape, dtype):
     if g is None:
         return np.zeros(shape, dtype=dtype)
-    g = np.asarray(g)
-    if g.shape != shape:
-        raise ValueError(f"gradient has shape {tuple(g.shape)}, expected {shape}")
     return np.array(g, dtype=dtype, order="C")  # a copy: kernels update it in place
 
 

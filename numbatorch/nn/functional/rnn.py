@@ -74,6 +74,42 @@ def _arr(t):
     return None if t is None else t._data
 
 
+def _check_shape(name, a, shape):
+    if a.shape != shape:
+        raise ValueError(f"Expected {name} size {shape}, got {tuple(a.shape)}")
+
+
+def _check_layer(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths):
+    """Check one layer direction's arrays once, above the kernels (which trust them); returns ``lengths`` as
+    int64 (B,) or None."""
+    if x.ndim != 3:
+        raise ValueError(f"input must have 3 dimensions (T, B, I), got {x.ndim}")
+    T, B, I = x.shape
+    GH = w_ih.shape[0]
+    H = GH // _GATES[mode]
+    H_out = w_hr.shape[0] if w_hr is not None else H
+    _check_shape("weight_ih", w_ih, (_GATES[mode] * H, I))
+    _check_shape("weight_hh", w_hh, (GH, H_out))
+    _check_shape("hidden[0]" if mode == "lstm" else "hidden", h0, (B, H_out))
+    if c0 is not None:
+        _check_shape("hidden[1]", c0, (B, H))
+    if (b_ih is None) != (b_hh is None):
+        raise ValueError("b_ih and b_hh must both be given or both be None")
+    if b_ih is not None:
+        _check_shape("bias_ih", b_ih, (GH,))
+        _check_shape("bias_hh", b_hh, (GH,))
+    if w_hr is not None:
+        _check_shape("weight_hr", w_hr, (H_out, H))
+    if lengths is None:
+        return None
+    lengths = np.ascontiguousarray(lengths, dtype=np.int64)
+    if lengths.shape != (B,):
+        raise ValueError(f"lengths must have shape ({B},), got {tuple(lengths.shape)}")
+    if B and (lengths.min() < 0 or lengths.max() > T):
+        raise ValueError(f"lengths must lie in [0, {T}], got {lengths.tolist()}")
+    return lengths
+
+
 def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, lengths=None, reverse=False):
     """One direction of one recurrent layer over all steps.
 
@@ -82,6 +118,8 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     (output (T, B, H_out), h_n, c_n or None) as Tensors; steps past a sequence's length give zero output
     and leave its state unchanged.
     """
+    if mode not in _GATES:
+        raise ValueError(f"Unknown recurrent mode '{mode}', expected one of {tuple(_GATES)}")
     x = input._data
     B = x.shape[1]
     H = w_ih.shape[0] // _GATES[mode]
@@ -91,6 +129,7 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     c0 = None
     if mode == "lstm":
         c0 = cx._data if cx is not None else np.zeros((B, H), dtype=dtype)
+    lengths = _check_layer(mode, x, h0, c0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh), _arr(w_hr), lengths)
     out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, h0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh),
                                                c0, _arr(w_hr), lengths, reverse)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
