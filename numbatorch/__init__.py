@@ -80,14 +80,18 @@ from ._layout import contiguous_format as legacy_contiguous_format
 from ._ops.copy_forms import *  # noqa: F401,F403
 from ._ops.removed_functions import *  # noqa: F401,F403
 from ._ops import tensor_compat  # noqa: F401  (attaches Tensor.is_sparse_csr, to_sparse_coo, ...)
+from ._ops.static_index import nonzero_static, put
+from ._ops.strided_scatter import as_strided_scatter
+from ._ops.norm_except_dim import norm_except_dim
+from ._creation_permuted import empty_permuted
 
 __version__ = "0.1.0"
 
 # Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
-_LAZY_SUBMODULES = frozenset({"_C", "_dynamo", "accelerator", "amp", "cpu", "distributed", "distributions", "fx", "jit",
-                              "keras", "multiprocessing", "nn", "onnx", "optim", "profiler", "random", "serialization",
-                              "testing", "utils", "version", "vision"})
+_LAZY_SUBMODULES = frozenset({"_C", "_dynamo", "accelerator", "amp", "compiler", "cpu", "distributed", "distributions",
+                              "functional", "fx", "jit", "keras", "multiprocessing", "nn", "onnx", "optim", "profiler",
+                              "random", "serialization", "testing", "types", "utils", "version", "vision"})
 # Names taken from a submodule on first access (name: submodule).
 _LAZY_ATTRIBUTES = {"load": "serialization", "save": "serialization", "autocast": "amp", "GradScaler": "amp"}
 

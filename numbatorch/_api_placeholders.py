@@ -31,6 +31,8 @@ _SUB_BYTE = "a bit-packed or sub-byte dtype that numpy arrays cannot hold"
 _NESTED = "nested (jagged) tensors are not supported"
 _HUB = "torch.hub downloads code and weights from the network; load weights with numbatorch.load"
 _PACKAGE = "torch.package archives hold TorchScript and pickled code for PyTorch's own loader"
+_LIBTORCH = ("a helper of PyTorch's own build and packaging (the C++ ABI of its extensions, its multiprocessing "
+             "and file-path setup)")
 
 _GROUPS = {
     "torch": {
@@ -84,6 +86,7 @@ _GROUPS = {
         _NESTED: "jagged nested",
         _HUB: "hub",
         _PACKAGE: "package",
+        _LIBTORCH: "compiled_with_cxx11_abi get_file_path prepare_multiprocessing_environment",
     },
     "torch.Tensor": {
         _QUANTIZED: """dequantize int_repr q_per_channel_axis q_per_channel_scales q_per_channel_zero_points

@@ -1,5 +1,6 @@
 """Remaining public names of ``torch`` and ``torch.Tensor`` from the API sweep (issue #12), against PyTorch:
 the ``*_copy`` functions, runtime switches, ``sym_*`` scalars, ``cond``/``while_loop``, removed functions."""
+import re
 import warnings
 
 import numpy as np
@@ -128,3 +129,82 @@ def test_tensor_compatibility_attributes():
     assert [str(w.message) for w in caught[:1]] == [str(w.message) for w in caught[1:]]
     with pytest.raises(RuntimeError, match="reinforce\\(\\) was removed"):
         x.reinforce(1.0)
+
+
+@pytest.mark.parametrize("size, fill_value", [(2, -1), (5, 9), (0, -1)])
+def test_nonzero_static_matches_pytorch(size, fill_value):
+    a = np.array([[1, 0, 2], [0, 0, 3]])
+    for x in (a, a[0, 0]):
+        expected = torch.nonzero_static(torch.tensor(x), size=size, fill_value=fill_value)
+        for ours in (nt.nonzero_static(nt.tensor(x), size=size, fill_value=fill_value),
+                     nt.tensor(x).nonzero_static(size=size, fill_value=fill_value)):
+            assert ours.dtype == nt.int64 and tuple(ours.shape) == tuple(expected.shape)
+            np.testing.assert_array_equal(ours.numpy(), expected.numpy())
+    with pytest.raises(RuntimeError, match="'size' must be an non-negative integer"):
+        nt.nonzero_static(nt.tensor(a), size=-1)
+
+
+def test_torch_put_matches_pytorch():
+    index = np.array([[0, 5], [11, 2]])
+    compare_with_torch(lambda lib, x, s: lib.put(x, lib.tensor(index), s), _X[:, :, 0], _X[:2, :2, 1])
+    compare_with_torch(lambda lib, x, s: lib.put(x, lib.tensor(index), s, accumulate=True), _X[:, :, 0],
+                       _X[:2, :2, 1])
+
+
+def test_as_strided_scatter_values_and_gradients():
+    # PyTorch 2.13's own gradcheck fails for the input's gradient of as_strided_scatter (it flows to the replaced
+    # elements); ours is compared with finite differences, the values and the src gradient with PyTorch.
+    x, src = _X[:, :, 0], _X[:2, :2, 1]
+    compare_with_torch(lambda lib, x, s: lib.as_strided_scatter(x.detach(), s, (2, 2), (4, 1), 1), x, src,
+                       names=False)
+    xs = nt.tensor(x, requires_grad=True)
+    assert nt.autograd.gradcheck(lambda t: nt.as_strided_scatter(t, nt.tensor(src), (2, 2), (4, 1), 1), (xs,))
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        nt.as_strided_scatter(nt.tensor(x), nt.tensor(src), (2, 2), (4, 1), 9)
+
+
+@pytest.mark.parametrize("pow, dim", [(2, 0), (2, 1), (3, 2), (2, -1), (1, 0)])
+def test_norm_except_dim_matches_pytorch(pow, dim):
+    compare_with_torch(lambda lib, v: lib.norm_except_dim(v, pow, dim), _X + 0.1, names=False, tol=1e-10)
+    compare_with_torch(lambda lib, v: lib.norm_except_dim(v, pow, 0), _X[:, 0, 0] + 0.1, names=False, tol=1e-10)
+
+
+@pytest.mark.parametrize("size, layout", [((2, 3, 4), (0, 2, 1)), ((2, 3, 4, 5), (0, 2, 3, 1)), ((3,), (0,))])
+def test_empty_permuted_lays_out_memory_as_pytorch(size, layout):
+    ours, theirs = nt.empty_permuted(size, layout, dtype=nt.float64), torch.empty_permuted(size, layout,
+                                                                                             dtype=torch.float64)
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.stride() == theirs.stride()
+    assert ours.dtype == nt.float64 and not ours.requires_grad
+
+
+@pytest.mark.parametrize("layout", [(0, 0), (0,)])
+def test_empty_permuted_rejects_what_pytorch_rejects(layout):
+    with pytest.raises(RuntimeError) as expected:
+        torch.empty_permuted((2, 3), layout)
+    with pytest.raises(RuntimeError, match=re.escape(str(expected.value))):
+        nt.empty_permuted((2, 3), layout)
+
+
+@pytest.mark.parametrize("mode, padding", [(0, 0), (1, 1), (0, 2)])
+def test_grid_sampler_forms_match_pytorch(mode, padding):
+    x, theta = _X.reshape(1, 2, 3, 4), np.array([[[0.83, 0.17, 0.07], [-0.29, 1.13, 0.04]]])
+    compare_with_torch(lambda lib, x, th: lib.grid_sampler_2d(
+        x, lib.affine_grid_generator(th, (1, 2, 5, 3), False), mode, padding, False), x, theta, names=False,
+        tol=1e-10)
+    compare_with_torch(lambda lib, x, th: lib.grid_sampler(
+        x, lib.affine_grid_generator(th, (1, 2, 5, 3), True), mode, padding, True), x, theta, names=False, tol=1e-10)
+
+
+def test_compiler_functional_and_types_modules():
+    assert nt.compiler.is_compiling() == torch.compiler.is_compiling()
+    assert nt.compiler.is_dynamo_compiling() == torch.compiler.is_dynamo_compiling()
+    assert nt.compiler.list_backends() == torch.compiler.list_backends()
+
+    def fn(x):
+        return x + 1
+    assert nt.compiler.disable(fn) is fn and nt.compiler.disable()(fn) is fn
+    doubled = nt.compiler.wrap_numpy(lambda a: a * 2)(nt.tensor([1.0, 2.0]))
+    assert isinstance(doubled, nt.Tensor) and doubled.tolist() == [2.0, 4.0]
+    assert set(nt.functional.__all__) <= set(torch.functional.__all__)
+    assert all(getattr(nt.functional, n) is getattr(nt, n) for n in nt.functional.__all__)
+    assert {n for n in nt.types.__all__} <= set(dir(torch.types))
