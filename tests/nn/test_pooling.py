@@ -4,7 +4,7 @@ import pytest
 
 import numbatorch
 from numbatorch.autograd import gradcheck
-from numbatorch.nn.functional import pooling as F
+from numbatorch.nn import functional as F
 from numbatorch.nn.modules import pooling as P
 from ._compare import check_module, make_pair, rand
 

@@ -17,7 +17,7 @@ from .channel_shuffle import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .grid_sample import *  # noqa: F401,F403
 from .gumbel import *  # noqa: F401,F403
-from .pooling_indices import *  # noqa: F401,F403
+from .pooling_adaptive import *  # noqa: F401,F403
 from .rms_norm import *  # noqa: F401,F403
 from .triplet_distance import *  # noqa: F401,F403
 from .conv_tbc import *  # noqa: F401,F403

@@ -1,6 +1,6 @@
 """Pooling layers given an output size: adaptive max/average pooling (1-d, 2-d, 3-d) and fractional max pooling
 (2-d, 3-d), whose windows are chosen so the output has the requested size."""
-from ..functional import pooling as F
+from ..functional import pooling_adaptive as F
 from .conv import _pair, _triple
 from .module import Module
 
