@@ -3,7 +3,9 @@
 Numba compiles a kernel at its first call and caches the machine code on disk (``cache=True``), so the
 first training run of a fresh install pays the compile time. ``warmup`` runs tiny float32 forward and
 backward passes of the common layers in-process, once on small shapes (serial kernels) and once on shapes
-large enough for the parallel variants, so later runs load everything from the cache.
+large enough for the parallel variants (compiled at once here; a training run compiles a parallel build only
+after its serial twin has run for a second, or loads it from the cache), so later runs load everything from
+the cache.
 """
 import time
 
@@ -48,6 +50,13 @@ def _norm(torch, nn, F, batch, size):
     _backward(*outs)
 
 
+def _resample(torch, nn, F, batch, size):
+    x = torch.randn(batch, 16, size, size, requires_grad=True)
+    outs = [F.interpolate(x, scale_factor=2, mode=mode) for mode in ("nearest", "bilinear")]
+    outs.append(F.interpolate(x, size=(size + 3, size - 1), mode="bilinear", align_corners=True))
+    _backward(*outs)
+
+
 def _rnn(torch, nn, F, batch, size):
     x = torch.randn(batch, size, 8, requires_grad=True)
     outs = []
@@ -82,6 +91,7 @@ FAMILIES = {
     "conv": ("Conv1d/Conv2d (strided, grouped, 1x1), ConvTranspose2d", _conv),
     "pool": ("max/avg/adaptive pooling", _pool),
     "norm": ("BatchNorm (train and eval), GroupNorm, LayerNorm", _norm),
+    "resample": ("interpolate/Upsample (nearest, bilinear)", _resample),
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
@@ -108,21 +118,27 @@ def run_warmup(args):
     import numbatorch as torch
     import numbatorch.nn.functional as F
     from numbatorch import nn
+    from ..backends.cpu import _parallel
     from .info import kernel_cache_dir
 
     names = args.only or list(FAMILIES)
     torch.manual_seed(0)
     failed = []
     start = time.perf_counter()
-    for name in names:
-        t0 = time.perf_counter()
-        try:
-            for batch, size in _SHAPES:
-                FAMILIES[name][1](torch, nn, F, batch, size)
-        except Exception as err:  # report every family, then fail
-            failed.append(name)
-            print(f"{name:<10} failed: {type(err).__name__}: {err}", flush=True)
-            continue
-        print(f"{name:<10} {time.perf_counter() - t0:7.1f} s", flush=True)
+    # the larger shapes are for the parallel builds: compile them now rather than after a second of serial runs
+    after_seconds, _parallel.PARALLEL_AFTER_SECONDS = _parallel.PARALLEL_AFTER_SECONDS, 0.0
+    try:
+        for name in names:
+            t0 = time.perf_counter()
+            try:
+                for batch, size in _SHAPES:
+                    FAMILIES[name][1](torch, nn, F, batch, size)
+            except Exception as err:  # report every family, then fail
+                failed.append(name)
+                print(f"{name:<10} failed: {type(err).__name__}: {err}", flush=True)
+                continue
+            print(f"{name:<10} {time.perf_counter() - t0:7.1f} s", flush=True)
+    finally:
+        _parallel.PARALLEL_AFTER_SECONDS = after_seconds
     print(f"{'total':<10} {time.perf_counter() - start:7.1f} s; kernels cached in {kernel_cache_dir()}")
     return 1 if failed else 0

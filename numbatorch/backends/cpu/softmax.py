@@ -13,13 +13,17 @@ from ._parallel import choose, twin_kernels
 def _softmax_block(x, out, log):
     """Stable (max-subtracted) softmax or log_softmax of the columns of one (n, inner) block."""
     n, inner = x.shape
-    m = np.full(inner, -np.inf)
+    # np.empty and loops, not np.full/np.zeros: those compile ~1 s of library code on an empty kernel cache
+    m = np.empty(inner)
+    s = np.empty(inner)
+    for b in range(inner):
+        m[b] = -np.inf
+        s[b] = 0.0
     for j in range(n):
         for b in range(inner):
             v = x[j, b]
             if v > m[b] or v != v:  # NaN propagates like PyTorch
                 m[b] = v
-    s = np.zeros(inner)
     for j in range(n):
         for b in range(inner):
             s[b] += np.exp(x[j, b] - m[b])
@@ -47,7 +51,9 @@ _softmax_blocks = twin_kernels(_make_softmax)
 def _softmax_backward_block(g, y, out, log):
     """softmax: y * (g - sum(g*y)); log_softmax: g - exp(y) * sum(g); sums over the n axis of one block."""
     n, inner = g.shape
-    s = np.zeros(inner)
+    s = np.empty(inner)
+    for b in range(inner):
+        s[b] = 0.0
     for j in range(n):
         for b in range(inner):
             s[b] += g[j, b] if log else g[j, b] * y[j, b]

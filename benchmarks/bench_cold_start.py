@@ -1,0 +1,112 @@
+"""Cold start: what a fresh process pays before and during its first training step, Numba's cache empty or full.
+
+    python benchmarks/bench_cold_start.py [--repeats N] [--tutorials NAME ...] [--no-torch]
+
+A stand-alone script (no ``WORKLOADS``, so ``run.py`` skips it). Every measurement is a fresh subprocess. "cold"
+runs get an empty ``NUMBA_CACHE_DIR`` (every kernel compiles), "warm" ones the directory the cold run filled.
+Rows: ``import numbatorch``; the first cifar2 training step (the network of ``tutorials/cifar2.py``, batch 50,
+forward + backward + Adam step), import included and alone, beside PyTorch's; each tutorial's ``--quick`` run,
+whole process. Rounds alternate the frameworks; the table shows the median of each cell and the load average
+(compile times grow with it).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TUTORIALS = ("dataset_dataloader", "layers", "losses", "ring", "tensorboard", "cifar2", "iris")
+
+# Prints "<import s> <first step s>" for the framework named by argv[1].
+_FIRST_STEP = textwrap.dedent("""
+    import sys, time
+    start = time.perf_counter()
+    torch = __import__(sys.argv[1])
+    imported = time.perf_counter()
+    sys.path.insert(0, sys.argv[2])
+    from cifar2 import create_net
+    torch.manual_seed(0)
+    net = create_net(torch)
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+    x, y = torch.randn(50, 3, 32, 32), (torch.rand(50, 1) > 0.5).float()
+    step_start = time.perf_counter()
+    optimizer.zero_grad()
+    torch.nn.BCEWithLogitsLoss()(net(x), y).backward()
+    optimizer.step()
+    print(imported - start, time.perf_counter() - step_start)
+""")
+
+
+def _run(args, cache_dir, cwd=REPO_ROOT):
+    """Wall time of ``python args`` and its stdout; ``cache_dir`` becomes NUMBA_CACHE_DIR."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, MPLBACKEND="Agg")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return wall, done.stdout
+
+
+def _first_step(framework, cache_dir):
+    """(whole process, import, first step) seconds."""
+    wall, out = _run(["-c", _FIRST_STEP, framework, os.path.join(REPO_ROOT, "tutorials")], cache_dir)
+    imported, step = (float(v) for v in out.split()[-2:])
+    return wall, imported, step
+
+
+def _fmt(values):
+    return f"{statistics.median(values):.2f} s" if values else "–"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of every measurement (default 3)")
+    parser.add_argument("--tutorials", nargs="*", default=list(TUTORIALS), choices=TUTORIALS, metavar="NAME",
+                        help=f"tutorials whose --quick run is timed (default all: {', '.join(TUTORIALS)}; "
+                             "none: the flag alone)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch's rows")
+    args = parser.parse_args(argv)
+    frameworks = ["numbatorch"] + ([] if args.no_torch else ["torch"])
+    cells = {}
+    loads = [os.getloadavg()[0]]
+
+    def add(key, value):
+        cells.setdefault(key, []).append(value)
+
+    for _ in range(args.repeats):
+        with tempfile.TemporaryDirectory(prefix="numba_cache_") as cache:
+            add(("import numbatorch", "cold"), _run(["-c", "import numbatorch"], cache)[0])
+        for framework in frameworks:
+            with tempfile.TemporaryDirectory(prefix="numba_cache_") as cache:
+                for state in ("cold", "warm"):
+                    wall, imported, step = _first_step(framework, cache)
+                    add((f"cifar2 first step, {framework}: process", state), wall)
+                    add((f"cifar2 first step, {framework}: import", state), imported)
+                    add((f"cifar2 first step, {framework}: step", state), step)
+        for name in args.tutorials:
+            with tempfile.TemporaryDirectory(prefix="numba_cache_") as cache, \
+                    tempfile.TemporaryDirectory(prefix="tutorial_out_") as out:
+                for state in ("cold", "warm"):
+                    quick = [os.path.join("tutorials", f"{name}.py"), "--quick", "--out-dir", out]
+                    add((f"{name} --quick", state), _run(quick, cache)[0])
+                    if state == "warm" and not args.no_torch:
+                        try:
+                            add((f"{name} --quick --backend torch", state),
+                                _run(quick + ["--backend", "torch"], cache)[0])
+                        except RuntimeError as err:  # a few tutorials use torchvision parts the stand-in lacks
+                            print(f"skipped: {str(err).splitlines()[0]}", file=sys.stderr)
+        loads.append(os.getloadavg()[0])
+
+    print(f"median of {args.repeats}; load average {min(loads):.1f}-{max(loads):.1f}\n")
+    print("| | empty Numba cache | full cache |\n|---|---|---|")
+    for row in dict.fromkeys(key for key, _ in cells):
+        print(f"| {row} | {_fmt(cells.get((row, 'cold'), []))} | {_fmt(cells.get((row, 'warm'), []))} |")
+
+
+if __name__ == "__main__":
+    main()
