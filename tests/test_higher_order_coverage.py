@@ -1,21 +1,16 @@
 """Every graph node has a differentiable backward (``backward_graph``, run under ``create_graph=True``) except the
-ones listed here: a new node without one fails this test."""
+ones listed here: a new node without one fails this test.
+
+Where PyTorch has no derivative (heaviside, unique, the NotImplemented nodes) or no double backward (ctc_loss),
+``backward_graph`` raises PyTorch's error, at the same step as PyTorch."""
 import importlib
 import pkgutil
 
+import numpy as np
+import pytest
+
 import numbatorch
 from numbatorch.autograd.graph import Node
-
-# PyTorch cannot differentiate these twice either (the reason is its error message).
-NO_DOUBLE_BACKWARD_IN_PYTORCH = {
-    "numbatorch._ops.rounding.NotImplemented": "derivative for aten::heaviside is not implemented",
-    "numbatorch._ops.sorting.Unique2Backward0": "the derivative for '_unique2' is not implemented.",
-    "numbatorch._ops.sorting.UniqueDimBackward0": "the derivative for 'unique_dim' is not implemented.",
-    "numbatorch._ops.sorting.UniqueConsecutiveBackward0": "the derivative for 'unique_consecutive' is not "
-                                                          "implemented.",
-    "numbatorch._ops.sorting._NotDifferentiable": "the base of the three above",
-    "numbatorch.nn.functional.ctc.CtcLossBackward0": "derivative for aten::_ctc_loss_backward is not implemented",
-}
 
 # Complex-valued ops, new and without a differentiable backward yet (PyTorch has one).
 NOT_YET = {
@@ -53,7 +48,31 @@ def _is_abstract(cls):
 def test_every_node_has_a_differentiable_backward():
     classes = _node_classes()
     missing = {name for name, cls in classes.items() if _lacks_backward_graph(cls) and not _is_abstract(cls)}
-    assert missing - set(NO_DOUBLE_BACKWARD_IN_PYTORCH) - NOT_YET == set()
-    assert set(NO_DOUBLE_BACKWARD_IN_PYTORCH) - set(classes) == set()  # renamed or removed: update the list
-    listed = set(NO_DOUBLE_BACKWARD_IN_PYTORCH) | NOT_YET
-    assert {name for name in listed if name in classes and not _lacks_backward_graph(classes[name])} == set()
+    assert missing - NOT_YET == set()
+    assert {name for name in NOT_YET if name in classes and not _lacks_backward_graph(classes[name])} == set()
+
+
+def _ctc(lib, x):
+    return lib.nn.functional.ctc_loss(x.log_softmax(2), lib.tensor([[1, 2], [3, 3]]), lib.tensor([5, 4]),
+                                      lib.tensor([2, 2]))
+
+
+@pytest.mark.parametrize("fn,first_order_fails", [
+    (lambda lib, x: lib.heaviside(x, lib.tensor(0.5, dtype=x.dtype)), True),
+    (lambda lib, x: lib.unique(x), True),
+    (lambda lib, x: lib.linalg.ldl_factor(x[0, :2, :2] + x[0, :2, :2].mT).LD, True),
+    (_ctc, False),
+], ids=["heaviside", "unique", "ldl_factor", "ctc_loss"])
+def test_no_double_backward_raises_like_torch(fn, first_order_fails):
+    """Where PyTorch has no (double) derivative, create_graph=True raises its error at the same step."""
+    torch = pytest.importorskip("torch")
+    x0 = np.random.default_rng(0).standard_normal((5, 2, 4))
+    errors = []
+    for lib in (numbatorch, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        with pytest.raises((RuntimeError, NotImplementedError)) as info:
+            g, = lib.autograd.grad(fn(lib, x).sum(), x, create_graph=True)
+            assert not first_order_fails
+            (g * g).sum().backward()
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]

@@ -10,27 +10,13 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor
-from ..autograd.graph import Node
+from ._not_implemented import NotImplementedBackward
 from ._util import record
 from .linalg_checks import LinAlgError, check_float, float_matrix
 
 __all__ = ["ldl_factor", "ldl_factor_ex", "ldl_solve"]
 
 _ALPHA = (1 + math.sqrt(17)) / 8  # Bunch-Kaufman's threshold, minimising element growth
-
-
-class NotImplementedBackward(Node):
-    """PyTorch's node for ops without a derivative: backward raises naming the op."""
-
-    __slots__ = ("op",)
-
-    def name(self):
-        return "torch::autograd::NotImplemented"
-
-    def backward(self, grad):
-        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
-
-    backward_graph = backward  # the same error under create_graph=True
 
 
 def _swap(a, i, j):

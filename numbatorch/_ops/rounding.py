@@ -76,7 +76,8 @@ def _heaviside_backward(self, grad):
 
 
 # PyTorch names this node "NotImplemented"; building it with type() avoids shadowing the builtin.
-_HeavisideBackward = type("NotImplemented", (Node,), {"__slots__": (), "backward": _heaviside_backward})
+_HeavisideBackward = type("NotImplemented", (Node,), {"__slots__": (), "backward": _heaviside_backward,
+                                                      "backward_graph": _heaviside_backward})
 
 
 def _sign_array(arr):

@@ -117,6 +117,8 @@ class _NotDifferentiable(Node):
     def backward(self, grad):
         raise NotImplementedError(f"the derivative for '{self.op_name}' is not implemented.")
 
+    backward_graph = backward  # the same error under create_graph=True
+
 
 class Unique2Backward0(_NotDifferentiable):
     __slots__ = ()
