@@ -10,8 +10,11 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# After installing, compile the common kernels once (python -m numbatorch warmup, about a minute): Numba caches
+# them on disk, so the demo's and the tests' first steps load them instead of compiling.
 $(VENV)/.installed-%: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install -q -e ".[$*]"
+	$(BIN)/python -m numbatorch warmup
 	touch $@
 
 # PyTorch is only the test oracle: tests that need it skip when it cannot be installed. It goes in before the
