@@ -132,3 +132,16 @@ def move(array, dev):
     if dev.type == "cpu":
         return _array.to_host(array)
     return _array.to_device(array, dev.index)
+
+
+def same_device(x, y):
+    """Arrays ``x`` and ``y`` of one op on one device: a 0-d CPU array joins the other's device (PyTorch lets a
+    CPU scalar tensor take part in a 'cuda' op); otherwise PyTorch's error for operands on two devices."""
+    dx, dy = device_of(x), device_of(y)
+    if dx == dy:
+        return x, y
+    if dx.type == "cpu" and x.ndim == 0:
+        return move(x, dy), y
+    if dy.type == "cpu" and y.ndim == 0:
+        return x, move(y, dx)
+    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {dx} and {dy}!")

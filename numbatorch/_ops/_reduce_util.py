@@ -7,7 +7,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.graph import Node
-from ._util import normalize_dim, record
+from ._util import normalize_dim, record, zeros
 
 
 def reduce_axes(dim, ndim):
@@ -50,7 +50,7 @@ def _count(shape, axes):
 
 def scatter_grad(grad, indices, dim, shape, keepdim, accumulate=False):
     """Gradient of an op that picked ``indices`` along ``dim``: zeros with ``grad`` placed at the indices."""
-    out = np.zeros(shape, dtype=grad.dtype)
+    out = zeros(shape, grad.dtype, like=grad)
     if not shape:
         out[...] = grad
         return out

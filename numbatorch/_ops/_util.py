@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import same_device
 from .._tensor import Tensor, is_grad_recording, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
 from ..autograd import anomaly_mode, grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
@@ -71,6 +72,8 @@ def binary_arrays(a, b):
     b_t = isinstance(b, Tensor)
     if a_t and b_t:
         x, y = a._data, b._data
+        if type(x) is not type(y):  # a numpy and a device array (one device per array library here)
+            x, y = same_device(x, y)
         if x.dtype is y.dtype or x.dtype == y.dtype:
             return x, y
         res = dt.result_type(a, b).np
@@ -104,6 +107,13 @@ def conj_if_complex(x):
     """``x`` conjugated when complex, else ``x`` itself: a product's gradient reads the other factor conjugated
     (PyTorch's convention for complex gradients)."""
     return np.conj(x) if np.iscomplexobj(x) else x
+
+
+def zeros(shape, dtype, like):
+    """``np.zeros(shape, dtype)`` on the device of array ``like`` (C order), e.g. a gradient scattered into zeros."""
+    if type(like) is np.ndarray:
+        return np.zeros(shape, dtype)
+    return np.zeros_like(like, shape=shape, dtype=dtype, order="C")
 
 
 def float_array(x):

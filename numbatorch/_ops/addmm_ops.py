@@ -4,10 +4,12 @@ import numpy as np
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand
 from ._util import record
-from ..backends.cpu import blas
+from ..backends import kernel_family
 from .products import (_SCALAR_NAME, _check_bmm, _check_supported, _matmul_graph_grads, _matmul_grads,
                        _write_out)
 from ._util import inplace_variant
+
+blas = kernel_family("blas")
 
 __all__ = [
     "baddbmm", "addmm", "addmv", "addbmm", "addr",

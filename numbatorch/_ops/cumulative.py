@@ -7,9 +7,11 @@ from .. import _dtype as dt
 from ..autograd.graph import Node, operand, recomputed_output
 from ._linear_grad import linear_grad
 from ._util import normalize_dim, record
-from ..backends.cpu import reduction as kernels
+from ..backends import kernel_family
 from ._reduce_util import _rows, _unrows, scatter_grad
 from .reduction import _sum_input
+
+kernels = kernel_family("reduction")
 
 __all__ = [
     "cumsum", "cumprod", "cummax", "cummin",

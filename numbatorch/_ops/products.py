@@ -13,7 +13,9 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._util import conj_if_complex, record
-from ..backends.cpu import blas
+from ..backends import kernel_family
+
+blas = kernel_family("blas")
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "chain_matmul",
@@ -336,9 +338,11 @@ def dot(input, tensor, *, out=None):
 
 @tensor_method()
 def vdot(input, other, *, out=None):
-    """Dot product conjugating the first argument (real dtypes only here, so the same as ``dot``)."""
+    """Dot product conjugating the first argument (for real tensors the same as ``dot``)."""
     a, b = input._data, other._data
     _check_dot(a, b, "vdot")
+    if a.dtype.kind == "c":
+        return _write_out(dot(input.conj(), other), out)
     return _write_out(_product(a, b, np.asarray(np.dot(a, b)), VdotBackward0, input, other), out)
 
 

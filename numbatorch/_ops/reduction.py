@@ -74,15 +74,15 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or over ``dim`` (an int or a tuple); ``keepdim`` keeps reduced dimensions as size 1."""
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2:
-        return record(np.asarray(x.sum()), SumBackward0, (input,), shape=x.shape)  # hot path: loss.sum()
+        return record(x.sum(keepdims=True).reshape(()), SumBackward0, (input,), shape=x.shape)  # hot path: loss.sum()
     x = _sum_input(input, dtype)
     # float16 and bfloat16 ("V": ml_dtypes) accumulate in float32, like PyTorch
     acc = np.float32 if x.dtype == np.float16 or x.dtype.kind == "V" else None
     if dim is None and not keepdim:
-        out = np.asarray(x.sum(dtype=acc), dtype=x.dtype)
+        out = np.asarray(x.sum(dtype=acc), dtype=x.dtype, like=x)
         return record(out, SumBackward0, (input,), shape=x.shape)
     axes = reduce_axes(dim, x.ndim)
-    out = np.asarray(x.sum(axis=axes, keepdims=keepdim, dtype=acc), dtype=x.dtype)
+    out = np.asarray(x.sum(axis=axes, keepdims=keepdim, dtype=acc), dtype=x.dtype, like=x)
     return record(out, SumBackward1, (input,), shape=x.shape, axes=axes, keepdim=keepdim)
 
 
@@ -102,7 +102,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum treating nan as zero, over all elements or over ``dim``."""
     x = _sum_input(input, dtype)
     axes = reduce_axes(dim, x.ndim)
-    out = np.asarray(np.nansum(x, axis=axes, keepdims=keepdim), dtype=x.dtype)
+    out = np.asarray(np.nansum(x, axis=axes, keepdims=keepdim), dtype=x.dtype, like=x)
     return record(out, NansumBackward0, (input,), reads=(input,), x=x, axes=axes, keepdim=keepdim)
 
 
@@ -121,15 +121,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim``; ``keepdim`` keeps reduced dimensions as size 1."""
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2 and x.size:
-        return record(np.asarray(x.sum() / x.size), MeanBackward0, (input,), shape=x.shape)  # hot path: loss.mean()
+        out = (x.sum(keepdims=True) / x.size).reshape(())  # hot path: loss.mean()
+        return record(out, MeanBackward0, (input,), shape=x.shape)
     x = _mean_input(input, dtype)
     acc = np.float32 if x.dtype == np.float16 or x.dtype.kind == "V" else None
     if dim is None and not keepdim:
-        out = np.asarray(x.mean(dtype=acc) if x.size else np.nan, dtype=x.dtype)
+        out = np.asarray(x.mean(dtype=acc) if x.size else np.nan, dtype=x.dtype, like=x)
         return record(out, MeanBackward0, (input,), shape=x.shape)
     axes = reduce_axes(dim, x.ndim)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.asarray(x.mean(axis=axes, keepdims=keepdim, dtype=acc), dtype=x.dtype)
+        out = np.asarray(x.mean(axis=axes, keepdims=keepdim, dtype=acc), dtype=x.dtype, like=x)
     return record(out, MeanBackward1, (input,), shape=x.shape, axes=axes, keepdim=keepdim)
 
 
@@ -139,7 +140,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     from .arithmetic import div
     x = _mean_input(input, dtype, "nanmean")
     count = (~np.isnan(x)).sum(axis=reduce_axes(dim, x.ndim), keepdims=keepdim)
-    return div(nansum(input, dim, keepdim, dtype=dtype), Tensor._make(np.asarray(count, dtype=x.dtype)))
+    return div(nansum(input, dim, keepdim, dtype=dtype), Tensor._make(np.asarray(count, dtype=x.dtype, like=x)))
 
 
 class MaxBackward1(_EvenlyBackward):
@@ -175,7 +176,7 @@ def _extreme(input, dim, keepdim, other, name):
         if x.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(x.max() if name == "max" else x.min())
+        out = np.asarray(x.max() if name == "max" else x.min(), like=x)
         return record(out, MaxBackward1 if name == "max" else MinBackward1, (input,), reads=(input,), x=x, value=out,
                       axes=None, keepdim=False)
     d = normalize_dim(dim, x.ndim)
@@ -209,7 +210,7 @@ def _amax_amin(input, dim, keepdim, name, node_cls):
     if x.size == 0 and (axes is None or builtins.any(x.shape[a] == 0 for a in axes)):
         raise IndexError(f"{name}(): Expected reduction dim {0 if axes is None else axes[0]} to have non-zero "
                          "size.")
-    out = np.asarray((np.amax if name == "amax" else np.amin)(x, axis=axes, keepdims=keepdim))
+    out = np.asarray((np.amax if name == "amax" else np.amin)(x, axis=axes, keepdims=keepdim), like=x)
     return record(out, node_cls, (input,), reads=(input,), x=x, value=out, axes=axes, keepdim=keepdim)
 
 
@@ -253,8 +254,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     """``(min, max)`` of all elements, or over ``dim``."""
     x = input._data
     axes = reduce_axes(dim, x.ndim)
-    lo = np.asarray(np.amin(x, axis=axes, keepdims=keepdim))
-    hi = np.asarray(np.amax(x, axis=axes, keepdims=keepdim))
+    lo = np.asarray(np.amin(x, axis=axes, keepdims=keepdim), like=x)
+    hi = np.asarray(np.amax(x, axis=axes, keepdims=keepdim), like=x)
     pair = record((lo, hi), AminmaxBackward0, (input,), reads=(input,), x=x, lo=lo, hi=hi, axes=axes,
                   keepdim=keepdim)
     return return_types.aminmax(*pair)
@@ -268,14 +269,14 @@ def _arg_extreme(input, dim, keepdim, name):
     if dim is None:
         if x.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-        out = np.asarray(find(x), dtype=np.int64)
+        out = np.asarray(find(x), dtype=np.int64, like=x)
         return Tensor._make(out.reshape((1,) * x.ndim) if keepdim else out)
     d = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         return Tensor._make(np.zeros((), np.int64))
     if x.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    return Tensor._make(np.asarray(find(x, axis=d, keepdims=keepdim), dtype=np.int64))
+    return Tensor._make(np.asarray(find(x, axis=d, keepdims=keepdim), dtype=np.int64, like=x))
 
 
 @tensor_method("argmax")
@@ -341,9 +342,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or over ``dim``."""
     x = _sum_input(input, dtype)
     if dim is None:
-        return record(np.asarray(x.prod()), ProdBackward0, (input,), reads=(input,), x=x)
+        return record(np.asarray(x.prod(), like=x), ProdBackward0, (input,), reads=(input,), x=x)
     d = normalize_dim(dim, x.ndim)
-    out = np.asarray(x.prod(axis=d, keepdims=keepdim) if x.ndim else x.copy())
+    out = np.asarray(x.prod(axis=d, keepdims=keepdim) if x.ndim else x.copy(), like=x)
     return record(out, ProdBackward1, (input,), reads=(input,), x=x, dim=d, keepdim=keepdim)
 
 
@@ -378,13 +379,13 @@ def logsumexp(input, dim, keepdim=False):
         with np.errstate(divide="ignore"):
             s = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         out = s if keepdim else _mean_out(s, axes, False)
-    out = np.asarray(out, dtype=x.dtype)
+    out = np.asarray(out, dtype=x.dtype, like=x)
     return record(out, LogsumexpBackward0, (input,), reads=(input,), x=x, out=out, axes=axes, keepdim=keepdim)
 
 
 def _logical(input, dim, keepdim, fn):
     x = input._data
-    out = np.asarray(fn(x, axis=reduce_axes(dim, x.ndim), keepdims=keepdim))
+    out = np.asarray(fn(x, axis=reduce_axes(dim, x.ndim), keepdims=keepdim), like=x)
     return Tensor._make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
 
@@ -404,4 +405,4 @@ def any(input, dim=None, keepdim=False):
 def count_nonzero(input, dim=None):
     """The number of non-zero elements, overall or over ``dim``."""
     x = input._data
-    return Tensor._make(np.asarray(np.count_nonzero(x, axis=reduce_axes(dim, x.ndim)), dtype=np.int64))
+    return Tensor._make(np.asarray(np.count_nonzero(x, axis=reduce_axes(dim, x.ndim)), dtype=np.int64, like=x))

@@ -2,8 +2,10 @@
 from .. import _dtype as dt
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand, recomputed_output
-from ..backends.cpu import softmax as kernels
+from ..backends import kernel_family
 from ._util import _legacy_name, normalize_dim, record
+
+kernels = kernel_family("softmax")
 
 __all__ = ["softmax", "log_softmax"]
 

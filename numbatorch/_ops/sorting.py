@@ -8,10 +8,12 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ..backends.cpu.sorting import searchsorted_forward
+from ..backends import kernel_family
 from ._util import normalize_dim, record
 from .. import return_types
 from ._reduce_util import _SelectBackward
+
+searchsorted_forward = kernel_family("sorting").searchsorted_forward
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "unique", "unique_consecutive", "searchsorted",
            "bucketize"]

@@ -8,7 +8,9 @@ from ..autograd.graph import Node, backward_by_recompute
 from ._util import normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _rows, _selected, expand_grad,
                            reduce_axes)
-from ..backends.cpu.reduction import mode_forward
+from ..backends import kernel_family
+
+mode_forward = kernel_family("reduction").mode_forward
 
 __all__ = [
     "std", "var", "std_mean", "var_mean", "median", "nanmedian", "mode",

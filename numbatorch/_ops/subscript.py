@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor, is_grad_recording, tensor_method
 from ..autograd.graph import Node
-from ._util import apply_inplace, record
+from ._util import apply_inplace, record, zeros
 from .views import SelectBackward0, SliceBackward0, _as_view, broadcast_shapes, clone
 
 __all__ = [
@@ -179,7 +179,7 @@ class IndexBackward0(Node):
     __slots__ = ("shape", "index", "accumulate")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         if self.accumulate:
             flat = _take(np.arange(g.size).reshape(self.shape), self.index)
             np.add.at(g.reshape(-1), flat.reshape(-1), grad.reshape(-1))

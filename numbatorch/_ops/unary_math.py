@@ -6,8 +6,10 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
 from ._util import OUTPUT, float_array, inplace_variant, record
-from ..backends.cpu import pointwise as kernels
+from ..backends import kernel_family
 from ._elementwise import _not_implemented_for
+
+kernels = kernel_family("pointwise")
 
 __all__ = [
     "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "sin",
@@ -347,21 +349,21 @@ absolute = abs
 @tensor_method()
 def exp(input):
     """Elementwise exponential ``e ** input``."""
-    out = np.asarray(np.exp(float_array(input)))
+    out = np.asarray(np.exp(float_array(input)), like=input._data)
     return record(out, ExpBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def exp2(input):
     """Elementwise base-2 exponential ``2 ** input``."""
-    out = np.asarray(np.exp2(float_array(input)))
+    out = np.asarray(np.exp2(float_array(input)), like=input._data)
     return record(out, Exp2Backward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
 def expm1(input):
     """Elementwise ``exp(input) - 1``, accurate for small inputs."""
-    out = np.asarray(np.expm1(float_array(input)))
+    out = np.asarray(np.expm1(float_array(input)), like=input._data)
     return record(out, Expm1Backward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -401,7 +403,7 @@ def log1p(input):
 def sqrt(input):
     """Elementwise square root (``nan`` for negative inputs)."""
     with np.errstate(invalid="ignore"):
-        out = np.asarray(np.sqrt(float_array(input)))
+        out = np.asarray(np.sqrt(float_array(input)), like=input._data)
         return record(out, SqrtBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -409,7 +411,7 @@ def sqrt(input):
 def rsqrt(input):
     """Elementwise reciprocal square root ``1 / sqrt(input)``."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.asarray(1 / np.sqrt(float_array(input)))
+        out = np.asarray(1 / np.sqrt(float_array(input)), like=input._data)
         return record(out, RsqrtBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -426,7 +428,7 @@ def square(input):
 def reciprocal(input):
     """Elementwise reciprocal ``1 / input``; integer inputs give a floating result."""
     with np.errstate(divide="ignore"):
-        out = np.asarray(1 / float_array(input))
+        out = np.asarray(1 / float_array(input), like=input._data)
         return record(out, ReciprocalBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -447,7 +449,7 @@ def cos(input):
 @tensor_method()
 def tan(input):
     """Elementwise tangent (radians)."""
-    out = np.asarray(np.tan(float_array(input)))
+    out = np.asarray(np.tan(float_array(input)), like=input._data)
     return record(out, TanBackward0, (input,), reads=(OUTPUT,), result=out)
 
 

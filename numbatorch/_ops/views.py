@@ -9,7 +9,7 @@ from .. import _dtype as dt
 from .._size import Size
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
-from ._util import normalize_dim, record
+from ._util import normalize_dim, record, zeros
 
 __all__ = [
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "permute", "t",
@@ -173,7 +173,7 @@ class SliceBackward0(Node):
     __slots__ = ("shape", "index")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         g[self.index] = grad
         return g
 

@@ -55,11 +55,6 @@ def to_host(a):
     return xp.asnumpy(a)
 
 
-def as_kernel_argument(a):
-    """Device array ``a`` as the kernels take it: under the simulator the plain numpy array it marks."""
-    return a.view(np.ndarray) if SIMULATOR and isinstance(a, SimulatedDeviceArray) else a
-
-
 def as_device_result(result):
     """Kernel results (arrays, possibly in tuples) as device arrays: under the simulator, marked ones."""
     return _on_device(result) if SIMULATOR else result

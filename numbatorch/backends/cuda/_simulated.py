@@ -18,11 +18,17 @@ _DEVICE = _SimulatedDevice()
 
 
 def _on_device(result):
-    """numpy results (also inside tuples and lists) marked as simulated device memory."""
+    """numpy results marked as simulated device memory: arrays, also inside tuples, named tuples and lists, and
+    the array attributes of a kernel's workspace object (a class with ``__slots__``, changed in place)."""
     if type(result) is np.ndarray:
         return result.view(SimulatedDeviceArray)
-    if type(result) in (tuple, list):
-        return type(result)(_on_device(r) for r in result)
+    if isinstance(result, (tuple, list)):
+        items = [_on_device(r) for r in result]
+        return type(result)(*items) if hasattr(result, "_fields") else type(result)(items)
+    for name in getattr(type(result), "__slots__", ()):
+        value = getattr(result, name, None)
+        if type(value) is np.ndarray:
+            setattr(result, name, value.view(SimulatedDeviceArray))
     return result
 
 

@@ -6,9 +6,11 @@ from ..._ops.joining import cat, repeat_interleave
 from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
-from ...backends.cpu import attention as _attn
-from ...backends.cpu import blas
+from ...backends import kernel_family
 from .linear import linear
+
+_attn = kernel_family("attention")
+blas = kernel_family("blas")
 
 
 class ScaledDotProductFlashAttentionForCpuBackward0(Node):

@@ -7,10 +7,12 @@ import numpy as np
 
 from ..._ops._util import Tensor, record
 from ...autograd.graph import Node, backward_by_recompute
-from ...backends.cpu import norm as kernels
+from ...backends import kernel_family
 from ..._ops._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
 from ..._ops._tensor_args import require_tensor
+
+kernels = kernel_family("norm")
 
 
 class NativeBatchNormBackward0(Node):

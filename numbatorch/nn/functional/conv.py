@@ -11,10 +11,12 @@ import numpy as np
 from ..._ops.joining import cat
 from ..._ops._util import record
 from ...autograd.graph import Node, operand
-from ...backends.cpu import conv as kernels
+from ...backends import kernel_family
 from ._shape_args import fmt_size, ntuple, same_padding
 from ..._ops._tensor_args import require_tensor
 from .padding import pad as _pad
+
+kernels = kernel_family("conv")
 
 _DTYPE_NAMES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.float16): "c10::Half"}
 

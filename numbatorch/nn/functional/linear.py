@@ -2,9 +2,11 @@
 import numpy as np
 
 from ..._ops._util import record
-from ...backends.cpu import blas
+from ...backends import kernel_family
 from ...autograd.graph import Node, backward_by_recompute, operand
 from ..._ops._tensor_args import require_tensor
+
+blas = kernel_family("blas")
 
 
 class AddmmBackward0(Node):

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..._ops._util import _legacy_name, record
+from ..._ops._util import _legacy_name, record, zeros
 from ..._tensor import Tensor
 from ...autograd.graph import Node, operand, with_zero_input_edges
 from ..._ops._tensor_args import require_tensor
@@ -257,7 +257,7 @@ class NllLossBackward0(Node):
     __slots__ = ("target", "weights", "shape", "divisor", "reduction", "dtype")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=self.dtype)
+        g = zeros(self.shape, self.dtype, like=self.weights)
         # Scatter -weight * grad into the target class of each (sample, position).
         scale = -self.weights * (grad if self.reduction == "none" else grad / self.divisor)
         np.put_along_axis(g, np.expand_dims(self.target, 1), np.expand_dims(scale, 1).astype(self.dtype), axis=1)
@@ -265,7 +265,7 @@ class NllLossBackward0(Node):
 
     def backward_graph(self, grad):
         # Linear in grad: a constant scatter matrix of -weights at the targets, times the incoming gradient.
-        m = np.zeros(self.shape, dtype=self.dtype)
+        m = zeros(self.shape, self.dtype, like=self.weights)
         np.put_along_axis(m, np.expand_dims(self.target, 1), np.expand_dims(-self.weights, 1).astype(self.dtype),
                           axis=1)
         m = Tensor._make(m)
@@ -304,17 +304,17 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if bad.any():
         raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
     safe_t = np.where(ignored, 0, t)
-    w = np.ones(n_classes, dtype=x.dtype) if weight is None else weight._data.astype(x.dtype, copy=False)
+    w = np.ones_like(x, shape=n_classes) if weight is None else weight._data.astype(x.dtype, copy=False)
     sample_w = np.where(ignored, 0, w[safe_t]).astype(x.dtype)
     picked = np.take_along_axis(x, np.expand_dims(safe_t, 1), axis=1).squeeze(1)
     losses = -picked * sample_w
     if reduction == "none":
         out, divisor = losses, 1.0
     elif reduction == "sum":
-        out, divisor = np.asarray(losses.sum(), dtype=x.dtype), 1.0
+        out, divisor = np.asarray(losses.sum(), dtype=x.dtype, like=x), 1.0
     elif reduction == "mean":
         divisor = sample_w.sum()
-        out = np.asarray(losses.sum() / divisor, dtype=x.dtype)
+        out = np.asarray(losses.sum() / divisor, dtype=x.dtype, like=x)
     else:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return record(out, NllLossBackward0, (input,), target=safe_t, weights=sample_w, shape=x.shape,

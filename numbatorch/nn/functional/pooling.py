@@ -7,10 +7,12 @@ import numpy as np
 from ... import _tensor
 from ..._ops._util import record
 from ...autograd.graph import Node, with_zero_input_edges
-from ...backends.cpu import pool as kernels
+from ...backends import kernel_family
 from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ..._ops._tensor_args import require_tensor
+
+kernels = kernel_family("pool")
 
 def _check_input(name, x, nd, integers=False):
     """PyTorch's checks of a pooling input: (N, C, *spatial) or (C, *spatial), floating (or integer, with

@@ -8,7 +8,9 @@ import numpy as np
 
 from ..._ops._util import record
 from ...autograd.graph import Node, backward_by_recompute
-from ...backends.cpu import rnn as _rnn
+from ...backends import kernel_family
+
+_rnn = kernel_family("rnn")
 
 _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
@@ -125,10 +127,10 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     H = w_ih.shape[0] // _GATES[mode]
     H_out = w_hr.shape[0] if w_hr is not None else H
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-    h0 = hx._data if hx is not None else np.zeros((B, H_out), dtype=dtype)
+    h0 = hx._data if hx is not None else np.zeros_like(x, shape=(B, H_out), dtype=dtype)
     c0 = None
     if mode == "lstm":
-        c0 = cx._data if cx is not None else np.zeros((B, H), dtype=dtype)
+        c0 = cx._data if cx is not None else np.zeros_like(x, shape=(B, H), dtype=dtype)
     lengths = _check_layer(mode, x, h0, c0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh), _arr(w_hr), lengths)
     out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, h0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh),
                                                c0, _arr(w_hr), lengths, reverse)

@@ -6,10 +6,12 @@ import numpy as np
 
 from ..._ops._util import record
 from ...autograd.graph import Node
-from ...backends.cpu import conv as conv_kernels
-from ...backends.cpu import resample as resample_kernels
+from ...backends import kernel_family
 from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, ntuple
+
+conv_kernels = kernel_family("conv")
+resample_kernels = kernel_family("resample")
 
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
 

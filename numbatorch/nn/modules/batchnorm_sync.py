@@ -9,10 +9,12 @@ import numpy as np
 
 from ... import _tensor
 from ...autograd.function import Function
-from ...backends.cpu import norm as K
+from ...backends import kernel_family
 from ...distributed import _mpi, distributed_c10d
 from ..functional.batchnorm import batch_norm
 from .batchnorm import _BatchNorm
+
+K = kernel_family("norm")
 
 __all__ = ["SyncBatchNorm"]
 
