@@ -120,6 +120,13 @@ _LOSSES = {
     "angle": lambda lib, z, w: (lib.angle(z) * lib.angle(w)).sum(),
     "exp_real_of_sum": lambda lib, z, w: ((z + 2 * w).real ** 2).sum() + (z - w).imag.sum(),
     "mean_abs": lambda lib, z, w: (z * 3 - w).mean().abs(),
+    # holomorphic ops written for real numbers: the engine conjugates around their formulas
+    "exp_log_sqrt": lambda lib, z, w: (z.exp() * w.log() + (z * w).sqrt()).abs().sum(),
+    "trig": lambda lib, z, w: lib.view_as_real(z.sin() / w.cos() + z.tanh() - w.sinh()).sum(),
+    "powers": lambda lib, z, w: ((z ** 2) * (w ** z) + z.reciprocal() + w.rsqrt()).real.sum(),
+    "products": lambda lib, z, w: (lib.outer(z[0], w[1]).prod() + lib.einsum("ij,ij->", z, w)
+                                   + lib.vdot(z[0], w[0])).abs(),
+    "cumsum_index_cat": lambda lib, z, w: lib.cat([z.cumsum(1)[:, 1:], w[:, :2] * 2j]).imag.pow(2).sum(),
 }
 
 

@@ -116,6 +116,12 @@ def zeros(shape, dtype, like):
     return np.zeros_like(like, shape=shape, dtype=dtype, order="C")
 
 
+def conj_if_complex(x):
+    """``x`` conjugated when complex, else ``x`` itself: a product's gradient reads the other factor conjugated
+    (PyTorch's convention for complex gradients)."""
+    return np.conj(x) if np.iscomplexobj(x) else x
+
+
 def float_array(x):
     """Array of ``x`` as floating point or complex (ints and bools promote to the default dtype, like PyTorch)."""
     arr = x._data

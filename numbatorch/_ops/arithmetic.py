@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
-from ._util import apply_inplace, binary_arrays, conj_if_complex, record
+from ._util import apply_inplace, binary_arrays, record
 
 
 class AddBackward0(Node):
@@ -44,8 +44,8 @@ class MulBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        ga = grad * conj_if_complex(self.b) if self.inputs[0] is not None else None
-        gb = grad * conj_if_complex(self.a) if self.inputs[1] is not None else None
+        ga = grad * self.b if self.inputs[0] is not None else None
+        gb = grad * self.a if self.inputs[1] is not None else None
         return ga, gb
 
     def backward_graph(self, grad):
@@ -59,9 +59,8 @@ class DivBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        a, b = conj_if_complex(self.a), conj_if_complex(self.b)
-        ga = grad / b if self.inputs[0] is not None else None
-        gb = -grad * a / (b * b) if self.inputs[1] is not None else None
+        ga = grad / self.b if self.inputs[0] is not None else None
+        gb = -grad * self.a / (self.b * self.b) if self.inputs[1] is not None else None
         return ga, gb
 
     def backward_graph(self, grad):

@@ -2,8 +2,10 @@
 and ``angle``.
 
 Gradients follow PyTorch's convention for a real loss ``L`` of ``z = x + iy``: ``z.grad = dL/dx + i dL/dy``
-(the conjugate Wirtinger derivative, doubled). numbatorch conjugates eagerly: ``conj`` makes a copy, so
-``is_conj`` is always False and ``resolve_conj`` returns its input.
+(the conjugate Wirtinger derivative, doubled). These ops are not holomorphic, so their nodes apply it themselves
+(``complex_aware``); the engine derives it for the holomorphic ops whose formulas are written for real numbers.
+numbatorch conjugates eagerly: ``conj`` makes a copy, so ``is_conj`` is always False and ``resolve_conj``
+returns its input.
 """
 import numpy as np
 
@@ -23,6 +25,7 @@ def _check_complex(input, name):
 
 class RealBackward0(Node):
     __slots__ = ()
+    complex_aware = True
 
     def backward(self, grad):
         return grad.astype(np.result_type(grad.dtype, np.complex64))
@@ -33,6 +36,7 @@ class RealBackward0(Node):
 
 class ImagBackward0(Node):
     __slots__ = ()
+    complex_aware = True
 
     def backward(self, grad):
         return grad * 1j
@@ -61,6 +65,7 @@ Tensor.imag = property(imag, doc="The imaginary part of a complex tensor (a view
 
 class ConjBackward0(Node):
     __slots__ = ()
+    complex_aware = True
 
     def backward(self, grad):
         return np.conj(grad)
@@ -97,6 +102,7 @@ def is_conj(input):
 
 class ViewAsRealBackward0(Node):
     __slots__ = ()
+    complex_aware = True
 
     def backward(self, grad):
         return grad[..., 0] + 1j * grad[..., 1]
@@ -115,6 +121,7 @@ def view_as_real(input):
 
 class ViewAsComplexBackward0(Node):
     __slots__ = ()
+    complex_aware = True
 
     def backward(self, grad):
         return np.stack((grad.real, grad.imag), axis=-1)
@@ -141,6 +148,7 @@ def view_as_complex(input):
 
 class ComplexBackward0(Node):
     __slots__ = ()
+    complex_aware = True
 
     def backward(self, grad):
         return grad.real, grad.imag
@@ -166,6 +174,7 @@ def complex(real, imag):
 
 class PolarBackward0(Node):
     __slots__ = ("unit", "abs")
+    complex_aware = True
 
     def backward(self, grad):
         # z = r e^{i theta}: dL/dr = Re(G e^{-i theta}), dL/dtheta = r Re(-i G e^{-i theta}).
@@ -188,6 +197,7 @@ def polar(abs, angle):
 
 class AngleBackward0(Node):
     __slots__ = ("z",)
+    complex_aware = True
 
     def backward(self, grad):
         # theta = atan2(y, x): dtheta/dx = -y / |z|^2, dtheta/dy = x / |z|^2, so z.grad = i z grad / |z|^2.

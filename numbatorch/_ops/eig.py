@@ -67,6 +67,7 @@ def _eig_backward(gL, gV, L, V, input_is_complex):
 
 class LinalgEigBackward0(Node):
     __slots__ = ("L", "V", "input_is_complex")
+    complex_aware = True
     num_outputs = 2
 
     def backward(self, grads):
@@ -76,6 +77,7 @@ class LinalgEigBackward0(Node):
 
 class LinalgEigvalsBackward0(Node):
     __slots__ = ("L", "V", "input_is_complex")
+    complex_aware = True
 
     def backward(self, grad):
         return _eig_backward(grad, None, self.L, self.V, self.input_is_complex)

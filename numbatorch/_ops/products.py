@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
-from ._util import conj_if_complex, record
+from ._util import record
 from ..backends import kernel_family
 
 blas = kernel_family("blas")
@@ -87,8 +87,7 @@ class MmBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        return _matmul_grads(grad, conj_if_complex(self.a), conj_if_complex(self.b), self.inputs[0] is not None,
-                             self.inputs[1] is not None)
+        return _matmul_grads(grad, self.a, self.b, self.inputs[0] is not None, self.inputs[1] is not None)
 
     def backward_graph(self, grad):
         return _matmul_graph_grads(grad, operand(self, 0, self.a), operand(self, 1, self.b),

@@ -11,6 +11,8 @@ import weakref
 
 import numpy as np
 
+from .graph import complex_backward
+
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 
@@ -86,8 +88,12 @@ def _warn_forward_stack(node):
 
 def checked_backward(node, out_grads):
     """``node``'s backward step (as a tuple), warning with its forward stack if it fails or returns NaN."""
+    grad = out_grads[0] if node.num_outputs == 1 else out_grads
     try:
-        in_grads = node.backward(out_grads[0] if node.num_outputs == 1 else out_grads)
+        if node.num_outputs == 1 and grad.dtype.kind == "c" and not node.complex_aware:
+            in_grads = complex_backward(node, grad)
+        else:
+            in_grads = node.backward(grad)
     except Exception:
         _warn_forward_stack(node)
         raise

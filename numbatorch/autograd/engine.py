@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import anomaly_mode, grad_mode
+from .graph import complex_backward
 from .._device import is_device_array
 
 
@@ -104,7 +105,11 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 elif anomaly_mode._state.enabled:
                     in_grads = anomaly_mode.checked_backward(node, out_grads)
                 else:
-                    in_grads = node.backward(out_grads[0] if node.num_outputs == 1 else out_grads)
+                    grad = out_grads[0] if node.num_outputs == 1 else out_grads
+                    if node.num_outputs == 1 and grad.dtype.kind == "c" and not node.complex_aware:
+                        in_grads = complex_backward(node, grad)
+                    else:
+                        in_grads = node.backward(grad)
                     if type(in_grads) is not tuple:
                         in_grads = (in_grads,)
             else:

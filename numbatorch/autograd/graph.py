@@ -16,6 +16,9 @@ class Node:
 
     __slots__ = ("inputs", "edges", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
     num_outputs = 1
+    # Whether ``backward`` applies PyTorch's complex-gradient convention itself; the engine runs the others (formulas
+    # written for real numbers, right for holomorphic ops) through ``complex_backward``.
+    complex_aware = False
 
     def __init__(self, inputs):
         self.set_inputs(inputs)
@@ -119,6 +122,18 @@ _OVERWRITTEN = weakref.WeakKeyDictionary()
 def mark_overwritten(node, tensor):
     """Record that the in-place op of ``node`` wrote its result into its input ``tensor``."""
     _OVERWRITTEN.setdefault(node, set()).add(id(tensor))
+
+
+def complex_backward(node, grad):
+    """``node.backward`` for a complex ``grad``, when it is a formula written for real numbers: ``grad * f'(z)``.
+
+    PyTorch's gradient of a real loss through a holomorphic op is ``grad * conj(f'(z))``, which is
+    ``conj(backward(conj(grad)))``; for ops with real coefficients (sums, views, real scaling) both agree.
+    """
+    grads = node.backward(np.conj(grad))
+    if type(grads) is tuple:
+        return tuple(None if g is None else np.conj(g) for g in grads)
+    return np.conj(grads)
 
 
 def operand(node, i, value):
