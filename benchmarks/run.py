@@ -106,6 +106,8 @@ def main(argv=None):
 
     import numba
     import numbatorch
+    from numbatorch.backends.cpu import _parallel
+    _parallel.PARALLEL_AFTER_SECONDS = 0.0  # steady state: parallel builds compiled during the untimed warm-up
     torch = None
     if not args.no_torch:
         try:

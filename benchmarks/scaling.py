@@ -74,7 +74,8 @@ def main(argv=None):
     import threadpoolctl
     import torch
     import numbatorch
-    from numbatorch.backends.cpu import blas
+    from numbatorch.backends.cpu import _parallel, blas
+    _parallel.PARALLEL_AFTER_SECONDS = 0.0  # steady state: parallel builds compiled during the untimed warm-up
     modules = (numba, torch, blas, threadpoolctl)
     libs = {"numbatorch": numbatorch, "pytorch": torch}
     threads = sorted(args.threads)
