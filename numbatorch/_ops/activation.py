@@ -13,7 +13,9 @@ from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_e
 from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
-from ..backends.cpu import pointwise as kernels
+from ..backends import kernel_family
+
+kernels = kernel_family("pointwise")
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_", "sigmoid_", "relu_",
@@ -60,7 +62,7 @@ def tanh(input):
     See ``nn.Tanh`` for the shapes.
     """
     require_tensor("tanh", input)
-    out = np.asarray(np.tanh(float_array(input)))
+    out = np.asarray(np.tanh(float_array(input)), like=input._data)
     return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -71,7 +73,7 @@ def sigmoid(input):
     See ``nn.Sigmoid`` for the shapes.
     """
     require_tensor("sigmoid", input)
-    out = np.asarray(kernels.sigmoid(float_array(input)))
+    out = np.asarray(kernels.sigmoid(float_array(input)), like=input._data)
     return record(out, SigmoidBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -85,7 +87,7 @@ def relu(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype))
+    out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)
     return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
 
 

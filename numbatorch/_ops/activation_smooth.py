@@ -13,7 +13,9 @@ from ._util import float_array, normalize_dim, record
 from .activation import InputNode, unary
 from .ternary import where
 from .unary_math import erf
-from ..backends.cpu import pointwise as kernels
+from ..backends import kernel_family
+
+kernels = kernel_family("pointwise")
 
 __all__ = ["celu", "celu_", "elu", "elu_", "gelu", "glu", "logsigmoid", "mish", "selu", "selu_", "silu",
            "softplus", "softsign", "tanhshrink"]
