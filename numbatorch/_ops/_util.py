@@ -103,23 +103,11 @@ def _with_scalar(arr, scalar, scalar_first):
     return (scalar, arr) if scalar_first else (arr, scalar)
 
 
-def conj_if_complex(x):
-    """``x`` conjugated when complex, else ``x`` itself: a product's gradient reads the other factor conjugated
-    (PyTorch's convention for complex gradients)."""
-    return np.conj(x) if np.iscomplexobj(x) else x
-
-
 def zeros(shape, dtype, like):
     """``np.zeros(shape, dtype)`` on the device of array ``like`` (C order), e.g. a gradient scattered into zeros."""
     if type(like) is np.ndarray:
         return np.zeros(shape, dtype)
     return np.zeros_like(like, shape=shape, dtype=dtype, order="C")
-
-
-def conj_if_complex(x):
-    """``x`` conjugated when complex, else ``x`` itself: a product's gradient reads the other factor conjugated
-    (PyTorch's convention for complex gradients)."""
-    return np.conj(x) if np.iscomplexobj(x) else x
 
 
 def float_array(x):
