@@ -13,6 +13,11 @@ def _idx(lib, values):
     return lib.tensor(values)
 
 
+def _zeros(lib):
+    """A mask giving rows (and columns) with no, one and two zeros."""
+    return lib.tensor([[1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]], dtype=lib.float64)
+
+
 def _scatter_reduce(lib, a, b, reduce, include_self):
     index = _idx(lib, [[0, 2, 0], [1, 1, 1]])
     return a.scatter_reduce(1, index, b, reduce, include_self=include_self)
@@ -39,6 +44,9 @@ OPS = [
      + a.masked_scatter(_idx(lib, [[True, False, True], [False, True, False]]), (b * b).flip(0)) * a,
      [(2, 3), (2, 3)]),
     ("cumprod", lambda lib, a: a.cumprod(1) * a + (a * a + 0.5).cumprod(0).sum() * a, [(3, 4)]),
+    ("prod_cumprod_with_zeros", lambda lib, a: (a * _zeros(lib)).cumprod(1) * a + (a * _zeros(lib)).cumprod(0) ** 2
+     + (a * _zeros(lib)).prod(1, keepdim=True) * a + (a * _zeros(lib)).prod(0) + (a * _zeros(lib)[0]).prod() * a,
+     [(3, 4)]),
     ("cummax_cummin", lambda lib, a: a.cummax(1).values ** 2 * a + a.cummin(0)[0] * a.sin(), [(3, 4)]),
     ("aminmax", lambda lib, a: lib.aminmax(a, dim=1, keepdim=True).min * a
      + lib.aminmax(a * a).max * lib.aminmax(a, dim=0).max, [(3, 4)]),

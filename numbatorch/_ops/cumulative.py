@@ -63,13 +63,23 @@ class CumprodBackward0(Node):
             x = x.to(dt._BY_NP[self.x.dtype])
         if self.x.ndim == 0:
             return grad * 1
-        if not self.x.all():
-            # the exact formula for zeros (a product of all other elements) is left to the array backward
-            raise NotImplementedError(f"create_graph=True is not supported yet for {self.name()} of an input with "
-                                      "zeros")
         d = self.dim
+        if not self.x.all():
+            return _cumprod_grad_with_zeros(x, grad, d)
         out = recomputed_output(self, x.cumprod(d), self.out)
         return (grad * out).flip(d).cumsum(d).flip(d) / x
+
+
+def _cumprod_grad_with_zeros(x, grad, d):
+    """Differentiable gradient of ``cumprod`` along ``d`` where ``x`` has zeros (no division):
+    ``grad_k = sum_{i >= k} grad_i prod_{j <= i, j != k} x_j``, all (k, i) pairs at once."""
+    x, grad = x.movedim(d, -1), grad.movedim(d, -1)
+    n = x.shape[-1]
+    dtype = x._data.dtype
+    eye = Tensor._make(np.eye(n, dtype=dtype))
+    others = (x.unsqueeze(-2) * (1 - eye) + eye).cumprod(-1)  # [k, i]: prod_{j <= i, j != k} x_j
+    upper = Tensor._make(np.triu(np.ones((n, n), dtype=dtype)))
+    return (others * grad.unsqueeze(-2) * upper).sum(-1).movedim(-1, d)
 
 
 @tensor_method("cumprod")

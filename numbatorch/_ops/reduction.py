@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _dtype as dt, return_types
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand, recomputed_output
+from ..autograd.graph import Node, operand
 from .binary_math import maximum, minimum
 from ._util import _legacy_name, normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
@@ -308,8 +308,7 @@ class ProdBackward0(Node):
 
     def backward_graph(self, grad):
         x = operand(self, 0, self.x)
-        _require_nonzero(self)
-        return grad * recomputed_output(self, x.prod(), np.asarray(self.x.prod())) / x
+        return grad * _others_product(x.reshape(-1), 0).reshape(self.x.shape)
 
 
 class ProdBackward1(Node):
@@ -326,15 +325,18 @@ class ProdBackward1(Node):
         x, d = operand(self, 0, self.x), self.dim
         if x.dim() == 0:
             return grad * 1
-        _require_nonzero(self)
-        p = x.prod(d, keepdim=True)
-        return expand_graph_grad(grad, self.x.shape, (d,), self.keepdim) * p / x
+        return expand_graph_grad(grad, self.x.shape, (d,), self.keepdim) * _others_product(x, d)
 
 
-def _require_nonzero(node):
-    """The differentiable backward of prod divides by the input: zeros need the array formula's special cases."""
-    if not node.x.all():
-        raise NotImplementedError(f"create_graph=True is not supported yet for {node.name()} of an input with zeros")
+def _others_product(x, d):
+    """For each element of the Tensor ``x``, the product of the others along ``d``, differentiably and exactly
+    with zeros: the exclusive cumulative product of those before it times that of those after it."""
+    from .joining import cat
+    n = x.shape[d]
+    one = Tensor._make(np.ones(tuple(1 if i == d else s for i, s in enumerate(x.shape)), dtype=x._data.dtype))
+    before = cat([one, x.narrow(d, 0, n - 1)], d).cumprod(d)
+    after = cat([x.narrow(d, 1, n - 1), one], d).flip(d).cumprod(d).flip(d)
+    return before * after
 
 
 @tensor_method("prod")
