@@ -50,7 +50,7 @@ _GROUPS = {
         _SPARSE_COMPRESSED: """ccol_indices_copy col_indices_copy crow_indices_copy row_indices_copy sparse_bsc
             sparse_bsc_tensor sparse_bsr sparse_bsr_tensor sparse_compressed_tensor sparse_csc sparse_csc_tensor
             sparse_csr sparse_csr_tensor""",
-        _SPARSE_ONLY: "dsmm hsmm hspmm indices_copy resize_as_sparse_ saddmm smm sspaddmm values_copy",
+        _SPARSE_ONLY: "dsmm hsmm hspmm indices_copy native_norm resize_as_sparse_ saddmm smm sspaddmm values_copy",
         _TORCHSCRIPT: """AliasDb AnyType Argument ArgumentSpec AwaitType BenchmarkConfig BenchmarkExecutionStats
             Block BoolType BufferDict CallStack Capsule ClassType Code CompilationUnit CompleteArgumentSpec
             ComplexType ConcreteModuleType ConcreteModuleTypeBuilder DeepCopyMemoTable DeviceObjType DictType
@@ -103,7 +103,7 @@ _GROUPS = {
         _QUANTIZED: "intrinsic qat quantizable quantized",
     },
     "torch.nn.functional": {
-        _GPU_KERNEL: "grouped_mm scaled_grouped_mm scaled_mm",
+        _GPU_KERNEL: "ScalingType SwizzleType grouped_mm scaled_grouped_mm scaled_mm",
     },
 }
 

@@ -7,6 +7,7 @@ are checked as PyTorch checks them, and a CUDA autocast without CUDA is disabled
 import functools
 import warnings
 
+from .. import _autocast_state as state
 from .. import cuda
 from .._device import device as _device
 
@@ -33,9 +34,23 @@ class autocast:
         self._enabled = enabled
 
     def __enter__(self):
+        # Recorded as PyTorch records it, so torch.is_autocast_enabled() and friends answer inside the region.
+        self._prev = (state.is_autocast_enabled(self.device), state.get_autocast_dtype(self.device),
+                      state.is_autocast_cache_enabled())
+        state.set_autocast_enabled(self.device, bool(self._enabled))
+        if self.fast_dtype is not None:
+            state.set_autocast_dtype(self.device, self.fast_dtype)
+        state.set_autocast_cache_enabled(self._cache_enabled)
+        state.autocast_increment_nesting()
         return self
 
     def __exit__(self, exc_type, exc_val, exc_tb):
+        if state.autocast_decrement_nesting() == 0:
+            state.clear_autocast_cache()
+        enabled, dtype, cache_enabled = self._prev
+        state.set_autocast_enabled(self.device, enabled)
+        state.set_autocast_dtype(self.device, dtype)
+        state.set_autocast_cache_enabled(cache_enabled)
         return False
 
     def __call__(self, func):

@@ -1,0 +1,92 @@
+"""The ``torch.native_*`` normalisation and dropout functions (which also return the statistics or the mask they
+computed), ``torch.convolution`` (every convolution behind one signature) and ``torch.ctc_loss`` (reduction as
+an int, as PyTorch's ``torch.*`` loss forms take it)."""
+from . import autograd
+from ._creation import empty, ones_like
+from .nn import functional as F
+
+__all__ = ["convolution", "ctc_loss", "native_batch_norm", "native_dropout", "native_group_norm",
+           "native_layer_norm"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _normalize(x, dims, weight, bias, eps, affine_shape):
+    """``x`` normalised over ``dims`` with the mean and 1/std it used (kept dims), then scaled and shifted."""
+    mean = x.mean(dim=dims, keepdim=True)
+    rstd = (x.var(dim=dims, unbiased=False, keepdim=True) + eps).rsqrt()
+    out = (x - mean) * rstd
+    if weight is not None:
+        out = out * weight.reshape(affine_shape)
+    if bias is not None:
+        out = out + bias.reshape(affine_shape)
+    return out, mean, rstd
+
+
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """``(layer_norm(input, ...), mean, rstd)``, the statistics with the normalised dimensions kept as size 1.
+
+    As in PyTorch, the statistics are outside the autograd graph."""
+    dims = list(range(input.dim() - len(normalized_shape), input.dim()))
+    out, mean, rstd = _normalize(input, dims, weight, bias, eps, tuple(normalized_shape))
+    return out, mean.detach(), rstd.detach()
+
+
+def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
+    """``(group_norm(input, group, ...), mean, rstd)`` with the (differentiable) statistics of shape ``(N, group)``."""
+    grouped = input.reshape(N, group, -1)
+    out, mean, rstd = _normalize(grouped, [2], None, None, eps, None)
+    out = out.reshape(input.shape)
+    affine_shape = (1, C) + (1,) * (input.dim() - 2)
+    if weight is not None:
+        out = out * weight.reshape(affine_shape)
+    if bias is not None:
+        out = out + bias.reshape(affine_shape)
+    return out, mean.reshape(N, group), rstd.reshape(N, group)
+
+
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """``(batch_norm(input, ...), save_mean, save_invstd)``, the statistics empty unless ``training``.
+
+    When training they are the batch's mean and 1/std per channel (running statistics are updated as
+    ``batch_norm`` does)."""
+    out = F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    if not training:
+        return out, empty(0, dtype=input.dtype), empty(0, dtype=input.dtype)
+    dims = [0] + list(range(2, input.dim()))
+    with autograd.no_grad():
+        mean = input.mean(dim=dims)
+        invstd = (input.var(dim=dims, unbiased=False) + eps).rsqrt()
+    return out, mean, invstd
+
+
+def native_dropout(input, p, train):
+    """``(output, mask)``: dropout of ``input`` with probability ``p`` and the boolean mask of the kept elements.
+
+    When ``train`` is true or None, elements are zeroed where ``mask`` is False and the rest scaled by 1/(1-p);
+    else the output is a copy of ``input`` and the mask all True."""
+    if train is False:
+        return input.clone(), ones_like(input, dtype=bool)
+    if p == 1:
+        return input * 0, ones_like(input, dtype=bool).logical_not()
+    mask = empty(input.shape, dtype=input.dtype).bernoulli_(1 - p).bool()
+    return input * mask / (1 - p), mask
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """The N-d convolution, or with ``transposed`` the transposed convolution, of ``input`` by ``weight``.
+
+    N is the number of ``input``'s spatial dimensions."""
+    dims = input.dim() - 2
+    if transposed:
+        conv = getattr(F, f"conv_transpose{dims}d")
+        return conv(input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return getattr(F, f"conv{dims}d")(input, weight, bias, stride, padding, dilation, groups)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
+    """``F.ctc_loss`` with the reduction as an int: 0 ``'none'``, 1 ``'mean'`` (default), 2 ``'sum'``."""
+    if reduction not in (0, 1, 2):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _REDUCTIONS[reduction],
+                      zero_infinity)

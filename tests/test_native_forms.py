@@ -1,0 +1,82 @@
+"""``torch.native_*`` normalisation/dropout, ``torch.convolution`` and ``torch.ctc_loss`` against PyTorch."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+from tests.helpers import compare_with_torch
+
+torch = pytest.importorskip("torch")
+
+_RNG = np.random.default_rng(0)
+_X = _RNG.standard_normal((2, 3, 4, 5))
+
+
+@pytest.mark.parametrize("affine", [False, True])
+def test_native_layer_norm_matches_pytorch(affine):
+    w, b = _RNG.standard_normal((4, 5)), _RNG.standard_normal((4, 5))
+    if affine:
+        compare_with_torch(lambda lib, x, w, b: lib.native_layer_norm(x, (4, 5), w, b, 1e-5), _X, w, b, names=False,
+                           tol=1e-10)
+    else:
+        compare_with_torch(lambda lib, x: lib.native_layer_norm(x, (5,), None, None, 1e-3), _X, names=False,
+                           tol=1e-10)
+
+
+def test_native_group_norm_matches_pytorch():
+    x, w, b = _RNG.standard_normal((2, 6, 4)), _RNG.standard_normal(6), _RNG.standard_normal(6)
+    compare_with_torch(lambda lib, x, w, b: lib.native_group_norm(x, w, b, 2, 6, 4, 3, 1e-5), x, w, b, names=False,
+                       tol=1e-10)
+
+
+@pytest.mark.parametrize("training, running", [(True, True), (True, False), (False, True)])
+def test_native_batch_norm_matches_pytorch(training, running):
+    w, b = _RNG.standard_normal(3), _RNG.standard_normal(3)
+    stats = {}
+
+    def program(lib, x, w, b):
+        mean, var = (lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64)) if running else (None, None)
+        result = lib.native_batch_norm(x, w, b, mean, var, training, 0.1, 1e-5)
+        stats[lib.__name__] = [None if s is None else s.numpy().copy() for s in (mean, var)]
+        return result
+    compare_with_torch(program, _X, w, b, names=False, tol=1e-10)
+    for ours, theirs in zip(stats["numbatorch"], stats["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10) if running else None
+
+
+def test_native_dropout_mask_and_scaling_as_pytorch():
+    x = nt.tensor(_X)
+    out, mask = nt.native_dropout(x, 0.25, True)
+    assert mask.dtype == nt.bool and 0.5 < mask.float().mean().item() < 0.95
+    np.testing.assert_allclose(out.numpy(), np.where(mask.numpy(), _X / 0.75, 0.0))
+    for train in (False,):
+        out, mask = nt.native_dropout(x, 0.25, train)
+        tout, tmask = torch.native_dropout(torch.tensor(_X), 0.25, train)
+        np.testing.assert_array_equal(out.numpy(), tout.numpy())
+        np.testing.assert_array_equal(mask.numpy(), tmask.numpy())
+    out, mask = nt.native_dropout(x, 1.0, True)
+    tout, tmask = torch.native_dropout(torch.tensor(_X), 1.0, True)
+    np.testing.assert_array_equal(mask.numpy(), tmask.numpy())
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_convolution_matches_pytorch(transposed):
+    w = _RNG.standard_normal((3, 2, 2, 3)) if transposed else _RNG.standard_normal((4, 3, 2, 3))
+    b = _RNG.standard_normal(2 if transposed else 4)
+    output_padding = [1, 0] if transposed else [0, 0]
+    compare_with_torch(lambda lib, x, w, b: lib.convolution(x, w, b, [2, 1], [1, 0], [1, 1], transposed,
+                                                            output_padding, 1), _X, w, b, names=False, tol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", [0, 1, 2])
+def test_torch_ctc_loss_takes_the_reduction_as_an_int(reduction):
+    log_probs = np.log(_RNG.dirichlet(np.ones(5), size=(6, 2)))
+    targets, input_lengths, target_lengths = [[1, 2, 2], [3, 4, 0]], [6, 5], [3, 2]
+
+    def program(lib, lp):
+        return lib.ctc_loss(lp, lib.tensor(targets), lib.tensor(input_lengths), lib.tensor(target_lengths), 0,
+                            reduction)
+    compare_with_torch(program, log_probs, names=False, tol=1e-9)
+    with pytest.raises(ValueError, match="3 is not a valid value for reduction"):
+        nt.ctc_loss(nt.tensor(log_probs), nt.tensor(targets), nt.tensor(input_lengths), nt.tensor(target_lengths),
+                    0, 3)
