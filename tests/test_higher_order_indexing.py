@@ -32,6 +32,9 @@ OPS = [
     ("scatter_reduce_sum_mean", lambda lib, a, b: _scatter_reduce(lib, a, b * a, "sum", False) ** 2
      + _scatter_reduce(lib, a * a, b, "mean", True) * a + _scatter_reduce(lib, a, b, "mean", False) * b,
      [(2, 3), (2, 3)]),
+    ("scatter_reduce_prod", lambda lib, a, b: _scatter_reduce(lib, a, b * b + 0.5, "prod", True) * a
+     + _scatter_reduce(lib, a * a, b, "prod", False) ** 2
+     + a.scatter_reduce(0, _idx(lib, [[1, 0]]), b[:1, 1:], "prod") * b, [(2, 3), (2, 3)]),
     ("scatter_reduce_amax_amin", lambda lib, a, b: _scatter_reduce(lib, a * a, b, "amax", True) * a
      + _scatter_reduce(lib, a, b * b, "amin", False) ** 2, [(2, 3), (2, 3)]),
     ("take_put", lambda lib, a, b: (a.take(_idx(lib, [[0, 5], [-1, 5]])) ** 2 * b[:, :2]).sum()

@@ -3,9 +3,9 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand, recomputed_output
 from ._linear_grad import linear_grad
-from ._util import apply_inplace, normalize_dim, record
+from ._util import apply_inplace, normalize_dim, record, zeros
 from .views import _expand, broadcast_shapes, reshape
 from .subscript import _check_range
 
@@ -59,7 +59,7 @@ class GatherBackward0(Node):
     __slots__ = ("shape", "index")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         np.add.at(g, self.index, grad)
         return g
 
@@ -101,7 +101,7 @@ class ScatterBackward0(Node):
                 g_self = grad.copy()
                 g_self[self.index] = 0
         if len(self.inputs) > 1 and self.inputs[1] is not None:
-            g_src = np.zeros(self.src_shape, dtype=grad.dtype)
+            g_src = zeros(self.src_shape, grad.dtype, like=grad)
             g_src[_region(np.broadcast(*self.index).shape)] = grad[self.index]
         return g_self, g_src
 
@@ -127,12 +127,12 @@ def _gathered_grad(grad, where, src_shape, scale):
     region = _region(np.broadcast(*where).shape)
 
     def gather(g):
-        out = np.zeros(src_shape, dtype=g.dtype)
+        out = zeros(src_shape, g.dtype, like=g)
         out[region] = g[where] * scale
         return out
 
     def scatter_add(h):
-        out = np.zeros(shape, dtype=h.dtype)
+        out = zeros(shape, h.dtype, like=h)
         np.add.at(out, where, h[region] * scale)
         return out
     return linear_grad(grad, gather, scatter_add)
@@ -208,7 +208,8 @@ def scatter_add_(self, dim, index, src):
 
 
 class ScatterReduceBackward0(Node):
-    __slots__ = ("index", "src_shape", "reduce", "include_self", "self_data", "src_data", "result", "count")
+    __slots__ = ("index", "src_shape", "reduce", "include_self", "self_data", "src_data", "result", "count", "dim",
+                 "index_tensor")
 
     def _shares(self, shape, dtype):
         """For sum, mean, amax, amin (linear in grad): the factor of grad that ``self`` keeps, and the factor of
@@ -240,18 +241,40 @@ class ScatterReduceBackward0(Node):
             g_self, g_out = grad * self_share, grad[where] * src_share
         g_src = None
         if self.inputs[1] is not None:
-            g_src = np.zeros(self.src_shape, dtype=grad.dtype)
+            g_src = zeros(self.src_shape, grad.dtype, like=grad)
             g_src[region] = g_out
         return g_self, g_src
 
     def backward_graph(self, grad):
         if self.reduce == "prod":
-            raise NotImplementedError("create_graph=True is not supported yet for ScatterReduceBackward0 with "
-                                      "reduce='prod'")
+            return self._prod_backward_graph(grad)
         self_share, src_share = self._shares(tuple(grad.shape), grad._data.dtype)
         g_self = grad * Tensor._make(np.asarray(self_share)) if self.inputs[0] is not None else None
         g_src = _gathered_grad(grad, self.index, self.src_shape, src_share) if self.inputs[1] is not None else None
         return g_self, g_src
+
+    def _prod_backward_graph(self, grad):
+        """The prod gradient on Tensors, its result recomputed from both operands (assuming no zeros, as backward)."""
+        where, src_shape = self.index, self.src_shape
+        region = _region(np.broadcast(*where).shape)
+        x, src = operand(self, 0, self.self_data), operand(self, 1, self.src_data)
+        result = recomputed_output(self, scatter_reduce(x, self.dim, self.index_tensor, src, "prod",
+                                                        include_self=self.include_self), self.result)
+        g_self = g_src = None
+        if self.inputs[0] is not None:
+            g_self = grad * result / x if self.include_self else grad * Tensor._make(_untouched(tuple(grad.shape),
+                                                                                               where))
+        if self.inputs[1] is not None:
+            g_src = (grad * result)[where] / src[region]
+            if tuple(g_src.shape) != src_shape:
+                g_src = linear_grad(g_src, lambda h: _zero_padded(h, src_shape, region), lambda g: g[region])
+        return g_self, g_src
+
+
+def _zero_padded(values, shape, region):
+    out = zeros(shape, values.dtype, like=values)
+    out[region] = values
+    return out
 
 
 @tensor_method()
@@ -280,7 +303,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         out = out.astype(data.dtype, copy=False)
     reads = (input, src) if reduce in ("amax", "amin", "prod") else ()  # their backward reads both operands' values
     return record(out, ScatterReduceBackward0, (input, src), reads=reads, index=where, src_shape=src._data.shape,
-                  reduce=reduce, include_self=include_self, self_data=data, src_data=src._data, result=out, count=count)
+                  reduce=reduce, include_self=include_self, self_data=data, src_data=src._data, result=out, count=count,
+                  dim=d, index_tensor=index)
 
 
 def _flat_index(input, index):
@@ -298,7 +322,7 @@ class TakeBackward0(Node):
     __slots__ = ("shape", "index")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         np.add.at(g.reshape(-1), self.index.reshape(-1), grad.reshape(-1))
         return g
 
@@ -310,7 +334,7 @@ class TakeBackward0(Node):
 def _flat_adder(shape, index):
     """The map adding each element of its argument into zeros of ``shape`` at the flat positions ``index``."""
     def add(g):
-        out = np.zeros(shape, dtype=g.dtype)
+        out = zeros(shape, g.dtype, like=g)
         np.add.at(out.reshape(-1), index.reshape(-1), g.reshape(-1))
         return out
     return add
