@@ -27,6 +27,10 @@ OPS = [
      + lib.linalg.cholesky(_spd(lib, a.sin()), upper=True) * a, [(3, 3)]),
     ("qr", lambda lib, a: (lambda q, r: ((q * r.diagonal().sign()) ** 2 * a).sum() + r.abs())(
         *lib.linalg.qr(a)), [(3, 2)]),
+    ("qr_complete_cholesky_ex", lambda lib, a: (lambda q, r: ((q * r.diagonal().sign()) ** 2 * a).sum() + r.abs())(
+        *lib.linalg.qr(a, mode="complete")) + lib.linalg.cholesky_ex(_spd(lib, a), upper=True).L ** 2, [(3, 3)]),
+    ("svd_full_square", lambda lib, a: (lambda u, s, vh: (u * s) @ vh * a + s.sum() * u[:, :1] ** 2 * vh[:1] ** 2)(
+        *lib.linalg.svd(a)), [(3, 3)]),
     ("eigh", lambda lib, a: (lambda w, v: w * (v ** 2).sum(0) + (v @ lib.diag(w.exp()) @ v.mT))(
         *lib.linalg.eigh(a + a.mT)) + lib.linalg.eigvalsh(a @ a.mT, UPLO="U").sin().sum(), [(3, 3)]),
     ("svd", lambda lib, a: (lambda u, s, vh: (u * s) @ vh * a + (u ** 2) * s.sum() + (vh ** 2).sum(0) * a[:1])(
