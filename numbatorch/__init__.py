@@ -85,6 +85,7 @@ from ._ops.strided_scatter import as_strided_scatter
 from ._ops.norm_except_dim import norm_except_dim
 from ._creation_permuted import empty_permuted
 from ._autocast_state import *  # noqa: F401,F403
+from ._ops.lowrank import pca_lowrank, svd_lowrank
 
 __version__ = "0.1.0"
 

@@ -1,11 +1,12 @@
 """The ``torch.native_*`` normalisation and dropout functions (which also return the statistics or the mask they
-computed), ``torch.convolution`` (every convolution behind one signature) and ``torch.ctc_loss`` (reduction as
-an int, as PyTorch's ``torch.*`` loss forms take it)."""
+computed), ``torch.convolution`` (every convolution behind one signature), ``torch.ctc_loss`` (reduction as
+an int, as PyTorch's ``torch.*`` loss forms take it) and ``torch.embedding_renorm_``."""
 from . import autograd
 from ._creation import empty, ones_like
 from .nn import functional as F
+from .nn.functional.sparse import _renorm_
 
-__all__ = ["convolution", "ctc_loss", "native_batch_norm", "native_dropout", "native_group_norm",
+__all__ = ["convolution", "ctc_loss", "embedding_renorm_", "native_batch_norm", "native_dropout", "native_group_norm",
            "native_layer_norm"]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -90,3 +91,12 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _REDUCTIONS[reduction],
                       zero_infinity)
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """Rescale in place the rows of ``input`` at ``indices`` whose norm exceeds ``max_norm``; returns ``input``.
+
+    As ``F.embedding(..., max_norm=, norm_type=)`` does: such rows get ``norm_type``-norm ``max_norm``."""
+    with autograd.no_grad():
+        _renorm_(input, indices._data, max_norm, norm_type)
+    return input

@@ -208,3 +208,79 @@ def test_compiler_functional_and_types_modules():
     assert set(nt.functional.__all__) <= set(torch.functional.__all__)
     assert all(getattr(nt.functional, n) is getattr(nt, n) for n in nt.functional.__all__)
     assert {n for n in nt.types.__all__} <= set(dir(torch.types))
+
+
+def _low_rank(m, n, rank, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((m, rank)) @ rng.standard_normal((rank, n))
+
+
+@pytest.mark.parametrize("shape", [(8, 6), (5, 9), (2, 7, 6)])
+def test_svd_lowrank_recovers_a_low_rank_matrix_as_pytorch(shape):
+    a = _low_rank(shape[-2], shape[-1], 3) if len(shape) == 2 else np.stack([_low_rank(7, 6, 3, s) for s in (1, 2)])
+    U, S, V = nt.svd_lowrank(nt.tensor(a), q=3)
+    tU, tS, tV = torch.svd_lowrank(torch.tensor(a), q=3)
+    assert tuple(U.shape) == tuple(tU.shape) and tuple(V.shape) == tuple(tV.shape)
+    np.testing.assert_allclose(S.numpy(), tS.numpy(), rtol=1e-10)
+    np.testing.assert_allclose((U @ nt.diag_embed(S) @ V.mT).numpy(), a, atol=1e-10)
+    np.testing.assert_allclose((U.mT @ U).numpy(), np.broadcast_to(np.eye(3), U.shape[:-2] + (3, 3)), atol=1e-12)
+
+
+def test_pca_lowrank_matches_pytorch_and_checks_arguments():
+    a = _low_rank(9, 5, 2) + 3.0
+    _, S, _ = nt.pca_lowrank(nt.tensor(a), q=2)
+    np.testing.assert_allclose(S.numpy(), torch.pca_lowrank(torch.tensor(a), q=2)[1].numpy(), rtol=1e-10)
+    _, S, _ = nt.functional.pca_lowrank(nt.tensor(a), q=3, center=False)  # the offset adds a third direction
+    np.testing.assert_allclose(S.numpy(), torch.pca_lowrank(torch.tensor(a), q=3, center=False)[1].numpy(),
+                               rtol=1e-10)
+    for kwargs in ({"q": 6}, {"q": -1}, {"niter": -1}):
+        with pytest.raises(ValueError) as expected:
+            torch.pca_lowrank(torch.tensor(a), **kwargs)
+        with pytest.raises(ValueError, match=re.escape(str(expected.value))):
+            nt.pca_lowrank(nt.tensor(a), **kwargs)
+
+
+@pytest.mark.parametrize("max_norm, norm_type", [(1.0, 2.0), (0.5, 1.0)])
+def test_embedding_renorm_matches_pytorch(max_norm, norm_type):
+    w = np.random.default_rng(3).standard_normal((6, 4)) * 2
+    ours, theirs = nt.tensor(w), torch.tensor(w)
+    result = nt.embedding_renorm_(ours, nt.tensor([0, 2, 2, 5]), max_norm, norm_type)
+    torch.embedding_renorm_(theirs, torch.tensor([0, 2, 2, 5]), max_norm, norm_type)
+    assert result is ours
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_map2_matches_pytorch():
+    results = []
+    for lib in (nt, torch):
+        x = lib.tensor(_X[:, :, 0])
+        out = x.map2_(lib.tensor(_X[0, :, 1]), lib.tensor(2.0, dtype=lib.float64), lambda a, b, c: a * c - b)
+        assert out is x
+        results.append(x.numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["view_as_real_copy", "view_as_complex_copy"])
+def test_complex_view_copies_match_pytorch(name):
+    source = _X[:, :, :2]
+    for lib in (nt, torch):
+        x = lib.tensor(source)
+        if name == "view_as_real_copy":
+            x = lib.view_as_complex(x)
+        result = getattr(lib, name)(x)
+        values = lib.view_as_real(result) if name == "view_as_complex_copy" else result
+        np.testing.assert_allclose(values.numpy(), source, rtol=0)
+        assert str(result.dtype).split(".")[-1] == ("complex128" if name == "view_as_complex_copy" else "float64")
+
+
+def test_cross_map_lrn2d_values_as_pytorch_and_exact_gradient():
+    # PyTorch's legacy backward of CrossMapLRN2d fails its own gradcheck: ours is the exact derivative, checked
+    # by finite differences; the values and the channel window (channel 0 always counted) are PyTorch's.
+    x = np.random.default_rng(1).random((2, 7, 3, 4))
+    for size in (1, 2, 3, 5, 6):
+        layer, reference = nt.nn.CrossMapLRN2d(size, 1e-2, 0.75, 1), torch.nn.CrossMapLRN2d(size, 1e-2, 0.75, 1)
+        np.testing.assert_allclose(layer(nt.tensor(x)).numpy(), reference(torch.tensor(x)).numpy(), rtol=1e-12)
+        assert repr(layer) == repr(reference)
+    assert nt.autograd.gradcheck(nt.nn.CrossMapLRN2d(3, 1e-2, 0.75, 1), (nt.tensor(x[:1], requires_grad=True),))
+    with pytest.raises(ValueError, match="Expected input to be 4D, got 3D instead"):
+        nt.nn.CrossMapLRN2d(3)(nt.tensor(x[0]))

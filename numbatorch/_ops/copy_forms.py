@@ -47,7 +47,8 @@ def _copy_form(name, view, view_name):
 # View op name: its implementation here, or None for the ``torch.<name>`` function itself.
 _VIEWS = {"alias": _alias, "as_strided": None, "detach": None, "diagonal": None, "expand": _expand, "narrow": None,
           "permute": None, "select": None, "slice": _slice, "split": None, "split_with_sizes": None, "squeeze": None,
-          "t": None, "transpose": None, "unbind": None, "unfold": _unfold, "unsqueeze": None, "view": _view}
+          "t": None, "transpose": None, "unbind": None, "unfold": _unfold, "unsqueeze": None, "view": _view,
+          "view_as_complex": None, "view_as_real": None}
 
 __all__ = []
 for _name, _view_op in _VIEWS.items():

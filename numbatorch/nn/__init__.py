@@ -5,6 +5,7 @@ from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
 from .parallel import DataParallel  # noqa: F401
 from . import attention, common_types, grad  # noqa: F401
 from ._factory_kwargs import factory_kwargs  # noqa: F401
+from .modules.cross_map_lrn import CrossMapLRN2d  # noqa: F401
 
 
 def __getattr__(name):
