@@ -31,6 +31,10 @@ class AbsBackward0(Node):
         return grad * np.sign(self.x)
 
     def backward_graph(self, grad):
+        if self.x.dtype.kind == "c":  # sgn(z) = z / |z| varies with z (real signs are locally constant)
+            zero = Tensor._make(self.x == 0)
+            z = operand(self, 0, self.x).masked_fill(zero, 1)
+            return grad * (z / z.abs()).masked_fill(zero, 0)
         return with_zero_input_edges(self, grad * Tensor._make(np.sign(self.x)))
 
 

@@ -211,6 +211,11 @@ def _graph_backward(node, out_grads):
         raise NotImplementedError(
             f"create_graph=True is not supported yet for {node.name()}: numbatorch has no differentiable "
             "backward for this op, so its gradient cannot be differentiated again")
+    if node.num_outputs == 1 and out_grads[0]._data.dtype.kind == "c" and not node.complex_aware:
+        # A formula written for real numbers, as in complex_backward: conj(backward(conj(grad))).
+        in_grads = backward_graph(out_grads[0].conj())
+        in_grads = in_grads if type(in_grads) is tuple else (in_grads,)
+        return tuple(None if g is None else g.conj() for g in in_grads)
     in_grads = backward_graph(out_grads[0] if node.num_outputs == 1 else tuple(out_grads))
     return in_grads if type(in_grads) is tuple else (in_grads,)
 
@@ -228,6 +233,8 @@ def _fit_graph_grad(g, t):
         if g._data.shape != shape:
             g = g.expand(shape)
     if g._data.dtype != t._data.dtype:
+        if g._data.dtype.kind == "c" and t._data.dtype.kind != "c":
+            g = g.real  # a real input of a complex op gets the real part of its gradient, as in PyTorch
         g = g.to(t.dtype)
     return g
 
