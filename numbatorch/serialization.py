@@ -44,13 +44,17 @@ _ALIGNMENT = 64
 _STORAGE_DTYPES = {
     "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
     "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16, "CharStorage": np.int8,
-    "ByteStorage": np.uint8, "BoolStorage": np.bool_, "BFloat16Storage": np.uint16,
+    "ByteStorage": np.uint8, "BoolStorage": np.bool_, "ComplexFloatStorage": np.complex64,
+    "ComplexDoubleStorage": np.complex128,
+    # read as raw 16-bit words, then viewed as bfloat16 (its numpy type comes from ml_dtypes, imported lazily)
+    "BFloat16Storage": np.uint16,
 }
 _STORAGE_BY_DTYPE = {np.dtype(v): k for k, v in _STORAGE_DTYPES.items() if k != "BFloat16Storage"}
-# torch dtype attribute names numbatorch can stand for (bfloat16 loads as float32).
+# torch dtype attribute names numbatorch can stand for.
 _TORCH_DTYPE_NAMES = {
     "float32": dt.float32, "float": dt.float32, "float64": dt.float64, "double": dt.float64,
-    "float16": dt.float16, "half": dt.float16, "bfloat16": dt.float32, "int64": dt.int64, "long": dt.int64,
+    "float16": dt.float16, "half": dt.float16, "bfloat16": dt.bfloat16, "complex64": dt.complex64,
+    "cfloat": dt.complex64, "complex128": dt.complex128, "cdouble": dt.complex128, "int64": dt.int64, "long": dt.int64,
     "int32": dt.int32, "int": dt.int32, "int16": dt.int16, "short": dt.int16, "int8": dt.int8,
     "uint8": dt.uint8, "bool": dt.bool_,
 }
@@ -144,9 +148,10 @@ class _Pickler(pickle._Pickler):
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
             arr = obj.array
-            if arr.dtype not in _STORAGE_BY_DTYPE:
+            name = "BFloat16Storage" if arr.dtype.name == "bfloat16" else _STORAGE_BY_DTYPE.get(arr.dtype)
+            if name is None:
                 raise pickle.PicklingError(f"numbatorch.save cannot write tensors of dtype {arr.dtype}")
-            storage_type = _as_callable(_STORAGE_GLOBALS[_STORAGE_BY_DTYPE[arr.dtype]])
+            storage_type = _as_callable(_STORAGE_GLOBALS[name])
             return ("storage", storage_type, obj.key, obj.location, int(arr.size))
         return None
 
@@ -234,8 +239,10 @@ def _write_zip(fileobj, archive, pickled, storages):
         record(".storage_alignment", str(_ALIGNMENT).encode())
         record("byteorder", b"little")
         for ref in storages:
-            arr = ref.array
-            record(f"data/{ref.key}", memoryview(np.ascontiguousarray(arr)).cast("B") if arr.size else b"", True)
+            arr = np.ascontiguousarray(ref.array)
+            if arr.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no buffer format: its raw 16-bit words
+                arr = arr.view(np.uint16)
+            record(f"data/{ref.key}", memoryview(arr).cast("B") if arr.size else b"", True)
         record("version", b"3\n")
         record(".data/serialization_id", str(uuid.uuid4().int).zfill(40)[:40].encode())
 
@@ -535,8 +542,7 @@ class _Unpickler(pickle.Unpickler):
         arr = np.frombuffer(bytearray(raw), dtype=dtype.newbyteorder("<" if self.byteorder == "little" else ">"))
         arr = arr.astype(dtype, copy=False)
         if storage_type.name == "BFloat16Storage":
-            # numbatorch has no bfloat16: widen to float32 exactly (bfloat16 is the top half of a float32).
-            arr = (arr.astype(np.uint32) << 16).view(np.float32)
+            arr = arr.view(dt.bfloat16.np)
         arr = self.restore(Tensor._make(arr), location)._data
         self.storages[key] = arr
         return arr

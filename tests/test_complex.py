@@ -194,3 +194,17 @@ def test_linalg_eig_phase_dependent_loss_raises_like_torch():
         _, V = lib.linalg.eig(A)
         with pytest.raises(RuntimeError, match="specified up to multiplication by"):
             V.imag.sum().backward()
+
+
+def test_complex_and_bfloat16_tensors_round_trip_through_torch_files(tmp_path):
+    z, x = _complex(2, 3), RNG.standard_normal(4)
+    nt.save({"c64": nt.tensor(z, dtype=nt.complex64), "c128": nt.tensor(z), "bf16": nt.tensor(x).bfloat16()},
+            tmp_path / "ours.pt")
+    theirs = torch.load(tmp_path / "ours.pt")
+    torch.save({"c64": torch.tensor(z, dtype=torch.complex64), "c128": torch.tensor(z),
+                "bf16": torch.tensor(x).bfloat16()}, tmp_path / "theirs.pt")
+    ours = nt.load(tmp_path / "theirs.pt")
+    for key in ("c64", "c128"):
+        _same(ours[key], theirs[key], 0)
+    assert ours["bf16"].dtype is nt.bfloat16 and theirs["bf16"].dtype is torch.bfloat16
+    np.testing.assert_array_equal(ours["bf16"].float().numpy(), theirs["bf16"].float().numpy())
