@@ -12,15 +12,10 @@ import pytest
 import numbatorch
 from numbatorch.autograd.graph import Node
 
-# Complex-valued ops, new and without a differentiable backward yet (PyTorch has one).
+# The general eigendecomposition (complex-valued), without a differentiable backward yet (PyTorch has one).
 NOT_YET = {
-    "numbatorch._ops.complex_ops.PolarBackward0",
-    "numbatorch._ops.complex_ops.AngleBackward0",
     "numbatorch._ops.eig.LinalgEigBackward0",
     "numbatorch._ops.eig.LinalgEigvalsBackward0",
-    "numbatorch._ops.spectral.FftC2CBackward0",
-    "numbatorch._ops.spectral.FftR2CBackward0",
-    "numbatorch._ops.spectral.FftC2RBackward0",
 }
 
 _OPTIONAL = ("numbatorch.backends.cuda", "numbatorch.__main__")  # need cupy / run as a program

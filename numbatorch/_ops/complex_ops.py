@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 
 __all__ = ["real", "imag", "conj", "conj_physical", "resolve_conj", "is_conj", "view_as_real", "view_as_complex",
@@ -181,6 +181,12 @@ class PolarBackward0(Node):
         rotated = grad * np.conj(self.unit)
         return rotated.real, self.abs * rotated.imag
 
+    def backward_graph(self, grad):
+        r, theta = operand(self, 0, self.abs), operand(self, 1, None)
+        unit = Tensor._make(self.unit) if theta is None else polar(Tensor._make(np.ones_like(theta._data)), theta)
+        rotated = grad * conj(unit)
+        return rotated.real, r * rotated.imag
+
 
 def polar(abs, angle):
     """The complex tensor ``abs * (cos(angle) + i sin(angle))``."""
@@ -204,6 +210,11 @@ class AngleBackward0(Node):
         z = self.z
         denom = (z * np.conj(z)).real
         return np.where(denom == 0, 0, 1j * z * grad / np.where(denom == 0, 1, denom)).astype(z.dtype)
+
+    def backward_graph(self, grad):
+        zero = Tensor._make(self.z == 0)
+        z = operand(self, 0, self.z).masked_fill(zero, 1)
+        return (z * grad * 1j / (z * conj(z)).real).masked_fill(zero, 0)
 
 
 @tensor_method()

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor
 from ..autograd.graph import Node
+from ._linear_grad import linear_grad
 from ._util import normalize_dim, record
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn", "irfftn",
@@ -70,6 +71,21 @@ def _fit(arr, axes, sizes):
     return np.pad(arr, pad) if any(p for _, p in pad) else arr
 
 
+def _fit_graph(t, axes, sizes):
+    """``_fit`` on a Tensor, differentiably: cropped by slicing, zero-padded by a recorded linear map."""
+    index = [slice(None)] * t.dim()
+    for a, n in zip(axes, sizes):
+        index[a] = slice(0, min(n, t.shape[a]))
+    t = t[tuple(index)]
+    pad = [(0, 0)] * t.dim()
+    for a, n in zip(axes, sizes):
+        pad[a] = (0, max(0, n - t.shape[a]))
+    if any(p for _, p in pad):
+        crop = tuple(slice(0, s) for s in t.shape)
+        t = linear_grad(t, lambda g: np.pad(g, pad), lambda h: h[crop])
+    return t
+
+
 class FftC2CBackward0(Node):
     """Gradient of a full complex transform: the adjoint transform, cropped or padded back."""
 
@@ -80,6 +96,11 @@ class FftC2CBackward0(Node):
         adjoint = np.fft.ifftn if self.forward else np.fft.fftn
         g = adjoint(grad, s=self.sizes, axes=self.axes, norm=_DUAL_NORM[self.norm])
         return _fit(g, self.axes, self.in_sizes)
+
+    def backward_graph(self, grad):
+        adjoint = ifftn if self.forward else fftn
+        g = adjoint(grad, s=self.sizes, dim=self.axes, norm=_DUAL_NORM[self.norm])
+        return _fit_graph(g, self.axes, self.in_sizes)
 
 
 class FftR2CBackward0(FftC2CBackward0):
@@ -92,6 +113,12 @@ class FftR2CBackward0(FftC2CBackward0):
             grad = _fit(grad, self.axes[-1:], self.sizes[-1:])
         g = np.fft.ifftn(grad, s=self.sizes, axes=self.axes, norm=_DUAL_NORM[self.norm])
         return _fit(g.real, self.axes, self.in_sizes)
+
+    def backward_graph(self, grad):
+        if self.onesided:
+            grad = _fit_graph(grad, self.axes[-1:], self.sizes[-1:])
+        g = ifftn(grad, s=self.sizes, dim=self.axes, norm=_DUAL_NORM[self.norm])
+        return _fit_graph(g.real, self.axes, self.in_sizes)
 
 
 class FftC2RBackward0(Node):
@@ -110,6 +137,16 @@ class FftC2RBackward0(Node):
             index[last] = slice(1, 1 + doubled)
             g[tuple(index)] *= 2
         return _fit(g, self.axes, self.in_sizes)
+
+    def backward_graph(self, grad):
+        g = rfftn(grad, s=self.sizes, dim=self.axes, norm=_DUAL_NORM[self.norm])
+        last = self.axes[-1]
+        doubled = self.sizes[-1] - g.shape[last]
+        if doubled > 0:
+            scale = np.ones(g.shape[last], dtype=g._data.real.dtype)
+            scale[1:1 + doubled] = 2
+            g = g * Tensor._make(scale.reshape([-1 if a == last else 1 for a in range(g.dim())]))
+        return _fit_graph(g, self.axes, self.in_sizes)
 
 
 def _c2c(input, s, dim, norm, forward, name, default_dim=None):
