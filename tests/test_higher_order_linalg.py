@@ -42,6 +42,8 @@ OPS = [
     ("lu_solve", lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(_well_conditioned(lib, a)), b) ** 2
      + lib.linalg.lu_solve(*lib.linalg.lu_factor(_well_conditioned(lib, a * a)), b.mT, left=False,
                            adjoint=True).mT * b, [(3, 3), (3, 2)]),
+    ("det_singular", lambda lib, a: lib.linalg.det(a * lib.tensor([1.0, 0.0, 1.0], dtype=a.dtype)) * a,
+     [(3, 3)]),
     ("matrix_exp", lambda lib, a: lib.linalg.matrix_exp(a * 0.5) ** 2 * a, [(3, 3)]),
     ("solve_triangular", lambda lib, a, b: lib.linalg.solve_triangular(_well_conditioned(lib, a), b, upper=True) ** 2
      + lib.linalg.solve_triangular(_well_conditioned(lib, a), b.mT, upper=False, left=False,

@@ -81,11 +81,15 @@ class LinalgDetBackward0(Node):
         return grad[..., None, None] * _cofactor(self.a, self.det)
 
     def backward_graph(self, grad):
-        if not self.det.all():
-            raise NotImplementedError("create_graph=True is not supported yet for LinalgDetBackward0 of a singular "
-                                      "matrix")
         a = operand(self, 0, None)
-        return (grad * det(a)).unsqueeze(-1).unsqueeze(-1) * inv(a).transpose(-2, -1)
+        if self.det.all():
+            return (grad * det(a)).unsqueeze(-1).unsqueeze(-1) * inv(a).transpose(-2, -1)
+        # A singular matrix: _cofactor's SVD form, sign * U diag(prod_{j != i} s_j) V^T, on Tensors
+        from .reduction import _others_product
+        U, S, Vh = svd(a)
+        sign = Tensor._make(np.linalg.det(U._data) * np.linalg.det(Vh._data))  # +-1, locally constant
+        others = _others_product(S, S.dim() - 1)
+        return (grad * sign).unsqueeze(-1).unsqueeze(-1) * ((U * others.unsqueeze(-2)) @ Vh)
 
 
 def det(A, *, out=None):
@@ -354,8 +358,6 @@ def eigvalsh(A, UPLO="L", *, out=None):
     a = float_matrix("linalg.eigvalsh", A, square=True)
     L, V = np.linalg.eigh(_uplo_symmetric("linalg.eigvalsh", a, UPLO))
     return record(L, LinalgEigvalshBackward0, (A,), V=V, uplo=UPLO)
-
-
 
 
 # ---- SVD ----------------------------------------------------------------------------------------------
