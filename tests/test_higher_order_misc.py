@@ -34,6 +34,10 @@ OPS = [
      [(3, 5)]),
     ("inplace_views", lambda lib, a: _swapped_in_place(a) ** 2 * a.t(), [(3, 2)]),
     ("pad_sequence", _padded, [(3, 2), (2, 2)]),
+    ("einsum_diagonal", lambda lib, a, b: lib.einsum("ii,ij->ij", a, b) ** 2 * b + lib.einsum("ii->i", a * a).sum() * b,
+     [(3, 3), (3, 4)]),
+    ("inf_norms", lambda lib, a, b: lib.linalg.vector_norm(a, float("inf"), dim=1).sum() * b
+     + lib.linalg.vector_norm(b * b, -float("inf")) * b, [(3, 3), (3, 4)]),
 ]
 
 # PyTorch has no double backward through sparse tensors' construction from values

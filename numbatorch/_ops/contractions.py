@@ -3,6 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
+from ._linear_grad import linear_grad
 from ._util import record
 from .products import _SCALAR_NAME, _write_out
 
@@ -58,9 +59,6 @@ class EinsumBackward(Node):
                 continue
             sub = self.subs[i]
             unique = "".join(dict.fromkeys(sub))
-            if len(unique) != len(sub):
-                raise NotImplementedError(f"create_graph=True is not supported yet for {self.name()} of an einsum "
-                                          f"with a repeated letter in one operand ('{sub}')")
             others = [(s, o) for j, (s, o) in enumerate(zip(self.subs, operands)) if j != i]
             available = set(self.out_sub).union(*(s for s, _ in others))
             kept = "".join(c for c in unique if c in available)
@@ -68,8 +66,20 @@ class EinsumBackward(Node):
             if len(kept) != len(unique):  # letters summed in this operand only: broadcast the gradient back
                 g = g.reshape([self.sizes[c] if c in kept else 1 for c in unique]).expand(
                     [self.sizes[c] for c in unique])
+            if len(unique) != len(sub):  # repeated letters: the gradient lives on the diagonal
+                g = _on_diagonal(g, sub, unique, [self.sizes[c] for c in sub])
             grads.append(g)
         return tuple(grads)
+
+
+def _on_diagonal(g, sub, unique, shape):
+    """The Tensor ``g`` (letters ``unique``) on the diagonal of zeros of letters ``sub`` (with repeats), recorded so
+    that the diagonal's extraction is its gradient."""
+    def embed(a):
+        full = np.zeros(shape, dtype=a.dtype)
+        np.einsum(sub + "->" + unique, full)[...] = a
+        return full
+    return linear_grad(g, embed, lambda h: np.einsum(sub + "->" + unique, h).copy())
 
 
 class UnsafeViewEinsumBackward(EinsumBackward):

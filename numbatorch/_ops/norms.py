@@ -41,9 +41,10 @@ class LinalgVectorNormBackward0(Node):
             return g * 0
         if p == 1:
             return g * Tensor._make(np.sign(self.x))
-        if math.isinf(p):
-            raise NotImplementedError("create_graph=True is not supported yet for LinalgVectorNormBackward0 with "
-                                      f"ord={p}")
+        if math.isinf(p):  # the shares of the extreme elements are fixed by forward: only grad carries a graph
+            return g * Tensor._make(np.sign(self.x) * evenly_distribute(
+                np.ones(tuple(grad.shape), dtype=grad._data.dtype), np.abs(self.x), self.out, shape, self.axes,
+                self.keepdim))
         x = operand(self, 0, self.x)
         n = expand_graph_grad(vector_norm(x, p, self.axes, self.keepdim), shape, self.axes, self.keepdim)
         # A zero norm has an all-zero slice of x: dividing by 1 there gives its zero gradient without a 0/0.
