@@ -425,9 +425,13 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, d
     """Uniform samples from [0, 1) of the given size."""
     dev = _check_options("rand", device, layout)
     dtype = _resolve_dtype(dtype, out, dt.get_default_dtype)
-    _require_float(dtype, "check_uniform_bounds")
+    _require_float(dtype.to_real(), "check_uniform_bounds")
     shape = _size("rand", sizes, size)
-    arr = numpy_generator(generator).random(shape, dtype=np.float64).astype(dtype.np)
+    rng = numpy_generator(generator)
+    arr = rng.random(shape, dtype=np.float64)
+    if dtype.is_complex:  # real and imaginary parts each uniform on [0, 1), as in PyTorch
+        arr = arr + 1j * rng.random(shape, dtype=np.float64)
+    arr = arr.astype(dt.conversion_dtype(dtype)).astype(dtype.np, copy=False)
     return _finish(arr, requires_grad, out, "rand", device=dev)
 
 
@@ -436,9 +440,13 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, 
     """Standard normal samples of the given size."""
     dev = _check_options("randn", device, layout)
     dtype = _resolve_dtype(dtype, out, dt.get_default_dtype)
-    _require_float(dtype, "normal_kernel_cpu")
+    _require_float(dtype.to_real(), "normal_kernel_cpu")
     shape = _size("randn", sizes, size)
-    arr = numpy_generator(generator).standard_normal(shape).astype(dtype.np)
+    rng = numpy_generator(generator)
+    arr = rng.standard_normal(shape)
+    if dtype.is_complex:  # unit variance in all: real and imaginary parts each N(0, 1/2), as in PyTorch
+        arr = (arr + 1j * rng.standard_normal(shape)) * np.sqrt(0.5)
+    arr = arr.astype(dt.conversion_dtype(dtype)).astype(dtype.np, copy=False)
     return _finish(arr, requires_grad, out, "randn", device=dev)
 
 

@@ -82,5 +82,10 @@ def manual_seed(seed):
 manual_seed_all = manual_seed
 
 
+def is_bf16_supported(including_emulation=True):
+    """Always ``False``: numbatorch's CUDA arrays (CuPy) have no bfloat16 type (bfloat16 tensors live on the CPU)."""
+    return False
+
+
 def _raise_unavailable():
     raise AssertionError("Torch not compiled with CUDA enabled: numbatorch tensors live on the CPU in this build")

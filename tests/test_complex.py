@@ -78,6 +78,9 @@ def test_repr_like_torch(monkeypatch, data, dtype):
     lambda lib, z, w: z.real, lambda lib, z, w: z.imag, lambda lib, z, w: lib.view_as_real(z),
     lambda lib, z, w: z.exp(), lambda lib, z, w: z * lib.ones(3, dtype=lib.float32),
     lambda lib, z, w: z.to(lib.complex64) + lib.ones(3, dtype=lib.float64),
+    lambda lib, z, w: z.mH, lambda lib, z, w: z.adjoint(), lambda lib, z, w: z.H, lambda lib, z, w: (z @ w.mT).trace(),
+    lambda lib, z, w: z.var(1), lambda lib, z, w: z.std(), lambda lib, z, w: lib.linalg.vector_norm(z, dim=0),
+    lambda lib, z, w: lib.vdot(z[0], w[0]),
 ])
 def test_ops_match_torch(fn):
     z, w = _complex(2, 3), _complex(2, 3)
@@ -90,6 +93,18 @@ def test_real_imag_and_view_as_real_share_memory():
     nt.view_as_real(z)[..., 1].add_(1)
     assert not z.real.numpy().any()
     np.testing.assert_allclose(z.imag.numpy(), nt.view_as_real(z)[..., 1].numpy())
+
+
+def test_random_factories_make_complex_tensors_like_torch():
+    for name in ("rand", "randn"):
+        ours, theirs = getattr(nt, name)(4000, dtype=nt.cfloat), getattr(torch, name)(4000, dtype=torch.cfloat)
+        assert ours.dtype is nt.complex64
+        # same distribution: real and imaginary parts uniform on [0, 1) (rand), each N(0, 1/2) (randn)
+        for part in ("real", "imag"):
+            np.testing.assert_allclose(getattr(ours, part).var().item(), getattr(theirs, part).var().item(),
+                                       rtol=0.15)
+            np.testing.assert_allclose(getattr(ours, part).mean().item(), getattr(theirs, part).mean().item(),
+                                       atol=0.05)
 
 
 def test_view_as_complex_round_trip_and_errors():
@@ -127,6 +142,8 @@ _LOSSES = {
     "products": lambda lib, z, w: (lib.outer(z[0], w[1]).prod() + lib.einsum("ij,ij->", z, w)
                                    + lib.vdot(z[0], w[0])).abs(),
     "cumsum_index_cat": lambda lib, z, w: lib.cat([z.cumsum(1)[:, 1:], w[:, :2] * 2j]).imag.pow(2).sum(),
+    "statistics_and_adjoints": lambda lib, z, w: (z.std() + lib.linalg.vector_norm(w, ord=1) + z.var(0).sum()
+                                                  + (z @ w.mH).trace().abs() + z.adjoint().imag.sum()),
 }
 
 

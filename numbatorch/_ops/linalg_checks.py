@@ -35,9 +35,11 @@ def check_float(name, arr):
     kind = arr.dtype.name
     if kind == "float16":
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+    if arr.dtype.kind == "c":
+        raise NotImplementedError(f"{name}: numbatorch does not support complex inputs yet")
     if arr.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{_SCALAR_NAMES[kind]}")
+                           f"{_SCALAR_NAMES.get(kind, kind)}")
 
 
 def _batch_prefix(index, shape):

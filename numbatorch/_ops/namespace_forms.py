@@ -141,10 +141,10 @@ def i0(input, *, out=None):
 
 @tensor_method()
 def adjoint(input):
-    """The conjugate transpose of the last two dims (the transpose: numbatorch tensors are real)."""
+    """The conjugate transpose of the last two dims (a view, the transpose, for real tensors)."""
     if input.dim() < 2:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. Got 1-D tensor.")
-    return input.transpose(-2, -1)
+    return input.transpose(-2, -1).conj()
 
 
 accept_aliases(__name__)  # last: this module loads after keyword_aliases ran

@@ -56,6 +56,8 @@ class LinalgVectorNormBackward0(Node):
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """``linalg.vector_norm``: the ``ord``-norm of ``x`` over ``dim`` (all elements when None)."""
+    if x._data.dtype.kind == "c" and dtype is None:  # the norm of the moduli, differentiable through abs
+        return vector_norm(x.abs(), ord, dim, keepdim)
     arr = x._data
     if dtype is not None:
         arr = arr.astype(dt.as_dtype(dtype).np, copy=False)

@@ -23,12 +23,12 @@ __all__ = [
 
 # The C type names PyTorch prints in "expected m1 and m2 to have the same dtype" errors.
 _C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+           "complex64": "c10::complex<float>", "complex128": "c10::complex<double>", "bfloat16": "c10::BFloat16"}
 
 
 # The scalar type names of "expected scalar type Float but found Double".
-_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_SCALAR_NAME = {d.name: d._scalar_name for d in dt.ALL_DTYPES}
 
 
 def _mT(x):

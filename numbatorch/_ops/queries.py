@@ -31,8 +31,8 @@ def is_floating_point(input):
 
 
 def is_complex(input):
-    """Always ``False``: numbatorch has no complex dtypes."""
-    return False
+    """Whether ``input``'s dtype is a complex type."""
+    return input.is_complex()
 
 
 @tensor_method()

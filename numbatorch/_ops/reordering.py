@@ -1,6 +1,7 @@
 """Reordering and triangles: flip/roll/rot90, tril/triu, diagonal/diag/diag_embed, trace."""
 import numpy as np
 
+from .. import _dtype as dt
 from .._tensor import tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import apply_inplace, normalize_dim, record
@@ -257,5 +258,5 @@ def trace(input):
     data = input._data
     if data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
-    out = np.asarray(np.trace(data), dtype=data.dtype if data.dtype.kind == "f" else np.int64)
+    out = np.asarray(np.trace(data), dtype=data.dtype if data.dtype.kind in dt.DIFFERENTIABLE_KINDS else np.int64)
     return record(out, TraceBackward0, (input,), shape=data.shape)

@@ -89,6 +89,9 @@ class StdBackward0(Node):
 @tensor_method("var")
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` (all elements by default), with ``correction`` (Bessel's, 1, by default)."""
+    if input._data.dtype.kind == "c":  # E|z - mean|^2: the real and imaginary variances add up (a real result)
+        return (var(input.real, dim, unbiased, keepdim, correction=correction)
+                + var(input.imag, dim, unbiased, keepdim, correction=correction))
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     return record(v, VarBackward0, (input,), reads=(input,), x=x, m=m, divisor=divisor, axes=axes, keepdim=keepdim)
@@ -97,6 +100,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @tensor_method("std")
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over ``dim`` (all elements by default), with ``correction`` (1 by default)."""
+    if input._data.dtype.kind == "c":
+        return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
     x, axes, correction = _var_args(input, dim, unbiased, keepdim, correction)
     v, m, divisor = _var_stats(x, axes, keepdim, correction)
     s = np.sqrt(v)

@@ -411,18 +411,26 @@ def _numpy_T(self):
 
 
 def _matrix_T(self):
-    """A view with the last two dimensions transposed; ``mH`` is the same for real tensors."""
+    """A view with the last two dimensions transposed."""
     n = self._data.ndim
     if n < 2:
         raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {n}-D tensor.")
     return transpose(self, -2, -1)
 
 
+def _matrix_conj_T(self):
+    """The last two dimensions transposed and conjugated; for real tensors, a view like ``mT``."""
+    n = self._data.ndim
+    if n < 2:
+        raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {n}-D tensor.")
+    return transpose(self, -2, -1).conj()
+
+
 def _matrix_H(self):
     """The conjugate transpose of a matrix; for real tensors, its transpose."""
     if self._data.ndim != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor.")
-    return _numpy_T(self)
+    return _numpy_T(self).conj()
 
 
 setattr(Tensor, "T", property(_numpy_T))
@@ -431,7 +439,7 @@ setattr(Tensor, "T", property(_numpy_T))
 setattr(Tensor, "mT", property(_matrix_T))
 
 
-setattr(Tensor, "mH", property(_matrix_T))
+setattr(Tensor, "mH", property(_matrix_conj_T))
 
 
 setattr(Tensor, "H", property(_matrix_H))
