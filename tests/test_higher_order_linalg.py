@@ -22,11 +22,20 @@ def _well_conditioned(lib, a):
     return a + 4 * lib.eye(a.shape[-1], dtype=a.dtype)
 
 
+def _wide_qr_loss(lib, a):
+    """Q and R of a wide matrix (more columns than rows), with the signs made those of a positive diagonal."""
+    q, r = lib.linalg.qr(a)
+    s = r.diagonal(0, -2, -1).sign()
+    return ((q * s) ** 3).sum() * a + ((r * s.unsqueeze(-1)) ** 3).sum() * a + (r[..., 3:] ** 2).sum() * a
+
+
 OPS = [
     ("cholesky", lambda lib, a: lib.linalg.cholesky(_spd(lib, a)) ** 2
      + lib.linalg.cholesky(_spd(lib, a.sin()), upper=True) * a, [(3, 3)]),
     ("qr", lambda lib, a: (lambda q, r: ((q * r.diagonal().sign()) ** 2 * a).sum() + r.abs())(
         *lib.linalg.qr(a)), [(3, 2)]),
+    ("qr_wide", lambda lib, a: _wide_qr_loss(lib, a), [(3, 5)]),
+    ("qr_wide_batched_r_only", lambda lib, a: (lib.linalg.qr(a).R[..., 1:] ** 2).sum() * a, [(2, 2, 3)]),
     ("qr_complete_cholesky_ex", lambda lib, a: (lambda q, r: ((q * r.diagonal().sign()) ** 2 * a).sum() + r.abs())(
         *lib.linalg.qr(a, mode="complete")) + lib.linalg.cholesky_ex(_spd(lib, a), upper=True).L ** 2, [(3, 3)]),
     ("svd_full_square", lambda lib, a: (lambda u, s, vh: (u * s) @ vh * a + s.sum() * u[:, :1] ** 2 * vh[:1] ** 2)(
