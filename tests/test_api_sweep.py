@@ -284,3 +284,61 @@ def test_cross_map_lrn2d_values_as_pytorch_and_exact_gradient():
     assert nt.autograd.gradcheck(nt.nn.CrossMapLRN2d(3, 1e-2, 0.75, 1), (nt.tensor(x[:1], requires_grad=True),))
     with pytest.raises(ValueError, match="Expected input to be 4D, got 3D instead"):
         nt.nn.CrossMapLRN2d(3)(nt.tensor(x[0]))
+
+
+def test_deprecated_resize_forms_warn_and_reshape_as_pytorch():
+    results = []
+    for lib in (nt, torch):
+        x = lib.tensor(_X[:, :2, 0], requires_grad=True)
+        with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+            y = x.resize(2, 3)
+        with pytest.warns(UserWarning, match="non-inplace resize_as is deprecated"):
+            z = x.resize_as(lib.zeros(6))
+        (y.sum() * 2 + (z * z).sum()).backward()
+        results.append([y.detach().numpy(), z.detach().numpy(), x.grad.numpy()])
+        with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="requested resize to 4 \\(4 elements"):
+            x.resize(4)
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_set_shares_the_source_as_pytorch():
+    for lib in (nt, torch):
+        a, b = lib.zeros(3), lib.arange(4.0).reshape(2, 2)
+        assert a.set_(b) is a and a.data_ptr() == b.data_ptr() and tuple(a.shape) == (2, 2)
+        b[0, 0] = 5.0
+        assert a[0, 0].item() == 5.0
+        assert tuple(a.set_().shape) == (0,)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            lib.zeros(2, requires_grad=True).set_(b)
+
+
+@pytest.mark.parametrize("shape, perm", [((2, 3), (0, 1)), ((2, 3), (1, 0)), ((2, 3, 4), (2, 0, 1)),
+                                         ((2, 1, 3), (0, 1, 2)), ((1, 1), (0, 1))])
+def test_dim_order_matches_pytorch(shape, perm):
+    ours, theirs = nt.zeros(*shape).permute(*perm), torch.zeros(*shape).permute(*perm)
+    assert ours.dim_order() == theirs.dim_order()
+    try:
+        expected = theirs.dim_order(ambiguity_check=True)
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError, match=re.escape(str(error))):
+            ours.dim_order(ambiguity_check=True)
+    else:
+        assert ours.dim_order(ambiguity_check=True) == expected
+
+
+@pytest.mark.parametrize("version, other", [("2.13.0", (2, 1)), ("2.13.0", "2.13"), ("2.13.0", "2.14"),
+                                            ("1.9.1", (1, 10)), ("2.13.0+cpu", "2.13.0"), ("0.1.0", (0, 1, 0))])
+def test_torch_version_compares_as_pytorch(version, other):
+    ours, theirs = nt.torch_version.TorchVersion(version), torch.torch_version.TorchVersion(version)
+    for op in ("__lt__", "__le__", "__eq__", "__ge__", "__gt__"):
+        assert getattr(ours, op)(other) == getattr(theirs, op)(other), op
+    assert isinstance(ours, str) and str(ours) == version
+    with pytest.raises(TypeError):
+        ours > 1.5
+
+
+@pytest.mark.parametrize("version, other", [("2.1.0a0", "2.1.0"), ("2.1.0rc1", (2, 0)), ("2.1.0.dev20240101", "2.1")])
+def test_torch_version_orders_pre_releases_as_pytorch(version, other):
+    ours, theirs = nt.torch_version.TorchVersion(version), torch.torch_version.TorchVersion(version)
+    assert [ours < other, ours == other, ours > other] == [theirs < other, theirs == other, theirs > other]

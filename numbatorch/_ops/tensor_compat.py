@@ -1,10 +1,13 @@
-"""Tensor attributes kept for compatibility: ``is_sparse_csr``, ``to_sparse_coo``, ``const_data_ptr``, the legacy
-``map2_`` and the removed ``volatile`` flag."""
+"""Tensor attributes kept for compatibility: ``is_sparse_csr``, ``to_sparse_coo``, ``const_data_ptr``,
+``dim_order``, ``set_``, the legacy ``map2_`` and deprecated ``resize``/``resize_as``, and the removed ``volatile``
+flag."""
 import warnings
 
 import numpy as np
 
+from .._alias_import import MissingFeatureError
 from .._tensor import Tensor, tensor_method
+from ..autograd import grad_mode
 
 
 def _is_sparse_csr(self):
@@ -43,5 +46,61 @@ def map2_(self, x, y, callable):
     cs = np.broadcast_to(y._data, shape).reshape(-1).tolist()
     values = [callable(a, b, c) for a, b, c in zip(self._data.reshape(-1).tolist(), bs, cs)]
     self._data[...] = np.array(values, dtype=self._data.dtype).reshape(shape)
+    self._version[0] += 1
+    return self
+
+
+@tensor_method()
+def dim_order(self, *, ambiguity_check=False):
+    """The dimensions from outermost to innermost in memory (by decreasing stride; equal strides in order).
+
+    With ``ambiguity_check=True``, a layout with equal strides (so several orders) raises RuntimeError."""
+    strides = self.stride()
+    if ambiguity_check is True and len(set(strides)) != len(strides):
+        raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact one of the given "
+                           "memory formats.")
+    if ambiguity_check not in (False, True):
+        raise MissingFeatureError("numbatorch does not implement torch.Tensor.dim_order with a list of memory "
+                                  "formats yet")
+    return tuple(sorted(range(len(strides)), key=lambda d: -strides[d]))
+
+
+def _resized(self, sizes, method):
+    warnings.warn(f"non-inplace {method} is deprecated", UserWarning, stacklevel=3)
+    count = int(np.prod(sizes))
+    if count != self.numel():
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} ({count} elements in total), but the "
+                           f"given tensor has a size of {'x'.join(map(str, self.shape))} ({self.numel()} elements). "
+                           f"autograd's resize can only change the shape of a given tensor, while preserving the "
+                           f"number of elements. ")
+    return self.reshape(sizes)
+
+
+@tensor_method()
+def resize(self, *sizes):
+    """Deprecated: this tensor reshaped to ``sizes`` (same number of elements), with PyTorch's warning."""
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    return _resized(self, sizes, "resize")
+
+
+@tensor_method()
+def resize_as(self, tensor):
+    """Deprecated: this tensor reshaped to ``tensor``'s shape (same number of elements), with PyTorch's warning."""
+    return _resized(self, tuple(tensor.shape), "resize_as")
+
+
+@tensor_method()
+def set_(self, source=None):
+    """Make this tensor share ``source``'s data (shape and dtype included), or become empty with no argument."""
+    if self.requires_grad and self.grad_fn is None and grad_mode.is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    self._base = self._view_base_fn = None  # no longer a view of what it viewed
+    if source is None:
+        self._data = np.empty((0,), dtype=self._data.dtype)
+    elif isinstance(source, Tensor):
+        self._data = source._data
+    else:
+        raise MissingFeatureError("numbatorch does not implement torch.Tensor.set_ from a storage: a numbatorch "
+                                  "tensor's memory is a numpy array (set_ takes a Tensor)")
     self._version[0] += 1
     return self
