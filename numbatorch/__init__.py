@@ -86,6 +86,7 @@ from ._ops.norm_except_dim import norm_except_dim
 from ._creation_permuted import empty_permuted
 from ._autocast_state import *  # noqa: F401,F403
 from ._ops.lowrank import pca_lowrank, svd_lowrank
+from ._ops.index_reduce import index_reduce
 
 __version__ = "0.1.0"
 
