@@ -506,8 +506,8 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
 
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``rand`` with the shape (and by default the dtype) of ``input``."""
-    return rand(input.shape, dtype=dtype or input.dtype, layout=layout, device=input.device if device is None else device,
-                requires_grad=requires_grad)
+    return rand(input.shape, dtype=dtype or input.dtype, layout=layout,
+                device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):

@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._linear_grad import linear_grad
-from ._util import record
+from ._util import record, zeros
 from .products import _SCALAR_NAME, _write_out
 
 __all__ = [
@@ -43,7 +43,7 @@ class EinsumBackward(Node):
             g = g.reshape([self.sizes[c] if c in kept else 1 for c in unique])
             g = np.broadcast_to(g, [self.sizes[c] for c in unique])
         if len(unique) != len(sub):  # repeated letters: the gradient lives on the diagonal
-            full = np.zeros([self.sizes[c] for c in sub], dtype=grad.dtype)
+            full = zeros([self.sizes[c] for c in sub], grad.dtype, like=grad)
             np.einsum(sub + "->" + unique, full)[...] = g
             return full
         return g

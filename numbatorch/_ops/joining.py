@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, is_grad_recording, tensor_method
 from ..autograd.graph import Node
-from ._util import normalize_dim, record
+from ._util import normalize_dim, record, zeros
 from .views import _as_view, _expand, _size_args, reshape, slice_grad
 
 __all__ = [
@@ -25,7 +25,7 @@ class _PiecesBackward(Node):
         for gi, idx in zip(grads, self.index):
             if gi is not None:
                 if g is None:
-                    g = np.zeros(self.shape, dtype=gi.dtype)
+                    g = zeros(self.shape, gi.dtype, like=gi)
                 g[idx] = gi
         return g
 
@@ -104,7 +104,7 @@ class IndexSelectBackward0(Node):
     __slots__ = ("shape", "dim", "index")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         np.add.at(g, (slice(None),) * self.dim + (self.index,), grad)
         return g
 

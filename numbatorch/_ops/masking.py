@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._linear_grad import linear_grad
-from ._util import apply_inplace, record
+from ._util import apply_inplace, record, zeros
 from .views import broadcast_shapes
 
 __all__ = [
@@ -73,7 +73,7 @@ class MaskedSelectBackward0(Node):
     __slots__ = ("shape", "mask")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         g[self.mask] = grad
         return g
 
@@ -81,7 +81,7 @@ class MaskedSelectBackward0(Node):
         shape, mask = self.shape, self.mask
 
         def unselect(g):
-            out = np.zeros(shape, dtype=g.dtype)
+            out = zeros(shape, g.dtype, like=g)
             out[mask] = g
             return out
         return linear_grad(grad, unselect, lambda h: h[mask])
@@ -108,7 +108,7 @@ class MaskedScatterBackward0(Node):
         g_self = np.where(self.mask, 0, grad) if self.inputs[0] is not None else None
         g_src = None
         if self.inputs[1] is not None:
-            g_src = np.zeros(int(np.prod(self.source_shape)), dtype=grad.dtype)
+            g_src = zeros(int(np.prod(self.source_shape)), grad.dtype, like=grad)
             picked = grad[np.broadcast_to(self.mask, grad.shape)]
             g_src[:picked.size] = picked
             g_src = g_src.reshape(self.source_shape)
@@ -123,12 +123,12 @@ class MaskedScatterBackward0(Node):
             count = int(full.sum())
 
             def pick(g):
-                out = np.zeros(int(np.prod(source_shape)), dtype=g.dtype)
+                out = zeros(int(np.prod(source_shape)), g.dtype, like=g)
                 out[:count] = g[full]
                 return out.reshape(source_shape)
 
             def scatter_back(h):
-                out = np.zeros(shape, dtype=h.dtype)
+                out = zeros(shape, h.dtype, like=h)
                 out[full] = h.reshape(-1)[:count]
                 return out
             g_src = linear_grad(grad, pick, scatter_back)

@@ -84,7 +84,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     else:
         with np.errstate(divide="ignore"):
             out = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    out = np.asarray(out, dtype=arr.dtype)
+    out = np.asarray(out, dtype=arr.dtype, like=arr)
     return record(out, LinalgVectorNormBackward0, (x,), reads=(x,), x=arr, out=out, ord=p, axes=axes, keepdim=keepdim)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes
-from ._util import apply_inplace, normalize_dim, record
+from ._util import apply_inplace, normalize_dim, record, zeros
 from .views import _dims_arg, _view
 
 __all__ = [
@@ -69,7 +69,7 @@ class DiagonalBackward0(Node):
     __slots__ = ("shape", "offset", "dim1", "dim2")
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         _diagonal_view(g, self.offset, self.dim1, self.dim2)[...] = grad
         return g
 
@@ -94,7 +94,7 @@ class TraceBackward0(Node):
     __slots__ = ("shape",)
 
     def backward(self, grad):
-        g = np.zeros(self.shape, dtype=grad.dtype)
+        g = zeros(self.shape, grad.dtype, like=grad)
         np.fill_diagonal(g, grad)
         return g
 
@@ -208,7 +208,7 @@ def _diagonal_view(arr, offset, dim1, dim2):
     keep = [i for i in range(arr.ndim) if i not in (dim1, dim2)]
     shape = tuple(arr.shape[i] for i in keep) + (length,)
     strides = tuple(arr.strides[i] for i in keep) + (arr.strides[dim1] + arr.strides[dim2],)
-    return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=arr.flags.writeable)
+    return np.lib.stride_tricks.as_strided(arr, shape, strides, subok=True, writeable=arr.flags.writeable)
 
 
 @tensor_method()
@@ -235,7 +235,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     shape = []
     for i in range(n):
         shape.append(size if i in (d1, d2) else rest.pop(0))
-    out = np.zeros(shape, dtype=data.dtype)
+    out = zeros(shape, data.dtype, like=data)
     _diagonal_view(out, offset, d1, d2)[...] = data
     return record(out, DiagEmbedBackward0, (input,), offset=offset, dim1=d1, dim2=d2)
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_by_recompute
-from ._util import normalize_dim, record
+from ._util import normalize_dim, record, zeros
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _rows, _selected, expand_grad,
                            reduce_axes)
 from ..backends import kernel_family
@@ -36,7 +36,7 @@ def _var_stats(x, axes, keepdim, correction):
     d = x - m
     divisor = builtins.max(_count(x.shape, axes) - correction, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.asarray(np.sum(d * d, axis=axes, keepdims=keepdim) / divisor, dtype=x.dtype)
+        v = np.asarray(np.sum(d * d, axis=axes, keepdims=keepdim) / divisor, dtype=x.dtype, like=x)
     return v, m, divisor
 
 
@@ -116,7 +116,7 @@ class VarMeanBackward0(Node):
     def backward(self, grads):
         g_var, g_mean = grads
         shape = self.x.shape
-        total = np.zeros(shape, dtype=self.x.dtype)
+        total = zeros(shape, self.x.dtype, like=self.x)
         if g_var is not None:
             total = total + _var_grad(g_var, self.x, self.m, self.divisor, self.axes, self.keepdim)
         if g_mean is not None:
@@ -135,7 +135,7 @@ class StdMeanBackward0(Node):
     def backward(self, grads):
         g_std, g_mean = grads
         shape = self.x.shape
-        total = np.zeros(shape, dtype=self.x.dtype)
+        total = zeros(shape, self.x.dtype, like=self.x)
         if g_std is not None:
             total = total + _std_grad(g_std, self.out, self.x, self.m, self.divisor, self.axes, self.keepdim)
         if g_mean is not None:

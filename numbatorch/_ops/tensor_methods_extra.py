@@ -7,7 +7,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output
 from ._linear_grad import linear_grad
-from ._util import apply_inplace, record
+from ._util import apply_inplace, record, zeros
 from .keyword_aliases import accept_aliases
 
 __all__ = ["logcumsumexp", "as_strided"]
@@ -78,7 +78,7 @@ class AsStridedBackward0(Node):
     __slots__ = ("storage_size", "out_index", "in_index")
 
     def backward(self, grad):
-        storage = np.zeros(self.storage_size, dtype=grad.dtype)
+        storage = zeros(self.storage_size, grad.dtype, like=grad)
         np.add.at(storage, self.out_index.reshape(-1), grad.reshape(-1))
         return storage[self.in_index]
 
@@ -86,7 +86,7 @@ class AsStridedBackward0(Node):
         size, out_index, in_index = self.storage_size, self.out_index, self.in_index
 
         def through_storage(g, index_from, index_to):
-            storage = np.zeros(size, dtype=g.dtype)
+            storage = zeros(size, g.dtype, like=g)
             np.add.at(storage, index_from.reshape(-1), g.reshape(-1))
             return storage[index_to]
         return linear_grad(grad, lambda g: through_storage(g, out_index, in_index),

@@ -183,7 +183,7 @@ class SliceBackward0(Node):
 
 def slice_grad(grad, shape, index):
     """Zeros of ``shape`` with the Tensor ``grad`` at basic index ``index``, recorded: its gradient is the slice."""
-    g = np.zeros(shape, dtype=grad._data.dtype)
+    g = zeros(shape, grad._data.dtype, like=grad._data)
     g[index] = grad._data
     return record(g, _SliceGradBackward, (grad,), index=index)
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..._random import numpy_generator
 from ..._ops.joining import cat, repeat_interleave
-from ..._ops._util import record
+from ..._ops._util import record, zeros
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
@@ -23,7 +23,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         g_out, g_w = grads
         ws = self.ws
         if g_out is None:
-            g_out = np.zeros(self.out_shape, dtype=ws.attn.dtype)
+            g_out = zeros(self.out_shape, ws.attn.dtype, like=ws.attn)
         gq, gk, gv, gmask = _attn.scaled_dot_product_attention_backward(ws, g_out)
         if g_w is not None:
             gq, gk, gmask = self._add_weights_grad(g_w, gq, gk, gmask)

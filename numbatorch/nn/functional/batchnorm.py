@@ -135,7 +135,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if use_input_stats and int(np.prod(x.shape[2:])) <= 1:
         raise ValueError("Expected more than 1 spatial element when training, got input size "
                          f"torch.Size([{', '.join(map(str, x.shape))}])")
-    x3 = np.ascontiguousarray(x).reshape((1, N * C) + x.shape[2:])
+    x3 = np.ascontiguousarray(x, like=x).reshape((1, N * C) + x.shape[2:])
     w = None if weight is None else np.tile(weight._data, N)
     b = None if bias is None else np.tile(bias._data, N)
     rm = None if running_mean is None else np.tile(running_mean._data, N)

@@ -1,7 +1,7 @@
 """``F.pad``: constant, reflect, replicate and circular padding of the last dimensions."""
 import numpy as np
 
-from ..._ops._util import record
+from ..._ops._util import record, zeros
 from ...autograd.graph import Node
 
 _NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -13,7 +13,7 @@ class ConstantPadNdBackward0(Node):
     __slots__ = ("out_window", "in_window", "in_shape")
 
     def backward(self, grad):
-        g = np.zeros(self.in_shape, dtype=grad.dtype)
+        g = zeros(self.in_shape, grad.dtype, like=grad)
         g[self.in_window] = grad[self.out_window]
         return g
 
@@ -71,7 +71,7 @@ def _constant_pad(input, pairs, value):
     if any(s < 0 for s in out_shape):
         raise RuntimeError(f"The input size {x.shape[lead:]}, plus negative padding {pairs} resulted in a negative "
                            f"output size, which is invalid. Check dimension of your input.")
-    out = np.full(out_shape, value, dtype=x.dtype)
+    out = np.full_like(x, value, shape=out_shape, order="C")
     src = [slice(None)] * lead
     dst = [slice(None)] * lead
     for s, (a, b) in zip(x.shape[lead:], pairs):

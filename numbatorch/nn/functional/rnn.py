@@ -6,7 +6,7 @@
 """
 import numpy as np
 
-from ..._ops._util import record
+from ..._ops._util import record, zeros
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
 
@@ -167,7 +167,7 @@ class PaddedToPackedBackward0(Node):
     __slots__ = ("t_idx", "b_idx", "shape")
 
     def backward(self, grad):
-        out = np.zeros(self.shape, dtype=grad.dtype)
+        out = zeros(self.shape, grad.dtype, like=grad)
         out[self.t_idx, self.b_idx] = grad
         return out
 

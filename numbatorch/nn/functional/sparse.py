@@ -1,7 +1,7 @@
 """Embeddings and one-hot encoding."""
 import numpy as np
 
-from ..._ops._util import record
+from ..._ops._util import record, zeros
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.graph import Node
@@ -13,7 +13,7 @@ class EmbeddingBackward0(Node):
 
     def backward(self, grad):
         dim = grad.shape[-1]
-        g = np.zeros((self.num_weights, dim), dtype=grad.dtype)
+        g = zeros((self.num_weights, dim), grad.dtype, like=grad)
         flat_idx = self.indices.reshape(-1)
         flat_grad = grad.reshape(-1, dim)
         if self.scale is not None:
