@@ -29,6 +29,11 @@ def _wide_qr_loss(lib, a):
     return ((q * s) ** 3).sum() * a + ((r * s.unsqueeze(-1)) ** 3).sum() * a + (r[..., 3:] ** 2).sum() * a
 
 
+def _lu_loss(lib, a):
+    _, L, U = lib.linalg.lu(a)
+    return (L ** 2).sum() * a + (U ** 3).sum() * a + lib.linalg.lu_factor(a * a)[0].sum() * a
+
+
 OPS = [
     ("cholesky", lambda lib, a: lib.linalg.cholesky(_spd(lib, a)) ** 2
      + lib.linalg.cholesky(_spd(lib, a.sin()), upper=True) * a, [(3, 3)]),
@@ -48,6 +53,8 @@ OPS = [
      + lib.linalg.pinv(b.mT @ b, hermitian=True)[:2, :] ** 2, [(3, 2), (4, 3)]),
     ("lu", lambda lib, a: (lambda p, l, u: l ** 2 * u.sum() + u * u)(*lib.linalg.lu(a))
      + lib.linalg.lu_factor(a * a)[0] ** 2, [(3, 3)]),
+    ("lu_wide", lambda lib, a: _lu_loss(lib, a), [(3, 5)]),
+    ("lu_tall_batched", lambda lib, a: _lu_loss(lib, a), [(2, 4, 3)]),
     ("lu_solve", lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(_well_conditioned(lib, a)), b) ** 2
      + lib.linalg.lu_solve(*lib.linalg.lu_factor(_well_conditioned(lib, a * a)), b.mT, left=False,
                            adjoint=True).mT * b, [(3, 3), (3, 2)]),

@@ -3,8 +3,7 @@
 
 numpy has no LU, so the factorisation is Doolittle elimination with LAPACK ``getrf``'s pivot rule (the first
 largest |entry| of the column), vectorised over the batch; ``pivots`` are LAPACK's 1-based row swaps.
-Backward formulas are PyTorch's (``linalg_lu_backward``, ``lu_solve`` through ``A = P L U``), for square
-matrices.
+Backward formulas are PyTorch's (``linalg_lu_backward``, for any shape; ``lu_solve`` through ``A = P L U``).
 """
 import numpy as np
 
@@ -92,25 +91,63 @@ def _lu_backward_graph(gL, gU, L, U, P):
     return P @ inner
 
 
+def _lu_backward_any(gL, gU, L, U, P, square, solve, cat, zeros):
+    """The gradient of ``A = P L U`` of any shape, by the square case (``square``; arrays or Tensors with the
+    matching ``solve``, ``cat``, ``zeros``), as PyTorch's ``linalg_lu_backward``.
+
+    Wide (m < n), U = [U1 | U2]: U2 = L^-1 P^T A2, so L's gradient gains -L^-T gU2 U2^T and A2's is P L^-T gU2.
+    Tall (m > n), L = [L1; L2]: L2 = (P^T A)_2 U^-1, so U's gradient gains -L2^T gL2 U^-T and that of (P^T A)_2 is
+    gL2 U^-T.
+    """
+    m, n = L.shape[-2], U.shape[-1]
+    if m == n:
+        return square(gL, gU, L, U, P)
+    if m < n:
+        U1, U2 = U[..., :, :m], U[..., :, m:]
+        gU1, gU2 = (None, None) if gU is None else (gU[..., :, :m], gU[..., :, m:])
+        gA2 = zeros(U2)
+        if gU2 is not None:
+            gL = -solve(_t(L), gU2 @ _t(U2)) + (0 if gL is None else gL)
+            gA2 = P @ solve(_t(L), gU2)
+        return cat([square(gL, gU1, L, U1, P), gA2], -1)
+    L1, L2 = L[..., :n, :], L[..., n:, :]
+    gL1, gL2 = (None, None) if gL is None else (gL[..., :n, :], gL[..., n:, :])
+    gB2 = zeros(L2)
+    if gL2 is not None:
+        gB2 = _t(solve(U, _t(gL2)))  # gL2 U^-T
+        gU = -_t(L2) @ gB2 + (0 if gU is None else gU)
+    eye = np.eye(n, dtype=P.dtype) if isinstance(P, np.ndarray) else Tensor._make(np.eye(n, dtype=P._data.dtype))
+    return P @ cat([square(gL1, gU, L1, U, eye), gB2], -2)
+
+
+def _t(x):
+    """The matrix transpose of an array or a Tensor."""
+    return np.swapaxes(x, -1, -2) if isinstance(x, np.ndarray) else x.mT
+
+
+def _array_zeros(x):
+    return np.zeros(x.shape, dtype=x.dtype)
+
+
+def _tensor_zeros(x):
+    return Tensor._make(np.zeros(tuple(x.shape), dtype=x._data.dtype))
+
+
 class LinalgLuBackward0(Node):
     __slots__ = ("P", "L", "U")
     num_outputs = 3
 
-    def _check_square(self):
-        if self.L.shape[-2] != self.U.shape[-1]:
-            raise NotImplementedError("numbatorch: the derivative of linalg.lu of a non-square matrix is not "
-                                      "implemented")
-
     def backward(self, grads):
         _, gL, gU = grads
-        self._check_square()
-        return _lu_backward(gL, gU, self.L, self.U, self.P)
+        return _lu_backward_any(gL, gU, self.L, self.U, self.P, _lu_backward, np.linalg.solve, np.concatenate,
+                                _array_zeros)
 
     def backward_graph(self, grads):
+        from .joining import cat
+        from .solvers import solve
         _, gL, gU = grads
-        self._check_square()
         _, L, U = lu(operand(self, 0, None))
-        return _lu_backward_graph(gL, gU, L, U, Tensor._make(self.P))
+        return _lu_backward_any(gL, gU, L, U, Tensor._make(self.P), _lu_backward_graph, solve, cat, _tensor_zeros)
 
 
 class LinalgLuFactorExBackward0(LinalgLuBackward0):
@@ -121,15 +158,15 @@ class LinalgLuFactorExBackward0(LinalgLuBackward0):
         g_lu = grads[0]
         if g_lu is None:
             return None
-        n = self.L.shape[-1]
-        return LinalgLuBackward0.backward(self, (None, np.tril(g_lu, -1)[..., :, :n], np.triu(g_lu)))
+        k = self.L.shape[-1]
+        return LinalgLuBackward0.backward(self, (None, np.tril(g_lu, -1)[..., :, :k], np.triu(g_lu)[..., :k, :]))
 
     def backward_graph(self, grads):
         g_lu = grads[0]
         if g_lu is None:
             return None
-        n = self.L.shape[-1]
-        return LinalgLuBackward0.backward_graph(self, (None, g_lu.tril(-1)[..., :, :n], g_lu.triu()))
+        k = self.L.shape[-1]
+        return LinalgLuBackward0.backward_graph(self, (None, g_lu.tril(-1)[..., :, :k], g_lu.triu()[..., :k, :]))
 
 
 def _checked_lu(name, A, pivot):
