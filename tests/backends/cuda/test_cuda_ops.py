@@ -96,3 +96,22 @@ def test_operands_on_two_devices_raise_like_torch():
         F.conv2d(torch.ones(1, 1, 3, 3, device="cuda"), torch.ones(1, 1, 2, 2))
     # a 0-d CPU tensor is a scalar operand, as in PyTorch
     assert (torch.ones(2, device="cuda") * torch.tensor(3.0)).device == torch.device("cuda", 0)
+
+
+_INDEX = [2, 0]
+GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the device arrays (CuPy's on a GPU)
+    "sum_mean": lambda x: x.sum() + x.mean(1).sum(),
+    "var_std_norm": lambda x: x.var(1) + x.std(0).sum() + x.norm(),
+    "max_index": lambda x: x.max(1)[0] + x[1:, ::2].sum(),
+    "gather_index_select": lambda x: x.gather(1, torch.tensor([[0], [1], [2]], device=x.device)).sum()
+    + x.index_select(0, torch.tensor(_INDEX, device=x.device)).sum(),
+    "embedding": lambda w: F.embedding(torch.tensor(_INDEX, device=w.device), w),
+    "pad_cat_where": lambda x: torch.where(x > 0, F.pad(x, (1, 1))[:, 1:-1], torch.cat([x, x])[:3] * 2),
+    "unary_and_activations": lambda x: torch.exp(x).log1p() + F.relu(x) + torch.sigmoid(x) + F.gelu(x),
+    "losses": lambda x: F.cross_entropy(x, torch.tensor([0, 2, 1], device=x.device)) + F.mse_loss(x, x.flip(0)),
+}
+
+
+@pytest.mark.parametrize("name", list(GENERIC_OPS))
+def test_generic_ops_stay_on_the_device(name):
+    _assert_same_on_cuda(GENERIC_OPS[name], (3, 4))
