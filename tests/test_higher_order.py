@@ -270,7 +270,7 @@ def test_dropout_gradgradcheck():
 
 
 def test_gradgradcheck_catches_a_wrong_double_backward(monkeypatch):
-    from numbatorch._ops.unary_math import SinBackward0
+    from numbatorch._ops.trigonometric import SinBackward0
     # cos(x) taken as a constant: the first derivative is right, the second is lost.
     monkeypatch.setattr(SinBackward0, "backward_graph", lambda self, grad: grad * self.inputs[0].detach().cos())
     x = nt.tensor(_arrays([(3,)])[0], requires_grad=True)
