@@ -80,7 +80,7 @@ def test_repr_like_torch(monkeypatch, data, dtype):
     lambda lib, z, w: z.to(lib.complex64) + lib.ones(3, dtype=lib.float64),
     lambda lib, z, w: z.mH, lambda lib, z, w: z.adjoint(), lambda lib, z, w: z.H, lambda lib, z, w: (z @ w.mT).trace(),
     lambda lib, z, w: z.var(1), lambda lib, z, w: z.std(), lambda lib, z, w: lib.linalg.vector_norm(z, dim=0),
-    lambda lib, z, w: lib.vdot(z[0], w[0]),
+    lambda lib, z, w: lib.vdot(z[0], w[0]), lambda lib, z, w: z.sgn(),
 ])
 def test_ops_match_torch(fn):
     z, w = _complex(2, 3), _complex(2, 3)
@@ -142,6 +142,7 @@ _LOSSES = {
     "products": lambda lib, z, w: (lib.outer(z[0], w[1]).prod() + lib.einsum("ij,ij->", z, w)
                                    + lib.vdot(z[0], w[0])).abs(),
     "cumsum_index_cat": lambda lib, z, w: lib.cat([z.cumsum(1)[:, 1:], w[:, :2] * 2j]).imag.pow(2).sum(),
+    "sgn": lambda lib, z, w: (z.sgn() * w).real.sum() + lib.sgn(w).imag.pow(2).sum(),
     "statistics_and_adjoints": lambda lib, z, w: (z.std() + lib.linalg.vector_norm(w, ord=1) + z.var(0).sum()
                                                   + (z @ w.mH).trace().abs() + z.adjoint().imag.sum()),
 }

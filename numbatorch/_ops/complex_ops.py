@@ -226,3 +226,22 @@ def angle(input):
     x = input if input.is_floating_point() else input.to(dt.get_default_dtype())
     values = np.where(x._data < 0, np.pi, np.where(np.isnan(x._data), np.nan, 0.0)).astype(x._data.dtype)
     return x * 0 + Tensor._make(values)
+
+
+class SgnBackward0(Node):
+    __slots__ = ("z", "out")
+    complex_aware = True
+
+    def backward(self, grad):
+        # sgn(z) = z / |z| depends on the phase only: z.grad = (G - Re(G conj(sgn)) sgn) / |z| (0 at z = 0).
+        modulus = np.abs(self.z)
+        tangential = grad - (grad * np.conj(self.out)).real * self.out
+        return np.where(modulus == 0, 0, tangential / np.where(modulus == 0, 1, modulus)).astype(self.z.dtype)
+
+
+def complex_sgn(input):
+    """``z / |z|`` of a complex tensor (0 where ``z`` is 0): ``torch.sgn`` for complex dtypes."""
+    z = input._data
+    modulus = np.abs(z)
+    out = np.where(modulus == 0, 0, z / np.where(modulus == 0, 1, modulus)).astype(z.dtype)
+    return record(out, SgnBackward0, (input,), z=z, out=out)

@@ -5,6 +5,7 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import inplace_variant, record
 from ._elementwise import _apply2, _not_implemented_for, _require_tensors
+from .complex_ops import complex_sgn
 
 __all__ = [
     "sign", "sgn", "floor", "ceil", "round", "trunc", "fix", "frac", "nan_to_num", "heaviside", "floor_", "ceil_",
@@ -97,7 +98,9 @@ def sign(input):
 
 @tensor_method()
 def sgn(input):
-    """Elementwise sign; for real tensors the same as ``sign``."""
+    """Elementwise sign; ``z / |z|`` for complex tensors; for real tensors the same as ``sign``."""
+    if input._data.dtype.kind == "c":
+        return complex_sgn(input)
     return record(_sign_array(input._data), SgnBackward0, (input,))
 
 
