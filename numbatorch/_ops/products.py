@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
+from .._device import same_device
 from ._util import record
 from ..backends import kernel_family
 
@@ -130,6 +131,12 @@ def _product(a, b, out, node_cls, input, other):
     return record(out, node_cls, (input, other), reads=((input, 1), (other, 0)), a=a, b=b)
 
 
+def _operand_arrays(x, y):
+    """The arrays of two product operands, which must be on one device (PyTorch's error otherwise)."""
+    a, b = x._data, y._data
+    return (a, b) if type(a) is type(b) else same_device(a, b)
+
+
 def _same_dtype_2d(x, y):
     if x.dtype != y.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAME[x.dtype.name]} != "
@@ -237,7 +244,7 @@ def matmul(input, other, *, out=None):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
                         if isinstance(input, Tensor) else
                         f"matmul(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    a, b = input._data, other._data
+    a, b = _operand_arrays(input, other)
     na, nb = a.ndim, b.ndim
     if na == 2 and nb == 2:
         _check_mm(a, b)
@@ -286,7 +293,7 @@ def _rmatmul(self, other):
 @tensor_method()
 def mm(input, mat2, *, out=None):
     """Matrix product of an ``(n, m)`` and an ``(m, p)`` matrix."""
-    a, b = input._data, mat2._data
+    a, b = _operand_arrays(input, mat2)
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
@@ -312,7 +319,7 @@ def _check_bmm(a, b, first="batch1", second="batch2"):
 @tensor_method()
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of ``(b, n, m)`` and ``(b, m, p)`` tensors."""
-    a, b = input._data, mat2._data
+    a, b = _operand_arrays(input, mat2)
     _check_bmm(a, b)
     return _write_out(_product(a, b, blas.matmul(a, b), BmmBackward0, input, mat2), out)
 
@@ -320,7 +327,7 @@ def bmm(input, mat2, *, out=None):
 @tensor_method()
 def mv(input, vec, *, out=None):
     """Product of an ``(n, m)`` matrix and an ``(m,)`` vector."""
-    a, b = input._data, vec._data
+    a, b = _operand_arrays(input, vec)
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
     _check_mv(a, b)
@@ -330,7 +337,7 @@ def mv(input, vec, *, out=None):
 @tensor_method()
 def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors of the same size."""
-    a, b = input._data, tensor._data
+    a, b = _operand_arrays(input, tensor)
     _check_dot(a, b)
     return _write_out(_product(a, b, np.asarray(np.dot(a, b)), DotBackward0, input, tensor), out)
 
@@ -338,7 +345,7 @@ def dot(input, tensor, *, out=None):
 @tensor_method()
 def vdot(input, other, *, out=None):
     """Dot product conjugating the first argument (for real tensors the same as ``dot``)."""
-    a, b = input._data, other._data
+    a, b = _operand_arrays(input, other)
     _check_dot(a, b, "vdot")
     if a.dtype.kind == "c":
         return _write_out(dot(input.conj(), other), out)
@@ -367,7 +374,7 @@ class OuterBackward(Node):
 @tensor_method("outer", "ger")
 def outer(input, vec2, *, out=None):
     """Outer product of two 1-D tensors; ``ger`` is an alias."""
-    a, b = input._data, vec2._data
+    a, b = _operand_arrays(input, vec2)
     if a.ndim != 1:
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {a.ndim}-D")
     if b.ndim != 1:

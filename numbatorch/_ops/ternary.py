@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import is_device_array, same_device
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
@@ -276,6 +277,10 @@ def where(condition, input=None, other=None):
     else:
         res_dtype = dt.result_type(input, other).np
         x, y = np.asarray(input, dtype=res_dtype), np.asarray(other, dtype=res_dtype)
+    values = x if isinstance(input, Tensor) else y
+    if isinstance(values, np.ndarray) or is_device_array(values):
+        if type(c) is not type(values):
+            c, _ = same_device(c, values)
     try:
         out = np.where(c, x, y)
     except ValueError:
@@ -322,7 +327,11 @@ def _ternary_arrays(input, t1, t2, fname):
         if not isinstance(t, Tensor):
             raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be Tensor, not {type(t).__name__}")
     res_dtype = dt.result_type(input, t1, t2).np
-    return tuple(t._data.astype(res_dtype, copy=False) for t in (input, t1, t2))
+    x, a, b = (t._data for t in (input, t1, t2))
+    if not type(x) is type(a) is type(b):
+        x, a = same_device(x, a)
+        x, b = same_device(x, b)
+    return tuple(arr.astype(res_dtype, copy=False) for arr in (x, a, b))
 
 
 @tensor_method()

@@ -94,6 +94,10 @@ def test_operands_on_two_devices_raise_like_torch():
         torch.ones(2, device="cuda") + torch.ones(2)
     with pytest.raises(RuntimeError, match=message):
         F.conv2d(torch.ones(1, 1, 3, 3, device="cuda"), torch.ones(1, 1, 2, 2))
+    d, h = torch.ones(2, 2, device="cuda"), torch.ones(2, 2)
+    for mixed in (lambda: d @ h, lambda: torch.addcmul(d, h, d), lambda: torch.where(d > 0, h, h)):
+        with pytest.raises(RuntimeError, match=message):
+            mixed()
     # a 0-d CPU tensor is a scalar operand, as in PyTorch
     assert (torch.ones(2, device="cuda") * torch.tensor(3.0)).device == torch.device("cuda", 0)
 
