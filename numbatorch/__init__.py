@@ -87,6 +87,7 @@ from ._creation_permuted import empty_permuted
 from ._autocast_state import *  # noqa: F401,F403
 from ._ops.lowrank import pca_lowrank, svd_lowrank
 from ._ops.index_reduce import index_reduce
+from ._ops.histogramdd import histogramdd
 
 __version__ = "0.1.0"
 

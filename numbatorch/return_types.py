@@ -4,7 +4,7 @@ import collections
 __all__ = ["max", "min", "median", "nanmedian", "mode", "cummax", "cummin", "sort", "topk", "kthvalue", "aminmax",
            "slogdet", "svd", "qr", "linalg_slogdet", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_qr", "linalg_eigh",
            "linalg_eig", "linalg_svd", "linalg_lstsq", "linalg_solve_ex", "histogram", "frexp", "triangular_solve",
-           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
+           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "histogramdd"]
 
 
 def _return_type(name, fields=("values", "indices")):
@@ -44,6 +44,7 @@ linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))
 histogram = _return_type("histogram", ("hist", "bin_edges"))
+histogramdd = _return_type("histogramdd", ("hist", "bin_edges"))
 frexp = _return_type("frexp", ("mantissa", "exponent"))
 triangular_solve = _return_type("triangular_solve", ("solution", "cloned_coefficient"))
 linalg_lu_factor = _return_type("linalg_lu_factor", ("LU", "pivots"))
