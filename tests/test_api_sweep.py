@@ -342,3 +342,21 @@ def test_torch_version_compares_as_pytorch(version, other):
 def test_torch_version_orders_pre_releases_as_pytorch(version, other):
     ours, theirs = nt.torch_version.TorchVersion(version), torch.torch_version.TorchVersion(version)
     assert [ours < other, ours == other, ours > other] == [theirs < other, theirs == other, theirs > other]
+
+
+def test_as_subclass_keeps_data_and_gradient_as_pytorch():
+    results = []
+    for lib in (nt, torch):
+        class Tagged(lib.Tensor):
+            pass
+        x = lib.tensor(_X[:, :, 0], requires_grad=True)
+        y = (x * 2).as_subclass(Tagged)
+        assert type(y) is Tagged and y.requires_grad and y.data_ptr() != 0
+        (y * y).sum().backward()
+        results.append([y.detach().numpy(), x.grad.numpy()])
+        plain = lib.zeros(2).as_subclass(Tagged)
+        assert type(plain) is Tagged and not plain.requires_grad
+        with pytest.raises(TypeError, match="does not inherit from Tensor"):
+            x.as_subclass(int)
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -1,5 +1,5 @@
 """Tensor attributes kept for compatibility: ``is_sparse_csr``, ``to_sparse_coo``, ``const_data_ptr``,
-``dim_order``, ``set_``, the legacy ``map2_`` and deprecated ``resize``/``resize_as``, and the removed ``volatile``
+``dim_order``, ``set_``, ``as_subclass``, the legacy ``map2_`` and deprecated ``resize``/``resize_as``, and the removed ``volatile``
 flag."""
 import warnings
 
@@ -104,3 +104,17 @@ def set_(self, source=None):
                                   "tensor's memory is a numpy array (set_ takes a Tensor)")
     self._version[0] += 1
     return self
+
+
+@tensor_method()
+def as_subclass(self, cls):
+    """This tensor as an instance of the Tensor subclass ``cls``: same data, gradients flowing back to self."""
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not possible. "
+                        "Make sure your class inherits from Tensor.")
+    alias = self.view_as(self)
+    result = object.__new__(cls)
+    for slot in Tensor.__slots__:
+        if slot != "__weakref__" and hasattr(alias, slot):
+            setattr(result, slot, getattr(alias, slot))
+    return result
