@@ -174,9 +174,11 @@ avgpool = twin_kernels(_make_avgpool)
 # Adaptive and fractional pools: window [start, end) per output position and dim.
 # starts/ends have shape (Pq, out) where Pq is 1 (shared) or P (per plane).
 
+# Max and average are separate kernels: one kernel for both compiled twice the code (about 1 s more on an
+# empty kernel cache) for a network that uses one of them.
+
 @njit(cache=True, error_model="numpy")
-def _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we):
-    # mode 0: max forward, 1: avg forward, 2: avg backward
+def _window_max_plane(x, out, idx, p, ds, de, hs, he, ws, we):
     H, W = x.shape[2], x.shape[3]
     p = np.int64(p)  # prange hands an unsigned index; mixing it with 0 would type as float
     pd_ = p if ds.shape[0] > 1 else 0
@@ -188,40 +190,64 @@ def _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we):
             h0, h1 = hs[ph_, oh], he[ph_, oh]
             for ow in range(ws.shape[1]):
                 w0, w1 = ws[pw_, ow], we[pw_, ow]
-                if mode == 0:
-                    # windows are never empty: start from the first element; selects, not
-                    # branches (a random winner mispredicts); PyTorch's scan: last NaN wins
-                    best = x[p, d0, h0, w0]
-                    besti = (d0 * H + h0) * W + w0
+                # windows are never empty: start from the first element; selects, not
+                # branches (a random winner mispredicts); PyTorch's scan: last NaN wins
+                best = x[p, d0, h0, w0]
+                besti = (d0 * H + h0) * W + w0
+                for i in range(d0, d1):
+                    for j in range(h0, h1):
+                        for k in range(w0, w1):
+                            v = x[p, i, j, k]
+                            t = (v > best) | (v != v)
+                            best = v if t else best
+                            besti = (i * H + j) * W + k if t else besti
+                out[p, od, oh, ow] = best
+                idx[p, od, oh, ow] = besti
+
+
+def _make_window_max(loop):
+    def window_max(x, out, idx, ds, de, hs, he, ws, we):
+        for p in loop(x.shape[0]):
+            _window_max_plane(x, out, idx, p, ds, de, hs, he, ws, we)
+    return window_max
+
+
+window_max = twin_kernels(_make_window_max)
+
+
+@njit(cache=True, error_model="numpy")
+def _window_avg_plane(x, out, gy, gx, p, backward, ds, de, hs, he, ws, we):
+    p = np.int64(p)
+    pd_ = p if ds.shape[0] > 1 else 0
+    ph_ = p if hs.shape[0] > 1 else 0
+    pw_ = p if ws.shape[0] > 1 else 0
+    for od in range(ds.shape[1]):
+        d0, d1 = ds[pd_, od], de[pd_, od]
+        for oh in range(hs.shape[1]):
+            h0, h1 = hs[ph_, oh], he[ph_, oh]
+            for ow in range(ws.shape[1]):
+                w0, w1 = ws[pw_, ow], we[pw_, ow]
+                if backward:
+                    g = gy[p, od, oh, ow] / ((d1 - d0) * (h1 - h0) * (w1 - w0))
                     for i in range(d0, d1):
                         for j in range(h0, h1):
                             for k in range(w0, w1):
-                                v = x[p, i, j, k]
-                                t = (v > best) | (v != v)
-                                best = v if t else best
-                                besti = (i * H + j) * W + k if t else besti
-                    out[p, od, oh, ow] = best
-                    idx[p, od, oh, ow] = besti
-                elif mode == 1:
+                                gx[p, i, j, k] += g
+                else:
                     acc = 0.0
                     for i in range(d0, d1):
                         for j in range(h0, h1):
                             for k in range(w0, w1):
                                 acc += x[p, i, j, k]
                     out[p, od, oh, ow] = acc / ((d1 - d0) * (h1 - h0) * (w1 - w0))
-                else:
-                    g = gy[p, od, oh, ow] / ((d1 - d0) * (h1 - h0) * (w1 - w0))
-                    for i in range(d0, d1):
-                        for j in range(h0, h1):
-                            for k in range(w0, w1):
-                                gx[p, i, j, k] += g
 
 
-def _make_window_pool(loop):
-    def window_pool(x, out, idx, gy, gx, mode, ds, de, hs, he, ws, we):
+def _make_window_avg(loop):
+    def window_avg(x, out, gy, gx, backward, ds, de, hs, he, ws, we):
+        """Forward: out = window means of x; backward: each gy spread evenly over its window of gx."""
         for p in loop(x.shape[0]):
-            _window_plane(x, out, idx, gy, gx, p, mode, ds, de, hs, he, ws, we)
-    return window_pool
+            _window_avg_plane(x, out, gy, gx, p, backward, ds, de, hs, he, ws, we)
+    return window_avg
 
 
-window_pool = twin_kernels(_make_window_pool)
+window_avg = twin_kernels(_make_window_avg)

@@ -176,8 +176,7 @@ def adaptive_avg_pool_forward(x, output_size, nd=None):
     osz, wins = _adaptive_args(x, output_size, nd)
     x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
-    dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
-    choose(K.window_pool, x4.size)(x4, out, dummy, out, x4, 1, *wins)
+    choose(K.window_avg, x4.size)(x4, out, out, x4, False, *wins)
     return out.reshape(lead + osz)
 
 
@@ -189,8 +188,7 @@ def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
         wins.extend(adaptive_windows(*v))
     gy = _as4(grad_output, nd)
     gx = np.zeros((gy.shape[0],) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
-    dummy = np.empty((1, 1, 1, 1), dtype=np.int64)
-    choose(K.window_pool, gx.size)(gx, gy, dummy, gy, gx, 2, *wins)
+    choose(K.window_avg, gx.size)(gx, gy, gy, gx, True, *wins)
     return gx.reshape(x_shape)
 
 
@@ -201,7 +199,7 @@ def adaptive_max_pool_forward(x, output_size, nd=None):
     x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    choose(K.window_pool, x4.size)(x4, out, idx, out, x4, 0, *wins)
+    choose(K.window_max, x4.size)(x4, out, idx, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
@@ -241,7 +239,7 @@ def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
         wins.extend([st, st + kk])
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    choose(K.window_pool, x4.size)(x4, out, idx, out, x4, 0, *wins)
+    choose(K.window_max, x4.size)(x4, out, idx, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
