@@ -295,7 +295,8 @@ class Tensor:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """The type name (``'torch.FloatTensor'`` ...) without ``dtype``; otherwise a copy cast to ``dtype``."""
         if dtype is None:
-            return dt.LEGACY_NAME[self.dtype]
+            name = dt.LEGACY_NAME[self.dtype]
+            return name.replace("torch.", "torch.cuda.", 1) if self.is_cuda else name
         return self.to(dt.as_dtype(dtype))
 
     def to(self, *args, **kwargs):

@@ -52,8 +52,11 @@ class CopyBackwards(Node):
 
 @tensor_method()
 def copy_(self, src, non_blocking=False):
-    """Overwrite ``self`` with ``src`` (broadcast and cast to ``self``'s dtype), keeping the graph to ``src``."""
-    data = src._data if isinstance(src, Tensor) else np.asarray(src)
+    """Overwrite ``self`` with ``src`` (broadcast and cast to ``self``'s dtype, copied from another device when it
+    lives elsewhere), keeping the graph to ``src``."""
+    if isinstance(src, Tensor) and type(src._data) is not type(self._data):
+        src = src.to(device_of(self._data))  # differentiable: the gradient goes back to src's device
+    data = src._data if isinstance(src, Tensor) else np.asarray(src, like=self._data)
     try:
         value = np.broadcast_to(data, self._data.shape).astype(self._data.dtype, copy=False)
     except ValueError:

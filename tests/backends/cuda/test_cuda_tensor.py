@@ -91,3 +91,23 @@ def test_pin_memory_is_accepted_on_cpu_tensors():
 def test_invalid_device_index_raises():
     with pytest.raises(RuntimeError, match="invalid device ordinal"):
         torch.zeros(1, device=f"cuda:{torch.cuda.device_count()}")
+
+
+def test_copy_between_devices_keeps_each_tensor_on_its_device():
+    src = torch.randn(2, 3, requires_grad=True)
+    dst = torch.zeros(2, 3, device="cuda")
+    dst.copy_(src)
+    assert dst.is_cuda and torch.equal(dst.cpu(), src.detach())
+    (dst * 2).sum().backward()
+    assert src.grad.device == torch.device("cpu") and torch.equal(src.grad, torch.full((2, 3), 2.0))
+    host = torch.zeros(3)
+    host.copy_(torch.arange(3.0, device="cuda"))
+    assert host.device == torch.device("cpu") and torch.equal(host, torch.arange(3.0))
+
+
+def test_legacy_type_name_names_the_device():
+    torch_ = pytest.importorskip("torch")
+    for dtype in (torch.float32, torch.int64):
+        cpu_name = torch.ones(1, dtype=dtype).type()
+        assert cpu_name == torch_.ones(1, dtype=getattr(torch_, str(dtype).split(".")[1])).type()
+        assert torch.ones(1, dtype=dtype, device="cuda").type() == cpu_name.replace("torch.", "torch.cuda.")
