@@ -197,7 +197,7 @@ def default_complex_dtype():
 
 
 def _promotion_error(a, b, kind):
-    return RuntimeError(f"Promotion for {kind} types is not supported, attempted to promote {a._scalar_name} "
+    return RuntimeError(f"Promotion for {kind} is not supported, attempted to promote {a._scalar_name} "
                         f"and {b._scalar_name}")
 
 
@@ -206,11 +206,11 @@ def promote_types(a, b):
     if a is b:
         return a
     if a in _FLOAT8 or b in _FLOAT8:
-        raise _promotion_error(a, b, "Float8")
+        raise _promotion_error(a, b, "Float8 Types")
     if a in _BAREBONES_UNSIGNED or b in _BAREBONES_UNSIGNED:
         other = b if a in _BAREBONES_UNSIGNED else a
         if other._category != FLOATING:
-            raise _promotion_error(a, b, "uint16, uint32, uint64")
+            raise _promotion_error(a, b, "uint16, uint32, uint64 types")
         return other
     if a._category == COMPLEX or b._category == COMPLEX:
         return promote_types(a.to_real(), b.to_real()).to_complex() if min(a._category, b._category) >= FLOATING \

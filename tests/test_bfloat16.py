@@ -106,3 +106,23 @@ def test_import_numbatorch_leaves_ml_dtypes_unimported():
     code = ("import sys, numbatorch as nt; d = nt.bfloat16; assert 'ml_dtypes' not in sys.modules; "
             "nt.zeros(1, dtype=d); assert 'ml_dtypes' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name, data", [("float8_e4m3fn", [1.3, 2.7, -0.4, 300.0]), ("float8_e5m2", [1.3, 2.7, -0.4]),
+                                        ("uint16", [1, 2, 60000]), ("uint32", [1, 2 ** 31]), ("uint64", [1, 2 ** 40])])
+def test_other_storage_types_cast_and_print_like_torch(monkeypatch, name, data):
+    monkeypatch.setattr(_tensor_str, "DTYPE_MODULE", "torch")
+    ours, theirs = nt.tensor(data, dtype=getattr(nt, name)), torch.tensor(data, dtype=getattr(torch, name))
+    assert repr(ours) == repr(theirs)
+    assert ours.type() == theirs.type() and ours.dtype.itemsize == theirs.dtype.itemsize
+
+
+def test_unsupported_promotions_and_complex32_storage_raise_like_torch():
+    for a, b in ((nt.float8_e4m3fn, nt.float32), (nt.uint16, nt.int32)):
+        with pytest.raises(RuntimeError) as ours:
+            nt.promote_types(a, b)
+        with pytest.raises(RuntimeError) as theirs:
+            torch.promote_types(getattr(torch, a.name), getattr(torch, b.name))
+        assert str(ours.value) == str(theirs.value)
+    with pytest.raises(TypeError, match="complex32"):
+        nt.zeros(2, dtype=nt.complex32)
