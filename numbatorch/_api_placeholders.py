@@ -81,8 +81,8 @@ _GROUPS = {
         _DEVICE: "Event Stream mps mtia xpu",
         _SYMBOLIC: """SymBool SymFloat SymInt export sym_constrain_range sym_constrain_range_for_size
             sym_fresh_size""",
-        _SUB_BYTE: """bit bits16 bits1x8 bits2x4 bits4x2 bits8 float4_e2m1fn_x2 float8_e8m0fnu int1 int2 int3 int4 int5 int6 int7 uint1 uint2 uint3 uint4
-            uint5 uint6 uint7""",
+        _SUB_BYTE: """bit bits16 bits1x8 bits2x4 bits4x2 bits8 float4_e2m1fn_x2 float8_e8m0fnu int1 int2 int3 int4
+            int5 int6 int7 uint1 uint2 uint3 uint4 uint5 uint6 uint7""",
         _NESTED: "jagged nested",
         _HUB: "hub",
         _PACKAGE: "package",

@@ -22,7 +22,7 @@ _DEBUG_MODES = ("default", "warn", "error")
 
 
 def set_warn_always(b):
-    """Record whether warnings PyTorch gives once per process should be given every time (``is_warn_always_enabled``)."""
+    """Record whether warnings PyTorch gives once per process should be given every time."""
     _state["warn_always"] = bool(b)
 
 

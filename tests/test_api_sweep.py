@@ -85,8 +85,8 @@ def test_exception_classes_have_pytorchs_bases(name):
 
 
 @pytest.mark.parametrize("call", ["sym_int(3.7)", "sym_int(-3.7)", "sym_int(True)", "sym_float(3)", "sym_max(2, 5.0)",
-                                  "sym_min(2, 5.0)", "sym_max(7, 5.0)", "sym_min(2, 5)", "sym_not(1)", "sym_sqrt(9)", "sym_ite(False, 1, 2)",
-                                  "sym_sum([1, 2.5, 3])"])
+                                  "sym_min(2, 5.0)", "sym_max(7, 5.0)", "sym_min(2, 5)", "sym_not(1)", "sym_sqrt(9)",
+                                  "sym_ite(False, 1, 2)", "sym_sum([1, 2.5, 3])"])
 def test_sym_scalars_match_pytorch(call):
     ours, theirs = eval(f"nt.{call}"), eval(f"torch.{call}")
     assert ours == theirs and type(ours) is type(theirs)

@@ -1,6 +1,6 @@
 """Tensor attributes kept for compatibility: ``is_sparse_csr``, ``to_sparse_coo``, ``const_data_ptr``,
-``dim_order``, ``set_``, ``as_subclass``, the legacy ``map2_`` and deprecated ``resize``/``resize_as``, and the removed ``volatile``
-flag."""
+``dim_order``, ``set_``, ``as_subclass``, the legacy ``map2_``, the deprecated ``resize``/``resize_as`` and the
+removed ``volatile`` flag."""
 import warnings
 
 import numpy as np

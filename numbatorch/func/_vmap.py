@@ -51,8 +51,9 @@ def _tensor_stack(results, out_dim):
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """``func`` mapped over dimension ``in_dims`` of its arguments, the results stacked along ``out_dims``.
 
-    ``in_dims`` is an int or one int/None per argument (None passes the argument unchanged). Random operations inside ``func`` draw independently for each element (PyTorch's
-    ``randomness="different"``); ``chunk_size`` is accepted without effect."""
+    ``in_dims`` is an int or one int/None per argument (None passes the argument unchanged). Random operations
+    inside ``func`` draw independently for each element (PyTorch's ``randomness="different"``); ``chunk_size``
+    is accepted without effect."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. "
                            f"Got {randomness}")
