@@ -141,7 +141,7 @@ def _selected(input, values, indices, node_cls, dim, keepdim, kind):
 def _rows(x, d):
     """``x`` with axis ``d`` moved last, as contiguous (rows, length)."""
     moved = np.moveaxis(x, d, -1)
-    return np.ascontiguousarray(moved).reshape(-1, moved.shape[-1] if moved.ndim else 1), moved.shape
+    return np.ascontiguousarray(moved, like=x).reshape(-1, moved.shape[-1] if moved.ndim else 1), moved.shape
 
 
 def _unrows(rows, moved_shape, d):

@@ -112,7 +112,7 @@ def _cum_extreme(input, dim, name):
     x = input._data
     d = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
-        vals, idx = x.copy(), np.zeros((), np.int64)
+        vals, idx = x.copy(), np.zeros_like(x, dtype=np.int64)
     else:
         xr, moved_shape = _rows(x, d)
         vr, ir = kernels.cum_extreme_forward(xr, name == "cummax")

@@ -443,7 +443,7 @@ class UnfoldBackward0(Node):
 
 def _windows(data, dim, index):
     """Tensor.unfold on an array: the windows ``index`` (windows, size) along ``dim``, a new last dim."""
-    return np.ascontiguousarray(np.moveaxis(np.moveaxis(data, dim, -1)[..., index], -2, dim))
+    return np.ascontiguousarray(np.moveaxis(np.moveaxis(data, dim, -1)[..., index], -2, dim), like=data)
 
 
 def _sum_windows(grad, shape, dim, index):

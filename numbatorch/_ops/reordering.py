@@ -164,7 +164,8 @@ def rot90(input, k=1, dims=(0, 1)):
     if d[0] == d[1]:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d[0]} and dim1 = {d[1]}")
     k = k % 4
-    return record(np.ascontiguousarray(np.rot90(input._data, k, d)), Rot90Backward0, (input,), k=k, dims=d)
+    out = np.ascontiguousarray(np.rot90(input._data, k, d), like=input._data)
+    return record(out, Rot90Backward0, (input,), k=k, dims=d)
 
 
 def _check_matrix(input, name):

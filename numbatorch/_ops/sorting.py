@@ -185,7 +185,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     if dim is None:
         inverse = inverse.reshape(x.shape)
     counts = np.diff(np.append(np.flatnonzero(starts), n))
-    return _unique_result(input, UniqueConsecutiveBackward0, np.ascontiguousarray(output), inverse, counts,
+    return _unique_result(input, UniqueConsecutiveBackward0, np.ascontiguousarray(output, like=output), inverse, counts,
                           return_inverse, return_counts)
 
 
@@ -216,8 +216,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            "dimensions of boundaries tensor and input value tensor must match, but we got "
                            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
-    seq_rows = np.ascontiguousarray(seq).reshape(-1, seq.shape[-1])
-    val_rows = np.ascontiguousarray(values).reshape(seq_rows.shape[0], -1)
+    seq_rows = np.ascontiguousarray(seq, like=seq).reshape(-1, seq.shape[-1])
+    val_rows = np.ascontiguousarray(values, like=values).reshape(seq_rows.shape[0], -1)
     out = searchsorted_forward(seq_rows, val_rows, bool(right))
     return Tensor._make(out.reshape(values.shape).astype(out_dtype, copy=False))
 

@@ -59,7 +59,7 @@ def _storage_of(data):
     while isinstance(root.base, np.ndarray):
         root = root.base
     if not root.flags.c_contiguous or root.dtype != data.dtype:
-        return np.ascontiguousarray(data).reshape(-1), 0, None
+        return np.ascontiguousarray(data, like=data).reshape(-1), 0, None
     offset = (data.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // data.itemsize
     return root.reshape(-1), offset, root
 

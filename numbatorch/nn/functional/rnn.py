@@ -191,8 +191,8 @@ def padded_to_packed(padded, batch_sizes):
     """A time-major padded tensor (T, B, *) -> its packed rows for ``batch_sizes``."""
     t_idx, b_idx = _packed_positions(batch_sizes)
     x = padded._data
-    return record(np.ascontiguousarray(x[t_idx, b_idx]), PaddedToPackedBackward0, (padded,), t_idx=t_idx, b_idx=b_idx,
-                  shape=x.shape)
+    return record(np.ascontiguousarray(x[t_idx, b_idx], like=x), PaddedToPackedBackward0, (padded,), t_idx=t_idx,
+                  b_idx=b_idx, shape=x.shape)
 
 
 __all__ = []
