@@ -1,6 +1,6 @@
 """Second derivatives through complex tensors (``create_graph=True``) against PyTorch's: holomorphic ops through
-the conjugated formula, conj, abs (whose sign z / |z| is not constant), real inputs of complex ops, polar, angle
-and the FFTs (complex to complex, real to complex, one-sided to real)."""
+the conjugated formula, conj, abs (whose sign z / |z| is not constant), real inputs of complex ops, polar, angle,
+sgn and the FFTs (complex to complex, real to complex, one-sided to real)."""
 import numpy as np
 import pytest
 
@@ -16,6 +16,7 @@ CASES = [
     ("polar", lambda lib, z, r: ((lib.polar(r * r + 0.5, r.sin()) * z).imag * r).sum()
      + (lib.polar(r.exp(), r * 2).real ** 2).sum()),
     ("angle", lambda lib, z, r: (lib.angle(z * r) * r + lib.angle(z * z) ** 2).sum()),
+    ("sgn", lambda lib, z, r: ((lib.sgn(z * r) * z).imag * r + lib.sgn(z * z).real ** 2).sum()),
     ("fft", lambda lib, z, r: (lib.fft.fft(z * r, n=5).abs() ** 2).sum()
      + (lib.fft.ifftn(z * z, norm="ortho").real * r).sum()),
     ("rfft_irfft", lambda lib, z, r: (lib.fft.rfft(r * r, n=5).abs() ** 2).sum() + (lib.fft.fft(r, n=2).imag ** 2).sum()

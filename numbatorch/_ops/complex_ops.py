@@ -238,6 +238,13 @@ class SgnBackward0(Node):
         tangential = grad - (grad * np.conj(self.out)).real * self.out
         return np.where(modulus == 0, 0, tangential / np.where(modulus == 0, 1, modulus)).astype(self.z.dtype)
 
+    def backward_graph(self, grad):
+        zero = Tensor._make(self.z == 0)
+        z = operand(self, 0, self.z).masked_fill(zero, 1)
+        modulus = z.abs()
+        out = z / modulus
+        return ((grad - (grad * conj(out)).real * out) / modulus).masked_fill(zero, 0)
+
 
 def complex_sgn(input):
     """``z / |z|`` of a complex tensor (0 where ``z`` is 0): ``torch.sgn`` for complex dtypes."""
