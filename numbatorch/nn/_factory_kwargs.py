@@ -18,3 +18,6 @@ def factory_kwargs(kwargs):
             raise TypeError(f"{key} specified twice, in **kwargs and in factory_kwargs")
         result[key] = kwargs[key]
     return result
+
+
+factory_kwargs.__module__ = "numbatorch.nn"  # PyTorch defines it in torch.nn itself: pickles name that path
