@@ -360,3 +360,16 @@ def test_as_subclass_keeps_data_and_gradient_as_pytorch():
             x.as_subclass(int)
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("assign", [False, True])
+def test_module_load_matches_pytorch(assign):
+    results = []
+    for lib in (nt, torch):
+        param, value = lib.nn.Parameter(lib.zeros(2, 3, dtype=lib.float64)), lib.tensor(_X[:2, :3, 0])
+        with lib.no_grad():  # as load_state_dict calls it
+            loaded = param.module_load(value, assign=assign)
+        assert loaded is not param and loaded is not value and not loaded.requires_grad
+        results.append([loaded.numpy(), param.detach().numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)

@@ -1,6 +1,6 @@
 """Tensor attributes kept for compatibility: ``is_sparse_csr``, ``to_sparse_coo``, ``const_data_ptr``,
-``dim_order``, ``set_``, ``as_subclass``, the legacy ``map2_``, the deprecated ``resize``/``resize_as`` and the
-removed ``volatile`` flag."""
+``dim_order``, ``set_``, ``as_subclass``, ``module_load``, the legacy ``map2_``, the deprecated
+``resize``/``resize_as`` and the removed ``volatile`` flag."""
 import warnings
 
 import numpy as np
@@ -118,3 +118,13 @@ def as_subclass(self, cls):
         if slot != "__weakref__" and hasattr(alias, slot):
             setattr(result, slot, getattr(alias, slot))
     return result
+
+
+@tensor_method()
+def module_load(self, other, assign=False):
+    """What ``load_state_dict`` (under ``no_grad``) puts in place of this tensor for the state-dict value ``other``.
+
+    A new tensor: ``other.detach()`` with ``assign``, else this tensor's values overwritten by ``other``'s, detached."""
+    if assign:
+        return other.detach()
+    return self.copy_(other).detach()
