@@ -1,14 +1,20 @@
-"""``linalg.householder_product``: the first columns of a product of Householder reflections (LAPACK orgqr).
+"""Householder reflections: ``linalg.householder_product`` (``orgqr``), ``geqrf`` and ``ormqr``.
 
-Built from differentiable ops, one reflection at a time, so its gradients (of any order) are those of the
-product itself, as PyTorch's.
+``geqrf`` is LAPACK's ``geqr2`` (the QR decomposition as R and reflectors); the products are built from
+differentiable ops, one reflection at a time, so their gradients (of any order) are those of the products
+themselves, as PyTorch's.
 """
+import math
+
 import numpy as np
 
+from .. import return_types
 from .._tensor import Tensor
+from ._util import record
 from .linalg_checks import float_matrix
+from .sorting import _NotDifferentiable
 
-__all__ = ["householder_product"]
+__all__ = ["householder_product", "geqrf", "orgqr", "ormqr"]
 
 _NAME = "torch.linalg.householder_product"
 
@@ -49,3 +55,76 @@ def householder_product(A, tau, *, out=None):
     if tau.shape[-1] == 0:  # no reflection: still a result of the inputs' graphs, as in PyTorch (sums of nothing)
         Q = Q + (A[..., :0, :].sum((-2, -1)) + tau.sum(-1)).unsqueeze(-1).unsqueeze(-1)
     return Q[..., :, :n]
+
+
+def orgqr(input, tau):
+    """``linalg.householder_product(input, tau)``: the ``Q`` of ``geqrf``'s output (its first columns)."""
+    return householder_product(input, tau)
+
+
+class GeqrfBackward0(_NotDifferentiable):
+    __slots__ = ()
+    op_name = "geqrf"
+    num_outputs = 2
+
+
+def _geqr2(a, tau):
+    """LAPACK ``geqr2`` on one matrix, in place: R on and above the diagonal, the reflectors below, their ``tau``."""
+    m, n = a.shape
+    for j in range(min(m, n)):
+        alpha, x = a[j, j], a[j + 1:, j]
+        xnorm = np.linalg.norm(x)
+        if xnorm == 0:
+            tau[j] = 0
+            continue
+        beta = -math.copysign(math.hypot(alpha, xnorm), alpha)
+        tau[j] = (beta - alpha) / beta
+        x /= alpha - beta
+        a[j, j] = beta
+        v = np.concatenate([[1.0], x]).astype(a.dtype)
+        a[j:, j + 1:] -= tau[j] * np.outer(v, v @ a[j:, j + 1:])
+
+
+def geqrf(input, *, out=None):
+    """``(a, tau)``: the QR decomposition as LAPACK ``geqrf`` stores it.
+
+    R is on and above the diagonal of ``a``, the Householder reflectors below it (``Q`` is
+    ``householder_product(a, tau)``). No derivative, as in PyTorch."""
+    if input.dim() < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    data = float_matrix("torch.geqrf", input)
+    a = np.array(data, copy=True)
+    tau = np.zeros(a.shape[:-2] + (min(a.shape[-2:]),), dtype=a.dtype)
+    for index in np.ndindex(*a.shape[:-2]):
+        _geqr2(a[index], tau[index])
+    a_t, tau_t = record((a, tau), GeqrfBackward0, (input,))
+    return return_types.geqrf(a_t, tau_t)
+
+
+def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
+    """``op(Q) @ other`` for ``Q`` given by Householder reflectors ``(input, tau)`` as from ``geqrf``.
+
+    ``other @ op(Q)`` when not ``left``; ``op`` transposes with ``transpose``. The reflectors are applied one at a
+    time with differentiable ops."""
+    if input.dim() < 2:
+        raise RuntimeError("torch.ormqr: input must have at least 2 dimensions.")
+    side = -2 if left else -1
+    if other.shape[side] != input.shape[-2]:
+        raise RuntimeError(f"torch.ormqr: other.shape[{side}] must be equal to input.shape[-2]")
+    k = tau.shape[-1]
+    if k != min(other.shape[side], input.shape[-1]):
+        raise RuntimeError(f"torch.ormqr: tau.shape[-1] must be equal to min(other.shape[{side}], "
+                           "input.shape[-1])")
+    rows = np.arange(input.shape[-2])
+    dtype = input._data.dtype
+    # Q = H_1 ... H_k: Q C applies H_k first, Q^T C H_1 first; C Q applies H_1 first, C Q^T H_k first.
+    order = range(k - 1, -1, -1) if left != transpose else range(k)
+    result = other
+    for i in order:
+        v = input[..., :, i] * Tensor._make((rows > i).astype(dtype)) + Tensor._make((rows == i).astype(dtype))
+        t = tau[..., i].unsqueeze(-1).unsqueeze(-1)
+        if left:
+            result = result - t * (v.unsqueeze(-1) @ (v.unsqueeze(-2) @ result))
+        else:
+            result = result - t * ((result @ v.unsqueeze(-1)) @ v.unsqueeze(-2))
+    return result if k else result * 1

@@ -6,13 +6,15 @@ from .._tensor import Tensor, tensor_method
 from .decompositions import cholesky as _linalg_cholesky
 from .decompositions import det, inv, logdet, pinv, qr as _linalg_qr, slogdet as _linalg_slogdet
 from .decompositions import svd as _linalg_svd
+from .householder import geqrf, orgqr, ormqr
 from .lu import lu_factor_ex, lu_solve as _lu_solve, lu_unpack
 from .matrix_exp import matrix_exp
 from .matrix_functions import cross, matrix_power, vander
 from .solvers import cholesky_inverse, cholesky_solve
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "pinverse",
-           "matrix_power", "matrix_exp", "svd", "qr", "cross", "vander", "lu", "lu_solve", "lu_unpack"]
+           "matrix_power", "matrix_exp", "svd", "qr", "cross", "vander", "lu", "lu_solve", "lu_unpack", "geqrf",
+           "orgqr", "ormqr"]
 
 
 def inverse(input, *, out=None):
@@ -63,7 +65,7 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
 
 
 for _name in ("det", "logdet", "slogdet", "cholesky", "cholesky_inverse", "pinverse", "matrix_power", "svd", "qr",
-              "inverse", "lu", "lu_solve"):
+              "inverse", "lu", "lu_solve", "geqrf", "orgqr", "ormqr"):
     tensor_method(_name)(globals()[_name])
 
 

@@ -1,5 +1,5 @@
-"""linalg.householder_product (values, gradients of every order) and linalg.ldl_factor(_ex)/ldl_solve (factors,
-pivots, info, solutions; no derivative, as in PyTorch) against PyTorch."""
+"""linalg.householder_product, orgqr and ormqr (values, gradients of every order), geqrf and
+linalg.ldl_factor(_ex)/ldl_solve (factors, pivots, info, solutions; no derivative, as in PyTorch) against PyTorch."""
 import numpy as np
 import pytest
 
@@ -102,3 +102,46 @@ def test_ldl_errors():
             lib.linalg.ldl_solve(LD, pivots, lib.ones(2, 1, dtype=lib.float64))
         with pytest.raises(IndexError, match="Dimension out of range"):
             lib.linalg.ldl_solve(LD, pivots, lib.ones(3, dtype=lib.float64))
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 5), (2, 3, 3), (1, 1)])
+def test_geqrf_matches_torch(shape):
+    a = RNG.standard_normal(shape)
+    got, want = nt.geqrf(nt.tensor(a)), torch.geqrf(torch.tensor(a))
+    np.testing.assert_allclose(got.a.numpy(), want.a.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got.tau.numpy(), want.tau.numpy(), rtol=1e-10, atol=1e-12)
+    if shape[-2] >= shape[-1]:
+        np.testing.assert_allclose(nt.orgqr(got.a, got.tau).numpy(), torch.orgqr(want.a, want.tau).numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(nt.tensor(a).geqrf().a.numpy(), got.a.numpy())
+
+
+def test_geqrf_has_no_derivative_like_torch():
+    messages = []
+    for lib in (nt, torch):
+        a = lib.tensor(RNG.standard_normal((3, 2)), requires_grad=True)
+        result = lib.geqrf(a)
+        assert result.a.requires_grad and result.a.grad_fn.name() == "GeqrfBackward0"
+        with pytest.raises(NotImplementedError) as info:
+            result.a.sum().backward()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("left,transpose", [(True, False), (True, True), (False, False), (False, True)])
+def test_ormqr_matches_torch(left, transpose):
+    reflectors, tau = torch.geqrf(torch.tensor(RNG.standard_normal((2, 5, 3))))
+    other = RNG.standard_normal((2, 5, 2) if left else (2, 2, 5))
+    compare_with_torch(lambda lib, a, t, c: lib.ormqr(a, t, c, left=left, transpose=transpose) ** 2
+                       + a.ormqr(t, c, left, transpose), reflectors.numpy(), tau.numpy(), other, names=False,
+                       tol=1e-10)
+
+
+@pytest.mark.parametrize("shapes", [((3, 2), (2,), (4, 2)), ((3, 2), (3,), (3, 2)), ((3,), (3,), (3, 2))])
+def test_ormqr_errors_match_torch(shapes):
+    messages = []
+    for lib in (nt, torch):
+        with pytest.raises(RuntimeError) as info:
+            lib.ormqr(*(lib.zeros(s, dtype=lib.float64) for s in shapes))
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
