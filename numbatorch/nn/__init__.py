@@ -7,7 +7,7 @@ from . import attention, common_types, grad  # noqa: F401
 from ._factory_kwargs import factory_kwargs  # noqa: F401
 from .modules.cross_map_lrn import CrossMapLRN2d  # noqa: F401
 from .modules.linear_cross_entropy import LinearCrossEntropyLoss  # noqa: F401
-from .functional.linear_cross_entropy import LinearCrossEntropyOptions  # noqa: F401
+from .modules.linear_cross_entropy_options import LinearCrossEntropyOptions  # noqa: F401
 
 
 def __getattr__(name):

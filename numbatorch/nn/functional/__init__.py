@@ -21,7 +21,7 @@ from .pooling_adaptive import *  # noqa: F401,F403
 from .rms_norm import *  # noqa: F401,F403
 from .triplet_distance import *  # noqa: F401,F403
 from .conv_tbc import *  # noqa: F401,F403
-from .linear_cross_entropy import *  # noqa: F401,F403
+from .linear_loss import *  # noqa: F401,F403
 
 
 def __getattr__(name):

@@ -1,7 +1,7 @@
 """``LinearCrossEntropyLoss``: a linear classification head and its cross-entropy loss in one module."""
 import math
 
-from ..functional.linear_cross_entropy import linear_cross_entropy
+from ..functional.linear_loss import linear_cross_entropy
 from .linear import Linear
 from .module import Module
 

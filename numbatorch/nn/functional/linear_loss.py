@@ -1,25 +1,10 @@
-"""``linear_cross_entropy``: cross entropy of a linear projection's logits, and its chunking options."""
-import dataclasses
+"""``linear_cross_entropy``: cross entropy of a linear projection's logits."""
 import math
 
 from .linear import linear
 from .loss import cross_entropy
 
-__all__ = ["LinearCrossEntropyOptions", "linear_cross_entropy"]
-
-
-@dataclasses.dataclass
-class LinearCrossEntropyOptions:
-    """How PyTorch chunks ``linear_cross_entropy`` over the batch to save memory.
-
-    numbatorch accepts these options and computes the reference (unchunked) result, which they do not change.
-    """
-
-    allow_retain_graph: bool = False
-    batch_chunk_size: int = None
-    chunking_method: str = "auto"
-    acc_policy: str = "auto"
-    acc_dtype: object = None
+__all__ = ["linear_cross_entropy"]
 
 
 def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
