@@ -88,6 +88,7 @@ from ._autocast_state import *  # noqa: F401,F403
 from ._ops.lowrank import pca_lowrank, svd_lowrank
 from ._ops.index_reduce import index_reduce
 from ._ops.histogramdd import histogramdd
+from ._ops.incomplete_gamma import igamma, igammac
 
 __version__ = "0.1.0"
 

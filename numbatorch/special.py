@@ -17,10 +17,11 @@ from ._ops.reduction import logsumexp
 from ._ops.unary_math import erf, erfc, erfinv, exp2, expm1, log1p, logit, sinc
 from ._ops.rounding import round
 from ._ops.gamma_functions import digamma, lgamma as gammaln, mvlgamma as _mvlgamma, polygamma
+from ._ops.incomplete_gamma import igamma as gammainc, igammac as gammaincc
 
 __all__ = ["expit", "logit", "erf", "erfc", "erfinv", "exp2", "expm1", "log1p", "logsumexp", "softmax",
            "log_softmax", "xlogy", "xlog1py", "sinc", "round", "entr", "ndtr", "log_ndtr", "i0", "gammaln", "digamma",
-           "psi", "polygamma", "multigammaln"]
+           "psi", "polygamma", "multigammaln", "gammainc", "gammaincc"]
 
 psi = digamma
 
