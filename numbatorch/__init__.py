@@ -89,6 +89,7 @@ from ._ops.lowrank import pca_lowrank, svd_lowrank
 from ._ops.index_reduce import index_reduce
 from ._ops.histogramdd import histogramdd
 from ._ops.incomplete_gamma import igamma, igammac
+from ._ops.hash_tensor import hash_tensor
 
 __version__ = "0.1.0"
 

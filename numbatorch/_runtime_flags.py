@@ -1,5 +1,6 @@
 """Process-wide switches and build queries of ``torch``: ``set_warn_always``, the deterministic debug mode,
-``set_flush_denormal``, ``set_anomaly_enabled``, ``get_device_module`` and the ``has_*`` build flags."""
+``set_flush_denormal``, ``set_anomaly_enabled``, ``get_device_module``, ``thread_safe_generator`` and the
+``has_*`` build flags."""
 import importlib
 
 from ._device import device as _device
@@ -9,7 +10,8 @@ from .autograd.anomaly_mode import set_detect_anomaly
 
 __all__ = ["get_deterministic_debug_mode", "get_device_module", "has_lapack", "has_mkl", "has_openmp",
            "has_spectral", "init_num_threads", "is_distributed", "is_vulkan_available", "is_warn_always_enabled",
-           "set_anomaly_enabled", "set_deterministic_debug_mode", "set_flush_denormal", "set_warn_always"]
+           "set_anomaly_enabled", "set_deterministic_debug_mode", "set_flush_denormal", "set_warn_always",
+           "thread_safe_generator"]
 
 # What this build computes with: LAPACK and FFTs through numpy; no MKL or OpenMP of its own.
 has_lapack = True
@@ -92,3 +94,11 @@ def get_device_module(device=None):
     except ImportError:
         raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as "
                            f"'torch.{kind}'.") from None
+
+
+def thread_safe_generator():
+    """None: there is no DataLoader thread worker whose generator to return.
+
+    numbatorch's workers are processes, whose random ops use the default generator, as PyTorch returns None
+    outside thread workers."""
+    return None

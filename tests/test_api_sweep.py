@@ -77,6 +77,7 @@ def test_runtime_switches_and_device_modules():
     assert nt.is_vulkan_available() == torch.is_vulkan_available()
     assert nt.version.cuda is None and nt.version.__version__ == nt.__version__
     assert nt.legacy_contiguous_format == nt.contiguous_format
+    assert nt.thread_safe_generator() is torch.thread_safe_generator() is None
 
 
 @pytest.mark.parametrize("name", ["OutOfMemoryError", "AcceleratorError", "FatalError"])
@@ -373,3 +374,22 @@ def test_module_load_matches_pytorch(assign):
         results.append([loaded.numpy(), param.detach().numpy()])
     for ours, theirs in zip(*results):
         np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("source, kwargs", [(_X, {}), (_X, {"dim": 1}), (_X, {"dim": 0, "keepdim": True}),
+                                            (_X.astype(np.float32), {"dim": (0, 2)}),
+                                            (np.array([[-1, 7, 200]], dtype=np.int64), {}),
+                                            (np.array([True, False, True]), {}), (np.array(2.5), {})])
+def test_hash_tensor_matches_pytorch(source, kwargs):
+    ours, theirs = nt.hash_tensor(nt.tensor(source), **kwargs), torch.hash_tensor(torch.tensor(source), **kwargs)
+    assert ours.dtype == nt.uint64 and tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    np.testing.assert_array_equal(nt.tensor(source).hash_tensor(**kwargs).numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("source, kwargs", [(_X, {"mode": 1}), (np.zeros((0, 2)), {}), (np.zeros((0, 2)), {"dim": 0})])
+def test_hash_tensor_errors_match_pytorch(source, kwargs):
+    with pytest.raises((RuntimeError, IndexError)) as expected:
+        torch.hash_tensor(torch.tensor(source), **kwargs)
+    with pytest.raises(type(expected.value), match=re.escape(str(expected.value))):
+        nt.hash_tensor(nt.tensor(source), **kwargs)
