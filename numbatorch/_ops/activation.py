@@ -10,6 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
+from ._bfloat16 import computes_in_float32
 from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
@@ -56,6 +57,7 @@ class ReluBackward0(Node):
 
 
 @tensor_method()
+@computes_in_float32
 def tanh(input):
     """Elementwise hyperbolic tangent.
 
@@ -67,6 +69,7 @@ def tanh(input):
 
 
 @tensor_method()
+@computes_in_float32
 def sigmoid(input):
     """Elementwise logistic sigmoid ``1 / (1 + exp(-input))``.
 
@@ -118,9 +121,14 @@ def unary(fname, input, inplace, forward, node_cls, kernel=None, **saved):
         require_tensor(fname + "_" if inplace else fname, input)
     if kernel is not None:
         require_floating(kernel, input._data)
-    x = float_array(input)
-    result = record(forward(x), node_cls, (input,), x=x, **saved)
+    result = _activation(input, forward, node_cls, saved)
     return apply_inplace(input, result) if inplace else result
+
+
+@computes_in_float32
+def _activation(input, forward, node_cls, saved):
+    x = float_array(input)
+    return record(forward(x), node_cls, (input,), x=x, **saved)
 
 
 def keep_integers(input, inplace, forward):

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
+from ._bfloat16 import computes_in_float32
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends import kernel_family
 from ._elementwise import _not_implemented_for
@@ -324,6 +325,7 @@ def reciprocal(input):
 
 
 @tensor_method()
+@computes_in_float32
 def erf(input):
     """Elementwise Gauss error function."""
     x = float_array(input)
@@ -331,6 +333,7 @@ def erf(input):
 
 
 @tensor_method()
+@computes_in_float32
 def erfc(input):
     """Elementwise complementary error function ``1 - erf(input)``."""
     x = float_array(input)
@@ -338,6 +341,7 @@ def erfc(input):
 
 
 @tensor_method()
+@computes_in_float32
 def erfinv(input):
     """Elementwise inverse error function, defined on ``(-1, 1)``."""
     # PyTorch's erfinv backward recomputes from the input, so the input (not the result) is version-checked.

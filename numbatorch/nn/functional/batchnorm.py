@@ -8,6 +8,7 @@ import numpy as np
 from ..._ops._util import Tensor, record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
 from ..._ops._tensor_args import require_tensor
@@ -99,6 +100,7 @@ def _empty_input(input, weight, bias):
     return out
 
 
+@computes_in_float32(updates=("running_mean", "running_var"))
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
     require_tensor("batch_norm", input)
@@ -125,6 +127,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                   mean=mean, invstd=invstd, training=bool(training), tiles=1, eps=eps)
 
 
+@computes_in_float32(updates=("running_mean", "running_var"))
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
     """Normalise each (sample, channel) plane of (N, C, *) by its own statistics."""

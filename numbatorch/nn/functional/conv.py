@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ..._ops.joining import cat
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._util import record
 from ...autograd.graph import Node, operand
 from ...backends import kernel_family
@@ -190,6 +191,7 @@ def _same_padding(nd, weight, stride, dilation):
     return sym, (extra if any(extra) else None)
 
 
+@computes_in_float32
 def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     require_tensor(f"conv{nd}d", input)
     if weight.dim() != nd + 2:
@@ -231,6 +233,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(3, input, weight, bias, stride, padding, dilation, groups)
 
 
+@computes_in_float32
 def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     require_tensor(f"conv_transpose{nd}d", input)
     if weight.dim() != nd + 2:

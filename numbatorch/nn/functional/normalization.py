@@ -5,6 +5,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
 from ..._ops._tensor_args import require_tensor
@@ -43,6 +44,7 @@ def _normalized(x, dims, weight, bias, eps, shape=None):
     return y
 
 
+@computes_in_float32
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims, then scale by weight and shift by bias."""
     require_tensor("layer_norm", input)
@@ -88,6 +90,7 @@ class NativeGroupNormBackward0(Node):
         return backward_by_recompute(self, forward, (self.x, self.w, None), grad)
 
 
+@computes_in_float32
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Normalise (N, C, *) over groups of C // num_groups channels (and all spatial positions)."""
     require_tensor("group_norm", input)

@@ -8,6 +8,7 @@ from ... import _tensor
 from ..._ops._util import record
 from ...autograd.graph import Node, with_zero_input_edges
 from ...backends import kernel_family
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ..._ops._tensor_args import require_tensor
@@ -86,6 +87,7 @@ def _indexed_result(input, out, idx, node_cls, nd, return_indices):
     return (res, _indices_tensor(idx)) if return_indices else res
 
 
+@computes_in_float32
 def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     fname = f"max_pool{nd}d"
     require_tensor(fname, input)
@@ -188,6 +190,7 @@ def _unpool_output_size(in_shape, kernel, stride, padding, output_size):
     return tuple(int(v) for v in output_size)
 
 
+@computes_in_float32
 def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
     fname = f"max_unpool{nd}d"
     k = pool_ntuple(kernel_size, nd, fname, "kernel_size")
@@ -265,6 +268,7 @@ AvgPool2DBackward0 = _node("AvgPool2DBackward0", _AvgPoolBackward)
 AvgPool3DBackward0 = _node("AvgPool3DBackward0", _AvgPoolBackward)
 
 
+@computes_in_float32
 def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     fname = f"avg_pool{nd}d"
     require_tensor(fname, input)
@@ -321,6 +325,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 # ----------------------------------------------------------------------------- LP pool
 
+@computes_in_float32
 def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
     from .activation import relu
     from ... import abs as _abs, sign as _sign

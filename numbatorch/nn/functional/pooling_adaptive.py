@@ -3,6 +3,7 @@
 are ``pooling``'s."""
 import numpy as np
 
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._tensor_args import require_tensor
 from ..._ops._util import record
 from ..._random import numpy_generator
@@ -75,6 +76,7 @@ AdaptiveAvgPool2DBackward0 = _node("AdaptiveAvgPool2DBackward0", _AdaptiveAvgPoo
 AdaptiveAvgPool3DBackward0 = _node("AdaptiveAvgPool3DBackward0", _AdaptiveAvgPoolBackward)
 
 
+@computes_in_float32
 def _adaptive_avg_pool(nd, input, output_size):
     require_tensor(f"adaptive_avg_pool{nd}d", input)
     output_size = _output_size(output_size, nd)
@@ -108,6 +110,7 @@ def adaptive_avg_pool3d(input, output_size):
     return _adaptive_avg_pool(3, input, output_size)
 
 
+@computes_in_float32
 def _adaptive_max_pool(nd, input, output_size, return_indices):
     require_tensor(f"adaptive_max_pool{nd}d", input)
     output_size = _output_size(output_size, nd)
@@ -141,6 +144,7 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     return _adaptive_max_pool(3, input, output_size, return_indices)
 
 
+@computes_in_float32
 def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, return_indices, _random_samples):
     fname = f"fractional_max_pool{nd}d"
     if output_size is None and output_ratio is None:

@@ -7,6 +7,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends import kernel_family
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, ntuple
 
@@ -144,6 +145,7 @@ def _interpolate_plan(x_shape, size, scale_factor, recompute_scale_factor):
     return out_sp, scales
 
 
+@computes_in_float32
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial dims of (N, C, *spatial) to ``size`` or by ``scale_factor``."""

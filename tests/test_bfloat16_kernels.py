@@ -1,0 +1,96 @@
+"""bfloat16 through the Numba-kernel ops (conv, norms, pooling, activations, resampling), which compute in
+float32 and round once like PyTorch's CPU bfloat16 kernels: forward and backward against torch's bfloat16."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("ml_dtypes")
+
+RNG = np.random.default_rng(0)
+# a few bfloat16 rounding steps (eps 2**-7 relative): PyTorch rounds some intermediates (batch norm's statistics)
+# to bfloat16 where numbatorch keeps float32
+RTOL = 3e-2
+
+
+def _values(t):
+    return t.detach().float().numpy()
+
+
+def _close(ours, theirs, rtol=RTOL):
+    assert ours.dtype == nt.bfloat16 and theirs.dtype == torch.bfloat16
+    expected = _values(theirs)
+    np.testing.assert_allclose(_values(ours), expected, rtol=rtol, atol=rtol * max(np.abs(expected).max(), 1e-3))
+
+
+def _both(x):
+    """The same bfloat16 leaf in numbatorch and PyTorch."""
+    return (nt.tensor(x).to(nt.bfloat16).requires_grad_(), torch.tensor(x).to(torch.bfloat16).requires_grad_())
+
+
+OPS = {
+    "conv2d": lambda F, x: F.conv2d(x, x[:2, :, :3, :3] * 0.5, x[0, :2, 0, 0], padding=1),
+    "conv_transpose2d": lambda F, x: F.conv_transpose2d(x, x[0].reshape(3, 2, 4, 8)[..., :2, :2], stride=2),
+    "batch_norm": lambda F, x: F.batch_norm(x, None, None, x[0, :, 0, 0], x[1, :, 0, 0], training=True),
+    "instance_norm": lambda F, x: F.instance_norm(x),
+    "layer_norm": lambda F, x: F.layer_norm(x, (8,), x[0, 0, 0], x[0, 0, 1]),
+    "group_norm": lambda F, x: F.group_norm(x, 3, x[0, 0, 0, :3], x[0, 1, 0, :3]),
+    "gelu": lambda F, x: F.gelu(x),
+    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+    "silu": lambda F, x: F.silu(x),
+    "elu": lambda F, x: F.elu(x),
+    "sigmoid": lambda F, x: F.sigmoid(x),
+    "tanh": lambda F, x: F.tanh(x),
+    "erf": lambda F, x: x.erf(),
+    "max_pool2d": lambda F, x: F.max_pool2d(x, 2),
+    "avg_pool2d": lambda F, x: F.avg_pool2d(x, 3, 2, 1),
+    "adaptive_avg_pool2d": lambda F, x: F.adaptive_avg_pool2d(x, 3),
+    "adaptive_max_pool2d": lambda F, x: F.adaptive_max_pool2d(x, 3),
+    "interpolate_bilinear": lambda F, x: F.interpolate(x, scale_factor=2, mode="bilinear"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_forward_and_backward_like_torch(name):
+    x = RNG.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    ours, theirs = _both(x)
+    out, expected = OPS[name](nt.nn.functional, ours), OPS[name](torch.nn.functional, theirs)
+    _close(out, expected)
+    seed = RNG.standard_normal(tuple(expected.shape)).astype(np.float32)
+    out.backward(nt.tensor(seed).bfloat16())
+    expected.backward(torch.tensor(seed).bfloat16())
+    _close(ours.grad, theirs.grad)
+
+
+def test_inplace_activation_writes_the_bfloat16_input():
+    x = RNG.standard_normal(50).astype(np.float32)
+    ours, theirs = nt.tensor(x).bfloat16(), torch.tensor(x).bfloat16()
+    assert nt.nn.functional.silu(ours, inplace=True) is ours
+    torch.nn.functional.silu(theirs, inplace=True)
+    _close(ours, theirs, rtol=1e-2)
+
+
+def _cnn(lib):
+    # no conv bias: batch norm removes it, so its gradient is zero plus rounding noise
+    nn, nn_seed = lib.nn, np.random.default_rng(1)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(4 * 4 * 4, 5))
+    for p in model.parameters():
+        p.data.copy_(lib.tensor(nn_seed.standard_normal(tuple(p.shape)).astype(np.float32)) * 0.3)
+    return model.bfloat16()
+
+
+def test_small_cnn_forward_backward_and_running_stats_like_torch():
+    ours, theirs = _cnn(nt), _cnn(torch)
+    x = RNG.standard_normal((3, 3, 8, 8)).astype(np.float32)
+    out = ours(nt.tensor(x).bfloat16())
+    expected = theirs(torch.tensor(x).bfloat16())
+    _close(out, expected)
+    out.float().square().sum().backward()
+    expected.float().square().sum().backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        assert p.grad.dtype == nt.bfloat16, name
+        _close(p.grad, q.grad, rtol=5e-2)
+    for name in ("running_mean", "running_var"):
+        _close(getattr(ours[1], name), getattr(theirs[1], name))
