@@ -87,5 +87,63 @@ def is_bf16_supported(including_emulation=True):
     return False
 
 
+def set_device(device):
+    """Select the current CUDA device (an index, 'cuda:N' or a numbatorch.device); a negative index does nothing."""
+    if isinstance(device, int) and device < 0:
+        return
+    index = _index(device)
+    if not _simulated():
+        from numba import cuda
+
+        from .backends.cuda._array import xp
+        xp.cuda.runtime.setDevice(index)
+        cuda.select_device(index)
+
+
+class device:
+    """Context manager making ``device`` the current CUDA device inside the ``with`` block."""
+
+    def __init__(self, device):
+        self.index = -1 if device is None else _index(device)
+        self.previous = -1
+
+    def __enter__(self):
+        if self.index >= 0:
+            self.previous = current_device()
+            set_device(self.index)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.index >= 0:
+            set_device(self.previous)
+        return False
+
+
+def empty_cache():
+    """Return the cached blocks of the device memory pool (CuPy's) to the driver; nothing under the simulator."""
+    if is_available() and not _simulated():
+        from .backends.cuda._array import xp
+        xp.get_default_memory_pool().free_all_blocks()
+
+
+def memory_allocated(device=None):
+    """Bytes of device memory held by tensors on ``device``, from CuPy's memory pool (0 under the simulator,
+    whose 'cuda' tensors are host memory)."""
+    _index(device)
+    if _simulated():
+        return 0
+    from .backends.cuda._array import xp
+    return int(xp.get_default_memory_pool().used_bytes())
+
+
+def memory_reserved(device=None):
+    """Bytes of device memory the memory pool holds, used or cached (0 under the simulator)."""
+    _index(device)
+    if _simulated():
+        return 0
+    from .backends.cuda._array import xp
+    return int(xp.get_default_memory_pool().total_bytes())
+
+
 def _raise_unavailable():
-    raise AssertionError("Torch not compiled with CUDA enabled: numbatorch tensors live on the CPU in this build")
+    raise AssertionError("Torch not compiled with CUDA enabled")

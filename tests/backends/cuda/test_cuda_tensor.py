@@ -1,4 +1,6 @@
 """Tensors on 'cuda' (a real device, or Numba's simulator): placement, copies between devices, conversions."""
+import os
+
 import numpy as np
 import pytest
 
@@ -111,3 +113,19 @@ def test_legacy_type_name_names_the_device():
         cpu_name = torch.ones(1, dtype=dtype).type()
         assert cpu_name == torch_.ones(1, dtype=getattr(torch_, str(dtype).split(".")[1])).type()
         assert torch.ones(1, dtype=dtype, device="cuda").type() == cpu_name.replace("torch.", "torch.cuda.")
+
+
+def test_device_selection_and_memory_queries():
+    with pytest.raises(AssertionError, match="Invalid device id"):
+        torch.cuda.set_device(torch.cuda.device_count())
+    torch.cuda.set_device("cuda:0")
+    with torch.cuda.device(0):
+        assert torch.cuda.current_device() == 0
+    before = torch.cuda.memory_allocated()
+    block = torch.empty(1 << 20, device="cuda")
+    grown = torch.cuda.memory_allocated() - before
+    # the simulator's 'cuda' tensors are host memory: no device pool to count
+    assert grown == 0 if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" else grown >= block.nbytes
+    assert torch.cuda.memory_reserved() >= torch.cuda.memory_allocated()
+    del block
+    torch.cuda.empty_cache()
