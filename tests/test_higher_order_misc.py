@@ -36,6 +36,8 @@ OPS = [
     ("pad_sequence", _padded, [(3, 2), (2, 2)]),
     ("einsum_diagonal", lambda lib, a, b: lib.einsum("ii,ij->ij", a, b) ** 2 * b + lib.einsum("ii->i", a * a).sum() * b,
      [(3, 3), (3, 4)]),
+    ("igamma_igammac", lambda lib, x: lib.igamma(lib.tensor([0.5, 2.0, 3.5], dtype=x.dtype), x * x + 0.1) * x
+     + lib.igammac(lib.tensor([1.5, 0.7, 4.0], dtype=x.dtype), x.exp()) ** 2, [(3,)]),
     ("inf_norms", lambda lib, a, b: lib.linalg.vector_norm(a, float("inf"), dim=1).sum() * b
      + lib.linalg.vector_norm(b * b, -float("inf")) * b, [(3, 3), (3, 4)]),
 ]

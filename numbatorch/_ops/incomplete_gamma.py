@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .._tensor import tensor_method
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import apply_inplace, record
 from .binary_math import _float_only_pair
 
@@ -91,6 +91,13 @@ class IgammaBackward0(Node):
             raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
         with np.errstate(all="ignore"):
             density = np.exp(_log_prefactor(self.a, self.x) - np.log(self.x)).astype(self.x.dtype)
+        return None, grad * (-density if self.upper else density)
+
+    def backward_graph(self, grad):
+        if self.inputs[0] is not None:
+            return self.backward(grad)  # raises PyTorch's error
+        a, x = operand(self, 0, self.a), operand(self, 1, self.x)
+        density = ((a - 1) * x.log() - x - a.lgamma()).exp()
         return None, grad * (-density if self.upper else density)
 
 
