@@ -32,7 +32,7 @@ def _bn_channel_stats(x, c, eps, mean, invstd):
 def _make_bn_stats(loop):
     def bn_stats(x, eps, mean, invstd):
         for c in loop(x.shape[1]):
-            _bn_channel_stats(x, c, eps, mean, invstd)
+            _bn_channel_stats(x, np.int64(c), eps, mean, invstd)
     return bn_stats
 
 
@@ -52,7 +52,7 @@ def _bn_apply_plane(x, mean, invstd, w, b, y, item):
 def _make_bn_apply(loop):
     def bn_apply(x, mean, invstd, w, b, y):
         for item in loop(x.shape[0] * x.shape[1]):
-            _bn_apply_plane(x, mean, invstd, w, b, y, item)
+            _bn_apply_plane(x, mean, invstd, w, b, y, np.int64(item))
     return bn_apply
 
 
@@ -77,7 +77,7 @@ def _bn_channel_grad_sums(gy, x, mean, invstd, c, sum_gy, sum_gy_xhat):
 def _make_bn_grad_sums(loop):
     def bn_grad_sums(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
         for c in loop(x.shape[1]):
-            _bn_channel_grad_sums(gy, x, mean, invstd, c, sum_gy, sum_gy_xhat)
+            _bn_channel_grad_sums(gy, x, mean, invstd, np.int64(c), sum_gy, sum_gy_xhat)
     return bn_grad_sums
 
 
@@ -104,7 +104,7 @@ def _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, 
 def _make_bn_grad_input(loop):
     def bn_grad_input(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx):
         for item in loop(x.shape[0] * x.shape[1]):
-            _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx, item)
+            _bn_grad_input_plane(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx, np.int64(item))
     return bn_grad_input
 
 
@@ -140,7 +140,7 @@ def _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, r):
 def _make_rownorm_forward(loop):
     def rownorm_forward(x, w, b, G, Cg, S, eps, y, mean, rstd):
         for r in loop(x.shape[0]):
-            _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, r)
+            _row_forward(x, w, b, G, Cg, S, eps, y, mean, rstd, np.int64(r))
     return rownorm_forward
 
 
@@ -168,7 +168,7 @@ def _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, r):
 def _make_rownorm_backward(loop):
     def rownorm_backward(gy, x, mean, rstd, w, G, Cg, S, gx):
         for r in loop(x.shape[0]):
-            _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, r)
+            _row_backward(gy, x, mean, rstd, w, G, Cg, S, gx, np.int64(r))
     return rownorm_backward
 
 

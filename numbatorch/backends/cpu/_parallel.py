@@ -38,7 +38,9 @@ def twin_kernels(make):
 
     ``make`` runs twice, with ``range`` and with ``prange``, giving two Python functions: Numba's on-disk cache
     cannot tell a parallel build from a serial one of the same function, but it keys closures by their
-    captured values. The serial build releases the GIL, so Python threads may run it side by side.
+    captured values. The serial build releases the GIL, so Python threads may run it side by side. ``prange``
+    hands out unsigned indices: a body passes ``np.int64(i)`` to its per-item ``@njit`` helper, so both builds
+    call one compiled helper instead of an int64 and a uint64 specialisation.
     """
     return Twin(njit(cache=True, nogil=True, error_model="numpy")(make(range)),
                 njit(parallel=True, cache=True, error_model="numpy")(make(prange)))

@@ -47,7 +47,7 @@ def _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, d
 def _make_maxpool(loop):
     def maxpool(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
         for p in loop(x.shape[0]):
-            _maxpool_plane(x, out, idx, p, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
+            _maxpool_plane(x, out, idx, np.int64(p), kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw)
     return maxpool
 
 
@@ -89,7 +89,7 @@ def _make_maxpool2x2(loop):
     def maxpool2x2(x, out, idx):
         """x: (P, 1, H, W), out/idx: (P, 1, oH, oW) with 2*oH <= H and 2*oW <= W."""
         for p in loop(x.shape[0]):
-            _maxpool2x2_plane(x, out, idx, p)
+            _maxpool2x2_plane(x, out, idx, np.int64(p))
     return maxpool2x2
 
 
@@ -109,7 +109,7 @@ def _make_scatter_add(loop):
     def scatter_add(gy, idx, gx):
         """gx[p].flat[idx[p]] += gy[p] for each plane; gy/idx: (P, L), gx: (P, M)."""
         for p in loop(gy.shape[0]):
-            _scatter_plane(gy, idx, gx, p)
+            _scatter_plane(gy, idx, gx, np.int64(p))
     return scatter_add
 
 
@@ -162,7 +162,7 @@ def _make_avgpool(loop):
     def avgpool(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
                 count_include_pad, divisor):
         for p in loop(x.shape[0]):
-            _avgpool_plane(x, out, gy, gx, p, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
+            _avgpool_plane(x, out, gy, gx, np.int64(p), backward, kd, kh, kw, sd, sh, sw, pd, ph, pw,
                            count_include_pad, divisor)
     return avgpool
 
@@ -180,7 +180,6 @@ avgpool = twin_kernels(_make_avgpool)
 @njit(cache=True, error_model="numpy")
 def _window_max_plane(x, out, idx, p, ds, de, hs, he, ws, we):
     H, W = x.shape[2], x.shape[3]
-    p = np.int64(p)  # prange hands an unsigned index; mixing it with 0 would type as float
     pd_ = p if ds.shape[0] > 1 else 0
     ph_ = p if hs.shape[0] > 1 else 0
     pw_ = p if ws.shape[0] > 1 else 0
@@ -208,7 +207,7 @@ def _window_max_plane(x, out, idx, p, ds, de, hs, he, ws, we):
 def _make_window_max(loop):
     def window_max(x, out, idx, ds, de, hs, he, ws, we):
         for p in loop(x.shape[0]):
-            _window_max_plane(x, out, idx, p, ds, de, hs, he, ws, we)
+            _window_max_plane(x, out, idx, np.int64(p), ds, de, hs, he, ws, we)
     return window_max
 
 
@@ -217,7 +216,6 @@ window_max = twin_kernels(_make_window_max)
 
 @njit(cache=True, error_model="numpy")
 def _window_avg_plane(x, out, gy, gx, p, backward, ds, de, hs, he, ws, we):
-    p = np.int64(p)
     pd_ = p if ds.shape[0] > 1 else 0
     ph_ = p if hs.shape[0] > 1 else 0
     pw_ = p if ws.shape[0] > 1 else 0
@@ -246,7 +244,7 @@ def _make_window_avg(loop):
     def window_avg(x, out, gy, gx, backward, ds, de, hs, he, ws, we):
         """Forward: out = window means of x; backward: each gy spread evenly over its window of gx."""
         for p in loop(x.shape[0]):
-            _window_avg_plane(x, out, gy, gx, p, backward, ds, de, hs, he, ws, we)
+            _window_avg_plane(x, out, gy, gx, np.int64(p), backward, ds, de, hs, he, ws, we)
     return window_avg
 
 

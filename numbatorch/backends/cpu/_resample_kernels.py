@@ -1,6 +1,7 @@
 """1-d resampling along the middle axis of x viewed as (A, In, B):
 out[a, o, b] = sum_t wts[o, t] * x[a, idx[o, t], b].  Separable interpolation applies it
 once per spatial dim; the backward scatters with the same taps."""
+import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
@@ -22,7 +23,7 @@ def _fwd_slab(x, idx, wts, out, a):
 def _make_resample_axis(loop):
     def resample_axis(x, idx, wts, out):
         for a in loop(x.shape[0]):
-            _fwd_slab(x, idx, wts, out, a)
+            _fwd_slab(x, idx, wts, out, np.int64(a))
     return resample_axis
 
 
@@ -44,7 +45,7 @@ def _make_resample_axis_backward(loop):
     def resample_axis_backward(gy, idx, wts, gx):
         # each slab a writes only gx[a]: no races
         for a in loop(gy.shape[0]):
-            _bwd_slab(gy, idx, wts, gx, a)
+            _bwd_slab(gy, idx, wts, gx, np.int64(a))
     return resample_axis_backward
 
 
