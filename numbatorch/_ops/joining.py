@@ -21,6 +21,8 @@ class _PiecesBackward(Node):
     __slots__ = ("shape", "index", "num_outputs")
 
     def backward(self, grads):
+        if self.num_outputs == 1:  # the engine hands a one-output node its gradient alone, not in a tuple
+            grads = (grads,)
         g = None
         for gi, idx in zip(grads, self.index):
             if gi is not None:
@@ -30,6 +32,8 @@ class _PiecesBackward(Node):
         return g
 
     def backward_graph(self, grads):
+        if self.num_outputs == 1:
+            grads = (grads,)
         g = None
         for gi, idx in zip(grads, self.index):
             if gi is not None:
