@@ -6,6 +6,7 @@ running_mean, running_var, training, momentum, eps, cudnn_enabled)``, ``torch.em
 """
 from .nn import functional as F
 from ._grid_sampler_forms import affine_grid_generator, grid_sampler, grid_sampler_2d, grid_sampler_3d
+from ._rnn_forms import gru, lstm, rnn_relu, rnn_tanh
 from ._native_forms import (convolution, ctc_loss, embedding_renorm_, native_batch_norm, native_dropout,
                             native_group_norm, native_layer_norm)
 from .nn.functional.dropout import _apply_mask, _check_p, _keep_mask
@@ -21,7 +22,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "cosine_embedding_loss", "triplet_margin_loss", "binary_cross_entropy_with_logits", "rnn_tanh_cell",
            "rnn_relu_cell", "lstm_cell", "gru_cell", "conv_tbc", "grid_sampler",
            "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator", "convolution", "ctc_loss",
-           "native_batch_norm", "native_dropout", "native_group_norm", "native_layer_norm", "embedding_renorm_"]
+           "native_batch_norm", "native_dropout", "native_group_norm", "native_layer_norm", "embedding_renorm_",
+           "rnn_tanh", "rnn_relu", "lstm", "gru"]
 
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
 conv_tbc = F.conv_tbc
