@@ -1,9 +1,10 @@
 """Per-device kernel dispatch: ``kernel_family("conv").conv_forward(x, ...)`` runs ``backends.<device>.conv``.
 
 A family module names its kernels once, ``kernels = kernel_family("conv")``, and calls entry points on it as on
-a module. Each call runs the kernel of the device holding its first array argument: ``backends.cpu`` for
-numpy arrays (the fast path: one type check), ``backends.cuda`` for device arrays. The CUDA module is imported
-the first time a device array reaches the family, never at ``import numbatorch``.
+a module. A call whose arguments are all host values runs ``backends.cpu`` (the fast path: one set lookup per
+argument), a call with a device array runs ``backends.cuda`` after checking that its data arrays share that
+device, so a Numba CPU kernel never receives device memory. The CUDA module is imported the first time a
+device array reaches the family, never at ``import numbatorch``.
 
 An entry point without a CUDA twin runs its CPU kernel on host copies of the arguments and copies the
 results back to the device: correct, and never a Numba CPU kernel reading device memory, but a round trip
@@ -18,26 +19,23 @@ import numpy as np
 from .. import _device  # imported as a module: _device imports backends.cuda._simulated, which runs this package
 
 
-def _first_array(args, kwargs):
-    """The first numpy or device array among the arguments (None when there is none)."""
-    for a in args:
-        if isinstance(a, np.ndarray) or _device.is_device_array(a):
-            return a
-    for a in kwargs.values():
-        if isinstance(a, np.ndarray) or _device.is_device_array(a):
-            return a
-    return None
+def _first_device_array(args, kwargs):
+    """The first device array among the arguments."""
+    return next(a for a in (*args, *kwargs.values()) if _device.is_device_array(a))
 
 
-def _check_same_device(args, kwargs, device):
-    """PyTorch's error when a kernel's data arrays are on different devices. Integer host arrays are metadata
-    some kernels take on the host (a packed batch's ``lengths``, as in PyTorch); floating ones are tensors."""
+def _check_same_device(args, kwargs):
+    """PyTorch's error when a kernel's data arrays are on different devices, named in argument order. Integer
+    host arrays are metadata some kernels take on the host (a packed batch's ``lengths``, as in PyTorch)."""
+    first = None
     for a in (*args, *kwargs.values()):
-        if isinstance(a, np.ndarray) or _device.is_device_array(a):
-            other = _device.device_of(a)
-            if other != device and (other.type != "cpu" or a.dtype.kind in "fc"):
+        if _device.is_device_array(a) or (isinstance(a, np.ndarray) and a.dtype.kind in "fc"):
+            device = _device.device_of(a)
+            if first is None:
+                first = device
+            elif device != first:
                 raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                                   f"{device} and {other}!")
+                                   f"{first} and {device}!")
 
 
 def _map_arrays(fn, value):
@@ -66,11 +64,15 @@ def _cuda_kernel(family, name, cpu_kernel):
         return simulated
 
     def through_host(*args, **kwargs):
-        index = _device.device_of(_first_array(args, kwargs)).index
+        index = _device.device_of(_first_device_array(args, kwargs)).index
         args = [_map_arrays(_array.to_host, a) for a in args]
         kwargs = {k: _map_arrays(_array.to_host, v) for k, v in kwargs.items()}
         return _map_arrays(lambda a: _array.to_device(a, index), cpu_kernel(*args, **kwargs))
     return through_host
+
+
+# Argument types that are never device memory: the CPU path checks each argument against this set only.
+_HOST_TYPES = frozenset({np.ndarray, int, float, bool, str, tuple, type(None)})
 
 
 def _dispatching(family, name, cpu_kernel):
@@ -78,15 +80,16 @@ def _dispatching(family, name, cpu_kernel):
 
     def kernel(*args, **kwargs):
         nonlocal cuda_kernel
-        for a in args:  # fast path: the first argument that is an array is a numpy one
-            if type(a) is np.ndarray:
-                return cpu_kernel(*args, **kwargs)
-            if isinstance(a, np.ndarray) or _device.is_device_array(a):
+        for a in args:
+            if type(a) not in _HOST_TYPES and _device.is_device_array(a):
                 break
-        first = _first_array(args, kwargs)
-        if first is None or not _device.is_device_array(first):
-            return cpu_kernel(*args, **kwargs)
-        _check_same_device(args, kwargs, _device.device_of(first))
+        else:
+            for a in kwargs.values():
+                if type(a) not in _HOST_TYPES and _device.is_device_array(a):
+                    break
+            else:  # every array is host memory: the CPU kernel (never given a device array)
+                return cpu_kernel(*args, **kwargs)
+        _check_same_device(args, kwargs)
         if cuda_kernel is None:
             cuda_kernel = _cuda_kernel(family, name, cpu_kernel)
         return cuda_kernel(*args, **kwargs)

@@ -94,6 +94,8 @@ def test_operands_on_two_devices_raise_like_torch():
         torch.ones(2, device="cuda") + torch.ones(2)
     with pytest.raises(RuntimeError, match=message):
         F.conv2d(torch.ones(1, 1, 3, 3, device="cuda"), torch.ones(1, 1, 2, 2))
+    with pytest.raises(RuntimeError, match=message.replace("cuda:0 and cpu", "cpu and cuda:0")):
+        F.conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2, device="cuda"))  # no CPU kernel sees device memory
     d, h = torch.ones(2, 2, device="cuda"), torch.ones(2, 2)
     for mixed in (lambda: d @ h, lambda: torch.addcmul(d, h, d), lambda: torch.where(d > 0, h, h)):
         with pytest.raises(RuntimeError, match=message):
