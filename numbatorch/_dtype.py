@@ -16,6 +16,12 @@ FLOAT_KINDS = "fV"
 DIFFERENTIABLE_KINDS = "fcV"
 
 
+def is_floating(np_dtype):
+    """True for the numpy dtype of a floating tensor: numpy's floats and the ml_dtypes ones (bfloat16, float8),
+    whose numpy kind is "V", not "f"."""
+    return np_dtype.kind in FLOAT_KINDS
+
+
 class dtype:
     """A tensor element type; wraps the numpy dtype that stores it."""
 

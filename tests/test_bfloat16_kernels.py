@@ -48,6 +48,7 @@ OPS = {
     "adaptive_avg_pool2d": lambda F, x: F.adaptive_avg_pool2d(x, 3),
     "adaptive_max_pool2d": lambda F, x: F.adaptive_max_pool2d(x, 3),
     "interpolate_bilinear": lambda F, x: F.interpolate(x, scale_factor=2, mode="bilinear"),
+    "scaled_dot_product_attention": lambda F, x: F.scaled_dot_product_attention(x, x * 0.5, x, x[0, 0, :, :8]),
 }
 
 
@@ -69,6 +70,20 @@ def test_inplace_activation_writes_the_bfloat16_input():
     assert nt.nn.functional.silu(ours, inplace=True) is ours
     torch.nn.functional.silu(theirs, inplace=True)
     _close(ours, theirs, rtol=1e-2)
+
+
+def test_lstm_like_torch():
+    theirs = torch.nn.LSTM(8, 3, num_layers=2)
+    ours = nt.nn.LSTM(8, 3, num_layers=2)
+    ours.load_state_dict({k: nt.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    ours, theirs = ours.bfloat16(), theirs.bfloat16()
+    x, x_torch = _both(RNG.standard_normal((5, 2, 8)).astype(np.float32))
+    (out, (h, c)), (expected, (h_t, c_t)) = ours(x), theirs(x_torch)
+    for a, b in ((out, expected), (h, h_t), (c, c_t)):
+        _close(a, b)
+    out.float().sum().backward()
+    expected.float().sum().backward()
+    _close(x.grad, x_torch.grad)
 
 
 def _cnn(lib):

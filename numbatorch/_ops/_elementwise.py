@@ -21,7 +21,7 @@ def _not_implemented_for(kernel, np_dtype):
 def _float_pair(input, other):
     """Operands promoted like PyTorch, then to floating point (integer atan2/xlogy give float32)."""
     x, y = binary_arrays(input, other)
-    if np.result_type(x, y).kind != "f":
+    if not dt.is_floating(np.result_type(x, y)):
         default = dt.get_default_dtype().np
         x = np.asarray(x, dtype=default)
         y = np.asarray(y, dtype=default)

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype as dt
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.graph import Node
@@ -75,14 +76,14 @@ def evenly_distribute(grad, x, value, shape, axes, keepdim):
     """Gradient of max/min/amax/median-like reductions: split equally among the elements equal to the result."""
     v = expand_grad(value, shape, axes, keepdim)
     mask = x == v
-    if x.dtype.kind == "f":
+    if dt.is_floating(x.dtype):
         mask |= np.isnan(x) & np.isnan(v)
     count = mask.sum(axis=axes, keepdims=True)
     return mask * (expand_grad(grad, shape, axes, keepdim) / count)
 
 
 def _float_only(x, what):
-    if x.dtype.kind != "f":
+    if not dt.is_floating(x.dtype):
         raise RuntimeError(what)
 
 

@@ -205,7 +205,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             return floor_divide(input, other)
         if rounding_mode == "trunc":
             x, y = binary_arrays(input, other)
-            floating = np.result_type(x, y).kind == "f"
+            floating = dt.is_floating(np.result_type(x, y))
             q = np.trunc(x / y) if floating else _int_trunc_div(x, y)
             return Tensor._make(np.asarray(q).astype(np.result_type(x, y), copy=False))
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "

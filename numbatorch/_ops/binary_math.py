@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._util import binary_arrays, inplace_variant, record
@@ -168,7 +169,7 @@ arctan2 = atan2
 def _float_only_pair(fname, input, other):
     _require_tensors(fname, input, other)
     x, y = binary_arrays(input, other)
-    if x.dtype.kind != "f":
+    if not dt.is_floating(x.dtype):
         raise _not_implemented_for(f"{fname}_cpu", x.dtype if x.dtype.itemsize >= y.dtype.itemsize else y.dtype)
     return x, y
 

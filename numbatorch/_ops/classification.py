@@ -1,6 +1,7 @@
 """Floating-point class tests (isnan, isinf, ...) and signbit; bool results, never differentiable."""
 import numpy as np
 
+from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 
 __all__ = [
@@ -10,7 +11,7 @@ __all__ = [
 def _float_test(np_fn, non_float_value, doc):
     def op(input):
         arr = input._data
-        if arr.dtype.kind == "f":
+        if dt.is_floating(arr.dtype):
             return Tensor._make(np_fn(arr))
         return Tensor._make(np.full(arr.shape, non_float_value))
     op.__doc__ = doc
@@ -50,6 +51,6 @@ for _fn, _name in ((isnan, "isnan"), (isinf, "isinf"), (isposinf, "isposinf"), (
 def signbit(input):
     """A bool tensor, ``True`` where the sign bit of ``input`` is set (including ``-0.0``)."""
     arr = input._data
-    if arr.dtype.kind == "f":
+    if dt.is_floating(arr.dtype):
         return Tensor._make(np.signbit(arr))
     return Tensor._make(arr < 0 if arr.dtype.kind == "i" else np.zeros(arr.shape, dtype=bool))

@@ -61,7 +61,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     arr = x._data
     if dtype is not None:
         arr = arr.astype(dt.as_dtype(dtype).np, copy=False)
-    if arr.dtype.kind != "f":
+    if not dt.is_floating(arr.dtype):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_legacy_name(arr.dtype)}")
     p = builtins.float(ord)

@@ -370,7 +370,7 @@ class LogsumexpBackward0(Node):
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input)))`` over ``dim``, computed stably."""
     x = input._data
-    if x.dtype.kind != "f":
+    if not dt.is_floating(x.dtype):
         x = x.astype(dt.get_default_dtype().np)
     axes = reduce_axes(dim, x.ndim)
     if x.size == 0:

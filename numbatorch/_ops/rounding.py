@@ -1,6 +1,8 @@
 """Piecewise-constant ops: sign, floor/ceil/round/trunc, frac, nan_to_num, heaviside."""
 import numpy as np
 
+from .. import _dtype as dt
+from .._type_info import finfo
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes
 from ._util import inplace_variant, record
@@ -85,7 +87,7 @@ def _sign_array(arr):
     if arr.dtype == np.bool_:
         return arr.copy()
     out = np.sign(arr)
-    if arr.dtype.kind == "f":
+    if dt.is_floating(arr.dtype):
         out[np.isnan(arr)] = 0  # PyTorch: sign(nan) = 0
     return out
 
@@ -107,7 +109,7 @@ def sgn(input):
 def _rounding(np_fn, kernel_name, node_cls, doc=None):
     def op(input):
         arr = input._data
-        if arr.dtype.kind != "f":
+        if not dt.is_floating(arr.dtype):
             if arr.dtype == np.bool_:
                 raise _not_implemented_for(kernel_name, arr.dtype)
             return Tensor._make(arr.copy())
@@ -140,8 +142,10 @@ def round(input, *, decimals=0):
     if decimals == 0:
         return _round_half_even(input)
     arr = input._data
-    if arr.dtype.kind != "f":
+    if not dt.is_floating(arr.dtype):
         raise _not_implemented_for("round_cpu", arr.dtype)
+    if arr.dtype.kind == "V":  # bfloat16: scaled and rounded in float32, as PyTorch's kernel does
+        return record(np.round(arr.astype(np.float32), decimals).astype(arr.dtype), RoundBackward1, (input,))
     return record(np.round(arr, decimals), RoundBackward1, (input,))
 
 
@@ -149,7 +153,7 @@ def round(input, *, decimals=0):
 def frac(input):
     """Elementwise fractional part ``input - trunc(input)``."""
     arr = input._data
-    if arr.dtype.kind != "f":
+    if not dt.is_floating(arr.dtype):
         raise _not_implemented_for("frac_cpu", arr.dtype)
     return record(arr - np.trunc(arr), FracBackward0, (input,))
 
@@ -158,9 +162,14 @@ def frac(input):
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """Replaces nan by ``nan``, and infinities by ``posinf``/``neginf`` (by default the dtype's extremes)."""
     arr = input._data
-    if arr.dtype.kind != "f":
+    if not dt.is_floating(arr.dtype):
         return Tensor._make(arr.copy())
-    out = np.nan_to_num(arr, nan=nan, posinf=posinf, neginf=neginf)
+    if arr.dtype.kind == "V":  # numpy's nan_to_num passes ml_dtypes arrays through unchanged
+        info = finfo(input.dtype)
+        out = np.nan_to_num(arr.astype(np.float32), nan=nan, posinf=info.max if posinf is None else posinf,
+                            neginf=info.min if neginf is None else neginf).astype(arr.dtype)
+    else:
+        out = np.nan_to_num(arr, nan=nan, posinf=posinf, neginf=neginf)
     return record(out, NanToNumBackward0, (input,), reads=(input,), x=arr)
 
 

@@ -289,9 +289,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     values = src._data[_region(idx.shape)]
     out = data.copy()
     if not include_self:
-        info = np.finfo if data.dtype.kind == "f" else np.iinfo
-        start = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf if data.dtype.kind == "f" else info(data.dtype).min,
-                 "amin": np.inf if data.dtype.kind == "f" else info(data.dtype).max}[reduce]
+        floating = dt.is_floating(data.dtype)
+        info = np.finfo if floating else np.iinfo
+        start = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf if floating else info(data.dtype).min,
+                 "amin": np.inf if floating else info(data.dtype).max}[reduce]
         out[where] = start
     reducers[reduce].at(out, where, values)
     count = None
@@ -299,7 +300,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         count = np.full(data.shape, 1 if include_self else 0, dtype=np.int64)
         np.add.at(count, where, 1)
         count = np.maximum(count, 1)
-        out = out / count if data.dtype.kind == "f" else out // count
+        out = out / count if dt.is_floating(data.dtype) else out // count
         out = out.astype(data.dtype, copy=False)
     reads = (input, src) if reduce in ("amax", "amin", "prod") else ()  # their backward reads both operands' values
     return record(out, ScatterReduceBackward0, (input, src), reads=reads, index=where, src_shape=src._data.shape,

@@ -3,6 +3,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_by_recompute
 from ._util import normalize_dim, record, zeros
@@ -25,7 +26,7 @@ def _var_args(input, dim, unbiased, keepdim, correction):
     elif unbiased is not None:
         raise TypeError("var() received an invalid combination of arguments - got both unbiased and correction")
     x = input._data
-    if x.dtype.kind != "f":
+    if not dt.is_floating(x.dtype):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     return x, reduce_axes(dim, x.ndim), correction
 
@@ -185,13 +186,13 @@ def _median_rows(x, d, ignore_nan):
     order = np.argsort(x, axis=d, kind="stable")  # NaN sorts last
     n = x.shape[d]
     if ignore_nan:
-        count = (~np.isnan(x)).sum(axis=d, keepdims=True) if x.dtype.kind == "f" else np.full(
+        count = (~np.isnan(x)).sum(axis=d, keepdims=True) if dt.is_floating(x.dtype) else np.full(
             tuple(1 if i == d else s for i, s in enumerate(x.shape)), n)
         k = np.maximum(count - 1, 0) // 2
         idx = np.take_along_axis(order, k, d)
     else:
         idx = np.take(order, [(n - 1) // 2], axis=d)
-        if x.dtype.kind == "f":
+        if dt.is_floating(x.dtype):
             nan = np.isnan(x)
             has_nan = nan.any(axis=d, keepdims=True)
             idx = np.where(has_nan, np.argmax(nan, axis=d, keepdims=True), idx)

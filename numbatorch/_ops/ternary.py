@@ -224,7 +224,7 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x = input._data
-    if x.dtype.kind == "f" and type(min) in _NUMBER_OR_NONE and type(max) in _NUMBER_OR_NONE:
+    if dt.is_floating(x.dtype) and type(min) in _NUMBER_OR_NONE and type(max) in _NUMBER_OR_NONE:
         # Hot path: float tensor and number bounds keep the tensor's dtype (numpy's weak scalars do the same).
         out = x if min is None else np.maximum(x, min)
         if max is not None:
@@ -301,7 +301,7 @@ def lerp(input, end, weight):
     a, b = input._data, end._data
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected dtype {_c_name(a.dtype)} for `end` but got dtype {_c_name(b.dtype)}")
-    if a.dtype.kind != "f":
+    if not dt.is_floating(a.dtype):
         raise _not_implemented_for("lerp_kernel_scalar", a.dtype)
     if isinstance(weight, Tensor):
         w = weight._data

@@ -1,8 +1,10 @@
 """Scaled dot-product attention (one graph node over a fused kernel) and multi-head attention."""
 import numpy as np
 
+from ... import _dtype as dt
 from ..._random import numpy_generator
 from ..._ops.joining import cat, repeat_interleave
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._util import record, zeros
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
@@ -96,6 +98,7 @@ def _check_attention(query, key, value, mask, dropout_p, is_causal):
     return full_shape
 
 
+@computes_in_float32
 def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked):
     """Both outputs of one attention node: (output, weights); weights are after dropout when it applies."""
     mask = attn_mask._data if isinstance(attn_mask, Tensor) else attn_mask
@@ -136,7 +139,7 @@ def _float_mask(mask, name, dtype):
     arr = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if arr.dtype == np.bool_:
         return np.where(arr, dtype.type(-np.inf), dtype.type(0))
-    if arr.dtype.kind != "f":
+    if not dt.is_floating(arr.dtype):
         raise AssertionError(f"only bool and floating types of {name} are supported")
     return arr.astype(dtype, copy=False)
 

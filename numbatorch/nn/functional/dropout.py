@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype as dt
 from ..._ops._util import Tensor, apply_inplace, record
 from ..._random import numpy_generator
 from ...autograd.graph import Node
@@ -27,7 +28,7 @@ def _check_p(p):
 
 def _check_floating(dtype):
     """PyTorch's error for dropout of a non-floating array: the float mask cannot be cast back to its dtype."""
-    if dtype.kind != "f":
+    if not dt.is_floating(dtype):
         raise RuntimeError(f"result type Float can't be cast to the desired output type {scalar_name(dtype)}")
 
 

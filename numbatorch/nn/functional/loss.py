@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype as dt
 from ..._ops._util import _legacy_name, record, zeros
 from ..._tensor import Tensor
 from ...autograd.graph import Node, operand, with_zero_input_edges
@@ -332,7 +333,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     log_probs = log_softmax(input, class_dim)
     if target.shape == input.shape:
         # as in PyTorch, the shape says "class probabilities"; then the dtype must be floating point
-        if target._data.dtype.kind != "f":
+        if not dt.is_floating(target._data.dtype):
             raise RuntimeError("Expected floating point type for target with class probabilities, got "
                                f"{_legacy_name(target._data.dtype)}")
         n_classes = input.shape[class_dim]

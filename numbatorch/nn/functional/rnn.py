@@ -6,6 +6,7 @@
 """
 import numpy as np
 
+from ..._ops._bfloat16 import computes_in_float32
 from ..._ops._util import record, zeros
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
@@ -112,6 +113,7 @@ def _check_layer(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths):
     return lengths
 
 
+@computes_in_float32
 def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, lengths=None, reverse=False):
     """One direction of one recurrent layer over all steps.
 

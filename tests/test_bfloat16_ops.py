@@ -1,0 +1,52 @@
+"""bfloat16 (numpy kind "V", not "f") through the ops that branch on floating dtypes (``_dtype.is_floating``):
+statistics, rounding, classification, float-only binary ops, clamp/lerp, norms, scatter reductions; against
+torch's bfloat16 results."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("ml_dtypes")
+
+_X = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32) * 3
+_X[0, 0] = np.nan
+_Y = np.random.default_rng(1).standard_normal((4, 6)).astype(np.float32)
+
+CASES = {
+    "var": lambda m, x, y: x[1:].var(),
+    "std_dim": lambda m, x, y: x[1:].std(1),
+    "var_mean": lambda m, x, y: m.var_mean(x[1:], 0)[0],
+    "floor": lambda m, x, y: x.floor(),
+    "round": lambda m, x, y: x.round(),
+    "round_decimals": lambda m, x, y: x.round(decimals=1),
+    "frac": lambda m, x, y: x.frac(),
+    "nan_to_num": lambda m, x, y: (x * m.tensor(np.inf)).nan_to_num(),
+    "sign": lambda m, x, y: x.sign(),
+    "isnan": lambda m, x, y: x.isnan(),
+    "isfinite": lambda m, x, y: (x * m.tensor(np.inf)).isfinite(),
+    "clamp": lambda m, x, y: x.clamp(-1, 1),
+    "lerp": lambda m, x, y: m.lerp(x, y, 0.3),
+    "atan2": lambda m, x, y: m.atan2(x, y),
+    "fmod": lambda m, x, y: m.fmod(x, y),
+    "div_trunc": lambda m, x, y: m.div(x, y, rounding_mode="trunc"),
+    "hypot": lambda m, x, y: m.hypot(x, y),
+    "vector_norm": lambda m, x, y: m.linalg.vector_norm(x[1:]),
+    "logsumexp": lambda m, x, y: m.logsumexp(x[1:], 1),
+    "median": lambda m, x, y: x.median(1).values,
+    "nanmedian": lambda m, x, y: x.nanmedian(1).values,
+    "scatter_amax": lambda m, x, y: x.scatter_reduce(0, m.tensor([[0, 1, 0, 1, 0, 1]]), y[:1], "amax",
+                                                     include_self=False),
+    "scatter_mean": lambda m, x, y: x.scatter_reduce(0, m.tensor([[0, 1, 0, 1, 0, 1]]), y[:1], "mean"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_like_torch(name):
+    ours = CASES[name](nt, nt.tensor(_X).bfloat16(), nt.tensor(_Y).bfloat16())
+    theirs = CASES[name](torch, torch.tensor(_X).bfloat16(), torch.tensor(_Y).bfloat16())
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch", "numbatorch")
+    if theirs.dtype == torch.bool:
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    else:  # one bfloat16 rounding step
+        np.testing.assert_allclose(ours.float().numpy(), theirs.float().numpy(), rtol=1e-2, atol=1e-2)
