@@ -231,7 +231,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return leaky_relu(input, (lower + upper) / 2, inplace)
     require_floating("rrelu_with_noise_out_cpu", input._data)
     x = float_array(input)
-    slopes = numpy_generator().uniform(lower, upper, x.shape)
+    slopes = np.asarray(numpy_generator().uniform(lower, upper, x.shape), like=x)  # drawn on the host
     scale = np.where(x >= 0, 1.0, slopes).astype(x.dtype)
     result = record(x * scale, MulConstantBackward, (input,), a=scale)
     return apply_inplace(input, result) if inplace else result

@@ -167,7 +167,7 @@ def _fractional_max_pool(nd, input, kernel_size, output_size, output_ratio, retu
                                f"{x.shape[x.ndim - nd + i]}")
     if _random_samples is None:
         n_batch = 1 if x.ndim == nd + 1 else x.shape[0]
-        samples = numpy_generator().random((n_batch, x.shape[x.ndim - nd - 1], nd)).astype(x.dtype)
+        samples = np.asarray(numpy_generator().random((n_batch, x.shape[x.ndim - nd - 1], nd)), dtype=x.dtype, like=x)
     else:
         samples = _random_samples._data
     _check_input(fname, x, nd)
