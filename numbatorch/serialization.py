@@ -307,7 +307,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
         item = storage.itemsize
         arr = _as_strided(storage[storage_offset:], size, tuple(s * item for s in stride))
     t = Tensor._make(arr)
-    if requires_grad and arr.dtype.kind == "f":
+    if requires_grad and arr.dtype.kind in dt.DIFFERENTIABLE_KINDS:
         t._requires_grad = True
     return t
 

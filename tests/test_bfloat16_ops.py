@@ -37,6 +37,9 @@ CASES = {
     "nanmedian": lambda m, x, y: x.nanmedian(1).values,
     "scatter_amax": lambda m, x, y: x.scatter_reduce(0, m.tensor([[0, 1, 0, 1, 0, 1]]), y[:1], "amax",
                                                      include_self=False),
+    "lgamma": lambda m, x, y: x.abs().lgamma(),
+    "digamma": lambda m, x, y: (x.abs() + 0.1).digamma(),
+    "polygamma": lambda m, x, y: m.polygamma(1, x.abs() + 0.1),
     "scatter_mean": lambda m, x, y: x.scatter_reduce(0, m.tensor([[0, 1, 0, 1, 0, 1]]), y[:1], "mean"),
 }
 
@@ -50,3 +53,13 @@ def test_like_torch(name):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     else:  # one bfloat16 rounding step
         np.testing.assert_allclose(ours.float().numpy(), theirs.float().numpy(), rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex64"])
+def test_saved_tensor_keeps_requires_grad_like_torch(tmp_path, dtype):
+    ours = nt.ones(3, dtype=getattr(nt, dtype), requires_grad=True)
+    nt.save(ours, tmp_path / "ours.pt")
+    theirs = torch.ones(3, dtype=getattr(torch, dtype), requires_grad=True)
+    torch.save(theirs, tmp_path / "theirs.pt")
+    for path in ("ours.pt", "theirs.pt"):
+        assert nt.load(tmp_path / path).requires_grad == torch.load(tmp_path / path).requires_grad

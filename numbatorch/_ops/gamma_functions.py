@@ -10,6 +10,7 @@ import numpy as np
 
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand
+from ._bfloat16 import computes_in_float32
 from ._util import apply_inplace, record
 from .keyword_aliases import accept_aliases
 
@@ -82,6 +83,7 @@ class PolygammaBackward0(Node):
 
 
 @tensor_method()
+@computes_in_float32
 def lgamma(input, *, out=None):
     """``log(|Gamma(input)|)`` elementwise."""
     x = _float_input(input)
@@ -90,12 +92,14 @@ def lgamma(input, *, out=None):
 
 
 @tensor_method()
+@computes_in_float32
 def digamma(input, *, out=None):
     """``d/dx log Gamma(x)`` elementwise (``psi``)."""
     x = _float_input(input)
     return record(_polygamma_array(0, x).astype(x.dtype), PolygammaBackward0, (input,), x=x, n=0)
 
 
+@computes_in_float32
 def polygamma(n, input, *, out=None):
     """The ``n``-th derivative of ``digamma`` elementwise."""
     if n < 0:
