@@ -56,6 +56,11 @@ def _check_device(device):
     return None if dev is CPU else dev
 
 
+def _device_of(tensor):
+    """The device a result drawn on the host for ``tensor`` goes to (None: the CPU), as ``_finish`` takes it."""
+    return None if type(tensor._data) is np.ndarray else tensor.device
+
+
 def _check_options(fname, device, layout):
     check_layout(layout, fname)
     return _check_device(device)
@@ -576,30 +581,31 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 def poisson(input, generator=None):
     """Poisson draws with rates ``input`` (same shape and floating dtype)."""
     _require_float(input.dtype, "poisson_cpu")
-    if np.any(input._data < 0):
+    rates = input.numpy(force=True)
+    if np.any(rates < 0):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return Tensor._make(numpy_generator(generator).poisson(input._data).astype(input._data.dtype))
+    return _finish(numpy_generator(generator).poisson(rates).astype(rates.dtype), device=_device_of(input))
 
 
 def binomial(count, prob, generator=None):
     """Binomial draws: successes in ``count`` trials of probability ``prob`` (floating tensors, broadcast)."""
     _require_float(count.dtype, "binomial_cpu")
-    draws = numpy_generator(generator).binomial(count._data.astype(np.int64), prob._data)
-    return Tensor._make(np.asarray(draws).astype(count._data.dtype))
+    draws = numpy_generator(generator).binomial(count.numpy(force=True).astype(np.int64), prob.numpy(force=True))
+    return _finish(np.asarray(draws).astype(count._data.dtype), device=_device_of(count))
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """0/1 draws with probability ``input`` (or the constant ``p``), of ``input``'s shape and dtype."""
-    probs = input._data if p is None else np.full(input.shape, p)
+    probs = input.numpy(force=True) if p is None else np.full(input.shape, p)
     if np.any((probs < 0) | (probs > 1)):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     draws = numpy_generator(generator).random(input.shape) < probs
-    return _finish(draws.astype(input._data.dtype), out=out, fname="bernoulli")
+    return _finish(draws.astype(input._data.dtype), out=out, fname="bernoulli", device=_device_of(input))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices sampled by the (unnormalised) weights of each row of ``input``."""
-    w = input._data.astype(np.float64)
+    w = input.numpy(force=True).astype(np.float64)
     if w.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if np.any(w < 0) or not np.all(np.isfinite(w)):
@@ -617,7 +623,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
             raise RuntimeError("invalid multinomial distribution (with replacement=False, not enough non-negative "
                                "category to sample)")
         result[i] = rng.choice(row.size, size=num_samples, replace=replacement, p=row / total)
-    return _finish(result.reshape(w.shape[:-1] + (num_samples,)), out=out, fname="multinomial")
+    return _finish(result.reshape(w.shape[:-1] + (num_samples,)), out=out, fname="multinomial",
+                   device=_device_of(input))
 
 
 # ---- in-place random and fill methods ----------------------------------------------------------------
@@ -661,7 +668,7 @@ def random_(self, *args, generator=None, **kwargs):
 @tensor_method()
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fills self with 1 with probability ``p``, else 0; returns self."""
-    probs = p._data if isinstance(p, Tensor) else p
+    probs = p.numpy(force=True) if isinstance(p, Tensor) else p
     return _fill_inplace(self, numpy_generator(generator).random(self._data.shape) < probs)
 
 

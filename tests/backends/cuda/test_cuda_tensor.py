@@ -129,3 +129,16 @@ def test_device_selection_and_memory_queries():
     assert torch.cuda.memory_reserved() >= torch.cuda.memory_allocated()
     del block
     torch.cuda.empty_cache()
+
+
+@pytest.mark.parametrize("draw", [
+    lambda p: torch.bernoulli(p), lambda p: torch.poisson(p * 3), lambda p: torch.multinomial(p, 2),
+    lambda p: torch.normal(p, 1.0), lambda p: torch.rand_like(p), lambda p: torch.empty_like(p).normal_(),
+])
+def test_random_draws_on_cuda_equal_cpu_draws_of_the_same_seed(draw):
+    probs = torch.rand(3, 4)
+    torch.manual_seed(5)
+    host = draw(probs)
+    torch.manual_seed(5)
+    dev = draw(probs.cuda())
+    assert dev.device == torch.device("cuda", 0) and torch.equal(dev.cpu(), host)
