@@ -393,3 +393,21 @@ def test_hash_tensor_errors_match_pytorch(source, kwargs):
         torch.hash_tensor(torch.tensor(source), **kwargs)
     with pytest.raises(type(expected.value), match=re.escape(str(expected.value))):
         nt.hash_tensor(nt.tensor(source), **kwargs)
+
+
+def test_post_accumulate_grad_hooks_as_pytorch():
+    seen = {}
+    for lib in (nt, torch):
+        x, y = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        calls = seen[lib.__name__] = []
+        handle = x.register_post_accumulate_grad_hook(lambda t: calls.append(t.grad.clone().tolist()))
+        (x * 3).sum().backward()
+        (x * 2).sum().backward()
+        lib.autograd.grad((x * y).sum(), y)  # no accumulation into x.grad: no call
+        handle.remove()
+        (x * 2).sum().backward()
+        with pytest.raises(RuntimeError, match="cannot be registered on non-leaf tensors"):
+            (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+        with pytest.raises(RuntimeError, match="doesn't require gradient"):
+            lib.ones(2).register_post_accumulate_grad_hook(lambda t: None)
+    assert seen["numbatorch"] == seen["torch"] == [[3.0, 3.0], [5.0, 5.0]]

@@ -1,13 +1,13 @@
 """Tensor attributes kept for compatibility: ``is_sparse_csr``, ``to_sparse_coo``, ``const_data_ptr``,
-``dim_order``, ``set_``, ``as_subclass``, ``module_load``, the legacy ``map2_``, the deprecated
-``resize``/``resize_as`` and the removed ``volatile`` flag."""
+``dim_order``, ``set_``, ``as_subclass``, ``module_load``, ``register_post_accumulate_grad_hook``, the legacy
+``map2_``, the deprecated ``resize``/``resize_as`` and the removed ``volatile`` flag."""
 import warnings
 
 import numpy as np
 
 from .._alias_import import MissingFeatureError
 from .._tensor import Tensor, tensor_method
-from ..autograd import grad_mode
+from ..autograd import grad_mode, post_accumulate_hooks
 
 
 def _is_sparse_csr(self):
@@ -128,3 +128,9 @@ def module_load(self, other, assign=False):
     if assign:
         return other.detach()
     return self.copy_(other).detach()
+
+
+@tensor_method()
+def register_post_accumulate_grad_hook(self, hook):
+    """Call ``hook(self)`` each time backward has accumulated this leaf's ``.grad``; returns a removable handle."""
+    return post_accumulate_hooks.register(self, hook)

@@ -1,7 +1,7 @@
 """Reverse-mode engine: walks the graph iteratively in dependency order and accumulates gradients."""
 import numpy as np
 
-from . import anomaly_mode, grad_mode
+from . import anomaly_mode, grad_mode, post_accumulate_hooks
 from .graph import complex_backward
 from .._device import is_device_array
 
@@ -176,6 +176,7 @@ def _finish_leaf(t, g, create_graph):
         accumulate_graph_grad(t, g)
     else:
         t._accumulate_grad(g)
+    post_accumulate_hooks.run(t)
 
 
 def _leading_to(roots, inputs):
