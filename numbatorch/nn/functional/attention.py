@@ -105,7 +105,7 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
     full_shape = _check_attention(query._data, key._data, value._data, mask, dropout_p, is_causal)
     keep = None
     if dropout_p > 0.0:
-        keep = numpy_generator().random(full_shape) >= dropout_p
+        keep = np.asarray(numpy_generator().random(full_shape) >= dropout_p, like=query._data)
     out, weights, ws = _attn.scaled_dot_product_attention_forward(
         query._data, key._data, value._data, mask, dropout_p, keep, is_causal, scale, nan_for_fully_masked)
     if ws.attn_drop is not None:

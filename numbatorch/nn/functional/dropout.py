@@ -33,6 +33,7 @@ def _check_floating(dtype):
 
 
 def _apply_mask(input, mask, inplace):
+    mask = np.asarray(mask, like=input._data)  # drawn on the host: to the input's device
     result = record(input._data * mask, MulMaskBackward0, (input,), mask=mask)
     return apply_inplace(input, result) if inplace else result
 
@@ -130,7 +131,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
         return input.mul_(0) if inplace else input * 0
     x = input._data
     _check_floating(x.dtype)
-    keep = (numpy_generator().random(x.shape) >= p).astype(x.dtype)
+    keep = np.asarray(numpy_generator().random(x.shape) >= p, dtype=x.dtype, like=x)
     a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
     b = -a * _SELU_ALPHA_PRIME * p
     mask = keep * a
@@ -151,7 +152,7 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
         return input.mul_(0) if inplace else input * 0
     x = input._data
     _check_floating(x.dtype)
-    keep = (numpy_generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p).astype(x.dtype)
+    keep = np.asarray(numpy_generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p, dtype=x.dtype, like=x)
     a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
     b = -a * _SELU_ALPHA_PRIME * p
     mask = np.broadcast_to(keep * a, x.shape)

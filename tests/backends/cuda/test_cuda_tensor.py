@@ -142,3 +142,18 @@ def test_random_draws_on_cuda_equal_cpu_draws_of_the_same_seed(draw):
     torch.manual_seed(5)
     dev = draw(probs.cuda())
     assert dev.device == torch.device("cuda", 0) and torch.equal(dev.cpu(), host)
+
+
+@pytest.mark.parametrize("dropout", [
+    lambda x: torch.nn.functional.dropout(x, 0.4), lambda x: torch.nn.functional.dropout2d(x, 0.4),
+    lambda x: torch.nn.functional.alpha_dropout(x, 0.4, training=True),
+    lambda x: torch.nn.functional.feature_alpha_dropout(x, 0.4, training=True),
+    lambda x: torch.nn.functional.scaled_dot_product_attention(x, x, x, dropout_p=0.4),
+])
+def test_dropout_masks_equal_cpu_ones_of_the_same_seed(dropout):
+    x = torch.rand(2, 3, 4, 4)
+    torch.manual_seed(5)
+    host = dropout(x)
+    torch.manual_seed(5)
+    dev = dropout(x.cuda())
+    assert dev.device == torch.device("cuda", 0) and torch.allclose(dev.cpu(), host)
