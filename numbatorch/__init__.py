@@ -90,6 +90,7 @@ from ._ops.index_reduce import index_reduce
 from ._ops.histogramdd import histogramdd
 from ._ops.incomplete_gamma import igamma, igammac
 from ._ops.hash_tensor import hash_tensor
+from ._ops.segment_reduce import segment_reduce
 
 __version__ = "0.1.0"
 
