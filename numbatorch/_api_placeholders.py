@@ -31,6 +31,9 @@ _SUB_BYTE = "a bit-packed or sub-byte dtype that numpy arrays cannot hold"
 _NESTED = "nested (jagged) tensors are not supported"
 _HUB = "torch.hub downloads code and weights from the network; load weights with numbatorch.load"
 _PACKAGE = "torch.package archives hold TorchScript and pickled code for PyTorch's own loader"
+_VIEW_REPLAY = ("an internal of PyTorch's functionalization pass (the view that undoes a slice, on shared storage); "
+                "use slice_scatter")
+_FIRST_CLASS_DIMS = "first-class dimensions (functorch.dim) are not supported"
 _LIBTORCH = ("a helper of PyTorch's own build and packaging (the C++ ABI of its extensions, its multiprocessing "
              "and file-path setup)")
 
@@ -87,6 +90,7 @@ _GROUPS = {
         _HUB: "hub",
         _PACKAGE: "package",
         _LIBTORCH: "compiled_with_cxx11_abi get_file_path prepare_multiprocessing_environment",
+        _VIEW_REPLAY: "slice_inverse",
     },
     "torch.Tensor": {
         _QUANTIZED: """dequantize int_repr q_per_channel_axis q_per_channel_scales q_per_channel_zero_points
@@ -98,6 +102,8 @@ _GROUPS = {
         _GPU_KERNEL: "to_mkldnn",
         _DEVICE: "ipu mtia record_stream xpu",
         _NESTED: "to_padded_tensor",
+        _VIEW_REPLAY: "slice_inverse",
+        _FIRST_CLASS_DIMS: "index",
     },
     "torch.nn": {
         _QUANTIZED: "intrinsic qat quantizable quantized",
