@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtype as dt
 from .. import return_types
 from .._tensor import Tensor
-from ..autograd.graph import Node
+from ..autograd.graph import Node, operand
 from ._util import record
 
 
@@ -42,6 +42,14 @@ def _decompose(name, arr):
     return L.astype(complex_np, copy=False), V.astype(complex_np, copy=False)
 
 
+def _check_phase_invariant(diag):
+    """PyTorch's error when the loss depends on the arbitrary phase of the eigenvectors (Im diag(V^H gV) != 0)."""
+    if np.abs(diag.imag).max(initial=0) > 1e-4 * max(1.0, np.abs(diag).max(initial=0)):
+        raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                           "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                           "so it is ill-defined.")
+
+
 def _eig_backward(gL, gV, L, V, input_is_complex):
     """PyTorch's ``linalg_eig_backward``: gA = V^{-H} (diag(gL) + (V^H gV - V^H V Re(diag(V^H gV))) / E*) V^H."""
     Vh = _mH(V)
@@ -50,10 +58,7 @@ def _eig_backward(gL, gV, L, V, input_is_complex):
     else:
         VhgV = Vh @ gV
         diag = np.diagonal(VhgV, 0, -2, -1)
-        if np.abs(diag.imag).max(initial=0) > 1e-4 * max(1.0, np.abs(diag).max(initial=0)):
-            raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
-                               "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
-                               "so it is ill-defined.")
+        _check_phase_invariant(diag)
         inner = VhgV - Vh @ (V * diag.real[..., None, :])
         Lc = np.conj(L)
         E = Lc[..., None, :] - Lc[..., :, None]
@@ -65,6 +70,39 @@ def _eig_backward(gL, gV, L, V, input_is_complex):
     return gA if input_is_complex else gA.real
 
 
+def _solve_complex(M, B):
+    """``linalg.solve(M, B)`` for complex Tensors, differentiably: numbatorch's solve is real-only, so it solves
+    the real system [[Re M, -Im M], [Im M, Re M]] [Re X; Im X] = [Re B; Im B]."""
+    from .complex_ops import complex
+    from .joining import cat
+    from .solvers import solve
+    Mr, Mi = M.real, M.imag
+    X = solve(cat([cat([Mr, -Mi], -1), cat([Mi, Mr], -1)], -2), cat([B.real, B.imag], -2))
+    n = M.shape[-1]
+    return complex(X[..., :n, :], X[..., n:, :])
+
+
+def _eig_backward_graph(node, gL, gV):
+    """``_eig_backward`` on Tensors, with L and V recomputed from the operand so that they are differentiable."""
+    L, V = eig(operand(node, 0, None))
+    Vh = V.mH
+    if gV is None:
+        gA = _solve_complex(Vh, gL.unsqueeze(-1) * Vh)
+    else:
+        VhgV = Vh @ gV
+        diag = VhgV.diagonal(0, -2, -1)
+        _check_phase_invariant(diag._data)
+        inner = VhgV - Vh @ (V * diag.real.unsqueeze(-2))
+        Lc = L.conj()
+        k = L.shape[-1]
+        eye = Tensor._make(np.eye(k, dtype=node.L.real.dtype))
+        off_diagonal = (inner / (Lc.unsqueeze(-2) - Lc.unsqueeze(-1) + eye)) * (1 - eye)
+        if gL is not None:
+            off_diagonal = off_diagonal + gL.unsqueeze(-1) * eye
+        gA = _solve_complex(Vh, off_diagonal @ Vh)
+    return gA if node.input_is_complex else gA.real
+
+
 class LinalgEigBackward0(Node):
     __slots__ = ("L", "V", "input_is_complex")
     complex_aware = True
@@ -74,6 +112,9 @@ class LinalgEigBackward0(Node):
         gL, gV = grads
         return _eig_backward(gL, gV, self.L, self.V, self.input_is_complex)
 
+    def backward_graph(self, grads):
+        return _eig_backward_graph(self, *grads)
+
 
 class LinalgEigvalsBackward0(Node):
     __slots__ = ("L", "V", "input_is_complex")
@@ -81,6 +122,9 @@ class LinalgEigvalsBackward0(Node):
 
     def backward(self, grad):
         return _eig_backward(grad, None, self.L, self.V, self.input_is_complex)
+
+    def backward_graph(self, grad):
+        return _eig_backward_graph(self, grad, None)
 
 
 def eig(A, *, out=None):

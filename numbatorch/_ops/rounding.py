@@ -95,6 +95,9 @@ def _sign_array(arr):
 @tensor_method()
 def sign(input):
     """Elementwise sign: -1, 0 or 1."""
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead.")
     return record(_sign_array(input._data), SignBackward0, (input,))
 
 
