@@ -29,7 +29,7 @@ class ReflectionPadBackward0(Node):
 
     def backward(self, grad):
         lead = int(np.prod(grad.shape[:grad.ndim - self.k]))
-        g = np.zeros((lead, int(np.prod(self.in_shape[len(self.in_shape) - self.k:]))), dtype=grad.dtype)
+        g = zeros((lead, int(np.prod(self.in_shape[len(self.in_shape) - self.k:]))), grad.dtype, like=grad)
         np.add.at(g, (slice(None), self.index), grad.reshape(lead, self.index.size))
         return g.reshape(self.in_shape)
 

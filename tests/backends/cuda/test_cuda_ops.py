@@ -116,6 +116,8 @@ GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the devic
     "unary_and_activations": lambda x: torch.exp(x).log1p() + F.relu(x) + torch.sigmoid(x) + F.gelu(x),
     "cumulative_and_sorting": lambda x: x.cumsum(1) + x.cumprod(0) + x.cummax(1)[0] + x.sort(1)[0]
     + x.topk(4)[0] + x.rot90(2).flip(0, 1),
+    "paddings": lambda x: F.pad(x.view(1, 3, 4), (2, 1), mode="reflect").sum() + F.pad(x.view(1, 3, 4), (1, 2),
+                                                                                         mode="replicate"),
     "losses": lambda x: F.cross_entropy(x, torch.tensor([0, 2, 1], device=x.device)) + F.mse_loss(x, x.flip(0)),
 }
 
