@@ -91,6 +91,7 @@ from ._ops.histogramdd import histogramdd
 from ._ops.incomplete_gamma import igamma, igammac
 from ._ops.hash_tensor import hash_tensor
 from ._ops.segment_reduce import segment_reduce
+from ._ops.as_strided_inplace import as_strided_
 
 __version__ = "0.1.0"
 

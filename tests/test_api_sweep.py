@@ -411,3 +411,19 @@ def test_post_accumulate_grad_hooks_as_pytorch():
         with pytest.raises(RuntimeError, match="doesn't require gradient"):
             lib.ones(2).register_post_accumulate_grad_hook(lambda t: None)
     assert seen["numbatorch"] == seen["torch"] == [[3.0, 3.0], [5.0, 5.0]]
+
+
+def test_as_strided_in_place_matches_pytorch():
+    results = []
+    for lib in (nt, torch):
+        x = lib.arange(6.0)
+        assert x.as_strided_((2, 2), (1, 2), 1) is x and x.stride() == (1, 2)
+        a = lib.arange(6.0, requires_grad=True)
+        b = a * 1
+        lib.as_strided_(b, (2, 2), (1, 2), 1)
+        (b * lib.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+        results.append([x.numpy(), b.detach().numpy(), a.grad.numpy()])
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            lib.arange(6.0, requires_grad=True).as_strided_((2,), (1,))
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
