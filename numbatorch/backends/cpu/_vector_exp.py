@@ -62,7 +62,7 @@ def _bits_from_float_jit(value):
     return lambda value: _bitcast_to_int(value)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy")
 def exp(x):
     """``e**x`` in float64 for a float32 or float64 scalar; vectorisable, within 1 ulp of ``np.exp``."""
     x = np.float64(x)
