@@ -200,7 +200,7 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_w, k_w, v_
 
 def _pad_last(mask):
     """Append one zero (unmasked) column to a float mask."""
-    return None if mask is None else np.concatenate([mask, np.zeros(mask.shape[:-1] + (1,), mask.dtype)], -1)
+    return None if mask is None else np.concatenate([mask, np.zeros_like(mask, shape=mask.shape[:-1] + (1,))], -1)
 
 
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
@@ -275,7 +275,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     k = _heads(k, static_k, bsz, num_heads, head_dim, "static_k")
     v = _heads(v, static_v, bsz, num_heads, head_dim, "static_v")
     if add_zero_attn:
-        zeros = Tensor._make(np.zeros((bsz * num_heads, 1, head_dim), dtype=dtype))
+        zeros = Tensor._make(np.zeros_like(k._data, shape=(bsz * num_heads, 1, head_dim), dtype=dtype))
         k, v = cat([k, zeros], 1), cat([v, zeros], 1)
         mask, kpm = _pad_last(mask), _pad_last(kpm)
     src_len = k.shape[1]

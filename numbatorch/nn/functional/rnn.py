@@ -184,7 +184,7 @@ def packed_to_padded(data, batch_sizes, total_length=None, padding_value=0.0):
     T = len(batch_sizes) if total_length is None else total_length
     B = int(batch_sizes[0]) if len(batch_sizes) else 0
     x = data._data
-    out = np.full((T, B) + x.shape[1:], padding_value, dtype=x.dtype)
+    out = np.full_like(x, padding_value, shape=(T, B) + x.shape[1:], order="C")
     out[t_idx, b_idx] = x
     return record(out, PackedToPaddedBackward0, (data,), t_idx=t_idx, b_idx=b_idx)
 
