@@ -15,8 +15,8 @@ from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like
                         full, full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
                         randint, randint_like, randn, randn_like, randperm, range, scalar_tensor, tensor,
                         tril_indices, triu_indices, zeros, zeros_like)
-from ._legacy_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-                            LongTensor, ShortTensor)
+from ._legacy_types import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                            HalfTensor, IntTensor, LongTensor, ShortTensor)
 from ._layout import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
                       sparse_coo, strided)
 from ._ops.arithmetic import (add, div, divide, floor_divide, fmod, mul, multiply, neg, negative, pow,

@@ -7,8 +7,8 @@ from . import _dtype as dt
 from ._size import Size
 from ._tensor import Tensor
 
-__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-           "ByteTensor", "BoolTensor", "tensortype", "set_default_tensor_type"]
+__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor",
+           "CharTensor", "ByteTensor", "BoolTensor", "tensortype", "set_default_tensor_type"]
 
 
 class tensortype(type):
@@ -31,7 +31,8 @@ def _new(cls, *args, device=None):
             raise TypeError(f"expected {cls.dtype} (got {args[0].dtype})")
         return args[0]
     if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and not isinstance(args[0], Size):
-        return Tensor._make(np.array(args[0], dtype=np_dtype))
+        # through float32 for bfloat16, as PyTorch converts (dt.conversion_dtype)
+        return Tensor._make(np.array(args[0], dtype=dt.conversion_dtype(cls.dtype)).astype(np_dtype, copy=False))
     if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
         raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
     sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
@@ -46,6 +47,7 @@ def _legacy_type(name, dtype):
 FloatTensor = _legacy_type("FloatTensor", dt.float32)
 DoubleTensor = _legacy_type("DoubleTensor", dt.float64)
 HalfTensor = _legacy_type("HalfTensor", dt.float16)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", dt.bfloat16)
 LongTensor = _legacy_type("LongTensor", dt.int64)
 IntTensor = _legacy_type("IntTensor", dt.int32)
 ShortTensor = _legacy_type("ShortTensor", dt.int16)
