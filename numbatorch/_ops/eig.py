@@ -82,9 +82,8 @@ def _solve_complex(M, B):
     return complex(X[..., :n, :], X[..., n:, :])
 
 
-def _eig_backward_graph(node, gL, gV):
-    """``_eig_backward`` on Tensors, with L and V recomputed from the operand so that they are differentiable."""
-    L, V = eig(operand(node, 0, None))
+def _eig_backward_graph(node, gL, gV, L, V):
+    """``_eig_backward`` on Tensors, with the eigenvalues ``L`` and eigenvectors ``V`` as differentiable Tensors."""
     Vh = V.mH
     if gV is None:
         gA = _solve_complex(Vh, gL.unsqueeze(-1) * Vh)
@@ -113,7 +112,10 @@ class LinalgEigBackward0(Node):
         return _eig_backward(gL, gV, self.L, self.V, self.input_is_complex)
 
     def backward_graph(self, grads):
-        return _eig_backward_graph(self, *grads)
+        # L and V as this node's own outputs (as PyTorch saves them), not a recomputed eig: the eigenvectors'
+        # phase then cancels within the one node's gradient, which the phase check above needs
+        L, V = Tensor._make(self.L, self, 0), Tensor._make(self.V, self, 1)
+        return _eig_backward_graph(self, *grads, L, V)
 
 
 class LinalgEigvalsBackward0(Node):
@@ -124,7 +126,8 @@ class LinalgEigvalsBackward0(Node):
         return _eig_backward(grad, None, self.L, self.V, self.input_is_complex)
 
     def backward_graph(self, grad):
-        return _eig_backward_graph(self, grad, None)
+        # eigvals has no eigenvector output: V is recomputed (the eigenvalue gradient does not depend on its phase)
+        return _eig_backward_graph(self, grad, None, *eig(operand(self, 0, None)))
 
 
 def eig(A, *, out=None):
