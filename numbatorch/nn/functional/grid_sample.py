@@ -61,7 +61,7 @@ def affine_grid(theta, size, align_corners=None):
     mesh = np.meshgrid(*[a._data for a in axes], indexing="ij")  # constant: no gradient flows to the base grid
     base = np.stack([m.transpose(*reversed(range(len(spatial)))) for m in mesh]
                     + [np.ones(spatial, dtype=theta._data.dtype)], axis=-1)
-    base = Tensor._make(base.reshape(1, -1, len(spatial) + 1))
+    base = Tensor._make(np.asarray(base.reshape(1, -1, len(spatial) + 1), like=theta._data))  # theta's device
     grid = base @ theta.transpose(1, 2)
     return grid.reshape([size[0]] + spatial + [len(spatial)])
 
@@ -143,8 +143,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             corners.append([(low, 1 - frac), (low + 1, frac)])
     result = None
     for choice in itertools.product(*corners):
-        index = np.zeros((n, 1, points), dtype=np.int64)
-        inside = np.ones((n, 1, points), dtype=bool)
+        index = np.zeros_like(grid._data, shape=(n, 1, points), dtype=np.int64)
+        inside = np.ones_like(grid._data, shape=(n, 1, points), dtype=bool)
         weight = None
         for (position, w), size, stride in zip(choice, sizes, strides):
             p = position._data.astype(np.int64)

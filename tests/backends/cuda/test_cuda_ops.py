@@ -118,6 +118,8 @@ GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the devic
     + x.topk(4)[0] + x.rot90(2).flip(0, 1),
     "paddings": lambda x: F.pad(x.view(1, 3, 4), (2, 1), mode="reflect").sum() + F.pad(x.view(1, 3, 4), (1, 2),
                                                                                          mode="replicate"),
+    "affine_grid_sample": lambda x: F.grid_sample(x.view(1, 1, 3, 4), F.affine_grid(
+        x[:2, :3].unsqueeze(0) * 0.5, (1, 1, 2, 3), align_corners=False), align_corners=False),
     "losses": lambda x: F.cross_entropy(x, torch.tensor([0, 2, 1], device=x.device)) + F.mse_loss(x, x.flip(0)),
 }
 
