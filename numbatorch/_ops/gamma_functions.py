@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._device import CPU, move
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand
 from ._bfloat16 import computes_in_float32
@@ -23,7 +24,7 @@ _ASYMPTOTIC_FROM = 20.0
 
 def _polygamma_array(n, x):
     """psi^(n)(x) of a float64 array (n = 0: digamma)."""
-    x = np.array(x, dtype=np.float64, copy=True)
+    x = np.array(x, dtype=np.float64, copy=True, like=x)  # on x's device: the loop below is ufuncs only
     acc = np.zeros_like(x)
     sign = -1.0 if n % 2 == 0 else 1.0  # (-1)^(n+1)
     fact_n = math.factorial(n)
@@ -87,8 +88,9 @@ class PolygammaBackward0(Node):
 def lgamma(input, *, out=None):
     """``log(|Gamma(input)|)`` elementwise."""
     x = _float_input(input)
-    result = np.vectorize(_lgamma, otypes=[np.float64])(x.astype(np.float64)) if x.size else x.copy()
-    return record(np.asarray(result).astype(x.dtype), LgammaBackward0, (input,), x=x)
+    host = x if type(x) is np.ndarray else move(x, CPU)  # math.lgamma runs per element on the host
+    result = np.vectorize(_lgamma, otypes=[np.float64])(host.astype(np.float64)) if x.size else host.copy()
+    return record(np.asarray(result, like=x).astype(x.dtype), LgammaBackward0, (input,), x=x)
 
 
 @tensor_method()

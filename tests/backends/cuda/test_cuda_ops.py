@@ -120,6 +120,7 @@ GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the devic
                                                                                          mode="replicate"),
     "affine_grid_sample": lambda x: F.grid_sample(x.view(1, 1, 3, 4), F.affine_grid(
         x[:2, :3].unsqueeze(0) * 0.5, (1, 1, 2, 3), align_corners=False), align_corners=False),
+    "gamma_functions": lambda x: torch.lgamma(x.abs() + 0.5) + torch.digamma(x.abs() + 0.5),
     "losses": lambda x: F.cross_entropy(x, torch.tensor([0, 2, 1], device=x.device)) + F.mse_loss(x, x.flip(0)),
 }
 
