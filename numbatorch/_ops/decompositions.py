@@ -95,7 +95,7 @@ class LinalgDetBackward0(Node):
 def det(A, *, out=None):
     """Determinant of (a batch of) square matrices."""
     a = float_matrix("linalg.det", A, square=True)
-    d = np.asarray(np.linalg.det(a), dtype=a.dtype)
+    d = np.asarray(np.linalg.det(a), dtype=a.dtype, like=a)
     return record(d, LinalgDetBackward0, (A,), reads=(A,), a=a, det=d)
 
 
@@ -120,7 +120,7 @@ def slogdet(A, *, out=None):
     """``(sign, logabsdet)`` of the determinant (the log is accurate where ``det`` would under/overflow)."""
     a = float_matrix("linalg.slogdet", A, square=True)
     sign, logabs = np.linalg.slogdet(a)
-    sign, logabs = np.asarray(sign, dtype=a.dtype), np.asarray(logabs, dtype=a.dtype)
+    sign, logabs = np.asarray(sign, dtype=a.dtype, like=a), np.asarray(logabs, dtype=a.dtype, like=a)
     result = record((sign, logabs), LinalgSlogdetBackward0, (A,), reads=(A,), a=a)
     return return_types.linalg_slogdet(*result)
 

@@ -81,7 +81,7 @@ def solve(A, B, *, left=True, out=None):
                            f"{shown[0]}x{shown[1]})")
     x = _solve_array("linalg.solve", lhs, rhs)
     x = x[..., 0] if vector else (x if left else mT(x))
-    x = np.ascontiguousarray(x, dtype=np.result_type(a, b))
+    x = np.ascontiguousarray(x, dtype=np.result_type(a, b), like=a)
     return record(x, LinalgSolveExBackward0, (A, B), reads=((A, 0), (B, 0)), a=a, b=b, x=x, vector=vector,
                   left=left)
 

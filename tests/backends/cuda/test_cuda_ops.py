@@ -125,6 +125,16 @@ GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the devic
 }
 
 
+def _spd(x):
+    """A symmetric positive definite matrix from ``x`` (3, 4), differentiable."""
+    return x @ x.t() + 3 * torch.eye(3, dtype=x.dtype, device=x.device)
+
+
+GENERIC_OPS["linear_algebra"] = lambda x: (torch.linalg.inv(_spd(x)).sum() + torch.linalg.det(_spd(x))
+                                           + torch.linalg.solve(_spd(x), x).sum() + torch.linalg.cholesky(_spd(x)).sum()
+                                           + torch.linalg.eigh(_spd(x))[0].sum())
+
+
 @pytest.mark.parametrize("name", list(GENERIC_OPS))
 def test_generic_ops_stay_on_the_device(name):
     _assert_same_on_cuda(GENERIC_OPS[name], (3, 4))
