@@ -40,6 +40,12 @@ CASES = {
     "lgamma": lambda m, x, y: x.abs().lgamma(),
     "digamma": lambda m, x, y: (x.abs() + 0.1).digamma(),
     "polygamma": lambda m, x, y: m.polygamma(1, x.abs() + 0.1),
+    "cumprod": lambda m, x, y: x[1:].cumprod(1),
+    "cumprod_float32": lambda m, x, y: x[1:].cumprod(1, dtype=m.float32),
+    "cummax": lambda m, x, y: x.cummax(1).values,
+    "mode": lambda m, x, y: x[1:].round().mode(1).values,
+    "histc": lambda m, x, y: x[1:].histc(4),
+    "unfold": lambda m, x, y: m.nn.functional.unfold(x[1:].reshape(1, 1, 3, 6), 2),
     "scatter_mean": lambda m, x, y: x.scatter_reduce(0, m.tensor([[0, 1, 0, 1, 0, 1]]), y[:1], "mean"),
 }
 
@@ -63,3 +69,11 @@ def test_saved_tensor_keeps_requires_grad_like_torch(tmp_path, dtype):
     torch.save(theirs, tmp_path / "theirs.pt")
     for path in ("ours.pt", "theirs.pt"):
         assert nt.load(tmp_path / path).requires_grad == torch.load(tmp_path / path).requires_grad
+
+
+def test_quantile_refuses_bfloat16_like_torch():
+    with pytest.raises(RuntimeError) as expected:
+        torch.quantile(torch.tensor(_X).bfloat16(), 0.5)
+    with pytest.raises(RuntimeError) as ours:
+        nt.quantile(nt.tensor(_X).bfloat16(), 0.5)
+    assert str(ours.value) == str(expected.value)

@@ -45,6 +45,8 @@ def computes_in_float32(fn=None, *, updates=()):
     """Decorator: when ``fn``'s first Tensor argument is bfloat16, run ``fn`` on float32 copies of its bfloat16
     Tensor arguments and round its float32 results to bfloat16.
 
+    A ``dtype=`` keyword argument names the result's dtype: results are then left as ``fn`` returns them.
+
     ``updates`` names the arguments ``fn`` changes in place (batch norm's running statistics): their new
     float32 values are rounded back into the bfloat16 originals.
     """
@@ -67,5 +69,5 @@ def computes_in_float32(fn=None, *, updates=()):
                 if is_bfloat16(original) and copy._version[0]:
                     original._data[...] = copy._data.astype(original._data.dtype)
                     original._version[0] += 1
-        return _rounded(out)
+        return out if kwargs.get("dtype") is not None else _rounded(out)
     return wrapper

@@ -5,6 +5,7 @@ from .. import return_types
 from .._tensor import Tensor, tensor_method
 from .. import _dtype as dt
 from ..autograd.graph import Node, operand, recomputed_output
+from ._bfloat16 import computes_in_float32
 from ._linear_grad import linear_grad
 from ._util import normalize_dim, record
 from ..backends import kernel_family
@@ -83,6 +84,7 @@ def _cumprod_grad_with_zeros(x, grad, d):
 
 
 @tensor_method("cumprod")
+@computes_in_float32
 def cumprod(input, dim, *, dtype=None):
     """Cumulative product along ``dim``: element ``i`` is the product of elements ``0..i``."""
     x, d = _cumulative_setup(input, dim, dtype)
@@ -108,6 +110,7 @@ class CumminBackward0(CummaxBackward0):
     __slots__ = ()
 
 
+@computes_in_float32
 def _cum_extreme(input, dim, name):
     x = input._data
     d = normalize_dim(dim, x.ndim)

@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
+from ._bfloat16 import computes_in_float32
 from ._linear_grad import linear_grad
 from ._util import record
 from .keyword_aliases import accept_aliases
@@ -104,6 +105,7 @@ def corrcoef(input):
 
 
 @tensor_method()
+@computes_in_float32
 def histc(input, bins=100, min=0, max=0):
     """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range when both are 0)."""
     x = input._data
@@ -150,7 +152,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
                            f"Got {interpolation}")
-    if not input.is_floating_point():
+    if input.dtype not in (dt.float32, dt.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     scalar_q = not isinstance(q, Tensor) or q.dim() == 0
     qs = np.atleast_1d(q._data if isinstance(q, Tensor) else np.asarray(q, dtype=np.float64)).astype(np.float64)

@@ -278,6 +278,7 @@ def _block_args(kernel_size, dilation, padding, stride):
                                               (padding, "padding"), (stride, "stride")))
 
 
+@computes_in_float32
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding local blocks of (N, C, H, W) as columns: (N, C*kh*kw, L)."""
     x = input._data
@@ -299,6 +300,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                   batched=batched)
 
 
+@computes_in_float32
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Sum columns (N, C*kh*kw, L) back into an (N, C, *output_size) image; the adjoint of ``unfold``."""
     x = input._data
