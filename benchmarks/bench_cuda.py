@@ -7,9 +7,10 @@ on first launch), then timed ``--repeats`` times, alternating the frameworks; ea
 device before reading the clock on both sides, so queued kernels are counted. Prints the median time per
 iteration, numbatorch / PyTorch, and the issue's target where it has one.
 
-``--smoke`` runs the same code at tiny sizes, once, and checks that every numbatorch result is on 'cuda':
-with ``NUMBA_ENABLE_CUDASIM=1`` it tests this script without a GPU (PyTorch then runs on its CPU). This file
-defines no ``WORKLOADS`` list, so ``run.py`` (CPU timings) does not pick it up.
+``--smoke`` runs the same code at tiny sizes, one call each (compilation included in its time), and checks
+that every result is on its framework's device: with ``NUMBA_ENABLE_CUDASIM=1`` it tests this script without a
+GPU (PyTorch then runs on its CPU). This file defines no ``WORKLOADS`` list, so ``run.py`` (CPU timings) does
+not pick it up.
 """
 import argparse
 import os
@@ -23,20 +24,20 @@ sys.path.insert(0, os.path.dirname(HERE))  # numbatorch without installing it
 
 from bench_conv import _cifar2_net  # noqa: E402
 
-# Full sizes (the issue's) and the simulator's tiny ones.
-FULL = dict(cifar2_image=32, conv=(8, 64, 32, 128), bn=(32, 16, 128), pool=(16, 32, 64), rnn=(8, 200, 64),
-            softmax=(64, 200), heads=8)
-SMOKE = dict(cifar2_image=16, conv=(1, 4, 2, 8), bn=(2, 3, 6), pool=(1, 2, 6), rnn=(2, 3, 8), softmax=(2, 5),
-             heads=2)
+# Full sizes (the issue's) and the simulator's tiny ones (cifar2_batch: None keeps each workload's batch).
+FULL = dict(cifar2_image=32, cifar2_batch=None, conv=(8, 64, 32, 128), bn=(32, 16, 128), pool=(16, 32, 64),
+            rnn=(8, 200, 64), softmax=(64, 200), heads=8)
+SMOKE = dict(cifar2_image=16, cifar2_batch=2, conv=(1, 4, 2, 8), bn=(2, 3, 6), pool=(1, 2, 6), rnn=(2, 3, 8),
+             softmax=(2, 5), heads=2)
 
 
 def cifar2_train(batch):
     """Forward, BCEWithLogits, backward and Adam step of the cifar2 tutorial network."""
     def make(lib, device, size):
         net = _cifar2_net(lib).to(device)
-        image = size["cifar2_image"]
-        x = lib.randn(batch, 3, image, image, device=device)
-        y = (lib.rand(batch, 1, device=device) > 0.5).float()
+        image, n = size["cifar2_image"], size["cifar2_batch"] or batch
+        x = lib.randn(n, 3, image, image, device=device)
+        y = (lib.rand(n, 1, device=device) > 0.5).float()
         loss_fn = lib.nn.BCEWithLogitsLoss()
         opt = lib.optim.Adam(net.parameters(), lr=0.01)
 
@@ -172,17 +173,28 @@ def _check_on_device(name, result, fw):
         raise AssertionError(f"{name}: {fw.name}'s result is on {result.device}, not {fw.device}")
 
 
+def smoke(name, make, frameworks, size):
+    """``--smoke``: one call of each framework's step, its result checked to be on the device, and its time."""
+    times = {}
+    for fw in frameworks:
+        fw.lib.manual_seed(0)
+        step = make(fw.lib, fw.device, size)
+        fw.synchronize()
+        start = time.perf_counter()
+        result = step()
+        fw.synchronize()
+        times[fw.name] = time.perf_counter() - start
+        _check_on_device(name, result, fw)
+    return times
+
+
 def measure(name, make, frameworks, size, args):
     """Median seconds per iteration for each framework, alternating them over the repeats."""
     steps, numbers = {}, {}
     for fw in frameworks:
         fw.lib.manual_seed(0)
         steps[fw.name] = make(fw.lib, fw.device, size)
-        if args.smoke:
-            _check_on_device(name, steps[fw.name](), fw)
-            numbers[fw.name] = 1
-        else:
-            numbers[fw.name] = _calibrate(steps[fw.name], fw, args.warmup, args.min_time)
+        numbers[fw.name] = _calibrate(steps[fw.name], fw, args.warmup, args.min_time)
     samples = {fw.name: [] for fw in frameworks}
     for _ in range(args.repeats):
         for fw in frameworks:
@@ -221,14 +233,13 @@ def frameworks_for(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repeat, results checked to be on the device (runs in the simulator)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, one call each, results checked to be on the device (runs in the simulator)")
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats per framework (default 5)")
     parser.add_argument("--min-time", type=float, default=0.2, help="seconds per repeat (default 0.2)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed calls first (default 3)")
     parser.add_argument("--filter", default="", help="run only workloads whose name contains this text")
     args = parser.parse_args(argv)
-    if args.smoke:
-        args.repeats = 1
     frameworks = frameworks_for(args)
     size = SMOKE if args.smoke else FULL
     names = " vs ".join(f"{fw.name} on {fw.device}" for fw in frameworks)
@@ -239,7 +250,7 @@ def main(argv=None):
     for name, make, description, target in WORKLOADS_CUDA:
         if args.filter not in name:
             continue
-        times = measure(name, make, frameworks, size, args)
+        times = smoke(name, make, frameworks, size) if args.smoke else measure(name, make, frameworks, size, args)
         ours, theirs = times["numbatorch"], times.get("pytorch")
         ratio = f"{ours / theirs:.2f}x" if theirs else "-"
         print(f"{name:28s} {_fmt(ours):>11s} {_fmt(theirs) if theirs else '-':>11s} {ratio:>8s} "
