@@ -109,3 +109,13 @@ def test_small_cnn_forward_backward_and_running_stats_like_torch():
         _close(p.grad, q.grad, rtol=5e-2)
     for name in ("running_mean", "running_var"):
         _close(getattr(ours[1], name), getattr(theirs[1], name))
+
+
+@pytest.mark.parametrize("weight_dtype, bias_dtype", [("float32", None), ("bfloat16", "float32")])
+def test_conv_of_bfloat16_with_float32_parameters_raises_like_torch(weight_dtype, bias_dtype):
+    x = RNG.standard_normal((1, 3, 8)).astype(np.float32)
+    for lib in (torch, nt):
+        weight = lib.ones(2, 3, 3, dtype=getattr(lib, weight_dtype))
+        bias = None if bias_dtype is None else lib.ones(2, dtype=getattr(lib, bias_dtype))
+        with pytest.raises(RuntimeError):
+            lib.nn.functional.conv1d(lib.tensor(x).bfloat16(), weight, bias)

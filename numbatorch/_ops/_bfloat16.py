@@ -41,23 +41,29 @@ def _rounded(value):
     return value
 
 
-def computes_in_float32(fn=None, *, updates=()):
+def computes_in_float32(fn=None, *, updates=(), same_dtype=()):
     """Decorator: when ``fn``'s first Tensor argument is bfloat16, run ``fn`` on float32 copies of its bfloat16
     Tensor arguments and round its float32 results to bfloat16.
 
     A ``dtype=`` keyword argument names the result's dtype: results are then left as ``fn`` returns them.
 
     ``updates`` names the arguments ``fn`` changes in place (batch norm's running statistics): their new
-    float32 values are rounded back into the bfloat16 originals.
+    float32 values are rounded back into the bfloat16 originals. ``same_dtype`` names the Tensor arguments that must
+    have the input's dtype (a convolution's weight and bias): when one does not, ``fn`` runs on the arguments as
+    given, so that its own check raises instead of the float32 copies matching.
     """
     if fn is None:
-        return functools.partial(computes_in_float32, updates=updates)
-    signature = inspect.signature(fn) if updates else None
+        return functools.partial(computes_in_float32, updates=updates, same_dtype=same_dtype)
+    signature = inspect.signature(fn) if updates or same_dtype else None
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not is_bfloat16(_first_tensor(args, kwargs)):
             return fn(*args, **kwargs)
+        if same_dtype:
+            given = signature.bind(*args, **kwargs).arguments
+            if any(isinstance(given.get(name), Tensor) and not is_bfloat16(given[name]) for name in same_dtype):
+                return fn(*args, **kwargs)
         wide_args = [_widened(v) for v in args]
         wide_kwargs = {k: _widened(v) for k, v in kwargs.items()}
         out = fn(*wide_args, **wide_kwargs)

@@ -191,7 +191,7 @@ def _same_padding(nd, weight, stride, dilation):
     return sym, (extra if any(extra) else None)
 
 
-@computes_in_float32
+@computes_in_float32(same_dtype=("weight", "bias"))
 def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     require_tensor(f"conv{nd}d", input)
     if weight.dim() != nd + 2:
@@ -233,7 +233,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(3, input, weight, bias, stride, padding, dilation, groups)
 
 
-@computes_in_float32
+@computes_in_float32(same_dtype=("weight", "bias"))
 def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
     require_tensor(f"conv_transpose{nd}d", input)
     if weight.dim() != nd + 2:
