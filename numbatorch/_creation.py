@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from . import _dtype as dt
-from ._device import CPU, device as _device_cls, move, resolve
+from . import _device
+from ._device import CPU, move, resolve
 from ._layout import check_layout
 from ._random import numpy_generator
 from ._tensor import Tensor, tensor_method
@@ -51,7 +52,7 @@ def _check_device(device):
     """The device a factory creates on: None for the CPU, else the resolved device (PyTorch's errors when this
     process cannot use it; a misspelt device such as "gpu" gets PyTorch's list of device types)."""
     if device is None:
-        return None
+        return _device.factory_default
     dev = resolve(device)
     return None if dev is CPU else dev
 

@@ -145,3 +145,14 @@ def same_device(x, y):
     if dy.type == "cpu" and y.ndim == 0:
         return x, move(y, dx)
     raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {dx} and {dy}!")
+
+
+# The device factories create on when they get no ``device=`` (``set_default_device``); None: the CPU.
+factory_default = None
+
+
+def set_factory_default(spec):
+    """Make ``spec`` (None or a device) the device factories create on by default."""
+    global factory_default
+    dev = None if spec is None else resolve(spec)
+    factory_default = None if dev is None or dev.type == "cpu" else dev

@@ -86,13 +86,12 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
 
 
 def get_default_device():
-    """The device new tensors are created on: always the CPU in numbatorch."""
-    from ._device import CPU
-    return CPU
+    """The device factories create tensors on when given no ``device``."""
+    from . import _device
+    return _device.factory_default or _device.CPU
 
 
 def set_default_device(device):
-    """Set the device factories use; numbatorch creates tensors on the CPU only, so other devices raise."""
-    from ._device import device as _device
-    if device is not None and _device(device).type != "cpu":
-        raise RuntimeError(f"set_default_device: numbatorch creates tensors on the CPU only, got {device!r}")
+    """Set the device factories create tensors on when given no ``device`` (None: the CPU)."""
+    from . import _device
+    _device.set_factory_default(device)

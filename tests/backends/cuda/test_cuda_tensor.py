@@ -157,3 +157,15 @@ def test_dropout_masks_equal_cpu_ones_of_the_same_seed(dropout):
     torch.manual_seed(5)
     dev = dropout(x.cuda())
     assert dev.device == torch.device("cuda", 0) and torch.allclose(dev.cpu(), host)
+
+
+def test_set_default_device_places_factory_results():
+    torch.set_default_device("cuda")
+    try:
+        assert torch.get_default_device() == CUDA
+        assert torch.zeros(2).device == CUDA and torch.randn(3).device == CUDA and torch.tensor([1.0]).device == CUDA
+        assert torch.nn.Linear(2, 3).weight.device == CUDA
+        assert torch.zeros(2, device="cpu").device == torch.device("cpu")
+    finally:
+        torch.set_default_device(None)
+    assert torch.get_default_device() == torch.device("cpu") and torch.zeros(1).device == torch.device("cpu")
