@@ -6,11 +6,13 @@ A stand-alone script (no ``WORKLOADS``, so ``run.py`` skips it). Every measureme
 runs get an empty ``NUMBA_CACHE_DIR`` (every kernel compiles), "warm" ones the directory the cold run filled.
 Rows: ``import numbatorch``; the first cifar2 training step (the network of ``tutorials/cifar2.py``, batch 50,
 forward + backward + Adam step), import included and alone, beside PyTorch's; each tutorial's ``--quick`` run,
-whole process. Rounds alternate the frameworks; the table shows the median of each cell and the load average
-(compile times grow with it).
+whole process. Rounds alternate the frameworks; each cell is the median wall time and, in brackets, the median
+CPU time (user + system; on a loaded machine it is the better measure of the work done, as compiling is
+single-threaded), with the load average.
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -21,46 +23,55 @@ import time
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TUTORIALS = ("dataset_dataloader", "layers", "losses", "ring", "tensorboard", "cifar2", "iris")
 
-# Prints "<import s> <first step s>" for the framework named by argv[1].
+# Prints "<import s> <first step s>" (wall) and the same two in CPU seconds for the framework named by argv[1].
 _FIRST_STEP = textwrap.dedent("""
     import sys, time
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     torch = __import__(sys.argv[1])
-    imported = time.perf_counter()
+    imported, imported_cpu = time.perf_counter(), time.process_time()
     sys.path.insert(0, sys.argv[2])
     from cifar2 import create_net
     torch.manual_seed(0)
     net = create_net(torch)
     optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
     x, y = torch.randn(50, 3, 32, 32), (torch.rand(50, 1) > 0.5).float()
-    step_start = time.perf_counter()
+    step_start, step_start_cpu = time.perf_counter(), time.process_time()
     optimizer.zero_grad()
     torch.nn.BCEWithLogitsLoss()(net(x), y).backward()
     optimizer.step()
-    print(imported - start, time.perf_counter() - step_start)
+    print(imported - start, time.perf_counter() - step_start, imported_cpu - start_cpu,
+          time.process_time() - step_start_cpu)
 """)
 
 
+def _cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(args, cache_dir, cwd=REPO_ROOT):
-    """Wall time of ``python args`` and its stdout; ``cache_dir`` becomes NUMBA_CACHE_DIR."""
+    """(wall, CPU) seconds of ``python args`` and its stdout; ``cache_dir`` becomes NUMBA_CACHE_DIR."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, MPLBACKEND="Agg")
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), _cpu_of_children()
     done = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, _cpu_of_children() - start_cpu
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    return wall, done.stdout
+    return (wall, cpu), done.stdout
 
 
 def _first_step(framework, cache_dir):
-    """(whole process, import, first step) seconds."""
-    wall, out = _run(["-c", _FIRST_STEP, framework, os.path.join(REPO_ROOT, "tutorials")], cache_dir)
-    imported, step = (float(v) for v in out.split()[-2:])
-    return wall, imported, step
+    """(wall, CPU) seconds of the whole process, of the import and of the first step."""
+    process, out = _run(["-c", _FIRST_STEP, framework, os.path.join(REPO_ROOT, "tutorials")], cache_dir)
+    imported, step, imported_cpu, step_cpu = (float(v) for v in out.split()[-4:])
+    return process, (imported, imported_cpu), (step, step_cpu)
 
 
 def _fmt(values):
-    return f"{statistics.median(values):.2f} s" if values else "–"
+    if not values:
+        return "–"
+    return (f"{statistics.median(wall for wall, _ in values):.2f} s "
+            f"({statistics.median(cpu for _, cpu in values):.2f} s)")
 
 
 def main(argv=None):
@@ -84,8 +95,8 @@ def main(argv=None):
         for framework in frameworks:
             with tempfile.TemporaryDirectory(prefix="numba_cache_") as cache:
                 for state in ("cold", "warm"):
-                    wall, imported, step = _first_step(framework, cache)
-                    add((f"cifar2 first step, {framework}: process", state), wall)
+                    process, imported, step = _first_step(framework, cache)
+                    add((f"cifar2 first step, {framework}: process", state), process)
                     add((f"cifar2 first step, {framework}: import", state), imported)
                     add((f"cifar2 first step, {framework}: step", state), step)
         for name in args.tutorials:
@@ -103,7 +114,7 @@ def main(argv=None):
         loads.append(os.getloadavg()[0])
 
     print(f"median of {args.repeats}; load average {min(loads):.1f}-{max(loads):.1f}\n")
-    print("| | empty Numba cache | full cache |\n|---|---|---|")
+    print("| wall (CPU) | empty Numba cache | full cache |\n|---|---|---|")
     for row in dict.fromkeys(key for key, _ in cells):
         print(f"| {row} | {_fmt(cells.get((row, 'cold'), []))} | {_fmt(cells.get((row, 'warm'), []))} |")
 
