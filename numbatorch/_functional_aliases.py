@@ -9,6 +9,7 @@ from ._grid_sampler_forms import affine_grid_generator, grid_sampler, grid_sampl
 from ._rnn_forms import gru, lstm, rnn_relu, rnn_tanh
 from ._native_forms import (convolution, ctc_loss, embedding_renorm_, native_batch_norm, native_dropout,
                             native_group_norm, native_layer_norm)
+from ._ops._dtype_args import require_float_or_double
 from .nn.functional.dropout import _apply_mask, _check_p, _keep_mask
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -58,6 +59,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    require_float_or_double("cdist", x1._data)
     from ._ops.norms import vector_norm
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 

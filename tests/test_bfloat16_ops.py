@@ -77,3 +77,23 @@ def test_quantile_refuses_bfloat16_like_torch():
     with pytest.raises(RuntimeError) as ours:
         nt.quantile(nt.tensor(_X).bfloat16(), 0.5)
     assert str(ours.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", ["histogram", "cdist", "pdist", "ctc_loss"])
+def test_float_or_double_kernels_refuse_reduced_precision_like_torch(name, dtype):
+    def call(m):
+        x = m.tensor(_Y[:, :4]).to(getattr(m, dtype))
+        if name == "histogram":
+            return m.histogram(x.flatten(), 3)
+        if name == "cdist":
+            return m.cdist(x, x)
+        if name == "pdist":
+            return m.nn.functional.pdist(x)
+        return m.nn.functional.ctc_loss(x.reshape(4, 1, 4).log_softmax(2), m.tensor([[1, 2]]), m.tensor([4]),
+                                        m.tensor([2]))
+    with pytest.raises(NotImplementedError) as expected:
+        call(torch)
+    with pytest.raises(NotImplementedError) as ours:
+        call(nt)
+    assert str(ours.value) == str(expected.value)

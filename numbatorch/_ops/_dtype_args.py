@@ -16,6 +16,13 @@ def require_floating(kernel, x):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(x.dtype)}\'')
 
 
+def require_float_or_double(kernel, x):
+    """NotImplementedError as PyTorch raises it for a kernel defined for float32 and float64 only, when array
+    ``x`` is of a reduced-precision floating type (float16, bfloat16)."""
+    if dt.is_floating(x.dtype) and x.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(x.dtype)}\'')
+
+
 def check_mixed_dtype(x, *params):
     """PyTorch's CPU check of normalisation parameters (``None`` when absent) whose dtype differs from input x's:
     then each must be float32 and x of half precision (which may keep float32 parameters)."""

@@ -13,6 +13,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
 from ._bfloat16 import computes_in_float32
+from ._dtype_args import require_float_or_double
 from ._linear_grad import linear_grad
 from ._util import record
 from .keyword_aliases import accept_aliases
@@ -125,6 +126,7 @@ def histc(input, bins=100, min=0, max=0):
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False):
     """``(hist, bin_edges)`` of ``input`` with ``bins`` bins (or the given edges), like ``numpy.histogram``."""
+    require_float_or_double("histogramdd", input._data)
     edges = bins._data if isinstance(bins, Tensor) else bins
     hist, bin_edges = np.histogram(input._data, edges, range=range,
                                    weights=None if weight is None else weight._data, density=density)

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._creation import tensor
 from ..._ops._not_implemented import NotImplementedBackward
+from ..._ops._dtype_args import require_float_or_double
 from ..._ops._util import record
 from ..._tensor import Tensor
 from ...autograd.graph import Node, operand
@@ -115,6 +116,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise RuntimeError(f"ctc_loss: expected log_probs to be 2-D or 3-D, but got {log_probs.dim()}-D")
     if log_probs.numel() == 0:
         raise RuntimeError("log_probs tensor must not be empty")
+    require_float_or_double("ctc_loss_cpu", log_probs._data)
     T, N, C = lp_t.shape
     in_lens = _lengths(input_lengths, "input_lengths")
     tg_lens = _lengths(target_lengths, "target_lengths")

@@ -23,7 +23,9 @@ def pdist(input, p=2.0):
     """Distances between all row pairs (i < j) of a 2-D input, as a flat tensor."""
     import numpy as np
 
+    from ..._ops._dtype_args import require_float_or_double
     from ..._tensor import Tensor
+    require_float_or_double("pdist", input._data)
     n = input.shape[0]
     i, j = np.triu_indices(n, k=1)
     return (input[Tensor._make(i)] - input[Tensor._make(j)]).norm(p=p, dim=1)
