@@ -1,5 +1,6 @@
-"""bfloat16 through the Numba-kernel ops (conv, norms, pooling, activations, resampling), which compute in
-float32 and round once like PyTorch's CPU bfloat16 kernels: forward and backward against torch's bfloat16."""
+"""bfloat16 and float16 through the Numba-kernel ops (conv, norms, pooling, activations, resampling, attention,
+RNNs), which compute in float32 and round once like PyTorch's CPU kernels for them: forward and backward against
+torch's results in the same dtype."""
 import numpy as np
 import pytest
 
@@ -19,14 +20,18 @@ def _values(t):
 
 
 def _close(ours, theirs, rtol=RTOL):
-    assert ours.dtype == nt.bfloat16 and theirs.dtype == torch.bfloat16
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1] and theirs.dtype in HALF
     expected = _values(theirs)
     np.testing.assert_allclose(_values(ours), expected, rtol=rtol, atol=rtol * max(np.abs(expected).max(), 1e-3))
 
 
-def _both(x):
-    """The same bfloat16 leaf in numbatorch and PyTorch."""
-    return (nt.tensor(x).to(nt.bfloat16).requires_grad_(), torch.tensor(x).to(torch.bfloat16).requires_grad_())
+HALF = (torch.bfloat16, torch.float16)
+
+
+def _both(x, dtype="bfloat16"):
+    """The same half-precision leaf in numbatorch and PyTorch."""
+    return (nt.tensor(x).to(getattr(nt, dtype)).requires_grad_(),
+            torch.tensor(x).to(getattr(torch, dtype)).requires_grad_())
 
 
 OPS = {
@@ -52,15 +57,16 @@ OPS = {
 }
 
 
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
 @pytest.mark.parametrize("name", sorted(OPS))
-def test_op_forward_and_backward_like_torch(name):
+def test_op_forward_and_backward_like_torch(name, dtype):
     x = RNG.standard_normal((2, 3, 8, 8)).astype(np.float32)
-    ours, theirs = _both(x)
+    ours, theirs = _both(x, dtype)
     out, expected = OPS[name](nt.nn.functional, ours), OPS[name](torch.nn.functional, theirs)
     _close(out, expected)
     seed = RNG.standard_normal(tuple(expected.shape)).astype(np.float32)
-    out.backward(nt.tensor(seed).bfloat16())
-    expected.backward(torch.tensor(seed).bfloat16())
+    out.backward(nt.tensor(seed).to(out.dtype))
+    expected.backward(torch.tensor(seed).to(expected.dtype))
     _close(ours.grad, theirs.grad)
 
 
@@ -86,26 +92,27 @@ def test_lstm_like_torch():
     _close(x.grad, x_torch.grad)
 
 
-def _cnn(lib):
+def _cnn(lib, dtype):
     # no conv bias: batch norm removes it, so its gradient is zero plus rounding noise
     nn, nn_seed = lib.nn, np.random.default_rng(1)
     model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(4 * 4 * 4, 5))
     for p in model.parameters():
         p.data.copy_(lib.tensor(nn_seed.standard_normal(tuple(p.shape)).astype(np.float32)) * 0.3)
-    return model.bfloat16()
+    return model.to(getattr(lib, dtype))
 
 
-def test_small_cnn_forward_backward_and_running_stats_like_torch():
-    ours, theirs = _cnn(nt), _cnn(torch)
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_small_cnn_forward_backward_and_running_stats_like_torch(dtype):
+    ours, theirs = _cnn(nt, dtype), _cnn(torch, dtype)
     x = RNG.standard_normal((3, 3, 8, 8)).astype(np.float32)
-    out = ours(nt.tensor(x).bfloat16())
-    expected = theirs(torch.tensor(x).bfloat16())
+    out = ours(nt.tensor(x).to(ours[0].weight.dtype))
+    expected = theirs(torch.tensor(x).to(theirs[0].weight.dtype))
     _close(out, expected)
     out.float().square().sum().backward()
     expected.float().square().sum().backward()
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-        assert p.grad.dtype == nt.bfloat16, name
+        assert p.grad.dtype == p.dtype, name
         _close(p.grad, q.grad, rtol=5e-2)
     for name in ("running_mean", "running_var"):
         _close(getattr(ours[1], name), getattr(theirs[1], name))
@@ -119,3 +126,13 @@ def test_conv_of_bfloat16_with_float32_parameters_raises_like_torch(weight_dtype
         bias = None if bias_dtype is None else lib.ones(2, dtype=getattr(lib, bias_dtype))
         with pytest.raises(RuntimeError):
             lib.nn.functional.conv1d(lib.tensor(x).bfloat16(), weight, bias)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_avg_pool3d_refuses_half_precision_like_torch(dtype):
+    x = RNG.standard_normal((1, 1, 4, 4, 4)).astype(np.float32)
+    with pytest.raises(NotImplementedError) as expected:
+        torch.nn.functional.avg_pool3d(torch.tensor(x).to(getattr(torch, dtype)), 2)
+    with pytest.raises(NotImplementedError) as ours:
+        nt.nn.functional.avg_pool3d(nt.tensor(x).to(getattr(nt, dtype)), 2)
+    assert str(ours.value) == str(expected.value)

@@ -48,8 +48,10 @@ def _softmax(input, dim, dtype, log):
     x = input._data
     if dtype is not None:
         x = x.astype(dt.as_dtype(dtype).np, copy=False)
-    if x.dtype.kind == "V":  # bfloat16: the kernels compute in float32, the result is rounded, as in PyTorch
-        return _softmax(input.to(dt.float32), dim, dtype, log).to(dt._BY_NP[x.dtype])
+    if x.dtype.itemsize == 2 and dt.is_floating(x.dtype):
+        # bfloat16, float16: the kernels compute in float32, the result is rounded, as in PyTorch
+        half = dt._BY_NP[x.dtype]
+        return _softmax(input.to(half).to(dt.float32), dim, None, log).to(half)
     if x.dtype.kind != "f":
         kernel = "log_softmax" if log else "softmax"
         raise NotImplementedError(f'"{kernel}_lastdim_kernel_impl" not implemented for '

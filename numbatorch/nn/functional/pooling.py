@@ -9,7 +9,7 @@ from ..._ops._util import record
 from ...autograd.graph import Node, with_zero_input_edges
 from ...backends import kernel_family
 from ..._ops._bfloat16 import computes_in_float32
-from ..._ops._dtype_args import scalar_name
+from ..._ops._dtype_args import require_float_or_double, scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ..._ops._tensor_args import require_tensor
 
@@ -312,6 +312,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
     See ``nn.AvgPool3d`` for the arguments and shapes.
     """
+    if isinstance(input, _tensor.Tensor):  # PyTorch's 3-D kernel has no half-precision build
+        require_float_or_double("avg_pool3d_out_frame", input._data)
     return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
