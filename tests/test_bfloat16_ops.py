@@ -97,3 +97,11 @@ def test_float_or_double_kernels_refuse_reduced_precision_like_torch(name, dtype
     with pytest.raises(NotImplementedError) as ours:
         call(nt)
     assert str(ours.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "float32", "float64"])
+def test_bincount_weights_dtype_like_torch(dtype):
+    ours = nt.bincount(nt.tensor([0, 1, 1]), weights=nt.tensor(_Y[0, :3]).to(getattr(nt, dtype)))
+    theirs = torch.bincount(torch.tensor([0, 1, 1]), weights=torch.tensor(_Y[0, :3]).to(getattr(torch, dtype)))
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)

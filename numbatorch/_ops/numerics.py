@@ -145,7 +145,7 @@ def bincount(input, weights=None, minlength=0):
     if weights is None:
         return Tensor._make(np.bincount(x, minlength=minlength).astype(np.int64))
     w = weights._data
-    out_dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    out_dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64  # PyTorch widens half weights
     return Tensor._make(np.bincount(x, weights=w, minlength=minlength).astype(out_dtype))
 
 
