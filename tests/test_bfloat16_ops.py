@@ -105,3 +105,15 @@ def test_bincount_weights_dtype_like_torch(dtype):
     theirs = torch.bincount(torch.tensor([0, 1, 1]), weights=torch.tensor(_Y[0, :3]).to(getattr(torch, dtype)))
     assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", ["inv", "slogdet", "eig", "eigvals"])
+def test_linalg_refuses_half_precision_like_torch(name, dtype):
+    def call(m):
+        return getattr(m.linalg, name)(m.eye(3).to(getattr(m, dtype)))
+    with pytest.raises((RuntimeError, NotImplementedError)) as expected:
+        call(torch)
+    with pytest.raises(expected.type) as ours:
+        call(nt)
+    assert str(ours.value) == str(expected.value)

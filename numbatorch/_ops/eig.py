@@ -25,8 +25,8 @@ def _square_matrix(name, A):
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if arr.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
         d = dt._BY_NP[arr.dtype]
-        if d is dt.float16:
-            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+        if d in (dt.float16, dt.bfloat16):
+            raise NotImplementedError(f"\"linalg_eig_out_cpu\" not implemented for '{d._scalar_name}'")
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {d._scalar_name}")
     if arr.shape[-1] != arr.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {arr.shape[-2]} by "

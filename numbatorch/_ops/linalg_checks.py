@@ -33,8 +33,9 @@ def float_matrix(name, A, arg="A", square=False):
 
 def check_float(name, arr):
     kind = arr.dtype.name
-    if kind == "float16":
-        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+    if kind in ("float16", "bfloat16"):
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got "
+                           f"{'Half' if kind == 'float16' else 'BFloat16'}")
     if arr.dtype.kind == "c":
         raise NotImplementedError(f"{name}: numbatorch does not support complex inputs yet")
     if arr.dtype.kind != "f":
