@@ -100,7 +100,8 @@ def softmax_forward(x, dim, log):
 
 def softmax_backward(grad, y, dim, log):
     """Gradient of softmax (or log_softmax) with output ``y`` along axis ``dim`` for upstream ``grad``."""
-    g = np.broadcast_to(grad, y.shape).astype(y.dtype, copy=False)
+    # broadcast only when needed: broadcast_to's view is read-only, a second array type for Numba to compile
+    g = (grad if grad.shape == y.shape else np.broadcast_to(grad, y.shape)).astype(y.dtype, copy=False)
     if y.size == 0:
         return np.zeros_like(y)
     yb = _as_blocks(y, dim)
