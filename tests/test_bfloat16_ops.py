@@ -117,3 +117,12 @@ def test_linalg_refuses_half_precision_like_torch(name, dtype):
     with pytest.raises(expected.type) as ours:
         call(nt)
     assert str(ours.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("ord", ["fro", 1, -np.inf])
+def test_matrix_norm_of_half_precision_like_torch(dtype, ord):
+    ours = nt.linalg.matrix_norm(nt.tensor(_Y).to(getattr(nt, dtype)), ord)
+    theirs = torch.linalg.matrix_norm(torch.tensor(_Y).to(getattr(torch, dtype)), ord)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    np.testing.assert_allclose(ours.float().numpy(), theirs.float().numpy(), rtol=1e-2)
