@@ -84,3 +84,11 @@ def test_views_of_one_cuda_storage_are_saved_once():
     ours = numbatorch.load(io.BytesIO(data))
     assert all(v.device == CUDA for v in ours.values())
     assert numbatorch.equal(ours["column"].cpu(), base.view(3, 4)[:, 2].cpu())
+
+
+def test_missing_device_index_raises_torchs_error():
+    count = numbatorch.cuda.device_count()
+    with pytest.raises(RuntimeError, match=rf"^Attempting to deserialize object on CUDA device {count} but "
+                                           rf"torch\.cuda\.device_count\(\) is {count}\. Please use torch\.load with "
+                                           "map_location to map your storages to an existing device\\.$"):
+        numbatorch.load(io.BytesIO(_saved(_state())), map_location=f"cuda:{count}")
