@@ -6,6 +6,7 @@ parameters' dtype where PyTorch's is a 0-d tensor, so float32 runs round as PyTo
 """
 import numpy as np
 
+from .._device import is_device_array
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from .optimizer import Optimizer, as_float, bump
@@ -107,8 +108,11 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
 
 
 def _tensor(value):
-    """Arrays and numpy scalars as Tensors; Python numbers and None unchanged."""
-    return Tensor._make(np.asarray(value)) if isinstance(value, (np.ndarray, np.generic)) else value
+    """Arrays (host or device, kept where they are) and numpy scalars as Tensors; Python numbers and None
+    unchanged."""
+    if isinstance(value, np.generic):
+        return Tensor._make(np.asarray(value))
+    return Tensor._make(value) if isinstance(value, np.ndarray) or is_device_array(value) else value
 
 
 def _tensors(values):

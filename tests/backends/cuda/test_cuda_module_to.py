@@ -181,3 +181,23 @@ def test_averaged_model_of_a_cuda_model(device):
     assert all(p.device == expected_device for p in averages[1].module.parameters())
     for a, b in zip(averages[1].module.parameters(), averages[0].module.parameters()):
         np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_on_cuda_equals_cpu_and_keeps_its_state_there(line_search_fn):
+    net, x = _mlp(), torch.randn(5, 3)
+    on_cuda, x_cuda = copy.deepcopy(net).cuda(), x.cuda()
+    for model, data in ((net, x), (on_cuda, x_cuda)):
+        opt = torch.optim.LBFGS(model.parameters(), lr=0.5, max_iter=4, line_search_fn=line_search_fn)
+
+        def closure():
+            opt.zero_grad()
+            loss = model(data).pow(2).mean()
+            loss.backward()
+            return loss
+        for _ in range(2):
+            opt.step(closure)
+    state = opt.state[next(iter(on_cuda.parameters()))]
+    assert state["d"].device == CUDA and state["prev_flat_grad"].device == CUDA
+    assert all(t.device == CUDA for t in state["old_dirs"])
+    _assert_same_parameters(on_cuda, net)
