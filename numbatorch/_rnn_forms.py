@@ -4,7 +4,6 @@ step with the cell functions, so they are differentiable in the input, the state
 PyTorch, the input is batched: (seq, batch, features), or (batch, seq, features) with ``batch_first``."""
 import numbatorch
 
-from . import _functional_aliases as cells  # its cell functions, read at call time (it imports this module)
 from .nn import functional as F
 
 __all__ = ["gru", "lstm", "rnn_relu", "rnn_tanh"]
@@ -47,12 +46,12 @@ def _run(cell, input, states, params, has_biases, num_layers, dropout, train, bi
 
 def _single_state(name):
     def step(x, state, *weights):
-        return (getattr(cells, name)(x, state[0], *weights),)
+        return (getattr(numbatorch, name)(x, state[0], *weights),)
     return step
 
 
 def _lstm_step(x, state, *weights):
-    return cells.lstm_cell(x, state, *weights)
+    return numbatorch.lstm_cell(x, state, *weights)
 
 
 def _one_state_rnn(name, input, hx, params, *config):
