@@ -43,8 +43,9 @@ def test_trajectory_matches_torch(kwargs):
                      opt.state[next(iter(model.parameters()))]["n_iter"]))
     (t_ret, t_calls, t_params, t_iter), (o_ret, o_calls, o_params, o_iter) = runs
     assert o_iter == t_iter and len(o_calls) == len(t_calls)
-    np.testing.assert_allclose(o_calls, t_calls, rtol=1e-9)
-    np.testing.assert_allclose(o_ret, t_ret, rtol=1e-9)
+    # float64 round-off differs between the two frameworks' reductions; the line search carries it along
+    np.testing.assert_allclose(o_calls, t_calls, rtol=1e-7)
+    np.testing.assert_allclose(o_ret, t_ret, rtol=1e-7)
     for o, t in zip(o_params, t_params):
         np.testing.assert_allclose(o, t, rtol=1e-7, atol=1e-10)
     assert o_calls[-1] < o_calls[0]
