@@ -2,8 +2,8 @@
 
 ``math.exp`` compiles to a libm call, which keeps every loop around it scalar: Numba only maps it to vector
 code through Intel's SVML, and the llvmlite wheels are built without SVML support. This ``exp`` is plain
-arithmetic with no calls and no branches that cannot become selects, so a loop applying it runs 4 lanes at a
-time. Method: x = k*ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, so k*ln2 is exact), exp(r) by its
+arithmetic with no calls and no branches that cannot become selects, so a loop applying it runs several lanes
+at a time. Method: x = k*ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, so k*ln2 is exact), exp(r) by its
 Taylor series to r**13 (truncation below 1e-17 relative), and 2**k built from exponent bits. Within 1 ulp of
 numpy's exp over the whole float64 range, subnormal results, overflow to inf, underflow to 0 and NaN included.
 """
@@ -15,7 +15,7 @@ from numba import njit, types
 from numba.extending import intrinsic, overload
 
 _LOG2E = 1.4426950408889634
-_LN2_HI = 6.93147180369123816490e-01  # ln2 rounded to 32 bits: k * _LN2_HI is exact for |k| < 2**20
+_LN2_HI = 6.93147180369123816490e-01  # ln2 to 32 significant bits: k * _LN2_HI is exact for |k| < 2**21
 _LN2_LO = 1.90821492927058770002e-10  # ln2 - _LN2_HI
 # Adding 1.5 * 2**52 rounds to an integer that then sits in the low mantissa bits: round(x/ln2) without a
 # float->int conversion (vectorised only with AVX-512) and with defined bits for NaN.
