@@ -8,7 +8,8 @@ Layout shared by every convolution kernel here:
 The row order matches a weight of shape (Cout, C/groups, kd, kh, kw) reshaped to
 (groups, Cout/groups, K), so a convolution tile is one batched GEMM.
 
-The serial variants release the GIL: convolutions run them on several Python threads
+``im2col_transfer`` runs im2col (to_col=True) or col2im (to_col=False: col's rows added
+back into xp).  The serial variants release the GIL: convolutions run them on several Python threads
 at once (see _conv_threads.py); the parallel ones serve unfold/fold.
 """
 from numba import njit, uint64
@@ -63,26 +64,18 @@ def _im2col_item(xp, col, n0, nl, c, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw,
                 row += 1
 
 
-def _make_im2col(loop):
-    def im2col(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
+def _make_im2col_transfer(loop):
+    def im2col_transfer(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, to_col):
+        # each (sample, channel) item touches only its own plane of xp and its own rows of
+        # col: no races in either direction
         C = xp.shape[1]
         for item in loop(nb * C):
             _im2col_item(xp, col, n0, item // C, item % C, r0, nr,
-                         kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, True)
-    return im2col
+                         kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, to_col)
+    return im2col_transfer
 
 
-im2col = twin_kernels(_make_im2col)
-
-
-def _make_col2im(loop):
-    def col2im(col, gxp, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW):
-        # each (sample, channel) item writes only its own plane of gxp: no races
-        C = gxp.shape[1]
-        for item in loop(nb * C):
-            _im2col_item(gxp, col, n0, item // C, item % C, r0, nr,
-                         kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, False)
-    return col2im
-
-
-col2im = twin_kernels(_make_col2im)
+# One kernel for both directions, the flag a run-time argument: a literal True/False passed
+# to _im2col_item compiled it (and a wrapper around it) once per value, about half of a
+# cold cifar2 step's compile time; the branch sits outside the row copies, so it costs no speed.
+im2col_transfer = twin_kernels(_make_im2col_transfer)

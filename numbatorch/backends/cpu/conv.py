@@ -15,7 +15,7 @@ import numpy as np
 
 from ..._runtime import are_deterministic_algorithms_enabled
 from ._conv_threads import OrderedSum, run_tasks, worker_count
-from ._im2col import im2col, col2im
+from ._im2col import im2col_transfer
 from . import _parallel
 from ._parallel import choose
 from .._transposed_conv import make_conv_transpose
@@ -42,11 +42,21 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
 
 
 def _im2col(xp, col, *args):
-    choose(im2col, col.size)(xp, col, *args)
+    choose(im2col_transfer, col.size)(xp, col, *args, True)
 
 
 def _col2im(col, gxp, *args):
-    choose(col2im, col.size)(col, gxp, *args)
+    choose(im2col_transfer, col.size)(gxp, col, *args, False)
+
+
+def _im2col_tile(xp, col, *args):
+    """im2col on the calling thread (the serial build releases the GIL)."""
+    im2col_transfer.serial(xp, col, *args, True)
+
+
+def _col2im_tile(col, gxp, *args):
+    """col2im on the calling thread."""
+    im2col_transfer.serial(gxp, col, *args, False)
 
 
 def _tiles(N, rows, R, oW, itemsize, n_workers=1):
@@ -127,11 +137,11 @@ def _shallow_backward_tile(gy3, xp, xn0, gxp, gn0, col, w3, gwt, n0, nb, geom):
     gy_b = gy3[n0:n0 + nb].reshape(nb, G, Cog, L)
     col_b = col.reshape(G, K, nb, L).transpose(2, 0, 1, 3)    # (nb, G, K, L) view of col
     if gwt is not None:
-        im2col.serial(xp, col, xn0, nb, 0, L // oW, *geom)
+        _im2col_tile(xp, col, xn0, nb, 0, L // oW, *geom)
         gwt += np.matmul(col_b, gy_b.transpose(0, 1, 3, 2)).sum(axis=0)
     if gxp is not None:
         np.matmul(w3.transpose(0, 2, 1), gy_b, out=col_b)
-        col2im.serial(col, gxp, gn0, nb, 0, L // oW, *geom)
+        _col2im_tile(col, gxp, gn0, nb, 0, L // oW, *geom)
 
 
 def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
@@ -173,7 +183,7 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
                       out=out.reshape(N, G, Cog, L)[n0:n0 + nb, :, :, cols])
         else:
             col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
-            im2col.serial(xp, col, n0, nb, r0, nr, *geom)
+            _im2col_tile(xp, col, n0, nb, r0, nr, *geom)
             col3 = col.reshape(G, K, nb * T)
             if nb == 1 and transposed:
                 res = out_t[:, :T]
@@ -279,11 +289,11 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
             else:
                 gyr = np.ascontiguousarray(gy3[n0:n0 + nb].transpose(1, 0, 2)).reshape(G, Cog, nb * T)
             if need_gw:
-                im2col.serial(xp, col, xn, nb, r0, nr, *geom)
+                _im2col_tile(xp, col, xn, nb, r0, nr, *geom)
                 gwt += np.matmul(col.reshape(G, K, nb * T), gyr.transpose(0, 2, 1))
             if need_gx:
                 np.matmul(w3t, gyr, out=col.reshape(G, K, nb * T))
-                col2im.serial(col, gxp, gn, nb, r0, nr, *geom)
+                _col2im_tile(col, gxp, gn, nb, r0, nr, *geom)
         if gbuf is not None:
             gx[samples] = gbuf[:n_count, :, pd:pd + D, ph:ph + H, pw:pw + W]
         if need_gw:
