@@ -207,7 +207,8 @@ def div(input, other, *, rounding_mode=None, out=None):
             x, y = binary_arrays(input, other)
             floating = dt.is_floating(np.result_type(x, y))
             q = np.trunc(x / y) if floating else _int_trunc_div(x, y)
-            return Tensor._make(np.asarray(q).astype(np.result_type(x, y), copy=False))
+            like = x if isinstance(input, Tensor) else y
+            return Tensor._make(np.asarray(q, like=like).astype(np.result_type(x, y), copy=False))
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     x, y = _float_result(*binary_arrays(input, other))
@@ -218,7 +219,7 @@ def div(input, other, *, rounding_mode=None, out=None):
 def _int_trunc_div(x, y):
     q = np.floor_divide(x, y)
     r = np.remainder(x, y)
-    return q + ((r != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0)))
+    return q + ((r != 0) & (np.less(x, 0) != np.less(y, 0)))
 
 
 @tensor_method("__rtruediv__")
@@ -230,7 +231,7 @@ def _rtruediv(self, other):
 def floor_divide(input, other):
     """``input / other`` rounded towards minus infinity, broadcasting ``input`` and ``other``."""
     x, y = binary_arrays(input, other)
-    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
+    if np.result_type(x, y).kind in "iu" and np.any(np.equal(y, 0)):
         raise RuntimeError("ZeroDivisionError")
     return Tensor._make(np.floor_divide(x, y))
 

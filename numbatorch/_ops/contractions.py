@@ -76,7 +76,7 @@ def _on_diagonal(g, sub, unique, shape):
     """The Tensor ``g`` (letters ``unique``) on the diagonal of zeros of letters ``sub`` (with repeats), recorded so
     that the diagonal's extraction is its gradient."""
     def embed(a):
-        full = np.zeros(shape, dtype=a.dtype)
+        full = zeros(shape, a.dtype, like=a)
         np.einsum(sub + "->" + unique, full)[...] = a
         return full
     return linear_grad(g, embed, lambda h: np.einsum(sub + "->" + unique, h).copy())
@@ -166,7 +166,7 @@ def _einsum(subs, out_sub, operands, node_cls=EinsumBackward, reshape_to=None):
     sizes = _letter_sizes(subs, [a.shape for a in arrays])
     res = np.einsum(",".join(subs) + "->" + out_sub, *arrays, optimize=len(arrays) > 1)
     if len(arrays) == 1:  # a single-operand einsum may return a view of its input: results own their memory
-        res = np.array(res)
+        res = np.array(res, like=arrays[0])
     inter_shape = np.shape(res)
     if reshape_to is not None:
         res = np.reshape(res, reshape_to)

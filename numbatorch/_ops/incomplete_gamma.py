@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .._device import CPU, move
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand
 from ._util import apply_inplace, record
@@ -24,7 +25,12 @@ _lgamma = np.frompyfunc(math.lgamma, 1, 1)
 
 def _log_prefactor(a, x):
     """log(x^a e^-x / Gamma(a))."""
-    return a * np.log(x) - x - np.asarray(_lgamma(a), dtype=np.float64)
+    log_gamma = np.asarray(_lgamma(_on_host(a)), dtype=np.float64)  # math.lgamma runs per element on the host
+    return a * np.log(x) - x - np.asarray(log_gamma, like=a)
+
+
+def _on_host(array):
+    return array if type(array) is np.ndarray else move(array, CPU)
 
 
 def _series_p(a, x):
@@ -110,7 +116,8 @@ class IgammacBackward0(IgammaBackward0):
 
 def _regularized(fname, input, other, upper):
     a, x = _float_only_pair(fname, input, other)
-    out = regularized_gamma(a, x, upper).astype(a.dtype)
+    # the series and fractions iterate until every element has converged: on the host, then moved back
+    out = np.asarray(regularized_gamma(_on_host(a), _on_host(x), upper), like=a).astype(a.dtype)
     return record(out, IgammacBackward0 if upper else IgammaBackward0, (input, other), a=a, x=x)
 
 

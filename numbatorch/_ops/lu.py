@@ -10,7 +10,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.graph import Node, operand
-from ._util import record
+from ._util import record, zeros
 from .linalg_checks import LinAlgError, float_matrix, mT
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve"]
@@ -18,14 +18,14 @@ __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve"]
 
 def _getrf(a):
     """Packed LU of each matrix of ``a`` (..., m, n), its 1-based pivots (..., k) and info (first zero pivot)."""
-    lu = np.array(a, dtype=a.dtype, copy=True)
+    lu = np.array(a, dtype=a.dtype, copy=True, like=a)
     m, n = lu.shape[-2:]
     k = min(m, n)
     batch = lu.shape[:-2]
     flat = lu.reshape((-1, m, n))
-    pivots = np.zeros((flat.shape[0], k), dtype=np.int32)
-    info = np.zeros(flat.shape[0], dtype=np.int32)
-    rows = np.arange(flat.shape[0])
+    pivots = zeros((flat.shape[0], k), np.int32, like=a)
+    info = zeros(flat.shape[0], np.int32, like=a)
+    rows = np.arange(flat.shape[0], like=a)
     for j in range(k):
         p = j + np.argmax(np.abs(flat[:, j:, j]), axis=1)
         pivots[:, j] = p + 1
@@ -44,15 +44,15 @@ def _getrf(a):
 def _permutation(pivots, m, dtype):
     """P with ``A = P L U`` from LAPACK pivots (..., k)."""
     batch = pivots.shape[:-1]
-    perm = np.broadcast_to(np.arange(m), batch + (m,)).copy().reshape(-1, m)
+    perm = np.broadcast_to(np.arange(m, like=pivots), batch + (m,)).copy().reshape(-1, m)
     flat_piv = pivots.reshape(-1, pivots.shape[-1]) - 1
-    rows = np.arange(perm.shape[0])
+    rows = np.arange(perm.shape[0], like=pivots)
     for j in range(flat_piv.shape[1]):
         p = flat_piv[:, j]
         tmp = perm[rows, j].copy()
         perm[rows, j] = perm[rows, p]
         perm[rows, p] = tmp
-    eye = np.eye(m, dtype=dtype)
+    eye = np.eye(m, dtype=dtype, like=pivots)
     # Row i of P^T A is row perm[i] of A: P^T = eye[perm], so P is its transpose.
     return mT(eye[perm]).reshape(batch + (m, m))
 
@@ -60,7 +60,7 @@ def _permutation(pivots, m, dtype):
 def _unpack(lu, pivots):
     m, n = lu.shape[-2:]
     k = min(m, n)
-    L = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype)
+    L = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype, like=lu)
     U = np.triu(lu[..., :k, :])
     return _permutation(pivots, m, lu.dtype), L, U
 
@@ -68,7 +68,7 @@ def _unpack(lu, pivots):
 def _lu_backward(gL, gU, L, U, P):
     """PyTorch's gradient of ``A = P L U`` (square A): ``P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T``."""
     n = L.shape[-1]
-    inner = np.zeros(L.shape[:-2] + (n, n), dtype=L.dtype)
+    inner = zeros(L.shape[:-2] + (n, n), L.dtype, like=L)
     if gL is not None:
         inner = inner + np.tril(mT(L) @ gL, -1)
     if gU is not None:
@@ -116,21 +116,22 @@ def _lu_backward_any(gL, gU, L, U, P, square, solve, cat, zeros):
     if gL2 is not None:
         gB2 = _t(solve(U, _t(gL2)))  # gL2 U^-T
         gU = -_t(L2) @ gB2 + (0 if gU is None else gU)
-    eye = np.eye(n, dtype=P.dtype) if isinstance(P, np.ndarray) else Tensor._make(np.eye(n, dtype=P._data.dtype))
+    eye = Tensor._make(np.eye(n, dtype=P._data.dtype, like=P._data)) if isinstance(P, Tensor) else np.eye(
+        n, dtype=P.dtype, like=P)
     return P @ cat([square(gL1, gU, L1, U, eye), gB2], -2)
 
 
 def _t(x):
     """The matrix transpose of an array or a Tensor."""
-    return np.swapaxes(x, -1, -2) if isinstance(x, np.ndarray) else x.mT
+    return x.mT if isinstance(x, Tensor) else np.swapaxes(x, -1, -2)
 
 
 def _array_zeros(x):
-    return np.zeros(x.shape, dtype=x.dtype)
+    return zeros(x.shape, x.dtype, like=x)
 
 
 def _tensor_zeros(x):
-    return Tensor._make(np.zeros(tuple(x.shape), dtype=x._data.dtype))
+    return Tensor._make(zeros(tuple(x.shape), x._data.dtype, like=x._data))
 
 
 class LinalgLuBackward0(Node):
@@ -209,10 +210,10 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     lu_arr = LU_data._data
     P, L, U = _unpack(lu_arr, LU_pivots._data.astype(np.int64))
     k = min(lu_arr.shape[-2:])
-    L_t = (LU_data[..., :, :k].tril(-1) + Tensor._make(np.eye(lu_arr.shape[-2], k, dtype=lu_arr.dtype))
-           if unpack_data else Tensor._make(np.empty(0, lu_arr.dtype)))
-    U_t = LU_data[..., :k, :].triu() if unpack_data else Tensor._make(np.empty(0, lu_arr.dtype))
-    P_t = Tensor._make(P) if unpack_pivots else Tensor._make(np.empty(0, lu_arr.dtype))
+    L_t = (LU_data[..., :, :k].tril(-1) + Tensor._make(np.eye(lu_arr.shape[-2], k, dtype=lu_arr.dtype, like=lu_arr))
+           if unpack_data else Tensor._make(np.empty(0, lu_arr.dtype, like=lu_arr)))
+    U_t = LU_data[..., :k, :].triu() if unpack_data else Tensor._make(np.empty(0, lu_arr.dtype, like=lu_arr))
+    P_t = Tensor._make(P) if unpack_pivots else Tensor._make(np.empty(0, lu_arr.dtype, like=lu_arr))
     return return_types.lu_unpack(P_t, L_t, U_t)
 
 
@@ -246,7 +247,7 @@ class LinalgLuSolveBackward0(Node):
             L, U = Tensor._make(self.L), Tensor._make(self.U)
         else:
             k = self.L.shape[-1]
-            L = LU[..., :, :k].tril(-1) + Tensor._make(np.eye(self.L.shape[-2], k, dtype=self.L.dtype))
+            L = LU[..., :, :k].tril(-1) + Tensor._make(np.eye(self.L.shape[-2], k, dtype=self.L.dtype, like=self.L))
             U = LU[..., :k, :].triu()
         op = P @ L @ U
         op = op.mT if self.adjoint else op  # the system solved: op(A) X = B (left) or X op(A) = B
@@ -273,5 +274,5 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     op = mT(A) if adjoint else A
     b = B._data
     x = np.linalg.solve(op, b) if left else mT(np.linalg.solve(mT(op), mT(b)))
-    x = np.ascontiguousarray(x, dtype=lu_arr.dtype)
+    x = np.ascontiguousarray(x, dtype=lu_arr.dtype, like=lu_arr)
     return record(x, LinalgLuSolveBackward0, (LU, B), P=P, L=L, U=U, b=b, x=x, left=left, adjoint=adjoint)

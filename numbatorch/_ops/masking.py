@@ -56,7 +56,7 @@ def masked_fill(input, mask, value):
     if m.shape == data.shape:
         out = data.copy()
     else:
-        out = np.array(np.broadcast_to(data, broadcast_shapes(data.shape, m.shape)))
+        out = np.broadcast_to(data, broadcast_shapes(data.shape, m.shape)).copy()
     np.copyto(out, v, casting="unsafe", where=m)
     if is_tensor:
         return record(out, MaskedFillBackward1, (input, value), mask=m)
@@ -142,7 +142,7 @@ def masked_scatter(input, mask, source):
     data = input._data
     shape = broadcast_shapes(data.shape, m.shape)
     m = np.broadcast_to(m, shape)
-    out = np.array(np.broadcast_to(data, shape))
+    out = np.broadcast_to(data, shape).copy()
     count = int(m.sum())
     src = source._data.reshape(-1)
     if src.size < count:

@@ -23,7 +23,7 @@ def _expm(a):
     norm = np.max(np.sum(np.abs(a), axis=-2)) if a.size else 0.0
     squarings = max(0, int(math.ceil(math.log2(norm / 0.5)))) if norm > 0.5 else 0
     scaled = a / (2.0 ** squarings)
-    eye = np.broadcast_to(np.eye(a.shape[-1]), a.shape)
+    eye = np.broadcast_to(np.eye(a.shape[-1], like=a), a.shape)
     result = eye.copy()
     term = eye.copy()
     for k in range(1, _TERMS + 1):
@@ -40,7 +40,7 @@ class LinalgMatrixExpBackward0(Node):
     def backward(self, grad):
         a = self.a
         n = a.shape[-1]
-        block = np.zeros(a.shape[:-2] + (2 * n, 2 * n))
+        block = np.zeros_like(a, shape=a.shape[:-2] + (2 * n, 2 * n), dtype=np.float64)
         block[..., :n, :n] = mT(a)
         block[..., n:, n:] = mT(a)
         block[..., :n, n:] = grad
@@ -50,7 +50,7 @@ class LinalgMatrixExpBackward0(Node):
         from .joining import cat
         at = operand(self, 0, None).mT
         n = at.shape[-1]
-        zeros = Tensor._make(np.zeros(tuple(at.shape), dtype=at._data.dtype))
+        zeros = Tensor._make(np.zeros_like(at._data))
         block = cat([cat([at, grad], -1), cat([zeros, at], -1)], -2)
         return matrix_exp(block)[..., :n, n:]
 

@@ -183,7 +183,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         v_low = values.gather(d, Tensor._make(low))
         v_high = values.gather(d, Tensor._make(high))
         frac = 0.5 if interpolation == "midpoint" else (pos - low if interpolation == "linear" else 0.0)
-        result = v_low + (v_high - v_low) * Tensor._make(np.asarray(frac, dtype=values._data.dtype))
+        result = v_low + (v_high - v_low) * Tensor._make(np.asarray(frac, dtype=values._data.dtype, like=values._data))
         empty = (valid == 0) if ignore_nan else (nan_count > 0)  # NaN results (PyTorch's quantile propagates NaN)
         if np.any(empty):
             result = result * Tensor._make(np.where(empty, np.nan, 1).astype(values._data.dtype))
@@ -219,8 +219,10 @@ def dist(input, other, p=2):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Whether each element of ``elements`` is in ``test_elements`` (bool, ``elements``'s shape)."""
-    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    a = elements._data if isinstance(elements, Tensor) else None
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements, like=a)
+    if a is None:
+        a = np.asarray(elements, like=b)
     return Tensor._make(np.isin(a, b, assume_unique=assume_unique, invert=invert))
 
 
@@ -281,7 +283,7 @@ def _integer_binary(name, fn):
         a, b = input._data, other._data if isinstance(other, Tensor) else other
         if input._data.dtype.kind not in "iu":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt.LEGACY_NAME[input.dtype][6:-6]}'")
-        return Tensor._make(np.asarray(fn(a, b)).astype(np.result_type(a, b)))
+        return Tensor._make(np.asarray(fn(a, b), like=a).astype(np.result_type(a, b)))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise ``{name}`` of integer tensors."
     return tensor_method(name)(op)
@@ -362,9 +364,9 @@ def combinations(input, r=2, with_replacement=False):
     if input.dim() != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    index = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    index = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64, like=input._data).reshape(-1, r)
     if r == 0 or index.size == 0:
-        return Tensor._make(np.empty((0,) if r == 0 else (0, r), dtype=input._data.dtype))
+        return Tensor._make(np.empty((0,) if r == 0 else (0, r), dtype=input._data.dtype, like=input._data))
     return input[Tensor._make(index)]
 
 
@@ -390,7 +392,7 @@ def _gradient_along(f, d, spacing, edge_order):
 
     def coef(values):
         shape[d] = -1
-        return Tensor._make(np.asarray(values, dtype=f._data.dtype).reshape(shape))
+        return Tensor._make(np.asarray(values, dtype=f._data.dtype, like=f._data).reshape(shape))
 
     def part(start, length):
         return f.narrow(d, start, length)

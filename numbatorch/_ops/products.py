@@ -253,7 +253,7 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
     elif na == 1 and nb == 1:
         _check_dot(a, b)
-        res = _product(a, b, np.asarray(np.dot(a, b)), DotBackward0, input, other)
+        res = _product(a, b, np.asarray(np.dot(a, b), like=a), DotBackward0, input, other)
     elif na == 2 and nb == 1:
         _check_mv(a, b)
         res = _product(a, b, blas.matmul(a, b), MvBackward0, input, other)
@@ -339,7 +339,7 @@ def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors of the same size."""
     a, b = _operand_arrays(input, tensor)
     _check_dot(a, b)
-    return _write_out(_product(a, b, np.asarray(np.dot(a, b)), DotBackward0, input, tensor), out)
+    return _write_out(_product(a, b, np.asarray(np.dot(a, b), like=a), DotBackward0, input, tensor), out)
 
 
 @tensor_method()
@@ -349,7 +349,7 @@ def vdot(input, other, *, out=None):
     _check_dot(a, b, "vdot")
     if a.dtype.kind == "c":
         return _write_out(dot(input.conj(), other), out)
-    return _write_out(_product(a, b, np.asarray(np.dot(a, b)), VdotBackward0, input, other), out)
+    return _write_out(_product(a, b, np.asarray(np.dot(a, b), like=a), VdotBackward0, input, other), out)
 
 
 class OuterBackward(Node):

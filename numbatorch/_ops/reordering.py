@@ -86,7 +86,7 @@ class DiagEmbedBackward0(Node):
         return _diagonal_view(grad, self.offset, self.dim1, self.dim2)
 
     def backward_graph(self, grad):
-        return record(np.array(self.backward(grad._data)), DiagonalBackward0, (grad,), shape=grad._data.shape,
+        return record(self.backward(grad._data).copy(), DiagonalBackward0, (grad,), shape=grad._data.shape,
                       offset=self.offset, dim1=self.dim1, dim2=self.dim2)
 
 
@@ -259,5 +259,6 @@ def trace(input):
     data = input._data
     if data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
-    out = np.asarray(np.trace(data), dtype=data.dtype if data.dtype.kind in dt.DIFFERENTIABLE_KINDS else np.int64)
+    out = np.asarray(np.trace(data), dtype=data.dtype if data.dtype.kind in dt.DIFFERENTIABLE_KINDS else np.int64,
+                     like=data)
     return record(out, TraceBackward0, (input,), shape=data.shape)

@@ -249,7 +249,7 @@ class ScatterReduceBackward0(Node):
         if self.reduce == "prod":
             return self._prod_backward_graph(grad)
         self_share, src_share = self._shares(tuple(grad.shape), grad._data.dtype)
-        g_self = grad * Tensor._make(np.asarray(self_share)) if self.inputs[0] is not None else None
+        g_self = grad * Tensor._make(np.asarray(self_share, like=grad._data)) if self.inputs[0] is not None else None
         g_src = _gathered_grad(grad, self.index, self.src_shape, src_share) if self.inputs[1] is not None else None
         return g_self, g_src
 

@@ -143,9 +143,9 @@ def _unique_result(input, node_cls, output, inverse, counts, return_inverse, ret
         return out
     result = (out,)
     if return_inverse:
-        result += (Tensor._make(np.asarray(inverse, dtype=np.int64)),)
+        result += (Tensor._make(np.asarray(inverse, dtype=np.int64, like=output)),)
     if return_counts:
-        result += (Tensor._make(np.asarray(counts, dtype=np.int64)),)
+        result += (Tensor._make(np.asarray(counts, dtype=np.int64, like=output)),)
     return result
 
 
@@ -189,8 +189,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
                           return_inverse, return_counts)
 
 
-def _as_array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+def _as_array(x, like=None):
+    return x._data if isinstance(x, Tensor) else np.asarray(x, like=like)
 
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
@@ -203,7 +203,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
                                "while right was True")
         right = side == "right"
     seq = _as_array(sorted_sequence)
-    values = _as_array(input)
+    values = _as_array(input, like=seq)
     if sorter is not None:
         seq = np.take_along_axis(seq, _as_array(sorter), -1)
     common = np.result_type(seq, values)
@@ -211,7 +211,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     out_dtype = np.int32 if out_int32 else np.int64
     if seq.ndim == 1:
         out = np.searchsorted(seq, values, side="right" if right else "left")
-        return Tensor._make(np.asarray(out, dtype=out_dtype))
+        return Tensor._make(np.asarray(out, dtype=out_dtype, like=seq))
     if seq.shape[:-1] != values.shape[:-1]:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            "dimensions of boundaries tensor and input value tensor must match, but we got "
@@ -227,4 +227,4 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     b = _as_array(boundaries)
     if b.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
-    return searchsorted(b, input, out_int32=out_int32, right=right)
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)

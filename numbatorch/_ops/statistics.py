@@ -208,7 +208,7 @@ def _median(input, dim, keepdim, ignore_nan):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     if dim is None:
         if x.size == 0:
-            return Tensor._make(np.asarray(np.nan, dtype=x.dtype))
+            return Tensor._make(np.asarray(np.nan, dtype=x.dtype, like=x))
         vals, _ = _median_rows(x.reshape(-1), 0, ignore_nan)
         out = vals.reshape(())
         return record(out, NanmedianBackward0 if ignore_nan else MedianBackward0, (input,), reads=(input,), x=x,

@@ -299,7 +299,8 @@ def _shift(name, fn):
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
                                       f"'{dt.LEGACY_NAME[dt.from_numpy_dtype(kind)][6:-6]}'")
         result_type = dt.result_type(input, other).np
-        return Tensor._make(np.asarray(fn(a.astype(result_type), b.astype(result_type))).astype(result_type))
+        shifted = fn(a.astype(result_type), b.astype(result_type))
+        return Tensor._make(np.asarray(shifted, like=a if isinstance(input, Tensor) else b).astype(result_type))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise ``{name}`` of integer tensors."
     return op

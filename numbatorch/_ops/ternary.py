@@ -200,9 +200,9 @@ def _clamp_arrays(input, min, max, fname):
         x = x.astype(res_dtype)
     lo = hi = None
     if min is not None:
-        lo = np.asarray(min._data if isinstance(min, Tensor) else min).astype(res_dtype, copy=False)
+        lo = (min._data if isinstance(min, Tensor) else np.asarray(min, like=x)).astype(res_dtype, copy=False)
     if max is not None:
-        hi = np.asarray(max._data if isinstance(max, Tensor) else max).astype(res_dtype, copy=False)
+        hi = (max._data if isinstance(max, Tensor) else np.asarray(max, like=x)).astype(res_dtype, copy=False)
     return x, lo, hi
 
 

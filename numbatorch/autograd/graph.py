@@ -3,6 +3,8 @@ import weakref
 
 import numpy as np
 
+from .._device import is_device_array
+
 
 class Node:
     """Backward function of one op.
@@ -149,7 +151,7 @@ def operand(node, i, value):
             raise NotImplementedError(f"create_graph=True is not supported yet through the in-place form of "
                                       f"{node.name()}: its input was overwritten by its result")
         return t
-    if type(value) is np.ndarray:
+    if type(value) is np.ndarray or is_device_array(value):
         from .._tensor import Tensor
         return Tensor._make(value)
     return value
@@ -170,10 +172,10 @@ def backward_with_constant_slopes(node, grad):
     and only ``grad`` carries a graph.
     """
     from .._tensor import Tensor
-    slopes = node.backward(np.ones(grad.shape, dtype=grad._data.dtype))
+    slopes = node.backward(np.ones_like(grad._data))
     if type(slopes) is not tuple:
-        return grad * Tensor._make(np.asarray(slopes))
-    return tuple(None if s is None else grad * Tensor._make(np.asarray(s)) for s in slopes)
+        return grad * Tensor._make(np.asarray(slopes, like=grad._data))
+    return tuple(None if s is None else grad * Tensor._make(np.asarray(s, like=grad._data)) for s in slopes)
 
 
 def with_zero_input_edges(node, grads):
@@ -189,7 +191,7 @@ def with_zero_input_edges(node, grads):
     out = []
     for t, g in zip(node.inputs, grads):
         if t is not None and g is not None:
-            g = g + record(np.zeros(t._data.shape, dtype=g._data.dtype), _ZeroEdgeBackward, (t,))
+            g = g + record(np.zeros_like(t._data, dtype=g._data.dtype), _ZeroEdgeBackward, (t,))
         out.append(g)
     return out[0] if single else tuple(out)
 

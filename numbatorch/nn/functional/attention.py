@@ -42,7 +42,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         masked = Tensor._make(np.where((attn == 0) & ~dead, -np.inf, 0.0).astype(attn.dtype))
         live = Tensor._make((~dead).astype(attn.dtype))
         drop = None if not self.weights_dropped else Tensor._make(
-            ws.keep.reshape(full_shape) * np.asarray(ws.drop_scale, dtype=attn.dtype))
+            ws.keep.reshape(full_shape) * attn.dtype.type(ws.drop_scale))
 
         def forward(q, k, v, m):
             from ..._ops.softmax import softmax

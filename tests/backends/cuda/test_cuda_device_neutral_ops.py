@@ -1,0 +1,74 @@
+"""Ops whose code outside the kernels once built host arrays (``np.asarray`` without ``like=``, ``np.zeros(shape)``)
+give 'cuda' results, gradients and second-order gradients equal to the CPU (issue #11)."""
+import numpy as np
+import pytest
+
+import numbatorch as torch
+
+from .test_cuda_ops import _assert_same_on_cuda
+
+
+def _q(x, *values):
+    return torch.tensor(values, dtype=x.dtype, device=x.device)
+
+
+DIFFERENTIABLE = {
+    "dot_vdot_trace": lambda x: torch.dot(x[0], x[1]) + torch.vdot(x[0], x[2]) + torch.trace(x) + x[0] @ x[1],
+    "quantile": lambda x: torch.quantile(x, 0.3, dim=1) + torch.quantile(x, _q(x, 0.2, 0.7), dim=1).sum(0),
+    "masked_fill_scatter_broadcast": lambda x: x[:1].masked_scatter(x.detach() > 0, x.flip(0))
+    + x[:1].masked_fill(x.detach() > 0, 1.0),
+    "lu_factor_and_lu": lambda x: (torch.linalg.lu_factor(x[:, :3])[0].sum() + torch.linalg.lu(x).U.sum()
+                                   + torch.linalg.lu(x.t()).L.sum()),
+    "lu_solve": lambda x: torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, :3] + 3 * torch.eye(
+        3, dtype=x.dtype, device=x.device)), x[:, 1:]),
+    "matrix_exp_einsum_diagonal": lambda x: torch.linalg.matrix_exp(0.3 * x[:, :3]) + torch.einsum("ii->i", x[:, :3]),
+    "incomplete_gamma": lambda x: torch.igamma(x.detach().abs() + 0.5, x.abs()) + torch.igammac(_q(x, 1.5), x.abs()),
+}
+
+
+@pytest.mark.parametrize("name", list(DIFFERENTIABLE))
+def test_differentiable_ops_stay_on_the_device(name):
+    _assert_same_on_cuda(DIFFERENTIABLE[name], (3, 4))
+
+
+def _forward_only(x):
+    """Integer, boolean and index results of the ops of ``x`` (3, 4) float64, as a tuple of Tensors."""
+    i = (x * 4).floor().to(torch.int64)
+    edges = x[0].sort()[0]
+    return (*torch.unique(i, return_inverse=True, return_counts=True),
+            *torch.unique_consecutive(i, return_inverse=True, return_counts=True),
+            torch.searchsorted(edges, x), torch.bucketize(x, edges, right=True),
+            torch.gcd(i, i + 3), torch.lcm(i.abs() + 1, 4), i << 1, 1 << i.abs(), torch.isin(i, 0), torch.isin(2, i),
+            torch.div(x, x.flip(0), rounding_mode="trunc"), torch.div(i, 3, rounding_mode="trunc"),
+            torch.floor_divide(i, 2), torch.median(x[:0]), torch.combinations(x[0]), torch.gradient(x)[0],
+            torch.gradient(x, spacing=(_q(x, 0.0, 1.0, 3.0),), dim=0)[0])
+
+
+def test_integer_and_index_results_stay_on_the_device():
+    x = torch.randn(3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    for want, got in zip(_forward_only(x), _forward_only(x.cuda())):
+        assert got.device == torch.device("cuda", 0) and got.dtype == want.dtype
+        np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())
+
+
+SECOND_ORDER = {  # backward_graph paths: constant operands, constant slopes, zero input edges
+    "copysign_abs": lambda x: torch.copysign(x, x.flip(0)) * x,
+    "clamp_by_tensor": lambda x: torch.clamp(x, _q(x, -0.1)) * x,
+    "igamma": lambda x: torch.igamma(x.detach().abs() + 0.5, x.abs()),
+    "einsum_diagonal": lambda x: torch.einsum("ii->i", x[:, :3]) ** 3,
+    "matrix_exp": lambda x: torch.linalg.matrix_exp(0.3 * x[:, :3]),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_second_order_gradients_stay_on_the_device(name):
+    host = torch.randn(3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(1)).requires_grad_()
+    dev = host.detach().cuda().requires_grad_()
+    second = []
+    for x in (host, dev):
+        (g,) = torch.autograd.grad(SECOND_ORDER[name](x).sum(), x, create_graph=True)
+        (gg,) = torch.autograd.grad((g * g).sum(), x)
+        second.append((g, gg))
+    for want, got in zip(*second):
+        assert got.device == torch.device("cuda", 0)
+        np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), atol=1e-10, rtol=1e-7)
