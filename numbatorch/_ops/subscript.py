@@ -275,7 +275,7 @@ class CopySlices(Node):
             if self.accumulate:
                 g_self = grad
             else:  # the written positions get no gradient: a constant mask
-                keep = np.ones(grad.shape, dtype=grad._data.dtype)
+                keep = np.ones_like(grad._data, order="C")
                 _assign(keep, self.index, 0)
                 g_self = grad * Tensor._make(keep)
         if len(self.inputs) > 1 and self.inputs[1] is not None:

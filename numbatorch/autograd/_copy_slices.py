@@ -12,7 +12,15 @@ import numpy as np
 
 from .graph import Node
 
-_as_strided = np.lib.stride_tricks.as_strided
+
+
+def _as_strided(buf, shape, strides):
+    """A strided view of ``buf`` of the same kind: numpy's (host memory, and the simulator's device arrays) or the
+    device array library's (CuPy's on a GPU)."""
+    if isinstance(buf, np.ndarray):
+        return np.lib.stride_tricks.as_strided(buf, shape, strides, subok=True)
+    from ..backends.cuda._array import xp
+    return xp.lib.stride_tricks.as_strided(buf, shape, strides)
 
 
 class ViewRegion:
@@ -76,7 +84,7 @@ class CopySlices(Node):
 
     def backward(self, grad):
         region = self.region
-        buf = np.empty(region.size, dtype=grad.dtype)
+        buf = np.empty_like(grad, shape=region.size)
         base_grad = region.base_in(buf)
         base_grad[...] = grad
         inside = region.view_in(buf)
@@ -90,7 +98,7 @@ class CopySlices(Node):
         region = self.region
         base_grad = result_grad = None
         if self.inputs[0] is not None:  # the overwritten region gets no gradient: a constant mask
-            buf = np.ones(region.size, dtype=grad._data.dtype)
+            buf = np.ones_like(grad._data, shape=region.size)
             region.view_in(buf)[...] = 0
             base_grad = grad * Tensor._make(region.base_in(buf).copy())
         if self.inputs[1] is not None:  # the region read out of grad, as the view itself reads its base
@@ -105,7 +113,7 @@ class AsStridedBackward0(Node):
 
     def backward(self, grad):
         region = self.region
-        buf = np.zeros(region.size, dtype=grad.dtype)
+        buf = np.zeros_like(grad, shape=region.size)
         region.view_in(buf)[...] = grad
         return region.base_in(buf)
 
@@ -116,7 +124,7 @@ class AsStridedBackward0(Node):
 
 def _region_gather(region, base_like):
     """The view's elements of an array laid out like the base (a copy)."""
-    buf = np.empty(region.size, dtype=base_like.dtype)
+    buf = np.empty_like(base_like, shape=region.size)
     region.base_in(buf)[...] = base_like
     return region.view_in(buf).copy()
 

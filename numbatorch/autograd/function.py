@@ -47,8 +47,8 @@ class BackwardCFunction(Node):
     def backward(self, grads):
         if self.num_outputs == 1:
             grads = (grads,)
-        grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype) if g is None else g)
-                      for g, (shape, dtype) in zip(grads, self.output_shapes))
+        grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype, like=kind) if g is None else g)
+                      for g, (shape, dtype, kind) in zip(grads, self.output_shapes))
         return tuple(None if g is None else (g._data if isinstance(g, _tensor.Tensor) else np.asarray(g))
                      for g in self._user_backward(grads))
 
@@ -57,8 +57,8 @@ class BackwardCFunction(Node):
         it is differentiable where it is written with differentiable ops (as in PyTorch)."""
         if self.num_outputs == 1:
             grads = (grads,)
-        grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype)) if g is None else g
-                      for g, (shape, dtype) in zip(grads, self.output_shapes))
+        grads = tuple(_tensor.Tensor._make(np.zeros(shape, dtype, like=kind)) if g is None else g
+                      for g, (shape, dtype, kind) in zip(grads, self.output_shapes))
         return tuple(g if g is None or isinstance(g, _tensor.Tensor) else _tensor.Tensor._make(np.asarray(g))
                      for g in self._user_backward(grads))
 
@@ -89,7 +89,9 @@ def _attach_node(cls, ctx, args, outs):
     differentiable = [isinstance(o, _tensor.Tensor) and id(o) not in non_diff
                       and o._data.dtype.kind in _dtype.DIFFERENTIABLE_KINDS
                       for o in outs]
-    shapes = [(o._data.shape, o._data.dtype) if isinstance(o, _tensor.Tensor) else ((), np.float32) for o in outs]
+    # an empty array of each output's kind: the zero gradients of unused outputs are made on its device
+    shapes = [(o._data.shape, o._data.dtype, np.empty_like(o._data, shape=0)) if isinstance(o, _tensor.Tensor)
+              else ((), np.float32, None) for o in outs]
     made = record(tuple(o._data if d else None for o, d in zip(outs, differentiable)), BackwardCFunction, args,
                   ctx=ctx, fn_cls=cls, output_shapes=shapes)
     result = []

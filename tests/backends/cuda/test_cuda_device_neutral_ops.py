@@ -51,12 +51,35 @@ def test_integer_and_index_results_stay_on_the_device():
         np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())
 
 
-SECOND_ORDER = {  # backward_graph paths: constant operands, constant slopes, zero input edges
+def _write_through_view(x):
+    z = x * 1
+    z[0] = x[1] ** 2
+    z[:, 1:3] = 2 * x[:, :2]
+    return z
+
+
+class _TwoOutputs(torch.autograd.Function):
+    """Two outputs; a loss using one leaves the other's incoming gradient None (zeros made by the engine)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x, x * 3
+
+    @staticmethod
+    def backward(ctx, g_square, g_triple):
+        (x,) = ctx.saved_tensors
+        return g_square * 2 * x + g_triple * 3
+
+
+SECOND_ORDER = {  # backward_graph paths: constants, constant slopes, zero edges, writes through views, Function
     "copysign_abs": lambda x: torch.copysign(x, x.flip(0)) * x,
     "clamp_by_tensor": lambda x: torch.clamp(x, _q(x, -0.1)) * x,
     "igamma": lambda x: torch.igamma(x.detach().abs() + 0.5, x.abs()),
     "einsum_diagonal": lambda x: torch.einsum("ii->i", x[:, :3]) ** 3,
     "matrix_exp": lambda x: torch.linalg.matrix_exp(0.3 * x[:, :3]),
+    "write_through_views": _write_through_view,
+    "function_one_output_used": lambda x: _TwoOutputs.apply(x)[0],
 }
 
 
@@ -72,3 +95,4 @@ def test_second_order_gradients_stay_on_the_device(name):
     for want, got in zip(*second):
         assert got.device == torch.device("cuda", 0)
         np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), atol=1e-10, rtol=1e-7)
+
