@@ -4,10 +4,14 @@ The forward (alpha) and backward (beta) recursions run in log space over time, v
 label sequence of each sample. The gradient is PyTorch's: ``exp(log_probs) - exp(log(alpha*beta) + nll -
 log_probs)`` at every ``t < input_length``, which is the gradient with respect to the logits when ``log_probs``
 comes from ``log_softmax`` (whose backward then passes it through unchanged), as in PyTorch.
+
+The recursions are a Python loop over time and samples on small arrays: on 'cuda' they run on host copies and
+the losses and gradients are moved back to the device.
 """
 import numpy as np
 
 from ..._creation import tensor
+from ..._device import CPU, move
 from ..._ops._not_implemented import NotImplementedBackward
 from ..._ops._dtype_args import require_float_or_double
 from ..._ops._util import record
@@ -72,8 +76,9 @@ class CtcLossBackward0(Node):
     __slots__ = ("lp", "samples", "nll", "zero_infinity")
 
     def backward(self, grad):
-        lp = self.lp  # (T, N, C) as float64
+        lp = self.lp  # (T, N, C) as float64, on the host
         out = np.zeros_like(lp)
+        host_grad = move(grad, CPU)
         for n, (labels, length, ext, skip, alpha) in enumerate(self.samples):
             if length == 0 or (self.zero_infinity and not np.isfinite(self.nll[n])):
                 continue
@@ -85,12 +90,12 @@ class CtcLossBackward0(Node):
             sample_lp = lp[:length, n]
             with np.errstate(over="ignore", invalid="ignore"):
                 g = np.exp(sample_lp) - np.exp(lcab + self.nll[n] - sample_lp)
-            out[:length, n] = g * grad[n]
-        return out
+            out[:length, n] = g * host_grad[n]
+        return np.asarray(out, like=grad)
 
     def backward_graph(self, grad):
         # grad times the loss's derivative, whose own derivative PyTorch does not have either
-        local = self.backward(np.ones(self.lp.shape[1], dtype=self.lp.dtype))
+        local = self.backward(np.ones_like(grad._data))
         local = record(local, NotImplementedBackward, (operand(self, 0, None),), op="_ctc_loss_backward")
         return local * grad.unsqueeze(-1)
 
@@ -125,10 +130,10 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
                            f"{len(in_lens)} and {len(tg_lens)}")
     if not 0 <= blank < C:
         raise RuntimeError("blank must be in label range")
-    tg = targets._data
+    tg = move(targets._data, CPU)
     if unbatched and tg.ndim == 1 and tg.size >= tg_lens[0] and len(tg_lens) == 1:
         tg = tg[None]
-    lp = lp_t._data.astype(np.float64)
+    lp = move(lp_t._data, CPU).astype(np.float64)
     samples, nll = [], np.empty(N)
     offset = 0
     for n in range(N):
@@ -151,13 +156,13 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         samples.append((labels, length, ext, skip, alpha))
     if zero_infinity:
         nll = np.where(np.isinf(nll), 0.0, nll)
-    out = nll.astype(lp_t._data.dtype)
+    out = np.asarray(nll, like=lp_t._data).astype(lp_t._data.dtype)
     losses = record(out, CtcLossBackward0, (lp_t,), lp=lp, samples=samples, nll=nll, zero_infinity=zero_infinity)
     if reduction == "none":
         return losses[0] if unbatched else losses
     if reduction == "sum":
         return losses.sum()
     if reduction == "mean":
-        divisors = tensor(np.maximum(np.array(tg_lens), 1), dtype=losses.dtype)
+        divisors = tensor(np.maximum(np.array(tg_lens), 1), dtype=losses.dtype, device=losses.device)
         return (losses / divisors).mean()
     raise ValueError(f"{reduction} is not a valid value for reduction")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import numbatorch as torch
+import numbatorch.nn.functional as F
 
 from .test_cuda_ops import _assert_same_on_cuda
 
@@ -24,6 +25,20 @@ DIFFERENTIABLE = {
     "matrix_exp_einsum_diagonal": lambda x: torch.linalg.matrix_exp(0.3 * x[:, :3]) + torch.einsum("ii->i", x[:, :3]),
     "incomplete_gamma": lambda x: torch.igamma(x.detach().abs() + 0.5, x.abs()) + torch.igammac(_q(x, 1.5), x.abs()),
 }
+
+
+def _ctc(x):
+    """CTC loss (host recursions, results moved back) of ``x`` (5, 2, 4) against padded and concatenated targets."""
+    targets = torch.tensor([[1, 2], [3, 0]], device=x.device)
+    lp = x.log_softmax(2)
+    return (F.ctc_loss(lp, targets, [5, 4], [2, 1])
+            + F.ctc_loss(lp, targets[targets > 0], torch.tensor([5, 3], device=x.device), [2, 1], reduction="sum"))
+
+
+def test_ctc_loss_on_the_device():
+    _assert_same_on_cuda(_ctc, (5, 2, 4))
+    _assert_same_on_cuda(lambda x: F.ctc_loss(x.log_softmax(1), torch.tensor([1, 1], device=x.device), [5], [2],
+                                              reduction="none"), (5, 3))
 
 
 @pytest.mark.parametrize("name", list(DIFFERENTIABLE))
