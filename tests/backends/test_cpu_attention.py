@@ -87,6 +87,16 @@ def test_float_mask_gets_gradient(dtype):
     _compare((2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 6), mask=mask, dtype=dtype)
 
 
+@pytest.mark.parametrize("mask_shape", [(3, 1), (1, 5), (2, 1, 1, 5), (1, 2, 3, 5), (2, 2, 3, 5)])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.bool])
+def test_masks_broadcast_over_any_dims(mask_shape, dtype):
+    # the kernel reads the mask flat with per-dim steps: broadcast (step 0), copied and full masks
+    mask = torch.randn(mask_shape) if dtype == torch.float64 else torch.rand(mask_shape) > 0.3
+    if dtype == torch.bool and mask_shape[-1] > 1:
+        mask[..., 0] = True
+    _compare((2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 6), mask=mask)
+
+
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_causal(dtype):
     _compare((2, 7, 4), (2, 5, 4), (2, 5, 6), is_causal=True, dtype=dtype)  # L > S

@@ -17,16 +17,18 @@ from ._parallel import twin_kernels
 
 
 @njit(cache=True, error_model="numpy")
-def _shift_row(n, l, attn, mask, has_mask, is_causal, scale):
-    """Scale, mask and subtract the row max (the softmax's stabilising shift)."""
+def _shift_row(n, l, attn, mask, mask_n, mask_l, has_mask, is_causal, scale):
+    """Scale, mask and subtract the row max (the softmax's stabilising shift); row (n, l) of the mask
+    starts at mask[n * mask_n + l * mask_l]."""
     S = attn.shape[2]
+    start = n * mask_n + l * mask_l
     row = attn[n, l]
     neg_inf = -np.inf
     row_max = neg_inf
     for s in range(S):
         val = row[s] * scale
         if has_mask:
-            val += mask[n, l, s]
+            val += mask[start + s]
         if is_causal and s > l:
             val = neg_inf
         row[s] = val
@@ -74,12 +76,16 @@ def _softmax_backward_row(n, l, grad, attn, keep, has_dropout, drop_scale):
 
 
 def _make_shift_scores(loop):
-    def shift_scores(attn, mask, has_mask, is_causal, scale):
-        """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max."""
+    def shift_scores(attn, mask, mask_n, mask_l, has_mask, is_causal, scale):
+        """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max.
+
+        The mask is flat with rows of S entries, ``mask_n``/``mask_l`` entries apart (0 where broadcast): a
+        shared, a broadcast and a full mask all have one Numba type (3-d broadcast and contiguous views
+        were two specialisations, compiled one after the other)."""
         N, L = attn.shape[0], attn.shape[1]
         for row in loop(N * L):
             n = row // L
-            _shift_row(n, row - n * L, attn, mask, has_mask, is_causal, scale)
+            _shift_row(n, row - n * L, attn, mask, mask_n, mask_l, has_mask, is_causal, scale)
     return shift_scores
 
 

@@ -60,6 +60,21 @@ def _writable_full(a, full_shape):
     return np.broadcast_to(a, full_shape).copy()
 
 
+def _flat_mask(a, full_shape, dtype):
+    """``a`` broadcast to ``full_shape`` as (flat, n_step, l_step), flat read-only: entry (n, l, s) of its
+    (N, L, S) view is flat[n * n_step + l * l_step + s]. A copy only of a mask broadcast over keys, or where
+    the (N, L, S) view needs one."""
+    S = full_shape[-1]
+    a = np.asarray(a, dtype=dtype)
+    if a.ndim == 0 or a.shape[-1] != S:
+        a = np.broadcast_to(a, a.shape[:-1] + (S,))
+    base = np.ascontiguousarray(a)
+    view = np.broadcast_to(base, full_shape).reshape((-1,) + full_shape[-2:])
+    flat = (base if np.may_share_memory(view, base) else view).reshape(-1)[:]
+    flat.flags.writeable = False
+    return flat, view.strides[0] // view.itemsize, view.strides[1] // view.itemsize
+
+
 def _as_3d(a, full_shape, dtype):
     """Broadcast ``a`` to ``full_shape`` and view it as (N, L, S) (a copy only if numpy must)."""
     view = np.broadcast_to(np.asarray(a, dtype=dtype), full_shape)
@@ -94,9 +109,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         if attn_mask.dtype == np.bool_:
             mask_shape = None  # a bool mask has no gradient
             attn_mask = np.where(attn_mask, dtype.type(0), dtype.type(-np.inf))
-        mask = _as_3d(attn_mask, full_shape, dtype)
-    else:
-        mask = np.broadcast_to(np.zeros((1, 1, 1), dtype=dtype), attn.shape)
+    mask, mask_n, mask_l = _flat_mask(0 if attn_mask is None else attn_mask, full_shape, dtype)
     has_dropout = dropout_p > 0.0
     drop_scale = 0.0 if dropout_p >= 1.0 else 1.0 / (1.0 - dropout_p)
     if has_dropout:
@@ -107,7 +120,8 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     else:
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), attn.shape)
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
-    choose(_k.shift_scores, attn.size)(attn, mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
+    choose(_k.shift_scores, attn.size)(attn, mask, mask_n, mask_l, attn_mask is not None, bool(is_causal),
+                                       dtype.type(scale))
     np.exp(attn, out=attn)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
     choose(_k.normalize_rows, attn.size)(attn, bool(nan_for_fully_masked), keep, has_dropout, drop_scale, attn_drop)
 
