@@ -40,8 +40,9 @@ def _shift_row(n, l, attn, mask, mask_n, mask_l, has_mask, is_causal, scale):
 
 
 @njit(cache=True, error_model="numpy")
-def _normalize_row(n, l, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
+def _normalize_row(n, l, attn, nan_rows, keep, keep_n, keep_l, has_dropout, drop_scale, attn_drop):
     S = attn.shape[2]
+    start = n * keep_n + l * keep_l
     row = attn[n, l]
     total = 0.0  # float64 accumulator, also for float32 rows
     for s in range(S):
@@ -58,17 +59,18 @@ def _normalize_row(n, l, attn, nan_rows, keep, has_dropout, drop_scale, attn_dro
         p = row[s] * inv
         row[s] = p
         if has_dropout:
-            attn_drop[n, l, s] = p * drop_scale if keep[n, l, s] else 0.0
+            attn_drop[n, l, s] = p * drop_scale if keep[start + s] else 0.0
 
 
 @njit(cache=True, error_model="numpy")
-def _softmax_backward_row(n, l, grad, attn, keep, has_dropout, drop_scale):
+def _softmax_backward_row(n, l, grad, attn, keep, keep_n, keep_l, has_dropout, drop_scale):
     S = attn.shape[2]
+    start = n * keep_n + l * keep_l
     dot = 0.0
     for s in range(S):
         g = grad[n, l, s]
         if has_dropout:
-            g = g * drop_scale if keep[n, l, s] else 0.0
+            g = g * drop_scale if keep[start + s] else 0.0
             grad[n, l, s] = g
         dot += g * attn[n, l, s]
     for s in range(S):
@@ -93,12 +95,13 @@ shift_scores = twin_kernels(_make_shift_scores)
 
 
 def _make_normalize_rows(loop):
-    def normalize_rows(attn, nan_rows, keep, has_dropout, drop_scale, attn_drop):
-        """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy."""
+    def normalize_rows(attn, nan_rows, keep, keep_n, keep_l, has_dropout, drop_scale, attn_drop):
+        """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy (keep is flat
+        like shift_scores's mask)."""
         N, L = attn.shape[0], attn.shape[1]
         for row in loop(N * L):
             n = row // L
-            _normalize_row(n, row - n * L, attn, nan_rows, keep, has_dropout, drop_scale, attn_drop)
+            _normalize_row(n, row - n * L, attn, nan_rows, keep, keep_n, keep_l, has_dropout, drop_scale, attn_drop)
     return normalize_rows
 
 
@@ -106,12 +109,12 @@ normalize_rows = twin_kernels(_make_normalize_rows)
 
 
 def _make_masked_softmax_backward(loop):
-    def masked_softmax_backward(grad, attn, keep, has_dropout, drop_scale):
+    def masked_softmax_backward(grad, attn, keep, keep_n, keep_l, has_dropout, drop_scale):
         """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
         N, L = attn.shape[0], attn.shape[1]
         for row in loop(N * L):
             n = row // L
-            _softmax_backward_row(n, row - n * L, grad, attn, keep, has_dropout, drop_scale)
+            _softmax_backward_row(n, row - n * L, grad, attn, keep, keep_n, keep_l, has_dropout, drop_scale)
     return masked_softmax_backward
 
 

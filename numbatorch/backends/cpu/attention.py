@@ -27,7 +27,8 @@ from ._parallel import choose
 class AttentionWorkspace:
     """What the backward pass needs from the forward pass."""
 
-    __slots__ = ("query", "key", "value", "attn", "attn_drop", "keep", "drop_scale",
+    # keep: the dropout mask as (N, L, S) for the layer above; keep_flat: as the kernels take it
+    __slots__ = ("query", "key", "value", "attn", "attn_drop", "keep", "keep_flat", "drop_scale",
                  "scale", "mask_shape")
 
     def __init__(self, **fields):
@@ -120,16 +121,18 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     else:
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), attn.shape)
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
+    keep_flat = _flat_mask(dropout_mask if has_dropout else True, full_shape, np.bool_)
     choose(_k.shift_scores, attn.size)(attn, mask, mask_n, mask_l, attn_mask is not None, bool(is_causal),
                                        dtype.type(scale))
     np.exp(attn, out=attn)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
-    choose(_k.normalize_rows, attn.size)(attn, bool(nan_for_fully_masked), keep, has_dropout, drop_scale, attn_drop)
+    choose(_k.normalize_rows, attn.size)(attn, bool(nan_for_fully_masked), *keep_flat, has_dropout, drop_scale,
+                                         attn_drop)
 
     weights = attn.reshape(full_shape)
     used = attn_drop.reshape(full_shape) if has_dropout else weights
     output = blas.matmul(used, value)
     ws = AttentionWorkspace(query=query, key=key, value=value, attn=attn,
-                            attn_drop=attn_drop if has_dropout else None, keep=keep,
+                            attn_drop=attn_drop if has_dropout else None, keep=keep, keep_flat=keep_flat,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
     return output, weights, ws
 
@@ -151,7 +154,7 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     grad_value = _sum_to_shape(blas.matmul(np.swapaxes(used, -1, -2), grad_output), value.shape)
     grad_scores = _writable_full(blas.matmul(grad_output, np.swapaxes(value, -1, -2)), full_shape)
     kernel = choose(_k.masked_softmax_backward, attn.size)
-    kernel(grad_scores.reshape((N, L, S)), attn, ws.keep, has_dropout, ws.drop_scale)
+    kernel(grad_scores.reshape((N, L, S)), attn, *ws.keep_flat, has_dropout, ws.drop_scale)
 
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores, ws.mask_shape)
     grad_query = blas.matmul(grad_scores, key)
