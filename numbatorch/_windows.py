@@ -10,7 +10,7 @@ __all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window"
 
 def _window(name, window_length, periodic, dtype, layout, device, requires_grad, formula):
     from ._creation import _check_options, _finish, _int_arg
-    _check_options(name, device, layout)
+    dev = _check_options(name, device, layout)
     window_length = _int_arg(name, "window_length", 1, window_length)
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
@@ -18,10 +18,10 @@ def _window(name, window_length, periodic, dtype, layout, device, requires_grad,
     if not dtype.is_floating_point:
         raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}".replace("numbatorch.", "torch."))
     if window_length <= 1:
-        return _finish(np.ones(window_length, dtype=dtype.np), requires_grad)
+        return _finish(np.ones(window_length, dtype=dtype.np), requires_grad, device=dev)
     n = window_length + 1 if periodic else window_length
     values = formula(np.arange(window_length, dtype=np.float64), n)
-    return _finish(values.astype(dtype.np), requires_grad)
+    return _finish(values.astype(dtype.np), requires_grad, device=dev)
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,

@@ -13,7 +13,7 @@ def _float_test(np_fn, non_float_value, doc):
         arr = input._data
         if dt.is_floating(arr.dtype):
             return Tensor._make(np_fn(arr))
-        return Tensor._make(np.full(arr.shape, non_float_value))
+        return Tensor._make(np.full_like(arr, non_float_value, dtype=bool))
     op.__doc__ = doc
     return op
 
@@ -38,7 +38,7 @@ isfinite = tensor_method("isfinite")(_float_test(np.isfinite, True,
                                                  "A bool tensor, ``True`` where ``input`` is finite (not inf or nan)."))
 
 
-isreal = tensor_method("isreal")(_float_test(lambda a: np.ones(a.shape, dtype=bool), True,
+isreal = tensor_method("isreal")(_float_test(lambda a: np.ones_like(a, dtype=bool), True,
                                              "A bool tensor of ``True``: every value of a real dtype is real."))
 
 
@@ -53,4 +53,4 @@ def signbit(input):
     arr = input._data
     if dt.is_floating(arr.dtype):
         return Tensor._make(np.signbit(arr))
-    return Tensor._make(arr < 0 if arr.dtype.kind == "i" else np.zeros(arr.shape, dtype=bool))
+    return Tensor._make(arr < 0 if arr.dtype.kind == "i" else np.zeros_like(arr, dtype=bool))

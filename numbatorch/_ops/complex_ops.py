@@ -167,7 +167,7 @@ def complex(real, imag):
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{dt._BY_NP[rd]._scalar_name} and {dt._BY_NP[id_]._scalar_name}")
     out_dtype = dt._BY_NP[rd].to_complex().np
-    out = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), out_dtype)
+    out = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), out_dtype, like=real._data)
     out.real, out.imag = real._data, imag._data
     return record(out, ComplexBackward0, (real, imag))
 

@@ -77,9 +77,9 @@ def _cumprod_grad_with_zeros(x, grad, d):
     x, grad = x.movedim(d, -1), grad.movedim(d, -1)
     n = x.shape[-1]
     dtype = x._data.dtype
-    eye = Tensor._make(np.eye(n, dtype=dtype))
+    eye = Tensor._make(np.eye(n, dtype=dtype, like=x._data))
     others = (x.unsqueeze(-2) * (1 - eye) + eye).cumprod(-1)  # [k, i]: prod_{j <= i, j != k} x_j
-    upper = Tensor._make(np.triu(np.ones((n, n), dtype=dtype)))
+    upper = Tensor._make(np.triu(np.ones((n, n), dtype=dtype, like=x._data)))
     return (others * grad.unsqueeze(-2) * upper).sum(-1).movedim(-1, d)
 
 

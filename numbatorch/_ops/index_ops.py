@@ -73,9 +73,9 @@ def _taken(grad, dim, index):
     return grad.index_select(dim, index)
 
 
-def _kept(shape, where):
-    """Constant mask, as a Tensor, of the positions of ``shape`` that ``where`` does not address."""
-    keep = np.ones(shape, dtype=bool)
+def _kept(like, where):
+    """Constant mask, as a Tensor, of the positions of array ``like`` that ``where`` does not address."""
+    keep = np.ones_like(like, dtype=bool)
     keep[where] = False
     return Tensor._make(keep)
 
@@ -132,7 +132,7 @@ class IndexCopyBackward0(Node):
 
     def backward_graph(self, grad):
         where = (_FULL,) * self.dim + (self.index,)
-        g_self = grad * _kept(tuple(grad.shape), where) if self.inputs[0] is not None else None
+        g_self = grad * _kept(grad._data, where) if self.inputs[0] is not None else None
         g_src = _taken(grad, self.dim, self.index) if self.inputs[1] is not None else None
         return g_self, g_src
 
@@ -166,7 +166,7 @@ class IndexFillBackward0(Node):
         return g_self
 
     def backward_graph(self, grad):
-        keep = _kept(tuple(grad.shape), self.where)
+        keep = _kept(grad._data, self.where)
         if len(self.inputs) > 1 and self.inputs[1] is not None:
             return grad * keep, (grad * ~keep).sum()
         return grad * keep

@@ -190,7 +190,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeats each element (or slice along ``dim``) ``repeats`` times, consecutively."""
     if repeats is None:  # repeat_interleave(repeats_tensor): indices repeated by their counts
         counts = input._data
-        return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+        return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64, like=counts), counts))
     if dim is None:
         input, dim = reshape(input, (-1,)), 0
     data = input._data

@@ -133,7 +133,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
         raise RuntimeError("dimensions must larger than 1")
     if x.ndim > 2 and len(set(x.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
-    mask = np.zeros(x.shape, dtype=bool)
+    mask = np.zeros_like(x, dtype=bool)
     if x.ndim == 2:
         rows, cols = x.shape
         step_rows = np.arange(rows if wrap else min(rows, cols))
@@ -145,8 +145,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     else:
         idx = np.arange(x.shape[0])
         mask[(idx,) * x.ndim] = True
-    from .._creation import tensor
-    return apply_inplace(self, self.masked_fill(tensor(mask), fill_value))
+    return apply_inplace(self, self.masked_fill(Tensor._make(mask), fill_value))
 
 
 @tensor_method()
@@ -236,22 +235,21 @@ def map_(self, tensor, callable):
 # ---- *_scatter: a copy of input with src embedded (differentiable in both) ----------------------------
 def _embed(input, src, index):
     """``input`` with ``input[index]`` replaced by ``src``: ``input * (1 - mask) + scattered src``."""
-    from .._creation import tensor
-    mask = np.zeros(input._data.shape, dtype=bool)
+    mask = np.zeros_like(input._data, dtype=bool)
     mask[index] = True
     expected = mask[index].shape
     if tuple(src.shape) != expected:
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
                            f"slice size = {list(expected)}")
-    return input.where(tensor(~mask), _scatter_into(input, src, index))
+    return input.where(Tensor._make(~mask), _scatter_into(input, src, index))
 
 
 def _scatter_into(input, src, index):
     """A tensor shaped like ``input`` holding ``src`` at ``index`` (zeros elsewhere), differentiable in ``src``."""
-    flat_positions = np.arange(input._data.size).reshape(input._data.shape)[index].reshape(-1)
+    flat_positions = np.arange(input._data.size, like=input._data).reshape(input._data.shape)[index].reshape(-1)
     from .._creation import zeros
     from .index_ops import index_add
-    flat = index_add(zeros(input._data.size, dtype=input.dtype), 0, Tensor._make(flat_positions),
+    flat = index_add(zeros(input._data.size, dtype=input.dtype, device=input.device), 0, Tensor._make(flat_positions),
                      src.reshape(-1).to(input.dtype))
     return flat.reshape(input.shape)
 

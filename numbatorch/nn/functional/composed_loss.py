@@ -143,7 +143,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         terms = terms * terms
     if weight is not None:
         terms = terms * weight[t.reshape(-1)].reshape(-1, 1)
-    own = Tensor._make(np.arange(n_classes)[None, :] == t._data)
+    own = Tensor._make(np.arange(n_classes, like=t._data)[None, :] == t._data)
     loss = terms.masked_fill(own, 0).sum(1) / n_classes
     if input.dim() == 1:
         loss = loss.reshape(())
@@ -166,7 +166,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
             if j < 0:
                 break
             labels.append(int(j))
-        is_target = np.zeros(n_classes, dtype=bool)
+        is_target = np.zeros_like(x._data, shape=n_classes, dtype=bool)
         is_target[labels] = True
         if not labels:
             rows.append(x[i].sum() * 0)

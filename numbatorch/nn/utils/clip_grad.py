@@ -38,12 +38,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         return Tensor._make(np.array(0.0, dtype=np.float32))
     norms = [_vector_norm(a, norm_type) for a in arrays]
     dtype = np.result_type(*arrays)
-    total = _vector_norm(np.array(norms, dtype=dtype), norm_type)
+    total = _vector_norm(np.array(norms, dtype=dtype, like=arrays[0]), norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
                            "norm anyway, set `error_if_nonfinite=False`")
-    return Tensor._make(np.asarray(total, dtype=dtype))
+    return Tensor._make(np.asarray(total, dtype=dtype, like=arrays[0]))
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):

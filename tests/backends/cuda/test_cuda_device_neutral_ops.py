@@ -24,7 +24,20 @@ DIFFERENTIABLE = {
         3, dtype=x.dtype, device=x.device)), x[:, 1:]),
     "matrix_exp_einsum_diagonal": lambda x: torch.linalg.matrix_exp(0.3 * x[:, :3]) + torch.einsum("ii->i", x[:, :3]),
     "incomplete_gamma": lambda x: torch.igamma(x.detach().abs() + 0.5, x.abs()) + torch.igammac(_q(x, 1.5), x.abs()),
+    "scatters": lambda x: (torch.diagonal_scatter(x, x[0, :3]) + torch.select_scatter(x, x[1], 0, 2)
+                           + torch.slice_scatter(x, x[:1] * 2, 0, 1, 2) + (x * 1).fill_diagonal_(0.5)),
+    "index_copy_fill": lambda x: (x.index_copy(1, _i(x, 3, 0, 2, 1), x.flip(1))
+                                  + x.index_fill(0, _i(x, 1), _q(x, 2.0)[0])),
+    "cumprod_with_zeros": lambda x: (x * (x.detach() > 0)).cumprod(1),
+    "complex_and_window": lambda x: (torch.complex(x, x.flip(0)).abs()
+                                     * torch.hann_window(4, dtype=x.dtype, device=x.device)),
+    "margin_losses": lambda x: (F.multilabel_margin_loss(x, _i(x, 0, 1, -1, 0).expand(3, 4))
+                                + F.multi_margin_loss(x, _i(x, 0, 3, 1))),
 }
+
+
+def _i(x, *values):
+    return torch.tensor(values, device=x.device)
 
 
 def _ctc(x):
@@ -56,7 +69,8 @@ def _forward_only(x):
             torch.gcd(i, i + 3), torch.lcm(i.abs() + 1, 4), i << 1, 1 << i.abs(), torch.isin(i, 0), torch.isin(2, i),
             torch.div(x, x.flip(0), rounding_mode="trunc"), torch.div(i, 3, rounding_mode="trunc"),
             torch.floor_divide(i, 2), torch.median(x[:0]), torch.combinations(x[0]), torch.gradient(x)[0],
-            torch.gradient(x, spacing=(_q(x, 0.0, 1.0, 3.0),), dim=0)[0])
+            torch.gradient(x, spacing=(_q(x, 0.0, 1.0, 3.0),), dim=0)[0], torch.repeat_interleave(i.abs()[0]),
+            torch.isnan(i), torch.isinf(i), torch.isreal(x), torch.signbit(i), torch.kaiser_window(5, device=x.device))
 
 
 def test_integer_and_index_results_stay_on_the_device():
@@ -111,3 +125,16 @@ def test_second_order_gradients_stay_on_the_device(name):
         assert got.device == torch.device("cuda", 0)
         np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), atol=1e-10, rtol=1e-7)
 
+
+
+def test_clip_grad_norm_on_the_device():
+    norms, grads = [], []
+    for device in ("cpu", "cuda"):
+        w = torch.randn(3, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(2), device=device)
+        w.requires_grad_()
+        (w * w * 3).sum().backward()
+        norms.append(torch.nn.utils.clip_grad_norm_([w], 1.0))
+        grads.append(w.grad)
+    assert norms[1].device == grads[1].device == torch.device("cuda", 0)
+    np.testing.assert_allclose(norms[1].cpu().numpy(), norms[0].numpy(), rtol=1e-12)
+    np.testing.assert_allclose(grads[1].cpu().numpy(), grads[0].numpy(), rtol=1e-12)
