@@ -10,7 +10,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.graph import Node, operand, recomputed_output
-from ._util import record
+from ._util import record, zeros
 from .linalg_checks import float_matrix, mT, raise_not_positive_definite, raise_singular, zero_pivot
 
 __all__ = ["inv", "det", "slogdet", "logdet", "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv",
@@ -48,7 +48,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     """``(inverse, info)``: like ``inv`` but reports singular matrices in ``info`` (> 0) instead of raising."""
     a = float_matrix("linalg.inv_ex", A, square=True)
     batch = a.shape[:-2]
-    info = np.zeros(batch, dtype=np.int32)
+    info = zeros(batch, np.int32, like=a)
     try:
         result = np.linalg.inv(a)
     except np.linalg.LinAlgError:
@@ -140,7 +140,7 @@ def logdet(input):
     a = float_matrix("logdet", input, square=True)
     sign, logabs = np.linalg.slogdet(a)
     with np.errstate(invalid="ignore"):
-        out = np.where(sign < 0, np.nan, logabs).astype(a.dtype)
+        out = np.asarray(np.where(sign < 0, np.nan, logabs), like=a).astype(a.dtype)
     return record(out, LogdetBackward0, (input,), reads=(input,), a=a)
 
 
@@ -159,7 +159,7 @@ def _halved_diagonal(t):
 
 def _eye_like(t):
     """A constant identity matrix of ``t``'s (last) size and dtype."""
-    return Tensor._make(np.eye(t.shape[-1], dtype=t._data.dtype))
+    return Tensor._make(np.eye(t.shape[-1], dtype=t._data.dtype, like=t._data))
 
 
 class LinalgCholeskyExBackward0(Node):
@@ -202,7 +202,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """``(L, info)``: like ``cholesky`` but reports the failing leading minor in ``info`` instead of raising."""
     a = float_matrix("linalg.cholesky_ex", A, square=True)
     batch = a.shape[:-2]
-    info = np.zeros(batch, dtype=np.int32)
+    info = zeros(batch, np.int32, like=a)
     try:
         L = np.linalg.cholesky(a)
     except np.linalg.LinAlgError:

@@ -94,7 +94,7 @@ def _eig_backward_graph(node, gL, gV, L, V):
         inner = VhgV - Vh @ (V * diag.real.unsqueeze(-2))
         Lc = L.conj()
         k = L.shape[-1]
-        eye = Tensor._make(np.eye(k, dtype=node.L.real.dtype))
+        eye = Tensor._make(np.eye(k, dtype=node.L.real.dtype, like=node.L))
         off_diagonal = (inner / (Lc.unsqueeze(-2) - Lc.unsqueeze(-1) + eye)) * (1 - eye)
         if gL is not None:
             off_diagonal = off_diagonal + gL.unsqueeze(-1) * eye

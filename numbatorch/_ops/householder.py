@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import return_types
+from .._device import CPU, move
 from .._tensor import Tensor
 from ._util import record
 from .linalg_checks import float_matrix
@@ -45,8 +46,8 @@ def householder_product(A, tau, *, out=None):
     _check(A, tau)
     m, n = A.shape[-2:]
     dtype = A._data.dtype
-    Q = Tensor._make(np.broadcast_to(np.eye(m, dtype=dtype), tuple(A.shape[:-2]) + (m, m)).copy())
-    rows = np.arange(m)
+    Q = Tensor._make(np.broadcast_to(np.eye(m, dtype=dtype, like=A._data), tuple(A.shape[:-2]) + (m, m)).copy())
+    rows = np.arange(m, like=A._data)
     for i in range(tau.shape[-1]):
         below = Tensor._make((rows > i).astype(dtype))
         v = A[..., :, i] * below + Tensor._make((rows == i).astype(dtype))
@@ -93,11 +94,11 @@ def geqrf(input, *, out=None):
     if input.dim() < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
     data = float_matrix("torch.geqrf", input)
-    a = np.array(data, copy=True)
+    a = np.array(move(data, CPU), copy=True)  # reflections built column by column: on the host
     tau = np.zeros(a.shape[:-2] + (min(a.shape[-2:]),), dtype=a.dtype)
     for index in np.ndindex(*a.shape[:-2]):
         _geqr2(a[index], tau[index])
-    a_t, tau_t = record((a, tau), GeqrfBackward0, (input,))
+    a_t, tau_t = record((np.asarray(a, like=data), np.asarray(tau, like=data)), GeqrfBackward0, (input,))
     return return_types.geqrf(a_t, tau_t)
 
 
@@ -115,7 +116,7 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     if k != min(other.shape[side], input.shape[-1]):
         raise RuntimeError(f"torch.ormqr: tau.shape[-1] must be equal to min(other.shape[{side}], "
                            "input.shape[-1])")
-    rows = np.arange(input.shape[-2])
+    rows = np.arange(input.shape[-2], like=input._data)
     dtype = input._data.dtype
     # Q = H_1 ... H_k: Q C applies H_k first, Q^T C H_1 first; C Q applies H_1 first, C Q^T H_k first.
     order = range(k - 1, -1, -1) if left != transpose else range(k)

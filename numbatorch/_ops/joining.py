@@ -475,7 +475,8 @@ def block_diag(*tensors):
     dtype = tensors[0].dtype if tensors else dt.get_default_dtype()
     for t in tensors:
         dtype = dt.promote_types(dtype, t.dtype)
-    out = np.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)), dtype=dtype.np)
+    out = np.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)), dtype=dtype.np,
+                   like=mats[0] if mats else None)
     blocks, r, c = [], 0, 0
     for t, m in zip(tensors, mats):
         idx = (slice(r, r + m.shape[0]), slice(c, c + m.shape[1]))

@@ -9,7 +9,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.graph import Node, operand
-from ._util import record
+from ._util import record, zeros
 from .decompositions import pinv
 from .linalg_checks import LinAlgError, check_float, float_matrix, mT, zero_pivot
 
@@ -90,18 +90,18 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """``(result, info)``: ``solve`` with ``info`` > 0 for singular matrices (raised only with ``check_errors``)."""
     try:
         x = solve(A, B, left=left)
-        info = np.zeros(A._data.shape[:-2], dtype=np.int32)
+        info = zeros(A._data.shape[:-2], np.int32, like=A._data)
     except LinAlgError:
         if check_errors:
             raise
         a = A._data
-        info = np.array([zero_pivot(m) for m in a.reshape((-1,) + a.shape[-2:])], dtype=np.int32).reshape(
-            a.shape[:-2])
+        info = np.array([zero_pivot(m) for m in a.reshape((-1,) + a.shape[-2:])], dtype=np.int32,
+                        like=a).reshape(a.shape[:-2])
         # LAPACK leaves no meaningful solution for a singular system: NaN, shaped like the solution.
         b = B._data
         core = 1 if left and _is_vector_rhs(a, b) else 2
         shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-core]) + b.shape[-core:]
-        x = Tensor._make(np.full(shape, np.nan, dtype=a.dtype))
+        x = Tensor._make(np.full(shape, np.nan, dtype=a.dtype, like=a))
     return return_types.linalg_solve_ex(x, Tensor._make(info))
 
 
@@ -164,7 +164,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     t = _triangle(a, upper, unitriangular)
     x = mT(_solve_array("linalg.solve_triangular", mT(t), mT(b))) if not left else \
         _solve_array("linalg.solve_triangular", t, b)
-    x = np.ascontiguousarray(x)
+    x = np.ascontiguousarray(x, like=a)
     return record(x, LinalgSolveTriangularBackward0, (A, B), t=t, b=b, x=x, upper=upper, left=left,
                   unitriangular=unitriangular)
 

@@ -143,7 +143,7 @@ class FftC2RBackward0(Node):
         last = self.axes[-1]
         doubled = self.sizes[-1] - g.shape[last]
         if doubled > 0:
-            scale = np.ones(g.shape[last], dtype=g._data.real.dtype)
+            scale = np.ones_like(g._data.real, shape=g.shape[last])
             scale[1:1 + doubled] = 2
             g = g * Tensor._make(scale.reshape([-1 if a == last else 1 for a in range(g.dim())]))
         return _fit_graph(g, self.axes, self.in_sizes)

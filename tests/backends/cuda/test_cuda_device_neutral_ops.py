@@ -33,7 +33,17 @@ DIFFERENTIABLE = {
                                      * torch.hann_window(4, dtype=x.dtype, device=x.device)),
     "margin_losses": lambda x: (F.multilabel_margin_loss(x, _i(x, 0, 1, -1, 0).expand(3, 4))
                                 + F.multi_margin_loss(x, _i(x, 0, 3, 1))),
+    "linalg_ex_and_triangular": lambda x: (torch.linalg.inv_ex(_spd(x))[0] + torch.linalg.cholesky_ex(_spd(x))[0]
+                                           + torch.linalg.solve_triangular(_spd(x).triu(), x, upper=True)[:, :3]
+                                           + torch.logdet(_spd(x)) + torch.block_diag(x[:2, :2], x[:1, :1])),
+    "householder": lambda x: torch.linalg.householder_product(x.t(), x[0, :3]) + torch.ormqr(*torch.geqrf(
+        x.detach().t()), x.t()),
 }
+
+
+def _spd(x):
+    """A symmetric positive definite matrix from ``x`` (3, 4)."""
+    return x @ x.mT + 4 * torch.eye(3, dtype=x.dtype, device=x.device)
 
 
 def _i(x, *values):
@@ -70,7 +80,8 @@ def _forward_only(x):
             torch.div(x, x.flip(0), rounding_mode="trunc"), torch.div(i, 3, rounding_mode="trunc"),
             torch.floor_divide(i, 2), torch.median(x[:0]), torch.combinations(x[0]), torch.gradient(x)[0],
             torch.gradient(x, spacing=(_q(x, 0.0, 1.0, 3.0),), dim=0)[0], torch.repeat_interleave(i.abs()[0]),
-            torch.isnan(i), torch.isinf(i), torch.isreal(x), torch.signbit(i), torch.kaiser_window(5, device=x.device))
+            torch.isnan(i), torch.isinf(i), torch.isreal(x), torch.signbit(i), torch.kaiser_window(5, device=x.device),
+            torch.linalg.inv_ex(_spd(x))[1], torch.linalg.cholesky_ex(_spd(x))[1], torch.linalg.solve_ex(_spd(x), x)[1])
 
 
 def test_integer_and_index_results_stay_on_the_device():
@@ -107,6 +118,9 @@ SECOND_ORDER = {  # backward_graph paths: constants, constant slopes, zero edges
     "igamma": lambda x: torch.igamma(x.detach().abs() + 0.5, x.abs()),
     "einsum_diagonal": lambda x: torch.einsum("ii->i", x[:, :3]) ** 3,
     "matrix_exp": lambda x: torch.linalg.matrix_exp(0.3 * x[:, :3]),
+    "eigh_svd_eig": lambda x: (torch.linalg.eigh(_spd(x))[1] ** 4 + torch.linalg.svd(x, full_matrices=False)[0] ** 4
+                               + torch.linalg.eig(_spd(x))[1].real ** 4),
+    "irfft": lambda x: torch.fft.irfft(x) ** 2,
     "write_through_views": _write_through_view,
     "function_one_output_used": lambda x: _TwoOutputs.apply(x)[0],
 }
