@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import return_types
+from .._device import CPU, move
 from .._tensor import Tensor
 from ._not_implemented import NotImplementedBackward
 from ._util import record
@@ -84,7 +85,8 @@ def _sytf2_lower(a):
 def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     """``(LD, pivots, info)``: the compact LDL^T factorisation of symmetric ``A`` (lower triangle read), LAPACK's
     pivots, and per matrix the first zero pivot of ``D`` (0: none)."""
-    a = float_matrix("torch.linalg.ldl_factor_ex", A, square=True)
+    data = float_matrix("torch.linalg.ldl_factor_ex", A, square=True)
+    a = move(data, CPU)  # Bunch-Kaufman pivoting, element by element: on the host, the factors moved back
     batch = a.shape[:-2]
     LD = np.tril(a).copy()
     pivots = np.zeros(batch + a.shape[-1:], dtype=np.int32)
@@ -95,8 +97,9 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     if check_errors and info.any():
         raise LinAlgError("torch.linalg.ldl_factor_ex: the factorization could not be completed because the "
                           f"diagonal block D is singular (first zero pivot: {int(info.max())}).")
-    factor = record(LD, NotImplementedBackward, (A,), op="linalg_ldl_factor_ex")
-    return return_types.linalg_ldl_factor_ex(factor, Tensor._make(pivots), Tensor._make(info))
+    factor = record(np.asarray(LD, like=data), NotImplementedBackward, (A,), op="linalg_ldl_factor_ex")
+    return return_types.linalg_ldl_factor_ex(factor, Tensor._make(np.asarray(pivots, like=data)),
+                                             Tensor._make(np.asarray(info, like=data)))
 
 
 def ldl_factor(A, *, hermitian=False, out=None):
@@ -151,9 +154,10 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
         raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {ld.shape[-2]} "
                            f"by {ld.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
     batch = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2], pivots._data.shape[:-1])
-    ld = np.broadcast_to(ld, batch + ld.shape[-2:])
-    piv = np.broadcast_to(pivots._data, batch + pivots._data.shape[-1:])
-    x = np.array(np.broadcast_to(b, batch + b.shape[-2:]), dtype=np.result_type(ld, b))
+    # substitutions row by row: on the host, the solution moved back
+    ld = np.broadcast_to(move(ld, CPU), batch + ld.shape[-2:])
+    piv = np.broadcast_to(move(pivots._data, CPU), batch + pivots._data.shape[-1:])
+    x = np.array(np.broadcast_to(move(b, CPU), batch + b.shape[-2:]), dtype=np.result_type(ld, b))
     for index in np.ndindex(*batch):
         _sytrs_lower(ld[index], piv[index], x[index])
-    return record(x, NotImplementedBackward, (LD, B), op="linalg_ldl_solve")
+    return record(np.asarray(x, like=b), NotImplementedBackward, (LD, B), op="linalg_ldl_solve")

@@ -15,7 +15,7 @@ from ..autograd.graph import Node
 from ._bfloat16 import computes_in_float32
 from ._dtype_args import require_float_or_double
 from ._linear_grad import linear_grad
-from ._util import record
+from ._util import record, zeros
 from .keyword_aliases import accept_aliases
 
 __all__ = ["deg2rad", "rad2deg", "diff", "cov", "corrcoef", "histc", "histogram", "bincount", "quantile",
@@ -455,7 +455,7 @@ def _windows(data, dim, index):
 def _sum_windows(grad, shape, dim, index):
     """The transpose of ``_windows``: each window's elements added back where they came from."""
     moved = np.moveaxis(grad, dim, -2)  # (..., windows, size)
-    out = np.zeros(tuple(np.delete(shape, dim)) + (shape[dim],), dtype=grad.dtype)
+    out = zeros(tuple(np.delete(shape, dim)) + (shape[dim],), grad.dtype, like=grad)
     flat_out = out.reshape(-1, out.shape[-1])
     np.add.at(flat_out, (slice(None), index), moved.reshape((-1,) + index.shape))
     return np.moveaxis(flat_out.reshape(out.shape), -1, dim)

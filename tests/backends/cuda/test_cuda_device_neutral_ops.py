@@ -81,7 +81,8 @@ def _forward_only(x):
             torch.floor_divide(i, 2), torch.median(x[:0]), torch.combinations(x[0]), torch.gradient(x)[0],
             torch.gradient(x, spacing=(_q(x, 0.0, 1.0, 3.0),), dim=0)[0], torch.repeat_interleave(i.abs()[0]),
             torch.isnan(i), torch.isinf(i), torch.isreal(x), torch.signbit(i), torch.kaiser_window(5, device=x.device),
-            torch.linalg.inv_ex(_spd(x))[1], torch.linalg.cholesky_ex(_spd(x))[1], torch.linalg.solve_ex(_spd(x), x)[1])
+            torch.linalg.inv_ex(_spd(x))[1], torch.linalg.cholesky_ex(_spd(x))[1], torch.linalg.solve_ex(_spd(x), x)[1],
+            *torch.linalg.ldl_factor(_spd(x)), torch.linalg.ldl_solve(*torch.linalg.ldl_factor(_spd(x)), x))
 
 
 def test_integer_and_index_results_stay_on_the_device():
@@ -121,6 +122,7 @@ SECOND_ORDER = {  # backward_graph paths: constants, constant slopes, zero edges
     "eigh_svd_eig": lambda x: (torch.linalg.eigh(_spd(x))[1] ** 4 + torch.linalg.svd(x, full_matrices=False)[0] ** 4
                                + torch.linalg.eig(_spd(x))[1].real ** 4),
     "irfft": lambda x: torch.fft.irfft(x) ** 2,
+    "unfold": lambda x: x.unfold(1, 2, 1) ** 2,
     "write_through_views": _write_through_view,
     "function_one_output_used": lambda x: _TwoOutputs.apply(x)[0],
 }
