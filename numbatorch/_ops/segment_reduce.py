@@ -32,13 +32,14 @@ def segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, ax
         raise RuntimeError(f"segment_reduce(): Expected axis to be the last dimension of lengths but got {axis}.")
     counts = lengths._data.astype(np.int64)
     shape = (len(counts),) + tuple(data.shape[1:])
-    ids = np.repeat(np.arange(len(counts)), counts).reshape((-1,) + (1,) * (data.dim() - 1))
-    index = Tensor._make(np.ascontiguousarray(np.broadcast_to(ids, tuple(data.shape))))
+    ids = np.repeat(np.arange(len(counts), like=counts), counts).reshape((-1,) + (1,) * (data.dim() - 1))
+    index = Tensor._make(np.ascontiguousarray(np.broadcast_to(ids, tuple(data.shape)), like=ids))
     if reduce == "mean":
-        sums = numbatorch.zeros(shape, dtype=data.dtype).scatter_add(0, index, data)
+        sums = numbatorch.zeros(shape, dtype=data.dtype, device=data.device).scatter_add(0, index, data)
         count = Tensor._make(counts.reshape((-1,) + (1,) * (data.dim() - 1)).astype(data._data.dtype))
         if initial is None:
             return sums / count
         return numbatorch.where(count > 0, (sums + initial) / count, numbatorch.full_like(sums, initial))
-    base = numbatorch.full(shape, _EMPTY[reduce] if initial is None else initial, dtype=data.dtype)
+    base = numbatorch.full(shape, _EMPTY[reduce] if initial is None else initial, dtype=data.dtype,
+                           device=data.device)
     return base.scatter_reduce(0, index, data, _SCATTER[reduce], include_self=initial is not None)

@@ -38,6 +38,9 @@ DIFFERENTIABLE = {
                                            + torch.logdet(_spd(x)) + torch.block_diag(x[:2, :2], x[:1, :1])),
     "householder": lambda x: torch.linalg.householder_product(x.t(), x[0, :3]) + torch.ormqr(*torch.geqrf(
         x.detach().t()), x.t()),
+    "segment_reduce": lambda x: (torch.segment_reduce(x, "sum", lengths=_i(x, 1, 2))
+                                 + torch.segment_reduce(x, "mean", lengths=_i(x, 2, 1))
+                                 + torch.segment_reduce(x, "max", lengths=_i(x, 0, 3), initial=0.0)),
 }
 
 
