@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import _dtype as dt
+from .._device import same_device
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output
 from ._linear_grad import linear_grad
@@ -34,6 +35,9 @@ def _check_gather_index(input, dim, index, name, src=None):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     idx = index._data
+    for other in (idx, src):
+        if other is not None and type(other) is not type(data):
+            same_device(data, other)  # PyTorch's error for operands on two devices
     if idx.dtype != np.int64:
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     if idx.ndim != max(data.ndim, 1) and not (idx.ndim <= 1 and data.ndim <= 1):

@@ -157,3 +157,14 @@ def test_clip_grad_norm_on_the_device():
     assert norms[1].device == grads[1].device == torch.device("cuda", 0)
     np.testing.assert_allclose(norms[1].cpu().numpy(), norms[0].numpy(), rtol=1e-12)
     np.testing.assert_allclose(grads[1].cpu().numpy(), grads[0].numpy(), rtol=1e-12)
+
+
+def test_gather_and_scatter_operands_on_two_devices_raise_like_torch():
+    message = r"^Expected all tensors to be on the same device, but found at least two devices, {} and {}!$"
+    host, index = torch.zeros(3, 4, dtype=torch.float64), torch.tensor([[0, 1, 2, 0]])
+    with pytest.raises(RuntimeError, match=message.format("cpu", "cuda:0")):  # once a silently CPU result
+        host.scatter_add(0, index.cuda(), host[:1].cuda())
+    with pytest.raises(RuntimeError, match=message.format("cuda:0", "cpu")):
+        host.cuda().gather(0, index)
+    with pytest.raises(RuntimeError, match=message.format("cuda:0", "cpu")):
+        host.cuda().scatter_reduce(0, index.cuda(), host[:1], "amax")
