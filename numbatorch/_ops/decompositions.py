@@ -540,8 +540,9 @@ def _pinv_backward(A, pinvA, grad, mT):
     return -mT(K @ pinvA) + (gradh - A @ K) @ pinvA @ pinvAh + pinvAhK - pinvAhK @ pinvA @ A
 
 
-def _value(x):
-    return np.asarray(getattr(x, "_data", x), dtype=np.float64)
+def _value(x, like):
+    """A tolerance (number or Tensor) as a float64 array on the device of array ``like``."""
+    return np.asarray(getattr(x, "_data", x), dtype=np.float64, like=like)
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
@@ -552,7 +553,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """
     a = float_matrix("linalg.pinv", A)
     if rtol is None:
-        rtol = 0.0 if atol is not None and np.all(_value(atol) > 0) else np.finfo(a.dtype).eps * max(a.shape[-2:])
+        rtol = 0.0 if atol is not None and np.all(_value(atol, a) > 0) else np.finfo(a.dtype).eps * max(a.shape[-2:])
     atol = 0.0 if atol is None else atol
     if hermitian:
         L, V = np.linalg.eigh(a)
@@ -562,7 +563,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
         U, S, Vh = np.linalg.svd(a, full_matrices=False)
         left, right, values = mT(Vh), mT(U), S
     smax = S.max(axis=-1, keepdims=True, initial=0.0)
-    cutoff = np.maximum(_value(atol)[..., None], _value(rtol)[..., None] * smax)
+    cutoff = np.maximum(_value(atol, a)[..., None], _value(rtol, a)[..., None] * smax)
     with np.errstate(divide="ignore"):
         s_inv = np.where(S > cutoff, 1.0 / values, 0.0).astype(a.dtype)
     result = ((left * s_inv[..., None, :]) @ right).astype(a.dtype)

@@ -269,7 +269,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None)
     S = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
 
     def value(x):
-        return np.asarray(getattr(x, "_data", x), dtype=np.float64)
+        return np.asarray(getattr(x, "_data", x), dtype=np.float64, like=a)
     if rtol is None:
         rtol = 0.0 if atol is not None and np.all(value(atol) > 0) else np.finfo(a.dtype).eps * max(a.shape[-2:])
     atol = 0.0 if atol is None else atol
