@@ -35,6 +35,7 @@ from ._serialization_safe_globals import (add_safe_globals, clear_safe_globals, 
                                           user_allowed_globals)
 from ._size import Size
 from ._tensor import Tensor
+from .backends._arrays import as_strided as _as_strided
 
 __all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals",
            "get_unsafe_globals_in_checkpoint"]
@@ -310,15 +311,6 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if requires_grad and arr.dtype.kind in dt.DIFFERENTIABLE_KINDS:
         t._requires_grad = True
     return t
-
-
-def _as_strided(base, size, strides):
-    """A view of ``base`` on its own device: numpy keeps the array's class (the simulator's device arrays are
-    an ndarray subclass), any other array goes to the CUDA backend's array library."""
-    if isinstance(base, np.ndarray):
-        return np.lib.stride_tricks.as_strided(base, size, strides, subok=True)
-    from .backends.cuda._array import xp
-    return xp.lib.stride_tricks.as_strided(base, size, strides)
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):

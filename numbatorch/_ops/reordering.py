@@ -4,6 +4,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes
+from ..backends._arrays import as_strided as strided_view
 from ._util import apply_inplace, normalize_dim, record, zeros
 from .views import _dims_arg, _view
 
@@ -209,7 +210,7 @@ def _diagonal_view(arr, offset, dim1, dim2):
     keep = [i for i in range(arr.ndim) if i not in (dim1, dim2)]
     shape = tuple(arr.shape[i] for i in keep) + (length,)
     strides = tuple(arr.strides[i] for i in keep) + (arr.strides[dim1] + arr.strides[dim2],)
-    return np.lib.stride_tricks.as_strided(arr, shape, strides, subok=True, writeable=arr.flags.writeable)
+    return strided_view(arr, shape, strides)
 
 
 @tensor_method()

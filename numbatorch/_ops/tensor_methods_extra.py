@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output
+from ..backends._arrays import as_strided as strided_view
 from ._linear_grad import linear_grad
 from ._util import apply_inplace, record, zeros
 from .keyword_aliases import accept_aliases
@@ -56,19 +57,26 @@ def logcumsumexp(input, dim):
 def _storage_of(data):
     """The flat storage ``data`` views (its root array when that is contiguous) and ``data``'s offset in it."""
     root = data
-    while isinstance(root.base, np.ndarray):
+    # a device array's base is of its own kind; the simulator's device arrays view plain host ndarrays
+    while type(root.base) in (np.ndarray, type(data)):
         root = root.base
     if not root.flags.c_contiguous or root.dtype != data.dtype:
         return np.ascontiguousarray(data, like=data).reshape(-1), 0, None
-    offset = (data.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // data.itemsize
-    return root.reshape(-1), offset, root
+    offset = (_address(data) - _address(root)) // data.itemsize
+    flat = root.reshape(-1)
+    return (flat if type(flat) is type(data) else flat.view(type(data))), offset, root
 
 
-def _storage_index(shape, strides, offset):
-    """Flat storage index of every element of a (shape, element strides, offset) view."""
-    index = np.full(tuple(shape), offset, dtype=np.int64)
+def _address(a):
+    """Address of ``a``'s first element: host memory's, or a CuPy array's device pointer."""
+    return a.__array_interface__["data"][0] if isinstance(a, np.ndarray) else a.data.ptr
+
+
+def _storage_index(shape, strides, offset, like):
+    """Flat storage index of every element of a (shape, element strides, offset) view, on ``like``'s device."""
+    index = np.full(tuple(shape), offset, dtype=np.int64, like=like)
     for axis, (n, st) in enumerate(zip(shape, strides)):
-        index = index + (np.arange(n) * st).reshape((n,) + (1,) * (len(shape) - axis - 1))
+        index = index + (np.arange(n, like=like) * st).reshape((n,) + (1,) * (len(shape) - axis - 1))
     return index
 
 
@@ -107,12 +115,12 @@ def as_strided(input, size, stride, storage_offset=None):
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
                            f"itemsize {data.itemsize} requiring a storage size of {needed * data.itemsize} are out "
                            f"of bounds for storage of size {flat.size * data.itemsize}")
-    out = np.lib.stride_tricks.as_strided(flat[offset:], size, tuple(st * data.itemsize for st in stride))
+    out = strided_view(flat[offset:], size, tuple(st * data.itemsize for st in stride))
     own_strides = tuple(st // data.itemsize for st in data.strides) if root is not None else \
         tuple(int(np.prod(data.shape[i + 1:])) for i in range(data.ndim))
     return record(out, AsStridedBackward0, (input,), storage_size=flat.size,
-                  out_index=_storage_index(size, stride, offset), in_index=_storage_index(data.shape, own_strides,
-                                                                                           own_offset))
+                  out_index=_storage_index(size, stride, offset, data),
+                  in_index=_storage_index(data.shape, own_strides, own_offset, data))
 
 
 @tensor_method("hardshrink")

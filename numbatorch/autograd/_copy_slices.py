@@ -10,17 +10,8 @@ import re
 
 import numpy as np
 
+from ..backends._arrays import as_strided as _as_strided
 from .graph import Node
-
-
-
-def _as_strided(buf, shape, strides):
-    """A strided view of ``buf`` of the same kind: numpy's (host memory, and the simulator's device arrays) or the
-    device array library's (CuPy's on a GPU)."""
-    if isinstance(buf, np.ndarray):
-        return np.lib.stride_tricks.as_strided(buf, shape, strides, subok=True)
-    from ..backends.cuda._array import xp
-    return xp.lib.stride_tricks.as_strided(buf, shape, strides)
 
 
 class ViewRegion:
