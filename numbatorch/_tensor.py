@@ -32,7 +32,7 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base",
-                 "_backward_hooks", "_retains_grad", "_view_base_fn", "__weakref__")
+                 "_backward_hooks", "_retains_grad", "_view_base_fn", "_grad_dtype", "__weakref__")
     # Make numpy defer to Tensor's reflected operators (ndarray * tensor -> Tensor).
     __array_priority__ = 1000
 
@@ -214,7 +214,37 @@ class Tensor:
     def grad(self, value):
         if value is not None and tuple(value.shape) != self._data.shape:
             raise RuntimeError("assigned grad has data of a different size")
+        if value is not None and self.grad_fn is None:
+            want = leaf_grad_np_dtype(self)
+            if want is not None and value._data.dtype != want:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype._scalar_name.lower()}' to a tensor with grad_dtype "
+                    f"'{dt._BY_NP[want]._scalar_name}'. The gradient must match the tensor's grad_dtype (defaults to "
+                    "the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None "
+                    "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match.")
         self._grad = value
+
+    @property
+    def grad_dtype(self):
+        """The dtype autograd casts this leaf's incoming gradients to (default: its own dtype; ``None``: any)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        want = leaf_grad_np_dtype(self)
+        return None if want is None else dt._BY_NP[want]
+
+    @grad_dtype.setter
+    def grad_dtype(self, value):
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        if value is not None and not isinstance(value, dt.dtype):
+            raise RuntimeError(f"grad_dtype must be a torch.dtype or None, but got {type(value).__name__}")
+        self._grad_dtype = None if value is None else value.np
+
+    @property
+    def name(self):
+        """Always ``None``: PyTorch's read-only tensor name, which only its tracer fills in."""
+        return None
 
     @property
     def data(self):
@@ -548,6 +578,11 @@ def _rebuild_tensor(cls, data, requires_grad, state):
     if state:
         t.__dict__.update(state)
     return t
+
+
+def leaf_grad_np_dtype(t):
+    """The numpy dtype that gradients of leaf ``t`` are cast to: its ``grad_dtype`` (unset: its own; None: keep)."""
+    return getattr(t, "_grad_dtype", t._data.dtype)
 
 
 def normalize_dim(dim, ndim):

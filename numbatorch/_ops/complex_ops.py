@@ -12,9 +12,9 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
-from ._util import record
+from ._util import apply_inplace, record
 
-__all__ = ["real", "imag", "conj", "conj_physical", "resolve_conj", "is_conj", "view_as_real", "view_as_complex",
+__all__ = ["real", "imag", "conj", "conj_physical", "conj_physical_", "resolve_conj", "is_conj", "view_as_real", "view_as_complex",
            "complex", "polar", "angle"]
 
 
@@ -86,6 +86,14 @@ def conj(input):
 def conj_physical(input):
     """The complex conjugate, computed into new memory; a real tensor itself."""
     return conj(input)
+
+
+@tensor_method()
+def conj_physical_(input):
+    """Conjugate ``input`` in place; a real tensor is returned unchanged."""
+    if input._data.dtype.kind != "c":
+        return input
+    return apply_inplace(input, conj(input))
 
 
 @tensor_method()

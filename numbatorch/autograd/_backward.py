@@ -10,6 +10,11 @@ def _as_list(x):
     return list(x) if isinstance(x, (tuple, list)) else [x]
 
 
+def _grad_np_dtype(t):
+    """The dtype of ``t``'s gradient: a leaf's grad_dtype (None: the gradient's own), else ``t``'s dtype."""
+    return getattr(t, "_grad_dtype", t._data.dtype) if t.grad_fn is None else t._data.dtype
+
+
 def _initial_grads(tensors, grad_tensors):
     grads = []
     for i, t in enumerate(tensors):
@@ -20,8 +25,9 @@ def _initial_grads(tensors, grad_tensors):
             grads.append(np.ones_like(t._data))
         else:
             arr = g._data if hasattr(g, "_data") else np.asarray(g, dtype=t._data.dtype)
-            if arr.dtype != t._data.dtype:
-                arr = arr.astype(t._data.dtype)
+            want = _grad_np_dtype(t)
+            if want is not None and arr.dtype != want:
+                arr = arr.astype(want)
             if arr.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(arr.shape)} and "
                                    f"output[{i}] has a shape of {_sz(t._data.shape)}.")
@@ -106,5 +112,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif create_graph:
             out.append(g)
         else:
-            out.append(Tensor._make(g.astype(t._data.dtype)))
+            want = _grad_np_dtype(t)
+            out.append(Tensor._make(g if want is None else g.astype(want)))
     return tuple(out)

@@ -3,6 +3,7 @@ import numpy as np
 
 from . import anomaly_mode, grad_mode, post_accumulate_hooks
 from .graph import complex_backward
+from .. import _dtype as dt
 from .._device import is_device_array
 
 
@@ -121,17 +122,19 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     continue
                 if create_graph:
                     if g is not None:
-                        g = _fit_graph_grad(g, t)
+                        g = _fit_graph_grad(g, t, edge[0] is None)
                 elif g is not None:
                     if type(g) is not np.ndarray and not is_device_array(g):
                         g = np.asarray(g)
                     if g.shape != t._data.shape:
                         g = reduce_to_shape(g, t._data.shape)
-                    if g.dtype != t._data.dtype:
+                    # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
+                    want = t._data.dtype if edge[0] is not None else getattr(t, "_grad_dtype", t._data.dtype)
+                    if want is not None and g.dtype != want:
                         # A real input of a complex op gets the real part of its gradient, as in PyTorch.
-                        if g.dtype.kind == "c" and t._data.dtype.kind != "c":
+                        if g.dtype.kind == "c" and want.kind != "c":
                             g = g.real
-                        g = g.astype(t._data.dtype)
+                        g = g.astype(want)
                 child, output_nr = edge
                 if child is None:
                     if g is not None:
@@ -221,8 +224,9 @@ def _graph_backward(node, out_grads):
     return in_grads if type(in_grads) is tuple else (in_grads,)
 
 
-def _fit_graph_grad(g, t):
-    """A Tensor gradient summed back to ``t``'s broadcast shape and cast to its dtype, differentiably."""
+def _fit_graph_grad(g, t, leaf):
+    """A Tensor gradient summed back to ``t``'s broadcast shape and cast to its dtype (a leaf: its grad_dtype),
+    differentiably."""
     shape = t._data.shape
     if g._data.shape != shape:
         extra = g.dim() - len(shape)
@@ -233,10 +237,11 @@ def _fit_graph_grad(g, t):
             g = g.sum(dim=dims, keepdim=True)
         if g._data.shape != shape:
             g = g.expand(shape)
-    if g._data.dtype != t._data.dtype:
-        if g._data.dtype.kind == "c" and t._data.dtype.kind != "c":
+    want = getattr(t, "_grad_dtype", t._data.dtype) if leaf else t._data.dtype
+    if want is not None and g._data.dtype != want:
+        if g._data.dtype.kind == "c" and want.kind != "c":
             g = g.real  # a real input of a complex op gets the real part of its gradient, as in PyTorch
-        g = g.to(t.dtype)
+        g = g.to(dt._BY_NP[want])
     return g
 
 

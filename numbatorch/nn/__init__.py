@@ -1,7 +1,7 @@
 """``numbatorch.nn``: Modules, Parameters, layers, losses, ``functional``, ``init`` and ``utils``."""
 from . import functional, init, parallel, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
-from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .parallel import DataParallel  # noqa: F401
 from . import attention, common_types, grad  # noqa: F401
 from ._factory_kwargs import factory_kwargs  # noqa: F401

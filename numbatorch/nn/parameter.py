@@ -51,6 +51,22 @@ class UninitializedParameter(Parameter):
         return "<UninitializedParameter>"
 
 
+class UninitializedBuffer(Buffer):
+    """Placeholder buffer of a lazy module until the first input fixes its shape (no gradient by default)."""
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        buf = Tensor._make_subclass(cls, np.empty((0,), dtype=np.float32 if dtype is None else dtype.np),
+                                    requires_grad)
+        buf.persistent = persistent
+        return buf
+
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
+        pass
+
+    def __repr__(self):
+        return "<UninitializedBuffer>"
+
+
 def is_lazy(param):
     """True for a parameter that a lazy module has not materialised yet."""
     return isinstance(param, UninitializedParameter)
