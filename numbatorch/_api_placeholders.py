@@ -28,6 +28,7 @@ _GPU_KERNEL = ("a kernel entry point of a GPU or vendor library (cuDNN, MIOpen, 
 _DEVICE = "an accelerator backend numbatorch does not have (it computes on the CPU)"
 _SYMBOLIC = "symbolic shapes and graph export belong to torch.compile/torch.export; numbatorch runs eagerly"
 _SUB_BYTE = "a bit-packed or sub-byte dtype that numpy arrays cannot hold"
+_COMPLEX_HALF = "complex32 (chalf) has no numpy storage type, so numbatorch has no complex32 tensors"
 _NESTED = "nested (jagged) tensors are not supported"
 _HUB = "torch.hub downloads code and weights from the network; load weights with numbatorch.load"
 _PACKAGE = "torch.package archives hold TorchScript and pickled code for PyTorch's own loader"
@@ -104,6 +105,7 @@ _GROUPS = {
         _NESTED: "to_padded_tensor",
         _VIEW_REPLAY: "slice_inverse",
         _FIRST_CLASS_DIMS: "index",
+        _COMPLEX_HALF: "chalf",
     },
     "torch.nn": {
         _QUANTIZED: "intrinsic qat quantizable quantized",
