@@ -98,8 +98,8 @@ __version__ = "0.1.0"
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
 _LAZY_SUBMODULES = frozenset({"_C", "_dynamo", "accelerator", "amp", "compiler", "cpu", "distributed", "distributions",
                               "fft", "func", "functional", "fx", "jit", "keras", "multiprocessing", "nn", "onnx",
-                              "optim", "profiler", "random", "serialization", "signal", "testing", "torch_version",
-                              "types", "utils", "version", "vision"})
+                              "optim", "profiler", "quasirandom", "random", "serialization", "signal", "testing",
+                              "torch_version", "types", "utils", "version", "vision"})
 # Names taken from a submodule on first access (name: submodule).
 _LAZY_ATTRIBUTES = {"load": "serialization", "save": "serialization", "autocast": "amp", "GradScaler": "amp",
                     "vmap": "func"}
