@@ -1,11 +1,12 @@
 """The BLAS thread policy: products equal numpy's, and BLAS's thread count follows the size class and holds."""
+import os
 import sys
 import threading
 
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import blas
+from numbatorch.backends.cpu import _spare_core, blas
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -25,7 +26,7 @@ def threaded_blas(monkeypatch):
     Yields the counts set."""
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
         for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0),
-                            ("SMALL_GEMM", SMALL)):
+                            ("SMALL_GEMM", SMALL), ("BUSY_GEMM", SMALL)):
             monkeypatch.setattr(blas, name, value)
         yield _counts()
 
@@ -149,5 +150,39 @@ def test_library_loaded_later_joins_the_current_class(monkeypatch):
     monkeypatch.setitem(sys.modules, "numbatorch_tests_fake_kernel_blas", object())
     blas.prepare_gemm(2, 2, 2)  # same size class: only the newly loaded library changes
     assert counts == {"numpy": 1, "kernel": 1}
-    blas.prepare_gemm(blas.SMALL_GEMM, 1, 1)
+    blas.prepare_gemm(blas.BUSY_GEMM, 1, 1)
     assert counts == {"numpy": 2, "kernel": 3}
+
+
+@pytest.mark.parametrize("spare", [True, False])
+def test_mid_sized_products_thread_only_beside_a_spare_core(spare, threaded_blas, monkeypatch):
+    monkeypatch.setattr(blas, "BUSY_GEMM", (2 * SIDE) ** 3)
+    monkeypatch.setattr(blas, "spare_core", lambda: spare)
+    rng = np.random.default_rng(5)
+    blas.matmul(*_small(rng))
+    assert set(_counts().values()) == {1}
+    blas.matmul(*_large(rng))  # SIDE**3: at least SMALL_GEMM, under BUSY_GEMM
+    assert _counts() == threaded_blas if spare else set(_counts().values()) == {1}
+    blas.prepare_gemm(2 * SIDE, 2 * SIDE, 2 * SIDE)
+    assert _counts() == threaded_blas
+
+
+def test_spare_core_counts_only_other_processes(monkeypatch):
+    """Busy time this process spent itself is no neighbour; another process's is."""
+    clock = {"now": 100.0, "busy": 50.0, "own": 10.0}
+    monkeypatch.setattr(_spare_core, "_last", None)
+    monkeypatch.setattr(_spare_core.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(_spare_core, "_machine_busy_seconds", lambda: clock["busy"])
+    monkeypatch.setattr(_spare_core.os, "times", lambda: os.times_result((clock["own"], 0.0, 0.0, 0.0, 0.0)))
+
+    def advance(seconds, own_cores, other_cores):
+        clock["now"] += seconds
+        clock["own"] += own_cores * seconds
+        clock["busy"] += (own_cores + other_cores) * seconds
+        return _spare_core.spare_core()
+
+    assert not _spare_core.spare_core()  # no interval measured yet
+    assert advance(1.0, own_cores=2.0, other_cores=0.0)
+    assert not advance(1.0, own_cores=1.0, other_cores=1.0)
+    assert not advance(_spare_core.SAMPLE_SECONDS / 2, own_cores=1.0, other_cores=0.0)  # too soon: last answer
+    assert advance(1.0, own_cores=0.0, other_cores=0.2)
