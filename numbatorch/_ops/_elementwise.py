@@ -23,8 +23,9 @@ def _float_pair(input, other):
     x, y = binary_arrays(input, other)
     if not dt.is_floating(np.result_type(x, y)):
         default = dt.get_default_dtype().np
-        x = np.asarray(x, dtype=default)
-        y = np.asarray(y, dtype=default)
+        like = x if isinstance(input, Tensor) else y  # a Python number operand is made on the tensor's device
+        x = np.asarray(x, dtype=default, like=like)
+        y = np.asarray(y, dtype=default, like=like)
     return x, y
 
 

@@ -99,7 +99,7 @@ def _with_scalar(arr, scalar, scalar_first):
     if cat > dt._BY_NP[arr.dtype]._category:
         arr = arr.astype(dt.result_type(Tensor._make(arr), scalar).np)
     elif arr.dtype.kind == "u" and cat == 1 and scalar < 0:
-        scalar = np.array(scalar).astype(arr.dtype)
+        scalar = np.asarray(scalar, like=arr).astype(arr.dtype)
     return (scalar, arr) if scalar_first else (arr, scalar)
 
 

@@ -102,7 +102,8 @@ class PowBackward0(Node):
         if self.inputs[0] is not None:
             ga = grad * b * a ** (b - 1) if isinstance(b, Tensor) or b != 0 else grad * 0
         if self.inputs[1] is not None:
-            a_t = a if isinstance(a, Tensor) else Tensor._make(np.asarray(self.a, dtype=grad._data.dtype))
+            g = grad._data
+            a_t = a if isinstance(a, Tensor) else Tensor._make(np.asarray(self.a, dtype=g.dtype, like=g))
             # where() picks 0 where a == 0, but log(0) = -inf would still reach the gradient of the unpicked branch.
             safe = where(a_t == 0, 1.0, a_t)
             gb = grad * where(a_t == 0, 0.0, a_t ** b * safe.log())

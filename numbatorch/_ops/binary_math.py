@@ -87,7 +87,8 @@ class XlogyBackward0(Node):
 
     def backward_graph(self, grad):
         from .ternary import where
-        x, y = (v if isinstance(v, Tensor) else Tensor._make(np.asarray(v, dtype=grad._data.dtype))
+        g = grad._data
+        x, y = (v if isinstance(v, Tensor) else Tensor._make(np.asarray(v, dtype=g.dtype, like=g))
                 for v in (operand(self, 0, self.x), operand(self, 1, self.y)))
         gx = gy = None
         if self.inputs[0] is not None:

@@ -253,9 +253,10 @@ def ldexp(input, other):
 @tensor_method()
 def copysign(input, other):
     """``|input|`` with the sign of ``other`` (sign bit: -0.0 counts as negative)."""
-    sign_bit = np.signbit(other._data if isinstance(other, Tensor) else np.asarray(other))
     magnitude = _float(input).abs()
-    return magnitude * Tensor._make(np.where(sign_bit, -1, 1).astype(magnitude._data.dtype))
+    if not isinstance(other, Tensor):
+        return magnitude * math.copysign(1.0, other)
+    return magnitude * Tensor._make(np.where(np.signbit(other._data), -1, 1).astype(magnitude._data.dtype))
 
 
 @tensor_method()

@@ -27,4 +27,4 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
     everywhere = np.arange(max(input.numel(), 1), dtype=np.int64, like=input._data)
     positions = strided_view(everywhere[offset:] if 0 not in size else everywhere, size,
                              tuple(st * everywhere.itemsize for st in stride))
-    return put(input.contiguous(), Tensor._make(np.ascontiguousarray(positions)), src)
+    return put(input.contiguous(), Tensor._make(positions.copy()), src)

@@ -18,9 +18,10 @@ __all__ = [
 _FULL = slice(None)
 
 
-def _index_array(entry):
-    """An advanced index entry (Tensor, list, ndarray) as a numpy int64 or bool array."""
-    arr = entry._data if isinstance(entry, Tensor) else np.asarray(entry)
+def _index_array(entry, like):
+    """An advanced index entry (Tensor, list, ndarray) as an integer or bool array; lists and ndarrays are made on
+    the device of ``like``, the indexed array."""
+    arr = entry._data if isinstance(entry, Tensor) else np.asarray(entry, like=like)
     kind = arr.dtype.kind
     if kind == "b":
         return arr
@@ -42,13 +43,15 @@ def _check_range(arr, size, dim, err=IndexError, negative=True, prefix=""):
             raise err(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
-def _parse_index(shape, index):
-    """Validate ``index`` against ``shape``; return (numpy index tuple, advanced?, int arrays present?, name).
+def _parse_index(data, index):
+    """Validate ``index`` against the shape of array ``data``; return (numpy index tuple, advanced?, int arrays
+    present?, name).
 
     ``name`` is the grad_fn name PyTorch gives a basic-indexing result (the last op it applies).
     """
     if type(index) is not tuple:
         index = (index,)
+    shape = data.shape
     ndim = len(shape)
     entries = []
     consumed = 0
@@ -66,7 +69,7 @@ def _parse_index(shape, index):
                 entries.append(int(e._data))  # a 0-d integer tensor indexes like an int (a view)
                 consumed += 1
                 continue
-            arr = _index_array(e)
+            arr = _index_array(e, data)
             entries.append(arr)
             consumed += arr.ndim if arr.dtype.kind == "b" else 1
     if consumed > ndim:
@@ -181,7 +184,7 @@ class IndexBackward0(Node):
     def backward(self, grad):
         g = zeros(self.shape, grad.dtype, like=grad)
         if self.accumulate:
-            flat = _take(np.arange(g.size).reshape(self.shape), self.index)
+            flat = _take(np.arange(g.size, like=g).reshape(self.shape), self.index)
             np.add.at(g.reshape(-1), flat.reshape(-1), grad.reshape(-1))
         else:
             _assign(g, self.index, grad)
@@ -246,7 +249,7 @@ def _getitem(self, index):
     elif type(index) is slice and data.ndim and (index.step is None or index.step > 0):
         idx = (index, Ellipsis)
         return _as_view(record(data[idx], SliceBackward0, (self,), shape=data.shape, index=idx), self)
-    idx, advanced, ints, name = _parse_index(data.shape, index)
+    idx, advanced, ints, name = _parse_index(data, index)
     if advanced:
         return record(_take(data, idx), IndexBackward0, (self,), shape=data.shape, index=idx, accumulate=ints)
     return _as_view(record(data[idx], name, (self,), shape=data.shape, index=idx), self)
@@ -296,10 +299,11 @@ class IndexPutBackward0(CopySlices):
         return "IndexPutBackward0"
 
 
-def _value_array(value, dtype):
+def _value_array(value, like):
+    """The array (on ``like``'s device, of its dtype) or Python number written by a subscript assignment."""
     if isinstance(value, Tensor):
         return value._data
-    return np.asarray(value, dtype=dtype) if not isinstance(value, (int, float, bool)) else value
+    return np.asarray(value, dtype=like.dtype, like=like) if not isinstance(value, (int, float, bool)) else value
 
 
 def _broadcast_error(target, value_shape):
@@ -326,7 +330,7 @@ def _broadcast_error(target, value_shape):
 
 def _put(self, idx, value, accumulate, node_cls):
     """Write ``value`` at ``idx`` (a parsed numpy index), in place, recording a node when autograd needs one."""
-    v = _value_array(value, self._data.dtype)
+    v = _value_array(value, self._data)
     if is_grad_recording(self, value if isinstance(value, Tensor) else None):
         out = self._data.copy()
         _write(out, idx, v, accumulate)
@@ -340,7 +344,7 @@ def _put(self, idx, value, accumulate, node_cls):
 def _write(arr, idx, v, accumulate):
     try:
         if accumulate:
-            flat = _take(np.arange(arr.size).reshape(arr.shape), idx)
+            flat = _take(np.arange(arr.size, like=arr).reshape(arr.shape), idx)
             np.add.at(arr, np.unravel_index(flat, arr.shape), v)  # arr may be a strided view: no reshape
         else:
             _assign(arr, idx, v)
@@ -352,7 +356,7 @@ def _write(arr, idx, v, accumulate):
 
 @tensor_method("__setitem__")
 def _setitem(self, index, value):
-    idx, advanced, _, _ = _parse_index(self._data.shape, index)
+    idx, advanced, _, _ = _parse_index(self._data, index)
     _put(self, idx, value, False, IndexPutBackward0 if advanced else CopySlices)
 
 
@@ -361,7 +365,7 @@ def _indices_tuple(input, indices):
     for t in indices:
         if t is not None and not isinstance(t, Tensor):
             raise TypeError("index_put(): indices must be a tuple of Tensors")
-    return _parse_index(input._data.shape, tuple(_FULL if t is None else t for t in indices))[0]
+    return _parse_index(input._data, tuple(_FULL if t is None else t for t in indices))[0]
 
 
 @tensor_method()

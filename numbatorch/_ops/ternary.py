@@ -276,7 +276,7 @@ def where(condition, input=None, other=None):
         x, y = binary_arrays(input, other)
     else:
         res_dtype = dt.result_type(input, other).np
-        x, y = np.asarray(input, dtype=res_dtype), np.asarray(other, dtype=res_dtype)
+        x, y = np.asarray(input, dtype=res_dtype, like=c), np.asarray(other, dtype=res_dtype, like=c)
     values = x if isinstance(input, Tensor) else y
     if isinstance(values, np.ndarray) or is_device_array(values):
         if type(c) is not type(values):
