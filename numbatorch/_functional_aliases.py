@@ -5,6 +5,7 @@ names for the ``torch.*`` form (``torch.dropout(input, p, train)``, ``torch.batc
 running_mean, running_var, training, momentum, eps, cudnn_enabled)``, ``torch.embedding(weight, indices)``).
 """
 from .nn import functional as F
+from ._embedding_bag_form import embedding_bag
 from ._grid_sampler_forms import affine_grid_generator, grid_sampler, grid_sampler_2d, grid_sampler_3d
 from ._rnn_forms import gru, lstm, rnn_relu, rnn_tanh
 from ._native_forms import (convolution, ctc_loss, embedding_renorm_, native_batch_norm, native_dropout,
@@ -24,7 +25,7 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "rnn_relu_cell", "lstm_cell", "gru_cell", "conv_tbc", "grid_sampler",
            "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator", "convolution", "ctc_loss",
            "native_batch_norm", "native_dropout", "native_group_norm", "native_layer_norm", "embedding_renorm_",
-           "rnn_tanh", "rnn_relu", "lstm", "gru"]
+           "rnn_tanh", "rnn_relu", "lstm", "gru", "embedding_bag"]
 
 conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
 conv_tbc = F.conv_tbc
