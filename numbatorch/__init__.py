@@ -51,6 +51,7 @@ from .sparse import mm as spmm
 from ._ops.numerics import *  # noqa: F401,F403
 from ._ops.complex_ops import *  # noqa: F401,F403
 from ._ops.stft import *  # noqa: F401,F403
+from ._lobpcg import lobpcg  # noqa: F401
 from ._ops.queries import *  # noqa: F401,F403
 from ._type_info import finfo, iinfo
 from ._ops.namespace_forms import *  # noqa: F401,F403
