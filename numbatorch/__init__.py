@@ -99,9 +99,9 @@ __version__ = "0.1.0"
 # Submodules imported on first attribute access (``torch.nn``, ``torch.fx``, ...), keeping ``import numbatorch`` fast;
 # so are the ``torch.*`` forms of nn functions (``torch.conv2d``, ``torch.layer_norm``: ``_functional_aliases``).
 _LAZY_SUBMODULES = frozenset({"_C", "_dynamo", "accelerator", "amp", "compiler", "cpu", "distributed", "distributions",
-                              "fft", "func", "functional", "fx", "jit", "keras", "multiprocessing", "nn", "onnx",
-                              "optim", "profiler", "quasirandom", "random", "serialization", "signal", "testing",
-                              "torch_version", "types", "utils", "version", "vision"})
+                              "fft", "func", "functional", "fx", "jit", "keras", "masked", "multiprocessing", "nn",
+                              "onnx", "optim", "profiler", "quasirandom", "random", "serialization", "signal",
+                              "testing", "torch_version", "types", "utils", "version", "vision"})
 # Names taken from a submodule on first access (name: submodule).
 _LAZY_ATTRIBUTES = {"load": "serialization", "save": "serialization", "autocast": "amp", "GradScaler": "amp",
                     "vmap": "func"}
