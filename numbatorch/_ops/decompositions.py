@@ -148,7 +148,8 @@ def logdet(input):
 def _phi(x):
     """Lower triangle with a halved diagonal."""
     out = np.tril(x)
-    out[..., np.arange(x.shape[-1]), np.arange(x.shape[-1])] *= 0.5
+    diag = np.arange(x.shape[-1], like=x)
+    out[..., diag, diag] *= 0.5
     return out
 
 
@@ -284,7 +285,8 @@ def _qr_backward(gQ, gR, Q, R):
     gA = np.triu(gA)
     sym = gA + mT(gA)
     k = sym.shape[-1]
-    sym[..., np.arange(k), np.arange(k)] *= 0.5
+    diag = np.arange(k, like=sym)
+    sym[..., diag, diag] *= 0.5
     gA = Q @ sym
     if gQ is not None:
         gA = gA + gQ
@@ -324,9 +326,10 @@ def _uplo_symmetric(name, a, UPLO):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     tri = np.tril(a) if UPLO == "L" else np.triu(a)
     k = a.shape[-1]
-    diag = a[..., np.arange(k), np.arange(k)]
+    at_diagonal = np.arange(k, like=a)
+    diag = a[..., at_diagonal, at_diagonal]
     full = tri + mT(tri)
-    full[..., np.arange(k), np.arange(k)] = diag
+    full[..., at_diagonal, at_diagonal] = diag
     return full
 
 
@@ -343,9 +346,10 @@ class LinalgEighBackward0(Node):
         VhgV = 0.5 * (VhgV - mT(VhgV))
         E = L[..., None, :] - L[..., :, None]
         k = L.shape[-1]
-        E[..., np.arange(k), np.arange(k)] = 1
+        diag = np.arange(k, like=E)
+        E[..., diag, diag] = 1
         inner = VhgV / E
-        inner[..., np.arange(k), np.arange(k)] = 0 if gL is None else gL
+        inner[..., diag, diag] = 0 if gL is None else gL
         return V @ inner @ mT(V)
 
     def backward_graph(self, grads):
@@ -403,7 +407,8 @@ def _svd_backward(gU, gS, gVh, U, S, Vh, full_matrices):
         return (U * gS[..., None, :]) @ Vh
     S2 = S * S
     E = S2[..., None, :] - S2[..., :, None]
-    E[..., np.arange(k), np.arange(k)] = 1
+    diag = np.arange(k, like=E)
+    E[..., diag, diag] = 1
     if gU is not None:
         UhgU = mT(U) @ gU
         UhgU = UhgU - mT(UhgU)
@@ -417,7 +422,7 @@ def _svd_backward(gU, gS, gVh, U, S, Vh, full_matrices):
     else:
         gA = S[..., :, None] * (VhgV / E)
     if gS is not None:
-        gA = gA + np.einsum("...i,ij->...ij", gS, np.eye(k, dtype=gS.dtype))
+        gA = gA + np.einsum("...i,ij->...ij", gS, np.eye(k, dtype=gS.dtype, like=gS))
     if m > k and gU is not None:
         gA = U @ gA
         gUSinv = gU / S[..., None, :]

@@ -63,9 +63,10 @@ def _eig_backward(gL, gV, L, V, input_is_complex):
         Lc = np.conj(L)
         E = Lc[..., None, :] - Lc[..., :, None]
         k = L.shape[-1]
-        E[..., np.arange(k), np.arange(k)] = 1
+        at_diagonal = np.arange(k, like=E)
+        E[..., at_diagonal, at_diagonal] = 1
         inner = inner / E
-        inner[..., np.arange(k), np.arange(k)] = 0 if gL is None else gL
+        inner[..., at_diagonal, at_diagonal] = 0 if gL is None else gL
         gA = np.linalg.solve(Vh, inner @ Vh)
     return gA if input_is_complex else gA.real
 

@@ -157,7 +157,7 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     # substitutions row by row: on the host, the solution moved back
     ld = np.broadcast_to(move(ld, CPU), batch + ld.shape[-2:])
     piv = np.broadcast_to(move(pivots._data, CPU), batch + pivots._data.shape[-1:])
-    x = np.array(np.broadcast_to(move(b, CPU), batch + b.shape[-2:]), dtype=np.result_type(ld, b))
+    x = np.array(np.broadcast_to(move(b, CPU), batch + b.shape[-2:]), dtype=np.result_type(ld.dtype, b.dtype))
     for index in np.ndindex(*batch):
         _sytrs_lower(ld[index], piv[index], x[index])
     return record(np.asarray(x, like=b), NotImplementedBackward, (LD, B), op="linalg_ldl_solve")

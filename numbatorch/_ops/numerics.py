@@ -471,8 +471,8 @@ def _tensor_unfold(self, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    starts = np.arange(0, length - size + 1, step)
-    index = starts[:, None] + np.arange(size)[None, :]
+    starts = np.arange(0, length - size + 1, step, like=self._data)
+    index = starts[:, None] + np.arange(size, like=self._data)[None, :]
     return record(_windows(self._data, d, index), UnfoldBackward0, (self,), shape=self._data.shape, dim=d,
                   index=index)
 

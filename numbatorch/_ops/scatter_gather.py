@@ -24,7 +24,7 @@ def _along(index, dim):
         else:
             shape = [1] * n
             shape[d] = s
-            out.append(np.arange(s).reshape(shape))
+            out.append(np.arange(s, like=index).reshape(shape))
     return tuple(out)
 
 
@@ -119,8 +119,8 @@ class ScatterBackward0(Node):
 
 
 def _untouched(shape, where):
-    """Mask of the positions of ``shape`` that ``where`` does not address."""
-    keep = np.ones(shape, dtype=bool)
+    """Mask of the positions of ``shape`` that ``where`` (index arrays) does not address, on their device."""
+    keep = np.ones(shape, dtype=bool, like=where[0])
     keep[where] = False
     return keep
 
@@ -221,13 +221,13 @@ class ScatterReduceBackward0(Node):
         where, red = self.index, self.reduce
         touched = ~_untouched(shape, where)
         if red == "sum":
-            return (np.ones(shape) if self.include_self else ~touched).astype(dtype), 1
+            return (np.ones_like(touched, dtype=dtype) if self.include_self else ~touched).astype(dtype), 1
         if red == "mean":
             inverse = 1 / self.count
             return np.where(touched, inverse if self.include_self else 0, 1).astype(dtype), inverse[where]
         # amax, amin: PyTorch splits the gradient evenly between all elements equal to the result.
         hit_src = self.src_data[_region(np.broadcast(*where).shape)] == self.result[where]
-        ties = np.zeros(shape)
+        ties = zeros(shape, np.float64, like=hit_src)
         np.add.at(ties, where, hit_src)
         hit_self = (self.self_data == self.result) & (touched & self.include_self | ~touched)
         ties = np.maximum(ties + hit_self, 1)

@@ -216,7 +216,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
 def cholesky_inverse(L, upper=False, *, out=None):
     """``A^-1`` from the Cholesky factor of ``A``."""
     factor = float_matrix("cholesky_inverse", L, arg="L", square=True)
-    eye = Tensor._make(np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape).copy())
+    eye = Tensor._make(np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype, like=factor), factor.shape).copy())
     return cholesky_solve(eye, L, upper)
 
 

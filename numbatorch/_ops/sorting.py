@@ -174,7 +174,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         d = normalize_dim(dim, x.ndim)
         moved = np.moveaxis(x, d, 0)
     n = moved.shape[0]
-    starts = np.ones(n, dtype=bool)
+    starts = np.ones(n, dtype=bool, like=x)
     if n > 1:
         differs = moved[1:] != moved[:-1]
         starts[1:] = differs.reshape(n - 1, -1).any(axis=1)

@@ -136,14 +136,14 @@ def fill_diagonal_(self, fill_value, wrap=False):
     mask = np.zeros_like(x, dtype=bool)
     if x.ndim == 2:
         rows, cols = x.shape
-        step_rows = np.arange(rows if wrap else min(rows, cols))
+        step_rows = np.arange(rows if wrap else min(rows, cols), like=x)
         if wrap:
             step_rows = step_rows[step_rows % (cols + 1) < cols]
             mask[step_rows, step_rows % (cols + 1)] = True
         else:
             mask[step_rows, step_rows] = True
     else:
-        idx = np.arange(x.shape[0])
+        idx = np.arange(x.shape[0], like=x)
         mask[(idx,) * x.ndim] = True
     return apply_inplace(self, self.masked_fill(Tensor._make(mask), fill_value))
 
@@ -275,12 +275,14 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     d1, d2 = normalize_dim(dim1, input.dim()), normalize_dim(dim2, input.dim())
     n1, n2 = input.shape[d1], input.shape[d2]
     length = max(0, min(n1 - max(-offset, 0), n2 - max(offset, 0)))
-    rows = np.arange(length) + max(-offset, 0)
-    cols = np.arange(length) + max(offset, 0)
+    like = input._data
+    rows = np.arange(length, like=like) + max(-offset, 0)
+    cols = np.arange(length, like=like) + max(offset, 0)
     # diagonal() puts the diagonal last: build the index with the two dims' positions broadcast on that axis.
     index = [slice(None)] * input.dim()
     others = [k for k in range(input.dim()) if k not in (d1, d2)]
-    grids = np.meshgrid(*[np.arange(input.shape[k]) for k in others], np.arange(length), indexing="ij")
+    grids = np.meshgrid(*[np.arange(input.shape[k], like=like) for k in others], np.arange(length, like=like),
+                        indexing="ij")
     for k, g in zip(others, grids[:-1]):
         index[k] = g
     index[d1], index[d2] = rows[grids[-1]], cols[grids[-1]]
@@ -290,8 +292,9 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 # ---- bit shifts -----------------------------------------------------------------------------------------
 def _shift(name, fn):
     def op(input, other):
-        a = input._data if isinstance(input, Tensor) else np.asarray(input)
-        b = other._data if isinstance(other, Tensor) else np.asarray(other)
+        like = input._data if isinstance(input, Tensor) else getattr(other, "_data", None)  # on the tensor's device
+        a = input._data if isinstance(input, Tensor) else np.asarray(input, like=like)
+        b = other._data if isinstance(other, Tensor) else np.asarray(other, like=like)
         if a.dtype.kind not in "iub" or b.dtype.kind not in "iub":
             kind = a.dtype if a.dtype.kind not in "iub" else b.dtype
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for "

@@ -1,6 +1,7 @@
 """The simulator's device arrays made as strict as CuPy's: a host ndarray operand of a ufunc, numpy function,
 index or assignment raises ``TypeError`` instead of silently joining the device array (on a GPU such code fails,
-while the plain simulator computes the right values)."""
+while the plain simulator computes the right values), and an element read (an index, ``np.take`` ...) is a 0-d
+device array, not a host scalar."""
 import contextlib
 
 import numpy as np
@@ -54,13 +55,15 @@ def strict_device_arrays():
             refuse(f"function {func.__name__}", args + tuple(kwargs.values()))
         depth[0] += 1
         try:
-            return lenient(self, func, types, args, kwargs)
+            result = lenient(self, func, types, args, kwargs)
         finally:
             depth[0] -= 1
+        return _device(result) if isinstance(result, np.generic) else result
 
     def getitem(self, key):
         refuse("index", key if isinstance(key, tuple) else (key,))
-        return np.ndarray.__getitem__(self, key)
+        item = np.ndarray.__getitem__(self, key)
+        return _device(item) if isinstance(item, np.generic) else item  # CuPy gives 0-d arrays, not scalars
 
     def setitem(self, key, value):
         refuse("assignment", (key if isinstance(key, tuple) else (key,)) + (value,))

@@ -6,7 +6,14 @@ import pytest
 import numbatorch as torch
 import numbatorch.nn.functional as F
 
+from ._strict_device import strict_device_arrays
 from .test_cuda_ops import _assert_same_on_cuda
+
+
+@pytest.fixture(autouse=True)
+def _host_arrays_raise_in_device_ops():
+    with strict_device_arrays():
+        yield
 
 
 def _q(x, *values):
