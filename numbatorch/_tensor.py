@@ -217,8 +217,9 @@ class Tensor:
         if value is not None and self.grad_fn is None:
             want = leaf_grad_np_dtype(self)
             if want is not None and value._data.dtype != want:
+                got = value.dtype._scalar_name.lower()
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{value.dtype._scalar_name.lower()}' to a tensor with grad_dtype "
+                    f"attempting to assign a gradient with dtype '{got}' to a tensor with grad_dtype "
                     f"'{dt._BY_NP[want]._scalar_name}'. The gradient must match the tensor's grad_dtype (defaults to "
                     "the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None "
                     "to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
