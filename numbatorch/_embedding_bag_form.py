@@ -46,6 +46,7 @@ def _check_range(weight, flat, fast_path):
     if not bad.size:
         return
     if fast_path:
+        # PyTorch's fast kernel (FBGEMM) words it so; the position it names is FBGEMM's own, not always this one.
         raise RuntimeError(f"Index {bad[0]} of input takes value {flat[bad[0]]} which is not in the valid range "
                            f"[0, {weight.shape[0]})")
     raise RuntimeError("embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
