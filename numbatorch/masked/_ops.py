@@ -9,6 +9,7 @@ import math
 
 from .. import _dtype as dt
 from .._creation import ones
+from ..linalg import vector_norm
 from .._ops.ternary import where
 from .._type_info import iinfo
 
@@ -116,7 +117,6 @@ def logsumexp(input, dim=None, *, keepdim=False, dtype=None, mask=None):
 
 def norm(input, ord=2.0, dim=None, *, keepdim=False, dtype=None, mask=None):
     """Vector ``ord``-norm over ``dim`` of the elements where ``mask`` is True (0 for none; inf for ord=-inf)."""
-    from ..linalg import vector_norm
     x = _cast(input, dtype)
     fill = math.inf if ord == -math.inf else 0
     return vector_norm(_filled(x, mask, fill), ord, _dims(dim, input.dim()), keepdim=keepdim)
