@@ -66,7 +66,7 @@ def scatter_grad(grad, indices, dim, shape, keepdim, accumulate=False):
     moved_idx = np.moveaxis(indices, dim, -1)
     n = shape[dim]
     rows = moved_idx.size // builtins.max(moved_idx.shape[-1], 1)
-    lin = (moved_idx.reshape(rows, -1) + (np.arange(rows) * n)[:, None]).ravel()
+    lin = (moved_idx.reshape(rows, -1) + (np.arange(rows, like=moved_idx) * n)[:, None]).ravel()
     summed = np.bincount(lin, weights=np.moveaxis(grad, dim, -1).ravel(), minlength=rows * n)
     moved_shape = tuple(s for i, s in enumerate(shape) if i != dim) + (n,)
     return np.moveaxis(summed.reshape(moved_shape), -1, dim).astype(grad.dtype, copy=False)

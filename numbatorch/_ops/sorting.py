@@ -90,7 +90,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("selected index k out of range")
     if not x.ndim:
         return _select(input, np.zeros((), np.int64), d, TopkBackward0, "topk")
-    idx = np.take(_sort_order(x, d, largest), np.arange(k), axis=d)
+    idx = np.take(_sort_order(x, d, largest), np.arange(k, like=x), axis=d)
     return _select(input, idx, d, TopkBackward0, "topk")
 
 

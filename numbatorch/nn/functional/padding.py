@@ -92,7 +92,7 @@ def _index_pad(input, pairs, mode):
                                f"but got: padding ({a}, {b}) at dimension {len(spatial)} of input {list(x.shape)}")
         if mode == "circular" and (a > s or b > s):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    index = np.arange(int(np.prod(spatial))).reshape(spatial)
+    index = np.arange(int(np.prod(spatial)), like=x).reshape(spatial)
     index = np.pad(index, pairs, mode=_NUMPY_MODES[mode]).reshape(-1)
     lead = x.shape[:x.ndim - k]
     out_spatial = tuple(s + a + b for s, (a, b) in zip(spatial, pairs))

@@ -71,13 +71,14 @@ def strict_device_arrays():
 
     patched = {"__array_ufunc__": array_ufunc, "__array_function__": array_function, "__getitem__": getitem,
                "__setitem__": setitem}
+    saved = {name: SimulatedDeviceArray.__dict__.get(name) for name in patched}
     for name, method in patched.items():
         setattr(SimulatedDeviceArray, name, method)
     try:
         yield
     finally:
-        for name in patched:
-            if name == "__array_function__":
-                SimulatedDeviceArray.__array_function__ = lenient
-            else:
+        for name, method in saved.items():
+            if method is None:
                 delattr(SimulatedDeviceArray, name)
+            else:
+                setattr(SimulatedDeviceArray, name, method)
