@@ -125,7 +125,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                         g = _fit_graph_grad(g, t, edge[0] is None)
                 elif g is not None:
                     if type(g) is not np.ndarray and not is_device_array(g):
-                        g = np.asarray(g)
+                        g = np.asarray(g, like=t._data)  # a scalar (numpy's element reads) on the input's device
                     if g.shape != t._data.shape:
                         g = reduce_to_shape(g, t._data.shape)
                     # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
@@ -261,9 +261,10 @@ def _apply_hooks(t, g):
 
 
 def _run_hook(hook, g):
-    """``hook`` on gradient ``g``: an array (wrapped for the hook) or, under ``create_graph``, a Tensor."""
+    """``hook`` on gradient ``g``: an array (host or device, wrapped for the hook) or, under ``create_graph``, a
+    Tensor."""
     from .._tensor import Tensor
-    if type(g) is not np.ndarray:
+    if isinstance(g, Tensor):
         new = hook(g)
         return g if new is None else new
     new = hook(Tensor._make(g))

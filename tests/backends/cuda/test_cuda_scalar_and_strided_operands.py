@@ -99,3 +99,22 @@ def test_strict_device_arrays_refuse_host_operands():
         device + np.ones(3)
     with pytest.raises(TypeError, match="host arrays"):
         device[np.array([0, 2])]
+
+
+def _hooks_and_stacked_scalars(device):
+    """Gradients of ``x`` on ``device`` through a retained, a hooked and a stacked 0-d intermediate."""
+    x = torch.arange(3.0, dtype=torch.float64, device=device).requires_grad_()
+    doubled, total = x * 2, x.sum()
+    doubled.retain_grad()
+    total.retain_grad()
+    tripled = x * 3
+    tripled.register_hook(lambda g: g * 10)
+    stacked = torch.stack([total, x[0]]) * torch.tensor([1.0, 2.0], dtype=torch.float64, device=device)
+    (doubled.pow(2).sum() + tripled.sum() + stacked.sum()).backward()
+    return x.grad, doubled.grad, total.grad
+
+
+def test_tensor_hooks_and_stacked_scalars_keep_gradients_on_the_device():
+    for want, got in zip(_hooks_and_stacked_scalars("cpu"), _hooks_and_stacked_scalars("cuda")):
+        assert got.device == torch.device("cuda", 0)
+        np.testing.assert_allclose(got.cpu().numpy(), want.numpy(), rtol=1e-12)
