@@ -24,7 +24,7 @@ def _initial_grads(tensors, grad_tensors):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             grads.append(np.ones_like(t._data))
         else:
-            arr = g._data if hasattr(g, "_data") else np.asarray(g, dtype=t._data.dtype)
+            arr = g._data if hasattr(g, "_data") else np.asarray(g, dtype=t._data.dtype, like=t._data)
             want = _grad_np_dtype(t)
             if want is not None and arr.dtype != want:
                 arr = arr.astype(want)
