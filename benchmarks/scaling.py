@@ -26,7 +26,7 @@ def _set_threads(n, numba, torch, blas, threadpoolctl):
     torch.set_num_threads(n)
     # numbatorch's BLAS policy returns large products to the count it saved: go to the large class first,
     # then set that count (small products still run on one thread)
-    blas.prepare_gemm(blas.BUSY_GEMM, 1, 1)
+    blas.prepare_gemm(blas.SMALL_GEMM, 1, 1)
     threadpoolctl.threadpool_limits(limits=n, user_api="blas")
 
 

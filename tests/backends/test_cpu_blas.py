@@ -26,7 +26,7 @@ def threaded_blas(monkeypatch):
     Yields the counts set."""
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
         for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0),
-                            ("SMALL_GEMM", SMALL), ("BUSY_GEMM", SMALL)):
+                            ("SMALL_GEMM", SMALL), ("SPARE_CORE_SIDE", SMALL)):
             monkeypatch.setattr(blas, name, value)
         yield _counts()
 
@@ -150,19 +150,22 @@ def test_library_loaded_later_joins_the_current_class(monkeypatch):
     monkeypatch.setitem(sys.modules, "numbatorch_tests_fake_kernel_blas", object())
     blas.prepare_gemm(2, 2, 2)  # same size class: only the newly loaded library changes
     assert counts == {"numpy": 1, "kernel": 1}
-    blas.prepare_gemm(blas.BUSY_GEMM, 1, 1)
+    blas.prepare_gemm(blas.SMALL_GEMM, 1, 1)
     assert counts == {"numpy": 2, "kernel": 3}
 
 
 @pytest.mark.parametrize("spare", [True, False])
-def test_mid_sized_products_thread_only_beside_a_spare_core(spare, threaded_blas, monkeypatch):
-    monkeypatch.setattr(blas, "BUSY_GEMM", (2 * SIDE) ** 3)
+def test_wide_products_thread_only_beside_a_spare_core(spare, threaded_blas, monkeypatch):
+    monkeypatch.setattr(blas, "SMALL_GEMM", (2 * SIDE) ** 3)
+    monkeypatch.setattr(blas, "SPARE_CORE_SIDE", SIDE)
     monkeypatch.setattr(blas, "spare_core", lambda: spare)
     rng = np.random.default_rng(5)
     blas.matmul(*_small(rng))
     assert set(_counts().values()) == {1}
-    blas.matmul(*_large(rng))  # SIDE**3: at least SMALL_GEMM, under BUSY_GEMM
+    blas.matmul(*_large(rng))  # every side SIDE, under SMALL_GEMM
     assert _counts() == threaded_blas if spare else set(_counts().values()) == {1}
+    blas.prepare_gemm(4 * SIDE, SIDE // 2, 2 * SIDE)  # as many multiply-adds, one thin side: one thread
+    assert set(_counts().values()) == {1}
     blas.prepare_gemm(2 * SIDE, 2 * SIDE, 2 * SIDE)
     assert _counts() == threaded_blas
 

@@ -4,9 +4,9 @@ A threaded OpenBLAS wakes its threads for every GEMM above a tiny size. For the 
 cells, small MLPs and per-step models (say 97 x 51 x 204) the wake-up and the threads' spinning cost far
 more than the arithmetic: measured here on 2 busy cores, a float64 97 x 51 x 204 product took 44 us on one
 thread and 73 us (mean: up to 6 ms) on two, and a cell-by-cell LSTM ran 20x slower than with
-``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one thread, and so do
-products under ``BUSY_GEMM`` while another process is using a core (``_spare_core.spare_core()``); larger
-ones run on the BLAS's own count.
+``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one thread, larger ones
+on the BLAS's own count; so do products under it whose every side is at least ``SPARE_CORE_SIDE`` while no
+other process is using a core (``_spare_core.spare_core()``).
 
 Changing the count is a ~0.25 us ctypes call into each loaded BLAS (``threadpoolctl``'s ``limit()`` costs
 ~20 us, too much per product), and it is only made when the size class changes, so a loop of small
@@ -28,16 +28,17 @@ import numpy as np
 
 from ._spare_core import spare_core
 
-# Multiply-adds (m * k * n) of one 2-D product from which BLAS uses its threads when no other process is
-# using a core (2^24: 256^3). Measured on 2 idle-ish cores, one product alone, 1 thread over 2: float64
-# 256^3 1.83x, 1600x64x64 1.92x, 128^3 1.35x; float32 128^3 0.80x. The LSTMCell products of issue 13
-# (97 x 51 x 204, 1.0e6) stay far below it.
-SMALL_GEMM = 1 << 24
-# From here BLAS uses its threads even beside other processes (2^29: about 813^3). Measured on 2 cores
-# shared with other jobs (load average 7-9), ten steps of z = tanh(z @ a) / 2 + z on n x n float64 took, on
-# 2 threads over 1: n=256 9x, 512 1.95x, 768 1.14x, 1024 0.71x: a thread that finds its core taken waits
-# whole scheduler ticks for it.
-BUSY_GEMM = 1 << 29
+# Multiply-adds (m * k * n) of one 2-D product from which BLAS uses its threads (2^29: about 813^3).
+# Measured here on 2 cores shared with other jobs (load average 7-9), ten steps of z = tanh(z @ a) / 2 + z
+# on n x n float64 took, on 2 threads over 1: n=256 9x, 512 1.95x, 768 1.14x, 1024 0.71x: a thread that
+# finds its core taken by another process waits whole scheduler ticks for it.
+SMALL_GEMM = 1 << 29
+# Below SMALL_GEMM, a product whose sides are all at least this many uses BLAS's threads while no other
+# process uses a core. Measured with a spare core (benchmarks/README.md), threaded over one thread:
+# tanh_chain_256 (256^3 float32) 8.8 vs 10.4 ms; but threading MultiheadAttention's 1600 x 64 x 192
+# projections made mha_64_h8 19.8 vs 16.6 ms and the 2-layer encoder 84 vs 73 ms (the worker OpenBLAS
+# leaves spinning slows the parallel softmax kernels after it), so thin products stay on one thread.
+SPARE_CORE_SIDE = 256
 
 _KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
 
@@ -131,14 +132,16 @@ def controllable():
         return bool(_libraries())
 
 
-def _one_thread(macs):
-    """Whether a product of ``macs`` multiply-adds should run on one BLAS thread."""
-    return macs < SMALL_GEMM or (macs < BUSY_GEMM and not spare_core())
+def _one_thread(m, k, n):
+    """Whether an (m, k) @ (k, n) product should run on one BLAS thread."""
+    if m * k * n >= SMALL_GEMM:
+        return False
+    return min(m, k, n) < SPARE_CORE_SIDE or not spare_core()
 
 
 def prepare_gemm(m, k, n):
     """Set BLAS's thread count for (m, k) @ (k, n) products run next, e.g. inside a Numba kernel."""
-    one = _one_thread(m * k * n)
+    one = _one_thread(m, k, n)
     if one is not _one or (not _kernel_blas_seen and _KERNEL_BLAS_MODULE in sys.modules):
         _change(one=one)
 
@@ -146,7 +149,7 @@ def prepare_gemm(m, k, n):
 def matmul(a, b):
     """``np.matmul(a, b)`` with BLAS's threads chosen for the size of each 2-D product."""
     if a.ndim and b.ndim:
-        one = _one_thread((a.shape[-2] if a.ndim > 1 else 1) * a.shape[-1] * (b.shape[-1] if b.ndim > 1 else 1))
+        one = _one_thread(a.shape[-2] if a.ndim > 1 else 1, a.shape[-1], b.shape[-1] if b.ndim > 1 else 1)
         if one is not _one:
             _change(one=one)
     if a.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no BLAS: multiply in float32, round once, like PyTorch
