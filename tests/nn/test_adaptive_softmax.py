@@ -7,9 +7,9 @@ import numbatorch as nt
 torch = pytest.importorskip("torch")
 
 
-def _pair(**kwargs):
-    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 10], **kwargs).double()
-    ours = nt.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 10], **kwargs)
+def _pair(in_features=8, n_classes=20, cutoffs=(4, 10), **kwargs):
+    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(in_features, n_classes, list(cutoffs), **kwargs).double()
+    ours = nt.nn.AdaptiveLogSoftmaxWithLoss(in_features, n_classes, list(cutoffs), **kwargs)
     ours.load_state_dict({k: nt.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     assert list(ours.state_dict()) == list(theirs.state_dict())
     return ours.double(), theirs
@@ -35,6 +35,23 @@ def test_forward_backward_log_prob_predict(head_bias):
     assert ours.predict(nt.tensor(x)).tolist() == theirs.predict(torch.tensor(x)).tolist()
     single = ours(nt.tensor(x[0]), nt.tensor(target[0]))
     assert single.output.dim() == 0
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")
+def test_cluster_with_zero_width_projection_trains_like_torch():
+    # 4 // 4**2 == 0: the second tail cluster projects to 0 features, a zero-width Linear in backward
+    ours, theirs = _pair(in_features=4, n_classes=6, cutoffs=(2, 4))
+    x = np.random.default_rng(1).standard_normal((5, 4))
+    target = np.array([0, 1, 2, 3, 5])
+    xo, xt = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_o, out_t = ours(xo, nt.tensor(target)), theirs(xt, torch.tensor(target))
+    np.testing.assert_allclose(out_o.loss.item(), out_t.loss.item(), rtol=1e-10)
+    out_o.loss.backward()
+    out_t.loss.backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-9)
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        assert p.grad.shape == tuple(q.grad.shape), name
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, err_msg=name)
 
 
 def test_errors_match_torch():

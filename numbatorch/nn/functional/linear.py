@@ -1,4 +1,6 @@
 """``F.linear`` and ``F.bilinear``: one fused node each, backed by BLAS matrix products."""
+import math
+
 import numpy as np
 
 from ..._ops._util import record
@@ -9,6 +11,12 @@ from ..._ops._tensor_args import require_tensor
 blas = kernel_family("blas")
 
 
+def _rows(a):
+    """``a`` as a matrix of its last dimension; explicit row count, since ``-1`` can't be inferred when that
+    dimension is 0 (a zero-width layer, e.g. an adaptive softmax cluster of projection size 0)."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+
+
 class AddmmBackward0(Node):
     """Backward of ``x @ w.T + b`` over any number of leading batch dims."""
 
@@ -16,17 +24,17 @@ class AddmmBackward0(Node):
 
     def backward(self, grad):
         x, w = self.x, self.w
-        g2 = grad.reshape(-1, grad.shape[-1])
+        g2 = _rows(grad)
         gx = blas.matmul(g2, w).reshape(x.shape) if self.inputs[0] is not None else None
-        gw = blas.matmul(g2.T, x.reshape(-1, x.shape[-1])) if self.inputs[1] is not None else None
+        gw = blas.matmul(g2.T, _rows(x)) if self.inputs[1] is not None else None
         gb = g2.sum(axis=0) if len(self.inputs) > 2 and self.inputs[2] is not None else None
         return gx, gw, gb
 
     def backward_graph(self, grad):
         x, w = operand(self, 0, self.x), operand(self, 1, self.w)
-        g2 = grad.reshape(-1, grad.shape[-1])
+        g2 = _rows(grad)
         gx = (g2 @ w).reshape(x.shape) if self.inputs[0] is not None else None
-        gw = g2.t() @ x.reshape(-1, x.shape[-1]) if self.inputs[1] is not None else None
+        gw = g2.t() @ _rows(x) if self.inputs[1] is not None else None
         gb = g2.sum(0) if len(self.inputs) > 2 and self.inputs[2] is not None else None
         return gx, gw, gb
 
