@@ -12,7 +12,7 @@ def scalar_name(dtype):
 
 def require_floating(kernel, x):
     """NotImplementedError as PyTorch's dispatch raises it when ``kernel`` gets a non-floating array ``x``."""
-    if x.dtype.kind != "f" and x.dtype.name != "bfloat16":  # bfloat16: see _bfloat16.computes_in_float32
+    if x.dtype.kind != "f" and x.dtype.name != "bfloat16":  # bfloat16: see _half_precision.computes_in_float32
         raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_name(x.dtype)}\'')
 
 

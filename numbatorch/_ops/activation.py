@@ -10,7 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
-from ._bfloat16 import computes_in_float32
+from ._half_precision import computes_in_float32
 from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record

@@ -5,7 +5,7 @@ from .. import return_types
 from .._tensor import Tensor, tensor_method
 from .. import _dtype as dt
 from ..autograd.graph import Node, operand, recomputed_output
-from ._bfloat16 import computes_in_float32
+from ._half_precision import computes_in_float32
 from ._linear_grad import linear_grad
 from ._util import normalize_dim, record
 from ..backends import kernel_family

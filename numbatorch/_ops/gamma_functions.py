@@ -11,7 +11,7 @@ import numpy as np
 from .._device import CPU, move
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand
-from ._bfloat16 import computes_in_float32
+from ._half_precision import computes_in_float32
 from ._util import apply_inplace, record
 from .keyword_aliases import accept_aliases
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node
-from ._bfloat16 import computes_in_float32
+from ._half_precision import computes_in_float32
 from ._dtype_args import require_float_or_double
 from ._linear_grad import linear_grad
 from ._util import record, zeros

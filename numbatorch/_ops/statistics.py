@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_by_recompute
-from ._bfloat16 import computes_in_float32
+from ._half_precision import computes_in_float32
 from ._util import normalize_dim, record, zeros
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _rows, _selected, expand_grad,
                            reduce_axes)

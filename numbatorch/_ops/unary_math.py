@@ -6,7 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
-from ._bfloat16 import computes_in_float32
+from ._half_precision import computes_in_float32
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends import kernel_family
 from ._elementwise import _not_implemented_for

@@ -4,7 +4,7 @@ import numpy as np
 from ... import _dtype as dt
 from ..._random import numpy_generator
 from ..._ops.joining import cat, repeat_interleave
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._util import record, zeros
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute

@@ -8,7 +8,7 @@ import numpy as np
 from ..._ops._util import Tensor, record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._dtype_args import check_mixed_dtype, require_floating
 from ._shape_args import fmt_size
 from ..._ops._tensor_args import require_tensor

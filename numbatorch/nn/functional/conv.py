@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ..._ops.joining import cat
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._util import record
 from ...autograd.graph import Node, operand
 from ...backends import kernel_family

@@ -8,7 +8,7 @@ from ... import _tensor
 from ..._ops._util import record
 from ...autograd.graph import Node, with_zero_input_edges
 from ...backends import kernel_family
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._dtype_args import require_float_or_double, scalar_name
 from ._shape_args import fmt_size, pool_ntuple, pool_stride
 from ..._ops._tensor_args import require_tensor

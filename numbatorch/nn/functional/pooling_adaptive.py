@@ -3,7 +3,7 @@
 are ``pooling``'s."""
 import numpy as np
 
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._tensor_args import require_tensor
 from ..._ops._util import record
 from ..._random import numpy_generator

@@ -6,7 +6,7 @@
 """
 import numpy as np
 
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._util import record, zeros
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family

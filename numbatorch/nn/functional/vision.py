@@ -7,7 +7,7 @@ import numpy as np
 from ..._ops._util import record
 from ...autograd.graph import Node
 from ...backends import kernel_family
-from ..._ops._bfloat16 import computes_in_float32
+from ..._ops._half_precision import computes_in_float32
 from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, ntuple
 
