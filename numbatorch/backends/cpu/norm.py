@@ -15,7 +15,7 @@ __all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_unbiased_var
            "layer_norm_forward", "layer_norm_backward", "group_norm_forward", "group_norm_backward"]
 
 
-def _param(p, C, dtype):
+def _param(p, dtype):
     """Affine parameter as a contiguous 1-d array in dtype; empty array when absent."""
     if p is None:
         return np.empty(0, dtype=dtype)
@@ -42,7 +42,7 @@ def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var
         invstd = 1.0 / np.sqrt(np.asarray(running_var, np.float64).reshape(-1) + eps)
     y = np.empty_like(x3)
     choose(K.bn_apply, x3.size)(
-        x3, mean, invstd, _param(weight, C, x.dtype), _param(bias, C, x.dtype), y)
+        x3, mean, invstd, _param(weight, x.dtype), _param(bias, x.dtype), y)
     return y.reshape(x.shape), mean, invstd
 
 
@@ -65,7 +65,7 @@ def batch_norm_backward(grad_output, x, weight, mean, invstd, training=True,
     if output_mask[0]:
         gx = np.empty_like(x3)
         choose(K.bn_grad_input, x3.size)(
-            gy, x3, mean, invstd, _param(weight, C, x.dtype), sum_gy, sum_gy_xhat, bool(training), gx)
+            gy, x3, mean, invstd, _param(weight, x.dtype), sum_gy, sum_gy_xhat, bool(training), gx)
         gx = gx.reshape(x.shape)
     affine = weight is not None
     gw = sum_gy_xhat.astype(x.dtype) if affine and output_mask[1] else None
@@ -73,22 +73,22 @@ def batch_norm_backward(grad_output, x, weight, mean, invstd, training=True,
     return gx, gw, gb
 
 
-def _rows(x, G, Cg, S, weight, bias, eps, C):
+def _rows(x, G, Cg, S, weight, bias, eps):
     x2 = np.ascontiguousarray(x).reshape(-1, Cg * S)
     y = np.empty_like(x2)
     mean = np.empty(x2.shape[0], np.float64)
     rstd = np.empty(x2.shape[0], np.float64)
     choose(K.rownorm_forward, x2.size)(
-        x2, _param(weight, C, x.dtype), _param(bias, C, x.dtype), G, Cg, S, float(eps), y, mean, rstd)
+        x2, _param(weight, x.dtype), _param(bias, x.dtype), G, Cg, S, float(eps), y, mean, rstd)
     return y, mean, rstd
 
 
-def _rows_backward(gy, x, mean, rstd, weight, G, Cg, S, C):
+def _rows_backward(gy, x, mean, rstd, weight, G, Cg, S):
     x2 = np.ascontiguousarray(x).reshape(-1, Cg * S)
     g2 = np.ascontiguousarray(gy, dtype=x.dtype).reshape(x2.shape)
     gx = np.empty_like(x2)
     choose(K.rownorm_backward, x2.size)(
-        g2, x2, mean.reshape(-1), rstd.reshape(-1), _param(weight, C, x.dtype), G, Cg, S, gx)
+        g2, x2, mean.reshape(-1), rstd.reshape(-1), _param(weight, x.dtype), G, Cg, S, gx)
     return gx, g2, x2
 
 
@@ -98,7 +98,7 @@ def layer_norm_forward(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     ns = tuple(normalized_shape)
     k = len(ns)
     D = int(np.prod(ns))
-    y, mean, rstd = _rows(x, 1, D, 1, weight, bias, eps, D)
+    y, mean, rstd = _rows(x, 1, D, 1, weight, bias, eps)
     stat_shape = x.shape[:x.ndim - k] + (1,) * k
     return y.reshape(x.shape), mean.reshape(stat_shape), rstd.reshape(stat_shape)
 
@@ -109,7 +109,7 @@ def layer_norm_backward(grad_output, x, normalized_shape, mean, rstd, weight=Non
     without weight; grad_bias is None when has_bias is False (default: same as weight)."""
     ns = tuple(normalized_shape)
     D = int(np.prod(ns))
-    gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, 1, D, 1, D)
+    gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, 1, D, 1)
     gw = gb = None
     if weight is not None and output_mask[1]:
         xhat = (x2 - mean.reshape(-1, 1)) * rstd.reshape(-1, 1)
@@ -125,7 +125,7 @@ def group_norm_forward(x, num_groups, weight=None, bias=None, eps=1e-5):
     N, C = x.shape[:2]
     G = int(num_groups)
     S = int(np.prod(x.shape[2:]))
-    y, mean, rstd = _rows(x, G, C // G, S, weight, bias, eps, C)
+    y, mean, rstd = _rows(x, G, C // G, S, weight, bias, eps)
     return y.reshape(x.shape), mean.reshape(N, G), rstd.reshape(N, G)
 
 
@@ -135,7 +135,7 @@ def group_norm_backward(grad_output, x, num_groups, mean, rstd, weight=None,
     N, C = x.shape[:2]
     G = int(num_groups)
     S = int(np.prod(x.shape[2:]))
-    gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, G, C // G, S, C)
+    gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, G, C // G, S)
     gw = gb = None
     if weight is not None and output_mask[1]:
         xhat = (x2 - mean.reshape(-1, 1)) * rstd.reshape(-1, 1)
