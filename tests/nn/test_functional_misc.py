@@ -49,7 +49,7 @@ def test_pad_matches_torch(pad, mode):
 
 @pytest.mark.parametrize("pad,mode", PAD_CASES[:8])
 def test_pad_gradcheck(pad, mode):
-    x = numbatorch.tensor(rng.standard_normal((1, 2, 3, 4)), requires_grad=True)
+    x = numbatorch.tensor(rng.standard_normal((1, 2, 3, 4)[:len(pad) // 2 + 2]), requires_grad=True)
     assert gradcheck(lambda t: F.pad(t, pad, mode), (x,))
 
 

@@ -82,20 +82,87 @@ def _constant_pad(input, pairs, value):
                   in_shape=x.shape)
 
 
+# The padded dimensions' count -> the input ranks PyTorch's reflect/replicate/circular kernels take
+# (unbatched, batched).
+_SUPPORTED_RANKS = {1: (2, 3), 2: (3, 4), 3: (4, 5)}
+
+
+def _too_small(shape, out, mode):
+    names = "DHW"[3 - len(out):]
+    sizes = dict(zip(names, shape))
+    outs = " ".join(f"{n}: {o}" for n, o in zip(names, out))
+    if len(out) == 1:
+        inputs = f"W: {sizes['W']}"
+    elif len(out) == 2:
+        # PyTorch's replicate 2-d message has the stray space before ")".
+        inputs = f"H: {sizes['H']}, W: {sizes['W']}" + (" " if mode == "replicate" else "")
+    else:
+        inputs = f"D: {sizes['D']} H: {sizes['H']}, W: {sizes['W']}"
+    return RuntimeError(f"input ({inputs}) is too small. Calculated output {outs}")
+
+
+def _check_index_pad(shape, pairs, mode):
+    """PyTorch's checks for reflect/replicate/circular padding, in its order and with its messages."""
+    k, ndim = len(pairs), len(shape)
+    if ndim not in _SUPPORTED_RANKS.get(k, ()):
+        raise NotImplementedError(f"Padding size {2 * k} is not supported for {ndim}D input tensor.\n"
+                                  "Supported combinations for non-constant padding:\n"
+                                  "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                                  "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                                  "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    first = ndim - k
+    spatial = shape[first:]
+    out = [s + a + b for s, (a, b) in zip(spatial, pairs)]
+    if mode == "circular":
+        for s, o, (a, b) in zip(spatial, out, pairs):
+            if a > s or b > s:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if o < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return
+    batched = ndim == k + 2
+    if 0 in shape[1 if batched else 0:]:
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(shape)}")
+    if mode == "reflect":
+        # Checked from the last dimension (W) outwards; the argument number is the padding's position in
+        # reflection_pad{k}d's signature.
+        for i in reversed(range(k)):
+            (a, b), s = pairs[i], spatial[i]
+            if a >= s or b >= s:
+                raise RuntimeError(f"Argument #{4 + 2 * (k - 1 - i)}: Padding size should be less than the "
+                                   f"corresponding input dimension, but got: padding ({a}, {b}) at dimension "
+                                   f"{first + i} of input {list(shape)}")
+    # A zero-sized output dimension is allowed beside non-empty ones (an empty result), as in PyTorch.
+    if all(o < 1 for o in out) or any(o < 0 for o in out):
+        raise _too_small(spatial, out, mode)
+
+
+def _crop(index, pairs):
+    return index[tuple(slice(max(-a, 0), n - max(-b, 0)) for n, (a, b) in zip(index.shape, pairs))]
+
+
 def _index_pad(input, pairs, mode):
     x = input._data
+    _check_index_pad(x.shape, pairs, mode)
     k = len(pairs)
     spatial = x.shape[x.ndim - k:]
-    for s, (a, b) in zip(spatial, pairs):
-        if mode == "reflect" and (a >= s or b >= s):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({a}, {b}) at dimension {len(spatial)} of input {list(x.shape)}")
-        if mode == "circular" and (a > s or b > s):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
     index = np.arange(int(np.prod(spatial)), like=x).reshape(spatial)
-    index = np.pad(index, pairs, mode=_NUMPY_MODES[mode]).reshape(-1)
+    growth = [(max(a, 0), max(b, 0)) for a, b in pairs]
+    # A negative padding crops. PyTorch reflects/replicates the whole input and then crops, but wraps the
+    # cropped input around (copying inside its output, which fails where a wrap is longer than what is left).
+    if mode == "circular":
+        index = _crop(index, pairs)
+        if any(g > n for n, pair in zip(index.shape, growth) for g in pair):
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                               "refer to a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
+        index = np.pad(index, growth, mode="wrap")
+    else:
+        index = _crop(np.pad(index, growth, mode=_NUMPY_MODES[mode]), pairs)
+    out_spatial = index.shape
+    index = index.reshape(-1)
     lead = x.shape[:x.ndim - k]
-    out_spatial = tuple(s + a + b for s, (a, b) in zip(spatial, pairs))
     out = x.reshape(lead + (int(np.prod(spatial)),))[..., index].reshape(lead + out_spatial)
     return record(out, ReflectionPadBackward0, (input,), index=index, in_shape=x.shape, k=k)
 
@@ -108,7 +175,7 @@ def pad(input, pad, mode="constant", value=None):
     if mode not in _NUMPY_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value not in (None, 0):
-        raise AssertionError(f"Padding mode \"{mode}\" doesn't take in value argument.")
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
     return _index_pad(input, pairs, mode)
 
 
