@@ -81,13 +81,20 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if max_norm is not None:
         with grad_mode.no_grad():
             _renorm_(weight, idx, max_norm, norm_type)
-    out = weight._data[idx]
-    scale = None
-    if scale_grad_by_freq:
-        scale = np.bincount(idx.reshape(-1), minlength=num).astype(weight._data.dtype)
-        scale[scale == 0] = 1
-    return record(out, EmbeddingBackward0, (weight,), indices=idx, num_weights=num, padding_idx=padding_idx,
-                  scale=scale)
+    scale = _frequencies(idx, weight) if scale_grad_by_freq else None
+    return _rows(idx, weight, padding_idx, scale)
+
+
+def _frequencies(idx, weight):
+    """How often each row is looked up (at least 1): ``scale_grad_by_freq`` divides each row's gradient by it."""
+    counts = np.bincount(idx.reshape(-1), minlength=weight.shape[0]).astype(weight._data.dtype)
+    counts[counts == 0] = 1
+    return counts
+
+
+def _rows(idx, weight, padding_idx, scale):
+    return record(weight._data[idx], EmbeddingBackward0, (weight,), indices=idx, num_weights=weight.shape[0],
+                  padding_idx=padding_idx, scale=scale)
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
@@ -106,11 +113,23 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             starts, ends = starts[:-1], ends[:-1]
         bags = [input[s:e] for s, e in zip(starts, ends)]
         weights = None if per_sample_weights is None else [per_sample_weights[s:e] for s, e in zip(starts, ends)]
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    _check_indices(input._data, weight.shape[0])
+    if max_norm is not None:
+        with grad_mode.no_grad():
+            _renorm_(weight, input._data, max_norm, norm_type)
+    # The frequencies count every index of the input, across bags, as PyTorch documents.
+    scale = _frequencies(input._data, weight) if scale_grad_by_freq else None
     results = []
     for i, bag in enumerate(bags):
         if padding_idx is not None:
             bag = bag[Tensor._make(bag._data != padding_idx)]
-        rows = embedding(bag, weight, None, max_norm, norm_type)
+        rows = _rows(bag._data, weight, None, scale)
         if weights is not None:
             rows = rows * weights[i].unsqueeze(1)
         if bag.shape[0] == 0:
@@ -119,10 +138,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             results.append(rows.sum(0))
         elif mode == "mean":
             results.append(rows.mean(0))
-        elif mode == "max":
-            results.append(rows.max(0).values)
         else:
-            raise ValueError("mode has to be one of sum, mean or max")
+            results.append(rows.max(0).values)
     if not results:     # no bags: an empty (0, embedding_dim) result, still connected to weight as in PyTorch
         return weight[:0].clone()
     return stack(results)

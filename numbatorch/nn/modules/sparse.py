@@ -110,8 +110,8 @@ class EmbeddingBag(Module):
         embedding_dim: the size of each vector.
         max_norm: rows looked up are renormalised in place to this norm if theirs is larger. Default: ``None``.
         norm_type: the p of the norm for ``max_norm``. Default: ``2.0``.
-        scale_grad_by_freq: accepted for PyTorch compatibility; bags' gradients are not rescaled.
-            Default: ``False``.
+        scale_grad_by_freq: divide each row's gradient by how often its index occurs in ``input`` (not with
+            ``mode='max'``). Default: ``False``.
         mode: ``'sum'``, ``'mean'`` or ``'max'``, how each bag is reduced. Default: ``'mean'``.
         sparse: accepted for PyTorch compatibility; gradients are always dense. Default: ``False``.
         include_last_offset: ``offsets`` has one more entry, the end of the last bag (CSR layout).
