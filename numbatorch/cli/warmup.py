@@ -118,7 +118,7 @@ def run_warmup(args):
     import numbatorch as torch
     import numbatorch.nn.functional as F
     from numbatorch import nn
-    from ..backends.cpu import _parallel
+    from ..backends.cpu import _parallel, _tiered
     from .info import kernel_cache_dir
 
     names = args.only or list(FAMILIES)
@@ -127,6 +127,8 @@ def run_warmup(args):
     start = time.perf_counter()
     # the larger shapes are for the parallel builds: compile them now rather than after a second of serial runs
     after_seconds, _parallel.PARALLEL_AFTER_SECONDS = _parallel.PARALLEL_AFTER_SECONDS, 0.0
+    # and every kernel, where a training run would use its numpy stand-in for a while
+    stand_in_seconds, _tiered.STAND_IN_SECONDS = _tiered.STAND_IN_SECONDS, 0.0
     try:
         for name in names:
             t0 = time.perf_counter()
@@ -140,5 +142,6 @@ def run_warmup(args):
             print(f"{name:<10} {time.perf_counter() - t0:7.1f} s", flush=True)
     finally:
         _parallel.PARALLEL_AFTER_SECONDS = after_seconds
+        _tiered.STAND_IN_SECONDS = stand_in_seconds
     print(f"{'total':<10} {time.perf_counter() - start:7.1f} s; kernels cached in {kernel_cache_dir()}")
     return 1 if failed else 0

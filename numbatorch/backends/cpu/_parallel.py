@@ -15,9 +15,9 @@ import time
 from collections import namedtuple
 
 from numba import njit, prange
-from numba.core import event
 
 from ..._threading_layer import _threads_launched, chosen_layer
+from ._tiered import Tiered, load_cached
 
 # Elements (or attention scores) from which a parallel launch pays off: elementwise, conv, pool, norm,
 # resampling and softmax kernels.
@@ -33,16 +33,18 @@ PARALLEL_AFTER_SECONDS = 1.0
 Twin = namedtuple("Twin", ["serial", "parallel"])
 
 
-def twin_kernels(make):
+def twin_kernels(make, stand_in=None):
     """``Twin(serial, parallel)`` Numba builds of ``make(loop)``: a kernel whose independent outer loop is ``loop``.
 
     ``make`` runs twice, with ``range`` and with ``prange``, giving two Python functions: Numba's on-disk cache
     cannot tell a parallel build from a serial one of the same function, but it keys closures by their
     captured values. The serial build releases the GIL, so Python threads may run it side by side. ``prange``
     hands out unsigned indices: a body passes ``np.int64(i)`` to its per-item ``@njit`` helper, so both builds
-    call one compiled helper instead of an int64 and a uint64 specialisation.
+    call one compiled helper instead of an int64 and a uint64 specialisation. With a numpy ``stand_in`` (same
+    arguments, same results) the serial build is ``Tiered``: the stand-in runs while that build is not cached.
     """
-    return Twin(njit(cache=True, nogil=True, error_model="numpy")(make(range)),
+    serial = njit(cache=True, nogil=True, error_model="numpy")(make(range))
+    return Twin(serial if stand_in is None else Tiered(serial, stand_in),
                 njit(parallel=True, cache=True, error_model="numpy")(make(prange)))
 
 
@@ -123,13 +125,13 @@ def _deferred_runner(twin):
             return _parallel_pick(twin)(*args)
         if not state["probed"]:
             state["probed"] = True
-            if _load_cached(twin.parallel, args):
+            if load_cached(twin.parallel, args):
                 _promoted.add(twin)
                 return _parallel_pick(twin)(*args)
-        builds = len(getattr(twin.serial, "overloads", ()))
+        before = _untimed_calls(twin.serial)
         start = time.perf_counter()
         result = twin.serial(*args)
-        if len(getattr(twin.serial, "overloads", ())) == builds:  # a call that compiled is no measure of run time
+        if _untimed_calls(twin.serial) == before:  # a call that compiled or stood in is no measure of run time
             state["seconds"] += time.perf_counter() - start
             if state["seconds"] >= PARALLEL_AFTER_SECONDS:
                 _promoted.add(twin)
@@ -137,33 +139,6 @@ def _deferred_runner(twin):
     return run
 
 
-class _NotCached(Exception):
-    pass
-
-
-class _RefuseCompile(event.Listener):
-    """Stops one thread's compile of one dispatcher: Numba starts a compile only after missing its disk cache."""
-
-    def __init__(self, dispatcher):
-        self.dispatcher = dispatcher
-        self.thread = threading.get_ident()
-
-    def on_start(self, ev):
-        if ev.data["dispatcher"] is self.dispatcher and threading.get_ident() == self.thread:
-            raise _NotCached
-
-    def on_end(self, ev):
-        pass
-
-
-def _load_cached(dispatcher, args):
-    """Whether ``dispatcher`` has a build for ``args``, loading it from Numba's disk cache; never compiles."""
-    if not hasattr(dispatcher, "typeof_pyval"):
-        return False
-    signature = tuple(dispatcher.typeof_pyval(arg) for arg in args)
-    try:
-        with event.install_listener("numba:compile", _RefuseCompile(dispatcher)):
-            dispatcher.compile(signature)
-    except _NotCached:
-        return False
-    return True
+def _untimed_calls(serial):
+    """Builds compiled plus stand-in calls of a serial build: they change when a call did not run the build."""
+    return len(getattr(serial, "overloads", ())), getattr(serial, "stand_in_calls", 0)

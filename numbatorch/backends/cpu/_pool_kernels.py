@@ -6,6 +6,7 @@ Each kernel has a serial and a parallel (prange over planes) driver around a per
 import numpy as np
 from numba import njit
 
+from . import _stand_ins
 from ._parallel import twin_kernels
 
 
@@ -93,7 +94,7 @@ def _make_maxpool2x2(loop):
     return maxpool2x2
 
 
-maxpool2x2 = twin_kernels(_make_maxpool2x2)
+maxpool2x2 = twin_kernels(_make_maxpool2x2, _stand_ins.maxpool2x2)
 
 
 # ------------------------------------------------------------------ scatter by index (max backward)
@@ -113,7 +114,7 @@ def _make_scatter_add(loop):
     return scatter_add
 
 
-scatter_add = twin_kernels(_make_scatter_add)
+scatter_add = twin_kernels(_make_scatter_add, _stand_ins.scatter_add)
 
 
 # ------------------------------------------------------------------ avg pool
@@ -211,7 +212,7 @@ def _make_window_max(loop):
     return window_max
 
 
-window_max = twin_kernels(_make_window_max)
+window_max = twin_kernels(_make_window_max, _stand_ins.window_max)
 
 
 @njit(cache=True, error_model="numpy")

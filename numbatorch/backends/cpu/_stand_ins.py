@@ -1,0 +1,78 @@
+"""Numpy stand-ins for kernels whose compile dominated a cold first training step (see ``_tiered.py``).
+
+Each takes its kernel's arguments and gives its kernel's results bit for bit: copies and selections are
+exact, and where elements are summed each one receives the kernel's additions in the kernel's order.
+"""
+import numpy as np
+
+from ._tiered import Unsupported
+
+# Output windows from which the window-max stand-in (one numpy pass per window) declines: the kernel compiles.
+MAX_STAND_IN_WINDOWS = 4096
+
+
+def im2col_transfer(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, to_col):
+    """``_im2col.im2col_transfer``: one strided copy (or add) per kernel offset and output depth."""
+    C = xp.shape[1]
+    width = nb * nr * oW
+    cols = col[:C * kd * kh * kw].reshape(C, kd, kh, kw, col.shape[1])[..., :width]
+    cols = cols.reshape(C, kd, kh, kw, nb, nr, oW)
+    samples = slice(n0, n0 + nb)
+    # col2im adds into an element once per kernel offset (a, b, e), in that order, as the kernel does
+    for a in range(kd):
+        for b in range(kh):
+            for e in range(kw):
+                for od in range(r0 // oH, (r0 + nr - 1) // oH + 1):
+                    lo, hi = max(r0, od * oH), min(r0 + nr, (od + 1) * oH)
+                    h0 = (lo - od * oH) * sh + b * dh
+                    src = xp[samples, :, od * sd + a * dd, h0:h0 + (hi - lo - 1) * sh + 1:sh,
+                             e * dw:e * dw + (oW - 1) * sw + 1:sw]
+                    dst = cols[:, a, b, e, :, lo - r0:hi - r0].transpose(1, 0, 2, 3)
+                    if to_col:
+                        dst[...] = src
+                    else:
+                        src += dst
+
+
+def maxpool2x2(x, out, idx):
+    """``_pool_kernels.maxpool2x2``: the kernel's tree of selects on whole planes."""
+    oH, oW, W = out.shape[2], out.shape[3], x.shape[3]
+    v = x[:, 0, :2 * oH, :2 * oW]
+    a, b, c, d = v[:, 0::2, 0::2], v[:, 0::2, 1::2], v[:, 1::2, 0::2], v[:, 1::2, 1::2]
+    t1 = (b > a) | (b != b)
+    m1 = np.where(t1, b, a)
+    t2 = (d > c) | (d != d)
+    m2 = np.where(t2, d, c)
+    t3 = (m2 > m1) | (m2 != m2)
+    out[:, 0] = np.where(t3, m2, m1)
+    base = 2 * W * np.arange(oH)[:, None] + 2 * np.arange(oW)
+    idx[:, 0] = np.where(t3, base + W + t2, base + t1)
+
+
+def scatter_add(gy, idx, gx):
+    """``_pool_kernels.scatter_add``: ``np.add.at`` adds in the kernel's (plane, position) order."""
+    np.add.at(gx, (np.arange(gy.shape[0])[:, None], idx), gy)
+
+
+def window_max(x, out, idx, ds, de, hs, he, ws, we):
+    """``_pool_kernels.window_max`` for windows shared by all planes (adaptive pools): the last NaN of a window
+    wins, else its first maximum."""
+    if ds.shape[0] > 1 or hs.shape[0] > 1 or ws.shape[0] > 1 or out[0].size > MAX_STAND_IN_WINDOWS:
+        raise Unsupported
+    P, H, W = x.shape[0], x.shape[2], x.shape[3]
+    planes = np.arange(P)
+    for od in range(ds.shape[1]):
+        d0, d1 = ds[0, od], de[0, od]
+        for oh in range(hs.shape[1]):
+            h0, h1 = hs[0, oh], he[0, oh]
+            for ow in range(ws.shape[1]):
+                w0, w1 = ws[0, ow], we[0, ow]
+                window = x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)
+                pos = np.argmax(window, axis=1)
+                nan = window != window
+                if nan.any():
+                    last_nan = window.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
+                    pos = np.where(nan.any(axis=1), last_nan, pos)
+                nh, nw = h1 - h0, w1 - w0
+                out[:, od, oh, ow] = window[planes, pos]
+                idx[:, od, oh, ow] = ((d0 + pos // (nh * nw)) * H + h0 + pos // nw % nh) * W + w0 + pos % nw

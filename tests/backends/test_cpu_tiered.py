@@ -1,0 +1,175 @@
+"""Tiered kernels: a numpy stand-in serves the calls while the Numba build is not cached, then the build
+compiles; both tiers give bit-identical results on the same inputs."""
+import threading
+
+import numpy as np
+import pytest
+from numba import njit
+
+from numbatorch.backends.cpu import _im2col, _pool_kernels, _stand_ins, _tiered
+
+
+def _both_tiers(kernel, stand_in, *arrays_and_args):
+    """Run the compiled kernel and the stand-in on copies of the same arguments; returns both argument lists."""
+    ours = [a.copy() if isinstance(a, np.ndarray) else a for a in arrays_and_args]
+    theirs = [a.copy() if isinstance(a, np.ndarray) else a for a in arrays_and_args]
+    kernel(*ours)
+    stand_in(*theirs)
+    return ours, theirs
+
+
+def _assert_same_bits(ours, theirs):
+    for a, b in zip(ours, theirs):
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+# (C, D, H, W, kernel, stride, dilation, n0, nb, r0, nr, spare columns)
+_IM2COL_CASES = [
+    (3, 1, 10, 9, (1, 3, 3), (1, 1, 1), (1, 1, 1), 0, 2, 0, 8, 0),
+    (2, 1, 11, 12, (1, 3, 2), (1, 2, 3), (1, 2, 1), 1, 2, 0, 4, 5),
+    (2, 1, 9, 9, (1, 3, 3), (1, 1, 1), (1, 1, 1), 1, 1, 2, 3, 0),
+    (2, 5, 6, 7, (2, 3, 2), (1, 1, 2), (2, 1, 1), 0, 1, 2, 7, 3),   # rows span output depths: order matters
+]
+
+
+@pytest.mark.parametrize("case", _IM2COL_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_im2col_stand_in_equals_kernel(case, dtype):
+    C, D, H, W, k, s, d, n0, nb, r0, nr, spare = case
+    rng = np.random.default_rng(0)
+    oD, oH, oW = ((size - dil * (kk - 1) - 1) // st + 1 for size, kk, st, dil in zip((D, H, W), k, s, d))
+    xp = rng.standard_normal((n0 + nb + 1, C, D, H, W)).astype(dtype)
+    col = rng.standard_normal((C * k[0] * k[1] * k[2], nb * nr * oW + spare)).astype(dtype)
+    assert r0 + nr <= oD * oH
+    for to_col in (True, False):
+        ours, theirs = _both_tiers(_im2col.im2col_transfer.serial.kernel, _stand_ins.im2col_transfer,
+                                   xp, col, n0, nb, r0, nr, *k, *s, *d, oH, oW, to_col)
+        _assert_same_bits(ours, theirs)
+
+
+def _with_nans_and_ties(rng, shape, dtype):
+    x = rng.integers(0, 4, shape).astype(dtype)  # many ties
+    if np.issubdtype(dtype, np.floating):
+        x[rng.random(shape) < 0.1] = np.nan
+        x[rng.random(shape) < 0.1] = -0.0
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_maxpool2x2_stand_in_equals_kernel(dtype):
+    rng = np.random.default_rng(1)
+    x = _with_nans_and_ties(rng, (6, 1, 9, 8), dtype)
+    out = np.zeros((6, 1, 4, 4), dtype)
+    idx = np.zeros(out.shape, np.int64)
+    _assert_same_bits(*_both_tiers(_pool_kernels.maxpool2x2.serial.kernel, _stand_ins.maxpool2x2, x, out, idx))
+
+
+def test_scatter_add_stand_in_equals_kernel():
+    rng = np.random.default_rng(2)
+    gy = rng.standard_normal((5, 40)).astype(np.float32)
+    idx = rng.integers(0, 7, gy.shape)  # repeated positions: the order of the additions shows
+    gx = rng.standard_normal((5, 7)).astype(np.float32)
+    _assert_same_bits(*_both_tiers(_pool_kernels.scatter_add.serial.kernel, _stand_ins.scatter_add, gy, idx, gx))
+
+
+def _adaptive_windows(size, out):
+    starts = np.array([[i * size // out for i in range(out)]], np.int64)
+    ends = np.array([[-(-(i + 1) * size // out) for i in range(out)]], np.int64)
+    return starts, ends
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64])
+@pytest.mark.parametrize("out_size", [(1, 1, 1), (1, 3, 2), (2, 4, 5)])
+def test_window_max_stand_in_equals_kernel(dtype, out_size):
+    rng = np.random.default_rng(3)
+    x = _with_nans_and_ties(rng, (4, 3, 7, 6), dtype)
+    wins = [w for size, o in zip(x.shape[1:], out_size) for w in _adaptive_windows(size, o)]
+    out = np.zeros((4,) + out_size, dtype)
+    idx = np.zeros(out.shape, np.int64)
+    _assert_same_bits(*_both_tiers(_pool_kernels.window_max.serial.kernel, _stand_ins.window_max,
+                                   x, out, idx, *wins))
+
+
+def test_window_max_stand_in_declines_per_plane_windows():
+    x = np.zeros((2, 1, 4, 4), np.float32)
+    per_plane = np.zeros((2, 1), np.int64)
+    with pytest.raises(_tiered.Unsupported):
+        _stand_ins.window_max(x, x[:, :1, :1, :1], np.zeros((2, 1, 1, 1), np.int64),
+                              per_plane, per_plane + 1, per_plane, per_plane + 4, per_plane, per_plane + 4)
+
+
+def _double(x, out):
+    for i in range(x.size):
+        out[i] = 2 * x[i]
+
+
+def _fake_tiered(monkeypatch, seconds_per_stand_in):
+    """A Tiered kernel that is in no disk cache (cache=False), on a fake clock; returns it and its stand-in calls."""
+    clock = [0.0]
+    calls = []
+
+    def stand_in(x, out):
+        if x.dtype == np.int64:
+            raise _tiered.Unsupported
+        clock[0] += seconds_per_stand_in
+        calls.append(x[0])
+        np.multiply(x, 2, out=out)
+    monkeypatch.setattr(_tiered.time, "perf_counter", lambda: clock[0])
+    return _tiered.Tiered(njit(_double), stand_in), calls
+
+
+def test_uncached_kernel_stands_in_until_its_budget_then_compiles(monkeypatch):
+    monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 1.0)
+    tiered, calls = _fake_tiered(monkeypatch, 0.4)
+    for i in range(5):
+        x = np.arange(i, i + 4.0)
+        out = np.zeros_like(x)
+        tiered(x, out)
+        np.testing.assert_array_equal(out, 2 * x)
+    # 0.4 s per stand-in call: the third brings the total past 1 s, so the fourth call compiles
+    assert calls == [0.0, 1.0, 2.0]
+    assert len(tiered.signatures) == 1
+
+
+def test_unsupported_arguments_compile_at_once(monkeypatch):
+    monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 1e9)
+    tiered, calls = _fake_tiered(monkeypatch, 0.0)
+    x = np.arange(4)
+    out = np.zeros_like(x)
+    tiered(x, out)
+    np.testing.assert_array_equal(out, 2 * x)
+    assert calls == [] and len(tiered.signatures) == 1
+    y = np.arange(4.0)
+    tiered(y, np.zeros_like(y))  # another signature: still served by the stand-in
+    assert calls == [0.0] and len(tiered.signatures) == 1
+
+
+def test_zero_budget_compiles_at_the_first_call(monkeypatch):
+    monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 0.0)
+    tiered, calls = _fake_tiered(monkeypatch, 0.4)
+    x = np.arange(4.0)
+    tiered(x, np.zeros_like(x))
+    assert calls == [] and len(tiered.signatures) == 1
+
+
+def test_threads_share_a_cold_kernel(monkeypatch):
+    monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 1e9)
+    tiered, calls = _fake_tiered(monkeypatch, 0.0)
+    results = {}
+
+    def work(i):
+        x = np.full(1000, float(i))
+        out = np.zeros_like(x)
+        for _ in range(20):
+            tiered(x, out)
+        results[i] = out
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(np.array_equal(results[i], np.full(1000, 2.0 * i)) for i in range(4))
+    assert len(calls) == 80 and tiered.signatures == []
