@@ -14,6 +14,7 @@ at once (see _conv_threads.py); the parallel ones serve unfold/fold.
 """
 from numba import njit, uint64
 
+from . import _stand_ins
 from ._parallel import twin_kernels
 
 # The kernels work on flat views with unsigned offsets: numba then emits no negative-index
@@ -78,4 +79,4 @@ def _make_im2col_transfer(loop):
 # One kernel for both directions, the flag a run-time argument: a literal True/False passed
 # to _im2col_item compiled it (and a wrapper around it) once per value, about half of a
 # cold cifar2 step's compile time; the branch sits outside the row copies, so it costs no speed.
-im2col_transfer = twin_kernels(_make_im2col_transfer)
+im2col_transfer = twin_kernels(_make_im2col_transfer, _stand_ins.im2col_transfer)
