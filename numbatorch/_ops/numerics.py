@@ -17,6 +17,7 @@ from ._dtype_args import require_float_or_double
 from ._linear_grad import linear_grad
 from ._util import record, zeros
 from .keyword_aliases import accept_aliases
+from .ternary import where
 
 __all__ = ["deg2rad", "rad2deg", "diff", "cov", "corrcoef", "histc", "histogram", "bincount", "quantile",
            "nanquantile", "dist", "isin", "diagflat", "float_power", "positive", "resolve_neg", "is_neg", "gcd",
@@ -254,9 +255,10 @@ def ldexp(input, other):
 def copysign(input, other):
     """``|input|`` with the sign of ``other`` (sign bit: -0.0 counts as negative)."""
     magnitude = _float(input).abs()
+    # Negating (not multiplying by -1, which keeps a NaN's sign) sets the sign bit of a NaN too, as PyTorch.
     if not isinstance(other, Tensor):
-        return magnitude * math.copysign(1.0, other)
-    return magnitude * Tensor._make(np.where(np.signbit(other._data), -1, 1).astype(magnitude._data.dtype))
+        return -magnitude if math.copysign(1.0, other) < 0 else magnitude
+    return where(Tensor._make(np.signbit(other._data)), -magnitude, magnitude)
 
 
 @tensor_method()
