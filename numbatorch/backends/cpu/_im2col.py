@@ -80,3 +80,29 @@ def _make_im2col_transfer(loop):
 # to _im2col_item compiled it (and a wrapper around it) once per value, about half of a
 # cold cifar2 step's compile time; the branch sits outside the row copies, so it costs no speed.
 im2col_transfer = twin_kernels(_make_im2col_transfer, _stand_ins.im2col_transfer)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
+    """The kw shifted copies of input rows [h0, h0 + nh) of samples [n0, n0 + nb), for the row-offset
+    convolution (``_conv_rows.py``): col (C * kw, nh * nb * oW) holds at row c * kw + e, column
+    (h * nb + n) * oW + ow the element xp[n0 + n, c, 0, h0 + h, ow + e].  With to_col False col's rows
+    are added back into xp instead.  Runs on the calling thread without the GIL."""
+    _, C, _, Hp, Wp = xp.shape
+    xf = xp.reshape(-1)
+    cf = col.reshape(-1)
+    width = uint64(col.shape[1])
+    for n in range(nb):
+        for c in range(C):
+            plane = uint64(((n0 + n) * C + c) * Hp * Wp)
+            for e in range(kw):
+                row = uint64(c * kw + e) * width
+                for h in range(nh):
+                    src = plane + uint64((h0 + h) * Wp + e)
+                    d = row + uint64((h * nb + n) * oW)
+                    if to_col:
+                        for ow in range(oW):
+                            cf[d + uint64(ow)] = xf[src + uint64(ow)]
+                    else:
+                        for ow in range(oW):
+                            xf[src + uint64(ow)] += cf[d + uint64(ow)]

@@ -9,13 +9,16 @@ with BLAS's own measured 5-10x slower on a busy machine).  col2im scatters the i
 gradient back.  Everything runs on the 3-d kernels: 1-d and 2-d arrays get leading unit
 spatial dims.  Padding is applied by copying into a zero-bordered buffer so the kernels
 need no bounds checks; the backward pads and crops one task's samples at a time in a
-per-thread buffer (cache-hot, in parallel, no large first-touched buffers).
+per-thread buffer (cache-hot, in parallel, no large first-touched buffers).  Stride-1 2-d
+convolutions with C * kw >= 64 copy only kw shifts of each input row and run one GEMM per kernel
+row on strided windows instead (_conv_rows.py): a 3-4x smaller copy for 5x5 kernels.
 """
 import numpy as np
 
 from ..._runtime import are_deterministic_algorithms_enabled
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._im2col import im2col_transfer
+from . import _conv_rows
 from . import _parallel
 from ._parallel import choose
 from .._transposed_conv import make_conv_transpose
@@ -162,19 +165,25 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
     geom = (kd, kh, kw) + tuple(stride3) + tuple(dil3) + (oH, oW)
     n_workers, limit_blas = _workers(C * kvol * N * L)
     xp = _pad5(x5, pad3, n_workers)
-    tiles = _tiles(N, C * kvol, R, oW, x5.dtype.itemsize, n_workers)
     direct = _is_pointwise(kvol, stride3, pad3)
+    rows = not direct and _conv_rows.applies(x5.shape, w5.shape, stride3, pad3, dil3, groups, x5.dtype)
+    tiles = _tiles(N, C * (kw if rows else kvol), R, oW, x5.dtype.itemsize, n_workers)
     longest = max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
-    buf_size = 0 if direct else C * kvol * longest
+    buf_size = _conv_rows.col_size(C, kh, kw, oW, tiles) if rows else 0 if direct else C * kvol * longest
     transposed = _transposed_gemm_pays(Cog, K)
     bias3 = None if bias is None else bias.reshape(1, Cout, 1)
+    w_rows = _conv_rows.row_weights(w5) if rows else None
 
     def make_state():
         return (np.empty(buf_size, dtype=x5.dtype),
-                np.empty((G, longest, Cog), dtype=x5.dtype) if transposed and not direct else None)
+                np.empty((G, longest, Cog), dtype=x5.dtype) if (transposed or rows) and not direct else None)
 
     def run_tile(state, i):
         buf, out_t = state
+        if rows:
+            _conv_rows.forward_tile(xp, tiles[i][0], w_rows, bias, out.reshape(N, Cout, oH, oW), buf,
+                                    out_t.reshape(-1), tiles[i])
+            return
         n0, nb, r0, nr = tiles[i]
         T = nr * oW
         cols = slice(r0 * oW, r0 * oW + T)
@@ -246,8 +255,14 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     n_workers, limit_blas = _workers(C * kvol * N * L)
     # the weight gradient sums over tasks, so their split decides the rounding: under
     # use_deterministic_algorithms it is the one-thread split, the same bits for every thread count
-    tiles = _tiles(N, C * kvol, R, oW, dtype.itemsize, 1 if are_deterministic_algorithms_enabled() else n_workers)
-    buf_size = 0 if direct else C * kvol * max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
+    rows = not direct and _conv_rows.applies(x_shape, w5.shape, stride3, pad3, dil3, groups, dtype)
+    tiles = _tiles(N, C * (kw if rows else kvol), R, oW, dtype.itemsize,
+                   1 if are_deterministic_algorithms_enabled() else n_workers)
+    longest = max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
+    buf_size = _conv_rows.col_size(C, kh, kw, oW, tiles) if rows else 0 if direct else C * kvol * longest
+    w_rows = _conv_rows.row_weights(w5) if rows else None
+    gw_shape = (kh, C * kw, Cout) if rows else (G, K, Cog)
+    gy4 = gy3.reshape(N, Cout, R, oW)
     # the row tiles of one sample overlap in gx: one task runs all of them, in order
     tasks = {}
     for tile in tiles:
@@ -260,11 +275,12 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     def make_state():
         xbuf = np.empty(pad_shape, dtype=dtype) if need_gw and padded else None
         gbuf = np.empty(pad_shape, dtype=dtype) if need_gx and padded else None
-        return np.empty(buf_size, dtype=dtype), xbuf, gbuf
+        gy_buf = np.empty(Cout * longest, dtype=dtype) if rows else None
+        return np.empty(buf_size, dtype=dtype), xbuf, gbuf, gy_buf
 
     def run_task(state, i):
-        buf, xbuf, gbuf = state
-        gwt = np.zeros((G, K, Cog), dtype=dtype) if need_gw else None    # this task's part of the weight gradient
+        buf, xbuf, gbuf, gy_buf = state
+        gwt = np.zeros(gw_shape, dtype=dtype) if need_gw else None    # this task's part of the weight gradient
         n_first, n_count = tasks[i][0][:2]
         samples = slice(n_first, n_first + n_count)
         # where sample n_first sits in the arrays the kernels read and write
@@ -278,6 +294,10 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
             T = nr * oW
             if direct:
                 _pointwise_backward_tile(gy3, x, gx, w3, gwt, n0, nb, r0 * oW, T)
+                continue
+            if rows:
+                _conv_rows.backward_tile(gy4, xp, xn, gxp if need_gx else None, gn, w_rows, gwt, buf, gy_buf,
+                                         (n0, nb, r0, nr))
                 continue
             col = buf[:C * kvol * nb * T].reshape(C * kvol, nb * T)
             if nb > 1 and T >= K:
@@ -302,8 +322,11 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     run_tasks(run_task, len(tasks), make_state, n_workers, limit_blas)
     gw = None
     if need_gw:
-        gwt = gw_sum.total if gw_sum.total is not None else np.zeros((G, K, Cog), dtype=dtype)   # no samples
-        gw = np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(w5.shape)
+        gwt = gw_sum.total if gw_sum.total is not None else np.zeros(gw_shape, dtype=dtype)   # no samples
+        if rows:
+            gw = _conv_rows.weight_from_rows(gwt, w5.shape)
+        else:
+            gw = np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(w5.shape)
     return gx, gw
 
 

@@ -1,0 +1,84 @@
+"""Direct ``cblas_?gemm`` calls into the OpenBLAS that numpy loaded, for products numpy cannot express.
+
+``np.matmul`` has no ``beta``: accumulating ``C += A @ B`` costs a temporary and an extra pass over C.
+The row-offset convolution (``_conv_rows.py``) adds kh products into one result and multiplies strided
+windows of one buffer (leading dimension = row pitch), so it calls the library's CBLAS entry through
+ctypes (which releases the GIL during the call). ``gemm`` is None where no OpenBLAS CBLAS symbol is
+found (another BLAS, or threadpoolctl cannot see it): callers then keep the im2col path.
+"""
+import ctypes
+
+import numpy as np
+
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+
+# (symbol pattern, whether its integers are 64-bit): numpy's wheels bundle OpenBLAS with a ``scipy_``
+# prefix and, for the ILP64 build, a ``64_`` suffix
+_SYMBOLS = (("scipy_cblas_{}gemm64_", True), ("cblas_{}gemm64_", True), ("scipy_cblas_{}gemm", False),
+            ("cblas_{}gemm", False))
+
+
+def _bind(dynlib, ilp64_build):
+    """{dtype: ctypes gemm} of one loaded library, or None."""
+    for pattern, ilp64 in _SYMBOLS:
+        found = {}
+        for dtype, letter, scalar in ((np.float32, "s", ctypes.c_float), (np.float64, "d", ctypes.c_double)):
+            fn = getattr(dynlib, pattern.format(letter), None)
+            if fn is None:
+                break
+            index = ctypes.c_int64 if ilp64 or ilp64_build else ctypes.c_int
+            fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, index, index, index, scalar, ctypes.c_void_p,
+                           index, ctypes.c_void_p, index, scalar, ctypes.c_void_p, index]
+            fn.restype = None
+            found[np.dtype(dtype)] = fn
+        if len(found) == 2:
+            return found
+    return None
+
+
+def _find():
+    """The CBLAS gemm functions of numpy's OpenBLAS (the library numpy.matmul runs), or None."""
+    try:
+        from threadpoolctl import ThreadpoolController
+        controllers = ThreadpoolController().select(internal_api="openblas").lib_controllers
+    except Exception:   # threadpoolctl unable to inspect the process: keep the numpy path
+        return None
+    # numpy's own library first: its thread count is the one blas.single_threaded() holds for sure
+    controllers = sorted(controllers, key=lambda c: "numpy" not in c.filepath)
+    for controller in controllers:
+        bound = _bind(controller.dynlib, _ilp64_build(controller.dynlib))
+        if bound is not None:
+            return bound
+    return None
+
+
+def _ilp64_build(dynlib):
+    """Whether an OpenBLAS without the ``64_`` suffix still takes 64-bit integers (its build config says)."""
+    config = getattr(dynlib, "openblas_get_config", None)
+    if config is None:
+        return False
+    config.restype = ctypes.c_char_p
+    return b"USE64BITINT" in (config() or b"")
+
+
+_functions = None
+_searched = False
+
+
+def available():
+    """Whether ``gemm`` can be called here."""
+    global _functions, _searched
+    if not _searched:
+        _functions = _find()
+        _searched = True
+    return _functions is not None
+
+
+def gemm(a, b, c, beta=0.0, trans_a=False, trans_b=False):
+    """``c = op(a) @ op(b) + beta * c`` in place on 2-d row-major arrays (unit inner stride, any row pitch)."""
+    m, n = c.shape
+    k = a.shape[0] if trans_a else a.shape[1]
+    size = c.itemsize
+    _functions[c.dtype](_ROW_MAJOR, _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS, m, n, k,
+                        1.0, a.ctypes.data, a.strides[0] // size, b.ctypes.data, b.strides[0] // size, beta,
+                        c.ctypes.data, c.strides[0] // size)

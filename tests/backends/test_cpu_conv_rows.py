@@ -1,0 +1,99 @@
+"""The row-offset convolution path (backends/cpu/_conv_rows.py) against torch.nn.functional."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+from numbatorch.backends.cpu import _cblas, _conv_rows, _parallel, conv
+from numbatorch.backends.cpu._shape import as5d, to3d
+from numbatorch.nn.functional._shape_args import ntuple
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+TOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+CASES = [
+    # N, Cin, Cout, spatial, kernel, padding
+    (5, 32, 16, (15, 15), 5, 0),           # cifar2's conv2 shape, several samples per tile
+    (2, 16, 8, (13, 17), (3, 5), (1, 2)),  # rectangular kernel, asymmetric padding
+    (3, 64, 4, (9,), 3, 1),                # 1-d
+]
+
+
+def _run(x, w, b, p, mask):
+    nd = w.ndim - 2
+    one = ntuple(1, nd)
+    y = conv.conv_forward(x, w, b, one, ntuple(p, nd), one, 1)
+    gy = np.random.default_rng(1).standard_normal(y.shape).astype(x.dtype)
+    return y, gy, conv.conv_backward(gy, x, w, one, ntuple(p, nd), one, 1, mask)
+
+
+def _check(case, dtype, mask=(True, True, True), bias=True):
+    N, C, Co, sz, k, p = case
+    nd = len(sz)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C) + sz).astype(dtype)
+    w = rng.standard_normal((Co, C) + ntuple(k, nd)).astype(dtype)
+    b = rng.standard_normal(Co).astype(dtype) if bias else None
+    assert _conv_rows.applies(as5d(x, nd).shape, as5d(w, nd).shape, (1, 1, 1), to3d(ntuple(p, nd), 0), (1, 1, 1), 1,
+                              x.dtype)
+    y, gy, grads = _run(x, w, b, p, mask)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = (F.conv2d if nd == 2 else F.conv1d)(tx, tw, None if b is None else torch.tensor(b), padding=p)
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_allclose(y, ty.detach().numpy(), rtol=TOL[dtype], atol=TOL[dtype] * 10)
+    for want, ours, ref in zip(mask[:2], grads[:2], (tx.grad, tw.grad)):
+        assert (ours is None) != want
+        if want:
+            np.testing.assert_allclose(ours, ref.numpy(), rtol=TOL[dtype], atol=TOL[dtype] * 10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CASES)
+def test_rows_path_matches_torch(case, dtype):
+    _check(case, dtype)
+
+
+@pytest.mark.parametrize("mask", [(True, False, False), (False, True, False)])
+def test_rows_path_gradients_one_by_one(mask):
+    _check(CASES[0], np.float64, mask, bias=False)
+
+
+@pytest.mark.parametrize("tile_bytes", [30_000, 1 << 22])   # bands of output rows / several samples per tile
+def test_rows_path_tiles_on_threads(tile_bytes, monkeypatch):
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(conv, "TILE_BYTES", tile_bytes)
+    monkeypatch.setattr(conv, "worker_count", lambda: 3)
+    _check((7, 16, 8, (20, 12), 5, 2), np.float64)
+
+
+def test_im2col_path_without_cblas(monkeypatch):
+    """Where no CBLAS gemm is found the same convolution takes the im2col path, with the same results."""
+    monkeypatch.setattr(_cblas, "_functions", None)
+    monkeypatch.setattr(_cblas, "_searched", True)
+    assert not _conv_rows.applies((5, 32, 1, 15, 15), (16, 32, 1, 5, 5), (1, 1, 1), (0, 0, 0), (1, 1, 1), 1,
+                                  np.float32)
+    N, C, Co, sz, k, p = CASES[0]
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C) + sz).astype(np.float32)
+    w = rng.standard_normal((Co, C, k, k)).astype(np.float32)
+    y, _, _ = _run(x, w, None, p, (True, True, False))
+    np.testing.assert_allclose(y, F.conv2d(torch.tensor(x), torch.tensor(w)).numpy(), rtol=1e-4, atol=1e-3)
+
+
+def test_rows_path_weight_gradient_independent_of_thread_count(monkeypatch):
+    """Under use_deterministic_algorithms the weight gradient has the same bits on 1 and 3 workers."""
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(conv, "TILE_BYTES", 40_000)
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((12, 32, 11, 11)).astype(np.float32)
+    w = rng.standard_normal((8, 32, 5, 5)).astype(np.float32)
+    nt.use_deterministic_algorithms(True)
+    try:
+        results = []
+        for workers in (1, 3):
+            monkeypatch.setattr(conv, "worker_count", lambda workers=workers: workers)
+            results.append(_run(x, w, None, 2, (False, True, False))[2][1].tobytes())
+    finally:
+        nt.use_deterministic_algorithms(False)
+    assert results[0] == results[1]
