@@ -13,6 +13,8 @@ MAX_STAND_IN_WINDOWS = 4096
 
 def im2col_transfer(xp, col, n0, nb, r0, nr, kd, kh, kw, sd, sh, sw, dd, dh, dw, oH, oW, to_col):
     """``_im2col.im2col_transfer``: one strided copy (or add) per kernel offset and output depth."""
+    if not col.flags.c_contiguous:  # its reshaped views below would be copies
+        raise Unsupported
     C = xp.shape[1]
     width = nb * nr * oW
     cols = col[:C * kd * kh * kw].reshape(C, kd, kh, kw, col.shape[1])[..., :width]
@@ -51,7 +53,11 @@ def maxpool2x2(x, out, idx):
 
 def scatter_add(gy, idx, gx):
     """``_pool_kernels.scatter_add``: ``np.add.at`` adds in the kernel's (plane, position) order."""
-    np.add.at(gx, (np.arange(gy.shape[0])[:, None], idx), gy)
+    # on flat indices: numpy's fast path for one index array took 1 ms where a (plane, position) pair took 14
+    if not gx.flags.c_contiguous:
+        raise Unsupported
+    flat = (np.arange(gy.shape[0]) * gx.shape[1])[:, None] + idx
+    np.add.at(gx.reshape(-1), flat.reshape(-1), gy.reshape(-1))
 
 
 def window_max(x, out, idx, ds, de, hs, he, ws, we):
