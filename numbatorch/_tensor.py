@@ -548,10 +548,11 @@ class Tensor:
         """Whether ``retain_grad()`` was called on this non-leaf tensor."""
         return self._retains_grad
 
-    def _accumulate_grad(self, grad):
+    def _accumulate_grad(self, grad, owned=False):
+        """``.grad += grad``; ``owned``: nothing else references the array ``grad``, so ``.grad`` may take it."""
         with _grad_accumulation:
             if self._grad is None:
-                self._grad = Tensor._make(grad.copy())  # a device gradient stays on its device
+                self._grad = Tensor._make(grad if owned else grad.copy())  # a device gradient stays on its device
             else:
                 self._grad._data += grad
                 self._grad._version[0] += 1

@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import anomaly_mode, grad_mode, post_accumulate_hooks
+from ._grad_buffer import held_only_by, sum_into
 from .graph import complex_backward
 from .. import _dtype as dt
 from .._device import is_device_array
@@ -117,42 +118,61 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 in_grads = (None,) * len(node.inputs)
             if not retain_graph:
                 node.release()
-            for t, edge, g in zip(node.inputs, node.edges, in_grads):
+            # Only ``in_grads`` may hold the gradients now, so sum_into can write into those nobody else holds.
+            out_grads = grad = None
+            in_grads = list(in_grads)
+            node_inputs, edges = node.inputs, node.edges
+            for k in range(len(node_inputs)):
+                t = node_inputs[k]
                 if t is None:
                     continue
+                g = in_grads[k]
+                in_grads[k] = None
+                child, output_nr = edges[k]
                 if create_graph:
                     if g is not None:
-                        g = _fit_graph_grad(g, t, edge[0] is None)
+                        g = _fit_graph_grad(g, t, child is None)
                 elif g is not None:
+                    data = t._data
                     if type(g) is not np.ndarray and not is_device_array(g):
-                        g = np.asarray(g, like=t._data)  # a scalar (numpy's element reads) on the input's device
-                    if g.shape != t._data.shape:
-                        g = reduce_to_shape(g, t._data.shape)
+                        g = np.asarray(g, like=data)  # a scalar (numpy's element reads) on the input's device
+                    if g.shape != data.shape:
+                        g = reduce_to_shape(g, data.shape)
                     # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
-                    want = t._data.dtype if edge[0] is not None else getattr(t, "_grad_dtype", t._data.dtype)
-                    if want is not None and g.dtype != want:
+                    want = data.dtype if child is not None else getattr(t, "_grad_dtype", data.dtype)
+                    if want is not None and g.dtype is not want and g.dtype != want:
                         # A real input of a complex op gets the real part of its gradient, as in PyTorch.
                         if g.dtype.kind == "c" and want.kind != "c":
                             g = g.real
                         g = g.astype(want)
-                child, output_nr = edge
                 if child is None:
+                    key = id(t)
                     if g is not None:
-                        entry = leaf_grads.setdefault(id(t), [t, None])
-                        entry[1] = _add(entry[1], g)
-                    leaf_deps[id(t)] -= 1
-                    if capture is None and leaf_deps[id(t)] == 0 and id(t) in leaf_grads:
+                        entry = leaf_grads.get(key)
+                        if entry is None:
+                            entry = leaf_grads[key] = [t, None]
+                        if create_graph:
+                            entry[1] = _add(entry[1], g)
+                        else:
+                            sum_into(entry, 1, g)
+                    g = None
+                    left = leaf_deps[key] = leaf_deps[key] - 1
+                    if capture is None and left == 0 and key in leaf_grads:
                         # Final: accumulate now, as PyTorch's AccumulateGrad does, so .grad hooks (e.g. DDP's
                         # bucketed all-reduces) run while the rest of backward is still going.
-                        _finish_leaf(*leaf_grads.pop(id(t)), create_graph)
+                        _finish_leaf(leaf_grads.pop(key), create_graph)
                     continue
                 buf = buffers.get(child)
                 if buf is None:
                     buf = buffers[child] = [None] * child.num_outputs
-                if g is not None:
+                if g is None:
+                    pass
+                elif create_graph:
                     buf[output_nr] = _add(buf[output_nr], g)
-                deps[child] -= 1
-                if deps[child] == 0:
+                else:
+                    sum_into(buf, output_nr, g)
+                left = deps[child] = deps[child] - 1
+                if left == 0:
                     ready.append(child)
 
     if capture is not None:
@@ -167,18 +187,22 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                                        "graph. Set allow_unused=True if this is the desired behavior.")
         return result
 
-    for t, g in leaf_grads.values():
-        _finish_leaf(t, g, create_graph)
+    for entry in list(leaf_grads.values()):
+        _finish_leaf(entry, create_graph)
     return None
 
 
-def _finish_leaf(t, g, create_graph):
-    """Run a leaf's gradient hooks on its total gradient and accumulate the result into ``.grad``."""
-    g = _apply_hooks(t, g)
+def _finish_leaf(entry, create_graph):
+    """Run a leaf's gradient hooks on its total gradient ``entry = [leaf, gradient]`` and accumulate the result
+    into ``.grad`` (without a copy when the engine holds the only reference to the gradient)."""
+    t = entry[0]
     if create_graph:
-        accumulate_graph_grad(t, g)
+        accumulate_graph_grad(t, _apply_hooks(t, entry[1]))
+    elif t._backward_hooks:
+        t._accumulate_grad(_apply_hooks(t, entry[1]))
     else:
-        t._accumulate_grad(g)
+        owned = held_only_by(entry, 1)
+        t._accumulate_grad(entry[1], owned)
     post_accumulate_hooks.run(t)
 
 
