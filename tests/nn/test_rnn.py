@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numbatorch
-from numbatorch.autograd import gradcheck
+from numbatorch.autograd import gradcheck, gradgradcheck
 from numbatorch.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from numbatorch.nn.utils import rnn as rnn_utils
 
@@ -200,6 +200,22 @@ def test_gradcheck(name):
         return (out[0],) + states
 
     assert gradcheck(f, (x, *params), eps=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["LSTMCell", "GRUCell", "RNNCell"])
+def test_cell_gradcheck_and_gradgradcheck(name):
+    nb = _CLASSES[name](2, 3).double()
+    x = numbatorch.randn(4, 2, dtype=numbatorch.float64, requires_grad=True)
+    h = numbatorch.randn(4, 3, dtype=numbatorch.float64, requires_grad=True)
+    c = numbatorch.randn(4, 3, dtype=numbatorch.float64, requires_grad=True)
+    params = list(nb.parameters())
+
+    def f(x, h, c, *ps):
+        out = nb(x, (h, c)) if name == "LSTMCell" else nb(x, h) * c
+        return out if isinstance(out, tuple) else (out,)
+
+    assert gradcheck(f, (x, h, c, *params), eps=1e-6, atol=1e-6)
+    assert gradgradcheck(f, (x, h, c, *params), eps=1e-6, atol=1e-5)
 
 
 def test_parameters_names_init_and_repr():

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid, tanh
+from ._rnn_math import copy_rows, sigmoid_or_tanh, tanh
 
 
 @njit(cache=True, error_model="numpy")
@@ -29,24 +29,23 @@ def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c,
             for j in range(H):
                 out[t, b, j] = 0.0
         return
+    # Two loops of few arrays each, on row views, so LLVM vectorises both (one loop touching every array did
+    # not: too many possibly-aliasing pointers for its runtime checks).
+    g_row, c_row, tc_row = gates[t, b], c[b], tanh_c[t, b]
+    xw_row, hw_row = xw[t, b], hw[b]
+    for j in range(4 * H):
+        g_row[j] = sigmoid_or_tanh(xw_row[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
     for j in range(H):
-        i = sigmoid(xw[t, b, j] + hw[b, j])
-        f = sigmoid(xw[t, b, H + j] + hw[b, H + j])
-        g = tanh(xw[t, b, 2 * H + j] + hw[b, 2 * H + j])
-        o = sigmoid(xw[t, b, 3 * H + j] + hw[b, 3 * H + j])
-        c_new = f * c[b, j] + i * g
-        tc = tanh(c_new)
-        c[b, j] = c_new
-        gates[t, b, j] = i
-        gates[t, b, H + j] = f
-        gates[t, b, 2 * H + j] = g
-        gates[t, b, 3 * H + j] = o
-        tanh_c[t, b, j] = tc
-        if has_proj:
-            m[t, b, j] = o * tc
-        else:
-            h[b, j] = o * tc
-            out[t, b, j] = o * tc
+        c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
+        c_row[j] = c_new
+        tc_row[j] = tanh(c_new)
+    h_row = m[t, b] if has_proj else h[b]
+    for j in range(H):
+        h_row[j] = g_row[3 * H + j] * tc_row[j]
+    if not has_proj:
+        out_row = out[t, b]
+        for j in range(H):
+            out_row[j] = h_row[j]
 
 
 @njit(cache=True, error_model="numpy")
@@ -142,3 +141,21 @@ def _make_lstm_backward(loop):
 
 
 lstm_backward = twin_kernels(_make_lstm_backward)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lstm_cell_forward(xw, hw, h, c, out, gates, tanh_c):
+    """One step of a whole batch (``LSTMCell``): ``xw`` (1, B, 4H) holds x @ W_ih^T + both biases, ``hw`` (B, 4H)
+    h @ W_hh^T; h and c (B, H) become the new state, ``out`` is h viewed as (1, B, H)."""
+    m = np.empty((0, 0, 0), dtype=gates.dtype)
+    for b in range(h.shape[0]):
+        _lstm_cell_forward(b, 0, True, False, xw, hw, h, c, out, gates, tanh_c, m)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates):
+    """Gate gradients of one step of a whole batch; ``dc`` enters as dL/dc' and leaves as dL/dc (arrays of
+    ``lstm_cell_forward`` as (1, B, *))."""
+    for b in range(dh.shape[0]):
+        _lstm_cell_backward(b, 0, True, dh, dc, gates, c_prev, tanh_c, dgates)
+

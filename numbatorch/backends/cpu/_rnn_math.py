@@ -20,11 +20,27 @@ def sigmoid(x):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _tanh_near_zero(x):
+    x2 = x * x
+    return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (62.0 / 2835.0)))))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def tanh(x):
     if abs(x) < _TAYLOR_LIMIT:
-        x2 = x * x
-        return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (62.0 / 2835.0)))))
+        return _tanh_near_zero(x)
     return 2.0 / (1.0 + exp(-2.0 * x)) - 1.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def sigmoid_or_tanh(x, is_tanh):
+    """``tanh(x)`` if ``is_tanh`` else ``sigmoid(x)``, with one ``exp`` and selects only: a loop over a row of
+    LSTM gates (sigmoid, sigmoid, tanh, sigmoid) stays one vectorised loop instead of four short ones, whose
+    scalar remainders and loop overhead cost more than the exps at hidden sizes near 50."""
+    s = 1.0 / (1.0 + exp(-2.0 * x if is_tanh else -x))
+    if is_tanh:
+        return _tanh_near_zero(x) if abs(x) < _TAYLOR_LIMIT else 2.0 * s - 1.0
+    return s
 
 
 @njit(cache=True, error_model="numpy")

@@ -119,6 +119,46 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     return out, h, c, ws
 
 
+def lstm_cell_forward(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step of a batch (``LSTMCell``): x (B, I), h and c (B, H) of x's float dtype (checked by the family
+    module). Returns (h', c', workspace); two GEMMs and one fused gate kernel, none of the layer's time axis."""
+    B, H = c.shape
+    xw = blas.matmul(x, w_ih.T)
+    if b_ih is not None:
+        xw += b_ih + b_hh
+    hw = blas.matmul(h, w_hh.T)
+    h_new = np.array(h, order="C")  # copies: the kernel updates the state in place
+    c_new = np.array(c, order="C")
+    gates = np.empty((1, B, 4 * H), dtype=x.dtype)
+    tanh_c = np.empty((1, B, H), dtype=x.dtype)
+    _rnn_lstm.lstm_cell_forward(xw.reshape(1, B, 4 * H), hw, h_new, c_new, h_new.reshape(1, B, H), gates, tanh_c)
+    ws = RNNWorkspace(mode="lstm", x=x, w_ih=w_ih, w_hh=w_hh, has_bias=b_ih is not None, h_prev=h,
+                      c_prev=np.ascontiguousarray(c).reshape(1, B, H), gates=gates, tanh_c=tanh_c)
+    return h_new, c_new, ws
+
+
+def lstm_cell_backward(ws, grad_h=None, grad_c=None):
+    """Backpropagate through ``lstm_cell_forward``; returns ``RNNGrads`` (no w_hr). grad_h, grad_c (B, H) or
+    None (zero)."""
+    x, h = ws.x, ws.h_prev
+    B, H = h.shape
+    dtype = x.dtype
+    dh = _grad_or_zeros(grad_h, (B, H), dtype)
+    dc = _grad_or_zeros(grad_c, (B, H), dtype)
+    dgates = np.empty((B, 4 * H), dtype=dtype)
+    _rnn_lstm.lstm_cell_backward(dh, dc, ws.gates, ws.c_prev, ws.tanh_c, dgates.reshape(1, B, 4 * H))
+    grad_x = blas.matmul(dgates, ws.w_ih)
+    grad_h0 = blas.matmul(dgates, ws.w_hh)
+    dgates_t = dgates.T
+    grad_w_ih = blas.matmul(dgates_t, x)
+    grad_w_hh = blas.matmul(dgates_t, h)
+    grad_b_ih = grad_b_hh = None
+    if ws.has_bias:
+        grad_b_ih = dgates.sum(axis=0)
+        grad_b_hh = grad_b_ih.copy()
+    return RNNGrads(grad_x, grad_h0, dc, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None)
+
+
 def _grad_or_zeros(g, shape, dtype):
     if g is None:
         return np.zeros(shape, dtype=dtype)

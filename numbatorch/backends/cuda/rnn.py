@@ -12,7 +12,8 @@ from ..cpu.rnn import _GATES, RNNGrads, RNNWorkspace, step_lengths
 from . import _rnn_cells as K
 from ._array import launch, read_only, xp
 
-__all__ = ["RNNGrads", "RNNWorkspace", "rnn_layer_forward", "rnn_layer_backward"]
+__all__ = ["RNNGrads", "RNNWorkspace", "lstm_cell_backward", "lstm_cell_forward", "rnn_layer_backward",
+           "rnn_layer_forward"]
 
 
 def _as_float(a, dtype):
@@ -88,6 +89,18 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
             h_prev[t] = h
             launch(K.rnn_forward_step, B * H)(t, lengths_d, mode == "rnn_relu", xw_in, h @ w_hh_t, h, out)
     return out, h, c, ws
+
+
+def lstm_cell_forward(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step of a batch (x (B, I)); as the CPU twin, here the layer with T = 1."""
+    _, h_new, c_new, ws = rnn_layer_forward("lstm", x[None], h, w_ih, w_hh, b_ih, b_hh, c)
+    return h_new, c_new, ws
+
+
+def lstm_cell_backward(ws, grad_h=None, grad_c=None):
+    """Backpropagate through ``lstm_cell_forward``; as the CPU twin."""
+    grads = rnn_layer_backward(ws, None, grad_h, grad_c)
+    return grads._replace(x=grads.x[0])
 
 
 def _grad_or_zeros(g, shape, dtype):

@@ -144,6 +144,40 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     return record((out, h_n, c_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws, initial=initial)
 
 
+class ThnnFusedLstmCellBackward0(Node):
+    """Backward of one ``LSTMCell`` step; outputs (h', c'). Named like PyTorch's fused LSTM cell node."""
+
+    __slots__ = ("ws", "saved", "num_outputs")
+
+    def backward(self, grads):
+        g = _rnn.lstm_cell_backward(self.ws, grads[0], grads[1])
+        # inputs: (x, h, c, w_ih, w_hh, b_ih, b_hh)
+        return g.x, g.h0, g.c0, g.w_ih, g.w_hh, g.b_ih, g.b_hh
+
+    def backward_graph(self, grads):
+        from ..._functional_aliases import lstm_cell as lstm_cell_ops
+
+        def step(x, h, c, *weights):
+            return lstm_cell_ops(x, (h, c), *weights)
+        return backward_by_recompute(self, step, self.saved, grads)
+
+
+@computes_in_float32
+def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step of a batch as one graph node: input (B, I), hx and cx (B, H) or None (zeros), all of one
+    float dtype. Returns (h', c')."""
+    x = input._data
+    B = x.shape[0]
+    H = w_hh.shape[1]
+    h = hx._data if hx is not None else np.zeros_like(x, shape=(B, H))
+    c = cx._data if cx is not None else np.zeros_like(x, shape=(B, H))
+    _check_layer("lstm", x[None], h, c, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh), None, None)
+    h_new, c_new, ws = _rnn.lstm_cell_forward(x, h, c, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh))
+    inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh)
+    return record((h_new, c_new), ThnnFusedLstmCellBackward0, inputs, reads=inputs, ws=ws,
+                  saved=(x, h, c, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh)))
+
+
 def _packed_positions(batch_sizes):
     """(time index, batch index) of every row of a packed tensor, in packed order."""
     batch_sizes = np.asarray(batch_sizes, dtype=np.int64)

@@ -1,11 +1,12 @@
-"""Single-step recurrent cells (RNNCell, LSTMCell, GRUCell): one time step through the same fused layer op as
-the full layers (``functional.rnn.rnn_layer`` with T = 1)."""
+"""Single-step recurrent cells (RNNCell, LSTMCell, GRUCell). LSTMCell is one fused cell op
+(``functional.rnn.lstm_cell``: a cell-by-cell loop pays no layer machinery per step); RNNCell and GRUCell run
+the full layers' fused op with T = 1 (``functional.rnn.rnn_layer``)."""
 import math
 
 from ... import _creation
 from .. import init
 from ..._ops._dtype_args import scalar_name
-from ..functional.rnn import rnn_layer
+from ..functional.rnn import lstm_cell, rnn_layer
 from ..parameter import Parameter
 from .module import Module
 
@@ -44,7 +45,7 @@ class RNNCellBase(Module):
             init.uniform_(weight, -stdv, stdv)
 
     def _step(self, mode, input, hx, cx):
-        """One time step through the fused layer kernel (T = 1); returns (h', c')."""
+        """One time step; returns (h', c')."""
         if input.dim() not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         if hx is not None and hx.dim() not in (1, 2):
@@ -66,8 +67,11 @@ class RNNCellBase(Module):
                                if hx.size(0) != input.size(0) else
                                f"hidden0 has inconsistent hidden_size: got {hx.size(1)}, expected "
                                f"{self.hidden_size}")
-        _, h, c = rnn_layer(mode, input.unsqueeze(0), hx, cx, self.weight_ih, self.weight_hh,
-                            self.bias_ih, self.bias_hh)
+        if mode == "lstm":
+            h, c = lstm_cell(input, hx, cx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        else:
+            _, h, c = rnn_layer(mode, input.unsqueeze(0), hx, cx, self.weight_ih, self.weight_hh,
+                                self.bias_ih, self.bias_hh)
         if not is_batched:
             h = h.squeeze(0)
             c = c.squeeze(0) if c is not None else None

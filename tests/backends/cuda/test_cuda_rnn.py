@@ -49,3 +49,21 @@ def test_rnn_layer(mode, proj, lengths, reverse):
         assert (a is None) == (e is None), name
         if e is not None:
             assert_close(a, e, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_lstm_cell(bias):
+    args = dict(x=_r(B, I), h=_r(B, H), c=_r(B, H), w_ih=_r(4 * H, I), w_hh=_r(4 * H, H),
+                b_ih=_r(4 * H) if bias else None, b_hh=_r(4 * H) if bias else None)
+    h, c, ws = gpu.lstm_cell_forward(**{k: None if v is None else device(v) for k, v in args.items()})
+    eh, ec, ews = cpu.lstm_cell_forward(**args)
+    assert_close(h, eh)
+    assert_close(c, ec)
+    gh, gc = _r(B, H), _r(B, H)
+    got = gpu.lstm_cell_backward(ws, device(gh), device(gc))
+    want = cpu.lstm_cell_backward(ews, gh, gc)
+    for name in cpu.RNNGrads._fields:
+        a, e = getattr(got, name), getattr(want, name)
+        assert (a is None) == (e is None), name
+        if e is not None:
+            assert_close(a, e, rtol=1e-4, atol=1e-5)
