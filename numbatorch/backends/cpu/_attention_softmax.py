@@ -1,14 +1,19 @@
-"""Numba kernels for the masked softmax of scaled dot-product attention and its backward.
+"""Numba kernels for the masked softmax of scaled dot-product attention and its backward, on transposed scores.
 
-Scores come in as (N, L, S) raw q @ k^T products. ``shift_scores`` applies the
-scale, the additive mask and the causal mask and subtracts each row's max; the
-caller then runs numpy's SIMD ``np.exp`` over the whole array (Numba's scalar exp
-without Intel SVML measured ~5x slower: 6 ns vs 1.2 ns per float32); and
-``normalize_rows`` divides by the row sums and applies dropout. A row whose
-every score is -inf gives zeros (PyTorch 2.x's scaled_dot_product_attention on
-CPU) or NaN (``nan_rows``, what torch's
-MultiheadAttention returns with need_weights=True). Masked entries get
-probability exactly 0, so their gradients are 0, never NaN.
+Scores are kept transposed, (N, S, L), the raw k @ q^T products made in the same pass: one head's softmax
+runs over its S rows, and every inner
+loop runs over L contiguous queries, so the softmax's max, sums and dot products are elementwise updates of
+L running values that LLVM vectorises (a reduction along a contiguous row stays scalar without fast-math).
+``shift_scores`` applies the scale, the additive mask and the causal mask and subtracts each query's max; the
+caller then runs numpy's SIMD ``np.exp`` over the whole array (Numba's scalar exp without Intel SVML measured
+~5x slower); and ``normalize_rows`` divides by the sums and applies dropout. A query whose every score is
+-inf gives zeros (PyTorch 2.x's scaled_dot_product_attention on CPU) or NaN (``nan_rows``, what torch's
+MultiheadAttention returns with need_weights=True). Masked entries get probability exactly 0, so their
+gradients are 0, never NaN.
+
+The additive mask and the dropout keep-mask come flat: entry (n, s, l) is ``flat[n * n_step + s * s_step + l *
+l_step]`` with ``l_step`` 1, or 0 for a mask broadcast over queries (a key-padding mask), and the other steps 0
+where broadcast, so that every mask shape has one Numba type.
 """
 import numpy as np
 from numba import njit
@@ -16,78 +21,52 @@ from numba import njit
 from ._parallel import twin_kernels
 
 
-@njit(cache=True, error_model="numpy")
-def _shift_row(n, l, attn, mask, mask_n, mask_l, has_mask, is_causal, scale):
-    """Scale, mask and subtract the row max (the softmax's stabilising shift); row (n, l) of the mask
-    starts at mask[n * mask_n + l * mask_l]."""
-    S = attn.shape[2]
-    start = n * mask_n + l * mask_l
-    row = attn[n, l]
-    neg_inf = -np.inf
-    row_max = neg_inf
-    for s in range(S):
-        val = row[s] * scale
-        if has_mask:
-            val += mask[start + s]
-        if is_causal and s > l:
-            val = neg_inf
-        row[s] = val
-        if val > row_max:
-            row_max = val
-    if row_max != neg_inf:  # a fully masked row stays -inf: exp gives 0, sum 0
-        for s in range(S):
-            row[s] -= row_max
-
-
-@njit(cache=True, error_model="numpy")
-def _normalize_row(n, l, attn, nan_rows, keep, keep_n, keep_l, has_dropout, drop_scale, attn_drop):
-    S = attn.shape[2]
-    start = n * keep_n + l * keep_l
-    row = attn[n, l]
-    total = 0.0  # float64 accumulator, also for float32 rows
-    for s in range(S):
-        total += row[s]
-    if total == 0.0:  # fully masked (otherwise the max entry alone contributes exp(0) = 1)
-        fill = np.nan if nan_rows else 0.0
-        for s in range(S):
-            row[s] = fill
-            if has_dropout:
-                attn_drop[n, l, s] = fill
-        return
-    inv = 1.0 / total
-    for s in range(S):
-        p = row[s] * inv
-        row[s] = p
-        if has_dropout:
-            attn_drop[n, l, s] = p * drop_scale if keep[start + s] else 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def _softmax_backward_row(n, l, grad, attn, keep, keep_n, keep_l, has_dropout, drop_scale):
-    S = attn.shape[2]
-    start = n * keep_n + l * keep_l
-    dot = 0.0
-    for s in range(S):
-        g = grad[n, l, s]
-        if has_dropout:
-            g = g * drop_scale if keep[start + s] else 0.0
-            grad[n, l, s] = g
-        dot += g * attn[n, l, s]
-    for s in range(S):
-        grad[n, l, s] = attn[n, l, s] * (grad[n, l, s] - dot)
+@njit(cache=True, error_model="numpy", inline="always")
+def _product_row(out, a, b_t, n, s):
+    """out[n, s] = a[n, s] @ b_t[n] (E, L): E contiguous row updates, the row staying in L1 for what follows.
+    For head dims up to 64 this beat numpy's batched matmul, which hands BLAS 64 thin (E = 8) GEMMs."""
+    L = out.shape[2]
+    for l in range(L):
+        out[n, s, l] = 0.0
+    for e in range(a.shape[2]):
+        c = a[n, s, e]
+        for l in range(L):
+            out[n, s, l] += c * b_t[n, e, l]
 
 
 def _make_shift_scores(loop):
-    def shift_scores(attn, mask, mask_n, mask_l, has_mask, is_causal, scale):
-        """In place on (N, L, S) raw scores: scale, add mask, causal mask, subtract row max.
-
-        The mask is flat with rows of S entries, ``mask_n``/``mask_l`` entries apart (0 where broadcast): a
-        shared, a broadcast and a full mask all have one Numba type (3-d broadcast and contiguous views
-        were two specialisations, compiled one after the other)."""
-        N, L = attn.shape[0], attn.shape[1]
-        for row in loop(N * L):
-            n = row // L
-            _shift_row(n, row - n * L, attn, mask, mask_n, mask_l, has_mask, is_causal, scale)
+    def shift_scores(scores, key, query_t, mask, mask_n, mask_s, mask_l, has_mask, is_causal, scale):
+        """scores (N, S, L) = key (N, S, E) @ query_t (N, E, L), scaled, plus mask, causal mask (key s > query
+        l), less the max over s of each query l."""
+        N, S, L = scores.shape
+        for n in loop(N):
+            top = np.empty(L, dtype=scores.dtype)
+            for l in range(L):
+                top[l] = -np.inf
+            for s in range(S):
+                _product_row(scores, key, query_t, n, s)
+                start = n * mask_n + s * mask_s
+                if has_mask and mask_l == 0:
+                    add = mask[start]
+                    for l in range(L):
+                        scores[n, s, l] = scores[n, s, l] * scale + add
+                elif has_mask:
+                    for l in range(L):
+                        scores[n, s, l] = scores[n, s, l] * scale + mask[start + l]
+                else:
+                    for l in range(L):
+                        scores[n, s, l] = scores[n, s, l] * scale
+                if is_causal:
+                    for l in range(min(s, L)):
+                        scores[n, s, l] = -np.inf
+                for l in range(L):
+                    val = scores[n, s, l]
+                    top[l] = val if val > top[l] else top[l]
+            for l in range(L):  # a fully masked query keeps -inf scores: exp gives 0, sum 0
+                top[l] = 0.0 if top[l] == -np.inf else top[l]
+            for s in range(S):
+                for l in range(L):
+                    scores[n, s, l] -= top[l]
     return shift_scores
 
 
@@ -95,13 +74,29 @@ shift_scores = twin_kernels(_make_shift_scores)
 
 
 def _make_normalize_rows(loop):
-    def normalize_rows(attn, nan_rows, keep, keep_n, keep_l, has_dropout, drop_scale, attn_drop):
-        """In place: exp'd shifted scores -> probabilities; attn_drop gets the dropped-out copy (keep is flat
-        like shift_scores's mask)."""
-        N, L = attn.shape[0], attn.shape[1]
-        for row in loop(N * L):
-            n = row // L
-            _normalize_row(n, row - n * L, attn, nan_rows, keep, keep_n, keep_l, has_dropout, drop_scale, attn_drop)
+    def normalize_rows(attn, nan_rows, keep, keep_n, keep_s, keep_l, has_dropout, drop_scale, attn_drop):
+        """In place on (N, S, L): exp'd shifted scores -> probabilities over s; attn_drop gets the dropped-out
+        copy (keep is flat like shift_scores's mask)."""
+        N, S, L = attn.shape
+        for n in loop(N):
+            total = np.empty(L, dtype=np.float64)  # float64 sums, also of float32 scores
+            for l in range(L):
+                total[l] = 0.0
+            for s in range(S):
+                for l in range(L):
+                    total[l] += attn[n, s, l]
+            # fully masked (otherwise the max entry alone contributes exp(0) = 1): 0 * inv fills the query
+            fill = np.nan if nan_rows else 0.0
+            for l in range(L):
+                total[l] = fill if total[l] == 0.0 else 1.0 / total[l]
+            for s in range(S):
+                for l in range(L):
+                    attn[n, s, l] = attn[n, s, l] * total[l]
+                if has_dropout:
+                    start = n * keep_n + s * keep_s
+                    for l in range(L):
+                        keep_it = keep[start + l * keep_l]
+                        attn_drop[n, s, l] = attn[n, s, l] * drop_scale if keep_it else 0.0
     return normalize_rows
 
 
@@ -109,12 +104,27 @@ normalize_rows = twin_kernels(_make_normalize_rows)
 
 
 def _make_masked_softmax_backward(loop):
-    def masked_softmax_backward(grad, attn, keep, keep_n, keep_l, has_dropout, drop_scale):
-        """In place: grad (N, L, S) = dL/d(dropped probabilities) -> dL/d(masked, scaled scores)."""
-        N, L = attn.shape[0], attn.shape[1]
-        for row in loop(N * L):
-            n = row // L
-            _softmax_backward_row(n, row - n * L, grad, attn, keep, keep_n, keep_l, has_dropout, drop_scale)
+    def masked_softmax_backward(grad, value, grad_out_t, attn, keep, keep_n, keep_s, keep_l, has_dropout,
+                                drop_scale):
+        """grad (N, S, L) = dL/d(masked, scaled scores), from dL/d(dropped probabilities) = value (N, S, Ev) @
+        grad_out_t (N, Ev, L)."""
+        N, S, L = attn.shape
+        for n in loop(N):
+            dot = np.empty(L, dtype=np.float64)
+            for l in range(L):
+                dot[l] = 0.0
+            for s in range(S):
+                _product_row(grad, value, grad_out_t, n, s)
+                if has_dropout:
+                    start = n * keep_n + s * keep_s
+                    for l in range(L):
+                        keep_it = keep[start + l * keep_l]
+                        grad[n, s, l] = grad[n, s, l] * drop_scale if keep_it else 0.0
+                for l in range(L):
+                    dot[l] += grad[n, s, l] * attn[n, s, l]
+            for s in range(S):
+                for l in range(L):
+                    grad[n, s, l] = attn[n, s, l] * (grad[n, s, l] - dot[l])
     return masked_softmax_backward
 
 

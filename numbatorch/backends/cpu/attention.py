@@ -2,9 +2,11 @@
 
 query (B..., L, E), key (B..., S, E), value (B..., S, Ev); batch dims broadcast.
 attn = softmax(q @ k^T * scale + mask), output = dropout(attn) @ v. The matrix
-products go to BLAS (``blas.matmul``); mask, scale, causal mask, softmax and dropout are
-two Numba passes around one numpy exp (``_attention_softmax``); the softmax
-backward is one fused Numba pass.
+products go to BLAS (``blas.matmul``) on per-head C-contiguous operands (numpy's
+batched matmul falls far behind on strided heads); the scores are kept transposed,
+(N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes
+around one numpy exp, ``_attention_softmax``) and the softmax backward run along
+contiguous queries.
 
 Fully masked rows: PyTorch 2.13's F.scaled_dot_product_attention on CPU (math
 and fused paths alike) returns 0 for them, with zero gradients; that is the
@@ -28,7 +30,9 @@ class AttentionWorkspace:
     """What the backward pass needs from the forward pass."""
 
     # keep: the dropout mask as (N, L, S) for the layer above; keep_flat: as the kernels take it
-    __slots__ = ("query", "key", "value", "attn", "attn_drop", "keep", "keep_flat", "drop_scale",
+    # query/key/value: the caller's arrays; q3, k3, v3: them broadcast to the (N, ., .) batch, C-contiguous;
+    # attn/attn_drop: (N, L, S) views of the kernels' transposed (N, S, L) probabilities
+    __slots__ = ("query", "key", "value", "q3", "k3", "v3", "attn", "attn_drop", "keep", "keep_flat", "drop_scale",
                  "scale", "mask_shape")
 
     def __init__(self, **fields):
@@ -54,32 +58,34 @@ def _sum_to_shape(grad, shape):
     return grad
 
 
-def _writable_full(a, full_shape):
-    """``a`` (a fresh matmul result) as a writable C-contiguous array of ``full_shape``."""
-    if a.shape == full_shape and a.flags.c_contiguous:
-        return a
-    return np.broadcast_to(a, full_shape).copy()
-
-
 def _flat_mask(a, full_shape, dtype):
-    """``a`` broadcast to ``full_shape`` as (flat, n_step, l_step), flat read-only: entry (n, l, s) of its
-    (N, L, S) view is flat[n * n_step + l * l_step + s]. A copy only of a mask broadcast over keys, or where
-    the (N, L, S) view needs one."""
+    """``a`` broadcast to ``full_shape`` (B..., L, S) as (flat, n_step, s_step, l_step), flat read-only: entry
+    (n, s, l) of its transposed (N, S, L) view is flat[n * n_step + s * s_step + l * l_step], l_step 0 or 1. A
+    copy only of a mask that is not already contiguous in that order (its queries last) or needs broadcasting."""
     S = full_shape[-1]
     a = np.asarray(a, dtype=dtype)
-    if a.ndim == 0 or a.shape[-1] != S:
-        a = np.broadcast_to(a, a.shape[:-1] + (S,))
-    base = np.ascontiguousarray(a)
-    view = np.broadcast_to(base, full_shape).reshape((-1,) + full_shape[-2:])
+    if a.ndim < 2:
+        a = a.reshape((1,) * (2 - a.ndim) + a.shape)
+    by_key = np.swapaxes(a, -1, -2)  # (..., S or 1, L or 1)
+    Lb = by_key.shape[-1]
+    base = np.ascontiguousarray(by_key)
+    view = np.broadcast_to(base, full_shape[:-2] + (S, Lb)).reshape((-1, S, Lb))
     flat = (base if np.may_share_memory(view, base) else view).reshape(-1)[:]
     flat.flags.writeable = False
-    return flat, view.strides[0] // view.itemsize, view.strides[1] // view.itemsize
+    steps = np.array(view.strides) // view.itemsize
+    return flat, int(steps[0]), int(steps[1]), 1 if Lb > 1 else 0
 
 
 def _as_3d(a, full_shape, dtype):
     """Broadcast ``a`` to ``full_shape`` and view it as (N, L, S) (a copy only if numpy must)."""
     view = np.broadcast_to(np.asarray(a, dtype=dtype), full_shape)
     return view.reshape((-1,) + full_shape[-2:])
+
+
+def _heads(a, batch, dtype):
+    """``a`` (B..., X, Y) broadcast to the full batch, as a C-contiguous (N, X, Y) array."""
+    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    return np.ascontiguousarray(a, dtype=dtype)
 
 
 def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
@@ -100,9 +106,9 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
 
-    scores = blas.matmul(query, np.swapaxes(key, -1, -2))  # BLAS per batch slice; broadcasts
-    scores = _writable_full(scores, full_shape)
-    attn = scores.reshape((-1, L, S))  # a view: filled in place with the probabilities
+    q3, k3, v3 = (_heads(a, batch, dtype) for a in (query, key, value))
+    # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries
+    scores = np.empty((q3.shape[0], S, L), dtype=dtype)
     mask_shape = None
     if attn_mask is not None:
         attn_mask = np.asarray(attn_mask)
@@ -110,31 +116,29 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         if attn_mask.dtype == np.bool_:
             mask_shape = None  # a bool mask has no gradient
             attn_mask = np.where(attn_mask, dtype.type(0), dtype.type(-np.inf))
-    mask, mask_n, mask_l = _flat_mask(0 if attn_mask is None else attn_mask, full_shape, dtype)
+    mask = _flat_mask(0 if attn_mask is None else attn_mask, full_shape, dtype)
     has_dropout = dropout_p > 0.0
     drop_scale = 0.0 if dropout_p >= 1.0 else 1.0 / (1.0 - dropout_p)
     if has_dropout:
         if dropout_mask is None:
             raise ValueError("dropout_p > 0 needs dropout_mask (True = keep)")
         keep = _as_3d(np.asarray(dropout_mask, dtype=np.bool_), full_shape, np.bool_)
-        attn_drop = np.empty_like(attn)
+        attn_drop = np.empty_like(scores)
     else:
-        keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), attn.shape)
+        keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), (scores.shape[0], L, S))
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
     keep_flat = _flat_mask(dropout_mask if has_dropout else True, full_shape, np.bool_)
-    choose(_k.shift_scores, attn.size)(attn, mask, mask_n, mask_l, attn_mask is not None, bool(is_causal),
-                                       dtype.type(scale))
-    np.exp(attn, out=attn)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
-    choose(_k.normalize_rows, attn.size)(attn, bool(nan_for_fully_masked), *keep_flat, has_dropout, drop_scale,
-                                         attn_drop)
-
-    weights = attn.reshape(full_shape)
-    used = attn_drop.reshape(full_shape) if has_dropout else weights
-    output = blas.matmul(used, value)
-    ws = AttentionWorkspace(query=query, key=key, value=value, attn=attn,
-                            attn_drop=attn_drop if has_dropout else None, keep=keep, keep_flat=keep_flat,
-                            drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
-    return output, weights, ws
+    choose(_k.shift_scores, scores.size)(scores, k3, np.ascontiguousarray(np.swapaxes(q3, 1, 2)), *mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
+    np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
+    choose(_k.normalize_rows, scores.size)(scores, bool(nan_for_fully_masked), *keep_flat, has_dropout,
+                                           drop_scale, attn_drop)
+    used = attn_drop if has_dropout else scores
+    output = blas.matmul(np.swapaxes(used, 1, 2), v3)
+    # attn, attn_drop: (N, L, S) views of the transposed probabilities
+    ws = AttentionWorkspace(query=query, key=key, value=value, q3=q3, k3=k3, v3=v3, attn=np.swapaxes(scores, 1, 2),
+                            attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
+                            keep_flat=keep_flat, drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
+    return output.reshape(batch + output.shape[1:]), ws.attn.reshape(full_shape), ws
 
 
 def scaled_dot_product_attention_backward(ws, grad_output):
@@ -143,23 +147,27 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     Gradients have the shapes of the forward's inputs (broadcast dims summed);
     grad_attn_mask is None unless the mask was a float array.
     """
-    query, key, value = ws.query, ws.key, ws.value
-    attn = ws.attn
-    N, L, S = attn.shape
-    full_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]) + (L, S)
-    grad_output = np.asarray(grad_output, dtype=attn.dtype)
+    q3, k3, v3 = ws.q3, ws.k3, ws.v3
+    attn_t = np.swapaxes(ws.attn, 1, 2)  # (N, S, L), contiguous
+    N, S, L = attn_t.shape
+    batch = np.broadcast_shapes(ws.query.shape[:-2], ws.key.shape[:-2], ws.value.shape[:-2])
+    grad_out = _heads(np.asarray(grad_output), batch, attn_t.dtype)
     has_dropout = ws.attn_drop is not None
-    used = (ws.attn_drop if has_dropout else attn).reshape(full_shape)
+    used_t = np.swapaxes(ws.attn_drop, 1, 2) if has_dropout else attn_t
 
-    grad_value = _sum_to_shape(blas.matmul(np.swapaxes(used, -1, -2), grad_output), value.shape)
-    grad_scores = _writable_full(blas.matmul(grad_output, np.swapaxes(value, -1, -2)), full_shape)
-    kernel = choose(_k.masked_softmax_backward, attn.size)
-    kernel(grad_scores.reshape((N, L, S)), attn, *ws.keep_flat, has_dropout, ws.drop_scale)
+    grad_value = blas.matmul(used_t, grad_out)
+    grad_scores_t = np.empty_like(attn_t)
+    kernel = choose(_k.masked_softmax_backward, attn_t.size)
+    kernel(grad_scores_t, v3, np.ascontiguousarray(np.swapaxes(grad_out, 1, 2)), attn_t, *ws.keep_flat, has_dropout,
+           ws.drop_scale)
 
-    grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores, ws.mask_shape)
-    grad_query = blas.matmul(grad_scores, key)
+    grad_scores = np.swapaxes(grad_scores_t, 1, 2)
+    grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores.reshape(batch + (L, S)),
+                                                                  ws.mask_shape)
+    grad_query = blas.matmul(grad_scores, k3)
     grad_query *= ws.scale
-    grad_key = blas.matmul(np.swapaxes(grad_scores, -1, -2), query)
+    grad_key = blas.matmul(grad_scores_t, q3)
     grad_key *= ws.scale
-    return (_sum_to_shape(grad_query, query.shape), _sum_to_shape(grad_key, key.shape),
-            grad_value, grad_mask)
+    return (_sum_to_shape(grad_query.reshape(batch + grad_query.shape[1:]), ws.query.shape),
+            _sum_to_shape(grad_key.reshape(batch + grad_key.shape[1:]), ws.key.shape),
+            _sum_to_shape(grad_value.reshape(batch + grad_value.shape[1:]), ws.value.shape), grad_mask)
