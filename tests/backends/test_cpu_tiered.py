@@ -49,6 +49,19 @@ def test_im2col_stand_in_equals_kernel(case, dtype):
         _assert_same_bits(ours, theirs)
 
 
+@pytest.mark.parametrize("nb, h0, nh, kw, spare", [(2, 0, 6, 3, 0), (1, 2, 3, 5, 4)])
+def test_row_shifts_stand_in_equals_kernel(nb, h0, nh, kw, spare):
+    rng = np.random.default_rng(4)
+    C, H, W = 3, 9, 11
+    oW = W - kw + 1
+    xp = rng.standard_normal((nb + 2, C, 1, H, W)).astype(np.float32)
+    col = rng.standard_normal((C * kw, nh * nb * oW + spare)).astype(np.float32)
+    for to_col in (True, False):  # col2im: the kw shifts add into one element, in the kernel's order
+        ours, theirs = _both_tiers(_im2col.row_shifts_transfer.kernel, _stand_ins.row_shifts_transfer,
+                                   xp, col, 1, nb, h0, nh, kw, oW, to_col)
+        _assert_same_bits(ours, theirs)
+
+
 def _with_nans_and_ties(rng, shape, dtype):
     x = rng.integers(0, 4, shape).astype(dtype)  # many ties
     if np.issubdtype(dtype, np.floating):

@@ -16,6 +16,7 @@ from numba import njit, uint64
 
 from . import _stand_ins
 from ._parallel import twin_kernels
+from ._tiered import Tiered
 
 # The kernels work on flat views with unsigned offsets: numba then emits no negative-index
 # wraparound checks and the short row copies (oW elements) vectorise; measured 2.5-3.5x
@@ -106,3 +107,7 @@ def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
                     else:
                         for ow in range(oW):
                             xf[src + uint64(ow)] += cf[d + uint64(ow)]
+
+
+# a numpy stand-in runs while the build is not cached (see _tiered.py): 0.3 s of a cold cifar2 step's compile
+row_shifts_transfer = Tiered(row_shifts_transfer, _stand_ins.row_shifts_transfer)

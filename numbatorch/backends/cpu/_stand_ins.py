@@ -82,3 +82,18 @@ def window_max(x, out, idx, ds, de, hs, he, ws, we):
                 nh, nw = h1 - h0, w1 - w0
                 out[:, od, oh, ow] = window[planes, pos]
                 idx[:, od, oh, ow] = ((d0 + pos // (nh * nw)) * H + h0 + pos // nw % nh) * W + w0 + pos % nw
+
+
+def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
+    """``_im2col.row_shifts_transfer``: one strided copy (or add, in the kernel's shift order) per shift."""
+    if not col.flags.c_contiguous:  # its reshaped views below would be copies
+        raise Unsupported
+    C = xp.shape[1]
+    cols = col[:C * kw].reshape(C, kw, col.shape[1])[..., :nh * nb * oW].reshape(C, kw, nh, nb, oW)
+    for e in range(kw):
+        src = xp[n0:n0 + nb, :, 0, h0:h0 + nh, e:e + oW]
+        dst = cols[:, e].transpose(2, 0, 1, 3)
+        if to_col:
+            dst[...] = src
+        else:
+            src += dst
