@@ -23,6 +23,7 @@ from . import _parallel
 from ._parallel import choose
 from .._transposed_conv import make_conv_transpose
 from ._shape import to3d, as5d
+from ._winograd import winograd_applies, winograd_conv2d, winograd_conv2d_backward
 
 # Bytes of one im2col tile: large enough for an efficient GEMM, small enough to stay in
 # cache between im2col and GEMM.  Measured on a shared 2-core EPYC (1 MB L2 per core):
@@ -336,6 +337,8 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
 
 def conv_forward(x, weight, bias, stride, padding, dilation, groups):
     """N-d convolution (N = weight.ndim - 2) of x (N, C, *spatial) by weight (C_out, C/groups, *kernel)."""
+    if winograd_applies(x.shape, weight.shape, stride, padding, dilation, groups):
+        return winograd_conv2d(x, weight, bias, padding)
     nd = weight.ndim - 2
     y5 = _conv5_forward(as5d(x, nd), as5d(weight, nd), to3d(stride, 1), to3d(padding, 0),
                         to3d(dilation, 1), groups, bias)
@@ -347,9 +350,12 @@ def conv_backward(grad_output, x, weight, stride, padding, dilation, groups, out
     in output_mask are None.  grad_bias is returned whether or not the forward had a bias."""
     nd = weight.ndim - 2
     gyb = grad_output.astype(x.dtype, copy=False)
-    gx, gw = _conv5_backward(as5d(gyb, nd), as5d(x, nd), as5d(x, nd).shape, as5d(weight, nd),
-                             to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1), groups,
-                             bool(output_mask[0]), bool(output_mask[1]))
+    if winograd_applies(x.shape, weight.shape, stride, padding, dilation, groups):
+        gx, gw = winograd_conv2d_backward(gyb, x, weight, padding, output_mask[0], output_mask[1])
+    else:
+        gx, gw = _conv5_backward(as5d(gyb, nd), as5d(x, nd), as5d(x, nd).shape, as5d(weight, nd),
+                                 to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1), groups,
+                                 bool(output_mask[0]), bool(output_mask[1]))
     if gx is not None:
         gx = gx.reshape(x.shape)
     if gw is not None:

@@ -1,0 +1,154 @@
+"""Winograd F(2x2, 3x3) convolution: 3x3, stride 1, undilated, ungrouped 2-d convolutions in 2.25x fewer
+multiplications than im2col + GEMM.
+
+Each 2x2 output tile is A^T [(G g G^T) * (B^T d B)] A for its 4x4 input patch d and the 3x3 kernel g
+(Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015).  Over all channels the 16
+elementwise products become 16 GEMMs per chunk of tiles, (Cout x C) @ (C x tiles): well-shaped BLAS
+products, unlike the im2col tiles' 32-row ones.  The input gradient is the same convolution of the output
+gradient with the flipped, transposed kernel; the weight gradient is G^T [sum over tiles of
+(A dy A^T) (B^T d B)^T] G: 16 GEMMs with the tiles as their long inner dimension.
+
+Chunks (a few tile rows, transforms of about CHUNK_BYTES) run on the convolution's worker threads with
+single-threaded BLAS, as the im2col path does (see conv.py and _conv_threads.py).  The chunk split depends
+only on the shapes, never on the thread count, and the weight gradient sums chunks in order: results are the
+same bits for any number of threads.
+"""
+import numpy as np
+
+from ._conv_threads import OrderedSum, run_tasks, worker_count
+from ._parallel import MIN_ELEMENTS
+from ._winograd_kernels import gradient_tiles, input_tiles, output_tiles
+
+# Bytes of one chunk's transformed input plus product (or output gradient): the 16 GEMMs ran at
+# ~150 GFLOP/s (OpenBLAS, float32, one thread) with 256-tile chunks of 32 channels (~1 MB), ~90 at 1024.
+CHUNK_BYTES = 1 << 20
+# Smallest input and output channel counts, and output width, that take this path.
+MIN_CHANNELS = 16
+MIN_WIDTH = 16
+
+# F(2x2, 3x3) transform matrices: kernel G (4x3), input B^T (in the kernels), output A^T (in the kernels).
+_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+
+__all__ = ["winograd_applies", "winograd_conv2d", "winograd_conv2d_backward"]
+
+
+def winograd_applies(x_shape, w_shape, stride, padding, dilation, groups):
+    """Whether a convolution of x_shape by w_shape (normalised arguments) takes the Winograd path."""
+    if len(w_shape) != 4 or tuple(w_shape[2:]) != (3, 3) or groups != 1:
+        return False
+    if tuple(stride) != (1, 1) or tuple(dilation) != (1, 1):
+        return False
+    N, C, H, W = x_shape
+    oH, oW = H + 2 * padding[0] - 2, W + 2 * padding[1] - 2
+    return (min(C, w_shape[0]) >= MIN_CHANNELS and oW >= MIN_WIDTH and oH >= 2
+            and N * C * H * W >= MIN_ELEMENTS)
+
+
+def _kernel_transform(weight):
+    """U = G g G^T of each (out, in) kernel, as (16, Cout, C), computed in float64."""
+    U = np.einsum("ia,ocab,jb->ijoc", _G, weight.astype(np.float64), _G)
+    return np.ascontiguousarray(U.reshape(16, weight.shape[0], weight.shape[1]), dtype=weight.dtype)
+
+
+def _chunks(N, tH, tW, channels, itemsize):
+    """(first tile row, tile rows) of each chunk: transforms of about CHUNK_BYTES, whole tile rows."""
+    per_row = 16 * channels * tW * itemsize
+    rows = max(1, min(CHUNK_BYTES // per_row, tH))
+    total = N * tH
+    return [(g0, min(rows, total - g0)) for g0 in range(0, total, rows)]
+
+
+def _planes(rows, P, dtype):
+    """Scratch for 16 (rows x P) matrices: (the kernels' C-contiguous (16, plane) array, the GEMMs'
+    (16, rows, P) view of it).  Planes start an odd number of cache lines apart: planes a power of two
+    apart (e.g. 32 x 256 floats) fell into the same L1 sets, and the transforms' 16 streams ran 5x slower."""
+    plane = (-(-rows * P * dtype.itemsize // 128) * 128 + 64) // dtype.itemsize
+    flat = np.empty((16, plane), dtype=dtype)
+    return flat, flat[:, :rows * P].reshape(16, rows, P)
+
+
+def _input_scratch(rows, tW, dtype):
+    """input_tiles' scratch for chunks of ``rows`` tile rows."""
+    return np.empty((2, rows * 4 * (tW + 1)), dtype=dtype), np.empty((8, rows * (tW + 1)), dtype=dtype)
+
+
+def _run_chunks(run_chunk, chunks, make_state, N, C, H, W):
+    n_workers = worker_count() if N * C * H * W >= MIN_ELEMENTS else 1
+    run_tasks(run_chunk, len(chunks), make_state, n_workers)
+
+
+def _forward(x, U, bias, ph, pw):
+    """Winograd convolution of x (N, C, H, W) with transformed kernels U, padding (ph, pw) (either may
+    be negative: a crop); returns (N, Cout, oH, oW)."""
+    N, C, H, W = x.shape
+    Cout = U.shape[1]
+    oH, oW = H + 2 * ph - 2, W + 2 * pw - 2
+    tH, tW = -(-oH // 2), -(-oW // 2)
+    x = np.ascontiguousarray(x)
+    out = np.empty((N, Cout, oH, oW), dtype=x.dtype)
+    bias = np.zeros(Cout, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize)
+    rows = chunks[0][1]
+    P = rows * tW
+
+    def make_state():
+        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _input_scratch(rows, tW, x.dtype),
+                np.empty((8, P), dtype=x.dtype))
+
+    def run_chunk(state, i):
+        (V, V3), (M, M3), scratch, out_rows = state
+        g0, nrows = chunks[i]
+        T = nrows * tW
+        input_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw)
+        np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])
+        output_tiles(M, P, out, bias, out_rows, g0, nrows, tH, tW)
+
+    _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
+    return out
+
+
+def winograd_conv2d(x, weight, bias, padding):
+    """Convolution of x (N, C, H, W) by a 3x3 weight (Cout, C, 3, 3), stride 1, plus bias (Cout,) or None."""
+    return _forward(x, _kernel_transform(weight), bias, padding[0], padding[1])
+
+
+def _weight_gradient(gy, x, ph, pw):
+    """Gradient of the 3x3 weight, (Cout, C, 3, 3), from gy (N, Cout, oH, oW) and x (N, C, H, W)."""
+    N, C, H, W = x.shape
+    Cout, oH, oW = gy.shape[1:]
+    tH, tW = -(-oH // 2), -(-oW // 2)
+    x = np.ascontiguousarray(x)
+    gy = np.ascontiguousarray(gy)
+    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize)
+    rows = chunks[0][1]
+    P = rows * tW
+    total = OrderedSum()
+
+    def make_state():
+        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _input_scratch(rows, tW, x.dtype),
+                (np.empty((2, rows * 2 * tW), dtype=x.dtype), np.empty((8, P), dtype=x.dtype)))
+
+    def run_chunk(state, i):
+        (V, V3), (Z, Z3), scratch, gy_scratch = state
+        g0, nrows = chunks[i]
+        T = nrows * tW
+        input_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw)
+        gradient_tiles(gy, Z, P, *gy_scratch, g0, nrows, tH, tW)
+        total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
+
+    _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
+    dU = total.total.astype(np.float64).reshape(4, 4, Cout, C)
+    return np.einsum("ia,ijoc,jb->ocab", _G, dU, _G).astype(x.dtype)
+
+
+def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw):
+    """(grad_input, grad_weight) of winograd_conv2d (None where not needed)."""
+    ph, pw = padding
+    gx = gw = None
+    if need_gx:
+        # x's gradient is gy convolved with the flipped kernel, in and out channels swapped
+        flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+        gx = _forward(gy, _kernel_transform(flipped), None, 2 - ph, 2 - pw)
+    if need_gw:
+        gw = _weight_gradient(gy, x, ph, pw)
+    return gx, gw

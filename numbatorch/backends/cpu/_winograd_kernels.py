@@ -1,0 +1,161 @@
+"""Numba tile transforms of the Winograd F(2x2, 3x3) convolution (see _winograd.py).
+
+Tiles: output tile (ti, tj) covers output rows 2ti, 2ti+1 and columns 2tj, 2tj+1; it reads the 4x4 input
+patch at rows 2ti - ph .. 2ti - ph + 3 and columns 2tj - pw .. 2tj - pw + 3 (zero outside the input, so
+padding needs no padded copy).  A chunk is ``nrows`` consecutive tile rows of the batch, global tile row
+g = n * tH + ti; its tiles are numbered p = (g - g0) * tW + tj.  A transformed buffer holds 16 planes,
+entry 4 * i + j of the 4x4 transform of every (channel, tile): one (channels x P) matrix each, so the
+products between transforms are 16 GEMMs.  The kernels see it as a C-contiguous (16, plane) array, channel
+c's row at c * P.
+
+Every transform is separable: a combination of rows, then of columns.  Each is written as loops that store
+one stream and load one or two (``_combine``): a loop body storing all 16 entries at once stayed scalar
+(LLVM gives up checking that many streams for overlap), these vectorise.  Rows are first copied into a
+zero-bordered scratch row (no bounds checks in the loops) and split into even and odd columns, so the column
+combinations read contiguous elements.  Each kernel releases the GIL: convolutions run them on several
+Python threads at once.
+"""
+from numba import njit, uint64
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _combine(dst, dq, d0, d_step, a, aq, a0, b, bq, b0, s_step, op, n_blocks, n):
+    """dst[dq, d0 + k * d_step + t] = a[aq, a0 + k * s_step + t] (op) b[bq, b0 + k * s_step + t] for
+    k < n_blocks, t < n; op 1: a + b, -1: a - b, 0: a (b unused), 2: -a.  Unsigned offsets: numba then
+    emits no negative-index checks and the loops vectorise."""
+    for k in range(n_blocks):
+        d = uint64(d0 + k * d_step)
+        sa = uint64(a0 + k * s_step)
+        sb = uint64(b0 + k * s_step)
+        if op == 1:
+            for t in range(n):
+                dst[dq, d + uint64(t)] = a[aq, sa + uint64(t)] + b[bq, sb + uint64(t)]
+        elif op == -1:
+            for t in range(n):
+                dst[dq, d + uint64(t)] = a[aq, sa + uint64(t)] - b[bq, sb + uint64(t)]
+        elif op == 0:
+            for t in range(n):
+                dst[dq, d + uint64(t)] = a[aq, sa + uint64(t)]
+        else:
+            for t in range(n):
+                dst[dq, d + uint64(t)] = -a[aq, sa + uint64(t)]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half):
+    """Even and odd columns of the in_rows input rows of each tile row k of the chunk, channel c:
+    rows[parity, (k * in_rows + r) * half + t] = x[n, c, 2ti - ph + r, 2t + parity - pw] for t < half,
+    zero outside x."""
+    H, W = x.shape[2], x.shape[3]
+    for k in range(nrows):
+        g = g0 + k
+        n = g // tH
+        ti = g - n * tH
+        for r in range(in_rows):
+            h = 2 * ti - ph + r
+            d = uint64((k * in_rows + r) * half)
+            if h < 0 or h >= H:
+                for t in range(half):
+                    rows[0, d + uint64(t)] = 0
+                    rows[1, d + uint64(t)] = 0
+                continue
+            # columns t in [lo, hi) have both 2t - pw and 2t + 1 - pw inside x: copied without checks
+            lo = min(max(-(-pw // 2), 0), half)
+            hi = max(min((W + pw) // 2, half), lo)
+            for t in range(lo, hi):
+                w = uint64(2 * t - pw)
+                rows[0, d + uint64(t)] = x[n, c, h, w]
+                rows[1, d + uint64(t)] = x[n, c, h, w + uint64(1)]
+            for t in range(half):
+                if lo <= t < hi:
+                    continue
+                for parity in range(2):
+                    w = 2 * t + parity - pw
+                    rows[parity, d + uint64(t)] = x[n, c, h, w] if 0 <= w < W else 0
+
+
+# Row combinations of B^T (input) and A (output gradient): (first row, op, second row), op as in _combine.
+_B_T = ((0, -1, 2), (1, 1, 2), (2, -1, 1), (1, -1, 3))
+_A = ((0, 0, 0), (0, 1, 1), (0, -1, 1), (1, 2, 1))
+# The same as column combinations of even/odd split rows: (parity, offset, op, parity, offset).
+_B_T_COLUMNS = ((0, 0, -1, 0, 1), (1, 0, 1, 0, 1), (0, 1, -1, 1, 0), (1, 0, -1, 1, 1))
+_A_COLUMNS = ((0, 0, 0, 0, 0), (0, 0, 1, 1, 0), (0, 0, -1, 1, 0), (1, 0, 2, 1, 0))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _transform_chunk(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, in_rows, row_comb, col_comb):
+    """V[4i + j, c * P + p] = (row combination i, column combination j) of each tile's patch of x:
+    in_rows rows (4 or 2) of 2 * half columns, tile rows 2 apart, where half = tW + 1 for 4x4 patches, tW for
+    2x2 ones.  rows: (2, >= nrows * in_rows * half), comb: (8, >= nrows * half) scratch."""
+    C = x.shape[1]
+    half = tW + in_rows // 2 - 1
+    for c in range(C):
+        _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half)
+        for i in range(4):
+            ra, op, rb = row_comb[i]
+            for parity in range(2):
+                _combine(comb, 2 * i + parity, 0, half, rows, parity, ra * half, rows, parity, rb * half,
+                         in_rows * half, op, nrows, half)
+        for i in range(4):
+            for j in range(4):
+                pa, oa, op, pb, ob = col_comb[j]
+                _combine(V, 4 * i + j, c * P, tW, comb, 2 * i + pa, oa, comb, 2 * i + pb, ob, half, op,
+                         nrows, tW)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def input_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw):
+    """V[:, c * P + p] = B^T d B for the 4x4 input patch d of each tile of the chunk and channel c.
+
+    x is (N, C, H, W); scratch: rows (2, nrows * 4 * (tW + 1)), comb (8, nrows * (tW + 1))."""
+    _transform_chunk(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, 4, _B_T, _B_T_COLUMNS)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gradient_tiles(gy, Z, P, rows, comb, g0, nrows, tH, tW):
+    """Z[:, co * P + p] = A y A^T for the 2x2 output-gradient tile y of each tile of the chunk (zero past the
+    output's edge): the transform whose product with the input's V gives the weight gradient.
+
+    gy is (N, Cout, oH, oW); scratch: rows (2, nrows * 2 * tW), comb (8, nrows * tW)."""
+    _transform_chunk(gy, Z, P, rows, comb, g0, nrows, tH, tW, 0, 0, 2, _A, _A_COLUMNS)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _output_rows(out, co, s, bias, g0, nrows, tH, tW):
+    """Output rows of the chunk, channel co, from the column sums s (8, nrows * tW) (rows 0-3 the tile's
+    first output row, 4-7 its second): (s0 + s1 + s2, s1 - s2 - s3) + bias along the width, interleaved."""
+    oH, oW = out.shape[2], out.shape[3]
+    full = oW // 2
+    for k in range(nrows):
+        g = g0 + k
+        n = g // tH
+        h = 2 * (g - n * tH)
+        for half in range(2 if h + 1 < oH else 1):
+            r = 4 * half
+            src = uint64(k * tW)
+            for t in range(full):
+                q = src + uint64(t)
+                w = uint64(2 * t)
+                out[n, co, h + half, w] = s[r, q] + s[r + 1, q] + s[r + 2, q] + bias
+                out[n, co, h + half, w + uint64(1)] = s[r + 1, q] - s[r + 2, q] - s[r + 3, q] + bias
+            if full < tW:
+                q = src + uint64(full)
+                out[n, co, h + half, 2 * full] = s[r, q] + s[r + 1, q] + s[r + 2, q] + bias
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
+    """out's 2x2 output tiles of the chunk = A^T m A + bias[co], m = M[:, co * P + p].
+
+    out is (N, Cout, oH, oW); a tile's second row or column past oH / oW is dropped.  Scratch: sums
+    (8, nrows * tW)."""
+    T = nrows * tW
+    for co in range(out.shape[1]):
+        base = co * P
+        # A^T down the columns: s_j = m_0j + m_1j + m_2j (sums[j]), t_j = m_1j - m_2j - m_3j (sums[4 + j])
+        for j in range(4):
+            _combine(sums, j, 0, 0, M, j, base, M, 4 + j, base, 0, 1, 1, T)
+            _combine(sums, j, 0, 0, sums, j, 0, M, 8 + j, base, 0, 1, 1, T)
+            _combine(sums, 4 + j, 0, 0, M, 4 + j, base, M, 8 + j, base, 0, -1, 1, T)
+            _combine(sums, 4 + j, 0, 0, sums, 4 + j, 0, M, 12 + j, base, 0, -1, 1, T)
+        _output_rows(out, co, sums, bias[co], g0, nrows, tH, tW)

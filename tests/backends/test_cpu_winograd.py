@@ -1,0 +1,112 @@
+"""The Winograd F(2x2, 3x3) path of 3x3 convolutions against torch.nn.functional: forward, input and weight
+gradients, gradcheck, and bit-identical results for any thread count."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+from numbatorch.autograd import gradcheck
+from numbatorch.backends.cpu import _winograd, conv
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+# the tolerance of tests/backends/test_cpu_conv.py: max error over (1 + largest magnitude)
+TOL = {np.float64: 1e-10, np.float32: 1e-4}
+
+CASES = [
+    # N, Cin, Cout, (H, W), padding
+    (2, 16, 16, (32, 32), 1),
+    (2, 17, 19, (33, 30), 0),        # odd channel counts, odd height
+    (1, 20, 18, (41, 45), 2),        # batch 1, odd width: the last tile column is half outside
+    (4, 16, 24, (23, 24), (0, 2)),
+    (3, 16, 16, (26, 27), 3),        # padding wider than the kernel: the input gradient crops
+]
+
+
+def _rel_err(a, b):
+    b = b.detach().numpy()
+    assert a.shape == b.shape
+    return np.abs(a - b).max() / (1.0 + np.abs(b).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CASES)
+def test_winograd_conv_matches_torch(case, dtype):
+    N, C, Co, size, p = case
+    pad = (p, p) if isinstance(p, int) else p
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C) + size).astype(dtype)
+    w = rng.standard_normal((Co, C, 3, 3)).astype(dtype)
+    b = rng.standard_normal(Co).astype(dtype)
+    assert _winograd.winograd_applies(x.shape, w.shape, (1, 1), pad, (1, 1), 1)
+    y = conv.conv_forward(x, w, b, (1, 1), pad, (1, 1), 1)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = F.conv2d(tx, tw, tb, padding=pad)
+    assert y.dtype == dtype and _rel_err(y, ty) < TOL[dtype]
+    gy = rng.standard_normal(ty.shape).astype(dtype)
+    ty.backward(torch.tensor(gy))
+    for mask in ((True, True, True), (True, False, False), (False, True, False)):
+        gx, gw, gb = conv.conv_backward(gy, x, w, (1, 1), pad, (1, 1), 1, mask)
+        if mask[0]:
+            assert gx.dtype == dtype and _rel_err(gx, tx.grad) < TOL[dtype]
+        else:
+            assert gx is None
+        if mask[1]:
+            assert gw.dtype == dtype and _rel_err(gw, tw.grad) < TOL[dtype]
+        else:
+            assert gw is None
+
+
+def test_winograd_conv_without_bias_through_module():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 16, 20, 21)).astype(np.float32)
+    layer = nt.nn.Conv2d(16, 32, 3, padding=1, bias=False)
+    tlayer = torch.nn.Conv2d(16, 32, 3, padding=1, bias=False)
+    with torch.no_grad():
+        tlayer.weight.copy_(torch.tensor(layer.weight.detach().numpy()))
+    xn, xt = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yn, yt = layer(xn), tlayer(xt)
+    assert _rel_err(yn.detach().numpy(), yt) < TOL[np.float32]
+    yn.sum().backward()
+    yt.sum().backward()
+    assert _rel_err(xn.grad.numpy(), xt.grad) < TOL[np.float32]
+    assert _rel_err(layer.weight.grad.numpy(), tlayer.weight.grad) < TOL[np.float32]
+
+
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_winograd_conv_gradcheck(padding, monkeypatch):
+    # small enough for a numerical Jacobian: lower the path's size thresholds
+    monkeypatch.setattr(_winograd, "MIN_CHANNELS", 1)
+    monkeypatch.setattr(_winograd, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(_winograd, "MIN_WIDTH", 2)
+    rng = np.random.default_rng(2)
+    x = nt.tensor(rng.standard_normal((2, 2, 5, 4)), requires_grad=True)
+    w = nt.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    b = nt.tensor(rng.standard_normal(3), requires_grad=True)
+    assert _winograd.winograd_applies(x.shape, w.shape, (1, 1), (padding,) * 2, (1, 1), 1)
+    assert gradcheck(lambda x, w, b: nt.nn.functional.conv2d(x, w, b, padding=padding), (x, w, b))
+
+
+def _grads(threads):
+    nt.set_num_threads(threads)
+    rng = np.random.default_rng(3)
+    x = nt.tensor(rng.standard_normal((8, 16, 34, 34)).astype(np.float32), requires_grad=True)
+    w = nt.tensor(rng.standard_normal((16, 16, 3, 3)).astype(np.float32), requires_grad=True)
+    y = nt.nn.functional.conv2d(x, w, padding=1)
+    y.backward(nt.tensor(rng.standard_normal(y.shape).astype(np.float32)))
+    return y.detach().numpy().tobytes(), x.grad.numpy().tobytes(), w.grad.numpy().tobytes()
+
+
+def test_winograd_conv_is_bit_identical_for_any_thread_count():
+    if nt.get_num_threads() < 2:
+        pytest.skip("needs two threads")
+    threads = nt.get_num_threads()
+    nt.use_deterministic_algorithms(True)
+    try:
+        assert _winograd.winograd_applies((8, 16, 34, 34), (16, 16, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+        first = _grads(2)
+        assert _grads(2) == first
+        assert _grads(1) == first
+    finally:
+        nt.use_deterministic_algorithms(False)
+        nt.set_num_threads(threads)
