@@ -49,7 +49,8 @@ def linear(input, weight, bias=None):
                            f"{w.shape[1]}x{w.shape[0]})")
     if x.dtype != w.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_name(x)} and {_name(w)}")
-    out = blas.matmul(x, w.T)
+    # one GEMM over all rows: numpy's matmul of a batched (strided) input runs one small GEMM per batch entry
+    out = blas.matmul(_rows(x), w.T).reshape(x.shape[:-1] + (w.shape[0],)) if x.ndim > 2 else blas.matmul(x, w.T)
     if bias is not None:
         out += bias._data
         return record(out, AddmmBackward0, (input, weight, bias), x=x, w=w)
