@@ -186,3 +186,34 @@ def test_threads_share_a_cold_kernel(monkeypatch):
         t.join()
     assert all(np.array_equal(results[i], np.full(1000, 2.0 * i)) for i in range(4))
     assert len(calls) == 80 and tiered.signatures == []
+
+
+def _norm_input(rng, shape, dtype):
+    x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    x.reshape(-1)[:shape[-1]] = -0.0  # an all-negative-zero start: the sums' first additions show their sign
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_stand_ins_equal_kernels(dtype, affine):
+    from numbatorch.backends.cpu import _norm_kernels
+    rng = np.random.default_rng(5)
+    x = _norm_input(rng, (4, 3, 10), dtype)
+    x[:, 0] = -0.0
+    stats = (x, 1e-5, np.zeros(3), np.zeros(3))
+    _assert_same_bits(*_both_tiers(_norm_kernels.bn_stats.serial.kernel, _stand_ins.bn_stats, *stats))
+    w, b = (rng.standard_normal((2, 3)).astype(dtype) if affine else np.empty((2, 0), dtype))
+    applied = (x, rng.standard_normal(3), rng.random(3) + 0.5, w, b, np.zeros_like(x))
+    _assert_same_bits(*_both_tiers(_norm_kernels.bn_apply.serial.kernel, _stand_ins.bn_apply, *applied))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("G, Cg, S, affine", [(1, 12, 1, True), (3, 2, 5, True), (2, 3, 4, False)])
+def test_row_norm_stand_in_equals_kernel(dtype, G, Cg, S, affine):
+    from numbatorch.backends.cpu import _norm_kernels
+    rng = np.random.default_rng(6)
+    x = _norm_input(rng, (2 * G, Cg * S), dtype)
+    w, b = (rng.standard_normal((2, G * Cg)).astype(dtype) if affine else np.empty((2, 0), dtype))
+    args = (x, w, b, G, Cg, S, 1e-5, np.zeros_like(x), np.zeros(2 * G), np.zeros(2 * G))
+    _assert_same_bits(*_both_tiers(_norm_kernels.rownorm_forward.serial.kernel, _stand_ins.rownorm_forward, *args))

@@ -7,6 +7,7 @@ row element j is w[(r % G) * Cg + j // S] (layer norm: G = 1, Cg = L, S = 1).
 import numpy as np
 from numba import njit
 
+from . import _stand_ins
 from ._parallel import twin_kernels
 
 
@@ -36,7 +37,7 @@ def _make_bn_stats(loop):
     return bn_stats
 
 
-bn_stats = twin_kernels(_make_bn_stats)
+bn_stats = twin_kernels(_make_bn_stats, _stand_ins.bn_stats)
 
 
 @njit(cache=True, error_model="numpy")
@@ -56,7 +57,7 @@ def _make_bn_apply(loop):
     return bn_apply
 
 
-bn_apply = twin_kernels(_make_bn_apply)
+bn_apply = twin_kernels(_make_bn_apply, _stand_ins.bn_apply)
 
 
 @njit(cache=True, error_model="numpy")
@@ -144,7 +145,7 @@ def _make_rownorm_forward(loop):
     return rownorm_forward
 
 
-rownorm_forward = twin_kernels(_make_rownorm_forward)
+rownorm_forward = twin_kernels(_make_rownorm_forward, _stand_ins.rownorm_forward)
 
 
 @njit(cache=True, error_model="numpy")

@@ -97,3 +97,46 @@ def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
             dst[...] = src
         else:
             src += dst
+
+
+def _sequential_sums(rows):
+    """Each row's float64 sum added left to right from 0.0, as a kernel's ``acc += v`` loop (``cumsum`` is
+    sequential; the ``+ 0.0`` turns an all-negative-zero row's -0.0 into the loop's +0.0)."""
+    return np.cumsum(rows, axis=1, dtype=np.float64)[:, -1] + 0.0
+
+
+def bn_stats(x, eps, mean, invstd):
+    """``_norm_kernels.bn_stats``: per channel of (N, C, S), the mean, then the summed squared deviations."""
+    N, C, S = x.shape
+    if x.size == 0:
+        raise Unsupported
+    rows = x.transpose(1, 0, 2).reshape(C, N * S)
+    m = _sequential_sums(rows) / (N * S)
+    d = rows - m[:, None]
+    mean[:] = m
+    invstd[:] = 1.0 / np.sqrt(_sequential_sums(d * d) / (N * S) + eps)
+
+
+def bn_apply(x, mean, invstd, w, b, y):
+    """``_norm_kernels.bn_apply``: y = x * scale + shift per channel, in float64."""
+    scale = invstd * (w if w.shape[0] else 1.0)
+    shift = (b if b.shape[0] else 0.0) - mean * scale
+    y[...] = x * scale[:, None] + shift[:, None]
+
+
+def rownorm_forward(x, w, b, G, Cg, S, eps, y, mean, rstd):
+    """``_norm_kernels.rownorm_forward``: each row's mean and deviation sums, then ((x - m) * rstd) * w + b."""
+    R, L = x.shape
+    if x.size == 0:
+        raise Unsupported
+    m = _sequential_sums(x) / L
+    d = x - m[:, None]
+    rs = 1.0 / np.sqrt(_sequential_sums(d * d) / L + eps)
+    mean[:] = m
+    rstd[:] = rs
+    v = (d * rs[:, None]).reshape(R // G, G, Cg, S)
+    if w.shape[0]:
+        v = v * w.reshape(G, Cg, 1)
+    if b.shape[0]:
+        v = v + b.reshape(G, Cg, 1)
+    y[...] = v.reshape(R, L)
