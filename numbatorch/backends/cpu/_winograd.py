@@ -17,14 +17,17 @@ import numpy as np
 
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._parallel import MIN_ELEMENTS
-from ._winograd_kernels import gradient_tiles, input_tiles, output_tiles
+from ._winograd_kernels import gradient_tiles, input_tiles, kernel_gradient, kernel_transform, output_tiles
 
 # Bytes of one chunk's transformed input plus product (or output gradient): the 16 GEMMs ran at
 # ~150 GFLOP/s (OpenBLAS, float32, one thread) with 256-tile chunks of 32 channels (~1 MB), ~90 at 1024.
 CHUNK_BYTES = 1 << 20
+# Fewest tiles in a chunk (more than CHUNK_BYTES for many channels): the GEMMs' width; 32-64 tiles made
+# (256 x 256) @ (256 x tiles) products 1.5x slower than im2col's.
+MIN_CHUNK_TILES = 128
 # Smallest input and output channel counts, and output width, that take this path.
 MIN_CHANNELS = 16
-MIN_WIDTH = 16
+MIN_WIDTH = 24
 
 # F(2x2, 3x3) transform matrices: kernel G (4x3), input B^T (in the kernels), output A^T (in the kernels).
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
@@ -45,16 +48,18 @@ def winograd_applies(x_shape, w_shape, stride, padding, dilation, groups):
 
 
 def _kernel_transform(weight):
-    """U = G g G^T of each (out, in) kernel, as (16, Cout, C), computed in float64."""
-    U = np.einsum("ia,ocab,jb->ijoc", _G, weight.astype(np.float64), _G)
-    return np.ascontiguousarray(U.reshape(16, weight.shape[0], weight.shape[1]), dtype=weight.dtype)
+    """U = G g G^T of each (out, in) kernel, as (16, Cout, C)."""
+    U = np.empty((16,) + weight.shape[:2], dtype=weight.dtype)
+    kernel_transform(np.ascontiguousarray(weight), _G, U)
+    return U
 
 
 def _chunks(N, tH, tW, channels, itemsize):
-    """(first tile row, tile rows) of each chunk: transforms of about CHUNK_BYTES, whole tile rows."""
-    per_row = 16 * channels * tW * itemsize
-    rows = max(1, min(CHUNK_BYTES // per_row, tH))
+    """(first tile row, tile rows) of each chunk: transforms of about CHUNK_BYTES, whole tile rows (of one
+    sample or several)."""
     total = N * tH
+    rows = max(-(-MIN_CHUNK_TILES // tW), CHUNK_BYTES // (16 * channels * tW * itemsize))
+    rows = min(rows, total)
     return [(g0, min(rows, total - g0)) for g0 in range(0, total, rows)]
 
 
@@ -137,8 +142,9 @@ def _weight_gradient(gy, x, ph, pw):
         total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
 
     _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
-    dU = total.total.astype(np.float64).reshape(4, 4, Cout, C)
-    return np.einsum("ia,ijoc,jb->ocab", _G, dU, _G).astype(x.dtype)
+    gw = np.empty((Cout, C, 3, 3), dtype=x.dtype)
+    kernel_gradient(total.total, _G, gw)
+    return gw
 
 
 def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw):

@@ -15,6 +15,7 @@ zero-bordered scratch row (no bounds checks in the loops) and split into even an
 combinations read contiguous elements.  Each kernel releases the GIL: convolutions run them on several
 Python threads at once.
 """
+import numpy as np
 from numba import njit, uint64
 
 
@@ -159,3 +160,37 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
             _combine(sums, 4 + j, 0, 0, M, 4 + j, base, M, 8 + j, base, 0, -1, 1, T)
             _combine(sums, 4 + j, 0, 0, sums, 4 + j, 0, M, 12 + j, base, 0, -1, 1, T)
         _output_rows(out, co, sums, bias[co], g0, nrows, tH, tW)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def kernel_transform(w, G, U):
+    """U[4i + j, o, c] = (G g G^T)[i, j] for each 3x3 kernel g = w[o, c], computed in float64."""
+    O, C = w.shape[0], w.shape[1]
+    t = np.empty((4, 3))
+    for o in range(O):
+        for c in range(C):
+            for i in range(4):
+                for b in range(3):
+                    t[i, b] = G[i, 0] * w[o, c, 0, b] + G[i, 1] * w[o, c, 1, b] + G[i, 2] * w[o, c, 2, b]
+            for i in range(4):
+                for j in range(4):
+                    U[4 * i + j, o, c] = t[i, 0] * G[j, 0] + t[i, 1] * G[j, 1] + t[i, 2] * G[j, 2]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def kernel_gradient(dU, G, gw):
+    """gw[o, c] = G^T d G for each 4x4 transform-domain gradient d = dU[:, o, c] (entry 4i + j), computed in
+    float64: the gradient of kernel_transform."""
+    O, C = gw.shape[0], gw.shape[1]
+    t = np.empty((3, 4))
+    for o in range(O):
+        for c in range(C):
+            for a in range(3):
+                for j in range(4):
+                    s = 0.0
+                    for i in range(4):
+                        s += G[i, a] * dU[4 * i + j, o, c]
+                    t[a, j] = s
+            for a in range(3):
+                for b in range(3):
+                    gw[o, c, a, b] = t[a, 0] * G[0, b] + t[a, 1] * G[1, b] + t[a, 2] * G[2, b] + t[a, 3] * G[3, b]
