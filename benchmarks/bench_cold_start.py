@@ -1,6 +1,6 @@
 """Cold start: what a fresh process pays before and during its first training step, Numba's cache empty or full.
 
-    python benchmarks/bench_cold_start.py [--repeats N] [--tutorials NAME ...] [--no-torch]
+    python benchmarks/bench_cold_start.py [--repeats N] [--tutorials NAME ...] [--no-torch] [--compile-at-once]
 
 A stand-alone script (no ``WORKLOADS``, so ``run.py`` skips it). Every measurement is a fresh subprocess. "cold"
 runs get an empty ``NUMBA_CACHE_DIR`` (every kernel compiles), "warm" ones the directory the cold run filled.
@@ -8,7 +8,8 @@ Rows: ``import numbatorch``; the first cifar2 training step (the network of ``tu
 forward + backward + Adam step), import included and alone, beside PyTorch's; each tutorial's ``--quick`` run,
 whole process. Rounds alternate the frameworks; each cell is the median wall time and, in brackets, the median
 CPU time (user + system; on a loaded machine it is the better measure of the work done, as compiling is
-single-threaded), with the load average.
+single-threaded), with the load average. ``--compile-at-once`` sets ``_tiered.STAND_IN_SECONDS`` to 0 in every
+numbatorch process: kernels compile at their first call instead of running numpy stand-ins (the comparison).
 """
 import argparse
 import os
@@ -49,9 +50,28 @@ def _cpu_of_children():
     return usage.ru_utime + usage.ru_stime
 
 
+# Runs the script or ``-c`` program that follows in argv with numbatorch's stand-ins off (numbatorch is then
+# imported before the program starts: its import row means nothing in this mode).
+_COMPILE_AT_ONCE = textwrap.dedent("""
+    import os, runpy, sys
+    from numbatorch.backends.cpu import _tiered
+    _tiered.STAND_IN_SECONDS = 0.0
+    if sys.argv[1] == "-c":
+        sys.argv = sys.argv[2:]
+        exec(compile(sys.argv[0], "<string>", "exec"), {"__name__": "__main__"})
+    else:
+        sys.argv = sys.argv[1:]
+        sys.path.insert(0, os.path.dirname(sys.argv[0]))
+        runpy.run_path(sys.argv[0], run_name="__main__")
+""")
+_compile_at_once = False
+
+
 def _run(args, cache_dir, cwd=REPO_ROOT):
     """(wall, CPU) seconds of ``python args`` and its stdout; ``cache_dir`` becomes NUMBA_CACHE_DIR."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, MPLBACKEND="Agg")
+    if _compile_at_once and "torch" not in args and "--backend" not in args:
+        args = ["-c", _COMPILE_AT_ONCE] + list(args)
     start, start_cpu = time.perf_counter(), _cpu_of_children()
     done = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - start, _cpu_of_children() - start_cpu
@@ -81,7 +101,11 @@ def main(argv=None):
                         help=f"tutorials whose --quick run is timed (default all: {', '.join(TUTORIALS)}; "
                              "none: the flag alone)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch's rows")
+    parser.add_argument("--compile-at-once", action="store_true",
+                        help="numbatorch compiles every kernel at its first call (no numpy stand-ins)")
     args = parser.parse_args(argv)
+    global _compile_at_once
+    _compile_at_once = args.compile_at_once
     frameworks = ["numbatorch"] + ([] if args.no_torch else ["torch"])
     cells = {}
     loads = [os.getloadavg()[0]]

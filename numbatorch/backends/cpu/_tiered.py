@@ -99,6 +99,8 @@ class Tiered:
         _tiered_by_kernel[kernel] = self
 
     def __getattr__(self, name):
+        if name == "kernel":  # not set yet (an instance made without __init__): no recursion
+            raise AttributeError(name)
         return getattr(self.kernel, name)
 
     def stands_in(self):
