@@ -11,8 +11,9 @@ import numpy as np
 from . import _norm_kernels as K
 from ._parallel import choose
 
-__all__ = ["batch_norm_forward", "batch_norm_backward", "batch_norm_unbiased_var",
-           "layer_norm_forward", "layer_norm_backward", "group_norm_forward", "group_norm_backward"]
+__all__ = ["batch_norm_forward", "batch_norm_stats", "batch_norm_apply", "batch_norm_backward",
+           "batch_norm_unbiased_var", "layer_norm_forward", "layer_norm_backward", "group_norm_forward",
+           "group_norm_backward"]
 
 
 def _param(p, dtype):
@@ -31,19 +32,29 @@ def batch_norm_forward(x, weight=None, bias=None, running_mean=None, running_var
     """Batch norm over float (N, C, *) with C-sized parameters and statistics (checked by the caller).
     Training: batch statistics, returns (y, mean, invstd) (float64 arrays of C); eval: uses
     running_mean/var, returns (y, running_mean, invstd)."""
-    x3 = _bn_view(x)
-    C = x3.shape[1]
     if training:
-        mean = np.empty(C, np.float64)
-        invstd = np.empty(C, np.float64)
-        choose(K.bn_stats, x3.size)(x3, float(eps), mean, invstd)
+        mean, invstd = batch_norm_stats(x, eps)
     else:
         mean = np.asarray(running_mean, np.float64).reshape(-1)
         invstd = 1.0 / np.sqrt(np.asarray(running_var, np.float64).reshape(-1) + eps)
+    return batch_norm_apply(x, mean, invstd, weight, bias), mean, invstd
+
+
+def batch_norm_stats(x, eps=1e-5):
+    """Per-channel batch mean and invstd = 1 / sqrt(biased variance + eps) of float (N, C, *), float64 arrays of C."""
+    x3 = _bn_view(x)
+    mean = np.empty(x3.shape[1], np.float64)
+    invstd = np.empty(x3.shape[1], np.float64)
+    choose(K.bn_stats, x3.size)(x3, float(eps), mean, invstd)
+    return mean, invstd
+
+
+def batch_norm_apply(x, mean, invstd, weight=None, bias=None):
+    """(x - mean) * invstd * weight + bias per channel of float (N, C, *), with float64 mean and invstd of C."""
+    x3 = _bn_view(x)
     y = np.empty_like(x3)
-    choose(K.bn_apply, x3.size)(
-        x3, mean, invstd, _param(weight, x.dtype), _param(bias, x.dtype), y)
-    return y.reshape(x.shape), mean, invstd
+    choose(K.bn_apply, x3.size)(x3, mean, invstd, _param(weight, x.dtype), _param(bias, x.dtype), y)
+    return y.reshape(x.shape)
 
 
 def batch_norm_unbiased_var(invstd, eps, count):

@@ -8,8 +8,9 @@ import numpy as np
 from ..._ops._util import Tensor, record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
-from ..._ops._half_precision import computes_in_float32
+from ..._ops._half_precision import computes_in_float32, is_half_precision
 from ..._ops._dtype_args import check_mixed_dtype, require_floating
+from ._half_batch_norm import round_to, rounded_batch_stats, update_running_mean, update_running_var
 from ._shape_args import fmt_size
 from ..._ops._tensor_args import require_tensor
 
@@ -100,10 +101,28 @@ def _empty_input(input, weight, bias):
     return out
 
 
-@computes_in_float32(updates=("running_mean", "running_var"))
+def _assign(running, values):
+    running._data[...] = values.reshape(running._data.shape)
+    running._version[0] += 1
+
+
+def _half_statistics_dtype(input, *params):
+    """The numpy dtype of a bfloat16/float16 input whose given parameters and statistics all share it (PyTorch
+    then keeps the batch statistics in that dtype), else None."""
+    if not is_half_precision(input) or any(p is not None and p.dtype is not input.dtype for p in params):
+        return None
+    return input._data.dtype
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
     require_tensor("batch_norm", input)
+    half = _half_statistics_dtype(input, weight, bias, running_mean, running_var)
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps, half)
+
+
+@computes_in_float32(updates=("running_mean", "running_var"))
+def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps, half):
     x = input._data
     for stat in (running_mean, running_var):
         # PyTorch checks the running statistics before the affine parameters
@@ -114,6 +133,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_batch_norm(x, w, _data(bias), rm, rv, training)
     if x.size == 0:
         return _empty_input(input, weight, bias)
+    if training and half is not None:
+        return _half_training_batch_norm(input, running_mean, running_var, weight, bias, momentum, eps, half)
     y, mean, invstd = kernels.batch_norm_forward(x, w, _data(bias), rm, rv, bool(training), eps)
     if training and momentum is not None:
         count = x.size // x.shape[1]
@@ -127,10 +148,31 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                   mean=mean, invstd=invstd, training=bool(training), tiles=1, eps=eps)
 
 
-@computes_in_float32(updates=("running_mean", "running_var"))
+def _half_training_batch_norm(input, running_mean, running_var, weight, bias, momentum, eps, half):
+    """Training batch norm of float32 copies of half-precision operands, with PyTorch's rounded statistics."""
+    x, w = input._data, _data(weight)
+    mean, invstd = kernels.batch_norm_stats(x, eps)
+    count = x.size // x.shape[1]
+    saved_mean, saved_invstd, unbiased_var = rounded_batch_stats(mean, invstd, eps, count, half)
+    y = kernels.batch_norm_apply(x, saved_mean, saved_invstd, w, _data(bias))
+    if momentum is not None:
+        if running_mean is not None:
+            _assign(running_mean, update_running_mean(running_mean._data, mean, momentum, half))
+        if running_var is not None:
+            _assign(running_var, update_running_var(running_var._data, unbiased_var, momentum, half))
+    return record(y, NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
+                  mean=saved_mean, invstd=saved_invstd, training=True, tiles=1, eps=eps)
+
+
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
     """Normalise each (sample, channel) plane of (N, C, *) by its own statistics."""
+    half = _half_statistics_dtype(input, weight, bias, running_mean, running_var)
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps, half)
+
+
+@computes_in_float32(updates=("running_mean", "running_var"))
+def _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps, half):
     x = input._data
     if x.ndim < 2:
         raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
@@ -147,6 +189,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if x.size == 0:
         return _empty_input(input, None if weight is None else weight.repeat(N),
                             None if bias is None else bias.repeat(N))
+    if use_input_stats and half is not None:
+        return _half_training_instance_norm(input, x3, running_mean, running_var, weight, bias, w, b, momentum, eps,
+                                            half)
     y, mean, invstd = kernels.batch_norm_forward(x3, w, b, rm, rv, bool(use_input_stats), eps)
     if use_input_stats:
         count = x3.size // x3.shape[1]
@@ -157,6 +202,24 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             _update(running_var, var.reshape(N, C).mean(axis=0), momentum)
     return record(y.reshape(x.shape), NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)),
                   x=x3, w=w, mean=mean, invstd=invstd, training=bool(use_input_stats), tiles=N, eps=eps)
+
+
+def _half_training_instance_norm(input, x3, running_mean, running_var, weight, bias, w, b, momentum, eps, half):
+    """Instance norm of half-precision operands with PyTorch's rounded statistics: the batch norm of x3 with the
+    running statistics tiled per sample, updated there and averaged back over the samples."""
+    N, C = input.shape[:2]
+    mean, invstd = kernels.batch_norm_stats(x3, eps)
+    count = x3.size // x3.shape[1]
+    saved_mean, saved_invstd, unbiased_var = rounded_batch_stats(mean, invstd, eps, count, half)
+    y = kernels.batch_norm_apply(x3, saved_mean, saved_invstd, w, b)
+    for running, update, batch_stat in ((running_mean, update_running_mean, mean),
+                                        (running_var, update_running_var, unbiased_var)):
+        if running is not None:
+            per_sample = round_to(update(np.tile(running._data, N), batch_stat, momentum, half), half)
+            _assign(running, round_to(per_sample.reshape(N, C).mean(axis=0), half))
+    return record(y.reshape(input.shape), NativeBatchNormBackward0, (input, weight, bias),
+                  reads=(input, (weight, 0)), x=x3, w=w, mean=saved_mean, invstd=saved_invstd, training=True, tiles=N,
+                  eps=eps)
 
 
 __all__ = ["batch_norm", "instance_norm"]
