@@ -217,3 +217,18 @@ def test_row_norm_stand_in_equals_kernel(dtype, G, Cg, S, affine):
     w, b = (rng.standard_normal((2, G * Cg)).astype(dtype) if affine else np.empty((2, 0), dtype))
     args = (x, w, b, G, Cg, S, 1e-5, np.zeros_like(x), np.zeros(2 * G), np.zeros(2 * G))
     _assert_same_bits(*_both_tiers(_norm_kernels.rownorm_forward.serial.kernel, _stand_ins.rownorm_forward, *args))
+
+
+@pytest.mark.parametrize("dtype, wdtype", [(np.float32, np.float64), (np.float64, np.float64), (np.float32, np.float32)])
+def test_resample_stand_ins_equal_kernels(dtype, wdtype):
+    from numbatorch.backends.cpu import _resample_kernels
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, 5, 4)).astype(dtype)
+    idx = rng.integers(0, 5, (8, 2))  # several outputs share inputs: the backward's order shows
+    wts = rng.random((8, 2)).astype(wdtype)
+    forward = (x, idx, wts, rng.standard_normal((3, 8, 4)).astype(dtype))
+    _assert_same_bits(*_both_tiers(_resample_kernels.resample_axis.serial.kernel, _stand_ins.resample_axis,
+                                   *forward))
+    backward = (rng.standard_normal((3, 8, 4)).astype(dtype), idx, wts, x)
+    _assert_same_bits(*_both_tiers(_resample_kernels.resample_axis_backward.serial.kernel,
+                                   _stand_ins.resample_axis_backward, *backward))

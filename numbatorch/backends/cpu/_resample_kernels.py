@@ -4,6 +4,7 @@ once per spatial dim; the backward scatters with the same taps."""
 import numpy as np
 from numba import njit
 
+from . import _stand_ins
 from ._parallel import twin_kernels
 
 
@@ -27,7 +28,7 @@ def _make_resample_axis(loop):
     return resample_axis
 
 
-resample_axis = twin_kernels(_make_resample_axis)
+resample_axis = twin_kernels(_make_resample_axis, _stand_ins.resample_axis)
 
 
 @njit(cache=True, error_model="numpy")
@@ -49,4 +50,4 @@ def _make_resample_axis_backward(loop):
     return resample_axis_backward
 
 
-resample_axis_backward = twin_kernels(_make_resample_axis_backward)
+resample_axis_backward = twin_kernels(_make_resample_axis_backward, _stand_ins.resample_axis_backward)

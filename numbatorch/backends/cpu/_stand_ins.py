@@ -140,3 +140,18 @@ def rownorm_forward(x, w, b, G, Cg, S, eps, y, mean, rstd):
     if b.shape[0]:
         v = v + b.reshape(G, Cg, 1)
     y[...] = v.reshape(R, L)
+
+
+def resample_axis(x, idx, wts, out):
+    """``_resample_kernels.resample_axis``: each output starts at 0 and adds its taps in order."""
+    out[...] = 0
+    for t in range(idx.shape[1]):
+        out += wts[:, t][None, :, None] * x[:, idx[:, t], :]
+
+
+def resample_axis_backward(gy, idx, wts, gx):
+    """``_resample_kernels.resample_axis_backward``: taps added one (output, tap) at a time, in the kernel's
+    order, since several may land on one input."""
+    for o in range(idx.shape[0]):
+        for t in range(idx.shape[1]):
+            gx[:, idx[o, t], :] += wts[o, t] * gy[:, o, :]
