@@ -232,3 +232,37 @@ def test_resample_stand_ins_equal_kernels(dtype, wdtype):
     backward = (rng.standard_normal((3, 8, 4)).astype(dtype), idx, wts, x)
     _assert_same_bits(*_both_tiers(_resample_kernels.resample_axis_backward.serial.kernel,
                                    _stand_ins.resample_axis_backward, *backward))
+
+
+def _model_outputs(nt):
+    """Output, loss and gradients of a small network touching every tiered kernel."""
+    nt.manual_seed(0)
+    nn, F = nt.nn, nt.nn.functional
+    net = nn.Sequential(nn.Conv2d(3, 16, 3), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(16, 16, 5, padding=2), nn.GroupNorm(2, 16), nn.AdaptiveMaxPool2d(2))
+    x = nt.randn(4, 3, 14, 14, requires_grad=True)
+    h = net(x)
+    y = nn.LayerNorm(16)(F.interpolate(h, scale_factor=2, mode="bilinear").flatten(2).transpose(1, 2))
+    (y * nt.randn(y.shape)).sum().backward()
+    return [y.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in net.parameters()]
+
+
+def test_a_model_gives_the_same_bits_on_stand_ins(monkeypatch):
+    import numbatorch as nt
+
+    def not_cached(*args):
+        raise _tiered.NotCached
+
+    compiled = _model_outputs(nt)
+    monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 1e9)
+    stand_ins = {}
+    for tiered in list(_tiered._tiered_by_kernel.values()):
+        monkeypatch.setattr(tiered, "kernel", not_cached)
+        for name, value in (("stand_in_calls", 0), ("stand_in_seconds", 0.0), ("_cold", set())):
+            monkeypatch.setattr(tiered, name, value)
+        stand_ins[tiered.stand_in.__name__] = tiered
+    numpy_only = _model_outputs(nt)
+    used = {name for name, tiered in stand_ins.items() if tiered.stand_in_calls}
+    assert {"bn_stats", "bn_apply", "maxpool2x2", "window_max", "scatter_add", "resample_axis", "im2col_transfer",
+            "resample_axis_backward", "rownorm_forward"} <= used
+    assert all(np.array_equal(a.view(np.uint8), b.view(np.uint8)) for a, b in zip(compiled, numpy_only))
