@@ -9,6 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from numbatorch.backends.cpu import _parallel, rnn as cpu_rnn  # noqa: E402
+from numbatorch.nn.functional.rnn import input_projection  # noqa: E402
 
 TOL = {torch.float64: 1e-10, torch.float32: 2e-5}
 
@@ -53,10 +54,11 @@ def _compare(mode, T=5, B=3, I=4, H=6, proj=0, bias=True, reverse=False, lengths
     loss.backward()
 
     npy = lambda t: None if t is None else t.detach().numpy()  # noqa: E731
+    x_a, w_ih = npy(x), npy(param("weight_ih"))
+    b_ih, b_hh = (npy(param("bias_ih")), npy(param("bias_hh"))) if bias else (None, None)
     o, h, c, ws = cpu_rnn.rnn_layer_forward(
-        mode, npy(x), npy(h0[d]), npy(param("weight_ih")), npy(param("weight_hh")),
-        npy(param("bias_ih")) if bias else None, npy(param("bias_hh")) if bias else None,
-        c0=npy(c0[d]), w_hr=npy(param("weight_hr")) if proj else None,
+        mode, x_a, input_projection(mode, x_a, w_ih, b_ih, b_hh), npy(h0[d]).copy(), w_ih,
+        npy(param("weight_hh")), b_hh, c0=npy(c0[d]).copy(), w_hr=npy(param("weight_hr")) if proj else None,
         lengths=None if lengths is None else np.asarray(lengths, dtype=np.int64), reverse=reverse)
     g = cpu_rnn.rnn_layer_backward(ws, npy(grad_out), npy(grad_h), npy(grad_c))
 
@@ -117,7 +119,7 @@ def test_missing_gradients_are_zero():
     x = np.random.randn(4, 2, 3)
     w_ih, w_hh = np.random.randn(9, 3), np.random.randn(9, 3)
     h0 = np.random.randn(2, 3)
-    _, _, _, ws = cpu_rnn.rnn_layer_forward("gru", x, h0, w_ih, w_hh)
+    _, _, _, ws = cpu_rnn.rnn_layer_forward("gru", x, input_projection("gru", x, w_ih), h0, w_ih, w_hh)
     g = cpu_rnn.rnn_layer_backward(ws)
     for grad in (g.x, g.h0, g.w_ih, g.w_hh):
         assert not grad.any()

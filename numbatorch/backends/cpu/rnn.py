@@ -5,7 +5,8 @@ batch_first, dropout between layers, bidirectional concatenation and
 PackedSequence (as per-batch-element ``lengths``). Layout: x (T, B, I),
 h0 (B, H_out), c0 (B, H); H_out = proj_size for an LSTM with projection, else H.
 
-Forward: the input projection of every step is one GEMM; the time loop, with its
+Forward: the input projection of every step comes as one GEMM from the family module
+(``nn.functional.rnn.input_projection``), which also casts the arrays; the time loop, with its
 h @ W_hh^T GEMM and fused gate math per step, runs inside one Numba kernel
 (``_rnn_lstm``, ``_rnn_gru``, ``_rnn_simple``). Backward: BPTT in one kernel that
 stores the pre-activation gradients of every step; the weight, bias and input
@@ -36,10 +37,6 @@ class RNNWorkspace:
             setattr(self, name, fields.get(name))
 
 
-def _as_float(a, dtype):
-    return np.ascontiguousarray(a, dtype=dtype)
-
-
 def step_lengths(lengths, T, B):
     """Per-sequence lengths as int64 (B,) (all T when None) and whether every sequence has all T steps."""
     if lengths is None:
@@ -47,37 +44,27 @@ def step_lengths(lengths, T, B):
     return lengths, bool((lengths == T).all())
 
 
-def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_hr=None,
-                      lengths=None, reverse=False):
+def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None, lengths=None, reverse=False):
     """Run one direction of one recurrent layer.
 
-    mode: "rnn_tanh", "rnn_relu", "lstm" or "gru". x (T, B, I); h0 (B, H_out);
-    c0 (B, H) for an LSTM; w_ih (G*H, I); w_hh (G*H, H_out); b_ih, b_hh (G*H,) or
-    None; w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or None;
-    reverse processes time from the end (each sequence from its own last step).
-    Returns (output (T, B, H_out), h_n, c_n or None, workspace). The arguments are checked by the family
-    module (``nn.functional.rnn``): consistent shapes, lengths None or int64 (B,) in [0, T], c0 for an LSTM.
+    mode: "rnn_tanh", "rnn_relu", "lstm" or "gru". x (T, B, I); xw (T, B, G*H) its input projection with the
+    biases that add to it (``nn.functional.rnn.input_projection``); h0 (B, H_out); c0 (B, H) for an LSTM;
+    w_ih (G*H, I); w_hh (G*H, H_out); b_hh (G*H,) or None for a layer without biases (the GRU adds it inside
+    its n gate); w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or None; reverse processes
+    time from the end (each sequence from its own last step).
+    Returns (output (T, B, H_out), h_n, c_n or None, workspace). The family module (``nn.functional.rnn``)
+    prepares the arguments: one float dtype, C-contiguous, consistent shapes, lengths None or int64 (B,) in
+    [0, T], c0 for an LSTM.
     """
-    x = np.asarray(x)
-    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-    x = _as_float(x, dtype)
+    dtype = x.dtype
     T, B, I = x.shape
-    w_ih = _as_float(w_ih, dtype)
-    w_hh = _as_float(w_hh, dtype)
     GH = w_ih.shape[0]
     H = GH // _GATES[mode]
     has_proj = mode == "lstm" and w_hr is not None
     H_out = w_hr.shape[0] if has_proj else H
-    h = np.array(h0, dtype=dtype, order="C")  # a copy: the kernel updates it in place
-    has_bias = b_ih is not None
+    h = h0.copy()  # the kernel updates it in place
+    has_bias = b_hh is not None
     lengths, full_length = step_lengths(lengths, T, B)
-
-    # One GEMM for the input projection of every step (biases folded in where they add).
-    xw = blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, GH)
-    if has_bias:
-        b_ih = _as_float(b_ih, dtype)
-        b_hh = _as_float(b_hh, dtype)
-        xw += b_ih if mode == "gru" else b_ih + b_hh
     w_hh_t = np.ascontiguousarray(w_hh.T)
     out = np.empty((T, B, H_out), dtype=dtype)
     h_prev = np.empty((T, B, H_out), dtype=dtype)
@@ -87,9 +74,8 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     c = None
     blas.prepare_gemm(B, H_out, GH)  # the kernel's h @ W_hh^T of every step
     if mode == "lstm":
-        c = np.array(c0, dtype=dtype, order="C")
+        c = c0.copy()
         if has_proj:
-            w_hr = _as_float(w_hr, dtype)
             w_hr_t = np.ascontiguousarray(w_hr.T)
             m = np.empty((T, B, H), dtype=dtype)
             h_proj = np.empty((B, H_out), dtype=dtype)
@@ -119,21 +105,19 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     return out, h, c, ws
 
 
-def lstm_cell_forward(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
-    """One LSTM step of a batch (``LSTMCell``): x (B, I), h and c (B, H) of x's float dtype (checked by the family
-    module). Returns (h', c', workspace); two GEMMs and one fused gate kernel, none of the layer's time axis."""
+def lstm_cell_forward(x, xw, h, c, w_ih, w_hh, has_bias):
+    """One LSTM step of a batch (``LSTMCell``): x (B, I); xw (1, B, 4H) its input projection with both biases;
+    h and c (B, H); all of one float dtype, prepared by the family module. Returns (h', c', workspace): one GEMM
+    and one fused gate kernel, none of the layer's time axis."""
     B, H = c.shape
-    xw = blas.matmul(x, w_ih.T)
-    if b_ih is not None:
-        xw += b_ih + b_hh
     hw = blas.matmul(h, w_hh.T)
-    h_new = np.array(h, order="C")  # copies: the kernel updates the state in place
-    c_new = np.array(c, order="C")
+    h_new = h.copy()  # the kernel updates the state in place
+    c_new = c.copy()
     gates = np.empty((1, B, 4 * H), dtype=x.dtype)
     tanh_c = np.empty((1, B, H), dtype=x.dtype)
-    _rnn_lstm.lstm_cell_forward(xw.reshape(1, B, 4 * H), hw, h_new, c_new, h_new.reshape(1, B, H), gates, tanh_c)
-    ws = RNNWorkspace(mode="lstm", x=x, w_ih=w_ih, w_hh=w_hh, has_bias=b_ih is not None, h_prev=h,
-                      c_prev=np.ascontiguousarray(c).reshape(1, B, H), gates=gates, tanh_c=tanh_c)
+    _rnn_lstm.lstm_cell_forward(xw, hw, h_new, c_new, h_new.reshape(1, B, H), gates, tanh_c)
+    ws = RNNWorkspace(mode="lstm", x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias, h_prev=h,
+                      c_prev=c.reshape(1, B, H), gates=gates, tanh_c=tanh_c)
     return h_new, c_new, ws
 
 

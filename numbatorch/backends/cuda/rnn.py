@@ -1,7 +1,7 @@
 """Recurrent layers on device arrays, one direction of one layer at a time, with the names, arguments and
 results of ``backends.cpu.rnn`` (x (T, B, I), h0 (B, H_out), c0 (B, H); ``lengths`` host ints or None).
 
-Forward: the input projection of every step is one GEMM; the time loop runs here, each step one GEMM
+Forward: the input projection of every step comes as one GEMM from the family module; the time loop runs here, each step one GEMM
 h @ W_hh^T of the array library and one fused kernel for the cell's pointwise math (``_rnn_cells``).
 Backward: BPTT the same way, storing the pre-activation gradients of every step; the weight, bias and input
 gradients are then one GEMM (or sum) each over all steps.
@@ -16,38 +16,25 @@ __all__ = ["RNNGrads", "RNNWorkspace", "lstm_cell_backward", "lstm_cell_forward"
            "rnn_layer_forward"]
 
 
-def _as_float(a, dtype):
-    return xp.ascontiguousarray(xp.asarray(a, dtype=dtype))
-
-
 def _steps(T, reverse, backward=False):
     """Time indices in processing order (backward visits them in the opposite order)."""
     return range(T - 1, -1, -1) if reverse != backward else range(T)
 
 
-def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_hr=None,
-                      lengths=None, reverse=False):
+def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None, lengths=None, reverse=False):
     """Run one direction of one recurrent layer; as the CPU twin.
     Returns (output (T, B, H_out), h_n, c_n or None, workspace)."""
-    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-    x = _as_float(x, dtype)
+    dtype = x.dtype
     T, B, I = x.shape
-    w_ih = _as_float(w_ih, dtype)
-    w_hh = _as_float(w_hh, dtype)
     GH = w_ih.shape[0]
     H = GH // _GATES[mode]
     has_proj = mode == "lstm" and w_hr is not None
     H_out = w_hr.shape[0] if has_proj else H
-    h = xp.array(h0, dtype=dtype, order="C")  # a copy: the kernels update it in place
-    has_bias = b_ih is not None
+    h = xp.array(h0)  # a copy: the kernels update it in place
+    has_bias = b_hh is not None
     lengths, full_length = step_lengths(lengths, T, B)
     lengths_d = xp.asarray(lengths)
 
-    xw = xp.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, GH)
-    if has_bias:
-        b_ih = _as_float(b_ih, dtype)
-        b_hh = _as_float(b_hh, dtype)
-        xw += b_ih if mode == "gru" else b_ih + b_hh
     w_hh_t = w_hh.T
     out = xp.empty((T, B, H_out), dtype=dtype)
     h_prev = xp.empty((T, B, H_out), dtype=dtype)
@@ -56,9 +43,7 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     c = None
     xw_in = read_only(xw)
     if mode == "lstm":
-        c = xp.array(c0, dtype=dtype, order="C")
-        if has_proj:
-            w_hr = _as_float(w_hr, dtype)
+        c = xp.array(c0)
         m = xp.empty((T, B, H) if has_proj else (1, 1, 1), dtype=dtype)
         gates = xp.empty((T, B, GH), dtype=dtype)
         c_prev = xp.empty((T, B, H), dtype=dtype)
@@ -91,9 +76,10 @@ def rnn_layer_forward(mode, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, c0=None, w_
     return out, h, c, ws
 
 
-def lstm_cell_forward(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
-    """One LSTM step of a batch (x (B, I)); as the CPU twin, here the layer with T = 1."""
-    _, h_new, c_new, ws = rnn_layer_forward("lstm", x[None], h, w_ih, w_hh, b_ih, b_hh, c)
+def lstm_cell_forward(x, xw, h, c, w_ih, w_hh, has_bias):
+    """One LSTM step of a batch (x (B, I), xw (1, B, 4H)); as the CPU twin, here the layer with T = 1."""
+    _, h_new, c_new, ws = rnn_layer_forward("lstm", x[None], xw, h, w_ih, w_hh, None, c)
+    ws.has_bias = has_bias
     return h_new, c_new, ws
 
 

@@ -1,8 +1,10 @@
 """Differentiable recurrent-layer op: one direction of one layer over all time steps, as one graph node.
 
-``rnn_layer`` wraps ``backends.cpu.rnn.rnn_layer_forward``; its node's backward is one call of
-``rnn_layer_backward`` (BPTT in a fused kernel). Also the two re-layout ops that PackedSequence needs
-(packed rows <-> padded (T, B, *) tensor), each one node.
+``rnn_layer`` prepares the arrays for every device (one float dtype, C-contiguous, checked shapes, the input
+projection of all steps as one GEMM) and wraps ``backends.cpu.rnn.rnn_layer_forward``; its node's backward is
+one call of ``rnn_layer_backward`` (BPTT in a fused kernel). ``lstm_cell`` is one ``LSTMCell`` step as one
+node. Also the two re-layout ops that PackedSequence needs (packed rows <-> padded (T, B, *) tensor), each one
+node.
 """
 import numpy as np
 
@@ -12,6 +14,7 @@ from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
 
 _rnn = kernel_family("rnn")
+_blas = kernel_family("blas")
 
 _GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
@@ -113,6 +116,23 @@ def _check_layer(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, lengths):
     return lengths
 
 
+def _as_dtype(a, dtype):
+    """``a`` as a C-contiguous array of ``dtype`` on its own device (``a`` itself when it already is one)."""
+    if a is None or (a.dtype == dtype and a.flags.c_contiguous):
+        return a
+    return a.astype(dtype, order="C")
+
+
+def input_projection(mode, x, w_ih, b_ih=None, b_hh=None):
+    """``x @ W_ih^T`` of every step (T, B, G*H) as one GEMM on x's device, with the biases that add to it folded
+    in: both, or only b_ih for a GRU (its b_hn sits inside ``r * (h W_hn^T + b_hn)``)."""
+    T, B, I = x.shape
+    xw = _blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, w_ih.shape[0])
+    if b_ih is not None:
+        xw += b_ih if mode == "gru" else b_ih + b_hh
+    return xw
+
+
 @computes_in_float32
 def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, lengths=None, reverse=False):
     """One direction of one recurrent layer over all steps.
@@ -125,20 +145,23 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
     if mode not in _GATES:
         raise ValueError(f"Unknown recurrent mode '{mode}', expected one of {tuple(_GATES)}")
     x = input._data
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    x = _as_dtype(x, dtype)
     B = x.shape[1]
     H = w_ih.shape[0] // _GATES[mode]
     H_out = w_hr.shape[0] if w_hr is not None else H
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-    h0 = hx._data if hx is not None else np.zeros_like(x, shape=(B, H_out), dtype=dtype)
+    h0 = _as_dtype(hx._data, dtype) if hx is not None else np.zeros_like(x, shape=(B, H_out))
     c0 = None
     if mode == "lstm":
-        c0 = cx._data if cx is not None else np.zeros_like(x, shape=(B, H), dtype=dtype)
-    lengths = _check_layer(mode, x, h0, c0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh), _arr(w_hr), lengths)
-    out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, h0, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh),
-                                               c0, _arr(w_hr), lengths, reverse)
+        c0 = _as_dtype(cx._data, dtype) if cx is not None else np.zeros_like(x, shape=(B, H))
+    w_ih_a, w_hh_a, b_ih_a, b_hh_a, w_hr_a = (_as_dtype(_arr(w), dtype) for w in (w_ih, w_hh, b_ih, b_hh, w_hr))
+    lengths = _check_layer(mode, x, h0, c0, w_ih_a, w_hh_a, b_ih_a, b_hh_a, w_hr_a, lengths)
+    xw = input_projection(mode, x, w_ih_a, b_ih_a, b_hh_a)
+    out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, xw, h0, w_ih_a, w_hh_a, b_hh_a, c0, w_hr_a, lengths,
+                                               reverse)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
     # the initial state and biases as given, for a differentiable backward (create_graph=True)
-    initial = (h0, c0, _arr(b_ih), _arr(b_hh))
+    initial = (h0, c0, b_ih_a, b_hh_a)
     if c_n is None:
         return (*record((out, h_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws, initial=initial), None)
     return record((out, h_n, c_n), MkldnnRnnLayerBackward0, inputs, reads=inputs, ws=ws, initial=initial)
@@ -167,15 +190,19 @@ def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM step of a batch as one graph node: input (B, I), hx and cx (B, H) or None (zeros), all of one
     float dtype. Returns (h', c')."""
     x = input._data
+    dtype = x.dtype
+    x = _as_dtype(x, dtype)
     B = x.shape[0]
     H = w_hh.shape[1]
-    h = hx._data if hx is not None else np.zeros_like(x, shape=(B, H))
-    c = cx._data if cx is not None else np.zeros_like(x, shape=(B, H))
-    _check_layer("lstm", x[None], h, c, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh), None, None)
-    h_new, c_new, ws = _rnn.lstm_cell_forward(x, h, c, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh))
+    h = _as_dtype(hx._data, dtype) if hx is not None else np.zeros_like(x, shape=(B, H))
+    c = _as_dtype(cx._data, dtype) if cx is not None else np.zeros_like(x, shape=(B, H))
+    w_ih_a, w_hh_a, b_ih_a, b_hh_a = (_as_dtype(_arr(w), dtype) for w in (w_ih, w_hh, b_ih, b_hh))
+    _check_layer("lstm", x[None], h, c, w_ih_a, w_hh_a, b_ih_a, b_hh_a, None, None)
+    xw = input_projection("lstm", x[None], w_ih_a, b_ih_a, b_hh_a)
+    h_new, c_new, ws = _rnn.lstm_cell_forward(x, xw, h, c, w_ih_a, w_hh_a, b_ih is not None)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh)
     return record((h_new, c_new), ThnnFusedLstmCellBackward0, inputs, reads=inputs, ws=ws,
-                  saved=(x, h, c, w_ih._data, w_hh._data, _arr(b_ih), _arr(b_hh)))
+                  saved=(x, h, c, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
 
 
 def _packed_positions(batch_sizes):

@@ -4,6 +4,7 @@ import pytest
 
 from numbatorch.backends.cpu import rnn as cpu
 from numbatorch.backends.cuda import rnn as gpu
+from numbatorch.nn.functional.rnn import input_projection
 
 from ._host import assert_close, device
 
@@ -13,6 +14,10 @@ T, B, I, H = 4, 3, 3, 4
 
 def _r(*shape):
     return (rng.standard_normal(shape) * 0.5).astype(np.float32)
+
+
+def _projection(mode, args, b_ih):
+    return input_projection(mode, args["x"], args["w_ih"], b_ih, args["b_hh"])
 
 
 @pytest.mark.parametrize("mode,proj,lengths,reverse", [
@@ -33,9 +38,12 @@ def test_rnn_layer(mode, proj, lengths, reverse):
         if proj:
             args["w_hr"] = _r(proj, H)
     lengths = None if lengths is None else np.array(lengths)
-    out, h, c, ws = gpu.rnn_layer_forward(mode, **{k: device(v) for k, v in args.items()}, lengths=lengths,
-                                          reverse=reverse)
-    eout, eh, ec, ews = cpu.rnn_layer_forward(mode, **args, lengths=lengths, reverse=reverse)
+    on_device = {k: device(v) for k, v in args.items()}
+    b_ih, d_b_ih = args.pop("b_ih"), on_device.pop("b_ih")
+    out, h, c, ws = gpu.rnn_layer_forward(mode, xw=_projection(mode, on_device, d_b_ih), **on_device,
+                                          lengths=lengths, reverse=reverse)
+    eout, eh, ec, ews = cpu.rnn_layer_forward(mode, xw=_projection(mode, args, b_ih), **args, lengths=lengths,
+                                              reverse=reverse)
     assert_close(out, eout)
     assert_close(h, eh)
     if mode == "lstm":
@@ -53,10 +61,14 @@ def test_rnn_layer(mode, proj, lengths, reverse):
 
 @pytest.mark.parametrize("bias", [True, False])
 def test_lstm_cell(bias):
-    args = dict(x=_r(B, I), h=_r(B, H), c=_r(B, H), w_ih=_r(4 * H, I), w_hh=_r(4 * H, H),
-                b_ih=_r(4 * H) if bias else None, b_hh=_r(4 * H) if bias else None)
-    h, c, ws = gpu.lstm_cell_forward(**{k: None if v is None else device(v) for k, v in args.items()})
-    eh, ec, ews = cpu.lstm_cell_forward(**args)
+    args = dict(x=_r(B, I), h=_r(B, H), c=_r(B, H), w_ih=_r(4 * H, I), w_hh=_r(4 * H, H))
+    b_ih, b_hh = (_r(4 * H), _r(4 * H)) if bias else (None, None)
+    on_device = {k: device(v) for k, v in args.items()}
+    d_b_ih, d_b_hh = (device(b_ih), device(b_hh)) if bias else (None, None)
+    h, c, ws = gpu.lstm_cell_forward(xw=input_projection("lstm", on_device["x"][None], on_device["w_ih"], d_b_ih,
+                                                         d_b_hh), **on_device, has_bias=bias)
+    eh, ec, ews = cpu.lstm_cell_forward(xw=input_projection("lstm", args["x"][None], args["w_ih"], b_ih, b_hh),
+                                        **args, has_bias=bias)
     assert_close(h, eh)
     assert_close(c, ec)
     gh, gc = _r(B, H), _r(B, H)
