@@ -92,11 +92,16 @@ def _make_normalize_rows(loop):
             for s in range(S):
                 for l in range(L):
                     attn[n, s, l] = attn[n, s, l] * total[l]
-                if has_dropout:
+            if has_dropout:  # a loop nest of its own: inside the one above it kept LLVM from vectorising
+                for s in range(S):
                     start = n * keep_n + s * keep_s
-                    for l in range(L):
-                        keep_it = keep[start + l * keep_l]
-                        attn_drop[n, s, l] = attn[n, s, l] * drop_scale if keep_it else 0.0
+                    if keep_l:
+                        for l in range(L):
+                            attn_drop[n, s, l] = attn[n, s, l] * drop_scale if keep[start + l] else 0.0
+                    else:
+                        kept = keep[start]
+                        for l in range(L):
+                            attn_drop[n, s, l] = attn[n, s, l] * drop_scale if kept else 0.0
     return normalize_rows
 
 
@@ -104,10 +109,10 @@ normalize_rows = twin_kernels(_make_normalize_rows)
 
 
 def _make_masked_softmax_backward(loop):
-    def masked_softmax_backward(grad, value, grad_out_t, attn, keep, keep_n, keep_s, keep_l, has_dropout,
-                                drop_scale):
-        """grad (N, S, L) = dL/d(masked, scaled scores), from dL/d(dropped probabilities) = value (N, S, Ev) @
-        grad_out_t (N, Ev, L)."""
+    def masked_softmax_backward(grad, value, grad_out_t, attn, used):
+        """grad (N, S, L) = dL/d(masked, scaled scores), from G = dL/d(used probabilities) = value (N, S, Ev) @
+        grad_out_t (N, Ev, L). ``used`` is attn, or its dropped-out copy: then dL/d(attn) = G * keep * scale,
+        and attn * (dL/d(attn) - sum_s attn * dL/d(attn)) = used * G - attn * sum_s used * G needs no keep-mask."""
         N, S, L = attn.shape
         for n in loop(N):
             dot = np.empty(L, dtype=np.float64)
@@ -115,16 +120,11 @@ def _make_masked_softmax_backward(loop):
                 dot[l] = 0.0
             for s in range(S):
                 _product_row(grad, value, grad_out_t, n, s)
-                if has_dropout:
-                    start = n * keep_n + s * keep_s
-                    for l in range(L):
-                        keep_it = keep[start + l * keep_l]
-                        grad[n, s, l] = grad[n, s, l] * drop_scale if keep_it else 0.0
                 for l in range(L):
-                    dot[l] += grad[n, s, l] * attn[n, s, l]
+                    dot[l] += grad[n, s, l] * used[n, s, l]
             for s in range(S):
                 for l in range(L):
-                    grad[n, s, l] = attn[n, s, l] * (grad[n, s, l] - dot[l])
+                    grad[n, s, l] = used[n, s, l] * grad[n, s, l] - attn[n, s, l] * dot[l]
     return masked_softmax_backward
 
 

@@ -131,7 +131,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     choose(_k.shift_scores, scores.size)(scores, k3, np.ascontiguousarray(np.swapaxes(q3, 1, 2)), *mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
     np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
     choose(_k.normalize_rows, scores.size)(scores, bool(nan_for_fully_masked), *keep_flat, has_dropout,
-                                           drop_scale, attn_drop)
+                                           dtype.type(drop_scale), attn_drop)
     used = attn_drop if has_dropout else scores
     output = blas.matmul(np.swapaxes(used, 1, 2), v3)
     # attn, attn_drop: (N, L, S) views of the transposed probabilities
@@ -158,8 +158,7 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     grad_value = blas.matmul(used_t, grad_out)
     grad_scores_t = np.empty_like(attn_t)
     kernel = choose(_k.masked_softmax_backward, attn_t.size)
-    kernel(grad_scores_t, v3, np.ascontiguousarray(np.swapaxes(grad_out, 1, 2)), attn_t, *ws.keep_flat, has_dropout,
-           ws.drop_scale)
+    kernel(grad_scores_t, v3, np.ascontiguousarray(np.swapaxes(grad_out, 1, 2)), attn_t, used_t)
 
     grad_scores = np.swapaxes(grad_scores_t, 1, 2)
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores.reshape(batch + (L, S)),
