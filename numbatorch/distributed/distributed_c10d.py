@@ -9,7 +9,7 @@ import sys
 import time
 import traceback
 
-from . import _mpi
+from . import _exit_abort, _mpi
 from ._work import Work
 
 __all__ = ["Backend", "GroupMember", "ProcessGroup", "barrier", "destroy_process_group", "get_backend",
@@ -169,6 +169,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if actual_size > 1 and _state["excepthook"] is None:
         _state["excepthook"] = sys.excepthook
         sys.excepthook = _abort_on_uncaught(sys.excepthook)
+        _exit_abort.install()
 
 
 def destroy_process_group(group=None):
@@ -180,6 +181,7 @@ def destroy_process_group(group=None):
         GroupMember.WORLD = globals()["group"].WORLD = None
         if _state["excepthook"] is not None:
             sys.excepthook, _state["excepthook"] = _state["excepthook"], None
+            _exit_abort.uninstall()
         return
     if group in _state["groups"]:
         _state["groups"].remove(group)

@@ -25,13 +25,21 @@ def test_launcher_sets_torchrun_variables():
         proc.stdout
 
 
-@pytest.mark.parametrize("mode", ["raise", "kill"])
+@pytest.mark.parametrize("mode", ["raise", "kill", "exit"])
 def test_failing_rank_ends_plain_mpiexec_job(mode):
     proc = run_ranks("faults.py", mode, check=False, timeout=FAULT_TIMEOUT)
     assert proc.returncode != 0
     assert "finished although" not in proc.stdout
     if mode == "raise":
         assert "RuntimeError: rank 1 failed" in proc.stderr
+    if mode == "exit":
+        assert proc.returncode == 3
+
+
+def test_caught_exit_does_not_end_plain_mpiexec_job():
+    proc = run_ranks("faults.py", "exit-caught", check=False, timeout=FAULT_TIMEOUT)
+    assert proc.returncode == 0, proc.stderr
+    assert "finished although" in proc.stdout
 
 
 @pytest.mark.parametrize("mode", ["raise-early", "exit"])

@@ -2,7 +2,8 @@
 
 ``raise``: rank 1 raises after init_process_group; ``raise-early``: rank 1 raises before MPI starts;
 ``exit``: rank 1 calls sys.exit(3); ``kill``: rank 1 is killed by SIGKILL. Rank 0 meanwhile waits in
-all_reduce, so only the fault handling can end the job.
+all_reduce, so only the fault handling can end the job. ``exit-caught``: rank 1 catches its own sys.exit(2) and
+goes on, so the job ends normally.
 """
 import os
 import signal
@@ -24,6 +25,11 @@ def main(mode):
             sys.exit(3)
         if mode == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
+        if mode == "exit-caught":
+            try:
+                sys.exit(2)
+            except SystemExit:
+                pass
     dist.all_reduce(torch.ones(3))
     print("rank 0 finished although rank 1 failed")
 
