@@ -10,7 +10,7 @@ import numpy as np
 from . import _dtype as dt
 from ._device import CPU, device as _device_cls, device_of, is_device_array, move, resolve
 from ._size import Size
-from .autograd import grad_mode
+from .autograd import backward as _autograd_backward, grad_mode
 
 
 # Threads that backpropagate into shared leaves at once must not lose each other's sums (PyTorch locks here too).
@@ -513,8 +513,7 @@ class Tensor:
         backward; ``create_graph`` records the backward pass for higher-order gradients; ``inputs`` limits
         the accumulation to those tensors.
         """
-        from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` with this tensor's gradient; it may return a replacement."""

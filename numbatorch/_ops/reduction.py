@@ -11,7 +11,7 @@ from .. import _dtype as dt, return_types
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from .binary_math import maximum, minimum
-from ._util import _legacy_name, normalize_dim, record
+from ._util import _legacy_name, broadcast_grad, normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
                            expand_graph_grad, expand_grad, reduce_axes)
 
@@ -24,7 +24,7 @@ class SumBackward0(Node):
     __slots__ = ("shape",)
 
     def backward(self, grad):
-        return np.broadcast_to(grad, self.shape)
+        return broadcast_grad(grad, self.shape)
 
     def backward_graph(self, grad):
         return grad.expand(self.shape)
@@ -44,7 +44,7 @@ class MeanBackward0(Node):
     __slots__ = ("shape",)
 
     def backward(self, grad):
-        return np.broadcast_to(grad / builtins.max(math.prod(self.shape), 1), self.shape)
+        return broadcast_grad(grad / builtins.max(math.prod(self.shape), 1), self.shape)
 
     def backward_graph(self, grad):
         return (grad / builtins.max(math.prod(self.shape), 1)).expand(self.shape)

@@ -28,10 +28,8 @@ def _topological_dependencies(roots):
     each leaf tensor (by id), so a leaf's gradient is final as soon as its last consumer ran."""
     deps = {}
     leaf_deps = {}
-    seen = set()
+    on_stack = set(roots) if len(roots) > 1 else ()  # a root reached from another root is on the stack already
     stack = list(roots)
-    for node in roots:
-        seen.add(node)
     while stack:
         node = stack.pop()
         for t, edge in zip(node.inputs, node.edges):
@@ -39,12 +37,14 @@ def _topological_dependencies(roots):
                 continue
             child = edge[0]
             if child is None:
-                leaf_deps[id(t)] = leaf_deps.get(id(t), 0) + 1
-                continue
-            deps[child] = deps.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+                key = id(t)
+                leaf_deps[key] = leaf_deps.get(key, 0) + 1
+            elif child in deps:
+                deps[child] += 1
+            else:
+                deps[child] = 1
+                if child not in on_stack:
+                    stack.append(child)
     return deps, leaf_deps
 
 
@@ -84,6 +84,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
     # backward_graph at all, e.g. the history of a non-leaf input).
     needed = _leading_to(roots, inputs) if create_graph and inputs is not None else None
     ready = [n for n in roots if deps.get(n, 0) == 0]
+    anomaly = anomaly_mode._state
     with grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -98,20 +99,25 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 out_grads = _run_tensor_hooks(node, out_grads)
             if capture is not None:
                 _capture_outputs(node, out_grads, capture, inputs)
-            if any(g is not None for g in out_grads):
+            single = len(out_grads) == 1
+            if out_grads[0] is not None if single else any(g is not None for g in out_grads):
                 if node._saved_versions:
                     node.check_versions()
                 if create_graph:
                     in_grads = _graph_backward(node, out_grads) if needed is None or needed[node] else \
                         (None,) * len(node.inputs)
-                elif anomaly_mode._state.enabled:
+                elif anomaly.enabled:
                     in_grads = anomaly_mode.checked_backward(node, out_grads)
-                else:
-                    grad = out_grads[0] if node.num_outputs == 1 else out_grads
-                    if node.num_outputs == 1 and grad.dtype.kind == "c" and not node.complex_aware:
+                elif single:
+                    grad = out_grads[0]
+                    if grad.dtype.kind == "c" and not node.complex_aware:
                         in_grads = complex_backward(node, grad)
                     else:
                         in_grads = node.backward(grad)
+                    if type(in_grads) is not tuple:
+                        in_grads = (in_grads,)
+                else:
+                    in_grads = node.backward(out_grads)
                     if type(in_grads) is not tuple:
                         in_grads = (in_grads,)
             else:
@@ -150,8 +156,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g is not None:
                         entry = leaf_grads.get(key)
                         if entry is None:
-                            entry = leaf_grads[key] = [t, None]
-                        if create_graph:
+                            leaf_grads[key] = [t, g]
+                        elif create_graph:
                             entry[1] = _add(entry[1], g)
                         else:
                             sum_into(entry, 1, g)
@@ -167,6 +173,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     buf = buffers[child] = [None] * child.num_outputs
                 if g is None:
                     pass
+                elif buf[output_nr] is None:
+                    buf[output_nr] = g
                 elif create_graph:
                     buf[output_nr] = _add(buf[output_nr], g)
                 else:
