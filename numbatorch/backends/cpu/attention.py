@@ -29,10 +29,10 @@ from ._parallel import choose
 class AttentionWorkspace:
     """What the backward pass needs from the forward pass."""
 
-    # keep: the dropout mask as (N, L, S) for the layer above; keep_flat: as the kernels take it
+    # keep: the dropout mask as (N, L, S) for the layer above
     # query/key/value: the caller's arrays; q3, k3, v3: them broadcast to the (N, ., .) batch, C-contiguous;
     # attn/attn_drop: (N, L, S) views of the kernels' transposed (N, S, L) probabilities
-    __slots__ = ("query", "key", "value", "q3", "k3", "v3", "attn", "attn_drop", "keep", "keep_flat", "drop_scale",
+    __slots__ = ("query", "key", "value", "q3", "k3", "v3", "attn", "attn_drop", "keep", "drop_scale",
                  "scale", "mask_shape")
 
     def __init__(self, **fields):
@@ -128,16 +128,17 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), (scores.shape[0], L, S))
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
     keep_flat = _flat_mask(dropout_mask if has_dropout else True, full_shape, np.bool_)
-    choose(_k.shift_scores, scores.size)(scores, k3, np.ascontiguousarray(np.swapaxes(q3, 1, 2)), *mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
+    query_t = np.ascontiguousarray(np.swapaxes(q3, 1, 2))
+    choose(_k.shift_scores, scores.size)(scores, k3, query_t, *mask, attn_mask is not None, bool(is_causal),
+                                         dtype.type(scale))
     np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
     choose(_k.normalize_rows, scores.size)(scores, bool(nan_for_fully_masked), *keep_flat, has_dropout,
                                            dtype.type(drop_scale), attn_drop)
     used = attn_drop if has_dropout else scores
     output = blas.matmul(np.swapaxes(used, 1, 2), v3)
-    # attn, attn_drop: (N, L, S) views of the transposed probabilities
     ws = AttentionWorkspace(query=query, key=key, value=value, q3=q3, k3=k3, v3=v3, attn=np.swapaxes(scores, 1, 2),
                             attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
-                            keep_flat=keep_flat, drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
+                            drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
     return output.reshape(batch + output.shape[1:]), ws.attn.reshape(full_shape), ws
 
 
