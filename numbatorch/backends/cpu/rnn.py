@@ -57,7 +57,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
     [0, T], c0 for an LSTM.
     """
     dtype = x.dtype
-    T, B, I = x.shape
+    T, B = x.shape[:2]
     GH = w_ih.shape[0]
     H = GH // _GATES[mode]
     has_proj = mode == "lstm" and w_hr is not None

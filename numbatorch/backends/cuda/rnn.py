@@ -1,8 +1,9 @@
 """Recurrent layers on device arrays, one direction of one layer at a time, with the names, arguments and
 results of ``backends.cpu.rnn`` (x (T, B, I), h0 (B, H_out), c0 (B, H); ``lengths`` host ints or None).
 
-Forward: the input projection of every step comes as one GEMM from the family module; the time loop runs here, each step one GEMM
-h @ W_hh^T of the array library and one fused kernel for the cell's pointwise math (``_rnn_cells``).
+Forward: the input projection of every step comes as one GEMM from the family module; the time loop runs
+here, each step one GEMM h @ W_hh^T of the array library and one fused kernel for the cell's pointwise math
+(``_rnn_cells``).
 Backward: BPTT the same way, storing the pre-activation gradients of every step; the weight, bias and input
 gradients are then one GEMM (or sum) each over all steps.
 """
@@ -25,7 +26,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
     """Run one direction of one recurrent layer; as the CPU twin.
     Returns (output (T, B, H_out), h_n, c_n or None, workspace)."""
     dtype = x.dtype
-    T, B, I = x.shape
+    T, B = x.shape[:2]
     GH = w_ih.shape[0]
     H = GH // _GATES[mode]
     has_proj = mode == "lstm" and w_hr is not None
