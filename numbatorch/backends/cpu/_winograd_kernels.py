@@ -90,12 +90,13 @@ def _transform_chunk(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, in_rows, ro
     2x2 ones.  rows: (2, >= nrows * in_rows * half), comb: (8, >= nrows * half) scratch."""
     C = x.shape[1]
     half = tW + in_rows // 2 - 1
+    start = half * 0    # an int64 like c * P below: a literal 0 compiled another _combine
     for c in range(C):
         _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half)
         for i in range(4):
             ra, op, rb = row_comb[i]
             for parity in range(2):
-                _combine(comb, 2 * i + parity, 0, half, rows, parity, ra * half, rows, parity, rb * half,
+                _combine(comb, 2 * i + parity, start, half, rows, parity, ra * half, rows, parity, rb * half,
                          in_rows * half, op, nrows, half)
         for i in range(4):
             for j in range(4):
@@ -152,13 +153,16 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
     (8, nrows * tW)."""
     T = nrows * tW
     for co in range(out.shape[1]):
-        base = co * P
-        # A^T down the columns: s_j = m_0j + m_1j + m_2j (sums[j]), t_j = m_1j - m_2j - m_3j (sums[4 + j])
+        base = uint64(co * P)
+        # A^T down the columns: s_j = m_0j + m_1j + m_2j (sums[j]), t_j = m_1j - m_2j - m_3j (sums[4 + j]);
+        # one stream stored per loop, so each vectorises
         for j in range(4):
-            _combine(sums, j, 0, 0, M, j, base, M, 4 + j, base, 0, 1, 1, T)
-            _combine(sums, j, 0, 0, sums, j, 0, M, 8 + j, base, 0, 1, 1, T)
-            _combine(sums, 4 + j, 0, 0, M, 4 + j, base, M, 8 + j, base, 0, -1, 1, T)
-            _combine(sums, 4 + j, 0, 0, sums, 4 + j, 0, M, 12 + j, base, 0, -1, 1, T)
+            for t in range(T):
+                q = base + uint64(t)
+                sums[j, uint64(t)] = M[j, q] + M[4 + j, q] + M[8 + j, q]
+            for t in range(T):
+                q = base + uint64(t)
+                sums[4 + j, uint64(t)] = M[4 + j, q] - M[8 + j, q] - M[12 + j, q]
         _output_rows(out, co, sums, bias[co], g0, nrows, tH, tW)
 
 
