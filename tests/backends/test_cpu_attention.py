@@ -27,7 +27,7 @@ def _reference(q, k, v, mask, is_causal, scale, dropout_p, keep):
 
 
 def _compare(q_shape, k_shape, v_shape, mask=None, is_causal=False, scale=None, dropout_p=0.0,
-             dtype=torch.float64):
+             dtype=torch.float64, keep_shape=None):
     q = torch.randn(q_shape, dtype=dtype, requires_grad=True)
     k = torch.randn(k_shape, dtype=dtype, requires_grad=True)
     v = torch.randn(v_shape, dtype=dtype, requires_grad=True)
@@ -37,7 +37,7 @@ def _compare(q_shape, k_shape, v_shape, mask=None, is_causal=False, scale=None, 
     if dropout_p:
         batch = torch.broadcast_shapes(q_shape[:-2], k_shape[:-2], v_shape[:-2])
         attn_shape = batch + (q_shape[-2], k_shape[-2])
-        keep = torch.rand(attn_shape) > dropout_p
+        keep = torch.rand(keep_shape or attn_shape) > dropout_p
     out = _reference(q, k, v, mask, is_causal, scale, dropout_p, keep)
     grad_out = torch.randn_like(out)
     (out * grad_out).sum().backward()
@@ -108,6 +108,22 @@ def test_dropout_mask_from_caller():
     mask[1] = False
     _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), mask=mask, dropout_p=0.3)
     _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), dropout_p=0.5, dtype=torch.float32)
+
+
+@pytest.mark.parametrize("keep_shape", [(2, 1, 5), (2, 3, 1), (1, 5)])
+def test_dropout_mask_broadcast(keep_shape):
+    # the kernels read the keep-mask key-major, with step 0 over broadcast queries, keys or batches
+    _compare((2, 3, 4), (2, 5, 4), (2, 5, 6), dropout_p=0.4, keep_shape=keep_shape)
+
+
+def test_dropout_mask_as_transposed_view():
+    # what nn.functional passes: drawn key-major, (B, S, L), and handed over as its (B, L, S) view
+    keep = (torch.rand(2, 5, 3) > 0.4).transpose(1, 2)
+    q, k, v = (torch.randn(2, n, 4, dtype=torch.float64) for n in (3, 5, 5))
+    out, _, _ = cpu_attention.scaled_dot_product_attention_forward(
+        q.numpy(), k.numpy(), v.numpy(), dropout_p=0.4, dropout_mask=keep.numpy())
+    np.testing.assert_allclose(out, _reference(q, k, v, None, False, None, 0.4, keep).numpy(), rtol=1e-10,
+                               atol=1e-10)
 
 
 def test_parallel_kernels(monkeypatch):
