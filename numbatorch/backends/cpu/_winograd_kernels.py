@@ -47,7 +47,10 @@ def _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half):
     """Even and odd columns of the in_rows input rows of each tile row k of the chunk, channel c:
     rows[parity, (k * in_rows + r) * half + t] = x[n, c, 2ti - ph + r, 2t + parity - pw] for t < half,
     zero outside x."""
-    H, W = x.shape[2], x.shape[3]
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    flat = x.reshape(-1)
+    even = rows[0]
+    odd = rows[1]
     for k in range(nrows):
         g = g0 + k
         n = g // tH
@@ -63,13 +66,13 @@ def _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half):
             # columns t in [lo, hi) have both 2t - pw and 2t + 1 - pw inside x: copied without checks
             lo = min(max(-(-pw // 2), 0), half)
             hi = max(min((W + pw) // 2, half), lo)
+            src = uint64(((n * C + c) * H + h) * W - pw)
             for t in range(lo, hi):
-                w = uint64(2 * t - pw)
-                rows[0, d + uint64(t)] = x[n, c, h, w]
-                rows[1, d + uint64(t)] = x[n, c, h, w + uint64(1)]
-            for t in range(half):
-                if lo <= t < hi:
-                    continue
+                w = src + uint64(2 * t)
+                even[d + uint64(t)] = flat[w]
+                odd[d + uint64(t)] = flat[w + uint64(1)]
+            for e in range(lo + half - hi):       # the columns left of lo and right of hi
+                t = e if e < lo else hi + e - lo
                 for parity in range(2):
                     w = 2 * t + parity - pw
                     rows[parity, d + uint64(t)] = x[n, c, h, w] if 0 <= w < W else 0
