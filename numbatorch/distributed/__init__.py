@@ -6,7 +6,8 @@ other calls need it (``pip install numbatorch[distributed]``).
 
 Faults: after ``init_process_group`` an uncaught exception or an uncaught non-zero ``sys.exit`` on any rank
 aborts the whole job (``MPI_Abort``) instead of leaving the other ranks waiting in a collective; under the
-launcher a rank that exits with a non-zero status any other way or fails before MPI starts ends the job too. A rank killed by a signal ends it through mpiexec.
+launcher a rank that exits with a non-zero status any other way or fails before MPI starts ends the job too.
+A rank killed by a signal ends it through mpiexec.
 """
 from ._reduce_op import ReduceOp  # noqa: F401
 from ._work import Work  # noqa: F401

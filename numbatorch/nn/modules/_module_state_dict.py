@@ -46,7 +46,8 @@ class _StateDictMethods:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
-        if getattr(type(self), "get_extra_state", _StateDictMethods.get_extra_state) is not _StateDictMethods.get_extra_state:
+        default = _StateDictMethods.get_extra_state
+        if getattr(type(self), "get_extra_state", default) is not default:
             destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
@@ -117,7 +118,8 @@ class _StateDictMethods:
                                   f"{param.size()} and whose dimensions in the checkpoint are {input_param.size()}, "
                                   f"an exception occurred : {ex.args}.")
         extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if getattr(type(self), "set_extra_state", _StateDictMethods.set_extra_state) is not _StateDictMethods.set_extra_state:
+        default = _StateDictMethods.set_extra_state
+        if getattr(type(self), "set_extra_state", default) is not default:
             if extra_state_key in state_dict:
                 self.set_extra_state(state_dict[extra_state_key])
             elif strict:
