@@ -108,9 +108,9 @@ _sigmoid = twin_kernels(_make_sigmoid)
 
 
 def _make_sigmoid_backward(loop):
-    def _sigmoid_backward(grad, y, out):
+    def _sigmoid_backward(grad, y, one, out):
         for i in loop(y.size):
-            out[i] = grad[i] * y[i] * (1.0 - y[i])
+            out[i] = grad[i] * y[i] * (one - y[i])
     return _sigmoid_backward
 
 
@@ -118,9 +118,9 @@ _sigmoid_backward = twin_kernels(_make_sigmoid_backward)
 
 
 def _make_tanh_backward(loop):
-    def _tanh_backward(grad, y, out):
+    def _tanh_backward(grad, y, one, out):
         for i in loop(y.size):
-            out[i] = grad[i] * (1.0 - y[i] * y[i])
+            out[i] = grad[i] * (one - y[i] * y[i])
     return _tanh_backward
 
 
@@ -145,7 +145,9 @@ def _map_backward(kernel, grad, y):
         grad = np.ascontiguousarray(grad, dtype=y.dtype)
     flat_y = y.reshape(-1) if y.flags.c_contiguous else np.ascontiguousarray(y).reshape(-1)
     out = np.empty_like(flat_y)
-    choose(kernel, out.size)(grad.reshape(-1), flat_y, out)
+    # ``one`` in y's dtype: a float literal would make float32 math run in float64 (half the SIMD width), unlike
+    # PyTorch's float32 formula
+    choose(kernel, out.size)(grad.reshape(-1), flat_y, y.dtype.type(1), out)
     return out.reshape(y.shape)
 
 
