@@ -97,3 +97,14 @@ def test_rows_path_weight_gradient_independent_of_thread_count(monkeypatch):
     finally:
         nt.use_deterministic_algorithms(False)
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("N, Co", [(0, 8), (2, 0)])
+def test_rows_path_empty_batch_or_no_output_channels(N, Co):
+    """Empty operands (the backend's own edge; PyTorch's functional form rejects Co = 0): empty output,
+    zero gradients of the right shapes."""
+    x = np.random.default_rng(0).random((N, 32, 9, 9))
+    w = np.random.default_rng(1).random((Co, 32, 5, 5))
+    y, gy, (gx, gw, _) = _run(x, w, np.zeros(Co), 1, (True, True, False))
+    assert y.shape == (N, Co, 7, 7) and gx.shape == x.shape and gw.shape == w.shape
+    assert not gx.any() and not gw.any()

@@ -58,7 +58,7 @@ def forward_tile(xp, xn, w_rows, bias, out4, col_buf, res_buf, tile):
     col = col_buf[:depth * nh * span].reshape(depth, nh * span)
     row_shifts_transfer(xp, col, xn, nb, r0, nh, depth // xp.shape[1], oW, True)
     if nb == 1:   # (Cout, nr * oW) is already a strided window of the output
-        acc = out4[n0].reshape(Cout, -1)[:, r0 * oW:(r0 + nr) * oW]
+        acc = out4[n0].reshape(Cout, out4.shape[2] * oW)[:, r0 * oW:(r0 + nr) * oW]
     else:
         acc = res_buf[:Cout * nr * span].reshape(Cout, nr * span)
     beta = 0.0
@@ -82,7 +82,7 @@ def backward_tile(gy4, xp, xn, gxp, gn, w_rows, gw_rows, col_buf, gy_buf, tile):
     span = nb * oW
     nh = nr + kh - 1
     if nb == 1:
-        gyt = gy4[n0].reshape(Cout, -1)[:, r0 * oW:(r0 + nr) * oW]
+        gyt = gy4[n0].reshape(Cout, gy4.shape[2] * oW)[:, r0 * oW:(r0 + nr) * oW]
     else:
         gyt = gy_buf[:Cout * nr * span].reshape(Cout, nr * span)
         gyt.reshape(Cout, nr, nb, oW)[...] = gy4[n0:n0 + nb, :, r0:r0 + nr].transpose(1, 2, 0, 3)
