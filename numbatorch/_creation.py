@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _dtype as dt
 from ._creation_args import (_check_device, _check_options, _dtype_or_default, _finish, _int_arg, _number,
-                             _resolve_dtype, _scalar_name, _size)
+                             _number_for, _resolve_dtype, _scalar_name, _size)
 from ._creation_random import (bernoulli, binomial, multinomial, normal, poisson, rand, rand_like,  # noqa: F401
                                randint, randint_like, randn, randn_like, randperm)
 from ._device import move
@@ -69,8 +69,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     dtype = dt.as_dtype(dtype)
     if dtype is not None and isinstance(data, (list, tuple, builtins.int, builtins.float, builtins.bool)):
         # Convert straight to the requested dtype: going through the default dtype would round float64 data.
-        arr = np.array(data, dtype=dt.conversion_dtype(dtype)).astype(dtype.np, copy=False)
-        return _finish(arr, requires_grad, device=dev)
+        arr = np.array(data, dtype=dt.conversion_dtype(dtype))
+        if dtype is dt.bfloat16:
+            arr[np.isnan(arr)] = np.nan  # positive, as c10 converts numbers to BFloat16 (_number_for)
+        return _finish(arr.astype(dtype.np, copy=False), requires_grad, device=dev)
     if isinstance(data, Tensor) and dev is None:
         dev = _check_device(data.device)  # a copy of a tensor stays on its device
     arr = _infer_array(data)
@@ -84,6 +86,8 @@ def as_tensor(data, *, dtype=None, device=None):
     dtype = dt.as_dtype(dtype)
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device)
+    if dtype is not None and isinstance(data, (list, tuple, builtins.int, builtins.float, builtins.bool)):
+        return tensor(data, dtype=dtype, device=device)  # a copy either way, converted straight to dtype
     arr = _infer_array(data)
     if dtype is not None:
         arr = arr.astype(dtype.np, copy=False)
@@ -179,13 +183,14 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     shape = _size("full", (size,), None)
     dtype = _resolve_dtype(dtype, out, lambda: dt.result_type(fill_value))
-    return _finish(np.full(shape, fill_value, dtype.np), requires_grad, out, "full", device=dev)
+    return _finish(np.full(shape, _number_for(fill_value, dtype), dtype.np), requires_grad, out, "full", device=dev)
 
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """A 0-d tensor holding number ``s`` (default dtype unless ``dtype`` is given)."""
     dev = _check_options("scalar_tensor", device, layout)
-    return _finish(np.array(_number(s), dtype=_dtype_or_default(dtype).np), requires_grad, device=dev)
+    dtype = _dtype_or_default(dtype)
+    return _finish(np.array(_number_for(_number(s), dtype), dtype=dtype.np), requires_grad, device=dev)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):

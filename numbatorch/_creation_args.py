@@ -122,3 +122,11 @@ def _number(value):
 
 def _dtype_or_default(dtype):
     return dt.as_dtype(dtype) or dt.get_default_dtype()
+
+
+def _number_for(value, dtype):
+    """A Python number as PyTorch converts it to ``dtype``: c10's conversion of a number to BFloat16 makes every
+    NaN 0x7FC0, so a bfloat16 NaN made from a Python number is positive (numpy's keeps the sign)."""
+    if dtype is dt.bfloat16 and value != value:
+        return abs(value)
+    return value

@@ -5,8 +5,8 @@ import operator
 import numpy as np
 
 from . import _dtype as dt
-from ._creation_args import (_check_device, _check_options, _device_of, _finish, _int_arg, _number, _require_float,
-                             _resolve_dtype, _size)
+from ._creation_args import (_check_device, _check_options, _device_of, _finish, _int_arg, _number, _number_for,
+                             _require_float, _resolve_dtype, _size)
 from ._device import move
 from ._random import numpy_generator
 from ._tensor import Tensor, tensor_method
@@ -286,7 +286,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 @tensor_method()
 def fill_(self, value):
     """Fills self with ``value``; returns self."""
-    return _fill_inplace(self, value._data if isinstance(value, Tensor) else value)
+    return _fill_inplace(self, value._data if isinstance(value, Tensor) else _number_for(value, self.dtype))
 
 
 @tensor_method()
