@@ -10,54 +10,11 @@ import numpy as np
 
 from ._tensor import Tensor
 from .nn import functional as F
+from .nn.functional._embedding_bag_checks import check_index_range, check_kernel, is_fast_path
 
 __all__ = ["embedding_bag"]
 
 _MODES = ("sum", "mean", "max")
-
-
-def _check(weight, indices, offsets, mode, per_sample_weights):
-    for arg, what in ((indices, "#1 'indices'"), (offsets, "#2 'offsets'")):
-        if arg._data.dtype not in (np.int64, np.int32):
-            raise RuntimeError(f"Expected tensor for argument {what} to have one of the following scalar types: "
-                               f"Long, Int; but got {arg.type()} instead (while checking arguments for embedding_bag)")
-    if mode not in (0, 1, 2):
-        raise RuntimeError("`mode` must be sum, mean, or max.")
-    if offsets.dim() != 1:
-        raise RuntimeError(f"offsets has to be a 1D Tensor, but got Tensor of dimension {offsets.dim()}")
-    starts = offsets._data
-    if starts.size and starts[0] != 0:
-        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
-                           f"position 0. However, got {int(starts[0])}\n[ {offsets.type()}{{}} ]")
-    if starts.size and starts[-1] > indices.numel():
-        raise RuntimeError(f"offsets[-1] can not be greater than input's length {indices.numel()} but got "
-                           f"offsets[-1] of {int(starts[-1])}")
-    if per_sample_weights is not None:
-        if mode != 0:
-            raise RuntimeError("embedding_bag: per_sample_weights only supported with mode='sum'")
-        if per_sample_weights.numel() != indices.numel():
-            raise RuntimeError("Expected per_sample_weights.value().numel() == indices.numel() to be true, but got "
-                               "false.  (Could this error message be improved?  If so, please report an enhancement "
-                               "request to PyTorch.)")
-
-
-def _check_range(weight, flat, fast_path):
-    bad = np.flatnonzero((flat < 0) | (flat >= weight.shape[0]))
-    if not bad.size:
-        return
-    if fast_path:
-        # PyTorch's fast kernel (FBGEMM) words it so; the position it names is FBGEMM's own, not always this one.
-        raise RuntimeError(f"Index {bad[0]} of input takes value {flat[bad[0]]} which is not in the valid range "
-                           f"[0, {weight.shape[0]})")
-    raise RuntimeError("embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
-                       f"{flat[bad[0]]}")
-
-
-def _is_fast_path(weight, mode, padding_idx):
-    """PyTorch's fast sum kernel: float32/float16/bfloat16 rows with unit stride and no padding index."""
-    rows = weight._data
-    return (mode == 0 and padding_idx is None and weight.dtype.name in ("float32", "float16", "bfloat16")
-            and rows.strides[1] == rows.itemsize)
 
 
 def _auxiliary(weight, flat, starts, mode, include_last_offset, padding_idx, differentiable, fast_path):
@@ -87,12 +44,12 @@ def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sp
     """``(output, offset2bag, bag_size, max_indices)``: ``nn.functional.embedding_bag`` and its auxiliary outputs.
 
     ``mode`` is 0 (sum), 1 (mean) or 2 (max); ``offsets`` is required."""
-    _check(weight, indices, offsets, mode, per_sample_weights)
+    check_kernel(weight, indices, offsets, mode, per_sample_weights)
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
-    fast_path = _is_fast_path(weight, mode, padding_idx)
+    fast_path = is_fast_path(weight, mode, padding_idx)
     flat = indices._data.reshape(-1)
-    _check_range(weight, flat, fast_path)
+    check_index_range(weight, flat, mode, padding_idx)
     output = F.embedding_bag(indices, weight, offsets, scale_grad_by_freq=scale_grad_by_freq, mode=_MODES[mode],
                              sparse=sparse, per_sample_weights=per_sample_weights,
                              include_last_offset=include_last_offset, padding_idx=padding_idx)

@@ -6,6 +6,8 @@ from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.graph import Node
 from ..._ops._tensor_args import require_tensor
+from ._embedding_bag_checks import (MODES, check_functional, check_index_range, check_kernel,
+                                    check_per_sample_weights_mode)
 
 
 class EmbeddingBackward0(Node):
@@ -101,28 +103,29 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """Sum/mean/max of embedding rows per bag; bags are the rows of a 2-D input or slices between ``offsets``."""
     from ..._ops.joining import stack
+    check_functional(input, weight, offsets, per_sample_weights, mode, scale_grad_by_freq, sparse)
+    if max_norm is not None:
+        _check_indices(input._data, weight.shape[0])
+        with grad_mode.no_grad():
+            _renorm_(weight, input._data, max_norm, norm_type)
+    check_per_sample_weights_mode(per_sample_weights, mode)
     if input.dim() == 2:
+        if input.shape[1] == 0:
+            raise RuntimeError("step must be nonzero")  # PyTorch's offsets: arange(0, numel, row length)
+        offsets = Tensor._make(np.arange(0, input.numel(), input.shape[1], dtype=input._data.dtype))
         bags = [input[i] for i in range(input.shape[0])]
         weights = None if per_sample_weights is None else [per_sample_weights[i] for i in range(input.shape[0])]
-    else:
-        if offsets is None:
-            raise ValueError("offsets has to be a 1D Tensor but got None")
+    flat = input._data.reshape(-1)
+    mode_number = MODES.index(mode)
+    check_kernel(weight, Tensor._make(flat), offsets, mode_number, per_sample_weights)
+    check_index_range(weight, flat, mode_number, padding_idx)
+    if input.dim() == 1:
         starts = offsets._data.tolist()
         ends = starts[1:] + [input.shape[0]]
         if include_last_offset:
             starts, ends = starts[:-1], ends[:-1]
         bags = [input[s:e] for s, e in zip(starts, ends)]
         weights = None if per_sample_weights is None else [per_sample_weights[s:e] for s, e in zip(starts, ends)]
-    if mode not in ("sum", "mean", "max"):
-        raise ValueError("mode has to be one of sum, mean or max")
-    if mode == "max" and scale_grad_by_freq:
-        raise ValueError("max mode does not support scaling the gradient by the frequency")
-    if mode == "max" and sparse:
-        raise ValueError("max mode does not support sparse weights")
-    _check_indices(input._data, weight.shape[0])
-    if max_norm is not None:
-        with grad_mode.no_grad():
-            _renorm_(weight, input._data, max_norm, norm_type)
     # The frequencies count every index of the input, across bags, as PyTorch documents.
     scale = _frequencies(input._data, weight) if scale_grad_by_freq else None
     results = []

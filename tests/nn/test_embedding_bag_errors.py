@@ -1,0 +1,39 @@
+"""F.embedding_bag's argument errors: PyTorch's Python-level ValueErrors and its kernel's RuntimeErrors."""
+import pytest
+
+import numbatorch
+
+INDICES = [1, 2, 1, 4, 1, 2, 0, 5]
+
+CASES = {
+    "2d input with offsets": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES).view(2, 4), w,
+                                                                        m.tensor([0, 1])),
+    "2-d offsets": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w, m.tensor([[0, 1]])),
+    "3-d input": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES).view(2, 2, 2), w),
+    "1-d weight": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w[:, 0], m.tensor([0])),
+    "per_sample_weights shape": lambda m, w: m.nn.functional.embedding_bag(
+        m.tensor(INDICES), w, m.tensor([0]), mode="sum", per_sample_weights=m.ones(3)),
+    "per_sample_weights with mean": lambda m, w: m.nn.functional.embedding_bag(
+        m.tensor(INDICES), w, m.tensor([0]), mode="mean", per_sample_weights=m.ones(8)),
+    "unknown mode": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w, m.tensor([0]), mode="prod"),
+    "float indices": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES).float(), w, m.tensor([0])),
+    "index too large (mean)": lambda m, w: m.nn.functional.embedding_bag(m.tensor([7]), w, m.tensor([0])),
+    "negative index (max)": lambda m, w: m.nn.functional.embedding_bag(m.tensor([-1]), w, m.tensor([0]),
+                                                                       mode="max"),
+    "index too large (padding_idx)": lambda m, w: m.nn.functional.embedding_bag(m.tensor([7]), w, m.tensor([0]),
+                                                                                padding_idx=1),
+    "first offset not 0": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w, m.tensor([1, 3])),
+    "last offset beyond": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w, m.tensor([0, 9])),
+    "empty rows": lambda m, w: m.nn.functional.embedding_bag(m.zeros(2, 0, dtype=m.long), w),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_embedding_bag_errors_match_torch(name):
+    torch = pytest.importorskip("torch")
+    raised = []
+    for framework in (numbatorch, torch):
+        with pytest.raises(Exception) as caught:
+            CASES[name](framework, framework.arange(18.0).reshape(6, 3))
+        raised.append((type(caught.value).__name__, str(caught.value)))
+    assert raised[0] == raised[1]
