@@ -72,3 +72,17 @@ def test_circular_pad_wraps_the_cropped_input_like_torch(pad):
     else:
         assert_same(lambda t: F.pad(t, pad, "circular"), lambda t: torch.nn.functional.pad(t, pad, "circular"), [x],
                     torch)
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("rank", [1, 2, 3, 4, 5, 6])
+def test_circular_pad_layers_check_the_rank_like_torch(dims, rank):
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for framework in (numbatorch, torch):
+        layer = getattr(framework.nn, f"CircularPad{dims}d")(1)
+        try:
+            outcomes.append(tuple(layer(framework.ones((1,) * (rank - 1) + (3,))).shape))
+        except (ValueError, RuntimeError, NotImplementedError) as e:
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[0] == outcomes[1]

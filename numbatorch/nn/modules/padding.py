@@ -28,6 +28,14 @@ class _PadNd(Module):
         return f"{self.padding}"
 
 
+class _CircularPadNd(_PadNd):
+    def forward(self, input):
+        # PyTorch's circular layers check the rank themselves (F.pad would raise NotImplementedError).
+        if input.dim() not in (self.dims + 1, self.dims + 2):
+            raise ValueError(f"expected {self.dims + 1}D or {self.dims + 2}D input (got {input.dim()}D input)")
+        return super().forward(input)
+
+
 class _ConstantPadNd(_PadNd):
     def __init__(self, padding, value):
         super().__init__(padding)
@@ -90,9 +98,9 @@ ReflectionPad3d = _make("ReflectionPad3d", _PadNd, "reflect", 3)
 ReplicationPad1d = _make("ReplicationPad1d", _PadNd, "replicate", 1)
 ReplicationPad2d = _make("ReplicationPad2d", _PadNd, "replicate", 2)
 ReplicationPad3d = _make("ReplicationPad3d", _PadNd, "replicate", 3)
-CircularPad1d = _make("CircularPad1d", _PadNd, "circular", 1)
-CircularPad2d = _make("CircularPad2d", _PadNd, "circular", 2)
-CircularPad3d = _make("CircularPad3d", _PadNd, "circular", 3)
+CircularPad1d = _make("CircularPad1d", _CircularPadNd, "circular", 1)
+CircularPad2d = _make("CircularPad2d", _CircularPadNd, "circular", 2)
+CircularPad3d = _make("CircularPad3d", _CircularPadNd, "circular", 3)
 ZeroPad1d = _make("ZeroPad1d", _ZeroPadNd, "constant", 1)
 ZeroPad2d = _make("ZeroPad2d", _ZeroPadNd, "constant", 2)
 ZeroPad3d = _make("ZeroPad3d", _ZeroPadNd, "constant", 3)
