@@ -73,25 +73,31 @@ def forward_tile(xp, xn, w_rows, bias, out4, col_buf, res_buf, tile):
 
 
 def backward_tile(gy4, xp, xn, gxp, gn, w_rows, gw_rows, col_buf, gy_buf, tile):
-    """One tile's share of the gradients: gw_rows (kh, C * kw, Cout) += its weight gradient (transposed:
-    BLAS ran col @ gy.T 2x faster than gy @ col.T here) when given,
-    and its input gradient added into gxp (sample n0 at index gn) when given."""
+    """One tile's share of the gradients: gw_rows (kh, C * kw, Cout) += its weight gradient when given, and
+    its input gradient added into gxp (sample n0 at index gn) when given.  gy_buf holds two copies of the
+    tile's output gradient: BLAS ran each product fastest with its own layout (OpenBLAS, float32, cifar2's
+    conv2: col @ gy.T with gy (L, Cout) contiguous 135-145 GFLOP/s, with gy (Cout, L) 115-125, gy @ col.T
+    ~100; W.T @ gy 150-160 with gy (Cout, L), 130 with (L, Cout))."""
     n0, nb, r0, nr = tile
     kh, Cout, depth = w_rows.shape
     oW = gy4.shape[3]
     span = nb * oW
     nh = nr + kh - 1
-    if nb == 1:
-        gyt = gy4[n0].reshape(Cout, gy4.shape[2] * oW)[:, r0 * oW:(r0 + nr) * oW]
-    else:
-        gyt = gy_buf[:Cout * nr * span].reshape(Cout, nr * span)
-        gyt.reshape(Cout, nr, nb, oW)[...] = gy4[n0:n0 + nb, :, r0:r0 + nr].transpose(1, 2, 0, 3)
+    size = Cout * nr * span
+    tile_gy = gy4[n0:n0 + nb, :, r0:r0 + nr]
     col = col_buf[:depth * nh * span].reshape(depth, nh * span)
     if gw_rows is not None:
+        gy_rows = gy_buf[size:2 * size].reshape(nr * span, Cout)     # (output row, sample, column) x Cout
+        gy_rows.reshape(nr, nb, oW, Cout)[...] = tile_gy.transpose(2, 0, 3, 1)
         row_shifts_transfer(xp, col, xn, nb, r0, nh, depth // xp.shape[1], oW, True)
         for a in range(kh):
-            _cblas.gemm(col[:, a * span:(a + nr) * span], gyt, gw_rows[a], 1.0, trans_b=True)
+            _cblas.gemm(col[:, a * span:(a + nr) * span], gy_rows, gw_rows[a], 1.0)
     if gxp is not None:
+        if nb == 1:
+            gyt = gy4[n0].reshape(Cout, gy4.shape[2] * oW)[:, r0 * oW:(r0 + nr) * oW]
+        else:
+            gyt = gy_buf[:size].reshape(Cout, nr * span)
+            gyt.reshape(Cout, nr, nb, oW)[...] = tile_gy.transpose(1, 2, 0, 3)
         col[:, nr * span:] = 0    # the rows kernel row 0 does not reach; its product sets the others
         for a in range(kh):
             _cblas.gemm(w_rows[a], gyt, col[:, a * span:(a + nr) * span], 1.0 if a else 0.0, trans_a=True)

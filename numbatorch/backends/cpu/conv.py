@@ -279,7 +279,7 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     def make_state():
         xbuf = np.empty(pad_shape, dtype=dtype) if need_gw and padded else None
         gbuf = np.empty(pad_shape, dtype=dtype) if need_gx and padded else None
-        gy_buf = np.empty(Cout * longest, dtype=dtype) if rows else None
+        gy_buf = np.empty(2 * Cout * longest, dtype=dtype) if rows else None
         return np.empty(buf_size, dtype=dtype), xbuf, gbuf, gy_buf
 
     def run_task(state, i):
