@@ -1,7 +1,6 @@
 """Numba kernels for the masked softmax of scaled dot-product attention and its backward, on transposed scores.
 
-Scores are kept transposed, (N, S, L), the raw k @ q^T products made in the same pass: one head's softmax
-runs over its S rows, and every inner
+Scores come in transposed, (N, S, L) raw k @ q^T products: one head's softmax runs over its S rows, and every inner
 loop runs over L contiguous queries, so the softmax's max, sums and dot products are elementwise updates of
 L running values that LLVM vectorises (a reduction along a contiguous row stays scalar without fast-math).
 ``shift_scores`` applies the scale, the additive mask and the causal mask and subtracts each query's max; the
@@ -16,35 +15,20 @@ l_step]`` with ``l_step`` 1, or 0 for a mask broadcast over queries (a key-paddi
 where broadcast, so that every mask shape has one Numba type.
 """
 import numpy as np
-from numba import njit
 
 from ._parallel import twin_kernels
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _product_row(out, a, b_t, n, s):
-    """out[n, s] = a[n, s] @ b_t[n] (E, L): E contiguous row updates, the row staying in L1 for what follows.
-    For head dims up to 64 this beat numpy's batched matmul, which hands BLAS 64 thin (E = 8) GEMMs."""
-    L = out.shape[2]
-    for l in range(L):
-        out[n, s, l] = 0.0
-    for e in range(a.shape[2]):
-        c = a[n, s, e]
-        for l in range(L):
-            out[n, s, l] += c * b_t[n, e, l]
-
-
 def _make_shift_scores(loop):
-    def shift_scores(scores, key, query_t, mask, mask_n, mask_s, mask_l, has_mask, is_causal, scale):
-        """scores (N, S, L) = key (N, S, E) @ query_t (N, E, L), scaled, plus mask, causal mask (key s > query
-        l), less the max over s of each query l."""
+    def shift_scores(scores, mask, mask_n, mask_s, mask_l, has_mask, is_causal, scale):
+        """In place on (N, S, L) raw k @ q^T scores: scale, add mask, causal mask (key s > query l), subtract
+        the max over s of each query l."""
         N, S, L = scores.shape
         for n in loop(N):
             top = np.empty(L, dtype=scores.dtype)
             for l in range(L):
                 top[l] = -np.inf
             for s in range(S):
-                _product_row(scores, key, query_t, n, s)
                 start = n * mask_n + s * mask_s
                 if has_mask and mask_l == 0:
                     add = mask[start]
@@ -109,17 +93,16 @@ normalize_rows = twin_kernels(_make_normalize_rows)
 
 
 def _make_masked_softmax_backward(loop):
-    def masked_softmax_backward(grad, value, grad_out_t, attn, used):
-        """grad (N, S, L) = dL/d(masked, scaled scores), from G = dL/d(used probabilities) = value (N, S, Ev) @
-        grad_out_t (N, Ev, L). ``used`` is attn, or its dropped-out copy: then dL/d(attn) = G * keep * scale,
-        and attn * (dL/d(attn) - sum_s attn * dL/d(attn)) = used * G - attn * sum_s used * G needs no keep-mask."""
+    def masked_softmax_backward(grad, attn, used):
+        """In place on (N, S, L): grad = G = dL/d(used probabilities) -> dL/d(masked, scaled scores). ``used`` is
+        attn, or its dropped-out copy: then dL/d(attn) = G * keep * scale, and attn * (dL/d(attn) - sum_s attn *
+        dL/d(attn)) = used * G - attn * sum_s used * G needs no keep-mask."""
         N, S, L = attn.shape
         for n in loop(N):
             dot = np.empty(L, dtype=np.float64)
             for l in range(L):
                 dot[l] = 0.0
             for s in range(S):
-                _product_row(grad, value, grad_out_t, n, s)
                 for l in range(L):
                     dot[l] += grad[n, s, l] * used[n, s, l]
             for s in range(S):

@@ -2,9 +2,8 @@
 
 query (B..., L, E), key (B..., S, E), value (B..., S, Ev); batch dims broadcast.
 attn = softmax(q @ k^T * scale + mask), output = dropout(attn) @ v. The matrix
-products go to BLAS (``blas.matmul``) on per-head C-contiguous operands (numpy's
-batched matmul falls far behind on strided heads); the scores are kept transposed,
-(N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes
+products go to BLAS (``blas.matmul``) on operands broadcast to the full (N, ., .)
+batch; the scores are kept transposed, (N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes
 around one numpy exp, ``_attention_softmax``) and the softmax backward run along
 contiguous queries.
 
@@ -107,8 +106,9 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         scale = 1.0 / math.sqrt(query.shape[-1])
 
     q3, k3, v3 = (_heads(a, batch, dtype) for a in (query, key, value))
-    # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries
-    scores = np.empty((q3.shape[0], S, L), dtype=dtype)
+    # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries. BLAS measured as fast
+    # as the products made inside those kernels at head dim 8, 1.6x faster at 64
+    scores = blas.matmul(k3, np.swapaxes(q3, 1, 2))
     mask_shape = None
     if attn_mask is not None:
         attn_mask = np.asarray(attn_mask)
@@ -128,9 +128,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), (scores.shape[0], L, S))
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
     keep_flat = _flat_mask(dropout_mask if has_dropout else True, full_shape, np.bool_)
-    query_t = np.ascontiguousarray(np.swapaxes(q3, 1, 2))
-    choose(_k.shift_scores, scores.size)(scores, k3, query_t, *mask, attn_mask is not None, bool(is_causal),
-                                         dtype.type(scale))
+    choose(_k.shift_scores, scores.size)(scores, *mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
     np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
     choose(_k.normalize_rows, scores.size)(scores, bool(nan_for_fully_masked), *keep_flat, has_dropout,
                                            dtype.type(drop_scale), attn_drop)
@@ -157,9 +155,8 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     used_t = np.swapaxes(ws.attn_drop, 1, 2) if has_dropout else attn_t
 
     grad_value = blas.matmul(used_t, grad_out)
-    grad_scores_t = np.empty_like(attn_t)
-    kernel = choose(_k.masked_softmax_backward, attn_t.size)
-    kernel(grad_scores_t, v3, np.ascontiguousarray(np.swapaxes(grad_out, 1, 2)), attn_t, used_t)
+    grad_scores_t = blas.matmul(v3, np.swapaxes(grad_out, 1, 2))
+    choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
 
     grad_scores = np.swapaxes(grad_scores_t, 1, 2)
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores.reshape(batch + (L, S)),
