@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._device import same_device
-from .._tensor import Tensor, is_grad_recording, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
+from .._tensor import Tensor, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
 from ..autograd import anomaly_mode, grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
 from ..autograd.graph import Node, _saved_slots, mark_overwritten
@@ -26,7 +26,12 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
     the gradient of ``inputs[i]`` (or ``inputs[j]``, ...); ``OUTPUT`` for the op's own (first) result; anything
     else (None, numbers) is skipped.
     """
-    if is_grad_recording(*inputs):
+    if grad_mode._state.enabled:
+        for t in inputs:  # is_grad_recording, inlined: every op passes here
+            if t is not None and t.__class__ is not int and getattr(t, "_requires_grad", False):
+                break
+        else:
+            return _untracked(out)
         node = node_cls(tuple([t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs]))
         for k, v in saved.items():
             setattr(node, k, v)
@@ -35,17 +40,24 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
         if type(out) is tuple:
             if getattr(node, "num_outputs", None) != len(out):  # a slot where the count varies per call
                 node.num_outputs = len(out)
-            res = tuple([None if o is None else Tensor._make(o, node, i) for i, o in enumerate(out)])
+            res = tuple([None if o is None else _make(o, node, i) for i, o in enumerate(out)])
             if reads:
                 node._saved_versions = _read_versions(node, reads, res[0])
             return res
-        res = Tensor._make(out, node)
+        res = _make(out, node)
         if reads:
             node._saved_versions = _read_versions(node, reads, res)
         return res
+    return _untracked(out)
+
+
+_make = Tensor._make
+
+
+def _untracked(out):
     if type(out) is tuple:
-        return tuple(None if o is None else Tensor._make(o) for o in out)
-    return Tensor._make(out)
+        return tuple(None if o is None else _make(o) for o in out)
+    return _make(out)
 
 
 def _read_versions(node, reads, first):

@@ -75,6 +75,7 @@ def sum_into(items, i, g):
 
 def held_only_by(items, i):
     """Whether ``items[i]`` is an array that nothing but ``items`` references (so it may be given away without a
-    copy; the caller holds it in no variable)."""
+    copy; the caller holds it in no variable). Small arrays answer False: copying them costs less than asking."""
     a = items[i]
-    return type(a) is np.ndarray and a.base is None and a.flags.writeable and _item_refs(items, i) <= _ALONE_IN_LIST
+    return type(a) is np.ndarray and a.nbytes > 4096 and a.base is None and a.flags.writeable and \
+        _item_refs(items, i) <= _ALONE_IN_LIST

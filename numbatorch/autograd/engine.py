@@ -85,7 +85,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
     needed = _leading_to(roots, inputs) if create_graph and inputs is not None else None
     ready = [n for n in roots if deps.get(n, 0) == 0]
     anomaly = anomaly_mode._state
-    with grad_mode.set_grad_enabled(create_graph):
+    mode = grad_mode._state
+    grad_was_enabled, mode.enabled = mode.enabled, bool(create_graph)
+    try:
         while ready:
             node = ready.pop()
             if node._released:
@@ -182,6 +184,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 left = deps[child] = deps[child] - 1
                 if left == 0:
                     ready.append(child)
+    finally:
+        mode.enabled = grad_was_enabled
 
     if capture is not None:
         for t, g in leaf_grads.values():

@@ -66,18 +66,13 @@ class Node:
         input a new history does not change what this op's gradient flows into (as in PyTorch).
         """
         self.inputs = inputs
-        edges = []
         for t in inputs:
-            if t is None:
-                edges.append(None)
-                continue
-            base = t._base
-            if base is not None and t.grad_fn is not None and base.grad_fn is not t._view_base_fn \
-                    and base.grad_fn is not None:
-                from ._copy_slices import refresh_view_history
-                refresh_view_history(t)
-            edges.append((t.grad_fn, t._output_nr))
-        self.edges = tuple(edges)
+            if t is not None and t._base is not None:
+                base = t._base
+                if t.grad_fn is not None and base.grad_fn is not t._view_base_fn and base.grad_fn is not None:
+                    from ._copy_slices import refresh_view_history
+                    refresh_view_history(t)
+        self.edges = tuple([None if t is None else (t.grad_fn, t._output_nr) for t in inputs])
 
     def release(self):
         """Free what backward saved, so a graph that is no longer needed holds no memory."""
