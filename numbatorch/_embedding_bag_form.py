@@ -10,7 +10,8 @@ import numpy as np
 
 from ._tensor import Tensor
 from .nn import functional as F
-from .nn.functional._embedding_bag_checks import check_index_range, check_kernel, is_fast_path
+from .nn.functional._embedding_bag_checks import (check_index_range, check_kernel, is_fast_path,
+                                                    normalized_padding_idx)
 
 __all__ = ["embedding_bag"]
 
@@ -44,9 +45,8 @@ def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sp
     """``(output, offset2bag, bag_size, max_indices)``: ``nn.functional.embedding_bag`` and its auxiliary outputs.
 
     ``mode`` is 0 (sum), 1 (mean) or 2 (max); ``offsets`` is required."""
+    padding_idx = normalized_padding_idx(padding_idx, weight.shape[0])
     check_kernel(weight, indices, offsets, mode, per_sample_weights)
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += weight.shape[0]
     fast_path = is_fast_path(weight, mode, padding_idx)
     flat = indices._data.reshape(-1)
     check_index_range(weight, flat, mode, padding_idx)

@@ -1,4 +1,5 @@
-"""F.embedding_bag's argument errors: PyTorch's Python-level ValueErrors and its kernel's RuntimeErrors."""
+"""F.embedding / F.embedding_bag / nn.Embedding(Bag) argument errors: PyTorch's Python-level errors and its
+kernels' RuntimeErrors."""
 import pytest
 
 import numbatorch
@@ -25,6 +26,16 @@ CASES = {
     "first offset not 0": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w, m.tensor([1, 3])),
     "last offset beyond": lambda m, w: m.nn.functional.embedding_bag(m.tensor(INDICES), w, m.tensor([0, 9])),
     "empty rows": lambda m, w: m.nn.functional.embedding_bag(m.zeros(2, 0, dtype=m.long), w),
+    "bag padding_idx too large": lambda m, w: m.nn.functional.embedding_bag(m.tensor([1]), w, m.tensor([0]),
+                                                                            padding_idx=6),
+    "embedding padding_idx too large": lambda m, w: m.nn.functional.embedding(m.tensor([1]), w, padding_idx=6),
+    "embedding padding_idx too small": lambda m, w: m.nn.functional.embedding(m.tensor([1]), w, padding_idx=-7),
+    "embedding float indices": lambda m, w: m.nn.functional.embedding(m.tensor([1.0]), w),
+    "embedding float indices with max_norm": lambda m, w: m.nn.functional.embedding(m.tensor([1.0]), w, max_norm=1.0),
+    "embedding 1-d weight": lambda m, w: m.nn.functional.embedding(m.tensor([1]), w[:, 0]),
+    "embedding index too large": lambda m, w: m.nn.functional.embedding(m.tensor([6]), w),
+    "Embedding padding_idx": lambda m, w: m.nn.Embedding(5, 2, padding_idx=5),
+    "EmbeddingBag padding_idx": lambda m, w: m.nn.EmbeddingBag(5, 2, padding_idx=-6),
 }
 
 
@@ -37,3 +48,15 @@ def test_embedding_bag_errors_match_torch(name):
             CASES[name](framework, framework.arange(18.0).reshape(6, 3))
         raised.append((type(caught.value).__name__, str(caught.value)))
     assert raised[0] == raised[1]
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_negative_padding_idx_of_embedding_bag_counts_from_the_end_like_torch(mode):
+    torch = pytest.importorskip("torch")
+    results = []
+    for framework in (numbatorch, torch):
+        weight = framework.arange(18.0).reshape(6, 3)
+        out = framework.nn.functional.embedding_bag(framework.tensor([5, 1, 2, 5]), weight, framework.tensor([0, 2]),
+                                                    mode=mode, padding_idx=-1)
+        results.append(out.tolist())
+    assert results[0] == results[1]

@@ -46,6 +46,16 @@ def check_per_sample_weights_mode(per_sample_weights, mode):
                                   "GitHub.")
 
 
+def normalized_padding_idx(padding_idx, num_embeddings):
+    """``torch.embedding_bag``'s first check: ``padding_idx`` names a row (negative counts from the end)."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise RuntimeError(f"padding_idx must be within the number of embeddings, -{num_embeddings} through "
+                           f"{num_embeddings - 1}, but got {padding_idx}")
+    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
 def check_kernel(weight, indices, offsets, mode, per_sample_weights):
     """``torch.embedding_bag``'s checks of 1-d ``indices`` and ``offsets``, ``mode`` 0/1/2 (sum/mean/max)."""
     for arg, what in ((indices, "#1 'indices'"), (offsets, "#2 'offsets'")):

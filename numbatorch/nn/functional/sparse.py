@@ -7,7 +7,7 @@ from ...autograd import grad_mode
 from ...autograd.graph import Node
 from ..._ops._tensor_args import require_tensor
 from ._embedding_bag_checks import (MODES, check_functional, check_index_range, check_kernel,
-                                    check_per_sample_weights_mode)
+                                    check_per_sample_weights_mode, normalized_padding_idx)
 
 
 class EmbeddingBackward0(Node):
@@ -50,12 +50,27 @@ class _EmbeddingGradBackward(Node):
                       num_weights=grad._data.shape[0], padding_idx=self.padding_idx, scale=self.scale)
 
 
-def _check_indices(idx, num):
+def _check_indices(input, num, op="embedding", position=1):
+    """PyTorch's checks of embedding indices: an integer dtype (named by the checking ``op`` and the indices'
+    ``position`` among its arguments), then the range."""
+    idx = input._data
     if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {idx.dtype} instead (while checking arguments for embedding)")
+        raise RuntimeError(f"Expected tensor for argument #{position} 'indices' to have one of the following scalar "
+                           f"types: Long, Int; but got {input.type()} instead (while checking arguments for {op})")
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         raise IndexError("index out of range in self")
+
+
+def padding_row(padding_idx, num_embeddings, name="Padding_idx"):
+    """``padding_idx`` checked (AssertionError, PyTorch's text naming it ``name``) and made non-negative."""
+    if padding_idx is None:
+        return None
+    if padding_idx > 0:
+        assert padding_idx < num_embeddings, f"{name} must be within num_embeddings"
+    elif padding_idx < 0:
+        assert padding_idx >= -num_embeddings, f"{name} must be within num_embeddings"
+        padding_idx = num_embeddings + padding_idx
+    return padding_idx
 
 
 def _renorm_(weight, idx, max_norm, norm_type):
@@ -77,12 +92,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     require_tensor("embedding", input, "indices", 2)  # PyTorch's kernel takes (weight, indices)
     idx = input._data
     num = weight.shape[0]
-    _check_indices(idx, num)
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += num
+    padding_idx = padding_row(padding_idx, num)
     if max_norm is not None:
+        _check_indices(input, num, "embedding_renorm_", 2)
         with grad_mode.no_grad():
             _renorm_(weight, idx, max_norm, norm_type)
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    _check_indices(input, num)
     scale = _frequencies(idx, weight) if scale_grad_by_freq else None
     return _rows(idx, weight, padding_idx, scale)
 
@@ -105,10 +122,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     from ..._ops.joining import stack
     check_functional(input, weight, offsets, per_sample_weights, mode, scale_grad_by_freq, sparse)
     if max_norm is not None:
-        _check_indices(input._data, weight.shape[0])
+        _check_indices(input, weight.shape[0], "embedding_renorm_", 2)
         with grad_mode.no_grad():
             _renorm_(weight, input._data, max_norm, norm_type)
     check_per_sample_weights_mode(per_sample_weights, mode)
+    padding_idx = normalized_padding_idx(padding_idx, weight.shape[0])
     if input.dim() == 2:
         if input.shape[1] == 0:
             raise RuntimeError("step must be nonzero")  # PyTorch's offsets: arange(0, numel, row length)

@@ -2,20 +2,10 @@
 from ... import _creation
 from .. import functional as F
 from .. import init
+from ..functional.sparse import padding_row
 from ..parameter import Parameter
 from .module import Module
 from ...autograd import grad_mode
-
-
-def _check_padding_idx(padding_idx, num_embeddings):
-    if padding_idx is None:
-        return None
-    if padding_idx > 0:
-        assert padding_idx < num_embeddings, "Padding_idx must be within num_embeddings"
-    elif padding_idx < 0:
-        assert padding_idx >= -num_embeddings, "Padding_idx must be within num_embeddings"
-        padding_idx = num_embeddings + padding_idx
-    return padding_idx
 
 
 class Embedding(Module):
@@ -54,7 +44,7 @@ class Embedding(Module):
             raise NotImplementedError("numbatorch has no sparse gradients: use sparse=False")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        self.padding_idx = _check_padding_idx(padding_idx, num_embeddings)
+        self.padding_idx = padding_row(padding_idx, num_embeddings)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
@@ -142,7 +132,7 @@ class EmbeddingBag(Module):
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset
-        self.padding_idx = _check_padding_idx(padding_idx, num_embeddings)
+        self.padding_idx = padding_row(padding_idx, num_embeddings, "padding_idx")
         if _weight is None:
             self.weight = Parameter(_creation.empty((num_embeddings, embedding_dim), dtype=dtype))
             self.reset_parameters()
