@@ -5,7 +5,8 @@ first training run of a fresh install pays the compile time. ``warmup`` runs tin
 backward passes of the common layers in-process, once on small shapes (serial kernels) and once on shapes
 large enough for the parallel variants (compiled at once here; a training run compiles a parallel build only
 after its serial twin has run for a second, or loads it from the cache), so later runs load everything from
-the cache.
+the cache. Kernels with a numpy stand-in (``backends/cpu/_tiered.py``) compile here too, where a training run
+would run the stand-in for a while.
 """
 import time
 
