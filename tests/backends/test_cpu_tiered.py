@@ -243,8 +243,9 @@ def _model_outputs(nt):
     x = nt.randn(4, 3, 14, 14, requires_grad=True)
     h = net(x)
     y = nn.LayerNorm(16)(F.interpolate(h, scale_factor=2, mode="bilinear").flatten(2).transpose(1, 2))
-    (y * nt.randn(y.shape)).sum().backward()
-    return [y.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in net.parameters()]
+    z = F.max_pool2d(x, 3, stride=2, padding=1) + F.adaptive_avg_pool2d(x, 7)
+    ((y * nt.randn(y.shape)).sum() + (z * nt.randn(z.shape)).sum()).backward()
+    return [y.detach().numpy(), z.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in net.parameters()]
 
 
 def test_a_model_gives_the_same_bits_on_stand_ins(monkeypatch):
@@ -264,5 +265,41 @@ def test_a_model_gives_the_same_bits_on_stand_ins(monkeypatch):
     numpy_only = _model_outputs(nt)
     used = {name for name, tiered in stand_ins.items() if tiered.stand_in_calls}
     assert {"bn_stats", "bn_apply", "maxpool2x2", "window_max", "scatter_add", "resample_axis", "im2col_transfer",
-            "resample_axis_backward", "rownorm_forward"} <= used
+            "resample_axis_backward", "rownorm_forward", "maxpool", "window_avg"} <= used
     assert all(np.array_equal(a.view(np.uint8), b.view(np.uint8)) for a, b in zip(compiled, numpy_only))
+
+
+# (planes shape (P, D, H, W), kernel, stride, padding, dilation)
+_MAXPOOL_CASES = [
+    ((3, 1, 9, 8), (1, 3, 3), (1, 2, 2), (0, 1, 1), (1, 1, 1)),
+    ((2, 1, 10, 11), (1, 2, 3), (1, 1, 2), (0, 1, 0), (1, 2, 2)),
+    ((2, 5, 6, 6), (2, 2, 2), (2, 1, 2), (1, 0, 1), (1, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("case", _MAXPOOL_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.int64])
+def test_maxpool_stand_in_equals_kernel(case, dtype):
+    shape, k, s, p, d = case
+    rng = np.random.default_rng(8)
+    x = _with_nans_and_ties(rng, shape, dtype)
+    osz = tuple((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1 for n, kk, ss, pp, dd in zip(shape[1:], k, s, p, d))
+    out = np.zeros(shape[:1] + osz, dtype)
+    idx = np.zeros(out.shape, np.int64)
+    _assert_same_bits(*_both_tiers(_pool_kernels.maxpool.serial.kernel, _stand_ins.maxpool,
+                                   x, out, idx, *k, *s, *p, *d))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("out_size", [(1, 1, 1), (1, 3, 4), (2, 4, 5)])
+def test_window_avg_stand_in_equals_kernel(dtype, out_size):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((4, 3, 7, 6)).astype(dtype)
+    wins = [w for size, o in zip(x.shape[1:], out_size) for w in _adaptive_windows(size, o)]
+    out = np.zeros((4,) + out_size, dtype)
+    _assert_same_bits(*_both_tiers(_pool_kernels.window_avg.serial.kernel, _stand_ins.window_avg,
+                                   x, out, out, x, False, *wins))
+    gy = rng.standard_normal(out.shape).astype(dtype)
+    gx = rng.standard_normal(x.shape).astype(dtype)  # overlapping windows add into one element in order
+    _assert_same_bits(*_both_tiers(_pool_kernels.window_avg.serial.kernel, _stand_ins.window_avg,
+                                   gx, gy, gy, gx, True, *wins))

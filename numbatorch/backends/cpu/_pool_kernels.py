@@ -52,7 +52,7 @@ def _make_maxpool(loop):
     return maxpool
 
 
-maxpool = twin_kernels(_make_maxpool)
+maxpool = twin_kernels(_make_maxpool, _stand_ins.maxpool)
 
 
 # ------------------------------------------------------------------ max pool 2x2, stride 2 (fast path)
@@ -249,4 +249,4 @@ def _make_window_avg(loop):
     return window_avg
 
 
-window_avg = twin_kernels(_make_window_avg)
+window_avg = twin_kernels(_make_window_avg, _stand_ins.window_avg)

@@ -155,3 +155,54 @@ def resample_axis_backward(gy, idx, wts, gx):
     for o in range(idx.shape[0]):
         for t in range(idx.shape[1]):
             gx[:, idx[o, t], :] += wts[o, t] * gy[:, o, :]
+
+
+def _taps(n_out, stride, pad, offset, size):
+    """Input positions of one kernel offset for every output position, clipped, and whether each is inside."""
+    pos = np.arange(n_out) * stride - pad + offset
+    return np.clip(pos, 0, size - 1), (pos >= 0) & (pos < size), pos
+
+
+def maxpool(x, out, idx, kd, kh, kw, sd, sh, sw, pd, ph, pw, dd, dh, dw):
+    """``_pool_kernels.maxpool``: the kernel's scan of each window, one kernel offset at a time over all
+    windows: the first element inside the input, then a greater one or a NaN replaces the best."""
+    if x.size == 0:
+        raise Unsupported
+    P, D, H, W = x.shape
+    oD, oH, oW = out.shape[1:]
+    best = np.broadcast_to(x[:, :1, :1, :1], out.shape).copy()
+    besti = np.full(out.shape, -1, np.int64)
+    for a in range(kd):
+        ic, iv, i = _taps(oD, sd, pd, a * dd, D)
+        for b in range(kh):
+            jc, jv, j = _taps(oH, sh, ph, b * dh, H)
+            for e in range(kw):
+                kc, kv, k = _taps(oW, sw, pw, e * dw, W)
+                v = x[:, ic[:, None, None], jc[None, :, None], kc[None, None, :]]
+                inside = iv[:, None, None] & jv[None, :, None] & kv[None, None, :]
+                take = inside & ((besti < 0) | (v > best) | (v != v))
+                best = np.where(take, v, best)
+                besti = np.where(take, (i[:, None, None] * H + j[None, :, None]) * W + k[None, None, :], besti)
+    out[...] = best
+    idx[...] = besti
+
+
+def window_avg(x, out, gy, gx, backward, ds, de, hs, he, ws, we):
+    """``_pool_kernels.window_avg`` for windows shared by all planes: forward, each window's float64 sum in
+    order over its size; backward, windows in order add their gradient share."""
+    windows = ds.shape[1] * hs.shape[1] * ws.shape[1]
+    if ds.shape[0] > 1 or hs.shape[0] > 1 or ws.shape[0] > 1 or windows > MAX_STAND_IN_WINDOWS or x.size == 0:
+        raise Unsupported
+    P = x.shape[0]
+    for od in range(ds.shape[1]):
+        d0, d1 = ds[0, od], de[0, od]
+        for oh in range(hs.shape[1]):
+            h0, h1 = hs[0, oh], he[0, oh]
+            for ow in range(ws.shape[1]):
+                w0, w1 = ws[0, ow], we[0, ow]
+                count = (d1 - d0) * (h1 - h0) * (w1 - w0)
+                if backward:
+                    g = gy[:, od, oh, ow].astype(np.float64) / count
+                    gx[:, d0:d1, h0:h1, w0:w1] += g[:, None, None, None]
+                else:
+                    out[:, od, oh, ow] = _sequential_sums(x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)) / count
