@@ -26,7 +26,7 @@ ERROR_CASES = [
 def _outcome(framework, shape, pad, mode, **kwargs):
     try:
         return tuple(framework.nn.functional.pad(framework.zeros(shape), pad, mode=mode, **kwargs).shape)
-    except (RuntimeError, NotImplementedError) as e:
+    except (RuntimeError, NotImplementedError, TypeError) as e:
         return type(e).__name__, str(e)
 
 
@@ -86,3 +86,16 @@ def test_circular_pad_layers_check_the_rank_like_torch(dims, rank):
         except (ValueError, RuntimeError, NotImplementedError) as e:
             outcomes.append((type(e).__name__, str(e)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("pad", [(1.5, 1), (True, 1), ("a", 1), (1, 1.0), (1, 1, None, 1), [1.0, 1], 3, (1, True)])
+def test_pad_argument_types_like_torch(pad):
+    torch = pytest.importorskip("torch")
+    assert _outcome(numbatorch, (2, 3), pad, "constant") == _outcome(torch, (2, 3), pad, "constant")
+
+
+@pytest.mark.parametrize("shape,pad", [((3,), (-4, 2)), ((3,), (2, -4)), ((3,), (-3, 0)), ((2, 3), (-2, -2)),
+                                       ((2, 3), (0, 0, -3, 1)), ((2, 3), (1, 1, -2, -1))])
+def test_negative_constant_pad_crops_like_torch(shape, pad):
+    torch = pytest.importorskip("torch")
+    assert _outcome(numbatorch, shape, pad, "constant") == _outcome(torch, shape, pad, "constant")

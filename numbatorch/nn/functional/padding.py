@@ -1,4 +1,6 @@
 """``F.pad``: constant, reflect, replicate and circular padding of the last dimensions."""
+import operator
+
 import numpy as np
 
 from ..._ops._util import record, zeros
@@ -52,7 +54,28 @@ class _IndexPadGradBackward(Node):
                       in_shape=grad._data.shape, k=self.k)
 
 
+def _pad_ints(pad):
+    """``pad`` as ints, with the TypeErrors of PyTorch's argument parser (it looks at the first element apart)."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
+    ints = []
+    for i, p in enumerate(pad):
+        try:
+            if i == 0 and isinstance(p, bool):
+                raise TypeError
+            ints.append(operator.index(p))
+        except TypeError:
+            kind = type(p).__name__
+            if i == 0:
+                raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
+                                f"{kind} at pos 0") from None
+            raise TypeError(f"pad(): argument 'pad' failed to unpack the object at pos {i + 1} with error \"type must "
+                            f"be tuple of ints,but got {kind}\"") from None
+    return ints
+
+
 def _pairs(pad, ndim):
+    pad = _pad_ints(pad)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     k = len(pad) // 2
@@ -67,10 +90,10 @@ def _constant_pad(input, pairs, value):
     x = input._data
     k = len(pairs)
     lead = x.ndim - k
+    # PyTorch crops the negative paddings first (narrow), which fails on a negative length.
+    if any(s + min(a, 0) + min(b, 0) < 0 for s, (a, b) in zip(x.shape[lead:], pairs)):
+        raise RuntimeError("narrow(): length must be non-negative.")
     out_shape = x.shape[:lead] + tuple(s + a + b for s, (a, b) in zip(x.shape[lead:], pairs))
-    if any(s < 0 for s in out_shape):
-        raise RuntimeError(f"The input size {x.shape[lead:]}, plus negative padding {pairs} resulted in a negative "
-                           f"output size, which is invalid. Check dimension of your input.")
     out = np.full_like(x, value, shape=out_shape, order="C")
     src = [slice(None)] * lead
     dst = [slice(None)] * lead
