@@ -110,3 +110,25 @@ def test_winograd_conv_is_bit_identical_for_any_thread_count():
     finally:
         nt.use_deterministic_algorithms(False)
         nt.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad):
+    # the transforms would subtract infinities: such results are computed the direct way
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 16, 32, 32)).astype(np.float32)
+    x[1, 5, 7, 30] = bad
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    y = conv.conv_forward(x, w, None, (1, 1), (1, 1), (1, 1), 1)
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = F.conv2d(tx, tw, padding=1)
+    gy = rng.standard_normal(ty.shape).astype(np.float32)
+    ty.backward(torch.tensor(gy))
+    gx, gw, _ = conv.conv_backward(gy, x, w, (1, 1), (1, 1), (1, 1), 1)
+    for ours, theirs in ((y, ty), (gx, tx.grad), (gw, tw.grad)):
+        theirs = theirs.detach().numpy()
+        np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+        np.testing.assert_array_equal(np.isposinf(ours), np.isposinf(theirs))
+        np.testing.assert_array_equal(np.isneginf(ours), np.isneginf(theirs))
+        finite = np.isfinite(theirs)
+        assert np.abs(ours[finite] - theirs[finite]).max() / (1.0 + np.abs(theirs[finite]).max()) < 1e-4

@@ -12,6 +12,9 @@ Chunks (a few tile rows, transforms of about CHUNK_BYTES) run on the convolution
 single-threaded BLAS, as the im2col path does (see conv.py and _conv_threads.py).  The chunk split depends
 only on the shapes, never on the thread count, and the weight gradient sums chunks in order: results are the
 same bits for any number of threads.
+
+An infinite input makes the transforms subtract infinities (NaN where the direct sum has +-inf), so a result
+with an infinite or NaN element is not returned: the caller computes it the direct way, as PyTorch does.
 """
 import numpy as np
 
@@ -84,7 +87,7 @@ def _run_chunks(run_chunk, chunks, make_state, N, C, H, W):
 
 def _forward(x, U, bias, ph, pw):
     """Winograd convolution of x (N, C, H, W) with transformed kernels U, padding (ph, pw) (either may
-    be negative: a crop); returns (N, Cout, oH, oW)."""
+    be negative: a crop); returns (N, Cout, oH, oW), or None when an element of it is not finite."""
     N, C, H, W = x.shape
     Cout = U.shape[1]
     oH, oW = H + 2 * ph - 2, W + 2 * pw - 2
@@ -95,6 +98,7 @@ def _forward(x, U, bias, ph, pw):
     chunks = _chunks(N, tH, tW, C + Cout, x.itemsize)
     rows = chunks[0][1]
     P = rows * tW
+    non_finite = []
 
     def make_state():
         return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _input_scratch(rows, tW, x.dtype),
@@ -105,20 +109,24 @@ def _forward(x, U, bias, ph, pw):
         g0, nrows = chunks[i]
         T = nrows * tW
         input_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw)
-        np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])
-        output_tiles(M, P, out, bias, out_rows, g0, nrows, tH, tW)
+        with np.errstate(invalid="ignore"):     # infinite inputs: detected below
+            np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])
+        if output_tiles(M, P, out, bias, out_rows, g0, nrows, tH, tW):
+            non_finite.append(i)
 
     _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
-    return out
+    return None if non_finite else out
 
 
 def winograd_conv2d(x, weight, bias, padding):
-    """Convolution of x (N, C, H, W) by a 3x3 weight (Cout, C, 3, 3), stride 1, plus bias (Cout,) or None."""
+    """Convolution of x (N, C, H, W) by a 3x3 weight (Cout, C, 3, 3), stride 1, plus bias (Cout,) or None;
+    None when the result has an infinite or NaN element (compute it the direct way)."""
     return _forward(x, _kernel_transform(weight), bias, padding[0], padding[1])
 
 
 def _weight_gradient(gy, x, ph, pw):
-    """Gradient of the 3x3 weight, (Cout, C, 3, 3), from gy (N, Cout, oH, oW) and x (N, C, H, W)."""
+    """Gradient of the 3x3 weight, (Cout, C, 3, 3), from gy (N, Cout, oH, oW) and x (N, C, H, W); None when
+    it has an infinite or NaN element."""
     N, C, H, W = x.shape
     Cout, oH, oW = gy.shape[1:]
     tH, tW = -(-oH // 2), -(-oW // 2)
@@ -139,22 +147,30 @@ def _weight_gradient(gy, x, ph, pw):
         T = nrows * tW
         input_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw)
         gradient_tiles(gy, Z, P, *gy_scratch, g0, nrows, tH, tW)
-        total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
+        with np.errstate(invalid="ignore"):     # infinite inputs: detected below
+            total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
 
     _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
+    if not np.isfinite(total.total).all():
+        return None
     gw = np.empty((Cout, C, 3, 3), dtype=x.dtype)
     kernel_gradient(total.total, _G, gw)
     return gw
 
 
 def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw):
-    """(grad_input, grad_weight) of winograd_conv2d (None where not needed)."""
+    """(grad_input, grad_weight) of winograd_conv2d (None where not needed), or None when one of them has an
+    infinite or NaN element (compute both the direct way)."""
     ph, pw = padding
     gx = gw = None
     if need_gx:
         # x's gradient is gy convolved with the flipped kernel, in and out channels swapped
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
         gx = _forward(gy, _kernel_transform(flipped), None, 2 - ph, 2 - pw)
+        if gx is None:
+            return None
     if need_gw:
         gw = _weight_gradient(gy, x, ph, pw)
+        if gw is None:
+            return None
     return gx, gw

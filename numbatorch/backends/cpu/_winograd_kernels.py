@@ -128,9 +128,11 @@ def gradient_tiles(gy, Z, P, rows, comb, g0, nrows, tH, tW):
 @njit(cache=True, nogil=True, error_model="numpy")
 def _output_rows(out, co, s, bias, g0, nrows, tH, tW):
     """Output rows of the chunk, channel co, from the column sums s (8, nrows * tW) (rows 0-3 the tile's
-    first output row, 4-7 its second): (s0 + s1 + s2, s1 - s2 - s3) + bias along the width, interleaved."""
+    first output row, 4-7 its second): (s0 + s1 + s2, s1 - s2 - s3) + bias along the width, interleaved.
+    Returns whether any of them is infinite or NaN."""
     oH, oW = out.shape[2], out.shape[3]
     full = oW // 2
+    non_finite = False
     for k in range(nrows):
         g = g0 + k
         n = g // tH
@@ -141,11 +143,17 @@ def _output_rows(out, co, s, bias, g0, nrows, tH, tW):
             for t in range(full):
                 q = src + uint64(t)
                 w = uint64(2 * t)
-                out[n, co, h + half, w] = s[r, q] + s[r + 1, q] + s[r + 2, q] + bias
-                out[n, co, h + half, w + uint64(1)] = s[r + 1, q] - s[r + 2, q] - s[r + 3, q] + bias
+                y0 = s[r, q] + s[r + 1, q] + s[r + 2, q] + bias
+                y1 = s[r + 1, q] - s[r + 2, q] - s[r + 3, q] + bias
+                out[n, co, h + half, w] = y0
+                out[n, co, h + half, w + uint64(1)] = y1
+                non_finite |= (y0 - y0 != 0) | (y1 - y1 != 0)      # y - y is NaN for inf and NaN
             if full < tW:
                 q = src + uint64(full)
-                out[n, co, h + half, 2 * full] = s[r, q] + s[r + 1, q] + s[r + 2, q] + bias
+                y0 = s[r, q] + s[r + 1, q] + s[r + 2, q] + bias
+                out[n, co, h + half, 2 * full] = y0
+                non_finite |= y0 - y0 != 0
+    return non_finite
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -153,7 +161,8 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
     """out's 2x2 output tiles of the chunk = A^T m A + bias[co], m = M[:, co * P + p].
 
     out is (N, Cout, oH, oW); a tile's second row or column past oH / oW is dropped.  Scratch: sums
-    (8, nrows * tW)."""
+    (8, nrows * tW).  Returns whether any output is infinite or NaN."""
+    non_finite = False
     T = nrows * tW
     for co in range(out.shape[1]):
         base = uint64(co * P)
@@ -166,7 +175,8 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
             for t in range(T):
                 q = base + uint64(t)
                 sums[4 + j, uint64(t)] = M[4 + j, q] - M[8 + j, q] - M[12 + j, q]
-        _output_rows(out, co, sums, bias[co], g0, nrows, tH, tW)
+        non_finite |= _output_rows(out, co, sums, bias[co], g0, nrows, tH, tW)
+    return non_finite
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

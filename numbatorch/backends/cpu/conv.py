@@ -341,7 +341,9 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
 def conv_forward(x, weight, bias, stride, padding, dilation, groups):
     """N-d convolution (N = weight.ndim - 2) of x (N, C, *spatial) by weight (C_out, C/groups, *kernel)."""
     if winograd_applies(x.shape, weight.shape, stride, padding, dilation, groups):
-        return winograd_conv2d(x, weight, bias, padding)
+        y = winograd_conv2d(x, weight, bias, padding)
+        if y is not None:    # None: not finite, which only the direct sum gives as PyTorch does
+            return y
     nd = weight.ndim - 2
     y5 = _conv5_forward(as5d(x, nd), as5d(weight, nd), to3d(stride, 1), to3d(padding, 0),
                         to3d(dilation, 1), groups, bias)
@@ -353,12 +355,14 @@ def conv_backward(grad_output, x, weight, stride, padding, dilation, groups, out
     in output_mask are None.  grad_bias is returned whether or not the forward had a bias."""
     nd = weight.ndim - 2
     gyb = grad_output.astype(x.dtype, copy=False)
+    grads = None
     if winograd_applies(x.shape, weight.shape, stride, padding, dilation, groups):
-        gx, gw = winograd_conv2d_backward(gyb, x, weight, padding, output_mask[0], output_mask[1])
-    else:
-        gx, gw = _conv5_backward(as5d(gyb, nd), as5d(x, nd), as5d(x, nd).shape, as5d(weight, nd),
-                                 to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1), groups,
-                                 bool(output_mask[0]), bool(output_mask[1]))
+        grads = winograd_conv2d_backward(gyb, x, weight, padding, output_mask[0], output_mask[1])
+    if grads is None:
+        grads = _conv5_backward(as5d(gyb, nd), as5d(x, nd), as5d(x, nd).shape, as5d(weight, nd),
+                                to3d(stride, 1), to3d(padding, 0), to3d(dilation, 1), groups,
+                                bool(output_mask[0]), bool(output_mask[1]))
+    gx, gw = grads
     if gx is not None:
         gx = gx.reshape(x.shape)
     if gw is not None:
