@@ -265,7 +265,8 @@ def test_a_model_gives_the_same_bits_on_stand_ins(monkeypatch):
     numpy_only = _model_outputs(nt)
     used = {name for name, tiered in stand_ins.items() if tiered.stand_in_calls}
     assert {"bn_stats", "bn_apply", "maxpool2x2", "window_max", "scatter_add", "resample_axis", "im2col_transfer",
-            "resample_axis_backward", "rownorm_forward", "maxpool", "window_avg"} <= used
+            "resample_axis_backward", "rownorm_forward", "maxpool", "window_avg", "bn_grad_sums", "bn_grad_input",
+            "rownorm_backward"} <= used
     assert all(np.array_equal(a.view(np.uint8), b.view(np.uint8)) for a, b in zip(compiled, numpy_only))
 
 
@@ -303,3 +304,32 @@ def test_window_avg_stand_in_equals_kernel(dtype, out_size):
     gx = rng.standard_normal(x.shape).astype(dtype)  # overlapping windows add into one element in order
     _assert_same_bits(*_both_tiers(_pool_kernels.window_avg.serial.kernel, _stand_ins.window_avg,
                                    gx, gy, gy, gx, True, *wins))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine, training", [(True, True), (False, True), (True, False)])
+def test_batch_norm_backward_stand_ins_equal_kernels(dtype, affine, training):
+    from numbatorch.backends.cpu import _norm_kernels
+    rng = np.random.default_rng(10)
+    x = _norm_input(rng, (4, 3, 10), dtype)
+    gy = _norm_input(rng, x.shape, dtype)
+    gy[:, 0] = -0.0
+    mean, invstd = rng.standard_normal(3), rng.random(3) + 0.5
+    sums = (gy, x, mean, invstd, np.zeros(3), np.zeros(3))
+    _assert_same_bits(*_both_tiers(_norm_kernels.bn_grad_sums.serial.kernel, _stand_ins.bn_grad_sums, *sums))
+    w = rng.standard_normal(3).astype(dtype) if affine else np.empty(0, dtype)
+    grad = (gy, x, mean, invstd, w, rng.standard_normal(3), rng.standard_normal(3), training, np.zeros_like(x))
+    _assert_same_bits(*_both_tiers(_norm_kernels.bn_grad_input.serial.kernel, _stand_ins.bn_grad_input, *grad))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("G, Cg, S, affine", [(1, 12, 1, True), (3, 2, 5, True), (2, 3, 4, False)])
+def test_row_norm_backward_stand_in_equals_kernel(dtype, G, Cg, S, affine):
+    from numbatorch.backends.cpu import _norm_kernels
+    rng = np.random.default_rng(11)
+    x = _norm_input(rng, (2 * G, Cg * S), dtype)
+    gy = _norm_input(rng, x.shape, dtype)
+    w = rng.standard_normal(G * Cg).astype(dtype) if affine else np.empty(0, dtype)
+    args = (gy, x, rng.standard_normal(2 * G), rng.random(2 * G) + 0.5, w, G, Cg, S, np.zeros_like(x))
+    _assert_same_bits(*_both_tiers(_norm_kernels.rownorm_backward.serial.kernel, _stand_ins.rownorm_backward,
+                                   *args))

@@ -82,7 +82,7 @@ def _make_bn_grad_sums(loop):
     return bn_grad_sums
 
 
-bn_grad_sums = twin_kernels(_make_bn_grad_sums)
+bn_grad_sums = twin_kernels(_make_bn_grad_sums, _stand_ins.bn_grad_sums)
 
 
 @njit(cache=True, error_model="numpy")
@@ -109,7 +109,7 @@ def _make_bn_grad_input(loop):
     return bn_grad_input
 
 
-bn_grad_input = twin_kernels(_make_bn_grad_input)
+bn_grad_input = twin_kernels(_make_bn_grad_input, _stand_ins.bn_grad_input)
 
 
 # ------------------------------------------------------------------ group / layer norm (rows)
@@ -173,4 +173,4 @@ def _make_rownorm_backward(loop):
     return rownorm_backward
 
 
-rownorm_backward = twin_kernels(_make_rownorm_backward)
+rownorm_backward = twin_kernels(_make_rownorm_backward, _stand_ins.rownorm_backward)

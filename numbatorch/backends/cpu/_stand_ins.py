@@ -206,3 +206,41 @@ def window_avg(x, out, gy, gx, backward, ds, de, hs, he, ws, we):
                     gx[:, d0:d1, h0:h1, w0:w1] += g[:, None, None, None]
                 else:
                     out[:, od, oh, ow] = _sequential_sums(x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)) / count
+
+
+def bn_grad_sums(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
+    """``_norm_kernels.bn_grad_sums``: per channel, the float64 sums of gy and of gy * (x - mean), in order."""
+    N, C, S = x.shape
+    if x.size == 0:
+        raise Unsupported
+    g = gy.transpose(1, 0, 2).reshape(C, N * S)
+    sum_gy[:] = _sequential_sums(g)
+    sum_gy_xhat[:] = _sequential_sums(g * (x.transpose(1, 0, 2).reshape(C, N * S) - mean[:, None])) * invstd
+
+
+def bn_grad_input(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx):
+    """``_norm_kernels.bn_grad_input``: k * (gy - mean(gy) - (x - mean) * mean(gy * xhat) * invstd), or k * gy."""
+    N, C, S = x.shape
+    k = (invstd * (w if w.shape[0] else 1.0))[:, None]
+    if training:
+        mg = (sum_gy / (N * S))[:, None]
+        mgx = (sum_gy_xhat / (N * S) * invstd)[:, None]
+        gx[...] = k * (gy - mg - (x - mean[:, None]) * mgx)
+    else:
+        gx[...] = k * gy
+
+
+def rownorm_backward(gy, x, mean, rstd, w, G, Cg, S, gx):
+    """``_norm_kernels.rownorm_backward``: each row's sums of g = gy * w and of g * xhat, then
+    rstd * (g - mean(g) - xhat * mean(g * xhat)), all in float64 in the kernel's order."""
+    R, L = x.shape
+    if x.size == 0:
+        raise Unsupported
+    g = gy.astype(np.float64)
+    if w.shape[0]:
+        g = (g.reshape(R // G, G, Cg, S) * w.reshape(G, Cg, 1).astype(np.float64)).reshape(R, L)
+    m, rs = mean[:, None], rstd[:, None]
+    d = x - m
+    sg = _sequential_sums(g) / L
+    sgx = _sequential_sums(g * d * rs) / L
+    gx[...] = rs * (g - sg[:, None] - d * rs * sgx[:, None])
