@@ -219,7 +219,8 @@ def test_row_norm_stand_in_equals_kernel(dtype, G, Cg, S, affine):
     _assert_same_bits(*_both_tiers(_norm_kernels.rownorm_forward.serial.kernel, _stand_ins.rownorm_forward, *args))
 
 
-@pytest.mark.parametrize("dtype, wdtype", [(np.float32, np.float64), (np.float64, np.float64), (np.float32, np.float32)])
+@pytest.mark.parametrize("dtype, wdtype",
+                         [(np.float32, np.float64), (np.float64, np.float64), (np.float32, np.float32)])
 def test_resample_stand_ins_equal_kernels(dtype, wdtype):
     from numbatorch.backends.cpu import _resample_kernels
     rng = np.random.default_rng(7)

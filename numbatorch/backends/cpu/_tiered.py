@@ -9,7 +9,7 @@ build in Numba's disk cache is loaded and used at once.
 Results never depend on the tier: a stand-in does the kernel's arithmetic in the kernel's order (each output
 element sees the same operations on the same values), and the tests run both tiers on the same inputs and
 compare them exactly. Compiling in a background thread instead was measured and left out: Numba's typing and
-lowering hold the GIL for most of a compile, so beside a busy caller a 1.2 s compile took 6 s of wall time.
+lowering hold the GIL for most of a compile, so beside a busy caller a compile of 1.35 s CPU took 6.3 s of wall time.
 """
 import threading
 import time
