@@ -262,3 +262,13 @@ def test_row_tiles_are_even_and_cover_everything(monkeypatch):
     assert (covered == 1).all()
     sizes = {nr for _, _, r0, nr in tiles if r0 + nr < R}
     assert len(sizes) == 1 and min(nr for *_, nr in tiles) > max(sizes) // 2
+
+
+@pytest.mark.parametrize("N, n_workers", [(50, 2), (256, 2), (7, 1), (1, 2)])
+def test_sample_tiles_differ_by_at_most_one_sample(N, n_workers):
+    """Whole-sample tiles cover every sample once, in order, and are as even as their count allows."""
+    tiles = conv._tiles(N, 320, 11, 11, 4, n_workers)
+    sizes = [nb for _, nb, _, _ in tiles]
+    assert [n0 for n0, *_ in tiles] == list(np.cumsum([0] + sizes[:-1]))
+    assert sum(sizes) == N and max(sizes) - min(sizes) <= 1
+    assert all(r0 == 0 and nr == 11 for *_, r0, nr in tiles)
