@@ -20,7 +20,8 @@ import numpy as np
 
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._parallel import MIN_ELEMENTS
-from ._winograd_kernels import gradient_tiles, input_tiles, kernel_gradient, kernel_transform, output_tiles
+from ._winograd_kernels import (GRADIENT_TRANSFORM, INPUT_TRANSFORM, kernel_gradient, kernel_transform,
+                                output_tiles, transform_tiles)
 
 # Bytes of one chunk's transformed input plus product (or output gradient): the 16 GEMMs ran at
 # ~150 GFLOP/s (OpenBLAS, float32, one thread) with 256-tile chunks of 32 channels (~1 MB), ~90 at 1024.
@@ -76,7 +77,7 @@ def _planes(rows, P, dtype):
 
 
 def _input_scratch(rows, tW, dtype):
-    """input_tiles' scratch for chunks of ``rows`` tile rows."""
+    """transform_tiles' scratch for INPUT_TRANSFORM on chunks of ``rows`` tile rows."""
     return np.empty((2, rows * 4 * (tW + 1)), dtype=dtype), np.empty((8, rows * (tW + 1)), dtype=dtype)
 
 
@@ -108,7 +109,7 @@ def _forward(x, U, bias, ph, pw):
         (V, V3), (M, M3), scratch, out_rows = state
         g0, nrows = chunks[i]
         T = nrows * tW
-        input_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw)
+        transform_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
         with np.errstate(invalid="ignore"):     # infinite inputs: detected below
             np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])
         if output_tiles(M, P, out, bias, out_rows, g0, nrows, tH, tW):
@@ -145,8 +146,8 @@ def _weight_gradient(gy, x, ph, pw):
         (V, V3), (Z, Z3), scratch, gy_scratch = state
         g0, nrows = chunks[i]
         T = nrows * tW
-        input_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw)
-        gradient_tiles(gy, Z, P, *gy_scratch, g0, nrows, tH, tW)
+        transform_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
+        transform_tiles(gy, Z, P, *gy_scratch, g0, nrows, tH, tW, 0, 0, GRADIENT_TRANSFORM)
         with np.errstate(invalid="ignore"):     # infinite inputs: detected below
             total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
 

@@ -78,19 +78,25 @@ def _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half):
                     rows[parity, d + uint64(t)] = x[n, c, h, w] if 0 <= w < W else 0
 
 
-# Row combinations of B^T (input) and A (output gradient): (first row, op, second row), op as in _combine.
-_B_T = ((0, -1, 2), (1, 1, 2), (2, -1, 1), (1, -1, 3))
-_A = ((0, 0, 0), (0, 1, 1), (0, -1, 1), (1, 2, 1))
-# The same as column combinations of even/odd split rows: (parity, offset, op, parity, offset).
-_B_T_COLUMNS = ((0, 0, -1, 0, 1), (1, 0, 1, 0, 1), (0, 1, -1, 1, 0), (1, 0, -1, 1, 1))
-_A_COLUMNS = ((0, 0, 0, 0, 0), (0, 0, 1, 1, 0), (0, 0, -1, 1, 0), (1, 0, 2, 1, 0))
+# A transform of the tiles, (rows read per tile, row combinations, column combinations): row combinations as
+# (first row, op, second row), op as in _combine; column combinations of the even/odd split rows as (parity,
+# offset, op, parity, offset).  Both have one type, so transform_tiles compiles once for both (per dtype).
+# B^T d B of each 4x4 input patch d:
+INPUT_TRANSFORM = (4, ((0, -1, 2), (1, 1, 2), (2, -1, 1), (1, -1, 3)),
+                   ((0, 0, -1, 0, 1), (1, 0, 1, 0, 1), (0, 1, -1, 1, 0), (1, 0, -1, 1, 1)))
+# A y A^T of each 2x2 output-gradient tile y (zero past the output's edge; pass padding 0): the transform
+# whose product with the input's gives the weight gradient.
+GRADIENT_TRANSFORM = (2, ((0, 0, 0), (0, 1, 1), (0, -1, 1), (1, 2, 1)),
+                      ((0, 0, 0, 0, 0), (0, 0, 1, 1, 0), (0, 0, -1, 1, 0), (1, 0, 2, 1, 0)))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _transform_chunk(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, in_rows, row_comb, col_comb):
-    """V[4i + j, c * P + p] = (row combination i, column combination j) of each tile's patch of x:
-    in_rows rows (4 or 2) of 2 * half columns, tile rows 2 apart, where half = tW + 1 for 4x4 patches, tW for
-    2x2 ones.  rows: (2, >= nrows * in_rows * half), comb: (8, >= nrows * half) scratch."""
+def transform_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, transform):
+    """V[4i + j, c * P + p] = (row combination i, column combination j) of the patch of tile p of the chunk
+    in channel c of x (N, C, H, W), for INPUT_TRANSFORM or GRADIENT_TRANSFORM: in_rows (4 or 2) rows of
+    2 * half columns, tile rows 2 apart, where half = tW + 1 for 4x4 patches, tW for 2x2 ones.
+    Scratch: rows (2, >= nrows * in_rows * half), comb (8, >= nrows * half)."""
+    in_rows, row_comb, col_comb = transform
     C = x.shape[1]
     half = tW + in_rows // 2 - 1
     start = half * 0    # an int64 like c * P below: a literal 0 compiled another _combine
@@ -106,23 +112,6 @@ def _transform_chunk(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, in_rows, ro
                 pa, oa, op, pb, ob = col_comb[j]
                 _combine(V, 4 * i + j, c * P, tW, comb, 2 * i + pa, oa, comb, 2 * i + pb, ob, half, op,
                          nrows, tW)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def input_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw):
-    """V[:, c * P + p] = B^T d B for the 4x4 input patch d of each tile of the chunk and channel c.
-
-    x is (N, C, H, W); scratch: rows (2, nrows * 4 * (tW + 1)), comb (8, nrows * (tW + 1))."""
-    _transform_chunk(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, 4, _B_T, _B_T_COLUMNS)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def gradient_tiles(gy, Z, P, rows, comb, g0, nrows, tH, tW):
-    """Z[:, co * P + p] = A y A^T for the 2x2 output-gradient tile y of each tile of the chunk (zero past the
-    output's edge): the transform whose product with the input's V gives the weight gradient.
-
-    gy is (N, Cout, oH, oW); scratch: rows (2, nrows * 2 * tW), comb (8, nrows * tW)."""
-    _transform_chunk(gy, Z, P, rows, comb, g0, nrows, tH, tW, 0, 0, 2, _A, _A_COLUMNS)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
