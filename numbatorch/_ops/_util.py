@@ -249,10 +249,17 @@ def inplace_variant(name, fn):
     """Attach Tensor method ``name``: ``fn`` computed out of place, then written into ``self`` (``x.op_()``)."""
     def method(self, *args, **kwargs):
         return apply_inplace(self, fn(self, *args, **kwargs))
-    method.__name__ = name
+    _name_as_tensor_method(method, name)
     method.__doc__ = f"In-place ``{fn.__name__}``: the result is written into ``self``."
     setattr(Tensor, name, method)
     return method
+
+
+def _name_as_tensor_method(method, name):
+    """Name a generated method ``Tensor.<name>``, where pickle (and introspection) finds it by name."""
+    method.__name__ = name
+    method.__qualname__ = f"{Tensor.__qualname__}.{name}"
+    method.__module__ = Tensor.__module__
 
 
 def _legacy_name(np_dtype):

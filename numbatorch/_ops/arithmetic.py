@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
-from ._util import apply_inplace, binary_arrays, record
+from ._util import _name_as_tensor_method, apply_inplace, binary_arrays, record
 
 
 class AddBackward0(Node):
@@ -301,7 +301,7 @@ def _maybe_out(result, out):
 def _inplace(name, fn):
     def method(self, *args, **kwargs):
         return apply_inplace(self, fn(self, *args, **kwargs))
-    method.__name__ = name
+    _name_as_tensor_method(method, name)
     method.__doc__ = f"In-place ``{fn.__name__}``: the result is written into ``self``."
     setattr(Tensor, name, method)
 
