@@ -126,6 +126,24 @@ def test_dropout_mask_as_transposed_view():
                                atol=1e-10)
 
 
+def test_reused_score_arrays_never_overwrite_live_results():
+    # score-sized arrays (here 1.3 MB) are reused once nothing holds them: weights, workspaces and gradients
+    # still held must keep their values through later calls
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((8, 200, 4)).astype(np.float32) for _ in range(3))
+    _, weights, _ = cpu_attention.scaled_dot_product_attention_forward(q, k, v)
+    expected = weights.copy()
+    out, _, ws = cpu_attention.scaled_dot_product_attention_forward(q, k, v, dropout_p=0.5,
+                                                                    dropout_mask=rng.random((8, 200, 200)) > 0.5)
+    expected_grads = [g.copy() for g in cpu_attention.scaled_dot_product_attention_backward(ws, out)[:3]]
+    for _ in range(3):
+        cpu_attention.scaled_dot_product_attention_forward(2 * q, k, v)
+        cpu_attention.scaled_dot_product_attention_backward(ws, 3 * out)
+    np.testing.assert_array_equal(weights, expected)
+    for got, want in zip(cpu_attention.scaled_dot_product_attention_backward(ws, out)[:3], expected_grads):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_parallel_kernels(monkeypatch):
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
     mask = torch.rand(1, 6, 7) > 0.3

@@ -17,6 +17,7 @@ True = keep, broadcastable to (B..., L, S)) and ``dropout_p``; kept
 probabilities are scaled by 1 / (1 - p).
 """
 import math
+import sys
 
 import numpy as np
 
@@ -37,6 +38,52 @@ class AttentionWorkspace:
     def __init__(self, **fields):
         for name in self.__slots__:
             setattr(self, name, fields.get(name))
+
+
+class _ReusedArrays:
+    """Large score-sized arrays kept for reuse once nothing else holds them.
+
+    glibc hands a freed 10 MB block back to the OS, so a fresh one pays its page faults again on every training
+    step: the product writing mha_64_h8's scores took about twice as long into new memory. CPython's reference
+    count tells when a kept array's last other holder (the graph's workspace, the returned weights) is gone.
+    """
+
+    MIN_BYTES = 1 << 20
+    KEPT = 4
+
+    def __init__(self):
+        self._arrays = []
+        self._free_refs = self._refs_when_free()
+
+    def _refs_when_free(self):
+        """The count ``empty`` sees for an array only this cache holds (measured: interpreters differ)."""
+        if not hasattr(sys, "getrefcount"):
+            return -1
+        self._arrays.append(np.empty(0))
+        count = next(sys.getrefcount(a) for a in self._arrays)
+        self._arrays.clear()
+        return count
+
+    def empty(self, shape, dtype):
+        """An uninitialised array of ``shape`` and ``dtype``: a kept one nobody else holds, or a new one."""
+        if math.prod(shape) * np.dtype(dtype).itemsize < self.MIN_BYTES:
+            return np.empty(shape, dtype)
+        for a in self._arrays:
+            if a.shape == shape and a.dtype == dtype and sys.getrefcount(a) == self._free_refs:
+                return a
+        fresh = np.empty(shape, dtype)
+        self._arrays = self._arrays[1 - self.KEPT:] + [fresh]
+        return fresh
+
+
+_reused = _ReusedArrays()
+
+
+def _matmul(a, b):
+    """``a @ b`` for (N, ., .) stacks, into a reused array."""
+    out = _reused.empty((a.shape[0], a.shape[1], b.shape[2]), np.result_type(a, b))
+    blas.prepare_gemm(a.shape[1], a.shape[2], b.shape[2])
+    return np.matmul(a, b, out=out)
 
 
 def _float_dtype(*arrays):
@@ -108,7 +155,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     q3, k3, v3 = (_heads(a, batch, dtype) for a in (query, key, value))
     # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries. BLAS measured as fast
     # as the products made inside those kernels at head dim 8, 1.6x faster at 64
-    scores = blas.matmul(k3, np.swapaxes(q3, 1, 2))
+    scores = _matmul(k3, np.swapaxes(q3, 1, 2))
     mask_shape = None
     if attn_mask is not None:
         attn_mask = np.asarray(attn_mask)
@@ -123,7 +170,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         if dropout_mask is None:
             raise ValueError("dropout_p > 0 needs dropout_mask (True = keep)")
         keep = _as_3d(np.asarray(dropout_mask, dtype=np.bool_), full_shape, np.bool_)
-        attn_drop = np.empty_like(scores)
+        attn_drop = _reused.empty(scores.shape, dtype)
     else:
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), (scores.shape[0], L, S))
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
@@ -155,7 +202,7 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     used_t = np.swapaxes(ws.attn_drop, 1, 2) if has_dropout else attn_t
 
     grad_value = blas.matmul(used_t, grad_out)
-    grad_scores_t = blas.matmul(v3, np.swapaxes(grad_out, 1, 2))
+    grad_scores_t = _matmul(v3, np.swapaxes(grad_out, 1, 2))
     choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
 
     grad_scores = np.swapaxes(grad_scores_t, 1, 2)
