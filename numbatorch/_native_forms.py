@@ -4,6 +4,7 @@ an int, as PyTorch's ``torch.*`` loss forms take it) and ``torch.embedding_renor
 from . import autograd
 from ._creation import empty, ones_like
 from .nn import functional as F
+from .nn.functional.batchnorm import saved_statistics
 from .nn.functional.sparse import _renorm_
 
 __all__ = ["convolution", "ctc_loss", "embedding_renorm_", "native_batch_norm", "native_dropout", "native_group_norm",
@@ -51,14 +52,12 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training, 
 
     When training they are the batch's mean and 1/std per channel (running statistics are updated as
     ``batch_norm`` does)."""
+    if training and input.numel() == 0:
+        raise RuntimeError(f"input tensor must have at least one element, but got input_sizes = {list(input.shape)}")
     out = F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
     if not training:
         return out, empty(0, dtype=input.dtype), empty(0, dtype=input.dtype)
-    dims = [0] + list(range(2, input.dim()))
-    with autograd.no_grad():
-        mean = input.mean(dim=dims)
-        invstd = (input.var(dim=dims, unbiased=False) + eps).rsqrt()
-    return out, mean, invstd
+    return (out,) + saved_statistics(input, weight, bias, running_mean, running_var, eps)
 
 
 def native_dropout(input, p, train):

@@ -72,3 +72,47 @@ def test_half_instance_norm_statistics_match_torch(shape, dtype):
         np.testing.assert_array_equal(a.float().numpy(), b.float().numpy())
     expected = theirs[3].float().numpy()
     np.testing.assert_allclose(ours[3].float().numpy(), expected, rtol=2e-2, atol=2e-2 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("input_dtype,param_dtype", [("float16", "bfloat16"), ("bfloat16", "float16"),
+                                                     ("bfloat16", "float32"), ("float32", "float16")])
+def test_half_batch_norm_mixed_dtypes_like_torch(input_dtype, param_dtype):
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for framework in (numbatorch, torch):
+        stats = [framework.zeros(3, dtype=getattr(framework, param_dtype)),
+                 framework.ones(3, dtype=getattr(framework, param_dtype))]
+        try:
+            framework.nn.functional.batch_norm(framework.ones(4, 3, 5).to(getattr(framework, input_dtype)), *stats,
+                                               training=True)
+            outcomes.append("ok")
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("dtype,param_dtype", [("bfloat16", "bfloat16"), ("bfloat16", "float32"),
+                                               ("float16", "float16")])
+def test_native_batch_norm_saved_statistics_match_torch(dtype, param_dtype):
+    torch = pytest.importorskip("torch")
+    x = (rng.standard_normal((4, 3, 5)) * 3 + 1).astype(np.float32)
+    saved = []
+    for framework in (numbatorch, torch):
+        p = getattr(framework, param_dtype)
+        out = framework.native_batch_norm(framework.tensor(x).to(getattr(framework, dtype)), framework.ones(3, dtype=p),
+                                          framework.zeros(3, dtype=p), framework.zeros(3, dtype=p),
+                                          framework.ones(3, dtype=p), True, 0.1, 1e-5)
+        saved.append([(str(t.dtype).split(".")[1], t.float().numpy()) for t in out[1:]])
+    for (ours_dtype, ours), (theirs_dtype, theirs) in zip(*saved):
+        assert ours_dtype == theirs_dtype
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_native_batch_norm_of_empty_input_raises_like_torch():
+    torch = pytest.importorskip("torch")
+    messages = []
+    for framework in (numbatorch, torch):
+        with pytest.raises(RuntimeError) as caught:
+            framework.native_batch_norm(framework.zeros(0, 3), None, None, None, None, True, 0.1, 1e-5)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]

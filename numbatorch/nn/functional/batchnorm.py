@@ -5,6 +5,7 @@ Instance norm is batch norm of the input viewed as (1, N*C, *spatial), weights t
 """
 import numpy as np
 
+from ... import _dtype as dt
 from ..._ops._util import Tensor, record
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
@@ -114,9 +115,17 @@ def _half_statistics_dtype(input, *params):
     return input._data.dtype
 
 
+def _check_half_parameters(input, *params):
+    """PyTorch's mixed-dtype rule for a half-precision input, whose other parameters must be float32 (the float32
+    copies the kernels get would hide it)."""
+    if is_half_precision(input) and any(p is not None and p.dtype not in (input.dtype, dt.float32) for p in params):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel of (N, C, *) by batch statistics (training) or the running ones (eval)."""
     require_tensor("batch_norm", input)
+    _check_half_parameters(input, weight, bias, running_mean, running_var)
     half = _half_statistics_dtype(input, weight, bias, running_mean, running_var)
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps, half)
 
@@ -162,6 +171,18 @@ def _half_training_batch_norm(input, running_mean, running_var, weight, bias, mo
             _assign(running_var, update_running_var(running_var._data, unbiased_var, momentum, half))
     return record(y, NativeBatchNormBackward0, (input, weight, bias), reads=(input, (weight, 0)), x=x, w=w,
                   mean=saved_mean, invstd=saved_invstd, training=True, tiles=1, eps=eps)
+
+
+def saved_statistics(input, weight, bias, running_mean, running_var, eps):
+    """The batch mean and invstd a training batch norm saves (``torch.native_batch_norm`` returns them): in the
+    parameters' dtype (the input's when there are none), rounded as PyTorch's kernel rounds half-precision ones."""
+    x = input._data.astype(np.float32) if is_half_precision(input) else input._data
+    mean, invstd = kernels.batch_norm_stats(x, eps)
+    half = _half_statistics_dtype(input, weight, bias, running_mean, running_var)
+    if half is not None:
+        mean, invstd, _ = rounded_batch_stats(mean, invstd, eps, x.size // x.shape[1], half)
+    dtype = next((p.dtype for p in (weight, bias, running_mean, running_var) if p is not None), input.dtype)
+    return Tensor._make(mean).to(dtype), Tensor._make(invstd).to(dtype)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
