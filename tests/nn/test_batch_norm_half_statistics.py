@@ -116,3 +116,31 @@ def test_native_batch_norm_of_empty_input_raises_like_torch():
             framework.native_batch_norm(framework.zeros(0, 3), None, None, None, None, True, 0.1, 1e-5)
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("input_dtype,weight_dtype,stats_dtype", [
+    ("float32", None, "float64"), ("float64", None, "float32"), ("float32", "float32", "float64"),
+    ("float64", "float32", None), ("float32", "float64", None)])
+@pytest.mark.parametrize("use_input_stats", [True, False])
+def test_instance_norm_dtypes_like_torch(input_dtype, weight_dtype, stats_dtype, use_input_stats):
+    """PyTorch's instance norm checks the weight's dtype against the input's, not the running statistics'."""
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((4, 3, 5)).astype(np.float32)
+    outcomes = []
+    for framework in (numbatorch, torch):
+        d = getattr(framework, input_dtype)
+        weight = None if weight_dtype is None else framework.ones(3, dtype=getattr(framework, weight_dtype))
+        sd = getattr(framework, stats_dtype) if stats_dtype else d
+        stats = (framework.zeros(3, dtype=sd) + 0.5, framework.ones(3, dtype=sd) * 2)
+        try:
+            y = framework.nn.functional.instance_norm(framework.tensor(x).to(d), *stats, weight=weight,
+                                                     use_input_stats=use_input_stats)
+            outcomes.append((str(y.dtype).split(".")[1], y.double().numpy(), stats[0].double().numpy()))
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    if isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        assert outcomes[0][0] == outcomes[1][0]
+        for a, b in zip(outcomes[0][1:], outcomes[1][1:]):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -71,10 +71,11 @@ def _data(t):
     return None if t is None else t._data
 
 
-def _check_batch_norm(x, weight, bias, running_mean, running_var, training):
-    """PyTorch's checks of a batch norm over (N, C, *) arrays; the kernels then trust the shapes."""
+def _check_batch_norm(x, weight, bias, running_mean, running_var, training, statistics_dtype_checked=True):
+    """PyTorch's checks of a batch norm over (N, C, *) arrays; the kernels then trust the shapes. Instance norm
+    does not check the running statistics' dtype (``statistics_dtype_checked=False``)."""
     require_floating("batch_norm", x)
-    check_mixed_dtype(x, weight, bias, running_mean, running_var)
+    check_mixed_dtype(x, weight, bias, *((running_mean, running_var) if statistics_dtype_checked else ()))
     if x.ndim < 2:
         raise ValueError(f"Expected 2D or more input (got {x.ndim}D input)")
     C = x.shape[1]
@@ -204,9 +205,10 @@ def _instance_norm(input, running_mean, running_var, weight, bias, use_input_sta
     x3 = np.ascontiguousarray(x, like=x).reshape((1, N * C) + x.shape[2:])
     w = None if weight is None else np.tile(weight._data, N)
     b = None if bias is None else np.tile(bias._data, N)
-    rm = None if running_mean is None else np.tile(running_mean._data, N)
-    rv = None if running_var is None else np.tile(running_var._data, N)
-    _check_batch_norm(x3, w, b, rm, rv, use_input_stats)
+    # PyTorch's instance norm takes running statistics of any floating dtype (only weight and bias must match).
+    rm = None if running_mean is None else np.tile(running_mean._data, N).astype(x.dtype, copy=False)
+    rv = None if running_var is None else np.tile(running_var._data, N).astype(x.dtype, copy=False)
+    _check_batch_norm(x3, w, b, rm, rv, use_input_stats, statistics_dtype_checked=False)
     if x.size == 0:
         return _empty_input(input, None if weight is None else weight.repeat(N),
                             None if bias is None else bias.repeat(N))
