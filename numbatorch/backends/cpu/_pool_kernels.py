@@ -101,14 +101,18 @@ maxpool2x2 = twin_kernels(_make_maxpool2x2, _stand_ins.maxpool2x2)
 
 @njit(cache=True, error_model="numpy")
 def _scatter_plane(gy, idx, gx, p):
-    # plain 2-d indexing: per-plane views cost more than the work on small planes
+    # plain 2-d indexing: per-plane views cost more than the work on small planes.  The plane is zeroed
+    # here, just before its additions, not by np.zeros for the whole array: 1.1 -> 0.6 ms for cifar2's
+    # first max-pool backward (50x32x30x30), the plane stays in cache between the two passes
+    for j in range(gx.shape[1]):
+        gx[p, j] = 0
     for t in range(gy.shape[1]):
         gx[p, idx[p, t]] += gy[p, t]
 
 
 def _make_scatter_add(loop):
     def scatter_add(gy, idx, gx):
-        """gx[p].flat[idx[p]] += gy[p] for each plane; gy/idx: (P, L), gx: (P, M)."""
+        """gx[p] = 0, then gx[p].flat[idx[p]] += gy[p], for each plane; gy/idx: (P, L), gx: (P, M)."""
         for p in loop(gy.shape[0]):
             _scatter_plane(gy, idx, gx, np.int64(p))
     return scatter_add

@@ -92,7 +92,7 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
     P = int(np.prod(x_shape[:len(x_shape) - nd]))
     gy = np.ascontiguousarray(grad_output).reshape(P, int(np.prod(grad_output.shape[grad_output.ndim - nd:])))
     ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
-    gx = np.zeros((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)
+    gx = np.empty((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)   # zeroed per plane
     choose(K.scatter_add, gx.size)(gy, ix, gx)
     return gx.reshape(x_shape)
 
