@@ -135,6 +135,7 @@ torch.manual_seed(0)
 for mode in ("lstm", "gru", "rnn_tanh", "rnn_relu"):
     _compare(mode, T=3, B=2, I=2, H=3, lengths=[3, 2], reverse=True)
 _compare("lstm", T=3, B=2, I=2, H=3, proj=2, lengths=[1, 3])
+_compare("lstm", T=3, B=2, I=2, H=3, dtype=torch.float32)
 print("ok")
 """
 

@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid_or_tanh, tanh
+from ._rnn_math import copy_rows, sigmoid_or_tanh, sigmoid_or_tanh32
 
 
 @njit(cache=True, error_model="numpy")
@@ -30,15 +30,23 @@ def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c,
                 out[t, b, j] = 0.0
         return
     # Two loops of few arrays each, on row views, so LLVM vectorises both (one loop touching every array did
-    # not: too many possibly-aliasing pointers for its runtime checks).
+    # not: too many possibly-aliasing pointers for its runtime checks). Float32 gates take the float32 math.
     g_row, c_row, tc_row = gates[t, b], c[b], tanh_c[t, b]
     xw_row, hw_row = xw[t, b], hw[b]
-    for j in range(4 * H):
-        g_row[j] = sigmoid_or_tanh(xw_row[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
-    for j in range(H):
-        c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
-        c_row[j] = c_new
-        tc_row[j] = tanh(c_new)
+    if gates.itemsize == 4:
+        for j in range(4 * H):
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
+        for j in range(H):
+            c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
+            c_row[j] = c_new
+            tc_row[j] = sigmoid_or_tanh32(c_new, True)
+    else:
+        for j in range(4 * H):
+            g_row[j] = sigmoid_or_tanh(xw_row[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
+        for j in range(H):
+            c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
+            c_row[j] = c_new
+            tc_row[j] = sigmoid_or_tanh(c_new, True)
     h_row = m[t, b] if has_proj else h[b]
     for j in range(H):
         h_row[j] = g_row[3 * H + j] * tc_row[j]

@@ -1,0 +1,82 @@
+"""A float32 ``exp`` for sigmoid and tanh, computed in float32 lanes inside Numba loops.
+
+``_vector_exp.exp`` works in float64 (4 or 8 lanes a vector) with a Taylor series to r**13. For float32
+gates, float32 arithmetic fills twice the lanes and a series to r**7 is enough. Method: x = k*ln2 + r with
+|r| <= ln2/2 (Cody-Waite split of ln2), exp(r) by its Taylor series, and 2**k built in the exponent bits.
+Within 2 ulp of the float32-rounded exp for results from 2**-126 to 2**127. Below that the result stays near
+2**-126 instead of going subnormal or to 0, and from 88.4 up it may be inf instead of the largest floats:
+callers only compute ``1 / (1 + e)`` or ``(1 - e) / (1 + e)``, where neither difference shows. NaN stays NaN.
+"""
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic, overload
+
+_LOG2E = np.float32(1.44269504)
+_LN2_HI = np.float32(0.693359375)  # ln2 to 9 significant bits: k * _LN2_HI is exact for |k| < 2**15
+_LN2_LO = np.float32(-2.12194440e-4)  # ln2 - _LN2_HI
+# Adding 1.5 * 2**23 rounds to an integer that then sits in the low mantissa bits: round(x/ln2).
+_SHIFTER = np.float32(12582912.0)
+_SHIFTER_BITS = np.int32(0x4B400000)
+_EXPONENT_BIAS = np.int32(127)
+_MANTISSA_BITS = np.int32(23)
+# Clamps keep 2**k a normal float (k >= -126) or inf (k = 128).
+_CLAMP_HIGH = np.float32(89.0)
+_CLAMP_LOW = np.float32(-87.0)
+_ONE = np.float32(1.0)
+_TAYLOR = tuple(np.float32(1.0 / f) for f in (5040.0, 720.0, 120.0, 24.0, 6.0, 2.0))
+
+
+def _float32_from_bits(bits):
+    """The float32 whose IEEE bits are ``bits`` (plain Python, for NUMBA_DISABLE_JIT)."""
+    return np.int32(bits).view(np.float32)
+
+
+def _bits_from_float32(value):
+    """The IEEE bits of a float32 as an int32 (plain Python, for NUMBA_DISABLE_JIT)."""
+    return np.float32(value).view(np.int32)
+
+
+@intrinsic
+def _bitcast_to_float32(typingctx, bits):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+@intrinsic
+def _bitcast_to_int32(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+    return types.int32(types.float32), codegen
+
+
+@overload(_float32_from_bits)
+def _float32_from_bits_jit(bits):
+    return lambda bits: _bitcast_to_float32(bits)
+
+
+@overload(_bits_from_float32)
+def _bits_from_float32_jit(value):
+    return lambda value: _bitcast_to_int32(value)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def exp32(x):
+    """``e**x`` for a float32 ``x`` in float32 arithmetic (see the module docstring for its range)."""
+    if x > _CLAMP_HIGH:
+        x = _CLAMP_HIGH
+    if x < _CLAMP_LOW:
+        x = _CLAMP_LOW
+    shifted = x * _LOG2E + _SHIFTER
+    k = shifted - _SHIFTER
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    c7, c6, c5, c4, c3, c2 = _TAYLOR
+    q = c7 * r + c6
+    q = q * r + c5
+    q = q * r + c4
+    q = q * r + c3
+    q = q * r + c2
+    p = _ONE + (r + r * r * q)
+    k_int = _bits_from_float32(shifted) - _SHIFTER_BITS
+    return p * _float32_from_bits((k_int + _EXPONENT_BIAS) << _MANTISSA_BITS)
