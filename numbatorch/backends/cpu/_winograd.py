@@ -81,9 +81,9 @@ def _input_scratch(rows, tW, dtype):
     return np.empty((2, rows * 4 * (tW + 1)), dtype=dtype), np.empty((8, rows * (tW + 1)), dtype=dtype)
 
 
-def _run_chunks(run_chunk, chunks, make_state, N, C, H, W):
-    n_workers = worker_count() if N * C * H * W >= MIN_ELEMENTS else 1
-    run_tasks(run_chunk, len(chunks), make_state, n_workers)
+def _run_chunks(run_chunk, chunks, make_state):
+    """``run_chunk(state, i)`` for every chunk on the convolution's worker threads (one-thread BLAS)."""
+    run_tasks(run_chunk, len(chunks), make_state, worker_count())
 
 
 def _forward(x, U, bias, ph, pw):
@@ -115,7 +115,7 @@ def _forward(x, U, bias, ph, pw):
         if output_tiles(M, P, out, bias, out_rows, g0, nrows, tH, tW):
             non_finite.append(i)
 
-    _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
+    _run_chunks(run_chunk, chunks, make_state)
     return None if non_finite else out
 
 
@@ -151,7 +151,7 @@ def _weight_gradient(gy, x, ph, pw):
         with np.errstate(invalid="ignore"):     # infinite inputs: detected below
             total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
 
-    _run_chunks(run_chunk, chunks, make_state, N, C, H, W)
+    _run_chunks(run_chunk, chunks, make_state)
     if not np.isfinite(total.total).all():
         return None
     gw = np.empty((Cout, C, 3, 3), dtype=x.dtype)
