@@ -3,8 +3,8 @@
 ``np.matmul`` has no ``beta``: accumulating ``C += A @ B`` costs a temporary and an extra pass over C.
 The row-offset convolution (``_conv_rows.py``) adds kh products into one result and multiplies strided
 windows of one buffer (leading dimension = row pitch), so it calls the library's CBLAS entry through
-ctypes (which releases the GIL during the call). ``gemm`` is None where no OpenBLAS CBLAS symbol is
-found (another BLAS, or threadpoolctl cannot see it): callers then keep the im2col path.
+ctypes (which releases the GIL during the call). ``available()`` is False where no OpenBLAS CBLAS symbol
+is found (another BLAS, or threadpoolctl cannot see it): callers then keep the im2col path.
 """
 import ctypes
 
@@ -78,7 +78,13 @@ def gemm(a, b, c, beta=0.0, trans_a=False, trans_b=False):
     """``c = op(a) @ op(b) + beta * c`` in place on 2-d row-major arrays (unit inner stride, any row pitch)."""
     m, n = c.shape
     k = a.shape[0] if trans_a else a.shape[1]
-    size = c.itemsize
     _functions[c.dtype](_ROW_MAJOR, _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS, m, n, k,
-                        1.0, a.ctypes.data, a.strides[0] // size, b.ctypes.data, b.strides[0] // size, beta,
-                        c.ctypes.data, c.strides[0] // size)
+                        1.0, a.ctypes.data, _leading(a), b.ctypes.data, _leading(b), beta, c.ctypes.data,
+                        _leading(c))
+
+
+def _leading(x):
+    """Row pitch of a row-major matrix in elements, as CBLAS requires it (at least its row length, and 1): numpy
+    gives a one-row or empty matrix any stride, which the library would reject without computing anything."""
+    pitch = x.strides[0] // x.itemsize if x.shape[0] > 1 and x.shape[1] > 0 else 0
+    return max(1, x.shape[1], pitch)

@@ -5,8 +5,8 @@ input rows shifted down by a. Copying each input row kw times, shifted by 0..kw-
 whose columns run (input row, sample, output column), the input of kernel row a is a contiguous window of
 that buffer's columns, starting a * (samples * oW) in: kh GEMMs on strided windows, added up by BLAS
 (beta = 1, ``_cblas.gemm``), replace a full im2col that copies every element kh * kw times. For cifar2's
-5x5 conv2 (32 channels, 15x15) the copy is 3.7x smaller, and the three GEMMs keep their depth
-(C * kw = 160, 800 with im2col) at the same speed. The input gradient is the same in reverse: kh GEMMs
+5x5 conv2 (32 channels, 15x15) the copy is 3.7x smaller, and the products of the forward and both gradients
+run as fast at depth C * kw = 160 as im2col's at 800. The input gradient is the same in reverse: kh GEMMs
 added into the shifted-rows buffer, whose kw shifts are then added back (``row_shifts_transfer``).
 
 Buffers and tiles are the caller's (``conv.py``): a tile is (first sample, samples, first output row,
