@@ -286,29 +286,31 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise AssertionError("bias_k is set but bias_v is None" if bias_k is not None else
                              "bias_v is set but bias_k is None")
 
-    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    # heads as (N, H, L, head_dim) views: split and permuted, never copied before the kernels take them
+    q = q.reshape(tgt_len, bsz, num_heads, head_dim).permute(1, 2, 0, 3)
     k = _heads(k, static_k, bsz, num_heads, head_dim, "static_k")
     v = _heads(v, static_v, bsz, num_heads, head_dim, "static_v")
     if add_zero_attn:
-        zeros = Tensor._make(np.zeros_like(k._data, shape=(bsz * num_heads, 1, head_dim), dtype=dtype))
-        k, v = cat([k, zeros], 1), cat([v, zeros], 1)
+        zeros = Tensor._make(np.zeros_like(k._data, shape=(bsz, num_heads, 1, head_dim), dtype=dtype))
+        k, v = cat([k, zeros], 2), cat([v, zeros], 2)
         mask, kpm = _pad_last(mask), _pad_last(kpm)
-    src_len = k.shape[1]
+    src_len = k.shape[2]
+    if mask is not None and mask.shape[0] == bsz * num_heads:
+        mask = mask.reshape(bsz, num_heads, tgt_len, src_len)
 
     if kpm is not None:
         if kpm.shape != (bsz, src_len):
             raise RuntimeError(f"Expected key_padded_mask.shape == ({bsz}, {src_len}), but got "
                                f"{tuple(kpm.shape)}")  # PyTorch's wording
-        kpm = np.broadcast_to(kpm[:, None, None, :], (bsz, num_heads, 1, src_len)).reshape(bsz * num_heads, 1,
-                                                                                            src_len)
+        kpm = kpm[:, None, None, :]
         mask = kpm if mask is None else mask + kpm
     if not training:
         dropout_p = 0.0
 
-    # Scores with a mask broadcast over (N*H, L, S); the need_weights path returns NaN rows where
+    # Scores with a mask broadcast over (N, H, L, S); the need_weights path returns NaN rows where
     # everything is masked (as PyTorch's softmax does), the SDPA path returns zeros there.
     out, weights = _attention(q, k, v, mask, dropout_p, bool(is_causal and mask is None), None, need_weights)
-    out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+    out = out.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, embed_dim)
     if not need_weights:
         return (out if is_batched else out.squeeze(1)), None
@@ -321,14 +323,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 
 
 def _heads(x, static, bsz, num_heads, head_dim, name):
-    """(S, N, E) -> (N*H, S, head_dim), or the caller's precomputed ``static`` keys/values."""
+    """(S, N, E) -> (N, H, S, head_dim), or the caller's precomputed (N*H, S, head_dim) ``static`` keys/values."""
     if static is None:
-        return x.reshape(x.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+        return x.reshape(x.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3)
     if static.size(0) != bsz * num_heads:
         raise AssertionError(f"expecting {name}.size(0) of {bsz * num_heads}, but got {static.size(0)}")
     if static.size(2) != head_dim:
         raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.size(2)}")
-    return static
+    return static.reshape(bsz, num_heads, static.size(1), head_dim)
 
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
