@@ -244,7 +244,7 @@ def _model_outputs(nt):
     x = nt.randn(4, 3, 14, 14, requires_grad=True)
     h = net(x)
     y = nn.LayerNorm(16)(F.interpolate(h, scale_factor=2, mode="bilinear").flatten(2).transpose(1, 2))
-    z = F.max_pool2d(x, 3, stride=2, padding=1) + F.adaptive_avg_pool2d(x, 7)
+    z = F.max_pool2d(x, 3, stride=2, padding=1) + F.adaptive_avg_pool2d(x, 7) + F.avg_pool2d(x, 3, 2, 1)
     ((y * nt.randn(y.shape)).sum() + (z * nt.randn(z.shape)).sum()).backward()
     return [y.detach().numpy(), z.detach().numpy(), x.grad.numpy()] + [p.grad.numpy() for p in net.parameters()]
 
@@ -267,7 +267,7 @@ def test_a_model_gives_the_same_bits_on_stand_ins(monkeypatch):
     used = {name for name, tiered in stand_ins.items() if tiered.stand_in_calls}
     assert {"bn_stats", "bn_apply", "maxpool2x2", "window_max", "scatter_add", "resample_axis", "im2col_transfer",
             "resample_axis_backward", "rownorm_forward", "maxpool", "window_avg", "bn_grad_sums", "bn_grad_input",
-            "rownorm_backward"} <= used
+            "rownorm_backward", "avgpool"} <= used
     assert all(np.array_equal(a.view(np.uint8), b.view(np.uint8)) for a, b in zip(compiled, numpy_only))
 
 
@@ -334,3 +334,27 @@ def test_row_norm_backward_stand_in_equals_kernel(dtype, G, Cg, S, affine):
     args = (gy, x, rng.standard_normal(2 * G), rng.random(2 * G) + 0.5, w, G, Cg, S, np.zeros_like(x))
     _assert_same_bits(*_both_tiers(_norm_kernels.rownorm_backward.serial.kernel, _stand_ins.rownorm_backward,
                                    *args))
+
+
+# (planes shape, kernel, stride, padding, count_include_pad, divisor): overlapping windows, padding, ceil-mode
+# style partial windows (output sizes one larger than the floor)
+_AVGPOOL_CASES = [
+    ((3, 1, 9, 8), (1, 3, 3), (1, 2, 2), (0, 1, 1), True, 0, (1, 5, 4)),
+    ((3, 1, 9, 8), (1, 3, 3), (1, 2, 2), (0, 1, 1), False, 0, (1, 5, 5)),
+    ((2, 4, 7, 6), (2, 3, 2), (1, 1, 2), (1, 1, 0), True, 5, (5, 7, 3)),
+]
+
+
+@pytest.mark.parametrize("case", _AVGPOOL_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_avgpool_stand_in_equals_kernel(case, dtype):
+    shape, k, s, p, include_pad, divisor, osz = case
+    rng = np.random.default_rng(12)
+    x = _norm_input(rng, shape, dtype)
+    out = np.zeros(shape[:1] + osz, dtype)
+    _assert_same_bits(*_both_tiers(_pool_kernels.avgpool.serial.kernel, _stand_ins.avgpool,
+                                   x, out, out, x, False, *k, *s, *p, include_pad, divisor))
+    gy = _norm_input(rng, out.shape, dtype)
+    gx = _norm_input(rng, shape, dtype)
+    _assert_same_bits(*_both_tiers(_pool_kernels.avgpool.serial.kernel, _stand_ins.avgpool,
+                                   gx, gy, gy, gx, True, *k, *s, *p, include_pad, divisor))

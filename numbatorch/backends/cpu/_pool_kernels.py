@@ -172,7 +172,7 @@ def _make_avgpool(loop):
     return avgpool
 
 
-avgpool = twin_kernels(_make_avgpool)
+avgpool = twin_kernels(_make_avgpool, _stand_ins.avgpool)
 
 
 # ------------------------------------------------------------------ explicit windows

@@ -245,3 +245,46 @@ def rownorm_backward(gy, x, mean, rstd, w, G, Cg, S, gx):
     sg = _sequential_sums(g) / L
     sgx = _sequential_sums(g * d * rs) / L
     gx[...] = rs * (g - sg[:, None] - d * rs * sgx[:, None])
+
+
+def _avg_dim(n_out, stride, pad, kernel, size):
+    """Per output position along one dim: first and end input index inside, and the span counted with padding."""
+    start = np.arange(n_out) * stride - pad
+    end = np.minimum(start + kernel, size + pad)
+    return np.maximum(start, 0), np.minimum(end, size), end - start
+
+
+def avgpool(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw, count_include_pad, divisor):
+    """``_pool_kernels.avgpool``: forward sums each window in order (one kernel offset at a time over all
+    windows; an offset outside adds +0.0, which changes no sum that starts at +0.0); backward lets the windows
+    add their shares in order."""
+    P, D, H, W = x.shape
+    oD, oH, oW = (gy.shape if backward else out.shape)[1:]
+    if x.size == 0 or (backward and oD * oH * oW > MAX_STAND_IN_WINDOWS):
+        raise Unsupported
+    (d0, d1, dspan), (h0, h1, hspan), (w0, w1, wspan) = (
+        _avg_dim(o, s, p, k, n) for o, s, p, k, n in ((oD, sd, pd, kd, D), (oH, sh, ph, kh, H), (oW, sw, pw, kw, W)))
+    if divisor > 0:
+        div = np.full((oD, oH, oW), divisor)
+    elif count_include_pad:
+        div = dspan[:, None, None] * hspan[None, :, None] * wspan[None, None, :]
+    else:
+        div = (d1 - d0)[:, None, None] * (h1 - h0)[None, :, None] * (w1 - w0)[None, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):  # an empty window divides by 0, as the kernel does
+        if backward:
+            g = gy.astype(np.float64) / div
+            for od in range(oD):
+                for oh in range(oH):
+                    for ow in range(oW):
+                        gx[:, d0[od]:d1[od], h0[oh]:h1[oh], w0[ow]:w1[ow]] += g[:, od, oh, ow, None, None, None]
+            return
+        acc = np.zeros(out.shape)
+        for a in range(kd):
+            ic, iv, _ = _taps(oD, sd, pd, a, D)
+            for b in range(kh):
+                jc, jv, _ = _taps(oH, sh, ph, b, H)
+                for e in range(kw):
+                    kc, kv, _ = _taps(oW, sw, pw, e, W)
+                    inside = iv[:, None, None] & jv[None, :, None] & kv[None, None, :]
+                    acc += np.where(inside, x[:, ic[:, None, None], jc[None, :, None], kc[None, None, :]], 0.0)
+        out[...] = acc / div
