@@ -56,14 +56,14 @@ class _ReusedArrays:
         self._arrays = []
         self._free_refs = self._refs_when_free()
 
-    def _refs_when_free(self):
-        """The count ``empty`` sees for an array only this cache holds (measured: interpreters differ)."""
+    @staticmethod
+    def _refs_when_free():
+        """The count ``empty``'s loop sees for an array only the list holds (measured the same way: interpreters
+        differ; -1, never reusing, where there is no reference count)."""
         if not hasattr(sys, "getrefcount"):
             return -1
-        self._arrays.append(np.empty(0))
-        count = next(sys.getrefcount(a) for a in self._arrays)
-        self._arrays.clear()
-        return count
+        for a in [np.empty(0)]:
+            return sys.getrefcount(a)
 
     def empty(self, shape, dtype):
         """An uninitialised array of ``shape`` and ``dtype``: a kept one nobody else holds, or a new one."""
