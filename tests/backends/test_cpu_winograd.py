@@ -1,5 +1,9 @@
 """The Winograd F(2x2, 3x3) path of 3x3 convolutions against torch.nn.functional: forward, input and weight
 gradients, gradcheck, and bit-identical results for any thread count."""
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -132,3 +136,32 @@ def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad):
         np.testing.assert_array_equal(np.isneginf(ours), np.isneginf(theirs))
         finite = np.isfinite(theirs)
         assert np.abs(ours[finite] - theirs[finite]).max() / (1.0 + np.abs(theirs[finite]).max()) < 1e-4
+
+
+def test_winograd_conv_runs_without_jit():
+    # the kernels as plain Python (NUMBA_DISABLE_JIT): unsigned offsets must never go negative there
+    code = (
+        "import numpy as np\n"
+        "from numbatorch.backends.cpu import _winograd, conv\n"
+        "_winograd.MIN_CHANNELS, _winograd.MIN_WIDTH, _winograd.MIN_ELEMENTS = 1, 2, 0\n"
+        "rng = np.random.default_rng(5)\n"
+        "x, w = rng.standard_normal((1, 2, 5, 6)), rng.standard_normal((3, 2, 3, 3))\n"
+        "args = ((1, 1), (1, 2), (1, 1), 1)\n"
+        "assert _winograd.winograd_applies(x.shape, w.shape, *args)\n"
+        "y = conv.conv_forward(x, w, None, *args)\n"
+        "xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2)))\n"
+        "ref = sum(np.einsum('nchw,oc->nohw', xp[:, :, a:a + y.shape[2], b:b + y.shape[3]], w[:, :, a, b])\n"
+        "          for a in range(3) for b in range(3))\n"
+        "assert np.abs(y - ref).max() < 1e-12\n"
+        "gy = rng.standard_normal(y.shape)\n"
+        "gx, gw, _ = conv.conv_backward(gy, x, w, *args)\n"
+        "gxp, gw_ref = np.zeros_like(xp), np.zeros_like(w)\n"
+        "for a in range(3):\n"
+        "    for b in range(3):\n"
+        "        window = (slice(None), slice(None), slice(a, a + y.shape[2]), slice(b, b + y.shape[3]))\n"
+        "        gxp[window] += np.einsum('nohw,oc->nchw', gy, w[:, :, a, b])\n"
+        "        gw_ref[:, :, a, b] = np.einsum('nohw,nchw->oc', gy, xp[window])\n"
+        "assert np.abs(gx - gxp[:, :, 1:-1, 2:-2]).max() < 1e-12 and np.abs(gw - gw_ref).max() < 1e-12\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=300)

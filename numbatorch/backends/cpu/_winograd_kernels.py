@@ -66,9 +66,9 @@ def _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half):
             # columns t in [lo, hi) have both 2t - pw and 2t + 1 - pw inside x: copied without checks
             lo = min(max(-(-pw // 2), 0), half)
             hi = max(min((W + pw) // 2, half), lo)
-            src = uint64(((n * C + c) * H + h) * W - pw)
+            src = uint64(((n * C + c) * H + h) * W)
             for t in range(lo, hi):
-                w = src + uint64(2 * t)
+                w = src + uint64(2 * t - pw)
                 even[d + uint64(t)] = flat[w]
                 odd[d + uint64(t)] = flat[w + uint64(1)]
             for e in range(lo + half - hi):       # the columns left of lo and right of hi
