@@ -25,10 +25,11 @@ def _conv(torch, nn, F, batch, size):
     x = torch.randn(batch, 3, size, size, requires_grad=True)
     conv = nn.Conv2d(3, 16, 3, padding=1)
     winograd = nn.Conv2d(16, 16, 3, padding=1)     # 16+ channels, 24+ wide: the Winograd kernels at (16, 32)
+    rows = nn.Conv2d(16, 16, 5, padding=2)  # channels * kernel width >= 64, stride 1: the row-offset path
     strided = nn.Conv2d(16, 16, 3, stride=2, padding=1, groups=4)
     pointwise = nn.Conv2d(16, 8, 1)
     up = nn.ConvTranspose2d(8, 4, 2, stride=2)
-    y = up(pointwise(strided(winograd(conv(x)))))
+    y = up(pointwise(strided(rows(winograd(conv(x))))))
     seq = torch.randn(batch, 4, size * 4, requires_grad=True)
     z = nn.Conv1d(4, 8, 5, padding=2)(seq)
     _backward(y, z)
