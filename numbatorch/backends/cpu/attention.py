@@ -50,6 +50,8 @@ class _ReusedArrays:
     """
 
     MIN_BYTES = 1 << 20
+    # Larger arrays are not kept: four of them would hold gigabytes after a long-sequence call.
+    MAX_BYTES = 64 << 20
     KEPT = 4
 
     def __init__(self):
@@ -67,7 +69,8 @@ class _ReusedArrays:
 
     def empty(self, shape, dtype):
         """An uninitialised array of ``shape`` and ``dtype``: a kept one nobody else holds, or a new one."""
-        if math.prod(shape) * np.dtype(dtype).itemsize < self.MIN_BYTES:
+        nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+        if not self.MIN_BYTES <= nbytes <= self.MAX_BYTES:
             return np.empty(shape, dtype)
         for a in self._arrays:
             if a.shape == shape and a.dtype == dtype and sys.getrefcount(a) == self._free_refs:
