@@ -1,4 +1,6 @@
 """Binary arithmetic: add, sub, mul, div, remainder, floor_divide, pow, neg, and their operator forms."""
+import warnings
+
 import numpy as np
 
 from .. import _dtype as dt
@@ -6,6 +8,25 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
 from ._util import _name_as_tensor_method, apply_inplace, binary_arrays, record
+
+
+_DIVISION_WARNINGS = r"(divide by zero|invalid value) encountered in (divide|remainder|fmod|floor_divide)"
+_filters_with_ours = None  # the ``warnings.filters`` list known to hold the filter below
+
+
+def _quiet_division():
+    """Ignore numpy's division warnings raised in this module and _elementwise: PyTorch divides floats by zero
+    silently (inf, nan).
+
+    A warnings filter costs nothing until a warning is raised (``np.errstate`` around each division costs
+    ~0.8 us); it is added again when ``warnings.catch_warnings`` (pytest wraps each test in one) has restored a
+    filter list without it.
+    """
+    global _filters_with_ours
+    if warnings.filters is not _filters_with_ours:
+        warnings.filterwarnings("ignore", _DIVISION_WARNINGS, RuntimeWarning,
+                                r"numbatorch\._ops\.(arithmetic|_elementwise)$")
+        _filters_with_ours = warnings.filters
 
 
 class AddBackward0(Node):
@@ -59,6 +80,7 @@ class DivBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
+        _quiet_division()
         ga = grad / self.b if self.inputs[0] is not None else None
         gb = -grad * self.a / (self.b * self.b) if self.inputs[1] is not None else None
         return ga, gb
@@ -114,6 +136,7 @@ class RemainderBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
+        _quiet_division()
         ga = grad if self.inputs[0] is not None else None
         gb = -grad * np.floor_divide(self.a, self.b) if self.inputs[1] is not None else None
         return ga, gb
@@ -201,6 +224,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     ``rounding_mode`` ``'trunc'`` or ``'floor'`` rounds the quotient (keeping integer dtypes); ``divide`` and
     ``true_divide`` are aliases.
     """
+    _quiet_division()
     if rounding_mode is not None:
         if rounding_mode == "floor":
             return floor_divide(input, other)
@@ -231,6 +255,7 @@ def _rtruediv(self, other):
 @tensor_method("floor_divide", "__floordiv__")
 def floor_divide(input, other):
     """``input / other`` rounded towards minus infinity, broadcasting ``input`` and ``other``."""
+    _quiet_division()
     x, y = binary_arrays(input, other)
     if np.result_type(x, y).kind in "iu" and np.any(np.equal(y, 0)):
         raise RuntimeError("ZeroDivisionError")
@@ -245,6 +270,7 @@ def _rfloordiv(self, other):
 @tensor_method("remainder", "__mod__")
 def remainder(input, other):
     """Python-style modulus: the remainder of ``input / other`` with the sign of ``other``."""
+    _quiet_division()
     x, y = binary_arrays(input, other)
     return record(np.remainder(x, y), RemainderBackward0, (input, other), a=x, b=y)
 
@@ -257,6 +283,7 @@ def _rmod(self, other):
 @tensor_method("fmod")
 def fmod(input, other):
     """C-style modulus: the remainder of ``input / other`` with the sign of ``input``."""
+    _quiet_division()
     x, y = binary_arrays(input, other)
     return record(np.fmod(x, y), RemainderBackward0, (input, other), a=x, b=y)
 

@@ -120,3 +120,29 @@ def test_inplace_result_type_must_be_castable():
         x.add_(1.5)
 
 
+
+
+@pytest.mark.parametrize("op", [operator.truediv, operator.mod, operator.floordiv, "fmod"])
+def test_division_by_zero_is_silent_like_pytorch(op):
+    """``0/0`` and ``x/0`` give PyTorch's inf/nan, forward and backward, without numpy's RuntimeWarning."""
+    import warnings
+    torch = pytest.importorskip("torch")
+    num, den = np.array([0.0, 1.0, -2.0]), np.array([0.0, 0.0, 0.0])
+
+    def run(lib):
+        fn = (lambda a, b: lib.fmod(a, b)) if op == "fmod" else op
+        a = lib.tensor(num, requires_grad=op is not operator.floordiv)
+        b = lib.tensor(den, requires_grad=op is operator.truediv)
+        out = fn(a, b)
+        if out.requires_grad:
+            out.sum().backward()
+        return [out.detach().numpy(), fn(a.detach(), 0.0).numpy()] + [t.grad.numpy() for t in (a, b)
+                                                                        if t.grad is not None]
+
+    with warnings.catch_warnings(record=True) as caught:  # numbatorch's filters as they are
+        ours = run(numbatorch)
+    assert [str(w.message) for w in caught] == []
+    theirs = run(torch)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o, t)
