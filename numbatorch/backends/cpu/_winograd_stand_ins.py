@@ -1,0 +1,99 @@
+"""Numpy stand-ins for the Winograd tile transforms of ``_winograd_kernels.py`` (see ``_tiered.py``).
+
+Each takes its kernel's arguments and writes its kernel's results bit for bit: every output element gets the
+kernel's additions, subtractions and products on the same values in the same order (products of float32 values
+by the float64 transform matrices are taken in float64, as the kernels do). The kernels' scratch arguments are
+left alone: only their results are the kernels'.
+"""
+import numpy as np
+
+from ._tiered import Unsupported
+
+
+def _combined(op, a, b):
+    """a (op) b for _combine's op: 1 a + b, -1 a - b, 0 a, 2 -a."""
+    if op == 1:
+        return a + b
+    if op == -1:
+        return a - b
+    return a if op == 0 else -a
+
+
+def _planes(flat, channels, P):
+    """The (16, channels, P) view of a kernel's C-contiguous (16, plane) buffer."""
+    if not flat.flags.c_contiguous:  # the reshaped view below would be a copy
+        raise Unsupported
+    return flat[:, :channels * P].reshape(16, channels, P)
+
+
+def transform_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, transform):
+    """``_winograd_kernels.transform_tiles``: the tiles' patches gathered (zero outside x), then the row
+    combinations and the column combinations on all channels and tiles at once."""
+    in_rows, row_comb, col_comb = transform
+    N, C, H, W = x.shape
+    planes = _planes(V, C, P)
+    half = tW + in_rows // 2 - 1
+    g = np.arange(g0, g0 + nrows)
+    h = 2 * (g % tH)[:, None] - ph + np.arange(in_rows)      # (nrows, in_rows): input rows of each tile row
+    w = np.arange(2 * half) - pw                              # input columns from the chunk's first tile's
+    inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
+    patches = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
+                                      np.clip(w, 0, W - 1)]
+    patches = np.where(inside, patches, x.dtype.type(0))      # (C, nrows, in_rows, 2 * half)
+    T = nrows * tW
+    for i, (ra, row_op, rb) in enumerate(row_comb):
+        combined = _combined(row_op, patches[:, :, ra], patches[:, :, rb])
+        for j, (pa, oa, op, pb, ob) in enumerate(col_comb):
+            # entry t of parity p at offset o is column 2 * (t + o) + p of the tile row
+            a = combined[:, :, 2 * oa + pa:2 * oa + pa + 2 * tW:2]
+            b = combined[:, :, 2 * ob + pb:2 * ob + pb + 2 * tW:2]
+            planes[4 * i + j, :, :T] = _combined(op, a, b).reshape(C, T)
+
+
+def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
+    """``_winograd_kernels.output_tiles``: A^T m A + bias of every tile, then each sample's tile rows written
+    at once; whether a written element is infinite or NaN."""
+    Cout, oH, oW = out.shape[1:]
+    T = nrows * tW
+    m = _planes(M, Cout, P)[:, :, :T]
+    b = bias[:, None]
+    tiles = np.empty((Cout, nrows, 2, tW, 2), dtype=out.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):   # as the kernel: non-finite results are returned as such
+        first = m[0:4] + m[4:8] + m[8:12]                     # rows of the tiles' first output row
+        second = m[4:8] - m[8:12] - m[12:16]                  # and of their second
+        for r, s in enumerate((first, second)):
+            tiles[:, :, r, :, 0] = (s[0] + s[1] + s[2] + b).reshape(Cout, nrows, tW)
+            tiles[:, :, r, :, 1] = (s[1] - s[2] - s[3] + b).reshape(Cout, nrows, tW)
+    non_finite = False
+    k = 0
+    while k < nrows:
+        n, ti = divmod(g0 + k, tH)
+        count = min(nrows - k, tH - ti)                       # tile rows of sample n in the chunk
+        h0 = 2 * ti
+        h1 = min(h0 + 2 * count, oH)
+        block = tiles[:, k:k + count].reshape(Cout, 2 * count, 2 * tW)[:, :h1 - h0, :oW]
+        out[n, :, h0:h1] = block
+        non_finite |= not np.isfinite(block).all()
+        k += count
+    return non_finite
+
+
+def kernel_transform(w, G, U):
+    """``_winograd_kernels.kernel_transform``: G g, then (G g) G^T, each sum of three products in float64."""
+    g = w.astype(np.float64)
+    t = [G[i, 0] * g[:, :, 0] + G[i, 1] * g[:, :, 1] + G[i, 2] * g[:, :, 2] for i in range(4)]   # (O, C, 3)
+    for i in range(4):
+        for j in range(4):
+            U[4 * i + j] = t[i][..., 0] * G[j, 0] + t[i][..., 1] * G[j, 1] + t[i][..., 2] * G[j, 2]
+
+
+def kernel_gradient(dU, G, gw):
+    """``_winograd_kernels.kernel_gradient``: G^T d summed from 0.0 in float64, then (G^T d) G."""
+    d = dU.astype(np.float64)
+    t = np.zeros((3, 4) + dU.shape[1:])
+    for a in range(3):
+        for i in range(4):
+            t[a] += G[i, a] * d[4 * i:4 * i + 4]
+    for a in range(3):
+        for b in range(3):
+            gw[:, :, a, b] = t[a, 0] * G[0, b] + t[a, 1] * G[1, b] + t[a, 2] * G[2, b] + t[a, 3] * G[3, b]
