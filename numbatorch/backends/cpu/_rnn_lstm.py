@@ -13,6 +13,8 @@ from numba import njit
 from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, sigmoid_or_tanh, sigmoid_or_tanh32
 
+_ONE = np.float32(1.0)
+
 
 @njit(cache=True, error_model="numpy")
 def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c, m):
@@ -58,7 +60,9 @@ def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c,
 
 @njit(cache=True, error_model="numpy")
 def _lstm_cell_backward(b, t, active, dm, dc, gates, c_prev, tanh_c, dgates):
-    """Gate gradients for row ``b`` at time ``t`` given dL/dm (m = o*tanh(c)); updates dc in place."""
+    """Gate gradients for row ``b`` at time ``t`` given dL/dm (m = o*tanh(c)); updates dc in place. The float32
+    ``_ONE`` keeps float32 gates in float32 arithmetic (twice the lanes; a float64 literal promoted every
+    product), and float64 ones in float64."""
     H = dc.shape[1]
     if not active:
         for j in range(4 * H):
@@ -71,11 +75,11 @@ def _lstm_cell_backward(b, t, active, dm, dc, gates, c_prev, tanh_c, dgates):
         o = gates[t, b, 3 * H + j]
         tc = tanh_c[t, b, j]
         dmv = dm[b, j]
-        dct = dc[b, j] + dmv * o * (1.0 - tc * tc)
-        dgates[t, b, j] = dct * g * i * (1.0 - i)
-        dgates[t, b, H + j] = dct * c_prev[t, b, j] * f * (1.0 - f)
-        dgates[t, b, 2 * H + j] = dct * i * (1.0 - g * g)
-        dgates[t, b, 3 * H + j] = dmv * tc * o * (1.0 - o)
+        dct = dc[b, j] + dmv * o * (_ONE - tc * tc)
+        dgates[t, b, j] = dct * g * i * (_ONE - i)
+        dgates[t, b, H + j] = dct * c_prev[t, b, j] * f * (_ONE - f)
+        dgates[t, b, 2 * H + j] = dct * i * (_ONE - g * g)
+        dgates[t, b, 3 * H + j] = dmv * tc * o * (_ONE - o)
         dc[b, j] = dct * f
 
 
