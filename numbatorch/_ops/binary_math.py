@@ -221,7 +221,8 @@ def _extremum(fname, np_fn, node_cls, doc):
         _require_tensors(fname, input, other)
         x, y = binary_arrays(input, other)
         return record(_apply2(np_fn, x, y), node_cls, (input, other), reads=(input, other), x=x, y=y)
-    op.__name__, op.__doc__ = fname, doc
+    op.__name__ = op.__qualname__ = fname  # the module global: pickle finds the op by this name
+    op.__doc__ = doc
     return op
 
 

@@ -44,7 +44,7 @@ isreal = tensor_method("isreal")(_float_test(lambda a: np.ones_like(a, dtype=boo
 
 for _fn, _name in ((isnan, "isnan"), (isinf, "isinf"), (isposinf, "isposinf"), (isneginf, "isneginf"),
                    (isfinite, "isfinite"), (isreal, "isreal")):
-    _fn.__name__ = _name
+    _fn.__name__ = _fn.__qualname__ = _name  # the module global: pickle finds the op by this name
 
 
 @tensor_method()

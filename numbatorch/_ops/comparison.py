@@ -3,7 +3,8 @@ import numpy as np
 
 from .._tensor import Tensor, is_grad_recording, tensor_method
 from ..autograd.graph import Node
-from ._util import _legacy_name, apply_inplace, binary_arrays, broadcast_error, record
+from ._util import (_legacy_name, _name_as_tensor_method, apply_inplace, binary_arrays, broadcast_error,
+                    inplace_variant, record)
 
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
@@ -33,8 +34,10 @@ def _comparison(name, ufunc, doc):
             return NotImplemented
         return _elementwise(ufunc, self, other)
 
-    op.__name__, op.__doc__ = name, doc
-    dunder.__name__ = f"__{name}__"
+    # op becomes the module global ``name``: named so, pickle finds it by name
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    _name_as_tensor_method(dunder, f"__{name}__")
     return op, dunder
 
 
@@ -89,7 +92,6 @@ def _comparison_inplace(name, op):
         else:
             result = Tensor._make(out)
         return apply_inplace(self, result)
-    method.__name__ = name + "_"
     method.__doc__ = f"In-place ``{name}``: self becomes 1 where it holds, else 0 (keeping its dtype)."
     return method
 
@@ -97,21 +99,17 @@ def _comparison_inplace(name, op):
 for _name, _op in (("eq", eq), ("ne", ne), ("lt", lt), ("le", le), ("gt", gt), ("ge", ge),
                    ("not_equal", ne), ("less", lt), ("less_equal", le), ("greater", gt),
                    ("greater_equal", ge)):
-    setattr(Tensor, _name + "_", _comparison_inplace(_op.__name__, _op))
-
-
-def _inplace(op):
-    def method(self, *args):
-        return apply_inplace(self, op(self, *args))
-    method.__doc__ = f"In-place ``{op.__name__}``: the result is written into ``self``."
-    return method
+    _method = _comparison_inplace(_op.__name__, _op)
+    _name_as_tensor_method(_method, _name + "_")
+    setattr(Tensor, _name + "_", _method)
 
 
 # ---- logical -----------------------------------------------------------------------------------------
 def _logical(name, ufunc, doc):
     def op(input, other):
         return _elementwise(ufunc, input, other)
-    op.__name__, op.__doc__ = name, doc
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
     return op
 
 
@@ -131,7 +129,7 @@ def logical_not(input):
 for _name, _op in (("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor),
                    ("logical_not", logical_not)):
     tensor_method(_name)(_op)
-    setattr(Tensor, _name + "_", _inplace(_op))
+    inplace_variant(_name + "_", _op)
 
 
 # ---- bitwise -----------------------------------------------------------------------------------------
@@ -145,7 +143,8 @@ def _bitwise(name, ufunc, doc):
             return Tensor._make(ufunc(x, y))
         except ValueError:
             raise broadcast_error(np.shape(x), np.shape(y)) from None
-    op.__name__, op.__doc__ = name, doc
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
     return op
 
 
@@ -172,31 +171,33 @@ def _invert(self):
     return Tensor._make(np.invert(self._data))
 
 
-def _operator(op):
+def _operator(name, op):
     def dunder(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
         return op(self, other)
-    return dunder
+    _name_as_tensor_method(dunder, name)
+    setattr(Tensor, name, dunder)
 
 
-def _reflected(op):
+def _reflected(name, op):
     def dunder(self, other):
         if not isinstance(other, _OPERAND_TYPES):
             return NotImplemented
         return op(other, self)
-    return dunder
+    _name_as_tensor_method(dunder, name)
+    setattr(Tensor, name, dunder)
 
 
 for _name, _sym, _op in (("bitwise_and", "and", bitwise_and), ("bitwise_or", "or", bitwise_or),
                          ("bitwise_xor", "xor", bitwise_xor)):
     tensor_method(_name)(_op)
-    setattr(Tensor, f"__{_sym}__", _operator(_op))
-    setattr(Tensor, f"__r{_sym}__", _reflected(_op))
-    setattr(Tensor, f"__i{_sym}__", _inplace(_op))
-    setattr(Tensor, _name + "_", _inplace(_op))
+    _operator(f"__{_sym}__", _op)
+    _reflected(f"__r{_sym}__", _op)
+    inplace_variant(f"__i{_sym}__", _op)
+    inplace_variant(_name + "_", _op)
 tensor_method("bitwise_not")(bitwise_not)
-Tensor.bitwise_not_ = _inplace(bitwise_not)
+inplace_variant("bitwise_not_", bitwise_not)
 
 
 # ---- closeness ---------------------------------------------------------------------------------------

@@ -115,6 +115,19 @@ def _wrap_tensor_methods():
         new = _wrapper_of(fn)
         if new is not None:
             setattr(Tensor, name, new)
+            _replace_module_global(fn, new)
+
+
+def _replace_module_global(fn, new):
+    """Put wrapper ``new`` where ``fn`` was a global of an op module: pickle finds the wrapper by ``fn``'s name then.
+
+    Only op modules (like ``_install``): ``nn.functional`` takes no aliases in PyTorch.
+    """
+    if not fn.__module__.startswith(__name__.rpartition(".")[0] + "."):
+        return
+    module = sys.modules.get(fn.__module__)
+    if getattr(module, fn.__qualname__, None) is fn:
+        setattr(module, fn.__qualname__, new)
 
 
 def _wrap_module(module):

@@ -136,7 +136,8 @@ trunc = fix = tensor_method("trunc", "fix")(_rounding(np.trunc, "trunc_vml_cpu",
 _round_half_even = _rounding(np.rint, "round_vml_cpu", RoundBackward0)
 
 
-floor.__name__, ceil.__name__, trunc.__name__ = "floor", "ceil", "trunc"
+for _fn, _name in ((floor, "floor"), (ceil, "ceil"), (trunc, "trunc")):
+    _fn.__name__ = _fn.__qualname__ = _name  # the module global: pickle finds the op by this name
 
 
 @tensor_method()

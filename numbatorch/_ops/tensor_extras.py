@@ -310,8 +310,18 @@ def _shift(name, fn):
 bitwise_left_shift = tensor_method("bitwise_left_shift", "__lshift__")(_shift("bitwise_left_shift", np.left_shift))
 bitwise_right_shift = tensor_method("bitwise_right_shift", "__rshift__")(_shift("bitwise_right_shift",
                                                                                  np.right_shift))
-tensor_method("__rlshift__")(lambda self, other: bitwise_left_shift(other, self))
-tensor_method("__rrshift__")(lambda self, other: bitwise_right_shift(other, self))
+
+
+@tensor_method("__rlshift__")
+def _rlshift(self, other):
+    """``other << self``."""
+    return bitwise_left_shift(other, self)
+
+
+@tensor_method("__rrshift__")
+def _rrshift(self, other):
+    """``other >> self``."""
+    return bitwise_right_shift(other, self)
 
 
 @tensor_method("bitwise_left_shift_", "__ilshift__")

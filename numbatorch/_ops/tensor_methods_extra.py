@@ -8,7 +8,7 @@ from .._tensor import Tensor, normalize_dim, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output
 from ..backends._arrays import as_strided as strided_view
 from ._linear_grad import linear_grad
-from ._util import apply_inplace, record, zeros
+from ._util import _name_as_tensor_method, apply_inplace, record, zeros
 from .keyword_aliases import accept_aliases
 
 __all__ = ["logcumsumexp", "as_strided"]
@@ -154,7 +154,7 @@ def _i0(self):
 def _inplace(name, fn):
     def method(self, *args, **kwargs):
         return apply_inplace(self, fn(self, *args, **kwargs))
-    method.__name__ = method.__qualname__ = name
+    _name_as_tensor_method(method, name)
     method.__doc__ = f"In-place ``{name[:-1]}``."
     tensor_method(name)(method)
 
@@ -210,7 +210,7 @@ def is_set_to(self, tensor):
 def _needs_sparse(name, kind="sparse coordinate tensor"):
     def method(self, *args, **kwargs):
         raise RuntimeError(f"{name} expected {kind} layout but got Strided")
-    method.__name__ = method.__qualname__ = name
+    _name_as_tensor_method(method, name)
     method.__doc__ = "Sparse tensors only (see ``to_sparse``): PyTorch's error for a dense tensor."
     tensor_method(name)(method)
 
