@@ -1,6 +1,7 @@
 """Whether no other process is using the machine's cores now, judged from ``/proc/stat`` every few tenths of a second.
 
-The BLAS thread policy (``blas.py``) threads mid-sized products only then. On 2 cores, a second OpenBLAS thread
+The BLAS thread policy (``blas.py``) threads mid-sized products only then, and the convolution's worker threads
+(``_conv_threads.py``) run on the cores left free (``free_cores``). On 2 cores, a second OpenBLAS thread
 halves a 256 x 256 x 256 product when the other core is idle, but when another process holds that core the thread
 waits for it for whole scheduler ticks: the product then takes 8-18 ms instead of 0.2 ms.
 
@@ -19,7 +20,7 @@ NEIGHBOUR_CORES = 0.5
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _last = None   # (monotonic time, machine busy seconds, this process's CPU seconds) at the last sample
-_spare = False
+_neighbours = None   # other processes' average use in cores over the last sampled interval; None: not known yet
 
 
 def _machine_busy_seconds():
@@ -29,20 +30,35 @@ def _machine_busy_seconds():
     return (sum(ticks) - ticks[3] - ticks[4]) / _CLOCK_TICKS
 
 
-def spare_core():
-    """Whether other processes used under ``NEIGHBOUR_CORES`` cores on average since the last sample."""
-    global _last, _spare
+def _sample():
+    """Other processes' average use in cores since the last sample (re-sampled every ``SAMPLE_SECONDS``);
+    None until two samples were taken or where ``/proc/stat`` cannot be read."""
+    global _last, _neighbours
     now = time.monotonic()
     if _last is not None and now - _last[0] < SAMPLE_SECONDS:
-        return _spare
+        return _neighbours
     try:
         busy = _machine_busy_seconds()
     except (OSError, ValueError, IndexError):
-        return False
+        return None
     times = os.times()
     own = times.user + times.system
-    if _last is not None:
-        neighbours = (busy - _last[1]) - (own - _last[2])
-        _spare = neighbours < NEIGHBOUR_CORES * (now - _last[0])
+    _neighbours = None if _last is None else ((busy - _last[1]) - (own - _last[2])) / (now - _last[0])
     _last = (now, busy, own)
-    return _spare
+    return _neighbours
+
+
+def spare_core():
+    """Whether other processes used under ``NEIGHBOUR_CORES`` cores on average since the last sample."""
+    neighbours = _sample()
+    return neighbours is not None and neighbours < NEIGHBOUR_CORES
+
+
+def free_cores():
+    """Cores other processes left free on average since the last sample, rounded (at least 1); every core
+    while that is not known."""
+    cores = os.cpu_count() or 1
+    neighbours = _sample()
+    if neighbours is None:
+        return cores
+    return max(1, min(cores, round(cores - neighbours)))
