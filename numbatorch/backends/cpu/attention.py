@@ -24,7 +24,12 @@ import numpy as np
 
 from . import _attention_softmax as _k
 from . import blas
-from ._parallel import choose
+from ._conv_threads import run_tasks, worker_count
+from ._parallel import MIN_ELEMENTS, choose
+
+# Slices of the (N, ., .) stack per worker thread for its products and exp: a few, so that a slower thread
+# (another process on its core) leaves the rest to the others.
+SLICES_PER_WORKER = 4
 
 
 class AttentionWorkspace:
@@ -83,11 +88,37 @@ class _ReusedArrays:
 _reused = _ReusedArrays()
 
 
-def _matmul(a, b):
-    """``a @ b`` for (N, ., .) stacks, into a reused array."""
-    out = _reused.empty((a.shape[0], a.shape[1], b.shape[2]), np.result_type(a, b))
-    blas.prepare_gemm(a.shape[1], a.shape[2], b.shape[2])
-    return np.matmul(a, b, out=out)
+def _over_stack(run, n, work):
+    """Call ``run(items)`` on slices covering a stack's ``n`` items on the convolution's worker threads (numpy's
+    products and ufuncs release the GIL; BLAS is held at one thread) and return True, when ``work`` elements
+    pay for it; else return False.  Each item's product is the same one-thread BLAS call either way: the
+    slicing never changes a result.  mha_64_h8's 64 per-head products of 200 x 8 x 200 and its exp of the
+    scores ran on one core, as one numpy call each."""
+    workers = worker_count() if work >= MIN_ELEMENTS else 1
+    if workers < 2 or n < 2:
+        return False
+    count = min(n, SLICES_PER_WORKER * workers)
+    bounds = [n * i // count for i in range(count + 1)]
+    run_tasks(lambda _, i: run(slice(bounds[i], bounds[i + 1])), count, lambda: None, workers)
+    return True
+
+
+def _matmul(a, b, reuse=True):
+    """``a @ b`` for (N, ., .) stacks, into a reused array (a fresh one unless ``reuse``)."""
+    shape, dtype = (a.shape[0], a.shape[1], b.shape[2]), np.result_type(a, b)
+    out = _reused.empty(shape, dtype) if reuse else np.empty(shape, dtype)
+    if not _over_stack(lambda items: np.matmul(a[items], b[items], out=out[items]), shape[0], out.size):
+        blas.prepare_gemm(shape[1], a.shape[2], shape[2])
+        np.matmul(a, b, out=out)
+    return out
+
+
+def _exp(a):
+    """``np.exp(a, out=a)`` for an (N, ., .) stack (numpy's exp is SIMD-vectorised; Numba's is scalar here)."""
+    def run(items):
+        np.exp(a[items], out=a[items])
+    if not _over_stack(run, a.shape[0], a.size):
+        np.exp(a, out=a)
 
 
 def _float_dtype(*arrays):
@@ -180,11 +211,11 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
     keep_flat = _flat_mask(dropout_mask if has_dropout else True, full_shape, np.bool_)
     choose(_k.shift_scores, scores.size)(scores, *mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
-    np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
+    _exp(scores)
     choose(_k.normalize_rows, scores.size)(scores, bool(nan_for_fully_masked), *keep_flat, has_dropout,
                                            dtype.type(drop_scale), attn_drop)
     used = attn_drop if has_dropout else scores
-    output = blas.matmul(np.swapaxes(used, 1, 2), v3)
+    output = _matmul(np.swapaxes(used, 1, 2), v3, reuse=False)
     ws = AttentionWorkspace(query=query, key=key, value=value, q3=q3, k3=k3, v3=v3, attn=np.swapaxes(scores, 1, 2),
                             attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
@@ -205,16 +236,16 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     has_dropout = ws.attn_drop is not None
     used_t = np.swapaxes(ws.attn_drop, 1, 2) if has_dropout else attn_t
 
-    grad_value = blas.matmul(used_t, grad_out)
+    grad_value = _matmul(used_t, grad_out, reuse=False)
     grad_scores_t = _matmul(v3, np.swapaxes(grad_out, 1, 2))
     choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
 
     grad_scores = np.swapaxes(grad_scores_t, 1, 2)
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores.reshape(batch + (L, S)),
                                                                   ws.mask_shape)
-    grad_query = blas.matmul(grad_scores, k3)
+    grad_query = _matmul(grad_scores, k3, reuse=False)
     grad_query *= ws.scale
-    grad_key = blas.matmul(grad_scores_t, q3)
+    grad_key = _matmul(grad_scores_t, q3, reuse=False)
     grad_key *= ws.scale
     return (_sum_to_shape(grad_query.reshape(batch + grad_query.shape[1:]), ws.query.shape),
             _sum_to_shape(grad_key.reshape(batch + grad_key.shape[1:]), ws.key.shape),
