@@ -14,8 +14,8 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._util import apply_inplace, record
 
-__all__ = ["real", "imag", "conj", "conj_physical", "conj_physical_", "resolve_conj", "is_conj", "view_as_real", "view_as_complex",
-           "complex", "polar", "angle"]
+__all__ = ["real", "imag", "conj", "conj_physical", "conj_physical_", "resolve_conj", "is_conj", "view_as_real",
+           "view_as_complex", "complex", "polar", "angle"]
 
 
 def _check_complex(input, name):
