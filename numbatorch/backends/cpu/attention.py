@@ -25,7 +25,8 @@ import numpy as np
 from . import _attention_softmax as _k
 from . import blas
 from ._conv_threads import run_tasks, worker_count
-from ._parallel import MIN_ELEMENTS, choose
+from . import _parallel
+from ._parallel import choose
 
 # Slices of the (N, ., .) stack per worker thread for its products and exp: a few, so that a slower thread
 # (another process on its core) leaves the rest to the others.
@@ -94,7 +95,7 @@ def _over_stack(run, n, work):
     pay for it; else return False.  Each item's product is the same one-thread BLAS call either way: the
     slicing never changes a result.  mha_64_h8's 64 per-head products of 200 x 8 x 200 and its exp of the
     scores ran on one core, as one numpy call each."""
-    workers = worker_count() if work >= MIN_ELEMENTS else 1
+    workers = worker_count() if work >= _parallel.MIN_ELEMENTS else 1
     if workers < 2 or n < 2:
         return False
     count = min(n, SLICES_PER_WORKER * workers)

@@ -7,7 +7,6 @@ import numpy as np
 
 from . import _pool_kernels as K
 from ._parallel import choose
-from ._spare_core import free_cores
 
 __all__ = [
     "pool_output_size", "max_pool_forward", "max_pool_backward", "max_unpool_forward",
@@ -16,13 +15,6 @@ __all__ = [
     "adaptive_max_pool_forward", "adaptive_max_pool_backward",
     "fractional_max_pool_forward", "fractional_max_pool_backward", "adaptive_windows",
 ]
-
-
-def _choose(twin, work):
-    """``choose``'s build of ``twin``, the serial one while other processes leave this process one core: a
-    parallel launch then waits for the core a neighbour holds (cifar2's max-pool forward and backward took
-    1.7-1.9x as long as on one thread).  Both builds give the same result."""
-    return choose(twin, work if free_cores() > 1 else 0)
 
 
 def _planes(x, nd):
@@ -80,9 +72,9 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     idx = np.empty(out.shape, dtype=np.int64)
     k3, s3, p3, d3 = _pad3(k, 1), _pad3(s, 1), _pad3(p, 0), _pad3(d, 1)
     if _is_plain_2x2(k3, s3, p3, d3, x4.shape, out.shape):
-        _choose(K.maxpool2x2, x4.size)(x4, out, idx)
+        choose(K.maxpool2x2, x4.size)(x4, out, idx)
     else:
-        _choose(K.maxpool, x4.size)(x4, out, idx, *k3, *s3, *p3, *d3)
+        choose(K.maxpool, x4.size)(x4, out, idx, *k3, *s3, *p3, *d3)
     return out.reshape(lead + osp), idx.reshape(lead + osp)
 
 
@@ -101,7 +93,7 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
     gy = np.ascontiguousarray(grad_output).reshape(P, int(np.prod(grad_output.shape[grad_output.ndim - nd:])))
     ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
     gx = np.empty((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)   # zeroed per plane
-    _choose(K.scatter_add, gx.size)(gy, ix, gx)
+    choose(K.scatter_add, gx.size)(gy, ix, gx)
     return gx.reshape(x_shape)
 
 
@@ -136,7 +128,7 @@ def avg_pool_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False,
     x4, lead, sp = _planes(x, nd)
     k, s, p, _, osp = _window_args(sp, nd, kernel_size, stride, padding, 1, ceil_mode)
     out = np.empty((x4.shape[0],) + _pad3(osp, 1), dtype=x.dtype)
-    _choose(K.avgpool, x4.size)(x4, out, out, x4, False, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
+    choose(K.avgpool, x4.size)(x4, out, out, x4, False, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
                          bool(count_include_pad), int(divisor_override or 0))
     return out.reshape(lead + osp)
 
@@ -148,7 +140,7 @@ def avg_pool_backward(grad_output, x_shape, kernel_size, stride=None, padding=0,
     gy = _as4(grad_output, nd)
     P = gy.shape[0]
     gx = np.zeros((P,) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
-    _choose(K.avgpool, gx.size)(gx, gy, gy, gx, True, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
+    choose(K.avgpool, gx.size)(gx, gy, gy, gx, True, *_pad3(k, 1), *_pad3(s, 1), *_pad3(p, 0),
                          bool(count_include_pad), int(divisor_override or 0))
     return gx.reshape(x_shape)
 
@@ -184,7 +176,7 @@ def adaptive_avg_pool_forward(x, output_size, nd=None):
     osz, wins = _adaptive_args(x, output_size, nd)
     x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
-    _choose(K.window_avg, x4.size)(x4, out, out, x4, False, *wins)
+    choose(K.window_avg, x4.size)(x4, out, out, x4, False, *wins)
     return out.reshape(lead + osz)
 
 
@@ -196,7 +188,7 @@ def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
         wins.extend(adaptive_windows(*v))
     gy = _as4(grad_output, nd)
     gx = np.zeros((gy.shape[0],) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
-    _choose(K.window_avg, gx.size)(gx, gy, gy, gx, True, *wins)
+    choose(K.window_avg, gx.size)(gx, gy, gy, gx, True, *wins)
     return gx.reshape(x_shape)
 
 
@@ -207,7 +199,7 @@ def adaptive_max_pool_forward(x, output_size, nd=None):
     x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    _choose(K.window_max, x4.size)(x4, out, idx, *wins)
+    choose(K.window_max, x4.size)(x4, out, idx, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
@@ -247,7 +239,7 @@ def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
         wins.extend([st, st + kk])
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    _choose(K.window_max, x4.size)(x4, out, idx, *wins)
+    choose(K.window_max, x4.size)(x4, out, idx, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
