@@ -7,12 +7,10 @@ at a time. Method: x = k*ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, so 
 Taylor series to r**13 (truncation below 1e-17 relative), and 2**k built from exponent bits. Within 1 ulp of
 numpy's exp over the whole float64 range, subnormal results, overflow to inf, underflow to 0 and NaN included.
 """
-import struct
-
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic, overload
+from numba import njit
+
+from ._float_bits import bits_from_float64, float64_from_bits
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # ln2 to 32 significant bits: k * _LN2_HI is exact for |k| < 2**21
@@ -25,41 +23,6 @@ _EXPONENT_BIAS = 1023
 # exp overflows above 709.78 and rounds to 0 below -745.13; clamping just outside keeps k in 11 bits.
 _CLAMP_HIGH = 710.0
 _CLAMP_LOW = -746.0
-_LOW_64_BITS = (1 << 64) - 1
-
-
-def _float_from_bits(bits):
-    """The float64 whose IEEE bits are the low 64 bits of ``bits`` (plain Python, for NUMBA_DISABLE_JIT)."""
-    return struct.unpack("<d", struct.pack("<Q", int(bits) & _LOW_64_BITS))[0]
-
-
-def _bits_from_float(value):
-    """The IEEE bits of a float64 as a signed integer (plain Python, for NUMBA_DISABLE_JIT)."""
-    return struct.unpack("<q", struct.pack("<d", value))[0]
-
-
-@intrinsic
-def _bitcast_to_float(typingctx, bits):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-    return types.float64(types.int64), codegen
-
-
-@intrinsic
-def _bitcast_to_int(typingctx, value):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-    return types.int64(types.float64), codegen
-
-
-@overload(_float_from_bits)
-def _float_from_bits_jit(bits):
-    return lambda bits: _bitcast_to_float(bits)
-
-
-@overload(_bits_from_float)
-def _bits_from_float_jit(value):
-    return lambda value: _bitcast_to_int(value)
 
 
 @njit(cache=True, error_model="numpy")
@@ -88,7 +51,7 @@ def exp(x):
     p = 1.0 + (r + r * r * q)
     # 2**k as two powers of two that are each a normal float: p * 2**k1 is exact, and the one rounding of
     # the second product gives correct subnormal results and overflow to inf.
-    k_int = _bits_from_float(shifted) - _SHIFTER_BITS
+    k_int = bits_from_float64(shifted) - _SHIFTER_BITS
     k1 = k_int >> 1
     k2 = k_int - k1
-    return p * _float_from_bits((k1 + _EXPONENT_BIAS) << 52) * _float_from_bits((k2 + _EXPONENT_BIAS) << 52)
+    return p * float64_from_bits((k1 + _EXPONENT_BIAS) << 52) * float64_from_bits((k2 + _EXPONENT_BIAS) << 52)

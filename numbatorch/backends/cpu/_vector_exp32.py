@@ -8,9 +8,9 @@ Within 2 ulp of the float32-rounded exp for results from 2**-126 to 2**127. Belo
 callers only compute ``1 / (1 + e)`` or ``(1 - e) / (1 + e)``, where neither difference shows. NaN stays NaN.
 """
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic, overload
+from numba import njit
+
+from ._float_bits import bits_from_float32, float32_from_bits
 
 _LOG2E = np.float32(1.44269504)
 _LN2_HI = np.float32(0.693359375)  # ln2 to 9 significant bits: k * _LN2_HI is exact for |k| < 2**15
@@ -25,40 +25,6 @@ _CLAMP_HIGH = np.float32(89.0)
 _CLAMP_LOW = np.float32(-87.0)
 _ONE = np.float32(1.0)
 _TAYLOR = tuple(np.float32(1.0 / f) for f in (5040.0, 720.0, 120.0, 24.0, 6.0, 2.0))
-
-
-def _float32_from_bits(bits):
-    """The float32 whose IEEE bits are ``bits`` (plain Python, for NUMBA_DISABLE_JIT)."""
-    return np.int32(bits).view(np.float32)
-
-
-def _bits_from_float32(value):
-    """The IEEE bits of a float32 as an int32 (plain Python, for NUMBA_DISABLE_JIT)."""
-    return np.float32(value).view(np.int32)
-
-
-@intrinsic
-def _bitcast_to_float32(typingctx, bits):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.FloatType())
-    return types.float32(types.int32), codegen
-
-
-@intrinsic
-def _bitcast_to_int32(typingctx, value):
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(32))
-    return types.int32(types.float32), codegen
-
-
-@overload(_float32_from_bits)
-def _float32_from_bits_jit(bits):
-    return lambda bits: _bitcast_to_float32(bits)
-
-
-@overload(_bits_from_float32)
-def _bits_from_float32_jit(value):
-    return lambda value: _bitcast_to_int32(value)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -78,5 +44,5 @@ def exp32(x):
     q = q * r + c3
     q = q * r + c2
     p = _ONE + (r + r * r * q)
-    k_int = _bits_from_float32(shifted) - _SHIFTER_BITS
-    return p * _float32_from_bits((k_int + _EXPONENT_BIAS) << _MANTISSA_BITS)
+    k_int = bits_from_float32(shifted) - _SHIFTER_BITS
+    return p * float32_from_bits((k_int + _EXPONENT_BIAS) << _MANTISSA_BITS)
