@@ -47,6 +47,14 @@ class _HookedCall:
 
     _is_full_backward_hook = None
 
+    def _run_forward_hook(self, hook_id, hook, args, kwargs, result):
+        """The forward's result after one forward hook: what the hook returned, or ``result`` if it returned None."""
+        if hook_id in self._forward_hooks_with_kwargs:
+            hook_result = hook(self, args, kwargs, result)
+        else:
+            hook_result = hook(self, args, result)
+        return result if hook_result is None else hook_result
+
     def _call_impl(self, *args, **kwargs):
         forward_call = self.forward
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
@@ -75,24 +83,14 @@ class _HookedCall:
             for hook_id, hook in list(self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called:
                     called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
-                    hook_result = hook(self, args, kwargs, result)
-                else:
-                    hook_result = hook(self, args, result)
-                if hook_result is not None:
-                    result = hook_result
+                result = self._run_forward_hook(hook_id, hook, args, kwargs, result)
         except Exception:
             # As in PyTorch, hooks registered with always_call run even when forward or an earlier hook
             # raised; their own errors become warnings so the original error is the one raised.
             for hook_id, hook in list(self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called and hook_id not in called_always:
                     try:
-                        if hook_id in self._forward_hooks_with_kwargs:
-                            hook_result = hook(self, args, kwargs, result)
-                        else:
-                            hook_result = hook(self, args, result)
-                        if hook_result is not None:
-                            result = hook_result
+                        result = self._run_forward_hook(hook_id, hook, args, kwargs, result)
                     except Exception as e:
                         warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
                                       f"silenced as another error was raised in forward: {e}", stacklevel=2)
