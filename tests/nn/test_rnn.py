@@ -187,6 +187,36 @@ def test_cells_match_torch(name, batched):
     np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-10)
 
 
+@pytest.mark.parametrize("name,kwargs", [("GRUCell", {}), ("GRUCell", dict(bias=False)), ("RNNCell", {}),
+                                         ("RNNCell", dict(nonlinearity="relu", bias=False))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batched,with_state", [(True, True), (True, False), (False, True), (False, False)])
+def test_fused_cells_match_torch(name, kwargs, dtype, batched, with_state):
+    nb, th = _pair(name, dtype, 5, 6, **kwargs)
+    rng = np.random.default_rng(11)
+    lead = (3,) if batched else ()
+    ins = [rng.standard_normal(lead + (5,)).astype(dtype)]
+    if with_state:
+        ins.append(rng.standard_normal(lead + (6,)).astype(dtype))
+    ins_nb, ins_th = [_leaf(a, numbatorch) for a in ins], [_leaf(a, torch) for a in ins]
+    out_nb, out_th = nb(*ins_nb), th(*ins_th)
+    assert out_nb.detach().numpy().dtype == dtype
+    assert tuple(out_nb.shape) == tuple(out_th.shape)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-10)
+    _compare([out_nb], [out_th], **tol)
+    _assert_grads(ins_nb, ins_th, **tol)
+    _assert_grads(list(nb.parameters()), list(th.parameters()), **tol)
+
+
+@pytest.mark.parametrize("name,node", [("LSTMCell", "ThnnFusedLstmCellBackward0"),
+                                       ("GRUCell", "ThnnFusedGruCellBackward0"), ("RNNCell", "RnnCellBackward0")])
+def test_cell_is_one_node(name, node):
+    out = _CLASSES[name](2, 3)(numbatorch.randn(4, 2))
+    out = out[0] if isinstance(out, tuple) else out
+    assert out.grad_fn.name() == node
+    assert {type(f).__name__ for f, _ in out.grad_fn.next_functions if f is not None} == {"AccumulateGrad"}
+
+
 @pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
 def test_gradcheck(name):
     kwargs = dict(proj_size=2) if name == "LSTM" else {}
@@ -202,9 +232,10 @@ def test_gradcheck(name):
     assert gradcheck(f, (x, *params), eps=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["LSTMCell", "GRUCell", "RNNCell"])
-def test_cell_gradcheck_and_gradgradcheck(name):
-    nb = _CLASSES[name](2, 3).double()
+@pytest.mark.parametrize("name,kwargs", [("LSTMCell", {}), ("GRUCell", {}), ("GRUCell", dict(bias=False)),
+                                         ("RNNCell", {}), ("RNNCell", dict(nonlinearity="relu"))])
+def test_cell_gradcheck_and_gradgradcheck(name, kwargs):
+    nb = _CLASSES[name](2, 3, **kwargs).double()
     x = numbatorch.randn(4, 2, dtype=numbatorch.float64, requires_grad=True)
     h = numbatorch.randn(4, 3, dtype=numbatorch.float64, requires_grad=True)
     c = numbatorch.randn(4, 3, dtype=numbatorch.float64, requires_grad=True)

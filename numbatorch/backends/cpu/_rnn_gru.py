@@ -111,3 +111,20 @@ def _make_gru_backward(loop):
 
 
 gru_backward = twin_kernels(_make_gru_backward)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gru_cell_forward(xw, hw, b_hh, h, out, gates, hn):
+    """One step of a whole batch (``GRUCell``): ``xw`` (1, B, 3H) holds x @ W_ih^T + b_ih, ``hw`` (B, 3H)
+    h @ W_hh^T; h (B, H) becomes the new state, ``out`` is h viewed as (1, B, H)."""
+    for b in range(h.shape[0]):
+        _gru_cell_forward(b, 0, True, xw, hw, b_hh, h, out, gates, hn)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct):
+    """Gate gradients of one step of a whole batch from dL/dh' ``dh`` (arrays of ``gru_cell_forward`` as
+    (1, B, *)); ``dh_direct`` receives the part of dL/dh that bypasses W_hh."""
+    no_output_grad = np.zeros_like(h_prev)
+    for b in range(dh.shape[0]):
+        _gru_cell_backward(b, 0, True, dh, no_output_grad, gates, hn, h_prev, dgates_x, dgates_h, dh_direct)

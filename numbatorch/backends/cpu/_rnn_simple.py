@@ -84,3 +84,21 @@ def _make_rnn_backward(loop):
 
 
 rnn_backward = twin_kernels(_make_rnn_backward)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rnn_cell_forward(xw, hw, use_relu, h, out):
+    """One step of a whole batch (``RNNCell``): ``xw`` (1, B, H) holds x @ W_ih^T + both biases, ``hw`` (B, H)
+    h @ W_hh^T; h (B, H) becomes the new state, ``out`` is h viewed as (1, B, H)."""
+    for b in range(h.shape[0]):
+        _rnn_cell_forward(b, 0, True, use_relu, xw, hw, h, out)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rnn_cell_backward(dh, use_relu, out, dpre):
+    """Pre-activation gradients (1, B, H) of one step of a whole batch from dL/dh' ``dh`` and the step's
+    output ``out`` (1, B, H)."""
+    no_output_grad = np.zeros_like(out)
+    dh_total = np.empty_like(dh)
+    for b in range(dh.shape[0]):
+        _rnn_cell_backward(b, 0, True, use_relu, dh, no_output_grad, out, dpre, dh_total)

@@ -143,6 +143,70 @@ def lstm_cell_backward(ws, grad_h=None, grad_c=None):
     return RNNGrads(grad_x, grad_h0, dc, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None)
 
 
+def gru_cell_forward(x, xw, h, w_ih, w_hh, b_hh, has_bias):
+    """One GRU step of a batch (``GRUCell``): x (B, I); xw (1, B, 3H) its input projection with b_ih; h (B, H);
+    b_hh (3H,) (zeros without biases); all of one float dtype, prepared by the family module. Returns
+    (h', workspace): one GEMM and one fused gate kernel, none of the layer's time axis."""
+    B, H = h.shape
+    hw = blas.matmul(h, w_hh.T)
+    h_new = h.copy()  # the kernel updates the state in place
+    gates = np.empty((1, B, 3 * H), dtype=x.dtype)
+    hn = np.empty((1, B, H), dtype=x.dtype)
+    _rnn_gru.gru_cell_forward(xw, hw, b_hh, h_new, h_new.reshape(1, B, H), gates, hn)
+    ws = RNNWorkspace(mode="gru", x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias, h_prev=h, gates=gates, hn=hn)
+    return h_new, ws
+
+
+def gru_cell_backward(ws, grad_h=None):
+    """Backpropagate through ``gru_cell_forward``; returns ``RNNGrads`` (no c0, no w_hr). grad_h (B, H) or None
+    (zero)."""
+    B, H = ws.h_prev.shape
+    dh = _grad_or_zeros(grad_h, (B, H), ws.x.dtype)
+    dgates_x = np.empty((B, 3 * H), dtype=dh.dtype)
+    dgates_h = np.empty((B, 3 * H), dtype=dh.dtype)
+    dh_direct = np.empty((B, H), dtype=dh.dtype)
+    _rnn_gru.gru_cell_backward(dh, ws.gates, ws.hn, ws.h_prev.reshape(1, B, H), dgates_x.reshape(1, B, 3 * H),
+                               dgates_h.reshape(1, B, 3 * H), dh_direct)
+    grad_h0 = blas.matmul(dgates_h, ws.w_hh)
+    grad_h0 += dh_direct
+    return _cell_grads(ws, dgates_x, dgates_h, grad_h0)
+
+
+def rnn_cell_forward(mode, x, xw, h, w_ih, w_hh, has_bias):
+    """One Elman RNN step of a batch (``RNNCell``): mode "rnn_tanh" or "rnn_relu"; x (B, I); xw (1, B, H) its
+    input projection with both biases; h (B, H); all of one float dtype, prepared by the family module.
+    Returns (h', workspace)."""
+    B, H = h.shape
+    hw = blas.matmul(h, w_hh.T)
+    h_new = np.empty_like(h)
+    out = h_new.reshape(1, B, H)
+    _rnn_simple.rnn_cell_forward(xw, hw, mode == "rnn_relu", h_new, out)
+    ws = RNNWorkspace(mode=mode, x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias, h_prev=h, out=out)
+    return h_new, ws
+
+
+def rnn_cell_backward(ws, grad_h=None):
+    """Backpropagate through ``rnn_cell_forward``; returns ``RNNGrads`` (no c0, no w_hr). grad_h (B, H) or None
+    (zero)."""
+    B, H = ws.h_prev.shape
+    dh = _grad_or_zeros(grad_h, (B, H), ws.x.dtype)
+    dpre = np.empty((B, H), dtype=dh.dtype)
+    _rnn_simple.rnn_cell_backward(dh, ws.mode == "rnn_relu", ws.out, dpre.reshape(1, B, H))
+    return _cell_grads(ws, dpre, dpre, blas.matmul(dpre, ws.w_hh))
+
+
+def _cell_grads(ws, dgates_x, dgates_h, grad_h0):
+    """``RNNGrads`` of one cell step from its input-side and hidden-side pre-activation gradients (B, G*H)."""
+    grad_x = blas.matmul(dgates_x, ws.w_ih)
+    grad_w_ih = blas.matmul(dgates_x.T, ws.x)
+    grad_w_hh = blas.matmul(dgates_h.T, ws.h_prev)
+    grad_b_ih = grad_b_hh = None
+    if ws.has_bias:
+        grad_b_ih = dgates_x.sum(axis=0)
+        grad_b_hh = grad_b_ih.copy() if dgates_h is dgates_x else dgates_h.sum(axis=0)
+    return RNNGrads(grad_x, grad_h0, None, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None)
+
+
 def _grad_or_zeros(g, shape, dtype):
     if g is None:
         return np.zeros(shape, dtype=dtype)

@@ -13,8 +13,8 @@ from ..cpu.rnn import _GATES, RNNGrads, RNNWorkspace, step_lengths
 from . import _rnn_cells as K
 from ._array import launch, read_only, xp
 
-__all__ = ["RNNGrads", "RNNWorkspace", "lstm_cell_backward", "lstm_cell_forward", "rnn_layer_backward",
-           "rnn_layer_forward"]
+__all__ = ["RNNGrads", "RNNWorkspace", "gru_cell_backward", "gru_cell_forward", "lstm_cell_backward",
+           "lstm_cell_forward", "rnn_cell_backward", "rnn_cell_forward", "rnn_layer_backward", "rnn_layer_forward"]
 
 
 def _steps(T, reverse, backward=False):
@@ -87,6 +87,32 @@ def lstm_cell_forward(x, xw, h, c, w_ih, w_hh, has_bias):
 def lstm_cell_backward(ws, grad_h=None, grad_c=None):
     """Backpropagate through ``lstm_cell_forward``; as the CPU twin."""
     grads = rnn_layer_backward(ws, None, grad_h, grad_c)
+    return grads._replace(x=grads.x[0])
+
+
+def gru_cell_forward(x, xw, h, w_ih, w_hh, b_hh, has_bias):
+    """One GRU step of a batch (x (B, I), xw (1, B, 3H)); as the CPU twin, here the layer with T = 1."""
+    _, h_new, _, ws = rnn_layer_forward("gru", x[None], xw, h, w_ih, w_hh, b_hh)
+    ws.has_bias = has_bias
+    return h_new, ws
+
+
+def rnn_cell_forward(mode, x, xw, h, w_ih, w_hh, has_bias):
+    """One Elman RNN step of a batch (x (B, I), xw (1, B, H)); as the CPU twin, here the layer with T = 1."""
+    _, h_new, _, ws = rnn_layer_forward(mode, x[None], xw, h, w_ih, w_hh)
+    ws.has_bias = has_bias
+    return h_new, ws
+
+
+def gru_cell_backward(ws, grad_h=None):
+    """Backpropagate through ``gru_cell_forward``; as the CPU twin."""
+    grads = rnn_layer_backward(ws, None, grad_h)
+    return grads._replace(x=grads.x[0])
+
+
+def rnn_cell_backward(ws, grad_h=None):
+    """Backpropagate through ``rnn_cell_forward``; as the CPU twin."""
+    grads = rnn_layer_backward(ws, None, grad_h)
     return grads._replace(x=grads.x[0])
 
 

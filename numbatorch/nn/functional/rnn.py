@@ -2,9 +2,9 @@
 
 ``rnn_layer`` prepares the arrays for every device (one float dtype, C-contiguous, checked shapes, the input
 projection of all steps as one GEMM) and wraps ``backends.cpu.rnn.rnn_layer_forward``; its node's backward is
-one call of ``rnn_layer_backward`` (BPTT in a fused kernel). ``lstm_cell`` is one ``LSTMCell`` step as one
-node. Also the two re-layout ops that PackedSequence needs (packed rows <-> padded (T, B, *) tensor), each one
-node.
+one call of ``rnn_layer_backward`` (BPTT in a fused kernel). ``lstm_cell``, ``gru_cell`` and ``rnn_cell`` are
+one ``LSTMCell``, ``GRUCell`` and ``RNNCell`` step as one node each. Also the two re-layout ops that
+PackedSequence needs (packed rows <-> padded (T, B, *) tensor), each one node.
 """
 import numpy as np
 
@@ -203,6 +203,75 @@ def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh)
     return record((h_new, c_new), ThnnFusedLstmCellBackward0, inputs, reads=inputs, ws=ws,
                   saved=(x, h, c, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
+
+
+def _cell_arrays(input, hx, weights):
+    """A cell's arrays in input's dtype, C-contiguous: x (B, I), h (B, H) (zeros when ``hx`` is None) and the
+    weights (None where absent)."""
+    x = input._data
+    x = _as_dtype(x, x.dtype)
+    w_ih, w_hh, b_ih, b_hh = (_as_dtype(_arr(w), x.dtype) for w in weights)
+    h = _as_dtype(hx._data, x.dtype) if hx is not None else np.zeros_like(x, shape=(x.shape[0], w_hh.shape[1]))
+    return x, h, w_ih, w_hh, b_ih, b_hh
+
+
+class ThnnFusedGruCellBackward0(Node):
+    """Backward of one ``GRUCell`` step. Named like PyTorch's fused GRU cell node."""
+
+    __slots__ = ("ws", "saved")
+
+    def backward(self, grad):
+        g = _rnn.gru_cell_backward(self.ws, grad)
+        # inputs: (x, h, w_ih, w_hh, b_ih, b_hh)
+        return g.x, g.h0, g.w_ih, g.w_hh, g.b_ih, g.b_hh
+
+    def backward_graph(self, grad):
+        from ..._functional_aliases import gru_cell as gru_cell_ops
+        return backward_by_recompute(self, gru_cell_ops, self.saved, grad)
+
+
+@computes_in_float32
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step of a batch as one graph node: input (B, I), hx (B, H) or None (zeros), all of one float
+    dtype. Returns h'."""
+    x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a = _cell_arrays(input, hx, (w_ih, w_hh, b_ih, b_hh))
+    _check_layer("gru", x[None], h, None, w_ih_a, w_hh_a, b_ih_a, b_hh_a, None, None)
+    xw = input_projection("gru", x[None], w_ih_a, b_ih_a, b_hh_a)
+    b_hh_k = b_hh_a if b_hh_a is not None else np.zeros_like(x, shape=w_hh_a.shape[:1])
+    h_new, ws = _rnn.gru_cell_forward(x, xw, h, w_ih_a, w_hh_a, b_hh_k, b_ih is not None)
+    inputs = (input, hx, w_ih, w_hh, b_ih, b_hh)
+    return record(h_new, ThnnFusedGruCellBackward0, inputs, reads=inputs, ws=ws,
+                  saved=(x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
+
+
+class RnnCellBackward0(Node):
+    """Backward of one ``RNNCell`` step (tanh or ReLU) as one node (PyTorch records its linear and
+    activation ops)."""
+
+    __slots__ = ("ws", "saved")
+
+    def backward(self, grad):
+        g = _rnn.rnn_cell_backward(self.ws, grad)
+        # inputs: (x, h, w_ih, w_hh, b_ih, b_hh)
+        return g.x, g.h0, g.w_ih, g.w_hh, g.b_ih, g.b_hh
+
+    def backward_graph(self, grad):
+        from ..._functional_aliases import rnn_relu_cell, rnn_tanh_cell
+        step = rnn_relu_cell if self.ws.mode == "rnn_relu" else rnn_tanh_cell
+        return backward_by_recompute(self, step, self.saved, grad)
+
+
+@computes_in_float32
+def rnn_cell(mode, input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman RNN step of a batch as one graph node: mode "rnn_tanh" or "rnn_relu"; input (B, I), hx (B, H)
+    or None (zeros), all of one float dtype. Returns h'."""
+    x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a = _cell_arrays(input, hx, (w_ih, w_hh, b_ih, b_hh))
+    _check_layer(mode, x[None], h, None, w_ih_a, w_hh_a, b_ih_a, b_hh_a, None, None)
+    xw = input_projection(mode, x[None], w_ih_a, b_ih_a, b_hh_a)
+    h_new, ws = _rnn.rnn_cell_forward(mode, x, xw, h, w_ih_a, w_hh_a, b_ih is not None)
+    inputs = (input, hx, w_ih, w_hh, b_ih, b_hh)
+    return record(h_new, RnnCellBackward0, inputs, reads=inputs, ws=ws,
+                  saved=(x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
 
 
 def _packed_positions(batch_sizes):

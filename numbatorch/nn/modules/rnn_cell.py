@@ -1,12 +1,12 @@
-"""Single-step recurrent cells (RNNCell, LSTMCell, GRUCell). LSTMCell is one fused cell op
-(``functional.rnn.lstm_cell``: a cell-by-cell loop pays no layer machinery per step); RNNCell and GRUCell run
-the full layers' fused op with T = 1 (``functional.rnn.rnn_layer``)."""
+"""Single-step recurrent cells (RNNCell, LSTMCell, GRUCell), each one fused cell op
+(``functional.rnn.rnn_cell``, ``lstm_cell``, ``gru_cell``): a cell-by-cell loop pays no layer machinery (time
+axis, lengths, workspace of T steps) per step."""
 import math
 
 from ... import _creation
 from .. import init
 from ..._ops._dtype_args import scalar_name
-from ..functional.rnn import lstm_cell, rnn_layer
+from ..functional.rnn import gru_cell, lstm_cell, rnn_cell
 from ..parameter import Parameter
 from .module import Module
 
@@ -67,11 +67,14 @@ class RNNCellBase(Module):
                                if hx.size(0) != input.size(0) else
                                f"hidden0 has inconsistent hidden_size: got {hx.size(1)}, expected "
                                f"{self.hidden_size}")
+        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        c = None
         if mode == "lstm":
-            h, c = lstm_cell(input, hx, cx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            h, c = lstm_cell(input, hx, cx, *weights)
+        elif mode == "gru":
+            h = gru_cell(input, hx, *weights)
         else:
-            _, h, c = rnn_layer(mode, input.unsqueeze(0), hx, cx, self.weight_ih, self.weight_hh,
-                                self.bias_ih, self.bias_hh)
+            h = rnn_cell(mode, input, hx, *weights)
         if not is_batched:
             h = h.squeeze(0)
             c = c.squeeze(0) if c is not None else None

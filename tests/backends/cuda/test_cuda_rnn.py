@@ -79,3 +79,31 @@ def test_lstm_cell(bias):
         assert (a is None) == (e is None), name
         if e is not None:
             assert_close(a, e, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode,bias", [("gru", True), ("gru", False), ("rnn_tanh", True), ("rnn_relu", False)])
+def test_gru_and_rnn_cell(mode, bias):
+    G = 3 if mode == "gru" else 1
+    args = dict(x=_r(B, I), h=_r(B, H), w_ih=_r(G * H, I), w_hh=_r(G * H, H))
+    b_ih, b_hh = (_r(G * H), _r(G * H)) if bias else (None, None)
+    on_device = {k: device(v) for k, v in args.items()}
+    d_b_ih, d_b_hh = (device(b_ih), device(b_hh)) if bias else (None, None)
+    xw = input_projection(mode, on_device["x"][None], on_device["w_ih"], d_b_ih, d_b_hh)
+    exw = input_projection(mode, args["x"][None], args["w_ih"], b_ih, b_hh)
+    if mode == "gru":
+        b_hh_k = b_hh if bias else np.zeros(G * H, dtype=np.float32)
+        h, ws = gpu.gru_cell_forward(xw=xw, **on_device, b_hh=device(b_hh_k), has_bias=bias)
+        eh, ews = cpu.gru_cell_forward(xw=exw, **args, b_hh=b_hh_k, has_bias=bias)
+        backward_gpu, backward_cpu = gpu.gru_cell_backward, cpu.gru_cell_backward
+    else:
+        h, ws = gpu.rnn_cell_forward(mode, xw=xw, **on_device, has_bias=bias)
+        eh, ews = cpu.rnn_cell_forward(mode, xw=exw, **args, has_bias=bias)
+        backward_gpu, backward_cpu = gpu.rnn_cell_backward, cpu.rnn_cell_backward
+    assert_close(h, eh)
+    gh = _r(B, H)
+    got, want = backward_gpu(ws, device(gh)), backward_cpu(ews, gh)
+    for name in cpu.RNNGrads._fields:
+        a, e = getattr(got, name), getattr(want, name)
+        assert (a is None) == (e is None), name
+        if e is not None:
+            assert_close(a, e, rtol=1e-4, atol=1e-5)
