@@ -10,7 +10,9 @@ import numpy as np
 from numba import njit
 
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid, tanh
+from ._rnn_math import copy_rows, sigmoid, sigmoid_or_tanh32, tanh
+
+_ONE = np.float32(1.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -24,18 +26,32 @@ def _gru_cell_forward(b, t, active, xw, hw, b_hh, h, out, gates, hn):
             hn[t, b, j] = 0.0
             out[t, b, j] = 0.0
         return
+    # Two loops of few arrays each, on row views, so LLVM vectorises both (as the LSTM's gate loops); float32
+    # gates take the float32 math (twice the lanes), float64 ones keep the float64 sigmoid and tanh.
+    g_row, xw_row, hw_row, h_row, hn_row = gates[t, b], xw[t, b], hw[b], h[b], hn[t, b]
+    if gates.itemsize == 4:
+        for j in range(2 * H):
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j] + b_hh[j], False)
+        for j in range(H):
+            hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
+            n = sigmoid_or_tanh32(xw_row[2 * H + j] + g_row[j] * hn_j, True)
+            z = g_row[H + j]
+            g_row[2 * H + j] = n
+            hn_row[j] = hn_j
+            h_row[j] = (_ONE - z) * n + z * h_row[j]
+    else:
+        for j in range(2 * H):
+            g_row[j] = sigmoid(xw_row[j] + hw_row[j] + b_hh[j])
+        for j in range(H):
+            hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
+            n = tanh(xw_row[2 * H + j] + g_row[j] * hn_j)
+            z = g_row[H + j]
+            g_row[2 * H + j] = n
+            hn_row[j] = hn_j
+            h_row[j] = (1.0 - z) * n + z * h_row[j]
+    out_row = out[t, b]
     for j in range(H):
-        r = sigmoid(xw[t, b, j] + hw[b, j] + b_hh[j])
-        z = sigmoid(xw[t, b, H + j] + hw[b, H + j] + b_hh[H + j])
-        hn_j = hw[b, 2 * H + j] + b_hh[2 * H + j]
-        n = tanh(xw[t, b, 2 * H + j] + r * hn_j)
-        h_new = (1.0 - z) * n + z * h[b, j]
-        gates[t, b, j] = r
-        gates[t, b, H + j] = z
-        gates[t, b, 2 * H + j] = n
-        hn[t, b, j] = hn_j
-        h[b, j] = h_new
-        out[t, b, j] = h_new
+        out_row[j] = h_row[j]
 
 
 @njit(cache=True, error_model="numpy")
