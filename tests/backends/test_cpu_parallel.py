@@ -29,7 +29,7 @@ def test_parallel_build_waits_for_enough_serial_time(monkeypatch):
     monkeypatch.setattr(_parallel, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 1.0)
     monkeypatch.setattr(_parallel, "_layer_thread_safe", True)
-    monkeypatch.setattr(_parallel, "free_cores", lambda: 2)  # as on an idle machine
+    monkeypatch.setattr(_parallel, "usable_cores", lambda: 2)  # as on an idle machine
     twin, calls = _fake_twin(clock, 0.4)
     assert _parallel.choose(twin, 1, minimum=2) is twin.serial
     for i in range(5):
@@ -90,7 +90,7 @@ def test_busy_machine_takes_the_serial_build(monkeypatch):
     monkeypatch.setattr(_parallel, "_layer_thread_safe", True)
     twin, _ = _fake_twin([0.0], 0.0)
     monkeypatch.setattr(_parallel, "_promoted", {twin})
-    monkeypatch.setattr(_parallel, "free_cores", lambda: 2)
+    monkeypatch.setattr(_parallel, "usable_cores", lambda: 2)
     assert _parallel.choose(twin, 2, minimum=2) is twin.parallel
-    monkeypatch.setattr(_parallel, "free_cores", lambda: 1)
+    monkeypatch.setattr(_parallel, "usable_cores", lambda: 1)
     assert _parallel.choose(twin, 2, minimum=2) is twin.serial

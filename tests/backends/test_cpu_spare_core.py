@@ -1,4 +1,5 @@
-"""Cores left free by other processes (``_spare_core.free_cores``), and results that do not depend on them."""
+"""Cores worth running threads on beside other processes (``_spare_core.usable_cores``), and results that do not
+depend on them."""
 import os
 
 import numpy as np
@@ -25,16 +26,18 @@ def fake_clock(monkeypatch):
     return advance
 
 
-def test_free_cores_are_the_cores_other_processes_leave(fake_clock):
-    assert _spare_core.free_cores() == 2  # no interval measured yet: every core
+def test_usable_cores_are_the_cores_other_processes_leave_free(fake_clock):
+    assert _spare_core.usable_cores() == 2  # no interval measured yet: every core
     fake_clock(1.0, own_cores=2.0, other_cores=0.0)
-    assert _spare_core.free_cores() == 2
+    assert _spare_core.usable_cores() == 2
     fake_clock(1.0, own_cores=1.0, other_cores=1.0)
-    assert _spare_core.free_cores() == 1
-    fake_clock(1.0, own_cores=0.0, other_cores=2.0)
-    assert _spare_core.free_cores() == 1  # never fewer than one
+    assert _spare_core.usable_cores() == 1
+    fake_clock(1.0, own_cores=0.6, other_cores=1.2)
+    assert _spare_core.usable_cores() == 1
+    fake_clock(1.0, own_cores=0.5, other_cores=1.5)
+    assert _spare_core.usable_cores() == 2  # oversubscribed: the share grows with the threads
     fake_clock(1.0, own_cores=1.5, other_cores=0.3)
-    assert _spare_core.free_cores() == 2
+    assert _spare_core.usable_cores() == 2
 
 
 def _conv_grads():
@@ -47,16 +50,16 @@ def _conv_grads():
     return [t.grad.numpy().tobytes() for t in (x, w, b)]
 
 
-def test_conv_gradients_do_not_depend_on_the_free_cores(monkeypatch):
+def test_conv_gradients_do_not_depend_on_the_usable_cores(monkeypatch):
     """A busy neighbour leaves fewer threads running the tiles, split as on an idle machine: same bits."""
     if nt.get_num_threads() < 2:
         pytest.skip("needs two threads")
     threads = nt.get_num_threads()
     try:
         nt.set_num_threads(2)
-        monkeypatch.setattr(_conv_threads, "free_cores", lambda: 2)
+        monkeypatch.setattr(_conv_threads, "usable_cores", lambda: 2)
         idle = _conv_grads()
-        monkeypatch.setattr(_conv_threads, "free_cores", lambda: 1)
+        monkeypatch.setattr(_conv_threads, "usable_cores", lambda: 1)
         assert _conv_grads() == idle
     finally:
         nt.set_num_threads(threads)

@@ -10,7 +10,7 @@ only compiled once its serial build has run ``PARALLEL_AFTER_SECONDS`` on parall
 Numba's disk cache already holds it (``python -m numbatorch warmup`` puts it there). Both builds run one body
 over independent outer iterations, so which one ran never changes a result.
 
-While other processes leave this one a single core (``_spare_core.free_cores``) the serial build runs: a launch
+While ``_spare_core.usable_cores()`` gives this process one core, the serial build runs: a launch
 on two threads then waits for the core a neighbour holds, and took 1.7-2.4x as long as the serial build
 (mha_64_h8 31-32 vs 12-13 ms a step, cifar2's max-pool forward and backward 1.7-1.9x, on 2 cores at load 3).
 """
@@ -21,7 +21,7 @@ from collections import namedtuple
 from numba import njit, prange
 
 from ..._threading_layer import _threads_launched, chosen_layer
-from ._spare_core import free_cores
+from ._spare_core import usable_cores
 from ._tiered import Tiered, load_cached
 
 # Elements (or attention scores) from which a parallel launch pays off: elementwise, conv, pool, norm,
@@ -99,7 +99,7 @@ def choose(twin, work, minimum=None):
     the process when two threads enter it at once, so there a parallel pick is a runner letting one thread at a
     time take the parallel build, the rest the serial.
     """
-    if work < (MIN_ELEMENTS if minimum is None else minimum) or free_cores() < 2:
+    if work < (MIN_ELEMENTS if minimum is None else minimum) or usable_cores() < 2:
         return twin.serial
     if twin not in _promoted:
         if PARALLEL_AFTER_SECONDS > 0:
