@@ -12,6 +12,22 @@ from ._rnn_math import copy_rows, sigmoid_or_tanh32, tanh
 
 
 @njit(cache=True, error_model="numpy")
+def _activate(xw_row, hw_row, use_relu, h_row):
+    """``h_row = act(xw_row + hw_row)`` on 1-d arrays, one loop per activation so LLVM vectorises it; float32
+    tanh in float32 arithmetic."""
+    if use_relu:
+        for j in range(h_row.size):
+            pre = xw_row[j] + hw_row[j]
+            h_row[j] = pre if pre > 0.0 else 0.0 * pre  # 0*pre keeps NaN
+    elif h_row.itemsize == 4:
+        for j in range(h_row.size):
+            h_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j], True)
+    else:
+        for j in range(h_row.size):
+            h_row[j] = tanh(xw_row[j] + hw_row[j])
+
+
+@njit(cache=True, error_model="numpy")
 def _rnn_cell_forward(b, t, active, use_relu, xw, hw, h, out):
     H = h.shape[1]
     out_row = out[t, b]
@@ -19,18 +35,8 @@ def _rnn_cell_forward(b, t, active, use_relu, xw, hw, h, out):
         for j in range(H):
             out_row[j] = 0.0
         return
-    # one loop per activation on row views, so LLVM vectorises it; float32 tanh in float32 arithmetic
-    h_row, xw_row, hw_row = h[b], xw[t, b], hw[b]
-    if use_relu:
-        for j in range(H):
-            pre = xw_row[j] + hw_row[j]
-            h_row[j] = pre if pre > 0.0 else 0.0 * pre  # 0*pre keeps NaN
-    elif h.itemsize == 4:
-        for j in range(H):
-            h_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j], True)
-    else:
-        for j in range(H):
-            h_row[j] = tanh(xw_row[j] + hw_row[j])
+    h_row = h[b]
+    _activate(xw[t, b], hw[b], use_relu, h_row)
     for j in range(H):
         out_row[j] = h_row[j]
 
@@ -94,11 +100,10 @@ rnn_backward = twin_kernels(_make_rnn_backward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def rnn_cell_forward(xw, hw, use_relu, h, out):
+def rnn_cell_forward(xw, hw, use_relu, h):
     """One step of a whole batch (``RNNCell``): ``xw`` (1, B, H) holds x @ W_ih^T + both biases, ``hw`` (B, H)
-    h @ W_hh^T; h (B, H) becomes the new state, ``out`` is h viewed as (1, B, H)."""
-    for b in range(h.shape[0]):
-        _rnn_cell_forward(b, 0, True, use_relu, xw, hw, h, out)
+    h @ W_hh^T; fills the new state h (B, H), all C-contiguous, as one loop over the batch's B * H elements."""
+    _activate(xw.reshape(-1), hw.reshape(-1), use_relu, h.reshape(-1))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

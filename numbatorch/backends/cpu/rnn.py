@@ -179,9 +179,9 @@ def rnn_cell_forward(mode, x, xw, h, w_ih, w_hh, has_bias):
     B, H = h.shape
     hw = blas.matmul(h, w_hh.T)
     h_new = np.empty_like(h)
-    out = h_new.reshape(1, B, H)
-    _rnn_simple.rnn_cell_forward(xw, hw, mode == "rnn_relu", h_new, out)
-    ws = RNNWorkspace(mode=mode, x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias, h_prev=h, out=out)
+    _rnn_simple.rnn_cell_forward(xw, hw, mode == "rnn_relu", h_new)
+    ws = RNNWorkspace(mode=mode, x=x, w_ih=w_ih, w_hh=w_hh, has_bias=has_bias, h_prev=h,
+                      out=h_new.reshape(1, B, H))
     return h_new, ws
 
 
