@@ -12,6 +12,7 @@ from numba import njit
 from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, sigmoid, sigmoid_or_tanh32, tanh
 
+# a float32 1 keeps float32 gates in float32 arithmetic (a float64 literal promoted them); float64 stays float64
 _ONE = np.float32(1.0)
 
 
@@ -75,9 +76,9 @@ def _gru_cell_backward(b, t, active, dh, grad_out, gates, hn, h_prev, dgates_x, 
         z = gates[t, b, H + j]
         n = gates[t, b, 2 * H + j]
         dht = dh[b, j] + grad_out[t, b, j]
-        dn_pre = dht * (1.0 - z) * (1.0 - n * n)
-        dr_pre = dn_pre * hn[t, b, j] * r * (1.0 - r)
-        dz_pre = dht * (h_prev[t, b, j] - n) * z * (1.0 - z)
+        dn_pre = dht * (_ONE - z) * (_ONE - n * n)
+        dr_pre = dn_pre * hn[t, b, j] * r * (_ONE - r)
+        dz_pre = dht * (h_prev[t, b, j] - n) * z * (_ONE - z)
         dgates_x[t, b, j] = dr_pre
         dgates_x[t, b, H + j] = dz_pre
         dgates_x[t, b, 2 * H + j] = dn_pre

@@ -10,6 +10,9 @@ from numba import njit
 from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, sigmoid_or_tanh32, tanh
 
+# a float32 1 keeps float32 gradients in float32 arithmetic (a float64 literal promoted them); float64 stays float64
+_ONE = np.float32(1.0)
+
 
 @njit(cache=True, error_model="numpy")
 def _activate(xw_row, hw_row, use_relu, h_row):
@@ -55,7 +58,7 @@ def _rnn_cell_backward(b, t, active, use_relu, dh, grad_out, out, dpre, dh_total
         if use_relu:
             dpre[t, b, j] = dht if y > 0.0 else 0.0
         else:
-            dpre[t, b, j] = dht * (1.0 - y * y)
+            dpre[t, b, j] = dht * (_ONE - y * y)
         dh_total[b, j] = dht
 
 
