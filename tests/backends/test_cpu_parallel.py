@@ -29,7 +29,6 @@ def test_parallel_build_waits_for_enough_serial_time(monkeypatch):
     monkeypatch.setattr(_parallel, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
     monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 1.0)
     monkeypatch.setattr(_parallel, "_layer_thread_safe", True)
-    monkeypatch.setattr(_parallel, "usable_cores", lambda: 2)  # as on an idle machine
     twin, calls = _fake_twin(clock, 0.4)
     assert _parallel.choose(twin, 1, minimum=2) is twin.serial
     for i in range(5):
@@ -83,14 +82,3 @@ def test_parallel_build_found_in_the_disk_cache_is_used_at_once(tmp_path):
     assert parallel_builds(1e9) == 0  # an empty cache: the serial build ran, the parallel one was not compiled
     assert parallel_builds(0) == 1  # compiled at once, and saved to the cache
     assert parallel_builds(1e9) == 1  # loaded from the cache at the first parallel-sized call
-
-
-def test_busy_machine_takes_the_serial_build(monkeypatch):
-    """With one core left by other processes a parallel launch would wait for the neighbour's core."""
-    monkeypatch.setattr(_parallel, "_layer_thread_safe", True)
-    twin, _ = _fake_twin([0.0], 0.0)
-    monkeypatch.setattr(_parallel, "_promoted", {twin})
-    monkeypatch.setattr(_parallel, "usable_cores", lambda: 2)
-    assert _parallel.choose(twin, 2, minimum=2) is twin.parallel
-    monkeypatch.setattr(_parallel, "usable_cores", lambda: 1)
-    assert _parallel.choose(twin, 2, minimum=2) is twin.serial

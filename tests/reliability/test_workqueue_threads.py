@@ -62,7 +62,6 @@ def test_one_thread_at_a_time_takes_the_parallel_build(monkeypatch):
     twin = _parallel.Twin(serial=lambda x: calls.append(("serial", x)),
                           parallel=lambda x: calls.append(("parallel", x)))
     monkeypatch.setattr(_parallel, "_layer_thread_safe", False)
-    monkeypatch.setattr(_parallel, "usable_cores", lambda: 2)  # as on an idle machine
     assert _parallel.choose(twin, 1, minimum=2) is twin.serial
     runner = _parallel.choose(twin, 2, minimum=2)
     assert _parallel.choose(twin, 2, minimum=2) is runner  # built once per twin

@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 
 from . import blas
-from ._spare_core import usable_cores
 
 _lock = threading.Lock()
 _pool = None
@@ -62,15 +61,8 @@ def run_tasks(run_task, n_tasks, make_state, n_workers, single_threaded_blas=Tru
     BLAS is held at one thread meanwhile (when it can be), also for a single
     worker: BLAS threads spinning between GEMMs while the caller runs im2col measured up
     to 10x slower on a busy machine.  Pass single_threaded_blas=False for tiny problems,
-    where the hold's few microseconds would dominate.
-
-    Only as many threads run as ``usable_cores()`` says other processes leave free: on 2 cores beside one
-    busy process, two workers made cifar2's training step 1.7x slower than one (55 vs 33 ms), each call
-    waiting for the tile, or the GIL, of a worker the scheduler had parked.  Callers split the work for
-    ``n_workers`` all the same, so results never depend on the machine's load."""
+    where the hold's few microseconds would dominate."""
     n_workers = max(1, min(n_workers, n_tasks))
-    if n_workers > 1:
-        n_workers = min(n_workers, usable_cores())
     with blas.single_threaded() if single_threaded_blas else contextlib.nullcontext():
         if n_workers == 1:
             state = make_state()

@@ -9,10 +9,6 @@ loaded 2-core machine), which dominated a fresh install's first training step. S
 only compiled once its serial build has run ``PARALLEL_AFTER_SECONDS`` on parallel-sized work, or at once when
 Numba's disk cache already holds it (``python -m numbatorch warmup`` puts it there). Both builds run one body
 over independent outer iterations, so which one ran never changes a result.
-
-While ``_spare_core.usable_cores()`` gives this process one core, the serial build runs: a launch
-on two threads then waits for the core a neighbour holds, and took 1.7-2.4x as long as the serial build
-(mha_64_h8 31-32 vs 12-13 ms a step, cifar2's max-pool forward and backward 1.7-1.9x, on 2 cores at load 3).
 """
 import threading
 import time
@@ -21,7 +17,6 @@ from collections import namedtuple
 from numba import njit, prange
 
 from ..._threading_layer import _threads_launched, chosen_layer
-from ._spare_core import usable_cores
 from ._tiered import Tiered, load_cached
 
 # Elements (or attention scores) from which a parallel launch pays off: elementwise, conv, pool, norm,
@@ -91,15 +86,14 @@ def _guarded_runner(twin):
 
 
 def choose(twin, work, minimum=None):
-    """The build of ``twin`` to run for ``work`` units: parallel from ``minimum`` (default ``MIN_ELEMENTS``) on,
-    while other processes leave this one at least two cores.
+    """The build of ``twin`` to run for ``work`` units: parallel from ``minimum`` (default ``MIN_ELEMENTS``) on.
 
     Until the parallel build is cached or worth compiling (see the module docstring) a parallel pick is a runner
     that runs the serial build and keeps count. numba's ``workqueue`` layer (used where TBB is missing) aborts
     the process when two threads enter it at once, so there a parallel pick is a runner letting one thread at a
     time take the parallel build, the rest the serial.
     """
-    if work < (MIN_ELEMENTS if minimum is None else minimum) or usable_cores() < 2:
+    if work < (MIN_ELEMENTS if minimum is None else minimum):
         return twin.serial
     if twin not in _promoted:
         if PARALLEL_AFTER_SECONDS > 0:
