@@ -45,29 +45,33 @@ class RNNCellBase(Module):
             init.uniform_(weight, -stdv, stdv)
 
     def _step(self, mode, input, hx, cx):
-        """One time step; returns (h', c')."""
-        if input.dim() not in (1, 2):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
+        """One time step; returns (h', c'). The checks read the arrays' shapes once: a cell-by-cell loop pays
+        them every step."""
+        x_ndim = input._data.ndim
+        if x_ndim not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {x_ndim}D instead")
+        if hx is not None and hx._data.ndim not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        is_batched = input.dim() == 2
+        is_batched = x_ndim == 2
         if not is_batched:
             input = input.unsqueeze(0)
             hx = hx.unsqueeze(0) if hx is not None else None
             cx = cx.unsqueeze(0) if cx is not None else None
-        if input.size(1) != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {self.input_size}")
+        batch, features = input._data.shape
+        if features != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {features} expected {self.input_size}")
+        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        w_dtype = weights[0]._data.dtype
         for state in (input, hx, cx):
             # PyTorch's cell multiplies input and state by the weights: its matmul names the first mismatch
-            if state is not None and state.dtype != self.weight_ih.dtype:
+            if state is not None and state._data.dtype != w_dtype:
                 raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_name(state._data.dtype)} "
-                                   f"and {scalar_name(self.weight_ih._data.dtype)}")
-        if hx is not None and tuple(hx.shape) != (input.size(0), self.hidden_size):
-            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden0 batch size {hx.size(0)}"
-                               if hx.size(0) != input.size(0) else
+                                   f"and {scalar_name(w_dtype)}")
+        if hx is not None and hx._data.shape != (batch, self.hidden_size):
+            raise RuntimeError(f"Input batch size {batch} doesn't match hidden0 batch size {hx.size(0)}"
+                               if hx.size(0) != batch else
                                f"hidden0 has inconsistent hidden_size: got {hx.size(1)}, expected "
                                f"{self.hidden_size}")
-        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         c = None
         if mode == "lstm":
             h, c = lstm_cell(input, hx, cx, *weights)
