@@ -68,19 +68,25 @@ def _lstm_cell_backward(b, t, active, dm, dc, gates, c_prev, tanh_c, dgates):
         for j in range(4 * H):
             dgates[t, b, j] = 0.0
         return
+    # Loops of few arrays each, on row views, so LLVM vectorises them (one loop over all six arrays stayed
+    # scalar, as the forward's did). Same operations in the same order: same bits.
+    g_row, cp_row, tc_row, dg_row = gates[t, b], c_prev[t, b], tanh_c[t, b], dgates[t, b]
+    dm_row, dc_row = dm[b], dc[b]
     for j in range(H):
-        i = gates[t, b, j]
-        f = gates[t, b, H + j]
-        g = gates[t, b, 2 * H + j]
-        o = gates[t, b, 3 * H + j]
-        tc = tanh_c[t, b, j]
-        dmv = dm[b, j]
-        dct = dc[b, j] + dmv * o * (_ONE - tc * tc)
-        dgates[t, b, j] = dct * g * i * (_ONE - i)
-        dgates[t, b, H + j] = dct * c_prev[t, b, j] * f * (_ONE - f)
-        dgates[t, b, 2 * H + j] = dct * i * (_ONE - g * g)
-        dgates[t, b, 3 * H + j] = dmv * tc * o * (_ONE - o)
-        dc[b, j] = dct * f
+        tc = tc_row[j]
+        o = g_row[3 * H + j]
+        dmv = dm_row[j]
+        dc_row[j] = dc_row[j] + dmv * o * (_ONE - tc * tc)
+        dg_row[3 * H + j] = dmv * tc * o * (_ONE - o)
+    for j in range(H):
+        i = g_row[j]
+        f = g_row[H + j]
+        g = g_row[2 * H + j]
+        dct = dc_row[j]
+        dg_row[j] = dct * g * i * (_ONE - i)
+        dg_row[H + j] = dct * cp_row[j] * f * (_ONE - f)
+        dg_row[2 * H + j] = dct * i * (_ONE - g * g)
+        dc_row[j] = dct * f
 
 
 @njit(cache=True, error_model="numpy")
