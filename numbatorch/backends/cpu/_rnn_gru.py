@@ -2,8 +2,9 @@
 
 PyTorch's gate order (r, z, n): r = σ(W_ir x + b_ir + W_hr h + b_hr),
 z = σ(W_iz x + b_iz + W_hz h + b_hz), n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),
-h' = (1 - z) * n + z * h. ``xw`` = x @ W_ih^T + b_ih comes from one GEMM done by the
-caller; b_hh is added here because b_hn sits inside the r * (...) term. Steps with
+h' = (1 - z) * n + z * h. ``xw`` = x @ W_ih^T comes from one GEMM done by the caller; b_ih
+is added here, in the gate loop that reads ``xw`` anyway (no pass of its own over it), and b_hh because
+b_hn sits inside the r * (...) term. Steps with
 ``t >= lengths[b]`` leave row ``b``'s state unchanged and output zeros.
 """
 import numpy as np
@@ -17,7 +18,7 @@ _ONE = np.float32(1.0)
 
 
 @njit(cache=True, error_model="numpy")
-def _gru_cell_forward(b, t, active, xw, hw, b_hh, h, out, gates, hn):
+def _gru_cell_forward(b, t, active, xw, b_ih, hw, b_hh, h, out, gates, hn):
     """Gate math for batch row ``b`` at time ``t``; updates h in place."""
     H = h.shape[1]
     if not active:
@@ -32,20 +33,20 @@ def _gru_cell_forward(b, t, active, xw, hw, b_hh, h, out, gates, hn):
     g_row, xw_row, hw_row, h_row, hn_row = gates[t, b], xw[t, b], hw[b], h[b], hn[t, b]
     if gates.itemsize == 4:
         for j in range(2 * H):
-            g_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j] + b_hh[j], False)
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + b_ih[j] + hw_row[j] + b_hh[j], False)
         for j in range(H):
             hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
-            n = sigmoid_or_tanh32(xw_row[2 * H + j] + g_row[j] * hn_j, True)
+            n = sigmoid_or_tanh32(xw_row[2 * H + j] + b_ih[2 * H + j] + g_row[j] * hn_j, True)
             z = g_row[H + j]
             g_row[2 * H + j] = n
             hn_row[j] = hn_j
             h_row[j] = (_ONE - z) * n + z * h_row[j]
     else:
         for j in range(2 * H):
-            g_row[j] = sigmoid(xw_row[j] + hw_row[j] + b_hh[j])
+            g_row[j] = sigmoid(xw_row[j] + b_ih[j] + hw_row[j] + b_hh[j])
         for j in range(H):
             hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
-            n = tanh(xw_row[2 * H + j] + g_row[j] * hn_j)
+            n = tanh(xw_row[2 * H + j] + b_ih[2 * H + j] + g_row[j] * hn_j)
             z = g_row[H + j]
             g_row[2 * H + j] = n
             hn_row[j] = hn_j
@@ -97,7 +98,7 @@ def _finish_step_backward(t, lengths, dh, dh_gemm, dh_direct):
 
 
 def _make_gru_forward(loop):
-    def gru_forward(xw, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
+    def gru_forward(xw, b_ih, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
         """Run the sequence; fills out, h (final state) and the backward workspace."""
         T, B = xw.shape[0], xw.shape[1]
         for s in range(T):
@@ -105,7 +106,7 @@ def _make_gru_forward(loop):
             copy_rows(h_prev[t], h)
             np.dot(h, w_hh_t, hw)
             for b in loop(B):
-                _gru_cell_forward(b, t, t < lengths[b], xw, hw, b_hh, h, out, gates, hn)
+                _gru_cell_forward(b, t, t < lengths[b], xw, b_ih, hw, b_hh, h, out, gates, hn)
     return gru_forward
 
 
@@ -134,8 +135,9 @@ gru_backward = twin_kernels(_make_gru_backward)
 def gru_cell_forward(xw, hw, b_hh, h, out, gates, hn):
     """One step of a whole batch (``GRUCell``): ``xw`` (1, B, 3H) holds x @ W_ih^T + b_ih, ``hw`` (B, 3H)
     h @ W_hh^T; h (B, H) becomes the new state, ``out`` is h viewed as (1, B, H)."""
+    no_bias = np.zeros(gates.shape[2], dtype=gates.dtype)  # xw holds b_ih
     for b in range(h.shape[0]):
-        _gru_cell_forward(b, 0, True, xw, hw, b_hh, h, out, gates, hn)
+        _gru_cell_forward(b, 0, True, xw, no_bias, hw, b_hh, h, out, gates, hn)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

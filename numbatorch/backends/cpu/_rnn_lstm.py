@@ -1,8 +1,9 @@
 """Numba kernels for one direction of one LSTM layer over a whole sequence.
 
 PyTorch's gate order (i, f, g, o) and equations; optional projection
-h = W_hr (o * tanh(c)). The input projection x @ W_ih^T + biases is done by the
-caller as one GEMM (``xw``); each step here does the h @ W_hh^T GEMM (BLAS via
+h = W_hr (o * tanh(c)). The input projection x @ W_ih^T is done by the caller as
+one GEMM (``xw``); the biases (``xw_bias`` = b_ih + b_hh) are added to it in the gate loop, which reads
+``xw`` anyway, instead of in a pass of their own over it. Each step here does the h @ W_hh^T GEMM (BLAS via
 ``np.dot``) and the fused gate math. The time loop lives inside the kernel so a
 step costs no Python dispatch. Steps with ``t >= lengths[b]`` leave row ``b``'s
 state unchanged and write zeros to its output (packed sequences).
@@ -17,7 +18,7 @@ _ONE = np.float32(1.0)
 
 
 @njit(cache=True, error_model="numpy")
-def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c, m):
+def _lstm_cell_forward(b, t, active, has_proj, xw, xw_bias, hw, h, c, out, gates, tanh_c, m):
     """Gate math for batch row ``b`` at time ``t``; updates h (no proj) and c in place."""
     H = c.shape[1]
     if not active:
@@ -37,14 +38,14 @@ def _lstm_cell_forward(b, t, active, has_proj, xw, hw, h, c, out, gates, tanh_c,
     xw_row, hw_row = xw[t, b], hw[b]
     if gates.itemsize == 4:
         for j in range(4 * H):
-            g_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + xw_bias[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
         for j in range(H):
             c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
             c_row[j] = c_new
             tc_row[j] = sigmoid_or_tanh32(c_new, True)
     else:
         for j in range(4 * H):
-            g_row[j] = sigmoid_or_tanh(xw_row[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
+            g_row[j] = sigmoid_or_tanh(xw_row[j] + xw_bias[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
         for j in range(H):
             c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
             c_row[j] = c_new
@@ -118,7 +119,7 @@ def _finish_step_proj(t, lengths, h, out, h_proj):
 
 
 def _make_lstm_forward(loop):
-    def lstm_forward(xw, w_hh_t, w_hr_t, has_proj, lengths, reverse,
+    def lstm_forward(xw, xw_bias, w_hh_t, w_hr_t, has_proj, lengths, reverse,
                      h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj):
         """Run the sequence; fills out, h, c (final state) and the backward workspace."""
         T, B = xw.shape[0], xw.shape[1]
@@ -128,7 +129,7 @@ def _make_lstm_forward(loop):
             copy_rows(c_prev[t], c)
             np.dot(h, w_hh_t, hw)
             for b in loop(B):
-                _lstm_cell_forward(b, t, t < lengths[b], has_proj, xw, hw, h, c, out, gates, tanh_c, m)
+                _lstm_cell_forward(b, t, t < lengths[b], has_proj, xw, xw_bias, hw, h, c, out, gates, tanh_c, m)
             if has_proj:
                 np.dot(m[t], w_hr_t, h_proj)
                 _finish_step_proj(t, lengths, h, out, h_proj)
@@ -166,8 +167,9 @@ def lstm_cell_forward(xw, hw, h, c, out, gates, tanh_c):
     """One step of a whole batch (``LSTMCell``): ``xw`` (1, B, 4H) holds x @ W_ih^T + both biases, ``hw`` (B, 4H)
     h @ W_hh^T; h and c (B, H) become the new state, ``out`` is h viewed as (1, B, H)."""
     m = np.empty((0, 0, 0), dtype=gates.dtype)
+    no_bias = np.zeros(gates.shape[2], dtype=gates.dtype)  # xw holds them
     for b in range(h.shape[0]):
-        _lstm_cell_forward(b, 0, True, False, xw, hw, h, c, out, gates, tanh_c, m)
+        _lstm_cell_forward(b, 0, True, False, xw, no_bias, hw, h, c, out, gates, tanh_c, m)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -6,7 +6,8 @@ PackedSequence (as per-batch-element ``lengths``). Layout: x (T, B, I),
 h0 (B, H_out), c0 (B, H); H_out = proj_size for an LSTM with projection, else H.
 
 Forward: the input projection of every step comes as one GEMM from the family module
-(``nn.functional.rnn.input_projection``), which also casts the arrays; the time loop, with its
+(``nn.functional.rnn.input_projection``), which also casts the arrays; the LSTM and GRU gate loops add the
+biases to it (``xw_bias``), saving a pass over the (T, B, G*H) projection; the time loop, with its
 h @ W_hh^T GEMM and fused gate math per step, runs inside one Numba kernel
 (``_rnn_lstm``, ``_rnn_gru``, ``_rnn_simple``). Backward: BPTT in one kernel that
 stores the pre-activation gradients of every step; the weight, bias and input
@@ -44,12 +45,14 @@ def step_lengths(lengths, T, B):
     return lengths, bool((lengths == T).all())
 
 
-def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None, lengths=None, reverse=False):
+def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None, lengths=None, reverse=False,
+                      xw_bias=None):
     """Run one direction of one recurrent layer.
 
-    mode: "rnn_tanh", "rnn_relu", "lstm" or "gru". x (T, B, I); xw (T, B, G*H) its input projection with the
-    biases that add to it (``nn.functional.rnn.input_projection``); h0 (B, H_out); c0 (B, H) for an LSTM;
-    w_ih (G*H, I); w_hh (G*H, H_out); b_hh (G*H,) or None for a layer without biases (the GRU adds it inside
+    mode: "rnn_tanh", "rnn_relu", "lstm" or "gru". x (T, B, I); xw (T, B, G*H) its input projection
+    (``nn.functional.rnn.input_projection``); xw_bias (G*H,) the biases that add to it, which the LSTM and GRU
+    gate loops add (b_ih + b_hh for an LSTM, b_ih for a GRU), or None where xw holds them; h0 (B, H_out);
+    c0 (B, H) for an LSTM; w_ih (G*H, I); w_hh (G*H, H_out); b_hh (G*H,) or None for a layer without biases (the GRU adds it inside
     its n gate); w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or None; reverse processes
     time from the end (each sequence from its own last step).
     Returns (output (T, B, H_out), h_n, c_n or None, workspace). The family module (``nn.functional.rnn``)
@@ -64,6 +67,8 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
     H_out = w_hr.shape[0] if has_proj else H
     h = h0.copy()  # the kernel updates it in place
     has_bias = b_hh is not None
+    if xw_bias is None:
+        xw_bias = np.zeros(GH, dtype=dtype)
     lengths, full_length = step_lengths(lengths, T, B)
     w_hh_t = np.ascontiguousarray(w_hh.T)
     out = np.empty((T, B, H_out), dtype=dtype)
@@ -87,7 +92,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
         c_prev = np.empty((T, B, H), dtype=dtype)
         tanh_c = np.empty((T, B, H), dtype=dtype)
         kernel = choose(_rnn_lstm.lstm_forward, B * H, _parallel.MIN_RNN_STATE)
-        kernel(xw, w_hh_t, w_hr_t, has_proj, lengths, bool(reverse),
+        kernel(xw, xw_bias, w_hh_t, w_hr_t, has_proj, lengths, bool(reverse),
                h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj)
         ws.gates, ws.c_prev, ws.tanh_c = gates, c_prev, tanh_c
         if has_proj:
@@ -97,7 +102,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
         gates = np.empty((T, B, GH), dtype=dtype)
         hn = np.empty((T, B, H), dtype=dtype)
         kernel = choose(_rnn_gru.gru_forward, B * H, _parallel.MIN_RNN_STATE)
-        kernel(xw, w_hh_t, b_hh_arr, lengths, bool(reverse), h, out, gates, hn, h_prev, hw)
+        kernel(xw, xw_bias, w_hh_t, b_hh_arr, lengths, bool(reverse), h, out, gates, hn, h_prev, hw)
         ws.gates, ws.hn = gates, hn
     else:
         kernel = choose(_rnn_simple.rnn_forward, B * H, _parallel.MIN_RNN_STATE)

@@ -16,8 +16,9 @@ def _sigmoid(x):
 
 
 @cuda.jit
-def lstm_forward_step(t, lengths, has_proj, xw, hw, h, c, out, gates, tanh_c, m):
-    """Gates (i, f, g, o) of step t; updates c, and h/out[t] without projection (else m[t] = o*tanh(c))."""
+def lstm_forward_step(t, lengths, has_proj, xw, xw_bias, hw, h, c, out, gates, tanh_c, m):
+    """Gates (i, f, g, o) of step t (xw_bias: b_ih + b_hh); updates c, and h/out[t] without projection (else
+    m[t] = o*tanh(c))."""
     B, H = c.shape
     for k in range(cuda.grid(1), B * H, cuda.gridsize(1)):
         b = k // H
@@ -33,10 +34,10 @@ def lstm_forward_step(t, lengths, has_proj, xw, hw, h, c, out, gates, tanh_c, m)
             else:
                 out[t, b, j] = 0.0
             continue
-        i = _sigmoid(xw[t, b, j] + hw[b, j])
-        f = _sigmoid(xw[t, b, H + j] + hw[b, H + j])
-        g = math.tanh(xw[t, b, 2 * H + j] + hw[b, 2 * H + j])
-        o = _sigmoid(xw[t, b, 3 * H + j] + hw[b, 3 * H + j])
+        i = _sigmoid(xw[t, b, j] + xw_bias[j] + hw[b, j])
+        f = _sigmoid(xw[t, b, H + j] + xw_bias[H + j] + hw[b, H + j])
+        g = math.tanh(xw[t, b, 2 * H + j] + xw_bias[2 * H + j] + hw[b, 2 * H + j])
+        o = _sigmoid(xw[t, b, 3 * H + j] + xw_bias[3 * H + j] + hw[b, 3 * H + j])
         c_new = f * c[b, j] + i * g
         tc = math.tanh(c_new)
         c[b, j] = c_new
@@ -80,8 +81,8 @@ def lstm_backward_step(t, lengths, dm, dc, gates, c_prev, tanh_c, dgates):
 
 
 @cuda.jit
-def gru_forward_step(t, lengths, xw, hw, b_hh, h, out, gates, hn):
-    """Gates (r, z, n) of step t (xw holds b_ih; b_hh is added here: b_hn sits inside r * (...)); updates h."""
+def gru_forward_step(t, lengths, xw, b_ih, hw, b_hh, h, out, gates, hn):
+    """Gates (r, z, n) of step t (b_ih and b_hh are added here: b_hn sits inside r * (...)); updates h."""
     B, H = h.shape
     for k in range(cuda.grid(1), B * H, cuda.gridsize(1)):
         b = k // H
@@ -93,10 +94,10 @@ def gru_forward_step(t, lengths, xw, hw, b_hh, h, out, gates, hn):
             hn[t, b, j] = 0.0
             out[t, b, j] = 0.0
             continue
-        r = _sigmoid(xw[t, b, j] + hw[b, j] + b_hh[j])
-        z = _sigmoid(xw[t, b, H + j] + hw[b, H + j] + b_hh[H + j])
+        r = _sigmoid(xw[t, b, j] + b_ih[j] + hw[b, j] + b_hh[j])
+        z = _sigmoid(xw[t, b, H + j] + b_ih[H + j] + hw[b, H + j] + b_hh[H + j])
         hn_j = hw[b, 2 * H + j] + b_hh[2 * H + j]
-        n = math.tanh(xw[t, b, 2 * H + j] + r * hn_j)
+        n = math.tanh(xw[t, b, 2 * H + j] + b_ih[2 * H + j] + r * hn_j)
         h_new = (1.0 - z) * n + z * h[b, j]
         gates[t, b, j] = r
         gates[t, b, H + j] = z

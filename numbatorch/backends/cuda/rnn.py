@@ -22,7 +22,8 @@ def _steps(T, reverse, backward=False):
     return range(T - 1, -1, -1) if reverse != backward else range(T)
 
 
-def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None, lengths=None, reverse=False):
+def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None, lengths=None, reverse=False,
+                      xw_bias=None):
     """Run one direction of one recurrent layer; as the CPU twin.
     Returns (output (T, B, H_out), h_n, c_n or None, workspace)."""
     dtype = x.dtype
@@ -43,6 +44,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
                       lengths=lengths, full_length=full_length, h_prev=h_prev, out=out)
     c = None
     xw_in = read_only(xw)
+    xw_bias = read_only(xw_bias if xw_bias is not None else xp.zeros(GH, dtype=dtype))
     if mode == "lstm":
         c = xp.array(c0)
         m = xp.empty((T, B, H) if has_proj else (1, 1, 1), dtype=dtype)
@@ -52,7 +54,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
         for t in _steps(T, reverse):
             h_prev[t] = h
             c_prev[t] = c
-            launch(K.lstm_forward_step, B * H)(t, lengths_d, has_proj, xw_in, h @ w_hh_t, h, c, out, gates,
+            launch(K.lstm_forward_step, B * H)(t, lengths_d, has_proj, xw_in, xw_bias, h @ w_hh_t, h, c, out, gates,
                                                 tanh_c, m)
             if has_proj:
                 active = (t < lengths_d)[:, None]
@@ -68,7 +70,7 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
         hn = xp.empty((T, B, H), dtype=dtype)
         for t in _steps(T, reverse):
             h_prev[t] = h
-            launch(K.gru_forward_step, B * H)(t, lengths_d, xw_in, h @ w_hh_t, b_hh_arr, h, out, gates, hn)
+            launch(K.gru_forward_step, B * H)(t, lengths_d, xw_in, xw_bias, h @ w_hh_t, b_hh_arr, h, out, gates, hn)
         ws.gates, ws.hn = gates, hn
     else:
         for t in _steps(T, reverse):

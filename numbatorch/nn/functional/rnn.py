@@ -125,7 +125,7 @@ def _as_dtype(a, dtype):
 
 def input_projection(mode, x, w_ih, b_ih=None, b_hh=None):
     """``x @ W_ih^T`` of every step (T, B, G*H) as one GEMM on x's device, with the biases that add to it folded
-    in: both, or only b_ih for a GRU (its b_hn sits inside ``r * (h W_hn^T + b_hn)``)."""
+    in: both, or only b_ih for a GRU (its b_hn sits inside ``r * (h W_hn^T + b_hn)``); none when not given."""
     T, B, I = x.shape
     xw = _blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, w_ih.shape[0])
     if b_ih is not None:
@@ -156,9 +156,14 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
         c0 = _as_dtype(cx._data, dtype) if cx is not None else np.zeros_like(x, shape=(B, H))
     w_ih_a, w_hh_a, b_ih_a, b_hh_a, w_hr_a = (_as_dtype(_arr(w), dtype) for w in (w_ih, w_hh, b_ih, b_hh, w_hr))
     lengths = _check_layer(mode, x, h0, c0, w_ih_a, w_hh_a, b_ih_a, b_hh_a, w_hr_a, lengths)
-    xw = input_projection(mode, x, w_ih_a, b_ih_a, b_hh_a)
+    xw_bias = None  # LSTM and GRU gate loops add the biases: no pass of its own over the projection
+    if mode in ("lstm", "gru") and b_ih_a is not None:
+        xw_bias = b_ih_a if mode == "gru" else b_ih_a + b_hh_a
+        xw = input_projection(mode, x, w_ih_a)
+    else:
+        xw = input_projection(mode, x, w_ih_a, b_ih_a, b_hh_a)
     out, h_n, c_n, ws = _rnn.rnn_layer_forward(mode, x, xw, h0, w_ih_a, w_hh_a, b_hh_a, c0, w_hr_a, lengths,
-                                               reverse)
+                                               reverse, xw_bias)
     inputs = (input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr)
     # the initial state and biases as given, for a differentiable backward (create_graph=True)
     initial = (h0, c0, b_ih_a, b_hh_a)
