@@ -152,6 +152,36 @@ def test_parallel_kernels(monkeypatch):
     _compare((3, 6, 4), (3, 7, 4), (3, 7, 5), is_causal=True, dtype=torch.float32)
 
 
+@pytest.mark.parametrize("mask_shape, keep_shape", [((3, 1, 7), (2, 1, 6, 7)), ((6, 7), (2, 3, 1, 7))])
+def test_split_over_heads_matches_one_pass(monkeypatch, mask_shape, keep_shape):
+    # per slice of heads on the worker threads, the softmax kernels read the masks from the slice's first head on
+    if cpu_attention.worker_count() < 2:
+        pytest.skip("needs two worker threads")
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+    rng = np.random.default_rng(1)
+    q, k, v = (rng.standard_normal(shape) for shape in ((2, 3, 6, 4), (2, 3, 7, 4), (1, 3, 7, 5)))
+    mask = rng.standard_normal(mask_shape)
+    keep = rng.random(keep_shape) > 0.3
+    grad_out = rng.standard_normal((2, 3, 6, 5))
+
+    def run():
+        out, weights, ws = cpu_attention.scaled_dot_product_attention_forward(
+            q, k, v, mask, dropout_p=0.3, dropout_mask=keep)
+        return [a.copy() for a in (out, weights, *cpu_attention.scaled_dot_product_attention_backward(ws, grad_out))]
+
+    splits = []
+    over_stack = cpu_attention._over_stack
+    monkeypatch.setattr(cpu_attention, "_over_stack", lambda *args: splits.append(over_stack(*args)) or splits[-1])
+    by_slices = run()
+    assert splits[:1] == [True]
+    _compare((2, 3, 6, 4), (2, 3, 7, 4), (1, 3, 7, 5), mask=torch.from_numpy(mask), dropout_p=0.3,
+             keep_shape=keep_shape)
+    monkeypatch.setattr(cpu_attention, "_forward_by_slices", lambda *args: False)
+    monkeypatch.setattr(cpu_attention, "_backward_by_slices", lambda *args: False)
+    for got, want in zip(by_slices, run()):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_nan_for_fully_masked_rows_like_multihead_attention():
     q, k, v = np.random.randn(2, 3, 4), np.random.randn(2, 5, 4), np.random.randn(2, 5, 4)
     mask = np.ones((3, 5), dtype=bool)

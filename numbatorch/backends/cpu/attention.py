@@ -104,22 +104,53 @@ def _over_stack(run, n, work):
     return True
 
 
-def _matmul(a, b, reuse=True):
-    """``a @ b`` for (N, ., .) stacks, into a reused array (a fresh one unless ``reuse``)."""
-    shape, dtype = (a.shape[0], a.shape[1], b.shape[2]), np.result_type(a, b)
-    out = _reused.empty(shape, dtype) if reuse else np.empty(shape, dtype)
+def _matmul(a, b, out):
+    """``a @ b`` for (N, ., .) stacks, into ``out``."""
+    shape = out.shape
     if not _over_stack(lambda items: np.matmul(a[items], b[items], out=out[items]), shape[0], out.size):
         blas.prepare_gemm(shape[1], a.shape[2], shape[2])
         np.matmul(a, b, out=out)
     return out
 
 
-def _exp(a):
-    """``np.exp(a, out=a)`` for an (N, ., .) stack (numpy's exp is SIMD-vectorised; Numba's is scalar here)."""
+def _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output):
+    """The forward's products, softmax and exp per slice of heads on the worker threads (``_over_stack``), each
+    slice cache-hot from its scores' product to its output's, the softmax in its serial build; False, having
+    done nothing, when the work is too small to split. Each head gets the same calls as in one pass."""
+    nan_rows, has_dropout, drop_scale = normalize_args
+
     def run(items):
-        np.exp(a[items], out=a[items])
-    if not _over_stack(run, a.shape[0], a.size):
-        np.exp(a, out=a)
+        start, part = items.start, scores[items]
+        np.matmul(k3[items], np.swapaxes(q3[items], 1, 2), out=part)
+        _k.shift_scores.serial(part, *_from_item(mask, start), *shift_args)
+        np.exp(part, out=part)
+        _k.normalize_rows.serial(part, nan_rows, *_from_item(keep_flat, start), has_dropout, drop_scale,
+                                 attn_drop[items] if has_dropout else attn_drop)
+        np.matmul(np.swapaxes(used[items], 1, 2), v3[items], out=output[items])
+    return _over_stack(run, scores.shape[0], scores.size)
+
+
+def _backward_by_slices(ws, attn_t, used_t, grad_out, grad_scores_t, grads):
+    """The backward's products and softmax backward per slice of heads on the worker threads, like
+    ``_forward_by_slices``; ``grads`` (query, key, value) are filled. False, having done nothing, when too small."""
+    grad_query, grad_key, grad_value = grads
+
+    def run(items):
+        part = grad_scores_t[items]
+        np.matmul(used_t[items], grad_out[items], out=grad_value[items])
+        np.matmul(ws.v3[items], np.swapaxes(grad_out[items], 1, 2), out=part)
+        _k.masked_softmax_backward.serial(part, attn_t[items], used_t[items])
+        np.matmul(np.swapaxes(part, 1, 2), ws.k3[items], out=grad_query[items])
+        grad_query[items] *= ws.scale
+        np.matmul(part, ws.q3[items], out=grad_key[items])
+        grad_key[items] *= ws.scale
+    return _over_stack(run, attn_t.shape[0], attn_t.size)
+
+
+def _from_item(flat_mask, start):
+    """A ``_flat_mask`` for the stack's items from ``start`` on (the same flat array when broadcast over them)."""
+    flat, n_step, s_step, l_step = flat_mask
+    return flat[start * n_step:], n_step, s_step, l_step
 
 
 def _float_dtype(*arrays):
@@ -191,7 +222,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     q3, k3, v3 = (_heads(a, batch, dtype) for a in (query, key, value))
     # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries. BLAS measured as fast
     # as the products made inside those kernels at head dim 8, 1.6x faster at 64
-    scores = _matmul(k3, np.swapaxes(q3, 1, 2))
+    scores = _reused.empty((q3.shape[0], S, L), dtype)
     mask_shape = None
     if attn_mask is not None:
         attn_mask = np.asarray(attn_mask)
@@ -211,12 +242,18 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         keep = np.broadcast_to(np.ones((1, 1, 1), dtype=np.bool_), (scores.shape[0], L, S))
         attn_drop = np.empty((0, 0, 0), dtype=dtype)
     keep_flat = _flat_mask(dropout_mask if has_dropout else True, full_shape, np.bool_)
-    choose(_k.shift_scores, scores.size)(scores, *mask, attn_mask is not None, bool(is_causal), dtype.type(scale))
-    _exp(scores)
-    choose(_k.normalize_rows, scores.size)(scores, bool(nan_for_fully_masked), *keep_flat, has_dropout,
-                                           dtype.type(drop_scale), attn_drop)
     used = attn_drop if has_dropout else scores
-    output = _matmul(np.swapaxes(used, 1, 2), v3, reuse=False)
+    shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
+    normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
+    output = np.empty((scores.shape[0], L, v3.shape[2]), dtype)
+    if not _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
+                              output):
+        _matmul(k3, np.swapaxes(q3, 1, 2), scores)
+        choose(_k.shift_scores, scores.size)(scores, *mask, *shift_args)
+        np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
+        choose(_k.normalize_rows, scores.size)(scores, normalize_args[0], *keep_flat, *normalize_args[1:],
+                                               attn_drop)
+        _matmul(np.swapaxes(used, 1, 2), v3, output)
     ws = AttentionWorkspace(query=query, key=key, value=value, q3=q3, k3=k3, v3=v3, attn=np.swapaxes(scores, 1, 2),
                             attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
@@ -237,17 +274,23 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     has_dropout = ws.attn_drop is not None
     used_t = np.swapaxes(ws.attn_drop, 1, 2) if has_dropout else attn_t
 
-    grad_value = _matmul(used_t, grad_out, reuse=False)
-    grad_scores_t = _matmul(v3, np.swapaxes(grad_out, 1, 2))
-    choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
+    dtype = attn_t.dtype
+    grad_scores_t = _reused.empty((N, S, L), dtype)
+    grad_query, grad_key, grad_value = grads = (np.empty((N, L, q3.shape[2]), dtype),
+                                                np.empty((N, S, q3.shape[2]), dtype),
+                                                np.empty((N, S, v3.shape[2]), dtype))
+    if not _backward_by_slices(ws, attn_t, used_t, grad_out, grad_scores_t, grads):
+        _matmul(used_t, grad_out, grad_value)
+        _matmul(v3, np.swapaxes(grad_out, 1, 2), grad_scores_t)
+        choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
+        _matmul(np.swapaxes(grad_scores_t, 1, 2), k3, grad_query)
+        grad_query *= ws.scale
+        _matmul(grad_scores_t, q3, grad_key)
+        grad_key *= ws.scale
 
     grad_scores = np.swapaxes(grad_scores_t, 1, 2)
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores.reshape(batch + (L, S)),
                                                                   ws.mask_shape)
-    grad_query = _matmul(grad_scores, k3, reuse=False)
-    grad_query *= ws.scale
-    grad_key = _matmul(grad_scores_t, q3, reuse=False)
-    grad_key *= ws.scale
     return (_sum_to_shape(grad_query.reshape(batch + grad_query.shape[1:]), ws.query.shape),
             _sum_to_shape(grad_key.reshape(batch + grad_key.shape[1:]), ws.key.shape),
             _sum_to_shape(grad_value.reshape(batch + grad_value.shape[1:]), ws.value.shape), grad_mask)
