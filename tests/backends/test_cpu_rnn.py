@@ -60,7 +60,10 @@ def _compare(mode, T=5, B=3, I=4, H=6, proj=0, bias=True, reverse=False, lengths
         mode, x_a, input_projection(mode, x_a, w_ih, b_ih, b_hh), npy(h0[d]).copy(), w_ih,
         npy(param("weight_hh")), b_hh, c0=npy(c0[d]).copy(), w_hr=npy(param("weight_hr")) if proj else None,
         lengths=None if lengths is None else np.asarray(lengths, dtype=np.int64), reverse=reverse)
-    g = cpu_rnn.rnn_layer_backward(ws, npy(grad_out), npy(grad_h), npy(grad_c))
+    grad_out_a = npy(grad_out)
+    grad_out_kept = grad_out_a.copy()
+    g = cpu_rnn.rnn_layer_backward(ws, grad_out_a, npy(grad_h), npy(grad_c))
+    assert np.array_equal(grad_out_a, grad_out_kept)  # read, never written (packed steps included)
 
     expected = {"output": (o, out), "h_n": (h, h_n), "grad_x": (g.x, x.grad),
                 "grad_h0": (g.h0, h0.grad[d]), "grad_w_ih": (g.w_ih, param("weight_ih").grad),

@@ -132,7 +132,7 @@ def lstm_cell_backward(ws, grad_h=None, grad_c=None):
     x, h = ws.x, ws.h_prev
     B, H = h.shape
     dtype = x.dtype
-    dh = _grad_or_zeros(grad_h, (B, H), dtype)
+    dh = _read_only_grad(grad_h, (B, H), dtype)
     dc = _grad_or_zeros(grad_c, (B, H), dtype)
     dgates = np.empty((B, 4 * H), dtype=dtype)
     _rnn_lstm.lstm_cell_backward(dh, dc, ws.gates, ws.c_prev, ws.tanh_c, dgates.reshape(1, B, 4 * H))
@@ -166,7 +166,7 @@ def gru_cell_backward(ws, grad_h=None):
     """Backpropagate through ``gru_cell_forward``; returns ``RNNGrads`` (no c0, no w_hr). grad_h (B, H) or None
     (zero)."""
     B, H = ws.h_prev.shape
-    dh = _grad_or_zeros(grad_h, (B, H), ws.x.dtype)
+    dh = _read_only_grad(grad_h, (B, H), ws.x.dtype)
     dgates_x = np.empty((B, 3 * H), dtype=dh.dtype)
     dgates_h = np.empty((B, 3 * H), dtype=dh.dtype)
     dh_direct = np.empty((B, H), dtype=dh.dtype)
@@ -194,7 +194,7 @@ def rnn_cell_backward(ws, grad_h=None):
     """Backpropagate through ``rnn_cell_forward``; returns ``RNNGrads`` (no c0, no w_hr). grad_h (B, H) or None
     (zero)."""
     B, H = ws.h_prev.shape
-    dh = _grad_or_zeros(grad_h, (B, H), ws.x.dtype)
+    dh = _read_only_grad(grad_h, (B, H), ws.x.dtype)
     dpre = np.empty((B, H), dtype=dh.dtype)
     _rnn_simple.rnn_cell_backward(dh, ws.mode == "rnn_relu", ws.out, dpre.reshape(1, B, H))
     return _cell_grads(ws, dpre, dpre, blas.matmul(dpre, ws.w_hh))
@@ -218,6 +218,14 @@ def _grad_or_zeros(g, shape, dtype):
     return np.array(g, dtype=dtype, order="C")  # a copy: kernels update it in place
 
 
+def _read_only_grad(g, shape, dtype):
+    """``g`` for a kernel that only reads it: copied only where it is not a writeable C-contiguous array of
+    ``dtype`` already (Numba would compile the kernel anew for a read-only one)."""
+    if g is not None and g.dtype == dtype and g.flags.c_contiguous and g.flags.writeable:
+        return g
+    return _grad_or_zeros(g, shape, dtype)
+
+
 def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
     """Backpropagate through one layer direction; returns ``RNNGrads``.
 
@@ -230,10 +238,10 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
     GH, H_out = w_hh.shape
     H = GH // _GATES[ws.mode]
     lengths, reverse = ws.lengths, ws.reverse
-    grad_out = _grad_or_zeros(grad_output, (T, B, H_out), dtype)
+    grad_out = _read_only_grad(grad_output, (T, B, H_out), dtype)
     if not ws.full_length:
-        # padded positions are not outputs of the packed sequence
-        grad_out *= (np.arange(T)[:, None] < lengths[None, :])[:, :, None]
+        # padded positions are not outputs of the packed sequence (a new array: the caller's stays as it is)
+        grad_out = grad_out * (np.arange(T)[:, None] < lengths[None, :])[:, :, None]
     dh = _grad_or_zeros(grad_h_n, (B, H_out), dtype)
     dh_gemm = np.empty((B, H_out), dtype=dtype)
     dc = grad_w_hr = None
