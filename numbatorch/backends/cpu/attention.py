@@ -6,7 +6,9 @@ products go to BLAS on operands broadcast to the full (N, ., .) batch, the
 score-sized ones into reused arrays (``_ReusedArrays``); the scores are kept
 transposed, (N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes
 around one numpy exp, ``_attention_softmax``) and the softmax backward run along
-contiguous queries.
+contiguous queries. With two or more worker threads each takes slices of heads through all of a pass, products,
+softmax kernels (serial builds) and exp, so that its slice stays in its core's cache; each head gets the same
+kernel and product calls as in one pass over the stack, so the results are the same bits.
 
 Fully masked rows: PyTorch 2.13's F.scaled_dot_product_attention on CPU (math
 and fused paths alike) returns 0 for them, with zero gradients; that is the
