@@ -37,8 +37,14 @@ def _lstm_cell_forward(b, t, active, has_proj, xw, xw_bias, hw, h, c, out, gates
     g_row, c_row, tc_row = gates[t, b], c[b], tanh_c[t, b]
     xw_row, hw_row = xw[t, b], hw[b]
     if gates.itemsize == 4:
-        for j in range(4 * H):
-            g_row[j] = sigmoid_or_tanh32(xw_row[j] + xw_bias[j] + hw_row[j], (j >= 2 * H) & (j < 3 * H))
+        # the sigmoids (i, f), the tanh (g) and the sigmoid (o) as three loops: float32 vectors of 16 lanes, and
+        # one loop that picks the function per element ran ~1.5x slower (float64 gains nothing from the split)
+        for j in range(2 * H):
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + xw_bias[j] + hw_row[j], False)
+        for j in range(2 * H, 3 * H):
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + xw_bias[j] + hw_row[j], True)
+        for j in range(3 * H, 4 * H):
+            g_row[j] = sigmoid_or_tanh32(xw_row[j] + xw_bias[j] + hw_row[j], False)
         for j in range(H):
             c_new = g_row[H + j] * c_row[j] + g_row[j] * g_row[2 * H + j]
             c_row[j] = c_new
