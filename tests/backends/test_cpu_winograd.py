@@ -116,6 +116,35 @@ def test_winograd_conv_is_bit_identical_for_any_thread_count():
         nt.set_num_threads(threads)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_winograd_conv_strided_arrays_give_the_contiguous_bits(threads):
+    # a sum's gradient reaches the backward as a broadcast (all strides 0), a sliced input as a strided view:
+    # both are copied on the worker threads, results exactly those of contiguous copies and close to torch's
+    if threads > nt.get_num_threads():
+        pytest.skip("needs two threads")
+    saved = nt.get_num_threads()
+    nt.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(6)
+        x = rng.standard_normal((3, 16, 30, 60)).astype(np.float32)[:, :, :, ::2]
+        w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+        args = ((1, 1), (1, 1), (1, 1), 1)
+        assert _winograd.winograd_applies(x.shape, w.shape, *args) and not x.flags.c_contiguous
+        y = conv.conv_forward(x, w, None, *args)
+        gy = np.broadcast_to(np.float32(0.5), y.shape)
+        gx, gw, _ = conv.conv_backward(gy, x, w, *args)
+        assert y.tobytes() == conv.conv_forward(np.ascontiguousarray(x), w, None, *args).tobytes()
+        gx_c, gw_c, _ = conv.conv_backward(np.ascontiguousarray(gy), np.ascontiguousarray(x), w, *args)
+        assert gx.tobytes() == gx_c.tobytes() and gw.tobytes() == gw_c.tobytes()
+    finally:
+        nt.set_num_threads(saved)
+    tx, tw = torch.tensor(np.ascontiguousarray(x), requires_grad=True), torch.tensor(w, requires_grad=True)
+    ty = F.conv2d(tx, tw, padding=1)
+    ty.backward(torch.tensor(np.ascontiguousarray(gy)))
+    for ours, theirs in ((y, ty), (gx, tx.grad), (gw, tw.grad)):
+        assert _rel_err(ours, theirs) < TOL[np.float32]
+
+
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
 def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad):
     # the transforms would subtract infinities: such results are computed the direct way
