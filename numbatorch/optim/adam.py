@@ -1,6 +1,7 @@
 """Adam (and, with ``decoupled_weight_decay=True``, AdamW)."""
 import numpy as np
 
+from ..backends.cpu import optim as optim_kernels  # not kernel_family: its host copies would lose in-place writes
 from .optimizer import Optimizer, addcmul_, as_float, bump, check_hypers, lerp_, scalar_tensor, update_grad, zeros_state
 
 __all__ = ["Adam"]
@@ -64,13 +65,17 @@ class Adam(Optimizer):
                 param, grad = p._data, p.grad._data
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 grad = update_grad(param, grad, maximize, weight_decay, decoupled, lr)
-                lerp_(exp_avg, grad, 1 - beta1)
-                exp_avg_sq *= beta2
-                addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
+                if not amsgrad and optim_kernels.adam_update(param, grad, exp_avg, exp_avg_sq, beta1, beta2, step_size,
+                                                             bias_correction2_sqrt, eps):
+                    bump(p, state["exp_avg"], state["exp_avg_sq"])
+                    continue
+                lerp_(exp_avg, grad, 1 - beta1)
+                exp_avg_sq *= beta2
+                addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 if amsgrad:
                     max_sq = state["max_exp_avg_sq"]
                     np.maximum(max_sq._data, exp_avg_sq, out=max_sq._data)

@@ -1,0 +1,46 @@
+"""Fused optimizer kernels: the compiled kernel and its numpy stand-in (Adam's former formula) give the same
+bits, and the fused path declines arrays it cannot update in place."""
+import numpy as np
+import pytest
+
+from numbatorch.backends.cpu import _optim_kernels, optim
+
+
+def _adam_args(rng, dtype, beta1, step):
+    n = 1031
+    arrays = [rng.standard_normal(n).astype(dtype) for _ in range(3)]
+    arrays.append(np.abs(rng.standard_normal(n)).astype(dtype))
+    arrays[1][:3] = 0  # zero gradients: the moments decay, the step stays finite
+    weight1 = 1 - beta1
+    s = np.dtype(dtype).type
+    step_size = 0.01 / (1 - beta1 ** step)
+    bias_correction2_sqrt = (1 - 0.999 ** step) ** 0.5
+    return arrays + [weight1 < 0.5, s(weight1), s(1 - weight1), s(0.999), s(1 - 0.999), s(-step_size),
+                     s(bias_correction2_sqrt), s(1e-8)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("beta1", [0.9, 0.3])  # both sides of the two-sided lerp
+@pytest.mark.parametrize("step", [1, 7])
+def test_adam_kernel_equals_numpy_formula(dtype, beta1, step):
+    args = _adam_args(np.random.default_rng(step), dtype, beta1, step)
+    ours = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    theirs = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    _optim_kernels.adam_update.kernel(*ours)
+    _optim_kernels.adam_update.stand_in(*theirs)
+    for a, b in zip(ours[:4], theirs[:4]):
+        np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+@pytest.mark.parametrize("case", ["float16", "strided grad", "read-only param"])
+def test_adam_update_declines_and_writes_nothing(case):
+    rng = np.random.default_rng(0)
+    dtype = np.float16 if case == "float16" else np.float32
+    param, exp_avg, exp_avg_sq = (rng.random((4, 6)).astype(dtype) for _ in range(3))
+    grad = rng.random((4, 12)).astype(dtype)[:, ::2] if case == "strided grad" else rng.random((4, 6)).astype(dtype)
+    if case == "read-only param":
+        param.flags.writeable = False
+    before = [a.copy() for a in (param, exp_avg, exp_avg_sq)]
+    assert optim.adam_update(param, grad, exp_avg, exp_avg_sq, 0.9, 0.999, 0.01, 0.5, 1e-8) is False
+    for a, b in zip((param, exp_avg, exp_avg_sq), before):
+        np.testing.assert_array_equal(a, b)
