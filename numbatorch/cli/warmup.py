@@ -87,6 +87,7 @@ def _pointwise(torch, nn, F, batch, size):
             F.log_softmax(x, dim=1), F.dropout(x, 0.5), F.cross_entropy(x, target),
             F.binary_cross_entropy_with_logits(x, torch.rand(x.shape)), F.mse_loss(x, torch.zeros(x.shape))]
     _backward(*outs)
+    torch.optim.Adam([x]).step()  # its fused update kernel
 
 
 # name -> (what it compiles, function of (torch, nn, F, batch, size))
@@ -98,7 +99,7 @@ FAMILIES = {
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
-    "pointwise": ("activations, softmax, dropout, common losses", _pointwise),
+    "pointwise": ("activations, softmax, dropout, common losses, Adam's update", _pointwise),
 }
 # (batch, spatial/sequence size): small shapes take the serial kernels, the larger ones the parallel ones.
 _SHAPES = ((2, 8), (16, 32))
