@@ -179,6 +179,23 @@ def test_max_pool_2x2_fast_path(monkeypatch, dtype, parallel, sz, ceil_mode):
     np.testing.assert_allclose(pool.max_pool_backward(gy, x.shape, idx), tx.grad.numpy(), atol=1e-6)
 
 
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("nd, sz", [(1, (9,)), (2, (5, 5)), (3, (2, 3, 4))])
+def test_global_adaptive_max_pool(monkeypatch, parallel, nd, sz):
+    # output size 1 in every dim takes the flat whole-plane scan: ties (first max), NaNs (the last one) and grads
+    monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0 if parallel else 1 << 40)
+    rng = np.random.default_rng(7)
+    x = _nan_ties_input((3, 4) + sz, np.float32, rng)
+    tx = torch.tensor(x, requires_grad=True)
+    ty, ti = getattr(F, f"adaptive_max_pool{nd}d")(tx, 1, return_indices=True)
+    y, idx = pool.adaptive_max_pool_forward(x, (1,) * nd)
+    np.testing.assert_array_equal(y, ty.detach().numpy())
+    np.testing.assert_array_equal(idx, ti.numpy())
+    gy = rng.standard_normal(y.shape).astype(np.float32)
+    ty.backward(torch.tensor(gy))
+    np.testing.assert_array_equal(pool.adaptive_max_pool_backward(gy, x.shape, idx), tx.grad.numpy())
+
 def test_max_pool_nan_scan_order():
     # general, 3-d (kernel 1x2x2: not the 2-d fast path) and adaptive kernels agree with PyTorch on NaNs
     rng = np.random.default_rng(6)

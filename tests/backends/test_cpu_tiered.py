@@ -105,6 +105,13 @@ def test_window_max_stand_in_equals_kernel(dtype, out_size):
                                    x, out, idx, *wins))
 
 
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_plane_max_stand_in_equals_kernel(dtype):
+    x = _with_nans_and_ties(np.random.default_rng(4), (40, 9), dtype)
+    _assert_same_bits(*_both_tiers(_pool_kernels.plane_max.serial.kernel, _stand_ins.plane_max,
+                                   x, np.zeros(40, dtype), np.zeros(40, np.int64)))
+
 def test_window_max_stand_in_declines_per_plane_windows():
     x = np.zeros((2, 1, 4, 4), np.float32)
     per_plane = np.zeros((2, 1), np.int64)

@@ -219,6 +219,33 @@ def _make_window_max(loop):
 window_max = twin_kernels(_make_window_max, _stand_ins.window_max)
 
 
+# Whole-plane windows (adaptive max pool to size 1, i.e. global max pooling): one flat scan per plane.  On
+# cifar2's 5x5 planes the general kernel's nested window loops took 2.4x as long as this loop.
+
+@njit(cache=True, error_model="numpy")
+def _plane_max_row(x, out, idx, p):
+    best = x[p, 0]
+    besti = 0
+    for t in range(1, x.shape[1]):
+        v = x[p, t]
+        c = (v > best) | (v != v)  # selects, not branches; PyTorch's scan: the last NaN wins
+        best = v if c else best
+        besti = t if c else besti
+    out[p] = best
+    idx[p] = besti
+
+
+def _make_plane_max(loop):
+    def plane_max(x, out, idx):
+        """x: (P, L) non-empty planes; out[p] = the plane's maximum, idx[p] its first position (last NaN)."""
+        for p in loop(x.shape[0]):
+            _plane_max_row(x, out, idx, np.int64(p))
+    return plane_max
+
+
+plane_max = twin_kernels(_make_plane_max, _stand_ins.plane_max)
+
+
 @njit(cache=True, error_model="numpy")
 def _window_avg_plane(x, out, gy, gx, p, backward, ds, de, hs, he, ws, we):
     pd_ = p if ds.shape[0] > 1 else 0

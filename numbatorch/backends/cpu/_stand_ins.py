@@ -85,6 +85,17 @@ def window_max(x, out, idx, ds, de, hs, he, ws, we):
                 idx[:, od, oh, ow] = ((d0 + pos // (nh * nw)) * H + h0 + pos // nw % nh) * W + w0 + pos % nw
 
 
+
+def plane_max(x, out, idx):
+    """``_pool_kernels.plane_max``: each row's last NaN, else its first maximum."""
+    pos = np.argmax(x, axis=1)
+    nan = x != x
+    if nan.any():
+        last_nan = x.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
+        pos = np.where(nan.any(axis=1), last_nan, pos)
+    out[:] = x[np.arange(x.shape[0]), pos]
+    idx[:] = pos
+
 def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
     """``_im2col.row_shifts_transfer``: one strided copy (or add, in the kernel's shift order) per shift."""
     if not col.flags.c_contiguous:  # its reshaped views below would be copies

@@ -199,7 +199,11 @@ def adaptive_max_pool_forward(x, output_size, nd=None):
     x4, lead, sp = _planes(x, nd)
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
-    choose(K.window_max, x4.size)(x4, out, idx, *wins)
+    if x4.size and all(o == 1 for o in osz):  # global pooling: one window covers each plane
+        planes = x4.reshape(x4.shape[0], -1)
+        choose(K.plane_max, planes.size)(planes, out.reshape(-1), idx.reshape(-1))
+    else:
+        choose(K.window_max, x4.size)(x4, out, idx, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
