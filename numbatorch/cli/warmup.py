@@ -38,7 +38,8 @@ def _conv(torch, nn, F, batch, size):
 def _pool(torch, nn, F, batch, size):
     x = torch.randn(batch, 16, size, size, requires_grad=True)
     outs = [F.max_pool2d(x, 2), F.max_pool2d(x, 3, stride=2, padding=1), F.avg_pool2d(x, 2),
-            F.adaptive_avg_pool2d(x, 1), F.adaptive_max_pool2d(x, 1), F.max_pool1d(x.flatten(2), 2)]
+            F.adaptive_avg_pool2d(x, 1), F.adaptive_max_pool2d(x, 1), F.adaptive_max_pool2d(x, 2),
+            F.max_pool1d(x.flatten(2), 2)]
     _backward(*outs)
 
 
