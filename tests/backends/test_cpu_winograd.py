@@ -59,6 +59,10 @@ def test_winograd_conv_matches_torch(case, dtype):
             assert gw.dtype == dtype and _rel_err(gw, tw.grad) < TOL[dtype]
         else:
             assert gw is None
+        if mask[2]:
+            assert gb.dtype == dtype and _rel_err(gb, tb.grad) < TOL[dtype]
+        else:
+            assert gb is None
 
 
 def test_winograd_conv_without_bias_through_module():
@@ -96,9 +100,10 @@ def _grads(threads):
     rng = np.random.default_rng(3)
     x = nt.tensor(rng.standard_normal((8, 16, 34, 34)).astype(np.float32), requires_grad=True)
     w = nt.tensor(rng.standard_normal((16, 16, 3, 3)).astype(np.float32), requires_grad=True)
-    y = nt.nn.functional.conv2d(x, w, padding=1)
+    b = nt.tensor(rng.standard_normal(16).astype(np.float32), requires_grad=True)
+    y = nt.nn.functional.conv2d(x, w, b, padding=1)
     y.backward(nt.tensor(rng.standard_normal(y.shape).astype(np.float32)))
-    return y.detach().numpy().tobytes(), x.grad.numpy().tobytes(), w.grad.numpy().tobytes()
+    return tuple(a.numpy().tobytes() for a in (y.detach(), x.grad, w.grad, b.grad))
 
 
 def test_winograd_conv_is_bit_identical_for_any_thread_count():
@@ -132,16 +137,17 @@ def test_winograd_conv_strided_arrays_give_the_contiguous_bits(threads):
         assert _winograd.winograd_applies(x.shape, w.shape, *args) and not x.flags.c_contiguous
         y = conv.conv_forward(x, w, None, *args)
         gy = np.broadcast_to(np.float32(0.5), y.shape)
-        gx, gw, _ = conv.conv_backward(gy, x, w, *args)
+        gx, gw, gb = conv.conv_backward(gy, x, w, *args)
         assert y.tobytes() == conv.conv_forward(np.ascontiguousarray(x), w, None, *args).tobytes()
         gx_c, gw_c, _ = conv.conv_backward(np.ascontiguousarray(gy), np.ascontiguousarray(x), w, *args)
         assert gx.tobytes() == gx_c.tobytes() and gw.tobytes() == gw_c.tobytes()
     finally:
         nt.set_num_threads(saved)
     tx, tw = torch.tensor(np.ascontiguousarray(x), requires_grad=True), torch.tensor(w, requires_grad=True)
-    ty = F.conv2d(tx, tw, padding=1)
+    tb = torch.zeros(16, requires_grad=True)
+    ty = F.conv2d(tx, tw, tb, padding=1)
     ty.backward(torch.tensor(np.ascontiguousarray(gy)))
-    for ours, theirs in ((y, ty), (gx, tx.grad), (gw, tw.grad)):
+    for ours, theirs in ((y, ty), (gx, tx.grad), (gw, tw.grad), (gb, tb.grad)):
         assert _rel_err(ours, theirs) < TOL[np.float32]
 
 
