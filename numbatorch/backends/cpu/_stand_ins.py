@@ -61,6 +61,24 @@ def scatter_add(gy, idx, gx):
     np.add.at(gx.reshape(-1), flat.reshape(-1), gy.reshape(-1))
 
 
+def _max_positions(rows):
+    """Each row's position the max kernels pick: its last NaN, else its first maximum."""
+    pos = np.argmax(rows, axis=1)
+    nan = rows != rows
+    if nan.any():
+        last_nan = rows.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
+        pos = np.where(nan.any(axis=1), last_nan, pos)
+    return pos
+
+
+def _shared_windows(ds, de, hs, he, ws, we):
+    """``(od, oh, ow, d0, d1, h0, h1, w0, w1)`` of each window shared by all planes, in the kernels' order."""
+    for od in range(ds.shape[1]):
+        for oh in range(hs.shape[1]):
+            for ow in range(ws.shape[1]):
+                yield od, oh, ow, ds[0, od], de[0, od], hs[0, oh], he[0, oh], ws[0, ow], we[0, ow]
+
+
 def window_max(x, out, idx, ds, de, hs, he, ws, we):
     """``_pool_kernels.window_max`` for windows shared by all planes (adaptive pools): the last NaN of a window
     wins, else its first maximum."""
@@ -68,33 +86,20 @@ def window_max(x, out, idx, ds, de, hs, he, ws, we):
         raise Unsupported
     P, H, W = x.shape[0], x.shape[2], x.shape[3]
     planes = np.arange(P)
-    for od in range(ds.shape[1]):
-        d0, d1 = ds[0, od], de[0, od]
-        for oh in range(hs.shape[1]):
-            h0, h1 = hs[0, oh], he[0, oh]
-            for ow in range(ws.shape[1]):
-                w0, w1 = ws[0, ow], we[0, ow]
-                window = x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)
-                pos = np.argmax(window, axis=1)
-                nan = window != window
-                if nan.any():
-                    last_nan = window.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
-                    pos = np.where(nan.any(axis=1), last_nan, pos)
-                nh, nw = h1 - h0, w1 - w0
-                out[:, od, oh, ow] = window[planes, pos]
-                idx[:, od, oh, ow] = ((d0 + pos // (nh * nw)) * H + h0 + pos // nw % nh) * W + w0 + pos % nw
-
+    for od, oh, ow, d0, d1, h0, h1, w0, w1 in _shared_windows(ds, de, hs, he, ws, we):
+        window = x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)
+        pos = _max_positions(window)
+        nh, nw = h1 - h0, w1 - w0
+        out[:, od, oh, ow] = window[planes, pos]
+        idx[:, od, oh, ow] = ((d0 + pos // (nh * nw)) * H + h0 + pos // nw % nh) * W + w0 + pos % nw
 
 
 def plane_max(x, out, idx):
     """``_pool_kernels.plane_max``: each row's last NaN, else its first maximum."""
-    pos = np.argmax(x, axis=1)
-    nan = x != x
-    if nan.any():
-        last_nan = x.shape[1] - 1 - np.argmax(nan[:, ::-1], axis=1)
-        pos = np.where(nan.any(axis=1), last_nan, pos)
+    pos = _max_positions(x)
     out[:] = x[np.arange(x.shape[0]), pos]
     idx[:] = pos
+
 
 def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
     """``_im2col.row_shifts_transfer``: one strided copy (or add, in the kernel's shift order) per shift."""
@@ -206,18 +211,13 @@ def window_avg(x, out, gy, gx, backward, ds, de, hs, he, ws, we):
     if ds.shape[0] > 1 or hs.shape[0] > 1 or ws.shape[0] > 1 or windows > MAX_STAND_IN_WINDOWS or x.size == 0:
         raise Unsupported
     P = x.shape[0]
-    for od in range(ds.shape[1]):
-        d0, d1 = ds[0, od], de[0, od]
-        for oh in range(hs.shape[1]):
-            h0, h1 = hs[0, oh], he[0, oh]
-            for ow in range(ws.shape[1]):
-                w0, w1 = ws[0, ow], we[0, ow]
-                count = (d1 - d0) * (h1 - h0) * (w1 - w0)
-                if backward:
-                    g = gy[:, od, oh, ow].astype(np.float64) / count
-                    gx[:, d0:d1, h0:h1, w0:w1] += g[:, None, None, None]
-                else:
-                    out[:, od, oh, ow] = _sequential_sums(x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)) / count
+    for od, oh, ow, d0, d1, h0, h1, w0, w1 in _shared_windows(ds, de, hs, he, ws, we):
+        count = (d1 - d0) * (h1 - h0) * (w1 - w0)
+        if backward:
+            g = gy[:, od, oh, ow].astype(np.float64) / count
+            gx[:, d0:d1, h0:h1, w0:w1] += g[:, None, None, None]
+        else:
+            out[:, od, oh, ow] = _sequential_sums(x[:, d0:d1, h0:h1, w0:w1].reshape(P, -1)) / count
 
 
 def bn_grad_sums(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
