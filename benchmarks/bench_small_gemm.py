@@ -41,33 +41,14 @@ def _sequence(lib, dtype, cell="LSTMCell"):
     return step
 
 
-def sequence_float64(lib):
-    return _sequence(lib, lib.float64)
+def _workload(cell, dtype_name):
+    """The two-cell sequence model built from ``nn.<cell>`` in ``dtype_name``, as one ``Workload``."""
+    short = cell[:-len("Cell")].lower()
+    bits = dtype_name[len("float"):]
+    return Workload(f"{short}cell_seq_f{bits}", lambda lib: _sequence(lib, getattr(lib, dtype_name), cell),
+                    f"2x {cell}({HIDDEN}) + Linear, batch {BATCH}, {STEPS} steps cell by cell, {dtype_name}, "
+                    "fwd+bwd", warmup=1, target_ratio=1.0)
 
 
-def sequence_float32(lib):
-    return _sequence(lib, lib.float32)
-
-
-def gru_sequence_float32(lib):
-    return _sequence(lib, lib.float32, "GRUCell")
-
-
-def rnn_sequence_float32(lib):
-    return _sequence(lib, lib.float32, "RNNCell")
-
-
-WORKLOADS = [
-    Workload("lstmcell_seq_f64", sequence_float64,
-             "2x LSTMCell(51) + Linear, batch 97, 100 steps cell by cell, float64, fwd+bwd", warmup=1,
-             target_ratio=1.0),
-    Workload("lstmcell_seq_f32", sequence_float32,
-             "2x LSTMCell(51) + Linear, batch 97, 100 steps cell by cell, float32, fwd+bwd", warmup=1,
-             target_ratio=1.0),
-    Workload("grucell_seq_f32", gru_sequence_float32,
-             "2x GRUCell(51) + Linear, batch 97, 100 steps cell by cell, float32, fwd+bwd", warmup=1,
-             target_ratio=1.0),
-    Workload("rnncell_seq_f32", rnn_sequence_float32,
-             "2x RNNCell(51) + Linear, batch 97, 100 steps cell by cell, float32, fwd+bwd", warmup=1,
-             target_ratio=1.0),
-]
+WORKLOADS = [_workload("LSTMCell", "float64"), _workload("LSTMCell", "float32"),
+             _workload("GRUCell", "float32"), _workload("RNNCell", "float32")]
