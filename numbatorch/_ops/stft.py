@@ -27,6 +27,13 @@ def _window_repr(window):
     return f"{dt.LEGACY_NAME[window.dtype]}{{[{', '.join(map(str, window.shape))}]}}"
 
 
+def _call_repr(op, type_name, input, n_fft, hop_length, win_length, window, **flags):
+    """PyTorch's rendering of the call in its stft/istft check messages (``flags`` in the order given)."""
+    rest = "".join(f", {name}={value}" for name, value in flags.items())
+    return (f"{op}({type_name}[{', '.join(map(str, input.shape))}], n_fft={n_fft}, hop_length={hop_length}, "
+            f"win_length={win_length}, window={_window_repr(window)}{rest})")
+
+
 def _padded_window(window, win_length, n_fft, dtype):
     """The window zero-padded (centred) to ``n_fft``; None stands for the rectangular window of ``n_fft``."""
     if window is None:
@@ -69,10 +76,9 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         return_complex = True
     hop_length = n_fft // 4 if hop_length is None else hop_length
     win_length = n_fft if win_length is None else win_length
-    prefix = (f"stft({dt.LEGACY_NAME[input.dtype]}[{', '.join(map(str, input.shape))}], n_fft={n_fft}, "
-              f"hop_length={hop_length}, win_length={win_length}, window={_window_repr(window)}, "
-              f"normalized={_flag(normalized)}, onesided={_flag(onesided)}, return_complex={_flag(return_complex)}, "
-              f"align_to_window={_flag(align_to_window)}) : ")
+    prefix = _call_repr("stft", dt.LEGACY_NAME[input.dtype], input, n_fft, hop_length, win_length, window,
+                        normalized=_flag(normalized), onesided=_flag(onesided),
+                        return_complex=_flag(return_complex), align_to_window=_flag(align_to_window)) + " : "
     if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError(prefix + "expected a tensor of floating point or complex values")
     if input.dim() not in (1, 2):
@@ -131,10 +137,9 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
                       UserWarning, stacklevel=2)
     hop_length = n_fft // 4 if hop_length is None else hop_length
     win_length = n_fft if win_length is None else win_length
-    prefix = (f"istft(CPU{input.dtype._scalar_name}Type[{', '.join(map(str, input.shape))}], n_fft={n_fft}, "
-              f"hop_length={hop_length}, win_length={win_length}, window={_window_repr(window)}, "
-              f"center={_flag(center)}, normalized={_flag(normalized)}, onesided={_flag(onesided)}, "
-              f"length={'None' if length is None else length}, return_complex={_flag(return_complex)})")
+    prefix = _call_repr("istft", f"CPU{input.dtype._scalar_name}Type", input, n_fft, hop_length, win_length, window,
+                        center=_flag(center), normalized=_flag(normalized), onesided=_flag(onesided),
+                        length=length, return_complex=_flag(return_complex))
     if input.dim() not in (2, 3):
         raise RuntimeError(prefix + f" : expected a tensor with 3 or 4 dimensions, but got {input.dim() + 1}")
     fft_size, n_frames = input.shape[-2], input.shape[-1]
