@@ -129,23 +129,13 @@ def lstm_cell_forward(x, xw, h, c, w_ih, w_hh, has_bias):
 def lstm_cell_backward(ws, grad_h=None, grad_c=None):
     """Backpropagate through ``lstm_cell_forward``; returns ``RNNGrads`` (no w_hr). grad_h, grad_c (B, H) or
     None (zero)."""
-    x, h = ws.x, ws.h_prev
-    B, H = h.shape
-    dtype = x.dtype
+    B, H = ws.h_prev.shape
+    dtype = ws.x.dtype
     dh = _read_only_grad(grad_h, (B, H), dtype)
     dc = _grad_or_zeros(grad_c, (B, H), dtype)
     dgates = np.empty((B, 4 * H), dtype=dtype)
     _rnn_lstm.lstm_cell_backward(dh, dc, ws.gates, ws.c_prev, ws.tanh_c, dgates.reshape(1, B, 4 * H))
-    grad_x = blas.matmul(dgates, ws.w_ih)
-    grad_h0 = blas.matmul(dgates, ws.w_hh)
-    dgates_t = dgates.T
-    grad_w_ih = blas.matmul(dgates_t, x)
-    grad_w_hh = blas.matmul(dgates_t, h)
-    grad_b_ih = grad_b_hh = None
-    if ws.has_bias:
-        grad_b_ih = dgates.sum(axis=0)
-        grad_b_hh = grad_b_ih.copy()
-    return RNNGrads(grad_x, grad_h0, dc, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None)
+    return _cell_grads(ws, dgates, dgates, blas.matmul(dgates, ws.w_hh))._replace(c0=dc)
 
 
 def gru_cell_forward(x, xw, h, w_ih, w_hh, b_hh, has_bias):
