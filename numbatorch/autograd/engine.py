@@ -116,19 +116,15 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                         in_grads = complex_backward(node, grad)
                     else:
                         in_grads = node.backward(grad)
-                    if type(in_grads) is not tuple:
-                        in_grads = (in_grads,)
                 else:
                     in_grads = node.backward(out_grads)
-                    if type(in_grads) is not tuple:
-                        in_grads = (in_grads,)
             else:
                 in_grads = (None,) * len(node.inputs)
             if not retain_graph:
                 node.release()
             # Only ``in_grads`` may hold the gradients now, so sum_into can write into those nobody else holds.
             out_grads = grad = None
-            in_grads = list(in_grads)
+            in_grads = list(in_grads) if type(in_grads) is tuple else [in_grads]
             node_inputs, edges = node.inputs, node.edges
             for k in range(len(node_inputs)):
                 t = node_inputs[k]
