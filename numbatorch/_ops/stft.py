@@ -9,7 +9,7 @@ import warnings
 
 from .. import _dtype as dt
 from .._creation import ones, zeros
-from .._tensor import Tensor, tensor_method
+from .._tensor import tensor_method
 from .complex_ops import view_as_real
 from .joining import cat
 from .spectral import fft, ifft, irfft, rfft
