@@ -7,7 +7,7 @@ import numbatorch as torch
 import numbatorch.nn.functional as F
 
 from ._strict_device import strict_device_arrays
-from .test_cuda_ops import _assert_same_on_cuda
+from .test_cuda_ops import _assert_same_on_cuda, _spd
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +49,6 @@ DIFFERENTIABLE = {
                                  + torch.segment_reduce(x, "mean", lengths=_i(x, 2, 1))
                                  + torch.segment_reduce(x, "max", lengths=_i(x, 0, 3), initial=0.0)),
 }
-
-
-def _spd(x):
-    """A symmetric positive definite matrix from ``x`` (3, 4)."""
-    return x @ x.mT + 4 * torch.eye(3, dtype=x.dtype, device=x.device)
 
 
 def _i(x, *values):
@@ -150,7 +145,6 @@ def test_second_order_gradients_stay_on_the_device(name):
     for want, got in zip(*second):
         assert got.device == torch.device("cuda", 0)
         np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), atol=1e-10, rtol=1e-7)
-
 
 
 def test_clip_grad_norm_on_the_device():

@@ -129,7 +129,7 @@ GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the devic
 
 def _spd(x):
     """A symmetric positive definite matrix from ``x`` (3, 4), differentiable."""
-    return x @ x.t() + 3 * torch.eye(3, dtype=x.dtype, device=x.device)
+    return x @ x.mT + 4 * torch.eye(3, dtype=x.dtype, device=x.device)
 
 
 GENERIC_OPS["linear_algebra"] = lambda x: (torch.linalg.inv(_spd(x)).sum() + torch.linalg.det(_spd(x))

@@ -8,7 +8,7 @@ import pytest
 import numbatorch as torch
 
 from ._strict_device import strict_device_arrays
-from .test_cuda_ops import _assert_same_on_cuda
+from .test_cuda_ops import _assert_same_on_cuda, _spd
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +26,6 @@ def _setitem_lists(x):
 
 def _index_put_accumulate(x):
     return (x * 1).index_put((torch.tensor([0, 0, 2], device=x.device),), x[1] * 2, accumulate=True)
-
-
-def _spd(x):
-    """A symmetric positive definite matrix from ``x`` (3, 4)."""
-    return x @ x.mT + 4 * torch.eye(3, dtype=x.dtype, device=x.device)
 
 
 def _scatter_reductions(x):
