@@ -7,7 +7,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
-from ._util import _name_as_tensor_method, apply_inplace, binary_arrays, record
+from ._util import binary_arrays, inplace_variant, record
 
 
 _DIVISION_WARNINGS = r"(divide by zero|invalid value) encountered in (divide|remainder|fmod|floor_divide)"
@@ -325,20 +325,12 @@ def _maybe_out(result, out):
     return out
 
 
-def _inplace(name, fn):
-    def method(self, *args, **kwargs):
-        return apply_inplace(self, fn(self, *args, **kwargs))
-    _name_as_tensor_method(method, name)
-    method.__doc__ = f"In-place ``{fn.__name__}``: the result is written into ``self``."
-    setattr(Tensor, name, method)
-
-
 for _name, _fn in (("add_", add), ("sub_", sub), ("subtract_", sub), ("mul_", mul), ("multiply_", mul),
                    ("div_", div), ("divide_", div), ("true_divide_", div), ("pow_", pow), ("neg_", neg),
                    ("remainder_", remainder), ("fmod_", fmod), ("floor_divide_", floor_divide),
                    ("__iadd__", add), ("__isub__", sub), ("__imul__", mul), ("__itruediv__", div),
                    ("__ifloordiv__", floor_divide), ("__imod__", remainder), ("__ipow__", pow)):
-    _inplace(_name, _fn)
+    inplace_variant(_name, _fn)
 
 divide = true_divide = div
 multiply = mul
