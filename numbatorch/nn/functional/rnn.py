@@ -194,14 +194,8 @@ class ThnnFusedLstmCellBackward0(Node):
 def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM step of a batch as one graph node: input (B, I), hx and cx (B, H) or None (zeros), all of one
     float dtype. Returns (h', c')."""
-    x = input._data
-    dtype = x.dtype
-    x = _as_dtype(x, dtype)
-    B = x.shape[0]
-    H = w_hh.shape[1]
-    h = _as_dtype(hx._data, dtype) if hx is not None else np.zeros_like(x, shape=(B, H))
-    c = _as_dtype(cx._data, dtype) if cx is not None else np.zeros_like(x, shape=(B, H))
-    w_ih_a, w_hh_a, b_ih_a, b_hh_a = (_as_dtype(_arr(w), dtype) for w in (w_ih, w_hh, b_ih, b_hh))
+    x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a = _cell_arrays(input, hx, (w_ih, w_hh, b_ih, b_hh))
+    c = _as_dtype(cx._data, x.dtype) if cx is not None else np.zeros_like(x, shape=(x.shape[0], w_hh_a.shape[1]))
     _check_layer("lstm", x[None], h, c, w_ih_a, w_hh_a, b_ih_a, b_hh_a, None, None)
     xw = input_projection("lstm", x[None], w_ih_a, b_ih_a, b_hh_a)
     h_new, c_new, ws = _rnn.lstm_cell_forward(x, xw, h, c, w_ih_a, w_hh_a, b_ih is not None)
