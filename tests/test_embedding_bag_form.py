@@ -42,6 +42,7 @@ def test_per_sample_weights_and_int32_indices_match_torch(psw, index_dtype):
 
 
 def _assert_same(got, want):
+    assert len(got[0]) == len(want[0])
     for (g_dtype, g), (w_dtype, w) in zip(got[0], want[0]):
         assert g_dtype == w_dtype and g.shape == w.shape
         np.testing.assert_allclose(g, w, rtol=1e-12)
@@ -77,6 +78,7 @@ def test_forward_only_sum_outputs_match_torch(dtype, include_last_offset):
         out = lib.embedding_bag(weight, lib.tensor(_INDICES), lib.tensor(_OFFSETS + [10]), False, 0, False, None,
                                 include_last_offset)
         results.append([t.numpy() for t in out])
+    assert len(results[0]) == len(results[1])
     for got, want in zip(*results):
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, rtol=1e-6)

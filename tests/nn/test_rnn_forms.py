@@ -39,6 +39,7 @@ def test_rnn_functions_match_pytorch(name, gates, layers, bidirectional, batch_f
                                   batch_first)
         sum(((o * lib.tensor(np.linspace(-1, 1, o.numel()).reshape(tuple(o.shape)))).sum() for o in outs)).backward()
         results.append([o.detach().numpy() for o in outs] + [t.grad.numpy() for t in tensors])
+    assert len(results[0]) == len(results[1])
     for ours, theirs in zip(*results):
         assert ours.shape == theirs.shape
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
