@@ -163,7 +163,7 @@ def test_wide_products_thread_only_beside_a_spare_core(spare, threaded_blas, mon
     blas.matmul(*_small(rng))
     assert set(_counts().values()) == {1}
     blas.matmul(*_large(rng))  # every side SIDE, under SMALL_GEMM
-    assert _counts() == threaded_blas if spare else set(_counts().values()) == {1}
+    assert (_counts() == threaded_blas) if spare else (set(_counts().values()) == {1})
     blas.prepare_gemm(4 * SIDE, SIDE // 2, 2 * SIDE)  # as many multiply-adds, one thin side: one thread
     assert set(_counts().values()) == {1}
     blas.prepare_gemm(2 * SIDE, 2 * SIDE, 2 * SIDE)
