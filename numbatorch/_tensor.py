@@ -11,6 +11,7 @@ from . import _dtype as dt
 from ._device import CPU, device as _device_cls, device_of, is_device_array, move, resolve
 from ._size import Size
 from .autograd import backward as _autograd_backward, grad_mode
+from .autograd.engine import leaf_grad_np_dtype
 
 
 # Threads that backpropagate into shared leaves at once must not lose each other's sums (PyTorch locks here too).
@@ -579,11 +580,6 @@ def _rebuild_tensor(cls, data, requires_grad, state):
     if state:
         t.__dict__.update(state)
     return t
-
-
-def leaf_grad_np_dtype(t):
-    """The numpy dtype that gradients of leaf ``t`` are cast to: its ``grad_dtype`` (unset: its own; None: keep)."""
-    return getattr(t, "_grad_dtype", t._data.dtype)
 
 
 def normalize_dim(dim, ndim):

@@ -1,7 +1,7 @@
 """``autograd.backward`` and ``autograd.grad``: the user-facing entry points to the engine."""
 import numpy as np
 
-from .engine import accumulate_graph_grad, run_backward
+from .engine import accumulate_graph_grad, leaf_grad_np_dtype, run_backward
 
 
 def _as_list(x):
@@ -12,7 +12,7 @@ def _as_list(x):
 
 def _grad_np_dtype(t):
     """The dtype of ``t``'s gradient: a leaf's grad_dtype (None: the gradient's own), else ``t``'s dtype."""
-    return getattr(t, "_grad_dtype", t._data.dtype) if t.grad_fn is None else t._data.dtype
+    return leaf_grad_np_dtype(t) if t.grad_fn is None else t._data.dtype
 
 
 def _ones_like(data):

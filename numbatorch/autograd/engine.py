@@ -143,7 +143,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g.shape != data.shape:
                         g = reduce_to_shape(g, data.shape)
                     # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
-                    want = data.dtype if child is not None else getattr(t, "_grad_dtype", data.dtype)
+                    want = data.dtype if child is not None else leaf_grad_np_dtype(t)
                     if want is not None and g.dtype is not want and g.dtype != want:
                         # A real input of a complex op gets the real part of its gradient, as in PyTorch.
                         if g.dtype.kind == "c" and want.kind != "c":
@@ -198,6 +198,11 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
     for entry in list(leaf_grads.values()):
         _finish_leaf(entry, create_graph)
     return None
+
+
+def leaf_grad_np_dtype(t):
+    """The numpy dtype that gradients of leaf ``t`` are cast to: its ``grad_dtype`` (unset: its own; None: keep)."""
+    return getattr(t, "_grad_dtype", t._data.dtype)
 
 
 def _finish_leaf(entry, create_graph):
@@ -269,7 +274,7 @@ def _fit_graph_grad(g, t, leaf):
             g = g.sum(dim=dims, keepdim=True)
         if g._data.shape != shape:
             g = g.expand(shape)
-    want = getattr(t, "_grad_dtype", t._data.dtype) if leaf else t._data.dtype
+    want = leaf_grad_np_dtype(t) if leaf else t._data.dtype
     if want is not None and g._data.dtype != want:
         if g._data.dtype.kind == "c" and want.kind != "c":
             g = g.real  # a real input of a complex op gets the real part of its gradient, as in PyTorch
