@@ -7,8 +7,6 @@ here, each step one GEMM h @ W_hh^T of the array library and one fused kernel fo
 Backward: BPTT the same way, storing the pre-activation gradients of every step; the weight, bias and input
 gradients are then one GEMM (or sum) each over all steps.
 """
-import numpy as np
-
 from ..cpu.rnn import _GATES, RNNGrads, RNNWorkspace, step_lengths
 from . import _rnn_cells as K
 from ._array import launch, read_only, xp
