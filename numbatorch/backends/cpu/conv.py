@@ -157,6 +157,20 @@ def _shallow_backward_tile(gy3, xp, xn0, gxp, gn0, col, w3, gwt, n0, nb, geom):
         _col2im_tile(col, gxp, gn0, nb, 0, L // oW, *geom)
 
 
+def _tile_plan(x_shape, w5, stride3, pad3, dil3, groups, dtype, direct, R, oW, n_workers):
+    """(rows, tiles, longest, buf_size, w_rows) of a convolution: whether it takes the row-offset path
+    (_conv_rows.py), its _tiles, the most output columns of one tile, the elements of a tile's col
+    buffer, and the weight as row matrices on the row-offset path (else None)."""
+    N, C = x_shape[:2]
+    kd, kh, kw = w5.shape[2:]
+    kvol = kd * kh * kw
+    rows = not direct and _conv_rows.applies(x_shape, w5.shape, stride3, pad3, dil3, groups, dtype)
+    tiles = _tiles(N, C * (_ROWS_TILE_FACTOR * kw if rows else kvol), R, oW, dtype.itemsize, n_workers)
+    longest = max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
+    buf_size = _conv_rows.col_size(C, kh, kw, oW, tiles) if rows else 0 if direct else C * kvol * longest
+    return rows, tiles, longest, buf_size, _conv_rows.row_weights(w5) if rows else None
+
+
 def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
     """Convolution of (N, C, D, H, W) by (Cout, C/g, kd, kh, kw), plus bias (Cout,) when given;
     returns (N, Cout, oD, oH, oW)."""
@@ -176,13 +190,10 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
     n_workers, limit_blas = _workers(C * kvol * N * L)
     xp = _pad5(x5, pad3, n_workers)
     direct = _is_pointwise(kvol, stride3, pad3)
-    rows = not direct and _conv_rows.applies(x5.shape, w5.shape, stride3, pad3, dil3, groups, x5.dtype)
-    tiles = _tiles(N, C * (_ROWS_TILE_FACTOR * kw if rows else kvol), R, oW, x5.dtype.itemsize, n_workers)
-    longest = max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
-    buf_size = _conv_rows.col_size(C, kh, kw, oW, tiles) if rows else 0 if direct else C * kvol * longest
+    rows, tiles, longest, buf_size, w_rows = _tile_plan(x5.shape, w5, stride3, pad3, dil3, groups, x5.dtype,
+                                                        direct, R, oW, n_workers)
     transposed = _transposed_gemm_pays(Cog, K)
     bias3 = None if bias is None else bias.reshape(1, Cout, 1)
-    w_rows = _conv_rows.row_weights(w5) if rows else None
 
     def make_state():
         return (np.empty(buf_size, dtype=x5.dtype),
@@ -268,12 +279,9 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     n_workers, limit_blas = _workers(C * kvol * N * L)
     # the weight gradient sums over tasks, so their split decides the rounding: under
     # use_deterministic_algorithms it is the one-thread split, the same bits for every thread count
-    rows = not direct and _conv_rows.applies(x_shape, w5.shape, stride3, pad3, dil3, groups, dtype)
-    tiles = _tiles(N, C * (_ROWS_TILE_FACTOR * kw if rows else kvol), R, oW, dtype.itemsize,
-                   1 if are_deterministic_algorithms_enabled() else n_workers)
-    longest = max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
-    buf_size = _conv_rows.col_size(C, kh, kw, oW, tiles) if rows else 0 if direct else C * kvol * longest
-    w_rows = _conv_rows.row_weights(w5) if rows else None
+    rows, tiles, longest, buf_size, w_rows = _tile_plan(
+        x_shape, w5, stride3, pad3, dil3, groups, dtype, direct, R, oW,
+        1 if are_deterministic_algorithms_enabled() else n_workers)
     gw_shape = (kh, C * kw, Cout) if rows else (G, K, Cog)
     gy4 = gy3.reshape(N, Cout, R, oW)
     # the row tiles of one sample overlap in gx: one task runs all of them, in order
