@@ -124,6 +124,7 @@ GENERIC_OPS = {  # ops with no kernel of their own: numpy functions on the devic
         x[:2, :3].unsqueeze(0) * 0.5, (1, 1, 2, 3), align_corners=False), align_corners=False),
     "gamma_functions": lambda x: torch.lgamma(x.abs() + 0.5) + torch.digamma(x.abs() + 0.5),
     "losses": lambda x: F.cross_entropy(x, torch.tensor([0, 2, 1], device=x.device)) + F.mse_loss(x, x.flip(0)),
+    "linear_algebra": lambda x: _linear_algebra(_spd(x), x),
 }
 
 
@@ -132,9 +133,9 @@ def _spd(x):
     return x @ x.mT + 4 * torch.eye(3, dtype=x.dtype, device=x.device)
 
 
-GENERIC_OPS["linear_algebra"] = lambda x: (torch.linalg.inv(_spd(x)).sum() + torch.linalg.det(_spd(x))
-                                           + torch.linalg.solve(_spd(x), x).sum() + torch.linalg.cholesky(_spd(x)).sum()
-                                           + torch.linalg.eigh(_spd(x))[0].sum())
+def _linear_algebra(a, x):
+    return (torch.linalg.inv(a).sum() + torch.linalg.det(a) + torch.linalg.solve(a, x).sum()
+            + torch.linalg.cholesky(a).sum() + torch.linalg.eigh(a)[0].sum())
 
 
 @pytest.mark.parametrize("name", list(GENERIC_OPS))
