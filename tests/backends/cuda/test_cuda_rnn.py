@@ -20,6 +20,15 @@ def _projection(mode, args, b_ih):
     return input_projection(mode, args["x"], args["w_ih"], b_ih, args["b_hh"])
 
 
+def _assert_grads_close(got, want):
+    """The device's ``RNNGrads`` against the CPU's: the same fields present, each close."""
+    for name in cpu.RNNGrads._fields:
+        a, e = getattr(got, name), getattr(want, name)
+        assert (a is None) == (e is None), name
+        if e is not None:
+            assert_close(a, e, rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.parametrize("mode,proj,lengths,reverse", [
     ("lstm", None, None, False),
     ("lstm", 2, [4, 2, 3], True),
@@ -52,11 +61,7 @@ def test_rnn_layer(mode, proj, lengths, reverse):
     gc = _r(B, H) if mode == "lstm" else None
     got = gpu.rnn_layer_backward(ws, device(go), device(gh), None if gc is None else device(gc))
     want = cpu.rnn_layer_backward(ews, go, gh, gc)
-    for name in cpu.RNNGrads._fields:
-        a, e = getattr(got, name), getattr(want, name)
-        assert (a is None) == (e is None), name
-        if e is not None:
-            assert_close(a, e, rtol=1e-4, atol=1e-5)
+    _assert_grads_close(got, want)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -74,11 +79,7 @@ def test_lstm_cell(bias):
     gh, gc = _r(B, H), _r(B, H)
     got = gpu.lstm_cell_backward(ws, device(gh), device(gc))
     want = cpu.lstm_cell_backward(ews, gh, gc)
-    for name in cpu.RNNGrads._fields:
-        a, e = getattr(got, name), getattr(want, name)
-        assert (a is None) == (e is None), name
-        if e is not None:
-            assert_close(a, e, rtol=1e-4, atol=1e-5)
+    _assert_grads_close(got, want)
 
 
 @pytest.mark.parametrize("mode,bias", [("gru", True), ("gru", False), ("rnn_tanh", True), ("rnn_relu", False)])
@@ -102,8 +103,4 @@ def test_gru_and_rnn_cell(mode, bias):
     assert_close(h, eh)
     gh = _r(B, H)
     got, want = backward_gpu(ws, device(gh)), backward_cpu(ews, gh)
-    for name in cpu.RNNGrads._fields:
-        a, e = getattr(got, name), getattr(want, name)
-        assert (a is None) == (e is None), name
-        if e is not None:
-            assert_close(a, e, rtol=1e-4, atol=1e-5)
+    _assert_grads_close(got, want)
