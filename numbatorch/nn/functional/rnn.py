@@ -175,7 +175,8 @@ def rnn_layer(mode, input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, 
 class ThnnFusedLstmCellBackward0(Node):
     """Backward of one ``LSTMCell`` step; outputs (h', c'). Named like PyTorch's fused LSTM cell node."""
 
-    __slots__ = ("ws", "saved", "num_outputs")
+    __slots__ = ("ws", "saved")
+    num_outputs = 2
 
     def backward(self, grads):
         g = _rnn.lstm_cell_backward(self.ws, grads[0], grads[1])
