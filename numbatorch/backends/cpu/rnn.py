@@ -52,9 +52,9 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
     mode: "rnn_tanh", "rnn_relu", "lstm" or "gru". x (T, B, I); xw (T, B, G*H) its input projection
     (``nn.functional.rnn.input_projection``); xw_bias (G*H,) the biases that add to it, which the LSTM and GRU
     gate loops add (b_ih + b_hh for an LSTM, b_ih for a GRU), or None where xw holds them; h0 (B, H_out);
-    c0 (B, H) for an LSTM; w_ih (G*H, I); w_hh (G*H, H_out); b_hh (G*H,) or None for a layer without biases (the GRU adds it inside
-    its n gate); w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or None; reverse processes
-    time from the end (each sequence from its own last step).
+    c0 (B, H) for an LSTM; w_ih (G*H, I); w_hh (G*H, H_out); b_hh (G*H,) or None for a layer without biases
+    (the GRU adds it inside its n gate); w_hr (proj_size, H) for an LSTM with projection; lengths (B,) ints or
+    None; reverse processes time from the end (each sequence from its own last step).
     Returns (output (T, B, H_out), h_n, c_n or None, workspace). The family module (``nn.functional.rnn``)
     prepares the arguments: one float dtype, C-contiguous, consistent shapes, lengths None or int64 (B,) in
     [0, T], c0 for an LSTM.
