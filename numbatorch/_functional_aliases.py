@@ -11,7 +11,7 @@ from ._rnn_forms import gru, lstm, rnn_relu, rnn_tanh
 from ._native_forms import (convolution, ctc_loss, embedding_renorm_, native_batch_norm, native_dropout,
                             native_group_norm, native_layer_norm)
 from ._ops._dtype_args import require_float_or_double
-from .nn.functional.dropout import _apply_mask, _check_p, _keep_mask
+from .nn.functional.dropout import _apply_mask, _check_p, _scaled_keep_mask
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "pdist", "cdist", "prelu",
@@ -85,7 +85,7 @@ def _feature_dropout(input, p, training, inplace=False):
         return input
     if input.dim() < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    mask = _keep_mask(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), p, input._data.dtype)
+    mask = _scaled_keep_mask(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), p, input._data.dtype)
     return _apply_mask(input, mask, inplace)
 
 

@@ -5,10 +5,10 @@ import numpy as np
 
 from ... import _dtype as dt
 from ..._ops._util import Tensor, apply_inplace, record
-from ..._random import numpy_generator
 from ...autograd.graph import Node
 from ..._ops._dtype_args import scalar_name
 from ..._ops._tensor_args import require_tensor
+from ._keep_mask import keep_mask
 
 
 class MulMaskBackward0(Node):
@@ -38,12 +38,20 @@ def _apply_mask(input, mask, inplace):
     return apply_inplace(input, result) if inplace else result
 
 
-def _keep_mask(shape, p, dtype):
+def _scale(p, dtype):
+    """``1 / (1 - p)`` in PyTorch's bits: computed in float32 for the narrower floats (its opmath type), in float64
+    for float64, then rounded to ``dtype``."""
+    opmath = np.float64 if dtype == np.float64 else np.float32
+    return np.asarray(opmath(1.0) / opmath(1.0 - p)).astype(dtype)
+
+
+def _scaled_keep_mask(shape, p, dtype):
     if p == 1.0:    # PyTorch multiplies by zero: any dtype
         return np.zeros(shape, dtype)
     _check_floating(dtype)
-    keep = numpy_generator().random(shape) >= p
-    return (keep / (1.0 - p)).astype(dtype)
+    mask = keep_mask(shape, p).astype(dtype)
+    mask *= _scale(p, dtype)
+    return mask
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -55,7 +63,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
-    return _apply_mask(input, _keep_mask(input.shape, p, input._data.dtype), inplace)
+    return _apply_mask(input, _scaled_keep_mask(input.shape, p, input._data.dtype), inplace)
 
 
 def _feature_dropout(input, p, training, inplace, spatial_dims, name):
@@ -70,7 +78,7 @@ def _feature_dropout(input, p, training, inplace, spatial_dims, name):
                            f"{x.ndim}D input.")
     # One draw per (sample, channel), broadcast over the spatial dims: whole channels are zeroed.
     channels = x.shape[:2] if batched else x.shape[:1]
-    mask = _keep_mask(channels + (1,) * spatial_dims, p, x.dtype)
+    mask = _scaled_keep_mask(channels + (1,) * spatial_dims, p, x.dtype)
     return _apply_mask(input, mask, inplace)
 
 
@@ -107,7 +115,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input
     if ndim < 2:
         raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got {ndim}")
-    mask = _keep_mask(tuple(input.shape[:2]) + (1,) * (ndim - 2), p, input._data.dtype)
+    mask = _scaled_keep_mask(tuple(input.shape[:2]) + (1,) * (ndim - 2), p, input._data.dtype)
     return _apply_mask(input, mask, inplace)
 
 
@@ -131,7 +139,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
         return input.mul_(0) if inplace else input * 0
     x = input._data
     _check_floating(x.dtype)
-    keep = np.asarray(numpy_generator().random(x.shape) >= p, dtype=x.dtype, like=x)
+    keep = np.asarray(keep_mask(x.shape, p), dtype=x.dtype, like=x)
     a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
     b = -a * _SELU_ALPHA_PRIME * p
     mask = keep * a
@@ -152,7 +160,7 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
         return input.mul_(0) if inplace else input * 0
     x = input._data
     _check_floating(x.dtype)
-    keep = np.asarray(numpy_generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p, dtype=x.dtype, like=x)
+    keep = np.asarray(keep_mask(x.shape[:2] + (1,) * (x.ndim - 2), p), dtype=x.dtype, like=x)
     a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
     b = -a * _SELU_ALPHA_PRIME * p
     mask = np.broadcast_to(keep * a, x.shape)

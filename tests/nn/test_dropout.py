@@ -1,0 +1,91 @@
+"""Dropout's keep-mask (raw 32-bit draws) against PyTorch: kept values, keep rate, p = 0 and 1, eval, inplace."""
+import numpy as np
+import pytest
+
+import numbatorch as nt
+from numbatorch import nn
+from tests.helpers import dtype_name
+
+torch = pytest.importorskip("torch")
+
+N = 40000
+
+
+def _kept_values(lib, dtype, p):
+    """The distinct nonzero outputs of dropout of ones, as float64."""
+    lib.manual_seed(0)
+    out = lib.nn.functional.dropout(lib.ones(N, dtype=getattr(lib, dtype)), p)
+    assert dtype_name(out.dtype) == dtype
+    values = out.double().numpy()
+    return np.unique(values[values != 0]).tolist()
+
+
+def _within_binomial_bounds(kept, n, p_keep):
+    """The kept count is within 5 standard deviations of the mean of a binomial(n, p_keep) draw."""
+    return abs(kept - n * p_keep) <= 5 * np.sqrt(n * p_keep * (1 - p_keep)) + 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("p", [0.3, 0.7, 0.999])
+def test_kept_values_are_pytorchs_scale(dtype, p):
+    assert _kept_values(nt, dtype, p) == _kept_values(torch, dtype, p)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
+def test_keep_rate_is_one_minus_p(p):
+    F = nt.nn.functional
+    assert _within_binomial_bounds(int((F.dropout(nt.ones(N), p).numpy() != 0).sum()), N, 1 - p)
+    channels = F.dropout2d(nt.ones(200, 100, 3, 3), p).numpy().reshape(200 * 100, 9)
+    assert ((channels == 0).all(1) | (channels != 0).all(1)).all()
+    assert _within_binomial_bounds(int((channels[:, 0] != 0).sum()), 200 * 100, 1 - p)
+    dropped = F.alpha_dropout(nt.ones(N), p, training=True).numpy()
+    assert _within_binomial_bounds(int((dropped != dropped.min()).sum()), N, 1 - p)
+
+
+def test_same_seed_same_mask():
+    masks = []
+    for _ in range(2):
+        nt.manual_seed(3)
+        masks.append(nt.nn.functional.dropout(nt.ones(1001), 0.4).numpy())
+    np.testing.assert_array_equal(*masks)
+
+
+@pytest.mark.parametrize("fn", ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+                                "feature_alpha_dropout"])
+def test_p_zero_returns_the_input_and_p_one_zeroes_it(fn):
+    for lib in (nt, torch):
+        x = lib.ones(*{"dropout2d": (2, 3, 4, 4), "dropout3d": (2, 3, 4, 4, 4)}.get(fn, (2, 3, 4)))
+        drop = getattr(lib.nn.functional, fn)
+        assert drop(x, 0.0, training=True) is x
+        assert (drop(x, 1.0, training=True) == 0).all()
+        assert drop(x, 0.5, training=False) is x
+
+
+@pytest.mark.parametrize("p", [1 - 1e-12, 1e-12])
+def test_p_within_a_draw_of_zero_or_one(p):
+    out = nt.nn.functional.dropout(nt.ones(N), p).numpy()
+    expected = torch.nn.functional.dropout(torch.ones(N), p).numpy()
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_integer_input_with_p_one_is_zeroed_like_pytorch():
+    out = nt.nn.functional.dropout(nt.arange(5), 1.0)
+    expected = torch.nn.functional.dropout(torch.arange(5), 1.0)
+    assert dtype_name(out.dtype) == dtype_name(expected.dtype)
+    assert out.tolist() == expected.tolist()
+
+
+def test_inplace_writes_the_masked_input():
+    x = nt.full((N,), 3.0)
+    out = nt.nn.functional.dropout(x, 0.25, inplace=True)
+    assert out is x
+    values = np.unique(x.numpy())
+    assert values.tolist() == [0.0, np.float32(3.0) * np.float32(1 / 0.75)]
+
+
+def test_module_eval_passes_the_input_through():
+    layer = nn.Dropout(0.5)
+    x = nt.ones(8, 8)
+    assert not (layer(x) == x).all()
+    layer.eval()
+    assert layer(x) is x
