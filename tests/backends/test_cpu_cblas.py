@@ -1,10 +1,33 @@
 """backends/cpu/_cblas.gemm (the row-offset convolution's beta = 1 products) against numpy."""
+import ctypes
+
 import numpy as np
 import pytest
 
 from numbatorch.backends.cpu import _cblas
 
-pytestmark = pytest.mark.skipif(not _cblas.available(), reason="no OpenBLAS CBLAS gemm found")
+
+def _loaded_openblas_exports_cblas_gemm():
+    """Whether an OpenBLAS this process loaded exports a CBLAS dgemm under any of its wheels' names, found by
+    reading the process's mappings (not through threadpoolctl, as ``_cblas`` does); on a system without
+    /proc, whether numpy was built against OpenBLAS."""
+    np.ones((2, 2)) @ np.ones((2, 2))
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.rsplit("/", 1)[-1].lower()}
+    except OSError:
+        return "openblas" in np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]
+    names = [f"{prefix}cblas_dgemm{suffix}" for prefix in ("", "scipy_") for suffix in ("", "64_")]
+    return any(hasattr(ctypes.CDLL(path), name) for path in paths for name in names)
+
+
+# Skipped only where numpy's BLAS has no CBLAS gemm: where it has one, a failed lookup is a failure.
+pytestmark = pytest.mark.skipif(not _loaded_openblas_exports_cblas_gemm(), reason="numpy's BLAS has no OpenBLAS "
+                                "CBLAS gemm")
+
+
+def test_lookup_finds_the_gemm_numpy_loaded():
+    assert _cblas.available()
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -68,17 +68,26 @@ def test_rows_path_tiles_on_threads(tile_bytes, monkeypatch):
 
 
 def test_im2col_path_without_cblas(monkeypatch):
-    """Where no CBLAS gemm is found the same convolution takes the im2col path, with the same results."""
-    monkeypatch.setattr(_cblas, "_functions", None)
-    monkeypatch.setattr(_cblas, "_searched", True)
-    assert not _conv_rows.applies((5, 32, 1, 15, 15), (16, 32, 1, 5, 5), (1, 1, 1), (0, 0, 0), (1, 1, 1), 1,
-                                  np.float32)
+    """Where no CBLAS gemm is found the same convolution takes the im2col path, with the same results up to
+    round-off. Not the same bits: the row-offset path adds kh products of depth C * kw into the output
+    (beta = 1), im2col makes one product of depth C * kh * kw, so the output's and the input gradient's sums
+    run in another order."""
     N, C, Co, sz, k, p = CASES[0]
     rng = np.random.default_rng(0)
     x = rng.standard_normal((N, C) + sz).astype(np.float32)
     w = rng.standard_normal((Co, C, k, k)).astype(np.float32)
-    y, _, _ = _run(x, w, None, p, (True, True, False))
+    y_rows, gy, (gx_rows, _, _) = _run(x, w, None, p, (True, False, False))
+    monkeypatch.setattr(_cblas, "_functions", None)
+    monkeypatch.setattr(_cblas, "_searched", True)
+    assert not _conv_rows.applies((5, 32, 1, 15, 15), (16, 32, 1, 5, 5), (1, 1, 1), (0, 0, 0), (1, 1, 1), 1,
+                                  np.float32)
+    y, _, (gx, _, _) = _run(x, w, None, p, (True, False, False))
+    np.testing.assert_allclose(y, y_rows, rtol=1e-5, atol=1e-5 * np.abs(y_rows).max())
+    np.testing.assert_allclose(gx, gx_rows, rtol=1e-5, atol=1e-5 * np.abs(gx_rows).max())
+    tx = torch.tensor(x, requires_grad=True)
+    F.conv2d(tx, torch.tensor(w)).backward(torch.tensor(gy))
     np.testing.assert_allclose(y, F.conv2d(torch.tensor(x), torch.tensor(w)).numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
 def test_rows_path_weight_gradient_independent_of_thread_count(monkeypatch):
