@@ -6,8 +6,6 @@ PyTorch's CPU formulas (coordinates in the input's precision; nearest uses float
 PyTorch), then resample one axis at a time, innermost (width) first, which reproduces
 PyTorch's evaluation order.
 """
-import math
-
 import numpy as np
 
 from . import _resample_kernels as K
