@@ -203,10 +203,11 @@ def _norm_input(rng, shape, dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("affine", [True, False])
-def test_batch_norm_stand_ins_equal_kernels(dtype, affine):
+@pytest.mark.parametrize("shape", [(4, 3, 10), (1, 3, 37), (5, 3, 1)])
+def test_batch_norm_stand_ins_equal_kernels(dtype, affine, shape):
     from numbatorch.backends.cpu import _norm_kernels
     rng = np.random.default_rng(5)
-    x = _norm_input(rng, (4, 3, 10), dtype)
+    x = _norm_input(rng, shape, dtype)
     x[:, 0] = -0.0
     stats = (x, 1e-5, np.zeros(3), np.zeros(3))
     _assert_same_bits(*_both_tiers(_norm_kernels.bn_stats.serial.kernel, _stand_ins.bn_stats, *stats))
@@ -316,10 +317,11 @@ def test_window_avg_stand_in_equals_kernel(dtype, out_size):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("affine, training", [(True, True), (False, True), (True, False)])
-def test_batch_norm_backward_stand_ins_equal_kernels(dtype, affine, training):
+@pytest.mark.parametrize("shape", [(4, 3, 10), (1, 3, 37), (5, 3, 1)])
+def test_batch_norm_backward_stand_ins_equal_kernels(dtype, affine, training, shape):
     from numbatorch.backends.cpu import _norm_kernels
     rng = np.random.default_rng(10)
-    x = _norm_input(rng, (4, 3, 10), dtype)
+    x = _norm_input(rng, shape, dtype)
     gy = _norm_input(rng, x.shape, dtype)
     gy[:, 0] = -0.0
     mean, invstd = rng.standard_normal(3), rng.random(3) + 0.5

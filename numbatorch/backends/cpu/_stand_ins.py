@@ -123,15 +123,15 @@ def _sequential_sums(rows):
 
 
 def bn_stats(x, eps, mean, invstd):
-    """``_norm_kernels.bn_stats``: per channel of (N, C, S), the mean, then the summed squared deviations."""
-    N, C, S = x.shape
+    """``_norm_kernels.bn_stats``: per channel of (N, C, S), the mean, then the summed squared deviations, each
+    summed down the batch per position, then along the positions."""
+    N, S = x.shape[0], x.shape[2]
     if x.size == 0:
         raise Unsupported
-    rows = x.transpose(1, 0, 2).reshape(C, N * S)
-    m = _sequential_sums(rows) / (N * S)
-    d = rows - m[:, None]
+    m = _batch_then_positions(x) / (N * S)
+    d = x - m[:, None]
     mean[:] = m
-    invstd[:] = 1.0 / np.sqrt(_sequential_sums(d * d) / (N * S) + eps)
+    invstd[:] = 1.0 / np.sqrt(_batch_then_positions(d * d) / (N * S) + eps)
 
 
 def bn_apply(x, mean, invstd, w, b, y):
@@ -221,13 +221,12 @@ def window_avg(x, out, gy, gx, backward, ds, de, hs, he, ws, we):
 
 
 def bn_grad_sums(gy, x, mean, invstd, sum_gy, sum_gy_xhat):
-    """``_norm_kernels.bn_grad_sums``: per channel, the float64 sums of gy and of gy * (x - mean), in order."""
-    N, C, S = x.shape
+    """``_norm_kernels.bn_grad_sums``: per channel, the float64 sums of gy and of gy * (x - mean), each summed
+    down the batch per position, then along the positions."""
     if x.size == 0:
         raise Unsupported
-    g = gy.transpose(1, 0, 2).reshape(C, N * S)
-    sum_gy[:] = _sequential_sums(g)
-    sum_gy_xhat[:] = _sequential_sums(g * (x.transpose(1, 0, 2).reshape(C, N * S) - mean[:, None])) * invstd
+    sum_gy[:] = _batch_then_positions(gy)
+    sum_gy_xhat[:] = _batch_then_positions(gy * (x - mean[:, None])) * invstd
 
 
 def bn_grad_input(gy, x, mean, invstd, w, sum_gy, sum_gy_xhat, training, gx):
@@ -299,3 +298,10 @@ def avgpool(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw, count_
                     inside = iv[:, None, None] & jv[None, :, None] & kv[None, None, :]
                     acc += np.where(inside, x[:, ic[:, None, None], jc[None, :, None], kc[None, None, :]], 0.0)
         out[...] = acc / div
+
+
+def _batch_then_positions(x):
+    """Per channel of (N, C, S), the float64 sum added down the batch per position from 0.0, then along the
+    positions from 0.0, as the batch-norm kernels add."""
+    down_batch = np.cumsum(x, axis=0, dtype=np.float64)[-1] + 0.0
+    return _sequential_sums(down_batch)
