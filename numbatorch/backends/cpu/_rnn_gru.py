@@ -10,8 +10,10 @@ b_hn sits inside the r * (...) term. Steps with
 import numpy as np
 from numba import njit
 
+from . import _rnn_stand_ins
 from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, sigmoid, sigmoid_or_tanh32, tanh
+from ._tiered import Tiered
 
 # a float32 1 keeps float32 gates in float32 arithmetic (a float64 literal promoted them); float64 stays float64
 _ONE = np.float32(1.0)
@@ -110,7 +112,7 @@ def _make_gru_forward(loop):
     return gru_forward
 
 
-gru_forward = twin_kernels(_make_gru_forward)
+gru_forward = twin_kernels(_make_gru_forward, _rnn_stand_ins.gru_forward)
 
 
 def _make_gru_backward(loop):
@@ -138,6 +140,9 @@ def gru_cell_forward(xw, hw, b_hh, h, out, gates, hn):
     no_bias = np.zeros(gates.shape[2], dtype=gates.dtype)  # xw holds b_ih
     for b in range(h.shape[0]):
         _gru_cell_forward(b, 0, True, xw, no_bias, hw, b_hh, h, out, gates, hn)
+
+
+gru_cell_forward = Tiered(gru_cell_forward, _rnn_stand_ins.gru_cell_forward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -11,8 +11,10 @@ state unchanged and write zeros to its output (packed sequences).
 import numpy as np
 from numba import njit
 
+from . import _rnn_stand_ins
 from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, sigmoid_or_tanh, sigmoid_or_tanh32
+from ._tiered import Tiered
 
 _ONE = np.float32(1.0)
 
@@ -142,7 +144,7 @@ def _make_lstm_forward(loop):
     return lstm_forward
 
 
-lstm_forward = twin_kernels(_make_lstm_forward)
+lstm_forward = twin_kernels(_make_lstm_forward, _rnn_stand_ins.lstm_forward)
 
 
 def _make_lstm_backward(loop):
@@ -176,6 +178,9 @@ def lstm_cell_forward(xw, hw, h, c, out, gates, tanh_c):
     no_bias = np.zeros(gates.shape[2], dtype=gates.dtype)  # xw holds them
     for b in range(h.shape[0]):
         _lstm_cell_forward(b, 0, True, False, xw, no_bias, hw, h, c, out, gates, tanh_c, m)
+
+
+lstm_cell_forward = Tiered(lstm_cell_forward, _rnn_stand_ins.lstm_cell_forward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

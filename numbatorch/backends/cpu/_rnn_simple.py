@@ -7,8 +7,10 @@ unchanged and output zeros.
 import numpy as np
 from numba import njit
 
+from . import _rnn_stand_ins
 from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, sigmoid_or_tanh32, tanh
+from ._tiered import Tiered
 
 # a float32 1 keeps float32 gradients in float32 arithmetic (a float64 literal promoted them); float64 stays float64
 _ONE = np.float32(1.0)
@@ -83,7 +85,7 @@ def _make_rnn_forward(loop):
     return rnn_forward
 
 
-rnn_forward = twin_kernels(_make_rnn_forward)
+rnn_forward = twin_kernels(_make_rnn_forward, _rnn_stand_ins.rnn_forward)
 
 
 def _make_rnn_backward(loop):
@@ -107,6 +109,9 @@ def rnn_cell_forward(xw, hw, use_relu, h):
     """One step of a whole batch (``RNNCell``): ``xw`` (1, B, H) holds x @ W_ih^T + both biases, ``hw`` (B, H)
     h @ W_hh^T; fills the new state h (B, H), all C-contiguous, as one loop over the batch's B * H elements."""
     _activate(xw.reshape(-1), hw.reshape(-1), use_relu, h.reshape(-1))
+
+
+rnn_cell_forward = Tiered(rnn_cell_forward, _rnn_stand_ins.rnn_cell_forward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

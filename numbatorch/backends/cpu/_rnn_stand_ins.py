@@ -1,0 +1,307 @@
+"""Numpy stand-ins for the recurrent forward kernels while their Numba builds are not cached (``_tiered.py``).
+
+The LSTM and GRU forward kernels took 1.7-1.9 s each to compile, most of a cold ``layers --quick``. Each stand-in
+takes its kernel's arguments and gives its kernel's results bit for bit:
+
+- the gate math replays ``_vector_exp.exp`` / ``_vector_exp32.exp32`` and the ``_rnn_math`` activations on
+  whole arrays: the same operations on the same values in the same order (the kernels are built without
+  fast-math, so LLVM neither fuses a multiply-add nor reorders, and vector lanes compute what scalar code does);
+- each step's product calls the BLAS that the kernels' ``np.dot`` calls, with the same arguments: Numba binds
+  SciPy's ``scipy.linalg.cython_blas``, a different OpenBLAS build from numpy's, whose results can differ in
+  the last bit. Like Numba, a product with one row (or one column) is a ``gemv``.
+"""
+import ctypes
+
+import numpy as np
+
+from . import _rnn_math, _vector_exp, _vector_exp32
+from ._tiered import Unsupported
+
+_ONE32 = np.float32(1.0)
+_ZERO32 = np.float32(0.0)
+# the float64 exp's Taylor coefficients 1/13! ... 1/2!, as the kernel's constants
+_EXP_TAYLOR = tuple(1.0 / f for f in (6227020800.0, 479001600.0, 39916800.0, 3628800.0, 362880.0, 40320.0,
+                                      5040.0, 720.0, 120.0, 24.0, 6.0)) + (0.5,)
+_BLAS_LETTER = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
+_blas = {}  # "sgemm", ... -> ctypes function of SciPy's cython_blas
+
+
+def _blas_function(name):
+    """SciPy's ``cython_blas`` ``name`` (the function pointer Numba's ``np.dot`` calls) as a ctypes function."""
+    function = _blas.get(name)
+    if function is None:
+        from scipy.linalg import cython_blas
+        capsule = cython_blas.__pyx_capi__[name]
+        get_name = ctypes.pythonapi.PyCapsule_GetName
+        get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+        address = get_pointer(capsule, get_name(capsule))
+        arguments = 13 if name.endswith("gemm") else 11
+        function = ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * arguments)(address)
+        _blas[name] = function
+    return function
+
+
+def check_product(a, b, out):
+    """Raise ``Unsupported`` unless ``dot(a, b, out)`` can replay the kernel's product (called before a stand-in
+    writes anything)."""
+    if not (a.flags.c_contiguous and b.flags.c_contiguous and out.flags.c_contiguous):
+        raise Unsupported
+    if a.shape[0] == 1 and b.shape[1] == 1:
+        raise Unsupported  # Numba takes ?dot here: not worth a binding of its own
+
+
+def dot(a, b, out):
+    """``np.dot(a, b, out)`` as a Numba kernel runs it (after ``check_product``): the same BLAS call."""
+    m, k = a.shape
+    n = b.shape[1]
+    if m == 0 or n == 0 or k == 0:
+        out[...] = 0
+        return
+    letter = _BLAS_LETTER[out.dtype]
+    scalar = ctypes.c_float if letter == "s" else ctypes.c_double
+    keep = [scalar(1.0), scalar(0.0), ctypes.c_int(1)]  # alive until the call returns
+    alpha, beta, inc = (ctypes.addressof(v) for v in keep)
+    ints = [ctypes.c_int(v) for v in (m, n, k)]
+    c_m, c_n, c_k = (ctypes.addressof(v) for v in ints)
+    if n == 1:  # matrix x vector: Numba's gemv on a transposed as a column-major (k, m) matrix
+        trans = ctypes.c_char(b"t")
+        _blas_function(letter + "gemv")(ctypes.addressof(trans), c_k, c_m, alpha, a.ctypes.data, c_k,
+                                        b.ctypes.data, inc, beta, out.ctypes.data, inc)
+    elif m == 1:  # vector x matrix: gemv on b as a column-major (n, k) matrix
+        trans = ctypes.c_char(b"n")
+        _blas_function(letter + "gemv")(ctypes.addressof(trans), c_n, c_k, alpha, b.ctypes.data, c_n,
+                                        a.ctypes.data, inc, beta, out.ctypes.data, inc)
+    else:  # out^T = b^T a^T in column-major terms, the operands in Numba's order
+        trans = ctypes.c_char(b"n")
+        _blas_function(letter + "gemm")(ctypes.addressof(trans), ctypes.addressof(trans), c_n, c_m, c_k, alpha,
+                                        b.ctypes.data, c_n, a.ctypes.data, c_k, beta, out.ctypes.data, c_n)
+
+
+def exp(x):
+    """``_vector_exp.exp`` on a float64 array."""
+    e = _vector_exp
+    x = np.where(x > e._CLAMP_HIGH, e._CLAMP_HIGH, x)
+    x = np.where(x < e._CLAMP_LOW, e._CLAMP_LOW, x)
+    shifted = x * e._LOG2E + e._SHIFTER
+    k = shifted - e._SHIFTER
+    r = (x - k * e._LN2_HI) - k * e._LN2_LO
+    q = _EXP_TAYLOR[0] * r + _EXP_TAYLOR[1]
+    for coefficient in _EXP_TAYLOR[2:]:
+        q = q * r + coefficient
+    p = 1.0 + (r + r * r * q)
+    k_int = shifted.view(np.int64) - e._SHIFTER_BITS
+    k1 = k_int >> 1
+    k2 = k_int - k1
+    return p * ((k1 + e._EXPONENT_BIAS) << 52).view(np.float64) * ((k2 + e._EXPONENT_BIAS) << 52).view(np.float64)
+
+
+def exp32(x):
+    """``_vector_exp32.exp32`` on a float32 array."""
+    e = _vector_exp32
+    x = np.where(x > e._CLAMP_HIGH, e._CLAMP_HIGH, x)
+    x = np.where(x < e._CLAMP_LOW, e._CLAMP_LOW, x)
+    shifted = x * e._LOG2E + e._SHIFTER
+    k = shifted - e._SHIFTER
+    r = (x - k * e._LN2_HI) - k * e._LN2_LO
+    c7, c6, c5, c4, c3, c2 = e._TAYLOR
+    q = c7 * r + c6
+    q = q * r + c5
+    q = q * r + c4
+    q = q * r + c3
+    q = q * r + c2
+    p = _ONE32 + (r + r * r * q)
+    k_int = shifted.view(np.int32) - e._SHIFTER_BITS
+    return p * ((k_int + e._EXPONENT_BIAS) << e._MANTISSA_BITS).view(np.float32)
+
+
+def _tanh_near_zero(x):
+    x2 = x * x
+    return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (62.0 / 2835.0)))))
+
+
+def sigmoid(x):
+    """``_rnn_math.sigmoid`` (float64)."""
+    return 1.0 / (1.0 + exp(-x))
+
+
+def tanh(x):
+    """``_rnn_math.tanh`` (float64)."""
+    return np.where(abs(x) < _rnn_math._TAYLOR_LIMIT, _tanh_near_zero(x), 2.0 / (1.0 + exp(-2.0 * x)) - 1.0)
+
+
+def sigmoid_or_tanh(x, is_tanh):
+    """``_rnn_math.sigmoid_or_tanh`` (float64); ``is_tanh`` a boolean array broadcasting against ``x``."""
+    s = 1.0 / (1.0 + exp(np.where(is_tanh, -2.0 * x, -x)))
+    tanh_x = np.where(abs(x) < _rnn_math._TAYLOR_LIMIT, _tanh_near_zero(x), 2.0 * s - 1.0)
+    return np.where(is_tanh, tanh_x, s)
+
+
+def sigmoid32(x):
+    """``_rnn_math.sigmoid_or_tanh32(x, False)``."""
+    return _ONE32 / (_ONE32 + exp32(-x))
+
+
+def tanh32(x):
+    """``_rnn_math.sigmoid_or_tanh32(x, True)``."""
+    m = _rnn_math
+    ax = abs(x)
+    e = exp32(-(ax + ax))
+    r = (_ONE32 - e) / (_ONE32 + e)
+    x2 = x * x
+    near_zero = x * (_ONE32 + x2 * (m._T3 + x2 * (m._T5 + x2 * (m._T7 + x2 * m._T9))))
+    return np.where(ax < m._TAYLOR_LIMIT32, near_zero, np.where(x >= _ZERO32, r, -r))
+
+
+def _lstm_gates(pre, c):
+    """Gate activations (B, 4H), new c and tanh(c), and o * tanh(c) of the LSTM kernels from the
+    pre-activations ``pre`` (B, 4H) and the state ``c`` (B, H)."""
+    H = c.shape[1]
+    g = np.empty_like(pre)
+    if pre.dtype == np.float32:
+        g[:, :2 * H] = sigmoid32(pre[:, :2 * H])
+        g[:, 2 * H:3 * H] = tanh32(pre[:, 2 * H:3 * H])
+        g[:, 3 * H:] = sigmoid32(pre[:, 3 * H:])
+        activate = tanh32
+    else:
+        j = np.arange(4 * H)
+        g[...] = sigmoid_or_tanh(pre, (j >= 2 * H) & (j < 3 * H))
+        activate = _tanh_of_state
+    c_new = g[:, H:2 * H] * c + g[:, :H] * g[:, 2 * H:3 * H]
+    tanh_c = activate(c_new)
+    return g, c_new, tanh_c, g[:, 3 * H:] * tanh_c
+
+
+def _tanh_of_state(c):
+    return sigmoid_or_tanh(c, True)
+
+
+def _gru_gates(xw_b, hw, b_hh, h):
+    """Gate activations (B, 3H), the n gate's hidden term (B, H) and new h of the GRU kernels from
+    ``xw_b`` = x @ W_ih^T + b_ih, ``hw`` = h @ W_hh^T, ``b_hh`` and the state ``h`` (B, H)."""
+    H = h.shape[1]
+    g = np.empty_like(hw)
+    hn = hw[:, 2 * H:] + b_hh[2 * H:]
+    if hw.dtype == np.float32:
+        g[:, :2 * H] = sigmoid32(xw_b[:, :2 * H] + hw[:, :2 * H] + b_hh[:2 * H])
+        g[:, 2 * H:] = tanh32(xw_b[:, 2 * H:] + g[:, :H] * hn)
+        one = _ONE32
+    else:
+        g[:, :2 * H] = sigmoid(xw_b[:, :2 * H] + hw[:, :2 * H] + b_hh[:2 * H])
+        g[:, 2 * H:] = tanh(xw_b[:, 2 * H:] + g[:, :H] * hn)
+        one = 1.0
+    z, n = g[:, H:2 * H], g[:, 2 * H:]
+    return g, hn, (one - z) * n + z * h
+
+
+def _elman(pre, use_relu):
+    if use_relu:
+        return np.where(pre > 0.0, pre, 0.0 * pre)  # 0 * pre keeps NaN, as the kernel
+    return tanh32(pre) if pre.dtype == np.float32 else tanh(pre)
+
+
+def _steps(T, reverse, lengths):
+    """(t, active rows or None when all are) of each step in the kernels' order."""
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        active = t < lengths
+        yield t, None if active.all() else active[:, None]
+
+
+def _put(dst, value, active):
+    """``dst[...] = value`` on active rows, zeros on the others."""
+    dst[...] = value if active is None else np.where(active, value, 0.0)
+
+
+def _keep(dst, value, active):
+    """``dst[...] = value`` on active rows; the others keep their state."""
+    if active is None:
+        dst[...] = value
+    else:
+        np.copyto(dst, value, where=active)
+
+
+def _check(arrays, *products):
+    """Raise ``Unsupported`` for empty ``arrays`` (the kernel's own handling) or a product ``dot`` cannot replay."""
+    if any(a.size == 0 for a in arrays):
+        raise Unsupported
+    for product in products:
+        check_product(*product)
+
+
+def lstm_forward(xw, xw_bias, w_hh_t, w_hr_t, has_proj, lengths, reverse,
+                 h, c, out, gates, h_prev, c_prev, tanh_c, m, hw, h_proj):
+    """``_rnn_lstm.lstm_forward``."""
+    projection = [(m[0], w_hr_t, h_proj)] if has_proj and xw.size else []
+    _check((xw, h, c), (h, w_hh_t, hw), *projection)
+    with np.errstate(all="ignore"):
+        for t, active in _steps(xw.shape[0], reverse, lengths):
+            h_prev[t] = h
+            c_prev[t] = c
+            dot(h, w_hh_t, hw)
+            g, c_new, tanh_c_new, h_new = _lstm_gates(xw[t] + xw_bias + hw, c)
+            _put(gates[t], g, active)
+            _put(tanh_c[t], tanh_c_new, active)
+            _keep(c, c_new, active)
+            if has_proj:
+                _put(m[t], h_new, active)
+                dot(m[t], w_hr_t, h_proj)
+                _keep(h, h_proj, active)
+                _put(out[t], h_proj, active)
+            else:
+                _keep(h, h_new, active)
+                _put(out[t], h_new, active)
+
+
+def gru_forward(xw, b_ih, w_hh_t, b_hh, lengths, reverse, h, out, gates, hn, h_prev, hw):
+    """``_rnn_gru.gru_forward``."""
+    _check((xw, h), (h, w_hh_t, hw))
+    with np.errstate(all="ignore"):
+        for t, active in _steps(xw.shape[0], reverse, lengths):
+            h_prev[t] = h
+            dot(h, w_hh_t, hw)
+            g, hn_new, h_new = _gru_gates(xw[t] + b_ih, hw, b_hh, h)
+            _put(gates[t], g, active)
+            _put(hn[t], hn_new, active)
+            _keep(h, h_new, active)
+            _put(out[t], h_new, active)
+
+
+def rnn_forward(xw, w_hh_t, use_relu, lengths, reverse, h, out, h_prev, hw):
+    """``_rnn_simple.rnn_forward``."""
+    _check((xw, h), (h, w_hh_t, hw))
+    with np.errstate(all="ignore"):
+        for t, active in _steps(xw.shape[0], reverse, lengths):
+            h_prev[t] = h
+            dot(h, w_hh_t, hw)
+            h_new = _elman(xw[t] + hw, use_relu)
+            _keep(h, h_new, active)
+            _put(out[t], h_new, active)
+
+
+def lstm_cell_forward(xw, hw, h, c, out, gates, tanh_c):
+    """``_rnn_lstm.lstm_cell_forward``."""
+    with np.errstate(all="ignore"):
+        g, c_new, tanh_c_new, h_new = _lstm_gates(xw[0] + np.zeros(hw.shape[1], hw.dtype) + hw, c)
+        gates[0] = g
+        tanh_c[0] = tanh_c_new
+        c[...] = c_new
+        h[...] = h_new
+        out[0] = h_new
+
+
+def gru_cell_forward(xw, hw, b_hh, h, out, gates, hn):
+    """``_rnn_gru.gru_cell_forward``."""
+    with np.errstate(all="ignore"):
+        g, hn_new, h_new = _gru_gates(xw[0] + np.zeros(hw.shape[1], hw.dtype), hw, b_hh, h)
+        gates[0] = g
+        hn[0] = hn_new
+        h[...] = h_new
+        out[0] = h_new
+
+
+def rnn_cell_forward(xw, hw, use_relu, h):
+    """``_rnn_simple.rnn_cell_forward``."""
+    with np.errstate(all="ignore"):
+        h[...] = _elman(xw[0] + hw, use_relu)
