@@ -60,3 +60,29 @@ def test_negative_padding_idx_of_embedding_bag_counts_from_the_end_like_torch(mo
                                                     mode=mode, padding_idx=-1)
         results.append(out.tolist())
     assert results[0] == results[1]
+
+
+def test_decreasing_offsets_raise_pytorchs_error():
+    """PyTorch raises it from its FBGEMM sum kernel with the bags split over two threads (on one thread, and in
+    its other kernels, it reads out of the bag instead); numbatorch raises it for every mode and dtype."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with pytest.raises(RuntimeError) as theirs:
+            torch.nn.functional.embedding_bag(torch.tensor([1, 2, 3, 4]), torch.arange(18.0).reshape(6, 3),
+                                              torch.tensor([0, 3, 2]), mode="sum")
+    finally:
+        torch.set_num_threads(threads)
+    indices = numbatorch.tensor([1, 2, 3, 4])
+    for dtype in (numbatorch.float32, numbatorch.float64):
+        weight = numbatorch.arange(18.0, dtype=dtype).reshape(6, 3)
+        for mode in ("sum", "mean", "max"):
+            for offsets, include_last_offset in (([0, 3, 2], False), ([0, 3, 2, 4], True)):
+                with pytest.raises(RuntimeError) as ours:
+                    numbatorch.nn.functional.embedding_bag(indices, weight, numbatorch.tensor(offsets), mode=mode,
+                                                           include_last_offset=include_last_offset)
+                assert str(ours.value) == str(theirs.value)
+        with pytest.raises(RuntimeError) as ours:
+            numbatorch.embedding_bag(weight, indices, numbatorch.tensor([0, 3, 2]))
+        assert str(ours.value) == str(theirs.value)

@@ -6,6 +6,9 @@ from ..._tensor import Tensor
 
 MODES = ("sum", "mean", "max")
 
+_DECREASING_OFFSETS = ("Expected i < index_size to be true, but got false.  (Could this error message be improved?  If "
+                       "so, please report an enhancement request to PyTorch.)")
+
 
 def _torch_size(shape):
     return f"torch.Size({list(shape)})"
@@ -73,6 +76,11 @@ def check_kernel(weight, indices, offsets, mode, per_sample_weights):
     if starts.size and starts[-1] > indices.numel():
         raise RuntimeError(f"offsets[-1] can not be greater than input's length {indices.numel()} but got "
                            f"offsets[-1] of {int(starts[-1])}")
+    if (np.diff(starts) < 0).any():
+        # PyTorch's FBGEMM kernels (float32, float16, bfloat16; sum and mean) raise this when a bag splits across
+        # threads; on one thread and in its other kernels a decreasing offset reads out of its bag (an undefined
+        # result), so every form raises it here.
+        raise RuntimeError(_DECREASING_OFFSETS)
     if per_sample_weights is not None:
         if mode != 0:
             raise RuntimeError("embedding_bag: per_sample_weights only supported with mode='sum'")
