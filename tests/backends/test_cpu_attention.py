@@ -166,8 +166,12 @@ def test_split_over_heads_matches_one_pass(monkeypatch, mask_shape, keep_shape):
 
     def run():
         out, weights, ws = cpu_attention.scaled_dot_product_attention_forward(
-            q, k, v, mask, dropout_p=0.3, dropout_mask=keep)
-        return [a.copy() for a in (out, weights, *cpu_attention.scaled_dot_product_attention_backward(ws, grad_out))]
+            q, k, v, mask, dropout_p=0.3, dropout_mask=keep, average_heads=3)
+        # the head average is the mean over heads of the weights after dropout
+        np.testing.assert_allclose(ws.head_mean, torch.from_numpy(ws.attn_drop).reshape(2, 3, 6, 7).mean(1),
+                                   rtol=1e-12, atol=1e-12)
+        return [a.copy() for a in (out, weights, ws.head_mean,
+                                   *cpu_attention.scaled_dot_product_attention_backward(ws, grad_out))]
 
     splits = []
     over_stack = cpu_attention._over_stack

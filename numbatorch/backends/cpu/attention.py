@@ -41,8 +41,10 @@ class AttentionWorkspace:
     # keep: the dropout mask as (N, L, S) for the layer above
     # query/key/value: the caller's arrays; q3, k3, v3: them broadcast to the (N, ., .) batch, C-contiguous;
     # attn/attn_drop: (N, L, S) views of the kernels' transposed (N, S, L) probabilities
+    # head_mean: with ``average_heads``, the used weights averaged over each group of heads, (N / H, L, S); the
+    # caller takes it out (the backward never reads it)
     __slots__ = ("query", "key", "value", "q3", "k3", "v3", "attn", "attn_drop", "keep", "drop_scale",
-                 "scale", "mask_shape")
+                 "scale", "mask_shape", "head_mean")
 
     def __init__(self, **fields):
         for name in self.__slots__:
@@ -91,17 +93,18 @@ class _ReusedArrays:
 _reused = _ReusedArrays()
 
 
-def _over_stack(run, n, work):
+def _over_stack(run, n, work, group=1):
     """Call ``run(items)`` on slices covering a stack's ``n`` items on the convolution's worker threads (numpy's
     products and ufuncs release the GIL; BLAS is held at one thread) and return True, when ``work`` elements
     pay for it; else return False.  Each item's product is the same one-thread BLAS call either way: the
     slicing never changes a result.  mha_64_h8's 64 per-head products of 200 x 8 x 200 and its exp of the
-    scores ran on one core, as one numpy call each."""
+    scores ran on one core, as one numpy call each.  Slices hold whole groups of ``group`` items."""
+    groups = n // group
     workers = worker_count() if work >= _parallel.MIN_ELEMENTS else 1
-    if workers < 2 or n < 2:
+    if workers < 2 or groups < 2:
         return False
-    count = min(n, SLICES_PER_WORKER * workers)
-    bounds = [n * i // count for i in range(count + 1)]
+    count = min(groups, SLICES_PER_WORKER * workers)
+    bounds = [groups * i // count * group for i in range(count + 1)]
     run_tasks(lambda _, i: run(slice(bounds[i], bounds[i + 1])), count, lambda: None, workers)
     return True
 
@@ -115,10 +118,18 @@ def _matmul(a, b, out):
     return out
 
 
-def _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output):
-    """The forward's products, softmax and exp per slice of heads on the worker threads (``_over_stack``), each
-    slice cache-hot from its scores' product to its output's, the softmax in its serial build; False, having
-    done nothing, when the work is too small to split. Each head gets the same calls as in one pass."""
+def _average_heads(used, heads, out):
+    """``out`` (N / heads, S, L) = the mean of each group of ``heads`` consecutive items of ``used`` (N, S, L): the
+    same numpy mean, summing heads in order, over the whole stack or a slice of whole groups."""
+    np.mean(used.reshape((-1, heads) + used.shape[1:]), axis=1, out=out)
+
+
+def _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output,
+                       head_mean, heads):
+    """The forward's products, softmax, exp and head average (``heads`` > 0) per slice of heads on the worker
+    threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the softmax in its
+    serial build; False, having done nothing, when the work is too small to split. Each head gets the same calls
+    as in one pass."""
     nan_rows, has_dropout, drop_scale = normalize_args
 
     def run(items):
@@ -129,7 +140,9 @@ def _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shi
         _k.normalize_rows.serial(part, nan_rows, *_from_item(keep_flat, start), has_dropout, drop_scale,
                                  attn_drop[items] if has_dropout else attn_drop)
         np.matmul(np.swapaxes(used[items], 1, 2), v3[items], out=output[items])
-    return _over_stack(run, scores.shape[0], scores.size)
+        if heads:
+            _average_heads(used[items], heads, head_mean[start // heads:items.stop // heads])
+    return _over_stack(run, scores.shape[0], scores.size, max(heads, 1))
 
 
 def _backward_by_slices(ws, attn_t, used_t, grad_out, grad_scores_t, grads):
@@ -205,12 +218,14 @@ def _heads(a, batch, dtype):
 
 def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
                                          dropout_mask=None, is_causal=False, scale=None,
-                                         nan_for_fully_masked=False):
+                                         nan_for_fully_masked=False, average_heads=0):
     """Return (output (B..., L, Ev), attn weights (B..., L, S) before dropout, workspace).
 
     attn_mask: bool (True = take part) or float (added to the scores), broadcastable
     to (B..., L, S). is_causal masks key s > query l (top-left aligned, as torch).
     scale defaults to 1 / sqrt(E). Shapes, mask and dropout_p are checked by the caller.
+    average_heads: H > 0 puts the mean over the last batch dim (H heads) of the weights after dropout into the
+    workspace's ``head_mean``, (B[:-1]..., L, S), computed beside the softmax (MultiheadAttention's default).
     """
     query, key, value = np.asarray(query), np.asarray(key), np.asarray(value)
     dtype = _float_dtype(query, key, value)
@@ -248,17 +263,22 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
     output = np.empty((scores.shape[0], L, v3.shape[2]), dtype)
+    head_mean = _reused.empty((scores.shape[0] // average_heads, S, L), dtype) if average_heads else None
     if not _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
-                              output):
+                              output, head_mean, average_heads):
         _matmul(k3, np.swapaxes(q3, 1, 2), scores)
         choose(_k.shift_scores, scores.size)(scores, *mask, *shift_args)
         np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
         choose(_k.normalize_rows, scores.size)(scores, normalize_args[0], *keep_flat, *normalize_args[1:],
                                                attn_drop)
         _matmul(np.swapaxes(used, 1, 2), v3, output)
+        if average_heads:
+            _average_heads(used, average_heads, head_mean)
     ws = AttentionWorkspace(query=query, key=key, value=value, q3=q3, k3=k3, v3=v3, attn=np.swapaxes(scores, 1, 2),
                             attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
-                            drop_scale=drop_scale, scale=scale, mask_shape=mask_shape)
+                            drop_scale=drop_scale, scale=scale, mask_shape=mask_shape,
+                            head_mean=None if head_mean is None else np.swapaxes(head_mean, 1, 2).reshape(
+                                batch[:-1] + (L, S)))
     return output.reshape(batch + output.shape[1:]), ws.attn.reshape(full_shape), ws
 
 

@@ -8,6 +8,7 @@ from ..._random import numpy_generator
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops._half_precision import computes_in_float32
 from ..._ops._util import record, zeros
+from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
@@ -111,8 +112,9 @@ def _keep_mask(shape, p):
 
 
 @computes_in_float32
-def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked):
-    """Both outputs of one attention node: (output, weights); weights are after dropout when it applies."""
+def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked, average_heads=False):
+    """Both outputs of one attention node, (output, weights), and with ``average_heads`` the weights' mean over the
+    heads (dim -3; else None). Weights are after dropout when it applies."""
     mask = attn_mask._data if isinstance(attn_mask, Tensor) else attn_mask
     full_shape = _check_attention(query._data, key._data, value._data, mask, dropout_p, is_causal)
     keep = None
@@ -121,14 +123,21 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
         keep = np.swapaxes(_keep_mask(full_shape[:-2] + full_shape[:-3:-1], dropout_p), -1, -2)
         if type(query._data) is not np.ndarray:  # a transfer to the device takes one contiguous buffer
             keep = np.asarray(np.ascontiguousarray(keep), like=query._data)
+    heads = full_shape[-3] if average_heads else 0
     out, weights, ws = _attn.scaled_dot_product_attention_forward(
-        query._data, key._data, value._data, mask, dropout_p, keep, is_causal, scale, nan_for_fully_masked)
+        query._data, key._data, value._data, mask, dropout_p, keep, is_causal, scale, nan_for_fully_masked, heads)
     if ws.attn_drop is not None:
         weights = ws.attn_drop.reshape(weights.shape)
     mask_t = attn_mask if isinstance(attn_mask, Tensor) and attn_mask.is_floating_point() else None
     inputs = (query, key, value, mask_t)
-    return record((out, weights), ScaledDotProductFlashAttentionForCpuBackward0, inputs, reads=inputs, ws=ws,
-                  out_shape=out.shape, weights_dropped=ws.attn_drop is not None)
+    out, weights = record((out, weights), ScaledDotProductFlashAttentionForCpuBackward0, inputs, reads=inputs, ws=ws,
+                          out_shape=out.shape, weights_dropped=ws.attn_drop is not None)
+    if not heads:
+        return out, weights, None
+    # the kernels averaged beside the softmax; the node is weights.mean(dim=-3)'s
+    head_mean, ws.head_mean = ws.head_mean, None
+    return out, weights, record(head_mean, MeanBackward1, (weights,), shape=weights.shape, axes=(weights.dim() - 3,),
+                                keepdim=False)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
@@ -309,14 +318,13 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 
     # Scores with a mask broadcast over (N, H, L, S); the need_weights path returns NaN rows where
     # everything is masked (as PyTorch's softmax does), the SDPA path returns zeros there.
-    out, weights = _attention(q, k, v, mask, dropout_p, bool(is_causal and mask is None), None, need_weights)
+    out, weights, head_mean = _attention(q, k, v, mask, dropout_p, bool(is_causal and mask is None), None,
+                                         need_weights, need_weights and average_attn_weights)
     out = out.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, embed_dim)
     if not need_weights:
         return (out if is_batched else out.squeeze(1)), None
-    weights = weights.view(bsz, num_heads, tgt_len, src_len)
-    if average_attn_weights:
-        weights = weights.mean(dim=1)
+    weights = head_mean if average_attn_weights else weights.view(bsz, num_heads, tgt_len, src_len)
     if not is_batched:
         return out.squeeze(1), weights.squeeze(0)
     return out, weights
