@@ -11,6 +11,7 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
 from ._half_precision import computes_in_float32
+from ._history_only import history_only
 from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
@@ -30,7 +31,8 @@ class TanhBackward0(Node):
         return kernels.tanh_backward(grad, self.result)
 
     def backward_graph(self, grad):
-        y = recomputed_output(self, operand(self, 0, None).tanh(), self.result)
+        # The output, differentiable through this node: tanh's gradient never reads its input (PyTorch's too).
+        y = Tensor._make(self.result, self)
         return grad * (1 - y * y)
 
 
@@ -65,7 +67,7 @@ def tanh(input):
     """
     require_tensor("tanh", input)
     out = np.asarray(np.tanh(float_array(input)), like=input._data)
-    return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
+    return record(out, TanhBackward0, (history_only(input),), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()

@@ -7,6 +7,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._elementwise import _apply2
+from ._history_only import history_only
 from ._util import binary_arrays, inplace_variant, record
 
 
@@ -160,7 +161,7 @@ def add(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    res = record(_apply2(np.add, x, y), AddBackward0, (input, other), alpha=alpha)
+    res = record(_apply2(np.add, x, y), AddBackward0, (history_only(input), history_only(other)), alpha=alpha)
     return _maybe_out(res, out)
 
 

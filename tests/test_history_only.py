@@ -1,0 +1,64 @@
+"""Nodes of ops whose backward never reads an input's data (tanh, add) do not keep that data alive, and their
+first and second derivatives stay PyTorch's (``_ops/_history_only.py``)."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import numbatorch as nt
+from numbatorch.autograd import gradcheck, gradgradcheck
+
+
+def _chain(lib, z, weights):
+    for a in weights:
+        z = lib.tanh(z @ a) * 0.5 + z
+    return z
+
+
+@pytest.mark.parametrize("op", ["tanh", "add"])
+def test_node_drops_data_backward_does_not_read(op):
+    x = nt.randn(4, 5, requires_grad=True)
+    hidden = x * 2.0  # a non-leaf: only the op's node refers to it after this function drops it
+    data = weakref.ref(hidden._data)
+    out = hidden.tanh() if op == "tanh" else hidden + x
+    del hidden
+    gc.collect()
+    assert data() is None
+    out.sum().backward()
+    assert x.grad is not None
+
+
+def test_chain_gradients_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    z0 = rng.standard_normal((6, 6))
+    weights = [rng.standard_normal((6, 6)) / 3 for _ in range(3)]
+    ws = [nt.tensor(w, requires_grad=True) for w in weights]
+    tws = [torch.tensor(w, requires_grad=True) for w in weights]
+    seed = rng.standard_normal((6, 6))
+    _chain(nt, nt.tensor(z0, requires_grad=True), ws).backward(nt.tensor(seed))
+    _chain(torch, torch.tensor(z0, requires_grad=True), tws).backward(torch.tensor(seed))
+    for w, tw in zip(ws, tws):
+        np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_second_derivatives_through_dropped_inputs():
+    rng = np.random.default_rng(1)
+    z0 = nt.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    w = nt.tensor(rng.standard_normal((4, 4)) / 2, requires_grad=True)
+    assert gradcheck(lambda z, a: _chain(nt, z, [a, a]), (z0, w))
+    assert gradgradcheck(lambda z, a: _chain(nt, z, [a, a]), (z0, w))
+
+
+def test_inplace_tanh_second_derivative_matches_torch():
+    torch = pytest.importorskip("torch")
+    x0 = np.random.default_rng(2).standard_normal(5)
+
+    def second(lib):
+        x = lib.tensor(x0, requires_grad=True)
+        y = (x * 1.5).tanh_()
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return h.detach().numpy()
+    np.testing.assert_allclose(second(nt), second(torch), rtol=1e-12, atol=1e-12)
