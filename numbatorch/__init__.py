@@ -1,6 +1,7 @@
 """numbatorch: PyTorch's API on numpy arrays and Numba kernels. Use it as ``import numbatorch as torch``."""
 from . import _threading_layer  # noqa: F401  (must pick numba's threading layer before any kernel runs)
 from . import _malloc  # noqa: F401  (glibc keeps freed memory for the next arrays: no fresh pages each step)
+from .backends.cpu import _cache_loads  # noqa: F401  (cached kernels load without Numba's compiler registries)
 from . import _ops  # noqa: F401  (attaches Tensor methods)
 from ._dtype import (bool_ as bool, double, float, float16, float32, float64, get_default_dtype, half, int,
                      int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8, dtype,
