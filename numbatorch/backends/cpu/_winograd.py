@@ -21,7 +21,7 @@ import numpy as np
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._parallel import MIN_ELEMENTS
 from ._winograd_kernels import (GRADIENT_TRANSFORM, INPUT_TRANSFORM, kernel_gradient, kernel_transform,
-                                output_tiles, transform_tiles)
+                                output_tiles, transform_scratch_size, transform_tiles)
 
 # Bytes of one chunk's transformed input plus product (or output gradient): the 16 GEMMs ran at
 # ~150 GFLOP/s (OpenBLAS, float32, one thread) with 256-tile chunks of 32 channels (~1 MB), ~90 at 1024.
@@ -76,9 +76,10 @@ def _planes(rows, P, dtype):
     return flat, flat[:, :rows * P].reshape(16, rows, P)
 
 
-def _input_scratch(rows, tW, dtype):
-    """transform_tiles' scratch for INPUT_TRANSFORM on chunks of ``rows`` tile rows."""
-    return np.empty((2, rows * 4 * (tW + 1)), dtype=dtype), np.empty((8, rows * (tW + 1)), dtype=dtype)
+def _transform_scratch(rows, tW, half, dtype):
+    """transform_tiles' scratch on chunks of ``rows`` tile rows, rows split into ``half`` columns each:
+    tW + 1 for INPUT_TRANSFORM, tW for GRADIENT_TRANSFORM."""
+    return np.empty(transform_scratch_size(rows, tW), dtype=dtype), np.empty((2, half), dtype=dtype)
 
 
 def _contiguous(a):
@@ -116,7 +117,7 @@ def _forward(x, U, bias, ph, pw):
     non_finite = []
 
     def make_state():
-        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _input_scratch(rows, tW, x.dtype),
+        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _transform_scratch(rows, tW, tW + 1, x.dtype),
                 np.empty((8, P), dtype=x.dtype))
 
     def run_chunk(state, i):
@@ -153,8 +154,8 @@ def _weight_gradient(gy, x, ph, pw):
     total = OrderedSum()
 
     def make_state():
-        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _input_scratch(rows, tW, x.dtype),
-                (np.empty((2, rows * 2 * tW), dtype=x.dtype), np.empty((8, P), dtype=x.dtype)))
+        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _transform_scratch(rows, tW, tW + 1, x.dtype),
+                _transform_scratch(rows, tW, tW, x.dtype))
 
     def run_chunk(state, i):
         (V, V3), (Z, Z3), scratch, gy_scratch = state

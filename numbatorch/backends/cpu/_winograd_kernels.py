@@ -8,12 +8,11 @@ entry 4 * i + j of the 4x4 transform of every (channel, tile): one (channels x P
 products between transforms are 16 GEMMs.  The kernels see it as a C-contiguous (16, plane) array, channel
 c's row at c * P.
 
-Every transform is separable: a combination of rows, then of columns.  Each is written as loops that store
-one stream and load one or two (``_combine``): a loop body storing all 16 entries at once stayed scalar
-(LLVM gives up checking that many streams for overlap), these vectorise.  Rows are first copied into a
-zero-bordered scratch row (no bounds checks in the loops) and split into even and odd columns, so the column
-combinations read contiguous elements.  Each kernel releases the GIL: convolutions run them on several
-Python threads at once.
+Every transform is separable: a combination of columns, then of rows.  Each is written as loops that store
+one stream and load one or two: a loop body storing all 16 entries at once stayed scalar
+(LLVM gives up checking that many streams for overlap), these vectorise.  Input rows are first split into
+zero-bordered even and odd columns (no bounds checks in the loops), so the column combinations read
+contiguous elements.  Each kernel releases the GIL: convolutions run them on several Python threads at once.
 """
 import numpy as np
 from numba import njit, uint64
@@ -23,67 +22,30 @@ from ._tiered import Tiered
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _combine(dst, dq, d0, d_step, a, aq, a0, b, bq, b0, s_step, op, n_blocks, n):
-    """dst[dq, d0 + k * d_step + t] = a[aq, a0 + k * s_step + t] (op) b[bq, b0 + k * s_step + t] for
-    k < n_blocks, t < n; op 1: a + b, -1: a - b, 0: a (b unused), 2: -a.  Unsigned offsets: numba then
-    emits no negative-index checks and the loops vectorise."""
-    for k in range(n_blocks):
-        d = uint64(d0 + k * d_step)
-        sa = uint64(a0 + k * s_step)
-        sb = uint64(b0 + k * s_step)
-        if op == 1:
-            for t in range(n):
-                dst[dq, d + uint64(t)] = a[aq, sa + uint64(t)] + b[bq, sb + uint64(t)]
-        elif op == -1:
-            for t in range(n):
-                dst[dq, d + uint64(t)] = a[aq, sa + uint64(t)] - b[bq, sb + uint64(t)]
-        elif op == 0:
-            for t in range(n):
-                dst[dq, d + uint64(t)] = a[aq, sa + uint64(t)]
-        else:
-            for t in range(n):
-                dst[dq, d + uint64(t)] = -a[aq, sa + uint64(t)]
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half):
-    """Even and odd columns of the in_rows input rows of each tile row k of the chunk, channel c:
-    rows[parity, (k * in_rows + r) * half + t] = x[n, c, 2ti - ph + r, 2t + parity - pw] for t < half,
-    zero outside x."""
+def _split_row(split, x, flat, c, n, h, pw, half):
+    """Even and odd columns of input row h (inside x) of sample n, channel c:
+    split[parity, t] = x[n, c, h, 2t + parity - pw] for t < half, zero outside x.  flat is x.reshape(-1), made
+    once by the caller (a reshape per row cost more than the row's copy, and so did a zero-row branch here)."""
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
-    flat = x.reshape(-1)
-    even = rows[0]
-    odd = rows[1]
-    for k in range(nrows):
-        g = g0 + k
-        n = g // tH
-        ti = g - n * tH
-        for r in range(in_rows):
-            h = 2 * ti - ph + r
-            d = uint64((k * in_rows + r) * half)
-            if h < 0 or h >= H:
-                for t in range(half):
-                    rows[0, d + uint64(t)] = 0
-                    rows[1, d + uint64(t)] = 0
-                continue
-            # columns t in [lo, hi) have both 2t - pw and 2t + 1 - pw inside x: copied without checks
-            lo = min(max(-(-pw // 2), 0), half)
-            hi = max(min((W + pw) // 2, half), lo)
-            src = uint64(((n * C + c) * H + h) * W)
-            for t in range(lo, hi):
-                w = src + uint64(2 * t - pw)
-                even[d + uint64(t)] = flat[w]
-                odd[d + uint64(t)] = flat[w + uint64(1)]
-            for e in range(lo + half - hi):       # the columns left of lo and right of hi
-                t = e if e < lo else hi + e - lo
-                for parity in range(2):
-                    w = 2 * t + parity - pw
-                    rows[parity, d + uint64(t)] = x[n, c, h, w] if 0 <= w < W else 0
+    # columns t in [lo, hi) have both 2t - pw and 2t + 1 - pw inside x: copied without checks
+    lo = min(max(-(-pw // 2), 0), half)
+    hi = max(min((W + pw) // 2, half), lo)
+    src = uint64(((n * C + c) * H + h) * W)
+    for t in range(lo, hi):
+        w = src + uint64(2 * t - pw)
+        split[0, uint64(t)] = flat[w]
+        split[1, uint64(t)] = flat[w + uint64(1)]
+    for e in range(lo + half - hi):       # the columns left of lo and right of hi
+        t = e if e < lo else hi + e - lo
+        for parity in range(2):
+            w = 2 * t + parity - pw
+            split[parity, t] = x[n, c, h, w] if 0 <= w < W else 0
 
 
 # A transform of the tiles, (rows read per tile, row combinations, column combinations): row combinations as
-# (first row, op, second row), op as in _combine; column combinations of the even/odd split rows as (parity,
-# offset, op, parity, offset).  Both have one type, so transform_tiles compiles once for both (per dtype).
+# (first row, op, second row), op 1: a + b, -1: a - b, 0: a (b unused), 2: -a; column combinations of the
+# even/odd split rows as (parity, offset, op, parity, offset).  Both have one type, so transform_tiles compiles
+# once for both (per dtype).
 # B^T d B of each 4x4 input patch d:
 INPUT_TRANSFORM = (4, ((0, -1, 2), (1, 1, 2), (2, -1, 1), (1, -1, 3)),
                    ((0, 0, -1, 0, 1), (1, 0, 1, 0, 1), (0, 1, -1, 1, 0), (1, 0, -1, 1, 1)))
@@ -93,28 +55,80 @@ GRADIENT_TRANSFORM = (2, ((0, 0, 0), (0, 1, 1), (0, -1, 1), (1, 2, 1)),
                       ((0, 0, 0, 0, 0), (0, 0, 1, 1, 0), (0, 0, -1, 1, 0), (1, 0, 2, 1, 0)))
 
 
+def transform_scratch_size(nrows, tW):
+    """Length of transform_tiles' ``cols`` scratch for chunks of up to nrows tile rows."""
+    return 4 * 2 * 2 * nrows * tW
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def transform_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, transform):
-    """V[4i + j, c * P + p] = (row combination i, column combination j) of the patch of tile p of the chunk
+def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
+    """V[4i + j, c * P + p] = (row combination i of column combination j) of the patch of tile p of the chunk
     in channel c of x (N, C, H, W), for INPUT_TRANSFORM or GRADIENT_TRANSFORM: in_rows (4 or 2) rows of
     2 * half columns, tile rows 2 apart, where half = tW + 1 for 4x4 patches, tW for 2x2 ones.
-    Scratch: rows (2, >= nrows * in_rows * half), comb (8, >= nrows * half)."""
+
+    Columns first: each input row the chunk reads is split and combined once (rows 2 and 3 of a tile row are
+    rows 0 and 1 of the next), into column combination j's block of cols at slot (its row's parity,
+    (row - first row) // 2); the rows of a run of tile rows in one sample are then consecutive slots, so each
+    of the 16 row combinations is one loop over the run's tiles.  The loops are written out here: through a
+    helper taking the arrays as arguments they ran 3x slower (and 1.6x with a zero-row branch in _split_row).
+    Scratch: cols (length transform_scratch_size(nrows, tW)), split (2, half)."""
     in_rows, row_comb, col_comb = transform
-    C = x.shape[1]
+    C, H = x.shape[1], x.shape[2]
+    flat = x.reshape(-1)
     half = tW + in_rows // 2 - 1
-    start = half * 0    # an int64 like c * P below: a literal 0 compiled another _combine
+    slots = 2 * nrows       # per parity: a run of k tile rows uses k + in_rows // 2 - 1 <= 2k slots
+    block = 2 * slots * tW  # of one column combination
     for c in range(C):
-        _fill_rows(rows, x, c, g0, nrows, tH, ph, pw, in_rows, half)
-        for i in range(4):
-            ra, op, rb = row_comb[i]
-            for parity in range(2):
-                _combine(comb, 2 * i + parity, start, half, rows, parity, ra * half, rows, parity, rb * half,
-                         in_rows * half, op, nrows, half)
-        for i in range(4):
-            for j in range(4):
-                pa, oa, op, pb, ob = col_comb[j]
-                _combine(V, 4 * i + j, c * P, tW, comb, 2 * i + pa, oa, comb, 2 * i + pb, ob, half, op,
-                         nrows, tW)
+        k0 = 0
+        base = 0            # the run's first slot
+        while k0 < nrows:
+            n = (g0 + k0) // tH
+            ti = g0 + k0 - n * tH
+            k1 = min(nrows, k0 + tH - ti)       # the run: tile rows k0 .. k1 - 1, all of sample n
+            for s in range(k1 - k0 + in_rows // 2 - 1):
+                for parity in range(2):
+                    h = 2 * (ti + s) + parity - ph
+                    if 0 <= h < H:
+                        _split_row(split, x, flat, c, n, h, pw, half)
+                    else:
+                        split[:, :half] = 0
+                    for j in range(4):
+                        pa, oa, op, pb, ob = col_comb[j]
+                        d = uint64(j * block + (parity * slots + base + s) * tW)
+                        if op == 1:
+                            for t in range(tW):
+                                cols[d + uint64(t)] = split[pa, uint64(t + oa)] + split[pb, uint64(t + ob)]
+                        elif op == -1:
+                            for t in range(tW):
+                                cols[d + uint64(t)] = split[pa, uint64(t + oa)] - split[pb, uint64(t + ob)]
+                        elif op == 0:
+                            for t in range(tW):
+                                cols[d + uint64(t)] = split[pa, uint64(t + oa)]
+                        else:
+                            for t in range(tW):
+                                cols[d + uint64(t)] = -split[pa, uint64(t + oa)]
+            L = (k1 - k0) * tW
+            dst = uint64(c * P + k0 * tW)
+            for i in range(4):
+                ra, op, rb = row_comb[i]
+                for j in range(4):
+                    q = 4 * i + j
+                    a = uint64(j * block + ((ra % 2) * slots + base + ra // 2) * tW)
+                    b = uint64(j * block + ((rb % 2) * slots + base + rb // 2) * tW)
+                    if op == 1:
+                        for t in range(L):
+                            V[q, dst + uint64(t)] = cols[a + uint64(t)] + cols[b + uint64(t)]
+                    elif op == -1:
+                        for t in range(L):
+                            V[q, dst + uint64(t)] = cols[a + uint64(t)] - cols[b + uint64(t)]
+                    elif op == 0:
+                        for t in range(L):
+                            V[q, dst + uint64(t)] = cols[a + uint64(t)]
+                    else:
+                        for t in range(L):
+                            V[q, dst + uint64(t)] = -cols[a + uint64(t)]
+            base += k1 - k0 + in_rows // 2 - 1
+            k0 = k1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -11,7 +11,7 @@ from ._tiered import Unsupported
 
 
 def _combined(op, a, b):
-    """a (op) b for _combine's op: 1 a + b, -1 a - b, 0 a, 2 -a."""
+    """a (op) b for the transforms' op: 1 a + b, -1 a - b, 0 a, 2 -a."""
     if op == 1:
         return a + b
     if op == -1:
@@ -26,9 +26,9 @@ def _planes(flat, channels, P):
     return flat[:, :channels * P].reshape(16, channels, P)
 
 
-def transform_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, transform):
-    """``_winograd_kernels.transform_tiles``: the tiles' patches gathered (zero outside x), then the row
-    combinations and the column combinations on all channels and tiles at once."""
+def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
+    """``_winograd_kernels.transform_tiles``: the tiles' patches gathered (zero outside x), then the column
+    combinations and the row combinations on all channels and tiles at once."""
     in_rows, row_comb, col_comb = transform
     N, C, H, W = x.shape
     planes = _planes(V, C, P)
@@ -41,13 +41,13 @@ def transform_tiles(x, V, P, rows, comb, g0, nrows, tH, tW, ph, pw, transform):
                                       np.clip(w, 0, W - 1)]
     patches = np.where(inside, patches, x.dtype.type(0))      # (C, nrows, in_rows, 2 * half)
     T = nrows * tW
-    for i, (ra, row_op, rb) in enumerate(row_comb):
-        combined = _combined(row_op, patches[:, :, ra], patches[:, :, rb])
-        for j, (pa, oa, op, pb, ob) in enumerate(col_comb):
-            # entry t of parity p at offset o is column 2 * (t + o) + p of the tile row
-            a = combined[:, :, 2 * oa + pa:2 * oa + pa + 2 * tW:2]
-            b = combined[:, :, 2 * ob + pb:2 * ob + pb + 2 * tW:2]
-            planes[4 * i + j, :, :T] = _combined(op, a, b).reshape(C, T)
+    for j, (pa, oa, op, pb, ob) in enumerate(col_comb):
+        # entry t of parity p at offset o is column 2 * (t + o) + p of the tile row
+        a = patches[..., 2 * oa + pa:2 * oa + pa + 2 * tW:2]
+        b = patches[..., 2 * ob + pb:2 * ob + pb + 2 * tW:2]
+        combined = _combined(op, a, b)                        # (C, nrows, in_rows, tW)
+        for i, (ra, row_op, rb) in enumerate(row_comb):
+            planes[4 * i + j, :, :T] = _combined(row_op, combined[:, :, ra], combined[:, :, rb]).reshape(C, T)
 
 
 def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
