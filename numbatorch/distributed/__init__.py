@@ -4,9 +4,10 @@ Launch with ``mpiexec -n N python train.py`` or ``python -m numbatorch.distribut
 Importing this package does not start MPI; ``is_available()`` says whether mpi4py is installed and the
 other calls need it (``pip install numbatorch[distributed]``).
 
-Faults: after ``init_process_group`` an uncaught exception or an uncaught non-zero ``sys.exit`` on any rank
-aborts the whole job (``MPI_Abort``) instead of leaving the other ranks waiting in a collective; under the
-launcher a rank that exits with a non-zero status any other way or fails before MPI starts ends the job too.
+Faults: after ``init_process_group`` an uncaught exception or an uncaught non-zero ``sys.exit``, ``exit`` or
+``quit`` on any rank aborts the whole job (``MPI_Abort``) instead of leaving the other ranks waiting in a
+collective; under the launcher a rank that exits with a non-zero status any other way (``raise SystemExit(n)``
+included) or fails before MPI starts ends the job too.
 A rank killed by a signal ends it through mpiexec.
 """
 from ._reduce_op import ReduceOp  # noqa: F401

@@ -25,14 +25,14 @@ def test_launcher_sets_torchrun_variables():
         proc.stdout
 
 
-@pytest.mark.parametrize("mode", ["raise", "kill", "exit"])
+@pytest.mark.parametrize("mode", ["raise", "kill", "exit", "exit-builtin"])
 def test_failing_rank_ends_plain_mpiexec_job(mode):
     proc = run_ranks("faults.py", mode, check=False, timeout=FAULT_TIMEOUT)
     assert proc.returncode != 0
     assert "finished although" not in proc.stdout
     if mode == "raise":
         assert "RuntimeError: rank 1 failed" in proc.stderr
-    if mode == "exit":
+    if mode in ("exit", "exit-builtin"):
         assert proc.returncode == 3
 
 
@@ -42,7 +42,7 @@ def test_caught_exit_does_not_end_plain_mpiexec_job():
     assert "finished although" in proc.stdout
 
 
-@pytest.mark.parametrize("mode", ["raise-early", "exit"])
+@pytest.mark.parametrize("mode", ["raise-early", "exit", "raise-exit"])
 def test_failing_rank_ends_launched_job(mode):
     proc = launch("-n", 2, WORKERS / "faults.py", mode)
     assert proc.returncode != 0
@@ -52,3 +52,10 @@ def test_failing_rank_ends_launched_job(mode):
 def test_launcher_rejects_bad_counts():
     proc = launch("-n", "zero", WORKERS / "launched.py")
     assert proc.returncode == 2 and "--nproc-per-node must be an integer, 'auto' or 'cpu', got 'zero'" in proc.stderr
+
+
+def test_exit_builtins_restored_after_destroy_process_group():
+    """``exit`` and ``quit`` are site's again once the group is gone (a one-rank group replaces nothing)."""
+    proc = run_ranks("exit_builtins.py", check=False, timeout=FAULT_TIMEOUT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("replaced=True restored=True") == 2, proc.stdout

@@ -1,7 +1,8 @@
 """A rank that fails while the others wait in a collective (run under mpiexec -n 2).
 
 ``raise``: rank 1 raises after init_process_group; ``raise-early``: rank 1 raises before MPI starts;
-``exit``: rank 1 calls sys.exit(3); ``kill``: rank 1 is killed by SIGKILL. Rank 0 meanwhile waits in
+``exit``: rank 1 calls sys.exit(3) (``exit-builtin``: the builtin ``exit(3)``; ``raise-exit``:
+``raise SystemExit(3)``); ``kill``: rank 1 is killed by SIGKILL. Rank 0 meanwhile waits in
 all_reduce, so only the fault handling can end the job. ``exit-caught``: rank 1 catches its own sys.exit(2) and
 goes on, so the job ends normally.
 """
@@ -23,6 +24,10 @@ def main(mode):
             raise RuntimeError("rank 1 failed")
         if mode == "exit":
             sys.exit(3)
+        if mode == "exit-builtin":
+            exit(3)
+        if mode == "raise-exit":
+            raise SystemExit(3)
         if mode == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         if mode == "exit-caught":
