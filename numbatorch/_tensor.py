@@ -11,7 +11,7 @@ from . import _dtype as dt
 from ._device import CPU, device as _device_cls, device_of, is_device_array, move, resolve
 from ._size import Size
 from .autograd import backward as _autograd_backward, grad_mode
-from .autograd.engine import leaf_grad_np_dtype
+from .autograd.engine import OWN_DTYPE, leaf_grad_np_dtype
 
 
 # Threads that backpropagate into shared leaves at once must not lose each other's sums (PyTorch locks here too).
@@ -70,6 +70,7 @@ class Tensor:
         t._backward_hooks = None
         t._retains_grad = False
         t._view_base_fn = None
+        t._grad_dtype = OWN_DTYPE
         return t
 
     @classmethod
@@ -569,6 +570,7 @@ def _init(t, arr):
     t._backward_hooks = None
     t._retains_grad = False
     t._view_base_fn = None
+    t._grad_dtype = OWN_DTYPE
 
 
 def _dict_of(t):

@@ -8,7 +8,7 @@ from .._device import same_device
 from .._tensor import Tensor, normalize_dim  # noqa: F401  (normalize_dim: op modules import it here)
 from ..autograd import anomaly_mode, grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
-from ..autograd.graph import Node, _saved_slots, mark_overwritten
+from ..autograd.graph import Node, mark_overwritten, refresh_stale_view
 
 
 OUTPUT = "output"
@@ -32,7 +32,24 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
                 break
         else:
             return _untracked(out)
-        node = node_cls(tuple([t if isinstance(t, Tensor) and t._requires_grad else None for t in inputs]))
+        # Node.__init__'s work, inlined (one pass, no calls): every recorded op passes here
+        node_inputs = []
+        edges = []
+        for t in inputs:
+            if isinstance(t, Tensor) and t._requires_grad:
+                if t._base is not None:
+                    refresh_stale_view(t)
+                node_inputs.append(t)
+                edges.append((t.grad_fn, t._output_nr))
+            else:
+                node_inputs.append(None)
+                edges.append(None)
+        node = _new_node(node_cls)
+        node.inputs = tuple(node_inputs)
+        node.edges = tuple(edges)
+        node._saved_versions = None
+        node._released = False
+        node._pre_hooks = None
         for k, v in saved.items():
             setattr(node, k, v)
         if anomaly_mode._state.enabled:
@@ -52,6 +69,7 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
 
 
 _make = Tensor._make
+_new_node = object.__new__
 
 
 def _untracked(out):
@@ -215,7 +233,7 @@ def _snapshot_old_self(self, node):
     """
     mark_overwritten(node, self)
     data = self._data
-    for slot in _saved_slots(type(node)):
+    for slot in node.saved_slot_names:
         value = getattr(node, slot, None)
         if type(value) is np.ndarray and np.may_share_memory(value, data):
             setattr(node, slot, value.copy())

@@ -32,12 +32,12 @@ def _topological_dependencies(roots):
     stack = list(roots)
     while stack:
         node = stack.pop()
-        for t, edge in zip(node.inputs, node.edges):
+        for k, edge in enumerate(node.edges):
             if edge is None:
                 continue
             child = edge[0]
             if child is None:
-                key = id(t)
+                key = id(node.inputs[k])
                 leaf_deps[key] = leaf_deps.get(key, 0) + 1
             elif child in deps:
                 deps[child] += 1
@@ -143,7 +143,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g.shape != data.shape:
                         g = reduce_to_shape(g, data.shape)
                     # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
-                    want = data.dtype if child is not None else leaf_grad_np_dtype(t)
+                    want = data.dtype if child is not None or t._grad_dtype is OWN_DTYPE else t._grad_dtype
                     if want is not None and g.dtype is not want and g.dtype != want:
                         # A real input of a complex op gets the real part of its gradient, as in PyTorch.
                         if g.dtype.kind == "c" and want.kind != "c":
@@ -200,9 +200,23 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
     return None
 
 
+class _OwnDtype:
+    """Type of ``OWN_DTYPE``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "OWN_DTYPE"
+
+
+OWN_DTYPE = _OwnDtype()
+"""A Tensor's ``_grad_dtype`` when ``grad_dtype`` was never set: its gradients take its own dtype."""
+
+
 def leaf_grad_np_dtype(t):
     """The numpy dtype that gradients of leaf ``t`` are cast to: its ``grad_dtype`` (unset: its own; None: keep)."""
-    return getattr(t, "_grad_dtype", t._data.dtype)
+    want = t._grad_dtype
+    return t._data.dtype if want is OWN_DTYPE else want
 
 
 def _finish_leaf(entry, create_graph):

@@ -14,6 +14,9 @@ class Node:
     broadcast gradients back to the input's shape and casts them to its dtype. Ops that support higher-order
     gradients also implement ``backward_graph(grad)``: the same formula on Tensors with numbatorch's own
     differentiable ops, which the engine runs under ``create_graph=True``.
+
+    ``record`` makes nodes without calling ``__init__`` (it sets the fields below itself), so subclasses keep
+    their state in slots that ``record``'s ``saved`` values fill, not in an ``__init__`` of their own.
     """
 
     __slots__ = ("inputs", "edges", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
@@ -68,15 +71,19 @@ class Node:
         self.inputs = inputs
         for t in inputs:
             if t is not None and t._base is not None:
-                base = t._base
-                if t.grad_fn is not None and base.grad_fn is not t._view_base_fn and base.grad_fn is not None:
-                    from ._copy_slices import refresh_view_history
-                    refresh_view_history(t)
+                refresh_stale_view(t)
         self.edges = tuple([None if t is None else (t.grad_fn, t._output_nr) for t in inputs])
+
+    # The slots a subclass declares for saved values (its own and its bases' below Node), set per class.
+    saved_slot_names = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.saved_slot_names = _declared_saved_slots(cls)
 
     def release(self):
         """Free what backward saved, so a graph that is no longer needed holds no memory."""
-        for slot in _saved_slots(type(self)):
+        for slot in self.saved_slot_names:
             setattr(self, slot, None)
         self._released = True
 
@@ -94,21 +101,25 @@ class Node:
         raise NotImplementedError
 
 
-_SAVED_SLOTS = {}
+def refresh_stale_view(t):
+    """Give view ``t`` the history of its base's later in-place change, before an op records ``t`` as input."""
+    base = t._base
+    if t.grad_fn is not None and base.grad_fn is not t._view_base_fn and base.grad_fn is not None:
+        from ._copy_slices import refresh_view_history
+        refresh_view_history(t)
+
+
 _STRUCTURAL_SLOTS = ("__dict__", "__weakref__", "num_outputs")
 
 
-def _saved_slots(cls):
-    """The slots a Node subclass declares for saved values (computed once per class)."""
-    slots = _SAVED_SLOTS.get(cls)
-    if slots is None:
-        slots = []
-        for klass in cls.__mro__:
-            if klass is Node:
-                break
-            slots.extend(s for s in getattr(klass, "__slots__", ()) if s not in _STRUCTURAL_SLOTS)
-        slots = _SAVED_SLOTS[cls] = tuple(slots)
-    return slots
+def _declared_saved_slots(cls):
+    """The slots a Node subclass declares for saved values."""
+    slots = []
+    for klass in cls.__mro__:
+        if klass is Node:
+            break
+        slots.extend(s for s in getattr(klass, "__slots__", ()) if s not in _STRUCTURAL_SLOTS)
+    return tuple(slots)
 
 
 # node -> ids of its inputs that its own in-place form overwrote with its result (rare: a weak registry, so
