@@ -5,7 +5,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import apply_inplace, normalize_dim, record
-from .joining import IndexSelectBackward0
+from .index_select_backward import IndexSelectBackward0
 from .subscript import _FULL, _check_range
 
 __all__ = [
