@@ -1,4 +1,4 @@
-"""Nodes of ops whose backward never reads an input's data (tanh, add) do not keep that data alive, and their
+"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add) do not keep that data alive, and their
 first and second derivatives stay PyTorch's (``_ops/_history_only.py``)."""
 import gc
 import weakref
@@ -16,12 +16,16 @@ def _chain(lib, z, weights):
     return z
 
 
-@pytest.mark.parametrize("op", ["tanh", "add"])
+_OPS = {"tanh": lambda h, x: h.tanh(), "sigmoid": lambda h, x: h.sigmoid(), "relu": lambda h, x: h.relu(),
+        "add": lambda h, x: h + x}
+
+
+@pytest.mark.parametrize("op", sorted(_OPS))
 def test_node_drops_data_backward_does_not_read(op):
     x = nt.randn(4, 5, requires_grad=True)
     hidden = x * 2.0  # a non-leaf: only the op's node refers to it after this function drops it
     data = weakref.ref(hidden._data)
-    out = hidden.tanh() if op == "tanh" else hidden + x
+    out = _OPS[op](hidden, x)
     del hidden
     gc.collect()
     assert data() is None
@@ -49,15 +53,17 @@ def test_second_derivatives_through_dropped_inputs():
     w = nt.tensor(rng.standard_normal((4, 4)) / 2, requires_grad=True)
     assert gradcheck(lambda z, a: _chain(nt, z, [a, a]), (z0, w))
     assert gradgradcheck(lambda z, a: _chain(nt, z, [a, a]), (z0, w))
+    assert gradgradcheck(lambda z, a: (z @ a).sigmoid() * (z @ a).relu(), (z0, w))
 
 
-def test_inplace_tanh_second_derivative_matches_torch():
+@pytest.mark.parametrize("op", ["tanh", "sigmoid"])
+def test_second_derivative_after_inplace_form_matches_torch(op):
     torch = pytest.importorskip("torch")
     x0 = np.random.default_rng(2).standard_normal(5)
 
     def second(lib):
         x = lib.tensor(x0, requires_grad=True)
-        y = (x * 1.5).tanh_()
+        y = getattr(x * 1.5, op + "_")()
         (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
         (h,) = lib.autograd.grad(g.sum(), x)
         return h.detach().numpy()

@@ -9,7 +9,7 @@ checks its argument with PyTorch's error text, computes forward on the array, an
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
-from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_edges
+from ..autograd.graph import Node, with_zero_input_edges
 from ._half_precision import computes_in_float32
 from ._history_only import history_only
 from ._dtype_args import require_floating
@@ -43,7 +43,7 @@ class SigmoidBackward0(Node):
         return kernels.sigmoid_backward(grad, self.result)
 
     def backward_graph(self, grad):
-        y = recomputed_output(self, operand(self, 0, None).sigmoid(), self.result)
+        y = Tensor._make(self.result, self)  # the output, differentiable through this node, as in tanh's
         return grad * y * (1 - y)
 
 
@@ -83,7 +83,7 @@ def sigmoid(input):
         out = 1 / (1 + np.exp(-x))
     else:
         out = np.asarray(kernels.sigmoid(x), like=input._data)
-    return record(out, SigmoidBackward0, (input,), reads=(OUTPUT,), result=out)
+    return record(out, SigmoidBackward0, (history_only(input),), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
@@ -97,7 +97,7 @@ def relu(input):
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
     out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)
-    return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
+    return record(out, ReluBackward0, (history_only(input),), reads=(OUTPUT,), result=out)
 
 
 # In-place forms: Tensor methods and torch.<name>_ functions (F.relu_ is torch.relu_: named here so that
