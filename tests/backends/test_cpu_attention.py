@@ -154,10 +154,10 @@ def test_parallel_kernels(monkeypatch):
 
 @pytest.mark.parametrize("mask_shape, keep_shape", [((3, 1, 7), (2, 1, 6, 7)), ((6, 7), (2, 3, 1, 7))])
 def test_split_over_heads_matches_one_pass(monkeypatch, mask_shape, keep_shape):
-    # per slice of heads on the worker threads, the softmax kernels read the masks from the slice's first head on
-    if cpu_attention.worker_count() < 2:
-        pytest.skip("needs two worker threads")
+    # per slice of heads (on the worker threads, or cache-sized on one), the softmax kernels read the masks from
+    # the slice's first head on
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+    monkeypatch.setattr(cpu_attention, "SLICE_BYTES", 1)
     rng = np.random.default_rng(1)
     q, k, v = (rng.standard_normal(shape) for shape in ((2, 3, 6, 4), (2, 3, 7, 4), (1, 3, 7, 5)))
     mask = rng.standard_normal(mask_shape)
