@@ -5,6 +5,11 @@ from .. import _dtype as dt
 from .._creation import _scalar_name
 
 
+def floating_or_default(input):
+    """``input`` itself when floating, else converted to the default dtype (PyTorch's int -> float ops)."""
+    return input if input.is_floating_point() else input.to(dt.get_default_dtype())
+
+
 def scalar_name(dtype):
     """PyTorch's scalar-type name (``Float``, ``Double``, ``Long`` ...) of a numpy dtype."""
     return _scalar_name(dt.from_numpy_dtype(np.dtype(dtype)))

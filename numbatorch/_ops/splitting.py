@@ -6,7 +6,7 @@ from ..autograd.graph import Node
 from ._util import normalize_dim, record, zeros
 from .views import _as_view, slice_grad
 
-__all__ = ["split", "chunk", "tensor_split", "unbind"]
+__all__ = ["split", "chunk", "tensor_split", "unbind", "hsplit", "vsplit", "dsplit"]
 
 
 class _PiecesBackward(Node):
@@ -128,3 +128,24 @@ def unbind(input, dim=0):
     """The slices of ``input`` along ``dim``, as a tuple (the dimension removed)."""
     d = normalize_dim(dim, input._data.ndim)
     return _pieces(input, d, range(input._data.shape[d]), UnbindBackward0, squeeze_dim=True)
+
+
+def _directional_split(name, min_dims, dim):
+    def split(input, indices_or_sections):
+        if input.dim() < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a "
+                               f"tensor with {input.dim()} dimensions!")
+        d = 0 if (name == "hsplit" and input.dim() == 1) else dim
+        if isinstance(indices_or_sections, int) and input.shape[d] % indices_or_sections != 0:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the "
+                               f"dimension {input.shape[d]} is not divisible by the split_size "
+                               f"{indices_or_sections}!")
+        return input.tensor_split(indices_or_sections, d)
+    split.__name__ = split.__qualname__ = name
+    split.__doc__ = f"``tensor_split`` along dim {dim} (``hsplit`` of a 1-D tensor: dim 0)."
+    return tensor_method(name)(split)
+
+
+hsplit = _directional_split("hsplit", 1, 1)
+vsplit = _directional_split("vsplit", 2, 0)
+dsplit = _directional_split("dsplit", 3, 2)
