@@ -125,9 +125,13 @@ def _matmul(a, b, out):
 
 
 def _average_heads(used, heads, out):
-    """``out`` (N / heads, S, L) = the mean of each group of ``heads`` consecutive items of ``used`` (N, S, L): the
-    same numpy mean, summing heads in order, over the whole stack or a slice of whole groups."""
-    np.mean(used.reshape((-1, heads) + used.shape[1:]), axis=1, out=out)
+    """``out`` (N / heads, S, L) = the mean of each group of ``heads`` consecutive items of ``used`` (N, S, L),
+    summing heads in order (``np.mean``'s bits; its reduction over the heads' axis took twice as long)."""
+    by_group = used.reshape((-1, heads) + used.shape[1:])
+    np.copyto(out, by_group[:, 0])
+    for head in range(1, heads):
+        np.add(out, by_group[:, head], out=out)
+    np.divide(out, heads, out=out)
 
 
 def _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output,
