@@ -91,3 +91,10 @@ def test_module_eval_passes_the_input_through():
     assert not (layer(x) == x).all()
     layer.eval()
     assert layer(x) is x
+
+
+def test_attention_dropout_with_p_within_a_draw_of_one_drops_everything():
+    q = np.random.default_rng(0).standard_normal((1, 2, 3, 4)).astype(np.float32)
+    out = nt.nn.functional.scaled_dot_product_attention(*[nt.tensor(q)] * 3, dropout_p=1 - 1e-12)
+    expected = torch.nn.functional.scaled_dot_product_attention(*[torch.tensor(q)] * 3, dropout_p=1 - 1e-12)
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())

@@ -1,10 +1,7 @@
 """Scaled dot-product attention (one graph node over a fused kernel) and multi-head attention."""
-import math
-
 import numpy as np
 
 from ... import _dtype as dt
-from ..._random import numpy_generator
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops._half_precision import computes_in_float32
 from ..._ops._util import record, zeros
@@ -12,6 +9,7 @@ from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
 from ...backends import kernel_family
+from ._keep_mask import keep_mask
 from .linear import linear
 
 _attn = kernel_family("attention")
@@ -101,16 +99,6 @@ def _check_attention(query, key, value, mask, dropout_p, is_causal):
     return full_shape
 
 
-def _keep_mask(shape, p):
-    """True with probability 1 - p: a 32-bit draw per entry, compared with p * 2**32. Raw generator bits took
-    half of float64 draws' time, which was a third of a Transformer training step's."""
-    count = math.prod(shape)
-    if p >= 1.0:
-        return np.zeros(shape, dtype=np.bool_)
-    bits = numpy_generator().bit_generator.random_raw((count + 1) // 2).view(np.uint32)[:count]
-    return (bits >= np.uint32(math.ceil(p * 2.0 ** 32))).reshape(shape)
-
-
 @computes_in_float32
 def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked, average_heads=False):
     """Both outputs of one attention node, (output, weights), and with ``average_heads`` the weights' mean over the
@@ -120,7 +108,7 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
     keep = None
     if dropout_p > 0.0:
         # drawn with keys before queries: the CPU kernels read it in that order, as the transposed scores
-        keep = np.swapaxes(_keep_mask(full_shape[:-2] + full_shape[:-3:-1], dropout_p), -1, -2)
+        keep = np.swapaxes(keep_mask(full_shape[:-2] + full_shape[:-3:-1], dropout_p), -1, -2)
         if type(query._data) is not np.ndarray:  # a transfer to the device takes one contiguous buffer
             keep = np.asarray(np.ascontiguousarray(keep), like=query._data)
     heads = full_shape[-3] if average_heads else 0
