@@ -47,3 +47,25 @@ def test_gemm_on_strided_windows_matches_numpy(m, k, n, trans_a, trans_b, dtype)
         want = (a.T if trans_a else a) @ (b.T if trans_b else b) + beta * c
         _cblas.gemm(a, b, c, beta, trans_a, trans_b)
         np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("trans_a", [False, True])
+def test_gemm_series_of_offset_windows_matches_numpy(trans_a, dtype):
+    """count products whose operands advance by fixed element steps: stacked a, overlapping column windows of b
+    (and of c), beta for the first product and 1 for the rest, as the row-offset convolution calls it."""
+    rng = np.random.default_rng(1)
+    count, m, k, n, step = 3, 4, 5, 6, 2
+    a = rng.standard_normal((count, k, m) if trans_a else (count, m, k)).astype(dtype)
+    wide = rng.standard_normal((k, n + (count - 1) * step + 3)).astype(dtype)
+    for beta in (0.0, 1.0):
+        c = rng.standard_normal((m, n)).astype(dtype)
+        want = beta * c + sum((a[i].T if trans_a else a[i]) @ wide[:, i * step:i * step + n] for i in range(count))
+        _cblas.gemm(a[0], wide[:, :n], c, beta, trans_a, count=count, steps=(a[0].size, step, 0))
+        np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+    out = np.zeros((m, n + (count - 1) * step), dtype)     # c's windows overlap: later products add on
+    want = out.copy()
+    for i in range(count):
+        want[:, i * step:i * step + n] += (a[i].T if trans_a else a[i]) @ wide[:, :n]
+    _cblas.gemm(a[0], wide[:, :n], out[:, :n], 0.0, trans_a, count=count, steps=(a[0].size, 0, step))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)

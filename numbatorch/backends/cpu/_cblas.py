@@ -74,13 +74,24 @@ def available():
     return _functions is not None
 
 
-def gemm(a, b, c, beta=0.0, trans_a=False, trans_b=False):
-    """``c = op(a) @ op(b) + beta * c`` in place on 2-d row-major arrays (unit inner stride, any row pitch)."""
+def gemm(a, b, c, beta=0.0, trans_a=False, trans_b=False, count=1, steps=(0, 0, 0)):
+    """``c = op(a) @ op(b) + beta * c`` in place on 2-d row-major arrays (unit inner stride, any row pitch).
+
+    With ``count`` > 1, that many products in one call: the i-th reads and writes the matrices of the same
+    shapes and pitches that start ``i * steps[j]`` elements after a, b and c (j = 0, 1, 2; all inside their
+    buffers, the caller's to ensure), with beta for the first and 1 for the others (a step of 0 accumulates
+    into one result).  Each call's conversions (array addresses, pitches) cost ~4 us: once per kernel's kh
+    products instead of per product."""
     m, n = c.shape
     k = a.shape[0] if trans_a else a.shape[1]
-    _functions[c.dtype](_ROW_MAJOR, _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS, m, n, k,
-                        1.0, a.ctypes.data, _leading(a), b.ctypes.data, _leading(b), beta, c.ctypes.data,
-                        _leading(c))
+    fn = _functions[c.dtype]
+    ta, tb = _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS
+    lda, ldb, ldc = _leading(a), _leading(b), _leading(c)
+    pa, pb, pc = a.ctypes.data, b.ctypes.data, c.ctypes.data
+    sa, sb, sc = (step * c.itemsize for step in steps)
+    for i in range(count):
+        fn(_ROW_MAJOR, ta, tb, m, n, k, 1.0, pa + i * sa, lda, pb + i * sb, ldb, beta if i == 0 else 1.0,
+           pc + i * sc, ldc)
 
 
 def _leading(x):

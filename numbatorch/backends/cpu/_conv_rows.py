@@ -65,9 +65,7 @@ def forward_tile(xp, xn, w_rows, bias, out4, col_buf, res_buf, tile):
     if bias is not None:
         acc[...] = bias[:, None]
         beta = 1.0
-    for a in range(kh):
-        _cblas.gemm(w_rows[a], col[:, a * span:(a + nr) * span], acc, beta)
-        beta = 1.0
+    _cblas.gemm(w_rows[0], col[:, :nr * span], acc, beta, count=kh, steps=(Cout * depth, span, 0))
     if nb > 1:
         out4[n0:n0 + nb, :, r0:r0 + nr] = acc.reshape(Cout, nr, nb, oW).transpose(2, 0, 1, 3)
 
@@ -90,8 +88,7 @@ def backward_tile(gy4, xp, xn, gxp, gn, w_rows, gw_rows, col_buf, gy_buf, tile):
         gy_rows = gy_buf[size:2 * size].reshape(nr * span, Cout)     # (output row, sample, column) x Cout
         gy_rows.reshape(nr, nb, oW, Cout)[...] = tile_gy.transpose(2, 0, 3, 1)
         row_shifts_transfer(xp, col, xn, nb, r0, nh, depth // xp.shape[1], oW, True)
-        for a in range(kh):
-            _cblas.gemm(col[:, a * span:(a + nr) * span], gy_rows, gw_rows[a], 1.0)
+        _cblas.gemm(col[:, :nr * span], gy_rows, gw_rows[0], 1.0, count=kh, steps=(span, 0, depth * Cout))
     if gxp is not None:
         if nb == 1:
             gyt = gy4[n0].reshape(Cout, gy4.shape[2] * oW)[:, r0 * oW:(r0 + nr) * oW]
@@ -99,6 +96,5 @@ def backward_tile(gy4, xp, xn, gxp, gn, w_rows, gw_rows, col_buf, gy_buf, tile):
             gyt = gy_buf[:size].reshape(Cout, nr * span)
             gyt.reshape(Cout, nr, nb, oW)[...] = tile_gy.transpose(1, 2, 0, 3)
         col[:, nr * span:] = 0    # the rows kernel row 0 does not reach; its product sets the others
-        for a in range(kh):
-            _cblas.gemm(w_rows[a], gyt, col[:, a * span:(a + nr) * span], 1.0 if a else 0.0, trans_a=True)
+        _cblas.gemm(w_rows[0], gyt, col[:, :nr * span], 0.0, trans_a=True, count=kh, steps=(Cout * depth, 0, span))
         row_shifts_transfer(gxp, col, gn, nb, r0, nh, depth // gxp.shape[1], oW, False)
