@@ -208,6 +208,26 @@ def test_fused_cells_match_torch(name, kwargs, dtype, batched, with_state):
     _assert_grads(list(nb.parameters()), list(th.parameters()), **tol)
 
 
+@pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])
+@pytest.mark.parametrize("grad_x,grad_h", [(False, True), (True, False), (False, False)])
+def test_cells_with_inputs_that_need_no_grad_match_torch(name, grad_x, grad_h):
+    # one input feature (the projection as an outer product); the backward leaves out what no input needs
+    nb, th = _pair(name, np.float64, 1, 4)
+    rng = np.random.default_rng(5)
+    ins = [rng.standard_normal((3, 1)), rng.standard_normal((3, 4)), rng.standard_normal((3, 4))]
+    ins[0][0, 0] = -0.0
+    needs = [grad_x, grad_h, grad_h]
+    ins_nb = [numbatorch.tensor(a.copy(), requires_grad=n) for a, n in zip(ins, needs)]
+    ins_th = [torch.tensor(a.copy(), requires_grad=n) for a, n in zip(ins, needs)]
+    state_nb, state_th = (tuple(ins_nb[1:]), tuple(ins_th[1:])) if name == "LSTMCell" else (ins_nb[1], ins_th[1])
+    r_nb, r_th = nb(ins_nb[0], state_nb), th(ins_th[0], state_th)
+    out_nb = list(r_nb) if isinstance(r_nb, tuple) else [r_nb]
+    out_th = list(r_th) if isinstance(r_th, tuple) else [r_th]
+    _compare(out_nb, out_th, rtol=1e-9, atol=1e-10)
+    _assert_grads(ins_nb, ins_th, rtol=1e-9, atol=1e-10)
+    _assert_grads(list(nb.parameters()), list(th.parameters()), rtol=1e-9, atol=1e-10)
+
+
 @pytest.mark.parametrize("name,node", [("LSTMCell", "ThnnFusedLstmCellBackward0"),
                                        ("GRUCell", "ThnnFusedGruCellBackward0"), ("RNNCell", "RnnCellBackward0")])
 def test_cell_is_one_node(name, node):

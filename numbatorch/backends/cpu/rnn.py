@@ -28,14 +28,17 @@ RNNGrads.__doc__ = "Gradients of one recurrent layer direction; None where the i
 
 
 class RNNWorkspace:
-    """What ``rnn_layer_backward`` needs from the forward pass (inputs and gate activations)."""
+    """What ``rnn_layer_backward`` needs from the forward pass (inputs and gate activations). A field the
+    forward pass does not set reads None (the class default: a cell step builds one per call, and setting all
+    sixteen fields cost more than its gate kernel's launch). ``skip_grad_x`` / ``skip_grad_h``: the cells'
+    input or state needs no gradient, so their backward leaves out its product."""
 
-    __slots__ = ("mode", "reverse", "x", "w_ih", "w_hh", "w_hr", "has_bias", "lengths",
-                 "full_length", "h_prev", "gates", "c_prev", "tanh_c", "m", "hn", "out")
+    mode = reverse = x = w_ih = w_hh = w_hr = has_bias = lengths = full_length = None
+    h_prev = gates = c_prev = tanh_c = m = hn = out = None
+    skip_grad_x = skip_grad_h = False
 
     def __init__(self, **fields):
-        for name in self.__slots__:
-            setattr(self, name, fields.get(name))
+        self.__dict__.update(fields)
 
 
 def step_lengths(lengths, T, B):
@@ -135,7 +138,8 @@ def lstm_cell_backward(ws, grad_h=None, grad_c=None):
     dc = _grad_or_zeros(grad_c, (B, H), dtype)
     dgates = np.empty((B, 4 * H), dtype=dtype)
     _rnn_lstm.lstm_cell_backward(dh, dc, ws.gates, ws.c_prev, ws.tanh_c, dgates.reshape(1, B, 4 * H))
-    return _cell_grads(ws, dgates, dgates, blas.matmul(dgates, ws.w_hh))._replace(c0=dc)
+    grad_h0 = None if ws.skip_grad_h else blas.matmul(dgates, ws.w_hh)
+    return _cell_grads(ws, dgates, dgates, grad_h0)._replace(c0=dc)
 
 
 def gru_cell_forward(x, xw, h, w_ih, w_hh, b_hh, has_bias):
@@ -162,8 +166,10 @@ def gru_cell_backward(ws, grad_h=None):
     dh_direct = np.empty((B, H), dtype=dh.dtype)
     _rnn_gru.gru_cell_backward(dh, ws.gates, ws.hn, ws.h_prev.reshape(1, B, H), dgates_x.reshape(1, B, 3 * H),
                                dgates_h.reshape(1, B, 3 * H), dh_direct)
-    grad_h0 = blas.matmul(dgates_h, ws.w_hh)
-    grad_h0 += dh_direct
+    grad_h0 = None
+    if not ws.skip_grad_h:
+        grad_h0 = blas.matmul(dgates_h, ws.w_hh)
+        grad_h0 += dh_direct
     return _cell_grads(ws, dgates_x, dgates_h, grad_h0)
 
 
@@ -187,12 +193,12 @@ def rnn_cell_backward(ws, grad_h=None):
     dh = _read_only_grad(grad_h, (B, H), ws.x.dtype)
     dpre = np.empty((B, H), dtype=dh.dtype)
     _rnn_simple.rnn_cell_backward(dh, ws.mode == "rnn_relu", ws.out, dpre.reshape(1, B, H))
-    return _cell_grads(ws, dpre, dpre, blas.matmul(dpre, ws.w_hh))
+    return _cell_grads(ws, dpre, dpre, None if ws.skip_grad_h else blas.matmul(dpre, ws.w_hh))
 
 
 def _cell_grads(ws, dgates_x, dgates_h, grad_h0):
     """``RNNGrads`` of one cell step from its input-side and hidden-side pre-activation gradients (B, G*H)."""
-    grad_x = blas.matmul(dgates_x, ws.w_ih)
+    grad_x = None if ws.skip_grad_x else blas.matmul(dgates_x, ws.w_ih)
     grad_w_ih = blas.matmul(dgates_x.T, ws.x)
     grad_w_hh = blas.matmul(dgates_h.T, ws.h_prev)
     grad_b_ih = grad_b_hh = None
