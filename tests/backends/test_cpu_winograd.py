@@ -27,15 +27,22 @@ CASES = [
 ]
 
 
+def _forward_tile(monkeypatch, tile):
+    """Make the forward and the input gradient run F(tile x tile, 3x3) whatever the output's width."""
+    monkeypatch.setattr(_winograd, "F4_MIN_WIDTH", 0 if tile == 4 else 1 << 30)
+
+
 def _rel_err(a, b):
     b = b.detach().numpy()
     assert a.shape == b.shape
     return np.abs(a - b).max() / (1.0 + np.abs(b).max())
 
 
+@pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("case", CASES)
-def test_winograd_conv_matches_torch(case, dtype):
+def test_winograd_conv_matches_torch(case, dtype, tile, monkeypatch):
+    _forward_tile(monkeypatch, tile)
     N, C, Co, size, p = case
     pad = (p, p) if isinstance(p, int) else p
     rng = np.random.default_rng(0)
@@ -81,9 +88,11 @@ def test_winograd_conv_without_bias_through_module():
     assert _rel_err(layer.weight.grad.numpy(), tlayer.weight.grad) < TOL[np.float32]
 
 
+@pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("padding", [0, 1, 2])
-def test_winograd_conv_gradcheck(padding, monkeypatch):
+def test_winograd_conv_gradcheck(padding, tile, monkeypatch):
     # small enough for a numerical Jacobian: lower the path's size thresholds
+    _forward_tile(monkeypatch, tile)
     monkeypatch.setattr(_winograd, "MIN_CHANNELS", 1)
     monkeypatch.setattr(_winograd, "MIN_ELEMENTS", 0)
     monkeypatch.setattr(_winograd, "MIN_WIDTH", 2)
@@ -106,9 +115,11 @@ def _grads(threads):
     return tuple(a.numpy().tobytes() for a in (y.detach(), x.grad, w.grad, b.grad))
 
 
-def test_winograd_conv_is_bit_identical_for_any_thread_count():
+@pytest.mark.parametrize("tile", [2, 4])
+def test_winograd_conv_is_bit_identical_for_any_thread_count(tile, monkeypatch):
     if nt.get_num_threads() < 2:
         pytest.skip("needs two threads")
+    _forward_tile(monkeypatch, tile)
     threads = nt.get_num_threads()
     nt.use_deterministic_algorithms(True)
     try:
@@ -151,9 +162,11 @@ def test_winograd_conv_strided_arrays_give_the_contiguous_bits(threads):
         assert _rel_err(ours, theirs) < TOL[np.float32]
 
 
+@pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
-def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad):
+def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad, tile, monkeypatch):
     # the transforms would subtract infinities: such results are computed the direct way
+    _forward_tile(monkeypatch, tile)
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 16, 32, 32)).astype(np.float32)
     x[1, 5, 7, 30] = bad
@@ -173,12 +186,14 @@ def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad):
         assert np.abs(ours[finite] - theirs[finite]).max() / (1.0 + np.abs(theirs[finite]).max()) < 1e-4
 
 
-def test_winograd_conv_runs_without_jit():
+@pytest.mark.parametrize("tile", [2, 4])
+def test_winograd_conv_runs_without_jit(tile):
     # the kernels as plain Python (NUMBA_DISABLE_JIT): unsigned offsets must never go negative there
     code = (
         "import numpy as np\n"
         "from numbatorch.backends.cpu import _winograd, conv\n"
         "_winograd.MIN_CHANNELS, _winograd.MIN_WIDTH, _winograd.MIN_ELEMENTS = 1, 2, 0\n"
+        f"_winograd.F4_MIN_WIDTH = {0 if tile == 4 else 1 << 30}\n"
         "rng = np.random.default_rng(5)\n"
         "x, w = rng.standard_normal((1, 2, 5, 6)), rng.standard_normal((3, 2, 3, 3))\n"
         "args = ((1, 1), (1, 2), (1, 1), 1)\n"

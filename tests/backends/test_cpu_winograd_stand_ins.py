@@ -1,11 +1,14 @@
 """The Winograd kernels' numpy stand-ins give their kernels' bits: through the convolution (forward, input and
-weight gradients) and, for the non-finite flag, on one output chunk."""
+weight gradients, F(2x2, 3x3) and F(4x4, 3x3)) and, for the non-finite flag, on one output chunk."""
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import _tiered, _winograd, _winograd_kernels, _winograd_stand_ins, conv
+from numbatorch.backends.cpu import (_tiered, _winograd, _winograd4_kernels, _winograd4_stand_ins, _winograd_kernels,
+                                     _winograd_stand_ins, conv)
 
-KERNELS = ("transform_tiles", "output_tiles", "kernel_transform", "kernel_gradient")
+KERNELS = [(_winograd_kernels, name) for name in ("transform_tiles", "output_tiles", "kernel_transform",
+                                                  "kernel_gradient")]
+KERNELS += [(_winograd4_kernels, name) for name in ("input_tiles", "output_tiles")]
 
 CASES = [
     # N, Cin, Cout, (H, W), padding
@@ -29,7 +32,7 @@ def _stand_ins_only(monkeypatch):
         raise _tiered.NotCached
 
     monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 1e9)
-    tiered = [getattr(_winograd_kernels, name) for name in KERNELS]
+    tiered = [getattr(module, name) for module, name in KERNELS]
     for kernel in tiered:
         monkeypatch.setattr(kernel, "kernel", not_cached)
         for name, value in (("stand_in_calls", 0), ("stand_in_seconds", 0.0), ("_cold", set())):
@@ -37,9 +40,12 @@ def _stand_ins_only(monkeypatch):
     return tiered
 
 
+@pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", CASES)
-def test_winograd_conv_gives_the_same_bits_on_stand_ins(case, dtype, monkeypatch):
+def test_winograd_conv_gives_the_same_bits_on_stand_ins(case, dtype, tile, monkeypatch):
+    # the forward and input gradient as F(tile x tile, 3x3) whatever the output's width
+    monkeypatch.setattr(_winograd, "F4_MIN_WIDTH", 0 if tile == 4 else 1 << 30)
     N, C, Co, size, p = case
     pad = (p, p) if isinstance(p, int) else p
     rng = np.random.default_rng(0)
@@ -55,7 +61,9 @@ def test_winograd_conv_gives_the_same_bits_on_stand_ins(case, dtype, monkeypatch
     compiled = _conv_results(x, w, b, gy, pad)
     tiered = _stand_ins_only(monkeypatch)
     numpy_only = _conv_results(x, w, b, gy, pad)
-    assert all(kernel.stand_in_calls for kernel in tiered)
+    unused = ((_winograd_kernels.output_tiles,) if tile == 4
+              else (_winograd4_kernels.input_tiles, _winograd4_kernels.output_tiles))
+    assert all(kernel.stand_in_calls for kernel in tiered if kernel not in unused)
     for ours, theirs in zip(compiled, numpy_only):
         assert ours.dtype == theirs.dtype == dtype
         np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
@@ -75,6 +83,27 @@ def test_output_tiles_stand_in_flags_non_finite_outputs_as_the_kernel(bad):
     for output_tiles in (_winograd_kernels.output_tiles.kernel, _winograd_stand_ins.output_tiles):
         out = np.zeros((N, Cout, oH, oW), np.float32)
         flagged = output_tiles(M, P, out, bias, np.empty((8, P), np.float32), 1, 3, tH, tW)
+        results.append((bool(flagged), out))
+    (flag_kernel, out_kernel), (flag_stand_in, out_stand_in) = results
+    assert flag_kernel == flag_stand_in == (bad is not None)
+    np.testing.assert_array_equal(out_kernel.view(np.uint8), out_stand_in.view(np.uint8))
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan, None])
+def test_f4_output_tiles_stand_in_flags_non_finite_outputs_as_the_kernel(bad):
+    # F(4x4, 3x3): plane 5 reaches only a tile's last column, plane 30 only its last row
+    rng = np.random.default_rng(1)
+    N, Cout, oH, oW, tH, tW, P = 2, 3, 7, 10, 2, 3, 12
+    M = rng.standard_normal((36, Cout * P + 5)).astype(np.float32)
+    M[5, 2 * P + 2] = M[30, 2 * P + 1] = np.inf        # only in a dropped column, a dropped row
+    if bad is not None:
+        M[7, P + 4] = bad
+    bias = rng.standard_normal(Cout).astype(np.float32)
+    coef = np.array(_winograd._COEFFICIENTS, np.float32)
+    results = []
+    for output_tiles in (_winograd4_kernels.output_tiles.kernel, _winograd4_stand_ins.output_tiles):
+        out = np.zeros((N, Cout, oH, oW), np.float32)
+        flagged = output_tiles(M, P, out, bias, np.empty(24 * P, np.float32), coef, 1, 3, tH, tW)
         results.append((bool(flagged), out))
     (flag_kernel, out_kernel), (flag_stand_in, out_stand_in) = results
     assert flag_kernel == flag_stand_in == (bad is not None)

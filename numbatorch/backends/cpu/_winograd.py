@@ -1,12 +1,14 @@
-"""Winograd F(2x2, 3x3) convolution: 3x3, stride 1, undilated, ungrouped 2-d convolutions in 2.25x fewer
-multiplications than im2col + GEMM.
+"""Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution: 3x3, stride 1, undilated, ungrouped 2-d convolutions in
+2.25x (4x) fewer multiplications than im2col + GEMM.
 
 Each 2x2 output tile is A^T [(G g G^T) * (B^T d B)] A for its 4x4 input patch d and the 3x3 kernel g
 (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015).  Over all channels the 16
 elementwise products become 16 GEMMs per chunk of tiles, (Cout x C) @ (C x tiles): well-shaped BLAS
 products, unlike the im2col tiles' 32-row ones.  The input gradient is the same convolution of the output
 gradient with the flipped, transposed kernel; the weight gradient is G^T [sum over tiles of
-(A dy A^T) (B^T d B)^T] G: 16 GEMMs with the tiles as their long inner dimension.
+(A dy A^T) (B^T d B)^T] G: 16 GEMMs with the tiles as their long inner dimension.  Outputs at least
+F4_MIN_WIDTH wide run the forward and the input gradient as F(4x4, 3x3) (_winograd4_kernels.py): 6x6 patches,
+36 GEMMs per 16 outputs; the weight gradient stays F(2x2, 3x3).
 
 Chunks (a few tile rows, transforms of about CHUNK_BYTES) run on the convolution's worker threads with
 single-threaded BLAS, as the im2col path does (see conv.py and _conv_threads.py).  The chunk split depends
@@ -20,6 +22,7 @@ import numpy as np
 
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._parallel import MIN_ELEMENTS
+from ._winograd4_kernels import input_tiles as input_tiles4, output_tiles as output_tiles4
 from ._winograd_kernels import (GRADIENT_TRANSFORM, INPUT_TRANSFORM, kernel_gradient, kernel_transform,
                                 output_tiles, transform_scratch_size, transform_tiles)
 
@@ -33,8 +36,18 @@ MIN_CHUNK_TILES = 128
 MIN_CHANNELS = 16
 MIN_WIDTH = 24
 
-# F(2x2, 3x3) transform matrices: kernel G (4x3), input B^T (in the kernels), output A^T (in the kernels).
+# Narrowest output that the forward (and the input gradient) computes as F(4x4, 3x3): 36 GEMMs per 16
+# outputs, 4x fewer multiplications than im2col (F(2x2, 3x3): 2.25x), but costlier transforms on short rows.
+# Forward alone, one thread, F(4x4) / F(2x2) CPU time: 0.79-0.90 at output width 64 (16-128 channels) and
+# 0.86 at 128, 0.91-1.10 at 32 (64 / 32 channels), 1.23 at 24.  The weight gradient always runs F(2x2, 3x3).
+F4_MIN_WIDTH = 48
+
+# Kernel transform matrices G: F(2x2, 3x3)'s (4x3) and F(4x4, 3x3)'s (6x3); B^T and A^T are in the kernels.
 _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+_G4 = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6],
+                [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]])
+# the constants of F(4x4, 3x3)'s B^T and A^T, in the data's dtype (see _winograd4_kernels.py)
+_COEFFICIENTS = (2, 4, 5, 8)
 
 __all__ = ["winograd_applies", "winograd_conv2d", "winograd_conv2d_backward"]
 
@@ -51,29 +64,29 @@ def winograd_applies(x_shape, w_shape, stride, padding, dilation, groups):
             and N * C * H * W >= MIN_ELEMENTS)
 
 
-def _kernel_transform(weight):
-    """U = G g G^T of each (out, in) kernel, as (16, Cout, C)."""
-    U = np.empty((16,) + weight.shape[:2], dtype=weight.dtype)
-    kernel_transform(np.ascontiguousarray(weight), _G, U)
+def _kernel_transform(weight, G):
+    """U = G g G^T of each (out, in) kernel, as (a * a, Cout, C) for G (a, 3)."""
+    U = np.empty((G.shape[0] ** 2,) + weight.shape[:2], dtype=weight.dtype)
+    kernel_transform(np.ascontiguousarray(weight), G, U)
     return U
 
 
-def _chunks(N, tH, tW, channels, itemsize):
-    """(first tile row, tile rows) of each chunk: transforms of about CHUNK_BYTES, whole tile rows (of one
-    sample or several)."""
+def _chunks(N, tH, tW, channels, itemsize, count=16):
+    """(first tile row, tile rows) of each chunk: ``count`` transform planes of about CHUNK_BYTES, whole tile
+    rows (of one sample or several)."""
     total = N * tH
-    rows = max(-(-MIN_CHUNK_TILES // tW), CHUNK_BYTES // (16 * channels * tW * itemsize))
+    rows = max(-(-MIN_CHUNK_TILES // tW), CHUNK_BYTES // (count * channels * tW * itemsize))
     rows = min(rows, total)
     return [(g0, min(rows, total - g0)) for g0 in range(0, total, rows)]
 
 
-def _planes(rows, P, dtype):
-    """Scratch for 16 (rows x P) matrices: (the kernels' C-contiguous (16, plane) array, the GEMMs'
-    (16, rows, P) view of it).  Planes start an odd number of cache lines apart: planes a power of two
+def _planes(rows, P, dtype, count=16):
+    """Scratch for ``count`` (rows x P) matrices: (the kernels' C-contiguous (count, plane) array, the GEMMs'
+    (count, rows, P) view of it).  Planes start an odd number of cache lines apart: planes a power of two
     apart (e.g. 32 x 256 floats) fell into the same L1 sets, and the transforms' 16 streams ran 5x slower."""
     plane = (-(-rows * P * dtype.itemsize // 128) * 128 + 64) // dtype.itemsize
-    flat = np.empty((16, plane), dtype=dtype)
-    return flat, flat[:, :rows * P].reshape(16, rows, P)
+    flat = np.empty((count, plane), dtype=dtype)
+    return flat, flat[:, :rows * P].reshape(count, rows, P)
 
 
 def _transform_scratch(rows, tW, half, dtype):
@@ -101,33 +114,52 @@ def _run_chunks(run_chunk, chunks, make_state):
     run_tasks(run_chunk, len(chunks), make_state, worker_count())
 
 
-def _forward(x, U, bias, ph, pw):
-    """Winograd convolution of x (N, C, H, W) with transformed kernels U, padding (ph, pw) (either may
+def _tile_stages(x, out, bias, ph, pw, m, tH, tW, P):
+    """(kernel matrix G, scratch(), transform(V, scratch, g0, nrows), finish(M, scratch, g0, nrows)) of the
+    forward's F(m x m, 3x3) chunks of P tiles; finish returns whether an output is infinite or NaN."""
+    rows = P // tW
+    if m == 4:
+        coef = np.array(_COEFFICIENTS, dtype=x.dtype)
+        return (_G4,
+                lambda: (np.empty(48 * (tW + 1), dtype=x.dtype), np.empty(24 * P, dtype=x.dtype)),
+                lambda V, scratch, g0, nrows: input_tiles4(x, V, P, scratch[0], coef, g0, nrows, tH, tW, ph, pw),
+                lambda M, scratch, g0, nrows: output_tiles4(M, P, out, bias, scratch[1], coef, g0, nrows, tH, tW))
+    return (_G,
+            lambda: (_transform_scratch(rows, tW, tW + 1, x.dtype), np.empty((8, P), dtype=x.dtype)),
+            lambda V, scratch, g0, nrows: transform_tiles(x, V, P, *scratch[0], g0, nrows, tH, tW, ph, pw,
+                                                          INPUT_TRANSFORM),
+            lambda M, scratch, g0, nrows: output_tiles(M, P, out, bias, scratch[1], g0, nrows, tH, tW))
+
+
+def _forward(x, weight, bias, ph, pw):
+    """Winograd convolution of x (N, C, H, W) by the 3x3 weight (Cout, C, 3, 3), padding (ph, pw) (either may
     be negative: a crop); returns (N, Cout, oH, oW), or None when an element of it is not finite."""
     N, C, H, W = x.shape
-    Cout = U.shape[1]
+    Cout = weight.shape[0]
     oH, oW = H + 2 * ph - 2, W + 2 * pw - 2
-    tH, tW = -(-oH // 2), -(-oW // 2)
+    m = 4 if oW >= F4_MIN_WIDTH else 2
+    tH, tW = -(-oH // m), -(-oW // m)
     x = _contiguous(x)
     out = np.empty((N, Cout, oH, oW), dtype=x.dtype)
     bias = np.zeros(Cout, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
-    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize)
-    rows = chunks[0][1]
-    P = rows * tW
+    count = (m + 2) ** 2
+    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize, count)
+    P = chunks[0][1] * tW
+    G, scratch, transform, finish = _tile_stages(x, out, bias, ph, pw, m, tH, tW, P)
+    U = _kernel_transform(weight, G)
     non_finite = []
 
     def make_state():
-        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _transform_scratch(rows, tW, tW + 1, x.dtype),
-                np.empty((8, P), dtype=x.dtype))
+        return _planes(C, P, x.dtype, count), _planes(Cout, P, x.dtype, count), scratch()
 
     def run_chunk(state, i):
-        (V, V3), (M, M3), scratch, out_rows = state
+        (V, V3), (M, M3), scratch = state
         g0, nrows = chunks[i]
         T = nrows * tW
-        transform_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
+        transform(V, scratch, g0, nrows)
         with np.errstate(invalid="ignore"):     # infinite inputs: detected below
             np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])
-        if output_tiles(M, P, out, bias, out_rows, g0, nrows, tH, tW):
+        if finish(M, scratch, g0, nrows):
             non_finite.append(i)
 
     _run_chunks(run_chunk, chunks, make_state)
@@ -137,7 +169,7 @@ def _forward(x, U, bias, ph, pw):
 def winograd_conv2d(x, weight, bias, padding):
     """Convolution of x (N, C, H, W) by a 3x3 weight (Cout, C, 3, 3), stride 1, plus bias (Cout,) or None;
     None when the result has an infinite or NaN element (compute it the direct way)."""
-    return _forward(x, _kernel_transform(weight), bias, padding[0], padding[1])
+    return _forward(x, weight, bias, padding[0], padding[1])
 
 
 def _weight_gradient(gy, x, ph, pw):
@@ -183,7 +215,7 @@ def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw):
     if need_gx:
         # x's gradient is gy convolved with the flipped kernel, in and out channels swapped
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
-        gx = _forward(gy, _kernel_transform(flipped), None, 2 - ph, 2 - pw)
+        gx = _forward(gy, flipped, None, 2 - ph, 2 - pw)
         if gx is None:
             return None
     if need_gw:

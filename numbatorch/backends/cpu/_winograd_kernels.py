@@ -187,17 +187,19 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def kernel_transform(w, G, U):
-    """U[4i + j, o, c] = (G g G^T)[i, j] for each 3x3 kernel g = w[o, c], computed in float64."""
+    """U[a * i + j, o, c] = (G g G^T)[i, j] for each 3x3 kernel g = w[o, c] and G (a, 3) (a = 4 for F(2x2, 3x3),
+    6 for F(4x4, 3x3)), computed in float64."""
     O, C = w.shape[0], w.shape[1]
-    t = np.empty((4, 3))
+    a = G.shape[0]
+    t = np.empty((a, 3))
     for o in range(O):
         for c in range(C):
-            for i in range(4):
+            for i in range(a):
                 for b in range(3):
                     t[i, b] = G[i, 0] * w[o, c, 0, b] + G[i, 1] * w[o, c, 1, b] + G[i, 2] * w[o, c, 2, b]
-            for i in range(4):
-                for j in range(4):
-                    U[4 * i + j, o, c] = t[i, 0] * G[j, 0] + t[i, 1] * G[j, 1] + t[i, 2] * G[j, 2]
+            for i in range(a):
+                for j in range(a):
+                    U[a * i + j, o, c] = t[i, 0] * G[j, 0] + t[i, 1] * G[j, 1] + t[i, 2] * G[j, 2]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

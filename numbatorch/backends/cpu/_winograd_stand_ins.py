@@ -19,11 +19,11 @@ def _combined(op, a, b):
     return a if op == 0 else -a
 
 
-def _planes(flat, channels, P):
-    """The (16, channels, P) view of a kernel's C-contiguous (16, plane) buffer."""
+def _planes(flat, channels, P, count=16):
+    """The (count, channels, P) view of a kernel's C-contiguous (count, plane) buffer."""
     if not flat.flags.c_contiguous:  # the reshaped view below would be a copy
         raise Unsupported
-    return flat[:, :channels * P].reshape(16, channels, P)
+    return flat[:, :channels * P].reshape(count, channels, P)
 
 
 def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
@@ -80,11 +80,12 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
 
 def kernel_transform(w, G, U):
     """``_winograd_kernels.kernel_transform``: G g, then (G g) G^T, each sum of three products in float64."""
+    a = G.shape[0]
     g = w.astype(np.float64)
-    t = [G[i, 0] * g[:, :, 0] + G[i, 1] * g[:, :, 1] + G[i, 2] * g[:, :, 2] for i in range(4)]   # (O, C, 3)
-    for i in range(4):
-        for j in range(4):
-            U[4 * i + j] = t[i][..., 0] * G[j, 0] + t[i][..., 1] * G[j, 1] + t[i][..., 2] * G[j, 2]
+    t = [G[i, 0] * g[:, :, 0] + G[i, 1] * g[:, :, 1] + G[i, 2] * g[:, :, 2] for i in range(a)]   # (O, C, 3)
+    for i in range(a):
+        for j in range(a):
+            U[a * i + j] = t[i][..., 0] * G[j, 0] + t[i][..., 1] * G[j, 1] + t[i][..., 2] * G[j, 2]
 
 
 def kernel_gradient(dU, G, gw):

@@ -1,0 +1,84 @@
+"""Numpy stand-ins for the F(4x4, 3x3) tile transforms of ``_winograd4_kernels.py`` (see ``_tiered.py``).
+
+Each takes its kernel's arguments and writes its kernel's results bit for bit: the same formulas on the same
+values in the same order, in the data's dtype.  The kernels' scratch arguments are left alone.
+"""
+import numpy as np
+
+from ._winograd_stand_ins import _planes
+
+
+def _bt(i, d, coef):
+    """Row i of B^T times the six arrays d, as ``_winograd4_kernels._bt``."""
+    c2, c4, c5 = coef[0], coef[1], coef[2]
+    if i == 0:
+        return c4 * d[0] - c5 * d[2] + d[4]
+    if i == 1:
+        return (d[3] + d[4]) - c4 * (d[1] + d[2])
+    if i == 2:
+        return (d[4] - d[3]) + c4 * (d[1] - d[2])
+    if i == 3:
+        return (d[4] - d[2]) + c2 * (d[3] - d[1])
+    if i == 4:
+        return (d[4] - d[2]) - c2 * (d[3] - d[1])
+    return c4 * d[1] - c5 * d[3] + d[5]
+
+
+def _at(r, m, coef):
+    """Row r of A^T times the six arrays m, as ``_winograd4_kernels._at``."""
+    c2, c4, c8 = coef[0], coef[1], coef[3]
+    if r == 0:
+        return m[0] + (m[1] + m[2]) + (m[3] + m[4])
+    if r == 1:
+        return (m[1] - m[2]) + c2 * (m[3] - m[4])
+    if r == 2:
+        return (m[1] + m[2]) + c4 * (m[3] + m[4])
+    return (m[1] - m[2]) + c8 * (m[3] - m[4]) + m[5]
+
+
+def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
+    """``_winograd4_kernels.input_tiles``: the tiles' 6-row bands gathered (zero outside x), combined down the
+    rows, then along them, on all channels and tiles at once."""
+    N, C, H, W = x.shape
+    planes = _planes(V, C, P, 36)
+    g = np.arange(g0, g0 + nrows)
+    h = 4 * (g % tH)[:, None] - ph + np.arange(6)            # (nrows, 6): input rows of each tile row
+    w = np.arange(4 * tW + 2) - pw                            # input columns from the chunk's first tile's
+    inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
+    bands = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
+                                    np.clip(w, 0, W - 1)]
+    bands = np.where(inside, bands, x.dtype.type(0))          # (C, nrows, 6, 4 * tW + 2)
+    T = nrows * tW
+    with np.errstate(over="ignore", invalid="ignore"):        # as the kernel: no checks
+        for i in range(6):
+            combined = _bt(i, [bands[:, :, r] for r in range(6)], coef)                 # (C, nrows, 4 * tW + 2)
+            columns = [combined[:, :, s:s + 4 * tW:4] for s in range(6)]              # patch column s of each tile
+            for j in range(6):
+                planes[6 * i + j, :, :T] = _bt(j, columns, coef).reshape(C, T)
+
+
+def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
+    """``_winograd4_kernels.output_tiles``: A^T m A + bias of every tile, then each sample's tile rows written
+    at once; whether a written element is infinite or NaN."""
+    Cout, oH, oW = out.shape[1:]
+    T = nrows * tW
+    m = _planes(M, Cout, P, 36)[:, :, :T]
+    b = bias[:, None]
+    tiles = np.empty((Cout, nrows, 4, tW, 4), dtype=out.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):   # as the kernel: non-finite results are returned as such
+        for r in range(4):
+            s = [_at(r, [m[6 * i + j] for i in range(6)], coef) for j in range(6)]
+            for c in range(4):
+                tiles[:, :, r, :, c] = (_at(c, s, coef) + b).reshape(Cout, nrows, tW)
+    non_finite = False
+    k = 0
+    while k < nrows:
+        n, ti = divmod(g0 + k, tH)
+        count = min(nrows - k, tH - ti)                       # tile rows of sample n in the chunk
+        h0 = 4 * ti
+        h1 = min(h0 + 4 * count, oH)
+        block = tiles[:, k:k + count].reshape(Cout, 4 * count, 4 * tW)[:, :h1 - h0, :oW]
+        out[n, :, h0:h1] = block
+        non_finite |= not np.isfinite(block).all()
+        k += count
+    return non_finite
