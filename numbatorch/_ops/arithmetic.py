@@ -162,7 +162,7 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = record(_apply2(np.add, x, y), AddBackward0, (history_only(input), history_only(other)), alpha=alpha)
-    return _maybe_out(res, out)
+    return res if out is None else _maybe_out(res, out)
 
 
 @tensor_method("__radd__")
@@ -210,7 +210,7 @@ def mul(input, other, *, out=None):
     """``input * other``, broadcasting ``input`` and ``other``; ``multiply`` is an alias."""
     x, y = binary_arrays(input, other)
     res = record(_apply2(np.multiply, x, y), MulBackward0, (input, other), reads=((other, 0), (input, 1)), a=x, b=y)
-    return _maybe_out(res, out)
+    return res if out is None else _maybe_out(res, out)
 
 
 @tensor_method("__rmul__")

@@ -133,10 +133,11 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                 g = in_grads[k]
                 in_grads[k] = None
                 child, output_nr = edges[k]
-                if create_graph:
-                    if g is not None:
-                        g = _fit_graph_grad(g, t, child is None)
-                elif g is not None:
+                if g is None:
+                    pass
+                elif create_graph:
+                    g = _fit_graph_grad(g, t, child is None)
+                else:
                     data = t._data
                     if type(g) is not np.ndarray and not is_device_array(g):
                         g = np.asarray(g, like=data)  # a scalar (numpy's element reads) on the input's device
@@ -144,27 +145,30 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                         g = reduce_to_shape(g, data.shape)
                     # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
                     want = data.dtype if child is not None or t._grad_dtype is OWN_DTYPE else t._grad_dtype
-                    if want is not None and g.dtype is not want and g.dtype != want:
+                    if g.dtype is not want and want is not None and g.dtype != want:
                         # A real input of a complex op gets the real part of its gradient, as in PyTorch.
                         if g.dtype.kind == "c" and want.kind != "c":
                             g = g.real
                         g = g.astype(want)
                 if child is None:
                     key = id(t)
+                    left = leaf_deps[key] = leaf_deps[key] - 1
+                    # Final after its last consumer: accumulated now, as PyTorch's AccumulateGrad does, so .grad
+                    # hooks (e.g. DDP's bucketed all-reduces) run while the rest of backward is still going.
+                    final = left == 0 and capture is None
+                    entry = leaf_grads.pop(key, None) if final else leaf_grads.get(key)
                     if g is not None:
-                        entry = leaf_grads.get(key)
                         if entry is None:
-                            leaf_grads[key] = [t, g]
+                            entry = [t, g]
+                            if not final:
+                                leaf_grads[key] = entry
                         elif create_graph:
                             entry[1] = _add(entry[1], g)
                         else:
                             sum_into(entry, 1, g)
-                    g = None
-                    left = leaf_deps[key] = leaf_deps[key] - 1
-                    if capture is None and left == 0 and key in leaf_grads:
-                        # Final: accumulate now, as PyTorch's AccumulateGrad does, so .grad hooks (e.g. DDP's
-                        # bucketed all-reduces) run while the rest of backward is still going.
-                        _finish_leaf(leaf_grads.pop(key), create_graph)
+                        g = None
+                    if final and entry is not None:
+                        _finish_leaf(entry, create_graph)
                     continue
                 buf = buffers.get(child)
                 if buf is None:
