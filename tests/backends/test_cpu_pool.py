@@ -185,6 +185,7 @@ def test_max_pool_2x2_fast_path(monkeypatch, dtype, parallel, sz, ceil_mode):
 def test_global_adaptive_max_pool(monkeypatch, parallel, nd, sz):
     # output size 1 in every dim takes the flat whole-plane scan: ties (first max), NaNs (the last one) and grads
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0 if parallel else 1 << 40)
+    monkeypatch.setattr(pool, "GLOBAL_MAX_MIN_ELEMENTS", 0 if parallel else 1 << 40)
     rng = np.random.default_rng(7)
     x = _nan_ties_input((3, 4) + sz, np.float32, rng)
     tx = torch.tensor(x, requires_grad=True)
