@@ -1,9 +1,13 @@
 """The ``torch.native_*`` normalisation and dropout functions (which also return the statistics or the mask they
 computed), ``torch.convolution`` (every convolution behind one signature), ``torch.ctc_loss`` (reduction as
 an int, as PyTorch's ``torch.*`` loss forms take it) and ``torch.embedding_renorm_``."""
+import numpy as np
+
 from . import autograd
 from ._creation import empty, ones_like
+from ._tensor import Tensor
 from .nn import functional as F
+from .nn.functional._keep_mask import keep_mask
 from .nn.functional.batchnorm import saved_statistics
 from .nn.functional.sparse import _renorm_
 
@@ -69,8 +73,9 @@ def native_dropout(input, p, train):
         return input.clone(), ones_like(input, dtype=bool)
     if p == 1:
         return input * 0, ones_like(input, dtype=bool).logical_not()
-    mask = empty(input.shape, dtype=input.dtype).bernoulli_(1 - p).bool()
-    return input * mask / (1 - p), mask
+    mask = Tensor._make(np.asarray(keep_mask(tuple(input.shape), p), like=input._data))
+    # PyTorch multiplies by the scale 1 / (1 - p) taken in float64, then rounded to the input's dtype
+    return input * mask * (1.0 / (1.0 - p)), mask
 
 
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):

@@ -59,6 +59,19 @@ def test_native_dropout_mask_and_scaling_as_pytorch():
     np.testing.assert_array_equal(out.numpy(), tout.numpy())
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_native_dropout_kept_values_are_pytorchs(dtype):
+    """The kept value is one at ``p`` = 0.999 too: 1 / (1 - p) in float64, rounded to the dtype (1000 in float32,
+    where dividing by the float32 ``1 - p`` gives 999.99994)."""
+    kept = []
+    for lib in (nt, torch):
+        out, mask = lib.native_dropout(lib.ones(20000, dtype=getattr(lib, dtype)), 0.999, True)
+        values = out.double().numpy()
+        assert (values[~mask.numpy()] == 0).all()
+        kept.append(np.unique(values[mask.numpy()]).tolist())
+    assert kept[0] == kept[1] and len(kept[0]) == 1
+
+
 @pytest.mark.parametrize("transposed", [False, True])
 def test_convolution_matches_pytorch(transposed):
     w = _RNG.standard_normal((3, 2, 2, 3)) if transposed else _RNG.standard_normal((4, 3, 2, 3))
