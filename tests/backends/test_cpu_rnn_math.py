@@ -1,7 +1,9 @@
-"""The float32 gate activations of the LSTM kernels against float64 sigmoid and tanh rounded to float32."""
+"""The float32 gate activations of the LSTM kernels against float64 sigmoid and tanh rounded to float32; the bias
+gradients' column sums against numpy's."""
 import numpy as np
 import pytest
 
+from numbatorch.backends.cpu import _rnn_math
 from numbatorch.backends.cpu._rnn_math import sigmoid_or_tanh32
 
 
@@ -44,3 +46,15 @@ def test_special_values(is_tanh):
     want = (np.tanh if is_tanh else lambda v: 1.0 / (1.0 + np.exp(-v)))(x.astype(np.float64))
     assert np.isnan(got[0])
     np.testing.assert_array_equal(got[1:], want[1:].astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1600, 128), (97, 204), (2, 2), (1, 7), (5000, 3), (33, 96)])
+def test_column_sums_give_numpys_bits(dtype, shape):
+    # the bias gradients of the recurrent layers and cells: numpy adds the rows in order, and so does the kernel
+    rng = np.random.default_rng(shape[0])
+    a = (rng.standard_normal(shape) * 10.0 ** rng.uniform(-4, 4, shape)).astype(dtype)
+    for column_sums in (_rnn_math.column_sums.kernel, _rnn_math.column_sums.stand_in):
+        out = np.empty(shape[1], dtype)
+        column_sums(a, out)
+        np.testing.assert_array_equal(out.view(np.uint8), a.sum(axis=0).view(np.uint8))

@@ -10,6 +10,7 @@ would lose relative precision; max relative error ~1e-15 in float64. The ``exp``
 import numpy as np
 from numba import njit
 
+from ._tiered import Tiered
 from ._vector_exp import exp
 from ._vector_exp32 import exp32
 
@@ -74,3 +75,23 @@ def copy_rows(dst, src):
     for i in range(dst.shape[0]):
         for j in range(dst.shape[1]):
             dst[i, j] = src[i, j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def column_sums(a, out):
+    """``out[...] = a.sum(axis=0)`` for a C-contiguous 2-d ``a`` of at least two columns, with numpy's bits: numpy
+    adds the rows in order, but took 36 us for the 1600 x 128 float32 bias gradient of an LSTM(64->32) batch,
+    this loop 15 us. (With one column numpy sums pairwise: callers keep numpy's sum there.)"""
+    for j in range(a.shape[1]):
+        out[j] = a[0, j]
+    for i in range(1, a.shape[0]):
+        for j in range(a.shape[1]):
+            out[j] += a[i, j]
+
+
+def _column_sums_numpy(a, out):
+    out[...] = a.sum(axis=0)
+
+
+column_sums = Tiered(column_sums, _column_sums_numpy)
+

@@ -17,7 +17,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import _rnn_gru, _rnn_lstm, _rnn_simple
+from . import _rnn_gru, _rnn_lstm, _rnn_math, _rnn_simple
 from . import _parallel, blas
 from ._parallel import choose
 
@@ -203,9 +203,18 @@ def _cell_grads(ws, dgates_x, dgates_h, grad_h0):
     grad_w_hh = blas.matmul(dgates_h.T, ws.h_prev)
     grad_b_ih = grad_b_hh = None
     if ws.has_bias:
-        grad_b_ih = dgates_x.sum(axis=0)
-        grad_b_hh = grad_b_ih.copy() if dgates_h is dgates_x else dgates_h.sum(axis=0)
+        grad_b_ih = _row_sum(dgates_x)
+        grad_b_hh = grad_b_ih.copy() if dgates_h is dgates_x else _row_sum(dgates_h)
     return RNNGrads(grad_x, grad_h0, None, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None)
+
+
+def _row_sum(d):
+    """``d.sum(axis=0)`` of a C-contiguous (N, G*H) gradient, with numpy's bits (see ``_rnn_math.column_sums``)."""
+    if d.shape[0] == 0 or d.shape[1] < 2:
+        return d.sum(axis=0)
+    out = np.empty(d.shape[1], dtype=d.dtype)
+    _rnn_math.column_sums(d, out)
+    return out
 
 
 def _grad_or_zeros(g, shape, dtype):
@@ -278,6 +287,6 @@ def rnn_layer_backward(ws, grad_output=None, grad_h_n=None, grad_c_n=None):
     grad_w_hh = blas.matmul(dgh.T, ws.h_prev.reshape(T * B, H_out))
     grad_b_ih = grad_b_hh = None
     if ws.has_bias:
-        grad_b_ih = dgx.sum(axis=0)
-        grad_b_hh = grad_b_ih.copy() if dgh is dgx else dgh.sum(axis=0)
+        grad_b_ih = _row_sum(dgx)
+        grad_b_hh = grad_b_ih.copy() if dgh is dgx else _row_sum(dgh)
     return RNNGrads(grad_x, dh, dc, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, grad_w_hr)
