@@ -1,4 +1,4 @@
-"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add) do not keep that data alive, and their
+"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add, max pools) do not keep that data alive, and their
 first and second derivatives stay PyTorch's (``_ops/_history_only.py``)."""
 import gc
 import weakref
@@ -17,12 +17,13 @@ def _chain(lib, z, weights):
 
 
 _OPS = {"tanh": lambda h, x: h.tanh(), "sigmoid": lambda h, x: h.sigmoid(), "relu": lambda h, x: h.relu(),
-        "add": lambda h, x: h + x}
+        "add": lambda h, x: h + x, "max_pool2d": lambda h, x: nt.nn.functional.max_pool2d(h, 2),
+        "adaptive_max_pool2d": lambda h, x: nt.nn.functional.adaptive_max_pool2d(h, 1)}
 
 
 @pytest.mark.parametrize("op", sorted(_OPS))
 def test_node_drops_data_backward_does_not_read(op):
-    x = nt.randn(4, 5, requires_grad=True)
+    x = nt.randn(2, 4, 6, requires_grad=True)
     hidden = x * 2.0  # a non-leaf: only the op's node refers to it after this function drops it
     data = weakref.ref(hidden._data)
     out = _OPS[op](hidden, x)

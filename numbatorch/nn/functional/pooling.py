@@ -5,6 +5,7 @@ Each op records one node whose backward calls the matching kernel of ``backends/
 import numpy as np
 
 from ... import _tensor
+from ..._ops._history_only import history_only
 from ..._ops._util import record
 from ...autograd.graph import Node, with_zero_input_edges
 from ...backends import kernel_family
@@ -83,7 +84,8 @@ MaxPool3DWithIndicesBackward0 = _node("MaxPool3DWithIndicesBackward0", _IndexedP
 
 
 def _indexed_result(input, out, idx, node_cls, nd, return_indices):
-    res = record(out, node_cls, (input,), x_shape=input._data.shape, indices=idx, nd=nd)
+    # backward reads the input's shape only: the node holds its history, not its data (PyTorch's saves none)
+    res = record(out, node_cls, (history_only(input),), x_shape=input._data.shape, indices=idx, nd=nd)
     return (res, _indices_tensor(idx)) if return_indices else res
 
 
