@@ -226,6 +226,20 @@ def _heads(a, batch, dtype):
     return np.ascontiguousarray(a, dtype=dtype)
 
 
+def _empty_stack(like, batch, rows, cols, dtype):
+    """An uninitialised (N, rows, cols) stack for a result of ``like``'s shape, laid out in ``like``'s axis order
+    where that keeps the batch one axis, else C-contiguous. MultiheadAttention's heads are (N, H, L, head_dim)
+    views of (L, N, 3E) projections: its output and gradients then lie as (L, N, H, head_dim) (PyTorch's SDPA
+    output too), so that going back to (L, N, E) is a view, and the per-slice products write them in parallel
+    instead of a serial copy after them."""
+    if like.shape == batch + (rows, cols):
+        try:
+            return np.reshape(np.empty_like(like, dtype=dtype), (-1, rows, cols), copy=False)
+        except ValueError:  # the batch axes do not merge in like's order
+            pass
+    return np.empty((math.prod(batch), rows, cols), dtype)
+
+
 def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
                                          dropout_mask=None, is_causal=False, scale=None,
                                          nan_for_fully_masked=False, average_heads=0):
@@ -272,7 +286,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     used = attn_drop if has_dropout else scores
     shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
-    output = np.empty((scores.shape[0], L, v3.shape[2]), dtype)
+    output = _empty_stack(query, batch, L, v3.shape[2], dtype)
     head_mean = _reused.empty((scores.shape[0] // average_heads, S, L), dtype) if average_heads else None
     if not _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
                               output, head_mean, average_heads):
@@ -308,9 +322,9 @@ def scaled_dot_product_attention_backward(ws, grad_output):
 
     dtype = attn_t.dtype
     grad_scores_t = _reused.empty((N, S, L), dtype)
-    grad_query, grad_key, grad_value = grads = (np.empty((N, L, q3.shape[2]), dtype),
-                                                np.empty((N, S, q3.shape[2]), dtype),
-                                                np.empty((N, S, v3.shape[2]), dtype))
+    grad_query, grad_key, grad_value = grads = (_empty_stack(ws.query, batch, L, q3.shape[2], dtype),
+                                                _empty_stack(ws.key, batch, S, q3.shape[2], dtype),
+                                                _empty_stack(ws.value, batch, S, v3.shape[2], dtype))
     if not _backward_by_slices(ws, attn_t, used_t, grad_out, grad_scores_t, grads):
         _matmul(used_t, grad_out, grad_value)
         _matmul(v3, np.swapaxes(grad_out, 1, 2), grad_scores_t)
