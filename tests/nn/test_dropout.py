@@ -98,3 +98,27 @@ def test_attention_dropout_with_p_within_a_draw_of_one_drops_everything():
     out = nt.nn.functional.scaled_dot_product_attention(*[nt.tensor(q)] * 3, dropout_p=1 - 1e-12)
     expected = torch.nn.functional.scaled_dot_product_attention(*[torch.tensor(q)] * 3, dropout_p=1 - 1e-12)
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize("fn", ["alpha_dropout", "feature_alpha_dropout"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("p", [0.2, 0.9])
+def test_alpha_dropout_bits_and_dtype_are_pytorchs(fn, dtype, p):
+    """On positive inputs the dropped units' common value (negative) is the minimum; where both frameworks kept a
+    unit the bits agree, and so do the gradient's values (``a`` where kept, 0 where dropped)."""
+    x = np.abs(np.random.default_rng(0).standard_normal((40, 30, 5))).astype(np.float32)
+    outs, grads = [], []
+    for lib in (nt, torch):
+        lib.manual_seed(0)
+        xt = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        out = getattr(lib.nn.functional, fn)(xt, p, training=True)
+        out.sum().backward()
+        assert dtype_name(out.dtype) == dtype and dtype_name(xt.grad.dtype) == dtype
+        outs.append(out.detach().double().numpy())
+        grads.append(np.unique(xt.grad.double().numpy()).tolist())
+    ours, theirs = outs
+    assert ours.min() == theirs.min()
+    both_kept = (ours != ours.min()) & (theirs != theirs.min())
+    assert both_kept.any()
+    np.testing.assert_array_equal(ours[both_kept], theirs[both_kept])
+    assert grads[0] == grads[1]

@@ -1,4 +1,5 @@
 """Dropout family: a random keep-mask drawn from numbatorch's generator, scaled so the mean is unchanged."""
+import math
 import warnings
 
 import numpy as np
@@ -127,11 +128,25 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
 
 
-_SELU_ALPHA_PRIME = -1.7580993408473766
+_SELU_ALPHA = 1.7580993408473766  # -alpha * scale of SELU: the value a dropped unit takes before the fix-up
 
 
-def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Dropout for SELU networks: dropped units take the SELU saturation value, then an affine fix-up."""
+def _alpha_factors(noise, p):
+    """``(noise * a, (noise - 1) * alpha * a + alpha * a * p)`` from the 0/1 keep-``noise``, step by step as PyTorch
+    computes them: each step in its opmath type (float32 for the narrower floats) and rounded to the dtype; the
+    scalar of a product in opmath, the scalar of a sum rounded to the dtype first (its CPU kernels do so)."""
+    dtype = noise.dtype
+    opmath = np.float64 if dtype == np.float64 else np.float32
+    a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
+    addend = np.asarray(_SELU_ALPHA * a * p, dtype=dtype).astype(opmath)
+    shift = (noise.astype(opmath, copy=False) - opmath(1)).astype(dtype, copy=False)
+    shift = (shift.astype(opmath, copy=False) * opmath(_SELU_ALPHA * a)).astype(dtype, copy=False)
+    shift = (shift.astype(opmath, copy=False) + addend).astype(dtype, copy=False)
+    return (noise.astype(opmath, copy=False) * opmath(a)).astype(dtype, copy=False), shift
+
+
+def _alpha_dropout(input, p, training, inplace, noise_shape):
+    """Alpha dropout with one draw per element of ``noise_shape`` (the input's shape, or one per channel)."""
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -139,13 +154,15 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
         return input.mul_(0) if inplace else input * 0
     x = input._data
     _check_floating(x.dtype)
-    keep = np.asarray(keep_mask(x.shape, p), dtype=x.dtype, like=x)
-    a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
-    b = -a * _SELU_ALPHA_PRIME * p
-    mask = keep * a
-    shift = (1 - keep) * (_SELU_ALPHA_PRIME * a) + b
-    result = record(x * mask + shift.astype(x.dtype), MulMaskBackward0, (input,), mask=mask)
+    noise = np.asarray(keep_mask(noise_shape, p), like=x).astype(x.dtype)
+    scale, shift = _alpha_factors(noise, p)
+    result = record(x * scale + shift, MulMaskBackward0, (input,), mask=np.broadcast_to(scale, x.shape))
     return apply_inplace(input, result) if inplace else result
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped units take the SELU saturation value, then an affine fix-up."""
+    return _alpha_dropout(input, p, training, inplace, tuple(input.shape))
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
@@ -153,20 +170,8 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
 
     See ``nn.FeatureAlphaDropout`` for the arguments and shapes.
     """
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:    # PyTorch multiplies by zero: any dtype
-        return input.mul_(0) if inplace else input * 0
-    x = input._data
-    _check_floating(x.dtype)
-    keep = np.asarray(keep_mask(x.shape[:2] + (1,) * (x.ndim - 2), p), dtype=x.dtype, like=x)
-    a = (1.0 / np.sqrt((_SELU_ALPHA_PRIME ** 2 * p + 1) * (1 - p)))
-    b = -a * _SELU_ALPHA_PRIME * p
-    mask = np.broadcast_to(keep * a, x.shape)
-    shift = (1 - keep) * (_SELU_ALPHA_PRIME * a) + b
-    result = record(x * mask + shift.astype(x.dtype), MulMaskBackward0, (input,), mask=mask)
-    return apply_inplace(input, result) if inplace else result
+    shape = tuple(input.shape)
+    return _alpha_dropout(input, p, training, inplace, shape[:2] + (1,) * (len(shape) - 2))
 
 
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
