@@ -32,7 +32,8 @@ def _conv(torch, nn, F, batch, size):
     y = up(pointwise(strided(rows(winograd(conv(x))))))
     seq = torch.randn(batch, 4, size * 4, requires_grad=True)
     z = nn.Conv1d(4, 8, 5, padding=2)(seq)
-    _backward(y, z)
+    wide = torch.randn(batch, 16, 4, size * 2, requires_grad=True)     # 48+ wide at (16, 32): F(4x4, 3x3)'s kernels
+    _backward(y, z, winograd(wide))
 
 
 def _pool(torch, nn, F, batch, size):
