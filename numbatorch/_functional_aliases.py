@@ -11,7 +11,7 @@ from ._rnn_forms import gru, lstm, rnn_relu, rnn_tanh
 from ._native_forms import (convolution, ctc_loss, embedding_renorm_, native_batch_norm, native_dropout,
                             native_group_norm, native_layer_norm)
 from ._ops._dtype_args import require_float_or_double
-from .nn.functional.dropout import _apply_mask, _check_p, _scaled_keep_mask
+from .nn.functional.dropout import _channel_dropout, _check_p
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "pixel_shuffle", "pixel_unshuffle", "cosine_similarity", "pairwise_distance", "pdist", "cdist", "prelu",
@@ -81,12 +81,7 @@ def _dropout_fn(name, functional):
 def _feature_dropout(input, p, training, inplace=False):
     """Dropout of whole features: one draw per ``input[n, c]`` (any number of trailing dims)."""
     _check_p(p)
-    if not training or p == 0.0:
-        return input
-    if input.dim() < 2:
-        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    mask = _scaled_keep_mask(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), p, input._data.dtype)
-    return _apply_mask(input, mask, inplace)
+    return _channel_dropout(input, p, training, inplace, batched=True)
 
 
 _feature_dropout.__name__ = "feature_dropout"

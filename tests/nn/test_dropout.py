@@ -122,3 +122,30 @@ def test_alpha_dropout_bits_and_dtype_are_pytorchs(fn, dtype, p):
     assert both_kept.any()
     np.testing.assert_array_equal(ours[both_kept], theirs[both_kept])
     assert grads[0] == grads[1]
+
+
+def _outcome(fn, lib, shape, p, training):
+    try:
+        out = fn(lib.ones(shape), p, training)
+    except Exception as error:  # compared by type and message
+        return type(error).__name__, str(error)
+    return tuple(out.shape), dtype_name(out.dtype)
+
+
+@pytest.mark.filterwarnings("ignore:dropout")
+@pytest.mark.parametrize("name", ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+                                  "feature_alpha_dropout", "torch.feature_dropout", "torch.feature_alpha_dropout"])
+def test_shape_checks_and_their_order_are_pytorchs(name):
+    """Which ranks each form takes or rejects (with which message), in training and eval, for p = 0, 0.5, 1."""
+    for shape in ((), (5,), (2, 3), (2, 3, 4), (2, 3, 4, 5), (2, 3, 4, 5, 6), (0, 3)):
+        for training in (True, False):
+            for p in (0.0, 0.5, 1.0):
+                outcomes = [_outcome(getattr(lib, name[6:]) if name.startswith("torch.") else
+                                     getattr(lib.nn.functional, name), lib, shape, p, training) for lib in (nt, torch)]
+                assert outcomes[0] == outcomes[1], (shape, training, p)
+
+
+@pytest.mark.parametrize("fn, shape", [("dropout1d", (60, 7)), ("dropout3d", (60, 2, 3, 4))])
+def test_unbatched_channel_dropout_draws_per_channel(fn, shape):
+    out = getattr(nt.nn.functional, fn)(nt.ones(shape), 0.5).numpy().reshape(shape[0], -1)
+    assert ((out == 0).all(1) | (out == 2).all(1)).all() and 0 < (out == 0).all(1).mean() < 1

@@ -62,24 +62,21 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """
     require_tensor("dropout", input)
     _check_p(p)
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     return _apply_mask(input, _scaled_keep_mask(input.shape, p, input._data.dtype), inplace)
 
 
-def _feature_dropout(input, p, training, inplace, spatial_dims, name):
-    require_tensor(name, input)
-    _check_p(p)
-    if not training or p == 0.0:
+def _channel_dropout(input, p, training, inplace, batched):
+    """PyTorch's feature dropout: one draw per ``input[n, c]`` (per ``input[c]`` when not ``batched``), broadcast
+    over the other dims, so whole channels are zeroed; its checks in its order (``p`` = 1 zeroes any input)."""
+    if not training or p == 0.0 or input.numel() == 0:
         return input
-    x = input._data
-    batched = x.ndim == spatial_dims + 2
-    if x.ndim not in (spatial_dims + 1, spatial_dims + 2):
-        raise RuntimeError(f"{name}: Expected {spatial_dims + 1}D or {spatial_dims + 2}D input, but received a "
-                           f"{x.ndim}D input.")
-    # One draw per (sample, channel), broadcast over the spatial dims: whole channels are zeroed.
-    channels = x.shape[:2] if batched else x.shape[:1]
-    mask = _scaled_keep_mask(channels + (1,) * spatial_dims, p, x.dtype)
+    shape = tuple(input.shape)
+    lead = 2 if batched else 1
+    if p < 1.0 and len(shape) < lead:  # an unbatched input counts with the batch dim PyTorch adds to it
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    mask = _scaled_keep_mask(shape[:lead] + (1,) * (len(shape) - lead), p, input._data.dtype)
     return _apply_mask(input, mask, inplace)
 
 
@@ -88,7 +85,14 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
     See ``nn.Dropout1d`` for the arguments and shapes.
     """
-    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+    require_tensor("dropout1d", input)
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d "
+                           "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    return _channel_dropout(input, p, training, inplace, batched=ndim == 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -112,20 +116,25 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "This behavior will change in a future release to interpret the input as one without a batch "
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
                       "switch to using dropout1d instead.", stacklevel=2)
-    if not training or p == 0.0:
-        return input
-    if ndim < 2:
-        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got {ndim}")
-    mask = _scaled_keep_mask(tuple(input.shape[:2]) + (1,) * (ndim - 2), p, input._data.dtype)
-    return _apply_mask(input, mask, inplace)
+    return _channel_dropout(input, p, training, inplace, batched=True)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zeroes whole channels of 3-D feature maps with probability ``p`` when ``training``.
 
-    See ``nn.Dropout3d`` for the arguments and shapes.
+    As in PyTorch, inputs other than 4-D and 5-D are deprecated (a warning) and taken as unbatched: one draw per
+    ``input[c]``. See ``nn.Dropout3d`` for the arguments and shapes.
     """
-    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+    require_tensor("dropout3d", input)
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and will result in "
+                      "an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", stacklevel=2)
+    return _channel_dropout(input, p, training, inplace, batched=ndim == 5)
 
 
 _SELU_ALPHA = 1.7580993408473766  # -alpha * scale of SELU: the value a dropped unit takes before the fix-up
@@ -145,13 +154,18 @@ def _alpha_factors(noise, p):
     return (noise.astype(opmath, copy=False) * opmath(a)).astype(dtype, copy=False), shift
 
 
-def _alpha_dropout(input, p, training, inplace, noise_shape):
-    """Alpha dropout with one draw per element of ``noise_shape`` (the input's shape, or one per channel)."""
+def _alpha_dropout(input, p, training, inplace, per_channel):
+    """Alpha dropout with one draw per element, or per ``input[n, c]``, in PyTorch's order of checks."""
     _check_p(p)
-    if not training or p == 0.0:
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:    # PyTorch multiplies by zero: any dtype
         return input.mul_(0) if inplace else input * 0
+    noise_shape = tuple(input.shape)
+    if per_channel:
+        if len(noise_shape) < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        noise_shape = noise_shape[:2] + (1,) * (len(noise_shape) - 2)
     x = input._data
     _check_floating(x.dtype)
     noise = np.asarray(keep_mask(noise_shape, p), like=x).astype(x.dtype)
@@ -162,7 +176,7 @@ def _alpha_dropout(input, p, training, inplace, noise_shape):
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout for SELU networks: dropped units take the SELU saturation value, then an affine fix-up."""
-    return _alpha_dropout(input, p, training, inplace, tuple(input.shape))
+    return _alpha_dropout(input, p, training, inplace, per_channel=False)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
@@ -170,8 +184,7 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
 
     See ``nn.FeatureAlphaDropout`` for the arguments and shapes.
     """
-    shape = tuple(input.shape)
-    return _alpha_dropout(input, p, training, inplace, shape[:2] + (1,) * (len(shape) - 2))
+    return _alpha_dropout(input, p, training, inplace, per_channel=True)
 
 
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
