@@ -12,7 +12,7 @@ from numba import njit
 
 from . import _rnn_stand_ins
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid, sigmoid_or_tanh32, tanh
+from ._rnn_math import copy_rows, sigmoid_gate, tanh_gate
 from ._tiered import Tiered
 
 # a float32 1 keeps float32 gates in float32 arithmetic (a float64 literal promoted them); float64 stays float64
@@ -31,28 +31,17 @@ def _gru_cell_forward(b, t, active, xw, b_ih, hw, b_hh, h, out, gates, hn):
             out[t, b, j] = 0.0
         return
     # Two loops of few arrays each, on row views, so LLVM vectorises both (as the LSTM's gate loops); float32
-    # gates take the float32 math (twice the lanes), float64 ones keep the float64 sigmoid and tanh.
+    # gates take the float32 math (twice the lanes), float64 ones the float64 sigmoid and tanh.
     g_row, xw_row, hw_row, h_row, hn_row = gates[t, b], xw[t, b], hw[b], h[b], hn[t, b]
-    if gates.itemsize == 4:
-        for j in range(2 * H):
-            g_row[j] = sigmoid_or_tanh32(xw_row[j] + b_ih[j] + hw_row[j] + b_hh[j], False)
-        for j in range(H):
-            hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
-            n = sigmoid_or_tanh32(xw_row[2 * H + j] + b_ih[2 * H + j] + g_row[j] * hn_j, True)
-            z = g_row[H + j]
-            g_row[2 * H + j] = n
-            hn_row[j] = hn_j
-            h_row[j] = (_ONE - z) * n + z * h_row[j]
-    else:
-        for j in range(2 * H):
-            g_row[j] = sigmoid(xw_row[j] + b_ih[j] + hw_row[j] + b_hh[j])
-        for j in range(H):
-            hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
-            n = tanh(xw_row[2 * H + j] + b_ih[2 * H + j] + g_row[j] * hn_j)
-            z = g_row[H + j]
-            g_row[2 * H + j] = n
-            hn_row[j] = hn_j
-            h_row[j] = (1.0 - z) * n + z * h_row[j]
+    for j in range(2 * H):
+        g_row[j] = sigmoid_gate(xw_row[j] + b_ih[j] + hw_row[j] + b_hh[j])
+    for j in range(H):
+        hn_j = hw_row[2 * H + j] + b_hh[2 * H + j]
+        n = tanh_gate(xw_row[2 * H + j] + b_ih[2 * H + j] + g_row[j] * hn_j)
+        z = g_row[H + j]
+        g_row[2 * H + j] = n
+        hn_row[j] = hn_j
+        h_row[j] = (_ONE - z) * n + z * h_row[j]
     out_row = out[t, b]
     for j in range(H):
         out_row[j] = h_row[j]

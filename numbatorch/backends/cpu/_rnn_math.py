@@ -8,7 +8,8 @@ would lose relative precision; max relative error ~1e-15 in float64. The ``exp``
 ``sigmoid_or_tanh32``: float32 arithmetic with ``_vector_exp32``, within 2 ulp.
 """
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from ._tiered import Tiered
 from ._vector_exp import exp
@@ -66,6 +67,31 @@ def sigmoid_or_tanh32(x, is_tanh):
             return x * (_ONE32 + x2 * (_T3 + x2 * (_T5 + x2 * (_T7 + x2 * _T9))))
         return r if x >= _ZERO32 else -r
     return r
+
+
+def sigmoid_gate(x):
+    """A gate's sigmoid in its dtype's arithmetic: ``sigmoid_or_tanh32(x, False)`` for float32, else ``sigmoid``.
+    Numba picks the one body while typing, so a kernel compiles only its dtype's math and is written once."""
+    return sigmoid_or_tanh32(x, False) if isinstance(x, np.float32) else sigmoid(x)
+
+
+def tanh_gate(x):
+    """A gate's tanh in its dtype's arithmetic: ``sigmoid_or_tanh32(x, True)`` for float32, else ``tanh``."""
+    return sigmoid_or_tanh32(x, True) if isinstance(x, np.float32) else tanh(x)
+
+
+@overload(sigmoid_gate, inline="always")
+def _sigmoid_gate(x):
+    if x == types.float32:
+        return lambda x: sigmoid_or_tanh32(x, False)
+    return lambda x: sigmoid(x)
+
+
+@overload(tanh_gate, inline="always")
+def _tanh_gate(x):
+    if x == types.float32:
+        return lambda x: sigmoid_or_tanh32(x, True)
+    return lambda x: tanh(x)
 
 
 @njit(cache=True, error_model="numpy")

@@ -9,7 +9,7 @@ from numba import njit
 
 from . import _rnn_stand_ins
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid_or_tanh32, tanh
+from ._rnn_math import copy_rows, tanh_gate
 from ._tiered import Tiered
 
 # a float32 1 keeps float32 gradients in float32 arithmetic (a float64 literal promoted them); float64 stays float64
@@ -24,12 +24,9 @@ def _activate(xw_row, hw_row, use_relu, h_row):
         for j in range(h_row.size):
             pre = xw_row[j] + hw_row[j]
             h_row[j] = pre if pre > 0.0 else 0.0 * pre  # 0*pre keeps NaN
-    elif h_row.itemsize == 4:
-        for j in range(h_row.size):
-            h_row[j] = sigmoid_or_tanh32(xw_row[j] + hw_row[j], True)
     else:
         for j in range(h_row.size):
-            h_row[j] = tanh(xw_row[j] + hw_row[j])
+            h_row[j] = tanh_gate(xw_row[j] + hw_row[j])
 
 
 @njit(cache=True, error_model="numpy")
