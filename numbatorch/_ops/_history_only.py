@@ -12,6 +12,9 @@ import numpy as np
 
 from .._tensor import Tensor
 
+# Below this many bytes holding the data costs less than the ~1.5 us of making a stand-in (and frees no page).
+MIN_BYTES = 1 << 16
+
 
 @functools.lru_cache(maxsize=256)
 def _no_memory(shape, dtype):
@@ -22,10 +25,11 @@ def _no_memory(shape, dtype):
 def history_only(t):
     """``t`` for a node that reads neither its data nor its identity: a non-leaf, non-view Tensor becomes a
     stand-in with the same history, shape and dtype but no data; anything else (leaves, whose gradient the
-    engine accumulates into the Tensor itself; views, whose history follows their base) is returned as is."""
+    engine accumulates into the Tensor itself; views, whose history follows their base; small Tensors) is returned
+    as is."""
     if t.__class__ is not Tensor or t.grad_fn is None or t._base is not None:
         return t
     data = t._data
-    if type(data) is not np.ndarray:  # device memory: stays as it is
+    if type(data) is not np.ndarray or data.nbytes < MIN_BYTES:  # device memory stays as it is
         return t
     return Tensor._make(_no_memory(data.shape, data.dtype), t.grad_fn, t._output_nr)
