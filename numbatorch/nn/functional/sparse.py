@@ -148,11 +148,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     scale = _frequencies(input._data, weight) if scale_grad_by_freq else None
     results = []
     for i, bag in enumerate(bags):
-        if padding_idx is not None:
-            bag = bag[Tensor._make(bag._data != padding_idx)]
+        bag_weights = None if weights is None else weights[i]
+        if padding_idx is not None:  # padded entries leave the bag with their per-sample weights
+            kept = Tensor._make(bag._data != padding_idx)
+            bag = bag[kept]
+            bag_weights = None if bag_weights is None else bag_weights[kept]
         rows = _rows(bag._data, weight, None, scale)
-        if weights is not None:
-            rows = rows * weights[i].unsqueeze(1)
+        if bag_weights is not None:
+            rows = rows * bag_weights.unsqueeze(1)
         if bag.shape[0] == 0:
             results.append(weight.new_zeros(weight.shape[1]))
         elif mode == "sum":
