@@ -1,4 +1,5 @@
-"""Splitting a tensor into views: split, chunk, tensor_split and unbind, one graph node for all the pieces."""
+"""Splitting a tensor into views: split, chunk, tensor_split, unbind and hsplit/vsplit/dsplit (one graph node for
+all the pieces)."""
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
