@@ -147,7 +147,7 @@ def _alpha_factors(noise, p):
     dtype = noise.dtype
     opmath = np.float64 if dtype == np.float64 else np.float32
     a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
-    addend = np.asarray(_SELU_ALPHA * a * p, dtype=dtype).astype(opmath)
+    addend = np.asarray(_SELU_ALPHA * a * p, dtype=dtype).astype(opmath)[()]  # a scalar: device arrays take it
     shift = (noise.astype(opmath, copy=False) - opmath(1)).astype(dtype, copy=False)
     shift = (shift.astype(opmath, copy=False) * opmath(_SELU_ALPHA * a)).astype(dtype, copy=False)
     shift = (shift.astype(opmath, copy=False) + addend).astype(dtype, copy=False)
