@@ -1,5 +1,6 @@
-"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add, max pools) do not keep that data alive, and their
-first and second derivatives stay PyTorch's (``_ops/_history_only.py``)."""
+"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add, max pools, mul by a
+constant) do not keep that data alive, and their first and second derivatives stay PyTorch's
+(``_ops/_history_only.py``)."""
 import gc
 import weakref
 
@@ -24,7 +25,9 @@ def _chain(lib, z, weights):
 
 
 _OPS = {"tanh": lambda h, x: h.tanh(), "sigmoid": lambda h, x: h.sigmoid(), "relu": lambda h, x: h.relu(),
-        "add": lambda h, x: h + x, "max_pool2d": lambda h, x: nt.nn.functional.max_pool2d(h, 2),
+        "add": lambda h, x: h + x, "mul_number": lambda h, x: h * 0.5,
+        "mul_constant": lambda h, x: nt.full(h.shape, 0.5) * h,
+        "max_pool2d": lambda h, x: nt.nn.functional.max_pool2d(h, 2),
         "adaptive_max_pool2d": lambda h, x: nt.nn.functional.adaptive_max_pool2d(h, 1)}
 
 

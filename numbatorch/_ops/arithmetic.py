@@ -209,7 +209,13 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """``input * other``, broadcasting ``input`` and ``other``; ``multiply`` is an alias."""
     x, y = binary_arrays(input, other)
-    res = record(_apply2(np.multiply, x, y), MulBackward0, (input, other), reads=((other, 0), (input, 1)), a=x, b=y)
+    # Each factor is read only for the other's gradient: beside a constant (a number, a Tensor without grad) the
+    # node keeps neither the other factor's data nor its array, as PyTorch saves only what backward reads.
+    keep_x = isinstance(other, Tensor) and other._requires_grad
+    keep_y = isinstance(input, Tensor) and input._requires_grad
+    res = record(_apply2(np.multiply, x, y), MulBackward0,
+                 (input if keep_x else history_only(input), other if keep_y else history_only(other)),
+                 reads=((other, 0), (input, 1)), a=x if keep_x else None, b=y if keep_y else None)
     return res if out is None else _maybe_out(res, out)
 
 
