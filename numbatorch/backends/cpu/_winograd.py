@@ -22,7 +22,7 @@ import numpy as np
 
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._parallel import MIN_ELEMENTS
-from ._winograd4_kernels import input_tiles as input_tiles4, output_tiles as output_tiles4
+from ._winograd4_kernels import input_scratch_size, input_tiles as input_tiles4, output_tiles as output_tiles4
 from ._winograd_kernels import (GRADIENT_TRANSFORM, INPUT_TRANSFORM, kernel_gradient, kernel_transform,
                                 output_tiles, transform_scratch_size, transform_tiles)
 
@@ -114,17 +114,19 @@ def _run_chunks(run_chunk, chunks, make_state):
     run_tasks(run_chunk, len(chunks), make_state, worker_count())
 
 
-def _tile_stages(x, out, bias, ph, pw, m, tH, tW, P):
-    """(kernel matrix G, scratch(), transform(V, scratch, g0, nrows), finish(M, scratch, g0, nrows)) of the
-    forward's F(m x m, 3x3) chunks of P tiles; finish returns whether an output is infinite or NaN."""
-    rows = P // tW
+def _tile_stages(x, out, bias, ph, pw, m, tH, tW, rows):
+    """(tiles per tile row in the transforms, kernel matrix G, scratch(), transform(V, scratch, g0, nrows),
+    finish(M, scratch, g0, nrows)) of the forward's F(m x m, 3x3) chunks of up to ``rows`` tile rows; finish
+    returns whether an output is infinite or NaN.  F(4x4, 3x3) adds a spare tile to each tile row."""
     if m == 4:
+        P = rows * (tW + 1)
         coef = np.array(_COEFFICIENTS, dtype=x.dtype)
-        return (_G4,
-                lambda: (np.empty(48 * (tW + 1), dtype=x.dtype), np.empty(24 * P, dtype=x.dtype)),
+        return (tW + 1, _G4,
+                lambda: (np.empty(input_scratch_size(P), dtype=x.dtype), np.empty(24 * P, dtype=x.dtype)),
                 lambda V, scratch, g0, nrows: input_tiles4(x, V, P, scratch[0], coef, g0, nrows, tH, tW, ph, pw),
                 lambda M, scratch, g0, nrows: output_tiles4(M, P, out, bias, scratch[1], coef, g0, nrows, tH, tW))
-    return (_G,
+    P = rows * tW
+    return (tW, _G,
             lambda: (_transform_scratch(rows, tW, tW + 1, x.dtype), np.empty((8, P), dtype=x.dtype)),
             lambda V, scratch, g0, nrows: transform_tiles(x, V, P, *scratch[0], g0, nrows, tH, tW, ph, pw,
                                                           INPUT_TRANSFORM),
@@ -144,8 +146,8 @@ def _forward(x, weight, bias, ph, pw):
     bias = np.zeros(Cout, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     count = (m + 2) ** 2
     chunks = _chunks(N, tH, tW, C + Cout, x.itemsize, count)
-    P = chunks[0][1] * tW
-    G, scratch, transform, finish = _tile_stages(x, out, bias, ph, pw, m, tH, tW, P)
+    per_row, G, scratch, transform, finish = _tile_stages(x, out, bias, ph, pw, m, tH, tW, chunks[0][1])
+    P = chunks[0][1] * per_row
     U = _kernel_transform(weight, G)
     non_finite = []
 
@@ -155,7 +157,7 @@ def _forward(x, weight, bias, ph, pw):
     def run_chunk(state, i):
         (V, V3), (M, M3), scratch = state
         g0, nrows = chunks[i]
-        T = nrows * tW
+        T = nrows * per_row
         transform(V, scratch, g0, nrows)
         with np.errstate(invalid="ignore"):     # infinite inputs: detected below
             np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])

@@ -2,7 +2,10 @@
 
 Tiles: output tile (ti, tj) covers output rows 4ti .. 4ti + 3 and columns 4tj .. 4tj + 3; it reads the 6x6
 input patch at rows 4ti - ph + r and columns 4tj - pw + s (zero outside the input).  A chunk is ``nrows``
-consecutive tile rows of the batch (global tile row g = n * tH + ti), its tiles numbered p = (g - g0) * tW + tj.
+consecutive tile rows of the batch (global tile row g = n * tH + ti), its tiles numbered
+p = (g - g0) * (tW + 1) + tj: each tile row ends with a spare tile, computed and never written out, so that
+every transform step is one loop over all the chunk's tiles (per tile row, the steps' 16-tile loops ran at
+half the speed of long ones, and each had its own set-up).
 A transformed buffer holds 36 planes, entry 6 * i + j of the 6x6 transform of every (channel, tile): one
 (channels x P) matrix each, so the products between transforms are 36 GEMMs.
 
@@ -61,8 +64,8 @@ def _at(dst, d, src, o0, o1, o2, o3, o4, o5, r, n, coef):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _gather_row(rows, at, x, flat, n, c, h, pw, width):
-    """rows[at + p * width + t] = x[n, c, h, 4t + p - pw] for p < 4, t < width, zero outside x (h inside)."""
+def _gather_row(rows, at, Q, x, flat, n, c, h, pw, width):
+    """rows[at + p * Q + t] = x[n, c, h, 4t + p - pw] for p < 4, t < width, zero outside x (h inside)."""
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     # tiles t in [lo, hi) have all four columns inside x: copied without checks
     lo = min(max(-(-pw // 4), 0), width)
@@ -72,43 +75,58 @@ def _gather_row(rows, at, x, flat, n, c, h, pw, width):
     for t in range(lo, hi):
         w = src + uint64(4 * t - pw)
         for p in range(4):
-            rows[a + uint64(p * width + t)] = flat[w + uint64(p)]
+            rows[a + uint64(p * Q + t)] = flat[w + uint64(p)]
     for e in range(lo + width - hi):       # the tiles left of lo and right of hi
         t = e if e < lo else hi + e - lo
         for p in range(4):
             w = 4 * t + p - pw
-            rows[a + uint64(p * width + t)] = x[n, c, h, w] if 0 <= w < W else 0
+            rows[a + uint64(p * Q + t)] = x[n, c, h, w] if 0 <= w < W else 0
+
+
+def input_scratch_size(P):
+    """Length of input_tiles' ``rows`` scratch for chunks of up to P tiles (spare ones included)."""
+    return 48 * (P + 1)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
     """V[6i + j, c * P + p] = (B^T d B)[i, j] of the 6x6 patch d of tile p of the chunk in channel c of x
-    (N, C, H, W): the patch's six rows gathered split into four column phases (rows[r]), combined down the
-    rows (rows[6 + i]), then along them.  Scratch: rows (length 48 * (tW + 1)); coef: 2, 4, 5, 8 in x's dtype."""
+    (N, C, H, W), the spare tiles' included.
+
+    Row r of every tile's patch is gathered split into four column phases (rows[r]: phase p of the whole
+    chunk at p * Q, Q = tiles + 1, the last a zero read by the last spare tile), combined down the rows
+    (rows[6 + i]), then along them: patch column s is phase s % 4 at tile offset s // 4.  Scratch: rows
+    (length input_scratch_size(P)); coef: 2, 4, 5, 8 in x's dtype."""
     C, H = x.shape[1], x.shape[2]
     flat = x.reshape(-1)
     planes = V.reshape(-1)
     stride = V.shape[1]
-    width = tW + 1              # column phases p of tile t: patch column 4t + p (t < tW) and 4t + 4 + p
-    L = 4 * width
+    width = tW + 1
+    T = nrows * width
+    Q = T + 1
+    block = 4 * Q               # one gathered (or combined) row of every tile: its four phases
     for c in range(C):
         for k in range(nrows):
             n = (g0 + k) // tH
             ti = g0 + k - n * tH
             for r in range(6):
                 h = 4 * ti - ph + r
+                at = r * block + k * width
                 if 0 <= h < H:
-                    _gather_row(rows, r * L, x, flat, n, c, h, pw, width)
+                    _gather_row(rows, at, Q, x, flat, n, c, h, pw, width)
                 else:
-                    rows[r * L:(r + 1) * L] = 0
-            for i in range(6):
-                _bt(rows, (6 + i) * L, rows, 0, L, 2 * L, 3 * L, 4 * L, 5 * L, i, L, coef)
-            for i in range(6):
-                R = (6 + i) * L
-                for j in range(6):
-                    # patch column s is phase s % 4 at tile offset s // 4
-                    _bt(planes, (6 * i + j) * stride + c * P + k * tW, rows, R, R + width, R + 2 * width,
-                        R + 3 * width, R + 1, R + width + 1, j, tW, coef)
+                    for p in range(4):
+                        rows[at + p * Q:at + p * Q + width] = 0
+        for r in range(6):
+            for p in range(4):
+                rows[r * block + p * Q + T] = 0
+        for i in range(6):
+            _bt(rows, (6 + i) * block, rows, 0, block, 2 * block, 3 * block, 4 * block, 5 * block, i, block, coef)
+        for i in range(6):
+            R = (6 + i) * block
+            for j in range(6):
+                _bt(planes, (6 * i + j) * stride + c * P, rows, R, R + Q, R + 2 * Q, R + 3 * Q, R + 1, R + Q + 1,
+                    j, T, coef)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -139,12 +157,12 @@ def _output_tile(row, w, width, sums, q, T, b, coef):
 def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
     """out's 4x4 output tiles of the chunk = A^T m A + bias[co], m = M[:, co * P + p] (36 planes).
 
-    out is (N, Cout, oH, oW); a tile's rows or columns past oH / oW are dropped.  Scratch: sums
-    (length 24 * nrows * tW).  Returns whether any output is infinite or NaN."""
+    out is (N, Cout, oH, oW); a tile's rows or columns past oH / oW, and the spare tiles, are dropped.
+    Scratch: sums (length 24 * P).  Returns whether any output is infinite or NaN."""
     oH, oW = out.shape[2], out.shape[3]
     planes = M.reshape(-1)
     stride = M.shape[1]
-    T = nrows * tW
+    T = nrows * (tW + 1)
     full = oW // 4
     non_finite = False
     for co in range(out.shape[1]):
@@ -159,7 +177,7 @@ def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
             h0 = 4 * (g0 + k - n * tH)
             for r in range(min(4, oH - h0)):
                 row = out[n, co, h0 + r]
-                s = uint64(6 * r * T + k * tW)
+                s = uint64(6 * r * T + k * (tW + 1))
                 # the tiles inside the output's width, then the last one cut by it (one branch-free loop:
                 # a test per tile kept it scalar)
                 for t in range(full):

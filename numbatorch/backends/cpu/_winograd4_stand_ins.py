@@ -37,39 +37,43 @@ def _at(r, m, coef):
 
 
 def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
-    """``_winograd4_kernels.input_tiles``: the tiles' 6-row bands gathered (zero outside x), combined down the
-    rows, then along them, on all channels and tiles at once."""
+    """``_winograd4_kernels.input_tiles``: the tiles' 6-row bands gathered (zero outside x) in the kernel's
+    phase layout, combined down the rows, then along them, on all channels and tiles at once."""
     N, C, H, W = x.shape
     planes = _planes(V, C, P, 36)
+    width = tW + 1
+    T = nrows * width
     g = np.arange(g0, g0 + nrows)
     h = 4 * (g % tH)[:, None] - ph + np.arange(6)            # (nrows, 6): input rows of each tile row
-    w = np.arange(4 * tW + 2) - pw                            # input columns from the chunk's first tile's
+    w = np.arange(4 * width) - pw                             # input columns from the chunk's first tile's
     inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
     bands = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
                                     np.clip(w, 0, W - 1)]
-    bands = np.where(inside, bands, x.dtype.type(0))          # (C, nrows, 6, 4 * tW + 2)
-    T = nrows * tW
+    bands = np.where(inside, bands, x.dtype.type(0))          # (C, nrows, 6, 4 * width)
+    # (row r, channel, phase p, tile k * width + t), then a zero: the kernel's gathered rows
+    phased = np.zeros((6, C, 4, T + 1), dtype=x.dtype)
+    phased[..., :T] = bands.reshape(C, nrows, 6, width, 4).transpose(2, 0, 4, 1, 3).reshape(6, C, 4, T)
     with np.errstate(over="ignore", invalid="ignore"):        # as the kernel: no checks
         for i in range(6):
-            combined = _bt(i, [bands[:, :, r] for r in range(6)], coef)                 # (C, nrows, 4 * tW + 2)
-            columns = [combined[:, :, s:s + 4 * tW:4] for s in range(6)]              # patch column s of each tile
+            combined = _bt(i, phased, coef)                   # (C, 4, T + 1)
+            columns = [combined[:, s % 4, s // 4:s // 4 + T] for s in range(6)]     # patch column s of each tile
             for j in range(6):
-                planes[6 * i + j, :, :T] = _bt(j, columns, coef).reshape(C, T)
+                planes[6 * i + j, :, :T] = _bt(j, columns, coef)
 
 
 def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
     """``_winograd4_kernels.output_tiles``: A^T m A + bias of every tile, then each sample's tile rows written
     at once; whether a written element is infinite or NaN."""
     Cout, oH, oW = out.shape[1:]
-    T = nrows * tW
+    T = nrows * (tW + 1)
     m = _planes(M, Cout, P, 36)[:, :, :T]
     b = bias[:, None]
-    tiles = np.empty((Cout, nrows, 4, tW, 4), dtype=out.dtype)
+    tiles = np.empty((Cout, nrows, 4, tW + 1, 4), dtype=out.dtype)
     with np.errstate(over="ignore", invalid="ignore"):   # as the kernel: non-finite results are returned as such
         for r in range(4):
             s = [_at(r, [m[6 * i + j] for i in range(6)], coef) for j in range(6)]
             for c in range(4):
-                tiles[:, :, r, :, c] = (_at(c, s, coef) + b).reshape(Cout, nrows, tW)
+                tiles[:, :, r, :, c] = (_at(c, s, coef) + b).reshape(Cout, nrows, tW + 1)
     non_finite = False
     k = 0
     while k < nrows:
@@ -77,7 +81,7 @@ def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
         count = min(nrows - k, tH - ti)                       # tile rows of sample n in the chunk
         h0 = 4 * ti
         h1 = min(h0 + 4 * count, oH)
-        block = tiles[:, k:k + count].reshape(Cout, 4 * count, 4 * tW)[:, :h1 - h0, :oW]
+        block = tiles[:, k:k + count, :, :tW].reshape(Cout, 4 * count, 4 * tW)[:, :h1 - h0, :oW]  # no spare tiles
         out[n, :, h0:h1] = block
         non_finite |= not np.isfinite(block).all()
         k += count
