@@ -149,3 +149,16 @@ def test_shape_checks_and_their_order_are_pytorchs(name):
 def test_unbatched_channel_dropout_draws_per_channel(fn, shape):
     out = getattr(nt.nn.functional, fn)(nt.ones(shape), 0.5).numpy().reshape(shape[0], -1)
     assert ((out == 0).all(1) | (out == 2).all(1)).all() and 0 < (out == 0).all(1).mean() < 1
+
+
+@pytest.mark.filterwarnings("ignore:dropout2d")
+@pytest.mark.parametrize("inplace", [False, True])
+def test_grad_fn_names_are_pytorchs(inplace):
+    names = []
+    for lib in (nt, torch):
+        x = lib.ones(2, 3, 4, requires_grad=True)
+        F = lib.nn.functional
+        outs = [fn(x * 1, 0.5, True, inplace) for fn in (F.dropout, F.dropout1d, F.dropout2d, F.alpha_dropout,
+                                                         F.feature_alpha_dropout)]
+        names.append([out.grad_fn.name() for out in outs])
+    assert names[0] == names[1]

@@ -13,13 +13,27 @@ from ._keep_mask import keep_mask
 
 
 class MulMaskBackward0(Node):
+    """The input times a fixed mask; PyTorch records dropout's product as a MulBackward0."""
+
     __slots__ = ("mask",)
+
+    def name(self):
+        return "MulBackward0"
 
     def backward(self, grad):
         return grad * self.mask
 
     def backward_graph(self, grad):
         return grad * Tensor._make(self.mask)
+
+
+class AlphaDropoutBackward(MulMaskBackward0):
+    """Alpha dropout's masked product plus a fixed shift; PyTorch records the sum last (AddBackward0)."""
+
+    __slots__ = ()
+
+    def name(self):
+        return "AddBackward0"
 
 
 def _check_p(p):
@@ -170,7 +184,7 @@ def _alpha_dropout(input, p, training, inplace, per_channel):
     _check_floating(x.dtype)
     noise = np.asarray(keep_mask(noise_shape, p), like=x).astype(x.dtype)
     scale, shift = _alpha_factors(noise, p)
-    result = record(x * scale + shift, MulMaskBackward0, (input,), mask=np.broadcast_to(scale, x.shape))
+    result = record(x * scale + shift, AlphaDropoutBackward, (input,), mask=np.broadcast_to(scale, x.shape))
     return apply_inplace(input, result) if inplace else result
 
 
