@@ -1,7 +1,7 @@
 """Run the same workloads in numbatorch and (when installed) PyTorch; print times and their ratio.
 
 Usage: python benchmarks/run.py [--filter NAME] [--repeats N] [--min-time SECONDS] [--no-torch] [--list]
-                                [--separate]
+                                [--separate] [--clock wall|cpu]
 
 Workloads come from every ``benchmarks/bench_*.py`` module that defines ``WORKLOADS`` (see README.md).
 Both frameworks run with the same thread count (numba's). Each workload is warmed up (numba compiles,
@@ -63,11 +63,11 @@ def _calibrate(step, warmup, min_time):
     return max(1, int(min_time / max(time.perf_counter() - start, 1e-7)))
 
 
-def _run_batch(step, number):
-    start = time.perf_counter()
+def _run_batch(step, number, clock=time.perf_counter):
+    start = clock()
     for _ in range(number):
         step()
-    return (time.perf_counter() - start) / number
+    return (clock() - start) / number
 
 
 class InProcess:
@@ -84,7 +84,7 @@ class InProcess:
 
     def time_batch(self):
         """Seconds per call of the prepared step over one batch."""
-        return _run_batch(self.step, self.number)
+        return _run_batch(self.step, self.number, _CLOCKS[self.args.clock])
 
 
 class WorkerProcess:
@@ -92,7 +92,7 @@ class WorkerProcess:
 
     def __init__(self, framework, threads, args):
         command = [sys.executable, os.path.abspath(__file__), "--worker", framework, "--threads", str(threads),
-                   "--min-time", str(args.min_time)] + (["-v"] if args.verbose else [])
+                   "--min-time", str(args.min_time), "--clock", args.clock] + (["-v"] if args.verbose else [])
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.about = self._reply()["about"]
 
@@ -200,6 +200,9 @@ def measure_pair(workload, runners, args):
     return {name: times.get(name) for name in runners}, errors
 
 
+_CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
 def _describe(exc, args):
     if args.verbose:
         traceback.print_exc()
@@ -224,6 +227,9 @@ def main(argv=None):
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     parser.add_argument("--separate", action="store_true",
                         help="each framework in a fresh process of its own (no settings shared)")
+    parser.add_argument("--clock", choices=tuple(_CLOCKS), default="wall",
+                        help="wall time, or the process's CPU time (all its threads: the work done, which load from "
+                             "other processes inflates less; at one thread the better measure on a busy machine)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print tracebacks of failing workloads")
     parser.add_argument("--worker", choices=("numbatorch", "pytorch"), help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)  # the worker's thread count
@@ -247,10 +253,11 @@ def main(argv=None):
     if args.separate:
         runners = {name: WorkerProcess(name, threads, args) for name in frameworks}
         about = [runner.about for runner in runners.values()]
-        print(f"threads: {threads}, one process per framework ({', '.join(about)})")
+        print(f"threads: {threads}, one process per framework ({', '.join(about)}), {args.clock} time")
     else:
         runners = {name: InProcess(_import_framework(name, threads), args) for name in frameworks}
-        print(f"threads: {threads}, one process ({', '.join(_about(r.lib) for r in runners.values())})")
+        print(f"threads: {threads}, one process ({', '.join(_about(r.lib) for r in runners.values())}), "
+              f"{args.clock} time")
     header = f"{'workload':28s} {'numbatorch':>12s} {'pytorch':>12s} {'ratio':>8s} {'target':>7s}"
     print(header)
     print("-" * len(header))
