@@ -83,6 +83,23 @@ def test_sdpa_matches_torch(q_shape, k_batch, mask_kind, is_causal, scale, dtype
     _grads_same(nb, th, tol)
 
 
+def test_sdpa_heads_of_a_projection_like_torch():
+    # heads as (N, H, L, head_dim) views of an (L, N, 3E) projection: output laid out in the query's axis order
+    # (PyTorch's strides), values and gradients through the views equal
+    proj = np.random.default_rng(6).standard_normal((5, 2, 12))
+    outs, grads = [], []
+    for lib in (numbatorch, torch):
+        p = lib.tensor(proj, requires_grad=True)
+        q, k, v = (p[..., i * 4:(i + 1) * 4].reshape(5, 2, 2, 2).permute(1, 2, 0, 3) for i in range(3))
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v)
+        out.permute(2, 0, 1, 3).reshape(10, 4).pow(2).sum().backward()
+        outs.append(out)
+        grads.append(p.grad)
+    assert outs[0].stride() == outs[1].stride()
+    _close(outs[0], outs[1], 1e-12)
+    _close(grads[0], grads[1], 1e-12)
+
+
 def test_sdpa_gradcheck_and_dropout():
     rng = np.random.default_rng(2)
     q, k, v = (numbatorch.tensor(rng.standard_normal(s), requires_grad=True) for s in [(2, 3, 4), (2, 5, 4), (2, 5, 3)])
