@@ -18,6 +18,8 @@ def _grad_np_dtype(t):
 def _ones_like(data):
     if type(data) is not np.ndarray:
         return np.ones_like(data)  # on the data's device
+    if data.ndim == 0:
+        return np.array(1, data.dtype)  # a scalar loss: half the time of empty + fill
     ones = np.empty(data.shape, data.dtype)  # 3x faster than np.ones_like: a loss.backward() per training step
     ones.fill(1)
     return ones
