@@ -1,5 +1,5 @@
-"""The recurrent forward kernels' numpy stand-ins give their kernels' bits (layers and cells, every mode and
-float dtype, packed lengths, reverse, projection, one-row products, saturated and non-finite gates)."""
+"""The recurrent kernels' numpy stand-ins give their kernels' bits (forward and backward, layers and cells, every
+mode and float dtype, packed lengths, reverse, projection, one-row products, saturated and non-finite gates)."""
 import numpy as np
 import pytest
 
@@ -125,14 +125,20 @@ def _numba_dot(a, b, out):
     njit(lambda a, b, out: np.dot(a, b, out))(a, b, out)
 
 
-def _layer_outputs(nt, mode, dtype):
-    """Outputs and every gradient of a 2-layer bidirectional recurrent layer and of a cell, on fixed inputs."""
+def _layer_outputs(nt, mode, dtype, packed):
+    """Outputs and every gradient of a 2-layer bidirectional recurrent layer (an LSTM with projection when
+    ``packed``) and of a cell, on fixed inputs."""
     nt.manual_seed(0)
     kind = {"lstm": nt.nn.LSTM, "gru": nt.nn.GRU, "rnn": nt.nn.RNN}[mode]
     cell = {"lstm": nt.nn.LSTMCell, "gru": nt.nn.GRUCell, "rnn": nt.nn.RNNCell}[mode](5, 7).to(dtype)
-    layer = kind(5, 7, num_layers=2, bidirectional=True, batch_first=True).to(dtype)
+    extra = dict(proj_size=4) if packed and mode == "lstm" else {}
+    layer = kind(5, 7, num_layers=2, bidirectional=True, batch_first=True, **extra).to(dtype)
     x = nt.randn(3, 6, 5, dtype=dtype, requires_grad=True)
-    y = layer(x)[0]
+    if packed:
+        y = layer(nt.nn.utils.rnn.pack_padded_sequence(x, [6, 2, 4], batch_first=True, enforce_sorted=False))[0]
+        y = nt.nn.utils.rnn.pad_packed_sequence(y, batch_first=True)[0]
+    else:
+        y = layer(x)[0]
     state = cell(x[:, 0])
     y_cell = state[0] if mode == "lstm" else state
     ((y * nt.randn(y.shape, dtype=dtype)).sum() + (y_cell * nt.randn(y_cell.shape, dtype=dtype)).sum()).backward()
@@ -140,9 +146,10 @@ def _layer_outputs(nt, mode, dtype):
         p.grad.numpy() for p in list(layer.parameters()) + list(cell.parameters())]
 
 
+@pytest.mark.parametrize("packed", [False, True])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("mode", ["lstm", "gru", "rnn"])
-def test_layers_give_the_same_bits_on_stand_ins(mode, dtype, monkeypatch):
+def test_layers_give_the_same_bits_on_stand_ins(mode, dtype, packed, monkeypatch):
     import numbatorch as nt
     from numbatorch.backends.cpu import _tiered
 
@@ -150,16 +157,85 @@ def test_layers_give_the_same_bits_on_stand_ins(mode, dtype, monkeypatch):
         raise _tiered.NotCached
 
     dtype = getattr(nt, dtype)
-    compiled = _layer_outputs(nt, mode, dtype)
+    compiled = _layer_outputs(nt, mode, dtype, packed)
     monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 1e9)
-    prefix = {"lstm": _rnn_lstm, "gru": _rnn_gru, "rnn": _rnn_simple}[mode]
-    tiered = [getattr(prefix, mode + "_forward").serial, getattr(prefix, mode + "_cell_forward")]
+    family = {"lstm": _rnn_lstm, "gru": _rnn_gru, "rnn": _rnn_simple}[mode]
+    tiered = [getattr(family, mode + name) for name in ("_cell_forward", "_cell_backward")]
+    tiered += [getattr(family, mode + name).serial for name in ("_forward", "_backward")]
     for kernel in tiered:
         monkeypatch.setattr(kernel, "kernel", not_cached)
         for name, value in (("stand_in_calls", 0), ("stand_in_seconds", 0.0), ("_cold", set())):
             monkeypatch.setattr(kernel, name, value)
-    numpy_only = _layer_outputs(nt, mode, dtype)
+    numpy_only = _layer_outputs(nt, mode, dtype, packed)
     assert all(kernel.stand_in_calls for kernel in tiered)
     assert len(compiled) == len(numpy_only)
     for ours, theirs in zip(compiled, numpy_only):
         np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
+
+
+def _workspace(rng, dtype, shape, kind):
+    """Saved activations with saturated values, signed zeros and non-finite ones: ``kind`` "sigmoid" in [0, 1],
+    "tanh" in [-1, 1], else unbounded."""
+    a = rng.standard_normal(shape)
+    a = {"sigmoid": 1 / (1 + np.exp(-3 * a)), "tanh": np.tanh(3 * a)}.get(kind, a * 2).astype(dtype)
+    flat = a.reshape(-1)
+    flat[:4] = (-0.0, 0.0, 1.0, -1.0 if kind != "sigmoid" else 0.0)
+    flat[-2:] = (np.nan, np.inf if kind is None else 1.0)
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mode", list(GATES))
+@pytest.mark.parametrize("lengths, reverse", [(None, False), (None, True), ((5, 0, 3), False), ((2, 5, 4), True)])
+def test_backward_stand_ins_give_the_kernels_bits(mode, dtype, lengths, reverse):
+    T, B, H = 5, 3, 6
+    rng = np.random.default_rng(T + len(mode) + (lengths is None) + 2 * reverse)
+    G = GATES[mode]
+    lengths = np.full(B, T, np.int64) if lengths is None else np.array(lengths, np.int64)
+    grad_out, dh = _workspace(rng, dtype, (T, B, H), None), _workspace(rng, dtype, (B, H), None)
+    w_hh = (rng.standard_normal((G * H, H)) * 0.5).astype(dtype)
+    if mode == "lstm":
+        gates = np.concatenate([_workspace(rng, dtype, (T, B, H), k) for k in ("sigmoid", "sigmoid", "tanh",
+                                                                               "sigmoid")], axis=2)
+        tiered = _rnn_lstm.lstm_backward.serial
+        args = (grad_out, w_hh, np.empty((0, 0), dtype), False, lengths, reverse, gates,
+                _workspace(rng, dtype, (T, B, H), None), _workspace(rng, dtype, (T, B, H), "tanh"), dh,
+                _workspace(rng, dtype, (B, H), None), np.empty((T, B, G * H), dtype), np.empty((0, 0, 0), dtype),
+                np.empty((B, H), dtype), np.empty((B, H), dtype), np.empty((B, H), dtype))
+    elif mode == "gru":
+        gates = np.concatenate([_workspace(rng, dtype, (T, B, H), k) for k in ("sigmoid", "sigmoid", "tanh")],
+                               axis=2)
+        tiered = _rnn_gru.gru_backward.serial
+        args = (grad_out, w_hh, lengths, reverse, gates, _workspace(rng, dtype, (T, B, H), None),
+                _workspace(rng, dtype, (T, B, H), None), dh, np.empty((T, B, G * H), dtype),
+                np.empty((T, B, G * H), dtype), np.empty((B, H), dtype), np.empty((B, H), dtype))
+    else:
+        out = _workspace(rng, dtype, (T, B, H), "tanh" if mode == "rnn_tanh" else None)
+        tiered = _rnn_simple.rnn_backward.serial
+        args = (grad_out, w_hh, mode == "rnn_relu", lengths, reverse, out, dh, np.empty((T, B, H), dtype),
+                np.empty((B, H), dtype), np.empty((B, H), dtype))
+    _assert_same_bits(*_run_both(tiered, args))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mode", list(GATES))
+def test_cell_backward_stand_ins_give_the_kernels_bits(mode, dtype):
+    B, H = 4, 9
+    rng = np.random.default_rng(len(mode))
+    dh = _workspace(rng, dtype, (B, H), None)
+    if mode == "lstm":
+        gates = np.concatenate([_workspace(rng, dtype, (1, B, H), k) for k in ("sigmoid", "sigmoid", "tanh",
+                                                                               "sigmoid")], axis=2)
+        tiered = _rnn_lstm.lstm_cell_backward
+        args = (dh, _workspace(rng, dtype, (B, H), None), gates, _workspace(rng, dtype, (1, B, H), None),
+                _workspace(rng, dtype, (1, B, H), "tanh"), np.empty((1, B, 4 * H), dtype))
+    elif mode == "gru":
+        gates = np.concatenate([_workspace(rng, dtype, (1, B, H), k) for k in ("sigmoid", "sigmoid", "tanh")],
+                               axis=2)
+        tiered = _rnn_gru.gru_cell_backward
+        args = (dh, gates, _workspace(rng, dtype, (1, B, H), None), _workspace(rng, dtype, (1, B, H), None),
+                np.empty((1, B, 3 * H), dtype), np.empty((1, B, 3 * H), dtype), np.empty((B, H), dtype))
+    else:
+        tiered = _rnn_simple.rnn_cell_backward
+        args = (dh, mode == "rnn_relu", _workspace(rng, dtype, (1, B, H), "tanh"), np.empty((1, B, H), dtype))
+    _assert_same_bits(*_run_both(tiered, args))

@@ -119,7 +119,7 @@ def _make_gru_backward(loop):
     return gru_backward
 
 
-gru_backward = twin_kernels(_make_gru_backward)
+gru_backward = twin_kernels(_make_gru_backward, _rnn_stand_ins.gru_backward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -141,3 +141,6 @@ def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct):
     no_output_grad = np.zeros_like(h_prev)
     for b in range(dh.shape[0]):
         _gru_cell_backward(b, 0, True, dh, no_output_grad, gates, hn, h_prev, dgates_x, dgates_h, dh_direct)
+
+
+gru_cell_backward = Tiered(gru_cell_backward, _rnn_stand_ins.gru_cell_backward)

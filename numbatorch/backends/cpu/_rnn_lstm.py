@@ -167,7 +167,7 @@ def _make_lstm_backward(loop):
     return lstm_backward
 
 
-lstm_backward = twin_kernels(_make_lstm_backward)
+lstm_backward = twin_kernels(_make_lstm_backward, _rnn_stand_ins.lstm_backward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -190,3 +190,5 @@ def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates):
     for b in range(dh.shape[0]):
         _lstm_cell_backward(b, 0, True, dh, dc, gates, c_prev, tanh_c, dgates)
 
+
+lstm_cell_backward = Tiered(lstm_cell_backward, _rnn_stand_ins.lstm_cell_backward)

@@ -98,7 +98,7 @@ def _make_rnn_backward(loop):
     return rnn_backward
 
 
-rnn_backward = twin_kernels(_make_rnn_backward)
+rnn_backward = twin_kernels(_make_rnn_backward, _rnn_stand_ins.rnn_backward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -119,3 +119,6 @@ def rnn_cell_backward(dh, use_relu, out, dpre):
     dh_total = np.empty_like(dh)
     for b in range(dh.shape[0]):
         _rnn_cell_backward(b, 0, True, use_relu, dh, no_output_grad, out, dpre, dh_total)
+
+
+rnn_cell_backward = Tiered(rnn_cell_backward, _rnn_stand_ins.rnn_cell_backward)

@@ -305,3 +305,101 @@ def rnn_cell_forward(xw, hw, use_relu, h):
     """``_rnn_simple.rnn_cell_forward``."""
     with np.errstate(all="ignore"):
         h[...] = _elman(xw[0] + hw, use_relu)
+
+
+def _lstm_gate_grads(dm, dc, g, c_prev, tanh_c):
+    """Gate gradients (B, 4H) and dL/dc of the previous step, as ``_rnn_lstm._lstm_cell_backward``."""
+    H = dc.shape[1]
+    one = _ONE32 if g.dtype == np.float32 else 1.0
+    i, f, gg, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
+    dg = np.empty_like(g)
+    dct = dc + dm * o * (one - tanh_c * tanh_c)
+    dg[:, 3 * H:] = dm * tanh_c * o * (one - o)
+    dg[:, :H] = dct * gg * i * (one - i)
+    dg[:, H:2 * H] = dct * c_prev * f * (one - f)
+    dg[:, 2 * H:3 * H] = dct * i * (one - gg * gg)
+    return dg, dct * f
+
+
+def lstm_backward(grad_out, w_hh, w_hr, has_proj, lengths, reverse, gates, c_prev, tanh_c,
+                  dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm):
+    """``_rnn_lstm.lstm_backward``."""
+    projection = [(dh_total, w_hr, dm)] if has_proj else []
+    _check((grad_out, dh, dc), (dgates[0], w_hh, dh_gemm), *projection)
+    with np.errstate(all="ignore"):
+        for t, active in _steps(grad_out.shape[0], not reverse, lengths):
+            dh_total[...] = dh + grad_out[t]
+            if has_proj:
+                dh_total_all[t] = dh_total
+                dot(dh_total, w_hr, dm)
+            else:
+                dm[...] = dh_total
+            dg, dc_prev = _lstm_gate_grads(dm, dc, gates[t], c_prev[t], tanh_c[t])
+            _put(dgates[t], dg, active)
+            _keep(dc, dc_prev, active)
+            dot(dgates[t], w_hh, dh_gemm)
+            dh[...] = dh_gemm if active is None else np.where(active, dh_gemm, dh_total)
+
+
+def _gru_gate_grads(dht, g, hn, h_prev):
+    """(dL/d input-side pre-activations, dL/d hidden-side ones, dL/dh_prev bypassing W_hh), as
+    ``_rnn_gru._gru_cell_backward``."""
+    H = dht.shape[1]
+    one = _ONE32 if g.dtype == np.float32 else 1.0
+    r, z, n = g[:, :H], g[:, H:2 * H], g[:, 2 * H:]
+    dn_pre = dht * (one - z) * (one - n * n)
+    dr_pre = dn_pre * hn * r * (one - r)
+    dz_pre = dht * (h_prev - n) * z * (one - z)
+    dgx = np.concatenate([dr_pre, dz_pre, dn_pre], axis=1)
+    dgh = np.concatenate([dr_pre, dz_pre, dn_pre * r], axis=1)
+    return dgx, dgh, dht * z
+
+
+def gru_backward(grad_out, w_hh, lengths, reverse, gates, hn, h_prev, dh, dgates_x, dgates_h, dh_direct, dh_gemm):
+    """``_rnn_gru.gru_backward``."""
+    _check((grad_out, dh), (dgates_h[0], w_hh, dh_gemm))
+    with np.errstate(all="ignore"):
+        for t, active in _steps(grad_out.shape[0], not reverse, lengths):
+            dgx, dgh, direct = _gru_gate_grads(dh + grad_out[t], gates[t], hn[t], h_prev[t])
+            _put(dgates_x[t], dgx, active)
+            _put(dgates_h[t], dgh, active)
+            dh_direct[...] = direct if active is None else np.where(active, direct, dh)
+            dot(dgates_h[t], w_hh, dh_gemm)
+            dh[...] = dh_direct + dh_gemm if active is None else np.where(active, dh_direct + dh_gemm, dh_direct)
+
+
+def _elman_grads(dht, y, use_relu):
+    if use_relu:
+        return np.where(y > 0.0, dht, 0.0)
+    return dht * ((_ONE32 if y.dtype == np.float32 else 1.0) - y * y)
+
+
+def rnn_backward(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_total, dh_gemm):
+    """``_rnn_simple.rnn_backward``."""
+    _check((grad_out, dh), (dpre[0], w_hh, dh_gemm))
+    with np.errstate(all="ignore"):
+        for t, active in _steps(grad_out.shape[0], not reverse, lengths):
+            dht = dh + grad_out[t]
+            _put(dpre[t], _elman_grads(dht, out[t], use_relu), active)
+            dh_total[...] = dht if active is None else np.where(active, dht, dh)
+            dot(dpre[t], w_hh, dh_gemm)
+            dh[...] = dh_gemm if active is None else np.where(active, dh_gemm, dh_total)
+
+
+def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates):
+    """``_rnn_lstm.lstm_cell_backward``."""
+    with np.errstate(all="ignore"):
+        dgates[0], dc[...] = _lstm_gate_grads(dh, dc, gates[0], c_prev[0], tanh_c[0])
+
+
+def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct):
+    """``_rnn_gru.gru_cell_backward``."""
+    with np.errstate(all="ignore"):
+        dgates_x[0], dgates_h[0], dh_direct[...] = _gru_gate_grads(dh + np.zeros_like(dh), gates[0], hn[0],
+                                                                   h_prev[0])
+
+
+def rnn_cell_backward(dh, use_relu, out, dpre):
+    """``_rnn_simple.rnn_cell_backward``."""
+    with np.errstate(all="ignore"):
+        dpre[0] = _elman_grads(dh + np.zeros_like(dh), out[0], use_relu)
