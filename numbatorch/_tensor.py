@@ -17,6 +17,8 @@ from .autograd.engine import OWN_DTYPE, leaf_grad_np_dtype
 # Threads that backpropagate into shared leaves at once must not lose each other's sums (PyTorch locks here too).
 _grad_accumulation = threading.Lock()
 
+_new_object = object.__new__  # bound once: _make runs for every op's result
+
 
 def tensor_method(*names):
     """Attach the decorated function to Tensor under ``names`` (default: its own name)."""
@@ -59,7 +61,7 @@ class Tensor:
         """Wrap an ndarray (or a device array, which stays on its device) without copying; the hot path of every op."""
         if type(data) is not np.ndarray and not is_device_array(data):
             data = np.asarray(data)
-        t = object.__new__(Tensor)
+        t = _new_object(Tensor)
         t._data = data
         t._requires_grad = grad_fn is not None
         t._grad = None
