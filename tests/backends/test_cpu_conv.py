@@ -227,6 +227,8 @@ def test_multi_sample_tiles_and_output_mask(C, k, dtype):
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     ty = F.conv2d(tx, tw)
     assert _rel_err(_fwd(x, w), ty) < TOL[dtype]
+    b = rng.standard_normal(6).astype(dtype)     # carried in the GEMM as a ones row under col
+    assert _rel_err(_fwd(x, w, b), F.conv2d(tx, tw, torch.tensor(b))) < TOL[dtype]
     gy = rng.standard_normal(tuple(ty.shape)).astype(dtype)
     ty.backward(torch.tensor(gy))
     for mask in [(False, True, True), (True, False, False), (True, True, False)]:
