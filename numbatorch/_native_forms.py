@@ -5,7 +5,9 @@ import numpy as np
 
 from . import autograd
 from ._creation import empty, ones_like
+from ._ops._util import record
 from ._tensor import Tensor
+from .autograd.graph import Node
 from .nn import functional as F
 from .nn.functional._keep_mask import keep_mask
 from .nn.functional.batchnorm import saved_statistics
@@ -64,18 +66,37 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training, 
     return (out,) + saved_statistics(input, weight, bias, running_mean, running_var, eps)
 
 
+class NativeDropoutBackward0(Node):
+    """Gradient of ``native_dropout``: the output's gradient where the mask kept the input, times ``scale``."""
+
+    __slots__ = ("mask", "scale")
+
+    def backward(self, grad):
+        # a Python-float scale multiplies in PyTorch's opmath type (float32 for the narrower floats)
+        opmath = np.float64 if grad.dtype == np.float64 else np.float32
+        return grad * self.mask * opmath(self.scale)
+
+    def backward_graph(self, grad):
+        return grad * Tensor._make(self.mask) * self.scale
+
+
 def native_dropout(input, p, train):
     """``(output, mask)``: dropout of ``input`` with probability ``p`` and the boolean mask of the kept elements.
 
     When ``train`` is true or None, elements are zeroed where ``mask`` is False and the rest scaled by 1/(1-p);
     else the output is a copy of ``input`` and the mask all True."""
-    if train is False:
-        return input.clone(), ones_like(input, dtype=bool)
-    if p == 1:
-        return input * 0, ones_like(input, dtype=bool).logical_not()
-    mask = Tensor._make(np.asarray(keep_mask(tuple(input.shape), p), like=input._data))
-    # PyTorch multiplies by the scale 1 / (1 - p) taken in float64, then rounded to the input's dtype
-    return input * mask * (1.0 / (1.0 - p)), mask
+    with autograd.no_grad():
+        if train is False:
+            out, mask = input.clone(), ones_like(input, dtype=bool)
+        elif p == 1:
+            out, mask = input * 0, ones_like(input, dtype=bool).logical_not()
+        else:
+            mask = Tensor._make(np.asarray(keep_mask(tuple(input.shape), p), like=input._data))
+            # PyTorch multiplies by the scale 1 / (1 - p) taken in float64, then rounded to the input's dtype
+            out = input * mask * (1.0 / (1.0 - p))
+    # PyTorch's gradient scale: 1 unless ``train`` is True (also for None, whose forward does drop)
+    grad_scale = (0.0 if p == 1 else 1.0 / (1.0 - p)) if train else 1.0
+    return record(out._data, NativeDropoutBackward0, (input,), reads=(mask,), mask=mask._data, scale=grad_scale), mask
 
 
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):

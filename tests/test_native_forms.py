@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import numbatorch as nt
+from numbatorch.autograd import gradcheck, gradgradcheck
 from tests.helpers import compare_with_torch
 
 torch = pytest.importorskip("torch")
@@ -70,6 +71,39 @@ def test_native_dropout_kept_values_are_pytorchs(dtype):
         assert (values[~mask.numpy()] == 0).all()
         kept.append(np.unique(values[mask.numpy()]).tolist())
     assert kept[0] == kept[1] and len(kept[0]) == 1
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("p, train", [(0.25, True), (0.25, None), (0.25, False), (1.0, True), (0.0, True)])
+def test_native_dropout_node_and_gradient_are_pytorchs(dtype, p, train):
+    """One NativeDropoutBackward0 node whose gradient is the upstream one where the mask kept, times PyTorch's scale
+    (1 unless ``train`` is True); the masks differ, so the distinct gradient values on each side are compared."""
+    seen = []
+    for lib in (nt, torch):
+        x = lib.ones(2000, dtype=getattr(lib, dtype), requires_grad=True)
+        out, mask = lib.native_dropout(x, p, train)
+        out.backward(lib.full((2000,), 0.7, dtype=getattr(lib, dtype)))
+        grad, kept = x.grad.double().numpy(), mask.numpy()
+        seen.append((out.grad_fn.name(), len(out.grad_fn.next_functions), mask.requires_grad,
+                     np.unique(grad[kept]).tolist(), np.unique(grad[~kept]).tolist()))
+    assert seen[0] == seen[1]
+
+
+def test_native_dropout_gradcheck_and_gradgradcheck():
+    def dropout(x):
+        nt.manual_seed(0)  # the same mask at every evaluation
+        return nt.native_dropout(x, 0.4, True)[0]
+    x = nt.tensor(_X, requires_grad=True)
+    assert gradcheck(dropout, (x,)) and gradgradcheck(dropout, (x,))
+
+
+@pytest.mark.parametrize("lib", [nt, torch], ids=["numbatorch", "torch"])
+def test_native_dropout_mask_changed_in_place_fails_backward(lib):
+    x = lib.ones(3, requires_grad=True)
+    out, mask = lib.native_dropout(x, 0.5, True)
+    mask.logical_not_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
 
 
 @pytest.mark.parametrize("transposed", [False, True])
