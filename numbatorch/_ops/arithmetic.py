@@ -177,7 +177,8 @@ def sub(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    return _maybe_out(record(_apply2(np.subtract, x, y), SubBackward0, (input, other), alpha=alpha), out)
+    res = record(_apply2(np.subtract, x, y), SubBackward0, (history_only(input), history_only(other)), alpha=alpha)
+    return _maybe_out(res, out)
 
 
 def _is_bool(x):
@@ -197,7 +198,7 @@ def _check_bool_subtraction(a, b):
 def _rsub(self, other):
     _check_bool_subtraction(other, self)
     x, y = binary_arrays(other, self)
-    return record(x - y, RsubBackward1, (other, self))
+    return record(x - y, RsubBackward1, (history_only(other), history_only(self)))
 
 
 def rsub(input, other, *, alpha=1):
@@ -244,7 +245,9 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     x, y = _float_result(*binary_arrays(input, other))
-    res = record(_apply2(np.true_divide, x, y), DivBackward0, (input, other), reads=(other, (input, 1)), a=x, b=y)
+    keep_x = isinstance(other, Tensor) and other._requires_grad  # the dividend is read for the divisor's gradient
+    res = record(_apply2(np.true_divide, x, y), DivBackward0, (input if keep_x else history_only(input), other),
+                 reads=(other, (input, 1)), a=x if keep_x else None, b=y)
     return _maybe_out(res, out)
 
 
@@ -316,7 +319,7 @@ def neg(input):
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return record(-input._data, NegBackward0, (input,))
+    return record(-input._data, NegBackward0, (history_only(input),))
 
 
 @tensor_method("__pos__", "positive")
