@@ -1,16 +1,16 @@
 """``Module``: the base class of every layer and model, with PyTorch's registration, state and hook API.
 
 The state-dict methods are in ``_module_state_dict.py``, the hook registration and ``__call__`` in
-``_module_call.py``: ``Module`` inherits them.
+``_module_call.py``, the member iterators (``parameters``, ``named_modules``, ...) in ``_module_members.py`` and
+the device/dtype conversions (``to``, ``float``, ...) in ``_module_conversion.py``: ``Module`` inherits them.
 """
 from collections import OrderedDict
 
-from ... import _dtype as dt
-from ..._device import device as _device_cls
 from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ..parameter import Buffer, Parameter
 from ._module_call import _HookedCall
+from ._module_conversion import _Conversions
+from ._module_members import _MemberIteration
 from ._module_state_dict import _StateDictMethods
 
 __all__ = ["Module"]
@@ -40,7 +40,7 @@ def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module(_StateDictMethods, _HookedCall):
+class Module(_StateDictMethods, _HookedCall, _MemberIteration, _Conversions):
     """Base class for all neural network modules; subclasses assign layers in ``__init__`` and define ``forward``."""
 
     dump_patches = False
@@ -273,71 +273,6 @@ class Module(_StateDictMethods, _HookedCall):
         if "_non_persistent_buffers_set" not in self.__dict__:
             object.__setattr__(self, "_non_persistent_buffers_set", set())
 
-    # ---- iteration over members -------------------------------------------------------------------
-    def _named_members(self, get_members_fn, prefix="", recurse=True, remove_duplicate=True):
-        memo = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
-        for module_prefix, module in modules:
-            for k, v in get_members_fn(module):
-                if v is None or v in memo:
-                    continue
-                if remove_duplicate:
-                    memo.add(v)
-                yield module_prefix + ("." if module_prefix else "") + k, v
-
-    def parameters(self, recurse=True):
-        """The module's parameters (with ``recurse``, also its submodules'), each once."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
-
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        """``(name, parameter)`` pairs, names dotted like ``'layer1.weight'`` and prefixed by ``prefix``."""
-        yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix, recurse=recurse,
-                                       remove_duplicate=remove_duplicate)
-
-    def buffers(self, recurse=True):
-        """The module's buffers (with ``recurse``, also its submodules'), each once."""
-        for _, buf in self.named_buffers(recurse=recurse):
-            yield buf
-
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        """``(name, buffer)`` pairs, names dotted like ``'bn.running_mean'`` and prefixed by ``prefix``."""
-        yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix, recurse=recurse,
-                                       remove_duplicate=remove_duplicate)
-
-    def children(self):
-        """The immediate submodules."""
-        for _, module in self.named_children():
-            yield module
-
-    def named_children(self):
-        """``(name, module)`` pairs of the immediate submodules."""
-        memo = set()
-        for name, module in self._modules.items():
-            if module is not None and module not in memo:
-                memo.add(module)
-                yield name, module
-
-    def modules(self):
-        """This module and all its submodules, depth first, each once."""
-        for _, module in self.named_modules():
-            yield module
-
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
-        """``(name, module)`` pairs of this module (name ``''``) and all its submodules, depth first."""
-        if memo is None:
-            memo = set()
-        if self in memo:
-            return
-        if remove_duplicate:
-            memo.add(self)
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is None:
-                continue
-            submodule_prefix = prefix + ("." if prefix else "") + name
-            yield from module.named_modules(memo, submodule_prefix, remove_duplicate)
-
     def __hash__(self):
         return id(self)
 
@@ -383,105 +318,6 @@ class Module(_StateDictMethods, _HookedCall):
             module.apply(fn)
         fn(self)
         return self
-
-    # ---- dtype / device conversion ----------------------------------------------------------------
-    def _apply(self, fn, recurse=True):
-        """Convert every parameter (keeping the Parameter object), its grad and every buffer with ``fn``."""
-        if recurse:
-            for module in self.children():
-                module._apply(fn)
-        with grad_mode.no_grad():
-            for param in self._parameters.values():
-                if param is None:
-                    continue
-                new = fn(param)
-                if new._data is not param._data:
-                    param._data = new._data
-                    param._version[0] += 1
-                if param._grad is not None:
-                    new_grad = fn(param._grad)
-                    if new_grad._data is not param._grad._data:
-                        param._grad._data = new_grad._data
-            for key, buf in self._buffers.items():
-                if buf is not None:
-                    self._buffers[key] = fn(buf)
-        return self
-
-    def to(self, *args, **kwargs):
-        """Moves and/or casts the parameters and buffers in place; returns self.
-
-        ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``, ``non_blocking=``: only floating
-        tensors change dtype. Parameters stay the same objects, so optimizers built before keep working.
-        """
-        dtype = kwargs.get("dtype")
-        dev = kwargs.get("device")
-        non_blocking = kwargs.get("non_blocking", False)
-        for a in args:
-            if isinstance(a, dt.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype, dev = a.dtype, a.device
-            elif isinstance(a, bool):
-                non_blocking = a
-            elif isinstance(a, (str, _device_cls, int)):
-                dev = a
-            elif a is not None:
-                raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
-        if dtype is not None:
-            dtype = dt.as_dtype(dtype)
-            if not (dtype.is_floating_point or dtype.is_complex):
-                raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                                f"dtype={dtype}")
-        if dev is not None:
-            # parsed here, so a misspelt device raises even for a module without tensors (as in PyTorch)
-            dev = _device_cls(f"cuda:{dev}" if isinstance(dev, int) else dev)
-
-        def convert(t):
-            options = {"non_blocking": non_blocking}
-            if dev is not None:
-                options["device"] = dev
-            if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                options["dtype"] = dtype
-            return t.to(**options)
-
-        return self._apply(convert)
-
-    def to_empty(self, *, device, recurse=True):
-        """Moves parameters and buffers to ``device`` without copying their values (uninitialised); returns self."""
-        from ..._creation import empty_like
-        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
-
-    def cpu(self):
-        """Moves every parameter and buffer to the CPU; returns self."""
-        return self._apply(lambda t: t.cpu())
-
-    def cuda(self, device=None):
-        """Moves every parameter and buffer to CUDA device ``device`` (default: the current one); returns self."""
-        return self._apply(lambda t: t.cuda(device))
-
-    def share_memory(self):
-        """Move every parameter, gradient and buffer into shared memory (see ``Tensor.share_memory_``)."""
-        return self._apply(lambda t: t.share_memory_())
-
-    def type(self, dst_type):
-        """Casts every parameter and buffer to ``dst_type``; returns self."""
-        return self._apply(lambda t: t.type(dst_type))
-
-    def float(self):
-        """Casts floating-point parameters and buffers to ``float32``; returns self."""
-        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
-
-    def double(self):
-        """Casts floating-point parameters and buffers to ``float64``; returns self."""
-        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
-
-    def half(self):
-        """Casts floating-point parameters and buffers to ``float16``; returns self."""
-        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
-
-    def bfloat16(self):
-        """Casts floating-point parameters and buffers to ``bfloat16``; returns self."""
-        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     # ---- repr -------------------------------------------------------------------------------------
     def _get_name(self):
