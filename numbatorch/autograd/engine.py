@@ -83,7 +83,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
     # A differentiable backward builds a graph: skip the nodes that lead to none of ``inputs`` (they may have no
     # backward_graph at all, e.g. the history of a non-leaf input).
     needed = _leading_to(roots, inputs) if create_graph and inputs is not None else None
-    ready = [n for n in roots if deps.get(n, 0) == 0]
+    # A single root is ready (the graph is acyclic); of several, those no other root leads to.
+    ready = list(roots) if len(roots) == 1 else [n for n in roots if deps.get(n, 0) == 0]
     anomaly = anomaly_mode._state
     mode = grad_mode._state
     grad_was_enabled, mode.enabled = mode.enabled, bool(create_graph)
