@@ -1,5 +1,5 @@
-"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add, sub, neg, max pools, mul
-and div by a constant) do not keep that data alive, and their first and second derivatives stay PyTorch's
+"""Nodes of ops whose backward never reads an input's data (tanh, sigmoid, relu, add, sub, neg, sum, mean, max
+pools, mul and div by a constant) do not keep that data alive, and their first and second derivatives stay PyTorch's
 (``_ops/_history_only.py``)."""
 import gc
 import weakref
@@ -27,7 +27,8 @@ def _chain(lib, z, weights):
 _OPS = {"tanh": lambda h, x: h.tanh(), "sigmoid": lambda h, x: h.sigmoid(), "relu": lambda h, x: h.relu(),
         "add": lambda h, x: h + x, "mul_number": lambda h, x: h * 0.5,
         "mul_constant": lambda h, x: nt.full(h.shape, 0.5) * h, "sub": lambda h, x: h - x,
-        "rsub": lambda h, x: 0.5 - h, "neg": lambda h, x: -h, "div_number": lambda h, x: h / 3.0,
+        "sum": lambda h, x: h.sum(), "sum_dim": lambda h, x: h.sum(1), "mean": lambda h, x: h.mean(),
+        "mean_dim": lambda h, x: h.mean((0, 2), keepdim=True), "rsub": lambda h, x: 0.5 - h, "neg": lambda h, x: -h, "div_number": lambda h, x: h / 3.0,
         "max_pool2d": lambda h, x: nt.nn.functional.max_pool2d(h, 2),
         "adaptive_max_pool2d": lambda h, x: nt.nn.functional.adaptive_max_pool2d(h, 1)}
 
@@ -67,6 +68,7 @@ def test_second_derivatives_through_dropped_inputs():
     assert gradgradcheck(lambda z, a: _chain(nt, z, [a, a]), (z0, w))
     assert gradgradcheck(lambda z, a: (z @ a).sigmoid() * (z @ a).relu(), (z0, w))
     assert gradgradcheck(lambda z, a: (0.5 - (z @ a) / 3.0 - z).tanh() / (z @ a), (z0, w))
+    assert gradgradcheck(lambda z, a: ((z @ a).tanh().mean(0) * (z @ a).sum()).sum(), (z0, w))
 
 
 @pytest.mark.parametrize("op", ["tanh", "sigmoid"])
