@@ -154,19 +154,30 @@ def tanh32(x):
     return np.where(ax < m._TAYLOR_LIMIT32, near_zero, np.where(x >= _ZERO32, r, -r))
 
 
+def sigmoid_or_tanh32(x, is_tanh):
+    """``_rnn_math.sigmoid_or_tanh32`` with ``is_tanh`` a boolean array broadcasting against ``x``: one ``exp32``
+    over all gates (numpy's per-call cost, not the arithmetic, dominates a step's small arrays)."""
+    m = _rnn_math
+    ax = abs(x)
+    e = exp32(np.where(is_tanh, -(ax + ax), -x))
+    r = np.where(is_tanh, _ONE32 - e, _ONE32) / (_ONE32 + e)
+    x2 = x * x
+    near_zero = x * (_ONE32 + x2 * (m._T3 + x2 * (m._T5 + x2 * (m._T7 + x2 * m._T9))))
+    tanh_x = np.where(ax < m._TAYLOR_LIMIT32, near_zero, np.where(x >= _ZERO32, r, -r))
+    return np.where(is_tanh, tanh_x, r)
+
+
 def _lstm_gates(pre, c):
     """Gate activations (B, 4H), new c and tanh(c), and o * tanh(c) of the LSTM kernels from the
     pre-activations ``pre`` (B, 4H) and the state ``c`` (B, H)."""
     H = c.shape[1]
-    g = np.empty_like(pre)
+    j = np.arange(4 * H)
+    is_tanh = (j >= 2 * H) & (j < 3 * H)
     if pre.dtype == np.float32:
-        g[:, :2 * H] = sigmoid32(pre[:, :2 * H])
-        g[:, 2 * H:3 * H] = tanh32(pre[:, 2 * H:3 * H])
-        g[:, 3 * H:] = sigmoid32(pre[:, 3 * H:])
+        g = sigmoid_or_tanh32(pre, is_tanh)
         activate = tanh32
     else:
-        j = np.arange(4 * H)
-        g[...] = sigmoid_or_tanh(pre, (j >= 2 * H) & (j < 3 * H))
+        g = sigmoid_or_tanh(pre, is_tanh)
         activate = _tanh_of_state
     c_new = g[:, H:2 * H] * c + g[:, :H] * g[:, 2 * H:3 * H]
     tanh_c = activate(c_new)
