@@ -1,4 +1,5 @@
-"""Views and reshaping: view/reshape/squeeze/transpose/permute/expand/narrow/select, clone.
+"""Views and reshaping: view/reshape/squeeze/transpose/permute/expand/narrow/select, clone (the permutation and
+broadcasting views are defined in ``permutations.py`` and ``broadcasting.py``).
 
 Ops whose result can be a numpy view of the input return tensors sharing memory, the version counter
 and base with their input, as PyTorch's views do. Everything else returns fresh memory.
@@ -6,7 +7,6 @@ and base with their input, as PyTorch's views do. Everything else returns fresh 
 import numpy as np
 
 from .. import _dtype as dt
-from .._size import Size
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node
 from ._util import normalize_dim, record, zeros
@@ -69,22 +69,6 @@ def _dims_arg(dims):
     return dims
 
 
-def broadcast_shapes(*shapes):
-    """The shape all ``shapes`` broadcast to, or PyTorch's error naming the first mismatch."""
-    ndim = max((len(s) for s in shapes), default=0)
-    out = [1] * ndim
-    for s in shapes:
-        s = (s,) if isinstance(s, int) else tuple(s)
-        for i, n in enumerate(s):
-            j = ndim - len(s) + i
-            if out[j] == 1:
-                out[j] = n
-            elif n != 1 and n != out[j]:
-                raise RuntimeError(f"The size of tensor a ({out[j]}) must match the size of tensor b ({n}) at "
-                                   f"non-singleton dimension {j}")
-    return Size(out)
-
-
 class ViewBackward0(Node):
     """Every op that only changes the shape of contiguous data: the gradient is reshaped back."""
 
@@ -128,12 +112,6 @@ class AliasBackward0(Node):
 
 
 class CloneBackward0(AliasBackward0):
-    __slots__ = ()
-
-
-class ExpandBackward0(AliasBackward0):
-    """The engine sums the broadcast gradient back to the input's shape."""
-
     __slots__ = ()
 
 
@@ -303,59 +281,6 @@ def unsqueeze(input, dim):
     return _view(input, input._data.reshape(shape[:d] + (1,) + shape[d:]), UnsqueezeBackward0, shape=shape)
 
 
-@tensor_method("expand")
-def _expand_method(self, *sizes):
-    """A view with size-1 dimensions broadcast to ``sizes`` (``-1`` keeps a size), copying nothing."""
-    return _expand(self, _size_args(sizes))
-
-
-def _expand(input, sizes):
-    data = input._data
-    shape = data.shape
-    lead = len(sizes) - len(shape)
-    if lead < 0:
-        raise RuntimeError(f"expand({dt.LEGACY_NAME[input.dtype]}{{{list(shape)}}}, size={list(sizes)}): the "
-                           f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
-                           f"dimensions in the tensor ({len(shape)})")
-    target = list(sizes)
-    for i, s in enumerate(sizes):
-        if i < lead:
-            if s < 0:
-                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
-                                   f"non-existing dimension {i}")
-            continue
-        have = shape[i - lead]
-        if s == -1:
-            target[i] = have
-        elif have != 1 and s != have:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
-                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                               f"{list(shape)}")
-    return _view(input, np.broadcast_to(data, tuple(target)), ExpandBackward0)
-
-
-@tensor_method()
-def expand_as(self, other):
-    """``expand`` to ``other``'s shape."""
-    return _expand(self, other._data.shape)
-
-
-def broadcast_to(input, size):
-    """A view of ``input`` broadcast to ``size``."""
-    return _expand(input, _size_args((size,)))
-
-
-Tensor.broadcast_to = broadcast_to
-
-
-def broadcast_tensors(*tensors):
-    """The given tensors broadcast to their common shape, as views."""
-    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
-        tensors = tensors[0]
-    shape = broadcast_shapes(*(t._data.shape for t in tensors))
-    return tuple(t if t._data.shape == shape else _expand(t, shape) for t in tensors)
-
-
 @tensor_method()
 def narrow(input, dim, start, length):
     """A view of ``length`` elements of ``input`` along ``dim``, starting at ``start``."""
@@ -399,5 +324,7 @@ def contiguous(self, memory_format=None):
     return self if self._data.flags.c_contiguous else clone(self)
 
 
-# The permutation views build on _view above; they live in their own module and are re-exported here.
+# The permutation and broadcasting views build on _view above; they live in their own modules and are re-exported
+# here.
 from .permutations import moveaxis, movedim, permute, swapaxes, swapdims, t, transpose  # noqa: E402,F401
+from .broadcasting import _expand, broadcast_shapes, broadcast_tensors, broadcast_to  # noqa: E402,F401
