@@ -6,6 +6,7 @@ transposing copy: each outer block normalises ``inner`` independent columns of l
 import numpy as np
 from numba import njit
 
+from . import _softmax_stand_ins
 from ._parallel import choose, twin_kernels
 
 
@@ -44,7 +45,7 @@ def _make_softmax(loop):
     return softmax_blocks
 
 
-_softmax_blocks = twin_kernels(_make_softmax)
+_softmax_blocks = twin_kernels(_make_softmax, _softmax_stand_ins.softmax_blocks)
 
 
 @njit(cache=True, error_model="numpy")
@@ -72,7 +73,7 @@ def _make_softmax_backward(loop):
     return softmax_backward_blocks
 
 
-_softmax_backward_blocks = twin_kernels(_make_softmax_backward)
+_softmax_backward_blocks = twin_kernels(_make_softmax_backward, _softmax_stand_ins.softmax_backward_blocks)
 
 
 def _as_blocks(arr, d):
