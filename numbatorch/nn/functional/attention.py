@@ -4,6 +4,7 @@ import numpy as np
 from ... import _dtype as dt
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops._half_precision import computes_in_float32
+from ..._ops._history_only import history_only
 from ..._ops._util import record, zeros
 from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
@@ -124,8 +125,8 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
         return out, weights, None
     # the kernels averaged beside the softmax; the node is weights.mean(dim=-3)'s
     head_mean, ws.head_mean = ws.head_mean, None
-    return out, weights, record(head_mean, MeanBackward1, (weights,), shape=weights.shape, axes=(weights.dim() - 3,),
-                                keepdim=False)
+    return out, weights, record(head_mean, MeanBackward1, (history_only(weights),), shape=weights.shape,
+                                axes=(weights.dim() - 3,), keepdim=False)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
