@@ -130,7 +130,8 @@ def serve(framework, threads, args):
     ``{"prepare": NAME}`` builds and calibrates workload NAME, ``{"time": true}`` times one batch of it.
     """
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    sys.stdout = sys.stderr  # whatever a workload prints must not break the replies
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # whatever a workload or a library prints goes to stderr,
+    sys.stdout = sys.stderr                            # not into the replies
 
     def reply(**message):
         replies.write(json.dumps(message) + "\n")
