@@ -28,7 +28,7 @@ CASES = [
 
 
 def _forward_tile(monkeypatch, tile):
-    """Make the forward and the input gradient run F(tile x tile, 3x3) whatever the output's width."""
+    """Make the forward and both gradients run F(tile x tile, 3x3) whatever the output's width."""
     monkeypatch.setattr(_winograd, "F4_MIN_WIDTH", 0 if tile == 4 else 1 << 30)
 
 

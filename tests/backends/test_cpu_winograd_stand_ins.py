@@ -8,7 +8,7 @@ from numbatorch.backends.cpu import (_tiered, _winograd, _winograd4_kernels, _wi
 
 KERNELS = [(_winograd_kernels, name) for name in ("transform_tiles", "output_tiles", "kernel_transform",
                                                   "kernel_gradient")]
-KERNELS += [(_winograd4_kernels, name) for name in ("input_tiles", "output_tiles")]
+KERNELS += [(_winograd4_kernels, name) for name in ("input_tiles", "output_tiles", "gradient_tiles")]
 
 CASES = [
     # N, Cin, Cout, (H, W), padding
@@ -44,7 +44,7 @@ def _stand_ins_only(monkeypatch):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", CASES)
 def test_winograd_conv_gives_the_same_bits_on_stand_ins(case, dtype, tile, monkeypatch):
-    # the forward and input gradient as F(tile x tile, 3x3) whatever the output's width
+    # the forward and both gradients as F(tile x tile, 3x3) whatever the output's width
     monkeypatch.setattr(_winograd, "F4_MIN_WIDTH", 0 if tile == 4 else 1 << 30)
     N, C, Co, size, p = case
     pad = (p, p) if isinstance(p, int) else p
@@ -61,8 +61,8 @@ def test_winograd_conv_gives_the_same_bits_on_stand_ins(case, dtype, tile, monke
     compiled = _conv_results(x, w, b, gy, pad)
     tiered = _stand_ins_only(monkeypatch)
     numpy_only = _conv_results(x, w, b, gy, pad)
-    unused = ((_winograd_kernels.output_tiles,) if tile == 4
-              else (_winograd4_kernels.input_tiles, _winograd4_kernels.output_tiles))
+    unused = ((_winograd_kernels.transform_tiles, _winograd_kernels.output_tiles) if tile == 4
+              else (_winograd4_kernels.input_tiles, _winograd4_kernels.output_tiles, _winograd4_kernels.gradient_tiles))
     assert all(kernel.stand_in_calls for kernel in tiered if kernel not in unused)
     for ours, theirs in zip(compiled, numpy_only):
         assert ours.dtype == theirs.dtype == dtype

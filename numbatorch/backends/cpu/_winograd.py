@@ -7,8 +7,8 @@ elementwise products become 16 GEMMs per chunk of tiles, (Cout x C) @ (C x tiles
 products, unlike the im2col tiles' 32-row ones.  The input gradient is the same convolution of the output
 gradient with the flipped, transposed kernel; the weight gradient is G^T [sum over tiles of
 (A dy A^T) (B^T d B)^T] G: 16 GEMMs with the tiles as their long inner dimension.  Outputs at least
-F4_MIN_WIDTH wide run the forward and the input gradient as F(4x4, 3x3) (_winograd4_kernels.py): 6x6 patches,
-36 GEMMs per 16 outputs; the weight gradient stays F(2x2, 3x3).
+F4_MIN_WIDTH wide run all three as F(4x4, 3x3) (_winograd4_kernels.py): 6x6 transforms, 36 GEMMs per 16
+outputs.
 
 Chunks (a few tile rows, transforms of about CHUNK_BYTES) run on the convolution's worker threads with
 single-threaded BLAS, as the im2col path does (see conv.py and _conv_threads.py).  The chunk split depends
@@ -22,7 +22,8 @@ import numpy as np
 
 from ._conv_threads import OrderedSum, run_tasks, worker_count
 from ._parallel import MIN_ELEMENTS
-from ._winograd4_kernels import input_scratch_size, input_tiles as input_tiles4, output_tiles as output_tiles4
+from ._winograd4_kernels import (gradient_scratch_size, gradient_tiles as gradient_tiles4, input_scratch_size,
+                                 input_tiles as input_tiles4, output_tiles as output_tiles4)
 from ._winograd_kernels import (GRADIENT_TRANSFORM, INPUT_TRANSFORM, kernel_gradient, kernel_transform,
                                 output_tiles, transform_scratch_size, transform_tiles)
 
@@ -36,10 +37,10 @@ MIN_CHUNK_TILES = 128
 MIN_CHANNELS = 16
 MIN_WIDTH = 24
 
-# Narrowest output that the forward (and the input gradient) computes as F(4x4, 3x3): 36 GEMMs per 16
-# outputs, 4x fewer multiplications than im2col (F(2x2, 3x3): 2.25x), but costlier transforms on short rows.
-# Forward alone, one thread, F(4x4) / F(2x2) CPU time: 0.79-0.90 at output width 64 (16-128 channels) and
-# 0.86 at 128, 0.91-1.10 at 32 (64 / 32 channels), 1.23 at 24.  The weight gradient always runs F(2x2, 3x3).
+# Narrowest output (of the forward; of the input gradient: its input's width) computed as F(4x4, 3x3): 36 GEMMs
+# per 16 outputs, 4x fewer multiplications than im2col (F(2x2, 3x3): 2.25x), but costlier transforms on short
+# rows.  Forward alone, one thread, F(4x4) / F(2x2) CPU time: 0.79-0.90 at output width 64 (16-128 channels)
+# and 0.86 at 128, 0.91-1.10 at 32 (64 / 32 channels), 1.23 at 24.
 F4_MIN_WIDTH = 48
 
 # Kernel transform matrices G: F(2x2, 3x3)'s (4x3) and F(4x4, 3x3)'s (6x3); B^T and A^T are in the kernels.
@@ -174,29 +175,50 @@ def winograd_conv2d(x, weight, bias, padding):
     return _forward(x, weight, bias, padding[0], padding[1])
 
 
+def _gradient_stages(x, gy, ph, pw, m, tH, tW, rows):
+    """(tiles per tile row, kernel matrix G, scratch(), transforms(V, Z, scratch, g0, nrows)) of the weight
+    gradient's F(m x m, 3x3) chunks of up to ``rows`` tile rows: x's tiles into V, gy's into Z."""
+    if m == 4:
+        P = rows * (tW + 1)
+        coef = np.array(_COEFFICIENTS, dtype=x.dtype)
+
+        def transforms4(V, Z, scratch, g0, nrows):
+            input_tiles4(x, V, P, scratch[0], coef, g0, nrows, tH, tW, ph, pw)
+            gradient_tiles4(gy, Z, P, scratch[1], coef, g0, nrows, tH, tW)
+        return (tW + 1, _G4, lambda: (np.empty(input_scratch_size(P), dtype=x.dtype),
+                                      np.empty(gradient_scratch_size(P), dtype=x.dtype)), transforms4)
+    P = rows * tW
+
+    def transforms2(V, Z, scratch, g0, nrows):
+        transform_tiles(x, V, P, *scratch[0], g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
+        transform_tiles(gy, Z, P, *scratch[1], g0, nrows, tH, tW, 0, 0, GRADIENT_TRANSFORM)
+    return (tW, _G, lambda: (_transform_scratch(rows, tW, tW + 1, x.dtype), _transform_scratch(rows, tW, tW, x.dtype)),
+            transforms2)
+
+
 def _weight_gradient(gy, x, ph, pw):
     """Gradient of the 3x3 weight, (Cout, C, 3, 3), from gy (N, Cout, oH, oW) and x (N, C, H, W); None when
     it has an infinite or NaN element."""
     N, C, H, W = x.shape
     Cout, oH, oW = gy.shape[1:]
-    tH, tW = -(-oH // 2), -(-oW // 2)
+    m = 4 if oW >= F4_MIN_WIDTH else 2
+    tH, tW = -(-oH // m), -(-oW // m)
     x = _contiguous(x)
     gy = _contiguous(gy)
-    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize)
-    rows = chunks[0][1]
-    P = rows * tW
+    count = (m + 2) ** 2
+    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize, count)
+    per_row, G, scratch, transforms = _gradient_stages(x, gy, ph, pw, m, tH, tW, chunks[0][1])
+    P = chunks[0][1] * per_row
     total = OrderedSum()
 
     def make_state():
-        return (_planes(C, P, x.dtype), _planes(Cout, P, x.dtype), _transform_scratch(rows, tW, tW + 1, x.dtype),
-                _transform_scratch(rows, tW, tW, x.dtype))
+        return _planes(C, P, x.dtype, count), _planes(Cout, P, x.dtype, count), scratch()
 
     def run_chunk(state, i):
-        (V, V3), (Z, Z3), scratch, gy_scratch = state
+        (V, V3), (Z, Z3), scratch = state
         g0, nrows = chunks[i]
-        T = nrows * tW
-        transform_tiles(x, V, P, *scratch, g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
-        transform_tiles(gy, Z, P, *gy_scratch, g0, nrows, tH, tW, 0, 0, GRADIENT_TRANSFORM)
+        T = nrows * per_row
+        transforms(V, Z, scratch, g0, nrows)
         with np.errstate(invalid="ignore"):     # infinite inputs: detected below
             total.add(i, np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1)))
 
@@ -204,7 +226,7 @@ def _weight_gradient(gy, x, ph, pw):
     if not np.isfinite(total.total).all():
         return None
     gw = np.empty((Cout, C, 3, 3), dtype=x.dtype)
-    kernel_gradient(total.total, _G, gw)
+    kernel_gradient(total.total, G, gw)
     return gw
 
 

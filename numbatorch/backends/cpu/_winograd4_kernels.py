@@ -64,6 +64,27 @@ def _at(dst, d, src, o0, o1, o2, o3, o4, o5, r, n, coef):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _a(dst, d, src, o0, o1, o2, o3, i, n, coef):
+    """dst[d + t] = row i of A (A^T's transpose, 6x4) times (src[o0 + t], ..., src[o3 + t]) for t < n."""
+    c2, c4, c8 = coef[0], coef[1], coef[3]
+    d, o0, o1, o2, o3 = uint64(d), uint64(o0), uint64(o1), uint64(o2), uint64(o3)
+    for t in range(n):
+        u = uint64(t)
+        if i == 0:
+            dst[d + u] = src[o0 + u]
+        elif i == 1:
+            dst[d + u] = (src[o0 + u] + src[o1 + u]) + (src[o2 + u] + src[o3 + u])
+        elif i == 2:
+            dst[d + u] = (src[o0 + u] - src[o1 + u]) + (src[o2 + u] - src[o3 + u])
+        elif i == 3:
+            dst[d + u] = (src[o0 + u] + c2 * src[o1 + u]) + (c4 * src[o2 + u] + c8 * src[o3 + u])
+        elif i == 4:
+            dst[d + u] = (src[o0 + u] - c2 * src[o1 + u]) + (c4 * src[o2 + u] - c8 * src[o3 + u])
+        else:
+            dst[d + u] = src[o3 + u]
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _gather_row(rows, at, Q, x, flat, n, c, h, pw, width):
     """rows[at + p * Q + t] = x[n, c, h, 4t + p - pw] for p < 4, t < width, zero outside x (h inside)."""
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
@@ -153,6 +174,49 @@ def _output_tile(row, w, width, sums, q, T, b, coef):
     return non_finite
 
 
+def gradient_scratch_size(P):
+    """Length of gradient_tiles' ``rows`` scratch for chunks of up to P tiles (spare ones included)."""
+    return 40 * (P + 1)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gradient_tiles(gy, Z, P, rows, coef, g0, nrows, tH, tW):
+    """Z[6i + j, c * P + p] = (A y A^T)[i, j] of the 4x4 tile y of tile p of the chunk in channel c of gy
+    (N, C, oH, oW), zero past its edges (and for the spare tiles): the transform whose products with
+    input_tiles' give the weight gradient.  Laid out as input_tiles: rows[r] (r < 4) the tiles' row r in four
+    column phases, rows[4 + i] their combinations down the rows.  Scratch: rows (length
+    gradient_scratch_size(P)); coef: 2, 4, 5, 8 in gy's dtype."""
+    C, H = gy.shape[1], gy.shape[2]
+    flat = gy.reshape(-1)
+    planes = Z.reshape(-1)
+    stride = Z.shape[1]
+    width = tW + 1
+    T = nrows * width
+    Q = T + 1
+    block = 4 * Q
+    for c in range(C):
+        for k in range(nrows):
+            n = (g0 + k) // tH
+            ti = g0 + k - n * tH
+            for r in range(4):
+                h = 4 * ti + r
+                at = r * block + k * width
+                if h < H:
+                    _gather_row(rows, at, Q, gy, flat, n, c, h, 0, width)
+                else:
+                    for p in range(4):
+                        rows[at + p * Q:at + p * Q + width] = 0
+        for r in range(4):
+            for p in range(4):
+                rows[r * block + p * Q + T] = 0     # as input_tiles' (read by the row combinations only)
+        for i in range(6):
+            _a(rows, (4 + i) * block, rows, 0, block, 2 * block, 3 * block, i, block, coef)
+        for i in range(6):
+            R = (4 + i) * block
+            for j in range(6):
+                _a(planes, (6 * i + j) * stride + c * P, rows, R, R + Q, R + 2 * Q, R + 3 * Q, j, T, coef)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
     """out's 4x4 output tiles of the chunk = A^T m A + bias[co], m = M[:, co * P + p] (36 planes).
@@ -191,3 +255,4 @@ def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
 # numpy stand-ins run while the builds are not cached (see _tiered.py)
 input_tiles = Tiered(input_tiles, _winograd4_stand_ins.input_tiles)
 output_tiles = Tiered(output_tiles, _winograd4_stand_ins.output_tiles)
+gradient_tiles = Tiered(gradient_tiles, _winograd4_stand_ins.gradient_tiles)

@@ -61,6 +61,44 @@ def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
                 planes[6 * i + j, :, :T] = _bt(j, columns, coef)
 
 
+def _a(i, s, coef):
+    """Row i of A (6x4) times the four arrays s, as ``_winograd4_kernels._a``."""
+    c2, c4, c8 = coef[0], coef[1], coef[3]
+    if i == 0:
+        return s[0]
+    if i == 1:
+        return (s[0] + s[1]) + (s[2] + s[3])
+    if i == 2:
+        return (s[0] - s[1]) + (s[2] - s[3])
+    if i == 3:
+        return (s[0] + c2 * s[1]) + (c4 * s[2] + c8 * s[3])
+    if i == 4:
+        return (s[0] - c2 * s[1]) + (c4 * s[2] - c8 * s[3])
+    return s[3]
+
+
+def gradient_tiles(gy, Z, P, rows, coef, g0, nrows, tH, tW):
+    """``_winograd4_kernels.gradient_tiles``: the tiles' 4-row bands gathered (zero past gy's edges), combined
+    down the rows, then along them, on all channels and tiles at once."""
+    N, C, H, W = gy.shape
+    planes = _planes(Z, C, P, 36)
+    width = tW + 1
+    T = nrows * width
+    g = np.arange(g0, g0 + nrows)
+    h = 4 * (g % tH)[:, None] + np.arange(4)                 # (nrows, 4): rows of each tile row
+    w = np.arange(4 * width)
+    inside = (h < H)[:, :, None] & (w < W)
+    bands = gy.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.minimum(h, H - 1)[:, :, None],
+                                     np.minimum(w, W - 1)]
+    bands = np.where(inside, bands, gy.dtype.type(0))        # (C, nrows, 4, 4 * width)
+    phased = bands.reshape(C, nrows, 4, width, 4).transpose(2, 0, 4, 1, 3).reshape(4, C, 4, T)
+    with np.errstate(over="ignore", invalid="ignore"):        # as the kernel: no checks
+        for i in range(6):
+            combined = _a(i, phased, coef)                    # (C, 4, T): row combination i, column phases
+            for j in range(6):
+                planes[6 * i + j, :, :T] = _a(j, combined.transpose(1, 0, 2), coef)
+
+
 def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
     """``_winograd4_kernels.output_tiles``: A^T m A + bias of every tile, then each sample's tile rows written
     at once; whether a written element is infinite or NaN."""

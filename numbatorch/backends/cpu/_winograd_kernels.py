@@ -204,21 +204,25 @@ def kernel_transform(w, G, U):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def kernel_gradient(dU, G, gw):
-    """gw[o, c] = G^T d G for each 4x4 transform-domain gradient d = dU[:, o, c] (entry 4i + j), computed in
-    float64: the gradient of kernel_transform."""
+    """gw[o, c] = G^T d G for each (n x n) transform-domain gradient d = dU[:, o, c] (entry n * i + j) and G
+    (n, 3), computed in float64: the gradient of kernel_transform."""
     O, C = gw.shape[0], gw.shape[1]
-    t = np.empty((3, 4))
+    n = G.shape[0]
+    t = np.empty((3, n))
     for o in range(O):
         for c in range(C):
             for a in range(3):
-                for j in range(4):
+                for j in range(n):
                     s = 0.0
-                    for i in range(4):
-                        s += G[i, a] * dU[4 * i + j, o, c]
+                    for i in range(n):
+                        s += G[i, a] * dU[n * i + j, o, c]
                     t[a, j] = s
             for a in range(3):
                 for b in range(3):
-                    gw[o, c, a, b] = t[a, 0] * G[0, b] + t[a, 1] * G[1, b] + t[a, 2] * G[2, b] + t[a, 3] * G[3, b]
+                    s = t[a, 0] * G[0, b]
+                    for j in range(1, n):
+                        s += t[a, j] * G[j, b]
+                    gw[o, c, a, b] = s
 
 
 # numpy stand-ins run while the builds are not cached (see _tiered.py): these four cost ~2.9 s CPU to compile

@@ -90,11 +90,15 @@ def kernel_transform(w, G, U):
 
 def kernel_gradient(dU, G, gw):
     """``_winograd_kernels.kernel_gradient``: G^T d summed from 0.0 in float64, then (G^T d) G."""
+    n = G.shape[0]
     d = dU.astype(np.float64)
-    t = np.zeros((3, 4) + dU.shape[1:])
+    t = np.zeros((3, n) + dU.shape[1:])
     for a in range(3):
-        for i in range(4):
-            t[a] += G[i, a] * d[4 * i:4 * i + 4]
+        for i in range(n):
+            t[a] += G[i, a] * d[n * i:n * i + n]
     for a in range(3):
         for b in range(3):
-            gw[:, :, a, b] = t[a, 0] * G[0, b] + t[a, 1] * G[1, b] + t[a, 2] * G[2, b] + t[a, 3] * G[3, b]
+            s = t[a, 0] * G[0, b]
+            for j in range(1, n):
+                s = s + t[a, j] * G[j, b]
+            gw[:, :, a, b] = s
