@@ -1,7 +1,9 @@
-"""Numpy stand-ins for the recurrent forward kernels while their Numba builds are not cached (``_tiered.py``).
+"""Numpy stand-ins for the recurrent kernels (layers and cells, forward and backward) while their Numba builds are
+not cached (``_tiered.py``).
 
-The LSTM and GRU forward kernels took 1.7-1.9 s each to compile, most of a cold ``layers --quick``. Each stand-in
-takes its kernel's arguments and gives its kernel's results bit for bit:
+The LSTM and GRU forward kernels took 1.7-1.9 s each to compile, most of a cold ``layers --quick``, and each
+backward kernel about 1 s more. Each stand-in takes its kernel's arguments and gives its kernel's results bit for
+bit:
 
 - the gate math replays ``_vector_exp.exp`` / ``_vector_exp32.exp32`` and the ``_rnn_math`` activations on
   whole arrays: the same operations on the same values in the same order (the kernels are built without
