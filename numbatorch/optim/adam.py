@@ -48,42 +48,80 @@ class Adam(Optimizer):
         """One Adam update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            beta1, beta2 = (as_float(b) for b in group["betas"])
-            lr, eps, weight_decay = as_float(group["lr"]), group["eps"], group["weight_decay"]
-            amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_tensor(0.0)
-                    state["exp_avg"] = zeros_state(p)
-                    state["exp_avg_sq"] = zeros_state(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = zeros_state(p)
-                step = self._state_step(state)
-                param, grad = p._data, p.grad._data
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                grad = update_grad(param, grad, maximize, weight_decay, decoupled, lr)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
-                if not amsgrad and optim_kernels.adam_update(param, grad, exp_avg, exp_avg_sq, beta1, beta2, step_size,
-                                                             bias_correction2_sqrt, eps):
-                    bump(p, state["exp_avg"], state["exp_avg_sq"])
-                    continue
-                lerp_(exp_avg, grad, 1 - beta1)
-                exp_avg_sq *= beta2
-                addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
-                if amsgrad:
-                    max_sq = state["max_exp_avg_sq"]
-                    np.maximum(max_sq._data, exp_avg_sq, out=max_sq._data)
-                    bump(max_sq)
-                    denom = np.sqrt(max_sq._data) / bias_correction2_sqrt
-                else:
-                    denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt
-                denom += eps
-                param += (-step_size * exp_avg) / denom
-                bump(p, state["exp_avg"], state["exp_avg_sq"])
+            params = [p for p in group["params"] if p.grad is not None]
+            states = [self._param_state(p, group["amsgrad"]) for p in params]
+            steps = [self._state_step(state) for state in states]
+            if not group["amsgrad"] and steps and steps.count(steps[0]) == len(steps):
+                self._update_group(group, params, states, steps[0])
+                continue
+            for p, state, step in zip(params, states, steps):
+                self._update_param(group, p, state, step)
         return loss
+
+    def _param_state(self, p, amsgrad):
+        """The state of parameter ``p``, zero moments and step on its first update."""
+        state = self.state[p]
+        if not state:
+            state["step"] = scalar_tensor(0.0)
+            state["exp_avg"] = zeros_state(p)
+            state["exp_avg_sq"] = zeros_state(p)
+            if amsgrad:
+                state["max_exp_avg_sq"] = zeros_state(p)
+        return state
+
+    def _update_group(self, group, params, states, step):
+        """Update ``params``, all at ``step``, through the fused kernel in one pass (foreach-style): the scalars are
+        computed once; a parameter the kernel declines takes ``_update_param``'s numpy formula."""
+        beta1, beta2, lr, eps, bias_correction2_sqrt, step_size = _step_scalars(group, step)
+        maximize, weight_decay, decoupled = group["maximize"], group["weight_decay"], group["decoupled_weight_decay"]
+        arrays = [p._data for p in params]
+        grads = [p.grad._data for p in params]
+        if maximize or weight_decay != 0:
+            grads = [update_grad(a, g, maximize, weight_decay, decoupled, lr) for a, g in zip(arrays, grads)]
+        exp_avgs = [state["exp_avg"]._data for state in states]
+        exp_avg_sqs = [state["exp_avg_sq"]._data for state in states]
+        declined = optim_kernels.adam_update_group(arrays, grads, exp_avgs, exp_avg_sqs, beta1, beta2, step_size,
+                                                   bias_correction2_sqrt, eps)
+        for i in declined:
+            _numpy_update(arrays[i], grads[i], exp_avgs[i], exp_avg_sqs[i], None, beta1, beta2, step_size,
+                          bias_correction2_sqrt, eps)
+        for p, state in zip(params, states):
+            bump(p, state["exp_avg"], state["exp_avg_sq"])
+
+    def _update_param(self, group, p, state, step):
+        """Update one parameter at its own ``step``: the fused kernel where it applies, else numpy passes."""
+        beta1, beta2, lr, eps, bias_correction2_sqrt, step_size = _step_scalars(group, step)
+        amsgrad = group["amsgrad"]
+        param, exp_avg, exp_avg_sq = p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data
+        grad = update_grad(param, p.grad._data, group["maximize"], group["weight_decay"],
+                           group["decoupled_weight_decay"], lr)
+        if amsgrad or not optim_kernels.adam_update(param, grad, exp_avg, exp_avg_sq, beta1, beta2, step_size,
+                                                    bias_correction2_sqrt, eps):
+            max_sq = state["max_exp_avg_sq"] if amsgrad else None
+            _numpy_update(param, grad, exp_avg, exp_avg_sq, max_sq, beta1, beta2, step_size, bias_correction2_sqrt,
+                          eps)
+            if amsgrad:
+                bump(max_sq)
+        bump(p, state["exp_avg"], state["exp_avg_sq"])
+
+
+def _step_scalars(group, step):
+    """``beta1, beta2, lr, eps, sqrt(1 - beta2 ** step), lr / (1 - beta1 ** step)`` as Python floats."""
+    beta1, beta2 = (as_float(b) for b in group["betas"])
+    lr = as_float(group["lr"])
+    return beta1, beta2, lr, group["eps"], (1 - beta2 ** step) ** 0.5, lr / (1 - beta1 ** step)
+
+
+def _numpy_update(param, grad, exp_avg, exp_avg_sq, max_sq, beta1, beta2, step_size, bias_correction2_sqrt, eps):
+    """Adam's update as numpy passes, for what the fused kernel does not take (AMSGrad with ``max_sq``'s tensor,
+    half precision, strided arrays)."""
+    lerp_(exp_avg, grad, 1 - beta1)
+    exp_avg_sq *= beta2
+    addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+    if max_sq is not None:
+        np.maximum(max_sq._data, exp_avg_sq, out=max_sq._data)
+        denom = np.sqrt(max_sq._data) / bias_correction2_sqrt
+    else:
+        denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt
+    denom += eps
+    param += (-step_size * exp_avg) / denom

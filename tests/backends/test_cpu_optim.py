@@ -44,3 +44,27 @@ def test_adam_update_declines_and_writes_nothing(case):
     assert optim.adam_update(param, grad, exp_avg, exp_avg_sq, 0.9, 0.999, 0.01, 0.5, 1e-8) is False
     for a, b in zip((param, exp_avg, exp_avg_sq), before):
         np.testing.assert_array_equal(a, b)
+
+
+def test_adam_update_group_equals_one_by_one_and_declines_untouched():
+    rng = np.random.default_rng(3)
+    shapes_dtypes = [((4, 6), np.float32), ((7,), np.float64), ((3, 5), np.float32), ((2, 2), np.float16)]
+    groups = [[rng.standard_normal(shape).astype(dtype) for _ in range(4)] for shape, dtype in shapes_dtypes]
+    for arrays in groups:
+        arrays[3] = np.abs(arrays[3])
+    wide_grad = rng.standard_normal((3, 10)).astype(np.float32)
+    groups[2][1] = wide_grad[:, ::2]
+    one_by_one = [[a.copy() for a in arrays] for arrays in groups]
+    together = [[a.copy() for a in arrays] for arrays in groups]
+    one_by_one[2][1] = wide_grad.copy()[:, ::2]  # a strided gradient: declined
+    together[2][1] = wide_grad.copy()[:, ::2]
+    hyper = (0.9, 0.999, 0.013, 0.7, 1e-8)
+    fused = [optim.adam_update(*arrays, *hyper) for arrays in one_by_one]
+    declined = optim.adam_update_group(*zip(*together), *hyper)
+    assert declined == [i for i, ok in enumerate(fused) if not ok] == [2, 3]
+    for i, (ours, theirs) in enumerate(zip(together, one_by_one)):
+        for a, b, original in zip(ours, theirs, groups[i]):
+            a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+            np.testing.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
+            if i in declined:
+                np.testing.assert_array_equal(a, original)

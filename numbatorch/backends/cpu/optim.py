@@ -3,7 +3,7 @@ import numpy as np
 
 from . import _optim_kernels as K
 
-__all__ = ["adam_update"]
+__all__ = ["adam_update", "adam_update_group"]
 
 _FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -19,6 +19,14 @@ def _fusable(param, *others):
     return True
 
 
+def _adam_scalars(dtype, beta1, beta2, step_size, bias_correction2_sqrt, eps):
+    """The fused kernel's scalar arguments, rounded to ``dtype`` as numpy rounds a Python float meeting an array."""
+    s = dtype.type
+    weight1 = 1 - beta1
+    return (weight1 < 0.5, s(weight1), s(1 - weight1), s(beta2), s(1 - beta2), s(-step_size),
+            s(bias_correction2_sqrt), s(eps))
+
+
 def adam_update(param, grad, exp_avg, exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt, eps):
     """Adam's update of one parameter in place, in one pass; returns False (nothing written) where it cannot.
 
@@ -28,8 +36,24 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, beta1, beta2, step_size, bias_
     """
     if not _fusable(param, grad, exp_avg, exp_avg_sq):
         return False
-    s = param.dtype.type
-    weight1 = 1 - beta1
-    K.adam_update(param.reshape(-1), grad.reshape(-1), exp_avg.reshape(-1), exp_avg_sq.reshape(-1), weight1 < 0.5,
-                  s(weight1), s(1 - weight1), s(beta2), s(1 - beta2), s(-step_size), s(bias_correction2_sqrt), s(eps))
+    K.adam_update(param.reshape(-1), grad.reshape(-1), exp_avg.reshape(-1), exp_avg_sq.reshape(-1),
+                  *_adam_scalars(param.dtype, beta1, beta2, step_size, bias_correction2_sqrt, eps))
     return True
+
+
+def adam_update_group(params, grads, exp_avgs, exp_avg_sqs, beta1, beta2, step_size, bias_correction2_sqrt, eps):
+    """``adam_update`` of several parameters sharing one step count, the scalars rounded once per dtype (the
+    foreach form: one Python pass instead of one per parameter); returns the indices it could not update, whose
+    arrays it left untouched."""
+    scalars_by_dtype = {}
+    declined = []
+    for i, (param, grad, exp_avg, exp_avg_sq) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
+        if not _fusable(param, grad, exp_avg, exp_avg_sq):
+            declined.append(i)
+            continue
+        scalars = scalars_by_dtype.get(param.dtype)
+        if scalars is None:
+            scalars = scalars_by_dtype[param.dtype] = _adam_scalars(param.dtype, beta1, beta2, step_size,
+                                                                    bias_correction2_sqrt, eps)
+        K.adam_update(param.reshape(-1), grad.reshape(-1), exp_avg.reshape(-1), exp_avg_sq.reshape(-1), *scalars)
+    return declined
