@@ -94,6 +94,15 @@ def _channel_dropout(input, p, training, inplace, batched):
     return _apply_mask(input, mask, inplace)
 
 
+def _warn_deprecated_rank(name, ndim, spatial):
+    """PyTorch's warning for a channel dropout of ``spatial`` dims given an input of another rank."""
+    warnings.warn(f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in an error "
+                  "in a future release. To retain the behavior and silence this warning, please use dropout "
+                  f"instead. Note that {name} exists to provide channel-wise dropout on inputs with {spatial} "
+                  "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                  f"{spatial + 1}D or {spatial + 2}D inputs).", stacklevel=3)
+
+
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zeroes whole channels of 1-D feature maps with probability ``p`` when ``training``.
 
@@ -119,11 +128,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     ndim = input.dim()
     if ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in "
-                      "an error in a future release. To retain the behavior and silence this warning, please use "
-                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
-                      "inputs).", stacklevel=2)
+        _warn_deprecated_rank("dropout2d", ndim, spatial=2)
     if ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
@@ -143,11 +148,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     ndim = input.dim()
     if ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and will result in "
-                      "an error in a future release. To retain the behavior and silence this warning, please use "
-                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
-                      "inputs).", stacklevel=2)
+        _warn_deprecated_rank("dropout3d", ndim, spatial=3)
     return _channel_dropout(input, p, training, inplace, batched=ndim == 5)
 
 
