@@ -33,20 +33,28 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
         else:
             return _untracked(out)
         # Node.__init__'s work, inlined (one pass, no calls): every recorded op passes here
-        node_inputs = []
-        edges = []
-        for t in inputs:
-            if isinstance(t, Tensor) and t._requires_grad:
-                if t._base is not None:
-                    refresh_stale_view(t)
-                node_inputs.append(t)
-                edges.append((t.grad_fn, t._output_nr))
-            else:
-                node_inputs.append(None)
-                edges.append(None)
+        if len(inputs) == 1 and isinstance(t, Tensor):  # a unary op: its input records (found above)
+            if t._base is not None:
+                refresh_stale_view(t)
+            node_inputs = (t,)
+            edges = ((t.grad_fn, t._output_nr),)
+        else:
+            node_inputs = []
+            edges = []
+            for t in inputs:
+                if isinstance(t, Tensor) and t._requires_grad:
+                    if t._base is not None:
+                        refresh_stale_view(t)
+                    node_inputs.append(t)
+                    edges.append((t.grad_fn, t._output_nr))
+                else:
+                    node_inputs.append(None)
+                    edges.append(None)
+            node_inputs = tuple(node_inputs)
+            edges = tuple(edges)
         node = _new_node(node_cls)
-        node.inputs = tuple(node_inputs)
-        node.edges = tuple(edges)
+        node.inputs = node_inputs
+        node.edges = edges
         node._saved_versions = None
         node._released = False
         node._pre_hooks = None
