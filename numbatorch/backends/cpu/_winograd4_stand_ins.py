@@ -5,7 +5,7 @@ values in the same order, in the data's dtype.  The kernels' scratch arguments a
 """
 import numpy as np
 
-from ._winograd_stand_ins import _planes
+from ._winograd_stand_ins import _bands, _planes, _write_tile_rows
 
 
 def _bt(i, d, coef):
@@ -39,17 +39,11 @@ def _at(r, m, coef):
 def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
     """``_winograd4_kernels.input_tiles``: the tiles' 6-row bands gathered (zero outside x) in the kernel's
     phase layout, combined down the rows, then along them, on all channels and tiles at once."""
-    N, C, H, W = x.shape
+    C = x.shape[1]
     planes = _planes(V, C, P, 36)
     width = tW + 1
     T = nrows * width
-    g = np.arange(g0, g0 + nrows)
-    h = 4 * (g % tH)[:, None] - ph + np.arange(6)            # (nrows, 6): input rows of each tile row
-    w = np.arange(4 * width) - pw                             # input columns from the chunk's first tile's
-    inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
-    bands = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
-                                    np.clip(w, 0, W - 1)]
-    bands = np.where(inside, bands, x.dtype.type(0))          # (C, nrows, 6, 4 * width)
+    bands = _bands(x, g0, nrows, tH, 4, 6, 4 * width, ph, pw)     # (C, nrows, 6, 4 * width)
     # (row r, channel, phase p, tile k * width + t), then a zero: the kernel's gathered rows
     phased = np.zeros((6, C, 4, T + 1), dtype=x.dtype)
     phased[..., :T] = bands.reshape(C, nrows, 6, width, 4).transpose(2, 0, 4, 1, 3).reshape(6, C, 4, T)
@@ -80,17 +74,11 @@ def _a(i, s, coef):
 def gradient_tiles(gy, Z, P, rows, coef, g0, nrows, tH, tW):
     """``_winograd4_kernels.gradient_tiles``: the tiles' 4-row bands gathered (zero past gy's edges), combined
     down the rows, then along them, on all channels and tiles at once."""
-    N, C, H, W = gy.shape
+    C = gy.shape[1]
     planes = _planes(Z, C, P, 36)
     width = tW + 1
     T = nrows * width
-    g = np.arange(g0, g0 + nrows)
-    h = 4 * (g % tH)[:, None] + np.arange(4)                 # (nrows, 4): rows of each tile row
-    w = np.arange(4 * width)
-    inside = (h < H)[:, :, None] & (w < W)
-    bands = gy.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.minimum(h, H - 1)[:, :, None],
-                                     np.minimum(w, W - 1)]
-    bands = np.where(inside, bands, gy.dtype.type(0))        # (C, nrows, 4, 4 * width)
+    bands = _bands(gy, g0, nrows, tH, 4, 4, 4 * width, 0, 0)      # (C, nrows, 4, 4 * width)
     phased = bands.reshape(C, nrows, 4, width, 4).transpose(2, 0, 4, 1, 3).reshape(4, C, 4, T)
     with np.errstate(over="ignore", invalid="ignore"):        # as the kernel: no checks
         for i in range(6):
@@ -102,7 +90,7 @@ def gradient_tiles(gy, Z, P, rows, coef, g0, nrows, tH, tW):
 def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
     """``_winograd4_kernels.output_tiles``: A^T m A + bias of every tile, then each sample's tile rows written
     at once; whether a written element is infinite or NaN."""
-    Cout, oH, oW = out.shape[1:]
+    Cout = out.shape[1]
     T = nrows * (tW + 1)
     m = _planes(M, Cout, P, 36)[:, :, :T]
     b = bias[:, None]
@@ -112,15 +100,4 @@ def output_tiles(M, P, out, bias, sums, coef, g0, nrows, tH, tW):
             s = [_at(r, [m[6 * i + j] for i in range(6)], coef) for j in range(6)]
             for c in range(4):
                 tiles[:, :, r, :, c] = (_at(c, s, coef) + b).reshape(Cout, nrows, tW + 1)
-    non_finite = False
-    k = 0
-    while k < nrows:
-        n, ti = divmod(g0 + k, tH)
-        count = min(nrows - k, tH - ti)                       # tile rows of sample n in the chunk
-        h0 = 4 * ti
-        h1 = min(h0 + 4 * count, oH)
-        block = tiles[:, k:k + count, :, :tW].reshape(Cout, 4 * count, 4 * tW)[:, :h1 - h0, :oW]  # no spare tiles
-        out[n, :, h0:h1] = block
-        non_finite |= not np.isfinite(block).all()
-        k += count
-    return non_finite
+    return _write_tile_rows(out, tiles[:, :, :, :tW], g0, nrows, tH)     # no spare tiles

@@ -26,20 +26,46 @@ def _planes(flat, channels, P, count=16):
     return flat[:, :channels * P].reshape(count, channels, P)
 
 
+def _bands(x, g0, nrows, tH, m, rows, cols, ph, pw):
+    """The input that the chunk's tile rows read, zero outside x (N, C, H, W), as (C, nrows, rows, cols): for
+    tile row g (tile ti of sample n), x[n, :, m * ti - ph + r, s - pw] at [:, g - g0, r, s]."""
+    N, C, H, W = x.shape
+    g = np.arange(g0, g0 + nrows)
+    h = m * (g % tH)[:, None] - ph + np.arange(rows)         # (nrows, rows): input rows of each tile row
+    w = np.arange(cols) - pw                                  # input columns from the chunk's first tile's
+    inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
+    bands = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
+                                    np.clip(w, 0, W - 1)]
+    return np.where(inside, bands, x.dtype.type(0))
+
+
+def _write_tile_rows(out, tiles, g0, nrows, tH):
+    """out's rows of the chunk's tile rows from tiles (Cout, nrows, m, tW, m), each m x m output tile cut at
+    out's edges, one sample's tile rows at once; whether a written element is infinite or NaN."""
+    Cout, oH, oW = out.shape[1:]
+    m, tW = tiles.shape[2], tiles.shape[3]
+    non_finite = False
+    k = 0
+    while k < nrows:
+        n, ti = divmod(g0 + k, tH)
+        count = min(nrows - k, tH - ti)                       # tile rows of sample n in the chunk
+        h0 = m * ti
+        h1 = min(h0 + m * count, oH)
+        block = tiles[:, k:k + count].reshape(Cout, m * count, m * tW)[:, :h1 - h0, :oW]
+        out[n, :, h0:h1] = block
+        non_finite |= not np.isfinite(block).all()
+        k += count
+    return non_finite
+
+
 def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
     """``_winograd_kernels.transform_tiles``: the tiles' patches gathered (zero outside x), then the column
     combinations and the row combinations on all channels and tiles at once."""
     in_rows, row_comb, col_comb = transform
-    N, C, H, W = x.shape
+    C = x.shape[1]
     planes = _planes(V, C, P)
     half = tW + in_rows // 2 - 1
-    g = np.arange(g0, g0 + nrows)
-    h = 2 * (g % tH)[:, None] - ph + np.arange(in_rows)      # (nrows, in_rows): input rows of each tile row
-    w = np.arange(2 * half) - pw                              # input columns from the chunk's first tile's
-    inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
-    patches = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
-                                      np.clip(w, 0, W - 1)]
-    patches = np.where(inside, patches, x.dtype.type(0))      # (C, nrows, in_rows, 2 * half)
+    patches = _bands(x, g0, nrows, tH, 2, in_rows, 2 * half, ph, pw)     # (C, nrows, in_rows, 2 * half)
     T = nrows * tW
     for j, (pa, oa, op, pb, ob) in enumerate(col_comb):
         # entry t of parity p at offset o is column 2 * (t + o) + p of the tile row
@@ -53,7 +79,7 @@ def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
 def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
     """``_winograd_kernels.output_tiles``: A^T m A + bias of every tile, then each sample's tile rows written
     at once; whether a written element is infinite or NaN."""
-    Cout, oH, oW = out.shape[1:]
+    Cout = out.shape[1]
     T = nrows * tW
     m = _planes(M, Cout, P)[:, :, :T]
     b = bias[:, None]
@@ -64,18 +90,7 @@ def output_tiles(M, P, out, bias, sums, g0, nrows, tH, tW):
         for r, s in enumerate((first, second)):
             tiles[:, :, r, :, 0] = (s[0] + s[1] + s[2] + b).reshape(Cout, nrows, tW)
             tiles[:, :, r, :, 1] = (s[1] - s[2] - s[3] + b).reshape(Cout, nrows, tW)
-    non_finite = False
-    k = 0
-    while k < nrows:
-        n, ti = divmod(g0 + k, tH)
-        count = min(nrows - k, tH - ti)                       # tile rows of sample n in the chunk
-        h0 = 2 * ti
-        h1 = min(h0 + 2 * count, oH)
-        block = tiles[:, k:k + count].reshape(Cout, 2 * count, 2 * tW)[:, :h1 - h0, :oW]
-        out[n, :, h0:h1] = block
-        non_finite |= not np.isfinite(block).all()
-        k += count
-    return non_finite
+    return _write_tile_rows(out, tiles, g0, nrows, tH)
 
 
 def kernel_transform(w, G, U):
