@@ -71,11 +71,12 @@ def _make_normalize_rows(loop):
                     total[l] += attn[n, s, l]
             # fully masked (otherwise the max entry alone contributes exp(0) = 1): 0 * inv fills the query
             fill = np.nan if nan_rows else 0.0
+            inv = np.empty(L, dtype=attn.dtype)  # scaling in the scores' dtype: twice the lanes of float64
             for l in range(L):
-                total[l] = fill if total[l] == 0.0 else 1.0 / total[l]
+                inv[l] = fill if total[l] == 0.0 else 1.0 / total[l]
             for s in range(S):
                 for l in range(L):
-                    attn[n, s, l] = attn[n, s, l] * total[l]
+                    attn[n, s, l] = attn[n, s, l] * inv[l]
             if has_dropout:  # a loop nest of its own: inside the one above it kept LLVM from vectorising
                 for s in range(S):
                     start = n * keep_n + s * keep_s
