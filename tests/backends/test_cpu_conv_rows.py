@@ -117,3 +117,23 @@ def test_rows_path_empty_batch_or_no_output_channels(N, Co):
     y, gy, (gx, gw, _) = _run(x, w, np.zeros(Co), 1, (True, True, False))
     assert y.shape == (N, Co, 7, 7) and gx.shape == x.shape and gw.shape == w.shape
     assert not gx.any() and not gw.any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weight_rearrangements_kernels_equal_stand_ins_and_invert(dtype):
+    from numbatorch.backends.cpu import _conv_rows_kernels as K
+    w5 = np.random.default_rng(2).standard_normal((6, 4, 1, 3, 5)).astype(dtype)
+    w4 = w5.reshape(6, 4, 3, 5)
+    rows = [np.empty((3, 6, 4, 5), dtype) for _ in range(2)]
+    K.rows_from_weight.kernel(w4, rows[0])
+    K.rows_from_weight.stand_in(w4, rows[1])
+    np.testing.assert_array_equal(rows[0], rows[1])
+    np.testing.assert_array_equal(rows[0], np.moveaxis(w4, 2, 0))
+    g4 = np.ascontiguousarray(rows[0].transpose(0, 2, 3, 1))  # (kh, C, kw, Cout), as the weight gradient's sum
+    back = [np.empty_like(w4) for _ in range(2)]
+    K.weight_from_row_grads.kernel(g4, back[0])
+    K.weight_from_row_grads.stand_in(g4, back[1])
+    np.testing.assert_array_equal(back[0], back[1])
+    np.testing.assert_array_equal(back[0], w4)
+    np.testing.assert_array_equal(_conv_rows.weight_from_rows(g4.reshape(3, 20, 6), w5.shape), w5)
+    np.testing.assert_array_equal(_conv_rows.row_weights(w5), rows[0].reshape(3, 6, 20))

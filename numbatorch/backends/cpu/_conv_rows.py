@@ -15,6 +15,7 @@ output rows); its buffer holds C * kw rows of (output rows + kh - 1) * samples *
 import numpy as np
 
 from . import _cblas
+from ._conv_rows_kernels import rows_from_weight, weight_from_row_grads
 from ._im2col import row_shifts_transfer
 
 # Depth C * kw from which the row GEMMs run as fast as im2col's (C * kh * kw) ones; shallower products
@@ -34,13 +35,17 @@ def applies(x_shape, w_shape, stride3, pad3, dil3, groups, dtype):
 def row_weights(w5):
     """The weight (Cout, C, 1, kh, kw) as kh matrices (Cout, C * kw): (kh, Cout, C * kw)."""
     Cout, C, _, kh, kw = w5.shape
-    return np.ascontiguousarray(w5[:, :, 0].transpose(2, 0, 1, 3)).reshape(kh, Cout, C * kw)
+    w_rows = np.empty((kh, Cout, C, kw), dtype=w5.dtype)
+    rows_from_weight(np.ascontiguousarray(w5).reshape(Cout, C, kh, kw), w_rows)
+    return w_rows.reshape(kh, Cout, C * kw)
 
 
 def weight_from_rows(gw_rows, w_shape):
     """A weight gradient accumulated as (kh, C * kw, Cout), in w_shape (Cout, C, 1, kh, kw)."""
     Cout, C, _, kh, kw = w_shape
-    return np.ascontiguousarray(gw_rows.reshape(kh, C, kw, Cout).transpose(3, 1, 0, 2)).reshape(w_shape)
+    gw = np.empty((Cout, C, kh, kw), dtype=gw_rows.dtype)
+    weight_from_row_grads(np.ascontiguousarray(gw_rows).reshape(kh, C, kw, Cout), gw)
+    return gw.reshape(w_shape)
 
 
 def col_size(C, kh, kw, oW, tiles):

@@ -13,6 +13,8 @@ per-thread buffer (cache-hot, in parallel, no large first-touched buffers).  Str
 convolutions with C * kw >= 64 copy only kw shifts of each input row and run one GEMM per kernel
 row on strided windows instead (_conv_rows.py): a 3-4x smaller copy for 5x5 kernels.
 """
+from itertools import accumulate
+
 import numpy as np
 
 from ..._runtime import are_deterministic_algorithms_enabled
@@ -84,8 +86,8 @@ def _tiles(N, rows, R, oW, itemsize, n_workers=1):
     count = -(-N // nb)
     small, larger = divmod(N, count) if count else (0, 0)
     sizes = [small + 1] * larger + [small] * (count - larger)   # the larger tiles first
-    starts = np.cumsum([0] + sizes[:-1])
-    return [(int(n0), nbi, 0, R) for n0, nbi in zip(starts, sizes)]
+    starts = accumulate([0] + sizes[:-1])   # Python ints: np.cumsum cost more than the rest of the plan
+    return [(n0, nbi, 0, R) for n0, nbi in zip(starts, sizes)]
 
 
 def _workers(total_elements):
