@@ -1,5 +1,5 @@
-"""The Winograd F(2x2, 3x3) path of 3x3 convolutions against torch.nn.functional: forward, input and weight
-gradients, gradcheck, and bit-identical results for any thread count."""
+"""The Winograd F(2x2, 3x3) and F(4x4, 3x3) paths of 3x3 convolutions against torch.nn.functional: forward,
+input and weight gradients, gradcheck, and bit-identical results for any thread count."""
 import os
 import subprocess
 import sys

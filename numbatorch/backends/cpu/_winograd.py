@@ -72,7 +72,7 @@ def _kernel_transform(weight, G):
     return U
 
 
-def _chunks(N, tH, tW, channels, itemsize, count=16):
+def _chunks(N, tH, tW, channels, itemsize, count):
     """(first tile row, tile rows) of each chunk: ``count`` transform planes of about CHUNK_BYTES, whole tile
     rows (of one sample or several)."""
     total = N * tH
@@ -81,7 +81,7 @@ def _chunks(N, tH, tW, channels, itemsize, count=16):
     return [(g0, min(rows, total - g0)) for g0 in range(0, total, rows)]
 
 
-def _planes(rows, P, dtype, count=16):
+def _planes(rows, P, dtype, count):
     """Scratch for ``count`` (rows x P) matrices: (the kernels' C-contiguous (count, plane) array, the GEMMs'
     (count, rows, P) view of it).  Planes start an odd number of cache lines apart: planes a power of two
     apart (e.g. 32 x 256 floats) fell into the same L1 sets, and the transforms' 16 streams ran 5x slower."""
@@ -94,6 +94,15 @@ def _transform_scratch(rows, tW, half, dtype):
     """transform_tiles' scratch on chunks of ``rows`` tile rows, rows split into ``half`` columns each:
     tW + 1 for INPUT_TRANSFORM, tW for GRADIENT_TRANSFORM."""
     return np.empty(transform_scratch_size(rows, tW), dtype=dtype), np.empty((2, half), dtype=dtype)
+
+
+def _tiling(N, C, Cout, oH, oW, itemsize):
+    """(m, tH, tW, count, chunks) of a convolution of C into Cout channels with an oH x oW output: F(m x m, 3x3)
+    (m = 4 from F4_MIN_WIDTH wide), tH x tW tiles a sample, count = (m + 2)^2 transform planes, the chunks."""
+    m = 4 if oW >= F4_MIN_WIDTH else 2
+    tH, tW = -(-oH // m), -(-oW // m)
+    count = (m + 2) ** 2
+    return m, tH, tW, count, _chunks(N, tH, tW, C + Cout, itemsize, count)
 
 
 def _contiguous(a):
@@ -140,13 +149,10 @@ def _forward(x, weight, bias, ph, pw):
     N, C, H, W = x.shape
     Cout = weight.shape[0]
     oH, oW = H + 2 * ph - 2, W + 2 * pw - 2
-    m = 4 if oW >= F4_MIN_WIDTH else 2
-    tH, tW = -(-oH // m), -(-oW // m)
+    m, tH, tW, count, chunks = _tiling(N, C, Cout, oH, oW, x.itemsize)
     x = _contiguous(x)
     out = np.empty((N, Cout, oH, oW), dtype=x.dtype)
     bias = np.zeros(Cout, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
-    count = (m + 2) ** 2
-    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize, count)
     per_row, G, scratch, transform, finish = _tile_stages(x, out, bias, ph, pw, m, tH, tW, chunks[0][1])
     P = chunks[0][1] * per_row
     U = _kernel_transform(weight, G)
@@ -199,14 +205,11 @@ def _gradient_stages(x, gy, ph, pw, m, tH, tW, rows):
 def _weight_gradient(gy, x, ph, pw):
     """Gradient of the 3x3 weight, (Cout, C, 3, 3), from gy (N, Cout, oH, oW) and x (N, C, H, W); None when
     it has an infinite or NaN element."""
-    N, C, H, W = x.shape
+    N, C = x.shape[:2]
     Cout, oH, oW = gy.shape[1:]
-    m = 4 if oW >= F4_MIN_WIDTH else 2
-    tH, tW = -(-oH // m), -(-oW // m)
+    m, tH, tW, count, chunks = _tiling(N, C, Cout, oH, oW, x.itemsize)
     x = _contiguous(x)
     gy = _contiguous(gy)
-    count = (m + 2) ** 2
-    chunks = _chunks(N, tH, tW, C + Cout, x.itemsize, count)
     per_row, G, scratch, transforms = _gradient_stages(x, gy, ph, pw, m, tH, tW, chunks[0][1])
     P = chunks[0][1] * per_row
     total = OrderedSum()

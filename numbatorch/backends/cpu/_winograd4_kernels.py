@@ -1,4 +1,4 @@
-"""Numba tile transforms of the Winograd F(4x4, 3x3) forward convolution (see _winograd.py).
+"""Numba tile transforms of the Winograd F(4x4, 3x3) convolution (see _winograd.py).
 
 Tiles: output tile (ti, tj) covers output rows 4ti .. 4ti + 3 and columns 4tj .. 4tj + 3; it reads the 6x6
 input patch at rows 4ti - ph + r and columns 4tj - pw + s (zero outside the input).  A chunk is ``nrows``
