@@ -83,3 +83,22 @@ def test_second_derivative_after_inplace_form_matches_torch(op):
         (h,) = lib.autograd.grad(g.sum(), x)
         return h.detach().numpy()
     np.testing.assert_allclose(second(nt), second(torch), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("min_bytes", [0, _history_only.MIN_BYTES])
+@pytest.mark.parametrize("op", ["mul_", "div_"])
+def test_second_derivative_after_inplace_scaling_matches_torch(op, min_bytes, monkeypatch):
+    """A product or quotient by a number reads neither the overwritten input nor its stand-in: create_graph through
+    its in-place form works whether or not the node kept the input (Tensors under MIN_BYTES are kept as they are)."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(_history_only, "MIN_BYTES", min_bytes)
+    x0 = np.random.default_rng(3).standard_normal(5)
+
+    def derivatives(lib):
+        x = lib.tensor(x0, requires_grad=True)
+        y = getattr(x * x, op)(3.0)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return g.detach().numpy(), h.numpy()
+    for ours, theirs in zip(derivatives(nt), derivatives(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

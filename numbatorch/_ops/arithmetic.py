@@ -71,9 +71,9 @@ class MulBackward0(Node):
         return ga, gb
 
     def backward_graph(self, grad):
-        a, b = operand(self, 0, self.a), operand(self, 1, self.b)
-        ga = grad * b if self.inputs[0] is not None else None
-        gb = grad * a if self.inputs[1] is not None else None
+        # each factor only for the other's gradient: beside a constant, the input may be a stand-in or overwritten
+        ga = grad * operand(self, 1, self.b) if self.inputs[0] is not None else None
+        gb = grad * operand(self, 0, self.a) if self.inputs[1] is not None else None
         return ga, gb
 
 
@@ -87,9 +87,10 @@ class DivBackward0(Node):
         return ga, gb
 
     def backward_graph(self, grad):
-        a, b = operand(self, 0, self.a), operand(self, 1, self.b)
+        b = operand(self, 1, self.b)
         ga = grad / b if self.inputs[0] is not None else None
-        gb = -grad * a / (b * b) if self.inputs[1] is not None else None
+        # the dividend only for the divisor's gradient (as in mul's)
+        gb = -grad * operand(self, 0, self.a) / (b * b) if self.inputs[1] is not None else None
         return ga, gb
 
 
