@@ -28,7 +28,8 @@ _OPS = {"tanh": lambda h, x: h.tanh(), "sigmoid": lambda h, x: h.sigmoid(), "rel
         "add": lambda h, x: h + x, "mul_number": lambda h, x: h * 0.5,
         "mul_constant": lambda h, x: nt.full(h.shape, 0.5) * h, "sub": lambda h, x: h - x,
         "sum": lambda h, x: h.sum(), "sum_dim": lambda h, x: h.sum(1), "mean": lambda h, x: h.mean(),
-        "mean_dim": lambda h, x: h.mean((0, 2), keepdim=True), "rsub": lambda h, x: 0.5 - h, "neg": lambda h, x: -h, "div_number": lambda h, x: h / 3.0,
+        "mean_dim": lambda h, x: h.mean((0, 2), keepdim=True), "rsub": lambda h, x: 0.5 - h, "neg": lambda h, x: -h,
+        "div_number": lambda h, x: h / 3.0,
         "max_pool2d": lambda h, x: nt.nn.functional.max_pool2d(h, 2),
         "adaptive_max_pool2d": lambda h, x: nt.nn.functional.adaptive_max_pool2d(h, 1)}
 
@@ -104,3 +105,21 @@ def test_second_derivative_after_inplace_scaling_matches_torch(op, min_bytes, mo
         return g.detach().numpy(), h.numpy()
     for ours, theirs in zip(derivatives(nt), derivatives(torch)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_attention_head_average_gradients_match_torch():
+    """MultiheadAttention's head-averaged weights hold the attention node's second output for its history only."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    arrays = [rng.standard_normal(shape) for shape in [(5, 2, 8), (24, 8), (24,), (8, 8), (8,)]]
+    seeds = [rng.standard_normal((5, 2, 8)), rng.standard_normal((2, 5, 5))]
+
+    def gradients(lib):
+        q, w_in, b_in, w_out, b_out = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out, weights = lib.nn.functional.multi_head_attention_forward(
+            q, q, q, 8, 2, w_in, b_in, None, None, False, 0.0, w_out, b_out, need_weights=True,
+            average_attn_weights=True)
+        loss = (out * lib.tensor(seeds[0])).sum() + (weights * lib.tensor(seeds[1])).sum()
+        return [g.numpy() for g in lib.autograd.grad(loss, (q, w_in, b_in))]
+    for ours, theirs in zip(gradients(nt), gradients(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
