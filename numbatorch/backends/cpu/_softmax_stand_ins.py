@@ -8,6 +8,7 @@ sequential in float64 from +0.0, as in the kernels.
 """
 import ctypes
 import ctypes.util
+import functools
 
 import numba
 import numpy as np
@@ -17,7 +18,8 @@ from ._tiered import Unsupported
 MAX_ELEMENTS = 1 << 13  # ~8 ms a call here; above, the kernel compiles at once
 
 
-def _libm_functions():
+@functools.cache  # on first use: finding the library runs ldconfig, which import time should not pay
+def _libm():
     """{name: element-wise ufunc over the C library function}, or None where no C math library is found."""
     name = ctypes.util.find_library("m")
     if name is None or numba.config.USING_SVML:  # SVML vectorises the kernels' exp: other bits
@@ -31,17 +33,14 @@ def _libm_functions():
     return functions
 
 
-_LIBM = _libm_functions()
-
-
 def _check(array):
-    if _LIBM is None or array.size > MAX_ELEMENTS or array.dtype not in (np.float32, np.float64):
+    if array.size > MAX_ELEMENTS or array.dtype not in (np.float32, np.float64) or _libm() is None:
         raise Unsupported
 
 
 def _exp(a):
     """The C library's exp of each element, in ``a``'s dtype (``expf`` for float32, as Numba calls it)."""
-    return _LIBM["expf" if a.dtype == np.float32 else "exp"](a).astype(a.dtype)
+    return _libm()["expf" if a.dtype == np.float32 else "exp"](a).astype(a.dtype)
 
 
 def _sequential_sum(terms):
@@ -61,7 +60,7 @@ def softmax_blocks(x, out, log):
     with np.errstate(all="ignore"):  # inf - inf and the like give NaN silently, as in the kernel
         shifted = x - m[:, None]
         s = _sequential_sum(_exp(shifted))
-        s = _LIBM["log"](s).astype(np.float64) if log else 1.0 / s
+        s = _libm()["log"](s).astype(np.float64) if log else 1.0 / s
         out[...] = shifted - s[:, None] if log else _exp(shifted) * s[:, None]
 
 
