@@ -145,7 +145,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     if g.shape != data.shape:
                         g = reduce_to_shape(g, data.shape)
                     # A leaf's gradient takes its grad_dtype (unset: its dtype; None: the gradient's own).
-                    want = data.dtype if child is not None or t._grad_dtype is OWN_DTYPE else t._grad_dtype
+                    want = data.dtype if child is not None else leaf_grad_np_dtype(t)
                     if g.dtype is not want and want is not None and g.dtype != want:
                         # A real input of a complex op gets the real part of its gradient, as in PyTorch.
                         if g.dtype.kind == "c" and want.kind != "c":
