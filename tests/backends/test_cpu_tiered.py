@@ -136,7 +136,7 @@ def _fake_tiered(monkeypatch, seconds_per_stand_in):
         clock[0] += seconds_per_stand_in
         calls.append(x[0])
         np.multiply(x, 2, out=out)
-    monkeypatch.setattr(_tiered.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(_tiered.time, "thread_time", lambda: clock[0])
     return _tiered.Tiered(njit(_double), stand_in), calls
 
 
