@@ -3,7 +3,8 @@ mode and float dtype, packed lengths, reverse, projection, one-row products, sat
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import _rnn_gru, _rnn_lstm, _rnn_simple, _rnn_stand_ins
+from numbatorch.backends.cpu import _numba_dot, _rnn_gru, _rnn_lstm, _rnn_simple
+from numbatorch.backends.cpu._tiered import Unsupported
 
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 
@@ -115,14 +116,34 @@ def test_stand_in_products_call_the_kernels_blas():
         for m, k, n in ((97, 51, 204), (1, 33, 40), (40, 33, 1), (8, 32, 128)):
             a, b = _arrays(rng, dtype, (m, k), (k, n))
             ours, theirs = np.empty((m, n), dtype), np.empty((m, n), dtype)
-            _numba_dot(a, b, ours)
-            _rnn_stand_ins.dot(a, b, theirs)
+            _dot_in_a_kernel(a, b, ours)
+            _numba_dot.dot(a, b, theirs)
             np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
 
 
-def _numba_dot(a, b, out):
+def _dot_in_a_kernel(a, b, out):
     from numba import njit
     njit(lambda a, b, out: np.dot(a, b, out))(a, b, out)
+
+
+class _NoCapsules:
+    __pyx_capi__ = {}
+
+
+@pytest.mark.parametrize("cython_blas", [None, _NoCapsules], ids=["no module", "no symbol"])
+@pytest.mark.parametrize("mode, B, proj", [("lstm", 3, 4), ("gru", 3, 0), ("rnn_tanh", 1, 0)])
+def test_layer_stand_ins_decline_without_scipys_blas(mode, B, proj, cython_blas, monkeypatch):
+    # Unsupported before anything is written: the tiered kernel then runs the kernel on untouched arguments
+    import sys
+    monkeypatch.setitem(sys.modules, "scipy.linalg.cython_blas", cython_blas)
+    monkeypatch.setattr(_numba_dot, "_blas", {})
+    tiered, args = _layer_args(mode, np.float32, 4, B, 5, proj, None, False, 1.0)
+    before = [a.copy() for a in args if isinstance(a, np.ndarray)]
+    with pytest.raises(Unsupported):
+        tiered.stand_in(*args)
+    after = [a for a in args if isinstance(a, np.ndarray)]
+    for ours, theirs in zip(before, after):
+        np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
 
 
 def _layer_outputs(nt, mode, dtype, packed):

@@ -8,15 +8,13 @@ bit:
 - the gate math replays ``_vector_exp.exp`` / ``_vector_exp32.exp32`` and the ``_rnn_math`` activations on
   whole arrays: the same operations on the same values in the same order (the kernels are built without
   fast-math, so LLVM neither fuses a multiply-add nor reorders, and vector lanes compute what scalar code does);
-- each step's product calls the BLAS that the kernels' ``np.dot`` calls, with the same arguments: Numba binds
-  SciPy's ``scipy.linalg.cython_blas``, a different OpenBLAS build from numpy's, whose results can differ in
-  the last bit. Like Numba, a product with one row (or one column) is a ``gemv``.
+- each step's product calls the BLAS that the kernels' ``np.dot`` calls, with the same arguments
+  (``_numba_dot``).
 """
-import ctypes
-
 import numpy as np
 
 from . import _rnn_math, _vector_exp, _vector_exp32
+from ._numba_dot import check_product, dot
 from ._tiered import Unsupported
 
 _ONE32 = np.float32(1.0)
@@ -24,75 +22,30 @@ _ZERO32 = np.float32(0.0)
 # the float64 exp's Taylor coefficients 1/13! ... 1/2!, as the kernel's constants
 _EXP_TAYLOR = tuple(1.0 / f for f in (6227020800.0, 479001600.0, 39916800.0, 3628800.0, 362880.0, 40320.0,
                                       5040.0, 720.0, 120.0, 24.0, 6.0)) + (0.5,)
-_BLAS_LETTER = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
-_blas = {}  # "sgemm", ... -> ctypes function of SciPy's cython_blas
 
 
-def _blas_function(name):
-    """SciPy's ``cython_blas`` ``name`` (the function pointer Numba's ``np.dot`` calls) as a ctypes function."""
-    function = _blas.get(name)
-    if function is None:
-        from scipy.linalg import cython_blas
-        capsule = cython_blas.__pyx_capi__[name]
-        get_name = ctypes.pythonapi.PyCapsule_GetName
-        get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
-        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
-        get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
-        address = get_pointer(capsule, get_name(capsule))
-        arguments = 13 if name.endswith("gemm") else 11
-        function = ctypes.CFUNCTYPE(None, *[ctypes.c_void_p] * arguments)(address)
-        _blas[name] = function
-    return function
+def _reduced(x, e):
+    """(shifted, r) of the range reduction x = k*ln2 + r in ``e.exp`` or ``e.exp32`` (``e`` the kernel's module)."""
+    x = np.where(x > e._CLAMP_HIGH, e._CLAMP_HIGH, x)
+    x = np.where(x < e._CLAMP_LOW, e._CLAMP_LOW, x)
+    shifted = x * e._LOG2E + e._SHIFTER
+    k = shifted - e._SHIFTER
+    return shifted, (x - k * e._LN2_HI) - k * e._LN2_LO
 
 
-def check_product(a, b, out):
-    """Raise ``Unsupported`` unless ``dot(a, b, out)`` can replay the kernel's product (called before a stand-in
-    writes anything)."""
-    if not (a.flags.c_contiguous and b.flags.c_contiguous and out.flags.c_contiguous):
-        raise Unsupported
-    if a.shape[0] == 1 and b.shape[1] == 1:
-        raise Unsupported  # Numba takes ?dot here: not worth a binding of its own
-
-
-def dot(a, b, out):
-    """``np.dot(a, b, out)`` as a Numba kernel runs it (after ``check_product``): the same BLAS call."""
-    m, k = a.shape
-    n = b.shape[1]
-    if m == 0 or n == 0 or k == 0:
-        out[...] = 0
-        return
-    letter = _BLAS_LETTER[out.dtype]
-    scalar = ctypes.c_float if letter == "s" else ctypes.c_double
-    keep = [scalar(1.0), scalar(0.0), ctypes.c_int(1)]  # alive until the call returns
-    alpha, beta, inc = (ctypes.addressof(v) for v in keep)
-    ints = [ctypes.c_int(v) for v in (m, n, k)]
-    c_m, c_n, c_k = (ctypes.addressof(v) for v in ints)
-    if n == 1:  # matrix x vector: Numba's gemv on a transposed as a column-major (k, m) matrix
-        trans = ctypes.c_char(b"t")
-        _blas_function(letter + "gemv")(ctypes.addressof(trans), c_k, c_m, alpha, a.ctypes.data, c_k,
-                                        b.ctypes.data, inc, beta, out.ctypes.data, inc)
-    elif m == 1:  # vector x matrix: gemv on b as a column-major (n, k) matrix
-        trans = ctypes.c_char(b"n")
-        _blas_function(letter + "gemv")(ctypes.addressof(trans), c_n, c_k, alpha, b.ctypes.data, c_n,
-                                        a.ctypes.data, inc, beta, out.ctypes.data, inc)
-    else:  # out^T = b^T a^T in column-major terms, the operands in Numba's order
-        trans = ctypes.c_char(b"n")
-        _blas_function(letter + "gemm")(ctypes.addressof(trans), ctypes.addressof(trans), c_n, c_m, c_k, alpha,
-                                        b.ctypes.data, c_n, a.ctypes.data, c_k, beta, out.ctypes.data, c_n)
+def _series(r, coefficients):
+    """The kernels' Horner evaluation of the Taylor coefficients (highest order first) at ``r``."""
+    q = coefficients[0] * r + coefficients[1]
+    for coefficient in coefficients[2:]:
+        q = q * r + coefficient
+    return q
 
 
 def exp(x):
     """``_vector_exp.exp`` on a float64 array."""
     e = _vector_exp
-    x = np.where(x > e._CLAMP_HIGH, e._CLAMP_HIGH, x)
-    x = np.where(x < e._CLAMP_LOW, e._CLAMP_LOW, x)
-    shifted = x * e._LOG2E + e._SHIFTER
-    k = shifted - e._SHIFTER
-    r = (x - k * e._LN2_HI) - k * e._LN2_LO
-    q = _EXP_TAYLOR[0] * r + _EXP_TAYLOR[1]
-    for coefficient in _EXP_TAYLOR[2:]:
-        q = q * r + coefficient
-    p = 1.0 + (r + r * r * q)
+    shifted, r = _reduced(x, e)
+    p = 1.0 + (r + r * r * _series(r, _EXP_TAYLOR))
     k_int = shifted.view(np.int64) - e._SHIFTER_BITS
     k1 = k_int >> 1
     k2 = k_int - k1
@@ -102,18 +55,8 @@ def exp(x):
 def exp32(x):
     """``_vector_exp32.exp32`` on a float32 array."""
     e = _vector_exp32
-    x = np.where(x > e._CLAMP_HIGH, e._CLAMP_HIGH, x)
-    x = np.where(x < e._CLAMP_LOW, e._CLAMP_LOW, x)
-    shifted = x * e._LOG2E + e._SHIFTER
-    k = shifted - e._SHIFTER
-    r = (x - k * e._LN2_HI) - k * e._LN2_LO
-    c7, c6, c5, c4, c3, c2 = e._TAYLOR
-    q = c7 * r + c6
-    q = q * r + c5
-    q = q * r + c4
-    q = q * r + c3
-    q = q * r + c2
-    p = _ONE32 + (r + r * r * q)
+    shifted, r = _reduced(x, e)
+    p = _ONE32 + (r + r * r * _series(r, e._TAYLOR))
     k_int = shifted.view(np.int32) - e._SHIFTER_BITS
     return p * ((k_int + e._EXPONENT_BIAS) << e._MANTISSA_BITS).view(np.float32)
 
