@@ -1,6 +1,6 @@
 """The row-offset convolution's weight rearrangements (``_conv_rows.py``) as loops: numpy's transposing copies
 move runs of kw (5 for cifar2's conv2) elements and took 45 us for cifar2's 64 x 32 x 5 x 5 weight, the loops
-18 us (the weight) and 25 us (its gradient), on the main thread of every step.
+13 us (the weight) and 25 us (its gradient), on the main thread of every step.
 
 A copy moves values only, so kernel and stand-in give the same bits.
 """
@@ -16,13 +16,15 @@ def _rows_from_weight_numpy(w4, out):
 
 
 def _rows_from_weight(w4, out):
-    """out (kh, Cout, C, kw) = the weight w4 (Cout, C, kh, kw), kernel row first; writes follow ``out``."""
+    """out (kh, Cout, C, kw) = the weight w4 (Cout, C, kh, kw), kernel row first; writes follow ``out``, whose
+    (Cout, C) pairs run as one axis (four-axis indexing: 17 us for cifar2's conv2, this 13 us)."""
     Cout, C, kh, kw = w4.shape
+    w = w4.reshape(Cout * C, kh * kw)
+    rows = out.reshape(kh, Cout * C, kw)
     for a in range(kh):
-        for o in range(Cout):
-            for c in range(C):
-                for b in range(kw):
-                    out[a, o, c, b] = w4[o, c, a, b]
+        for oc in range(Cout * C):
+            for b in range(kw):
+                rows[a, oc, b] = w[oc, a * kw + b]
 
 
 def _weight_from_row_grads_numpy(g4, out):
