@@ -120,4 +120,3 @@ def _column_sums_numpy(a, out):
 
 
 column_sums = Tiered(column_sums, _column_sums_numpy)
-

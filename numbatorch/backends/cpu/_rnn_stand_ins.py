@@ -88,28 +88,28 @@ def sigmoid32(x):
     return _ONE32 / (_ONE32 + exp32(-x))
 
 
-def tanh32(x):
-    """``_rnn_math.sigmoid_or_tanh32(x, True)``."""
+def _tanh32(x, ax, r):
+    """The float32 tanh of ``x`` from ``ax`` = |x| and ``r`` = (1 - e) / (1 + e) with e = exp32(-2|x|)."""
     m = _rnn_math
-    ax = abs(x)
-    e = exp32(-(ax + ax))
-    r = (_ONE32 - e) / (_ONE32 + e)
     x2 = x * x
     near_zero = x * (_ONE32 + x2 * (m._T3 + x2 * (m._T5 + x2 * (m._T7 + x2 * m._T9))))
     return np.where(ax < m._TAYLOR_LIMIT32, near_zero, np.where(x >= _ZERO32, r, -r))
 
 
+def tanh32(x):
+    """``_rnn_math.sigmoid_or_tanh32(x, True)``."""
+    ax = abs(x)
+    e = exp32(-(ax + ax))
+    return _tanh32(x, ax, (_ONE32 - e) / (_ONE32 + e))
+
+
 def sigmoid_or_tanh32(x, is_tanh):
     """``_rnn_math.sigmoid_or_tanh32`` with ``is_tanh`` a boolean array broadcasting against ``x``: one ``exp32``
     over all gates (numpy's per-call cost, not the arithmetic, dominates a step's small arrays)."""
-    m = _rnn_math
     ax = abs(x)
     e = exp32(np.where(is_tanh, -(ax + ax), -x))
     r = np.where(is_tanh, _ONE32 - e, _ONE32) / (_ONE32 + e)
-    x2 = x * x
-    near_zero = x * (_ONE32 + x2 * (m._T3 + x2 * (m._T5 + x2 * (m._T7 + x2 * m._T9))))
-    tanh_x = np.where(ax < m._TAYLOR_LIMIT32, near_zero, np.where(x >= _ZERO32, r, -r))
-    return np.where(is_tanh, tanh_x, r)
+    return np.where(is_tanh, _tanh32(x, ax, r), r)
 
 
 def _lstm_gates(pre, c):
