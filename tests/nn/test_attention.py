@@ -100,6 +100,18 @@ def test_sdpa_heads_of_a_projection_like_torch():
     _close(grads[0], grads[1], 1e-12)
 
 
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (0, 1, 3, 2), (2, 0, 1, 3)])
+def test_sdpa_output_strides_follow_query_like_torch(order):
+    # the query stored in ``order`` (its last axis first when swapped: PyTorch's output keeps rows contiguous)
+    stored = np.random.default_rng(7).standard_normal(tuple((2, 3, 4, 5)[i] for i in order))
+    outs = []
+    for lib in (numbatorch, torch):
+        q = lib.tensor(stored).permute(*np.argsort(order).tolist())
+        outs.append(lib.nn.functional.scaled_dot_product_attention(q, q, q))
+    assert outs[0].stride() == outs[1].stride()
+    _close(outs[0], outs[1], 1e-12)
+
+
 def test_sdpa_gradcheck_and_dropout():
     rng = np.random.default_rng(2)
     q, k, v = (numbatorch.tensor(rng.standard_normal(s), requires_grad=True) for s in [(2, 3, 4), (2, 5, 4), (2, 5, 3)])

@@ -228,11 +228,11 @@ def _heads(a, batch, dtype):
 
 def _empty_stack(like, batch, rows, cols, dtype):
     """An uninitialised (N, rows, cols) stack for a result of ``like``'s shape, laid out in ``like``'s axis order
-    where that keeps the batch one axis, else C-contiguous. MultiheadAttention's heads are (N, H, L, head_dim)
-    views of (L, N, 3E) projections: its output and gradients then lie as (L, N, H, head_dim) (PyTorch's SDPA
-    output too), so that going back to (L, N, E) is a view, and the per-slice products write them in parallel
-    instead of a serial copy after them."""
-    if like.shape == batch + (rows, cols):
+    where that keeps the batch one axis and the last axis contiguous (as PyTorch's SDPA output), else
+    C-contiguous. MultiheadAttention's heads are (N, H, L, head_dim) views of (L, N, 3E) projections: its output
+    and gradients then lie as (L, N, H, head_dim), so that going back to (L, N, E) is a view, and the per-slice
+    products write them in parallel instead of a serial copy after them."""
+    if like.shape == batch + (rows, cols) and like.strides[-1] == like.itemsize:
         try:
             return np.reshape(np.empty_like(like, dtype=dtype), (-1, rows, cols), copy=False)
         except ValueError:  # the batch axes do not merge in like's order
