@@ -1,5 +1,7 @@
 """The recurrent kernels' numpy stand-ins give their kernels' bits (forward and backward, layers and cells, every
 mode and float dtype, packed lengths, reverse, projection, one-row products, saturated and non-finite gates)."""
+import sys
+
 import numpy as np
 import pytest
 
@@ -134,7 +136,6 @@ class _NoCapsules:
 @pytest.mark.parametrize("mode, B, proj", [("lstm", 3, 4), ("gru", 3, 0), ("rnn_tanh", 1, 0)])
 def test_layer_stand_ins_decline_without_scipys_blas(mode, B, proj, cython_blas, monkeypatch):
     # Unsupported before anything is written: the tiered kernel then runs the kernel on untouched arguments
-    import sys
     monkeypatch.setitem(sys.modules, "scipy.linalg.cython_blas", cython_blas)
     monkeypatch.setattr(_numba_dot, "_blas", {})
     tiered, args = _layer_args(mode, np.float32, 4, B, 5, proj, None, False, 1.0)
