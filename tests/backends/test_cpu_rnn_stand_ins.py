@@ -1,5 +1,6 @@
 """The recurrent kernels' numpy stand-ins give their kernels' bits (forward and backward, layers and cells, every
-mode and float dtype, packed lengths, reverse, projection, one-row products, saturated and non-finite gates)."""
+mode and float dtype, packed lengths, reverse, projection, one-row products, saturated and non-finite gates),
+and their declining (nothing written) where SciPy's BLAS cannot be bound."""
 import sys
 
 import numpy as np
