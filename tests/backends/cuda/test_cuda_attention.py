@@ -21,6 +21,8 @@ def _check(q, k, v, tol=1e-5, **kw):
     eout, eweights, ews = cpu.scaled_dot_product_attention_forward(q, k, v, **kw)
     assert_close(weights, eweights, rtol=tol, atol=tol)
     assert_close(out, eout, rtol=tol, atol=tol)
+    if kw.get("average_heads"):
+        assert_close(ws.head_mean, ews.head_mean, rtol=tol, atol=tol)
     g = rng.standard_normal(eout.shape).astype(np.float32)
     got = gpu.scaled_dot_product_attention_backward(ws, device(g))
     want = cpu.scaled_dot_product_attention_backward(ews, g)
@@ -60,3 +62,10 @@ def test_dropout_mask():
     q, k, v = _inputs((2,), 4, 6, 3, 2)
     keep = rng.random((2, 4, 6)) > 0.3
     _check(q, k, v, dropout_p=0.3, dropout_mask=keep)
+
+
+def test_head_average():
+    # MultiheadAttention's averaged weights: the mean over the last batch dim (the heads) after dropout
+    q, k, v = _inputs((2, 3), 4, 6, 3, 2)
+    keep = rng.random((2, 3, 4, 6)) > 0.3
+    _check(q, k, v, dropout_p=0.3, dropout_mask=keep, average_heads=3)
