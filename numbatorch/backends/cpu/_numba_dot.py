@@ -49,7 +49,7 @@ def _blas_function(name):
 def check_product(a, b, out):
     """Raise ``Unsupported`` unless ``dot(a, b, out)`` can replay the kernel's product (called before a stand-in
     writes anything)."""
-    if not (a.flags.c_contiguous and b.flags.c_contiguous and out.flags.c_contiguous):
+    if not (a.flags.c_contiguous and b.flags.c_contiguous and out.flags.c_contiguous) or out.dtype not in _BLAS_LETTER:
         raise Unsupported
     if a.shape[0] == 1 and b.shape[1] == 1:
         raise Unsupported  # Numba takes ?dot here: not worth a binding of its own
