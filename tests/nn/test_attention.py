@@ -112,6 +112,24 @@ def test_sdpa_output_strides_follow_query_like_torch(order):
     _close(outs[0], outs[1], 1e-12)
 
 
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+@pytest.mark.parametrize("average", [False, True])
+def test_mha_weights_changed_in_place_like_torch(average, dropout):
+    # the per-head weights are what backward reads: changing them in place raises, as in PyTorch; the head average
+    # is a result of its own
+    for lib in (numbatorch, torch):
+        mha = lib.nn.MultiheadAttention(4, 2, dropout=dropout)
+        x = lib.randn(3, 2, 4, requires_grad=True)
+        out, weights = mha(x, x, x, average_attn_weights=average)
+        weights.mul_(2.0)
+        loss = out.sum() + weights.sum()
+        if average:
+            loss.backward()
+        else:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                loss.backward()
+
+
 def test_sdpa_gradcheck_and_dropout():
     rng = np.random.default_rng(2)
     q, k, v = (numbatorch.tensor(rng.standard_normal(s), requires_grad=True) for s in [(2, 3, 4), (2, 5, 4), (2, 5, 3)])

@@ -5,7 +5,7 @@ from ... import _dtype as dt
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops._half_precision import computes_in_float32
 from ..._ops._history_only import history_only
-from ..._ops._util import record, zeros
+from ..._ops._util import SavedOutput, record, zeros
 from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
@@ -121,6 +121,8 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
     inputs = (query, key, value, mask_t)
     out, weights = record((out, weights), ScaledDotProductFlashAttentionForCpuBackward0, inputs, reads=inputs, ws=ws,
                           out_shape=out.shape, weights_dropped=ws.attn_drop is not None)
+    if out.grad_fn is not None:  # backward reads the weights (record's OUTPUT names the first result only)
+        out.grad_fn._saved_versions.append((SavedOutput(weights), weights._version[0]))
     if not heads:
         return out, weights, None
     # the kernels averaged beside the softmax; the node is weights.mean(dim=-3)'s
