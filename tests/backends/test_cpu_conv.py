@@ -195,6 +195,25 @@ def test_run_tasks_states_and_errors():
         run_tasks(fail, 20, list, 3)
 
 
+@pytest.mark.parametrize("count", [1, 2, 7, 16, 33])
+def test_ordered_sum_bits_do_not_depend_on_finishing_order(count):
+    """Every order of the tasks' adds, in threads or not, gives the same bits, close to the float64 sum."""
+    from numbatorch.backends.cpu._conv_threads import OrderedSum, run_tasks
+    parts = np.random.default_rng(count).standard_normal((count, 257)).astype(np.float32) * 1e3
+
+    def total(order, n_workers=1):
+        acc = OrderedSum(count)
+        run_tasks(lambda state, j: acc.add(order[j], parts[order[j]].copy()), count, tuple, n_workers, False)
+        return acc.total
+
+    reference = total(np.arange(count))
+    for seed in range(4):
+        order = np.random.default_rng(seed).permutation(count)
+        assert total(order).tobytes() == reference.tobytes()
+        assert total(order, 3).tobytes() == reference.tobytes()
+    np.testing.assert_allclose(reference, parts.astype(np.float64).sum(axis=0), rtol=1e-5, atol=1e-2)
+
+
 def test_threaded_conv_in_forked_child():
     """A child forked after the parent ran threaded convolutions runs them too (no hang)."""
     code = (

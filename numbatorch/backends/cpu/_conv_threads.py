@@ -73,29 +73,38 @@ def run_tasks(run_task, n_tasks, make_state, n_workers, single_threaded_blas=Tru
 
 
 class OrderedSum:
-    """Sum of per-task arrays, added in task order whichever thread finishes a task first.
+    """Sum of ``count`` per-task arrays in a fixed pairwise tree over the task indices, whichever thread
+    finishes a task first: the same bits on every run and for every thread count.
 
     A thread summing the tasks it happened to take made the float result depend on scheduling (3-13 distinct
-    conv weight gradients in 20 identical calls); this sum is the same on every run.  Tasks finished out of
-    order wait in ``pending`` until those before them are in."""
+    conv weight gradients in 20 identical calls).  Adding the tasks in index order, under one lock, made a
+    worker that finished early wait for the other's adds; in the tree, the thread that finishes the second
+    of two sibling nodes adds them outside the lock, so adds of different subtrees run at once (and the
+    float error grows with log2(count), not count).  Nodes whose sibling is not done yet wait in
+    ``pending``."""
 
-    def __init__(self):
+    def __init__(self, count):
         self._lock = threading.Lock()
         self._pending = {}
-        self._next = 0
+        self._count = count
         self.total = None
 
     def add(self, i, part):
-        """Contribute task ``i``'s array (it may be taken over as the running total)."""
-        with self._lock:
-            self._pending[i] = part
-            while self._next in self._pending:
-                part = self._pending.pop(self._next)
-                if self.total is None:
-                    self.total = part
-                else:
-                    self.total += part
-                self._next += 1
+        """Contribute task ``i``'s array (it may be taken over, and added to in place)."""
+        level, k = 0, i     # the node covering tasks [k << level, (k + 1) << level)
+        while (1 << level) < self._count:
+            if k % 2 == 0 and (k + 1) << level >= self._count:
+                level, k = level + 1, k // 2     # no right sibling: the node moves up unchanged
+                continue
+            with self._lock:
+                sibling = self._pending.pop((level, k ^ 1), None)
+                if sibling is None:
+                    self._pending[(level, k)] = part
+                    return
+            left, right = (sibling, part) if k % 2 else (part, sibling)
+            left += right
+            part, level, k = left, level + 1, k // 2
+        self.total = part
 
 
 def _run_threaded(run_task, n_tasks, make_state, n_workers):

@@ -12,8 +12,8 @@ outputs.
 
 Chunks (a few tile rows, transforms of about CHUNK_BYTES) run on the convolution's worker threads with
 single-threaded BLAS, as the im2col path does (see conv.py and _conv_threads.py).  The chunk split depends
-only on the shapes, never on the thread count, and the weight gradient sums chunks in order: results are the
-same bits for any number of threads.
+only on the shapes, never on the thread count, and the weight gradient sums chunks in a fixed tree: results
+are the same bits for any number of threads.
 
 An infinite input makes the transforms subtract infinities (NaN where the direct sum has +-inf), so a result
 with an infinite or NaN element is not returned: the caller computes it the direct way, as PyTorch does.
@@ -212,7 +212,7 @@ def _weight_gradient(gy, x, ph, pw):
     gy = _contiguous(gy)
     per_row, G, scratch, transforms = _gradient_stages(x, gy, ph, pw, m, tH, tW, chunks[0][1])
     P = chunks[0][1] * per_row
-    total = OrderedSum()
+    total = OrderedSum(len(chunks))
 
     def make_state():
         return _planes(C, P, x.dtype, count), _planes(Cout, P, x.dtype, count), scratch()

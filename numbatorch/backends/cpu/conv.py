@@ -310,7 +310,7 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     tasks = list(tasks.values())
     pad_shape = (max((t[0][1] for t in tasks), default=0), C, D + 2 * pd, H + 2 * ph, W + 2 * pw)
 
-    gw_sum = OrderedSum()
+    gw_sum = OrderedSum(len(tasks))
     # shallow tiles sum each sample's bias gradient in their weight-gradient GEMMs (_shallow_backward_tile)
     gb_in_gemm = gb_per_sample is not None and need_gw and G == 1 and not (rows or direct)
 
