@@ -1,5 +1,7 @@
 """Splitting a tensor into views: split, chunk, tensor_split, unbind and hsplit/vsplit/dsplit (one graph node for
 all the pieces)."""
+import math
+
 import numpy as np
 
 from .._tensor import Tensor, tensor_method
@@ -11,18 +13,25 @@ __all__ = ["split", "chunk", "tensor_split", "unbind", "hsplit", "vsplit", "dspl
 
 
 class _PiecesBackward(Node):
-    """One node for all pieces of split/chunk/unbind: each output is the input at ``index[i]``."""
+    """One node for all pieces of split/chunk/unbind: each output is the input at ``index[i]``; ``tiles``: the
+    pieces cover the input exactly, each element once."""
 
-    __slots__ = ("shape", "index", "num_outputs")
+    __slots__ = ("shape", "index", "num_outputs", "tiles")
 
     def backward(self, grads):
         if self.num_outputs == 1:  # the engine hands a one-output node its gradient alone, not in a tuple
             grads = (grads,)
+        covered = self.tiles and len(grads) > 0 and all(gi is not None for gi in grads)
+        if covered:
+            whole = _viewed_whole(grads, self.index, self.shape)
+            if whole is not None:
+                return whole
         g = None
         for gi, idx in zip(grads, self.index):
             if gi is not None:
-                if g is None:
-                    g = zeros(self.shape, gi.dtype, like=gi)
+                if g is None:  # every element is written when the pieces tile the input
+                    g = np.empty_like(gi, shape=self.shape, order="C") if covered else \
+                        zeros(self.shape, gi.dtype, like=gi)
                 g[idx] = gi
         return g
 
@@ -40,6 +49,20 @@ class _PiecesBackward(Node):
         n = self.num_outputs  # the engine still reads it to report a second backward properly
         Node.release(self)
         self.num_outputs = n
+
+
+def _viewed_whole(grads, index, shape):
+    """The array the pieces' gradients are views of, when each lies in it at its piece's place (attention's
+    backward writes MultiheadAttention's q, k and v gradients into one array so): the input's gradient with
+    nothing to copy. None otherwise."""
+    base = grads[0].base
+    if type(base) is not np.ndarray or not base.flags.c_contiguous or base.size != math.prod(shape):
+        return None
+    whole = base.reshape(shape)
+    for gi, idx in zip(grads, index):
+        if gi.base is not base or gi.__array_interface__ != whole[idx].__array_interface__:
+            return None
+    return whole
 
 
 class SplitBackward0(_PiecesBackward):
@@ -66,7 +89,10 @@ def _pieces(input, dim, bounds, node_cls, squeeze_dim=False):
     data = input._data
     lead = (slice(None),) * dim
     index = [lead + ((b,) if squeeze_dim else (slice(*b),)) for b in bounds]
-    pieces = record(tuple([data[i] for i in index]), node_cls, (input,), shape=data.shape, index=index)
+    tiles = squeeze_dim or [start for start, _ in bounds] == [0] + [stop for _, stop in bounds[:-1]] and \
+        bounds[-1][1] == data.shape[dim]
+    pieces = record(tuple([data[i] for i in index]), node_cls, (input,), shape=data.shape, index=index,
+                    tiles=tiles)
     return tuple(_as_view(t, input) for t in pieces)
 
 

@@ -224,3 +224,42 @@ def test_runs_without_jit():
                             timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_heads_as_views_of_one_projection(monkeypatch, split):
+    # MultiheadAttention's q, k, v: (N, H, L, head_dim) views of one (L, N, 3E) projection, whose N and H axes do
+    # not merge. The products read them in place, the gradients come back as views of one (L, N, 3E) array in
+    # their places (so chunk's backward takes it whole), and the bits equal those from contiguous copies.
+    if split:
+        monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
+        monkeypatch.setattr(cpu_attention, "SLICE_BYTES", 1)
+    rng = np.random.default_rng(2)
+    L, N, H, D = 7, 3, 2, 4
+    projection = rng.standard_normal((L, N, 3 * H * D))
+    q, k, v = (projection[..., i * H * D:(i + 1) * H * D].reshape(L, N, H, D).transpose(1, 2, 0, 3)
+               for i in range(3))
+    grad_out = rng.standard_normal((N, H, L, D))
+
+    def run(q, k, v, heads):
+        out, weights, ws = cpu_attention.scaled_dot_product_attention_forward(q, k, v, average_heads=heads)
+        return out, ws.head_mean, cpu_attention.scaled_dot_product_attention_backward(ws, grad_out)[:3]
+
+    for heads in (0, H):
+        out, head_mean, grads = run(q, k, v, heads)
+        base = grads[0].base
+        assert base.shape == projection.shape and all(g.base is base for g in grads)
+        for g, i in zip(grads, range(3)):
+            np.testing.assert_array_equal(g, base[..., i * H * D:(i + 1) * H * D].reshape(L, N, H, D)
+                                          .transpose(1, 2, 0, 3))
+        copies = run(*(np.ascontiguousarray(a) for a in (q, k, v)), heads)
+        np.testing.assert_array_equal(out, copies[0])
+        np.testing.assert_array_equal(head_mean, copies[1])
+        for got, want in zip(grads, copies[2]):
+            np.testing.assert_array_equal(got, want)
+    tq, tk, tv = (torch.tensor(a, requires_grad=True) for a in (q, k, v))
+    (F.scaled_dot_product_attention(tq, tk, tv) * torch.from_numpy(grad_out)).sum().backward()
+    np.testing.assert_allclose(out, F.scaled_dot_product_attention(tq, tk, tv).detach().numpy(), rtol=1e-10,
+                               atol=1e-10)
+    for got, t in zip(grads, (tq, tk, tv)):
+        np.testing.assert_allclose(got, t.grad.numpy(), rtol=1e-10, atol=1e-10)

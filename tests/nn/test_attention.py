@@ -272,6 +272,14 @@ def test_mha_gradcheck():
     assert gradcheck(lambda a, b, *ps: m(a, b, b), (x, y, *m.parameters()))
 
 
+def test_mha_self_attention_gradcheck():
+    # self-attention: q, k, v are views of one projection, their gradients come back in one array (chunk's backward
+    # takes it whole)
+    m = MultiheadAttention(4, 2).double()
+    x = numbatorch.randn(3, 2, 4, dtype=numbatorch.float64, requires_grad=True)
+    assert gradcheck(lambda a, *ps: m(a, a, a), (x, *m.parameters()))
+
+
 def test_tutorial_multihead_attention_equals_module():
     """Section 6.2.4's hand-written attention (run on numbatorch) equals nn.MultiheadAttention."""
     from numbatorch.nn.functional.activation import softmax

@@ -284,3 +284,17 @@ def test_documented_error_texts():
     with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 1. Expected size 3 but "
                                            "got size 4 for tensor number 1 in the list."):
         nt.cat([nt.zeros(3, 2), nt.zeros(4, 2)], dim=1)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (1, 0, 2)])
+def test_chunk_backward_with_gradients_viewing_one_array(order):
+    # gradients that are views of one array, each at its piece's place, are the input's gradient as they lie
+    # (attention's backward hands MultiheadAttention's chunk such); in any other arrangement they are copied
+    torch = pytest.importorskip("torch")
+    grad = np.arange(24.0).reshape(2, 12)
+    grads = [grad[:, 4 * i:4 * (i + 1)] for i in order]
+    x, tx = nt.zeros(2, 12, dtype=nt.float64, requires_grad=True), torch.zeros(2, 12, dtype=torch.float64,
+                                                                             requires_grad=True)
+    nt.autograd.backward(x.chunk(3, 1), [nt.from_numpy(g) for g in grads])
+    torch.autograd.backward(tx.chunk(3, 1), [torch.from_numpy(g) for g in grads])
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())

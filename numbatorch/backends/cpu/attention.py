@@ -43,11 +43,12 @@ class AttentionWorkspace:
     """What the backward pass needs from the forward pass."""
 
     # keep: the dropout mask as (N, L, S) for the layer above
-    # query/key/value: the caller's arrays; q3, k3, v3: them broadcast to the (N, ., .) batch, C-contiguous;
+    # query/key/value: the caller's arrays; q4, k4, v4: them broadcast to the batch as (N / G, G, ., .) stacks
+    # (``_stack``; G the group of items that must stay together where the batch axes do not merge, else 1);
     # attn/attn_drop: (N, L, S) views of the kernels' transposed (N, S, L) probabilities
     # head_mean: with ``average_heads``, the used weights averaged over each group of heads, (N / H, L, S); the
     # caller takes it out (the backward never reads it)
-    __slots__ = ("query", "key", "value", "q3", "k3", "v3", "attn", "attn_drop", "keep", "drop_scale",
+    __slots__ = ("query", "key", "value", "q4", "k4", "v4", "attn", "attn_drop", "keep", "drop_scale",
                  "scale", "mask_shape", "head_mean")
 
     def __init__(self, **fields):
@@ -116,10 +117,10 @@ def _over_stack(run, stack, group=1):
 
 
 def _matmul(a, b, out):
-    """``a @ b`` for (N, ., .) stacks, into ``out``."""
+    """``a @ b`` for (N, ., .) or (N / G, G, ., .) stacks, into ``out``."""
     shape = out.shape
     if not _over_stack(lambda items: np.matmul(a[items], b[items], out=out[items]), out):
-        blas.prepare_gemm(shape[1], a.shape[2], shape[2])
+        blas.prepare_gemm(shape[-2], a.shape[-1], shape[-1])
         np.matmul(a, b, out=out)
     return out
 
@@ -134,42 +135,52 @@ def _average_heads(used, heads, out):
     np.divide(out, heads, out=out)
 
 
-def _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output,
+def _grouped(a, group):
+    """A (N, ., .) stack as (N / group, group, ., .) (a view)."""
+    return a.reshape((-1, group) + a.shape[1:])
+
+
+def _forward_by_slices(k4, q4, v4, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output,
                        head_mean, heads):
     """The forward's products, softmax, exp and head average (``heads`` > 0) per slice of heads on the worker
     threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the softmax in its
     serial build; False, having done nothing, when the work is too small to split. Each head gets the same calls
-    as in one pass."""
+    as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks; slices hold whole groups of G."""
     nan_rows, has_dropout, drop_scale = normalize_args
+    group = q4.shape[1]
 
     def run(items):
         start, part = items.start, scores[items]
-        np.matmul(k3[items], np.swapaxes(q3[items], 1, 2), out=part)
+        rows = slice(start // group, items.stop // group)
+        np.matmul(k4[rows], np.swapaxes(q4[rows], -1, -2), out=_grouped(part, group))
         _k.shift_scores.serial(part, *_from_item(mask, start), *shift_args)
         np.exp(part, out=part)
         _k.normalize_rows.serial(part, nan_rows, *_from_item(keep_flat, start), has_dropout, drop_scale,
                                  attn_drop[items] if has_dropout else attn_drop)
-        np.matmul(np.swapaxes(used[items], 1, 2), v3[items], out=output[items])
+        np.matmul(np.swapaxes(_grouped(used[items], group), -1, -2), v4[rows], out=output[rows])
         if heads:
             _average_heads(used[items], heads, head_mean[start // heads:items.stop // heads])
-    return _over_stack(run, scores, max(heads, 1))
+    return _over_stack(run, scores, max(heads, group))
 
 
-def _backward_by_slices(ws, attn_t, used_t, grad_out, grad_scores_t, grads):
+def _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, grad_scores_t, grads):
     """The backward's products and softmax backward per slice of heads on the worker threads, like
     ``_forward_by_slices``; ``grads`` (query, key, value) are filled. False, having done nothing, when too small."""
     grad_query, grad_key, grad_value = grads
+    group = q4.shape[1]
 
     def run(items):
         part = grad_scores_t[items]
-        np.matmul(used_t[items], grad_out[items], out=grad_value[items])
-        np.matmul(ws.v3[items], np.swapaxes(grad_out[items], 1, 2), out=part)
+        part4 = _grouped(part, group)
+        rows = slice(items.start // group, items.stop // group)
+        np.matmul(_grouped(used_t[items], group), grad_out[rows], out=grad_value[rows])
+        np.matmul(v4[rows], np.swapaxes(grad_out[rows], -1, -2), out=part4)
         _k.masked_softmax_backward.serial(part, attn_t[items], used_t[items])
-        np.matmul(np.swapaxes(part, 1, 2), ws.k3[items], out=grad_query[items])
-        grad_query[items] *= ws.scale
-        np.matmul(part, ws.q3[items], out=grad_key[items])
-        grad_key[items] *= ws.scale
-    return _over_stack(run, attn_t)
+        np.matmul(np.swapaxes(part4, -1, -2), k4[rows], out=grad_query[rows])
+        grad_query[rows] *= ws.scale
+        np.matmul(part4, q4[rows], out=grad_key[rows])
+        grad_key[rows] *= ws.scale
+    return _over_stack(run, attn_t, group)
 
 
 def _from_item(flat_mask, start):
@@ -226,6 +237,54 @@ def _heads(a, batch, dtype):
     return np.ascontiguousarray(a, dtype=dtype)
 
 
+def _as_stack(a, batch, dtype, group):
+    """``a`` (B..., X, Y) as a (N / group, group, X, Y) stack without copying, or None: where it needs no
+    broadcast or cast and BLAS can read its matrices in place (rows contiguous and apart)."""
+    if a.shape[:-2] != batch or a.dtype != dtype or a.strides[-1] != a.itemsize or \
+            a.strides[-2] < a.shape[-1] * a.itemsize:
+        return None
+    try:
+        return np.reshape(a, (-1, group) + a.shape[-2:], copy=False)
+    except ValueError:  # the batch axes do not merge in a's layout
+        return None
+
+
+def _stack_group(arrays, batch, dtype):
+    """How many consecutive items of the batch the stacks keep together: 1 where every array the products read in
+    place merges its batch axes, else the last batch axis (MultiheadAttention's heads, views of its (L, N, 3E)
+    projection: their N and H axes do not merge)."""
+    if len(batch) < 2 or all(_as_stack(a, batch, dtype, 1) is not None for a in arrays):
+        return 1
+    return batch[-1]
+
+
+def _stack(a, batch, dtype, group):
+    """``a`` (B..., X, Y) as a (N / group, group, X, Y) stack: a view where ``_as_stack`` allows (the products
+    read the caller's q, k, v in place: copies of them ran serially), else a C-contiguous copy."""
+    stack = _as_stack(a, batch, dtype, group)
+    return _grouped(_heads(a, batch, dtype), group) if stack is None else stack
+
+
+def _gradients_tiling_base(arrays, batch, group):
+    """Uninitialised gradients for ``arrays`` as (N / group, group, ., .) stacks lying in one new array as the
+    arrays lie in their common base, or None unless they are disjoint views tiling that base exactly.
+    MultiheadAttention's q, k and v are views of one (L, N, 3E) projection: gradients in one (L, N, 3E) array,
+    written by the per-slice products, let its chunk's backward take that array whole instead of a zero-fill and
+    three serial copies."""
+    base = arrays[0].base
+    if type(base) is not np.ndarray or not base.flags.c_contiguous or \
+            any(a.base is not base or a.shape[:-2] != batch for a in arrays) or \
+            sum(a.size for a in arrays) != base.size or \
+            any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:]):
+        return None
+    joint = np.empty_like(base)
+    origin = base.__array_interface__["data"][0]
+    grads = tuple(np.ndarray(a.shape, a.dtype, joint, a.__array_interface__["data"][0] - origin, a.strides)
+                  for a in arrays)
+    stacks = tuple(_as_stack(g, batch, g.dtype, group) for g in grads)
+    return None if any(s is None for s in stacks) else stacks
+
+
 def _empty_stack(like, batch, rows, cols, dtype):
     """An uninitialised (N, rows, cols) stack for a result of ``like``'s shape, laid out in ``like``'s axis order
     where that keeps the batch one axis and the last axis contiguous (as PyTorch's SDPA output), else
@@ -260,10 +319,11 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
 
-    q3, k3, v3 = (_heads(a, batch, dtype) for a in (query, key, value))
+    group = _stack_group((query, key, value), batch, dtype)
+    q4, k4, v4 = (_stack(a, batch, dtype, group) for a in (query, key, value))
     # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries. BLAS measured as fast
     # as the products made inside those kernels at head dim 8, 1.6x faster at 64
-    scores = _reused.empty((q3.shape[0], S, L), dtype)
+    scores = _reused.empty((math.prod(batch), S, L), dtype)
     mask_shape = None
     if attn_mask is not None:
         attn_mask = np.asarray(attn_mask)
@@ -286,24 +346,24 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     used = attn_drop if has_dropout else scores
     shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
-    output = _empty_stack(query, batch, L, v3.shape[2], dtype)
+    output = _grouped(_empty_stack(query, batch, L, v4.shape[-1], dtype), group)
     head_mean = _reused.empty((scores.shape[0] // average_heads, S, L), dtype) if average_heads else None
-    if not _forward_by_slices(k3, q3, v3, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
+    if not _forward_by_slices(k4, q4, v4, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
                               output, head_mean, average_heads):
-        _matmul(k3, np.swapaxes(q3, 1, 2), scores)
+        _matmul(k4, np.swapaxes(q4, -1, -2), _grouped(scores, group))
         choose(_k.shift_scores, scores.size)(scores, *mask, *shift_args)
         np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
         choose(_k.normalize_rows, scores.size)(scores, normalize_args[0], *keep_flat, *normalize_args[1:],
                                                attn_drop)
-        _matmul(np.swapaxes(used, 1, 2), v3, output)
+        _matmul(np.swapaxes(_grouped(used, group), -1, -2), v4, output)
         if average_heads:
             _average_heads(used, average_heads, head_mean)
-    ws = AttentionWorkspace(query=query, key=key, value=value, q3=q3, k3=k3, v3=v3, attn=np.swapaxes(scores, 1, 2),
+    ws = AttentionWorkspace(query=query, key=key, value=value, q4=q4, k4=k4, v4=v4, attn=np.swapaxes(scores, 1, 2),
                             attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape,
                             head_mean=None if head_mean is None else np.swapaxes(head_mean, 1, 2).reshape(
                                 batch[:-1] + (L, S)))
-    return output.reshape(batch + output.shape[1:]), ws.attn.reshape(full_shape), ws
+    return output.reshape(batch + output.shape[-2:]), ws.attn.reshape(full_shape), ws
 
 
 def scaled_dot_product_attention_backward(ws, grad_output):
@@ -312,31 +372,36 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     Gradients have the shapes of the forward's inputs (broadcast dims summed);
     grad_attn_mask is None unless the mask was a float array.
     """
-    q3, k3, v3 = ws.q3, ws.k3, ws.v3
     attn_t = np.swapaxes(ws.attn, 1, 2)  # (N, S, L), contiguous
     N, S, L = attn_t.shape
     batch = np.broadcast_shapes(ws.query.shape[:-2], ws.key.shape[:-2], ws.value.shape[:-2])
-    grad_out = _heads(np.asarray(grad_output), batch, attn_t.dtype)
     has_dropout = ws.attn_drop is not None
     used_t = np.swapaxes(ws.attn_drop, 1, 2) if has_dropout else attn_t
 
     dtype = attn_t.dtype
     grad_scores_t = _reused.empty((N, S, L), dtype)
-    grad_query, grad_key, grad_value = grads = (_empty_stack(ws.query, batch, L, q3.shape[2], dtype),
-                                                _empty_stack(ws.key, batch, S, q3.shape[2], dtype),
-                                                _empty_stack(ws.value, batch, S, v3.shape[2], dtype))
-    if not _backward_by_slices(ws, attn_t, used_t, grad_out, grad_scores_t, grads):
-        _matmul(used_t, grad_out, grad_value)
-        _matmul(v3, np.swapaxes(grad_out, 1, 2), grad_scores_t)
+    grads = _gradients_tiling_base((ws.query, ws.key, ws.value), batch, batch[-1]) if len(batch) >= 2 else None
+    group = ws.q4.shape[1] if grads is None else batch[-1]
+    if grads is None:
+        grads = (_empty_stack(ws.query, batch, L, ws.q4.shape[-1], dtype),
+                 _empty_stack(ws.key, batch, S, ws.q4.shape[-1], dtype),
+                 _empty_stack(ws.value, batch, S, ws.v4.shape[-1], dtype))
+        grads = tuple(_grouped(g, group) for g in grads)
+    grad_query, grad_key, grad_value = grads
+    q4, k4, v4 = (a.reshape((-1, group) + a.shape[-2:]) for a in (ws.q4, ws.k4, ws.v4))
+    grad_out = _stack(np.asarray(grad_output), batch, dtype, group)
+    if not _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, grad_scores_t, grads):
+        _matmul(_grouped(used_t, group), grad_out, grad_value)
+        _matmul(v4, np.swapaxes(grad_out, -1, -2), _grouped(grad_scores_t, group))
         choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
-        _matmul(np.swapaxes(grad_scores_t, 1, 2), k3, grad_query)
+        _matmul(np.swapaxes(_grouped(grad_scores_t, group), -1, -2), k4, grad_query)
         grad_query *= ws.scale
-        _matmul(grad_scores_t, q3, grad_key)
+        _matmul(_grouped(grad_scores_t, group), q4, grad_key)
         grad_key *= ws.scale
 
     grad_scores = np.swapaxes(grad_scores_t, 1, 2)
     grad_mask = None if ws.mask_shape is None else _sum_to_shape(grad_scores.reshape(batch + (L, S)),
                                                                   ws.mask_shape)
-    return (_sum_to_shape(grad_query.reshape(batch + grad_query.shape[1:]), ws.query.shape),
-            _sum_to_shape(grad_key.reshape(batch + grad_key.shape[1:]), ws.key.shape),
-            _sum_to_shape(grad_value.reshape(batch + grad_value.shape[1:]), ws.value.shape), grad_mask)
+    return (_sum_to_shape(grad_query.reshape(batch + grad_query.shape[-2:]), ws.query.shape),
+            _sum_to_shape(grad_key.reshape(batch + grad_key.shape[-2:]), ws.key.shape),
+            _sum_to_shape(grad_value.reshape(batch + grad_value.shape[-2:]), ws.value.shape), grad_mask)
