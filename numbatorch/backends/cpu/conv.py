@@ -401,9 +401,11 @@ def conv_backward(grad_output, x, weight, stride, padding, dilation, groups, out
     gyb = grad_output.astype(x.dtype, copy=False)
     grads = gb = None
     if winograd_applies(x.shape, weight.shape, stride, padding, dilation, groups):
-        grads = winograd_conv2d_backward(gyb, x, weight, padding, output_mask[0], output_mask[1])
-        if grads is not None and output_mask[2]:
-            gb = gyb.sum(axis=(0,) + tuple(range(2, gyb.ndim)))
+        grads = winograd_conv2d_backward(gyb, x, weight, padding, output_mask[0], output_mask[1], output_mask[2])
+        if grads is not None:
+            *grads, gb = grads
+            if gb is None and output_mask[2]:
+                gb = gyb.sum(axis=(0,) + tuple(range(2, gyb.ndim)))
     if grads is None:
         # per-sample sums, added over samples in order: the same bits for every thread count
         gb_per_sample = np.empty(gyb.shape[:2], dtype=gyb.dtype) if output_mask[2] else None
