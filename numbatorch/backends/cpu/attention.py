@@ -140,18 +140,35 @@ def _grouped(a, group):
     return a.reshape((-1, group) + a.shape[1:])
 
 
-def _forward_by_slices(k4, q4, v4, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args, output,
-                       head_mean, heads):
+def _contiguous(stacks):
+    """C-contiguous arrays for ``stacks`` (the same array where one already is) and the (source, destination)
+    pairs still to copy (``_copy_rows``): the per-slice workers copy their own rows, in parallel, where a copy
+    before them ran serially; the products then read their operands contiguous and cache-hot (BLAS reading
+    MultiheadAttention's strided head views directly measured slower in the backward, which reads them again)."""
+    arrays = tuple(s if s.flags.c_contiguous else np.empty(s.shape, s.dtype) for s in stacks)
+    return arrays, [(s, a) for s, a in zip(stacks, arrays) if a is not s]
+
+
+def _copy_rows(copies, rows):
+    """Copy ``rows`` of each (source, destination) pair of ``_contiguous``."""
+    for source, destination in copies:
+        np.copyto(destination[rows], source[rows])
+
+
+def _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
+                       output, head_mean, heads):
     """The forward's products, softmax, exp and head average (``heads`` > 0) per slice of heads on the worker
     threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the softmax in its
     serial build; False, having done nothing, when the work is too small to split. Each head gets the same calls
-    as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks; slices hold whole groups of G."""
+    as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks, filled first from ``copies`` where
+    those hold them; slices hold whole groups of G."""
     nan_rows, has_dropout, drop_scale = normalize_args
     group = q4.shape[1]
 
     def run(items):
         start, part = items.start, scores[items]
         rows = slice(start // group, items.stop // group)
+        _copy_rows(copies, rows)
         np.matmul(k4[rows], np.swapaxes(q4[rows], -1, -2), out=_grouped(part, group))
         _k.shift_scores.serial(part, *_from_item(mask, start), *shift_args)
         np.exp(part, out=part)
@@ -163,9 +180,10 @@ def _forward_by_slices(k4, q4, v4, scores, used, attn_drop, mask, keep_flat, shi
     return _over_stack(run, scores, max(heads, group))
 
 
-def _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, grad_scores_t, grads):
+def _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, copies, grad_scores_t, grads):
     """The backward's products and softmax backward per slice of heads on the worker threads, like
-    ``_forward_by_slices``; ``grads`` (query, key, value) are filled. False, having done nothing, when too small."""
+    ``_forward_by_slices`` (``grad_out`` filled first from ``copies`` where they hold it); ``grads`` (query, key,
+    value) are filled. False, having done nothing, when too small."""
     grad_query, grad_key, grad_value = grads
     group = q4.shape[1]
 
@@ -173,6 +191,7 @@ def _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, grad_scores_t,
         part = grad_scores_t[items]
         part4 = _grouped(part, group)
         rows = slice(items.start // group, items.stop // group)
+        _copy_rows(copies, rows)
         np.matmul(_grouped(used_t[items], group), grad_out[rows], out=grad_value[rows])
         np.matmul(v4[rows], np.swapaxes(grad_out[rows], -1, -2), out=part4)
         _k.masked_softmax_backward.serial(part, attn_t[items], used_t[items])
@@ -259,8 +278,8 @@ def _stack_group(arrays, batch, dtype):
 
 
 def _stack(a, batch, dtype, group):
-    """``a`` (B..., X, Y) as a (N / group, group, X, Y) stack: a view where ``_as_stack`` allows (the products
-    read the caller's q, k, v in place: copies of them ran serially), else a C-contiguous copy."""
+    """``a`` (B..., X, Y) as a (N / group, group, X, Y) stack: a view where ``_as_stack`` allows (``_contiguous``
+    then has the per-slice workers copy it), else a C-contiguous copy."""
     stack = _as_stack(a, batch, dtype, group)
     return _grouped(_heads(a, batch, dtype), group) if stack is None else stack
 
@@ -320,7 +339,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         scale = 1.0 / math.sqrt(query.shape[-1])
 
     group = _stack_group((query, key, value), batch, dtype)
-    q4, k4, v4 = (_stack(a, batch, dtype, group) for a in (query, key, value))
+    (q4, k4, v4), copies = _contiguous([_stack(a, batch, dtype, group) for a in (query, key, value)])
     # scores transposed, (N, S, L): the softmax kernels then run along contiguous queries. BLAS measured as fast
     # as the products made inside those kernels at head dim 8, 1.6x faster at 64
     scores = _reused.empty((math.prod(batch), S, L), dtype)
@@ -348,8 +367,9 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
     output = _grouped(_empty_stack(query, batch, L, v4.shape[-1], dtype), group)
     head_mean = _reused.empty((scores.shape[0] // average_heads, S, L), dtype) if average_heads else None
-    if not _forward_by_slices(k4, q4, v4, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
-                              output, head_mean, average_heads):
+    if not _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_flat, shift_args,
+                              normalize_args, output, head_mean, average_heads):
+        _copy_rows(copies, slice(None))
         _matmul(k4, np.swapaxes(q4, -1, -2), _grouped(scores, group))
         choose(_k.shift_scores, scores.size)(scores, *mask, *shift_args)
         np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
@@ -389,8 +409,9 @@ def scaled_dot_product_attention_backward(ws, grad_output):
         grads = tuple(_grouped(g, group) for g in grads)
     grad_query, grad_key, grad_value = grads
     q4, k4, v4 = (a.reshape((-1, group) + a.shape[-2:]) for a in (ws.q4, ws.k4, ws.v4))
-    grad_out = _stack(np.asarray(grad_output), batch, dtype, group)
-    if not _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, grad_scores_t, grads):
+    (grad_out,), copies = _contiguous([_stack(np.asarray(grad_output), batch, dtype, group)])
+    if not _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, copies, grad_scores_t, grads):
+        _copy_rows(copies, slice(None))
         _matmul(_grouped(used_t, group), grad_out, grad_value)
         _matmul(v4, np.swapaxes(grad_out, -1, -2), _grouped(grad_scores_t, group))
         choose(_k.masked_softmax_backward, attn_t.size)(grad_scores_t, attn_t, used_t)
