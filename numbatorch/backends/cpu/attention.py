@@ -291,7 +291,7 @@ def _gradients_tiling_base(arrays, batch, group):
     written by the per-slice products, let its chunk's backward take that array whole instead of a zero-fill and
     three serial copies."""
     base = arrays[0].base
-    if type(base) is not np.ndarray or not base.flags.c_contiguous or \
+    if type(base) is not np.ndarray or not base.flags.c_contiguous or not base.size or \
             any(a.base is not base or a.shape[:-2] != batch for a in arrays) or \
             sum(a.size for a in arrays) != base.size or \
             any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:]):
