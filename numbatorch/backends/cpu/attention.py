@@ -2,7 +2,8 @@
 
 query (B..., L, E), key (B..., S, E), value (B..., S, Ev); batch dims broadcast.
 attn = softmax(q @ k^T * scale + mask), output = dropout(attn) @ v. The matrix
-products go to BLAS on operands broadcast to the full (N, ., .) batch, the
+products go to BLAS on contiguous operands broadcast to the full (N, ., .) batch
+(strided views copied slice by slice in the workers), the
 score-sized ones into reused arrays (``_ReusedArrays``); the scores are kept
 transposed, (N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes
 around one numpy exp, ``_attention_softmax``) and the softmax backward run along
