@@ -71,34 +71,35 @@ def _lstm_rows_forward(t, lo, hi, lengths, has_proj, xw, xw_bias, hw, h, c, out,
 
 
 @njit(cache=True, error_model="numpy")
-def _lstm_cell_backward(b, t, active, dm, dc, gates, c_prev, tanh_c, dgates):
-    """Gate gradients for row ``b`` at time ``t`` given dL/dm (m = o*tanh(c)); updates dc in place. The float32
-    ``_ONE`` keeps float32 gates in float32 arithmetic (twice the lanes; a float64 literal promoted every
+def _lstm_rows_backward(t, lo, hi, lengths, dm, dc, gates, c_prev, tanh_c, dgates):
+    """Gate gradients for batch rows ``lo:hi`` at time ``t`` given dL/dm (m = o*tanh(c)); updates dc in place.
+    Rows with ``t >= lengths[b]`` are inactive. A whole step's rows in one call, as ``_lstm_rows_forward``. The
+    float32 ``_ONE`` keeps float32 gates in float32 arithmetic (twice the lanes; a float64 literal promoted every
     product), and float64 ones in float64."""
     H = dc.shape[1]
-    if not active:
-        for j in range(4 * H):
-            dgates[t, b, j] = 0.0
-        return
-    # Loops of few arrays each, on row views, so LLVM vectorises them (one loop over all six arrays stayed
-    # scalar, as the forward's did). Same operations in the same order: same bits.
-    g_row, cp_row, tc_row, dg_row = gates[t, b], c_prev[t, b], tanh_c[t, b], dgates[t, b]
-    dm_row, dc_row = dm[b], dc[b]
-    for j in range(H):
-        tc = tc_row[j]
-        o = g_row[3 * H + j]
-        dmv = dm_row[j]
-        dc_row[j] = dc_row[j] + dmv * o * (_ONE - tc * tc)
-        dg_row[3 * H + j] = dmv * tc * o * (_ONE - o)
-    for j in range(H):
-        i = g_row[j]
-        f = g_row[H + j]
-        g = g_row[2 * H + j]
-        dct = dc_row[j]
-        dg_row[j] = dct * g * i * (_ONE - i)
-        dg_row[H + j] = dct * cp_row[j] * f * (_ONE - f)
-        dg_row[2 * H + j] = dct * i * (_ONE - g * g)
-        dc_row[j] = dct * f
+    g2, cp2, tc2, dg2 = gates[t], c_prev[t], tanh_c[t], dgates[t]
+    for b in range(lo, hi):
+        if t >= lengths[b]:
+            for j in range(4 * H):
+                dg2[b, j] = 0.0
+            continue
+        # Loops of few arrays each, so LLVM vectorises them (one loop over all six arrays stayed scalar, as the
+        # forward's did). Same operations in the same order: same bits.
+        for j in range(H):
+            tc = tc2[b, j]
+            o = g2[b, 3 * H + j]
+            dmv = dm[b, j]
+            dc[b, j] = dc[b, j] + dmv * o * (_ONE - tc * tc)
+            dg2[b, 3 * H + j] = dmv * tc * o * (_ONE - o)
+        for j in range(H):
+            i = g2[b, j]
+            f = g2[b, H + j]
+            g = g2[b, 2 * H + j]
+            dct = dc[b, j]
+            dg2[b, j] = dct * g * i * (_ONE - i)
+            dg2[b, H + j] = dct * cp2[b, j] * f * (_ONE - f)
+            dg2[b, 2 * H + j] = dct * i * (_ONE - g * g)
+            dc[b, j] = dct * f
 
 
 @njit(cache=True, error_model="numpy")
@@ -157,6 +158,8 @@ lstm_forward = twin_kernels(_make_lstm_forward, _rnn_stand_ins.lstm_forward)
 
 
 def _make_lstm_backward(loop):
+    whole_steps = loop is range  # as in _make_lstm_forward
+
     def lstm_backward(grad_out, w_hh, w_hr, has_proj, lengths, reverse, gates, c_prev, tanh_c,
                       dh, dc, dgates, dh_total_all, dh_total, dm, dh_gemm):
         """BPTT; dh/dc enter as grad of the final state and leave as grad of the initial state."""
@@ -169,8 +172,12 @@ def _make_lstm_backward(loop):
                 np.dot(dh_total, w_hr, dm)
             else:
                 copy_rows(dm, dh_total)
-            for b in loop(B):
-                _lstm_cell_backward(b, t, t < lengths[b], dm, dc, gates, c_prev, tanh_c, dgates)
+            if whole_steps:
+                _lstm_rows_backward(t, 0, B, lengths, dm, dc, gates, c_prev, tanh_c, dgates)
+            else:
+                for i in loop(B):
+                    b = np.int64(i)
+                    _lstm_rows_backward(t, b, b + 1, lengths, dm, dc, gates, c_prev, tanh_c, dgates)
             np.dot(dgates[t], w_hh, dh_gemm)
             _finish_step_backward(t, lengths, dh, dh_gemm, dh_total)
     return lstm_backward
@@ -196,8 +203,8 @@ lstm_cell_forward = Tiered(lstm_cell_forward, _rnn_stand_ins.lstm_cell_forward)
 def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates):
     """Gate gradients of one step of a whole batch; ``dc`` enters as dL/dc' and leaves as dL/dc (arrays of
     ``lstm_cell_forward`` as (1, B, *))."""
-    for b in range(dh.shape[0]):
-        _lstm_cell_backward(b, 0, True, dh, dc, gates, c_prev, tanh_c, dgates)
+    B = dh.shape[0]
+    _lstm_rows_backward(0, 0, B, np.ones(B, dtype=np.int64), dh, dc, gates, c_prev, tanh_c, dgates)
 
 
 lstm_cell_backward = Tiered(lstm_cell_backward, _rnn_stand_ins.lstm_cell_backward)

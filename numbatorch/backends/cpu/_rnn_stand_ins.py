@@ -264,7 +264,7 @@ def rnn_cell_forward(xw, hw, use_relu, h):
 
 
 def _lstm_gate_grads(dm, dc, g, c_prev, tanh_c):
-    """Gate gradients (B, 4H) and dL/dc of the previous step, as ``_rnn_lstm._lstm_cell_backward``."""
+    """Gate gradients (B, 4H) and dL/dc of the previous step, as ``_rnn_lstm._lstm_rows_backward``."""
     H = dc.shape[1]
     one = _ONE32 if g.dtype == np.float32 else 1.0
     i, f, gg, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
