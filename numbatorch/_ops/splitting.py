@@ -32,7 +32,10 @@ class _PiecesBackward(Node):
                 if g is None:  # every element is written when the pieces tile the input
                     g = np.empty_like(gi, shape=self.shape, order="C") if covered else \
                         zeros(self.shape, gi.dtype, like=gi)
-                g[idx] = gi
+                if self.tiles:
+                    g[idx] = gi
+                else:  # tensor_split at decreasing indices: pieces overlap, their gradients add up
+                    g[idx] += gi
         return g
 
     def backward_graph(self, grads):

@@ -298,3 +298,13 @@ def test_chunk_backward_with_gradients_viewing_one_array(order):
     nt.autograd.backward(x.chunk(3, 1), [nt.from_numpy(g) for g in grads])
     torch.autograd.backward(tx.chunk(3, 1), [torch.from_numpy(g) for g in grads])
     np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_tensor_split_overlapping_pieces_add_their_gradients():
+    torch = pytest.importorskip("torch")
+    x, tx = nt.zeros(5, dtype=nt.float64, requires_grad=True), torch.zeros(5, dtype=torch.float64,
+                                                                          requires_grad=True)
+    for t in (x, tx):
+        pieces = t.tensor_split([3, 1])
+        sum((p * (i + 1)).sum() for i, p in enumerate(pieces)).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
