@@ -12,8 +12,9 @@ from ._parallel import twin_kernels
 from ._rnn_math import copy_rows, tanh_gate
 from ._tiered import Tiered
 
-# a float32 1 keeps float32 gradients in float32 arithmetic (a float64 literal promoted them); float64 stays float64
+# float32 1 and 0 keep float32 gradients in float32 arithmetic (a float64 literal promoted them); float64 stays float64
 _ONE = np.float32(1.0)
+_ZERO = np.float32(0.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -115,10 +116,16 @@ rnn_cell_forward = Tiered(rnn_cell_forward, _rnn_stand_ins.rnn_cell_forward)
 def rnn_cell_backward(dh, use_relu, out, dpre):
     """Pre-activation gradients (1, B, H) of one step of a whole batch from dL/dh' ``dh`` and the step's
     output ``out`` (1, B, H)."""
-    no_output_grad = np.zeros_like(out)
-    dh_total = np.empty_like(dh)
-    for b in range(dh.shape[0]):
-        _rnn_cell_backward(b, 0, True, use_relu, dh, no_output_grad, out, dpre, dh_total)
+    dh_flat, y_flat, dpre_flat = dh.reshape(-1), out.reshape(-1), dpre.reshape(-1)
+    # one loop over the batch's B * H elements, the layer's step math with no output gradient: the + 0 is that
+    # zero gradient's sum (a -0 gradient gives +0, as in the layer)
+    if use_relu:
+        for j in range(dh_flat.size):
+            dpre_flat[j] = dh_flat[j] + _ZERO if y_flat[j] > 0.0 else 0.0
+    else:
+        for j in range(dh_flat.size):
+            y = y_flat[j]
+            dpre_flat[j] = (dh_flat[j] + _ZERO) * (_ONE - y * y)
 
 
 rnn_cell_backward = Tiered(rnn_cell_backward, _rnn_stand_ins.rnn_cell_backward)
