@@ -9,6 +9,7 @@ import numbatorch
 from numbatorch.autograd import gradcheck
 from numbatorch.nn.functional.attention import scaled_dot_product_attention
 from numbatorch.nn.modules.multihead_attention import MultiheadAttention
+from tests.helpers import compare_with_torch
 
 torch = pytest.importorskip("torch")
 
@@ -341,3 +342,28 @@ def test_sdpa_argument_errors():
         scaled_dot_product_attention(q, numbatorch.zeros(2, 5, 3, dtype=numbatorch.float64), v)
     with pytest.raises(RuntimeError, match="broadcast"):
         scaled_dot_product_attention(q, k, v, attn_mask=numbatorch.ones(4, 5, dtype=numbatorch.bool))
+
+
+@pytest.mark.parametrize("q_shape,k_shape,v_shape,transposed", [
+    ((2, 0, 5, 4), (2, 0, 6, 4), (2, 0, 6, 3), True),  # no heads, a query whose batch axes do not merge
+    ((2, 3, 0, 4), (2, 3, 6, 4), (2, 3, 6, 3), False),  # no queries
+    ((2, 3, 5, 4), (2, 3, 0, 4), (2, 3, 0, 3), True),  # no keys
+    ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 0), False),  # empty values
+])
+def test_sdpa_zero_size_like_torch(q_shape, k_shape, v_shape, transposed):
+    # transposed: the query a (B, H, E, L) array's transposed view
+    rng = np.random.default_rng(3)
+    q_data = rng.standard_normal(q_shape[:-2] + q_shape[:-3:-1] if transposed else q_shape)
+    compare_with_torch(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(
+        q.transpose(-1, -2) if transposed else q, k, v), q_data, rng.standard_normal(k_shape),
+        rng.standard_normal(v_shape), names=False)
+
+
+@pytest.mark.parametrize("tgt_len, src_len", [(0, 4), (3, 0)])
+def test_mha_no_queries_or_no_keys_like_torch(tgt_len, src_len):
+    rng = np.random.default_rng(4)
+    m_nb = MultiheadAttention(4, 2).double()
+    m_th = torch.nn.MultiheadAttention(4, 2).double()
+    m_th.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in m_nb.state_dict().items()})
+    q, kv = rng.standard_normal((tgt_len, 2, 4)), rng.standard_normal((src_len, 2, 4))
+    compare_with_torch(lambda lib, q, kv: (m_nb if lib is numbatorch else m_th)(q, kv, kv), q, kv, names=False)

@@ -9,7 +9,7 @@ import numpy as np
 
 def _grouped(a, group):
     """A (N, ., .) stack as (N / group, group, ., .) (a view)."""
-    return a.reshape((-1, group) + a.shape[1:])
+    return a.reshape((a.shape[0] // group, group) + a.shape[1:])
 
 
 def _contiguous(stacks):
@@ -29,7 +29,7 @@ def _copy_rows(copies, rows):
 
 def _heads(a, batch, dtype):
     """``a`` (B..., X, Y) broadcast to the full batch, as a C-contiguous (N, X, Y) array."""
-    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((math.prod(batch),) + a.shape[-2:])
     return np.ascontiguousarray(a, dtype=dtype)
 
 
@@ -40,7 +40,7 @@ def _as_stack(a, batch, dtype, group):
             a.strides[-2] < a.shape[-1] * a.itemsize:
         return None
     try:
-        return np.reshape(a, (-1, group) + a.shape[-2:], copy=False)
+        return np.reshape(a, (math.prod(batch) // group, group) + a.shape[-2:], copy=False)
     except ValueError:  # the batch axes do not merge in a's layout
         return None
 
@@ -51,7 +51,7 @@ def _stack_group(arrays, batch, dtype):
     projection: their N and H axes do not merge)."""
     if len(batch) < 2 or all(_as_stack(a, batch, dtype, 1) is not None for a in arrays):
         return 1
-    return batch[-1]
+    return batch[-1] or 1
 
 
 def _stack(a, batch, dtype, group):
@@ -89,7 +89,7 @@ def _empty_stack(like, batch, rows, cols, dtype):
     products write them in parallel instead of a serial copy after them."""
     if like.shape == batch + (rows, cols) and like.strides[-1] == like.itemsize:
         try:
-            return np.reshape(np.empty_like(like, dtype=dtype), (-1, rows, cols), copy=False)
+            return np.reshape(np.empty_like(like, dtype=dtype), (math.prod(batch), rows, cols), copy=False)
         except ValueError:  # the batch axes do not merge in like's order
             pass
     return np.empty((math.prod(batch), rows, cols), dtype)

@@ -131,7 +131,7 @@ def _matmul(a, b, out):
 def _average_heads(used, heads, out):
     """``out`` (N / heads, S, L) = the mean of each group of ``heads`` consecutive items of ``used`` (N, S, L),
     summing heads in order (``np.mean``'s bits; its reduction over the heads' axis took twice as long)."""
-    by_group = used.reshape((-1, heads) + used.shape[1:])
+    by_group = used.reshape((used.shape[0] // heads, heads) + used.shape[1:])
     np.copyto(out, by_group[:, 0])
     for head in range(1, heads):
         np.add(out, by_group[:, head], out=out)
@@ -220,7 +220,7 @@ def _flat_mask(a, full_shape, dtype):
     by_key = np.swapaxes(a, -1, -2)  # (..., S or 1, L or 1)
     Lb = by_key.shape[-1]
     base = np.ascontiguousarray(by_key)
-    view = np.broadcast_to(base, full_shape[:-2] + (S, Lb)).reshape((-1, S, Lb))
+    view = np.broadcast_to(base, full_shape[:-2] + (S, Lb)).reshape((math.prod(full_shape[:-2]), S, Lb))
     flat = (base if np.may_share_memory(view, base) else view).reshape(-1)[:]
     flat.flags.writeable = False
     steps = np.array(view.strides) // view.itemsize
@@ -230,7 +230,7 @@ def _flat_mask(a, full_shape, dtype):
 def _as_3d(a, full_shape, dtype):
     """Broadcast ``a`` to ``full_shape`` and view it as (N, L, S) (a copy only if numpy must)."""
     view = np.broadcast_to(np.asarray(a, dtype=dtype), full_shape)
-    return view.reshape((-1,) + full_shape[-2:])
+    return view.reshape((math.prod(full_shape[:-2]),) + full_shape[-2:])
 
 
 def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
@@ -323,7 +323,7 @@ def scaled_dot_product_attention_backward(ws, grad_output):
                  _empty_stack(ws.value, batch, S, ws.v4.shape[-1], dtype))
         grads = tuple(_grouped(g, group) for g in grads)
     grad_query, grad_key, grad_value = grads
-    q4, k4, v4 = (a.reshape((-1, group) + a.shape[-2:]) for a in (ws.q4, ws.k4, ws.v4))
+    q4, k4, v4 = (a.reshape((a.shape[0] * a.shape[1] // group, group) + a.shape[-2:]) for a in (ws.q4, ws.k4, ws.v4))
     (grad_out,), copies = _contiguous([_stack(np.asarray(grad_output), batch, dtype, group)])
     if not _backward_by_slices(ws, q4, k4, v4, attn_t, used_t, grad_out, copies, grad_scores_t, grads):
         _copy_rows(copies, slice(None))
