@@ -1,5 +1,6 @@
-"""A small stand-in for torchvision on plain PyTorch (``ImageFolder``, ``Compose``, ``ToTensor``), so that
-``--backend torch`` runs the image tutorials where torchvision is not installed. A timing baseline only."""
+"""A small stand-in for torchvision on plain PyTorch (``ImageFolder``, ``Compose``, ``ToTensor``, the random flips
+and rotation), so that ``--backend torch`` runs the image tutorials where torchvision is not installed. A timing
+baseline only."""
 import os
 import types
 
@@ -26,6 +27,34 @@ class ToTensor:
         return torch.from_numpy(array.transpose(2, 0, 1).copy())
 
 
+class RandomHorizontalFlip:
+    """Mirror a PIL image left to right with probability ``p`` (drawn from torch's generator, as torchvision)."""
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def __call__(self, img):
+        return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if torch.rand(1) < self.p else img
+
+
+class RandomVerticalFlip(RandomHorizontalFlip):
+    """Flip a PIL image upside down with probability ``p``."""
+
+    def __call__(self, img):
+        return img.transpose(Image.Transpose.FLIP_TOP_BOTTOM) if torch.rand(1) < self.p else img
+
+
+class RandomRotation:
+    """Rotate a PIL image by an angle drawn uniformly from (-degrees, degrees), nearest neighbour, same size."""
+
+    def __init__(self, degrees):
+        self.degrees = degrees
+
+    def __call__(self, img):
+        angle = float(torch.empty(1).uniform_(-self.degrees, self.degrees).item())
+        return img.rotate(angle, resample=Image.Resampling.NEAREST, expand=False)
+
+
 class ImageFolder(torch.utils.data.Dataset):
     """``root/<class>/<image>``: classes are the sorted folder names, samples sorted within each class."""
 
@@ -50,5 +79,6 @@ class ImageFolder(torch.utils.data.Dataset):
         return img, target
 
 
-transforms = types.SimpleNamespace(Compose=Compose, ToTensor=ToTensor)
+transforms = types.SimpleNamespace(Compose=Compose, ToTensor=ToTensor, RandomHorizontalFlip=RandomHorizontalFlip,
+                                   RandomVerticalFlip=RandomVerticalFlip, RandomRotation=RandomRotation)
 datasets = types.SimpleNamespace(ImageFolder=ImageFolder)
