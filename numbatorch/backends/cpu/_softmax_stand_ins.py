@@ -13,6 +13,7 @@ import functools
 import numba
 import numpy as np
 
+from ._stand_ins import _sequential_sums  # along axis 1 of (outer, n, inner)
 from ._tiered import Unsupported
 
 MAX_ELEMENTS = 1 << 13  # ~8 ms a call here; above, the kernel compiles at once
@@ -43,13 +44,6 @@ def _exp(a):
     return _libm()["expf" if a.dtype == np.float32 else "exp"](a).astype(a.dtype)
 
 
-def _sequential_sum(terms):
-    """Sums over axis 1 of (outer, n, inner) ``terms`` in float64, added one by one in order onto +0.0."""
-    terms = terms.astype(np.float64)
-    terms[:, :1] += 0.0  # 0.0 + (-0.0) is +0.0: the kernel's first addition
-    return np.add.accumulate(terms, axis=1)[:, -1]
-
-
 def softmax_blocks(x, out, log):
     """``softmax.softmax_blocks``: softmax (log_softmax) of (outer, n, inner) ``x`` along axis 1 into ``out``."""
     _check(x)
@@ -59,7 +53,7 @@ def softmax_blocks(x, out, log):
         m = np.where((v > m) | (v != v), v, m)  # NaN propagates, the first of equal values (signed zeros) kept
     with np.errstate(all="ignore"):  # inf - inf and the like give NaN silently, as in the kernel
         shifted = x - m[:, None]
-        s = _sequential_sum(_exp(shifted))
+        s = _sequential_sums(_exp(shifted))
         s = _libm()["log"](s).astype(np.float64) if log else 1.0 / s
         out[...] = shifted - s[:, None] if log else _exp(shifted) * s[:, None]
 
@@ -68,5 +62,5 @@ def softmax_backward_blocks(g, y, out, log):
     """``softmax.softmax_backward_blocks``: the gradient of softmax (log_softmax) with output ``y`` into ``out``."""
     _check(y)
     with np.errstate(all="ignore"):
-        s = _sequential_sum(g if log else g * y)[:, None]
+        s = _sequential_sums(g if log else g * y)[:, None]
         out[...] = g - _exp(y) * s if log else y * (g - s)

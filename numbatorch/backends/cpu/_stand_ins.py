@@ -116,10 +116,10 @@ def row_shifts_transfer(xp, col, n0, nb, h0, nh, kw, oW, to_col):
             src += dst
 
 
-def _sequential_sums(rows):
-    """Each row's float64 sum added left to right from 0.0, as a kernel's ``acc += v`` loop (``cumsum`` is
-    sequential; the ``+ 0.0`` turns an all-negative-zero row's -0.0 into the loop's +0.0)."""
-    return np.cumsum(rows, axis=1, dtype=np.float64)[:, -1] + 0.0
+def _sequential_sums(x, axis=1):
+    """The float64 sums of ``x`` along ``axis``, each added in order from 0.0, as a kernel's ``acc += v`` loop
+    (``cumsum`` is sequential; the ``+ 0.0`` turns an all-negative-zero sum's -0.0 into the loop's +0.0)."""
+    return np.cumsum(x, axis=axis, dtype=np.float64)[(slice(None),) * axis + (-1,)] + 0.0
 
 
 def bn_stats(x, eps, mean, invstd):
@@ -303,5 +303,4 @@ def avgpool(x, out, gy, gx, backward, kd, kh, kw, sd, sh, sw, pd, ph, pw, count_
 def _batch_then_positions(x):
     """Per channel of (N, C, S), the float64 sum added down the batch per position from 0.0, then along the
     positions from 0.0, as the batch-norm kernels add."""
-    down_batch = np.cumsum(x, axis=0, dtype=np.float64)[-1] + 0.0
-    return _sequential_sums(down_batch)
+    return _sequential_sums(_sequential_sums(x, axis=0))
