@@ -248,15 +248,7 @@ class ThnnFusedGruCellBackward0(Node):
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One GRU step of a batch as one graph node: input (B, I), hx (B, H) or None (zeros), all of one float
     dtype. Returns h'."""
-    x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a = _cell_arrays(input, hx, (w_ih, w_hh, b_ih, b_hh))
-    _check_layer("gru", x[None], h, None, w_ih_a, w_hh_a, b_ih_a, b_hh_a, None, None)
-    xw = input_projection("gru", x[None], w_ih_a, b_ih_a, b_hh_a)
-    b_hh_k = b_hh_a if b_hh_a is not None else np.zeros_like(x, shape=w_hh_a.shape[:1])
-    h_new, ws = _rnn.gru_cell_forward(x, xw, h, w_ih_a, w_hh_a, b_hh_k, b_ih is not None)
-    _skip_needless_grads(ws, input, hx)
-    inputs = (input, hx, w_ih, w_hh, b_ih, b_hh)
-    return record(h_new, ThnnFusedGruCellBackward0, inputs, reads=inputs, ws=ws,
-                  saved=(x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
+    return _hidden_cell("gru", ThnnFusedGruCellBackward0, input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 class RnnCellBackward0(Node):
@@ -280,14 +272,22 @@ class RnnCellBackward0(Node):
 def rnn_cell(mode, input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One Elman RNN step of a batch as one graph node: mode "rnn_tanh" or "rnn_relu"; input (B, I), hx (B, H)
     or None (zeros), all of one float dtype. Returns h'."""
+    return _hidden_cell(mode, RnnCellBackward0, input, hx, w_ih, w_hh, b_ih, b_hh)
+
+
+def _hidden_cell(mode, node, input, hx, w_ih, w_hh, b_ih, b_hh):
+    """One step of a cell with a hidden state only ("gru", "rnn_tanh" or "rnn_relu"), recorded as ``node``."""
     x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a = _cell_arrays(input, hx, (w_ih, w_hh, b_ih, b_hh))
     _check_layer(mode, x[None], h, None, w_ih_a, w_hh_a, b_ih_a, b_hh_a, None, None)
     xw = input_projection(mode, x[None], w_ih_a, b_ih_a, b_hh_a)
-    h_new, ws = _rnn.rnn_cell_forward(mode, x, xw, h, w_ih_a, w_hh_a, b_ih is not None)
+    if mode == "gru":
+        b_hh_k = b_hh_a if b_hh_a is not None else np.zeros_like(x, shape=w_hh_a.shape[:1])
+        h_new, ws = _rnn.gru_cell_forward(x, xw, h, w_ih_a, w_hh_a, b_hh_k, b_ih is not None)
+    else:
+        h_new, ws = _rnn.rnn_cell_forward(mode, x, xw, h, w_ih_a, w_hh_a, b_ih is not None)
     _skip_needless_grads(ws, input, hx)
     inputs = (input, hx, w_ih, w_hh, b_ih, b_hh)
-    return record(h_new, RnnCellBackward0, inputs, reads=inputs, ws=ws,
-                  saved=(x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
+    return record(h_new, node, inputs, reads=inputs, ws=ws, saved=(x, h, w_ih_a, w_hh_a, b_ih_a, b_hh_a))
 
 
 def _packed_positions(batch_sizes):
