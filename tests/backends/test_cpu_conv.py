@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import _parallel, conv
+from numbatorch.backends.cpu import _conv_tiles, _parallel, conv
 from numbatorch.nn.functional._shape_args import ntuple
 
 torch = pytest.importorskip("torch")
@@ -51,7 +51,7 @@ CONV_CASES = [
 def test_conv_matches_torch(case, dtype, monkeypatch):
     nd, N, C, Co, sz, k, s, p, d, g = case
     if sz == (40, 50):
-        monkeypatch.setattr(conv, "TILE_BYTES", 20_000)   # force row tiling
+        monkeypatch.setattr(_conv_tiles, "TILE_BYTES", 20_000)   # force row tiling
     rng = np.random.default_rng(0)
     x = rng.standard_normal((N, C) + sz).astype(dtype)
     w = rng.standard_normal((Co, C // g) + (k,) * nd).astype(dtype)
@@ -155,8 +155,8 @@ def _check_against_torch(x, w, b, s, p, d, g, tol):
 def test_threaded_tiles_match_torch(tile_bytes, k, monkeypatch):
     """Tiles spread over 3 worker threads (more than the cores) give PyTorch's results."""
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
-    monkeypatch.setattr(conv, "TILE_BYTES", tile_bytes)
-    monkeypatch.setattr(conv, "worker_count", lambda: 3)
+    monkeypatch.setattr(_conv_tiles, "TILE_BYTES", tile_bytes)
+    monkeypatch.setattr(_conv_tiles, "worker_count", lambda: 3)
     rng = np.random.default_rng(4)
     x = rng.standard_normal((7, 4, 30, 20))
     w = rng.standard_normal((6, 2, k, k))
@@ -218,8 +218,8 @@ def test_threaded_conv_in_forked_child():
     """A child forked after the parent ran threaded convolutions runs them too (no hang)."""
     code = (
         "import multiprocessing as mp, numpy as np\n"
-        "from numbatorch.backends.cpu import conv, _conv_threads\n"
-        "conv.worker_count = lambda: 2\n"
+        "from numbatorch.backends.cpu import conv, _conv_threads, _conv_tiles\n"
+        "_conv_tiles.worker_count = lambda: 2\n"
         "x = np.random.rand(6, 3, 40, 40); w = np.random.rand(5, 3, 3, 3)\n"
         "one = (1, 1); none = (0, 0)\n"
         "ref = conv.conv_forward(x, w, None, one, none, one, 1)\n"
@@ -263,8 +263,8 @@ def test_padded_deep_tiles_on_threads(dtype, monkeypatch):
     """Padding with several samples per task on deep col blocks (per-thread padded input and
     gradient buffers, gyr copy) and an uneven split of the forward's parallel pad."""
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
-    monkeypatch.setattr(conv, "TILES_PER_WORKER", 1)
-    monkeypatch.setattr(conv, "worker_count", lambda: 3)
+    monkeypatch.setattr(_conv_tiles, "TILES_PER_WORKER", 1)
+    monkeypatch.setattr(_conv_tiles, "worker_count", lambda: 3)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((7, 16, 5, 4)).astype(dtype)
     w = rng.standard_normal((8, 16, 3, 3)).astype(dtype)
@@ -273,12 +273,12 @@ def test_padded_deep_tiles_on_threads(dtype, monkeypatch):
 
 
 def test_row_tiles_are_even_and_cover_everything(monkeypatch):
-    monkeypatch.setattr(conv, "TILE_BYTES", 10_000)
+    monkeypatch.setattr(_conv_tiles, "TILE_BYTES", 10_000)
     N, rows, R, oW = 3, 9, 66, 10     # 13 rows fit: 6 tiles of 11, not 5 of 13 and 1 of 1
-    tiles = conv._tiles(N, rows, R, oW, 8, 2)
+    tiles = _conv_tiles.tiles(N, rows, R, oW, 8, 2)
     covered = np.zeros((N, R), dtype=np.int64)
     for n0, nb, r0, nr in tiles:
-        assert nb == 1 and rows * nr * oW * 8 <= conv.TILE_BYTES
+        assert nb == 1 and rows * nr * oW * 8 <= _conv_tiles.TILE_BYTES
         covered[n0:n0 + nb, r0:r0 + nr] += 1
     assert (covered == 1).all()
     sizes = {nr for _, _, r0, nr in tiles if r0 + nr < R}
@@ -288,7 +288,7 @@ def test_row_tiles_are_even_and_cover_everything(monkeypatch):
 @pytest.mark.parametrize("N, n_workers", [(50, 2), (256, 2), (7, 1), (1, 2)])
 def test_sample_tiles_differ_by_at_most_one_sample(N, n_workers):
     """Whole-sample tiles cover every sample once, in order, and are as even as their count allows."""
-    tiles = conv._tiles(N, 320, 11, 11, 4, n_workers)
+    tiles = _conv_tiles.tiles(N, 320, 11, 11, 4, n_workers)
     sizes = [nb for _, nb, _, _ in tiles]
     assert [n0 for n0, *_ in tiles] == list(np.cumsum([0] + sizes[:-1]))
     assert sum(sizes) == N and max(sizes) - min(sizes) <= 1

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numbatorch as nt
-from numbatorch.backends.cpu import _cblas, _conv_rows, _parallel, conv
+from numbatorch.backends.cpu import _cblas, _conv_rows, _conv_tiles, _parallel, conv
 from numbatorch.backends.cpu._shape import as5d, to3d
 from numbatorch.nn.functional._shape_args import ntuple
 
@@ -62,8 +62,8 @@ def test_rows_path_gradients_one_by_one(mask):
 @pytest.mark.parametrize("tile_bytes", [30_000, 1 << 22])   # bands of output rows / several samples per tile
 def test_rows_path_tiles_on_threads(tile_bytes, monkeypatch):
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
-    monkeypatch.setattr(conv, "TILE_BYTES", tile_bytes)
-    monkeypatch.setattr(conv, "worker_count", lambda: 3)
+    monkeypatch.setattr(_conv_tiles, "TILE_BYTES", tile_bytes)
+    monkeypatch.setattr(_conv_tiles, "worker_count", lambda: 3)
     _check((7, 16, 8, (20, 12), 5, 2), np.float64)
 
 
@@ -93,7 +93,7 @@ def test_im2col_path_without_cblas(monkeypatch):
 def test_rows_path_weight_gradient_independent_of_thread_count(monkeypatch):
     """Under use_deterministic_algorithms the weight gradient has the same bits on 1 and 3 workers."""
     monkeypatch.setattr(_parallel, "MIN_ELEMENTS", 0)
-    monkeypatch.setattr(conv, "TILE_BYTES", 40_000)
+    monkeypatch.setattr(_conv_tiles, "TILE_BYTES", 40_000)
     rng = np.random.default_rng(2)
     x = rng.standard_normal((12, 32, 11, 11)).astype(np.float32)
     w = rng.standard_normal((8, 32, 5, 5)).astype(np.float32)
@@ -101,7 +101,7 @@ def test_rows_path_weight_gradient_independent_of_thread_count(monkeypatch):
     try:
         results = []
         for workers in (1, 3):
-            monkeypatch.setattr(conv, "worker_count", lambda workers=workers: workers)
+            monkeypatch.setattr(_conv_tiles, "worker_count", lambda workers=workers: workers)
             results.append(_run(x, w, None, 2, (False, True, False))[2][1].tobytes())
     finally:
         nt.use_deterministic_algorithms(False)

@@ -3,41 +3,27 @@ on raw numpy arrays: forward and backward, plus unfold/fold.
 
 Strategy: im2col of a tile (several samples, or a band of output rows of one sample)
 into a cache-sized buffer with a Numba kernel, then one batched BLAS GEMM per tile
-through numpy.  Tiles are spread over a few Python threads, each running the nogil
-im2col kernel and single-threaded BLAS (see _conv_threads.py: mixing numba's threads
-with BLAS's own measured 5-10x slower on a busy machine).  col2im scatters the input
-gradient back.  Everything runs on the 3-d kernels: 1-d and 2-d arrays get leading unit
-spatial dims.  Padding is applied by copying into a zero-bordered buffer so the kernels
+through numpy (the tiles and their size: _conv_tiles.py).  Tiles are spread over a few
+Python threads, each running the nogil im2col kernel and single-threaded BLAS (see
+_conv_threads.py: mixing numba's threads with BLAS's own measured 5-10x slower on a busy
+machine).  col2im scatters the input gradient back.  Everything runs on the 3-d kernels:
+1-d and 2-d arrays get leading unit spatial dims.  Padding is applied by copying into a zero-bordered buffer so the kernels
 need no bounds checks; the backward pads and crops one task's samples at a time in a
 per-thread buffer (cache-hot, in parallel, no large first-touched buffers).  Stride-1 2-d
 convolutions with C * kw >= 64 copy only kw shifts of each input row and run one GEMM per kernel
 row on strided windows instead (_conv_rows.py): a 3-4x smaller copy for 5x5 kernels.
 """
-from itertools import accumulate
-
 import numpy as np
 
 from ..._runtime import are_deterministic_algorithms_enabled
-from ._conv_threads import OrderedSum, run_tasks, worker_count
+from ._conv_threads import OrderedSum, run_tasks
+from . import _conv_tiles
 from ._im2col import im2col_transfer
 from . import _conv_rows
-from . import _parallel
 from ._parallel import choose
 from .._transposed_conv import make_conv_transpose
 from ._shape import to3d, as5d
 from ._winograd import winograd_applies, winograd_conv2d, winograd_conv2d_backward
-
-# Bytes of one im2col tile: large enough for an efficient GEMM, small enough to stay in
-# cache between im2col and GEMM.  Measured on a shared 2-core EPYC (1 MB L2 per core):
-# 1-2 MB beat 4 MB by 10-20% on Conv2d 32->32 64x64 (more, cache-warmer tiles balance
-# better across threads); 16 MB was 1.5x slower.
-TILE_BYTES = 2 << 20
-# Aim for at least this many tiles per worker thread so that a core stolen by another
-# process (or uneven tiles) still leaves the others busy.
-TILES_PER_WORKER = 4
-# The row-offset path's buffer (C * kw rows per output row) also holds kh - 1 halo rows and is used beside a
-# Cout-row result: counted double, its tiles of ~1 MB ran cifar2's conv2 5-10% faster than ~2 MB ones.
-_ROWS_TILE_FACTOR = 2
 
 __all__ = [
     "conv_output_size", "conv_forward", "conv_backward", "conv_transpose_forward",
@@ -68,34 +54,6 @@ def _col2im_tile(col, gxp, *args):
     im2col_transfer.serial(gxp, col, *args, False)
 
 
-def _tiles(N, rows, R, oW, itemsize, n_workers=1):
-    """Split (samples x output rows) into tiles of about TILE_BYTES of col buffer
-    (fewer samples per tile when that leaves too few tiles for n_workers).  Row tiles of
-    one sample are equal: a short remainder tile made a slow, skinny GEMM.  Sample tiles
-    differ by at most one sample: 50 samples as 7 x 7 + 1 left one of two threads idle for
-    a sixth of the time, as 2 x 7 + 6 x 6 neither."""
-    per_row = max(1, rows * oW * itemsize)
-    per_sample = per_row * R
-    if per_sample >= TILE_BYTES:
-        n_parts = -(-R // max(1, TILE_BYTES // per_row))
-        nr = -(-R // n_parts)
-        return [(n, 1, r0, min(nr, R - r0)) for n in range(N) for r0 in range(0, R, nr)]
-    nb = max(1, min(N, TILE_BYTES // per_sample))
-    if n_workers > 1:
-        nb = max(1, min(nb, -(-N // (TILES_PER_WORKER * n_workers))))
-    count = -(-N // nb)
-    small, larger = divmod(N, count) if count else (0, 0)
-    sizes = [small + 1] * larger + [small] * (count - larger)   # the larger tiles first
-    starts = accumulate([0] + sizes[:-1])   # Python ints: np.cumsum cost more than the rest of the plan
-    return [(n0, nbi, 0, R) for n0, nbi in zip(starts, sizes)]
-
-
-def _workers(total_elements):
-    """(worker threads, whether to limit BLAS to one thread) for a convolution this size."""
-    big = total_elements >= _parallel.MIN_ELEMENTS
-    return (worker_count() if big else 1), big
-
-
 def _pad_into(dst, src, pad3):
     """Write src (nb, C, D, H, W) zero-padded by pad3 on both sides into dst (every element)."""
     pd, ph, pw = pad3
@@ -112,7 +70,7 @@ def _pad5(x5, pad3, n_workers=1):
     N, C, D, H, W = x5.shape
     pd, ph, pw = pad3
     xp = np.empty((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), dtype=x5.dtype)
-    step = max(1, -(-N // (TILES_PER_WORKER * n_workers)))
+    step = max(1, -(-N // (_conv_tiles.TILES_PER_WORKER * n_workers)))
 
     def pad_chunk(_, i):
         n0 = i * step
@@ -168,20 +126,6 @@ def _shallow_backward_tile(gy3, xp, xn0, gxp, gn0, col, w3, gwt, n0, nb, geom, g
         _col2im_tile(col, gxp, gn0, nb, 0, L // oW, *geom)
 
 
-def _tile_plan(x_shape, w5, stride3, pad3, dil3, groups, dtype, direct, R, oW, n_workers):
-    """(rows, tiles, longest, buf_size, w_rows) of a convolution: whether it takes the row-offset path
-    (_conv_rows.py), its _tiles, the most output columns of one tile, the elements of a tile's col
-    buffer, and the weight as row matrices on the row-offset path (else None)."""
-    N, C = x_shape[:2]
-    kd, kh, kw = w5.shape[2:]
-    kvol = kd * kh * kw
-    rows = not direct and _conv_rows.applies(x_shape, w5.shape, stride3, pad3, dil3, groups, dtype)
-    tiles = _tiles(N, C * (_ROWS_TILE_FACTOR * kw if rows else kvol), R, oW, dtype.itemsize, n_workers)
-    longest = max((nb * nr for _, nb, _, nr in tiles), default=0) * oW
-    buf_size = _conv_rows.col_size(C, kh, kw, oW, tiles) if rows else 0 if direct else C * kvol * longest
-    return rows, tiles, longest, buf_size, _conv_rows.row_weights(w5) if rows else None
-
-
 def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
     """Convolution of (N, C, D, H, W) by (Cout, C/g, kd, kh, kw), plus bias (Cout,) when given;
     returns (N, Cout, oD, oH, oW)."""
@@ -198,11 +142,11 @@ def _conv5_forward(x5, w5, stride3, pad3, dil3, groups, bias=None):
     R, L = oD * oH, oD * oH * oW
     out = np.empty((N, Cout, L), dtype=x5.dtype)
     geom = (kd, kh, kw) + tuple(stride3) + tuple(dil3) + (oH, oW)
-    n_workers, limit_blas = _workers(C * kvol * N * L)
+    n_workers, limit_blas = _conv_tiles.workers(C * kvol * N * L)
     xp = _pad5(x5, pad3, n_workers)
     direct = _is_pointwise(kvol, stride3, pad3)
-    rows, tiles, longest, buf_size, w_rows = _tile_plan(x5.shape, w5, stride3, pad3, dil3, groups, x5.dtype,
-                                                        direct, R, oW, n_workers)
+    rows, tiles, longest, buf_size, w_rows = _conv_tiles.plan(x5.shape, w5, stride3, pad3, dil3, groups,
+                                                              x5.dtype, direct, R, oW, n_workers)
     transposed = _transposed_gemm_pays(Cog, K)
     # on the im2col path the bias rides in the GEMM as one more depth row (ones under col, the bias as the
     # weight's last column): adding it to the output afterwards was one more pass over the output (0.38 ms of
@@ -295,10 +239,10 @@ def _conv5_backward(gy5, x5, x_shape, w5, stride3, pad3, dil3, groups, need_gx, 
     padded = any(pad3)
     x = np.ascontiguousarray(x5) if need_gw else None
     gx = np.empty((N, C, D, H, W), dtype=dtype) if need_gx else None
-    n_workers, limit_blas = _workers(C * kvol * N * L)
+    n_workers, limit_blas = _conv_tiles.workers(C * kvol * N * L)
     # the weight gradient sums over tasks, so their split decides the rounding: under
     # use_deterministic_algorithms it is the one-thread split, the same bits for every thread count
-    rows, tiles, longest, buf_size, w_rows = _tile_plan(
+    rows, tiles, longest, buf_size, w_rows = _conv_tiles.plan(
         x_shape, w5, stride3, pad3, dil3, groups, dtype, direct, R, oW,
         1 if are_deterministic_algorithms_enabled() else n_workers)
     gw_shape = (kh, C * kw, Cout) if rows else (G, K, Cog)
