@@ -1,6 +1,6 @@
 """CTCLoss: the layer form of ``F.ctc_loss``."""
 from ..functional.ctc import ctc_loss
-from .loss import _Loss
+from .loss_base import _Loss
 
 __all__ = ["CTCLoss"]
 

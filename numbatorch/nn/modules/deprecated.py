@@ -1,7 +1,7 @@
 """Deprecated layer names PyTorch still exports: ``NLLLoss2d`` (an ``NLLLoss``) and ``Container`` (a ``Module``)."""
 import warnings
 
-from .loss import NLLLoss
+from .loss_likelihood import NLLLoss
 from .module import Module
 
 __all__ = ["NLLLoss2d", "Container"]

@@ -1,7 +1,7 @@
 """TripletMarginWithDistanceLoss: the triplet loss with a distance function of the user's choice."""
 from ..functional.triplet_distance import triplet_margin_with_distance_loss
 from .distance import PairwiseDistance
-from .loss import _Loss
+from .loss_base import _Loss
 
 __all__ = ["TripletMarginWithDistanceLoss"]
 
