@@ -4,7 +4,9 @@ A node keeps its inputs for their history (grad_fn and output number), shape and
 itself also keeps its data alive until backward. Ops whose backward reads no input (add) or only what forward
 saved (tanh, from its output) would keep dead arrays alive: after the forward of ``z = tanh(z @ a) * 0.5 + z``
 twice as many 256 KB arrays as PyTorch's saved tensors, each step faulting and evicting fresh memory.
-``history_only(t)`` gives such a node a stand-in over no memory instead.
+``history_only(t)`` gives such a node a stand-in over no memory instead: ``record`` applies it to every input of a
+node class with ``history_only_inputs`` (only while it records a node), mul and div to the factor that records
+beside a constant (each factor is read for the other's gradient).
 """
 import functools
 

@@ -9,6 +9,7 @@ from .._tensor import Tensor, normalize_dim  # noqa: F401  (normalize_dim: op mo
 from ..autograd import anomaly_mode, grad_mode
 from ..autograd._copy_slices import check_view_writable, rebase_region, rebase_view
 from ..autograd.graph import Node, mark_overwritten, refresh_stale_view
+from ._history_only import history_only
 
 
 OUTPUT = "output"
@@ -20,11 +21,12 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
 
     out: the result array, or a tuple of arrays (None where there is no output) for a multi-output node;
     a tuple gives a tuple of Tensors numbered in order. inputs: the operands in the order the node's
-    ``backward`` returns their gradients (anything not a Tensor requiring grad gets none). saved: values
-    backward needs, set as node attributes. reads: the Tensors whose data backward reads, whose versions
-    are checked against later in-place changes: a Tensor; ``(tensor, i, j, ...)`` for one read only to compute
-    the gradient of ``inputs[i]`` (or ``inputs[j]``, ...); ``OUTPUT`` for the op's own (first) result; anything
-    else (None, numbers) is skipped.
+    ``backward`` returns their gradients (anything not a Tensor requiring grad gets none); nodes of a class with
+    ``history_only_inputs`` hold stand-ins of them (``_ops/_history_only.py``). saved: values backward needs,
+    set as node attributes. reads: the Tensors whose data backward reads, whose versions are checked against
+    later in-place changes: a Tensor; ``(tensor, i, j, ...)`` for one read only to compute the gradient of
+    ``inputs[i]`` (or ``inputs[j]``, ...); ``OUTPUT`` for the op's own (first) result; anything else (None,
+    numbers) is skipped.
     """
     if grad_mode._state.enabled:
         for t in inputs:  # is_grad_recording, inlined: every op passes here
@@ -36,16 +38,17 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
         if len(inputs) == 1 and isinstance(t, Tensor):  # a unary op: its input records (found above)
             if t._base is not None:
                 refresh_stale_view(t)
-            node_inputs = (t,)
+            node_inputs = (history_only(t),) if node_cls.history_only_inputs else (t,)
             edges = ((t.grad_fn, t._output_nr),)
         else:
+            stand_ins = node_cls.history_only_inputs
             node_inputs = []
             edges = []
             for t in inputs:
                 if isinstance(t, Tensor) and t._requires_grad:
                     if t._base is not None:
                         refresh_stale_view(t)
-                    node_inputs.append(t)
+                    node_inputs.append(history_only(t) if stand_ins else t)
                     edges.append((t.grad_fn, t._output_nr))
                 else:
                     node_inputs.append(None)

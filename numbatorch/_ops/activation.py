@@ -11,7 +11,6 @@ import numpy as np
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, with_zero_input_edges
 from ._half_precision import computes_in_float32
-from ._history_only import history_only
 from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
@@ -26,6 +25,7 @@ __all__ = [
 
 class TanhBackward0(Node):
     __slots__ = ("result",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return kernels.tanh_backward(grad, self.result)
@@ -38,6 +38,7 @@ class TanhBackward0(Node):
 
 class SigmoidBackward0(Node):
     __slots__ = ("result",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return kernels.sigmoid_backward(grad, self.result)
@@ -49,6 +50,7 @@ class SigmoidBackward0(Node):
 
 class ReluBackward0(Node):
     __slots__ = ("result",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return grad * (self.result > 0)
@@ -67,7 +69,7 @@ def tanh(input):
     """
     require_tensor("tanh", input)
     out = np.asarray(np.tanh(float_array(input)), like=input._data)
-    return record(out, TanhBackward0, (history_only(input),), reads=(OUTPUT,), result=out)
+    return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
@@ -83,7 +85,7 @@ def sigmoid(input):
         out = 1 / (1 + np.exp(-x))
     else:
         out = np.asarray(kernels.sigmoid(x), like=input._data)
-    return record(out, SigmoidBackward0, (history_only(input),), reads=(OUTPUT,), result=out)
+    return record(out, SigmoidBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()
@@ -97,7 +99,7 @@ def relu(input):
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
     out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)
-    return record(out, ReluBackward0, (history_only(input),), reads=(OUTPUT,), result=out)
+    return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 # In-place forms: Tensor methods and torch.<name>_ functions (F.relu_ is torch.relu_: named here so that

@@ -32,6 +32,7 @@ def _quiet_division():
 
 class AddBackward0(Node):
     __slots__ = ("alpha",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
@@ -42,6 +43,7 @@ class AddBackward0(Node):
 
 class SubBackward0(Node):
     __slots__ = ("alpha",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return grad, -grad if self.alpha == 1 else grad * -self.alpha
@@ -54,6 +56,7 @@ class RsubBackward1(Node):
     """``other - self`` recorded with inputs (other, self)."""
 
     __slots__ = ()
+    history_only_inputs = True
 
     def backward(self, grad):
         return grad, -grad
@@ -96,6 +99,7 @@ class DivBackward0(Node):
 
 class NegBackward0(Node):
     __slots__ = ()
+    history_only_inputs = True
 
     def backward(self, grad):
         return -grad
@@ -162,7 +166,7 @@ def add(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    res = record(_apply2(np.add, x, y), AddBackward0, (history_only(input), history_only(other)), alpha=alpha)
+    res = record(_apply2(np.add, x, y), AddBackward0, (input, other), alpha=alpha)
     return res if out is None else _maybe_out(res, out)
 
 
@@ -178,7 +182,7 @@ def sub(input, other, *, alpha=1, out=None):
     x, y = binary_arrays(input, other)
     if alpha != 1:
         y = y * alpha
-    res = record(_apply2(np.subtract, x, y), SubBackward0, (history_only(input), history_only(other)), alpha=alpha)
+    res = record(_apply2(np.subtract, x, y), SubBackward0, (input, other), alpha=alpha)
     return _maybe_out(res, out)
 
 
@@ -199,7 +203,7 @@ def _check_bool_subtraction(a, b):
 def _rsub(self, other):
     _check_bool_subtraction(other, self)
     x, y = binary_arrays(other, self)
-    return record(x - y, RsubBackward1, (history_only(other), history_only(self)))
+    return record(x - y, RsubBackward1, (other, self))
 
 
 def rsub(input, other, *, alpha=1):
@@ -215,8 +219,11 @@ def mul(input, other, *, out=None):
     # node keeps neither the other factor's data nor its array, as PyTorch saves only what backward reads.
     keep_x = isinstance(other, Tensor) and other._requires_grad
     keep_y = isinstance(input, Tensor) and input._requires_grad
-    res = record(_apply2(np.multiply, x, y), MulBackward0,
-                 (input if keep_x else history_only(input), other if keep_y else history_only(other)),
+    if keep_x is keep_y:  # both factors record (each is read for the other's gradient), or neither does
+        inputs = (input, other)
+    else:  # the one factor that records is read by no gradient
+        inputs = (history_only(input), other) if keep_y else (input, history_only(other))
+    res = record(_apply2(np.multiply, x, y), MulBackward0, inputs,
                  reads=((other, 0), (input, 1)), a=x if keep_x else None, b=y if keep_y else None)
     return res if out is None else _maybe_out(res, out)
 
@@ -247,7 +254,8 @@ def div(input, other, *, rounding_mode=None, out=None):
                            f"'{rounding_mode}'")
     x, y = _float_result(*binary_arrays(input, other))
     keep_x = isinstance(other, Tensor) and other._requires_grad  # the dividend is read for the divisor's gradient
-    res = record(_apply2(np.true_divide, x, y), DivBackward0, (input if keep_x else history_only(input), other),
+    dividend = history_only(input) if not keep_x and isinstance(input, Tensor) and input._requires_grad else input
+    res = record(_apply2(np.true_divide, x, y), DivBackward0, (dividend, other),
                  reads=(other, (input, 1)), a=x if keep_x else None, b=y)
     return _maybe_out(res, out)
 
@@ -320,7 +328,7 @@ def neg(input):
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return record(-input._data, NegBackward0, (history_only(input),))
+    return record(-input._data, NegBackward0, (input,))
 
 
 @tensor_method("__pos__", "positive")

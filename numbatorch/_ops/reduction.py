@@ -11,7 +11,6 @@ from .. import _dtype as dt, return_types
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from .binary_math import maximum, minimum
-from ._history_only import history_only
 from ._util import _legacy_name, broadcast_grad, normalize_dim, record
 from ._reduce_util import (_EvenlyBackward, _SelectBackward, _count, _mean_out, _selected, evenly_distribute,
                            expand_graph_grad, expand_grad, reduce_axes)
@@ -26,6 +25,7 @@ _add_reduce = np.add.reduce
 
 class SumBackward0(Node):
     __slots__ = ("shape",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return broadcast_grad(grad, self.shape)
@@ -36,6 +36,7 @@ class SumBackward0(Node):
 
 class SumBackward1(Node):
     __slots__ = ("shape", "axes", "keepdim")
+    history_only_inputs = True
 
     def backward(self, grad):
         return expand_grad(grad, self.shape, self.axes, self.keepdim)
@@ -46,6 +47,7 @@ class SumBackward1(Node):
 
 class MeanBackward0(Node):
     __slots__ = ("shape",)
+    history_only_inputs = True
 
     def backward(self, grad):
         return broadcast_grad(grad / builtins.max(math.prod(self.shape), 1), self.shape)
@@ -56,6 +58,7 @@ class MeanBackward0(Node):
 
 class MeanBackward1(Node):
     __slots__ = ("shape", "axes", "keepdim")
+    history_only_inputs = True
 
     def backward(self, grad):
         return expand_grad(grad / _count(self.shape, self.axes), self.shape, self.axes, self.keepdim)
@@ -80,16 +83,16 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2:  # hot: loss.sum()
         # np.add.reduce is ndarray.sum without its Python wrapper (~100 ns of a small sum's ~600)
         total = _add_reduce(x, None, None, None, True) if type(x) is np.ndarray else x.sum(keepdims=True)
-        return record(total.reshape(()), SumBackward0, (history_only(input),), shape=x.shape)
+        return record(total.reshape(()), SumBackward0, (input,), shape=x.shape)
     x = _sum_input(input, dtype)
     # float16 and bfloat16 ("V": ml_dtypes) accumulate in float32, like PyTorch
     acc = np.float32 if x.dtype == np.float16 or x.dtype.kind == "V" else None
     if dim is None and not keepdim:
         out = np.asarray(x.sum(dtype=acc), dtype=x.dtype, like=x)
-        return record(out, SumBackward0, (history_only(input),), shape=x.shape)
+        return record(out, SumBackward0, (input,), shape=x.shape)
     axes = reduce_axes(dim, x.ndim)
     out = np.asarray(x.sum(axis=axes, keepdims=keepdim, dtype=acc), dtype=x.dtype, like=x)
-    return record(out, SumBackward1, (history_only(input),), shape=x.shape, axes=axes, keepdim=keepdim)
+    return record(out, SumBackward1, (input,), shape=x.shape, axes=axes, keepdim=keepdim)
 
 
 class NansumBackward0(Node):
@@ -128,16 +131,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2 and x.size:
         out = (x.sum(keepdims=True) / x.size).reshape(())  # hot path: loss.mean()
-        return record(out, MeanBackward0, (history_only(input),), shape=x.shape)
+        return record(out, MeanBackward0, (input,), shape=x.shape)
     x = _mean_input(input, dtype)
     acc = np.float32 if x.dtype == np.float16 or x.dtype.kind == "V" else None
     if dim is None and not keepdim:
         out = np.asarray(x.mean(dtype=acc) if x.size else np.nan, dtype=x.dtype, like=x)
-        return record(out, MeanBackward0, (history_only(input),), shape=x.shape)
+        return record(out, MeanBackward0, (input,), shape=x.shape)
     axes = reduce_axes(dim, x.ndim)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.asarray(x.mean(axis=axes, keepdims=keepdim, dtype=acc), dtype=x.dtype, like=x)
-    return record(out, MeanBackward1, (history_only(input),), shape=x.shape, axes=axes, keepdim=keepdim)
+    return record(out, MeanBackward1, (input,), shape=x.shape, axes=axes, keepdim=keepdim)
 
 
 @tensor_method("nanmean")

@@ -21,6 +21,10 @@ class Node:
 
     __slots__ = ("inputs", "edges", "_saved_versions", "_released", "_pre_hooks", "__weakref__")
     num_outputs = 1
+    # True for classes whose backward never reads an input's data, only its history, shape and dtype (add, tanh
+    # from its output, sum, ...): ``record`` gives their nodes data-less stand-ins for large non-leaf inputs
+    # (``_ops/_history_only.py``), so a graph keeps no more arrays alive than PyTorch's saved tensors.
+    history_only_inputs = False
     # Whether ``backward`` applies PyTorch's complex-gradient convention itself; the engine runs the others (formulas
     # written for real numbers, right for holomorphic ops) through ``complex_backward``.
     complex_aware = False

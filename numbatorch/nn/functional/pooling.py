@@ -5,7 +5,6 @@ Each op records one node whose backward calls the matching kernel of ``backends/
 import numpy as np
 
 from ... import _tensor
-from ..._ops._history_only import history_only
 from ..._ops._util import record
 from ...autograd.graph import Node, with_zero_input_edges
 from ...backends import kernel_family
@@ -65,6 +64,7 @@ class _IndexedPoolBackward(Node):
     """Backward of every pool that returns PyTorch-style indices: scatter grad to the argmax."""
 
     __slots__ = ("x_shape", "indices", "nd")
+    history_only_inputs = True  # backward reads the input's shape only (PyTorch's saves no input)
 
     def backward(self, grad):
         return kernels.max_pool_backward(grad, self.x_shape, self.indices, self.nd)
@@ -84,8 +84,7 @@ MaxPool3DWithIndicesBackward0 = _node("MaxPool3DWithIndicesBackward0", _IndexedP
 
 
 def _indexed_result(input, out, idx, node_cls, nd, return_indices):
-    # backward reads the input's shape only: the node holds its history, not its data (PyTorch's saves none)
-    res = record(out, node_cls, (history_only(input),), x_shape=input._data.shape, indices=idx, nd=nd)
+    res = record(out, node_cls, (input,), x_shape=input._data.shape, indices=idx, nd=nd)
     return (res, _indices_tensor(idx)) if return_indices else res
 
 
