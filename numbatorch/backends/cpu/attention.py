@@ -240,7 +240,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
 
     attn_mask: bool (True = take part) or float (added to the scores), broadcastable
     to (B..., L, S). is_causal masks key s > query l (top-left aligned, as torch).
-    scale defaults to 1 / sqrt(E). Shapes, mask and dropout_p are checked by the caller.
+    scale defaults to 1 / sqrt(E) (1 when E is 0). Shapes, mask and dropout_p are checked by the caller.
     average_heads: H > 0 puts the mean over the last batch dim (H heads) of the weights after dropout into the
     workspace's ``head_mean``, (B[:-1]..., L, S), computed beside the softmax (MultiheadAttention's default).
     """
@@ -251,7 +251,8 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     L, S = query.shape[-2], key.shape[-2]
     full_shape = batch + (L, S)
     if scale is None:
-        scale = 1.0 / math.sqrt(query.shape[-1])
+        # with no features every score is 0 whatever the scale (PyTorch's math path: q and k scaled, then summed)
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
 
     group = _stack_group((query, key, value), batch, dtype)
     (q4, k4, v4), copies = _contiguous([_stack(a, batch, dtype, group) for a in (query, key, value)])

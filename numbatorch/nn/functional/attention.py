@@ -5,7 +5,7 @@ from ... import _dtype as dt
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops._half_precision import computes_in_float32
 from ..._ops._history_only import history_only
-from ..._ops._util import SavedOutput, record, zeros
+from ..._ops._util import SavedOutput, record
 from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
@@ -25,10 +25,9 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
 
     def backward(self, grads):
         g_out, g_w = grads
-        ws = self.ws
-        if g_out is None:
-            g_out = zeros(self.out_shape, ws.attn.dtype, like=ws.attn)
-        gq, gk, gv, gmask = _attn.scaled_dot_product_attention_backward(ws, g_out)
+        gq = gk = gv = gmask = None
+        if g_out is not None:  # without it nothing reaches the value (PyTorch's zeros, not NaN * 0 of dead rows)
+            gq, gk, gv, gmask = _attn.scaled_dot_product_attention_backward(self.ws, g_out)
         if g_w is not None:
             gq, gk, gmask = self._add_weights_grad(g_w, gq, gk, gmask)
         return gq, gk, gv, gmask
@@ -65,11 +64,17 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
         if self.weights_dropped:
             g_attn = g_attn * ws.keep.reshape(attn.shape) * ws.drop_scale
         g_scores = attn * (g_attn - (g_attn * attn).sum(axis=-1, keepdims=True))
-        gq = gq + _attn._sum_to_shape(blas.matmul(g_scores, ws.key) * ws.scale, ws.query.shape)
-        gk = gk + _attn._sum_to_shape(blas.matmul(np.swapaxes(g_scores, -1, -2), ws.query) * ws.scale, ws.key.shape)
+        gq = _plus(gq, _attn._sum_to_shape(blas.matmul(g_scores, ws.key) * ws.scale, ws.query.shape))
+        gk = _plus(gk, _attn._sum_to_shape(blas.matmul(np.swapaxes(g_scores, -1, -2), ws.query) * ws.scale,
+                                           ws.key.shape))
         if ws.mask_shape is not None:
-            gmask = gmask + _attn._sum_to_shape(g_scores, ws.mask_shape)
+            gmask = _plus(gmask, _attn._sum_to_shape(g_scores, ws.mask_shape))
         return gq, gk, gmask
+
+
+def _plus(grad, more):
+    """``grad + more``, or ``more`` where there is no gradient yet."""
+    return more if grad is None else grad + more
 
 
 def _check_attention(query, key, value, mask, dropout_p, is_causal):
