@@ -65,7 +65,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 
 
-def _dropout_fn(name, functional):
+def _dropout_fn(name, functional, doc=None):
     def fn(input, p, train):
         return functional(input, p, train)
 
@@ -73,7 +73,7 @@ def _dropout_fn(name, functional):
         return functional(input, p, train, inplace=True)
     fn.__name__ = fn.__qualname__ = name
     fn_.__name__ = fn_.__qualname__ = name + "_"
-    fn.__doc__ = f"``F.{functional.__name__}(input, p, training=train)``."
+    fn.__doc__ = doc or f"``F.{functional.__name__}(input, p, training=train)``."
     fn_.__doc__ = f"In-place ``{name}``."
     return fn, fn_
 
@@ -87,7 +87,10 @@ def _feature_dropout(input, p, training, inplace=False):
 _feature_dropout.__name__ = "feature_dropout"
 dropout, dropout_ = _dropout_fn("dropout", F.dropout)
 alpha_dropout, alpha_dropout_ = _dropout_fn("alpha_dropout", F.alpha_dropout)
-feature_dropout, feature_dropout_ = _dropout_fn("feature_dropout", _feature_dropout)
+feature_dropout, feature_dropout_ = _dropout_fn(
+    "feature_dropout", _feature_dropout,
+    "Zeroes whole feature maps ``input[n, c]`` with probability ``p`` while ``train`` (what ``F.dropout1d``, "
+    "``F.dropout2d`` and ``F.dropout3d`` apply; there is no ``F.feature_dropout``).")
 feature_alpha_dropout, feature_alpha_dropout_ = _dropout_fn("feature_alpha_dropout", F.feature_alpha_dropout)
 
 
