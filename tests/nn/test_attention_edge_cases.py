@@ -63,3 +63,32 @@ def test_mha_keys_or_values_without_features_like_torch(kdim, vdim):
     rng = np.random.default_rng(7)
     q, k, v = rng.standard_normal((3, 2, 4)), rng.standard_normal((5, 2, kdim)), rng.standard_normal((5, 2, vdim))
     compare_with_torch(lambda lib, q, k, v: (nb if lib is numbatorch else th)(q, k, v), q, k, v, names=False)
+
+
+@pytest.mark.parametrize("average", [True, False])
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+@pytest.mark.parametrize("batched", [True, False])
+def test_mha_weights_are_contiguous_like_torch(average, dropout, batched):
+    # laid out beside the softmax, not a transposed view of it: ``view`` works on them as in PyTorch
+    nb, th = _mha_pair(embed_dim=8, num_heads=2, dropout=dropout)
+    x = np.random.default_rng(8).standard_normal((5, 3, 8) if batched else (5, 8))
+    weights = []
+    for lib, module in ((numbatorch, nb), (torch, th)):
+        lib.manual_seed(0)
+        weights.append(module(*[lib.tensor(x)] * 3, average_attn_weights=average)[1])
+    assert weights[0].is_contiguous() and weights[0].stride() == weights[1].stride()
+    flat = weights[0].view(-1)
+    if dropout:  # the draws differ: compare the shapes and what every row keeps in expectation
+        assert flat.shape == weights[1].view(-1).shape
+        np.testing.assert_allclose(weights[0].sum(-1).mean().item(), 1.0, atol=0.3)
+    else:
+        np.testing.assert_allclose(flat.detach().numpy(), weights[1].view(-1).detach().numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("heads", [1, 3])
+def test_transposed_head_mean_is_numpy_mean_transposed(heads):
+    from numbatorch.backends.cpu._attention_weights import transposed_head_mean
+    used = np.random.default_rng(9).random((2 * heads, 37, 21)).astype(np.float32)
+    out = np.empty((2, 21, 37), np.float32)
+    transposed_head_mean(used, heads, np.float32(heads), out)
+    np.testing.assert_array_equal(out, used.reshape(2, heads, 37, 21).mean(1).transpose(0, 2, 1))

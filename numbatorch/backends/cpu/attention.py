@@ -26,6 +26,7 @@ import sys
 import numpy as np
 
 from . import _attention_softmax as _k
+from . import _attention_weights as _w
 from . import blas
 from ._attention_stacks import (_contiguous, _copy_rows, _empty_stack, _gradients_tiling_base, _grouped, _stack,
                                 _stack_group)
@@ -128,19 +129,16 @@ def _matmul(a, b, out):
     return out
 
 
-def _average_heads(used, heads, out):
-    """``out`` (N / heads, S, L) = the mean of each group of ``heads`` consecutive items of ``used`` (N, S, L),
-    summing heads in order (``np.mean``'s bits; its reduction over the heads' axis took twice as long)."""
-    by_group = used.reshape((used.shape[0] // heads, heads) + used.shape[1:])
-    np.copyto(out, by_group[:, 0])
-    for head in range(1, heads):
-        np.add(out, by_group[:, head], out=out)
-    np.divide(out, heads, out=out)
+def _lay_out_weights(used, heads, out):
+    """``out`` (N / heads, L, S), C-contiguous = the mean of each group of ``heads`` consecutive items of ``used``
+    (N, S, L) transposed, summing heads in order (``np.mean``'s bits; its reduction over the heads' axis took twice
+    as long); one head: a transposed copy."""
+    _w.transposed_head_mean(used, heads, out.dtype.type(heads), out)
 
 
 def _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
-                       output, head_mean, heads):
-    """The forward's products, softmax, exp and head average (``heads`` > 0) per slice of heads on the worker
+                       output, weights, heads):
+    """The forward's products, softmax, exp and returned ``weights`` (``heads`` > 0: ``_lay_out_weights``) per slice of heads on the worker
     threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the softmax in its
     serial build; False, having done nothing, when the work is too small to split. Each head gets the same calls
     as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks, filled first from ``copies`` where
@@ -159,7 +157,7 @@ def _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_f
                                  attn_drop[items] if has_dropout else attn_drop)
         np.matmul(np.swapaxes(_grouped(used[items], group), -1, -2), v4[rows], out=output[rows])
         if heads:
-            _average_heads(used[items], heads, head_mean[start // heads:items.stop // heads])
+            _lay_out_weights(used[items], heads, weights[start // heads:items.stop // heads])
     return _over_stack(run, scores, max(heads, group))
 
 
@@ -235,7 +233,7 @@ def _as_3d(a, full_shape, dtype):
 
 def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
                                          dropout_mask=None, is_causal=False, scale=None,
-                                         nan_for_fully_masked=False, average_heads=0):
+                                         nan_for_fully_masked=False, average_heads=0, contiguous_weights=False):
     """Return (output (B..., L, Ev), attn weights (B..., L, S) before dropout, workspace).
 
     attn_mask: bool (True = take part) or float (added to the scores), broadcastable
@@ -243,6 +241,8 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     scale defaults to 1 / sqrt(E) (1 when E is 0). Shapes, mask and dropout_p are checked by the caller.
     average_heads: H > 0 puts the mean over the last batch dim (H heads) of the weights after dropout into the
     workspace's ``head_mean``, (B[:-1]..., L, S), computed beside the softmax (MultiheadAttention's default).
+    contiguous_weights (without ``average_heads``): the returned weights are after dropout and C-contiguous, laid out
+    beside the softmax (MultiheadAttention's per-head weights); else a transposed view of the kernels' scores.
     """
     query, key, value = np.asarray(query), np.asarray(key), np.asarray(value)
     dtype = _float_dtype(query, key, value)
@@ -282,9 +282,16 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
     output = _grouped(_empty_stack(query, batch, L, v4.shape[-1], dtype), group)
-    head_mean = _reused.empty((scores.shape[0] // average_heads, S, L), dtype) if average_heads else None
+    # the weights to return laid out as PyTorch's, C-contiguous (N / heads, L, S): averaged over groups of heads,
+    # or one by one; the head mean is a kept array like the scores (the caller holds it as long as it is used)
+    heads = average_heads or int(contiguous_weights)
+    weights = None
+    if average_heads:
+        weights = _reused.empty((scores.shape[0] // average_heads, L, S), dtype)
+    elif contiguous_weights:
+        weights = np.empty((scores.shape[0], L, S), dtype)
     if not _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_flat, shift_args,
-                              normalize_args, output, head_mean, average_heads):
+                              normalize_args, output, weights, heads):
         _copy_rows(copies, slice(None))
         _matmul(k4, np.swapaxes(q4, -1, -2), _grouped(scores, group))
         choose(_k.shift_scores, scores.size)(scores, *mask, *shift_args)
@@ -292,14 +299,15 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
         choose(_k.normalize_rows, scores.size)(scores, normalize_args[0], *keep_flat, *normalize_args[1:],
                                                attn_drop)
         _matmul(np.swapaxes(_grouped(used, group), -1, -2), v4, output)
-        if average_heads:
-            _average_heads(used, average_heads, head_mean)
+        if heads:
+            _lay_out_weights(used, heads, weights)
     ws = AttentionWorkspace(query=query, key=key, value=value, q4=q4, k4=k4, v4=v4, attn=np.swapaxes(scores, 1, 2),
                             attn_drop=np.swapaxes(attn_drop, 1, 2) if has_dropout else None, keep=keep,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape,
-                            head_mean=None if head_mean is None else np.swapaxes(head_mean, 1, 2).reshape(
-                                batch[:-1] + (L, S)))
-    return output.reshape(batch + output.shape[-2:]), ws.attn.reshape(full_shape), ws
+                            head_mean=weights.reshape(batch[:-1] + (L, S)) if average_heads else None)
+    if not contiguous_weights or average_heads:
+        weights = ws.attn
+    return output.reshape(batch + output.shape[-2:]), weights.reshape(full_shape), ws
 
 
 def scaled_dot_product_attention_backward(ws, grad_output):

@@ -40,7 +40,7 @@ def _as_3d(a, full_shape, dtype):
 
 def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, dropout_p=0.0,
                                          dropout_mask=None, is_causal=False, scale=None,
-                                         nan_for_fully_masked=False, average_heads=0):
+                                         nan_for_fully_masked=False, average_heads=0, contiguous_weights=False):
     """Return (output (B..., L, Ev), attn weights (B..., L, S) before dropout, workspace); as the CPU twin."""
     dtype = _float_dtype(query, key, value)
     query, key, value = (xp.asarray(a, dtype=dtype) for a in (query, key, value))
@@ -81,7 +81,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
                             attn_drop=attn_drop if has_dropout else None, keep=keep,
                             drop_scale=drop_scale, scale=scale, mask_shape=mask_shape,
                             head_mean=used.mean(axis=-3) if average_heads else None)
-    return output, weights, ws
+    return output, (used if contiguous_weights and not average_heads else weights), ws
 
 
 def scaled_dot_product_attention_backward(ws, grad_output):

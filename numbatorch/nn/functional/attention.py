@@ -106,9 +106,11 @@ def _check_attention(query, key, value, mask, dropout_p, is_causal):
 
 
 @computes_in_float32
-def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked, average_heads=False):
+def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_for_fully_masked, average_heads=False,
+               per_head_weights=False):
     """Both outputs of one attention node, (output, weights), and with ``average_heads`` the weights' mean over the
-    heads (dim -3; else None). Weights are after dropout when it applies."""
+    heads (dim -3; else None). Weights are after dropout when it applies, C-contiguous with ``per_head_weights``
+    (else, on the CPU, a transposed view)."""
     mask = attn_mask._data if isinstance(attn_mask, Tensor) else attn_mask
     full_shape = _check_attention(query._data, key._data, value._data, mask, dropout_p, is_causal)
     keep = None
@@ -118,9 +120,11 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
         if type(query._data) is not np.ndarray:  # a transfer to the device takes one contiguous buffer
             keep = np.asarray(np.ascontiguousarray(keep), like=query._data)
     heads = full_shape[-3] if average_heads else 0
+    contiguous = bool(per_head_weights and not heads)
     out, weights, ws = _attn.scaled_dot_product_attention_forward(
-        query._data, key._data, value._data, mask, dropout_p, keep, is_causal, scale, nan_for_fully_masked, heads)
-    if ws.attn_drop is not None:
+        query._data, key._data, value._data, mask, dropout_p, keep, is_causal, scale, nan_for_fully_masked, heads,
+        contiguous)
+    if ws.attn_drop is not None and not contiguous:
         weights = ws.attn_drop.reshape(weights.shape)
     mask_t = attn_mask if isinstance(attn_mask, Tensor) and attn_mask.is_floating_point() else None
     inputs = (query, key, value, mask_t)
@@ -315,7 +319,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     # Scores with a mask broadcast over (N, H, L, S); the need_weights path returns NaN rows where
     # everything is masked (as PyTorch's softmax does), the SDPA path returns zeros there.
     out, weights, head_mean = _attention(q, k, v, mask, dropout_p, bool(is_causal and mask is None), None,
-                                         need_weights, need_weights and average_attn_weights)
+                                         need_weights, need_weights and average_attn_weights,
+                                         need_weights and not average_attn_weights)
     out = out.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, embed_dim)
     if not need_weights:
