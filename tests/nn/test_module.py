@@ -1,7 +1,7 @@
-"""Module, Parameter and containers compared with PyTorch on equivalent structures."""
+"""Module and Parameter compared with PyTorch on equivalent structures (hooks: ``test_module_hooks``, containers:
+``test_containers``)."""
 import copy
 import pickle
-from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -11,36 +11,7 @@ from numbatorch.nn.modules.container import ModuleDict, ModuleList, ParameterDic
 from numbatorch.nn.modules.module import Module
 from numbatorch.nn.parameter import Buffer, Parameter
 
-
-def _torch():
-    return pytest.importorskip("torch")
-
-
-def make_scale(framework, n=3, bias=True):
-    """The same tiny custom module in both frameworks: y = x * weight (+ bias), with a buffer."""
-    nn = framework.nn if hasattr(framework, "nn") and hasattr(framework.nn, "Module") else None
-    base = nn.Module if nn is not None else Module
-    param = nn.Parameter if nn is not None else Parameter
-
-    class Scale(base):
-        def __init__(self):
-            super().__init__()
-            self.weight = param(framework.ones(n) * 2)
-            if bias:
-                self.bias = param(framework.zeros(n))
-            else:
-                self.register_parameter("bias", None)
-            self.register_buffer("count", framework.zeros(1))
-            self.register_buffer("scratch", framework.zeros(1), persistent=False)
-
-        def forward(self, x):
-            y = x * self.weight
-            return y if self.bias is None else y + self.bias
-
-        def extra_repr(self):
-            return f"n={n}, bias={self.bias is not None}"
-
-    return Scale()
+from ._scale_module import _torch, make_scale
 
 
 def build(framework):
@@ -250,168 +221,6 @@ def test_dir_lists_members():
     names = dir(m)
     assert "weight" in names and "count" in names and "forward" in names
     assert "0" not in dir(Sequential(make_scale(nt)))
-
-
-def test_forward_hooks():
-    m = make_scale(nt, bias=False)
-    calls = []
-    h1 = m.register_forward_pre_hook(lambda mod, args: (args[0] * 10,))
-    h2 = m.register_forward_hook(lambda mod, args, out: out + 1)
-    h3 = m.register_forward_hook(lambda mod, args, kwargs, out: calls.append(kwargs), with_kwargs=True)
-    h4 = m.register_forward_pre_hook(lambda mod, args: calls.append("first"), prepend=True)
-    out = m(nt.ones(3))
-    np.testing.assert_array_equal(out._data, np.full(3, 21.0))
-    assert calls == ["first", {}]
-    for h in (h1, h2, h3, h4):
-        h.remove()
-    np.testing.assert_array_equal(m(nt.ones(3))._data, np.full(3, 2.0))
-    assert not m._forward_hooks_with_kwargs
-
-    def kw_pre(mod, args, kwargs):
-        return (args[0] + 1,), kwargs
-    m.register_forward_pre_hook(kw_pre, with_kwargs=True)
-    np.testing.assert_array_equal(m(nt.ones(3))._data, np.full(3, 4.0))
-
-
-def _always_call_hooks_record(framework, fail_in):
-    """What ``always_call`` forward hooks see when ``forward`` or an earlier hook raises (and what is warned)."""
-    import warnings
-    seen = []
-
-    class Double(framework.nn.Module):
-        def forward(self, x):
-            if fail_in == "forward":
-                raise ValueError("forward failed")
-            return x * 2
-
-    def failing_hook(mod, args, out):
-        raise ValueError("hook failed")
-
-    def always(mod, args, out):
-        seen.append(None if out is None else out.tolist())
-        raise KeyError("always failed")
-
-    m = Double()
-    if fail_in == "hook":
-        m.register_forward_hook(failing_hook)
-    m.register_forward_hook(always, always_call=True)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with pytest.raises(ValueError, match="failed"):
-            m(framework.ones(2))
-    return seen, [str(w.message).split(":")[0] for w in caught]
-
-
-@pytest.mark.parametrize("fail_in", ["forward", "hook"])
-def test_always_call_forward_hooks_match_torch(fail_in):
-    torch = _torch()
-    assert _always_call_hooks_record(nt, fail_in) == _always_call_hooks_record(torch, fail_in)
-
-
-def test_full_backward_hooks_match_torch():
-    torch = _torch()
-    x0 = np.array([1.0, -2.0, 3.0])
-    results = []
-    for fw, mod in ((nt, make_scale(nt)), (torch, make_scale(torch))):
-        mod.double()
-        seen = {}
-
-        def pre_hook(m, grad_output):
-            seen["pre"] = grad_output[0].detach().numpy().copy()
-            return (grad_output[0] * 2,)
-
-        def hook(m, grad_input, grad_output):
-            seen["grad_input"] = grad_input[0].detach().numpy().copy()
-            seen["grad_output"] = grad_output[0].detach().numpy().copy()
-            return (grad_input[0] + 1,)
-
-        mod.register_full_backward_pre_hook(pre_hook)
-        mod.register_full_backward_hook(hook)
-        x = fw.tensor(x0, requires_grad=True)
-        out = mod(x)
-        (out * fw.tensor([1.0, 2.0, 3.0], dtype=fw.float64)).sum().backward()
-        seen["x.grad"] = x.grad.numpy().copy()
-        seen["w.grad"] = mod.weight.grad.numpy().copy()
-        results.append(seen)
-    for key in results[1]:
-        np.testing.assert_allclose(results[0][key], results[1][key], err_msg=key)
-
-
-def test_backward_hook_without_input_grad():
-    mod = make_scale(nt).double()
-    got = []
-    mod.register_full_backward_hook(lambda m, gi, go: got.append((gi, go[0].numpy().copy())))
-    mod(nt.tensor(np.ones(3))).sum().backward()
-    assert got[0][0] == (None,)
-    np.testing.assert_array_equal(got[0][1], np.ones(3))
-
-
-# ---- containers ---------------------------------------------------------------------------------------
-def test_sequential_behaviour_matches_torch():
-    torch = _torch()
-    mods = [make_scale(nt) for _ in range(4)]
-    seq = Sequential(*mods)
-    assert len(seq) == 4 and seq[-1] is mods[3] and list(seq) == mods
-    part = seq[1:3]
-    assert isinstance(part, Sequential) and list(part) == mods[1:3] and list(part._modules) == ["1", "2"]
-    with pytest.raises(IndexError, match="index 4 is out of range"):
-        seq[4]
-    extra = make_scale(nt)
-    seq.append(extra)
-    seq.insert(0, make_scale(nt))
-    assert seq[1] is mods[0] and seq[5] is extra
-    assert seq.pop(0) is not mods[0]
-    del seq[0]
-    assert list(seq._modules) == ["0", "1", "2", "3"] and seq[0] is mods[1]
-    seq.extend([make_scale(nt)])
-    assert len(seq) == 5 and len(seq + Sequential(extra)) == 6 and len(seq * 2) == 10
-    named = Sequential(OrderedDict([("a", mods[0]), ("b", mods[1])]))
-    assert named.a is mods[0] and list(named._modules) == ["a", "b"]
-    out = Sequential(make_scale(nt, bias=False), make_scale(nt, bias=False))(nt.ones(3))
-    np.testing.assert_array_equal(out._data, np.full(3, 4.0))
-    tseq = torch.nn.Sequential(torch.nn.Identity())
-    with pytest.raises(ValueError) as theirs:
-        tseq + 1
-    with pytest.raises(ValueError) as ours:
-        seq + 1
-    assert str(ours.value) == str(theirs.value)
-
-
-def test_modulelist_moduledict():
-    mods = [make_scale(nt) for _ in range(3)]
-    ml = ModuleList(mods)
-    assert len(ml) == 3 and ml[-1] is mods[2] and isinstance(ml[:2], ModuleList)
-    ml.insert(1, make_scale(nt))
-    assert ml[2] is mods[1]
-    del ml[1]
-    assert list(ml) == mods and list(ml._modules) == ["0", "1", "2"]
-    ml += [make_scale(nt)]
-    assert len(ml) == 4 and len(list(ml.parameters())) == 8
-    md = ModuleDict({"b": mods[0], "a": mods[1]})
-    assert list(md.keys()) == ["b", "a"] and "a" in md and md["a"] is mods[1]
-    md["c"] = mods[2]
-    assert md.pop("b") is mods[0] and list(md) == ["a", "c"]
-    md.update([("d", make_scale(nt))])
-    assert len(md) == 3
-    md.clear()
-    assert len(md) == 0
-
-
-def test_parameterlist_parameterdict():
-    pl = ParameterList([nt.zeros(2), nt.ones(3)])
-    assert all(isinstance(p, Parameter) for p in pl) and len(pl) == 2
-    pl.append(nt.zeros(1))
-    assert len(list(pl.parameters())) == 3 and isinstance(pl[0:2], ParameterList)
-    with pytest.raises(RuntimeError, match="ParameterList should not be called."):
-        pl()
-    pd = ParameterDict({"b": nt.zeros(2), "a": nt.ones(2)})
-    assert list(pd.keys()) == ["a", "b"]  # a plain dict is sorted, as in PyTorch
-    assert isinstance(pd["a"], Parameter) and "a" in pd
-    pd["c"] = Parameter(nt.zeros(1))
-    assert [n for n, _ in pd.named_parameters()] == ["a", "b", "c"]
-    assert pd.pop("a") is not None and len(pd) == 2
-    with pytest.raises(TypeError, match="not a string"):
-        pd[1]
 
 
 def test_parameter_basics():
