@@ -238,6 +238,11 @@ def promote_types(a, b):
 
 def scalar_category(value):
     """Promotion category of a Python (or numpy) scalar: bool, integer, floating or complex."""
+    cls = type(value)
+    if cls is builtins.float:  # the common operands (``x * 0.5``), before the slower checks against numpy's types
+        return FLOATING
+    if cls is builtins.int:
+        return INTEGER
     if isinstance(value, builtins.bool) or isinstance(value, np.bool_):
         return BOOL
     if isinstance(value, (builtins.int, np.integer)):

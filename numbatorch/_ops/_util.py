@@ -29,11 +29,11 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
     numbers) is skipped.
     """
     if grad_mode._state.enabled:
-        for t in inputs:  # is_grad_recording, inlined: every op passes here
-            if t is not None and t.__class__ is not int and getattr(t, "_requires_grad", False):
+        for t in inputs:  # is_grad_recording, inlined: every op passes here (only Tensors require grad)
+            if isinstance(t, Tensor) and t._requires_grad:
                 break
         else:
-            return _untracked(out)
+            return _make(out) if type(out) is not tuple else _untracked(out)
         # Node.__init__'s work, inlined (one pass, no calls): every recorded op passes here
         if len(inputs) == 1 and isinstance(t, Tensor):  # a unary op: its input records (found above)
             if t._base is not None:
@@ -76,7 +76,7 @@ def record(out, node_cls, inputs, /, *, reads=(), **saved):
         if reads:
             node._saved_versions = _read_versions(node, reads, res)
         return res
-    return _untracked(out)
+    return _make(out) if type(out) is not tuple else _untracked(out)
 
 
 _make = Tensor._make
@@ -84,9 +84,8 @@ _new_node = object.__new__
 
 
 def _untracked(out):
-    if type(out) is tuple:
-        return tuple(None if o is None else _make(o) for o in out)
-    return _make(out)
+    """The Tensors of a multi-output op's arrays, without history."""
+    return tuple([None if o is None else _make(o) for o in out])
 
 
 def _read_versions(node, reads, first):
