@@ -7,7 +7,8 @@ import numbatorch
 from numbatorch.vision import models
 from numbatorch.vision.models.convnext import CNBlockConfig
 
-from .torch_reference import convnext, copy_into_torch, names_and_shapes
+from .torch_reference import copy_into_torch, names_and_shapes
+from .torch_reference_modern import convnext
 
 
 def test_tiny_parameter_count_layout_and_stochastic_depth(no_init):

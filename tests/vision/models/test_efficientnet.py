@@ -6,7 +6,8 @@ import pytest
 import numbatorch
 from numbatorch.vision import models, ops
 
-from .torch_reference import copy_into_torch, efficientnet_b0, names_and_shapes, randomize_batchnorm
+from .torch_reference import copy_into_torch, names_and_shapes, randomize_batchnorm
+from .torch_reference_modern import efficientnet_b0
 
 
 @pytest.mark.parametrize("name, count", [("efficientnet_b0", 5288548), ("efficientnet_v2_s", 21458488)])

@@ -6,7 +6,8 @@ import pytest
 import numbatorch
 from numbatorch.vision import models
 
-from .torch_reference import copy_into_torch, mobilenet_v2, names_and_shapes, randomize_batchnorm
+from .torch_reference import copy_into_torch, names_and_shapes, randomize_batchnorm
+from .torch_reference_modern import mobilenet_v2
 
 
 def test_parameter_count():

@@ -6,7 +6,8 @@ import pytest
 import numbatorch
 from numbatorch.vision import models
 
-from .torch_reference import copy_into_torch, mobilenet_v3_small, names_and_shapes, randomize_batchnorm
+from .torch_reference import copy_into_torch, names_and_shapes, randomize_batchnorm
+from .torch_reference_modern import mobilenet_v3_small
 
 
 @pytest.mark.parametrize("name, count", [("mobilenet_v3_large", 5483032), ("mobilenet_v3_small", 2542856)])

@@ -6,7 +6,8 @@ import pytest
 import numbatorch
 from numbatorch.vision import models
 
-from .torch_reference import copy_into_torch, names_and_shapes, randomize_batchnorm, shufflenet_v2
+from .torch_reference import copy_into_torch, names_and_shapes, randomize_batchnorm
+from .torch_reference_modern import shufflenet_v2
 
 
 @pytest.mark.parametrize("name, count", [("shufflenet_v2_x0_5", 1366792), ("shufflenet_v2_x1_0", 2278604)])

@@ -6,7 +6,8 @@ import pytest
 import numbatorch
 from numbatorch.vision import models
 
-from .torch_reference import copy_into_torch, names_and_shapes, vision_transformer
+from .torch_reference import copy_into_torch, names_and_shapes
+from .torch_reference_modern import vision_transformer
 
 
 def test_vit_b_16_parameter_count(no_init):
