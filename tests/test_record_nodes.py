@@ -35,3 +35,10 @@ def test_record_sets_the_fields_node_init_sets():
 
 def test_no_node_class_defines_an_init():
     assert sorted(name for name, cls in _node_classes().items() if "__init__" in vars(cls)) == []
+
+
+def test_node_classes_keep_their_state_in_slots():
+    """A subclass without ``__slots__`` of its own gives every node a ``__dict__`` (memory, slower attributes)."""
+    def has_dict(cls):
+        return any("__slots__" not in vars(k) or "__dict__" in vars(k)["__slots__"] for k in cls.__mro__[:-1])
+    assert sorted(name for name, cls in _node_classes().items() if has_dict(cls)) == []

@@ -16,6 +16,8 @@ __all__ = ["hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "l
 
 
 class LeakyReluBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return np.where(self.x > 0, grad, grad * self.a)
 
@@ -24,6 +26,8 @@ class LeakyReluBackward0(InputNode):
 
 
 class HardtanhBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return np.where((self.x > self.a) & (self.x < self.b), grad, 0).astype(grad.dtype, copy=False)
 
@@ -32,6 +36,8 @@ class HardtanhBackward0(InputNode):
 
 
 class HardsigmoidBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return np.where((self.x > -3) & (self.x < 3), grad / 6, 0).astype(grad.dtype, copy=False)
 
@@ -40,6 +46,8 @@ class HardsigmoidBackward0(InputNode):
 
 
 class HardswishBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         x = self.x
         return np.where(x < -3, 0, np.where(x <= 3, grad * (2 * x + 3) / 6, grad)).astype(grad.dtype, copy=False)
@@ -51,6 +59,8 @@ class HardswishBackward0(InputNode):
 
 
 class ShrinkBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return np.where(np.abs(self.x) > self.a, grad, 0).astype(grad.dtype, copy=False)
 
@@ -59,6 +69,8 @@ class ShrinkBackward0(InputNode):
 
 
 class ThresholdBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return np.where(self.x > self.a, grad, 0).astype(grad.dtype, copy=False)
 
@@ -68,6 +80,8 @@ class ThresholdBackward0(InputNode):
 
 class MulConstantBackward(InputNode):
     """Gradient of ``x * mask`` with a constant mask (RReLU in training)."""
+
+    __slots__ = ()
 
     def backward(self, grad):
         return grad * self.a

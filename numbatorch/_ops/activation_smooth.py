@@ -35,6 +35,8 @@ def _tensor_method(input, name):
 
 class EluBackward0(InputNode):
     # a = alpha, b = scale (ELU/SELU/CELU share it; CELU passes alpha and 1/alpha as the input scale).
+    __slots__ = ()
+
     def backward(self, grad):
         x = self.x
         return np.where(x > 0, grad * self.b[0], grad * self.b[0] * self.a * self.b[1] * np.exp(x * self.b[1]))
@@ -47,6 +49,8 @@ class EluBackward0(InputNode):
 
 
 class GeluBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         x = self.x
         if self.a == "tanh":
@@ -70,6 +74,8 @@ class GeluBackward0(InputNode):
 
 
 class SiluBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         s = 1 / (1 + np.exp(-self.x))
         return grad * s * (1 + self.x * (1 - s))
@@ -81,6 +87,8 @@ class SiluBackward0(InputNode):
 
 
 class MishBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         x = self.x
         sp = np.logaddexp(0, x)
@@ -95,6 +103,8 @@ class MishBackward0(InputNode):
 
 
 class SoftplusBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         z = self.x * self.a
         return np.where(z > self.b, grad, grad / (1 + np.exp(-z)))
@@ -105,6 +115,8 @@ class SoftplusBackward0(InputNode):
 
 
 class SoftsignBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return grad / (1 + np.abs(self.x)) ** 2
 
@@ -113,6 +125,8 @@ class SoftsignBackward0(InputNode):
 
 
 class LogSigmoidBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         return grad / (1 + np.exp(self.x))
 
@@ -121,6 +135,8 @@ class LogSigmoidBackward0(InputNode):
 
 
 class TanhshrinkBackward0(InputNode):
+    __slots__ = ()
+
     def backward(self, grad):
         t = np.tanh(self.x)
         return grad * t * t

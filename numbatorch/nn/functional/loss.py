@@ -53,6 +53,8 @@ class _PairNode(Node):
 
 
 class MseLossBackward0(_PairNode):
+    __slots__ = ()
+
     def backward(self, grad):
         d = 2 * (self.x - self.y) * grad
         return d, -d
@@ -63,6 +65,8 @@ class MseLossBackward0(_PairNode):
 
 
 class L1LossBackward0(_PairNode):
+    __slots__ = ()
+
     def backward(self, grad):
         d = np.sign(self.x - self.y) * grad
         return d, -d
@@ -74,6 +78,8 @@ class L1LossBackward0(_PairNode):
 
 class SmoothL1LossBackward0(_PairNode):
     # a = (beta, scale): Huber is beta=delta with scale delta.
+    __slots__ = ()
+
     def backward(self, grad):
         beta, scale = self.a
         diff = self.x - self.y
@@ -151,6 +157,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 class BinaryCrossEntropyBackward0(_PairNode):
+    __slots__ = ()
+
     def backward(self, grad):
         x, y, w = self.x, self.y, self.a
         eps = 1e-12
@@ -197,6 +205,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 
 class BinaryCrossEntropyWithLogitsBackward0(_PairNode):
+    __slots__ = ()
+
     def backward(self, grad):
         x, y = self.x, self.y
         w, pw = self.a
