@@ -7,7 +7,7 @@ from numbatorch.backends.cpu import (_tiered, _winograd, _winograd4_kernels, _wi
                                      _winograd_stand_ins, conv)
 
 KERNELS = [(_winograd_kernels, name) for name in ("transform_tiles", "output_tiles", "kernel_transform",
-                                                  "kernel_gradient")]
+                                                  "kernel_gradient", "plane_products", "plane_products_nt")]
 KERNELS += [(_winograd4_kernels, name) for name in ("input_tiles", "output_tiles", "gradient_tiles")]
 
 CASES = [

@@ -46,19 +46,25 @@ def _blas_function(name):
     return _blas[name]
 
 
-def check_product(a, b, out):
-    """Raise ``Unsupported`` unless ``dot(a, b, out)`` can replay the kernel's product (called before a stand-in
-    writes anything)."""
-    if not (a.flags.c_contiguous and b.flags.c_contiguous and out.flags.c_contiguous) or out.dtype not in _BLAS_LETTER:
+def check_product(a, b, out, transposed_b=False):
+    """Raise ``Unsupported`` unless ``dot(a, b, out, transposed_b)`` can replay the kernel's product (called before
+    a stand-in writes anything)."""
+    b_stored = b.T if transposed_b else b
+    if not (a.flags.c_contiguous and b_stored.flags.c_contiguous and out.flags.c_contiguous):
         raise Unsupported
+    if out.dtype not in _BLAS_LETTER:
+        raise Unsupported
+    if transposed_b and (a.shape[0] == 1 or b.shape[1] == 1):
+        raise Unsupported  # Numba's gemv of a transposed operand: not replayed
     if a.shape[0] == 1 and b.shape[1] == 1:
         raise Unsupported  # Numba takes ?dot here: not worth a binding of its own
     if _blas_function(_routine(a.shape[0], b.shape[1], out.dtype)) is None:
         raise Unsupported
 
 
-def dot(a, b, out):
-    """``np.dot(a, b, out)`` as a Numba kernel runs it (after ``check_product``): the same BLAS call."""
+def dot(a, b, out, transposed_b=False):
+    """``np.dot(a, b, out)`` as a Numba kernel runs it (after ``check_product``): the same BLAS call.
+    transposed_b: b is the transpose of a C-contiguous array (Numba's 'F' layout, e.g. ``v.T`` in the kernel)."""
     m, k = a.shape
     n = b.shape[1]
     if m == 0 or n == 0 or k == 0:
@@ -78,6 +84,10 @@ def dot(a, b, out):
         trans = ctypes.c_char(b"n")
         function(ctypes.addressof(trans), c_n, c_k, alpha, b.ctypes.data, c_n, a.ctypes.data, inc, beta,
                  out.ctypes.data, inc)
+    elif transposed_b:  # as below, b^T stored row-major being b in column-major terms
+        trans_b, trans_a = ctypes.c_char(b"t"), ctypes.c_char(b"n")
+        function(ctypes.addressof(trans_b), ctypes.addressof(trans_a), c_n, c_m, c_k, alpha, b.ctypes.data, c_k,
+                 a.ctypes.data, c_k, beta, out.ctypes.data, c_n)
     else:  # out^T = b^T a^T in column-major terms, the operands in Numba's order
         trans = ctypes.c_char(b"n")
         function(ctypes.addressof(trans), ctypes.addressof(trans), c_n, c_m, c_k, alpha, b.ctypes.data, c_n,

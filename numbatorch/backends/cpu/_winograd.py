@@ -25,7 +25,8 @@ from ._parallel import MIN_ELEMENTS
 from ._winograd4_kernels import (gradient_scratch_size, gradient_tiles as gradient_tiles4, input_scratch_size,
                                  input_tiles as input_tiles4, output_tiles as output_tiles4)
 from ._winograd_kernels import (GRADIENT_TRANSFORM, INPUT_TRANSFORM, kernel_gradient, kernel_transform,
-                                output_tiles, transform_scratch_size, transform_tiles)
+                                output_tiles, plane_products, plane_products_nt, transform_scratch_size,
+                                transform_tiles)
 
 # Bytes of one chunk's transformed input plus product (or output gradient): the 16 GEMMs ran at
 # ~150 GFLOP/s (OpenBLAS, float32, one thread) with 256-tile chunks of 32 channels (~1 MB), ~90 at 1024.
@@ -82,12 +83,12 @@ def _chunks(N, tH, tW, channels, itemsize, count):
 
 
 def _planes(rows, P, dtype, count):
-    """Scratch for ``count`` (rows x P) matrices: (the kernels' C-contiguous (count, plane) array, the GEMMs'
-    (count, rows, P) view of it).  Planes start an odd number of cache lines apart: planes a power of two
-    apart (e.g. 32 x 256 floats) fell into the same L1 sets, and the transforms' 16 streams ran 5x slower."""
+    """Scratch for ``count`` matrices of up to (rows x P): a C-contiguous (count, plane) array, whose chunk of T
+    tiles fills each plane's first rows * T values (a C-contiguous (rows, T) matrix).  Planes start an odd number
+    of cache lines apart: planes a power of two apart (e.g. 32 x 256 floats) fell into the same L1 sets, and the
+    transforms' 16 streams ran 5x slower."""
     plane = (-(-rows * P * dtype.itemsize // 128) * 128 + 64) // dtype.itemsize
-    flat = np.empty((count, plane), dtype=dtype)
-    return flat, flat[:, :rows * P].reshape(count, rows, P)
+    return np.empty((count, plane), dtype=dtype)
 
 
 def _transform_scratch(rows, tW, half, dtype):
@@ -121,26 +122,30 @@ def _contiguous(a):
 
 def _run_chunks(run_chunk, chunks, make_state):
     """``run_chunk(state, i)`` for every chunk on the convolution's worker threads (one-thread BLAS)."""
+    # the products' BLAS (SciPy's, which Numba's np.dot calls) loaded before the hold, so it is held too
+    import scipy.linalg.cython_blas  # noqa: F401
     run_tasks(run_chunk, len(chunks), make_state, worker_count())
 
 
 def _tile_stages(x, out, bias, ph, pw, m, tH, tW, rows):
-    """(tiles per tile row in the transforms, kernel matrix G, scratch(), transform(V, scratch, g0, nrows),
-    finish(M, scratch, g0, nrows)) of the forward's F(m x m, 3x3) chunks of up to ``rows`` tile rows; finish
-    returns whether an output is infinite or NaN.  F(4x4, 3x3) adds a spare tile to each tile row."""
+    """(tiles per tile row in the transforms, kernel matrix G, scratch(), transform(V, scratch, g0, nrows, T),
+    finish(M, scratch, g0, nrows, T)) of the forward's F(m x m, 3x3) chunks of up to ``rows`` tile rows, T
+    tiles each; finish returns whether an output is infinite or NaN.  F(4x4, 3x3) adds a spare tile to each
+    tile row."""
     if m == 4:
         P = rows * (tW + 1)
         coef = np.array(_COEFFICIENTS, dtype=x.dtype)
         return (tW + 1, _G4,
                 lambda: (np.empty(input_scratch_size(P), dtype=x.dtype), np.empty(24 * P, dtype=x.dtype)),
-                lambda V, scratch, g0, nrows: input_tiles4(x, V, P, scratch[0], coef, g0, nrows, tH, tW, ph, pw),
-                lambda M, scratch, g0, nrows: output_tiles4(M, P, out, bias, scratch[1], coef, g0, nrows, tH, tW))
+                lambda V, scratch, g0, nrows, T: input_tiles4(x, V, T, scratch[0], coef, g0, nrows, tH, tW, ph, pw),
+                lambda M, scratch, g0, nrows, T: output_tiles4(M, T, out, bias, scratch[1], coef, g0, nrows, tH,
+                                                               tW))
     P = rows * tW
     return (tW, _G,
             lambda: (_transform_scratch(rows, tW, tW + 1, x.dtype), np.empty((8, P), dtype=x.dtype)),
-            lambda V, scratch, g0, nrows: transform_tiles(x, V, P, *scratch[0], g0, nrows, tH, tW, ph, pw,
-                                                          INPUT_TRANSFORM),
-            lambda M, scratch, g0, nrows: output_tiles(M, P, out, bias, scratch[1], g0, nrows, tH, tW))
+            lambda V, scratch, g0, nrows, T: transform_tiles(x, V, T, *scratch[0], g0, nrows, tH, tW, ph, pw,
+                                                             INPUT_TRANSFORM),
+            lambda M, scratch, g0, nrows, T: output_tiles(M, T, out, bias, scratch[1], g0, nrows, tH, tW))
 
 
 def _forward(x, weight, bias, ph, pw):
@@ -162,13 +167,12 @@ def _forward(x, weight, bias, ph, pw):
         return _planes(C, P, x.dtype, count), _planes(Cout, P, x.dtype, count), scratch()
 
     def run_chunk(state, i):
-        (V, V3), (M, M3), scratch = state
+        V, M, scratch = state
         g0, nrows = chunks[i]
         T = nrows * per_row
-        transform(V, scratch, g0, nrows)
-        with np.errstate(invalid="ignore"):     # infinite inputs: detected below
-            np.matmul(U, V3[:, :, :T], out=M3[:, :, :T])
-        if finish(M, scratch, g0, nrows):
+        transform(V, scratch, g0, nrows, T)
+        plane_products(U, V, M, T)
+        if finish(M, scratch, g0, nrows, T):
             non_finite.append(i)
 
     _run_chunks(run_chunk, chunks, make_state)
@@ -182,22 +186,22 @@ def winograd_conv2d(x, weight, bias, padding):
 
 
 def _gradient_stages(x, gy, ph, pw, m, tH, tW, rows):
-    """(tiles per tile row, kernel matrix G, scratch(), transforms(V, Z, scratch, g0, nrows)) of the weight
-    gradient's F(m x m, 3x3) chunks of up to ``rows`` tile rows: x's tiles into V, gy's into Z."""
+    """(tiles per tile row, kernel matrix G, scratch(), transforms(V, Z, scratch, g0, nrows, T)) of the weight
+    gradient's F(m x m, 3x3) chunks of up to ``rows`` tile rows, T tiles each: x's tiles into V, gy's into Z."""
     if m == 4:
         P = rows * (tW + 1)
         coef = np.array(_COEFFICIENTS, dtype=x.dtype)
 
-        def transforms4(V, Z, scratch, g0, nrows):
-            input_tiles4(x, V, P, scratch[0], coef, g0, nrows, tH, tW, ph, pw)
-            gradient_tiles4(gy, Z, P, scratch[1], coef, g0, nrows, tH, tW)
+        def transforms4(V, Z, scratch, g0, nrows, T):
+            input_tiles4(x, V, T, scratch[0], coef, g0, nrows, tH, tW, ph, pw)
+            gradient_tiles4(gy, Z, T, scratch[1], coef, g0, nrows, tH, tW)
         return (tW + 1, _G4, lambda: (np.empty(input_scratch_size(P), dtype=x.dtype),
                                       np.empty(gradient_scratch_size(P), dtype=x.dtype)), transforms4)
     P = rows * tW
 
-    def transforms2(V, Z, scratch, g0, nrows):
-        transform_tiles(x, V, P, *scratch[0], g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
-        transform_tiles(gy, Z, P, *scratch[1], g0, nrows, tH, tW, 0, 0, GRADIENT_TRANSFORM)
+    def transforms2(V, Z, scratch, g0, nrows, T):
+        transform_tiles(x, V, T, *scratch[0], g0, nrows, tH, tW, ph, pw, INPUT_TRANSFORM)
+        transform_tiles(gy, Z, T, *scratch[1], g0, nrows, tH, tW, 0, 0, GRADIENT_TRANSFORM)
     return (tW, _G, lambda: (_transform_scratch(rows, tW, tW + 1, x.dtype), _transform_scratch(rows, tW, tW, x.dtype)),
             transforms2)
 
@@ -224,15 +228,15 @@ def _weight_gradient(gy, x, ph, pw, need_gb):
         return _planes(C, P, x.dtype, count), _planes(Cout, P, x.dtype, count), scratch()
 
     def run_chunk(state, i):
-        (V, V3), (Z, Z3), scratch = state
+        V, Z, scratch = state
         g0, nrows = chunks[i]
         T = nrows * per_row
-        transforms(V, Z, scratch, g0, nrows)
+        transforms(V, Z, scratch, g0, nrows, T)
         part = np.empty(products + (Cout if need_gb else 0), dtype=x.dtype)
-        with np.errstate(invalid="ignore"):     # infinite inputs: detected below
-            np.matmul(Z3[:, :, :T], V3[:, :, :T].transpose(0, 2, 1), out=part[:products].reshape(count, Cout, C))
-            if need_gb:
-                Z3[m + 3, :, :T].sum(axis=1, out=part[products:])
+        plane_products_nt(Z, V, part[:products].reshape(count, Cout, C), T)
+        if need_gb:
+            with np.errstate(invalid="ignore"):     # infinite inputs: detected below
+                Z[m + 3, :Cout * T].reshape(Cout, T).sum(axis=1, out=part[products:])
         total.add(i, part)
 
     _run_chunks(run_chunk, chunks, make_state)

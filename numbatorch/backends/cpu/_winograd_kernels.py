@@ -225,8 +225,31 @@ def kernel_gradient(dU, G, gw):
                     gw[o, c, a, b] = s
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def plane_products(U, V, M, T):
+    """The products of a chunk of T tiles: plane i of M (its first Cout * T values, a (Cout, T) matrix) =
+    U[i] (Cout, C) @ plane i of V (C, T), for every plane of the (count, plane) V and M.
+
+    One call, one release of the GIL for all of them: np.matmul over the planes on two threads at once (a
+    convolution's workers) waited ~25 us a call beside each other's, 36 products of 32 x 32 x 136 taking ~80 us."""
+    Cout, C = U.shape[1], U.shape[2]
+    for i in range(U.shape[0]):
+        np.dot(U[i], V[i, :C * T].reshape(C, T), M[i, :Cout * T].reshape(Cout, T))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def plane_products_nt(Z, V, out, T):
+    """The weight gradient's products of a chunk of T tiles: out[i] (Cout, C) = plane i of Z (Cout, T) @ (plane i
+    of V (C, T))^T, for every plane of the (count, plane) Z and V (see plane_products)."""
+    Cout, C = out.shape[1], out.shape[2]
+    for i in range(out.shape[0]):
+        np.dot(Z[i, :Cout * T].reshape(Cout, T), V[i, :C * T].reshape(C, T).T, out[i])
+
+
 # numpy stand-ins run while the builds are not cached (see _tiered.py): these four cost ~2.9 s CPU to compile
 transform_tiles = Tiered(transform_tiles, _winograd_stand_ins.transform_tiles)
 output_tiles = Tiered(output_tiles, _winograd_stand_ins.output_tiles)
 kernel_transform = Tiered(kernel_transform, _winograd_stand_ins.kernel_transform)
 kernel_gradient = Tiered(kernel_gradient, _winograd_stand_ins.kernel_gradient)
+plane_products = Tiered(plane_products, _winograd_stand_ins.plane_products)
+plane_products_nt = Tiered(plane_products_nt, _winograd_stand_ins.plane_products_nt)

@@ -7,6 +7,7 @@ left alone: only their results are the kernels'.
 """
 import numpy as np
 
+from ._numba_dot import check_product, dot
 from ._tiered import Unsupported
 
 
@@ -117,3 +118,28 @@ def kernel_gradient(dU, G, gw):
             for j in range(1, n):
                 s = s + t[a, j] * G[j, b]
             gw[:, :, a, b] = s
+
+
+def _plane_matrices(flat, rows, T):
+    """The (rows, T) matrices at the start of each plane of a kernel's C-contiguous (count, plane) buffer."""
+    if not flat.flags.c_contiguous:  # the reshaped views below would be copies
+        raise Unsupported
+    return [plane[:rows * T].reshape(rows, T) for plane in flat]
+
+
+def plane_products(U, V, M, T):
+    """``_winograd_kernels.plane_products``: the BLAS calls of the kernel's np.dot, plane by plane."""
+    Cout, C = U.shape[1:]
+    pairs = list(zip(_plane_matrices(V, C, T), _plane_matrices(M, Cout, T)))
+    check_product(U[0], *pairs[0])
+    for u, (v, m) in zip(U, pairs):
+        dot(u, v, m)
+
+
+def plane_products_nt(Z, V, out, T):
+    """``_winograd_kernels.plane_products_nt``: the BLAS calls of the kernel's np.dot, plane by plane."""
+    Cout, C = out.shape[1:]
+    pairs = list(zip(_plane_matrices(Z, Cout, T), _plane_matrices(V, C, T)))
+    check_product(pairs[0][0], pairs[0][1].T, out[0], transposed_b=True)
+    for (z, v), o in zip(pairs, out):
+        dot(z, v.T, o, transposed_b=True)
