@@ -92,3 +92,61 @@ def test_transposed_head_mean_is_numpy_mean_transposed(heads):
     out = np.empty((2, 21, 37), np.float32)
     transposed_head_mean(used, heads, np.float32(heads), out)
     np.testing.assert_array_equal(out, used.reshape(2, heads, 37, 21).mean(1).transpose(0, 2, 1))
+
+
+_F32, _F64, _I64, _B = "float32", "float64", "int64", "bool"
+SDPA_ERROR_CASES = [
+    # (shape, dtype) of query, key, value; then keyword arguments, the mask as (shape, dtype)
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F64), ((2, 5, 6), _F32)), {}),  # mixed dtypes
+    ((((4,), _F32), ((4,), _F32), ((4,), _F32)), {}),  # 1-D
+    ((((2, 3, 4), _I64), ((2, 5, 4), _I64), ((2, 5, 6), _I64)), {}),  # integers
+    ((((2, 3, 4), _B), ((2, 5, 4), _B), ((2, 5, 6), _B)), {}),
+    ((((2, 2, 3, 4), _F32), ((2, 2, 5, 3), _F32), ((2, 2, 5, 6), _F32)), {}),  # embedding sizes differ
+    ((((3, 4), _F32), ((5, 3), _F32), ((5, 6), _F32)), {}),
+    ((((2, 3, 4), _F32), ((5, 3), _F32), ((5, 6), _F32)), {}),
+    ((((2, 2, 3, 4), _F32), ((2, 2, 5, 4), _F32), ((2, 2, 6, 6), _F32)), {}),  # sequence lengths differ
+    ((((2, 2, 3, 4), _F32), ((3, 2, 5, 4), _F32), ((3, 2, 5, 6), _F32)), {}),  # batches do not broadcast
+    ((((2, 2, 3, 4), _F32), ((2, 2, 5, 4), _F32), ((3, 2, 5, 6), _F32)), {}),
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((3, 5), _I64))),
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((3, 5), _F64))),
+    ((((2, 3, 4), _F64), ((2, 5, 4), _F64), ((2, 5, 6), _F64)), dict(attn_mask=((3, 5), _F32))),  # allowed
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((4, 5), _B))),
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((2, 2, 3, 5), _B))),
+    ((((2, 3, 4), _F32), ((2, 5, 3), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((4, 5), _F32))),
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((3, 5), _F32), is_causal=True)),
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(dropout_p=1.5)),
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(dropout_p=-0.5)),  # drops nothing
+    ((((2, 3, 4), _F32), ((2, 5, 4), _F32), ((2, 5, 6), _F32)), dict(attn_mask=((4, 5), _F32), dropout_p=2.0)),
+    ((((2, 3, 3, 4), _F32), ((2, 2, 5, 4), _F32), ((2, 2, 5, 6), _F32)), dict(enable_gqa=True)),
+    ((((2, 4, 3, 4), _F32), ((2, 8, 5, 4), _F32), ((2, 4, 5, 6), _F32)), dict(enable_gqa=True)),
+    ((((2, 4, 3, 4), _F32), ((2, 2, 5, 4), _F32), ((2, 1, 5, 6), _F32)), dict(enable_gqa=True)),  # allowed
+    ((((3, 4), _F32), ((5, 4), _F32), ((5, 6), _F32)), dict(enable_gqa=True)),
+]
+
+
+@pytest.mark.parametrize("inputs,kwargs", SDPA_ERROR_CASES)
+def test_sdpa_errors_like_torch(inputs, kwargs):
+    # PyTorch's checks in its order: dtypes, dimensions, the mask's dtype, is_causal with a mask, grouped heads, then
+    # its math path's products, mask addition, dropout and dtype
+    results = []
+    for lib in (numbatorch, torch):
+        args = [lib.ones(*shape, dtype=getattr(lib, dtype)) for shape, dtype in inputs]
+        kw = {k: lib.ones(*v[0], dtype=getattr(lib, v[1])) if k == "attn_mask" else v for k, v in kwargs.items()}
+        try:
+            out = lib.nn.functional.scaled_dot_product_attention(*args, **kw)
+            results.append((str(out.dtype).split(".")[-1], tuple(out.shape), out.detach().numpy().tolist()))
+        except Exception as error:  # noqa: BLE001 - the error itself is what is compared
+            results.append((type(error).__name__, str(error)))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("mask_shape", [(3, 5), (2, 4)])
+def test_mha_key_padding_mask_shape_errors_like_torch(mask_shape):
+    errors = []
+    for lib in (numbatorch, torch):
+        mha = lib.nn.MultiheadAttention(4, 2)
+        x = lib.ones(5, 2, 4)
+        with pytest.raises(AssertionError) as info:
+            mha(x, x, x, key_padding_mask=lib.zeros(*mask_shape, dtype=lib.bool))
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]

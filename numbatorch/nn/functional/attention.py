@@ -3,9 +3,10 @@ import numpy as np
 
 from ... import _dtype as dt
 from ..._ops.joining import cat, repeat_interleave
+from ..._ops.products import _C_NAME, _SCALAR_NAME, _check_batched, _check_mm
 from ..._ops._half_precision import computes_in_float32
 from ..._ops._history_only import history_only
-from ..._ops._util import SavedOutput, record
+from ..._ops._util import SavedOutput, broadcast_error, broadcastable, record
 from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
 from ...autograd.graph import Node, backward_by_recompute
@@ -77,32 +78,57 @@ def _plus(grad, more):
     return more if grad is None else grad + more
 
 
-def _check_attention(query, key, value, mask, dropout_p, is_causal):
-    """PyTorch's checks of scaled dot-product attention; returns the (batch..., L, S) shape of the scores."""
-    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
-        raise RuntimeError("scaled_dot_product_attention: query, key and value must have at least "
-                           "2 dimensions")
-    if query.shape[-1] != key.shape[-1]:
-        raise RuntimeError(f"Expected query and key to have the same embedding size, got {query.shape[-1]} "
-                           f"and {key.shape[-1]}")
-    if key.shape[-2] != value.shape[-2]:
-        raise RuntimeError(f"Expected key and value to have the same sequence length, got {key.shape[-2]} "
-                           f"and {value.shape[-2]}")
-    if is_causal and mask is not None:
+def _check_arguments(query, key, value, attn_mask, is_causal):
+    """PyTorch's argument checks of scaled dot-product attention, in its order, before any work (and before
+    half-precision inputs are widened)."""
+    if not query.dtype == key.dtype == value.dtype:
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_c_name(query)} key.dtype: {_c_name(key)} and value.dtype: {_c_name(value)} instead.")
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
+                           f"{query.dim()} key.dim: {key.dim()} and value.dim: {value.dim()} instead.")
+    if attn_mask is not None and attn_mask.dtype not in (query.dtype, dt.bool_, dt.float32):  # "float": float32
+        raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {_c_name(attn_mask)} and  query.dtype: {_c_name(query)} instead.")
+    if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                            "is_causal=True")
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-    full_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]) + (
-        query.shape[-2], key.shape[-2])
+
+
+def _c_name(t):
+    return _C_NAME.get(t._data.dtype.name, t._data.dtype.name)
+
+
+def _check_product(a, b, a_requires_grad):
+    """``a @ b``'s shape checks, with PyTorch's messages, on float stand-ins of arrays ``a`` and ``b`` (the
+    dtype is checked after the products)."""
+    a, b = (np.broadcast_to(np.empty((), np.float32), x.shape) for x in (a, b))
+    if a.ndim == 2 and b.ndim == 2:
+        _check_mm(a, b)
+    else:
+        _check_batched(a, b, a_requires_grad)
+
+
+def _check_attention(query, key, value, mask, dropout_p, requires_grad):
+    """The checks of PyTorch's math path, in its order: q @ k^T, adding the mask, dropout, weights @ v, the
+    dtype; returns the (batch..., L, S) shape of the scores. ``requires_grad``: the query's and the key's."""
+    _check_product(query, np.swapaxes(key, -1, -2), requires_grad[0])
+    full_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (query.shape[-2], key.shape[-2])
     if mask is not None:
-        try:
-            if np.broadcast_shapes(np.shape(mask), full_shape) != full_shape:
-                raise ValueError
-        except ValueError:
-            raise RuntimeError(f"attn_mask of shape {tuple(np.shape(mask))} cannot be broadcast to the "
-                               f"attention shape {full_shape}") from None
-    return full_shape
+        if not broadcastable(full_shape, np.shape(mask)):
+            raise broadcast_error(full_shape, np.shape(mask))
+        if np.broadcast_shapes(full_shape, np.shape(mask)) != full_shape:  # the scores take the mask in place
+            raise RuntimeError(f"output with shape {list(full_shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(full_shape, np.shape(mask)))}")
+    if dropout_p > 1.0:  # a negative probability drops nothing, as PyTorch's math path
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    _check_product(np.broadcast_to(np.empty((), query.dtype), full_shape), value, any(requires_grad))
+    if query.dtype.kind == "c":
+        raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for "
+                                  f"'{_SCALAR_NAME[query.dtype.name]}'")
+    if query.dtype.kind not in "f" and query.dtype.name != "bfloat16":
+        raise RuntimeError(f"expected scalar type Float but found {_SCALAR_NAME[query.dtype.name]}")
+    return np.broadcast_shapes(full_shape[:-2], value.shape[:-2]) + full_shape[-2:]
 
 
 @computes_in_float32
@@ -112,7 +138,8 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
     heads (dim -3; else None). Weights are after dropout when it applies, C-contiguous with ``per_head_weights``
     (else, on the CPU, a transposed view)."""
     mask = attn_mask._data if isinstance(attn_mask, Tensor) else attn_mask
-    full_shape = _check_attention(query._data, key._data, value._data, mask, dropout_p, is_causal)
+    full_shape = _check_attention(query._data, key._data, value._data, mask, dropout_p,
+                                  (query.requires_grad, key.requires_grad))
     keep = None
     if dropout_p > 0.0:
         # drawn with keys before queries: the CPU kernels read it in that order, as the transposed scores
@@ -146,12 +173,16 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
     attn_mask: bool (True = may attend) or float (added to the scores). Fully masked rows give 0.
     """
-    if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
-        if query.shape[-3] % key.shape[-3]:
-            raise RuntimeError("number of heads in key/value must divide number of heads in query")
-        groups = query.shape[-3] // key.shape[-3]
-        key = repeat_interleave(key, groups, dim=-3)
-        value = repeat_interleave(value, groups, dim=-3)
+    _check_arguments(query, key, value, attn_mask, is_causal)
+    if enable_gqa:
+        if query.dim() < 3:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-query.dim()}, "
+                             f"{query.dim() - 1}], but got -3)")
+        heads = query.shape[-3]
+        if heads % key.shape[-3] or heads % value.shape[-3]:
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in ")  # sic
+        key = repeat_interleave(key, heads // key.shape[-3], dim=-3) if key.shape[-3] != heads else key
+        value = repeat_interleave(value, heads // value.shape[-3], dim=-3) if value.shape[-3] != heads else value
     return _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, False)[0]
 
 
@@ -308,9 +339,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         mask = mask.reshape(bsz, num_heads, tgt_len, src_len)
 
     if kpm is not None:
-        if kpm.shape != (bsz, src_len):
-            raise RuntimeError(f"Expected key_padded_mask.shape == ({bsz}, {src_len}), but got "
-                               f"{tuple(kpm.shape)}")  # PyTorch's wording
+        for dim, size in enumerate((bsz, src_len)):
+            if kpm.shape[dim] != size:
+                raise AssertionError(f"Expected key_padded_mask.shape[{dim}] to be {size}, but got "
+                                     f"{kpm.shape[dim]}")  # PyTorch's wording
         kpm = kpm[:, None, None, :]
         mask = kpm if mask is None else mask + kpm
     if not training:
