@@ -281,7 +281,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     used = attn_drop if has_dropout else scores
     shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
-    output = _grouped(_empty_stack(query, batch, L, v4.shape[-1], dtype), group)
+    output = _empty_stack(query, batch, L, v4.shape[-1], dtype, group)
     # the weights to return laid out as PyTorch's, C-contiguous (N / heads, L, S): averaged over groups of heads,
     # or one by one; the head mean is a kept array like the scores (the caller holds it as long as it is used)
     heads = average_heads or int(contiguous_weights)
@@ -327,10 +327,9 @@ def scaled_dot_product_attention_backward(ws, grad_output):
     grads = _gradients_tiling_base((ws.query, ws.key, ws.value), batch, batch[-1]) if len(batch) >= 2 else None
     group = ws.q4.shape[1] if grads is None else batch[-1]
     if grads is None:
-        grads = (_empty_stack(ws.query, batch, L, ws.q4.shape[-1], dtype),
-                 _empty_stack(ws.key, batch, S, ws.q4.shape[-1], dtype),
-                 _empty_stack(ws.value, batch, S, ws.v4.shape[-1], dtype))
-        grads = tuple(_grouped(g, group) for g in grads)
+        grads = (_empty_stack(ws.query, batch, L, ws.q4.shape[-1], dtype, group),
+                 _empty_stack(ws.key, batch, S, ws.q4.shape[-1], dtype, group),
+                 _empty_stack(ws.value, batch, S, ws.v4.shape[-1], dtype, group))
     grad_query, grad_key, grad_value = grads
     q4, k4, v4 = (a.reshape((a.shape[0] * a.shape[1] // group, group) + a.shape[-2:]) for a in (ws.q4, ws.k4, ws.v4))
     (grad_out,), copies = _contiguous([_stack(np.asarray(grad_output), batch, dtype, group)])
