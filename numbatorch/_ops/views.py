@@ -4,6 +4,8 @@ broadcasting views are defined in ``permutations.py`` and ``broadcasting.py``).
 Ops whose result can be a numpy view of the input return tensors sharing memory, the version counter
 and base with their input, as PyTorch's views do. Everything else returns fresh memory.
 """
+import math
+
 import numpy as np
 
 from .. import _dtype as dt
@@ -234,7 +236,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if start == end:
         return input
     # the product, not -1: an empty input would leave -1 ambiguous
-    return reshape(input, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
+    return reshape(input, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
 
 @tensor_method()

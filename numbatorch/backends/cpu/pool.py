@@ -3,6 +3,8 @@ max pool (+indices) and its backward, max unpool, avg pool, adaptive avg/max poo
 fractional max pool, forward and backward.  LP pooling is left to the caller (avg pool
 of x**p).  Indices are int64 flat offsets into each input plane, like PyTorch's.
 """
+import math
+
 import numpy as np
 
 from . import _pool_kernels as K
@@ -25,14 +27,14 @@ def _planes(x, nd):
     """(N, C, *sp) or (C, *sp) -> contiguous (P, D, H, W) view and the leading shape."""
     lead = x.shape[:x.ndim - nd]
     sp = x.shape[x.ndim - nd:]
-    planes = int(np.prod(lead))
+    planes = math.prod(lead)
     x4 = np.ascontiguousarray(x).reshape((planes,) + (1,) * (3 - nd) + sp)
     return x4, lead, sp
 
 
 def _as4(a, nd):
     lead = a.shape[:a.ndim - nd]
-    return np.ascontiguousarray(a).reshape((int(np.prod(lead)),) + (1,) * (3 - nd) + a.shape[a.ndim - nd:])
+    return np.ascontiguousarray(a).reshape((math.prod(lead),) + (1,) * (3 - nd) + a.shape[a.ndim - nd:])
 
 
 def _pad3(t, fill):
@@ -93,10 +95,10 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
     """Input gradient of any max pool returning PyTorch indices (also adaptive/fractional).
     nd (spatial dims) defaults to len(x_shape) - 2; pass it for unbatched inputs."""
     nd = nd or len(x_shape) - 2
-    P = int(np.prod(x_shape[:len(x_shape) - nd]))
-    gy = np.ascontiguousarray(grad_output).reshape(P, int(np.prod(grad_output.shape[grad_output.ndim - nd:])))
+    P = math.prod(x_shape[:len(x_shape) - nd])
+    gy = np.ascontiguousarray(grad_output).reshape(P, math.prod(grad_output.shape[grad_output.ndim - nd:]))
     ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
-    gx = np.empty((P, int(np.prod(x_shape[len(x_shape) - nd:]))), dtype=grad_output.dtype)   # zeroed per plane
+    gx = np.empty((P, math.prod(x_shape[len(x_shape) - nd:])), dtype=grad_output.dtype)   # zeroed per plane
     choose(K.scatter_add, gx.size)(gy, ix, gx)
     return gx.reshape(x_shape)
 
@@ -106,8 +108,8 @@ def max_unpool_forward(x, indices, output_size):
     shape, each in [0, prod(output_size))."""
     nd = len(output_size)
     lead = x.shape[:x.ndim - nd]
-    plane = int(np.prod(output_size))
-    xi = np.ascontiguousarray(x).reshape(int(np.prod(lead)), int(np.prod(x.shape[x.ndim - nd:])))
+    plane = math.prod(output_size)
+    xi = np.ascontiguousarray(x).reshape(math.prod(lead), math.prod(x.shape[x.ndim - nd:]))
     ix = np.asarray(indices, dtype=np.int64).reshape(xi.shape)
     out = np.zeros((xi.shape[0], plane), dtype=x.dtype)
     # later duplicates win, as in PyTorch's serial loop
@@ -118,9 +120,9 @@ def max_unpool_forward(x, indices, output_size):
 def max_unpool_backward(grad_output, indices, nd=None):
     """Input gradient of max_unpool_forward: gather grad_output at indices."""
     nd = nd or indices.ndim - 2
-    P = int(np.prod(indices.shape[:indices.ndim - nd]))
-    g = np.ascontiguousarray(grad_output).reshape(P, int(np.prod(grad_output.shape[grad_output.ndim - nd:])))
-    ix = np.asarray(indices, dtype=np.int64).reshape(P, int(np.prod(indices.shape[indices.ndim - nd:])))
+    P = math.prod(indices.shape[:indices.ndim - nd])
+    g = np.ascontiguousarray(grad_output).reshape(P, math.prod(grad_output.shape[grad_output.ndim - nd:]))
+    ix = np.asarray(indices, dtype=np.int64).reshape(P, math.prod(indices.shape[indices.ndim - nd:]))
     return np.take_along_axis(g, ix, axis=1).reshape(indices.shape)
 
 
@@ -159,55 +161,55 @@ def adaptive_windows(in_size, out_size):
     return start.reshape(1, -1), end.reshape(1, -1)
 
 
-def _adaptive_args(x, output_size, nd):
-    """Output size (None entries keep the input's size) and the adaptive windows of every dim."""
+def _adaptive_size(x, output_size, nd):
+    """The output size as an nd-tuple of ints (None entries keep the input's size)."""
     if not isinstance(output_size, (int, np.integer)):
         output_size = tuple(output_size)
         nd = len(output_size)
         sp = x.shape[x.ndim - nd:]
-        output_size = tuple(sp[i] if output_size[i] is None else int(output_size[i]) for i in range(nd))
-    osz = (int(output_size),) * nd if isinstance(output_size, (int, np.integer)) else output_size
-    sp = x.shape[x.ndim - nd:]
+        return tuple(sp[i] if output_size[i] is None else int(output_size[i]) for i in range(nd))
+    return (int(output_size),) * nd
+
+
+def _adaptive_windows3(in_sizes, out_sizes):
+    """The adaptive windows (start, end) of every dim, padded to three dims."""
     wins = []
-    for v in _pad3(tuple(zip(sp, osz)), (1, 1)):
+    for v in _pad3(tuple(zip(in_sizes, out_sizes)), (1, 1)):
         wins.extend(adaptive_windows(*v))
-    return osz, wins
+    return wins
 
 
 def adaptive_avg_pool_forward(x, output_size, nd=None):
     """Adaptive average pool over the last nd dims (nd defaults to len(output_size) or x.ndim-2)."""
     nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
-    osz, wins = _adaptive_args(x, output_size, nd)
-    x4, lead, sp = _planes(x, nd)
+    osz = _adaptive_size(x, output_size, nd)
+    x4, lead, sp = _planes(x, len(osz))
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
-    choose(K.window_avg, x4.size)(x4, out, out, x4, False, *wins)
+    choose(K.window_avg, x4.size)(x4, out, out, x4, False, *_adaptive_windows3(sp, osz))
     return out.reshape(lead + osz)
 
 
 def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
     nd = nd or len(x_shape) - 2
     osz = grad_output.shape[grad_output.ndim - nd:]
-    wins = []
-    for v in _pad3(tuple(zip(x_shape[len(x_shape) - nd:], osz)), (1, 1)):
-        wins.extend(adaptive_windows(*v))
     gy = _as4(grad_output, nd)
     gx = np.zeros((gy.shape[0],) + _pad3(tuple(x_shape[len(x_shape) - nd:]), 1), dtype=grad_output.dtype)
-    choose(K.window_avg, gx.size)(gx, gy, gy, gx, True, *wins)
+    choose(K.window_avg, gx.size)(gx, gy, gy, gx, True, *_adaptive_windows3(x_shape[len(x_shape) - nd:], osz))
     return gx.reshape(x_shape)
 
 
 def adaptive_max_pool_forward(x, output_size, nd=None):
     """Adaptive max pool; returns (output, indices:int64). Backward: max_pool_backward."""
     nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
-    osz, wins = _adaptive_args(x, output_size, nd)
-    x4, lead, sp = _planes(x, nd)
+    osz = _adaptive_size(x, output_size, nd)
+    x4, lead, sp = _planes(x, len(osz))
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64)
     if x4.size and all(o == 1 for o in osz):  # global pooling: one window covers each plane
         planes = x4.reshape(x4.shape[0], -1)
         choose(K.plane_max, planes.size, GLOBAL_MAX_MIN_ELEMENTS)(planes, out.reshape(-1), idx.reshape(-1))
     else:
-        choose(K.window_max, x4.size)(x4, out, idx, *wins)
+        choose(K.window_max, x4.size)(x4, out, idx, *_adaptive_windows3(sp, osz))
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 
 
