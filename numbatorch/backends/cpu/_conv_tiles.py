@@ -17,8 +17,10 @@ from . import _parallel
 # better across threads); 16 MB was 1.5x slower.
 TILE_BYTES = 2 << 20
 # Aim for at least this many tiles per worker thread so that a core stolen by another
-# process (or uneven tiles) still leaves the others busy.
-TILES_PER_WORKER = 4
+# process (or uneven tiles) still leaves the others busy.  cifar2's step at batch 50 on two
+# threads: 2 (tiles of 13 samples) against 4 (7): 1 ms less CPU, 0.96-1.0x the wall time with
+# the cores free, the same beside busy neighbours (load 6).
+TILES_PER_WORKER = 2
 # The row-offset path's buffer (C * kw rows per output row) also holds kh - 1 halo rows and is used beside a
 # Cout-row result: counted double, its tiles of ~1 MB ran cifar2's conv2 5-10% faster than ~2 MB ones.
 _ROWS_TILE_FACTOR = 2
