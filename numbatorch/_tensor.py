@@ -542,7 +542,7 @@ class Tensor:
 
         def keep(grad):
             t = ref()
-            if t is not None:
+            if t is not None and grad is not None:
                 t._grad = Tensor._make(grad._data.copy()) if t._grad is None else t._grad + grad
         self.grad_fn.add_tensor_hook(self._output_nr, keep)
 

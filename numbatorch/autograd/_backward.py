@@ -1,7 +1,7 @@
 """``autograd.backward`` and ``autograd.grad``: the user-facing entry points to the engine."""
 import numpy as np
 
-from .engine import accumulate_graph_grad, leaf_grad_np_dtype, run_backward
+from .engine import leaf_grad_np_dtype, run_backward
 
 
 def _as_list(x):
@@ -79,18 +79,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grads = _initial_graph_grads(tensors, _as_list(grad_tensors))
     else:
         grads = _initial_grads(tensors, _as_list(grad_tensors))
-    if inputs is not None:
-        inputs = _as_list(inputs)
-        results = run_backward(tensors, grads, bool(retain_graph), inputs=inputs, allow_unused=True,
-                               create_graph=create_graph)
-        for t, g in zip(inputs, results):
-            if g is not None:
-                if create_graph:
-                    accumulate_graph_grad(t, g)
-                else:
-                    t._accumulate_grad(g)
-        return
-    run_backward(tensors, grads, bool(retain_graph), create_graph=create_graph)
+    run_backward(tensors, grads, bool(retain_graph), inputs=_as_list(inputs), allow_unused=True,
+                 create_graph=create_graph, accumulate=inputs is not None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

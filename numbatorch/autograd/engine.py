@@ -52,11 +52,16 @@ def _add(buffer, value):
     return value if buffer is None else buffer + value
 
 
-def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=False, create_graph=False):
+def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=False, create_graph=False,
+                 accumulate=False):
     """Backpropagate ``grads`` (numpy arrays) from ``tensors``.
 
-    With ``inputs=None`` gradients are accumulated into the ``.grad`` of leaf tensors. Otherwise nothing is
-    accumulated and the gradients of ``inputs`` are returned as a list of arrays (None where unused).
+    With ``inputs=None`` gradients are accumulated into the ``.grad`` of leaf tensors. Otherwise the gradients
+    of ``inputs`` are returned as a list of arrays (None where unused), or with ``accumulate``
+    (``backward(inputs=...)``) accumulated into their ``.grad`` alone.
+
+    As in PyTorch, a gradient that an op's backward leaves undefined (None) still reaches the tensor hooks on its
+    way, as None, and a leaf reached only by such gradients still runs its post-accumulate-grad hooks.
 
     With ``create_graph=True`` ``grads`` and every gradient are Tensors computed by each node's
     ``backward_graph`` under grad mode, so the gradients have a graph of their own (higher-order gradients).
@@ -158,17 +163,20 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
                     # hooks (e.g. DDP's bucketed all-reduces) run while the rest of backward is still going.
                     final = left == 0 and capture is None
                     entry = leaf_grads.pop(key, None) if final else leaf_grads.get(key)
-                    if g is not None:
-                        if entry is None:
-                            entry = [t, g]
-                            if not final:
-                                leaf_grads[key] = entry
-                        elif create_graph:
-                            entry[1] = _add(entry[1], g)
-                        else:
-                            sum_into(entry, 1, g)
-                        g = None
-                    if final and entry is not None:
+                    if entry is None:
+                        entry = [t, g]
+                        if not final:
+                            leaf_grads[key] = entry
+                    elif g is None:
+                        pass
+                    elif entry[1] is None:
+                        entry[1] = g
+                    elif create_graph:
+                        entry[1] = _add(entry[1], g)
+                    else:
+                        sum_into(entry, 1, g)
+                    g = None
+                    if final:
                         _finish_leaf(entry, create_graph)
                     continue
                 buf = buffers.get(child)
@@ -189,6 +197,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
         mode.enabled = grad_was_enabled
 
     if capture is not None:
+        if accumulate:
+            _accumulate_inputs(inputs, capture, leaf_grads, create_graph)
+            return None
         for t, g in leaf_grads.values():
             if id(t) in capture:
                 capture[id(t)] = _apply_hooks(t, g)
@@ -226,16 +237,39 @@ def leaf_grad_np_dtype(t):
 
 def _finish_leaf(entry, create_graph):
     """Run a leaf's gradient hooks on its total gradient ``entry = [leaf, gradient]`` and accumulate the result
-    into ``.grad`` (without a copy when the engine holds the only reference to the gradient)."""
+    into ``.grad`` (without a copy when the engine holds the only reference to the gradient); a None gradient
+    leaves ``.grad`` as it is."""
     t = entry[0]
-    if create_graph:
-        accumulate_graph_grad(t, _apply_hooks(t, entry[1]))
-    elif t._backward_hooks:
-        t._accumulate_grad(_apply_hooks(t, entry[1]))
+    if t._backward_hooks:
+        g = _apply_hooks(t, entry[1])
+        if g is not None:
+            if create_graph:
+                accumulate_graph_grad(t, g)
+            else:
+                t._accumulate_grad(g)
+    elif entry[1] is None:
+        pass
+    elif create_graph:
+        accumulate_graph_grad(t, entry[1])
     else:
         owned = held_only_by(entry, 1)
         t._accumulate_grad(entry[1], owned)
     post_accumulate_hooks.run(t)
+
+
+def _accumulate_inputs(inputs, capture, leaf_grads, create_graph):
+    """``backward(inputs=...)``'s accumulation: each leaf among ``inputs`` that backward reached is finished as in
+    a full backward; a non-leaf input's gradient (its hooks already run) is added to its ``.grad``."""
+    for entry in list(leaf_grads.values()):
+        if id(entry[0]) in capture:
+            _finish_leaf(entry, create_graph)
+    for t in inputs:
+        g = capture[id(t)]
+        if t.grad_fn is not None and g is not None:
+            if create_graph:
+                accumulate_graph_grad(t, g)
+            else:
+                t._accumulate_grad(g)
 
 
 def _leading_to(roots, inputs):
@@ -317,9 +351,13 @@ def _apply_hooks(t, g):
 
 
 def _run_hook(hook, g):
-    """``hook`` on gradient ``g``: an array (host or device, wrapped for the hook) or, under ``create_graph``, a
-    Tensor."""
+    """``hook`` on gradient ``g``: an array (host or device, wrapped for the hook), under ``create_graph`` a
+    Tensor, or None (an undefined gradient, which the hook may not replace)."""
     from .._tensor import Tensor
+    if g is None:
+        if hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        return None
     if isinstance(g, Tensor):
         new = hook(g)
         return g if new is None else new
@@ -332,8 +370,6 @@ def _run_tensor_hooks(node, out_grads):
     out_grads = list(out_grads)
     for output_nr, hooks in node._pre_hooks.items():
         g = out_grads[output_nr]
-        if g is None:
-            continue
         for hook in list(hooks.values()):
             g = _run_hook(hook, g)
         out_grads[output_nr] = g

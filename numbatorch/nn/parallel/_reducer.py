@@ -82,7 +82,7 @@ class Reducer:
 
     def _hook(self, index):
         def hook(grad):
-            if self.armed:
+            if self.armed and grad is not None:  # an undefined gradient (None) leaves the parameter unmarked
                 return self._mark_ready(index, grad._data)
             return None
         return hook
