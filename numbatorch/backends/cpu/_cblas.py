@@ -74,6 +74,11 @@ def available():
     return _functions is not None
 
 
+def gemm_function(dtype):
+    """The ctypes ``cblas_?gemm`` for float32 or float64 (``available()`` must be True): for callers that re-type it."""
+    return _functions[np.dtype(dtype)]
+
+
 def gemm(a, b, c, beta=0.0, trans_a=False, trans_b=False, count=1, steps=(0, 0, 0)):
     """``c = op(a) @ op(b) + beta * c`` in place on 2-d row-major arrays (unit inner stride, any row pitch).
 

@@ -1,24 +1,31 @@
-"""Whether no other process is using the machine's cores now, judged from ``/proc/stat`` every few tenths of a second.
+"""Whether no other process is using the machine's cores now, judged from ``/proc/stat`` every tenth of a second.
 
 The BLAS thread policy (``blas.py``) threads mid-sized products only then. On 2 cores, a second OpenBLAS thread
 halves a 256 x 256 x 256 product when the other core is idle, but when another process holds that core the thread
 waits for it for whole scheduler ticks: the product then takes 8-18 ms instead of 0.2 ms.
 
 Other processes' use is the machine's busy CPU time less this process's own (``os.times``, all its threads, so
-BLAS's and Numba's spinning workers do not count as a neighbour), averaged since the last sample. Where
+BLAS's and Numba's spinning workers do not count as a neighbour), averaged since the last sample. After a pause
+in the calls (``IDLE_SECONDS``) that average would mostly cover what others did while this process did something
+else or waited: ``run.py --separate``'s PyTorch worker runs exactly while the numbatorch worker waits, and a
+0.25 s window counting its batches kept every product of the next batch on one thread. So a pause starts a new
+window, and until it ends the answer is who else is runnable at that moment (``/proc/loadavg``). Where
 ``/proc/stat`` is missing (not Linux) there is never a spare core, which keeps mid-sized products on one thread.
 """
 import os
 import time
 
-# Seconds between samples: reading /proc/stat costs ~20 us, and a scheduler tick's count (1/100 s) per core
-# over this long leaves the average within a few percent of a core.
-SAMPLE_SECONDS = 0.25
+# Seconds between samples: reading /proc/stat costs ~20 us, and its counts (1/100 s per core, and this process's
+# own) over this long leave the average within ~0.3 of a core, under NEIGHBOUR_CORES's margin.
+SAMPLE_SECONDS = 0.1
+# A gap between calls longer than this restarts the window (see the module docstring).
+IDLE_SECONDS = 0.05
 # Other processes' average use, in cores, under which the machine counts as having a spare core.
 NEIGHBOUR_CORES = 0.5
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _last = None   # (monotonic time, machine busy seconds, this process's CPU seconds) at the last sample
+_last_call = None  # monotonic time of the last call
 _spare = False
 
 
@@ -29,19 +36,31 @@ def _machine_busy_seconds():
     return (sum(ticks) - ticks[3] - ticks[4]) / _CLOCK_TICKS
 
 
+def _others_runnable():
+    """Threads of other processes runnable now: the machine's count less the calling thread."""
+    with open("/proc/loadavg", "rb") as loadavg:
+        return int(loadavg.read().split()[3].split(b"/")[0]) - 1
+
+
 def spare_core():
-    """Whether other processes used under ``NEIGHBOUR_CORES`` cores on average since the last sample."""
-    global _last, _spare
+    """Whether other processes used under ``NEIGHBOUR_CORES`` cores on average since the last sample, or, after a
+    pause in the calls, whether no other process's thread is runnable now."""
+    global _last, _last_call, _spare
     now = time.monotonic()
-    if _last is not None and now - _last[0] < SAMPLE_SECONDS:
+    paused = _last is None or now - _last_call > IDLE_SECONDS
+    _last_call = now
+    if not paused and now - _last[0] < SAMPLE_SECONDS:
         return _spare
     try:
         busy = _machine_busy_seconds()
+        if paused:
+            _spare = _others_runnable() < 1
     except (OSError, ValueError, IndexError):
+        _last, _spare = None, False
         return False
     times = os.times()
     own = times.user + times.system
-    if _last is not None:
+    if not paused:
         neighbours = (busy - _last[1]) - (own - _last[2])
         _spare = neighbours < NEIGHBOUR_CORES * (now - _last[0])
     _last = (now, busy, own)

@@ -1,0 +1,133 @@
+"""Mid-sized float32 products in blocks of rows on Numba's threads (``_split_gemm``): the whole product's bits, in
+every layout, block count and build; ``blas.matmul`` splits only what it should and still equals numpy."""
+import numpy as np
+import pytest
+
+from numbatorch.backends.cpu import _parallel, _split_gemm, blas
+
+pytestmark = pytest.mark.skipif(_split_gemm.matmul(np.ones((1, 1), np.float32), np.ones((1, 1), np.float32), 1,
+                                                   False) is None, reason="numpy's BLAS has no CBLAS sgemm")
+
+
+@pytest.fixture
+def parallel_build(monkeypatch):
+    """The blocks' parallel build from the first call (not after a second of serial runs)."""
+    monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 0)
+
+
+def _operand(rng, rows, cols, transposed):
+    """A float32 (rows, cols) operand, C-ordered or the transpose of a C-ordered array."""
+    if transposed:
+        return rng.standard_normal((cols, rows)).astype(np.float32).T
+    return rng.standard_normal((rows, cols)).astype(np.float32)
+
+
+@pytest.mark.parametrize("m, k, n", [(256, 256, 256), (300, 257, 259), (257, 300, 256), (700, 256, 300),
+                                     (1024, 256, 260)])
+@pytest.mark.parametrize("trans_a", [False, True])
+@pytest.mark.parametrize("trans_b", [False, True])
+def test_blocks_give_the_whole_products_bits(m, k, n, trans_a, trans_b, parallel_build):
+    rng = np.random.default_rng(m + k + n)
+    a, b = _operand(rng, m, k, trans_a), _operand(rng, k, n, trans_b)
+    expected = np.matmul(a, b)
+    with blas.single_threaded():
+        for parts in range(2, m // blas.SPLIT_ROWS + 1):  # the counts blas asks for: blocks of ~128 rows
+            for side_by_side in (True, False):
+                got = _split_gemm.matmul(a, b, parts, side_by_side)
+                assert got.shape == expected.shape and got.dtype == np.float32
+                assert np.array_equal(got, expected), (parts, side_by_side)
+
+
+def test_block_rows_cover_the_rows_once_on_aligned_boundaries():
+    for m in (1, 63, 64, 129, 256, 300, 1000):
+        for parts in (1, 2, 3, 7):
+            bounds = [_split_gemm.block_rows(m, parts, p) for p in range(parts)]
+            assert bounds[0][0] == 0 and bounds[-1][1] == m
+            assert all(stop == start for (_, stop), (start, _) in zip(bounds, bounds[1:]))
+            assert all(start % _split_gemm.ROW_ALIGN == 0 or start == m for start, _ in bounds)
+
+
+@pytest.mark.parametrize("a, b", [
+    (np.ones((256, 256), np.float64), np.ones((256, 256), np.float64)),  # float64 is not split
+    (np.ones((256, 256), np.float32), np.ones((256, 256), np.float64)),  # mixed dtypes: numpy promotes
+    (np.ones((256, 512), np.float32)[:, ::2], np.ones((256, 256), np.float32)),  # neither C- nor F-ordered
+    (np.ones((256, 256), np.float32), np.ones((255, 256), np.float32)),  # shapes that do not match
+])
+def test_what_is_not_split(a, b):
+    assert _split_gemm.matmul(a, b, 2, True) is None
+
+
+@pytest.fixture
+def splitting(monkeypatch, parallel_build):
+    """blas.matmul splitting as beside an idle core, on two blocks whatever the thread count here."""
+    monkeypatch.setattr(blas, "spare_core", lambda: True)
+    monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 2)
+    calls = []
+    split = _split_gemm.matmul
+
+    def counted(a, b, parts, side_by_side):
+        out = split(a, b, parts, side_by_side)
+        calls.append(out is not None)
+        return out
+    monkeypatch.setattr(_split_gemm, "matmul", counted)
+    return calls
+
+
+@pytest.mark.parametrize("shape_a, shape_b, dtype, split", [
+    ((256, 256), (256, 256), np.float32, True),
+    ((300, 257), (257, 259), np.float32, True),
+    ((255, 256), (256, 256), np.float32, False),  # a side under SPARE_CORE_SIDE
+    ((256, 256), (256, 256), np.float64, False),
+    ((3, 256, 256), (256, 256), np.float32, False),  # batched products go to numpy as before
+    ((256,), (256, 256), np.float32, False),
+])
+def test_blas_matmul_splits_mid_sized_float32_products(shape_a, shape_b, dtype, split, splitting):
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(shape_a).astype(dtype)
+    b = rng.standard_normal(shape_b).astype(dtype)
+    got = blas.matmul(a, b)
+    assert np.array_equal(got, np.matmul(a, b))
+    assert splitting == ([True] if split else [])
+
+
+def test_blas_matmul_keeps_numpys_errors_and_transposed_operands(splitting):
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal((256, 300)).astype(np.float32)
+    b = rng.standard_normal((256, 300)).astype(np.float32)
+    assert np.array_equal(blas.matmul(a.T, b), np.matmul(a.T, b))
+    assert np.array_equal(blas.matmul(a, b.T), np.matmul(a, b.T))
+    with pytest.raises(ValueError) as expected:
+        np.matmul(a, b)
+    with pytest.raises(ValueError) as got:
+        blas.matmul(a, b)
+    assert str(got.value) == str(expected.value)
+
+
+def test_no_split_under_deterministic_algorithms_or_a_hold(splitting):
+    import numbatorch
+    a = np.ones((256, 256), np.float32)
+    try:
+        numbatorch.use_deterministic_algorithms(True)
+        blas.matmul(a, a)
+    finally:
+        numbatorch.use_deterministic_algorithms(False)
+    with blas.single_threaded():
+        blas.matmul(a, a)
+    assert splitting == []
+
+
+def test_matmul_gradients_match_pytorch(splitting):
+    """A chain of split products forward and backward (grad @ b.T, a.T @ grad) against PyTorch."""
+    torch = pytest.importorskip("torch")
+    import numbatorch
+    rng = np.random.default_rng(7)
+    x, w1, w2, g = (rng.standard_normal(shape).astype(np.float32) / 16
+                    for shape in ((320, 256), (256, 288), (288, 256), (320, 256)))
+    results = []
+    for lib in (numbatorch, torch):
+        xs, w1s, w2s = (lib.tensor(v, requires_grad=True) for v in (x, w1, w2))
+        lib.tanh(xs @ w1s).matmul(w2s).backward(lib.tensor(g))
+        results.append([t.grad.numpy() for t in (xs, w1s, w2s)])
+    assert splitting == [True] * 6
+    for got, expected in zip(*results):
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
