@@ -150,3 +150,20 @@ def test_mha_key_padding_mask_shape_errors_like_torch(mask_shape):
             mha(x, x, x, key_padding_mask=lib.zeros(*mask_shape, dtype=lib.bool))
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+def test_mha_dropout_in_training_like_torch_in_shape_and_statistics():
+    # the draws differ from PyTorch's: compare shapes, the dropped fraction and the kept weights' scaling
+    nb, th = _mha_pair(embed_dim=16, num_heads=4, dropout=0.3)
+    x = np.random.default_rng(10).standard_normal((40, 6, 16))
+    for lib, module in ((numbatorch, nb), (torch, th)):
+        lib.manual_seed(0)
+        out, dropped = module(*[lib.tensor(x)] * 3, average_attn_weights=False)
+        module.eval()
+        _, full = module(*[lib.tensor(x)] * 3, average_attn_weights=False)
+        module.train()
+        dropped, full = dropped.detach().numpy(), full.detach().numpy()
+        assert tuple(out.shape) == (40, 6, 16) and dropped.shape == (6, 4, 40, 40)
+        kept = dropped != 0
+        assert abs(1 - kept.mean() - 0.3) < 0.02
+        np.testing.assert_allclose(dropped[kept], full[kept] / 0.7, rtol=1e-12)
