@@ -37,7 +37,7 @@ def _write_out(arr, out, fname):
         np.copyto(out._data, arr, casting="unsafe")
     else:  # PyTorch resizes ``out`` to the result's shape.
         out._data = arr.astype(out._data.dtype)
-    out._version[0] += 1
+    out._version_counter[0] += 1
     return out
 
 

@@ -34,7 +34,8 @@ def tensor_method(*names):
 class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base",
+    # _version_counter: a one-element list, the version counter that views share with their base
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter", "_base",
                  "_backward_hooks", "_retains_grad", "_view_base_fn", "_grad_dtype", "__weakref__")
     # Make numpy defer to Tensor's reflected operators (ndarray * tensor -> Tensor).
     __array_priority__ = 1000
@@ -67,7 +68,7 @@ class Tensor:
         t._grad = None
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._version = [0]
+        t._version_counter = [0]
         t._base = None
         t._backward_hooks = None
         t._retains_grad = False
@@ -266,8 +267,9 @@ class Tensor:
         return self._output_nr
 
     @property
-    def _version_counter(self):
-        return self._version[0]
+    def _version(self):
+        """How many times the data was changed in place (shared with views): what saved-tensor checks compare."""
+        return self._version_counter[0]
 
     # ---- conversions ------------------------------------------------------------------------------
     def item(self):
@@ -302,7 +304,7 @@ class Tensor:
     def detach(self):
         """A tensor sharing the data but cut from the autograd graph."""
         t = Tensor._make(self._data)
-        t._version = self._version
+        t._version_counter = self._version_counter
         t._base = self
         return t
 
@@ -558,7 +560,7 @@ class Tensor:
                 self._grad = Tensor._make(grad if owned else grad.copy())  # a device gradient stays on its device
             else:
                 self._grad._data += grad
-                self._grad._version[0] += 1
+                self._grad._version_counter[0] += 1
 
 
 def _init(t, arr):
@@ -567,7 +569,7 @@ def _init(t, arr):
     t._grad = None
     t.grad_fn = None
     t._output_nr = 0
-    t._version = [0]
+    t._version_counter = [0]
     t._base = None
     t._backward_hooks = None
     t._retains_grad = False

@@ -315,3 +315,17 @@ def test_seed_tutorial_ce_rce_prints(capsys):
         print(ours)
         assert str(ours) == str(theirs)
     assert capsys.readouterr().out == "tensor(8.2502)\ntensor(4.5786)\n"
+
+
+def test_version_is_an_int_shared_with_views_like_torch():
+    def versions(lib):
+        base = lib.zeros(4, 3)
+        view = base[1]
+        other = base.clone()
+        base.add_(1)
+        view.mul_(2)
+        base[0] = 5.0
+        return [(type(t._version).__name__, t._version) for t in (base, view, other)]
+    assert versions(nt) == versions(torch)
+    with pytest.raises(AttributeError):
+        nt.zeros(2)._version = 3

@@ -78,8 +78,8 @@ def computes_in_float32(fn=None, *, updates=(), same_dtype=()):
             copies = signature.bind(*wide_args, **wide_kwargs).arguments
             for name in updates:
                 original, copy = originals.get(name), copies.get(name)
-                if is_half_precision(original) and copy._version[0]:
+                if is_half_precision(original) and copy._version_counter[0]:
                     original._data[...] = copy._data.astype(original._data.dtype)
-                    original._version[0] += 1
+                    original._version_counter[0] += 1
         return out if kwargs.get("dtype") is not None else _rounded(out, first.dtype)
     return wrapper

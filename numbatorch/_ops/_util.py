@@ -98,9 +98,9 @@ def _read_versions(node, reads, first):
                 continue
             t = t[0]
         if t is OUTPUT:
-            versions.append((SavedOutput(first), first._version[0]))
+            versions.append((SavedOutput(first), first._version_counter[0]))
         elif isinstance(t, Tensor):
-            versions.append((t, t._version[0]))
+            versions.append((t, t._version_counter[0]))
     return versions
 
 
@@ -196,7 +196,7 @@ def apply_inplace(self, result):
         node = result.grad_fn
         _snapshot_old_self(self, node)
     np.copyto(self._data, src, casting="unsafe")
-    self._version[0] += 1
+    self._version_counter[0] += 1
     if recording:
         self.grad_fn = node
         self._output_nr = result._output_nr
@@ -229,7 +229,7 @@ def _inplace_on_view(self, result, region):
     src = result._data
     rebase_view(self, result, region)
     np.copyto(self._data, src, casting="unsafe")
-    self._version[0] += 1
+    self._version_counter[0] += 1
     if node is not None:
         _track_output_as_self(self, result, node)
     return self
@@ -255,17 +255,17 @@ def _track_output_as_self(self, result, node):
     """An op whose backward reads its own output now has ``self`` as that output: check ``self``'s version."""
     saved = node._saved_versions
     if saved:
-        node._saved_versions = [(SavedOutput(self), self._version[0]) if isinstance(t, SavedOutput)
-                                and t._version is result._version else (t, v) for t, v in saved]
+        node._saved_versions = [(SavedOutput(self), self._version_counter[0]) if isinstance(t, SavedOutput)
+                                and t._version_counter is result._version_counter else (t, v) for t, v in saved]
 
 
 class SavedOutput:
     """Version handle of an op's output saved for backward, without holding the output Tensor (no ref cycle)."""
 
-    __slots__ = ("_version", "shape", "_np_dtype")
+    __slots__ = ("_version_counter", "shape", "_np_dtype")
 
     def __init__(self, t):
-        self._version = t._version
+        self._version_counter = t._version_counter
         self.shape = t._data.shape
         self._np_dtype = t._data.dtype
 

@@ -18,5 +18,5 @@ def as_strided_(input, size, stride, storage_offset=None):
     input._data = result._data
     if result.grad_fn is not None:
         input.grad_fn, input._output_nr = result.grad_fn, result._output_nr
-    input._version[0] += 1
+    input._version_counter[0] += 1
     return input

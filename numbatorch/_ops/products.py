@@ -401,5 +401,5 @@ def _write_out(result, out):
     if out is None:
         return result
     out._data = result._data.astype(out._data.dtype, copy=False)
-    out._version[0] += 1
+    out._version_counter[0] += 1
     return out

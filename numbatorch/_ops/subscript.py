@@ -337,7 +337,7 @@ def _put(self, idx, value, accumulate, node_cls):
         inputs = (self, value) if isinstance(value, Tensor) else (self,)
         return apply_inplace(self, record(out, node_cls, inputs, index=idx, accumulate=accumulate))
     _write(self._data, idx, v, accumulate)
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 

@@ -46,7 +46,7 @@ def map2_(self, x, y, callable):
     cs = np.broadcast_to(y._data, shape).reshape(-1).tolist()
     values = [callable(a, b, c) for a, b, c in zip(self._data.reshape(-1).tolist(), bs, cs)]
     self._data[...] = np.array(values, dtype=self._data.dtype).reshape(shape)
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 
@@ -102,7 +102,7 @@ def set_(self, source=None):
     else:
         raise MissingFeatureError("numbatorch does not implement torch.Tensor.set_ from a storage: a numbatorch "
                                   "tensor's memory is a numpy array (set_ takes a Tensor)")
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 

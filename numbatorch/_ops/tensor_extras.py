@@ -44,7 +44,7 @@ def _apply_view(self, layout):
     if result.grad_fn is not None:
         self.grad_fn = result.grad_fn
         self._output_nr = 0
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 
@@ -200,7 +200,7 @@ def resize_(self, *sizes, memory_format=None):
     data = np.empty(n, dtype=self._data.dtype)
     data[:min(n, flat.size)] = flat[:n]
     self._data = data.reshape(shape)
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 
@@ -218,7 +218,7 @@ def apply_(self, callable):
     flat = self._data.reshape(-1)
     values = np.array([callable(v) for v in flat.tolist()], dtype=self._data.dtype)
     self._data[...] = values.reshape(self._data.shape)
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 
@@ -228,7 +228,7 @@ def map_(self, tensor, callable):
     other = np.broadcast_to(tensor._data, self._data.shape).reshape(-1).tolist()
     values = [callable(a, b) for a, b in zip(self._data.reshape(-1).tolist(), other)]
     self._data[...] = np.array(values, dtype=self._data.dtype).reshape(self._data.shape)
-    self._version[0] += 1
+    self._version_counter[0] += 1
     return self
 
 

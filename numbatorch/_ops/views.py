@@ -21,7 +21,7 @@ __all__ = [
 
 def _as_view(out, input):
     """Make ``out`` (whose data is a numpy view of ``input``'s) share its version counter and base."""
-    out._version = input._version
+    out._version_counter = input._version_counter
     out._base = root = input if input._base is None else input._base
     # The base's history this view was taken from; an in-place op on the base later makes the view's
     # grad_fn stale, and Node.set_inputs then re-derives it from the base (as PyTorch does).

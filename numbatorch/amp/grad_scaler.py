@@ -100,7 +100,7 @@ class GradScaler:
                     raise ValueError("Attempting to unscale FP16 gradients.")
                 data = grad._data
                 data *= data.dtype.type(inv_scale)
-                grad._version[0] += 1
+                grad._version_counter[0] += 1
                 if not np.isfinite(data).all():
                     found_inf = True
         state["found_inf"] = found_inf

@@ -11,7 +11,7 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._saved_versions = [(t, t._version[0]) for t in tensors if isinstance(t, _tensor.Tensor)]
+        self._saved_versions = [(t, t._version_counter[0]) for t in tensors if isinstance(t, _tensor.Tensor)]
 
     @property
     def saved_tensors(self):
@@ -19,10 +19,10 @@ class FunctionCtx:
             raise RuntimeError("Trying to backward through the graph a second time (or directly access saved "
                                "tensors after they have already been freed).")
         for t, version in getattr(self, "_saved_versions", ()):
-            if t._version[0] != version:
+            if t._version_counter[0] != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version[0]}; expected version "
+                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version_counter[0]}; expected version "
                     f"{version} instead.")
         return getattr(self, "_saved", ())
 

@@ -59,10 +59,10 @@ class Node:
 
     def check_versions(self):
         for t, version in self._saved_versions:
-            if t._version[0] != version:
+            if t._version_counter[0] != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version[0]}; expected version "
+                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version_counter[0]}; expected version "
                     f"{version} instead. Hint: the backtrace further above can point to the operation that "
                     "failed to compute its gradient.")
 

@@ -38,4 +38,4 @@ def buffer(tensor, name="tensor"):
 def bump_version(*tensors):
     """Record an in-place write by a collective, as PyTorch's version counter does."""
     for t in tensors:
-        t._version[0] += 1
+        t._version_counter[0] += 1

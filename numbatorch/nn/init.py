@@ -15,7 +15,7 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_"
 def _fill(tensor, values):
     """Write ``values`` into the tensor's storage (an in-place change: bump its version)."""
     np.copyto(tensor._data, values, casting="unsafe")
-    tensor._version[0] += 1
+    tensor._version_counter[0] += 1
     return tensor
 
 
@@ -38,7 +38,7 @@ def _fill_drawn(tensor, values, scale, shift):
     values *= scale
     values += shift
     if values is tensor._data:
-        tensor._version[0] += 1
+        tensor._version_counter[0] += 1
         return tensor
     return _fill(tensor, values)
 

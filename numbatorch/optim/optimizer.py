@@ -52,7 +52,7 @@ def zeros_state(p, fill=0.0):
 def bump(*tensors):
     """Record an in-place change (PyTorch bumps the version counter of every tensor an op writes)."""
     for t in tensors:
-        t._version[0] += 1
+        t._version_counter[0] += 1
 
 
 _HYPER_NAMES = {"lr": "learning rate", "eps": "epsilon value"}
@@ -197,7 +197,7 @@ class Optimizer:
                     else:
                         grad._requires_grad = False
                     grad._data[...] = 0
-                    grad._version[0] += 1
+                    grad._version_counter[0] += 1
 
     def step(self, closure=None):
         """Performs one update of the parameters; ``closure`` re-evaluates the model and returns the loss."""
@@ -339,7 +339,7 @@ class Optimizer:
         """Increment the float ``step`` tensor in ``state`` and return its new value as a Python number."""
         step_t = state["step"]
         step_t._data += 1
-        step_t._version[0] += 1
+        step_t._version_counter[0] += 1
         return step_t._data.item()
 
 

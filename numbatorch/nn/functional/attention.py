@@ -158,7 +158,7 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
     out, weights = record((out, weights), ScaledDotProductFlashAttentionForCpuBackward0, inputs, reads=inputs, ws=ws,
                           out_shape=out.shape, weights_dropped=ws.attn_drop is not None)
     if out.grad_fn is not None:  # backward reads the weights (record's OUTPUT names the first result only)
-        out.grad_fn._saved_versions.append((SavedOutput(weights), weights._version[0]))
+        out.grad_fn._saved_versions.append((SavedOutput(weights), weights._version_counter[0]))
     if not heads:
         return out, weights, None
     # the kernels averaged beside the softmax; the node is weights.mean(dim=-3)'s

@@ -64,7 +64,7 @@ def _update(running, batch_stat, momentum):
     """running <- (1 - momentum) * running + momentum * batch_stat, in place (bumps the version)."""
     arr = running._data
     arr[...] = (1.0 - momentum) * arr + momentum * batch_stat.reshape(arr.shape)
-    running._version[0] += 1
+    running._version_counter[0] += 1
 
 
 def _data(t):
@@ -105,7 +105,7 @@ def _empty_input(input, weight, bias):
 
 def _assign(running, values):
     running._data[...] = values.reshape(running._data.shape)
-    running._version[0] += 1
+    running._version_counter[0] += 1
 
 
 def _half_statistics_dtype(input, *params):

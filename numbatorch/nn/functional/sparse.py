@@ -80,7 +80,7 @@ def _renorm_(weight, idx, max_norm, norm_type):
     norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     w[rows] *= scale[:, None].astype(w.dtype)
-    weight._version[0] += 1
+    weight._version_counter[0] += 1
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,

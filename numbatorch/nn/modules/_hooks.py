@@ -35,7 +35,7 @@ def add_hook(hooks_dict, hook, prepend=False, extra=()):
 def _alias(t):
     """A new Tensor object on the same data and version counter (the identity op's output)."""
     out = Tensor._make(t._data)
-    out._version = t._version
+    out._version_counter = t._version_counter
     return out
 
 

@@ -21,7 +21,7 @@ class _Conversions:
                 new = fn(param)
                 if new._data is not param._data:
                     param._data = new._data
-                    param._version[0] += 1
+                    param._version_counter[0] += 1
                 if param._grad is not None:
                     new_grad = fn(param._grad)
                     if new_grad._data is not param._grad._data:

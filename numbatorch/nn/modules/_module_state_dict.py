@@ -112,7 +112,7 @@ class _StateDictMethods:
                         setattr(self, name, input_param)
                     else:
                         np.copyto(param._data, input_param._data, casting="unsafe")
-                        param._version[0] += 1
+                        param._version_counter[0] += 1
             except Exception as ex:
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
                                   f"{param.size()} and whose dimensions in the checkpoint are {input_param.size()}, "

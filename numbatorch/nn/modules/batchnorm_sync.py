@@ -58,7 +58,7 @@ class SyncBatchNormFunction(Function):
             for running, stat in ((running_mean, mean), (running_var, var * total / (total - 1))):
                 if running is not None:
                     running._data[...] = (1.0 - momentum) * running._data + momentum * stat
-                    running._version[0] += 1
+                    running._version_counter[0] += 1
         ctx.saved = (x3, w, mean, invstd, total, pg, x.shape)
         return _tensor.Tensor._make(y)
 

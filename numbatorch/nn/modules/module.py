@@ -310,7 +310,7 @@ class Module(_StateDictMethods, _HookedCall, _MemberIteration, _Conversions):
                 else:
                     grad.requires_grad_(False)
                 grad._data[...] = 0
-                grad._version[0] += 1
+                grad._version_counter[0] += 1
 
     def apply(self, fn):
         """Calls ``fn`` on every submodule, then on this module (e.g. to initialise weights); returns self."""

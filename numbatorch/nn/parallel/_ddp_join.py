@@ -32,7 +32,7 @@ def _broadcast_from(ddp, tensors, root):
     with autograd.no_grad():
         for t in tensors:
             comm.Bcast(t._data, root=root)
-            t._version[0] += 1
+            t._version_counter[0] += 1
 
 
 def _sync_buffers(ddp, training):

@@ -169,7 +169,7 @@ class Reducer:
                     p._grad = _tensor.Tensor._make(average.copy())
                 else:
                     p._grad._data[...] = average
-                    p._grad._version[0] += 1
+                    p._grad._version_counter[0] += 1
         return result
 
     @staticmethod

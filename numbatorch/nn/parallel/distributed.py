@@ -90,7 +90,7 @@ class DistributedDataParallel(Module, Joinable):
             for t in group:
                 n = t._data.size
                 t._data[...] = flat[offset:offset + n].reshape(t._data.shape)
-                t._version[0] += 1
+                t._version_counter[0] += 1
                 offset += n
 
     def _sync_module_states(self):

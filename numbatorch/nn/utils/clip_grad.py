@@ -58,7 +58,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     for g in grads:
         # PyTorch multiplies even when the coefficient is 1 (so NaN norms propagate).
         g._data *= g._data.dtype.type(coef)
-        g._version[0] += 1
+        g._version_counter[0] += 1
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -76,4 +76,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     for p in _as_list(parameters):
         if p.grad is not None:
             np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
-            p.grad._version[0] += 1
+            p.grad._version_counter[0] += 1
