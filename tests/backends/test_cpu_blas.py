@@ -174,13 +174,12 @@ def test_wide_products_thread_only_beside_a_spare_core(spare, threaded_blas, mon
 def fake_machine(monkeypatch):
     """_spare_core reading a fake clock, machine and process; ``advance(seconds, own_cores, other_cores)`` moves
     them on, calling ``spare_core()`` every ``step`` seconds (as a loop of products does; ``step=None``: no call),
-    and returns the last answer; ``runnable`` is what /proc/loadavg's count of other runnable threads reads."""
-    clock = {"now": 100.0, "busy": 50.0, "own": 10.0, "runnable": 0}
-    for name, value in (("_last", None), ("_last_call", None), ("_spare", False)):
+    and returns the last answer."""
+    clock = {"now": 100.0, "busy": 50.0, "own": 10.0}
+    for name, value in (("_last", None), ("_last_call", None), ("_answered", None), ("_spare", False)):
         monkeypatch.setattr(_spare_core, name, value)
     monkeypatch.setattr(_spare_core.time, "monotonic", lambda: clock["now"])
     monkeypatch.setattr(_spare_core, "_machine_busy_seconds", lambda: clock["busy"])
-    monkeypatch.setattr(_spare_core, "_others_runnable", lambda: clock["runnable"])
     monkeypatch.setattr(_spare_core.os, "times", lambda: os.times_result((clock["own"], 0.0, 0.0, 0.0, 0.0)))
 
     def advance(seconds, own_cores, other_cores, step=_spare_core.IDLE_SECONDS / 2):
@@ -191,14 +190,13 @@ def fake_machine(monkeypatch):
             clock["busy"] += (own_cores + other_cores) * (step or seconds)
             answer = _spare_core.spare_core() if step else None
         return answer
-    advance.clock = clock
     return advance
 
 
 def test_spare_core_counts_only_other_processes(fake_machine):
     """Busy time this process spent itself is no neighbour; another process's is."""
     advance = fake_machine
-    assert _spare_core.spare_core()  # first call: nobody else runnable now
+    assert not _spare_core.spare_core()  # nothing measured yet
     assert advance(1.0, own_cores=2.0, other_cores=0.0)
     assert not advance(1.0, own_cores=1.0, other_cores=1.0)
     assert advance(1.0, own_cores=0.0, other_cores=0.2)
@@ -208,18 +206,19 @@ def test_spare_core_counts_only_other_processes(fake_machine):
     assert not advance(_spare_core.SAMPLE_SECONDS / 4, own_cores=1.0, other_cores=0.0)
 
 
-def test_spare_core_after_a_pause_asks_who_is_runnable(fake_machine):
+def test_spare_core_after_a_pause_keeps_its_answer(fake_machine):
     """Another process busy only while this one made no calls (run.py --separate's other worker) is no
-    neighbour: a pause restarts the window, and meanwhile the threads runnable at that moment decide."""
+    neighbour: a pause starts a new window, the answer staying the last window's meanwhile."""
     advance = fake_machine
-    advance.clock["runnable"] = 1
-    assert not _spare_core.spare_core()
     assert advance(1.0, own_cores=2.0, other_cores=0.0)
     for _ in range(3):
         advance(0.2, own_cores=0.0, other_cores=2.0, step=None)  # the other worker's batch, no calls here
-        advance.clock["runnable"] = 0
         assert advance(0.2, own_cores=2.0, other_cores=0.0)
-    advance(0.2, own_cores=0.0, other_cores=2.0, step=None)
-    advance.clock["runnable"] = 2  # a neighbour runnable at the pause's end ...
-    assert not advance(_spare_core.SAMPLE_SECONDS / 2, own_cores=1.0, other_cores=1.0)
-    assert not advance(1.0, own_cores=1.0, other_cores=1.0)  # ... and busy over the windows after it
+    assert not advance(1.0, own_cores=1.0, other_cores=1.0)  # a neighbour busy beside this process's calls
+    advance(0.2, own_cores=0.0, other_cores=0.0, step=None)
+    assert not advance(_spare_core.SAMPLE_SECONDS / 2, own_cores=2.0, other_cores=0.0)  # the last answer ...
+    assert advance(1.0, own_cores=2.0, other_cores=0.0)  # ... until a window without it ends
+    for _ in range(2 * round(_spare_core.ANSWER_SECONDS / 0.2)):  # bursts too short for a window, pauses between
+        advance(0.2, own_cores=0.0, other_cores=2.0, step=None)
+        answer = advance(_spare_core.SAMPLE_SECONDS / 2, own_cores=1.0, other_cores=1.0)
+    assert not answer  # the answer expired: as beside a neighbour

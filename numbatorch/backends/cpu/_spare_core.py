@@ -9,7 +9,8 @@ BLAS's and Numba's spinning workers do not count as a neighbour), averaged since
 in the calls (``IDLE_SECONDS``) that average would mostly cover what others did while this process did something
 else or waited: ``run.py --separate``'s PyTorch worker runs exactly while the numbatorch worker waits, and a
 0.25 s window counting its batches kept every product of the next batch on one thread. So a pause starts a new
-window, and until it ends the answer is who else is runnable at that moment (``/proc/loadavg``). Where
+window and the answer stays the last window's (a window that ended in a pause would misjudge), for at most
+``ANSWER_SECONDS``: calls in bursts shorter than a window measure nothing, and then run as beside a neighbour. Where
 ``/proc/stat`` is missing (not Linux) there is never a spare core, which keeps mid-sized products on one thread.
 """
 import os
@@ -18,14 +19,17 @@ import time
 # Seconds between samples: reading /proc/stat costs ~20 us, and its counts (1/100 s per core, and this process's
 # own) over this long leave the average within ~0.3 of a core, under NEIGHBOUR_CORES's margin.
 SAMPLE_SECONDS = 0.1
-# A gap between calls longer than this restarts the window (see the module docstring).
+# A gap between calls longer than this starts a new window, keeping the last answer (see the module docstring).
 IDLE_SECONDS = 0.05
+# Seconds a window's answer is kept across pauses; after that, until a window ends, there is no spare core.
+ANSWER_SECONDS = 1.0
 # Other processes' average use, in cores, under which the machine counts as having a spare core.
 NEIGHBOUR_CORES = 0.5
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _last = None   # (monotonic time, machine busy seconds, this process's CPU seconds) at the last sample
 _last_call = None  # monotonic time of the last call
+_answered = None   # monotonic time of the last window's end
 _spare = False
 
 
@@ -36,32 +40,25 @@ def _machine_busy_seconds():
     return (sum(ticks) - ticks[3] - ticks[4]) / _CLOCK_TICKS
 
 
-def _others_runnable():
-    """Threads of other processes runnable now: the machine's count less the calling thread."""
-    with open("/proc/loadavg", "rb") as loadavg:
-        return int(loadavg.read().split()[3].split(b"/")[0]) - 1
-
-
 def spare_core():
-    """Whether other processes used under ``NEIGHBOUR_CORES`` cores on average since the last sample, or, after a
-    pause in the calls, whether no other process's thread is runnable now."""
-    global _last, _last_call, _spare
+    """Whether other processes used under ``NEIGHBOUR_CORES`` cores on average over the last window of calls
+    without a pause (False before one has been measured, or ``ANSWER_SECONDS`` after)."""
+    global _last, _last_call, _answered, _spare
     now = time.monotonic()
-    paused = _last is None or now - _last_call > IDLE_SECONDS
+    paused = _last_call is not None and now - _last_call > IDLE_SECONDS
     _last_call = now
-    if not paused and now - _last[0] < SAMPLE_SECONDS:
+    if _last is not None and not paused and now - _last[0] < SAMPLE_SECONDS:
         return _spare
     try:
         busy = _machine_busy_seconds()
-        if paused:
-            _spare = _others_runnable() < 1
     except (OSError, ValueError, IndexError):
-        _last, _spare = None, False
         return False
     times = os.times()
     own = times.user + times.system
-    if not paused:
+    if _last is not None and not paused:
         neighbours = (busy - _last[1]) - (own - _last[2])
-        _spare = neighbours < NEIGHBOUR_CORES * (now - _last[0])
+        _spare, _answered = neighbours < NEIGHBOUR_CORES * (now - _last[0]), now
+    elif _answered is None or now - _answered > ANSWER_SECONDS:
+        _spare = False
     _last = (now, busy, own)
     return _spare
