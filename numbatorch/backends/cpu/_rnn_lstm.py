@@ -13,8 +13,7 @@ from numba import njit
 
 from . import _rnn_stand_ins
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid, sigmoid32_from_exp, tanh32_from_exp, tanh_from_sigmoid, tanh_gate
-from ._vector_exp32 import exp32
+from ._rnn_math import copy_rows, sigmoid_or_tanh, sigmoid_or_tanh32
 from ._tiered import Tiered
 
 _ONE = np.float32(1.0)
@@ -24,73 +23,51 @@ _ONE = np.float32(1.0)
 def _lstm_rows_forward(t, lo, hi, lengths, has_proj, xw, xw_bias, hw, h, c, out, gates, tanh_c, m):
     """Gate math for batch rows ``lo:hi`` at time ``t``; updates h (no proj) and c in place. Rows with
     ``t >= lengths[b]`` are inactive. The serial kernels pass a whole step's rows in one call: one call per row
-    (its seven row views and a call each) took 690 against 515 us for an LSTM(64->32) forward over 8 x 200.
-
-    The exps run as flat loops over all the rows' gates (and cell states): a loop over one row of 4H = 204 gates
-    leaves its last 12 to scalar code (vectors of 4 doubles, 4 at a time), and a scalar exp costs several vector
-    ones. The cheap work around them runs row by row, in loops of few arrays each so LLVM vectorises them (one
-    loop touching every array did not: too many possibly-aliasing pointers for its runtime checks). Each gate
-    sees the operations of ``tanh_gate`` and ``sigmoid_gate``: same bits as one loop calling those."""
+    (its seven row views and a call each) took 690 against 515 us for an LSTM(64->32) forward over 8 x 200."""
     H = c.shape[1]
-    G = 4 * H
     g2, tc2, xw2 = gates[t], tanh_c[t], xw[t]
-    g_flat = g2.reshape(g2.size)[lo * G:hi * G]
-    tc_flat = tc2.reshape(tc2.size)[lo * H:hi * H]
-    f32 = gates.itemsize == 4
-    # the exp's argument: -x for a sigmoid, -2x (float64: 2 * sigmoid(2x) - 1) or -2|x| (float32) for a tanh
     for b in range(lo, hi):
         if t >= lengths[b]:
-            for j in range(G):
-                g2[b, j] = 0.0
-        elif f32:
-            for j in range(G):
-                ax = abs(xw2[b, j] + xw_bias[j] + hw[b, j])
-                g2[b, j] = -(ax + ax) if (j >= 2 * H) & (j < 3 * H) else -(xw2[b, j] + xw_bias[j] + hw[b, j])
-        else:
-            for j in range(G):
-                g2[b, j] = (xw2[b, j] + xw_bias[j] + hw[b, j]) * (2.0 if (j >= 2 * H) & (j < 3 * H) else 1.0)
-    if f32:
-        for i in range(g_flat.size):
-            g_flat[i] = exp32(g_flat[i])
-    else:
-        for i in range(g_flat.size):
-            g_flat[i] = sigmoid(g_flat[i])
-    for b in range(lo, hi):
-        if t >= lengths[b]:
-            for j in range(G):
+            for j in range(4 * H):
                 g2[b, j] = 0.0
             for j in range(H):
                 tc2[b, j] = 0.0
+                if has_proj:
+                    m[t, b, j] = 0.0
+            if not has_proj:
+                for j in range(H):
+                    out[t, b, j] = 0.0
             continue
-        if f32:
+        # Loops of few arrays each, so LLVM vectorises them (one loop touching every array did not: too many
+        # possibly-aliasing pointers for its runtime checks). Float32 gates take the float32 math.
+        if gates.itemsize == 4:
+            # the sigmoids (i, f), the tanh (g) and the sigmoid (o) as three loops: float32 vectors of 16 lanes,
+            # and one loop that picks the function per element ran ~1.5x slower (float64 gains nothing from it)
             for j in range(2 * H):
-                g2[b, j] = sigmoid32_from_exp(g2[b, j])
+                g2[b, j] = sigmoid_or_tanh32(xw2[b, j] + xw_bias[j] + hw[b, j], False)
             for j in range(2 * H, 3 * H):
-                g2[b, j] = tanh32_from_exp(xw2[b, j] + xw_bias[j] + hw[b, j], g2[b, j])
-            for j in range(3 * H, G):
-                g2[b, j] = sigmoid32_from_exp(g2[b, j])
+                g2[b, j] = sigmoid_or_tanh32(xw2[b, j] + xw_bias[j] + hw[b, j], True)
+            for j in range(3 * H, 4 * H):
+                g2[b, j] = sigmoid_or_tanh32(xw2[b, j] + xw_bias[j] + hw[b, j], False)
+            for j in range(H):
+                c_new = g2[b, H + j] * c[b, j] + g2[b, j] * g2[b, 2 * H + j]
+                c[b, j] = c_new
+                tc2[b, j] = sigmoid_or_tanh32(c_new, True)
         else:
-            for j in range(2 * H, 3 * H):
-                g2[b, j] = tanh_from_sigmoid(xw2[b, j] + xw_bias[j] + hw[b, j], g2[b, j])
-        for j in range(H):
-            c_new = g2[b, H + j] * c[b, j] + g2[b, j] * g2[b, 2 * H + j]
-            c[b, j] = c_new
-            tc2[b, j] = c_new
-    for i in range(tc_flat.size):
-        tc_flat[i] = tanh_gate(tc_flat[i])
-    for b in range(lo, hi):
-        active = t < lengths[b]
+            for j in range(4 * H):
+                g2[b, j] = sigmoid_or_tanh(xw2[b, j] + xw_bias[j] + hw[b, j], (j >= 2 * H) & (j < 3 * H))
+            for j in range(H):
+                c_new = g2[b, H + j] * c[b, j] + g2[b, j] * g2[b, 2 * H + j]
+                c[b, j] = c_new
+                tc2[b, j] = sigmoid_or_tanh(c_new, True)
         if has_proj:
             for j in range(H):
-                m[t, b, j] = g2[b, 3 * H + j] * tc2[b, j] if active else 0.0
-        elif active:
+                m[t, b, j] = g2[b, 3 * H + j] * tc2[b, j]
+        else:
             for j in range(H):
                 h[b, j] = g2[b, 3 * H + j] * tc2[b, j]
             for j in range(H):
                 out[t, b, j] = h[b, j]
-        else:
-            for j in range(H):
-                out[t, b, j] = 0.0
 
 
 @njit(cache=True, error_model="numpy")

@@ -42,37 +42,31 @@ def tanh(x):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def tanh_from_sigmoid(x, s):
-    """``tanh(x)`` given ``s = sigmoid(2x)``: 2s - 1, or the series near 0 (``tanh``'s bits)."""
-    return _tanh_near_zero(x) if abs(x) < _TAYLOR_LIMIT else 2.0 * s - 1.0
+def sigmoid_or_tanh(x, is_tanh):
+    """``tanh(x)`` if ``is_tanh`` else ``sigmoid(x)``, with one ``exp`` and selects only: a loop over a row of
+    LSTM gates (sigmoid, sigmoid, tanh, sigmoid) stays one vectorised loop instead of four short ones, whose
+    scalar remainders and loop overhead cost more than the exps at hidden sizes near 50."""
+    s = 1.0 / (1.0 + exp(-2.0 * x if is_tanh else -x))
+    if is_tanh:
+        return _tanh_near_zero(x) if abs(x) < _TAYLOR_LIMIT else 2.0 * s - 1.0
+    return s
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def sigmoid_or_tanh32(x, is_tanh):
-    """``tanh(x)`` if ``is_tanh`` else ``sigmoid(x)``, in float32 arithmetic (``_vector_exp32``), for float32 gates:
-    twice the lanes of the float64 ``exp`` and a shorter series; within 2 ulp of float32 rounding. tanh is
-    (1 - e) / (1 + e) with e = exp(-2|x|), where the exp's error is not amplified as in 2 * sigmoid(2x) - 1."""
+    """``sigmoid_or_tanh`` in float32 arithmetic (``_vector_exp32``), for float32 gates: twice the lanes of the
+    float64 ``exp`` and a shorter series; within 2 ulp of float32 rounding. tanh is (1 - e) / (1 + e) with
+    e = exp(-2|x|), where the exp's error is not amplified as in 2 * sigmoid(2x) - 1."""
     x = np.float32(x)
     ax = abs(x)
+    e = exp32(-(ax + ax) if is_tanh else -x)
+    r = (_ONE32 - e if is_tanh else _ONE32) / (_ONE32 + e)
     if is_tanh:
-        return tanh32_from_exp(x, exp32(-(ax + ax)))
-    return sigmoid32_from_exp(exp32(-x))
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def sigmoid32_from_exp(e):
-    """float32 ``sigmoid(x)`` given ``e = exp32(-x)`` (``sigmoid_or_tanh32``'s bits)."""
-    return _ONE32 / (_ONE32 + e)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def tanh32_from_exp(x, e):
-    """float32 ``tanh(x)`` given ``e = exp32(-2|x|)`` (``sigmoid_or_tanh32``'s bits)."""
-    r = (_ONE32 - e) / (_ONE32 + e)
-    if abs(x) < _TAYLOR_LIMIT32:
-        x2 = x * x
-        return x * (_ONE32 + x2 * (_T3 + x2 * (_T5 + x2 * (_T7 + x2 * _T9))))
-    return r if x >= _ZERO32 else -r
+        if ax < _TAYLOR_LIMIT32:
+            x2 = x * x
+            return x * (_ONE32 + x2 * (_T3 + x2 * (_T5 + x2 * (_T7 + x2 * _T9))))
+        return r if x >= _ZERO32 else -r
+    return r
 
 
 def sigmoid_gate(x):

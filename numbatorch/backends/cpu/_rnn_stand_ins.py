@@ -77,8 +77,7 @@ def tanh(x):
 
 
 def sigmoid_or_tanh(x, is_tanh):
-    """The float64 LSTM gates of ``_rnn_lstm._lstm_rows_forward``: ``sigmoid``, or ``tanh_from_sigmoid`` of
-    ``sigmoid(2x)`` where ``is_tanh`` (a boolean array broadcasting against ``x``)."""
+    """``_rnn_math.sigmoid_or_tanh`` (float64); ``is_tanh`` a boolean array broadcasting against ``x``."""
     s = 1.0 / (1.0 + exp(np.where(is_tanh, -2.0 * x, -x)))
     tanh_x = np.where(abs(x) < _rnn_math._TAYLOR_LIMIT, _tanh_near_zero(x), 2.0 * s - 1.0)
     return np.where(is_tanh, tanh_x, s)
