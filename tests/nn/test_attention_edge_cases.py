@@ -167,3 +167,23 @@ def test_mha_dropout_in_training_like_torch_in_shape_and_statistics():
         kept = dropped != 0
         assert abs(1 - kept.mean() - 0.3) < 0.02
         np.testing.assert_allclose(dropped[kept], full[kept] / 0.7, rtol=1e-12)
+
+
+@pytest.mark.parametrize("attn_dims", [None, 2, 3])
+@pytest.mark.parametrize("with_padding", [False, True])
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_mha_merge_masks_like_torch(attn_dims, with_padding, kind):
+    rng = np.random.default_rng(11)
+    batch, heads, length = 2, 3, 4
+    shapes = {None: None, 2: (length, length), 3: (batch * heads, length, length)}
+    arrays = [None if shapes[attn_dims] is None else rng.standard_normal(shapes[attn_dims]),
+              rng.standard_normal((batch, length)) if with_padding else None]
+    arrays = [a if a is None or kind == "float" else a > 0 for a in arrays]
+    query = rng.standard_normal((batch, length, 6))
+    merged = []
+    for lib in (numbatorch, torch):
+        mha = lib.nn.MultiheadAttention(6, heads, batch_first=True)
+        mask, mask_type = mha.merge_masks(*[None if a is None else lib.tensor(a) for a in arrays], lib.tensor(query))
+        merged.append((None if mask is None else (tuple(mask.shape), str(mask.dtype).split(".")[-1],
+                                                  mask.numpy().tolist()), mask_type))
+    assert merged[0] == merged[1]

@@ -139,5 +139,22 @@ class MultiheadAttention(Module):
             return attn_output.transpose(1, 0), attn_weights
         return attn_output, attn_weights
 
+    def merge_masks(self, attn_mask, key_padding_mask, query):
+        """The masks as one and its type: (key_padding_mask, 1) or (None, None) without an ``attn_mask``, else
+        ``attn_mask`` as (batch, heads, L, L) and 2, plus ``key_padding_mask`` as (batch, 1, 1, L) where given.
+
+        ``query`` is batch first, (batch, L, E); an ``attn_mask`` is (L, L) or (batch * heads, L, L).
+        """
+        if attn_mask is None:
+            return (key_padding_mask, 1) if key_padding_mask is not None else (None, None)
+        batch, length = query.shape[0], query.shape[1]
+        if attn_mask.dim() == 3:
+            merged = attn_mask.view(batch, -1, length, length)
+        else:
+            merged = attn_mask.view(1, 1, length, length).expand(batch, self.num_heads, -1, -1)
+        if key_padding_mask is not None:
+            merged = merged + key_padding_mask.view(batch, 1, 1, length).expand(-1, self.num_heads, -1, -1)
+        return merged, 2
+
 
 __all__ = ["MultiheadAttention"]
