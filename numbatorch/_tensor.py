@@ -1,15 +1,20 @@
 """Tensor: a numpy array plus the autograd bookkeeping PyTorch users expect.
 
 Math, shape and indexing methods live in ``numbatorch/_ops`` and are attached to the class there with
-``tensor_method``; this file holds storage, properties, conversions and ``backward``.
+``tensor_method``; conversions, ``new_*`` factories and the Python protocol come from base classes in
+``_tensor_conversions``, ``_tensor_factories`` and ``_tensor_protocol``; this file holds storage, properties,
+pickling and autograd (``backward``, hooks).
 """
 import threading
 
 import numpy as np
 
 from . import _dtype as dt
-from ._device import CPU, device as _device_cls, device_of, is_device_array, move, resolve
+from ._device import device_of, is_device_array
 from ._size import Size
+from ._tensor_conversions import TensorConversions
+from ._tensor_factories import TensorFactories
+from ._tensor_protocol import TensorProtocol
 from .autograd import backward as _autograd_backward, grad_mode
 from .autograd.engine import OWN_DTYPE, leaf_grad_np_dtype
 
@@ -31,7 +36,7 @@ def tensor_method(*names):
     return register
 
 
-class Tensor:
+class Tensor(TensorConversions, TensorFactories, TensorProtocol):
     """A multi-dimensional array with reverse-mode automatic differentiation."""
 
     # _version_counter: a one-element list, the version counter that views share with their base
@@ -271,227 +276,7 @@ class Tensor:
         """How many times the data was changed in place (shared with views): what saved-tensor checks compare."""
         return self._version_counter[0]
 
-    # ---- conversions ------------------------------------------------------------------------------
-    def item(self):
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item()
-
-    def tolist(self):
-        """The data as (nested) Python lists of numbers."""
-        return self._data.tolist()
-
-    def numpy(self, *, force=False):
-        """The data as a numpy array sharing memory; refuses a tensor that requires grad or lives on a device
-        unless ``force`` (which copies a device tensor to the host)."""
-        if force:
-            return self._data if type(self._data) is np.ndarray else move(self._data, CPU)
-        if self._requires_grad:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                               "instead.")
-        if type(self._data) is not np.ndarray and is_device_array(self._data):
-            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
-                            "tensor to host memory first.")
-        return self._data
-
-    def __array__(self, dtype=None, copy=None):
-        if type(self._data) is not np.ndarray and is_device_array(self._data):
-            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
-                            "tensor to host memory first.")
-        return self._data if dtype is None else self._data.astype(dtype, copy=False)
-
-    def detach(self):
-        """A tensor sharing the data but cut from the autograd graph."""
-        t = Tensor._make(self._data)
-        t._version_counter = self._version_counter
-        t._base = self
-        return t
-
-    def detach_(self):
-        """Cuts this tensor from the autograd graph in place; returns self."""
-        if self._base is not None and self.grad_fn is not None:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.grad_fn = None
-        self._requires_grad = False
-        return self
-
-    def cpu(self, memory_format=None):
-        """A copy in host memory (self when the data is there already)."""
-        return self.to(CPU)
-
-    def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """A copy on CUDA device ``device`` (default: the current one); self when it is there already."""
-        if device is None or (isinstance(device, int) and not isinstance(device, bool)):
-            device = _device_cls("cuda", device)
-        dev = resolve(device)
-        if dev.type != "cuda":
-            raise RuntimeError("Invalid device, must be cuda device")
-        return self.to(dev)
-
-    def type(self, dtype=None, non_blocking=False, **kwargs):
-        """The type name (``'torch.FloatTensor'`` ...) without ``dtype``; otherwise a copy cast to ``dtype``."""
-        if dtype is None:
-            name = dt.LEGACY_NAME[self.dtype]
-            return name.replace("torch.", "torch.cuda.", 1) if self.is_cuda else name
-        return self.to(dt.as_dtype(dtype))
-
-    def to(self, *args, **kwargs):
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes.
-
-        A copy to another device is differentiable: the gradient goes back to this tensor's device.
-        ``non_blocking`` and ``memory_format`` are accepted; copies are synchronous.
-        """
-        dtype = kwargs.get("dtype")
-        dev = kwargs.get("device")
-        copy = kwargs.get("copy", False)
-        for a in args:
-            if isinstance(a, dt.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype, dev = a.dtype, a.device
-            elif isinstance(a, (str, _device_cls)) or (isinstance(a, int) and not isinstance(a, bool)):
-                dev = a
-        if dev is not None:
-            dev = resolve(dev)
-            if dev != device_of(self._data):
-                from ._ops.cast import to_copy
-                return to_copy(self, None if dtype is self.dtype else dtype, dev)
-        if dtype is None or dtype is self.dtype:
-            return self.clone() if copy else self
-        from ._ops.cast import cast
-        return cast(self, dtype)
-
-    def float(self, memory_format=None):
-        """A copy cast to ``float32`` (self if it already is)."""
-        return self.to(dt.float32)
-
-    def double(self, memory_format=None):
-        """A copy cast to ``float64`` (self if it already is)."""
-        return self.to(dt.float64)
-
-    def half(self, memory_format=None):
-        """A copy cast to ``float16`` (self if it already is)."""
-        return self.to(dt.float16)
-
-    def bfloat16(self, memory_format=None):
-        """A copy cast to ``bfloat16`` (self if it already is)."""
-        return self.to(dt.bfloat16)
-
-    def cfloat(self, memory_format=None):
-        """A copy cast to ``complex64`` (self if it already is)."""
-        return self.to(dt.complex64)
-
-    def cdouble(self, memory_format=None):
-        """A copy cast to ``complex128`` (self if it already is)."""
-        return self.to(dt.complex128)
-
-    def long(self, memory_format=None):
-        """A copy cast to ``int64`` (self if it already is)."""
-        return self.to(dt.int64)
-
-    def int(self, memory_format=None):
-        """A copy cast to ``int32`` (self if it already is)."""
-        return self.to(dt.int32)
-
-    def short(self, memory_format=None):
-        """A copy cast to ``int16`` (self if it already is)."""
-        return self.to(dt.int16)
-
-    def char(self, memory_format=None):
-        """A copy cast to ``int8`` (self if it already is)."""
-        return self.to(dt.int8)
-
-    def byte(self, memory_format=None):
-        """A copy cast to ``uint8`` (self if it already is)."""
-        return self.to(dt.uint8)
-
-    def bool(self, memory_format=None):
-        """A copy cast to ``bool`` (self if it already is)."""
-        return self.to(dt.bool_)
-
-    def type_as(self, other):
-        """This tensor cast to ``other``'s dtype."""
-        return self.to(other.dtype)
-
-    # ---- new_* factories --------------------------------------------------------------------------
-    def _new(self, arr, dtype, requires_grad, device=None):
-        arr = arr.astype((dtype or self.dtype).np, copy=False)
-        if device is not None or type(self._data) is not np.ndarray:  # new_* default to this tensor's device
-            arr = move(arr, device_of(self._data) if device is None else resolve(device))
-        t = Tensor._make(arr)
-        if requires_grad:
-            t.requires_grad_(True)
-        return t
-
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        """A tensor of zeros of ``size``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.zeros(_size_arg(size)), dtype, requires_grad, device)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        """A tensor of ones of ``size``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.ones(_size_arg(size)), dtype, requires_grad, device)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        """An uninitialised tensor of ``size``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.empty(_size_arg(size)), dtype, requires_grad, device)
-
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
-        """A tensor of ``size`` filled with ``fill_value``, with this tensor's dtype unless ``dtype`` is given."""
-        return self._new(np.full(_size_arg((size,)), fill_value), dtype, requires_grad, device)
-
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        """A new tensor copying ``data``, with this tensor's dtype unless ``dtype`` is given."""
-        arr = np.array(data.numpy(force=True) if isinstance(data, Tensor) else data)
-        return self._new(arr, dtype, requires_grad, device)
-
-    # ---- Python protocol --------------------------------------------------------------------------
-    def __len__(self):
-        if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
-
-    def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self._data.reshape(()))
-
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
-    def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
-    def __complex__(self):
-        return complex(self.item())
-
-    def __hash__(self):
-        return id(self)
-
-    def __format__(self, spec):
-        if self._data.ndim == 0:
-            return self.item().__format__(spec)
-        return object.__format__(self, spec)
-
-    def __repr__(self, *, tensor_contents=None):
-        from ._tensor_str import tensor_repr
-        grad_fn = None if self.grad_fn is None else self.grad_fn.name()
-        return tensor_repr(self.numpy(force=True), self.dtype.name, default_dtype_name=dt.get_default_dtype().name,
-                           grad_fn_name=grad_fn, requires_grad=self._requires_grad and self.grad_fn is None,
-                           device=self.device)
-
-    __str__ = __repr__
-
+    # ---- pickling and copying -------------------------------------------------------------------
     def __reduce_ex__(self, protocol):
         return (_rebuild_tensor, (type(self), self._data, self._requires_grad, _dict_of(self)))
 
@@ -594,13 +379,6 @@ def normalize_dim(dim, ndim):
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim + n if dim < 0 else dim
-
-
-def _size_arg(size):
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` like PyTorch's factories."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
-        size = size[0]
-    return tuple(int(s) for s in size)
 
 
 def is_grad_recording(*tensors):

@@ -4,7 +4,8 @@ memory queries (``storage_offset``, ``pin_memory``, ``is_pinned``)."""
 import numpy as np
 
 from .. import _dtype as dt
-from .._tensor import Tensor, _size_arg, normalize_dim, tensor_method
+from .._tensor import Tensor, normalize_dim, tensor_method
+from .._tensor_factories import _size_arg
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._util import apply_inplace, record
