@@ -5,7 +5,6 @@ from ... import _dtype as dt
 from ..._ops.joining import cat, repeat_interleave
 from ..._ops.products import _C_NAME, _SCALAR_NAME, _check_batched, _check_mm
 from ..._ops._half_precision import computes_in_float32
-from ..._ops._history_only import history_only
 from ..._ops._util import SavedOutput, broadcast_error, broadcastable, record
 from ..._ops.reduction import MeanBackward1
 from ..._tensor import Tensor
@@ -163,7 +162,7 @@ def _attention(query, key, value, attn_mask, dropout_p, is_causal, scale, nan_fo
         return out, weights, None
     # the kernels averaged beside the softmax; the node is weights.mean(dim=-3)'s
     head_mean, ws.head_mean = ws.head_mean, None
-    return out, weights, record(head_mean, MeanBackward1, (history_only(weights),), shape=weights.shape,
+    return out, weights, record(head_mean, MeanBackward1, (weights,), shape=weights.shape,
                                 axes=(weights.dim() - 3,), keepdim=False)
 
 
