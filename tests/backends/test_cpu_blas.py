@@ -28,6 +28,7 @@ def threaded_blas(monkeypatch):
         for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0),
                             ("SMALL_GEMM", SMALL), ("SPARE_CORE_SIDE", SMALL)):
             monkeypatch.setattr(blas, name, value)
+        monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 2)  # as on 2 cores, whatever the count here
         yield _counts()
 
 
@@ -144,6 +145,7 @@ def test_library_loaded_later_joins_the_current_class(monkeypatch):
     monkeypatch.setattr(blas, "_KERNEL_BLAS_MODULE", "numbatorch_tests_fake_kernel_blas")
     for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0)):
         monkeypatch.setattr(blas, name, value)
+    monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 2)
     blas.prepare_gemm(2, 2, 2)
     assert counts == {"numpy": 1, "kernel": 3}
     loaded.append(library("kernel"))
@@ -167,6 +169,20 @@ def test_wide_products_thread_only_beside_a_spare_core(spare, threaded_blas, mon
     blas.prepare_gemm(4 * SIDE, SIDE // 2, 2 * SIDE)  # as many multiply-adds, one thin side: one thread
     assert set(_counts().values()) == {1}
     blas.prepare_gemm(2 * SIDE, 2 * SIDE, 2 * SIDE)
+    assert _counts() == threaded_blas
+
+
+def test_one_numba_thread_keeps_every_product_on_one_thread(threaded_blas, monkeypatch):
+    """numbatorch.set_num_threads(1) means one thread for products too, as PyTorch's set_num_threads does."""
+    monkeypatch.setattr(blas, "spare_core", lambda: True)
+    monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 1)
+    rng = np.random.default_rng(6)
+    blas.matmul(*_large(rng))
+    assert set(_counts().values()) == {1}
+    blas.prepare_gemm(blas.SMALL_GEMM, 1, 1)
+    assert set(_counts().values()) == {1}
+    monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 2)
+    blas.matmul(*_large(rng))
     assert _counts() == threaded_blas
 
 

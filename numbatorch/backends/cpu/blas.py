@@ -139,10 +139,15 @@ def controllable():
 
 
 def _one_thread(m, k, n):
-    """Whether an (m, k) @ (k, n) product should run on one BLAS thread."""
-    if m * k * n >= SMALL_GEMM:
-        return False
-    return min(m, k, n) < SPARE_CORE_SIDE or not spare_core()
+    """Whether an (m, k) @ (k, n) product should run on one BLAS thread: small ones, every one while Numba runs
+    one thread (``numbatorch.set_num_threads(1)``: PyTorch's products then run on one thread too), mid-sized ones
+    beside a busy neighbour."""
+    large = m * k * n >= SMALL_GEMM
+    if not large and min(m, k, n) < SPARE_CORE_SIDE:
+        return True
+    if numba.get_num_threads() < 2:
+        return True
+    return not large and not spare_core()
 
 
 def _row_blocks(m, k, n):
