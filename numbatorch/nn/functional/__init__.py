@@ -1,6 +1,7 @@
 """``numbatorch.nn.functional`` (import as ``F``): stateless layers, activations and losses."""
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .multi_head_attention import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .composed_loss import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403

@@ -1,7 +1,7 @@
 """MultiheadAttention: in-projection, scaled dot-product attention per head, out-projection."""
 from ... import _creation
 from .. import init
-from ..functional.attention import multi_head_attention_forward
+from ..functional.multi_head_attention import multi_head_attention_forward
 from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
