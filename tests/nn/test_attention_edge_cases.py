@@ -187,3 +187,35 @@ def test_mha_merge_masks_like_torch(attn_dims, with_padding, kind):
         merged.append((None if mask is None else (tuple(mask.shape), str(mask.dtype).split(".")[-1],
                                                   mask.numpy().tolist()), mask_type))
     assert merged[0] == merged[1]
+
+
+MHA_ERROR_CASES = [
+    # module kwargs, (shape, dtype) of query, key, value, call kwargs with masks as (shape, dtype)
+    (dict(kdim=3, vdim=5), (((5, 3, 8), _F32), ((4, 3, 4), _F32), ((4, 3, 5), _F32)), {}),  # key features
+    (dict(), (((5, 3, 8), _F32), ((4, 2, 8), _F32), ((4, 2, 8), _F32)), {}),  # batches differ
+    (dict(kdim=3, vdim=5), (((5, 3, 8), _F32), ((4, 3, 3), _F32), ((6, 3, 5), _F32)), {}),
+    (dict(), (((5, 8), _F32),) * 3, dict(attn_mask=((3, 5, 5), _B))),
+    (dict(), (((5, 3, 8), _F32),) * 3, dict(attn_mask=((5, 5), _F64))),
+    (dict(), (((5, 3, 8), _F32),) * 3, dict(attn_mask=((5, 5), _F64), need_weights=False)),
+    (dict(), (((5, 3, 8), _F32),) * 3, dict(key_padding_mask=((3, 5), _F64), attn_mask=((5, 5), _B))),
+    (dict(), (((5, 3, 8), _F32),) * 3, dict(key_padding_mask=((3, 5), _F64), need_weights=False)),
+    (dict(dtype="float64"), (((5, 3, 8), _F64),) * 3, dict(attn_mask=((5, 5), _F32))),
+    (dict(dtype="float64"), (((5, 3, 8), _F64),) * 3, dict(attn_mask=((5, 5), _F32), need_weights=False)),  # ok
+]
+
+
+@pytest.mark.parametrize("module_kwargs,inputs,kwargs", MHA_ERROR_CASES)
+def test_mha_errors_like_torch(module_kwargs, inputs, kwargs):
+    results = []
+    for lib in (numbatorch, torch):
+        mkw = {k: getattr(lib, v) if k == "dtype" else v for k, v in module_kwargs.items()}
+        mha = lib.nn.MultiheadAttention(8, 2, **mkw)
+        args = [lib.ones(*shape, dtype=getattr(lib, dtype)) for shape, dtype in inputs]
+        kw = {k: lib.zeros(*v[0], dtype=getattr(lib, v[1])) if k.endswith("mask") else v for k, v in kwargs.items()}
+        try:
+            out = mha(*args, **kw)[0]
+            results.append((str(out.dtype).split(".")[-1], tuple(out.shape)))
+        except Exception as error:  # noqa: BLE001 - the error itself is what is compared
+            results.append((type(error).__name__, str(error).replace("numbatorch.Size", "Size").replace(
+                "torch.Size", "Size")))  # each library prints its own Size
+    assert results[0] == results[1]

@@ -4,6 +4,7 @@ import numpy as np
 
 from ... import _dtype as dt
 from ..._ops.joining import cat
+from ..._ops.products import _C_NAME
 from ..._tensor import Tensor
 from .attention import _attention
 from .linear import linear
@@ -53,7 +54,7 @@ def _mha_is_batched(query, key, value, key_padding_mask, attn_mask, num_heads):
                                      f"but found {attn_mask.dim()}-D tensor instead")
             expected = (num_heads, query.shape[0], key.shape[0])
             if attn_mask.dim() == 3 and tuple(attn_mask.shape) != expected:
-                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {tuple(attn_mask.shape)}")
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
         return False
     raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D query "
                          "tensor")
@@ -64,6 +65,7 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_w, k_w, v_
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
             b_q, b_k, b_v = in_proj_bias.chunk(3)
+        _check_separate_projections(query, key, value, (q_w, k_w, v_w), (b_q, b_k, b_v))
         return linear(query, q_w, b_q), linear(key, k_w, b_k), linear(value, v_w, b_v)
     if query is key and key is value:
         # self-attention: one GEMM for q, k and v
@@ -73,6 +75,36 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_w, k_w, v_
     if in_proj_bias is not None:
         b_q, b_k, b_v = in_proj_bias.chunk(3)
     return linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
+
+
+def _check_separate_projections(query, key, value, weights, biases):
+    """PyTorch's shape checks of separate q, k, v projections: (E, E), (E, kdim), (E, vdim) weights, (E,) biases."""
+    embed_dim = query.shape[-1]
+    names = ("query", "key", "value")
+    for name, x, w in zip(names, (query, key, value), weights):
+        if tuple(w.shape) != (embed_dim, x.shape[-1]):
+            raise AssertionError(f"expecting {name} weights shape of {(embed_dim, x.shape[-1])}, but got {w.shape}")
+    for name, b in zip(names, biases):
+        if b is not None and tuple(b.shape) != (embed_dim,):
+            raise AssertionError(f"expecting {name} bias shape of {(embed_dim,)}, but got {b.shape}")
+
+
+def _check_mask_dtype(key_padding_mask, attn_mask, query, need_weights):
+    """PyTorch's error for float masks that reach its attention in another dtype than the query's (bool masks
+    become the query's dtype; the merged mask has the promoted dtype): baddbmm's with ``need_weights``, else
+    scaled_dot_product_attention's, which also takes float32."""
+    dtypes = [query.dtype if m.dtype is dt.bool_ else m.dtype for m in (key_padding_mask, attn_mask)
+              if isinstance(m, Tensor)]
+    if not dtypes:
+        return
+    merged = dt.promote_types(*dtypes) if len(dtypes) == 2 else dtypes[0]
+    mask_name, query_name = _C_NAME.get(merged.name, merged.name), _C_NAME.get(query.dtype.name, query.dtype.name)
+    if need_weights and merged is not query.dtype:
+        raise RuntimeError(f"Input dtypes must be the same, got: input {mask_name}, batch1: {query_name}, batch2: "
+                           f"{query_name}")
+    if not need_weights and merged not in (query.dtype, dt.float32):
+        raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {mask_name} and  query.dtype: {query_name} instead.")
 
 
 def _pad_last(mask):
@@ -116,8 +148,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if use_separate_proj_weight:
         if tuple(key.shape[:2]) != tuple(value.shape[:2]):
-            raise AssertionError(f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
-                                 f"{tuple(value.shape[:2])}")
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
+                                 f"{value.shape[:2]}")
     elif tuple(key.shape) != tuple(value.shape):
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
     q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_proj_weight, k_proj_weight,
@@ -169,6 +201,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         mask = kpm if mask is None else mask + kpm
     if not training:
         dropout_p = 0.0
+    _check_mask_dtype(key_padding_mask, None if is_causal and mask is None else attn_mask, q, need_weights)
 
     # Scores with a mask broadcast over (N, H, L, S); the need_weights path returns NaN rows where
     # everything is masked (as PyTorch's softmax does), the SDPA path returns zeros there.
@@ -188,6 +221,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 def _heads(x, static, bsz, num_heads, head_dim, name):
     """(S, N, E) -> (N, H, S, head_dim), or the caller's precomputed (N*H, S, head_dim) ``static`` keys/values."""
     if static is None:
+        if x.numel() != x.shape[0] * bsz * num_heads * head_dim:  # PyTorch's view to (S, N * H, head_dim)
+            raise RuntimeError(f"shape '[{x.shape[0]}, {bsz * num_heads}, {head_dim}]' is invalid for input of "
+                               f"size {x.numel()}")
         return x.reshape(x.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3)
     if static.size(0) != bsz * num_heads:
         raise AssertionError(f"expecting {name}.size(0) of {bsz * num_heads}, but got {static.size(0)}")
