@@ -6,7 +6,8 @@ more than the arithmetic: measured here on 2 busy cores, a float64 97 x 51 x 204
 thread and 73 us (mean: up to 6 ms) on two, and a cell-by-cell LSTM ran 20x slower than with
 ``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one thread, larger ones
 on the BLAS's own count; so do products under it whose every side is at least ``SPARE_CORE_SIDE`` while no
-other process is using a core (``_spare_core.spare_core()``).
+other process is using a core (``_spare_core.spare_core()``), except float32 2-D ones, which then run as blocks of
+rows on Numba's threads with BLAS at one thread (``_split_gemm``). With one Numba thread every product runs on one.
 
 Changing the count is a ~0.25 us ctypes call into each loaded BLAS (``threadpoolctl``'s ``limit()`` costs
 ~20 us, too much per product), and it is only made when the size class changes, so a loop of small
