@@ -47,8 +47,8 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
     L, S = query.shape[-2], key.shape[-2]
     full_shape = batch + (L, S)
-    if scale is None:
-        scale = 1.0 / math.sqrt(query.shape[-1])
+    if scale is None:  # with no features every score is 0 whatever the scale
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
 
     attn = _writable_full(xp.matmul(query, xp.swapaxes(key, -1, -2)), full_shape).reshape((-1, L, S))
     mask_shape = None

@@ -69,3 +69,17 @@ def test_head_average():
     q, k, v = _inputs((2, 3), 4, 6, 3, 2)
     keep = rng.random((2, 3, 4, 6)) > 0.3
     _check(q, k, v, dropout_p=0.3, dropout_mask=keep, average_heads=3)
+
+
+def test_no_features():
+    # E = 0: every score is 0 (no ZeroDivisionError from the default scale)
+    _check(*_inputs((2,), 3, 4, 0, 5))
+
+
+def test_contiguous_weights_after_dropout():
+    # MultiheadAttention's per-head weights: after dropout, laid out C-contiguous
+    q, k, v = _inputs((2, 3), 4, 6, 3, 2)
+    keep = rng.random((2, 3, 4, 6)) > 0.3
+    _check(q, k, v, dropout_p=0.3, dropout_mask=keep, contiguous_weights=True)
+    assert cpu.scaled_dot_product_attention_forward(q, k, v, dropout_p=0.3, dropout_mask=keep,
+                                                    contiguous_weights=True)[1].flags.c_contiguous
