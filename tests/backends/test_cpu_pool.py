@@ -44,10 +44,13 @@ def test_max_pool(case, dtype):
     ty, ti = getattr(F, f"max_pool{nd}d")(tx, k, s, p, d, cm, return_indices=True)
     y, idx = pool.max_pool_forward(x, _ktuple(k, nd), s, p, d, cm)
     _close(y, ty, TOL[dtype])
-    assert idx.dtype == np.int64 and (idx == ti.numpy()).all()
+    assert idx.dtype == np.int32 and (idx == ti.numpy()).all()   # int32 where a plane's offsets fit
     gy = rng.standard_normal(y.shape).astype(dtype)
     ty.backward(torch.tensor(gy))
     _close(pool.max_pool_backward(gy, x.shape, idx), tx.grad, TOL[dtype])
+    # PyTorch's int64 indices (a user's, through max_unpool's double backward) give the same gradient
+    np.testing.assert_array_equal(pool.max_pool_backward(gy, x.shape, idx.astype(np.int64)),
+                                  pool.max_pool_backward(gy, x.shape, idx))
     if nd == 2 and d == 1:
         out_size = x.shape[2:]
         u = pool.max_unpool_forward(y, idx, out_size)
@@ -55,6 +58,10 @@ def test_max_pool(case, dtype):
         _close(u, tu, TOL[dtype])
         _close(pool.max_unpool_backward(tu.numpy(), idx), tu.view(2, 3, -1).gather(2, ti.view(2, 3, -1))
                .view(ti.shape), TOL[dtype])
+
+
+def test_index_dtype_widens_past_int32():
+    assert pool.index_dtype(2 ** 31 - 1) == np.int32 and pool.index_dtype(2 ** 31) == np.int64
 
 
 AVG_CASES = [

@@ -1,7 +1,8 @@
 """Pooling on raw numpy arrays (N, C, *spatial) or unbatched (C, *spatial), 1-d/2-d/3-d:
 max pool (+indices) and its backward, max unpool, avg pool, adaptive avg/max pool and
 fractional max pool, forward and backward.  LP pooling is left to the caller (avg pool
-of x**p).  Indices are int64 flat offsets into each input plane, like PyTorch's.
+of x**p).  Indices are flat offsets into each input plane, like PyTorch's, held as int32 where a plane
+has fewer than 2**31 elements (``index_dtype``): the family module widens those it returns to PyTorch's int64.
 """
 import math
 
@@ -14,12 +15,16 @@ from ._parallel import MIN_ELEMENTS, choose
 # (80,000 elements, ~0.11 ms) ran no faster on two threads than on one, beside a busy core
 GLOBAL_MAX_MIN_ELEMENTS = 8 * MIN_ELEMENTS
 
+# The max pools' backward reads the indices from memory long since left by the cache: int32 instead of int64
+# halves that read and the forward's write (cifar2's first pool: 2.9 of the 4.3 MB it writes at batch 50).
+_INDEX_DTYPES = (np.dtype(np.int32), np.dtype(np.int64))
+
 __all__ = [
     "pool_output_size", "max_pool_forward", "max_pool_backward", "max_unpool_forward",
     "max_unpool_backward", "avg_pool_forward", "avg_pool_backward",
     "adaptive_avg_pool_forward", "adaptive_avg_pool_backward",
     "adaptive_max_pool_forward", "adaptive_max_pool_backward",
-    "fractional_max_pool_forward", "fractional_max_pool_backward", "adaptive_windows",
+    "fractional_max_pool_forward", "fractional_max_pool_backward", "adaptive_windows", "index_dtype",
 ]
 
 
@@ -39,6 +44,11 @@ def _as4(a, nd):
 
 def _pad3(t, fill):
     return (fill,) * (3 - len(t)) + tuple(t)
+
+
+def index_dtype(plane):
+    """The dtype of the max pools' indices into planes of ``plane`` elements: int32 where every offset fits."""
+    return np.int32 if plane < 2 ** 31 else np.int64
 
 
 def pool_output_size(size, kernel, stride, padding, dilation, ceil_mode):
@@ -69,13 +79,13 @@ def _window_args(spatial, nd, kernel_size, stride, padding, dilation, ceil_mode)
 
 def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """Max pool over the last nd dims (nd = len(kernel_size), or x.ndim - 2 for an int).
-    Returns (output, indices:int64)."""
+    Returns (output, indices of ``index_dtype``)."""
     nd = len(kernel_size) if not isinstance(kernel_size, int) else x.ndim - 2
     x4, lead, sp = _planes(x, nd)
     k, s, p, d, osp = _window_args(sp, nd, kernel_size, stride, padding, dilation, ceil_mode)
     P = x4.shape[0]
     out = np.empty((P,) + _pad3(osp, 1), dtype=x.dtype)
-    idx = np.empty(out.shape, dtype=np.int64)
+    idx = np.empty(out.shape, dtype=index_dtype(math.prod(sp)))
     k3, s3, p3, d3 = _pad3(k, 1), _pad3(s, 1), _pad3(p, 0), _pad3(d, 1)
     if _is_plain_2x2(k3, s3, p3, d3, x4.shape, out.shape):
         choose(K.maxpool2x2, x4.size)(x4, out, idx)
@@ -97,7 +107,8 @@ def max_pool_backward(grad_output, x_shape, indices, nd=None):
     nd = nd or len(x_shape) - 2
     P = math.prod(x_shape[:len(x_shape) - nd])
     gy = np.ascontiguousarray(grad_output).reshape(P, math.prod(grad_output.shape[grad_output.ndim - nd:]))
-    ix = np.ascontiguousarray(indices, dtype=np.int64).reshape(gy.shape)
+    ix = np.ascontiguousarray(indices, dtype=indices.dtype if indices.dtype in _INDEX_DTYPES else np.int64)
+    ix = ix.reshape(gy.shape)
     gx = np.empty((P, math.prod(x_shape[len(x_shape) - nd:])), dtype=grad_output.dtype)   # zeroed per plane
     choose(K.scatter_add, gx.size)(gy, ix, gx)
     return gx.reshape(x_shape)
@@ -199,12 +210,12 @@ def adaptive_avg_pool_backward(grad_output, x_shape, nd=None):
 
 
 def adaptive_max_pool_forward(x, output_size, nd=None):
-    """Adaptive max pool; returns (output, indices:int64). Backward: max_pool_backward."""
+    """Adaptive max pool; returns (output, indices of ``index_dtype``). Backward: max_pool_backward."""
     nd = nd or (len(output_size) if not isinstance(output_size, (int, np.integer)) else x.ndim - 2)
     osz = _adaptive_size(x, output_size, nd)
     x4, lead, sp = _planes(x, len(osz))
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
-    idx = np.empty(out.shape, dtype=np.int64)
+    idx = np.empty(out.shape, dtype=index_dtype(math.prod(sp)))
     if x4.size and all(o == 1 for o in osz):  # global pooling: one window covers each plane
         planes = x4.reshape(x4.shape[0], -1)
         choose(K.plane_max, planes.size, GLOBAL_MAX_MIN_ELEMENTS)(planes, out.reshape(-1), idx.reshape(-1))
@@ -235,7 +246,7 @@ def _fractional_starts(samples, in_size, out_size, pool):
 def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
     """Fractional max pool 2-d/3-d.  random_samples: (N, C, nd) in [0, 1) (PyTorch's
     _random_samples; for 2-d sample[..., 0] drives the width, [..., 1] the height; for 3-d
-    [..., 0] time/depth, 1 height, 2 width).  Returns (output, indices:int64)."""
+    [..., 0] time/depth, 1 height, 2 width).  Returns (output, indices of ``index_dtype``)."""
     nd = len(output_size)
     k = _per_dim(kernel_size, nd)
     osz = tuple(int(o) for o in output_size)
@@ -248,7 +259,7 @@ def fractional_max_pool_forward(x, kernel_size, output_size, random_samples):
         st = _fractional_starts(s, size, o, kk)
         wins.extend([st, st + kk])
     out = np.empty((x4.shape[0],) + _pad3(osz, 1), dtype=x.dtype)
-    idx = np.empty(out.shape, dtype=np.int64)
+    idx = np.empty(out.shape, dtype=index_dtype(math.prod(sp)))
     choose(K.window_max, x4.size)(x4, out, idx, *wins)
     return out.reshape(lead + osz), idx.reshape(lead + osz)
 

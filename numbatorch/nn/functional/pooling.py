@@ -55,7 +55,8 @@ def _check_window(name, x, nd, k, s, p, d, ceil_mode):
 
 
 def _indices_tensor(idx):
-    return _tensor.Tensor._make(idx)
+    """The indices a pool returns, as PyTorch's int64 (the CPU kernels keep them as int32 where they fit)."""
+    return _tensor.Tensor._make(idx.astype(np.int64, copy=False))
 
 
 # ----------------------------------------------------------------------------- max pool
