@@ -1,5 +1,6 @@
-"""Mid-sized float32 products in blocks of rows on Numba's threads (``_split_gemm``): the whole product's bits, in
-every layout, block count and build; ``blas.matmul`` splits only what it should and still equals numpy."""
+"""Mid-sized products on Numba's threads (``_split_gemm``): float32 blocks of rows and pairs of products give the
+whole products' bits, in every layout, block count and build; ``blas.matmul`` and ``blas.matmul_pair`` split only
+what they should and still equal numpy."""
 import numpy as np
 import pytest
 
@@ -57,19 +58,41 @@ def test_what_is_not_split(a, b):
     assert _split_gemm.matmul(a, b, 2, True) is None
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("trans", [(False, False, True, False), (False, True, True, True), (True, False, False, True)])
+def test_pairs_give_each_products_bits(dtype, trans, parallel_build):
+    rng = np.random.default_rng(8)
+    shapes = ((300, 257), (257, 259), (256, 300), (300, 260))
+    a1, b1, a2, b2 = (_operand(rng, *shape, t).astype(dtype) for shape, t in zip(shapes, trans))
+    with blas.single_threaded():  # OpenBLAS's own threads round some float64 products differently
+        got = _split_gemm.pair(a1, b1, a2, b2)
+        assert np.array_equal(got[0], np.matmul(a1, b1)) and np.array_equal(got[1], np.matmul(a2, b2))
+    assert got[0].dtype == got[1].dtype == dtype
+
+
+def test_what_is_not_paired():
+    a, b = np.ones((256, 256), np.float32), np.ones((256, 256), np.float64)
+    assert _split_gemm.pair(a, a, b, b) is None  # two dtypes
+    assert _split_gemm.pair(a, a, a, np.ones((255, 256), np.float32)) is None  # shapes that do not match
+    assert _split_gemm.pair(a, np.ones((256, 512), np.float32)[:, ::2], a, a) is None  # a strided operand
+
+
 @pytest.fixture
 def splitting(monkeypatch, parallel_build):
-    """blas.matmul splitting as beside an idle core, on two blocks whatever the thread count here."""
+    """blas.matmul and matmul_pair splitting as beside an idle core, on two threads whatever the count here;
+    yields the list of ("blocks" or "pair", whether it applied) per call."""
     monkeypatch.setattr(blas, "spare_core", lambda: True)
     monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 2)
     calls = []
-    split = _split_gemm.matmul
 
-    def counted(a, b, parts, side_by_side):
-        out = split(a, b, parts, side_by_side)
-        calls.append(out is not None)
-        return out
-    monkeypatch.setattr(_split_gemm, "matmul", counted)
+    def counted(name, split):
+        def run(*args):
+            out = split(*args)
+            calls.append((name, out is not None))
+            return out
+        return run
+    monkeypatch.setattr(_split_gemm, "matmul", counted("blocks", _split_gemm.matmul))
+    monkeypatch.setattr(_split_gemm, "pair", counted("pair", _split_gemm.pair))
     return calls
 
 
@@ -87,7 +110,7 @@ def test_blas_matmul_splits_mid_sized_float32_products(shape_a, shape_b, dtype, 
     b = rng.standard_normal(shape_b).astype(dtype)
     got = blas.matmul(a, b)
     assert np.array_equal(got, np.matmul(a, b))
-    assert splitting == ([True] if split else [])
+    assert splitting == ([("blocks", True)] if split else [])
 
 
 def test_blas_matmul_keeps_numpys_errors_and_transposed_operands(splitting):
@@ -116,8 +139,32 @@ def test_no_split_under_deterministic_algorithms_or_a_hold(splitting):
     assert splitting == []
 
 
+@pytest.mark.parametrize("shapes, paired", [
+    (((256, 300), (300, 256), (300, 256), (256, 256)), True),
+    (((256, 300), (300, 256), (300, 255), (255, 256)), False),  # a side under SPARE_CORE_SIDE
+    (((2, 256, 300), (300, 256), (300, 256), (256, 256)), False),  # batched
+])
+def test_blas_matmul_pair_pairs_mid_sized_products(shapes, paired, splitting):
+    rng = np.random.default_rng(9)
+    a1, b1, a2, b2 = (rng.standard_normal(shape).astype(np.float32) for shape in shapes)
+    got = blas.matmul_pair(a1, b1, a2, b2)
+    assert np.array_equal(got[0], np.matmul(a1, b1)) and np.array_equal(got[1], np.matmul(a2, b2))
+    assert (("pair", True) in splitting) == paired  # unpaired, each product goes through blas.matmul
+
+
+def test_no_pair_beside_a_busy_neighbour_or_at_one_thread(splitting, monkeypatch):
+    a = np.ones((256, 256))
+    monkeypatch.setattr(blas, "spare_core", lambda: False)
+    blas.matmul_pair(a, a, a, a)
+    monkeypatch.setattr(blas, "spare_core", lambda: True)
+    monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 1)
+    blas.matmul_pair(a, a, a, a)
+    assert splitting == []
+
+
 def test_matmul_gradients_match_pytorch(splitting):
-    """A chain of split products forward and backward (grad @ b.T, a.T @ grad) against PyTorch."""
+    """Split products forward, pairs of gradient products backward (grad @ b.T beside a.T @ grad), against
+    PyTorch."""
     torch = pytest.importorskip("torch")
     import numbatorch
     rng = np.random.default_rng(7)
@@ -128,6 +175,6 @@ def test_matmul_gradients_match_pytorch(splitting):
         xs, w1s, w2s = (lib.tensor(v, requires_grad=True) for v in (x, w1, w2))
         lib.tanh(xs @ w1s).matmul(w2s).backward(lib.tensor(g))
         results.append([t.grad.numpy() for t in (xs, w1s, w2s)])
-    assert splitting == [True] * 6
+    assert splitting == [("blocks", True)] * 2 + [("pair", True)] * 2
     for got, expected in zip(*results):
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

@@ -1,5 +1,6 @@
-"""Mid-sized matrix products split into blocks of rows, one single-threaded BLAS call per block, the blocks run
-side by side on Numba's thread pool.
+"""Mid-sized matrix products on Numba's thread pool with BLAS at one thread: one product split into blocks of rows,
+or two independent products (a product's two gradients) side by side, one single-threaded BLAS call per block or
+product.
 
 Why not OpenBLAS's own threads: on 2 cores a float32 256^3 product took 219 us on one OpenBLAS thread and
 154-161 us on two, while two threads each running one 128-row half on one OpenBLAS thread finish both in
@@ -11,6 +12,10 @@ float32 only: OpenBLAS's sgemm kernels round every row alike, so the blocks give
 caller may run the whole product instead (``blocks.serial``: blocks in turn cost 12-20% more CPU, each packing
 the other operand again) without changing a result. Its dgemm kernels do not (in 136 of 300 random shapes a
 row of blocks differed from the whole product in the last bit), so float64 is not split.
+
+Two products side by side need no split, so no packing twice: in the tanh chain a pair of 256^3 gradient
+products took about one product's time on one thread, where two products in blocks took 1.3x that. Each is one
+whole BLAS call, so both dtypes give the products' own bits.
 """
 import ctypes
 
@@ -24,23 +29,36 @@ from ._parallel import Twin, choose
 ROW_ALIGN = 64
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-_sgemm = None     # numpy's CBLAS sgemm taking addresses as integers, looked up on first need
-_searched = False
+_gemms = None  # {dtype: numpy's CBLAS gemm taking addresses as integers}, looked up on first need
+
+
+@njit(cache=True, inline="always")
+def _gemm_rows(gemm, a, trans_a, b, trans_b, c, start, stop):
+    """Rows [start, stop) of ``c = op(a) @ op(b)`` by one BLAS call; a and b C-ordered, op a transpose where asked."""
+    n = c.shape[1]
+    k = a.shape[0] if trans_a else a.shape[1]
+    lda, ldb, item = a.shape[1], b.shape[1], c.itemsize
+    offset_a = start if trans_a else start * lda  # op(a)'s rows are a's columns when transposed
+    gemm(_ROW_MAJOR, _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS, stop - start, n, k, 1.0,
+         a.ctypes.data + offset_a * item, lda, b.ctypes.data, ldb, 0.0, c.ctypes.data + start * n * item, n)
 
 
 def _make_blocks(loop):
     def _blocks(gemm, a, trans_a, b, trans_b, c, parts):
-        m, n = c.shape
-        k = a.shape[0] if trans_a else a.shape[1]
-        item = c.itemsize
-        lda, ldb = a.shape[1], b.shape[1]
         for p in loop(parts):
-            start, stop = block_rows(m, parts, p)
-            offset_a = start if trans_a else start * lda  # op(a)'s rows are a's columns when transposed
-            gemm(_ROW_MAJOR, _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS, stop - start, n,
-                 k, 1.0, a.ctypes.data + offset_a * item, lda, b.ctypes.data, ldb, 0.0,
-                 c.ctypes.data + start * n * item, n)
+            start, stop = block_rows(c.shape[0], parts, p)
+            _gemm_rows(gemm, a, trans_a, b, trans_b, c, start, stop)
     return _blocks
+
+
+def _make_pair(loop):
+    def _pair(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c2):
+        for p in loop(2):
+            if p == 0:
+                _gemm_rows(gemm, a1, trans_a1, b1, trans_b1, c1, 0, c1.shape[0])
+            else:
+                _gemm_rows(gemm, a2, trans_a2, b2, trans_b2, c2, 0, c2.shape[0])
+    return _pair
 
 
 @njit(cache=True, inline="always")
@@ -63,18 +81,28 @@ def _whole(gemm, a, trans_a, b, trans_b, c, parts):
     np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=c)
 
 
+def _in_turn(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c2):
+    """The two products one after the other in the calling thread."""
+    _whole(gemm, a1, trans_a1, b1, trans_b1, c1, 1)
+    _whole(gemm, a2, trans_a2, b2, trans_b2, c2, 1)
+
+
 blocks = Twin(_whole, njit(parallel=True, cache=True, error_model="numpy")(_make_blocks(prange)))
+pairs = Twin(_in_turn, njit(parallel=True, cache=True, error_model="numpy")(_make_pair(prange)))
 
 
-def _integer_address_sgemm():
-    """numpy's CBLAS sgemm re-typed to take addresses as integers (what a kernel has), or None without it."""
+def _integer_address_gemms():
+    """numpy's CBLAS gemms re-typed to take addresses as integers (what a kernel has), by dtype; {} without them."""
     if not _cblas.available():
-        return None
-    function = _cblas.gemm_function(np.float32)
-    index = function.argtypes[3]
-    prototype = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_int, index, index, index, ctypes.c_float,
-                                 ctypes.c_int64, index, ctypes.c_int64, index, ctypes.c_float, ctypes.c_int64, index)
-    return prototype(ctypes.cast(function, ctypes.c_void_p).value)
+        return {}
+    gemms = {}
+    for dtype, scalar in ((np.float32, ctypes.c_float), (np.float64, ctypes.c_double)):
+        function = _cblas.gemm_function(dtype)
+        index = function.argtypes[3]
+        prototype = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_int, index, index, index, scalar,
+                                     ctypes.c_int64, index, ctypes.c_int64, index, scalar, ctypes.c_int64, index)
+        gemms[np.dtype(dtype)] = prototype(ctypes.cast(function, ctypes.c_void_p).value)
+    return gemms
 
 
 def _row_major(x):
@@ -86,19 +114,42 @@ def _row_major(x):
     return None
 
 
+def _gemm_for(*operands):
+    """The gemm for 2-d operands of one float dtype, or None: another or mixed dtypes, or no CBLAS found."""
+    global _gemms
+    dtype = operands[0].dtype
+    if any(x.dtype != dtype for x in operands):
+        return None
+    if _gemms is None:
+        _gemms = _integer_address_gemms()
+    return _gemms.get(dtype)
+
+
 def matmul(a, b, parts, side_by_side):
     """``a @ b`` (2-d float32, BLAS at one thread) in ``parts`` blocks of rows run side by side on Numba's threads
     when ``side_by_side``, else as one BLAS call; None where it does not apply: other dtypes, an operand neither
     C- nor F-contiguous, no CBLAS found, or shapes that do not match (numpy raises its error)."""
-    global _sgemm, _searched
-    if a.dtype != np.float32 or b.dtype != np.float32 or a.shape[1] != b.shape[0]:
+    if a.dtype != np.float32 or a.shape[1] != b.shape[0]:
         return None
-    if not _searched:
-        _sgemm, _searched = _integer_address_sgemm(), True
+    gemm = _gemm_for(a, b)
     left, right = _row_major(a), _row_major(b)
-    if _sgemm is None or left is None or right is None:
+    if gemm is None or left is None or right is None:
         return None
     out = np.empty((a.shape[0], b.shape[1]), np.float32)
     run = choose(blocks, parts, minimum=2) if side_by_side else blocks.serial
-    run(_sgemm, *left, *right, out, parts)
+    run(gemm, *left, *right, out, parts)
     return out
+
+
+def pair(a1, b1, a2, b2):
+    """``(a1 @ b1, a2 @ b2)`` (2-d, float32 or float64, BLAS at one thread) side by side on Numba's threads; None
+    where it does not apply (as for ``matmul``)."""
+    if a1.shape[1] != b1.shape[0] or a2.shape[1] != b2.shape[0]:
+        return None
+    gemm = _gemm_for(a1, b1, a2, b2)
+    operands = [_row_major(x) for x in (a1, b1, a2, b2)]
+    if gemm is None or None in operands:
+        return None
+    out1, out2 = np.empty((a1.shape[0], b1.shape[1]), a1.dtype), np.empty((a2.shape[0], b2.shape[1]), a1.dtype)
+    choose(pairs, 2, minimum=2)(gemm, *operands[0], *operands[1], out1, *operands[2], *operands[3], out2)
+    return out1, out2
