@@ -101,10 +101,13 @@ def test_sdpa_heads_of_a_projection_like_torch():
     _close(grads[0], grads[1], 1e-12)
 
 
-@pytest.mark.parametrize("order", [(0, 1, 2, 3), (0, 1, 3, 2), (2, 0, 1, 3), (0, 2, 1, 3)])
-def test_sdpa_output_strides_follow_query_like_torch(order):
-    # the query stored in ``order`` (its last axis first when swapped: PyTorch's output keeps rows contiguous)
-    stored = np.random.default_rng(7).standard_normal(tuple((2, 3, 4, 5)[i] for i in order))
+@pytest.mark.parametrize("shape,order", [((2, 3, 4, 5), (0, 1, 2, 3)), ((2, 3, 4, 5), (0, 1, 3, 2)),
+                                         ((2, 3, 4, 5), (2, 0, 1, 3)), ((2, 3, 4, 5), (0, 2, 1, 3)),
+                                         ((3, 4, 5), (1, 0, 2)), ((2, 2, 3, 4, 5), (0, 3, 1, 2, 4))])
+def test_sdpa_output_strides_follow_query_like_torch(shape, order):
+    # the query stored in ``order`` (its last axis first when swapped: PyTorch's output keeps rows contiguous); 4-D
+    # inputs take PyTorch's flash path, which keeps the query's layout, other ranks its math path (C order)
+    stored = np.random.default_rng(7).standard_normal(tuple(shape[i] for i in order))
     outs = []
     for lib in (numbatorch, torch):
         q = lib.tensor(stored).permute(*np.argsort(order).tolist())

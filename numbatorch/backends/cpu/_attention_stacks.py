@@ -81,15 +81,15 @@ def _gradients_tiling_base(arrays, batch, group):
     return None if any(s is None for s in stacks) else stacks
 
 
-def _empty_stack(like, batch, rows, cols, dtype, group):
+def _empty_stack(like, batch, rows, cols, dtype, group, keep_layout=True):
     """An uninitialised (N / group, group, rows, cols) stack for a result of ``like``'s shape, laid out in
-    ``like``'s axis order where that keeps the batch axes before the last ``group`` one together and the last axis
-    contiguous (as PyTorch's SDPA output: a (B, H, L, E) query stored as (B, L, H, E) gives such an output), else
-    C-contiguous. MultiheadAttention's heads are (N, H, L, head_dim) views of (L, N, 3E) projections: its output
+    ``like``'s axis order (with ``keep_layout``) where that keeps the batch axes before the last ``group`` one
+    together and the last axis contiguous (as PyTorch's SDPA output: a (B, H, L, E) query stored as (B, L, H, E)
+    gives such an output), else C-contiguous. MultiheadAttention's heads are (N, H, L, head_dim) views of (L, N, 3E) projections: its output
     and gradients then lie as (L, N, H, head_dim), so that going back to (L, N, E) is a view, and the per-slice
     products write them in parallel instead of a serial copy after them."""
     shape = (math.prod(batch) // group, group, rows, cols)
-    if like.shape == batch + (rows, cols) and like.strides[-1] == like.itemsize:
+    if keep_layout and like.shape == batch + (rows, cols) and like.strides[-1] == like.itemsize:
         try:
             return np.reshape(np.empty_like(like, dtype=dtype), shape, copy=False)
         except ValueError:  # the batch axes do not merge in like's order

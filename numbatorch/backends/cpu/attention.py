@@ -281,7 +281,8 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
     used = attn_drop if has_dropout else scores
     shift_args = (attn_mask is not None, bool(is_causal), dtype.type(scale))
     normalize_args = (bool(nan_for_fully_masked), has_dropout, dtype.type(drop_scale))
-    output = _empty_stack(query, batch, L, v4.shape[-1], dtype, group)
+    # PyTorch's CPU flash path (4-D inputs) keeps the query's layout; its math path (other ranks) returns C order
+    output = _empty_stack(query, batch, L, v4.shape[-1], dtype, group, keep_layout=query.ndim == 4)
     # the weights to return laid out as PyTorch's, C-contiguous (N / heads, L, S): averaged over groups of heads,
     # or one by one; the head mean is a kept array like the scores (the caller holds it as long as it is used)
     heads = average_heads or int(contiguous_weights)
