@@ -187,6 +187,28 @@ def test_winograd_conv_non_finite_input_gives_torchs_inf_and_nan(bad, tile, monk
 
 
 @pytest.mark.parametrize("tile", [2, 4])
+def test_winograd_conv_batch_broadcast_gradient_gives_the_contiguous_bits(tile, monkeypatch):
+    # a gradient broadcast over the batch (zero batch stride) is read as one sample for all: the bits of its
+    # contiguous copy, on chunks that span several samples
+    _forward_tile(monkeypatch, tile)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((8, 16, 7, 48)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    assert _winograd.winograd_applies(x.shape, w.shape, *args)
+    y = conv.conv_forward(x, w, None, *args)
+    gy = np.broadcast_to(rng.standard_normal((1,) + y.shape[1:]).astype(np.float32), y.shape)
+    grads = conv.conv_backward(gy, x, w, *args)
+    for ours, copied in zip(grads, conv.conv_backward(np.ascontiguousarray(gy), x, w, *args)):
+        assert ours.tobytes() == copied.tobytes()
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    tb = torch.zeros(16, requires_grad=True)
+    F.conv2d(tx, tw, tb, padding=1).backward(torch.tensor(np.ascontiguousarray(gy)))
+    for ours, theirs in zip(grads, (tx.grad, tw.grad, tb.grad)):
+        assert _rel_err(ours, theirs) < TOL[np.float32]
+
+
+@pytest.mark.parametrize("tile", [2, 4])
 def test_winograd_conv_runs_without_jit(tile):
     # the kernels as plain Python (NUMBA_DISABLE_JIT): unsigned offsets must never go negative there
     code = (

@@ -69,6 +69,21 @@ def test_winograd_conv_gives_the_same_bits_on_stand_ins(case, dtype, tile, monke
         np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
 
 
+@pytest.mark.parametrize("tile", [2, 4])
+def test_batch_broadcast_gradient_gives_the_same_bits_on_stand_ins(tile, monkeypatch):
+    # a gradient broadcast over the batch reaches the transforms as one sample read for every tile row
+    monkeypatch.setattr(_winograd, "F4_MIN_WIDTH", 0 if tile == 4 else 1 << 30)
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((8, 16, 7, 48)).astype(np.float32)    # chunks span several samples
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    gy = np.broadcast_to(rng.standard_normal((1, 16, 7, 48)).astype(np.float32), (8, 16, 7, 48))
+    monkeypatch.setattr(_tiered, "STAND_IN_SECONDS", 0.0)
+    compiled = _conv_results(x, w, None, gy, (1, 1))
+    _stand_ins_only(monkeypatch)
+    for ours, theirs in zip(compiled, _conv_results(x, w, None, gy, (1, 1))):
+        np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
+
+
 @pytest.mark.parametrize("bad", [np.inf, np.nan, None])
 def test_output_tiles_stand_in_flags_non_finite_outputs_as_the_kernel(bad):
     # tiles past the output's edge are computed by neither, so a non-finite value there is not flagged

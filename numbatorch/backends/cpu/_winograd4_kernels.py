@@ -117,8 +117,9 @@ def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
     Row r of every tile's patch is gathered split into four column phases (rows[r]: phase p of the whole
     chunk at p * Q, Q = tiles + 1, the last a zero read by the last spare tile), combined down the rows
     (rows[6 + i]), then along them: patch column s is phase s % 4 at tile offset s // 4.  Scratch: rows
-    (length input_scratch_size(P)); coef: 2, 4, 5, 8 in x's dtype."""
-    C, H = x.shape[1], x.shape[2]
+    (length input_scratch_size(P)); coef: 2, 4, 5, 8 in x's dtype.  x may hold one sample that every tile row
+    reads (sample n % N: a gradient broadcast over the batch)."""
+    N, C, H = x.shape[0], x.shape[1], x.shape[2]
     flat = x.reshape(-1)
     planes = V.reshape(-1)
     stride = V.shape[1]
@@ -134,7 +135,7 @@ def input_tiles(x, V, P, rows, coef, g0, nrows, tH, tW, ph, pw):
                 h = 4 * ti - ph + r
                 at = r * block + k * width
                 if 0 <= h < H:
-                    _gather_row(rows, at, Q, x, flat, n, c, h, pw, width)
+                    _gather_row(rows, at, Q, x, flat, n % N, c, h, pw, width)
                 else:
                     for p in range(4):
                         rows[at + p * Q:at + p * Q + width] = 0
@@ -185,8 +186,9 @@ def gradient_tiles(gy, Z, P, rows, coef, g0, nrows, tH, tW):
     (N, C, oH, oW), zero past its edges (and for the spare tiles): the transform whose products with
     input_tiles' give the weight gradient.  Laid out as input_tiles: rows[r] (r < 4) the tiles' row r in four
     column phases, rows[4 + i] their combinations down the rows.  Scratch: rows (length
-    gradient_scratch_size(P)); coef: 2, 4, 5, 8 in gy's dtype."""
-    C, H = gy.shape[1], gy.shape[2]
+    gradient_scratch_size(P)); coef: 2, 4, 5, 8 in gy's dtype.  gy may hold one sample that every tile row
+    reads (sample n % N: a gradient broadcast over the batch)."""
+    N, C, H = gy.shape[0], gy.shape[1], gy.shape[2]
     flat = gy.reshape(-1)
     planes = Z.reshape(-1)
     stride = Z.shape[1]
@@ -202,7 +204,7 @@ def gradient_tiles(gy, Z, P, rows, coef, g0, nrows, tH, tW):
                 h = 4 * ti + r
                 at = r * block + k * width
                 if h < H:
-                    _gather_row(rows, at, Q, gy, flat, n, c, h, 0, width)
+                    _gather_row(rows, at, Q, gy, flat, n % N, c, h, 0, width)
                 else:
                     for p in range(4):
                         rows[at + p * Q:at + p * Q + width] = 0

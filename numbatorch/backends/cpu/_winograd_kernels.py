@@ -71,9 +71,10 @@ def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
     (row - first row) // 2); the rows of a run of tile rows in one sample are then consecutive slots, so each
     of the 16 row combinations is one loop over the run's tiles.  The loops are written out here: through a
     helper taking the arrays as arguments they ran 3x slower (and 1.6x with a zero-row branch in _split_row).
+    x may hold one sample that every tile row reads (sample n % N: a gradient broadcast over the batch).
     Scratch: cols (length transform_scratch_size(nrows, tW)), split (2, half)."""
     in_rows, row_comb, col_comb = transform
-    C, H = x.shape[1], x.shape[2]
+    N, C, H = x.shape[0], x.shape[1], x.shape[2]
     flat = x.reshape(-1)
     half = tW + in_rows // 2 - 1
     slots = 2 * nrows       # per parity: a run of k tile rows uses k + in_rows // 2 - 1 <= 2k slots
@@ -89,7 +90,7 @@ def transform_tiles(x, V, P, cols, split, g0, nrows, tH, tW, ph, pw, transform):
                 for parity in range(2):
                     h = 2 * (ti + s) + parity - ph
                     if 0 <= h < H:
-                        _split_row(split, x, flat, c, n, h, pw, half)
+                        _split_row(split, x, flat, c, n % N, h, pw, half)
                     else:
                         split[:, :half] = 0
                     for j in range(4):

@@ -29,13 +29,14 @@ def _planes(flat, channels, P, count=16):
 
 def _bands(x, g0, nrows, tH, m, rows, cols, ph, pw):
     """The input that the chunk's tile rows read, zero outside x (N, C, H, W), as (C, nrows, rows, cols): for
-    tile row g (tile ti of sample n), x[n, :, m * ti - ph + r, s - pw] at [:, g - g0, r, s]."""
+    tile row g (tile ti of sample n), x[n % N, :, m * ti - ph + r, s - pw] at [:, g - g0, r, s] (x may hold one
+    sample that every tile row reads, as the kernels allow)."""
     N, C, H, W = x.shape
     g = np.arange(g0, g0 + nrows)
     h = m * (g % tH)[:, None] - ph + np.arange(rows)         # (nrows, rows): input rows of each tile row
     w = np.arange(cols) - pw                                  # input columns from the chunk's first tile's
     inside = ((h >= 0) & (h < H))[:, :, None] & ((w >= 0) & (w < W))
-    bands = x.transpose(1, 0, 2, 3)[:, (g // tH)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
+    bands = x.transpose(1, 0, 2, 3)[:, (g // tH % N)[:, None, None], np.clip(h, 0, H - 1)[:, :, None],
                                     np.clip(w, 0, W - 1)]
     return np.where(inside, bands, x.dtype.type(0))
 
