@@ -134,8 +134,8 @@ def test_winograd_conv_is_bit_identical_for_any_thread_count(tile, monkeypatch):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_winograd_conv_strided_arrays_give_the_contiguous_bits(threads):
-    # a sum's gradient reaches the backward as a broadcast (all strides 0), a sliced input as a strided view:
-    # both are copied on the worker threads, results exactly those of contiguous copies and close to torch's
+    # a sum's gradient reaches the backward as a broadcast (all strides 0: read as one sample), a sliced input as
+    # a strided view (copied on the worker threads): results exactly those of contiguous copies, close to torch's
     if threads > nt.get_num_threads():
         pytest.skip("needs two threads")
     saved = nt.get_num_threads()

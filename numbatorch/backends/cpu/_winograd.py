@@ -107,8 +107,8 @@ def _tiling(N, C, Cout, oH, oW, itemsize):
 
 
 def _contiguous(a):
-    """a as a C-contiguous array; a strided one (such as the broadcast gradient of a sum) is copied one sample
-    per task on the worker threads: the copy of an 8 MB gradient on the caller's thread alone took ~2 ms."""
+    """a as a C-contiguous array; a strided one (such as a sliced input) is copied one sample per task on the
+    worker threads: the copy of an 8 MB array on the caller's thread alone took ~2 ms."""
     if a.flags.c_contiguous:
         return a
     out = np.empty(a.shape, dtype=a.dtype)
