@@ -157,7 +157,9 @@ def test_library_loaded_later_joins_the_current_class(monkeypatch):
 
 
 @pytest.mark.parametrize("spare", [True, False])
-def test_wide_products_thread_only_beside_a_spare_core(spare, threaded_blas, monkeypatch):
+def test_products_under_the_threshold_never_use_blas_threads(spare, threaded_blas, monkeypatch):
+    """Wide ones included, spare core or not: OpenBLAS's threads round differently from one thread, so a result
+    would depend on the load (mid-sized 2-D ones use Numba's threads instead, test_cpu_split_gemm.py)."""
     monkeypatch.setattr(blas, "SMALL_GEMM", (2 * SIDE) ** 3)
     monkeypatch.setattr(blas, "SPARE_CORE_SIDE", SIDE)
     monkeypatch.setattr(blas, "spare_core", lambda: spare)
@@ -165,8 +167,6 @@ def test_wide_products_thread_only_beside_a_spare_core(spare, threaded_blas, mon
     blas.matmul(*_small(rng))
     assert set(_counts().values()) == {1}
     blas.matmul(*_large(rng))  # every side SIDE, under SMALL_GEMM
-    assert (_counts() == threaded_blas) if spare else (set(_counts().values()) == {1})
-    blas.prepare_gemm(4 * SIDE, SIDE // 2, 2 * SIDE)  # as many multiply-adds, one thin side: one thread
     assert set(_counts().values()) == {1}
     blas.prepare_gemm(2 * SIDE, 2 * SIDE, 2 * SIDE)
     assert _counts() == threaded_blas

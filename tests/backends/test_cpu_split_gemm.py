@@ -27,16 +27,27 @@ def _operand(rng, rows, cols, transposed):
                                      (1024, 256, 260)])
 @pytest.mark.parametrize("trans_a", [False, True])
 @pytest.mark.parametrize("trans_b", [False, True])
-def test_blocks_give_the_whole_products_bits(m, k, n, trans_a, trans_b, parallel_build):
+def test_float32_blocks_give_the_whole_products_bits(m, k, n, trans_a, trans_b, parallel_build):
     rng = np.random.default_rng(m + k + n)
     a, b = _operand(rng, m, k, trans_a), _operand(rng, k, n, trans_b)
-    expected = np.matmul(a, b)
-    with blas.single_threaded():
+    with blas.single_threaded():  # OpenBLAS's own threads round differently
+        expected = np.matmul(a, b)
         for parts in range(2, m // blas.SPLIT_ROWS + 1):  # the counts blas asks for: blocks of ~128 rows
             for side_by_side in (True, False):
                 got = _split_gemm.matmul(a, b, parts, side_by_side)
                 assert got.shape == expected.shape and got.dtype == np.float32
                 assert np.array_equal(got, expected), (parts, side_by_side)
+
+
+@pytest.mark.parametrize("m, k, n", [(300, 257, 259), (700, 256, 300)])
+def test_float64_blocks_side_by_side_or_in_turn_give_the_same_bits(m, k, n, parallel_build):
+    rng = np.random.default_rng(m)
+    a, b = _operand(rng, m, k, False).astype(np.float64), _operand(rng, k, n, True).astype(np.float64)
+    with blas.single_threaded():
+        for parts in range(2, m // blas.SPLIT_ROWS + 1):
+            side_by_side, in_turn = (_split_gemm.matmul(a, b, parts, flag) for flag in (True, False))
+            assert np.array_equal(side_by_side, in_turn), parts
+            np.testing.assert_allclose(side_by_side, np.matmul(a, b), rtol=1e-12, atol=1e-12)
 
 
 def test_block_rows_cover_the_rows_once_on_aligned_boundaries():
@@ -49,7 +60,7 @@ def test_block_rows_cover_the_rows_once_on_aligned_boundaries():
 
 
 @pytest.mark.parametrize("a, b", [
-    (np.ones((256, 256), np.float64), np.ones((256, 256), np.float64)),  # float64 is not split
+    (np.ones((256, 256), np.float16), np.ones((256, 256), np.float16)),  # no BLAS for it
     (np.ones((256, 256), np.float32), np.ones((256, 256), np.float64)),  # mixed dtypes: numpy promotes
     (np.ones((256, 512), np.float32)[:, ::2], np.ones((256, 256), np.float32)),  # neither C- nor F-ordered
     (np.ones((256, 256), np.float32), np.ones((255, 256), np.float32)),  # shapes that do not match
@@ -64,17 +75,18 @@ def test_pairs_give_each_products_bits(dtype, trans, parallel_build):
     rng = np.random.default_rng(8)
     shapes = ((300, 257), (257, 259), (256, 300), (300, 260))
     a1, b1, a2, b2 = (_operand(rng, *shape, t).astype(dtype) for shape, t in zip(shapes, trans))
-    with blas.single_threaded():  # OpenBLAS's own threads round some float64 products differently
-        got = _split_gemm.pair(a1, b1, a2, b2)
-        assert np.array_equal(got[0], np.matmul(a1, b1)) and np.array_equal(got[1], np.matmul(a2, b2))
-    assert got[0].dtype == got[1].dtype == dtype
+    with blas.single_threaded():  # OpenBLAS's own threads round differently
+        for side_by_side in (True, False):
+            got = _split_gemm.pair(a1, b1, a2, b2, side_by_side)
+            assert np.array_equal(got[0], np.matmul(a1, b1)) and np.array_equal(got[1], np.matmul(a2, b2))
+            assert got[0].dtype == got[1].dtype == dtype
 
 
 def test_what_is_not_paired():
     a, b = np.ones((256, 256), np.float32), np.ones((256, 256), np.float64)
-    assert _split_gemm.pair(a, a, b, b) is None  # two dtypes
-    assert _split_gemm.pair(a, a, a, np.ones((255, 256), np.float32)) is None  # shapes that do not match
-    assert _split_gemm.pair(a, np.ones((256, 512), np.float32)[:, ::2], a, a) is None  # a strided operand
+    assert _split_gemm.pair(a, a, b, b, True) is None  # two dtypes
+    assert _split_gemm.pair(a, a, a, np.ones((255, 256), np.float32), True) is None  # shapes that do not match
+    assert _split_gemm.pair(a, np.ones((256, 512), np.float32)[:, ::2], a, a, True) is None  # a strided operand
 
 
 @pytest.fixture
@@ -100,7 +112,7 @@ def splitting(monkeypatch, parallel_build):
     ((256, 256), (256, 256), np.float32, True),
     ((300, 257), (257, 259), np.float32, True),
     ((255, 256), (256, 256), np.float32, False),  # a side under SPARE_CORE_SIDE
-    ((256, 256), (256, 256), np.float64, False),
+    ((256, 300), (300, 256), np.float64, True),
     ((3, 256, 256), (256, 256), np.float32, False),  # batched products go to numpy as before
     ((256,), (256, 256), np.float32, False),
 ])
@@ -109,8 +121,18 @@ def test_blas_matmul_splits_mid_sized_float32_products(shape_a, shape_b, dtype, 
     a = rng.standard_normal(shape_a).astype(dtype)
     b = rng.standard_normal(shape_b).astype(dtype)
     got = blas.matmul(a, b)
-    assert np.array_equal(got, np.matmul(a, b))
+    with blas.single_threaded():
+        np.testing.assert_allclose(got, np.matmul(a, b), rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5)
     assert splitting == ([("blocks", True)] if split else [])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_blas_matmul_bits_do_not_depend_on_a_spare_core(dtype, splitting, monkeypatch):
+    rng = np.random.default_rng(10)
+    a, b = rng.standard_normal((300, 257)).astype(dtype), rng.standard_normal((257, 259)).astype(dtype)
+    beside_a_spare_core = blas.matmul(a, b)
+    monkeypatch.setattr(blas, "spare_core", lambda: False)
+    assert np.array_equal(blas.matmul(a, b), beside_a_spare_core)
 
 
 def test_blas_matmul_keeps_numpys_errors_and_transposed_operands(splitting):
@@ -152,14 +174,19 @@ def test_blas_matmul_pair_pairs_mid_sized_products(shapes, paired, splitting):
     assert (("pair", True) in splitting) == paired  # unpaired, each product goes through blas.matmul
 
 
-def test_no_pair_beside_a_busy_neighbour_or_at_one_thread(splitting, monkeypatch):
-    a = np.ones((256, 256))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pair_bits_do_not_depend_on_a_spare_core_or_the_thread_count(dtype, splitting, monkeypatch):
+    rng = np.random.default_rng(11)
+    a1, b1, a2, b2 = (rng.standard_normal(shape).astype(dtype) for shape in ((300, 257), (257, 259), (256, 300),
+                                                                             (300, 260)))
+    beside_a_spare_core = blas.matmul_pair(a1, b1, a2, b2)
     monkeypatch.setattr(blas, "spare_core", lambda: False)
-    blas.matmul_pair(a, a, a, a)
-    monkeypatch.setattr(blas, "spare_core", lambda: True)
+    in_turn = blas.matmul_pair(a1, b1, a2, b2)
     monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 1)
-    blas.matmul_pair(a, a, a, a)
-    assert splitting == []
+    one_thread = blas.matmul_pair(a1, b1, a2, b2)
+    for got in (in_turn, one_thread):
+        assert all(np.array_equal(x, y) for x, y in zip(got, beside_a_spare_core))
+    assert [name for name, _ in splitting] == ["pair", "pair"]  # at one thread: blas.matmul, one BLAS call each
 
 
 def test_matmul_gradients_match_pytorch(splitting):

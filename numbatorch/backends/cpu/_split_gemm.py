@@ -7,11 +7,15 @@ Why not OpenBLAS's own threads: on 2 cores a float32 256^3 product took 219 us o
 ~130 us. A Numba ``prange`` over the blocks wakes the pool in microseconds (a Python worker woken by an Event
 added ~90 us).
 
-float32 only: OpenBLAS's sgemm kernels round every row alike, so the blocks give the whole product's bits
-(tested; blocks start at multiples of ``ROW_ALIGN`` rows, where the kernels tile rows, to keep it so), and the
-caller may run the whole product instead (``blocks.serial``: blocks in turn cost 12-20% more CPU, each packing
-the other operand again) without changing a result. Its dgemm kernels do not (in 136 of 300 random shapes a
-row of blocks differed from the whole product in the last bit), so float64 is not split.
+Bits: each block is one single-threaded BLAS call, so a result never depends on the load (OpenBLAS's own
+threads round differently from one thread: 16 of 30 random float32 and 29 of 30 float64 shapes from 256 to 700
+differed in the last bit, so the old policy's results depended on whether a core was spare). The block count
+depends on the shape and the thread count only. OpenBLAS's sgemm kernels round every row alike, so float32 blocks
+give the whole product's one-thread bits (tested; blocks start at multiples of ``ROW_ALIGN`` rows, where the
+kernels tile rows, to keep it so) and the product may run whole instead, when no core is spare (blocks in turn
+cost 12-20% more CPU, each packing the other operand again). Its dgemm kernels round some rows by the rows around
+them (136 of 300 random shapes differed), so float64 blocks always run as blocks, in turn when no core is spare
+(~3% more CPU than whole).
 
 Two products side by side need no split, so no packing twice: in the tanh chain a pair of 256^3 gradient
 products took about one product's time on one thread, where two products in blocks took 1.3x that. Each is one
@@ -77,8 +81,19 @@ def block_rows(m, parts, p):
 
 
 def _whole(gemm, a, trans_a, b, trans_b, c, parts):
-    """The product as one BLAS call in the calling thread: the blocks' bits (see the module docstring)."""
+    """The product as one BLAS call in the calling thread."""
     np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=c)
+
+
+def _blocks_in_turn(gemm, a, trans_a, b, trans_b, c, parts):
+    """The blocks one after the other in the calling thread: whole for float32, whose blocks give its bits."""
+    if c.dtype == np.float32:
+        _whole(gemm, a, trans_a, b, trans_b, c, parts)
+        return
+    op_a, op_b = (a.T if trans_a else a), (b.T if trans_b else b)
+    for p in range(parts):
+        start, stop = block_rows(c.shape[0], parts, p)
+        np.matmul(op_a[start:stop], op_b, out=c[start:stop])
 
 
 def _in_turn(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c2):
@@ -87,7 +102,7 @@ def _in_turn(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c
     _whole(gemm, a2, trans_a2, b2, trans_b2, c2, 1)
 
 
-blocks = Twin(_whole, njit(parallel=True, cache=True, error_model="numpy")(_make_blocks(prange)))
+blocks = Twin(_blocks_in_turn, njit(parallel=True, cache=True, error_model="numpy")(_make_blocks(prange)))
 pairs = Twin(_in_turn, njit(parallel=True, cache=True, error_model="numpy")(_make_pair(prange)))
 
 
@@ -126,24 +141,25 @@ def _gemm_for(*operands):
 
 
 def matmul(a, b, parts, side_by_side):
-    """``a @ b`` (2-d float32, BLAS at one thread) in ``parts`` blocks of rows run side by side on Numba's threads
-    when ``side_by_side``, else as one BLAS call; None where it does not apply: other dtypes, an operand neither
-    C- nor F-contiguous, no CBLAS found, or shapes that do not match (numpy raises its error)."""
-    if a.dtype != np.float32 or a.shape[1] != b.shape[0]:
+    """``a @ b`` (2-d float32 or float64, BLAS at one thread) in ``parts`` blocks of rows run side by side on
+    Numba's threads when ``side_by_side``, else in turn (float32: whole); None where it does not apply: other or
+    mixed dtypes, an operand neither C- nor F-contiguous, no CBLAS found, or shapes that do not match (numpy
+    raises its error)."""
+    if a.shape[1] != b.shape[0]:
         return None
     gemm = _gemm_for(a, b)
     left, right = _row_major(a), _row_major(b)
     if gemm is None or left is None or right is None:
         return None
-    out = np.empty((a.shape[0], b.shape[1]), np.float32)
+    out = np.empty((a.shape[0], b.shape[1]), a.dtype)
     run = choose(blocks, parts, minimum=2) if side_by_side else blocks.serial
     run(gemm, *left, *right, out, parts)
     return out
 
 
-def pair(a1, b1, a2, b2):
-    """``(a1 @ b1, a2 @ b2)`` (2-d, float32 or float64, BLAS at one thread) side by side on Numba's threads; None
-    where it does not apply (as for ``matmul``)."""
+def pair(a1, b1, a2, b2, side_by_side):
+    """``(a1 @ b1, a2 @ b2)`` (2-d, float32 or float64, BLAS at one thread), side by side on Numba's threads when
+    ``side_by_side``, else one after the other; None where it does not apply (as for ``matmul``)."""
     if a1.shape[1] != b1.shape[0] or a2.shape[1] != b2.shape[0]:
         return None
     gemm = _gemm_for(a1, b1, a2, b2)
@@ -151,5 +167,6 @@ def pair(a1, b1, a2, b2):
     if gemm is None or None in operands:
         return None
     out1, out2 = np.empty((a1.shape[0], b1.shape[1]), a1.dtype), np.empty((a2.shape[0], b2.shape[1]), a1.dtype)
-    choose(pairs, 2, minimum=2)(gemm, *operands[0], *operands[1], out1, *operands[2], *operands[3], out2)
+    run = choose(pairs, 2, minimum=2) if side_by_side else pairs.serial
+    run(gemm, *operands[0], *operands[1], out1, *operands[2], *operands[3], out2)
     return out1, out2

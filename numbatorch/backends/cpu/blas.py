@@ -4,10 +4,12 @@ A threaded OpenBLAS wakes its threads for every GEMM above a tiny size. For the 
 cells, small MLPs and per-step models (say 97 x 51 x 204) the wake-up and the threads' spinning cost far
 more than the arithmetic: measured here on 2 busy cores, a float64 97 x 51 x 204 product took 44 us on one
 thread and 73 us (mean: up to 6 ms) on two, and a cell-by-cell LSTM ran 20x slower than with
-``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one thread, larger ones
-on the BLAS's own count; so do products under it whose every side is at least ``SPARE_CORE_SIDE`` while no
-other process is using a core (``_spare_core.spare_core()``), except float32 2-D ones, which then run as blocks of
-rows on Numba's threads with BLAS at one thread (``_split_gemm``). With one Numba thread every product runs on one.
+``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one BLAS thread, larger ones
+on the BLAS's own count. 2-D float products under it whose every side is at least ``SPARE_CORE_SIDE`` run as
+blocks of rows on Numba's threads, side by side while no other process is using a core
+(``_spare_core.spare_core()``), each block on one BLAS thread (``_split_gemm``), and a product's two gradients
+side by side (``matmul_pair``): OpenBLAS's own threads round differently from one thread, so with them a result
+depended on the load. With one Numba thread every product runs on one BLAS thread.
 
 Changing the count is a ~0.25 us ctypes call into each loaded BLAS (``threadpoolctl``'s ``limit()`` costs
 ~20 us, too much per product), and it is only made when the size class changes, so a loop of small
@@ -37,14 +39,14 @@ from ._spare_core import spare_core
 # on n x n float64 took, on 2 threads over 1: n=256 9x, 512 1.95x, 768 1.14x, 1024 0.71x: a thread that
 # finds its core taken by another process waits whole scheduler ticks for it.
 SMALL_GEMM = 1 << 29
-# Below SMALL_GEMM, a product whose sides are all at least this many uses BLAS's threads while no other
-# process uses a core. Measured with a spare core (benchmarks/README.md), threaded over one thread:
+# Below SMALL_GEMM, a 2-D product whose sides are all at least this many runs on Numba's threads while no other
+# process uses a core. Measured with a spare core (benchmarks/README.md), on BLAS's threads over one thread:
 # tanh_chain_256 (256^3 float32) 8.8 vs 10.4 ms; but threading MultiheadAttention's 1600 x 64 x 192
 # projections made mha_64_h8 19.8 vs 16.6 ms and the 2-layer encoder 84 vs 73 ms (the worker OpenBLAS
 # leaves spinning slows the parallel softmax kernels after it), so thin products stay on one thread.
 SPARE_CORE_SIDE = 256
-# Such a float32 product with at least this many rows per Numba thread runs as that many blocks of rows side by
-# side, each on one BLAS thread (_split_gemm), instead of on BLAS's threads: 256^3 ~130 us against OpenBLAS's 154-161.
+# Such a product with at least this many rows per Numba thread runs as that many blocks of rows, each on one BLAS
+# thread (_split_gemm): float32 256^3 ~130 us side by side, against OpenBLAS's threads' 143-161.
 SPLIT_ROWS = 128
 
 _KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
@@ -140,23 +142,19 @@ def controllable():
 
 
 def _one_thread(m, k, n):
-    """Whether an (m, k) @ (k, n) product should run on one BLAS thread: small ones, every one while Numba runs
-    one thread (``numbatorch.set_num_threads(1)``: PyTorch's products then run on one thread too), mid-sized ones
-    beside a busy neighbour."""
-    large = m * k * n >= SMALL_GEMM
-    if not large and min(m, k, n) < SPARE_CORE_SIDE:
-        return True
-    if numba.get_num_threads() < 2:
-        return True
-    return not large and not spare_core()
+    """Whether an (m, k) @ (k, n) product should run on one BLAS thread: every one under ``SMALL_GEMM``
+    (mid-sized 2-D float ones use Numba's threads instead, ``matmul``), and every one while Numba runs one thread
+    (``numbatorch.set_num_threads(1)``: PyTorch's products then run on one thread too)."""
+    return m * k * n < SMALL_GEMM or numba.get_num_threads() < 2
 
 
 def _row_blocks(m, k, n):
-    """Blocks of rows a float32 (m, k) @ (k, n) product runs in side by side (``_split_gemm``); 1: one BLAS call.
+    """Blocks of rows an (m, k) @ (k, n) float product runs in (``_split_gemm``); 1: one BLAS call.
 
+    Products whose every side is at least ``SPARE_CORE_SIDE``, under ``SMALL_GEMM``, one block per Numba thread
+    of at least ``SPLIT_ROWS`` rows: the count depends on the shape and the thread count only, never on the load.
     Not inside a ``single_threaded()`` region (the caller's threads already share the cores), nor under
-    ``use_deterministic_algorithms``: the blocks' bits equal the whole product's where the BLAS rounds every row
-    alike (tested here), which no BLAS promises."""
+    ``use_deterministic_algorithms`` (float64 blocks round differently from the whole product)."""
     if m * k * n >= SMALL_GEMM or min(m, k, n) < SPARE_CORE_SIDE or _holds or are_deterministic_algorithms_enabled():
         return 1
     return min(numba.get_num_threads(), m // SPLIT_ROWS)
@@ -170,14 +168,14 @@ def prepare_gemm(m, k, n):
 
 
 def matmul(a, b):
-    """``np.matmul(a, b)`` with BLAS's threads chosen for the size of each 2-D product; mid-sized float32 2-D
+    """``np.matmul(a, b)`` with BLAS's threads chosen for the size of each 2-D product; mid-sized float 2-D
     products split into blocks of rows on Numba's threads."""
-    if a.ndim == 2 and b.ndim == 2 and a.dtype == np.float32:
+    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
         parts = _row_blocks(*a.shape, b.shape[1])
         if parts > 1:
             if not _one:
                 _change(one=True)
-            # beside a busy neighbour the product runs whole: a block on a worker waiting for its core held it up
+            # beside a busy neighbour the blocks run in turn: a block on a worker waiting for its core held it up
             out = _split_gemm.matmul(a, b, parts, spare_core())
             if out is not None:
                 return out
@@ -199,17 +197,16 @@ def _mid_sized(a, b):
 
 
 def matmul_pair(a1, b1, a2, b2):
-    """``(matmul(a1, b1), matmul(a2, b2))``: two mid-sized 2-D products (a product's two gradients) run side by
-    side on Numba's threads, each whole on one BLAS thread, beside a spare core; else each as ``matmul`` runs it.
+    """``(matmul(a1, b1), matmul(a2, b2))`` for two independent products (a product's two gradients): two
+    mid-sized 2-D float ones run whole on one BLAS thread each, side by side on Numba's threads beside a spare
+    core, else one after the other.
 
-    Each product is one BLAS call either way, so the results are the products' own bits (float32 or float64). In
-    the tanh chain a pair of 256^3 products so took about one product's one-thread time (~256 us) where the two in
-    row blocks took 2 x 162 us."""
-    if (_mid_sized(a1, b1) and _mid_sized(a2, b2) and not _holds and numba.get_num_threads() > 1
-            and spare_core()):
+    Each is one BLAS call, so a result never depends on the load. In the tanh chain a pair of 256^3 products so
+    took about one product's one-thread time (~256 us) where the two in row blocks took 2 x 162 us."""
+    if _mid_sized(a1, b1) and _mid_sized(a2, b2) and not _holds and numba.get_num_threads() > 1:
         if not _one:
             _change(one=True)
-        out = _split_gemm.pair(a1, b1, a2, b2)
+        out = _split_gemm.pair(a1, b1, a2, b2, spare_core())
         if out is not None:
             return out
     return matmul(a1, b1), matmul(a2, b2)
