@@ -54,6 +54,9 @@ def test_column_sums_give_numpys_bits(dtype, shape):
     # the bias gradients of the recurrent layers and cells: numpy adds the rows in order, and so does the kernel
     rng = np.random.default_rng(shape[0])
     a = (rng.standard_normal(shape) * 10.0 ** rng.uniform(-4, 4, shape)).astype(dtype)
+    a[:, 0] = -0.0  # numpy's sum of -0s is +0
+    a[::2, 1] = 0.0
+    a[1::2, 1] = -0.0
     for column_sums in (_rnn_math.column_sums.kernel, _rnn_math.column_sums.stand_in):
         out = np.empty(shape[1], dtype)
         column_sums(a, out)

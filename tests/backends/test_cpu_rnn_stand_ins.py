@@ -242,23 +242,26 @@ def test_backward_stand_ins_give_the_kernels_bits(mode, dtype, lengths, reverse)
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("mode", list(GATES))
-def test_cell_backward_stand_ins_give_the_kernels_bits(mode, dtype):
+@pytest.mark.parametrize("bias_sums", [True, False])
+def test_cell_backward_stand_ins_give_the_kernels_bits(mode, dtype, bias_sums):
     B, H = 4, 9
     rng = np.random.default_rng(len(mode))
     dh = _workspace(rng, dtype, (B, H), None)
+    sums = [np.empty(GATES[mode] * H if bias_sums else 0, dtype) for _ in range(2 if mode == "gru" else 1)]
     if mode == "lstm":
         gates = np.concatenate([_workspace(rng, dtype, (1, B, H), k) for k in ("sigmoid", "sigmoid", "tanh",
                                                                                "sigmoid")], axis=2)
         tiered = _rnn_lstm.lstm_cell_backward
         args = (dh, _workspace(rng, dtype, (B, H), None), gates, _workspace(rng, dtype, (1, B, H), None),
-                _workspace(rng, dtype, (1, B, H), "tanh"), np.empty((1, B, 4 * H), dtype))
+                _workspace(rng, dtype, (1, B, H), "tanh"), np.empty((1, B, 4 * H), dtype), *sums)
     elif mode == "gru":
         gates = np.concatenate([_workspace(rng, dtype, (1, B, H), k) for k in ("sigmoid", "sigmoid", "tanh")],
                                axis=2)
         tiered = _rnn_gru.gru_cell_backward
         args = (dh, gates, _workspace(rng, dtype, (1, B, H), None), _workspace(rng, dtype, (1, B, H), None),
-                np.empty((1, B, 3 * H), dtype), np.empty((1, B, 3 * H), dtype), np.empty((B, H), dtype))
+                np.empty((1, B, 3 * H), dtype), np.empty((1, B, 3 * H), dtype), np.empty((B, H), dtype), *sums)
     else:
         tiered = _rnn_simple.rnn_cell_backward
-        args = (dh, mode == "rnn_relu", _workspace(rng, dtype, (1, B, H), "tanh"), np.empty((1, B, H), dtype))
+        args = (dh, mode == "rnn_relu", _workspace(rng, dtype, (1, B, H), "tanh"), np.empty((1, B, H), dtype),
+                *sums)
     _assert_same_bits(*_run_both(tiered, args))

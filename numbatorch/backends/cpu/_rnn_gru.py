@@ -12,7 +12,7 @@ from numba import njit
 
 from . import _rnn_stand_ins
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid_gate, tanh_gate
+from ._rnn_math import copy_rows, sigmoid_gate, sum_columns, tanh_gate
 from ._tiered import Tiered
 
 # a float32 1 keeps float32 gates in float32 arithmetic (a float64 literal promoted them); float64 stays float64
@@ -135,12 +135,16 @@ gru_cell_forward = Tiered(gru_cell_forward, _rnn_stand_ins.gru_cell_forward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct):
+def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct, grad_b_ih, grad_b_hh):
     """Gate gradients of one step of a whole batch from dL/dh' ``dh`` (arrays of ``gru_cell_forward`` as
-    (1, B, *)); ``dh_direct`` receives the part of dL/dh that bypasses W_hh."""
+    (1, B, *)); ``dh_direct`` receives the part of dL/dh that bypasses W_hh; ``grad_b_ih`` and ``grad_b_hh`` (3H,)
+    the column sums of dgates_x and dgates_h (``sum_columns``), or are empty (the caller sums)."""
     no_output_grad = np.zeros_like(h_prev)
     for b in range(dh.shape[0]):
         _gru_cell_backward(b, 0, True, dh, no_output_grad, gates, hn, h_prev, dgates_x, dgates_h, dh_direct)
+    if grad_b_ih.size:
+        sum_columns(dgates_x[0], grad_b_ih)
+        sum_columns(dgates_h[0], grad_b_hh)
 
 
 gru_cell_backward = Tiered(gru_cell_backward, _rnn_stand_ins.gru_cell_backward)

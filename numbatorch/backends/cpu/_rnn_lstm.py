@@ -13,7 +13,7 @@ from numba import njit
 
 from . import _rnn_stand_ins
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, sigmoid_or_tanh, sigmoid_or_tanh32
+from ._rnn_math import copy_rows, sigmoid_or_tanh, sigmoid_or_tanh32, sum_columns
 from ._tiered import Tiered
 
 _ONE = np.float32(1.0)
@@ -200,11 +200,14 @@ lstm_cell_forward = Tiered(lstm_cell_forward, _rnn_stand_ins.lstm_cell_forward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates):
+def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, grad_bias):
     """Gate gradients of one step of a whole batch; ``dc`` enters as dL/dc' and leaves as dL/dc (arrays of
-    ``lstm_cell_forward`` as (1, B, *))."""
+    ``lstm_cell_forward`` as (1, B, *)); ``grad_bias`` (4H,) receives the gate gradients' column sums
+    (``sum_columns``), or is empty (the caller sums)."""
     B = dh.shape[0]
     _lstm_rows_backward(0, 0, B, np.ones(B, dtype=np.int64), dh, dc, gates, c_prev, tanh_c, dgates)
+    if grad_bias.size:
+        sum_columns(dgates[0], grad_bias)
 
 
 lstm_cell_backward = Tiered(lstm_cell_backward, _rnn_stand_ins.lstm_cell_backward)

@@ -9,7 +9,7 @@ from numba import njit
 
 from . import _rnn_stand_ins
 from ._parallel import twin_kernels
-from ._rnn_math import copy_rows, tanh_gate
+from ._rnn_math import copy_rows, sum_columns, tanh_gate
 from ._tiered import Tiered
 
 # float32 1 and 0 keep float32 gradients in float32 arithmetic (a float64 literal promoted them); float64 stays float64
@@ -113,9 +113,10 @@ rnn_cell_forward = Tiered(rnn_cell_forward, _rnn_stand_ins.rnn_cell_forward)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def rnn_cell_backward(dh, use_relu, out, dpre):
+def rnn_cell_backward(dh, use_relu, out, dpre, grad_bias):
     """Pre-activation gradients (1, B, H) of one step of a whole batch from dL/dh' ``dh`` and the step's
-    output ``out`` (1, B, H)."""
+    output ``out`` (1, B, H); ``grad_bias`` (H,) receives their column sums (``sum_columns``), or is empty (the
+    caller sums)."""
     dh_flat, y_flat, dpre_flat = dh.reshape(-1), out.reshape(-1), dpre.reshape(-1)
     # one loop over the batch's B * H elements, the layer's step math with no output gradient: the + 0 is that
     # zero gradient's sum (a -0 gradient gives +0, as in the layer)
@@ -126,6 +127,8 @@ def rnn_cell_backward(dh, use_relu, out, dpre):
         for j in range(dh_flat.size):
             y = y_flat[j]
             dpre_flat[j] = (dh_flat[j] + _ZERO) * (_ONE - y * y)
+    if grad_bias.size:
+        sum_columns(dpre[0], grad_bias)
 
 
 rnn_cell_backward = Tiered(rnn_cell_backward, _rnn_stand_ins.rnn_cell_backward)

@@ -342,20 +342,31 @@ def rnn_backward(grad_out, w_hh, use_relu, lengths, reverse, out, dh, dpre, dh_t
             dh[...] = dh_gemm if active is None else np.where(active, dh_gemm, dh_total)
 
 
-def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates):
+def lstm_cell_backward(dh, dc, gates, c_prev, tanh_c, dgates, grad_bias):
     """``_rnn_lstm.lstm_cell_backward``."""
     with np.errstate(all="ignore"):
         dgates[0], dc[...] = _lstm_gate_grads(dh, dc, gates[0], c_prev[0], tanh_c[0])
+        _column_sums(dgates[0], grad_bias)
 
 
-def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct):
+def gru_cell_backward(dh, gates, hn, h_prev, dgates_x, dgates_h, dh_direct, grad_b_ih, grad_b_hh):
     """``_rnn_gru.gru_cell_backward``."""
     with np.errstate(all="ignore"):
         dgates_x[0], dgates_h[0], dh_direct[...] = _gru_gate_grads(dh + np.zeros_like(dh), gates[0], hn[0],
                                                                    h_prev[0])
+        _column_sums(dgates_x[0], grad_b_ih)
+        _column_sums(dgates_h[0], grad_b_hh)
 
 
-def rnn_cell_backward(dh, use_relu, out, dpre):
+def rnn_cell_backward(dh, use_relu, out, dpre, grad_bias):
     """``_rnn_simple.rnn_cell_backward``."""
     with np.errstate(all="ignore"):
         dpre[0] = _elman_grads(dh + np.zeros_like(dh), out[0], use_relu)
+        _column_sums(dpre[0], grad_bias)
+
+
+def _column_sums(d, out):
+    """``_rnn_math.sum_columns(d, out)`` where ``out`` is not empty (numpy adds the rows of a C-contiguous ``d`` of
+    two or more columns in order, as it)."""
+    if out.size:
+        out[...] = d.sum(axis=0)

@@ -156,8 +156,9 @@ def lstm_cell_backward(ws, grad_h=None, grad_c=None):
     dh = _read_only_grad(grad_h, (B, H), dtype)
     dc = _grad_or_zeros(grad_c, (B, H), dtype)
     dgates = np.empty((B, 4 * H), dtype=dtype)
-    _rnn_lstm.lstm_cell_backward(dh, dc, ws.gates, ws.c_prev, ws.tanh_c, dgates.reshape(1, B, 4 * H))
-    return _cell_grads(ws, dgates, dgates)._replace(c0=dc)
+    bias_sums = _kernel_bias_sums(ws, B, 4 * H)
+    _rnn_lstm.lstm_cell_backward(dh, dc, ws.gates, ws.c_prev, ws.tanh_c, dgates.reshape(1, B, 4 * H), bias_sums)
+    return _cell_grads(ws, dgates, dgates, bias_sums=(bias_sums,))._replace(c0=dc)
 
 
 def gru_cell_forward(x, xw, h, w_ih, w_hh, b_hh, has_bias):
@@ -182,9 +183,10 @@ def gru_cell_backward(ws, grad_h=None):
     dgates_x = np.empty((B, 3 * H), dtype=dh.dtype)
     dgates_h = np.empty((B, 3 * H), dtype=dh.dtype)
     dh_direct = np.empty((B, H), dtype=dh.dtype)
+    bias_sums = (_kernel_bias_sums(ws, B, 3 * H), _kernel_bias_sums(ws, B, 3 * H))
     _rnn_gru.gru_cell_backward(dh, ws.gates, ws.hn, ws.h_prev.reshape(1, B, H), dgates_x.reshape(1, B, 3 * H),
-                               dgates_h.reshape(1, B, 3 * H), dh_direct)
-    return _cell_grads(ws, dgates_x, dgates_h, dh_direct)
+                               dgates_h.reshape(1, B, 3 * H), dh_direct, *bias_sums)
+    return _cell_grads(ws, dgates_x, dgates_h, dh_direct, bias_sums)
 
 
 def rnn_cell_forward(mode, x, xw, h, w_ih, w_hh, has_bias):
@@ -206,13 +208,23 @@ def rnn_cell_backward(ws, grad_h=None):
     B, H = ws.h_prev.shape
     dh = _read_only_grad(grad_h, (B, H), ws.x.dtype)
     dpre = np.empty((B, H), dtype=dh.dtype)
-    _rnn_simple.rnn_cell_backward(dh, ws.mode == "rnn_relu", ws.out, dpre.reshape(1, B, H))
-    return _cell_grads(ws, dpre, dpre)
+    bias_sums = _kernel_bias_sums(ws, B, H)
+    _rnn_simple.rnn_cell_backward(dh, ws.mode == "rnn_relu", ws.out, dpre.reshape(1, B, H), bias_sums)
+    return _cell_grads(ws, dpre, dpre, bias_sums=(bias_sums,))
 
 
-def _cell_grads(ws, dgates_x, dgates_h, dh_direct=None):
+def _kernel_bias_sums(ws, B, GH):
+    """The array a cell's backward kernel fills with its bias gradient (the column sums of its (B, G*H)
+    pre-activation gradients, as ``_rnn_math.column_sums``), in the pass that writes them: a call of its own
+    cost ~2 us. Empty, so the kernel leaves it, where ``_row_sum`` takes numpy's sum (no rows, one column) or
+    there is no bias."""
+    return np.empty(GH if ws.has_bias and B > 0 and GH > 1 else 0, dtype=ws.x.dtype)
+
+
+def _cell_grads(ws, dgates_x, dgates_h, dh_direct=None, bias_sums=()):
     """``RNNGrads`` of one cell step from its input-side and hidden-side pre-activation gradients (B, G*H);
-    ``dh_direct`` (B, H): the part of h's gradient that bypasses the gates (a GRU's), or None.
+    ``dh_direct`` (B, H): the part of h's gradient that bypasses the gates (a GRU's), or None; ``bias_sums``:
+    the column sums of dgates_x (and of dgates_h where they differ) from ``_kernel_bias_sums``.
 
     The x-side products are all (B, G*H, I) and the h-side ones (B, G*H, H) in some order, so BLAS's thread
     count is set once per side and the products call numpy's matmul: ``blas.matmul`` decides it per product
@@ -230,8 +242,12 @@ def _cell_grads(ws, dgates_x, dgates_h, dh_direct=None):
     grad_w_hh = np.matmul(dgates_h.T, ws.h_prev)
     grad_b_ih = grad_b_hh = None
     if ws.has_bias:
-        grad_b_ih = _row_sum(dgates_x)
-        grad_b_hh = grad_b_ih.copy() if dgates_h is dgates_x else _row_sum(dgates_h)
+        summed = bias_sums and bias_sums[0].size
+        grad_b_ih = bias_sums[0] if summed else _row_sum(dgates_x)
+        if dgates_h is dgates_x:
+            grad_b_hh = grad_b_ih.copy()
+        else:
+            grad_b_hh = bias_sums[1] if summed else _row_sum(dgates_h)
     return RNNGrads(grad_x, grad_h0, None, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, None)
 
 
