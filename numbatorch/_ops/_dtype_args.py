@@ -41,7 +41,8 @@ def check_mixed_dtype(x, *params):
 
 
 # the C type names PyTorch's Scalar conversion errors print
-_C_TYPE = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t"}
+_C_TYPE = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+           "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
 
 
 def integer_scalar(value, dtype):

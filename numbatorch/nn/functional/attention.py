@@ -1,9 +1,12 @@
 """Scaled dot-product attention: one graph node over the backend's fused kernels."""
+import math
+
 import numpy as np
 
 from ... import _dtype as dt
 from ..._ops.joining import repeat_interleave
 from ..._ops.products import _C_NAME, _SCALAR_NAME, _check_batched, _check_mm
+from ..._ops._dtype_args import integer_scalar
 from ..._ops._half_precision import computes_in_float32
 from ..._ops._util import SavedOutput, broadcast_error, broadcastable, record
 from ..._ops.reduction import MeanBackward1
@@ -88,6 +91,8 @@ def _check_arguments(query, key, value, attn_mask, is_causal):
     if attn_mask is not None and attn_mask.dtype not in (query.dtype, dt.bool_, dt.float32):  # "float": float32
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_c_name(attn_mask)} and  query.dtype: {_c_name(query)} instead.")
+    if attn_mask is not None and attn_mask.dtype is dt.bool_ and query._data.dtype.kind in "iu":
+        integer_scalar(-math.inf, query._data.dtype)  # the bool mask's -inf in the query's dtype: PyTorch's error
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                            "is_causal=True")
@@ -97,10 +102,9 @@ def _c_name(t):
     return _C_NAME.get(t._data.dtype.name, t._data.dtype.name)
 
 
-def _check_product(a, b, a_requires_grad):
-    """``a @ b``'s shape checks, with PyTorch's messages, on float stand-ins of arrays ``a`` and ``b`` (the
-    dtype is checked after the products)."""
-    a, b = (np.broadcast_to(np.empty((), np.float32), x.shape) for x in (a, b))
+def _check_product(a, b, a_requires_grad, dtypes=(np.float32, np.float32)):
+    """``a @ b``'s checks, with PyTorch's messages, on stand-ins of arrays ``a`` and ``b`` in ``dtypes``."""
+    a, b = (np.broadcast_to(np.empty((), dtype), x.shape) for x, dtype in zip((a, b), dtypes))
     if a.ndim == 2 and b.ndim == 2:
         _check_mm(a, b)
     else:
@@ -108,8 +112,8 @@ def _check_product(a, b, a_requires_grad):
 
 
 def _check_attention(query, key, value, mask, dropout_p, requires_grad):
-    """The checks of PyTorch's math path, in its order: q @ k^T, adding the mask, dropout, weights @ v, the
-    dtype; returns the (batch..., L, S) shape of the scores. ``requires_grad``: the query's and the key's."""
+    """The checks of PyTorch's math path, in its order: q @ k^T, adding the mask, softmax, dropout, weights @ v;
+    returns the (batch..., L, S) shape of the scores. ``requires_grad``: the query's and the key's."""
     _check_product(query, np.swapaxes(key, -1, -2), requires_grad[0])
     full_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (query.shape[-2], key.shape[-2])
     if mask is not None:
@@ -118,14 +122,14 @@ def _check_attention(query, key, value, mask, dropout_p, requires_grad):
         if np.broadcast_shapes(full_shape, np.shape(mask)) != full_shape:  # the scores take the mask in place
             raise RuntimeError(f"output with shape {list(full_shape)} doesn't match the broadcast shape "
                                f"{list(np.broadcast_shapes(full_shape, np.shape(mask)))}")
-    if dropout_p > 1.0:  # a negative probability drops nothing, as PyTorch's math path
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-    _check_product(np.broadcast_to(np.empty((), query.dtype), full_shape), value, any(requires_grad))
     if query.dtype.kind == "c":
         raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for "
                                   f"'{_SCALAR_NAME[query.dtype.name]}'")
-    if query.dtype.kind not in "f" and query.dtype.name != "bfloat16":
-        raise RuntimeError(f"expected scalar type Float but found {_SCALAR_NAME[query.dtype.name]}")
+    if dropout_p > 1.0:  # a negative probability drops nothing, as PyTorch's math path
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    # PyTorch scales integer (and bool) q and k by a Python float: their weights are float32
+    weights_dtype = query.dtype if query.dtype.kind == "f" or query.dtype.name == "bfloat16" else np.float32
+    _check_product(np.broadcast_to(0, full_shape), value, any(requires_grad), (weights_dtype, value.dtype))
     return np.broadcast_shapes(full_shape[:-2], value.shape[:-2]) + full_shape[-2:]
 
 
@@ -173,9 +177,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """
     _check_arguments(query, key, value, attn_mask, is_causal)
     if enable_gqa:
-        if query.dim() < 3:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-query.dim()}, "
-                             f"{query.dim() - 1}], but got -3)")
+        if min(query.dim(), key.dim(), value.dim()) < 3:  # PyTorch reads dim -3 of all three (each 2-D here)
+            raise IndexError("Dimension out of range (expected to be in range of [-2, 1], but got -3)")
         heads = query.shape[-3]
         if heads % key.shape[-3] or heads % value.shape[-3]:
             raise RuntimeError("Number of heads in key and value must divide the number of heads in ")  # sic
