@@ -329,9 +329,13 @@ class Tensor(TensorConversions, TensorFactories, TensorProtocol):
 
         def keep(grad):
             t = ref()
-            if t is not None and grad is not None:
-                t._grad = Tensor._make(grad._data.copy()) if t._grad is None else t._grad + grad
-        self.grad_fn.add_tensor_hook(self._output_nr, keep)
+            if t is None or grad is None:
+                return
+            if t._grad is not None:
+                t._grad = t._grad + grad
+            else:  # under create_graph a copy that keeps the gradient's graph, as PyTorch's clone
+                t._grad = grad.clone() if grad._requires_grad else Tensor._make(grad._data.copy())
+        self.grad_fn.add_tensor_hook(self._output_nr, keep, retains_grad=True)
 
     @property
     def retains_grad(self):

@@ -79,8 +79,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grads = _initial_graph_grads(tensors, _as_list(grad_tensors))
     else:
         grads = _initial_grads(tensors, _as_list(grad_tensors))
-    run_backward(tensors, grads, bool(retain_graph), inputs=_as_list(inputs), allow_unused=True,
-                 create_graph=create_graph, accumulate=inputs is not None)
+    inputs = _as_list(inputs)
+    if inputs is not None:
+        for t in inputs:  # as PyTorch: a non-leaf input retains its gradient, which its own hook puts in .grad
+            t.retain_grad()
+    run_backward(tensors, grads, bool(retain_graph), inputs=inputs, allow_unused=True, create_graph=create_graph,
+                 accumulate=inputs is not None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

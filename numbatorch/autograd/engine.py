@@ -58,7 +58,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
 
     With ``inputs=None`` gradients are accumulated into the ``.grad`` of leaf tensors. Otherwise the gradients
     of ``inputs`` are returned as a list of arrays (None where unused), or with ``accumulate``
-    (``backward(inputs=...)``) accumulated into their ``.grad`` alone.
+    (``backward(inputs=...)``, whose non-leaf inputs retain their gradients) accumulated into their ``.grad`` alone.
 
     As in PyTorch, a gradient that an op's backward leaves undefined (None) still reaches the tensor hooks on its
     way, as None, and a leaf reached only by such gradients still runs its post-accumulate-grad hooks.
@@ -197,8 +197,10 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, allow_unused=F
         mode.enabled = grad_was_enabled
 
     if capture is not None:
-        if accumulate:
-            _accumulate_inputs(inputs, capture, leaf_grads, create_graph)
+        if accumulate:  # backward(inputs=...): the leaves among inputs; non-leaf ones retain their gradients
+            for entry in list(leaf_grads.values()):
+                if id(entry[0]) in capture:
+                    _finish_leaf(entry, create_graph)
             return None
         for t, g in leaf_grads.values():
             if id(t) in capture:
@@ -255,21 +257,6 @@ def _finish_leaf(entry, create_graph):
         owned = held_only_by(entry, 1)
         t._accumulate_grad(entry[1], owned)
     post_accumulate_hooks.run(t)
-
-
-def _accumulate_inputs(inputs, capture, leaf_grads, create_graph):
-    """``backward(inputs=...)``'s accumulation: each leaf among ``inputs`` that backward reached is finished as in
-    a full backward; a non-leaf input's gradient (its hooks already run) is added to its ``.grad``."""
-    for entry in list(leaf_grads.values()):
-        if id(entry[0]) in capture:
-            _finish_leaf(entry, create_graph)
-    for t in inputs:
-        g = capture[id(t)]
-        if t.grad_fn is not None and g is not None:
-            if create_graph:
-                accumulate_graph_grad(t, g)
-            else:
-                t._accumulate_grad(g)
 
 
 def _leading_to(roots, inputs):

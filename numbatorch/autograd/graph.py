@@ -91,18 +91,28 @@ class Node:
             setattr(self, slot, None)
         self._released = True
 
-    def add_tensor_hook(self, output_nr, fn):
-        """Hook on the gradient of this node's ``output_nr``-th output (``Tensor.register_hook`` on non-leaves)."""
+    def add_tensor_hook(self, output_nr, fn, retains_grad=False):
+        """Hook on the gradient of this node's ``output_nr``-th output (``Tensor.register_hook`` on non-leaves);
+        ``retains_grad``: ``Tensor.retain_grad``'s, which runs after every other, as in PyTorch (no handle)."""
         from ..utils.hooks import RemovableHandle
         if self._pre_hooks is None:
             self._pre_hooks = {}
         hooks = self._pre_hooks.setdefault(output_nr, {})
+        if retains_grad:
+            hooks[_RETAINS_GRAD] = fn
+            return None
         handle = RemovableHandle(hooks)
         hooks[handle.id] = fn
+        if _RETAINS_GRAD in hooks:  # moved behind the new hook
+            hooks[_RETAINS_GRAD] = hooks.pop(_RETAINS_GRAD)
         return handle
 
     def backward(self, grad):
         raise NotImplementedError
+
+
+_RETAINS_GRAD = "retains_grad"
+"""Key of ``Tensor.retain_grad``'s hook among a node output's tensor hooks (RemovableHandle ids are ints)."""
 
 
 def refresh_stale_view(t):
