@@ -39,10 +39,11 @@ def test_float32_blocks_give_the_whole_products_bits(m, k, n, trans_a, trans_b, 
                 assert np.array_equal(got, expected), (parts, side_by_side)
 
 
-@pytest.mark.parametrize("m, k, n", [(300, 257, 259), (700, 256, 300)])
-def test_float64_blocks_side_by_side_or_in_turn_give_the_same_bits(m, k, n, parallel_build):
+@pytest.mark.parametrize("m, k, n, trans_a, trans_b", [(300, 257, 259, False, True), (700, 256, 300, True, False),
+                                                       (400, 300, 256, True, True)])
+def test_float64_blocks_side_by_side_or_in_turn_give_the_same_bits(m, k, n, trans_a, trans_b, parallel_build):
     rng = np.random.default_rng(m)
-    a, b = _operand(rng, m, k, False).astype(np.float64), _operand(rng, k, n, True).astype(np.float64)
+    a, b = _operand(rng, m, k, trans_a).astype(np.float64), _operand(rng, k, n, trans_b).astype(np.float64)
     with blas.single_threaded():
         for parts in range(2, m // blas.SPLIT_ROWS + 1):
             side_by_side, in_turn = (_split_gemm.matmul(a, b, parts, flag) for flag in (True, False))
