@@ -58,3 +58,17 @@ def _inputs_under_create_graph(lib):
 def test_retained_gradients_like_pytorch(scenario):
     torch = pytest.importorskip("torch")
     assert scenario(nt) == scenario(torch)
+
+
+@pytest.mark.parametrize("call", ["retain_grad", "backward_inputs", "backward_no_inputs"])
+def test_retain_grad_errors_like_pytorch(call):
+    torch = pytest.importorskip("torch")
+
+    def error(lib):
+        a, x = lib.ones(3, requires_grad=True), lib.ones(3)
+        calls = {"retain_grad": x.retain_grad, "backward_inputs": lambda: (a * x).sum().backward(inputs=[x]),
+                 "backward_no_inputs": lambda: (a * x).sum().backward(inputs=[])}
+        with pytest.raises(RuntimeError) as info:
+            calls[call]()
+        return str(info.value)
+    assert error(nt) == error(torch)

@@ -69,6 +69,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     ``create_graph=True`` records the backward pass itself, so the accumulated ``.grad`` can be differentiated
     again; ``retain_graph`` then defaults to True.
     """
+    inputs = _as_list(inputs)
+    if inputs is not None and not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     tensors = _as_list(tensors)
     for t in tensors:
         if not t._requires_grad:
@@ -79,7 +82,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grads = _initial_graph_grads(tensors, _as_list(grad_tensors))
     else:
         grads = _initial_grads(tensors, _as_list(grad_tensors))
-    inputs = _as_list(inputs)
     if inputs is not None:
         for t in inputs:  # as PyTorch: a non-leaf input retains its gradient, which its own hook puts in .grad
             t.retain_grad()
