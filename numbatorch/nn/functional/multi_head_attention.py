@@ -202,6 +202,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if not training:
         dropout_p = 0.0
     _check_mask_dtype(key_padding_mask, None if is_causal and mask is None else attn_mask, q, need_weights)
+    if need_weights and dropout_p > 1.0:  # PyTorch's F.dropout on the weights (the SDPA path raises its own)
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
 
     # Scores with a mask broadcast over (N, H, L, S); the need_weights path returns NaN rows where
     # everything is masked (as PyTorch's softmax does), the SDPA path returns zeros there.
