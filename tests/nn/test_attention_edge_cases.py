@@ -207,6 +207,8 @@ MHA_ERROR_CASES = [
     (dict(), (((5, 3, 8), _F32),) * 3, dict(key_padding_mask=((3, 5), _F64), need_weights=False)),
     (dict(dtype="float64"), (((5, 3, 8), _F64),) * 3, dict(attn_mask=((5, 5), _F32))),
     (dict(dtype="float64"), (((5, 3, 8), _F64),) * 3, dict(attn_mask=((5, 5), _F32), need_weights=False)),  # ok
+    (dict(), (((5, 8), _F32),) * 3, dict(attn_mask=((3, 5, 5), _I64))),  # the module checks dtypes before shapes
+    (dict(), (((5, 3, 8), _F32),) * 3, dict(key_padding_mask=((5,), _I64), attn_mask=((5, 5), _I64))),
     (dict(dropout=1.5), (((5, 3, 8), _F32),) * 3, {}),  # F.dropout's ValueError
     (dict(dropout=1.5), (((5, 3, 8), _F32),) * 3, dict(need_weights=False)),  # scaled_dot_product_attention's
 ]

@@ -14,12 +14,18 @@ def _float_mask(mask, name, dtype):
     """A bool (True = masked out) or float mask as a float array to add to the scores."""
     if mask is None:
         return None
-    arr = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    arr = _mask_array(mask, name)
     if arr.dtype == np.bool_:
         return np.where(arr, dtype.type(-np.inf), dtype.type(0))
-    if not dt.is_floating(arr.dtype):
-        raise AssertionError(f"only bool and floating types of {name} are supported")
     return arr.astype(dtype, copy=False)
+
+
+def _mask_array(mask, name):
+    """``mask``'s array, after PyTorch's check that it is bool or floating."""
+    arr = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if arr.dtype != np.bool_ and not dt.is_floating(arr.dtype):
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    return arr
 
 
 def _check_mask_types(key_padding_mask, attn_mask):

@@ -1,7 +1,7 @@
 """MultiheadAttention: in-projection, scaled dot-product attention per head, out-projection."""
 from ... import _creation
 from .. import init
-from ..functional.multi_head_attention import multi_head_attention_forward
+from ..functional.multi_head_attention import _mask_array, multi_head_attention_forward
 from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
@@ -116,6 +116,9 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         """Returns (attn_output, attn_weights); weights are None unless ``need_weights``."""
+        for name, mask in (("key_padding_mask", key_padding_mask), ("attn_mask", attn_mask)):
+            if mask is not None:
+                _mask_array(mask, name)  # PyTorch's module checks the masks' dtypes before any shape
         is_batched = query.dim() == 3
         if self.batch_first and is_batched:
             # keep the identities that select the one-GEMM self-attention projection
