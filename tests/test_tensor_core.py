@@ -329,3 +329,15 @@ def test_version_is_an_int_shared_with_views_like_torch():
     assert versions(nt) == versions(torch)
     with pytest.raises(AttributeError):
         nt.zeros(2)._version = 3
+
+
+def test_data_has_a_version_counter_of_its_own_like_torch():
+    def run(lib):
+        w = lib.ones(3, requires_grad=True)
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * w  # saves w for x's gradient
+        data = w.data
+        data.mul_(0.5)  # hidden from autograd: backward reads the new values without a version error
+        y.sum().backward()
+        return x.grad.tolist(), w._version, data._version
+    assert run(nt) == run(torch)
