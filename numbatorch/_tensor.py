@@ -259,8 +259,7 @@ class Tensor(TensorConversions, TensorFactories, TensorProtocol):
 
     @property
     def data(self):
-        """The same storage, detached from the graph, with a version counter of its own (as PyTorch's): an
-        in-place change through ``.data`` is hidden from autograd's saved-tensor checks."""
+        """The same storage, detached from the graph and hidden from its saved-tensor checks (own version)."""
         t = self.detach()
         t._version_counter = [0]
         return t
