@@ -229,3 +229,9 @@ def test_mha_errors_like_torch(module_kwargs, inputs, kwargs):
             results.append((type(error).__name__, str(error).replace("numbatorch.Size", "Size").replace(
                 "torch.Size", "Size")))  # each library prints its own Size
     assert results[0] == results[1]
+
+
+def test_mha_importable_from_activation_like_torch():
+    from numbatorch.nn.modules import activation
+    assert activation.MultiheadAttention is MultiheadAttention and "MultiheadAttention" in vars(
+        torch.nn.modules.activation)

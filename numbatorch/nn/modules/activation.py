@@ -1,7 +1,8 @@
 """Activation layers: thin wrappers over ``nn.functional`` with PyTorch's constructor arguments and reprs.
 
 Here the rectifiers, clamps, hard sigmoid/swish and shrinks; the smooth ones are in ``activation_smooth``, the
-softmax layers in ``activation_softmax`` (both re-exported here, PyTorch's ``nn.modules.activation``).
+softmax layers in ``activation_softmax``, MultiheadAttention in ``multihead_attention`` (all re-exported here, as
+in PyTorch's ``nn.modules.activation``).
 """
 from ... import _creation
 from .. import functional as F
@@ -10,6 +11,7 @@ from .activation_smooth import (CELU, ELU, GELU, GLU, LogSigmoid, Mish, SELU, Si
                                 Softsign, Tanhshrink, _inplace_repr)
 from .activation_softmax import LogSoftmax, Softmax, Softmax2d, Softmin  # noqa: F401
 from .module import Module
+from .multihead_attention import MultiheadAttention  # noqa: F401
 
 
 class Threshold(Module):
