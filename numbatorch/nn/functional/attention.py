@@ -128,7 +128,7 @@ def _check_attention(query, key, value, mask, dropout_p, requires_grad):
     if dropout_p > 1.0:  # a negative probability drops nothing, as PyTorch's math path
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     # PyTorch scales integer (and bool) q and k by a Python float: their weights are float32
-    weights_dtype = query.dtype if query.dtype.kind == "f" or query.dtype.name == "bfloat16" else np.float32
+    weights_dtype = query.dtype if dt.is_floating(query.dtype) else np.float32
     _check_product(np.broadcast_to(0, full_shape), value, any(requires_grad), (weights_dtype, value.dtype))
     return np.broadcast_shapes(full_shape[:-2], value.shape[:-2]) + full_shape[-2:]
 
