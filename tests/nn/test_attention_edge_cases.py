@@ -235,3 +235,36 @@ def test_mha_importable_from_activation_like_torch():
     from numbatorch.nn.modules import activation
     assert activation.MultiheadAttention is MultiheadAttention and "MultiheadAttention" in vars(
         torch.nn.modules.activation)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize("module_kwargs,grad", [(dict(batch_first=True), False), (dict(batch_first=True), True),
+                                                (dict(), False), (dict(batch_first=True, bias=False), False)])
+def test_mha_inference_fast_path_like_torch(module_kwargs, grad, need_weights):
+    # in eval mode without autograd PyTorch's fused kernel gives NaN for a fully padded sequence also without
+    # weights (its other path zeros) and ignores is_causal without a mask (its other path raises)
+    nb, th = _mha_pair(embed_dim=4, num_heads=2, **module_kwargs)
+    nb.eval(), th.eval()
+    bf = module_kwargs["batch_first"] if "batch_first" in module_kwargs else False
+    x = np.random.default_rng(12).standard_normal((2, 3, 4) if bf else (3, 2, 4))
+    padding = np.zeros((2, 3), bool)
+    padding[1] = True
+    results = []
+    for lib, module in ((numbatorch, nb), (torch, th)):
+        with lib.set_grad_enabled(grad):
+            calls = [dict(key_padding_mask=lib.tensor(padding)), dict(is_causal=True)]
+            outs = []
+            for kwargs in calls:
+                try:
+                    out, weights = module(*[lib.tensor(x)] * 3, need_weights=need_weights, **kwargs)
+                    outs.append([a.detach().numpy() for a in (out, weights) if a is not None])
+                except RuntimeError as error:
+                    outs.append(str(error))
+        results.append(outs)
+    for got, want in zip(*results):
+        if isinstance(want, str):
+            assert got == want
+        else:
+            assert len(got) == len(want)
+            for a, b in zip(got, want):
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)  # NaN where PyTorch's are

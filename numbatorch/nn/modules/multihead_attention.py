@@ -1,5 +1,7 @@
 """MultiheadAttention: in-projection, scaled dot-product attention per head, out-projection."""
 from ... import _creation
+from ..._autocast_state import is_autocast_enabled
+from ...autograd.grad_mode import is_grad_enabled
 from .. import init
 from ..functional.multi_head_attention import _mask_array, multi_head_attention_forward
 from ..parameter import Parameter
@@ -119,6 +121,7 @@ class MultiheadAttention(Module):
         for name, mask in (("key_padding_mask", key_padding_mask), ("attn_mask", attn_mask)):
             if mask is not None:
                 _mask_array(mask, name)  # PyTorch's module checks the masks' dtypes before any shape
+        fast = self._takes_fast_path(query, key, value, key_padding_mask, attn_mask)
         is_batched = query.dim() == 3
         if self.batch_first and is_batched:
             # keep the identities that select the one-GEMM self-attention projection
@@ -134,13 +137,29 @@ class MultiheadAttention(Module):
         attn_output, attn_weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
             self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
-            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights or fast,
             attn_mask=attn_mask, use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
             k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
-            average_attn_weights=average_attn_weights, is_causal=is_causal)
+            average_attn_weights=average_attn_weights or not need_weights, is_causal=is_causal and not fast)
+        if not need_weights:
+            attn_weights = None
         if self.batch_first and is_batched:
             return attn_output.transpose(1, 0), attn_weights
         return attn_output, attn_weights
+
+    def _takes_fast_path(self, query, key, value, key_padding_mask, attn_mask):
+        """Whether PyTorch runs this call on its fused inference kernel (``torch._native_multi_head_attention``),
+        which gives NaN for fully masked queries with or without ``need_weights`` and ignores ``is_causal``:
+        batched self-attention in eval mode, without float masks, autograd or the options the kernel lacks."""
+        if any(m is not None and m.is_floating_point() for m in (attn_mask, key_padding_mask)):
+            return False
+        if not (query.dim() == 3 and query is key and key is value and not self.training and self.num_heads % 2 == 0
+                and self.batch_first and self.bias_k is None and self.bias_v is None and not self.add_zero_attn
+                and self._qkv_same_embed_dim and self.in_proj_bias is not None
+                and query.dtype == self.in_proj_weight.dtype == self.in_proj_bias.dtype and not is_autocast_enabled()):
+            return False
+        tensors = (query, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight, self.out_proj.bias)
+        return not (is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors))
 
     def merge_masks(self, attn_mask, key_padding_mask, query):
         """The masks as one and its type: (key_padding_mask, 1) or (None, None) without an ``attn_mask``, else
