@@ -13,8 +13,8 @@ kernel and product calls as in one pass over the stack, so the results are the s
 
 Fully masked rows: PyTorch 2.13's F.scaled_dot_product_attention on CPU (math
 and fused paths alike) returns 0 for them, with zero gradients; that is the
-default here. torch.nn.MultiheadAttention with need_weights=True returns NaN for
-them: pass ``nan_for_fully_masked=True`` to match it.
+default here. torch.nn.MultiheadAttention with need_weights=True (or on its fused inference path) returns
+NaN for them: pass ``nan_for_fully_masked=True`` to match it.
 
 Dropout randomness stays with the caller: it passes ``dropout_mask`` (bool,
 True = keep, broadcastable to (B..., L, S)) and ``dropout_p``; kept
