@@ -122,6 +122,8 @@ class MultiheadAttention(Module):
             if mask is not None:
                 _mask_array(mask, name)  # PyTorch's module checks the masks' dtypes before any shape
         fast = self._takes_fast_path(query, key, value, key_padding_mask, attn_mask)
+        # its NaN rows: the weights' path gives them (only a mask can leave a query nothing to attend to)
+        nan_rows = fast and (key_padding_mask is not None or attn_mask is not None)
         is_batched = query.dim() == 3
         if self.batch_first and is_batched:
             # keep the identities that select the one-GEMM self-attention projection
@@ -137,7 +139,7 @@ class MultiheadAttention(Module):
         attn_output, attn_weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
             self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
-            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights or fast,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights or nan_rows,
             attn_mask=attn_mask, use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
             k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
             average_attn_weights=average_attn_weights or not need_weights, is_causal=is_causal and not fast)
