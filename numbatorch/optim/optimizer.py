@@ -338,9 +338,12 @@ class Optimizer:
     def _state_step(self, state):
         """Increment the float ``step`` tensor in ``state`` and return its new value as a Python number."""
         step_t = state["step"]
-        step_t._data += 1
+        data = step_t._data
+        # a scalar store, ~0.1 us against ~1 us for ``data += 1``'s ufunc call on a 0-d array; the same bits (a
+        # float32 sum rounded once more from float64 rounds as float32's own sum does)
+        data[()] = data.item() + 1
         step_t._version_counter[0] += 1
-        return step_t._data.item()
+        return data.item()
 
 
 def check_betas(betas):
