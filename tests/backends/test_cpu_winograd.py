@@ -209,6 +209,28 @@ def test_winograd_conv_batch_broadcast_gradient_gives_the_contiguous_bits(tile, 
 
 
 @pytest.mark.parametrize("tile", [2, 4])
+def test_winograd_conv_batch_expanded_input_gives_the_contiguous_bits(tile, monkeypatch):
+    # an input expanded over the batch (zero batch stride) is read as one sample for all, in the forward and in
+    # the weight gradient: the bits of its contiguous copy
+    _forward_tile(monkeypatch, tile)
+    rng = np.random.default_rng(8)
+    x = np.broadcast_to(rng.standard_normal((1, 16, 7, 48)).astype(np.float32), (8, 16, 7, 48))
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    assert _winograd.winograd_applies(x.shape, w.shape, *args)
+    y = conv.conv_forward(x, w, None, *args)
+    assert y.tobytes() == conv.conv_forward(np.ascontiguousarray(x), w, None, *args).tobytes()
+    gy = rng.standard_normal(y.shape).astype(np.float32)
+    grads = conv.conv_backward(gy, x, w, *args)
+    for ours, copied in zip(grads, conv.conv_backward(gy, np.ascontiguousarray(x), w, *args)):
+        assert ours.tobytes() == copied.tobytes()
+    tx, tw = torch.tensor(np.ascontiguousarray(x)), torch.tensor(w, requires_grad=True)
+    ty = F.conv2d(tx, tw, padding=1)
+    ty.backward(torch.tensor(gy))
+    assert _rel_err(y, ty.detach()) < TOL[np.float32] and _rel_err(grads[1], tw.grad) < TOL[np.float32]
+
+
+@pytest.mark.parametrize("tile", [2, 4])
 def test_winograd_conv_runs_without_jit(tile):
     # the kernels as plain Python (NUMBA_DISABLE_JIT): unsigned offsets must never go negative there
     code = (

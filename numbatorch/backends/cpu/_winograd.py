@@ -123,13 +123,14 @@ def _contiguous(a):
     return out
 
 
-def _batch_shared(gy):
-    """gy as the transforms read it: its first sample alone (1, C, H, W) when every sample is the same view (a
-    zero batch stride: the broadcast gradient of a sum or mean), which the transforms read for every sample (the
-    8 MB broadcast gradient of a 16x32x64x64 output was copied for 0.55 ms at two threads); else C-contiguous."""
-    if gy.shape[0] > 1 and gy.strides[0] == 0:
-        return np.ascontiguousarray(gy[:1])
-    return _contiguous(gy)
+def _batch_shared(a):
+    """a (N, C, H, W) as the transforms read it: its first sample alone (1, C, H, W), C-contiguous, when every
+    sample is the same view (a zero batch stride: the broadcast gradient of a sum or mean, an expanded input),
+    which the transforms read for every sample (the 8 MB broadcast gradient of a 16x32x64x64 output was copied
+    for 0.55 ms at two threads); else a C-contiguous copy (_contiguous)."""
+    if a.shape[0] > 1 and a.strides[0] == 0:
+        return np.ascontiguousarray(a[:1])
+    return _contiguous(a)
 
 
 # One pass over a convolution's chunks: run_chunk(state, i) for i < count, each worker's state from make_state(),
@@ -181,14 +182,13 @@ def _tile_stages(x, out, bias, ph, pw, m, tH, tW, rows):
 
 
 def _forward(x, weight, bias, ph, pw, N):
-    """The _Pass of the Winograd convolution of x (N, C, H, W), or of one sample (1, C, H, W) standing for all N,
-    by the 3x3 weight (Cout, C, 3, 3), padding (ph, pw) (either may be negative: a crop); its result is
-    (N, Cout, oH, oW), or None when an element of it is not finite."""
+    """The _Pass of the Winograd convolution of x (N, C, H, W), or of one sample (1, C, H, W) standing for all N
+    (C-contiguous: _batch_shared), by the 3x3 weight (Cout, C, 3, 3), padding (ph, pw) (either may be negative:
+    a crop); its result is (N, Cout, oH, oW), or None when an element of it is not finite."""
     C, H, W = x.shape[1:]
     Cout = weight.shape[0]
     oH, oW = H + 2 * ph - 2, W + 2 * pw - 2
     m, tH, tW, count, chunks = _tiling(N, C, Cout, oH, oW, x.itemsize)
-    x = _contiguous(x)
     out = np.empty((N, Cout, oH, oW), dtype=x.dtype)
     bias = np.zeros(Cout, dtype=x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     per_row, G, scratch, transform, finish = _tile_stages(x, out, bias, ph, pw, m, tH, tW, chunks[0][1])
@@ -214,7 +214,7 @@ def _forward(x, weight, bias, ph, pw, N):
 def winograd_conv2d(x, weight, bias, padding):
     """Convolution of x (N, C, H, W) by a 3x3 weight (Cout, C, 3, 3), stride 1, plus bias (Cout,) or None;
     None when the result has an infinite or NaN element (compute it the direct way)."""
-    forward = _forward(x, weight, bias, padding[0], padding[1], x.shape[0])
+    forward = _forward(_batch_shared(x), weight, bias, padding[0], padding[1], x.shape[0])
     _run_passes([forward])
     return forward.result()
 
@@ -240,20 +240,18 @@ def _gradient_stages(x, gy, ph, pw, m, tH, tW, rows):
             transforms2)
 
 
-def _weight_gradient(gy, x, ph, pw, need_gb):
+def _weight_gradient(gy, x, ph, pw, need_gb, N):
     """The _Pass whose result is (gradient of the 3x3 weight (Cout, C, 3, 3), of the bias (Cout,) or None unless
-    need_gb) from gy (N, Cout, oH, oW), or one sample of it standing for all N, and x (N, C, H, W); None when one
-    has an infinite or NaN element.
+    need_gb) from gy (N, Cout, oH, oW) and x (N, C, H, W), either of them possibly one sample standing for all N
+    (both C-contiguous: _batch_shared); None when one has an infinite or NaN element.
 
     The bias gradient is read off gy's transform: row 1 of A is all ones, so plane (m + 3) of
     A y A^T is the sum of each m x m tile (zero past the edges and in the spare tiles).  Summed per chunk on
     the workers and added in the chunks' tree with their products, it replaced a serial numpy sum over gy
     (0.6-0.8 ms less CPU per backward of a 16x32x64x64 gy)."""
-    N, C = x.shape[:2]
+    C = x.shape[1]
     Cout, oH, oW = gy.shape[1:]
     m, tH, tW, count, chunks = _tiling(N, C, Cout, oH, oW, x.itemsize)
-    x = _contiguous(x)
-    gy = _contiguous(gy)
     per_row, G, scratch, transforms = _gradient_stages(x, gy, ph, pw, m, tH, tW, chunks[0][1])
     P = chunks[0][1] * per_row
     products = count * Cout * C
@@ -289,7 +287,7 @@ def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw, need_gb=F
     only beside grad_weight, None otherwise), or None when one of them has an infinite or NaN element
     (compute them the direct way)."""
     ph, pw = padding
-    N = gy.shape[0]
+    N = x.shape[0]
     gy = _batch_shared(gy)    # both passes read it: one copy of a strided gy, not one per pass
     passes = []
     if need_gx:
@@ -297,7 +295,7 @@ def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw, need_gb=F
         flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
         passes.append(_forward(gy, flipped, None, 2 - ph, 2 - pw, N))
     if need_gw:
-        passes.append(_weight_gradient(gy, x, ph, pw, need_gb))
+        passes.append(_weight_gradient(gy, _batch_shared(x), ph, pw, need_gb, N))
     _run_passes(passes)
     results = [p.result() for p in passes]
     if any(r is None for r in results):
