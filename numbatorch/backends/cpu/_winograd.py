@@ -286,6 +286,8 @@ def winograd_conv2d_backward(gy, x, weight, padding, need_gx, need_gw, need_gb=F
     """(grad_input, grad_weight, grad_bias) of winograd_conv2d (None where not needed; grad_bias is computed
     only beside grad_weight, None otherwise), or None when one of them has an infinite or NaN element
     (compute them the direct way)."""
+    if not (need_gx or need_gw):
+        return None, None, None     # grad_bias alone: no pass to run (nor gy to copy)
     ph, pw = padding
     N = x.shape[0]
     gy = _batch_shared(gy)    # both passes read it: one copy of a strided gy, not one per pass
