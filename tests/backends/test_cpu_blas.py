@@ -8,6 +8,8 @@ import pytest
 
 from numbatorch.backends.cpu import _spare_core, blas
 
+from .blas_providers import PROVIDERS, use
+
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
 SMALL = 1 << 12  # the threshold the tests run under, so "large" products stay cheap
@@ -46,7 +48,9 @@ def _large(rng):
     ((3, 64, 64), (64, 64)),
 ])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
-def test_matmul_equals_numpy(shape_a, shape_b, dtype, threaded_blas):
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_matmul_equals_numpy(shape_a, shape_b, dtype, provider, threaded_blas, monkeypatch):
+    use(monkeypatch, provider)
     rng = np.random.default_rng(0)
     a = (rng.standard_normal(shape_a) * 4).astype(dtype)
     b = (rng.standard_normal(shape_b) * 4).astype(dtype)
@@ -56,7 +60,9 @@ def test_matmul_equals_numpy(shape_a, shape_b, dtype, threaded_blas):
     np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
 
 
-def test_matmul_errors_as_numpy(threaded_blas):
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_matmul_errors_as_numpy(provider, threaded_blas, monkeypatch):
+    use(monkeypatch, provider)
     a, b = np.ones((3, 4)), np.ones((5, 2))
     with pytest.raises(ValueError) as expected:
         np.matmul(a, b)

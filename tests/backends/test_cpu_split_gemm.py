@@ -6,8 +6,24 @@ import pytest
 
 from numbatorch.backends.cpu import _parallel, _split_gemm, blas
 
+from .blas_providers import PROVIDERS, use
+
 pytestmark = pytest.mark.skipif(_split_gemm.matmul(np.ones((1, 1), np.float32), np.ones((1, 1), np.float32), 1,
                                                    False) is None, reason="numpy's BLAS has no CBLAS sgemm")
+
+
+@pytest.fixture(autouse=True, params=PROVIDERS)
+def provider(request, monkeypatch):
+    """Every test on each BLAS provider installed (numpy's OpenBLAS, Intel MKL)."""
+    use(monkeypatch, request.param)
+    return request.param
+
+
+def _whole(a, b):
+    """``a @ b`` as one single-threaded call of the provider's BLAS (2-D), else numpy's: the bits to give."""
+    with blas.single_threaded():  # OpenBLAS's own threads round differently
+        whole = _split_gemm.matmul(a, b, 1, False) if a.ndim == b.ndim == 2 else None
+        return np.matmul(a, b) if whole is None else whole
 
 
 @pytest.fixture
@@ -30,8 +46,8 @@ def _operand(rng, rows, cols, transposed):
 def test_float32_blocks_give_the_whole_products_bits(m, k, n, trans_a, trans_b, parallel_build):
     rng = np.random.default_rng(m + k + n)
     a, b = _operand(rng, m, k, trans_a), _operand(rng, k, n, trans_b)
-    with blas.single_threaded():  # OpenBLAS's own threads round differently
-        expected = np.matmul(a, b)
+    expected = _whole(a, b)
+    with blas.single_threaded():
         for parts in range(2, m // blas.SPLIT_ROWS + 1):  # the counts blas asks for: blocks of ~128 rows
             for side_by_side in (True, False):
                 got = _split_gemm.matmul(a, b, parts, side_by_side)
@@ -48,7 +64,7 @@ def test_float64_blocks_side_by_side_or_in_turn_give_the_same_bits(m, k, n, tran
         for parts in range(2, m // blas.SPLIT_ROWS + 1):
             side_by_side, in_turn = (_split_gemm.matmul(a, b, parts, flag) for flag in (True, False))
             assert np.array_equal(side_by_side, in_turn), parts
-            np.testing.assert_allclose(side_by_side, np.matmul(a, b), rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(side_by_side, _whole(a, b), rtol=1e-12, atol=1e-12)
 
 
 def test_block_rows_cover_the_rows_once_on_aligned_boundaries():
@@ -76,10 +92,11 @@ def test_pairs_give_each_products_bits(dtype, trans, parallel_build):
     rng = np.random.default_rng(8)
     shapes = ((300, 257), (257, 259), (256, 300), (300, 260))
     a1, b1, a2, b2 = (_operand(rng, *shape, t).astype(dtype) for shape, t in zip(shapes, trans))
-    with blas.single_threaded():  # OpenBLAS's own threads round differently
+    expected = _whole(a1, b1), _whole(a2, b2)
+    with blas.single_threaded():
         for side_by_side in (True, False):
             got = _split_gemm.pair(a1, b1, a2, b2, side_by_side)
-            assert np.array_equal(got[0], np.matmul(a1, b1)) and np.array_equal(got[1], np.matmul(a2, b2))
+            assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
             assert got[0].dtype == got[1].dtype == dtype
 
 
@@ -101,7 +118,8 @@ def splitting(monkeypatch, parallel_build):
     def counted(name, split):
         def run(*args):
             out = split(*args)
-            calls.append((name, out is not None))
+            if name == "pair" or args[2] > 1:  # one block: a whole product on MKL, not a split
+                calls.append((name, out is not None))
             return out
         return run
     monkeypatch.setattr(_split_gemm, "matmul", counted("blocks", _split_gemm.matmul))
@@ -140,8 +158,8 @@ def test_blas_matmul_keeps_numpys_errors_and_transposed_operands(splitting):
     rng = np.random.default_rng(6)
     a = rng.standard_normal((256, 300)).astype(np.float32)
     b = rng.standard_normal((256, 300)).astype(np.float32)
-    assert np.array_equal(blas.matmul(a.T, b), np.matmul(a.T, b))
-    assert np.array_equal(blas.matmul(a, b.T), np.matmul(a, b.T))
+    assert np.array_equal(blas.matmul(a.T, b), _whole(a.T, b))
+    assert np.array_equal(blas.matmul(a, b.T), _whole(a, b.T))
     with pytest.raises(ValueError) as expected:
         np.matmul(a, b)
     with pytest.raises(ValueError) as got:
@@ -171,7 +189,7 @@ def test_blas_matmul_pair_pairs_mid_sized_products(shapes, paired, splitting):
     rng = np.random.default_rng(9)
     a1, b1, a2, b2 = (rng.standard_normal(shape).astype(np.float32) for shape in shapes)
     got = blas.matmul_pair(a1, b1, a2, b2)
-    assert np.array_equal(got[0], np.matmul(a1, b1)) and np.array_equal(got[1], np.matmul(a2, b2))
+    assert np.array_equal(got[0], _whole(a1, b1)) and np.array_equal(got[1], _whole(a2, b2))
     assert (("pair", True) in splitting) == paired  # unpaired, each product goes through blas.matmul
 
 
@@ -206,3 +224,21 @@ def test_matmul_gradients_match_pytorch(splitting):
     assert splitting == [("blocks", True)] * 2 + [("pair", True)] * 2
     for got, expected in zip(*results):
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def _at_offset(x, offset):
+    """A C-ordered copy of x starting ``offset`` elements into a fresh buffer (another alignment)."""
+    buffer = np.empty(x.size + offset, x.dtype)
+    copy = buffer[offset:].reshape(x.shape)
+    copy[...] = x
+    return copy
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bits_do_not_depend_on_the_operands_alignment(dtype, splitting):
+    rng = np.random.default_rng(12)
+    for m, k, n in ((97, 51, 204), (300, 257, 259)):
+        a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
+        expected = blas.matmul(a, b)
+        for offset in (1, 3):
+            assert np.array_equal(blas.matmul(_at_offset(a, offset), _at_offset(b, offset)), expected), offset

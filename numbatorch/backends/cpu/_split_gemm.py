@@ -20,20 +20,26 @@ them (136 of 300 random shapes differed), so float64 blocks always run as blocks
 Two products side by side need no split, so no packing twice: in the tanh chain a pair of 256^3 gradient
 products took about one product's time on one thread, where two products in blocks took 1.3x that. Each is one
 whole BLAS call, so both dtypes give the products' own bits.
+
+With Intel MKL (``_mkl``: the ``mkl`` wheel installed, ``NUMBATORCH_BLAS`` not "openblas") every block, product
+and in-turn run calls MKL's sequential gemm instead of numpy's. Its float32 blocks gave the whole product's bits
+in every layout (240 random shapes from 256 to 700), and its float64 blocks too unless the right operand is
+transposed (26 of 60 shapes differed), so float64 keeps the rule above: blocks in turn when no core is spare.
 """
 import ctypes
 
 import numpy as np
 from numba import njit, prange
 
-from . import _cblas
+from . import _cblas, _mkl
 from ._parallel import Twin, choose
 
 # Block boundaries fall on multiples of this many rows (a multiple of OpenBLAS's sgemm row tiles).
 ROW_ALIGN = 64
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-_gemms = None  # {dtype: numpy's CBLAS gemm taking addresses as integers}, looked up on first need
+_gemms = None  # {dtype: the CBLAS gemm taking addresses as integers}, looked up on first need
+_through_numpy = True  # whether a whole product may run as np.matmul (the same library: OpenBLAS, not MKL)
 
 
 @njit(cache=True, inline="always")
@@ -80,9 +86,23 @@ def block_rows(m, parts, p):
     return _boundary(m, parts, p), _boundary(m, parts, p + 1)
 
 
+def _rows_here(gemm, a, trans_a, b, trans_b, c, start, stop):
+    """Rows [start, stop) of the product by one BLAS call in the calling thread: np.matmul where that runs the same
+    library (OpenBLAS), else a ctypes call."""
+    if _through_numpy:
+        np.matmul((a.T if trans_a else a)[start:stop], b.T if trans_b else b, out=c[start:stop])
+        return
+    n = c.shape[1]
+    k = a.shape[0] if trans_a else a.shape[1]
+    offset_a = start if trans_a else start * a.shape[1]
+    gemm(_ROW_MAJOR, _TRANS if trans_a else _NO_TRANS, _TRANS if trans_b else _NO_TRANS, stop - start, n, k, 1.0,
+         a.ctypes.data + offset_a * c.itemsize, a.shape[1], b.ctypes.data, b.shape[1], 0.0,
+         c.ctypes.data + start * n * c.itemsize, n)
+
+
 def _whole(gemm, a, trans_a, b, trans_b, c, parts):
     """The product as one BLAS call in the calling thread."""
-    np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=c)
+    _rows_here(gemm, a, trans_a, b, trans_b, c, 0, c.shape[0])
 
 
 def _blocks_in_turn(gemm, a, trans_a, b, trans_b, c, parts):
@@ -90,10 +110,9 @@ def _blocks_in_turn(gemm, a, trans_a, b, trans_b, c, parts):
     if c.dtype == np.float32:
         _whole(gemm, a, trans_a, b, trans_b, c, parts)
         return
-    op_a, op_b = (a.T if trans_a else a), (b.T if trans_b else b)
     for p in range(parts):
         start, stop = block_rows(c.shape[0], parts, p)
-        np.matmul(op_a[start:stop], op_b, out=c[start:stop])
+        _rows_here(gemm, a, trans_a, b, trans_b, c, start, stop)
 
 
 def _in_turn(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c2):
@@ -107,12 +126,16 @@ pairs = Twin(_in_turn, njit(parallel=True, cache=True, error_model="numpy")(_mak
 
 
 def _integer_address_gemms():
-    """numpy's CBLAS gemms re-typed to take addresses as integers (what a kernel has), by dtype; {} without them."""
-    if not _cblas.available():
+    """MKL's (``_mkl.available()``) or else numpy's CBLAS gemms re-typed to take addresses as integers (what a
+    kernel has), by dtype; {} without them."""
+    global _through_numpy
+    library = _mkl if _mkl.available() else _cblas
+    _through_numpy = library is _cblas
+    if not library.available():
         return {}
     gemms = {}
     for dtype, scalar in ((np.float32, ctypes.c_float), (np.float64, ctypes.c_double)):
-        function = _cblas.gemm_function(dtype)
+        function = library.gemm_function(dtype)
         index = function.argtypes[3]
         prototype = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_int, index, index, index, scalar,
                                      ctypes.c_int64, index, ctypes.c_int64, index, scalar, ctypes.c_int64, index)
@@ -131,13 +154,24 @@ def _row_major(x):
 
 def _gemm_for(*operands):
     """The gemm for 2-d operands of one float dtype, or None: another or mixed dtypes, or no CBLAS found."""
-    global _gemms
     dtype = operands[0].dtype
     if any(x.dtype != dtype for x in operands):
         return None
+    return _provider_gemms().get(dtype)
+
+
+def _provider_gemms():
+    """{dtype: gemm} of the BLAS products use, looked up (and MKL loaded) at the first product."""
+    global _gemms
     if _gemms is None:
         _gemms = _integer_address_gemms()
-    return _gemms.get(dtype)
+    return _gemms
+
+
+def direct():
+    """Whether products call MKL's gemm here rather than numpy's BLAS (loads MKL at the first call)."""
+    _provider_gemms()
+    return not _through_numpy
 
 
 def matmul(a, b, parts, side_by_side):

@@ -22,6 +22,13 @@ last one ends the count returns to what the size class asks.
 
 Two BLAS libraries are usually loaded: numpy's, and SciPy's, which Numba kernels call for ``np.dot``;
 both are set alike. SciPy's is found when Numba has loaded it (``scipy.linalg.cython_blas``).
+
+Which BLAS runs 2-D float products: Intel MKL's sequential gemm where the ``mkl`` wheel is installed
+(``pip install numbatorch[mkl]``; ``_mkl``, loaded at the first product), numpy's otherwise;
+``NUMBATORCH_BLAS=openblas`` or ``=mkl`` chooses. With MKL a 2-D float32/float64 product from ``MKL_GEMM``
+multiply-adds is one MKL call per block of rows, and products from ``SMALL_GEMM`` on split into one block per Numba
+thread too, instead of running on a BLAS's threads; numpy's and SciPy's thread counts are still set as above for
+the products they run.
 """
 import os
 import sys
@@ -48,6 +55,11 @@ SPARE_CORE_SIDE = 256
 # Such a product with at least this many rows per Numba thread runs as that many blocks of rows, each on one BLAS
 # thread (_split_gemm): float32 256^3 ~130 us side by side, against OpenBLAS's threads' 143-161.
 SPLIT_ROWS = 128
+
+# Multiply-adds from which an unsplit 2-D product runs on MKL (where it is the provider) rather than np.matmul:
+# MKL's own time equalled OpenBLAS's up to ~96^3 and was 0.74-0.89x from 128^3 and 97 x 51 x 204 on, but the
+# ctypes call costs ~7 us more than np.matmul's ~0.7 (so a 3 x 4 x 3 product keeps numpy's bits too).
+MKL_GEMM = 1 << 19
 
 _KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
 
@@ -154,10 +166,16 @@ def _row_blocks(m, k, n):
     Products whose every side is at least ``SPARE_CORE_SIDE``, under ``SMALL_GEMM``, one block per Numba thread
     of at least ``SPLIT_ROWS`` rows: the count depends on the shape and the thread count only, never on the load.
     Not inside a ``single_threaded()`` region (the caller's threads already share the cores), nor under
-    ``use_deterministic_algorithms`` (float64 blocks round differently from the whole product)."""
-    if m * k * n >= SMALL_GEMM or min(m, k, n) < SPARE_CORE_SIDE or _holds or are_deterministic_algorithms_enabled():
+    ``use_deterministic_algorithms`` (OpenBLAS's float64 blocks round differently from the whole product). With
+    MKL (``_split_gemm.direct()``) products from ``SMALL_GEMM`` on split too, instead of running on BLAS's threads."""
+    if _holds:
         return 1
-    return min(numba.get_num_threads(), m // SPLIT_ROWS)
+    blocks = min(numba.get_num_threads(), m // SPLIT_ROWS)
+    if m * k * n >= SMALL_GEMM:
+        return blocks if _split_gemm.direct() else 1
+    if min(m, k, n) < SPARE_CORE_SIDE or are_deterministic_algorithms_enabled():
+        return 1
+    return blocks
 
 
 def prepare_gemm(m, k, n):
@@ -183,6 +201,12 @@ def matmul(a, b):
         one = _one_thread(a.shape[-2] if a.ndim > 1 else 1, a.shape[-1], b.shape[-1] if b.ndim > 1 else 1)
         if one is not _one:
             _change(one=one)
+    # MKL runs the whole product; numpy's BLAS keeps its count for what numpy runs
+    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f" and a.shape[0] * a.shape[1] * b.shape[1] >= MKL_GEMM \
+            and _split_gemm.direct():
+        out = _split_gemm.matmul(a, b, 1, False)
+        if out is not None:
+            return out
     if a.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no BLAS: multiply in float32, round once, like PyTorch
         return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.matmul(a, b)
