@@ -231,6 +231,27 @@ def test_winograd_conv_batch_expanded_input_gives_the_contiguous_bits(tile, monk
 
 
 @pytest.mark.parametrize("tile", [2, 4])
+def test_winograd_transforms_read_a_broadcast_sample_as_a_writeable_array(tile, monkeypatch):
+    # a contiguous broadcast sample is a read-only view: passed as it is, the kernels would compile a read-only
+    # signature of their own
+    _forward_tile(monkeypatch, tile)
+    seen = []
+    for name in ("transform_tiles", "input_tiles4", "gradient_tiles4"):
+        def spy(a, *args, _kernel=getattr(_winograd, name)):
+            seen.append(a.flags.writeable and a.flags.c_contiguous)
+            return _kernel(a, *args)
+        monkeypatch.setattr(_winograd, name, spy)
+    rng = np.random.default_rng(9)
+    x = np.broadcast_to(rng.standard_normal((1, 16, 7, 48)).astype(np.float32), (8, 16, 7, 48))
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    args = ((1, 1), (1, 1), (1, 1), 1)
+    assert _winograd.winograd_applies(x.shape, w.shape, *args)
+    y = conv.conv_forward(x, w, None, *args)
+    conv.conv_backward(np.broadcast_to(y[:1], y.shape), x, w, *args)
+    assert seen and all(seen)
+
+
+@pytest.mark.parametrize("tile", [2, 4])
 def test_winograd_conv_runs_without_jit(tile):
     # the kernels as plain Python (NUMBA_DISABLE_JIT): unsigned offsets must never go negative there
     code = (

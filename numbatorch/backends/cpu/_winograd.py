@@ -124,12 +124,13 @@ def _contiguous(a):
 
 
 def _batch_shared(a):
-    """a (N, C, H, W) as the transforms read it: its first sample alone (1, C, H, W), C-contiguous, when every
-    sample is the same view (a zero batch stride: the broadcast gradient of a sum or mean, an expanded input),
-    which the transforms read for every sample (the 8 MB broadcast gradient of a 16x32x64x64 output was copied
-    for 0.55 ms at two threads); else a C-contiguous copy (_contiguous)."""
+    """a (N, C, H, W) as the transforms read it: a copy of its first sample alone (1, C, H, W) when every sample
+    is the same view (a zero batch stride: the broadcast gradient of a sum or mean, an expanded input), which the
+    transforms read for every sample (the 8 MB broadcast gradient of a 16x32x64x64 output was copied for 0.55 ms
+    at two threads); else C-contiguous (_contiguous).  The sample is copied even where it is contiguous: such a
+    view is read-only, which the kernels' builds are not for (another Numba signature to compile)."""
     if a.shape[0] > 1 and a.strides[0] == 0:
-        return np.ascontiguousarray(a[:1])
+        return a[:1].copy()
     return _contiguous(a)
 
 
