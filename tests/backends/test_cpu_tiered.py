@@ -70,19 +70,21 @@ def _with_nans_and_ties(rng, shape, dtype):
     return x
 
 
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])   # pool.index_dtype's two widths
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
-def test_maxpool2x2_stand_in_equals_kernel(dtype):
+def test_maxpool2x2_stand_in_equals_kernel(dtype, index_dtype):
     rng = np.random.default_rng(1)
     x = _with_nans_and_ties(rng, (6, 1, 9, 8), dtype)
     out = np.zeros((6, 1, 4, 4), dtype)
-    idx = np.zeros(out.shape, np.int64)
+    idx = np.zeros(out.shape, index_dtype)
     _assert_same_bits(*_both_tiers(_pool_kernels.maxpool2x2.serial.kernel, _stand_ins.maxpool2x2, x, out, idx))
 
 
-def test_scatter_add_stand_in_equals_kernel():
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])   # the pools' int32, PyTorch's int64 (unpool's)
+def test_scatter_add_stand_in_equals_kernel(index_dtype):
     rng = np.random.default_rng(2)
     gy = rng.standard_normal((5, 40)).astype(np.float32)
-    idx = rng.integers(0, 7, gy.shape)  # repeated positions: the order of the additions shows
+    idx = rng.integers(0, 7, gy.shape, dtype=index_dtype)  # repeated positions: the order of the additions shows
     gx = rng.standard_normal((5, 7)).astype(np.float32)
     _assert_same_bits(*_both_tiers(_pool_kernels.scatter_add.serial.kernel, _stand_ins.scatter_add, gy, idx, gx))
 
