@@ -89,8 +89,8 @@ dropout, dropout_ = _dropout_fn("dropout", F.dropout)
 alpha_dropout, alpha_dropout_ = _dropout_fn("alpha_dropout", F.alpha_dropout)
 feature_dropout, feature_dropout_ = _dropout_fn(
     "feature_dropout", _feature_dropout,
-    "Zeroes whole feature maps ``input[n, c]`` with probability ``p`` while ``train`` (what ``F.dropout1d``, "
-    "``F.dropout2d`` and ``F.dropout3d`` apply; there is no ``F.feature_dropout``).")
+    "Zeroes whole feature maps ``input[n, c]`` with probability ``p`` while ``train``, scaling the others by "
+    "``1 / (1 - p)`` (the channel dropout of ``F.dropout1d``, ``F.dropout2d`` and ``F.dropout3d``).")
 feature_alpha_dropout, feature_alpha_dropout_ = _dropout_fn("feature_alpha_dropout", F.feature_alpha_dropout)
 
 
