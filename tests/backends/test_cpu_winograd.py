@@ -230,10 +230,11 @@ def test_winograd_conv_batch_expanded_input_gives_the_contiguous_bits(tile, monk
     assert _rel_err(y, ty.detach()) < TOL[np.float32] and _rel_err(grads[1], tw.grad) < TOL[np.float32]
 
 
+@pytest.mark.parametrize("shape", [(8, 16, 7, 48), (1, 16, 16, 128)])
 @pytest.mark.parametrize("tile", [2, 4])
-def test_winograd_transforms_read_a_broadcast_sample_as_a_writeable_array(tile, monkeypatch):
-    # a contiguous broadcast sample is a read-only view: passed as it is, the kernels would compile a read-only
-    # signature of their own
+def test_winograd_transforms_read_a_broadcast_sample_as_a_writeable_array(tile, shape, monkeypatch):
+    # a contiguous broadcast sample is a read-only view (also as a batch of one): passed as it is, the kernels
+    # would compile a read-only signature of their own
     _forward_tile(monkeypatch, tile)
     seen = []
     for name in ("transform_tiles", "input_tiles4", "gradient_tiles4"):
@@ -242,7 +243,7 @@ def test_winograd_transforms_read_a_broadcast_sample_as_a_writeable_array(tile, 
             return _kernel(a, *args)
         monkeypatch.setattr(_winograd, name, spy)
     rng = np.random.default_rng(9)
-    x = np.broadcast_to(rng.standard_normal((1, 16, 7, 48)).astype(np.float32), (8, 16, 7, 48))
+    x = np.broadcast_to(rng.standard_normal(shape[1:]).astype(np.float32), shape)
     w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
     args = ((1, 1), (1, 1), (1, 1), 1)
     assert _winograd.winograd_applies(x.shape, w.shape, *args)

@@ -129,7 +129,7 @@ def _batch_shared(a):
     transforms read for every sample (the 8 MB broadcast gradient of a 16x32x64x64 output was copied for 0.55 ms
     at two threads); else C-contiguous (_contiguous).  The sample is copied even where it is contiguous: such a
     view is read-only, which the kernels' builds are not for (another Numba signature to compile)."""
-    if a.shape[0] > 1 and a.strides[0] == 0:
+    if a.strides[0] == 0:
         return a[:1].copy()
     return _contiguous(a)
 
