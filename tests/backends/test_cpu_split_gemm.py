@@ -242,3 +242,15 @@ def test_bits_do_not_depend_on_the_operands_alignment(dtype, splitting):
         expected = blas.matmul(a, b)
         for offset in (1, 3):
             assert np.array_equal(blas.matmul(_at_offset(a, offset), _at_offset(b, offset)), expected), offset
+
+
+def test_products_from_small_gemm_on_split_on_mkl_only(provider, splitting, monkeypatch):
+    monkeypatch.setattr(blas, "SMALL_GEMM", 256 ** 3)
+    rng = np.random.default_rng(13)
+    a, b = rng.standard_normal((300, 257)).astype(np.float32), rng.standard_normal((257, 259)).astype(np.float32)
+    got = blas.matmul(a, b)
+    if provider == "mkl":  # MKL's float32 blocks give the whole product's bits
+        assert np.array_equal(got, _whole(a, b)) and splitting == [("blocks", True)]
+    else:  # OpenBLAS's own threads run it
+        np.testing.assert_allclose(got, _whole(a, b), rtol=1e-5, atol=1e-5)
+        assert splitting == []
