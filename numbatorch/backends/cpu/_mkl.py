@@ -50,8 +50,10 @@ def _load():
             library = ctypes.CDLL(path)
         except OSError:
             continue
-        library.MKL_Set_Threading_Layer(_SEQUENTIAL)
-        library.MKL_Set_Interface_Layer(_LP64)
+        # Both return the layer in force: another user of this MKL (numpy built on it) may have fixed others first
+        sequential = library.MKL_Set_Threading_Layer(_SEQUENTIAL) == _SEQUENTIAL
+        if not sequential or library.MKL_Set_Interface_Layer(_LP64) != _LP64:
+            continue
         found = {}
         for dtype, letter, scalar in ((np.float32, "s", ctypes.c_float), (np.float64, "d", ctypes.c_double)):
             function = getattr(library, f"cblas_{letter}gemm")
