@@ -254,3 +254,18 @@ def test_products_from_small_gemm_on_split_on_mkl_only(provider, splitting, monk
     else:  # OpenBLAS's own threads run it
         np.testing.assert_allclose(got, _whole(a, b), rtol=1e-5, atol=1e-5)
         assert splitting == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_whole_gives_the_one_block_bits_in_every_layout(dtype, provider):
+    if provider != "mkl":
+        pytest.skip("the whole-product shortcut is MKL's")
+    rng = np.random.default_rng(14)
+    for trans_a in (False, True):
+        for trans_b in (False, True):
+            a = _operand(rng, 97, 51, trans_a).astype(dtype)
+            b = _operand(rng, 51, 204, trans_b).astype(dtype)
+            got = _split_gemm.whole(a, b)
+            assert got.dtype == dtype and np.array_equal(got, _whole(a, b))
+    assert _split_gemm.whole(a, b.astype(np.float16)) is None
+    assert _split_gemm.whole(a, np.ones((50, 3), dtype)) is None

@@ -204,7 +204,7 @@ def matmul(a, b):
     # MKL runs the whole product; numpy's BLAS keeps its count for what numpy runs
     if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f" and a.shape[0] * a.shape[1] * b.shape[1] >= MKL_GEMM \
             and _split_gemm.direct():
-        out = _split_gemm.matmul(a, b, 1, False)
+        out = _split_gemm.whole(a, b)
         if out is not None:
             return out
     if a.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no BLAS: multiply in float32, round once, like PyTorch
