@@ -56,10 +56,12 @@ SPARE_CORE_SIDE = 256
 # thread (_split_gemm): float32 256^3 ~130 us side by side, against OpenBLAS's threads' 143-161.
 SPLIT_ROWS = 128
 
-# Multiply-adds from which an unsplit 2-D product runs on MKL (where it is the provider) rather than np.matmul:
-# MKL's own time equalled OpenBLAS's up to ~96^3 and was 0.74-0.89x from 128^3 and 97 x 51 x 204 on, but the
-# ctypes call costs ~7 us more than np.matmul's ~0.7 (so a 3 x 4 x 3 product keeps numpy's bits too).
-MKL_GEMM = 1 << 19
+# Multiply-adds from which an unsplit 2-D product runs on MKL (where it is the provider) rather than np.matmul.
+# Through this function at one thread (07:15, load 1.2), MKL over OpenBLAS: float32 64x64x128 1.65, 100^3 1.41,
+# 97x51x204 1.13, 128^3 1.01, 160^3 1.01, 50x1024x64 0.92, 256^3 0.95; float64 100^3 1.28, 97x51x204 0.99,
+# 97x204x51 0.82, 128^3 0.79, 160^3 0.81, 50x1024x64 0.69. MKL's own gemm is no slower on small products; its
+# ctypes call costs a few us more than np.matmul (and a 3 x 4 x 3 product so keeps numpy's bits).
+MKL_GEMM = 1 << 21
 
 _KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
 
