@@ -190,13 +190,15 @@ def prepare_gemm(m, k, n):
 def matmul(a, b):
     """``np.matmul(a, b)`` with BLAS's threads chosen for the size of each 2-D product; mid-sized float 2-D
     products split into blocks of rows on Numba's threads."""
-    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f" and a.shape[0] * a.shape[1] * b.shape[1] < MKL_GEMM:
-        # the common small product first: one thread, never split (a side under 256), never MKL (~3 us saved)
-        if not _one:
-            _change(one=True)
-        return np.matmul(a, b)
     if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
-        parts = _row_blocks(*a.shape, b.shape[1])
+        m, k, n = a.shape[0], a.shape[1], b.shape[1]
+        size = m * k * n
+        if size < MKL_GEMM and size < SMALL_GEMM and min(m, k, n) < SPARE_CORE_SIDE:
+            # the common small product in the fewest steps (~3 us less): one BLAS thread, no blocks, not MKL's
+            if not _one:
+                _change(one=True)
+            return np.matmul(a, b)
+        parts = _row_blocks(m, k, n)
         if parts > 1:
             if not _one:
                 _change(one=True)
