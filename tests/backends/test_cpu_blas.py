@@ -60,6 +60,25 @@ def test_matmul_equals_numpy(shape_a, shape_b, dtype, provider, threaded_blas, m
     np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_outer_products_give_numpys_bits(dtype, transposed):
+    # k = 1 runs as x * w + 0 per element: a -0 product gives +0 as in BLAS, inf * 0 gives nan
+    rng = np.random.default_rng(3)
+    column = np.concatenate([[-0.0, 0.0, np.inf, -np.inf, np.nan, 1e-3], rng.standard_normal(91)])
+    row = np.concatenate([[0.0, -0.0, 2.0, -np.inf, 1e3], rng.standard_normal(199)])
+    a, b = column.astype(dtype)[:, None], row.astype(dtype)[None, :]
+    if transposed:  # strided views: a column of a wider matrix, a row of a transposed one
+        a, b = np.repeat(a, 2, axis=1)[:, :1], np.ascontiguousarray(np.repeat(b, 2, axis=0).T).T[:1]
+    with np.errstate(invalid="ignore"):
+        expected, got = np.matmul(a, b), blas.matmul(a, b)
+        mixed = blas.matmul(a.astype(np.float32), b.astype(np.float64))
+    assert got.dtype == expected.dtype and got.shape == expected.shape == (97, 204)
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
+    assert mixed.dtype == np.float64
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_matmul_errors_as_numpy(provider, threaded_blas, monkeypatch):
     use(monkeypatch, provider)

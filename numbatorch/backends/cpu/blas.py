@@ -56,14 +56,15 @@ SPARE_CORE_SIDE = 256
 # thread (_split_gemm): float32 256^3 ~130 us side by side, against OpenBLAS's threads' 143-161.
 SPLIT_ROWS = 128
 
-# Multiply-adds from which an unsplit 2-D product runs on MKL (where it is the provider) rather than np.matmul.
-# Through this function at one thread (07:15, load 1.2), MKL over OpenBLAS: float32 64x64x128 1.65, 100^3 1.41,
-# 97x51x204 1.13, 128^3 1.01, 160^3 1.01, 50x1024x64 0.92, 256^3 0.95; float64 100^3 1.28, 97x51x204 0.99,
-# 97x204x51 0.82, 128^3 0.79, 160^3 0.81, 50x1024x64 0.69. MKL's own gemm is no slower on small products; its
-# ctypes call costs a few us more than np.matmul (and a 3 x 4 x 3 product so keeps numpy's bits).
-MKL_GEMM = 1 << 21
+# Multiply-adds, by dtype, from which an unsplit 2-D product runs on MKL (where it is the provider) rather than
+# np.matmul. Through this function at one thread (12:50-13:30 UTC, load 1-2), MKL over OpenBLAS: float32 32^3 3.3,
+# 64^3 1.9, 97x51x204 0.98-1.14, 128^3 0.92-1.02, 50x1024x64 0.92-0.95; float64 64^3 1.1-1.6, 97x51x51 1.0-1.6,
+# 100^3 0.75-1.20, the four LSTMCell layouts of 97 x 51 x 204 0.70-0.94, 128^3 0.76-0.92, 50x1024x64 0.73. MKL's
+# call costs a few us more than np.matmul on small products (its own set-up; ~1 us of it is the compiled call).
+MKL_GEMM = {np.dtype(np.float32): 1 << 21, np.dtype(np.float64): 1 << 19}
 
 _KERNEL_BLAS_MODULE = "scipy.linalg.cython_blas"
+_OUTER_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 _lock = threading.Lock()
 _libs = None              # _Library per loaded BLAS, found on first need ([] when none can be controlled)
@@ -193,7 +194,9 @@ def matmul(a, b):
     if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
         m, k, n = a.shape[0], a.shape[1], b.shape[1]
         size = m * k * n
-        if size < MKL_GEMM and size < SMALL_GEMM and min(m, k, n) < SPARE_CORE_SIDE:
+        if k == 1 and b.shape[0] == 1:
+            return _outer(a, b)
+        if size < MKL_GEMM.get(a.dtype, SMALL_GEMM) and size < SMALL_GEMM and min(m, k, n) < SPARE_CORE_SIDE:
             # the common small product in the fewest steps (~3 us less): one BLAS thread, no blocks, not MKL's
             if not _one:
                 _change(one=True)
@@ -211,14 +214,27 @@ def matmul(a, b):
         if one is not _one:
             _change(one=one)
     # MKL runs the whole product; numpy's BLAS keeps its count for what numpy runs
-    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f" and a.shape[0] * a.shape[1] * b.shape[1] >= MKL_GEMM \
-            and _split_gemm.direct():
+    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f" \
+            and a.shape[0] * a.shape[1] * b.shape[1] >= MKL_GEMM.get(a.dtype, SMALL_GEMM) and _split_gemm.direct():
         out = _split_gemm.whole(a, b)
         if out is not None:
             return out
     if a.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no BLAS: multiply in float32, round once, like PyTorch
         return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.matmul(a, b)
+
+
+def _outer(a, b):
+    """``a @ b`` for (m, 1) @ (1, n): a product per element. np.matmul took 25 us for 97 x 1 x 204 (no BLAS path for
+    k = 1) and numpy's broadcast multiply 10-17 us, this loop 2.5-4 us. BLAS and numpy's loop add each product to a
+    zero, so a -0 product gives +0: so does this (x * w + 0)."""
+    from ._rnn_math import outer_plus_row  # the recurrent layers' kernel, imported at the first outer product
+
+    if a.dtype != b.dtype or a.dtype not in _OUTER_DTYPES:
+        return np.matmul(a, b)
+    out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    outer_plus_row(np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(b[0]), np.zeros(b.shape[1], a.dtype), out)
+    return out
 
 
 def _mid_sized(a, b):
