@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor
+from ..backends.cpu import _arithmetic_kernels as threaded
 from ._util import _legacy_name, binary_arrays, broadcast_error
 
 
@@ -30,9 +31,12 @@ def _float_pair(input, other):
 
 
 def _apply2(fn, x, y):
-    """``fn(x, y)`` with PyTorch's error for shapes that do not broadcast."""
+    """``fn(x, y)`` with PyTorch's error for shapes that do not broadcast; a large float ``np.add``,
+    ``np.subtract``, ``np.multiply`` or ``np.true_divide`` runs on Numba's threads (same bits)."""
     try:
-        return fn(x, y)
+        if getattr(x, "size", 0) < threaded.MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+            return fn(x, y)
+        return threaded.run(fn, x, y)
     except ValueError:
         raise broadcast_error(np.shape(x), np.shape(y)) from None
 

@@ -10,6 +10,8 @@ import sys
 
 import numpy as np
 
+from ..backends.cpu._arithmetic_kernels import add
+
 
 def _item_refs(items, i):
     return sys.getrefcount(items[i])
@@ -65,12 +67,12 @@ def sum_into(items, i, g):
     if prev is None:
         items[i] = g
     elif type(g) is np.ndarray and _writable_array(prev, g) and _item_refs(items, i) <= _ALONE_IN_LIST:
-        np.add(prev, g, out=prev)
+        add(prev, g, out=prev)
     elif _writable_array(g, prev) and _arg_refs(g) <= _ALONE_AS_ARG + 1:  # + 1: this function's own ``g``
-        np.add(prev, g, out=g)
+        add(prev, g, out=g)
         items[i] = g
     else:
-        items[i] = prev + g
+        items[i] = add(prev, g)
 
 
 def held_only_by(items, i):
