@@ -1,0 +1,147 @@
+"""Large float32/float64 add, subtract, multiply and divide split over Numba's threads.
+
+numpy runs a ufunc on one thread; PyTorch splits every elementwise op of 32,768 elements or more over its
+threads. These four are correctly rounded IEEE operations, so a Numba loop gives numpy's bits exactly (the
+tests compare them bit for bit, -0.0, inf and nan included). Everything else stays with numpy: other dtypes,
+mixed dtypes, non-contiguous operands, broadcasting beyond a scalar or 0-d operand, small arrays, one thread,
+and while another process is using a core (``_spare_core``, as for the BLAS blocks): a thread of a split op that
+waits for a busy core costs whole scheduler ticks, far more than the op.
+"""
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from ._parallel import choose, twin_kernels
+from ._spare_core import spare_core
+
+# Elements from which a threaded kernel beats numpy on 2 threads (see benchmarks/README.md, issue 13).
+MIN_ARITHMETIC_ELEMENTS = 1 << 16
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Python ints beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
+_EXACT_INT = 1 << 53
+
+
+def _element(a, i):
+    """``a[i]`` for an array, ``a`` itself for a scalar (Numba only)."""
+
+
+@overload(_element, inline="always")
+def _element_overload(a, i):
+    if isinstance(a, types.Array):
+        return lambda a, i: a[i]
+    return lambda a, i: a
+
+
+def _make_add(loop):
+    def _add(x, y, out):
+        for i in loop(out.size):
+            out[i] = _element(x, i) + _element(y, i)
+    return _add
+
+
+def _make_subtract(loop):
+    def _subtract(x, y, out):
+        for i in loop(out.size):
+            out[i] = _element(x, i) - _element(y, i)
+    return _subtract
+
+
+def _make_multiply(loop):
+    def _multiply(x, y, out):
+        for i in loop(out.size):
+            out[i] = _element(x, i) * _element(y, i)
+    return _multiply
+
+
+def _make_divide(loop):
+    def _divide(x, y, out):
+        for i in loop(out.size):
+            out[i] = _element(x, i) / _element(y, i)
+    return _divide
+
+
+def _stand_in(ufunc):
+    """The numpy run of a kernel, while its serial build is neither compiled nor cached."""
+    def run(x, y, out):
+        ufunc(x, y, out=out)
+    return run
+
+
+_TWINS = {np.add: twin_kernels(_make_add, _stand_in(np.add)),
+          np.subtract: twin_kernels(_make_subtract, _stand_in(np.subtract)),
+          np.multiply: twin_kernels(_make_multiply, _stand_in(np.multiply)),
+          np.true_divide: twin_kernels(_make_divide, _stand_in(np.true_divide))}
+
+
+def _scalar(value, dtype):
+    """``value`` as the array dtype's scalar, as numpy converts it; None when numpy would not keep ``dtype``."""
+    if type(value) is float:
+        return dtype.type(value)
+    if type(value) is int:
+        return dtype.type(value) if -_EXACT_INT <= value <= _EXACT_INT else None
+    if type(value) is np.ndarray and value.ndim == 0 and value.dtype == dtype:
+        return value[()]
+    return None
+
+
+def _operands(x, y, out):
+    """``(x, y, big)`` ready for a kernel (arrays flat, scalars in the big array's dtype), or None."""
+    big = x if type(x) is np.ndarray and x.ndim else y
+    if type(big) is not np.ndarray or big.size < MIN_ARITHMETIC_ELEMENTS or big.dtype not in _FLOATS or \
+            not big.flags.c_contiguous or not spare_core() or numba.get_num_threads() < 2:
+        return None
+    # an ``out`` other than an operand might overlap one in part, which numpy's ufunc handles and a loop does not
+    if out is not None and not ((out is x or out is y) and out.shape == big.shape and out.dtype == big.dtype and
+                                out.flags.writeable):
+        return None
+    flat = []
+    for a in (x, y):
+        if a is big:
+            flat.append(a.reshape(-1))
+        elif type(a) is np.ndarray and a.shape == big.shape:
+            if a.dtype != big.dtype or not a.flags.c_contiguous:
+                return None
+            flat.append(a.reshape(-1))
+        else:
+            s = _scalar(a, big.dtype)
+            if s is None:
+                return None
+            flat.append(s)
+    return flat[0], flat[1], big
+
+
+def run(ufunc, x, y, out=None):
+    """``ufunc(x, y, out=out)``, on Numba's threads where the kernels apply (callers check first that an operand
+    has ``MIN_ARITHMETIC_ELEMENTS``: small ones cost no more than the bare ufunc)."""
+    twin = _TWINS.get(ufunc)
+    ready = None if twin is None else _operands(x, y, out)
+    if ready is None:
+        return ufunc(x, y) if out is None else ufunc(x, y, out=out)
+    a, b, big = ready
+    result = np.empty_like(big) if out is None else out
+    choose(twin, big.size, MIN_ARITHMETIC_ELEMENTS)(a, b, result.reshape(-1))
+    return result
+
+
+# The forms the gradients use: each checks the sizes before any other call (small operands pay ~60 ns over the
+# bare ufunc); the forward ops come through ``_ops._elementwise._apply2``.
+def add(x, y, out=None):
+    """``np.add(x, y, out=out)`` (``out``: None or an operand), split over Numba's threads where that pays."""
+    if getattr(x, "size", 0) < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+        return np.add(x, y) if out is None else np.add(x, y, out=out)
+    return run(np.add, x, y, out)
+
+
+def multiply(x, y):
+    """``np.multiply(x, y)``, split over Numba's threads where that pays."""
+    if getattr(x, "size", 0) < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+        return np.multiply(x, y)
+    return run(np.multiply, x, y, None)
+
+
+def divide(x, y):
+    """``np.true_divide(x, y)``, split over Numba's threads where that pays."""
+    if getattr(x, "size", 0) < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+        return np.true_divide(x, y)
+    return run(np.true_divide, x, y, None)
