@@ -16,8 +16,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning"
 needs_threads = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="the kernels run from 2 threads")
 
 
-def _operands(dtype, seed=0, shape=(512, 128)):
-    """Two arrays of ``shape`` whose first elements pair every special value with every other, the rest random."""
+def _operands(dtype, seed=0, shape=(512, 512)):
+    """Two arrays of ``shape`` (from ``MIN_ARITHMETIC_BYTES`` in float32) whose first elements pair every special
+    value with every other, the rest random."""
     rng = np.random.default_rng(seed)
     x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
     with np.errstate(over="ignore"):
@@ -97,13 +98,16 @@ def test_out_is_an_operand(threaded, dtype):
 
 
 @needs_threads
-@pytest.mark.parametrize("case", ["small", "int32", "float16", "mixed dtypes", "row broadcast", "transposed",
+@pytest.mark.parametrize("case", ["small", "under the bytes", "int32", "float16", "mixed dtypes", "row broadcast", "transposed",
                                   "size-1 array", "huge int", "bool", "other out"])
 def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     x, y = _operands(np.float32)
     out = None
     if case == "small":
         x, y = x[:2], y[:2]
+    elif case == "under the bytes":  # as many elements as the first check lets through, half the bytes
+        x, y = x[:256], y[:256]
+        assert x.size >= K.MIN_ARITHMETIC_ELEMENTS and x.nbytes < K.MIN_ARITHMETIC_BYTES
     elif case in ("int32", "float16"):
         x, y = x.astype(case), y.astype(case)
     elif case == "mixed dtypes":
@@ -111,7 +115,7 @@ def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     elif case == "row broadcast":
         y = y[:1]
     elif case == "transposed":
-        y = y.reshape(128, 512).T
+        y = y.T
     elif case == "size-1 array":
         y = y[:1, :1]
     elif case == "huge int":
