@@ -130,7 +130,11 @@ def splitting(monkeypatch, parallel_build):
 @pytest.mark.parametrize("shape_a, shape_b, dtype, split", [
     ((256, 256), (256, 256), np.float32, True),
     ((300, 257), (257, 259), np.float32, True),
-    ((255, 256), (256, 256), np.float32, False),  # a side under SPARE_CORE_SIDE
+    ((255, 256), (256, 256), np.float32, False),  # under 2 * SPLIT_ROWS rows
+    ((1600, 64), (64, 192), np.float32, True),  # thin: MultiheadAttention's projections
+    ((1600, 64), (64, 192), np.float64, True),
+    ((1600, 63), (63, 192), np.float32, False),  # a side under THIN_SIDE
+    ((1000, 64), (64, 64), np.float32, False),  # under SPLIT_GEMM multiply-adds
     ((256, 300), (300, 256), np.float64, True),
     ((3, 256, 256), (256, 256), np.float32, False),  # batched products go to numpy as before
     ((256,), (256, 256), np.float32, False),

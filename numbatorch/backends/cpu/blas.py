@@ -5,7 +5,7 @@ cells, small MLPs and per-step models (say 97 x 51 x 204) the wake-up and the th
 more than the arithmetic: measured here on 2 busy cores, a float64 97 x 51 x 204 product took 44 us on one
 thread and 73 us (mean: up to 6 ms) on two, and a cell-by-cell LSTM ran 20x slower than with
 ``OPENBLAS_NUM_THREADS=1``. So products under ``SMALL_GEMM`` multiply-adds run on one BLAS thread, larger ones
-on the BLAS's own count. 2-D float products under it whose every side is at least ``SPARE_CORE_SIDE`` run as
+on the BLAS's own count. 2-D float products under it with enough rows (``_row_blocks``) run as
 blocks of rows on Numba's threads, side by side while no other process is using a core
 (``_spare_core.spare_core()``), each block on one BLAS thread (``_split_gemm``), and a product's two gradients
 side by side (``matmul_pair``): OpenBLAS's own threads round differently from one thread, so with them a result
@@ -46,15 +46,20 @@ from ._spare_core import spare_core
 # on n x n float64 took, on 2 threads over 1: n=256 9x, 512 1.95x, 768 1.14x, 1024 0.71x: a thread that
 # finds its core taken by another process waits whole scheduler ticks for it.
 SMALL_GEMM = 1 << 29
-# Below SMALL_GEMM, a 2-D product whose sides are all at least this many runs on Numba's threads while no other
-# process uses a core. Measured with a spare core (benchmarks/README.md), on BLAS's threads over one thread:
-# tanh_chain_256 (256^3 float32) 8.8 vs 10.4 ms; but threading MultiheadAttention's 1600 x 64 x 192
-# projections made mha_64_h8 19.8 vs 16.6 ms and the 2-layer encoder 84 vs 73 ms (the worker OpenBLAS
-# leaves spinning slows the parallel softmax kernels after it), so thin products stay on one thread.
-SPARE_CORE_SIDE = 256
-# Such a product with at least this many rows per Numba thread runs as that many blocks of rows, each on one BLAS
-# thread (_split_gemm): float32 256^3 ~130 us side by side, against OpenBLAS's threads' 143-161.
+# Below SMALL_GEMM, a 2-D float product splits into blocks of rows run on Numba's threads (side by side while no other
+# process uses a core), each block on one BLAS thread (_split_gemm): from SPLIT_GEMM multiply-adds, with at least
+# SPLIT_ROWS rows per Numba thread and THIN_SIDE on the other two sides. Float32 256^3 took ~130 us so against
+# OpenBLAS's threads' 143-161. MultiheadAttention's 1600 x 64 x 192 projections (and an LSTM's 1600 x 64 x 128 input
+# projection), in one process alternating with unsplit ones (13:19 UTC, load 2.7): mha_64_h8 0.975x, lstm_64_32
+# 0.96x, transformer_encoder_2x64 0.99x, gru_64_32 1.01x. (On OpenBLAS's own threads such thin products had lost,
+# mha_64_h8 19.8 vs 16.6 ms: the workers it leaves spinning slowed the kernels after them; Numba's blocks leave none.)
 SPLIT_ROWS = 128
+THIN_SIDE = 64
+SPLIT_GEMM = 1 << 22
+# A product's two gradients run side by side on Numba's threads, each whole on one BLAS thread (matmul_pair), when
+# both have every side at least this many: in the tanh chain a pair of 256^3 products took about one product's
+# one-thread time (~256 us) where the two in row blocks took 2 x 162 us.
+SPARE_CORE_SIDE = 256
 
 # Multiply-adds, by dtype, from which an unsplit 2-D product runs on MKL (where it is the provider) rather than
 # np.matmul. Through this function at one thread (12:50-13:30 UTC, load 1-2), MKL over OpenBLAS: float32 32^3 3.3,
@@ -166,8 +171,9 @@ def _one_thread(m, k, n):
 def _row_blocks(m, k, n):
     """Blocks of rows an (m, k) @ (k, n) float product runs in (``_split_gemm``); 1: one BLAS call.
 
-    Products whose every side is at least ``SPARE_CORE_SIDE``, under ``SMALL_GEMM``, one block per Numba thread
-    of at least ``SPLIT_ROWS`` rows: the count depends on the shape and the thread count only, never on the load.
+    Products under ``SMALL_GEMM`` from ``SPLIT_GEMM`` multiply-adds with ``2 * SPLIT_ROWS`` rows and ``THIN_SIDE``
+    on the other sides, one block per Numba thread of at least ``SPLIT_ROWS`` rows: the count depends on the shape
+    and the thread count only, never on the load.
     Not inside a ``single_threaded()`` region (the caller's threads already share the cores), nor under
     ``use_deterministic_algorithms`` (OpenBLAS's float64 blocks round differently from the whole product). With
     MKL (``_split_gemm.direct()``) products from ``SMALL_GEMM`` on split too, instead of running on BLAS's threads."""
@@ -176,9 +182,14 @@ def _row_blocks(m, k, n):
     blocks = min(numba.get_num_threads(), m // SPLIT_ROWS)
     if m * k * n >= SMALL_GEMM:
         return blocks if _split_gemm.direct() else 1
-    if min(m, k, n) < SPARE_CORE_SIDE or are_deterministic_algorithms_enabled():
+    if not _splits(m, k, n) or are_deterministic_algorithms_enabled():
         return 1
     return blocks
+
+
+def _splits(m, k, n):
+    """Whether an (m, k) @ (k, n) product under ``SMALL_GEMM`` is large enough to split into row blocks."""
+    return m >= 2 * SPLIT_ROWS and k >= THIN_SIDE and n >= THIN_SIDE and m * k * n >= SPLIT_GEMM
 
 
 def prepare_gemm(m, k, n):
@@ -196,7 +207,7 @@ def matmul(a, b):
         size = m * k * n
         if k == 1 and b.shape[0] == 1:
             return _outer(a, b)
-        if size < MKL_GEMM.get(a.dtype, SMALL_GEMM) and size < SMALL_GEMM and min(m, k, n) < SPARE_CORE_SIDE:
+        if size < MKL_GEMM.get(a.dtype, SMALL_GEMM) and size < SMALL_GEMM and not _splits(m, k, n):
             # the common small product in the fewest steps (~3 us less): one BLAS thread, no blocks, not MKL's
             if not _one:
                 _change(one=True)
