@@ -17,8 +17,8 @@ needs_threads = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="t
 
 
 def _operands(dtype, seed=0, shape=(512, 512)):
-    """Two arrays of ``shape`` (from ``MIN_ARITHMETIC_BYTES`` in float32) whose first elements pair every special
-    value with every other, the rest random."""
+    """Two arrays of ``shape`` (1 MiB in float32: an op moves ``MIN_ARITHMETIC_BYTES``) whose first elements pair
+    every special value with every other, the rest random."""
     rng = np.random.default_rng(seed)
     x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
     with np.errstate(over="ignore"):
@@ -105,9 +105,9 @@ def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     out = None
     if case == "small":
         x, y = x[:2], y[:2]
-    elif case == "under the bytes":  # as many elements as the first check lets through, half the bytes
-        x, y = x[:256], y[:256]
-        assert x.size >= K.MIN_ARITHMETIC_ELEMENTS and x.nbytes < K.MIN_ARITHMETIC_BYTES
+    elif case == "under the bytes":  # more elements than the first check lets through, too few bytes moved
+        x, y = x[:200], y[:200]
+        assert x.size >= K.MIN_ARITHMETIC_ELEMENTS and 3 * x.nbytes < K.MIN_ARITHMETIC_BYTES
     elif case in ("int32", "float16"):
         x, y = x.astype(case), y.astype(case)
     elif case == "mixed dtypes":
@@ -127,6 +127,19 @@ def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     want = np.add(x, y)
     _assert_same_bits(K.add(x, y, out=out), want)
     assert threaded == []
+
+
+@needs_threads
+def test_bytes_moved_count_every_array(threaded):
+    """768 KiB float32 operands: x + y moves three arrays (2.25 MiB, threaded), x * 0.5 and x += y two (numpy)."""
+    x, y = _operands(np.float32, shape=(384, 512))
+    assert 3 * x.nbytes >= K.MIN_ARITHMETIC_BYTES > 2 * x.nbytes
+    want = x + y
+    _assert_same_bits(K.run(np.add, x, y), want)
+    assert threaded == [K._TWINS[np.add]]
+    _assert_same_bits(K.multiply(x, 0.5), x * np.float32(0.5))
+    _assert_same_bits(K.add(x, y, out=x), want)
+    assert threaded == [K._TWINS[np.add]]
 
 
 def test_numpy_runs_on_one_thread(threaded):

@@ -15,12 +15,13 @@ from numba.extending import overload
 from ._parallel import choose, twin_kernels
 from ._spare_core import spare_core
 
-# Bytes of output from which the threaded kernels beat numpy on 2 cores. Measured on a quiet machine (us, numpy /
-# threaded): float32 256 KiB out-of-place multiply by a scalar 6.8 / 12.7, in the tanh chain 11.6 / 21.7 (a thread
-# woken per op); 512 KiB 12.5 / 14.8; 1 MiB 52 / 20, in-place add 38 / 20 (benchmarks/README.md, issue 13).
-MIN_ARITHMETIC_BYTES = 1 << 20
-# Elements below which no operand reaches MIN_ARITHMETIC_BYTES (float64's count): the cheap first check.
-MIN_ARITHMETIC_ELEMENTS = MIN_ARITHMETIC_BYTES // 8
+# Bytes read and written (the array operands and a new output) from which the threaded kernels beat numpy on 2
+# cores: each half must outgrow a core's caches. Measured on a quiet machine (us, numpy / threaded): float32 256 KiB
+# x * 0.5 (512 KiB moved) 7.3 / 12.0, in the tanh chain 11.6 / 21.7 (a thread woken per op); 512 KiB x * 0.5 or
+# x += y (1 MiB) 14 / 16; 512 KiB x + y (1.5 MiB) 28 / 17; 1 MiB x * 0.5 (2 MiB) 51 / 21 (benchmarks/README.md).
+MIN_ARITHMETIC_BYTES = 2 << 20
+# Elements below which no operands reach MIN_ARITHMETIC_BYTES (three float64 arrays): the cheap first check.
+MIN_ARITHMETIC_ELEMENTS = MIN_ARITHMETIC_BYTES // 24
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # Python ints beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
 _EXACT_INT = 1 << 53
@@ -90,10 +91,11 @@ def _scalar(value, dtype):
 
 
 def _operands(x, y, out):
-    """``(x, y, big)`` ready for a kernel (arrays flat, scalars in the big array's dtype), or None."""
+    """``(x, y, big, bytes moved)`` ready for a kernel (arrays flat, scalars in the big array's dtype), or None where
+    numpy runs."""
     big = x if type(x) is np.ndarray and x.ndim else y
-    if type(big) is not np.ndarray or big.nbytes < MIN_ARITHMETIC_BYTES or big.dtype not in _FLOATS or \
-            not big.flags.c_contiguous or not spare_core() or numba.get_num_threads() < 2:
+    if type(big) is not np.ndarray or big.size < MIN_ARITHMETIC_ELEMENTS or big.dtype not in _FLOATS or \
+            not big.flags.c_contiguous:
         return None
     # an ``out`` other than an operand might overlap one in part, which numpy's ufunc handles and a loop does not
     if out is not None and not ((out is x or out is y) and out.shape == big.shape and out.dtype == big.dtype and
@@ -112,7 +114,10 @@ def _operands(x, y, out):
             if s is None:
                 return None
             flat.append(s)
-    return flat[0], flat[1], big
+    moved = big.nbytes * (sum(type(a) is np.ndarray for a in flat) + (out is None))
+    if moved < MIN_ARITHMETIC_BYTES or not spare_core() or numba.get_num_threads() < 2:
+        return None
+    return flat[0], flat[1], big, moved
 
 
 def run(ufunc, x, y, out=None):
@@ -122,9 +127,9 @@ def run(ufunc, x, y, out=None):
     ready = None if twin is None else _operands(x, y, out)
     if ready is None:
         return ufunc(x, y) if out is None else ufunc(x, y, out=out)
-    a, b, big = ready
+    a, b, big, moved = ready
     result = np.empty_like(big) if out is None else out
-    choose(twin, big.nbytes, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
+    choose(twin, moved, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
     return result
 
 
