@@ -70,8 +70,10 @@ class MulBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        ga = threaded.multiply(grad, self.b) if self.inputs[0] is not None else None
-        gb = threaded.multiply(grad, self.a) if self.inputs[1] is not None else None
+        # one size check for both products: the bare ufunc for small gradients (the per-op overhead)
+        mul = np.multiply if grad.size < threaded.MIN_ARITHMETIC_ELEMENTS else threaded.multiply
+        ga = mul(grad, self.b) if self.inputs[0] is not None else None
+        gb = mul(grad, self.a) if self.inputs[1] is not None else None
         return ga, gb
 
     def backward_graph(self, grad):
