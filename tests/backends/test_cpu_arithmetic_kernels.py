@@ -98,8 +98,8 @@ def test_out_is_an_operand(threaded, dtype):
 
 
 @needs_threads
-@pytest.mark.parametrize("case", ["small", "under the bytes", "int32", "float16", "mixed dtypes", "row broadcast", "transposed",
-                                  "size-1 array", "huge int", "bool", "other out"])
+@pytest.mark.parametrize("case", ["small", "under the bytes", "int32", "float16", "mixed dtypes", "row broadcast",
+                                  "transposed", "size-1 array", "huge int", "bool", "other out"])
 def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     x, y = _operands(np.float32)
     out = None

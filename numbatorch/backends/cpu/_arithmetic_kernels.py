@@ -1,8 +1,10 @@
 """Large float32/float64 add, subtract, multiply and divide split over Numba's threads.
 
 numpy runs a ufunc on one thread; PyTorch splits every elementwise op of 32,768 elements or more over its
-threads. These four are correctly rounded IEEE operations, so a Numba loop gives numpy's bits exactly (the
-tests compare them bit for bit, -0.0, inf and nan included). Everything else stays with numpy: other dtypes,
+threads, whose OpenMP workers spin between ops. Numba's TBB workers sleep, and waking one costs more than half of
+an op whose operands fit a core's caches, so here only larger ops are split (``MIN_ARITHMETIC_BYTES``). These four
+are correctly rounded IEEE operations, so a Numba loop gives numpy's bits exactly (the tests compare them bit for
+bit, -0.0, inf and nan included). Everything else stays with numpy: other dtypes,
 mixed dtypes, non-contiguous operands, broadcasting beyond a scalar or 0-d operand, small arrays, one thread,
 and while another process is using a core (``_spare_core``, as for the BLAS blocks): a thread of a split op that
 waits for a busy core costs whole scheduler ticks, far more than the op.
