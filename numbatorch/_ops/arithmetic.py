@@ -70,10 +70,11 @@ class MulBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        # one size check for both products: the bare ufunc for small gradients (the per-op overhead)
-        mul = np.multiply if grad.size < threaded.MIN_ARITHMETIC_ELEMENTS else threaded.multiply
-        ga = mul(grad, self.b) if self.inputs[0] is not None else None
-        gb = mul(grad, self.a) if self.inputs[1] is not None else None
+        if grad.size < threaded.MIN_ARITHMETIC_ELEMENTS:  # small: the bare operator, the fewest steps (per-op overhead)
+            return (grad * self.b if self.inputs[0] is not None else None,
+                    grad * self.a if self.inputs[1] is not None else None)
+        ga = threaded.multiply(grad, self.b) if self.inputs[0] is not None else None
+        gb = threaded.multiply(grad, self.a) if self.inputs[1] is not None else None
         return ga, gb
 
     def backward_graph(self, grad):

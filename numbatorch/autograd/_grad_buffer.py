@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from ..backends.cpu._arithmetic_kernels import add
+from ..backends.cpu._arithmetic_kernels import MIN_ARITHMETIC_ELEMENTS, add as threaded_add
 
 
 def _item_refs(items, i):
@@ -66,7 +66,10 @@ def sum_into(items, i, g):
     prev = items[i]
     if prev is None:
         items[i] = g
-    elif type(g) is np.ndarray and _writable_array(prev, g) and _item_refs(items, i) <= _ALONE_IN_LIST:
+        return
+    # numpy's add for small gradients, in the fewest steps (the per-op overhead); large ones on Numba's threads
+    add = np.add if g.size < MIN_ARITHMETIC_ELEMENTS else threaded_add
+    if type(g) is np.ndarray and _writable_array(prev, g) and _item_refs(items, i) <= _ALONE_IN_LIST:
         add(prev, g, out=prev)
     elif _writable_array(g, prev) and _arg_refs(g) <= _ALONE_AS_ARG + 1:  # + 1: this function's own ``g``
         add(prev, g, out=g)
