@@ -4,7 +4,9 @@ import ctypes
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import _cblas
+from numbatorch.backends.cpu import _cblas, _split_gemm, blas
+
+from .blas_providers import PROVIDERS, use
 
 
 def _loaded_openblas_exports_cblas_gemm():
@@ -33,8 +35,10 @@ def test_lookup_finds_the_gemm_numpy_loaded():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("trans_a, trans_b", [(False, False), (True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("m, k, n", [(5, 7, 3), (1, 4, 6), (3, 1, 1), (0, 4, 2), (2, 0, 3)])
-def test_gemm_on_strided_windows_matches_numpy(m, k, n, trans_a, trans_b, dtype):
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_gemm_on_strided_windows_matches_numpy(m, k, n, trans_a, trans_b, dtype, provider, monkeypatch):
     """op(a) @ op(b) + beta * c on column windows of wider arrays (leading dimension = row pitch)."""
+    use(monkeypatch, provider)
     rng = np.random.default_rng(0)
 
     def window(rows, cols):
@@ -51,9 +55,11 @@ def test_gemm_on_strided_windows_matches_numpy(m, k, n, trans_a, trans_b, dtype)
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("trans_a", [False, True])
-def test_gemm_series_of_offset_windows_matches_numpy(trans_a, dtype):
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_gemm_series_of_offset_windows_matches_numpy(trans_a, dtype, provider, monkeypatch):
     """count products whose operands advance by fixed element steps: stacked a, overlapping column windows of b
     (and of c), beta for the first product and 1 for the rest, as the row-offset convolution calls it."""
+    use(monkeypatch, provider)
     rng = np.random.default_rng(1)
     count, m, k, n, step = 3, 4, 5, 6, 2
     a = rng.standard_normal((count, k, m) if trans_a else (count, m, k)).astype(dtype)
@@ -69,3 +75,20 @@ def test_gemm_series_of_offset_windows_matches_numpy(trans_a, dtype):
         want[:, i * step:i * step + n] += (a[i].T if trans_a else a[i]) @ wide[:, :n]
     _cblas.gemm(a[0], wide[:, :n], out[:, :n], 0.0, trans_a, count=count, steps=(a[0].size, 0, step))
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_gemm_runs_on_the_provider(dtype, provider, monkeypatch):
+    """The provider's own bits: MKL's one-call product where it is installed and chosen, else numpy's matmul (the
+    same OpenBLAS) on one thread."""
+    use(monkeypatch, provider)
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((70, 90)).astype(dtype), rng.standard_normal((90, 50)).astype(dtype)
+    c = np.empty((70, 50), dtype)
+    _cblas.gemm(a, b, c)
+    if provider == "mkl":
+        assert np.array_equal(c, _split_gemm.whole(a, b))
+    else:
+        with blas.single_threaded():
+            assert np.array_equal(c, np.matmul(a, b))
