@@ -28,7 +28,7 @@ def threaded_blas(monkeypatch):
     Yields the counts set."""
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
         for name, value in (("_libs", None), ("_kernel_blas_seen", False), ("_one", False), ("_holds", 0),
-                            ("SMALL_GEMM", SMALL), ("SPARE_CORE_SIDE", SMALL)):
+                            ("SMALL_GEMM", SMALL), ("SPLIT_GEMM", SMALL)):
             monkeypatch.setattr(blas, name, value)
         monkeypatch.setattr(blas.numba, "get_num_threads", lambda: 2)  # as on 2 cores, whatever the count here
         yield _counts()
@@ -186,7 +186,8 @@ def test_products_under_the_threshold_never_use_blas_threads(spare, threaded_bla
     """Wide ones included, spare core or not: OpenBLAS's threads round differently from one thread, so a result
     would depend on the load (mid-sized 2-D ones use Numba's threads instead, test_cpu_split_gemm.py)."""
     monkeypatch.setattr(blas, "SMALL_GEMM", (2 * SIDE) ** 3)
-    monkeypatch.setattr(blas, "SPARE_CORE_SIDE", SIDE)
+    for name, value in (("SPLIT_GEMM", SIDE ** 3), ("THIN_SIDE", SIDE), ("SPLIT_ROWS", SIDE // 2)):
+        monkeypatch.setattr(blas, name, value)  # SIDE^3 products split into row blocks
     monkeypatch.setattr(blas, "spare_core", lambda: spare)
     rng = np.random.default_rng(5)
     blas.matmul(*_small(rng))

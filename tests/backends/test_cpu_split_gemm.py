@@ -186,7 +186,10 @@ def test_no_split_under_deterministic_algorithms_or_a_hold(splitting):
 
 @pytest.mark.parametrize("shapes, paired", [
     (((256, 300), (300, 256), (300, 256), (256, 256)), True),
-    (((256, 300), (300, 256), (300, 255), (255, 256)), False),  # a side under SPARE_CORE_SIDE
+    (((256, 300), (300, 256), (300, 255), (255, 256)), True),
+    (((1600, 192), (192, 64), (192, 1600), (1600, 64)), True),  # a linear layer's gradients
+    (((256, 300), (300, 256), (300, 63), (63, 256)), False),  # a side under THIN_SIDE
+    (((256, 300), (300, 256), (150, 150), (150, 150)), False),  # under SPLIT_GEMM multiply-adds
     (((2, 256, 300), (300, 256), (300, 256), (256, 256)), False),  # batched
 ])
 def test_blas_matmul_pair_pairs_mid_sized_products(shapes, paired, splitting):

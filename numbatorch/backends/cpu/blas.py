@@ -56,10 +56,6 @@ SMALL_GEMM = 1 << 29
 SPLIT_ROWS = 128
 THIN_SIDE = 64
 SPLIT_GEMM = 1 << 22
-# A product's two gradients run side by side on Numba's threads, each whole on one BLAS thread (matmul_pair), when
-# both have every side at least this many: in the tanh chain a pair of 256^3 products took about one product's
-# one-thread time (~256 us) where the two in row blocks took 2 x 162 us.
-SPARE_CORE_SIDE = 256
 
 # Multiply-adds, by dtype, from which an unsplit 2-D product runs on MKL (where it is the provider) rather than
 # np.matmul. Through this function at one thread (12:50-13:30 UTC, load 1-2), MKL over OpenBLAS: float32 32^3 3.3,
@@ -248,22 +244,26 @@ def _outer(a, b):
     return out
 
 
-def _mid_sized(a, b):
-    """Whether ``a @ b`` is a 2-D product whose sides are all at least SPARE_CORE_SIDE, under SMALL_GEMM."""
+def _pairable(a, b):
+    """Whether ``a @ b`` is a 2-D product under SMALL_GEMM from SPLIT_GEMM multiply-adds with every side at least
+    THIN_SIDE: one worth a Numba thread of its own beside another."""
     if a.ndim != 2 or b.ndim != 2:
         return False
     m, k, n = a.shape[0], a.shape[1], b.shape[1]
-    return m * k * n < SMALL_GEMM and min(m, k, n) >= SPARE_CORE_SIDE
+    return SPLIT_GEMM <= m * k * n < SMALL_GEMM and min(m, k, n) >= THIN_SIDE
 
 
 def matmul_pair(a1, b1, a2, b2):
     """``(matmul(a1, b1), matmul(a2, b2))`` for two independent products (a product's two gradients): two
-    mid-sized 2-D float ones run whole on one BLAS thread each, side by side on Numba's threads beside a spare
-    core, else one after the other.
+    mid-sized 2-D float ones (``_pairable``) run whole on one BLAS thread each, side by side on Numba's threads
+    beside a spare core, else one after the other.
 
-    Each is one BLAS call, so a result never depends on the load. In the tanh chain a pair of 256^3 products so
-    took about one product's one-thread time (~256 us) where the two in row blocks took 2 x 162 us."""
-    if _mid_sized(a1, b1) and _mid_sized(a2, b2) and not _holds and numba.get_num_threads() > 1:
+    Each is one BLAS call, so a result never depends on the load, nor on the thread count. No product is packed
+    twice, as row blocks pack the other operand each: in the tanh chain a pair of 256^3 products took about one
+    product's one-thread time (~256 us) where the two in row blocks took 2 x 162 us; a linear layer's gradients
+    (MultiheadAttention's 1600 x 192 x 64 and 192 x 1600 x 64) run side by side where the weight's, with its 192
+    rows, would not split."""
+    if _pairable(a1, b1) and _pairable(a2, b2) and not _holds and numba.get_num_threads() > 1:
         if not _one:
             _change(one=True)
         out = _split_gemm.pair(a1, b1, a2, b2, spare_core())
