@@ -135,24 +135,19 @@ def run(ufunc, x, y, out=None):
     return result
 
 
-# The forms the gradients use (``x`` an array): each checks the sizes before any other call, so small operands pay
-# ~50 ns over the bare ufunc; the forward ops come through ``_ops._elementwise._apply2``.
-def add(x, y, out=None):
-    """``np.add(x, y, out=out)`` (``out``: None or an operand), split over Numba's threads where that pays."""
-    if x.size < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
-        return np.add(x, y) if out is None else np.add(x, y, out=out)
-    return run(np.add, x, y, out)
+def _split_where_it_pays(ufunc):
+    """``ufunc(x, y, out=out)`` for an array ``x`` (``out``: None or an operand), on Numba's threads where that pays.
+    The forms the gradients use: the sizes are checked before any other call, so small operands pay ~50 ns over
+    the bare ufunc (the forward ops come through ``_ops._elementwise._apply2``)."""
+    def apply(x, y, out=None):
+        if x.size < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+            return ufunc(x, y) if out is None else ufunc(x, y, out=out)
+        return run(ufunc, x, y, out)
+    apply.__name__ = apply.__qualname__ = ufunc.__name__
+    apply.__doc__ = f"``np.{ufunc.__name__}(x, y, out=out)``, split over Numba's threads where that pays."
+    return apply
 
 
-def multiply(x, y):
-    """``np.multiply(x, y)``, split over Numba's threads where that pays."""
-    if x.size < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
-        return np.multiply(x, y)
-    return run(np.multiply, x, y, None)
-
-
-def divide(x, y):
-    """``np.true_divide(x, y)``, split over Numba's threads where that pays."""
-    if x.size < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
-        return np.true_divide(x, y)
-    return run(np.true_divide, x, y, None)
+add = _split_where_it_pays(np.add)
+multiply = _split_where_it_pays(np.multiply)
+divide = _split_where_it_pays(np.true_divide)

@@ -197,13 +197,13 @@ def prepare_gemm(m, k, n):
 
 def matmul(a, b):
     """``np.matmul(a, b)`` with BLAS's threads chosen for the size of each 2-D product; mid-sized float 2-D
-    products split into blocks of rows on Numba's threads."""
+    products split into blocks of rows on Numba's threads, large ones run on MKL where it is the provider."""
     if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f":
         m, k, n = a.shape[0], a.shape[1], b.shape[1]
-        size = m * k * n
         if k == 1 and b.shape[0] == 1:
             return _outer(a, b)
-        if size < MKL_GEMM.get(a.dtype, SMALL_GEMM) and size < SMALL_GEMM and not _splits(m, k, n):
+        size, mkl_floor = m * k * n, MKL_GEMM.get(a.dtype, SMALL_GEMM)
+        if size < mkl_floor and size < SMALL_GEMM and not _splits(m, k, n):
             # the common small product in the fewest steps (~3 us less): one BLAS thread, no blocks, not MKL's
             if not _one:
                 _change(one=True)
@@ -216,16 +216,19 @@ def matmul(a, b):
             out = _split_gemm.matmul(a, b, parts, spare_core())
             if out is not None:
                 return out
+        one = _one_thread(m, k, n)
+        if one is not _one:
+            _change(one=one)
+        # MKL runs the whole product; numpy's BLAS keeps its count for what numpy runs
+        if size >= mkl_floor and _split_gemm.direct():
+            out = _split_gemm.whole(a, b)
+            if out is not None:
+                return out
+        return np.matmul(a, b)
     if a.ndim and b.ndim:
         one = _one_thread(a.shape[-2] if a.ndim > 1 else 1, a.shape[-1], b.shape[-1] if b.ndim > 1 else 1)
         if one is not _one:
             _change(one=one)
-    # MKL runs the whole product; numpy's BLAS keeps its count for what numpy runs
-    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind == "f" \
-            and a.shape[0] * a.shape[1] * b.shape[1] >= MKL_GEMM.get(a.dtype, SMALL_GEMM) and _split_gemm.direct():
-        out = _split_gemm.whole(a, b)
-        if out is not None:
-            return out
     if a.dtype.kind == "V":  # bfloat16 (ml_dtypes) has no BLAS: multiply in float32, round once, like PyTorch
         return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.matmul(a, b)
