@@ -44,6 +44,7 @@ from ._ops.scatter_gather import *  # noqa: F401,F403
 from ._ops.index_ops import *  # noqa: F401,F403
 from ._ops.masking import *  # noqa: F401,F403
 from ._ops.products import *  # noqa: F401,F403
+from ._ops.vector_products import *  # noqa: F401,F403
 from ._ops.contractions import *  # noqa: F401,F403
 from ._ops.addmm_ops import *  # noqa: F401,F403
 from ._ops.inplace_functions import *  # noqa: F401,F403
