@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from numbatorch.backends.cpu import _conv_tiles, _parallel, conv
+from numbatorch.backends.cpu import _conv_tiles, _parallel, conv, fold
 from numbatorch.nn.functional._shape_args import ntuple
 
 torch = pytest.importorskip("torch")
@@ -119,20 +119,20 @@ def test_unfold_fold_match_torch(parallel, monkeypatch):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 7, 8))
     args = ((2, 3), (2, 2), (1, 1), (2, 1))
-    u = conv.unfold(x, *args)
+    u = fold.unfold(x, *args)
     tu = F.unfold(torch.tensor(x), *args).numpy()
     np.testing.assert_allclose(u, tu, atol=1e-12)
-    np.testing.assert_allclose(conv.fold(tu, (7, 8), *args),
+    np.testing.assert_allclose(fold.fold(tu, (7, 8), *args),
                                F.fold(torch.tensor(tu), (7, 8), *args).numpy(), atol=1e-12)
 
 
 def test_runs_without_jit():
-    code = ("import numpy as np\nfrom numbatorch.backends.cpu import conv\n"
+    code = ("import numpy as np\nfrom numbatorch.backends.cpu import conv, fold\n"
             "x = np.random.rand(2, 4, 5, 6); w = np.random.rand(6, 2, 3, 3)\n"
             "y = conv.conv_forward(x, w, None, (2, 2), (1, 1), (1, 1), 2)\n"
             "conv.conv_backward(np.ones_like(y), x, w, (2, 2), (1, 1), (1, 1), 2)\n"
             "a = ((2, 2), (1, 1), (0, 0), (1, 1))\n"
-            "conv.fold(conv.unfold(x, *a), (5, 6), *a)\n")
+            "fold.fold(fold.unfold(x, *a), (5, 6), *a)\n")
     root = os.path.abspath(os.path.join(os.path.dirname(conv.__file__), "..", "..", ".."))
     env = dict(os.environ, NUMBA_DISABLE_JIT="1",
                PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))

@@ -1,5 +1,5 @@
 """Convolution (1-d/2-d/3-d, grouped, dilated, strided) and transposed convolution
-on raw numpy arrays: forward and backward, plus unfold/fold.
+on raw numpy arrays: forward and backward (unfold/fold: ``fold.py``).
 
 Strategy: im2col of a tile (several samples, or a band of output rows of one sample)
 into a cache-sized buffer with a Numba kernel, then one batched BLAS GEMM per tile
@@ -20,28 +20,19 @@ from ._conv_threads import OrderedSum, run_tasks
 from . import _conv_tiles
 from ._im2col import im2col_transfer
 from . import _conv_rows
-from ._parallel import choose
 from .._transposed_conv import make_conv_transpose
 from ._shape import to3d, as5d
 from ._winograd import winograd_applies, winograd_conv2d, winograd_conv2d_backward
 
 __all__ = [
     "conv_output_size", "conv_forward", "conv_backward", "conv_transpose_forward",
-    "conv_transpose_backward", "transposed_output_size", "unfold", "fold",
+    "conv_transpose_backward", "transposed_output_size",
 ]
 
 
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
     """Output length of a convolution (or sliding-block count) along one dim."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def _im2col(xp, col, *args):
-    choose(im2col_transfer, col.size)(xp, col, *args, True)
-
-
-def _col2im(col, gxp, *args):
-    choose(im2col_transfer, col.size)(gxp, col, *args, False)
 
 
 def _im2col_tile(xp, col, *args):
@@ -382,28 +373,3 @@ def transposed_output_size(in_sizes, weight, stride, padding, output_padding, di
 
 conv_transpose_forward, conv_transpose_backward = make_conv_transpose(
     _conv5_forward, _conv5_backward, transposed_output_size, np)
-
-
-# ----------------------------------------------------------------------------- unfold / fold
-
-def unfold(x, kernel_size, dilation, padding, stride):
-    """Sliding blocks of x (N, C, H, W) as columns (N, C*kh*kw, L); pairs of ints, output size checked above."""
-    k, d, p, s = kernel_size, dilation, padding, stride
-    N, C, H, W = x.shape
-    oH, oW = (conv_output_size((H, W)[i], k[i], s[i], p[i], d[i]) for i in range(2))
-    xp = _pad5(as5d(x, 2), (0,) + tuple(p))
-    col = np.empty((C * k[0] * k[1], N * oH * oW), dtype=x.dtype)
-    _im2col(xp, col, 0, N, 0, oH, 1, k[0], k[1], 1, s[0], s[1], 1, d[0], d[1], oH, oW)
-    return np.ascontiguousarray(col.reshape(C * k[0] * k[1], N, oH * oW).transpose(1, 0, 2))
-
-
-def fold(x, output_size, kernel_size, dilation, padding, stride):
-    """Sum columns x (N, C*kh*kw, L) back into (N, C, *output_size), overlaps added; pairs of ints."""
-    o, k, d, p, s = output_size, kernel_size, dilation, padding, stride
-    N, CK, L = x.shape
-    oH, oW = (conv_output_size(o[i], k[i], s[i], p[i], d[i]) for i in range(2))
-    C = CK // (k[0] * k[1])
-    col = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(CK, N * L)
-    gxp = np.zeros((N, C, 1, o[0] + 2 * p[0], o[1] + 2 * p[1]), dtype=x.dtype)
-    _col2im(col, gxp, 0, N, 0, oH, 1, k[0], k[1], 1, s[0], s[1], 1, d[0], d[1], oH, oW)
-    return np.ascontiguousarray(gxp[:, :, 0, p[0]:p[0] + o[0], p[1]:p[1] + o[1]])

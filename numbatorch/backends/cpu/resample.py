@@ -1,5 +1,5 @@
 """Interpolation (nearest, nearest-exact, linear/bilinear/trilinear, bicubic, area) forward and
-backward on (N, C, *spatial) arrays, and pixel shuffle/unshuffle.  (unfold/fold live in conv.py.)
+backward on (N, C, *spatial) arrays, and pixel shuffle/unshuffle.  (unfold/fold live in fold.py.)
 
 Interpolation is separable: per spatial dim we build source indices and weights following
 PyTorch's CPU formulas (coordinates in the input's precision; nearest uses float32 scales like

@@ -1,5 +1,5 @@
 """Convolution (1-d/2-d/3-d, grouped, dilated, strided) and transposed convolution on device arrays, forward
-and backward, plus unfold/fold, with the names, arguments and results of ``backends.cpu.conv``.
+and backward (unfold/fold: ``fold.py``), with the names, arguments and results of ``backends.cpu.conv``.
 
 Strategy: im2col of a chunk of samples with a kernel, then one batched GEMM of the array library per chunk;
 the input gradient is a GEMM into col and a gathering col2im. Everything runs on the 3-d kernels: 1-d and 2-d
@@ -15,7 +15,7 @@ from ._im2col import col2im, im2col
 
 __all__ = [
     "conv_output_size", "conv_forward", "conv_backward", "conv_transpose_forward",
-    "conv_transpose_backward", "transposed_output_size", "unfold", "fold",
+    "conv_transpose_backward", "transposed_output_size",
 ]
 
 # Bytes of one chunk's col buffer: bounds the device memory a convolution adds, while each chunk's GEMM is
@@ -111,25 +111,3 @@ def conv_backward(grad_output, x, weight, stride, padding, dilation, groups, out
 
 conv_transpose_forward, conv_transpose_backward = make_conv_transpose(
     _conv5_forward, _conv5_backward, transposed_output_size, xp)
-
-
-def unfold(x, kernel_size, dilation, padding, stride):
-    """Sliding blocks of x (N, C, H, W) as columns (N, C*kh*kw, L); pairs of ints, output size checked above."""
-    k, d, p, s = kernel_size, dilation, padding, stride
-    N, C, H, W = x.shape
-    oH, oW = (conv_output_size((H, W)[i], k[i], s[i], p[i], d[i]) for i in range(2))
-    col = xp.empty((N, C * k[0] * k[1], oH * oW), dtype=x.dtype)
-    launch(im2col, col.size)(read_only(xp.ascontiguousarray(as5d(x, 2))), col, 0, 1, k[0], k[1], 1, s[0], s[1],
-                             0, p[0], p[1], 1, d[0], d[1], oH, oW)
-    return col
-
-
-def fold(x, output_size, kernel_size, dilation, padding, stride):
-    """Sum columns x (N, C*kh*kw, L) back into (N, C, *output_size), overlaps added; pairs of ints."""
-    o, k, d, p, s = output_size, kernel_size, dilation, padding, stride
-    N, CK, _ = x.shape
-    oH, oW = (conv_output_size(o[i], k[i], s[i], p[i], d[i]) for i in range(2))
-    gx = xp.empty((N, CK // (k[0] * k[1]), 1, o[0], o[1]), dtype=x.dtype)
-    launch(col2im, gx.size)(read_only(xp.ascontiguousarray(x)), gx, 0, 1, k[0], k[1], 1, s[0], s[1],
-                            0, p[0], p[1], 1, d[0], d[1], oH, oW)
-    return gx.reshape(N, -1, o[0], o[1])

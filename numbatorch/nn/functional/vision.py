@@ -12,6 +12,7 @@ from ..._ops._dtype_args import scalar_name
 from ._shape_args import fmt_size, ntuple
 
 conv_kernels = kernel_family("conv")
+fold_kernels = kernel_family("fold")
 resample_kernels = kernel_family("resample")
 
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
@@ -252,7 +253,7 @@ class Im2ColBackward0(Node):
     __slots__ = ("out_size", "args", "batched")
 
     def backward(self, grad):
-        g = conv_kernels.fold(grad if self.batched else grad[None], self.out_size, *self.args)
+        g = fold_kernels.fold(grad if self.batched else grad[None], self.out_size, *self.args)
         return g if self.batched else g[0]
 
     def backward_graph(self, grad):
@@ -264,7 +265,7 @@ class Col2ImBackward0(Node):
     __slots__ = ("args", "batched")
 
     def backward(self, grad):
-        g = conv_kernels.unfold(grad if self.batched else grad[None], *self.args)
+        g = fold_kernels.unfold(grad if self.batched else grad[None], *self.args)
         return g if self.batched else g[0]
 
     def backward_graph(self, grad):
@@ -295,7 +296,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            "least one.")
     if x.dtype.kind in "iu":     # PyTorch's im2col has no integer kernel
         raise NotImplementedError(f'"im2col_out_cpu" not implemented for \'{scalar_name(x.dtype)}\'')
-    out = conv_kernels.unfold(x if batched else x[None], *args)
+    out = fold_kernels.unfold(x if batched else x[None], *args)
     return record(out if batched else out[0], Im2ColBackward0, (input,), out_size=(H, W), args=args,
                   batched=batched)
 
@@ -322,7 +323,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"sliding blocks {oH} * {oW} = {oH * oW}, but got input.size(2)={L}.")
     if x.dtype.kind in "iu":     # nor its col2im
         raise NotImplementedError(f'"col2im_out_cpu" not implemented for \'{scalar_name(x.dtype)}\'')
-    out = conv_kernels.fold(x if batched else x[None], o, *args)
+    out = fold_kernels.fold(x if batched else x[None], o, *args)
     return record(out if batched else out[0], Col2ImBackward0, (input,), args=args, batched=batched)
 
 

@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from numbatorch.backends.cpu import conv as cpu
+from numbatorch.backends.cpu import fold as cpu_fold
 from numbatorch.backends.cuda import conv as gpu
+from numbatorch.backends.cuda import fold as gpu_fold
 
 from ._host import assert_close, device
 
@@ -56,7 +58,7 @@ def test_conv_transpose(xs, ws, s, p, op, d, g):
 def test_unfold_fold():
     x = rng.standard_normal((2, 3, 5, 6)).astype(np.float32)
     args = ((2, 3), (1, 2), (1, 1), (2, 1))
-    cols = gpu.unfold(device(x), *args)
-    ecols = cpu.unfold(x, *args)
+    cols = gpu_fold.unfold(device(x), *args)
+    ecols = cpu_fold.unfold(x, *args)
     assert_close(cols, ecols)
-    assert_close(gpu.fold(cols, (5, 6), *args), cpu.fold(ecols, (5, 6), *args))
+    assert_close(gpu_fold.fold(cols, (5, 6), *args), cpu_fold.fold(ecols, (5, 6), *args))
