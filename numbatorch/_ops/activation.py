@@ -13,6 +13,7 @@ from ..autograd.graph import Node, with_zero_input_edges
 from ._half_precision import computes_in_float32
 from ._dtype_args import require_floating
 from ._tensor_args import require_tensor
+from ._inplace_direct import direct_relu
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
 from ..backends import kernel_family
 
@@ -106,7 +107,7 @@ def relu(input):
 # pickle finds it by name).
 for _name, _fn in (
         ("tanh_", tanh), ("sigmoid_", sigmoid), ("relu_", relu)):
-    globals()[_name] = inplace_variant(_name, _fn)
+    globals()[_name] = direct_relu(_name, _fn) if _fn is relu else inplace_variant(_name, _fn)
     globals()[_name].__qualname__ = _name
     globals()[_name].__module__ = __name__
 del _name, _fn

@@ -9,6 +9,7 @@ from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ..backends.cpu import _arithmetic_kernels as threaded
 from ._elementwise import _apply2
 from ._history_only import history_only
+from ._inplace_direct import direct_binary
 from ._util import binary_arrays, inplace_variant, record
 
 
@@ -348,12 +349,16 @@ def _maybe_out(result, out):
     return out
 
 
-for _name, _fn in (("add_", add), ("sub_", sub), ("subtract_", sub), ("mul_", mul), ("multiply_", mul),
-                   ("div_", div), ("divide_", div), ("true_divide_", div), ("pow_", pow), ("neg_", neg),
-                   ("remainder_", remainder), ("fmod_", fmod), ("floor_divide_", floor_divide),
-                   ("__iadd__", add), ("__isub__", sub), ("__imul__", mul), ("__itruediv__", div),
-                   ("__ifloordiv__", floor_divide), ("__imod__", remainder), ("__ipow__", pow)):
+for _name, _fn in (("pow_", pow), ("neg_", neg), ("remainder_", remainder), ("fmod_", fmod),
+                   ("floor_divide_", floor_divide), ("__ifloordiv__", floor_divide), ("__imod__", remainder),
+                   ("__ipow__", pow)):
     inplace_variant(_name, _fn)
+for _names, _fn, _ufunc in ((("add_", "__iadd__"), add, np.add), (("sub_", "subtract_", "__isub__"), sub, np.subtract),
+                            (("mul_", "multiply_", "__imul__"), mul, np.multiply),
+                            (("div_", "divide_", "true_divide_", "__itruediv__"), div, np.true_divide)):
+    for _name in _names:
+        direct_binary(_name, _fn, _ufunc, takes_alpha=_fn in (add, sub),
+                      before=_quiet_division if _fn is div else None)
 
 divide = true_divide = div
 multiply = mul

@@ -75,6 +75,24 @@ def _stand_in(ufunc):
     return run
 
 
+def _make_scaled(subtract):
+    def make(loop):
+        def _scaled(x, y, alpha, out):
+            for i in loop(out.size):
+                # two roundings, no fused multiply-add: numpy's ``x + y * alpha`` (``x - y * alpha``) bits
+                out[i] = x[i] - y[i] * alpha if subtract else x[i] + y[i] * alpha
+        return _scaled
+    return make
+
+
+def _scaled_stand_in(ufunc):
+    def run(x, y, alpha, out):
+        ufunc(x, np.multiply(y, alpha), out=out)
+    return run
+
+
+_SCALED = {np.add: twin_kernels(_make_scaled(False), _scaled_stand_in(np.add)),
+           np.subtract: twin_kernels(_make_scaled(True), _scaled_stand_in(np.subtract))}
 _TWINS = {np.add: twin_kernels(_make_add, _stand_in(np.add)),
           np.subtract: twin_kernels(_make_subtract, _stand_in(np.subtract)),
           np.multiply: twin_kernels(_make_multiply, _stand_in(np.multiply)),
@@ -133,6 +151,22 @@ def run(ufunc, x, y, out=None):
     result = np.empty_like(big) if out is None else out
     choose(twin, moved, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
     return result
+
+
+def run_scaled(ufunc, x, y, alpha):
+    """``ufunc(x, y * alpha, out=x)`` (np.add or np.subtract; x, y arrays, alpha a Python number) in one pass
+    without the scaled copy of ``y`` where both are C-contiguous float arrays of one dtype and shape (PyTorch's
+    ``add_(y, alpha=a)``): the same two roundings, on Numba's threads where that pays."""
+    if type(y) is not np.ndarray or y.shape != x.shape or y.dtype != x.dtype or x.dtype not in _FLOATS or \
+            not (x.flags.c_contiguous and y.flags.c_contiguous) or type(alpha) not in (float, int) or \
+            not -_EXACT_INT <= alpha <= _EXACT_INT:
+        return ufunc(x, y * alpha, out=x)
+    moved = 2 * x.nbytes
+    parallel = moved >= MIN_ARITHMETIC_BYTES and spare_core() and numba.get_num_threads() > 1
+    twin = _SCALED[ufunc]
+    run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if parallel else twin.serial
+    run(x.reshape(-1), y.reshape(-1), x.dtype.type(alpha), x.reshape(-1))
+    return x
 
 
 def _split_where_it_pays(ufunc):
