@@ -16,6 +16,7 @@ from ._tensor_conversions import TensorConversions
 from ._tensor_factories import TensorFactories
 from ._tensor_protocol import TensorProtocol
 from .autograd import backward as _autograd_backward, grad_mode
+from .autograd._grad_buffer import add_into
 from .autograd.engine import OWN_DTYPE, leaf_grad_np_dtype
 
 
@@ -352,7 +353,7 @@ class Tensor(TensorConversions, TensorFactories, TensorProtocol):
             if self._grad is None:
                 self._grad = Tensor._make(grad if owned else grad.copy())  # a device gradient stays on its device
             else:
-                self._grad._data += grad
+                add_into(self._grad._data, grad)
                 self._grad._version_counter[0] += 1
 
 

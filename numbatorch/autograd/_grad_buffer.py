@@ -78,6 +78,14 @@ def sum_into(items, i, g):
         items[i] = add(prev, g)
 
 
+def add_into(total, g):
+    """``total += g`` (a ``.grad`` summed over backward calls): on Numba's threads where that pays, as ``sum_into``."""
+    if type(total) is np.ndarray and total.size >= MIN_ARITHMETIC_ELEMENTS:
+        threaded_add(total, g, out=total)
+    else:
+        total += g
+
+
 def held_only_by(items, i):
     """Whether ``items[i]`` is an array that nothing but ``items`` references (so it may be given away without a
     copy; the caller holds it in no variable). Small arrays answer False: copying them costs less than asking."""

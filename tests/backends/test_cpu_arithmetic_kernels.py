@@ -228,6 +228,20 @@ def test_gradient_sums(threaded):
     assert len(threaded) == 2
 
 
+@needs_threads
+def test_grad_accumulated_over_backward_calls(threaded):
+    """A second backward adds into ``.grad`` in place, on the threads: the bits of ``first + second``."""
+    x, y = _operands(np.float32, shape=(1024, 1024))
+    w = nt.tensor(x, requires_grad=True)
+    (w * 2).sum().backward()
+    first = w.grad
+    held = first._data
+    (w * nt.tensor(y)).sum().backward()
+    assert w.grad is first and first._data is held
+    _assert_same_bits(w.grad.numpy(), np.float32(2) + y)
+    assert K._TWINS[np.add] in threaded
+
+
 def test_division_by_zero_stays_silent():
     """numpy's warnings, raised in the kernels' module where numpy runs, are silenced as PyTorch is silent."""
     a = nt.tensor([1.0, 0.0, -2.0], requires_grad=True)
