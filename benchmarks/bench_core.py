@@ -48,10 +48,30 @@ def inplace_sgd_step(lib):
     return step
 
 
+def inplace_adam_step(lib):
+    """Adam written by hand as many papers' code does, under ``no_grad``: ``mul_``/``add_``/``addcmul_`` on the
+    moments, ``sqrt().add_(eps)`` and ``addcdiv_`` on the parameters of the same MLP as ``inplace_sgd_step``."""
+    gen = lib.Generator().manual_seed(0)
+    shapes = [(1024, 784), (1024,), (256, 1024), (256,), (10, 256), (10,)]
+    params = [lib.randn(*s, generator=gen) for s in shapes]
+    grads = [lib.randn(*s, generator=gen) for s in shapes]
+    moments = [(lib.zeros(*s), lib.zeros(*s)) for s in shapes]
+
+    def step():
+        with lib.no_grad():
+            for p, g, (m, v) in zip(params, grads, moments):
+                m.mul_(0.9).add_(g, alpha=0.1)
+                v.mul_(0.999).addcmul_(g, g, value=0.001)
+                p.addcdiv_(m, v.sqrt().add_(1e-8), value=-1e-3)
+    return step
+
+
 WORKLOADS = [
     Workload("tanh_chain_256", tanh_chain, "10 x (tanh(z @ a) * 0.5 + z), 256x256, fwd+bwd", target_ratio=1.5),
     Workload("small_op_overhead", small_op_overhead, "(x + y) * y, sum, backward on 8 elements", warmup=20,
              target_ratio=2.0),
     Workload("inplace_sgd_step", inplace_sgd_step, "SGD momentum step by hand: mul_/add_ on an MLP's parameters",
              target_ratio=1.0),
+    Workload("inplace_adam_step", inplace_adam_step, "Adam step by hand: mul_/add_/addcmul_/sqrt/addcdiv_ on an "
+             "MLP's parameters", target_ratio=1.0),
 ]

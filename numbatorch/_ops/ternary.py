@@ -10,6 +10,7 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
 from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
 from ._elementwise import _apply2, _c_name, _not_implemented_for, _require_tensors
+from ._inplace_direct import direct_addc, direct_lerp
 
 __all__ = [
     "clamp", "clip", "clamp_min", "clamp_max", "where", "lerp", "addcmul", "addcdiv", "clamp_", "clip_",
@@ -372,7 +373,9 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 # In-place forms: Tensor methods and torch.<name>_ functions.
 for _name, _fn in (
-        ("clamp_", clamp), ("clip_", clamp), ("clamp_min_", clamp_min), ("clamp_max_", clamp_max), ("lerp_", lerp),
-        ("addcmul_", addcmul), ("addcdiv_", addcdiv)):
+        ("clamp_", clamp), ("clip_", clamp), ("clamp_min_", clamp_min), ("clamp_max_", clamp_max)):
     globals()[_name] = inplace_variant(_name, _fn)
+lerp_ = direct_lerp("lerp_", lerp)
+addcmul_ = direct_addc("addcmul_", addcmul, divide=False)
+addcdiv_ = direct_addc("addcdiv_", addcdiv, divide=True)
 del _name, _fn

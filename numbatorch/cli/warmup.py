@@ -90,8 +90,11 @@ def _pointwise(torch, nn, F, batch, size):
             F.binary_cross_entropy_with_logits(x, torch.rand(x.shape)), F.mse_loss(x, torch.zeros(x.shape))]
     _backward(*outs)
     torch.optim.Adam([x]).step()  # its fused update kernel
-    with torch.no_grad():
-        x.add_(x.grad, alpha=-0.1)  # a hand-written SGD step's one-pass scaled add
+    with torch.no_grad():  # a hand-written optimizer's fused in-place kernels
+        x.add_(x.grad, alpha=-0.1)
+        x.addcmul_(x.grad, x.grad, value=0.1)
+        x.addcdiv_(x.grad, x.grad.abs() + 1, value=0.1)
+        x.lerp_(x.grad, 0.1)
 
 
 # name -> (what it compiles, function of (torch, nn, F, batch, size))
@@ -103,7 +106,8 @@ FAMILIES = {
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
-    "pointwise": ("activations, softmax, dropout, common losses, Adam's update, add_ with alpha", _pointwise),
+    "pointwise": ("activations, softmax, dropout, common losses, Adam's update, in-place add_/addcmul_/addcdiv_/lerp_",
+                  _pointwise),
 }
 # (batch, spatial/sequence size): small shapes take the serial kernels, the larger ones the parallel ones.
 _SHAPES = ((2, 8), (16, 32))

@@ -82,38 +82,6 @@ def test_dispatch_gives_numpys_bits(threaded, dtype, ufunc, other):
     assert threaded == [K._TWINS[ufunc]] * 2
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("ufunc", [np.add, np.subtract])
-@pytest.mark.parametrize("alpha", [-0.37, 3, 1e-30, float("inf"), float("nan")])
-def test_scaled_builds_give_numpys_two_step_bits(dtype, ufunc, alpha):
-    """``x + y * alpha`` in one pass: numpy's product then its sum or difference, never a fused multiply-add."""
-    x, y = _operands(dtype)
-    with np.errstate(all="ignore"):
-        want = ufunc(x, y * alpha)
-        for build in K._SCALED[ufunc]:
-            got = x.copy().reshape(-1)
-            build(got, y.reshape(-1), dtype(alpha))
-            _assert_same_bits(got.reshape(x.shape), want)
-
-
-@needs_threads
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("ufunc", [np.add, np.subtract])
-def test_scaled_dispatch(threaded, dtype, ufunc):
-    x, y = _operands(dtype, shape=(1024, 1024))
-    with np.errstate(all="ignore"):
-        want = ufunc(x, y * -0.25)
-        assert K.run_scaled(ufunc, x, y, -0.25) is x
-    _assert_same_bits(x, want)
-    assert threaded == [K._SCALED[ufunc]]
-    for other in (y[:1], y.T, y.astype(np.float16)):  # broadcast, strided, another dtype: numpy's two steps
-        x, _ = _operands(dtype, shape=(1024, 1024))
-        with np.errstate(all="ignore"):
-            want = ufunc(x, other * 2.0)
-            _assert_same_bits(K.run_scaled(ufunc, x, other, 2.0), want)
-    assert len(threaded) == 1
-
-
 @needs_threads
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_out_is_an_operand(threaded, dtype):

@@ -130,6 +130,60 @@ def test_integer_and_half_tensors_take_the_general_path():
     np.testing.assert_array_equal(h.numpy(), (nt.ones(4, dtype=nt.float16) / 3.0).numpy())
 
 
+def _same_bits_but_nan_signs(got, want):
+    """Equal bits, except that a NaN may stand for a NaN of the other sign (numpy's expressions, which the
+    out-of-place ops use, pick either NaN of a NaN + NaN by array size)."""
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)
+    bits = f"u{got.itemsize}"
+    np.testing.assert_array_equal(got[~nan].view(bits), want[~nan].view(bits))
+
+
+TERNARY = [("addcmul_", "addcmul", {"value": 0.3}), ("addcmul_", "addcmul", {}), ("addcdiv_", "addcdiv", {"value": -2}),
+           ("addcdiv_", "addcdiv", {})]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("method,op,kwargs", TERNARY)
+def test_addcmul_addcdiv_same_values_as_the_out_of_place_op(method, op, kwargs, shape, dtype):
+    for second in ("tensor", "row"):
+        x = nt.tensor(_values(shape, dtype, 0))
+        t1 = nt.tensor(_values(shape, dtype, 1))
+        t2 = nt.tensor(_values(shape if second == "tensor" else shape[-1:], dtype, 2))
+        expected = getattr(nt, op)(x, t1, t2, **kwargs).numpy().copy()
+        data, version = x._data, x._version
+        assert getattr(x, method)(t1, t2, **kwargs) is x and x._data is data and x._version == version + 1
+        _same_bits_but_nan_signs(x.numpy(), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("weight", [0.1, -0.3, 0.5, 0.9, 2])
+def test_lerp_same_values_as_the_out_of_place_op(weight, shape, dtype):
+    x, end = nt.tensor(_values(shape, dtype, 0)), nt.tensor(_values(shape, dtype, 1))
+    expected = nt.lerp(x, end, weight).numpy().copy()
+    data, version = x._data, x._version
+    assert x.lerp_(end, weight) is x and x._data is data and x._version == version + 1
+    _same_bits_but_nan_signs(x.numpy(), expected)
+
+
+def test_ternary_fall_backs_record_and_raise_as_before():
+    a = nt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = nt.ones(3)
+    y.addcmul_(a, a, value=0.5)      # an operand requires grad: recorded
+    assert y.grad_fn.name() == "AddcmulBackward0"
+    y.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), a.detach().numpy())
+    z = nt.zeros(3)
+    z.lerp_(nt.ones(3), nt.full((3,), 0.25))   # a tensor weight: the general path
+    np.testing.assert_allclose(z.numpy(), 0.25)
+    with pytest.raises(RuntimeError):
+        nt.ones(3).addcdiv_(nt.ones(2, 3), nt.ones(3))
+    with pytest.raises(RuntimeError):
+        nt.ones(3).lerp_(nt.ones(3, dtype=nt.float64), 0.5)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", SHAPES)
 def test_relu_inplace_same_bits_as_relu(shape, dtype):
@@ -160,3 +214,23 @@ def test_values_match_pytorch(method, kwargs):
     x.relu_()
     t.relu_()
     np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-6, atol=0, equal_nan=True)
+
+
+def test_hand_written_adam_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    values = [rng.standard_normal((300, 40)).astype(np.float32) for _ in range(2)]
+    results = []
+    for lib in (nt, torch):
+        p, g = (lib.tensor(v) for v in values)
+        m, v = lib.zeros_like(p), lib.zeros_like(p)
+        ema = p.clone()
+        with lib.no_grad():
+            for _ in range(3):
+                m.mul_(0.9).add_(g, alpha=0.1)
+                v.mul_(0.999).addcmul_(g, g, value=0.001)
+                p.addcdiv_(m, v.sqrt().add_(1e-8), value=-1e-3)
+                ema.lerp_(p, 0.1)
+        results.append([t.numpy() for t in (p, m, v, ema)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)

@@ -24,8 +24,6 @@ from ._spare_core import spare_core
 MIN_ARITHMETIC_BYTES = 2 << 20
 # Elements below which no operands reach MIN_ARITHMETIC_BYTES (three float64 arrays): the cheap first check.
 MIN_ARITHMETIC_ELEMENTS = MIN_ARITHMETIC_BYTES // 24
-# Elements from which ``run_scaled`` calls its kernel: below, numpy's two passes cost less than a kernel call.
-MIN_SCALED_ELEMENTS = 1024
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 # Python ints beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
 _EXACT_INT = 1 << 53
@@ -77,31 +75,6 @@ def _stand_in(ufunc):
     return run
 
 
-def _make_scaled(subtract):
-    def make(loop):
-        def _scaled(x, y, alpha):
-            # x is written in place, and only there: a separate ``out`` that is x made every loop take the
-            # compiler's overlap fallback (not vectorised: 2x numpy's two passes on 64 K floats, 0.5x this loop)
-            for i in loop(x.size):
-                # two roundings, no fused multiply-add: numpy's ``x + y * alpha`` (``x - y * alpha``) bits. Where
-                # both terms are NaN numpy's add returns x's: chosen here, as the compiler may swap the sum's terms
-                a = x[i]
-                if subtract:
-                    x[i] = a - y[i] * alpha
-                else:
-                    x[i] = a + a if a != a else a + y[i] * alpha
-        return _scaled
-    return make
-
-
-def _scaled_stand_in(ufunc):
-    def run(x, y, alpha):
-        ufunc(x, np.multiply(y, alpha), out=x)
-    return run
-
-
-_SCALED = {np.add: twin_kernels(_make_scaled(False), _scaled_stand_in(np.add)),
-           np.subtract: twin_kernels(_make_scaled(True), _scaled_stand_in(np.subtract))}
 _TWINS = {np.add: twin_kernels(_make_add, _stand_in(np.add)),
           np.subtract: twin_kernels(_make_subtract, _stand_in(np.subtract)),
           np.multiply: twin_kernels(_make_multiply, _stand_in(np.multiply)),
@@ -160,22 +133,6 @@ def run(ufunc, x, y, out=None):
     result = np.empty_like(big) if out is None else out
     choose(twin, moved, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
     return result
-
-
-def run_scaled(ufunc, x, y, alpha):
-    """``ufunc(x, y * alpha, out=x)`` (np.add or np.subtract; x, y arrays, alpha a Python number) in one pass
-    without the scaled copy of ``y`` where both are C-contiguous float arrays of one dtype and shape, not tiny
-    (PyTorch's ``add_(y, alpha=a)``): the same two roundings, on Numba's threads where that pays."""
-    if type(y) is not np.ndarray or y.shape != x.shape or y.dtype != x.dtype or x.dtype not in _FLOATS or \
-            x.size < MIN_SCALED_ELEMENTS or not (x.flags.c_contiguous and y.flags.c_contiguous) or \
-            type(alpha) not in (float, int) or not -_EXACT_INT <= alpha <= _EXACT_INT:
-        return ufunc(x, y * alpha, out=x)
-    moved = 2 * x.nbytes
-    parallel = moved >= MIN_ARITHMETIC_BYTES and spare_core() and numba.get_num_threads() > 1
-    twin = _SCALED[ufunc]
-    run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if parallel else twin.serial
-    run(x.reshape(-1), y.reshape(-1), x.dtype.type(alpha))
-    return x
 
 
 def _split_where_it_pays(ufunc):

@@ -1,0 +1,141 @@
+"""Fused in-place float kernels behind ``_ops/_inplace_direct``: ``x += alpha * y`` (``add_``/``sub_`` with
+``alpha``), ``x += value * (a * b)`` (``addcmul_``), ``x += value * (a / b)`` (``addcdiv_``) and ``x.lerp_(end, w)``
+in one pass over memory, where the out-of-place ops allocate a temporary per step and the result.
+
+Bits: each product, quotient, difference and sum is rounded on its own, in the out-of-place op's order (no fused
+multiply-add), so the results are numpy's bits of those steps; where both terms of a sum are NaN, numpy's array
+add returns the first one's, chosen here explicitly since the compiler may swap a sum's terms.
+
+x is written in place and read only at the index written (the callers pass no operand overlapping x in part): a
+separate output array that is x made every loop take the compiler's overlap fallback, which does not vectorise
+(2x numpy's separate passes on 64 K floats, 0.5x this loop). Large operands run on Numba's threads under the same
+rule as ``_arithmetic_kernels`` (bytes moved, a spare core); small ones on numpy's separate steps.
+"""
+import numba
+import numpy as np
+from numba import njit
+
+from ._arithmetic_kernels import MIN_ARITHMETIC_BYTES
+from ._parallel import choose, twin_kernels
+from ._spare_core import spare_core
+
+# Elements from which a fused kernel runs: below, numpy's separate steps cost less than a kernel call.
+MIN_FUSED_ELEMENTS = 1024
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+# Python numbers beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
+_EXACT = float(1 << 53)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sum(a, t):
+    """``a + t``, and a's NaN where both are NaN (numpy's array add)."""
+    return a + a if a != a else a + t
+
+
+def _make_scaled(subtract):
+    def make(loop):
+        def scaled(x, y, alpha):
+            for i in loop(x.size):
+                x[i] = x[i] - y[i] * alpha if subtract else _sum(x[i], y[i] * alpha)
+        return scaled
+    return make
+
+
+def _make_addc(divide):
+    def make(loop):
+        def addc(x, a, b, value):
+            for i in loop(x.size):
+                x[i] = _sum(x[i], value * (a[i] / b[i] if divide else a[i] * b[i]))
+        return addc
+    return make
+
+
+def _make_lerp(loop):
+    def lerp(x, end, weight, from_start):
+        for i in loop(x.size):
+            e = end[i]
+            # |weight| < 0.5: x + w * (e - x); else e - (e - x) * (1 - w), as PyTorch's accurate form
+            x[i] = _sum(x[i], weight * (e - x[i])) if from_start else e - (e - x[i]) * weight
+    return lerp
+
+
+def _scaled_steps(ufunc):
+    def run(x, y, alpha):
+        ufunc(x, np.multiply(y, alpha), out=x)
+    return run
+
+
+def _addc_steps(divide):
+    def run(x, a, b, value):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.divide(a, b) if divide else np.multiply(a, b)
+        np.add(x, np.multiply(value, t, out=t), out=x)
+    return run
+
+
+def _lerp_steps(x, end, weight, from_start):
+    diff = np.subtract(end, x)
+    if from_start:
+        np.add(x, np.multiply(weight, diff, out=diff), out=x)
+    else:
+        np.subtract(end, np.multiply(diff, weight, out=diff), out=x)
+
+
+_SCALED = {np.add: twin_kernels(_make_scaled(False), _scaled_steps(np.add)),
+           np.subtract: twin_kernels(_make_scaled(True), _scaled_steps(np.subtract))}
+_ADDCMUL = twin_kernels(_make_addc(False), _addc_steps(False))
+_ADDCDIV = twin_kernels(_make_addc(True), _addc_steps(True))
+_LERP = twin_kernels(_make_lerp, _lerp_steps)
+
+
+def _fusable(x, arrays, scalar):
+    """Whether the kernels take x and ``arrays``: one float dtype and shape, C-contiguous, not tiny, and a Python
+    ``scalar`` exact in float64."""
+    if x.dtype not in _FLOATS or x.size < MIN_FUSED_ELEMENTS or not x.flags.c_contiguous:
+        return False
+    if type(scalar) not in (float, int) or not -_EXACT <= scalar <= _EXACT:
+        return False
+    return all(type(a) is np.ndarray and a.shape == x.shape and a.dtype == x.dtype and a.flags.c_contiguous
+               for a in arrays)
+
+
+def _run(twin, x, arrays, *scalars):
+    """``twin`` on x and the flat ``arrays``: on Numba's threads where the bytes moved pay for it."""
+    moved = x.nbytes * (1 + len(arrays))
+    parallel = moved >= MIN_ARITHMETIC_BYTES and spare_core() and numba.get_num_threads() > 1
+    run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if parallel else twin.serial
+    run(x.reshape(-1), *(a.reshape(-1) for a in arrays), *scalars)
+    return x
+
+
+def scaled(ufunc, x, y, alpha):
+    """``ufunc(x, y * alpha, out=x)`` (np.add or np.subtract; alpha a Python number)."""
+    if not _fusable(x, (y,), alpha):
+        return ufunc(x, y * alpha, out=x)
+    return _run(_SCALED[ufunc], x, (y,), x.dtype.type(alpha))
+
+
+def addcmul(x, a, b, value):
+    """``x += value * (a * b)`` as ``addcmul``'s steps (a and b broadcast to x)."""
+    if not _fusable(x, (a, b), value):
+        _addc_steps(False)(x, a, b, value)
+        return x
+    return _run(_ADDCMUL, x, (a, b), x.dtype.type(value))
+
+
+def addcdiv(x, a, b, value):
+    """``x += value * (a / b)`` as ``addcdiv``'s steps (a and b broadcast to x)."""
+    if not _fusable(x, (a, b), value):
+        _addc_steps(True)(x, a, b, value)
+        return x
+    return _run(_ADDCDIV, x, (a, b), x.dtype.type(value))
+
+
+def lerp(x, end, weight):
+    """``x = lerp(x, end, weight)`` for a Python number ``weight``, as ``lerp``'s steps (end broadcasts to x)."""
+    from_start = abs(weight) < 0.5
+    factor = weight if from_start else 1 - weight
+    if not _fusable(x, (end,), factor):
+        _lerp_steps(x, end, factor, from_start)
+        return x
+    return _run(_LERP, x, (end,), x.dtype.type(factor), from_start)
