@@ -31,6 +31,17 @@ def small_op_overhead(lib):
     return step
 
 
+def relu_fwd_bwd(lib):
+    """``relu(x)`` and its backward on a conv layer's 16x32x64x64 output (8 MiB): one memory-bound pass each."""
+    x = lib.randn(16, 32, 64, 64, generator=lib.Generator().manual_seed(0)).requires_grad_()
+    seed = lib.ones(16, 32, 64, 64)
+
+    def step():
+        lib.relu(x).backward(seed)
+        x.grad = None
+    return step
+
+
 def inplace_sgd_step(lib):
     """A hand-written SGD-with-momentum step under ``no_grad`` (``buf.mul_(m).add_(g)``, ``p.add_(buf,
     alpha=-lr)``) over the parameters of a 784-1024-256-10 MLP: in-place arithmetic on 4 KB to 3 MB tensors."""
@@ -67,9 +78,10 @@ def inplace_adam_step(lib):
 
 
 WORKLOADS = [
-    Workload("tanh_chain_256", tanh_chain, "10 x (tanh(z @ a) * 0.5 + z), 256x256, fwd+bwd", target_ratio=1.5),
+    Workload("tanh_chain_256", tanh_chain, "10 x (tanh(z @ a) * 0.5 + z), 256x256, fwd+bwd", target_ratio=1.0),
     Workload("small_op_overhead", small_op_overhead, "(x + y) * y, sum, backward on 8 elements", warmup=20,
              target_ratio=2.0),
+    Workload("relu_fwd_bwd", relu_fwd_bwd, "relu fwd+bwd on 16x32x64x64", target_ratio=1.0),
     Workload("inplace_sgd_step", inplace_sgd_step, "SGD momentum step by hand: mul_/add_ on an MLP's parameters",
              target_ratio=1.0),
     Workload("inplace_adam_step", inplace_adam_step, "Adam step by hand: mul_/add_/addcmul_/sqrt/addcdiv_ on an "

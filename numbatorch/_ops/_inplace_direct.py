@@ -18,7 +18,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..backends.cpu import _arithmetic_kernels as threaded, _inplace_kernels as fused
+from ..backends.cpu import _arithmetic_kernels as threaded, _inplace_kernels as fused, pointwise
 from ._util import _name_as_tensor_method, apply_inplace
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -110,12 +110,15 @@ def direct_lerp(name, fn):
 
 
 def direct_relu(name, fn):
-    """In-place ``relu``: ``np.maximum(x, 0)`` written into ``self`` where it can, else through ``apply_inplace``."""
+    """In-place ``relu``: negatives set to 0 in ``self``'s array where it can, else through ``apply_inplace``."""
     def method(self):
         data = _writable_float(self)
         if data is None:
             return apply_inplace(self, fn(self))
-        np.maximum(data, 0, out=data)
+        if data.flags.c_contiguous:
+            pointwise.relu_(data)
+        else:
+            np.copyto(data, 0, where=data < 0)
         self._version_counter[0] += 1
         return self
     return _attach(method, name, fn)

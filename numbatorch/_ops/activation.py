@@ -18,6 +18,7 @@ from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
 from ..backends import kernel_family
 
 kernels = kernel_family("pointwise")
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # relu's kernels; other dtypes run numpy's maximum
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_", "sigmoid_", "relu_",
@@ -54,6 +55,8 @@ class ReluBackward0(Node):
     history_only_inputs = True
 
     def backward(self, grad):
+        if self.result.dtype in _KERNEL_DTYPES:
+            return kernels.relu_backward(grad, self.result)
         return grad * (self.result > 0)
 
     def backward_graph(self, grad):
@@ -99,7 +102,10 @@ def relu(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)
+    if arr.dtype in _KERNEL_DTYPES:
+        out = kernels.relu(arr)
+    else:
+        out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)
     return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
 
 

@@ -26,3 +26,73 @@ def test_backward_kernels_around_the_parallel_size(dtype, scale, name, formula, 
     for build, out in zip(twin, builds):
         build(grad.reshape(-1), y.reshape(-1), dtype(1), out)
     assert np.array_equal(builds[0], builds[1])
+
+
+def _relu_values(dtype, size):
+    """Random values led by the IEEE specials relu must pass on or zero as PyTorch does."""
+    rng = np.random.default_rng(size)
+    x = rng.standard_normal(size).astype(dtype)
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1e-40, -1e-40], dtype)
+    x[:specials.size] = specials
+    return x
+
+
+def _bits(a):
+    return a.view(np.uint32 if a.dtype == np.float32 else np.uint64)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [0.5, 2])
+def test_relu_kernels_keep_signed_zeros_and_nan_in_both_builds(dtype, scale, monkeypatch):
+    monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 0)
+    size = int(pointwise.MIN_BACKWARD_BYTES * scale) // np.dtype(dtype).itemsize
+    x = _relu_values(dtype, size)
+    want = np.where(x < 0, dtype(0), x)  # -0.0 and NaN pass through; numpy's maximum would give +0.0 for -0.0
+    assert np.signbit(want[1]) and np.isnan(want[4:6]).all()
+    assert np.array_equal(_bits(pointwise.relu(x.reshape(-1, 64))).reshape(-1), _bits(want))
+    inplace = x.copy()
+    assert pointwise.relu_(inplace) is inplace
+    assert np.array_equal(_bits(inplace), _bits(want))
+    for build in pointwise._relu:
+        out = np.empty_like(x)
+        build(x, out)
+        assert np.array_equal(_bits(out), _bits(want))
+    for build in pointwise._relu_inplace:
+        out = x.copy()
+        build(out)
+        assert np.array_equal(_bits(out), _bits(want))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [0.5, 2])
+def test_relu_backward_zeroes_even_infinite_gradients(dtype, scale, monkeypatch):
+    """PyTorch's threshold_backward: 0 where y <= 0 whatever the gradient (``grad * (y > 0)`` gave NaN for inf)."""
+    monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 0)
+    size = int(pointwise.MIN_BACKWARD_BYTES * scale) // np.dtype(dtype).itemsize
+    y = np.where(_relu_values(dtype, size) < 0, dtype(0), _relu_values(dtype, size))
+    grad = np.random.default_rng(1).standard_normal(size).astype(dtype)
+    grad[:8] = [np.inf, -np.inf, np.nan, 1.0, -2.0, np.inf, -np.inf, np.nan]
+    want = np.where(y <= 0, dtype(0), grad)
+    assert np.array_equal(_bits(pointwise.relu_backward(grad, y)), _bits(want))
+    for build in pointwise._relu_backward:
+        out = np.empty_like(y)
+        build(grad, y, dtype(1), out)
+        assert np.array_equal(_bits(out), _bits(want))
+
+
+def test_relu_and_its_gradient_match_pytorch_bit_for_bit():
+    torch = pytest.importorskip("torch")
+    import numbatorch as nt
+    x = _relu_values(np.float32, 4096)
+    grad = np.random.default_rng(2).standard_normal(4096).astype(np.float32)
+    grad[:8] = [np.inf, -np.inf, np.nan, 1.0, -2.0, np.inf, -np.inf, np.nan]
+    results = []
+    for lib in (nt, torch):
+        t = lib.tensor(x, requires_grad=True)
+        y = lib.relu(t * 1)
+        y.backward(lib.tensor(grad))
+        results.append((y.detach().numpy(), t.grad.numpy(), lib.relu_(lib.tensor(x)).numpy()))
+    for ours, theirs in zip(*results):
+        nan = np.isnan(theirs)
+        assert np.array_equal(np.isnan(ours), nan)
+        assert np.array_equal(_bits(ours[~nan]), _bits(theirs[~nan]))

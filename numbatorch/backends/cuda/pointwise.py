@@ -16,3 +16,19 @@ def sigmoid_backward(grad, result):
 def tanh_backward(grad, result):
     """``grad * (1 - y * y)`` for ``y = tanh(x)``, in ``result``'s dtype."""
     return (grad * (1 - result * result)).astype(result.dtype, copy=False)
+
+
+def relu(x):
+    """``max(x, 0)`` as PyTorch computes it: -0.0 and NaN pass through."""
+    return xp.where(x < 0, 0, x).astype(x.dtype, copy=False)
+
+
+def relu_(x):
+    """``relu`` written into ``x``; returns x."""
+    x[x < 0] = 0
+    return x
+
+
+def relu_backward(grad, result):
+    """``grad`` where ``result`` is positive (or NaN), 0 elsewhere, in ``result``'s dtype."""
+    return xp.where(result <= 0, 0, grad).astype(result.dtype, copy=False)
