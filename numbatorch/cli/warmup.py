@@ -95,6 +95,7 @@ def _pointwise(torch, nn, F, batch, size):
         x.addcmul_(x.grad, x.grad, value=0.1)
         x.addcdiv_(x.grad, x.grad.abs() + 1, value=0.1)
         x.lerp_(x.grad, 0.1)
+        x.relu_()
 
 
 # name -> (what it compiles, function of (torch, nn, F, batch, size))
