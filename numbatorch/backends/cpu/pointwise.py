@@ -187,9 +187,9 @@ def _map_unary(kernel, x):
     if x.dtype == np.float16:
         return _map_unary(kernel, x.astype(np.float32)).astype(np.float16)
     flat = x.reshape(-1) if x.flags.c_contiguous else np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
-    choose(kernel, flat.size)(flat, out)
-    return out.reshape(x.shape)
+    out = np.empty(x.shape, x.dtype)
+    choose(kernel, flat.size)(flat, out.reshape(-1))
+    return out
 
 
 def _map_backward(kernel, grad, y):
@@ -199,19 +199,20 @@ def _map_backward(kernel, grad, y):
     if grad.dtype != y.dtype or not grad.flags.c_contiguous:
         grad = np.ascontiguousarray(grad, dtype=y.dtype)
     flat_y = y.reshape(-1) if y.flags.c_contiguous else np.ascontiguousarray(y).reshape(-1)
-    out = np.empty_like(flat_y)
+    # an array of its own (no base): the engine hands such a gradient to a leaf's .grad without a copy
+    out = np.empty(y.shape, y.dtype)
     # ``one`` in y's dtype: a float literal would make float32 math run in float64 (half the SIMD width), unlike
     # PyTorch's float32 formula
-    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(grad.reshape(-1), flat_y, y.dtype.type(1), out)
-    return out.reshape(y.shape)
+    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(grad.reshape(-1), flat_y, y.dtype.type(1), out.reshape(-1))
+    return out
 
 
 def relu(x):
     """``max(x, 0)`` of a float32/float64 array as PyTorch computes it: -0.0 and NaN pass through."""
     flat = x.reshape(-1) if x.flags.c_contiguous else np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
-    choose(_relu, out.nbytes, MIN_BACKWARD_BYTES)(flat, out)
-    return out.reshape(x.shape)
+    out = np.empty(x.shape, x.dtype)
+    choose(_relu, out.nbytes, MIN_BACKWARD_BYTES)(flat, out.reshape(-1))
+    return out
 
 
 def relu_(x):
