@@ -72,3 +72,37 @@ def test_leaf_grad_does_not_share_memory_with_a_kept_gradient():
 
     for ours, theirs in zip(run(nt), run(torch)):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+class _ReshapedGradient(nt.autograd.Function):
+    """Identity whose backward returns a reshaped view of a fresh flat array (as elementwise kernels do), which
+    ``keep`` may also hold."""
+
+    keep = []
+    made = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        flat = grad.detach().numpy().reshape(-1) * 2  # a fresh array of its own
+        _ReshapedGradient.made.append(id(flat))
+        if _ReshapedGradient.keep is not None:
+            _ReshapedGradient.keep.append(flat)
+        return nt.from_numpy(flat).reshape(grad.shape)
+
+
+@pytest.mark.parametrize("held_elsewhere", [False, True])
+def test_a_reshaped_view_of_an_unshared_array_becomes_the_grad_without_a_copy(held_elsewhere):
+    _ReshapedGradient.keep = [] if held_elsewhere else None
+    _ReshapedGradient.made = []
+    x = nt.randn(64, 64, requires_grad=True)
+    _ReshapedGradient.apply(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((64, 64), 2.0, np.float32))
+    took_it = x.grad.numpy().base is not None and id(x.grad.numpy().base) == _ReshapedGradient.made[0]
+    assert took_it is not held_elsewhere
+    if held_elsewhere:  # the other holder's array is not the gradient: writing it leaves .grad alone
+        _ReshapedGradient.keep[0][:] = 0
+        assert x.grad.numpy().min() == 2.0
