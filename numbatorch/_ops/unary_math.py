@@ -15,6 +15,7 @@ from .trigonometric import (acos, acos_, acosh, arccos, arccosh, arcsin, arcsinh
                             tan_)
 
 kernels = kernel_family("pointwise")
+_SQRT_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # sqrt's kernel; numpy's for the others
 
 __all__ = [
     "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "sin",
@@ -294,9 +295,13 @@ def log1p(input):
 @tensor_method()
 def sqrt(input):
     """Elementwise square root (``nan`` for negative inputs)."""
-    with np.errstate(invalid="ignore"):
-        out = np.asarray(np.sqrt(float_array(input)), like=input._data)
-        return record(out, SqrtBackward0, (input,), reads=(OUTPUT,), result=out)
+    x = float_array(input)
+    if x.dtype in _SQRT_KERNEL_DTYPES:
+        out = kernels.sqrt(x)
+    else:
+        with np.errstate(invalid="ignore"):
+            out = np.asarray(np.sqrt(x), like=input._data)
+    return record(out, SqrtBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
 @tensor_method()

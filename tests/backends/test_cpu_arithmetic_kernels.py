@@ -10,6 +10,8 @@ import numbatorch as nt
 from numbatorch.autograd._grad_buffer import sum_into
 from numbatorch.backends.cpu import _arithmetic_kernels as K
 
+from ._threaded_spy import spy_on_threads
+
 UFUNCS = [np.add, np.subtract, np.multiply, np.true_divide]
 SPECIALS = [0.0, -0.0, 1.0, -1.5, np.inf, -np.inf, np.nan, -np.nan, 1e-40, -1e-310, 3e38, 1e308, 2.0 ** -149]
 pytestmark = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning")  # numpy's, on special values
@@ -40,16 +42,8 @@ def _assert_same_bits(got, want):
 
 @pytest.fixture
 def threaded(monkeypatch):
-    """The kernels run wherever they apply, whatever other processes do meanwhile; a list of the twins run."""
-    monkeypatch.setattr(K, "spare_core", lambda: True)
-    ran = []
-    choose = K.choose
-
-    def spy(twin, work, minimum):
-        ran.append(twin)
-        return choose(twin, work, minimum)
-    monkeypatch.setattr(K, "choose", spy)
-    return ran
+    """The kernels run wherever they apply; a list of the twins run."""
+    return spy_on_threads(K, monkeypatch)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

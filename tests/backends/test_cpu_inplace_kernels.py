@@ -7,6 +7,7 @@ import pytest
 
 from numbatorch.backends.cpu import _inplace_kernels as F
 
+from ._threaded_spy import spy_on_threads
 from .test_cpu_arithmetic_kernels import _assert_same_bits, _operands
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning")  # numpy's, on special values
@@ -66,16 +67,8 @@ def test_both_builds_give_the_steps_bits(dtype, op, scalar):
 
 @pytest.fixture
 def threaded(monkeypatch):
-    """The kernels run on the threads wherever they apply; a list of the twins run."""
-    monkeypatch.setattr(F, "spare_core", lambda: True)
-    ran = []
-    choose = F.choose
-
-    def spy(twin, work, minimum):
-        ran.append(twin)
-        return choose(twin, work, minimum)
-    monkeypatch.setattr(F, "choose", spy)
-    return ran
+    """The kernels run wherever they apply; a list of the twins run."""
+    return spy_on_threads(F, monkeypatch)
 
 
 @needs_threads

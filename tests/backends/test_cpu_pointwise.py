@@ -96,3 +96,24 @@ def test_relu_and_its_gradient_match_pytorch_bit_for_bit():
         nan = np.isnan(theirs)
         assert np.array_equal(np.isnan(ours), nan)
         assert np.array_equal(_bits(ours[~nan]), _bits(theirs[~nan]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [0.5, 2])
+def test_sqrt_kernel_gives_numpys_bits_in_both_builds(dtype, scale, monkeypatch):
+    """Negatives give numpy's NaN (silently, as in PyTorch), -0.0 stays -0.0, subnormals and inf are exact."""
+    monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 0)
+    size = int(pointwise.MIN_BACKWARD_BYTES * scale) // np.dtype(dtype).itemsize
+    x = _relu_values(dtype, size) * dtype(3)
+    x[8:12] = [-1.0, -np.inf, 4.0, 2.0]
+    with np.errstate(invalid="ignore"):
+        want = np.sqrt(x)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = pointwise.sqrt(x.reshape(-1, 64))
+    assert np.array_equal(_bits(got).reshape(-1), _bits(want))
+    for build in (*pointwise._sqrt, pointwise._sqrt_stand_in):
+        out = np.empty_like(x)
+        build(x, out)
+        assert np.array_equal(_bits(out), _bits(want))

@@ -32,3 +32,8 @@ def relu_(x):
 def relu_backward(grad, result):
     """``grad`` where ``result`` is positive (or NaN), 0 elsewhere, in ``result``'s dtype."""
     return xp.where(result <= 0, 0, grad).astype(result.dtype, copy=False)
+
+
+def sqrt(x):
+    """Square root (NaN for negatives)."""
+    return xp.sqrt(x)

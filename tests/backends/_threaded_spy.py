@@ -1,0 +1,15 @@
+"""Watching which threaded kernels a kernel module runs."""
+
+
+def spy_on_threads(module, monkeypatch):
+    """Make ``module``'s kernels run on the threads wherever they apply, whatever other processes do meanwhile;
+    returns the list of twins ``module`` then runs on them."""
+    monkeypatch.setattr(module, "spare_core", lambda: True)
+    ran = []
+    choose = module.choose
+
+    def spy(twin, work, minimum):
+        ran.append(twin)
+        return choose(twin, work, minimum)
+    monkeypatch.setattr(module, "choose", spy)
+    return ran
