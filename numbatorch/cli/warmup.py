@@ -96,6 +96,7 @@ def _pointwise(torch, nn, F, batch, size):
         x.addcdiv_(x.grad, x.grad.abs() + 1, value=0.1)
         x.lerp_(x.grad, 0.1)
         x.relu_()
+        x.abs().sqrt()
 
 
 # name -> (what it compiles, function of (torch, nn, F, batch, size))
@@ -107,8 +108,8 @@ FAMILIES = {
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
-    "pointwise": ("activations, softmax, dropout, common losses, Adam's update, in-place add_/addcmul_/addcdiv_/lerp_",
-                  _pointwise),
+    "pointwise": ("activations, softmax, dropout, common losses, Adam's update, sqrt, "
+                  "in-place add_/addcmul_/addcdiv_/lerp_/relu_", _pointwise),
 }
 # (batch, spatial/sequence size): small shapes take the serial kernels, the larger ones the parallel ones.
 _SHAPES = ((2, 8), (16, 32))
