@@ -21,14 +21,11 @@ from ..autograd import grad_mode
 from ..backends.cpu import _arithmetic_kernels as threaded, _inplace_kernels as fused, pointwise
 from ._util import _name_as_tensor_method, apply_inplace
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
 def _writable_float(self):
     """``self``'s array when an in-place op may write into it directly: float32/64 numpy data, writable, and
     either grad mode off or ``self`` outside any graph."""
     data = self._data
-    if type(data) is not np.ndarray or data.dtype not in _FLOATS or not data.flags.writeable:
+    if type(data) is not np.ndarray or data.dtype not in threaded.FLOAT_DTYPES or not data.flags.writeable:
         return None
     if self._requires_grad and grad_mode._state.enabled:
         return None
@@ -115,10 +112,7 @@ def direct_relu(name, fn):
         data = _writable_float(self)
         if data is None:
             return apply_inplace(self, fn(self))
-        if data.flags.c_contiguous:
-            pointwise.relu_(data)
-        else:
-            np.copyto(data, 0, where=data < 0)
+        pointwise.relu_(data)
         self._version_counter[0] += 1
         return self
     return _attach(method, name, fn)

@@ -16,9 +16,9 @@ from ._tensor_args import require_tensor
 from ._inplace_direct import direct_relu
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
 from ..backends import kernel_family
+from ..backends.cpu.pointwise import KERNEL_DTYPES
 
 kernels = kernel_family("pointwise")
-_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # relu's kernels; other dtypes run numpy's maximum
 
 __all__ = [
     "tanh", "sigmoid", "relu", "tanh_", "sigmoid_", "relu_",
@@ -55,7 +55,7 @@ class ReluBackward0(Node):
     history_only_inputs = True
 
     def backward(self, grad):
-        if self.result.dtype in _KERNEL_DTYPES:
+        if self.result.dtype in KERNEL_DTYPES:
             return kernels.relu_backward(grad, self.result)
         return grad * (self.result > 0)
 
@@ -102,7 +102,7 @@ def relu(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    if arr.dtype in _KERNEL_DTYPES:
+    if arr.dtype in KERNEL_DTYPES:
         out = kernels.relu(arr)
     else:
         out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)

@@ -9,13 +9,13 @@ from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_e
 from ._half_precision import computes_in_float32
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends import kernel_family
+from ..backends.cpu.pointwise import KERNEL_DTYPES
 from ._elementwise import _not_implemented_for
 from .trigonometric import (acos, acos_, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin,  # noqa: F401
                             asin_, asinh, atan, atan_, atanh, cos, cos_, cosh, cosh_, sin, sin_, sinh, sinh_, tan,
                             tan_)
 
 kernels = kernel_family("pointwise")
-_SQRT_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # sqrt's kernel; numpy's for the others
 
 __all__ = [
     "abs", "absolute", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt", "rsqrt", "square", "sin",
@@ -296,7 +296,7 @@ def log1p(input):
 def sqrt(input):
     """Elementwise square root (``nan`` for negative inputs)."""
     x = float_array(input)
-    if x.dtype in _SQRT_KERNEL_DTYPES:
+    if x.dtype in KERNEL_DTYPES:
         out = kernels.sqrt(x)
     else:
         with np.errstate(invalid="ignore"):

@@ -1,10 +1,11 @@
 """Watching which threaded kernels a kernel module runs."""
+from numbatorch.backends.cpu import _arithmetic_kernels
 
 
 def spy_on_threads(module, monkeypatch):
-    """Make ``module``'s kernels run on the threads wherever they apply, whatever other processes do meanwhile;
-    returns the list of twins ``module`` then runs on them."""
-    monkeypatch.setattr(module, "spare_core", lambda: True)
+    """Make ``module``'s kernels run on the threads wherever they apply (``_arithmetic_kernels.splits``, whatever
+    other processes do meanwhile); returns the list of twins ``module`` then runs on them."""
+    monkeypatch.setattr(_arithmetic_kernels, "spare_core", lambda: True)
     ran = []
     choose = module.choose
 

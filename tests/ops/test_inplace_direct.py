@@ -235,3 +235,11 @@ def test_hand_written_adam_matches_pytorch():
     # absolute: p's values cancel towards 0, and PyTorch's own first call rounds its second half differently
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=2e-6)
+
+
+def test_relu_inplace_through_a_strided_view_reaches_the_base():
+    base = nt.tensor(_values((6, 8), np.float32, 11))
+    expected = base.numpy().copy()
+    expected[:, ::2] = nt.relu(nt.tensor(expected[:, ::2])).numpy()
+    base[:, ::2].relu_()
+    np.testing.assert_array_equal(base.numpy().view(np.uint32), expected.view(np.uint32))

@@ -24,9 +24,9 @@ from ._spare_core import spare_core
 MIN_ARITHMETIC_BYTES = 2 << 20
 # Elements below which no operands reach MIN_ARITHMETIC_BYTES (three float64 arrays): the cheap first check.
 MIN_ARITHMETIC_ELEMENTS = MIN_ARITHMETIC_BYTES // 24
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Python ints beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
-_EXACT_INT = 1 << 53
+EXACT_INT = 1 << 53
 
 
 def _element(a, i):
@@ -86,7 +86,7 @@ def _scalar(value, dtype):
     if type(value) is float:
         return dtype.type(value)
     if type(value) is int:
-        return dtype.type(value) if -_EXACT_INT <= value <= _EXACT_INT else None
+        return dtype.type(value) if -EXACT_INT <= value <= EXACT_INT else None
     if type(value) is np.ndarray and value.ndim == 0 and value.dtype == dtype:
         return value[()]
     return None
@@ -96,7 +96,7 @@ def _operands(x, y, out):
     """``(x, y, big, bytes moved)`` ready for a kernel (arrays flat, scalars in the big array's dtype), or None where
     numpy runs."""
     big = x if type(x) is np.ndarray and x.ndim else y
-    if type(big) is not np.ndarray or big.size < MIN_ARITHMETIC_ELEMENTS or big.dtype not in _FLOATS or \
+    if type(big) is not np.ndarray or big.size < MIN_ARITHMETIC_ELEMENTS or big.dtype not in FLOAT_DTYPES or \
             not big.flags.c_contiguous:
         return None
     # an ``out`` other than an operand might overlap one in part, which numpy's ufunc handles and a loop does not
@@ -117,9 +117,15 @@ def _operands(x, y, out):
                 return None
             flat.append(s)
     moved = big.nbytes * (sum(type(a) is np.ndarray for a in flat) + (out is None))
-    if moved < MIN_ARITHMETIC_BYTES or not spare_core() or numba.get_num_threads() < 2:
+    if not splits(moved):
         return None
     return flat[0], flat[1], big, moved
+
+
+def splits(moved):
+    """Whether an op moving ``moved`` bytes runs on Numba's threads: from ``MIN_ARITHMETIC_BYTES``, while a core is
+    spare and Numba has two threads or more."""
+    return moved >= MIN_ARITHMETIC_BYTES and spare_core() and numba.get_num_threads() > 1
 
 
 def run(ufunc, x, y, out=None):

@@ -11,22 +11,17 @@ separate output array that is x made every loop take the compiler's overlap fall
 (2x numpy's separate passes on 64 K floats, 0.5x this loop). Large operands run on Numba's threads under the same
 rule as ``_arithmetic_kernels`` (bytes moved, a spare core); small ones on numpy's separate steps.
 """
-import numba
 import numpy as np
 from numba import njit
 
-from ._arithmetic_kernels import MIN_ARITHMETIC_BYTES
+from ._arithmetic_kernels import EXACT_INT, FLOAT_DTYPES, MIN_ARITHMETIC_BYTES, splits
 from ._parallel import choose, twin_kernels
-from ._spare_core import spare_core
 
 # Elements from which a fused kernel runs: below, numpy's separate steps cost less than the kernel's call (float32,
 # us, numpy / kernel: x + y * a 2.6 / 3.5 at 8 K elements, 3.8 / 3.9 at 16 K; addcmul 2.7 / 2.6 at 1 K, 3.1 / 2.9 at
 # 2 K).
 MIN_SCALED_ELEMENTS = 1 << 14
 MIN_FUSED_ELEMENTS = 1 << 11
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-# Python numbers beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
-_EXACT = float(1 << 53)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -97,9 +92,9 @@ _LERP = twin_kernels(_make_lerp, _lerp_steps)
 def _fusable(x, arrays, scalar, minimum=MIN_FUSED_ELEMENTS):
     """Whether the kernels take x and ``arrays``: one float dtype and shape, C-contiguous, at least ``minimum``
     elements, and a Python ``scalar`` exact in float64."""
-    if x.dtype not in _FLOATS or x.size < minimum or not x.flags.c_contiguous:
+    if x.dtype not in FLOAT_DTYPES or x.size < minimum or not x.flags.c_contiguous:
         return False
-    if type(scalar) not in (float, int) or not -_EXACT <= scalar <= _EXACT:
+    if type(scalar) not in (float, int) or not -EXACT_INT <= scalar <= EXACT_INT:
         return False
     return all(type(a) is np.ndarray and a.shape == x.shape and a.dtype == x.dtype and a.flags.c_contiguous
                for a in arrays)
@@ -108,8 +103,7 @@ def _fusable(x, arrays, scalar, minimum=MIN_FUSED_ELEMENTS):
 def _run(twin, x, arrays, *scalars):
     """``twin`` on x and the flat ``arrays``: on Numba's threads where the bytes moved pay for it."""
     moved = x.nbytes * (1 + len(arrays))
-    parallel = moved >= MIN_ARITHMETIC_BYTES and spare_core() and numba.get_num_threads() > 1
-    run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if parallel else twin.serial
+    run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if splits(moved) else twin.serial
     run(x.reshape(-1), *(a.reshape(-1) for a in arrays), *scalars)
     return x
 

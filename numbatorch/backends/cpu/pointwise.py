@@ -150,6 +150,8 @@ def _relu_stand_in(x, out):
 
 
 _relu = twin_kernels(_make_relu, _relu_stand_in)
+# The dtypes relu's and sqrt's kernels take; the ops run numpy's ufuncs for the others.
+KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _make_relu_inplace(loop):
@@ -223,27 +225,33 @@ def _map_backward(kernel, grad, y):
     return out
 
 
-def relu(x):
-    """``max(x, 0)`` of a float32/float64 array as PyTorch computes it: -0.0 and NaN pass through."""
+def _map_memory_bound(kernel, x):
+    """Run a one-input kernel of a float32/float64 array on Numba's threads from ``MIN_BACKWARD_BYTES`` (a pass over
+    memory, as the backward kernels); the result is an array of its own."""
     flat = x.reshape(-1) if x.flags.c_contiguous else np.ascontiguousarray(x).reshape(-1)
     out = np.empty(x.shape, x.dtype)
-    choose(_relu, out.nbytes, MIN_BACKWARD_BYTES)(flat, out.reshape(-1))
+    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(flat, out.reshape(-1))
     return out
 
 
+def relu(x):
+    """``max(x, 0)`` of a float32/float64 array as PyTorch computes it: -0.0 and NaN pass through."""
+    return _map_memory_bound(_relu, x)
+
+
 def relu_(x):
-    """``relu`` written into the float32/float64 array ``x`` (C-contiguous); returns x."""
-    choose(_relu_inplace, x.nbytes, MIN_BACKWARD_BYTES)(x.reshape(-1))
+    """``relu`` written into the float32/float64 array ``x``; returns x."""
+    if x.flags.c_contiguous:
+        choose(_relu_inplace, x.nbytes, MIN_BACKWARD_BYTES)(x.reshape(-1))
+    else:
+        _relu_inplace_stand_in(x)
     return x
 
 
 def sqrt(x):
-    """Square root of a float32/float64 array (NaN for negatives, silently), on Numba's threads from 512 KiB:
-    numpy's single-threaded sqrt took 2.2x PyTorch's two threads on 3 MiB."""
-    flat = x.reshape(-1) if x.flags.c_contiguous else np.ascontiguousarray(x).reshape(-1)
-    out = np.empty(x.shape, x.dtype)
-    choose(_sqrt, out.nbytes, MIN_BACKWARD_BYTES)(flat, out.reshape(-1))
-    return out
+    """Square root of a float32/float64 array (NaN for negatives, silently): numpy's single-threaded sqrt took
+    2.2x PyTorch's two threads on 3 MiB."""
+    return _map_memory_bound(_sqrt, x)
 
 
 def relu_backward(grad, result):

@@ -23,12 +23,6 @@ def relu(x):
     return xp.where(x < 0, 0, x).astype(x.dtype, copy=False)
 
 
-def relu_(x):
-    """``relu`` written into ``x``; returns x."""
-    x[x < 0] = 0
-    return x
-
-
 def relu_backward(grad, result):
     """``grad`` where ``result`` is positive (or NaN), 0 elsewhere, in ``result``'s dtype."""
     return xp.where(result <= 0, 0, grad).astype(result.dtype, copy=False)
