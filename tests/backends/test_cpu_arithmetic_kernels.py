@@ -124,16 +124,20 @@ def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
 
 
 @needs_threads
-def test_bytes_moved_count_every_array(threaded):
-    """768 KiB float32 operands: x + y moves three arrays (2.25 MiB, threaded), x * 0.5 and x += y two (numpy)."""
+def test_bytes_moved_count_every_array_and_the_output(threaded):
+    """768 KiB float32 operands: x + y and x += y read two arrays and write one (2.25 MiB, threaded); x * 0.5 and
+    x *= 0.5 read one and write one (1.5 MiB, numpy), whether the output is new or x itself."""
     x, y = _operands(np.float32, shape=(384, 512))
     assert 3 * x.nbytes >= K.MIN_ARITHMETIC_BYTES > 2 * x.nbytes
     want = x + y
     _assert_same_bits(K.run(np.add, x, y), want)
-    assert threaded == [K._TWINS[np.add]]
-    _assert_same_bits(K.multiply(x, 0.5), x * np.float32(0.5))
     _assert_same_bits(K.add(x, y, out=x), want)
-    assert threaded == [K._TWINS[np.add]]
+    assert threaded == [K._TWINS[np.add]] * 2
+    x, _ = _operands(np.float32, shape=(384, 512))
+    halved = x * np.float32(0.5)
+    _assert_same_bits(K.multiply(x, 0.5), halved)
+    _assert_same_bits(K.multiply(x, 0.5, out=x), halved)
+    assert threaded == [K._TWINS[np.add]] * 2
 
 
 def test_numpy_runs_on_one_thread(threaded):

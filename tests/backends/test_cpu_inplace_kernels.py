@@ -86,6 +86,18 @@ def test_dispatch_runs_large_operands_on_the_threads(threaded, dtype, op):
 
 
 @needs_threads
+@pytest.mark.parametrize("op", ["add", "lerp"])
+def test_bytes_moved_count_x_twice(threaded, op):
+    """768 KiB float32: x += a * s reads x and a and writes x, 2.25 MiB, as much as ``x + a * s`` moves: threaded.
+    Counted without x's write (1.5 MiB) it stayed on one thread."""
+    x, a = _operands(np.float32, shape=(384, 512))
+    assert 3 * x.nbytes >= F.MIN_ARITHMETIC_BYTES > 2 * x.nbytes
+    want = _steps(op, x, a, None, 0.3)
+    _assert_same_bits(_call(op, x, a, None, 0.3), want)
+    assert threaded == [_builds(op)]
+
+
+@needs_threads
 @pytest.mark.parametrize("op,case", [(op, case) for op in ("add", "sub", "addcmul", "addcdiv", "lerp")
                                      for case in ("broadcast row", "transposed", "another dtype", "tiny",
                                                   "complex scalar")

@@ -17,10 +17,12 @@ from numba.extending import overload
 from ._parallel import choose, twin_kernels
 from ._spare_core import spare_core
 
-# Bytes read and written (the array operands and a new output) from which the threaded kernels beat numpy on 2
-# cores: each half must outgrow a core's caches. Measured on a quiet machine (us, numpy / threaded): float32 256 KiB
-# x * 0.5 (512 KiB moved) 7.3 / 12.0, in the tanh chain 11.6 / 21.7 (a thread woken per op); 512 KiB x * 0.5 or
-# x += y (1 MiB) 14 / 16; 512 KiB x + y (1.5 MiB) 28 / 17; 1 MiB x * 0.5 (2 MiB) 51 / 21 (benchmarks/README.md).
+# Bytes read and written (the array operands, and the output whether new or an operand: x *= 0.5 moves what x * 0.5
+# does) from which the threaded kernels beat numpy on 2 cores: each half must outgrow a core's caches. Measured on a
+# quiet machine (us, numpy / threaded): float32 256 KiB x * 0.5 (512 KiB moved) 7.3 / 12.0, in the tanh chain
+# 11.6 / 21.7 (a thread woken per op); 512 KiB x * 0.5 (1 MiB) 14 / 16, x += y (1.5 MiB) 13 / 15; 768 KiB x += y
+# (2.25 MiB) 21 / 17; 1 MiB x * 0.5 (2 MiB) 51 / 21 (benchmarks/README.md). Counting an in-place op's output too
+# (it was not) put 1 MiB x *= 0.5 on the threads: a hand-written SGD step 680 -> 590 us, Adam 1890 -> 1760.
 MIN_ARITHMETIC_BYTES = 2 << 20
 # Elements below which no operands reach MIN_ARITHMETIC_BYTES (three float64 arrays): the cheap first check.
 MIN_ARITHMETIC_ELEMENTS = MIN_ARITHMETIC_BYTES // 24
@@ -116,7 +118,8 @@ def _operands(x, y, out):
             if s is None:
                 return None
             flat.append(s)
-    moved = big.nbytes * (sum(type(a) is np.ndarray for a in flat) + (out is None))
+    # the output is written once whether it is new or an operand (in-place ops move as many bytes)
+    moved = big.nbytes * (sum(type(a) is np.ndarray for a in flat) + 1)
     if not splits(moved):
         return None
     return flat[0], flat[1], big, moved

@@ -102,7 +102,7 @@ def _fusable(x, arrays, scalar, minimum=MIN_FUSED_ELEMENTS):
 
 def _run(twin, x, arrays, *scalars):
     """``twin`` on x and the flat ``arrays``: on Numba's threads where the bytes moved pay for it."""
-    moved = x.nbytes * (1 + len(arrays))
+    moved = x.nbytes * (2 + len(arrays))  # x read and written, each array read
     run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if splits(moved) else twin.serial
     run(x.reshape(-1), *(a.reshape(-1) for a in arrays), *scalars)
     return x
