@@ -113,7 +113,7 @@ def relu(input):
 # pickle finds it by name).
 for _name, _fn in (
         ("tanh_", tanh), ("sigmoid_", sigmoid), ("relu_", relu)):
-    globals()[_name] = direct_relu(_name, _fn) if _fn is relu else inplace_variant(_name, _fn)
+    globals()[_name] = direct_relu(_name, _fn, ReluBackward0) if _fn is relu else inplace_variant(_name, _fn)
     globals()[_name].__qualname__ = _name
     globals()[_name].__module__ = __name__
 del _name, _fn

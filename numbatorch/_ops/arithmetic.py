@@ -358,7 +358,8 @@ for _names, _fn, _ufunc in ((("add_", "__iadd__"), add, np.add), (("sub_", "subt
                             (("div_", "divide_", "true_divide_", "__itruediv__"), div, np.true_divide)):
     for _name in _names:
         direct_binary(_name, _fn, _ufunc, takes_alpha=_fn in (add, sub),
-                      before=_quiet_division if _fn is div else None)
+                      before=_quiet_division if _fn is div else None,
+                      node={add: AddBackward0, sub: SubBackward0}.get(_fn))
 
 divide = true_divide = div
 multiply = mul
