@@ -43,21 +43,22 @@ def relu_fwd_bwd(lib):
 
 
 def inplace_residual_fwd_bwd(lib):
-    """A residual block's in-place tail while training, on a conv layer's 16x32x64x64 output: ``relu(inplace=True)``
-    and ``out += identity`` (as torchvision's ResNet blocks), then backward."""
+    """A residual block's in-place ops while training, on a conv layer's 16x32x64x64 output, as torchvision's ResNet
+    blocks write them: ``relu(inplace=True)`` after the first layer, ``out += identity`` and ``relu(inplace=True)``
+    after the second (per-channel scales stand in for the convolutions), then backward."""
     gen = lib.Generator().manual_seed(0)
     x = lib.randn(16, 32, 64, 64, generator=gen).requires_grad_()
-    scale = lib.randn(32, 1, 1, generator=gen).requires_grad_()
+    scales = [lib.randn(32, 1, 1, generator=gen).requires_grad_() for _ in range(2)]
     seed = lib.ones(16, 32, 64, 64)
 
     def step():
-        out = x * scale  # stands in for the block's convolution
-        lib.nn.functional.relu(out, inplace=True)
+        out = lib.nn.functional.relu(x * scales[0], inplace=True)
+        out = out * scales[1]
         out += x
-        lib.nn.functional.relu(out, inplace=True)
-        out.backward(seed)
+        lib.nn.functional.relu(out, inplace=True).backward(seed)
         x.grad = None
-        scale.grad = None
+        for s in scales:
+            s.grad = None
     return step
 
 
@@ -101,8 +102,8 @@ WORKLOADS = [
     Workload("small_op_overhead", small_op_overhead, "(x + y) * y, sum, backward on 8 elements", warmup=20,
              target_ratio=2.0),
     Workload("relu_fwd_bwd", relu_fwd_bwd, "relu fwd+bwd on 16x32x64x64", target_ratio=1.0),
-    Workload("inplace_residual_fwd_bwd", inplace_residual_fwd_bwd, "x * w, relu_, += x, relu_ on 16x32x64x64, "
-             "fwd+bwd", target_ratio=1.0),
+    Workload("inplace_residual_fwd_bwd", inplace_residual_fwd_bwd, "x * w, relu_, * w, += x, relu_ on "
+             "16x32x64x64, fwd+bwd", target_ratio=1.0),
     Workload("inplace_sgd_step", inplace_sgd_step, "SGD momentum step by hand: mul_/add_ on an MLP's parameters",
              target_ratio=1.0),
     Workload("inplace_adam_step", inplace_adam_step, "Adam step by hand: mul_/add_/addcmul_/sqrt/addcdiv_ on an "

@@ -4,8 +4,9 @@ numpy runs a ufunc on one thread; PyTorch splits every elementwise op of 32,768 
 threads, whose OpenMP workers spin between ops. Numba's TBB workers sleep, and waking one costs more than half of
 an op whose operands fit a core's caches, so here only larger ops are split (``MIN_ARITHMETIC_BYTES``). These four
 are correctly rounded IEEE operations, so a Numba loop gives numpy's bits exactly (the tests compare them bit for
-bit, -0.0, inf and nan included). Everything else stays with numpy: other dtypes,
-mixed dtypes, non-contiguous operands, broadcasting beyond a scalar or 0-d operand, small arrays, one thread,
+bit, -0.0, inf and nan included). An operand broadcast against the other (beyond a scalar or 0-d array) goes to
+``_broadcast_kernels``. Everything else stays with numpy: other dtypes,
+mixed dtypes, non-contiguous operands, small arrays, one thread,
 and while another process is using a core (``_spare_core``, as for the BLAS blocks): a thread of a split op that
 waits for a busy core costs whole scheduler ticks, far more than the op.
 """
@@ -14,6 +15,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from . import _broadcast_kernels
 from ._parallel import choose, twin_kernels
 from ._spare_core import spare_core
 
@@ -137,6 +139,9 @@ def run(ufunc, x, y, out=None):
     twin = _TWINS.get(ufunc)
     ready = None if twin is None else _operands(x, y, out)
     if ready is None:
+        result = None if twin is None else _broadcast_kernels.run(ufunc, x, y, out)
+        if result is not None:
+            return result
         return ufunc(x, y) if out is None else ufunc(x, y, out=out)
     a, b, big, moved = ready
     result = np.empty_like(big) if out is None else out
