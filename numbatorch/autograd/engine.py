@@ -5,13 +5,18 @@ from . import anomaly_mode, grad_mode, post_accumulate_hooks
 from ._grad_buffer import held_only_by, sum_into
 from .graph import complex_backward
 from .. import _dtype as dt
+from ..backends.cpu._broadcast_sums import sum_to
 from .._device import is_device_array
 
 
 def reduce_to_shape(grad, shape):
-    """Sum a broadcast gradient back to the shape of the input it belongs to."""
+    """Sum a broadcast gradient back to the shape of the input it belongs to (a large float one in one pass on
+    Numba's threads, ``_broadcast_sums``)."""
     if grad.shape == shape:
         return grad
+    summed = sum_to(grad, shape)
+    if summed is not None:
+        return summed
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))

@@ -97,6 +97,9 @@ def _pointwise(torch, nn, F, batch, size):
         x.lerp_(x.grad, 0.1)
         x.relu_()
         x.abs().sqrt()
+    if batch >= 16:  # a per-channel scale's and shift's 2 MiB gradients: the broadcast kernels and their sums
+        scale = torch.ones(32, 1, 1, requires_grad=True)
+        (torch.randn(batch, 32, 32, 32) * scale + scale).backward(torch.ones(batch, 32, 32, 32))
 
 
 # name -> (what it compiles, function of (torch, nn, F, batch, size))
@@ -109,7 +112,8 @@ FAMILIES = {
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
     "pointwise": ("activations, softmax, dropout, common losses, Adam's update, sqrt, "
-                  "in-place add_/addcmul_/addcdiv_/lerp_/relu_", _pointwise),
+                  "in-place add_/addcmul_/addcdiv_/lerp_/relu_, broadcast arithmetic and its gradient sums",
+                  _pointwise),
 }
 # (batch, spatial/sequence size): small shapes take the serial kernels, the larger ones the parallel ones.
 _SHAPES = ((2, 8), (16, 32))

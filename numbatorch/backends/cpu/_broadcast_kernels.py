@@ -43,22 +43,26 @@ def _make(code):
         def broadcast(whole, small, out, mid, inner, s0, s1, s2, small_first):
             for row in loop(out.size // inner):
                 r = np.int64(row)
-                start = r * inner
                 at = (r // mid) * s0 + (r % mid) * s1
+                # slices, indexed from 0: an index offset by a variable start is checked for wrap-around, which
+                # keeps the loop from vectorising
+                dest, src = out[r * inner:(r + 1) * inner], whole[r * inner:(r + 1) * inner]
                 if s2 == 0:
                     c = small[at]
                     if small_first:
-                        for k in range(start, start + inner):
-                            out[k] = _apply(code, c, whole[k])
+                        for k in range(inner):
+                            dest[k] = _apply(code, c, src[k])
                     else:
-                        for k in range(start, start + inner):
-                            out[k] = _apply(code, whole[k], c)
-                elif small_first:
-                    for k in range(inner):
-                        out[start + k] = _apply(code, small[at + k], whole[start + k])
+                        for k in range(inner):
+                            dest[k] = _apply(code, src[k], c)
                 else:
-                    for k in range(inner):
-                        out[start + k] = _apply(code, whole[start + k], small[at + k])
+                    other = small[at:at + inner]
+                    if small_first:
+                        for k in range(inner):
+                            dest[k] = _apply(code, other[k], src[k])
+                    else:
+                        for k in range(inner):
+                            dest[k] = _apply(code, src[k], other[k])
         return broadcast
     return make
 
