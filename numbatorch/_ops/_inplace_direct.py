@@ -11,8 +11,8 @@ out-of-place expressions pick either by array size) and the same version bump. E
 path, which also raises PyTorch's errors.
 
 While a graph is recorded, ops whose backward never reads ``self``'s old value -- ``add_``/``sub_`` (and ``+=``,
-``-=``) and ``relu_``, which reads only its result -- also write straight into a ``self`` that is neither a leaf
-requiring grad nor a view, then record the out-of-place op's node on the result (``self``'s old history as its
+``-=``), ``relu_``, which reads only its result, and ``mul_``/``div_`` by an operand requiring no grad -- also
+write straight into a ``self`` that is neither a leaf requiring grad nor a view, then record the out-of-place op's node on the result (``self``'s old history as its
 input), as ``apply_inplace`` does after its copy: ``nn.ReLU(inplace=True)`` and a residual ``out += identity``
 on 16x32x64x64 while training cost 0.8 ms (a new 8 MiB array and its copy) over the out-of-place op.
 
@@ -25,6 +25,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..backends.cpu import _arithmetic_kernels as threaded, _inplace_kernels as fused, pointwise
+from ._history_only import history_only
 from ._util import OUTPUT, _name_as_tensor_method, _track_output_as_self, apply_inplace, record
 from ..autograd.graph import mark_overwritten
 
@@ -81,18 +82,22 @@ def _take_history(self, result):
     return self
 
 
-def direct_binary(name, fn, ufunc, takes_alpha=False, before=None, node=None):
+def direct_binary(name, fn, ufunc, takes_alpha=False, before=None, node=None, saves_other=False):
     """In-place ``fn`` (an out-of-place binary op; add and sub take ``alpha``) that writes ``ufunc``'s result
     straight into ``self`` where it can (module docstring), else through ``apply_inplace``. ``before``: called
-    before a direct write (the division's warning filter). ``node``: ``fn``'s node class when its backward reads
-    neither operand, so that the op records it itself (``alpha`` saved)."""
+    before a direct write (the division's warning filter). ``node``: ``fn``'s node class, recorded by the op
+    itself: add's and sub's read neither operand (``alpha`` saved); mul's and div's (``saves_other``) read only the
+    other operand for ``self``'s gradient, so they record here while that operand requires no grad (saved as
+    ``b``, its version checked)."""
     records = node is not None
 
     def method(self, other, *args, **kwargs):
         data = None if args or (kwargs and not (takes_alpha and kwargs.keys() == {"alpha"})) else \
             _writable_float(self, records)
         y = None if data is None else _direct_operand(data, other, records)
-        if y is None or (records and self._base is not None and _records(self, other)):
+        recording = y is not None and records and _records(self, other)
+        if y is None or (recording and (self._base is not None or (saves_other and (
+                y is data or (isinstance(other, Tensor) and other._requires_grad))))):
             return apply_inplace(self, fn(self, other, *args, **kwargs))
         alpha = kwargs.get("alpha", 1)
         if before is not None:
@@ -104,9 +109,12 @@ def direct_binary(name, fn, ufunc, takes_alpha=False, before=None, node=None):
         else:
             threaded.run(ufunc, data, y * alpha, data)
         self._version_counter[0] += 1
-        if records and _records(self, other):
-            return _take_history(self, record(data, node, (self, other), alpha=alpha))
-        return self
+        if not recording:
+            return self
+        if saves_other:
+            return _take_history(self, record(data, node, (history_only(self), other), reads=((other, 0),), a=None,
+                                              b=y))
+        return _take_history(self, record(data, node, (self, other), alpha=alpha))
     return _attach(method, name, fn)
 
 

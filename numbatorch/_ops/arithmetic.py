@@ -359,7 +359,8 @@ for _names, _fn, _ufunc in ((("add_", "__iadd__"), add, np.add), (("sub_", "subt
     for _name in _names:
         direct_binary(_name, _fn, _ufunc, takes_alpha=_fn in (add, sub),
                       before=_quiet_division if _fn is div else None,
-                      node={add: AddBackward0, sub: SubBackward0}.get(_fn))
+                      node={add: AddBackward0, sub: SubBackward0, mul: MulBackward0, div: DivBackward0}[_fn],
+                      saves_other=_fn in (mul, div))
 
 divide = true_divide = div
 multiply = mul

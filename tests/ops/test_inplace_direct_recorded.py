@@ -160,3 +160,56 @@ def test_views_and_leaves_take_the_general_path(general_path_calls):
     np.testing.assert_array_equal(other.grad.numpy(), np.ones(3))
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         nt.ones(3, requires_grad=True).relu_()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("method", ["mul_", "div_", "__imul__", "__itruediv__"])
+@pytest.mark.parametrize("other_kind", ["number", "same shape", "row"])
+def test_mul_div_by_a_constant_record_on_the_same_array(method, other_kind, shape, general_path_calls):
+    """mul_/div_ by an operand requiring no grad: the node reads only that operand, so the op writes in place."""
+    values = _values(shape, 12)
+    other_values = 0.75 if other_kind == "number" else \
+        _values(shape if other_kind == "same shape" else shape[-1:], 13)
+    x = nt.tensor(values, requires_grad=True)
+    y = x * 1.5
+    data_pointer = y.data_ptr()
+    other = other_values if other_kind == "number" else nt.tensor(other_values)
+    assert getattr(y, method)(other) is y
+    divide = method in ("div_", "__itruediv__")
+    assert y.data_ptr() == data_pointer and general_path_calls == []
+    assert y.grad_fn.name() == ("DivBackward0" if divide else "MulBackward0")
+    np.testing.assert_array_equal(y.detach().numpy(), values * 1.5 / other_values if divide else
+                                  values * 1.5 * other_values)
+    weights = _values(shape, 14)
+    y.backward(nt.tensor(weights))
+    np.testing.assert_allclose(x.grad.numpy(), 1.5 * (weights / other_values if divide else weights * other_values),
+                               rtol=1e-12)
+
+
+def test_mul_by_a_tensor_requiring_grad_or_by_itself_takes_the_general_path(general_path_calls):
+    x = nt.tensor(_values((3, 4), 15), requires_grad=True)
+    w = nt.tensor(_values((3, 4), 16), requires_grad=True)
+    y = x * 1.0
+    y.mul_(w)  # w's gradient reads y's old value: copied out of place first
+    assert len(general_path_calls) == 1
+    y.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), _values((3, 4), 15), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), _values((3, 4), 16), rtol=1e-12)
+    z = x * 1.0
+    z.mul_(z.detach())  # the saved factor would be z's own, overwritten array
+    assert len(general_path_calls) == 2
+
+
+def test_mul_div_gradients_match_pytorch():
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (nt, torch):
+        x = lib.tensor(_values((5, 6), 17), requires_grad=True)
+        scale = lib.tensor(_values((6,), 18))
+        y = x * 2.0
+        y.mul_(scale)
+        y /= 3.0
+        y.div_(scale + 5.0)
+        (y * y).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
