@@ -97,7 +97,8 @@ def test_dispatch_runs_on_the_threads_in_both_orders_and_in_place(threaded, ufun
 
 @needs_threads
 @pytest.mark.parametrize("case", ["small", "mixed dtypes", "float16", "transposed", "strided small", "out is small",
-                                  "other out", "too many groups", "few rows", "both broadcast", "power"])
+                                  "other out", "row of itself", "too many groups", "both broadcast",
+                                  "power"])
 def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     whole, small = _large()
     ufunc, out = np.multiply, None
@@ -119,10 +120,15 @@ def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
         return
     elif case == "other out":
         out = np.empty_like(whole)
+    elif case == "row of itself":  # in place, reading one of its own rows: numpy buffers the row
+        whole = _values((4096, 512), np.float32, 13)
+        small = whole[5]
+        want = whole + whole[5].copy()
+        _assert_same_bits(A.run(np.add, whole, small, out=whole), want)
+        assert threaded == []
+        return
     elif case == "too many groups":
         whole, small = _values((8, 4, 8, 4, 256), np.float32, 6), _values((8, 1, 8, 1, 256), np.float32, 7)
-    elif case == "few rows":
-        whole, small = _values((2, 1 << 20), np.float32, 8), _values((1 << 20,), np.float32, 9)
     elif case == "both broadcast":
         whole, small = _values((2048, 1), np.float32, 10), _values((1, 2048), np.float32, 11)
     else:
@@ -130,6 +136,24 @@ def test_numpy_runs_where_the_kernels_do_not_apply(threaded, case):
     want = ufunc(whole, small)
     _assert_same_bits(A.run(ufunc, whole, small, out=out), want)
     assert threaded == []
+
+
+@pytest.mark.parametrize("why", ["busy neighbour", "few rows"])
+def test_serial_build_on_the_calling_thread(monkeypatch, why):
+    """Where the threads do not pay, the serial build still runs (faster than numpy's broadcast loop, same bits)."""
+    whole, small = _large()
+    if why == "few rows":
+        whole, small = _values((2, 1 << 20), np.float32, 8), _values((1 << 20,), np.float32, 9)
+    monkeypatch.setattr(A, "spare_core", lambda: why != "busy neighbour")
+    code = B._CODES[np.multiply]
+    twin, ran = B._TWINS[code], []
+
+    def serial(*args):
+        ran.append(args[3:])
+        return twin.serial(*args)
+    monkeypatch.setitem(B._TWINS, code, twin._replace(serial=serial))
+    _assert_same_bits(A.run(np.multiply, whole, small), whole * small)
+    assert ran == [B.groups(whole.shape, small.shape) + (False,)]
 
 
 @needs_threads
