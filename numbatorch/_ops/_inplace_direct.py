@@ -64,9 +64,10 @@ def _direct_operand(data, other, records=False):
     return y
 
 
-def _records(*tensors):
-    """Whether an op on ``tensors`` records a node: grad mode on and one of them requiring grad."""
-    return grad_mode._state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
+def _records(self, other=None):
+    """Whether an op on the Tensor ``self`` and ``other`` records a node: grad mode on and one of them requiring
+    grad (no loop: every in-place op with grad mode on asks)."""
+    return grad_mode._state.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
 
 
 def _take_history(self, result):
