@@ -43,9 +43,9 @@ def encoder(lib):
 
 
 WORKLOADS = [
-    Workload("lstm_64_32", lstm, "LSTM(64->32) on 8x200x64, fwd+bwd", target_ratio=3.0),
+    Workload("lstm_64_32", lstm, "LSTM(64->32) on 8x200x64, fwd+bwd", target_ratio=1.0),
     Workload("gru_64_32", gru, "GRU(64->32) on 8x200x64, fwd+bwd", target_ratio=1.5),
-    Workload("mha_64_h8", mha, "MultiheadAttention(64, 8) self-attention on 8x200x64, fwd+bwd", target_ratio=1.5),
+    Workload("mha_64_h8", mha, "MultiheadAttention(64, 8) self-attention on 8x200x64, fwd+bwd", target_ratio=1.0),
     Workload("transformer_encoder_2x64", encoder,
              "2-layer TransformerEncoder(d_model=64, nhead=8, ff=128) on 8x200x64, fwd+bwd", target_ratio=1.5),
 ]
