@@ -4,6 +4,7 @@ import numpy as np
 
 from .._random import numpy_generator
 from .._tensor import Tensor
+from ..backends.cpu import _piecewise_kernels as piecewise
 from ..autograd.graph import Node, backward_with_constant_slopes, operand, with_zero_input_edges
 from ._dtype_args import integer_scalar, require_floating, scalar_name
 from ._tensor_args import require_tensor
@@ -19,7 +20,7 @@ class LeakyReluBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
-        return np.where(self.x > 0, grad, grad * self.a)
+        return piecewise.leaky_relu_backward(grad, self.x, self.a)
 
     def backward_graph(self, grad):
         return with_zero_input_edges(self, grad * Tensor._make(np.where(self.x > 0, 1, self.a).astype(self.x.dtype)))
@@ -29,7 +30,7 @@ class HardtanhBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
-        return np.where((self.x > self.a) & (self.x < self.b), grad, 0).astype(grad.dtype, copy=False)
+        return piecewise.hardtanh_backward(grad, self.x, self.a, self.b)
 
     def backward_graph(self, grad):
         return with_zero_input_edges(self, backward_with_constant_slopes(self, grad))
@@ -39,7 +40,7 @@ class HardsigmoidBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
-        return np.where((self.x > -3) & (self.x < 3), grad / 6, 0).astype(grad.dtype, copy=False)
+        return piecewise.hardsigmoid_backward(grad, self.x)
 
     def backward_graph(self, grad):
         return backward_with_constant_slopes(self, grad)
@@ -49,8 +50,7 @@ class HardswishBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
-        x = self.x
-        return np.where(x < -3, 0, np.where(x <= 3, grad * (2 * x + 3) / 6, grad)).astype(grad.dtype, copy=False)
+        return piecewise.hardswish_backward(grad, self.x)
 
     def backward_graph(self, grad):
         x = self.x
@@ -122,8 +122,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return unary("leaky_relu", input, inplace,
-                 lambda x: np.where(x > 0, x, x * negative_slope).astype(x.dtype, copy=False),
+    return unary("leaky_relu", input, inplace, lambda x: piecewise.leaky_relu(x, negative_slope),
                  LeakyReluBackward0, a=negative_slope, kernel="leaky_relu_cpu")
 
 
@@ -150,8 +149,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if kind in "iu":
         low, high = integer_scalar(min_val, input._data.dtype), integer_scalar(max_val, input._data.dtype)
         return keep_integers(input, inplace, lambda x: np.clip(x, low, high))
-    return unary(None, input, inplace,
-                 lambda x: np.clip(x, min_val, max_val).astype(x.dtype, copy=False),
+    return unary(None, input, inplace, lambda x: piecewise.hardtanh(x, min_val, max_val),
                  HardtanhBackward0, a=min_val, b=max_val)
 
 
@@ -201,9 +199,8 @@ def hardsigmoid(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return unary("hardsigmoid", input, inplace,
-                 lambda x: (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
-                 HardsigmoidBackward0, kernel="hardsigmoid_cpu")
+    return unary("hardsigmoid", input, inplace, piecewise.hardsigmoid, HardsigmoidBackward0,
+                 kernel="hardsigmoid_cpu")
 
 
 def hardswish(input, inplace=False):
@@ -213,9 +210,7 @@ def hardswish(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return unary("hardswish", input, inplace,
-                 lambda x: (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False),
-                 HardswishBackward0, kernel="hardswish_cpu")
+    return unary("hardswish", input, inplace, piecewise.hardswish, HardswishBackward0, kernel="hardswish_cpu")
 
 
 def softshrink(input, lambd=0.5):
