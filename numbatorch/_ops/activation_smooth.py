@@ -14,6 +14,7 @@ from .activation import InputNode, unary
 from .ternary import where
 from .unary_math import erf
 from ..backends import kernel_family
+from ..backends.cpu import _smooth_kernels as smooth
 
 kernels = kernel_family("pointwise")
 
@@ -77,8 +78,7 @@ class SiluBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
-        s = 1 / (1 + np.exp(-self.x))
-        return grad * s * (1 + self.x * (1 - s))
+        return smooth.silu_backward(grad, self.x)
 
     def backward_graph(self, grad):
         x = operand(self, 0, None)
@@ -234,7 +234,7 @@ def silu(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return unary("silu", input, inplace, lambda x: x / (1 + np.exp(-x)), SiluBackward0, kernel="silu_cpu")
+    return unary("silu", input, inplace, smooth.silu, SiluBackward0, kernel="silu_cpu")
 
 
 def mish(input, inplace=False):

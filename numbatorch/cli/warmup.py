@@ -85,7 +85,8 @@ def _attention(torch, nn, F, batch, size):
 def _pointwise(torch, nn, F, batch, size):
     x = torch.randn(batch * 64, size, requires_grad=True)
     target = torch.randint(0, size, (batch * 64,))
-    outs = [F.relu(x), torch.sigmoid(x), torch.tanh(x), F.gelu(x), F.silu(x), F.softmax(x, dim=1),
+    outs = [F.relu(x), torch.sigmoid(x), torch.tanh(x), F.gelu(x), F.silu(x), F.leaky_relu(x), F.relu6(x),
+            F.hardswish(x), F.hardsigmoid(x), F.softmax(x, dim=1),
             F.log_softmax(x, dim=1), F.dropout(x, 0.5), F.cross_entropy(x, target),
             F.binary_cross_entropy_with_logits(x, torch.rand(x.shape)), F.mse_loss(x, torch.zeros(x.shape))]
     _backward(*outs)
@@ -111,7 +112,8 @@ FAMILIES = {
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
-    "pointwise": ("activations, softmax, dropout, common losses, Adam's update, sqrt, "
+    "pointwise": ("activations (ReLU, LeakyReLU, ReLU6, Hardswish, Hardsigmoid, SiLU, ...), softmax, dropout, "
+                  "common losses, Adam's update, sqrt, "
                   "in-place add_/addcmul_/addcdiv_/lerp_/relu_, broadcast arithmetic and its gradient sums",
                   _pointwise),
 }
