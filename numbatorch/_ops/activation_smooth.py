@@ -55,7 +55,7 @@ class GeluBackward0(InputNode):
     def backward(self, grad):
         x = self.x
         if self.a == "tanh":
-            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))  # as PyTorch; x ** 3 is libm's slow powf
             t = np.tanh(inner)
             d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
@@ -222,7 +222,8 @@ def gelu(input, approximate="none"):
 
     def forward(x):
         if approximate == "tanh":
-            return (0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))).astype(x.dtype, copy=False)
+            cube = x * x * x  # as PyTorch; x ** 3 took libm's slow powf for negative x (~50 ns an element)
+            return (0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * cube)))).astype(x.dtype, copy=False)
         return (0.5 * x * (1 + kernels.erf(x / _SQRT_2))).astype(x.dtype, copy=False)
     return unary(None, input, False, forward, GeluBackward0, a=approximate, kernel="GeluKernelImpl")
 
