@@ -15,6 +15,7 @@ from .ternary import where
 from .unary_math import erf
 from ..backends import kernel_family
 from ..backends.cpu import _smooth_kernels as smooth
+from ..backends.cpu._select_kernels import select
 
 kernels = kernel_family("pointwise")
 
@@ -40,7 +41,7 @@ class EluBackward0(InputNode):
 
     def backward(self, grad):
         x = self.x
-        return np.where(x > 0, grad * self.b[0], grad * self.b[0] * self.a * self.b[1] * np.exp(x * self.b[1]))
+        return select(x > 0, grad * self.b[0], grad * self.b[0] * self.a * self.b[1] * np.exp(x * self.b[1]))
 
     def backward_graph(self, grad):
         scale, in_scale = self.b
@@ -107,7 +108,7 @@ class SoftplusBackward0(InputNode):
 
     def backward(self, grad):
         z = self.x * self.a
-        return np.where(z > self.b, grad, grad / (1 + np.exp(-z)))
+        return select(z > self.b, grad, grad / (1 + np.exp(-z)))
 
     def backward_graph(self, grad):
         z = operand(self, 0, None) * self.a
@@ -168,7 +169,7 @@ def elu(input, alpha=1.0, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return unary("elu", input, inplace,
-                 lambda x: np.where(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
+                 lambda x: select(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
                  EluBackward0, a=alpha, b=(1.0, 1.0), kernel="elu_cpu")
 
 
@@ -185,7 +186,7 @@ def selu(input, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return unary("selu", input, inplace,
-                 lambda x: (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
+                 lambda x: (_SELU_SCALE * select(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
                  EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0), kernel="elu_cpu")
 
 
@@ -202,7 +203,7 @@ def celu(input, alpha=1.0, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return unary("celu", input, inplace,
-                 lambda x: np.where(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
+                 lambda x: select(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
                  EluBackward0, a=alpha, b=(1.0, 1.0 / alpha), kernel="elu_cpu")
 
 
@@ -257,7 +258,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     """
     def forward(x):
         z = x * beta
-        return np.where(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
+        return select(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
     return unary("softplus", input, False, forward, SoftplusBackward0, a=beta, b=threshold, kernel="softplus_cpu")
 
 

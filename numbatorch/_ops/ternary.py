@@ -8,6 +8,7 @@ from .. import _dtype as dt
 from .._device import is_device_array, same_device
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
+from ..backends.cpu._select_kernels import select
 from ._util import _legacy_name, binary_arrays, broadcast_error, inplace_variant, record
 from ._elementwise import _apply2, _c_name, _not_implemented_for, _require_tensors
 from ._inplace_direct import direct_addc, direct_lerp
@@ -90,8 +91,8 @@ class ClampMinBackward1(Node):
 
     def backward(self, grad):
         below = self.x < self.lo
-        return (np.where(below, 0, grad) if self.inputs[0] is not None else None,
-                np.where(below, grad, 0) if self.inputs[1] is not None else None)
+        return (select(below, 0, grad) if self.inputs[0] is not None else None,
+                select(below, grad, 0) if self.inputs[1] is not None else None)
 
     def backward_graph(self, grad):
         return backward_with_constant_slopes(self, grad)
@@ -102,8 +103,8 @@ class ClampMaxBackward1(Node):
 
     def backward(self, grad):
         above = self.x > self.hi
-        return (np.where(above, 0, grad) if self.inputs[0] is not None else None,
-                np.where(above, grad, 0) if self.inputs[1] is not None else None)
+        return (select(above, 0, grad) if self.inputs[0] is not None else None,
+                select(above, grad, 0) if self.inputs[1] is not None else None)
 
     def backward_graph(self, grad):
         return backward_with_constant_slopes(self, grad)
@@ -114,8 +115,8 @@ class WhereBackward0(Node):
 
     def backward(self, grad):
         c = self.cond
-        return (np.where(c, grad, 0) if self.inputs[0] is not None else None,
-                np.where(c, 0, grad) if self.inputs[1] is not None else None)
+        return (select(c, grad, 0) if self.inputs[0] is not None else None,
+                select(c, 0, grad) if self.inputs[1] is not None else None)
 
     def backward_graph(self, grad):
         return backward_with_constant_slopes(self, grad)
@@ -283,7 +284,7 @@ def where(condition, input=None, other=None):
         if type(c) is not type(values):
             c, _ = same_device(c, values)
     try:
-        out = np.where(c, x, y)
+        out = select(c, x, y)
     except ValueError:
         raise broadcast_error(c.shape, np.shape(x), np.shape(y)) from None
     return record(out, WhereBackward0, (input, other), reads=(condition,), cond=c)

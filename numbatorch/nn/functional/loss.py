@@ -7,6 +7,7 @@ import numpy as np
 from ... import _dtype as dt
 from ..._ops._util import _legacy_name, record, zeros
 from ..._tensor import Tensor
+from ...backends.cpu._select_kernels import select
 from ...autograd.graph import Node, operand, with_zero_input_edges
 from ..._ops._tensor_args import require_tensor
 
@@ -86,7 +87,7 @@ class SmoothL1LossBackward0(_PairNode):
         if beta == 0:
             d = np.sign(diff)
         else:
-            d = np.where(np.abs(diff) < beta, diff / beta, np.sign(diff)) * scale
+            d = select(np.abs(diff) < beta, diff / beta, np.sign(diff)) * scale
         d = d * grad
         return d, -d
 
@@ -138,7 +139,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     x, y = input._data, target._data
     diff = np.abs(x - y)
-    out = diff if beta == 0 else np.where(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
+    out = diff if beta == 0 else select(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
     loss = record(out.astype(x.dtype, copy=False), SmoothL1LossBackward0, (input, target), x=x, y=y, a=(beta, 1.0))
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
 
@@ -151,7 +152,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_same_size(input, target, "huber_loss")
     x, y = input._data, target._data
     diff = np.abs(x - y)
-    out = np.where(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta)).astype(x.dtype, copy=False)
+    out = select(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta)).astype(x.dtype, copy=False)
     loss = record(out, SmoothL1LossBackward0, (input, target), x=x, y=y, a=(delta, delta))
     return _reduce(loss, reduction)
 
