@@ -117,3 +117,22 @@ def test_sqrt_kernel_gives_numpys_bits_in_both_builds(dtype, scale, monkeypatch)
         out = np.empty_like(x)
         build(x, out)
         assert np.array_equal(_bits(out), _bits(want))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_on_the_vector_exp_within_rounding(dtype):
+    """sigmoid in the array's float type on the vectorisable exp: within 3 ulp of the exact value where that is a
+    normal float, 0.5 at zero, 0 and 1 at the infinities, NaN kept, both builds alike."""
+    P = pointwise
+    x = np.concatenate([np.random.default_rng(0).standard_normal(50000) * 8,
+                        [0.0, -0.0, np.inf, -np.inf, np.nan, 60.0, -60.0]]).astype(dtype)
+    got = P.sigmoid(x)
+    serial, parallel = np.empty_like(x), np.empty_like(x)
+    P._sigmoid.serial(x, serial)
+    P._sigmoid.parallel(x, parallel)
+    assert np.array_equal(serial, got, equal_nan=True) and np.array_equal(parallel, got, equal_nan=True)
+    exact = 1 / (1 + np.exp(-x.astype(np.longdouble)))
+    normal = np.isfinite(exact) & (exact >= np.finfo(dtype).tiny)
+    ulp = np.spacing(exact[normal].astype(dtype)).astype(np.longdouble)
+    assert np.all(np.abs(got[normal] - exact[normal]) <= 3 * ulp)
+    assert got[-7] == 0.5 and got[-6] == 0.5 and got[-5] == 1.0 and got[-4] == 0.0 and np.isnan(got[-3])

@@ -9,25 +9,11 @@ against them and PyTorch); for that reason there is no numpy stand-in, and a fir
 numbatorch warmup`` caches the builds). Float32/float64 only; other dtypes keep the numpy forms.
 """
 import numpy as np
-from numba import types
-from numba.extending import overload
 
 from ._arithmetic_kernels import FLOAT_DTYPES
+from ._float_math import vector_exp as _exp
 from ._parallel import choose, twin_kernels
-from ._vector_exp import exp as exp64
-from ._vector_exp32 import exp32
 from .pointwise import MIN_BACKWARD_BYTES
-
-
-def _exp(v):
-    """``e**v`` in ``v``'s float type (Numba only)."""
-
-
-@overload(_exp, inline="always")
-def _exp_overload(v):
-    if v == types.float32:
-        return lambda v: exp32(v)
-    return lambda v: exp64(v)
 
 
 def _make_silu(loop):

@@ -1,0 +1,32 @@
+"""Math in a kernel's own float type, for loops written once for float32 and float64 arrays (Numba only):
+``vector_exp`` (the vectorisable exps: ``_vector_exp32.exp32`` for float32, ``_vector_exp.exp`` for float64;
+``math.exp`` is a libm call that keeps a loop scalar) and ``one_like`` (1 in the value's type: a float literal
+would make float32 arithmetic run in float64)."""
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from ._vector_exp import exp as exp64
+from ._vector_exp32 import exp32
+
+
+def vector_exp(v):
+    """``e**v`` in ``v``'s float type."""
+
+
+def one_like(v):
+    """1 in ``v``'s float type."""
+
+
+@overload(vector_exp, inline="always")
+def _vector_exp_overload(v):
+    if v == types.float32:
+        return lambda v: exp32(v)
+    return lambda v: exp64(v)
+
+
+@overload(one_like, inline="always")
+def _one_like_overload(v):
+    if v == types.float32:
+        return lambda v: np.float32(1.0)
+    return lambda v: 1.0
