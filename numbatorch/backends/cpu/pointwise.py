@@ -1,5 +1,5 @@
-"""Elementwise Numba kernels: functions numpy lacks (erf, erfc, erfinv), fused sigmoid/tanh formulas (sigmoid on
-the vectorisable exp in the array's float type: libm's exp in float64 kept it 2.7x PyTorch on 8 MiB), sqrt, and
+"""Elementwise Numba kernels: functions numpy lacks (erf, erfc, erfinv), fused sigmoid/tanh formulas (a large
+sigmoid on the vectorisable exp in the array's float type, see ``sigmoid``), sqrt, and
 relu with PyTorch's signed zeros and NaN (numpy's maximum turns -0.0 into +0.0; its backward ``grad * (y > 0)``
 made NaN from an infinite gradient where y <= 0). sqrt, relu and the backward kernels run on Numba's threads from
 ``MIN_BACKWARD_BYTES``: numpy's single thread took ~2x PyTorch's two on a few MiB.
@@ -109,12 +109,22 @@ _erfinv = twin_kernels(_make_erfinv)
 def _make_sigmoid(loop):
     def _sigmoid(x, out):
         for i in loop(x.size):
-            v = x[i]
-            out[i] = one_like(v) / (one_like(v) + vector_exp(-v))
+            out[i] = 1.0 / (1.0 + math.exp(-x[i]))
     return _sigmoid
 
 
 _sigmoid = twin_kernels(_make_sigmoid)
+
+
+def _make_sigmoid_vector(loop):
+    def _sigmoid_vector(x, out):
+        for i in loop(x.size):
+            v = x[i]
+            out[i] = one_like(v) / (one_like(v) + vector_exp(-v))
+    return _sigmoid_vector
+
+
+_sigmoid_vector = twin_kernels(_make_sigmoid_vector)
 
 
 def _make_sigmoid_backward(loop):
@@ -276,7 +286,11 @@ def erfinv(x):
 
 
 def sigmoid(x):
-    return _map_unary(_sigmoid, x)
+    """``1 / (1 + exp(-x))``. From ``MIN_BACKWARD_BYTES`` of output on the vectorisable exp in the array's own
+    float type (within 3 ulp; libm's exp in float64 kept 8 MiB at 2.7x PyTorch), below it with libm's exp: the
+    vector kernel's compile added 0.7 s to a small model's cold start (the ring tutorial), where it saves nothing.
+    So a value's last bit may depend on the array's size, as PyTorch's vector and scalar loops do."""
+    return _map_unary(_sigmoid_vector if x.nbytes >= MIN_BACKWARD_BYTES else _sigmoid, x)
 
 
 def sigmoid_backward(grad, result):
