@@ -13,9 +13,8 @@ output, as the other pointwise kernels.
 import numpy as np
 from numba import njit
 
-from ._arithmetic_kernels import FLOAT_DTYPES
-from ._parallel import choose, twin_kernels
-from .pointwise import MIN_BACKWARD_BYTES
+from ._parallel import twin_kernels
+from .pointwise import map_arrays
 
 
 def _make_leaky_relu(loop):
@@ -134,16 +133,10 @@ _HARDSWISH_BACKWARD = twin_kernels(_make_hardswish_backward, _hardswish_backward
 
 
 def _run(twin, arrays, scalars, numpy_form):
-    """``twin`` over the flat ``arrays`` (the last one's shape and dtype give the output's) and ``scalars`` (in
-    that dtype); ``numpy_form`` where the kernels do not apply."""
-    like = arrays[-1]
-    if like.dtype not in FLOAT_DTYPES or any(type(a) is not np.ndarray or a.dtype != like.dtype or
-                                             a.shape != like.shape for a in arrays):
-        return numpy_form()
-    out = np.empty(like.shape, like.dtype)
-    flat = [a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays]
-    choose(twin, out.nbytes, MIN_BACKWARD_BYTES)(*flat, *(like.dtype.type(s) for s in scalars), out.reshape(-1))
-    return out
+    """``twin`` over ``arrays`` and ``scalars`` (``pointwise.map_arrays``); ``numpy_form()`` where it does not
+    apply."""
+    out = map_arrays(twin, arrays, scalars)
+    return numpy_form() if out is None else out
 
 
 def leaky_relu(x, slope):

@@ -10,7 +10,7 @@ output, as the other memory-bound kernels.
 """
 import numpy as np
 
-from ._arithmetic_kernels import EXACT_INT, FLOAT_DTYPES, _element
+from ._arithmetic_kernels import FLOAT_DTYPES, _element, _scalar
 from ._parallel import choose, twin_kernels
 from .pointwise import MIN_BACKWARD_BYTES
 
@@ -33,15 +33,13 @@ _SELECT = twin_kernels(_make_select, _select_numpy)
 
 
 def _operand(v, shape, dtype):
-    """``v`` flat for the kernel, or None where numpy runs: an array of ``shape`` and ``dtype``, or a Python number
-    exact in float64, in ``dtype``."""
-    if type(v) is np.ndarray:
+    """``v`` flat for the kernel, or None where numpy runs: an array of ``shape`` and ``dtype``, or a number in
+    ``dtype`` as numpy converts it (``_arithmetic_kernels._scalar``)."""
+    if type(v) is np.ndarray and v.ndim:
         if v.shape != shape or v.dtype != dtype:
             return None
         return v.reshape(-1) if v.flags.c_contiguous else np.ascontiguousarray(v).reshape(-1)
-    if (type(v) is float or type(v) is int) and -EXACT_INT <= v <= EXACT_INT:
-        return dtype.type(v)
-    return None
+    return _scalar(v, dtype)
 
 
 def select(cond, a, b):

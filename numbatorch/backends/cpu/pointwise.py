@@ -238,18 +238,23 @@ def _map_backward(kernel, grad, y):
     return out
 
 
-def _map_memory_bound(kernel, x):
-    """Run a one-input kernel of a float32/float64 array on Numba's threads from ``MIN_BACKWARD_BYTES`` (a pass over
-    memory, as the backward kernels); the result is an array of its own."""
-    flat = x.reshape(-1) if x.flags.c_contiguous else np.ascontiguousarray(x).reshape(-1)
-    out = np.empty(x.shape, x.dtype)
-    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(flat, out.reshape(-1))
+def map_arrays(kernel, arrays, scalars=()):
+    """A memory-bound kernel's result over ``arrays`` of one float32/float64 dtype and shape (any layout: flattened
+    in C order) and ``scalars`` converted to that dtype, on Numba's threads from ``MIN_BACKWARD_BYTES``; None where
+    the arrays do not qualify, for the caller's numpy form."""
+    like = arrays[-1]
+    if like.dtype not in KERNEL_DTYPES or any(type(a) is not np.ndarray or a.dtype != like.dtype or
+                                              a.shape != like.shape for a in arrays):
+        return None
+    out = np.empty(like.shape, like.dtype)
+    flat = [a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays]
+    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(*flat, *(like.dtype.type(s) for s in scalars), out.reshape(-1))
     return out
 
 
 def relu(x):
     """``max(x, 0)`` of a float32/float64 array as PyTorch computes it: -0.0 and NaN pass through."""
-    return _map_memory_bound(_relu, x)
+    return map_arrays(_relu, (x,))
 
 
 def relu_(x):
@@ -264,7 +269,7 @@ def relu_(x):
 def sqrt(x):
     """Square root of a float32/float64 array (NaN for negatives, silently): numpy's single-threaded sqrt took
     2.2x PyTorch's two threads on 3 MiB."""
-    return _map_memory_bound(_sqrt, x)
+    return map_arrays(_sqrt, (x,))
 
 
 def relu_backward(grad, result):
