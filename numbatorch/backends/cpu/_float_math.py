@@ -1,7 +1,7 @@
 """Math in a kernel's own float type, for loops written once for float32 and float64 arrays (Numba only):
 ``vector_exp`` (the vectorisable exps: ``_vector_exp32.exp32`` for float32, ``_vector_exp.exp`` for float64;
-``math.exp`` is a libm call that keeps a loop scalar) and ``one_like`` (1 in the value's type: a float literal
-would make float32 arithmetic run in float64)."""
+``math.exp`` is a libm call that keeps a loop scalar), ``one_like`` (1 in the value's type: a float literal
+would make float32 arithmetic run in float64) and ``as_type_of`` (a scalar converted to another's type)."""
 import numpy as np
 from numba import types
 from numba.extending import overload
@@ -18,6 +18,11 @@ def one_like(v):
     """1 in ``v``'s float type."""
 
 
+def as_type_of(value, like):
+    """``value`` converted to ``like``'s float type: arithmetic mixing float64 scalars into float32 array loops
+    converts every element to float64 and back, which LLVM leaves scalar (softmax's scaling pass took 4x)."""
+
+
 @overload(vector_exp, inline="always")
 def _vector_exp_overload(v):
     if v == types.float32:
@@ -30,3 +35,10 @@ def _one_like_overload(v):
     if v == types.float32:
         return lambda v: np.float32(1.0)
     return lambda v: 1.0
+
+
+@overload(as_type_of, inline="always")
+def _as_type_of_overload(value, like):
+    if like == types.float32:
+        return lambda value, like: np.float32(value)
+    return lambda value, like: np.float64(value)

@@ -58,7 +58,10 @@ def exp32(x):
     shifted, r = _reduced(x, e)
     p = _ONE32 + (r + r * r * _series(r, e._TAYLOR))
     k_int = shifted.view(np.int32) - e._SHIFTER_BITS
-    return p * ((k_int + e._EXPONENT_BIAS) << e._MANTISSA_BITS).view(np.float32)
+    k1 = k_int >> 1
+    k2 = k_int - k1
+    return (p * ((k1 + e._EXPONENT_BIAS) << e._MANTISSA_BITS).view(np.float32)
+            * ((k2 + e._EXPONENT_BIAS) << e._MANTISSA_BITS).view(np.float32))
 
 
 def _tanh_near_zero(x):

@@ -3,9 +3,10 @@
 ``_vector_exp.exp`` works in float64 (4 or 8 lanes a vector) with a Taylor series to r**13. For float32
 gates, float32 arithmetic fills twice the lanes and a series to r**7 is enough. Method: x = k*ln2 + r with
 |r| <= ln2/2 (Cody-Waite split of ln2), exp(r) by its Taylor series, and 2**k built in the exponent bits.
-Within 2 ulp of the float32-rounded exp for results from 2**-126 to 2**127. Below that the result stays near
-2**-126 instead of going subnormal or to 0, and from 88.4 up it may be inf instead of the largest floats:
-callers only compute ``1 / (1 + e)`` or ``(1 - e) / (1 + e)``, where neither difference shows. NaN stays NaN.
+2**k is applied as two factors that are each a normal float, so the one rounding of the second product gives
+subnormal results and 0 where the exact value underflows (softmax needs exp(-inf) = 0, not 2**-126). Within 2 ulp
+of the float32-rounded exp for results from 2**-126 to 2**127; from 88.4 up the result may be inf instead of the
+largest floats. NaN stays NaN.
 """
 import numpy as np
 from numba import njit
@@ -20,9 +21,9 @@ _SHIFTER = np.float32(12582912.0)
 _SHIFTER_BITS = np.int32(0x4B400000)
 _EXPONENT_BIAS = np.int32(127)
 _MANTISSA_BITS = np.int32(23)
-# Clamps keep 2**k a normal float (k >= -126) or inf (k = 128).
+# Clamps keep k within [-150, 128]: each half of it a normal exponent; exp(-104) rounds to 0, 2**128 is inf.
 _CLAMP_HIGH = np.float32(89.0)
-_CLAMP_LOW = np.float32(-87.0)
+_CLAMP_LOW = np.float32(-104.0)
 _ONE = np.float32(1.0)
 _TAYLOR = tuple(np.float32(1.0 / f) for f in (5040.0, 720.0, 120.0, 24.0, 6.0, 2.0))
 
@@ -45,4 +46,7 @@ def exp32(x):
     q = q * r + c2
     p = _ONE + (r + r * r * q)
     k_int = bits_from_float32(shifted) - _SHIFTER_BITS
-    return p * float32_from_bits((k_int + _EXPONENT_BIAS) << _MANTISSA_BITS)
+    k1 = k_int >> 1
+    k2 = k_int - k1
+    return (p * float32_from_bits((k1 + _EXPONENT_BIAS) << _MANTISSA_BITS)
+            * float32_from_bits((k2 + _EXPONENT_BIAS) << _MANTISSA_BITS))

@@ -6,8 +6,13 @@ transposing copy: each outer block normalises ``inner`` independent columns of l
 import numpy as np
 from numba import njit
 
-from . import _softmax_stand_ins
+from . import _softmax_stand_ins, _softmax_vector
 from ._parallel import choose, twin_kernels
+
+# Output bytes from which float32/float64 softmax runs on the vectorised exp (``_softmax_vector``). Smaller arrays
+# (a classifier's loss) keep these kernels' bits and their numpy stand-ins, which spare a cold start the compile.
+VECTOR_MIN_BYTES = 1 << 19
+_VECTOR_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 @njit(cache=True, error_model="numpy")
@@ -89,13 +94,31 @@ def _work(blocks):
     return blocks.size if blocks.shape[0] > 1 else 0
 
 
+def _vectorised(y):
+    return y.nbytes >= VECTOR_MIN_BYTES and y.dtype in _VECTOR_DTYPES
+
+
+def _vector_run(rows_kernel, columns_kernel, blocks, *arrays):
+    """Run the vector kernel for (outer, n, inner) ``blocks``; ``arrays`` are the kernel's arguments after the
+    block-shaped ones (rows take them flattened to (outer, n) when inner is 1)."""
+    if blocks[0].shape[2] == 1:
+        rows = tuple(b.reshape(b.shape[:2]) for b in blocks)
+        choose(rows_kernel, rows[0].size, VECTOR_MIN_BYTES)(*rows, *arrays)
+    else:
+        choose(columns_kernel, blocks[0].size, VECTOR_MIN_BYTES)(*blocks, *arrays)
+
+
 def softmax_forward(x, dim, log):
     """softmax (or log_softmax when ``log``) of float array ``x`` along axis ``dim``, in ``x``'s dtype."""
     work = x.astype(np.float32) if x.dtype == np.float16 else x  # no float16 arithmetic in Numba
     out = np.empty(work.shape, work.dtype)
     if work.size:
         blocks = _as_blocks(work, dim)
-        choose(_softmax_blocks, _work(blocks))(blocks, out.reshape(blocks.shape), log)
+        if _vectorised(out):
+            _vector_run(_softmax_vector.softmax_rows, _softmax_vector.softmax_columns,
+                        (blocks, out.reshape(blocks.shape)), log)
+        else:
+            choose(_softmax_blocks, _work(blocks))(blocks, out.reshape(blocks.shape), log)
     return out.astype(x.dtype, copy=False)
 
 
@@ -108,5 +131,9 @@ def softmax_backward(grad, y, dim, log):
     yb = _as_blocks(y, dim)
     res = np.empty(yb.shape, y.dtype)
     gb = _as_blocks(g, dim)
-    choose(_softmax_backward_blocks, _work(gb))(gb, yb, res, log)
+    if _vectorised(res):
+        _vector_run(_softmax_vector.softmax_backward_rows, _softmax_vector.softmax_backward_columns,
+                    (gb, yb, res), log)
+    else:
+        choose(_softmax_backward_blocks, _work(gb))(gb, yb, res, log)
     return res.reshape(y.shape)
