@@ -12,15 +12,18 @@ from ._vector_exp32 import exp32
 
 def vector_exp(v):
     """``e**v`` in ``v``'s float type."""
+    return exp32(v) if isinstance(v, np.float32) else exp64(v)  # run as Python under NUMBA_DISABLE_JIT
 
 
 def one_like(v):
     """1 in ``v``'s float type."""
+    return type(v)(1.0)
 
 
 def as_type_of(value, like):
     """``value`` converted to ``like``'s float type: arithmetic mixing float64 scalars into float32 array loops
     converts every element to float64 and back, which LLVM leaves scalar (softmax's scaling pass took 4x)."""
+    return type(like)(value)
 
 
 @overload(vector_exp, inline="always")

@@ -5,10 +5,10 @@ attn = softmax(q @ k^T * scale + mask), output = dropout(attn) @ v. The matrix
 products go to BLAS on contiguous operands broadcast to the full (N, ., .) batch
 (strided views copied slice by slice in the workers; layouts: ``_attention_stacks``), the
 score-sized ones into reused arrays (``_ReusedArrays``); the scores are kept
-transposed, (N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes
-around one numpy exp, ``_attention_softmax``) and the softmax backward run along
-contiguous queries. With two or more worker threads each takes slices of heads through all of a pass, products,
-softmax kernels (serial builds) and exp, so that its slice stays in its core's cache; each head gets the same
+transposed, (N, S, L), so that mask, scale, causal mask, softmax and dropout (two Numba passes,
+``_attention_softmax``) and the softmax backward run along
+contiguous queries. With two or more worker threads each takes slices of heads through all of a pass, products
+and softmax kernels (serial builds), so that its slice stays in its core's cache; each head gets the same
 kernel and product calls as in one pass over the stack, so the results are the same bits.
 
 Fully masked rows: PyTorch 2.13's F.scaled_dot_product_attention on CPU (math
@@ -34,7 +34,7 @@ from ._conv_threads import run_tasks, worker_count
 from . import _parallel
 from ._parallel import choose
 
-# Slices of the (N, ., .) stack per worker thread for its products and exp: a few, so that a slower thread
+# Slices of the (N, ., .) stack per worker thread for its products and softmax: a few, so that a slower thread
 # (another process on its core) leaves the rest to the others.
 SLICES_PER_WORKER = 4
 # Score bytes of one slice at most: a slice's scores stay in its core's 2 MiB L2 cache from their product to the
@@ -138,7 +138,7 @@ def _lay_out_weights(used, heads, out):
 
 def _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
                        output, weights, heads):
-    """The forward's products, softmax, exp and returned ``weights`` (``heads`` > 0: ``_lay_out_weights``) per slice of heads on the worker
+    """The forward's products, softmax and returned ``weights`` (``heads`` > 0: ``_lay_out_weights``) per slice of heads on the worker
     threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the softmax in its
     serial build; False, having done nothing, when the work is too small to split. Each head gets the same calls
     as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks, filled first from ``copies`` where
@@ -151,8 +151,7 @@ def _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_f
         rows = slice(start // group, items.stop // group)
         _copy_rows(copies, rows)
         np.matmul(k4[rows], np.swapaxes(q4[rows], -1, -2), out=_grouped(part, group))
-        _k.shift_scores.serial(part, *_from_item(mask, start), *shift_args)
-        np.exp(part, out=part)
+        _k.exp_scores.serial(part, *_from_item(mask, start), *shift_args)
         _k.normalize_rows.serial(part, nan_rows, *_from_item(keep_flat, start), has_dropout, drop_scale,
                                  attn_drop[items] if has_dropout else attn_drop)
         np.matmul(np.swapaxes(_grouped(used[items], group), -1, -2), v4[rows], out=output[rows])
@@ -295,8 +294,7 @@ def scaled_dot_product_attention_forward(query, key, value, attn_mask=None, drop
                               normalize_args, output, weights, heads):
         _copy_rows(copies, slice(None))
         _matmul(k4, np.swapaxes(q4, -1, -2), _grouped(scores, group))
-        choose(_k.shift_scores, scores.size)(scores, *mask, *shift_args)
-        np.exp(scores, out=scores)  # numpy's exp is SIMD-vectorised; Numba's is scalar here
+        choose(_k.exp_scores, scores.size)(scores, *mask, *shift_args)
         choose(_k.normalize_rows, scores.size)(scores, normalize_args[0], *keep_flat, *normalize_args[1:],
                                                attn_drop)
         _matmul(np.swapaxes(_grouped(used, group), -1, -2), v4, output)
