@@ -31,23 +31,23 @@ def _larger(top, v):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _row_max(row):
-    """Largest entry of ``row`` in its dtype, NaNs aside (see ``_larger``). Eight running maxima: one would wait
-    on each comparison."""
-    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = row[0]
-    n = row.size
+def _row_max(x, r):
+    """Largest entry of row ``r`` of ``x`` in its dtype, NaNs aside (see ``_larger``). Eight running maxima: one
+    would wait on each comparison."""
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = x[r, 0]
+    n = x.shape[1]
     whole = n - n % 8
     for j in range(0, whole, 8):
-        m0 = _larger(m0, row[j])
-        m1 = _larger(m1, row[j + 1])
-        m2 = _larger(m2, row[j + 2])
-        m3 = _larger(m3, row[j + 3])
-        m4 = _larger(m4, row[j + 4])
-        m5 = _larger(m5, row[j + 5])
-        m6 = _larger(m6, row[j + 6])
-        m7 = _larger(m7, row[j + 7])
+        m0 = _larger(m0, x[r, j])
+        m1 = _larger(m1, x[r, j + 1])
+        m2 = _larger(m2, x[r, j + 2])
+        m3 = _larger(m3, x[r, j + 3])
+        m4 = _larger(m4, x[r, j + 4])
+        m5 = _larger(m5, x[r, j + 5])
+        m6 = _larger(m6, x[r, j + 6])
+        m7 = _larger(m7, x[r, j + 7])
     for j in range(whole, n):
-        m0 = _larger(m0, row[j])
+        m0 = _larger(m0, x[r, j])
     return _larger(_larger(_larger(m0, m1), _larger(m2, m3)), _larger(_larger(m4, m5), _larger(m6, m7)))
 
 
@@ -103,21 +103,30 @@ def _exp_of_difference(v, top):
 
 
 @njit(cache=True, error_model="numpy")
-def _softmax_row(row, out, scratch, log):
-    n = row.size
-    top = _row_max(row)
+def _softmax_row(x, out, scratch, wide, log, r):
+    """Row ``r`` of ``x`` into ``out``. ``scratch`` (the dtype's) takes the exps; ``wide`` (float64) their copy,
+    which is summed: a sum converting float32 values as it adds stays scalar, one over a float64 copy vectorises.
+    Rows are indexed, not sliced: a slice is an array whose reference count a serial build updates atomically,
+    twice a row per array."""
+    n = x.shape[1]
+    top = _row_max(x, r)
     if log:  # only the sum takes the exps
         for j in range(n):
-            scratch[j] = vector_exp(row[j] - top)
-        log_total = as_type_of(math.log(_sum8(scratch, n)), top)
-        for j in range(n):
-            out[j] = (row[j] - top) - log_total
+            scratch[j] = vector_exp(x[r, j] - top)
     else:
         for j in range(n):
-            scratch[j] = _exp_of_difference(row[j], top)
-        inv = as_type_of(1.0 / _sum8(scratch, n), top)
+            scratch[j] = _exp_of_difference(x[r, j], top)
+    for j in range(n):
+        wide[j] = scratch[j]
+    total = _sum8(wide, n)
+    if log:
+        log_total = as_type_of(math.log(total), top)
         for j in range(n):
-            out[j] = scratch[j] * inv
+            out[r, j] = (x[r, j] - top) - log_total
+    else:
+        inv = as_type_of(1.0 / total, top)
+        for j in range(n):
+            out[r, j] = scratch[j] * inv
 
 
 def _make_softmax_rows(loop):
@@ -126,8 +135,9 @@ def _make_softmax_rows(loop):
         per = max(1, _CHUNK_ELEMENTS // max(n, 1))
         for c in loop((rows + per - 1) // per):
             scratch = np.empty(n, x.dtype)
+            wide = np.empty(n)
             for r in range(c * per, min(rows, (c + 1) * per)):
-                _softmax_row(x[r], out[r], scratch, log)
+                _softmax_row(x, out, scratch, wide, log, np.int64(r))
     return softmax_rows
 
 
@@ -135,16 +145,22 @@ softmax_rows = twin_kernels(_make_softmax_rows)
 
 
 @njit(cache=True, error_model="numpy")
-def _softmax_backward_row(g, y, out, log):
-    n = y.size
+def _softmax_backward_row(g, y, out, wide, log, r):
+    """Row ``r``'s gradient into ``out``; ``wide`` a float64 scratch row for the sum (see ``_softmax_row``)."""
+    n = y.shape[1]
     if log:  # g - exp(y) * sum(g)
-        total = as_type_of(_sum8(g, n), y[0])
         for j in range(n):
-            out[j] = g[j] - vector_exp(y[j]) * total
+            wide[j] = g[r, j]
     else:  # y * (g - sum(g * y))
-        total = as_type_of(_dot8(g, y, n), y[0])
         for j in range(n):
-            out[j] = y[j] * (g[j] - total)
+            wide[j] = float(g[r, j]) * y[r, j]
+    total = as_type_of(_sum8(wide, n), y[r, 0])
+    if log:
+        for j in range(n):
+            out[r, j] = g[r, j] - vector_exp(y[r, j]) * total
+    else:
+        for j in range(n):
+            out[r, j] = y[r, j] * (g[r, j] - total)
 
 
 def _make_softmax_backward_rows(loop):
@@ -152,8 +168,9 @@ def _make_softmax_backward_rows(loop):
         rows, n = y.shape
         per = max(1, _CHUNK_ELEMENTS // max(n, 1))
         for c in loop((rows + per - 1) // per):
+            wide = np.empty(n)
             for r in range(c * per, min(rows, (c + 1) * per)):
-                _softmax_backward_row(g[r], y[r], out[r], log)
+                _softmax_backward_row(g, y, out, wide, log, np.int64(r))
     return softmax_backward_rows
 
 

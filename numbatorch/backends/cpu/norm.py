@@ -8,8 +8,12 @@ with M = N * prod(spatial) (batch_norm_unbiased_var does that).
 """
 import numpy as np
 
-from . import _norm_kernels as K
+from . import _layer_norm_kernels as _ln, _norm_kernels as K
 from ._parallel import choose
+
+# Input bytes from which float32/float64 layer norm runs on ``_layer_norm_kernels``; smaller arrays keep the row
+# kernels shared with group norm (their bits, and their numpy stand-ins, which spare a cold start the compile).
+LAYER_NORM_MIN_BYTES = 1 << 19
 
 __all__ = ["batch_norm_forward", "batch_norm_stats", "batch_norm_apply", "batch_norm_backward",
            "batch_norm_unbiased_var", "layer_norm_forward", "layer_norm_backward", "group_norm_forward",
@@ -103,15 +107,53 @@ def _rows_backward(gy, x, mean, rstd, weight, G, Cg, S):
     return gx, g2, x2
 
 
+def _vector_rows(x):
+    """Whether layer norm of ``x`` takes ``_layer_norm_kernels``: float32/float64 from ``LAYER_NORM_MIN_BYTES``."""
+    return x.nbytes >= LAYER_NORM_MIN_BYTES and x.dtype in (np.float32, np.float64)
+
+
+def _layer_norm_rows(x, D, weight, bias, eps):
+    x2 = np.ascontiguousarray(x).reshape(-1, D)
+    y = np.empty_like(x2)
+    mean = np.empty(x2.shape[0], np.float64)
+    rstd = np.empty(x2.shape[0], np.float64)
+    per = _ln.chunk_rows(*x2.shape)
+    choose(_ln.forward, x2.nbytes, LAYER_NORM_MIN_BYTES)(
+        x2, _param(weight, x.dtype), _param(bias, x.dtype), float(eps), per, y, mean, rstd)
+    return y, mean, rstd
+
+
 def layer_norm_forward(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer norm of float x over its trailing dims ``normalized_shape`` (a tuple, checked by the caller);
     returns (y, mean, rstd) with mean/rstd of shape x.shape[:-k] + (1,)*k (float64)."""
     ns = tuple(normalized_shape)
     k = len(ns)
     D = int(np.prod(ns))
-    y, mean, rstd = _rows(x, 1, D, 1, weight, bias, eps)
+    if _vector_rows(x) and D:
+        y, mean, rstd = _layer_norm_rows(x, D, weight, bias, eps)
+    else:
+        y, mean, rstd = _rows(x, 1, D, 1, weight, bias, eps)
     stat_shape = x.shape[:x.ndim - k] + (1,) * k
     return y.reshape(x.shape), mean.reshape(stat_shape), rstd.reshape(stat_shape)
+
+
+def _layer_norm_rows_backward(grad_output, x, ns, mean, rstd, weight, output_mask, want_bias):
+    """``layer_norm_backward`` by ``_layer_norm_kernels``: the weight's and bias's gradients summed in float64 by
+    chunks of rows, then over the chunks in order."""
+    x2 = np.ascontiguousarray(x).reshape(-1, int(np.prod(ns)))
+    g2 = np.ascontiguousarray(grad_output, dtype=x.dtype).reshape(x2.shape)
+    gx = np.empty_like(x2)
+    per = _ln.chunk_rows(*x2.shape)
+    chunks = -(-x2.shape[0] // per)
+    want_weight = weight is not None and output_mask[1]
+    weight_partials = np.empty((chunks, x2.shape[1] if want_weight else 0))
+    bias_partials = np.empty((chunks, x2.shape[1] if want_bias else 0))
+    choose(_ln.backward, x2.nbytes, LAYER_NORM_MIN_BYTES)(
+        g2, x2, mean.reshape(-1), rstd.reshape(-1), _param(weight, x.dtype), per, gx, weight_partials,
+        bias_partials)
+    gw = weight_partials.sum(axis=0).astype(x.dtype).reshape(ns) if want_weight else None
+    gb = bias_partials.sum(axis=0).astype(x.dtype).reshape(ns) if want_bias else None
+    return (gx.reshape(x.shape) if output_mask[0] else None), gw, gb
 
 
 def layer_norm_backward(grad_output, x, normalized_shape, mean, rstd, weight=None,
@@ -120,6 +162,9 @@ def layer_norm_backward(grad_output, x, normalized_shape, mean, rstd, weight=Non
     without weight; grad_bias is None when has_bias is False (default: same as weight)."""
     ns = tuple(normalized_shape)
     D = int(np.prod(ns))
+    want_bias = (weight is not None if has_bias is None else has_bias) and output_mask[2]
+    if _vector_rows(x) and D:
+        return _layer_norm_rows_backward(grad_output, x, ns, mean, rstd, weight, output_mask, want_bias)
     gx, g2, x2 = _rows_backward(grad_output, x, mean, rstd, weight, 1, D, 1)
     gw = gb = None
     if weight is not None and output_mask[1]:

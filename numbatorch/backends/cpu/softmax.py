@@ -103,9 +103,9 @@ def _vector_run(rows_kernel, columns_kernel, blocks, *arrays):
     block-shaped ones (rows take them flattened to (outer, n) when inner is 1)."""
     if blocks[0].shape[2] == 1:
         rows = tuple(b.reshape(b.shape[:2]) for b in blocks)
-        choose(rows_kernel, rows[0].size, VECTOR_MIN_BYTES)(*rows, *arrays)
+        choose(rows_kernel, rows[0].nbytes, VECTOR_MIN_BYTES)(*rows, *arrays)
     else:
-        choose(columns_kernel, blocks[0].size, VECTOR_MIN_BYTES)(*blocks, *arrays)
+        choose(columns_kernel, blocks[0].nbytes, VECTOR_MIN_BYTES)(*blocks, *arrays)
 
 
 def softmax_forward(x, dim, log):
