@@ -14,7 +14,8 @@ from .activation import InputNode, unary
 from .ternary import where
 from .unary_math import erf
 from ..backends import kernel_family
-from ..backends.cpu import _smooth_kernels as smooth
+from ..backends.cpu import _gelu_kernels as gelu_kernels, _smooth_kernels as smooth
+from ..backends.cpu import _softplus_kernels as softplus_kernels
 from ..backends.cpu._select_kernels import select
 
 kernels = kernel_family("pointwise")
@@ -55,6 +56,9 @@ class GeluBackward0(InputNode):
 
     def backward(self, grad):
         x = self.x
+        out = gelu_kernels.gelu_backward(grad, x, self.a)
+        if out is not None:
+            return out
         if self.a == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))  # as PyTorch; x ** 3 is libm's slow powf
             t = np.tanh(inner)
@@ -91,6 +95,9 @@ class MishBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
+        out = softplus_kernels.mish_backward(grad, self.x)
+        if out is not None:
+            return out
         x = self.x
         sp = np.logaddexp(0, x)
         t = np.tanh(sp)
@@ -107,6 +114,9 @@ class SoftplusBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
+        out = softplus_kernels.softplus_backward(grad, self.x, self.a, self.b)
+        if out is not None:
+            return out
         z = self.x * self.a
         return select(z > self.b, grad, grad / (1 + np.exp(-z)))
 
@@ -129,7 +139,8 @@ class LogSigmoidBackward0(InputNode):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad / (1 + np.exp(self.x))
+        out = softplus_kernels.logsigmoid_backward(grad, self.x)
+        return grad / (1 + np.exp(self.x)) if out is None else out
 
     def backward_graph(self, grad):
         return grad * (-operand(self, 0, None)).sigmoid()
@@ -222,6 +233,9 @@ def gelu(input, approximate="none"):
         raise RuntimeError("approximate argument must be either none or tanh.")
 
     def forward(x):
+        out = gelu_kernels.gelu(x, approximate)
+        if out is not None:
+            return out
         if approximate == "tanh":
             cube = x * x * x  # as PyTorch; x ** 3 took libm's slow powf for negative x (~50 ns an element)
             return (0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * cube)))).astype(x.dtype, copy=False)
@@ -246,9 +260,10 @@ def mish(input, inplace=False):
 
     ``inplace=True`` overwrites ``input``.
     """
-    return unary("mish", input, inplace,
-                 lambda x: x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False),
-                 MishBackward0, kernel="mish_cpu")
+    def forward(x):
+        out = softplus_kernels.mish(x)
+        return x * np.tanh(np.logaddexp(0, x)).astype(x.dtype, copy=False) if out is None else out
+    return unary("mish", input, inplace, forward, MishBackward0, kernel="mish_cpu")
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -257,6 +272,9 @@ def softplus(input, beta=1.0, threshold=20.0):
     See ``nn.Softplus`` for the arguments and shapes.
     """
     def forward(x):
+        out = softplus_kernels.softplus(x, beta, threshold)
+        if out is not None:
+            return out
         z = x * beta
         return select(z > threshold, x, np.logaddexp(0, z) / beta).astype(x.dtype, copy=False)
     return unary("softplus", input, False, forward, SoftplusBackward0, a=beta, b=threshold, kernel="softplus_cpu")
@@ -285,8 +303,10 @@ def logsigmoid(input):
 
     See ``nn.LogSigmoid`` for the arguments and shapes.
     """
-    return unary("log_sigmoid", input, False, lambda x: -np.logaddexp(0, -x), LogSigmoidBackward0,
-                 kernel="log_sigmoid_cpu")
+    def forward(x):
+        out = softplus_kernels.logsigmoid(x)
+        return -np.logaddexp(0, -x) if out is None else out
+    return unary("log_sigmoid", input, False, forward, LogSigmoidBackward0, kernel="log_sigmoid_cpu")
 
 
 def tanhshrink(input):

@@ -98,6 +98,13 @@ def _pointwise(torch, nn, F, batch, size):
         x.lerp_(x.grad, 0.1)
         x.relu_()
         x.abs().sqrt()
+    if batch >= 16:  # 1 MiB: the kernels that run from 512 KiB on (smaller arrays keep numpy forms or others)
+        wide = torch.randn(256, 1024, requires_grad=True)
+        rows = wide.reshape(2048, 128)
+        _backward(F.gelu(wide), F.gelu(wide, approximate="tanh"), F.softplus(wide), F.logsigmoid(wide),
+                  F.mish(wide), F.binary_cross_entropy_with_logits(wide, torch.rand(wide.shape)),
+                  *(op(rows, dim) for op in (F.softmax, F.log_softmax) for dim in (1, 0)),
+                  nn.LayerNorm(128)(rows), F.layer_norm(rows, (128,)))
     if batch >= 16:  # a per-channel scale's and shift's 2 MiB gradients: the broadcast kernels and their sums
         scale = torch.ones(32, 1, 1, requires_grad=True)
         (torch.randn(batch, 32, 32, 32) * scale + scale).backward(torch.ones(batch, 32, 32, 32))
@@ -112,7 +119,8 @@ FAMILIES = {
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
-    "pointwise": ("activations (ReLU, LeakyReLU, ReLU6, Hardswish, Hardsigmoid, SiLU, ...), softmax, dropout, "
+    "pointwise": ("activations (ReLU, LeakyReLU, ReLU6, Hardswish, Hardsigmoid, SiLU, GELU, Softplus, LogSigmoid, "
+                  "Mish, ...), softmax, LayerNorm, dropout, "
                   "common losses, Adam's update, sqrt, "
                   "in-place add_/addcmul_/addcdiv_/lerp_/relu_, broadcast arithmetic and its gradient sums",
                   _pointwise),

@@ -7,6 +7,7 @@ import numpy as np
 from ... import _dtype as dt
 from ..._ops._util import _legacy_name, record, zeros
 from ..._tensor import Tensor
+from ...backends.cpu import _bce_logits_kernels as bce_logits
 from ...backends.cpu._select_kernels import select
 from ...autograd.graph import Node, operand, with_zero_input_edges
 from ..._ops._tensor_args import require_tensor
@@ -211,6 +212,9 @@ class BinaryCrossEntropyWithLogitsBackward0(_PairNode):
     def backward(self, grad):
         x, y = self.x, self.y
         w, pw = self.a
+        grads = bce_logits.loss_backward(grad, x, y, pw, w, self.inputs[1] is not None)
+        if grads is not None:
+            return grads
         s = np.exp(-np.logaddexp(0, -x))  # sigmoid without overflow for very negative logits
         if pw is None:
             gx = s - y
@@ -252,14 +256,16 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     x, y = input._data, target._data
-    # Stable for large |x|: log(1 + exp(-|x|)) never overflows.
-    log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x))
-    log_one_minus = log_sig - x             # log(1 - sigmoid(x))
     pw = None if pos_weight is None else pos_weight._data
-    out = -((y if pw is None else pw * y) * log_sig + (1 - y) * log_one_minus)
     w = None if weight is None else weight._data
-    if w is not None:
-        out = out * w
+    out = bce_logits.loss(x, y, pw, w)
+    if out is None:
+        # Stable for large |x|: log(1 + exp(-|x|)) never overflows.
+        log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x))
+        log_one_minus = log_sig - x             # log(1 - sigmoid(x))
+        out = -((y if pw is None else pw * y) * log_sig + (1 - y) * log_one_minus)
+        if w is not None:
+            out = out * w
     loss = record(out.astype(x.dtype, copy=False), BinaryCrossEntropyWithLogitsBackward0, (input, target),
                   x=x, y=y, a=(w, pw))
     return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
