@@ -9,6 +9,17 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._util import _legacy_name, record
 from ._reduce_util import evenly_distribute, expand_graph_grad, expand_grad, reduce_axes
+from ..backends.cpu import _arithmetic_kernels, _norm_sums
+
+# Bytes from which the 2-norm of a whole float32/float64 array runs on ``_norm_sums`` (float64 sums on Numba's
+# threads); smaller arrays keep numpy's float32 pairwise sum, bit for bit.
+NORM_MIN_BYTES = 1 << 19
+
+
+def _whole(arr, axes):
+    """Whether a 2-norm of ``arr`` over ``axes`` takes ``_norm_sums``: a large float32/float64 array, every axis."""
+    return (axes is None or len(axes) == arr.ndim) and arr.nbytes >= NORM_MIN_BYTES and arr.dtype in (np.float32, np.float64) and \
+        type(arr) is np.ndarray
 
 __all__ = [
     "norm",
@@ -28,6 +39,9 @@ class LinalgVectorNormBackward0(Node):
         if math.isinf(p):
             return np.sign(x) * evenly_distribute(grad, np.abs(x), self.out, shape, self.axes, self.keepdim)
         with np.errstate(invalid="ignore", divide="ignore"):
+            if p == 2 and _whole(x, self.axes):  # grad / norm is one number: one threaded pass
+                scale = x.dtype.type(np.ravel(grad)[0] / np.ravel(self.out)[0])
+                return np.zeros_like(x) if self.out == 0 else _arithmetic_kernels.multiply(x, scale)
             if p == 2:
                 return np.where(n == 0, 0, g * x / n)
             scaled = x * np.abs(x) ** (p - 2)
@@ -66,10 +80,20 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
                            f"Got {_legacy_name(arr.dtype)}")
     p = builtins.float(ord)
     axes = reduce_axes(dim, arr.ndim)
+    if p == 2 and _whole(arr, axes):
+        out = np.full((1,) * arr.ndim if keepdim else (), _norm_sums.norm2(arr), arr.dtype)
+    elif p == 2:
+        out = np.sqrt(np.sum(arr * arr, axis=axes, keepdims=keepdim))  # as |x| * |x|, bit for bit
+    else:
+        out = _other_norm(arr, p, axes, keepdim)
+    out = np.asarray(out, dtype=arr.dtype, like=arr)
+    return record(out, LinalgVectorNormBackward0, (x,), reads=(x,), x=arr, out=out, ord=p, axes=axes, keepdim=keepdim)
+
+
+def _other_norm(arr, p, axes, keepdim):
+    """The ``p``-norm of ``arr`` over ``axes`` for ``p`` other than 2."""
     a = np.abs(arr)
-    if p == 2:
-        out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
-    elif p == 1:
+    if p == 1:
         out = np.sum(a, axis=axes, keepdims=keepdim)
     elif p == 0:
         out = np.sum(a != 0, axis=axes, keepdims=keepdim)
@@ -84,8 +108,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     else:
         with np.errstate(divide="ignore"):
             out = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    out = np.asarray(out, dtype=arr.dtype, like=arr)
-    return record(out, LinalgVectorNormBackward0, (x,), reads=(x,), x=arr, out=out, ord=p, axes=axes, keepdim=keepdim)
+    return out
 
 
 @tensor_method("norm")

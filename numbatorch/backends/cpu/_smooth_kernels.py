@@ -11,7 +11,7 @@ numbatorch warmup`` caches the builds). Float32/float64 only; other dtypes keep 
 import numpy as np
 
 from ._float_math import one_like, vector_exp
-from ._parallel import twin_kernels
+from ._parallel import CONTRACT, twin_kernels
 from .pointwise import map_arrays
 
 
@@ -33,8 +33,8 @@ def _make_silu_backward(loop):
     return silu_backward
 
 
-_SILU = twin_kernels(_make_silu)
-_SILU_BACKWARD = twin_kernels(_make_silu_backward)
+_SILU = twin_kernels(_make_silu, fastmath=CONTRACT)
+_SILU_BACKWARD = twin_kernels(_make_silu_backward, fastmath=CONTRACT)
 
 
 def silu(x):

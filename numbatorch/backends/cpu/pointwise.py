@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from ._float_math import one_like, vector_exp
-from ._parallel import choose, twin_kernels
+from ._parallel import CONTRACT, choose, twin_kernels
 
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # Bytes of output from which the backward kernels (a multiply-add per element, memory-bound) run in parallel.
@@ -124,7 +124,7 @@ def _make_sigmoid_vector(loop):
     return _sigmoid_vector
 
 
-_sigmoid_vector = twin_kernels(_make_sigmoid_vector)
+_sigmoid_vector = twin_kernels(_make_sigmoid_vector, fastmath=CONTRACT)
 
 
 def _make_sigmoid_backward(loop):
