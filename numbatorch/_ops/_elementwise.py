@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._tensor import Tensor
-from ..backends.cpu import _arithmetic_kernels as threaded
+from ..backends.cpu import _arithmetic_kernels as threaded, _ufunc_halves as halves
 from ._util import _legacy_name, binary_arrays, broadcast_error
 
 
@@ -30,13 +30,17 @@ def _float_pair(input, other):
     return x, y
 
 
+_THREADED = (np.add, np.subtract, np.multiply, np.true_divide)
+
+
 def _apply2(fn, x, y):
     """``fn(x, y)`` with PyTorch's error for shapes that do not broadcast; a large float ``np.add``,
-    ``np.subtract``, ``np.multiply`` or ``np.true_divide`` runs on Numba's threads (same bits)."""
+    ``np.subtract``, ``np.multiply`` or ``np.true_divide`` runs on Numba's threads, another large ufunc in two halves
+    at once (same bits)."""
     try:
         if getattr(x, "size", 0) < threaded.MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
             return fn(x, y)
-        return threaded.run(fn, x, y)
+        return threaded.run(fn, x, y) if fn in _THREADED else halves.run(fn, x, y)
     except ValueError:
         raise broadcast_error(np.shape(x), np.shape(y)) from None
 

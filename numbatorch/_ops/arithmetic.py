@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, backward_with_constant_slopes, operand
-from ..backends.cpu import _arithmetic_kernels as threaded
+from ..backends.cpu import _arithmetic_kernels as threaded, _ufunc_halves as halves
 from ._elementwise import _apply2
 from ._history_only import history_only
 from ._inplace_direct import direct_binary
@@ -107,7 +107,7 @@ class NegBackward0(Node):
     history_only_inputs = True
 
     def backward(self, grad):
-        return -grad
+        return halves.run(np.negative, grad)
 
     def backward_graph(self, grad):
         return -grad
@@ -122,7 +122,8 @@ class PowBackward0(Node):
         a, b = self.a, self.b
         ga = gb = None
         if self.inputs[0] is not None:
-            ga = grad * b * _power(a, b - 1) if not np.isscalar(b) or b != 0 else np.zeros_like(grad)
+            ga = threaded.multiply(threaded.multiply(grad, b), _power(a, b - 1)) \
+                if not np.isscalar(b) or b != 0 else np.zeros_like(grad)
         if self.inputs[1] is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = grad * np.where(a == 0, 0.0, self.out * np.log(a)).astype(grad.dtype, copy=False)
@@ -325,10 +326,10 @@ def _power(x, y):
     exact power, as numpy's and libm's are; they round differently from each other (tested)."""
     if type(x) is not np.ndarray or x.dtype.kind != "f" or x.size < _POWER_BY_MAGNITUDE or \
             not isinstance(y, (int, float, np.integer, np.floating)) or isinstance(y, bool):
-        return np.power(x, y)
+        return halves.run(np.power, x, y)
     e = float(y)
     if not e.is_integer() or e in (0.0, 1.0, 2.0) or abs(e) > 2 ** 52:
-        return np.power(x, y)
+        return halves.run(np.power, x, y)
     out = np.power(np.abs(x), y)
     if e % 2:
         np.copysign(out, x, out=out)
@@ -356,7 +357,7 @@ def neg(input):
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return record(-input._data, NegBackward0, (input,))
+    return record(halves.run(np.negative, input._data), NegBackward0, (input,))
 
 
 @tensor_method("__pos__", "positive")

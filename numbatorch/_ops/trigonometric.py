@@ -4,6 +4,7 @@ import numpy as np
 
 from .._tensor import tensor_method
 from ..autograd.graph import Node, operand, recomputed_output
+from ..backends.cpu import _arithmetic_kernels as threaded, _ufunc_halves as halves
 from ._util import OUTPUT, float_array, inplace_variant, record
 
 __all__ = [
@@ -16,7 +17,7 @@ class SinBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
-        return grad * np.cos(self.x)
+        return threaded.multiply(grad, halves.run(np.cos, self.x))
 
     def backward_graph(self, grad):
         return grad * operand(self, 0, None).cos()
@@ -133,7 +134,7 @@ class AtanhBackward0(Node):
 def sin(input):
     """Elementwise sine (radians)."""
     x = float_array(input)
-    return record(np.sin(x), SinBackward0, (input,), reads=(input,), x=x)
+    return record(halves.run(np.sin, x), SinBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()

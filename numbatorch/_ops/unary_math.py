@@ -9,6 +9,7 @@ from ..autograd.graph import Node, operand, recomputed_output, with_zero_input_e
 from ._half_precision import computes_in_float32
 from ._util import OUTPUT, float_array, inplace_variant, record
 from ..backends import kernel_family
+from ..backends.cpu import _arithmetic_kernels as threaded, _ufunc_halves as halves
 from ..backends.cpu.pointwise import KERNEL_DTYPES
 from ._elementwise import _not_implemented_for
 from .trigonometric import (acos, acos_, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin,  # noqa: F401
@@ -30,11 +31,16 @@ _LN10 = math.log(10.0)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 
 
+def _own(temporary):
+    """A temporary array as its ufunc's ``out`` (no new allocation), None for the numpy scalar a 0-d op gives."""
+    return temporary if type(temporary) is np.ndarray else None
+
+
 class AbsBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
-        return grad * np.sign(self.x)
+        return threaded.multiply(grad, halves.run(np.sign, self.x))
 
     def backward_graph(self, grad):
         if self.x.dtype.kind == "c":  # sgn(z) = z / |z| varies with z (real signs are locally constant)
@@ -48,7 +54,7 @@ class ExpBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
-        return grad * self.result
+        return threaded.multiply(grad, self.result)
 
     def backward_graph(self, grad):
         return grad * recomputed_output(self, operand(self, 0, None).exp(), self.result)
@@ -78,7 +84,7 @@ class LogBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
-        return grad / self.x
+        return threaded.divide(grad, self.x)
 
     def backward_graph(self, grad):
         return grad / operand(self, 0, None)
@@ -118,7 +124,7 @@ class SqrtBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
-        return grad / (2 * self.result)
+        return threaded.divide(grad, threaded.multiply(self.result, 2))  # r * 2 is 2 * r's bits
 
     def backward_graph(self, grad):
         return grad / (2 * recomputed_output(self, operand(self, 0, None).sqrt(), self.result))
@@ -129,7 +135,8 @@ class RsqrtBackward0(Node):
 
     def backward(self, grad):
         r = self.result
-        return grad * (-0.5 * r * r * r)
+        cube = threaded.multiply(threaded.multiply(threaded.multiply(r, -0.5), r), r)  # (-0.5 * r) * r * r
+        return threaded.multiply(grad, cube)
 
     def backward_graph(self, grad):
         return grad * (-0.5 * recomputed_output(self, operand(self, 0, None).rsqrt(), self.result) ** 3)
@@ -141,7 +148,7 @@ class PowBackward0(Node):
     __slots__ = ("x",)
 
     def backward(self, grad):
-        return grad * (2 * self.x)
+        return threaded.multiply(grad, threaded.multiply(self.x, 2))
 
     def backward_graph(self, grad):
         return grad * (2 * operand(self, 0, None))
@@ -151,7 +158,8 @@ class ReciprocalBackward0(Node):
     __slots__ = ("result",)
 
     def backward(self, grad):
-        return grad * -(self.result * self.result)
+        square = threaded.multiply(self.result, self.result)
+        return threaded.multiply(grad, halves.run(np.negative, square, out=_own(square)))
 
     def backward_graph(self, grad):
         r = recomputed_output(self, operand(self, 0, None).reciprocal(), self.result)
@@ -233,7 +241,7 @@ def abs(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise _not_implemented_for("abs_cpu", arr.dtype)
-    return record(np.abs(arr), AbsBackward0, (input,), reads=(input,), x=arr)
+    return record(halves.run(np.abs, arr), AbsBackward0, (input,), reads=(input,), x=arr)
 
 
 absolute = abs
@@ -242,7 +250,7 @@ absolute = abs
 @tensor_method()
 def exp(input):
     """Elementwise exponential ``e ** input``."""
-    out = np.asarray(np.exp(float_array(input)), like=input._data)
+    out = np.asarray(halves.run(np.exp, float_array(input)), like=input._data)
     return record(out, ExpBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -265,7 +273,7 @@ def log(input):
     """Elementwise natural logarithm (``nan`` below 0, ``-inf`` at 0)."""
     x = float_array(input)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return record(np.log(x), LogBackward0, (input,), reads=(input,), x=x)
+        return record(halves.run(np.log, x), LogBackward0, (input,), reads=(input,), x=x)
 
 
 @tensor_method()
@@ -308,7 +316,8 @@ def sqrt(input):
 def rsqrt(input):
     """Elementwise reciprocal square root ``1 / sqrt(input)``."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.asarray(1 / np.sqrt(float_array(input)), like=input._data)
+        root = halves.run(np.sqrt, float_array(input))
+        out = np.asarray(halves.run(np.true_divide, 1, root, out=_own(root)), like=input._data)  # 1 / root
         return record(out, RsqrtBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
@@ -325,7 +334,7 @@ def square(input):
 def reciprocal(input):
     """Elementwise reciprocal ``1 / input``; integer inputs give a floating result."""
     with np.errstate(divide="ignore"):
-        out = np.asarray(1 / float_array(input), like=input._data)
+        out = np.asarray(halves.run(np.true_divide, 1, float_array(input)), like=input._data)
         return record(out, ReciprocalBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
