@@ -15,7 +15,7 @@ from .ternary import where
 from .unary_math import erf
 from ..backends import kernel_family
 from ..backends.cpu import _gelu_kernels as gelu_kernels, _smooth_kernels as smooth
-from ..backends.cpu import _softplus_kernels as softplus_kernels
+from ..backends.cpu import _elu_kernels as elu_kernels, _softplus_kernels as softplus_kernels
 from ..backends.cpu._select_kernels import select
 
 kernels = kernel_family("pointwise")
@@ -42,6 +42,9 @@ class EluBackward0(InputNode):
 
     def backward(self, grad):
         x = self.x
+        out = elu_kernels.elu_backward(grad, x, self.a, *self.b)
+        if out is not None:
+            return out
         return select(x > 0, grad * self.b[0], grad * self.b[0] * self.a * self.b[1] * np.exp(x * self.b[1]))
 
     def backward_graph(self, grad):
@@ -172,6 +175,14 @@ class GluBackward0(Node):
         return backward_by_recompute(self, forward, (None,), grad)
 
 
+def _elu_kernel_first(alpha, scale, input_scale, numpy_form):
+    """The ELU family's forward: the kernel from its size on, ``numpy_form`` below it (the same bits as before)."""
+    def forward(x):
+        out = elu_kernels.elu(x, alpha, scale, input_scale)
+        return numpy_form(x) if out is None else out
+    return forward
+
+
 def elu(input, alpha=1.0, inplace=False):
     """Elementwise ``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
@@ -180,7 +191,8 @@ def elu(input, alpha=1.0, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return unary("elu", input, inplace,
-                 lambda x: select(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False),
+                 _elu_kernel_first(alpha, 1.0, 1.0,
+                                   lambda x: select(x > 0, x, alpha * np.expm1(x)).astype(x.dtype, copy=False)),
                  EluBackward0, a=alpha, b=(1.0, 1.0), kernel="elu_cpu")
 
 
@@ -197,7 +209,8 @@ def selu(input, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return unary("selu", input, inplace,
-                 lambda x: (_SELU_SCALE * select(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False),
+                 _elu_kernel_first(_SELU_ALPHA, _SELU_SCALE, 1.0, lambda x: (
+                     _SELU_SCALE * select(x > 0, x, _SELU_ALPHA * np.expm1(x))).astype(x.dtype, copy=False)),
                  EluBackward0, a=_SELU_ALPHA, b=(_SELU_SCALE, 1.0), kernel="elu_cpu")
 
 
@@ -214,7 +227,8 @@ def celu(input, alpha=1.0, inplace=False):
     ``inplace=True`` overwrites ``input``.
     """
     return unary("celu", input, inplace,
-                 lambda x: select(x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False),
+                 _elu_kernel_first(alpha, 1.0, 1.0 / alpha, lambda x: select(
+                     x > 0, x, alpha * np.expm1(x / alpha)).astype(x.dtype, copy=False)),
                  EluBackward0, a=alpha, b=(1.0, 1.0 / alpha), kernel="elu_cpu")
 
 

@@ -105,6 +105,10 @@ def _pointwise(torch, nn, F, batch, size):
                   F.mish(wide), F.binary_cross_entropy_with_logits(wide, torch.rand(wide.shape)),
                   *(op(rows, dim) for op in (F.softmax, F.log_softmax) for dim in (1, 0)),
                   nn.LayerNorm(128)(rows), F.layer_norm(rows, (128,)))
+        # the losses' kernels: a mean (scalar gradient), elementwise with a gradient per element, a target's gradient
+        target = torch.rand(wide.shape)
+        _backward(F.elu(wide), F.selu(wide), F.celu(wide), F.mse_loss(wide, target), F.huber_loss(wide, target),
+                  F.smooth_l1_loss(wide, target, reduction="none") * wide, F.l1_loss(wide, wide * 0.5))
     if batch >= 16:  # a per-channel scale's and shift's 2 MiB gradients: the broadcast kernels and their sums
         scale = torch.ones(32, 1, 1, requires_grad=True)
         (torch.randn(batch, 32, 32, 32) * scale + scale).backward(torch.ones(batch, 32, 32, 32))
@@ -119,9 +123,8 @@ FAMILIES = {
     "rnn": ("RNN, GRU, LSTM (2 layers, uni- and bidirectional)", _rnn),
     "attention": ("MultiheadAttention (with masks), scaled_dot_product_attention, TransformerEncoderLayer",
                   _attention),
-    "pointwise": ("activations (ReLU, LeakyReLU, ReLU6, Hardswish, Hardsigmoid, SiLU, GELU, Softplus, LogSigmoid, "
-                  "Mish, ...), softmax, LayerNorm, dropout, "
-                  "common losses, Adam's update, sqrt, "
+    "pointwise": ("activations (ReLU, LeakyReLU, ReLU6, Hardswish, Hardsigmoid, SiLU, GELU, ELU, Softplus, "
+                  "LogSigmoid, Mish, ...), softmax, LayerNorm, dropout, common losses, Adam's update, sqrt, "
                   "in-place add_/addcmul_/addcdiv_/lerp_/relu_, broadcast arithmetic and its gradient sums",
                   _pointwise),
 }

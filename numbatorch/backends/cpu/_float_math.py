@@ -1,9 +1,9 @@
 """Math in a kernel's own float type, for loops written once for float32 and float64 arrays (Numba only):
 ``vector_exp`` (the vectorisable exps: ``_vector_exp32.exp32`` for float32, ``_vector_exp.exp`` for float64;
-``math.exp`` is a libm call that keeps a loop scalar), ``vector_log1p`` (``_vector_log1p``'s two, for the same
-reason), ``normal_cdf_pdf`` (``_vector_erf``'s and ``_vector_erf32``'s), ``one_like`` (1 in the value's type: a
-float literal would make float32 arithmetic run in float64) and ``as_type_of`` (a scalar converted to another's
-type)."""
+``math.exp`` is a libm call that keeps a loop scalar), ``vector_expm1`` and ``vector_log1p`` (``_vector_expm1``'s
+and ``_vector_log1p``'s two, for the same reason), ``normal_cdf_pdf`` (``_vector_erf``'s and ``_vector_erf32``'s),
+``one_like`` (1 in the value's type: a float literal would make float32 arithmetic run in float64) and
+``as_type_of`` (a scalar converted to another's type)."""
 import numpy as np
 from numba import types
 from numba.extending import overload
@@ -12,12 +12,18 @@ from ._vector_erf import normal_cdf_pdf as normal_cdf_pdf64
 from ._vector_erf32 import normal_cdf_pdf32
 from ._vector_exp import exp as exp64
 from ._vector_exp32 import exp32
+from ._vector_expm1 import expm1 as expm1_64, expm1_32
 from ._vector_log1p import log1p as log1p64, log1p32
 
 
 def vector_exp(v):
     """``e**v`` in ``v``'s float type."""
     return exp32(v) if isinstance(v, np.float32) else exp64(v)  # run as Python under NUMBA_DISABLE_JIT
+
+
+def vector_expm1(v):
+    """``e**v - 1`` in ``v``'s float type."""
+    return expm1_32(v) if isinstance(v, np.float32) else expm1_64(v)  # run as Python under NUMBA_DISABLE_JIT
 
 
 def vector_log1p(v):
@@ -46,6 +52,13 @@ def _vector_exp_overload(v):
     if v == types.float32:
         return lambda v: exp32(v)
     return lambda v: exp64(v)
+
+
+@overload(vector_expm1, inline="always")
+def _vector_expm1_overload(v):
+    if v == types.float32:
+        return lambda v: expm1_32(v)
+    return lambda v: expm1_64(v)
 
 
 @overload(vector_log1p, inline="always")

@@ -7,7 +7,7 @@ import numpy as np
 from ... import _dtype as dt
 from ..._ops._util import _legacy_name, record, zeros
 from ..._tensor import Tensor
-from ...backends.cpu import _bce_logits_kernels as bce_logits
+from ...backends.cpu import _bce_logits_kernels as bce_logits, _pair_loss_kernels as pair_losses
 from ...backends.cpu._select_kernels import select
 from ...autograd.graph import Node, operand, with_zero_input_edges
 from ..._ops._tensor_args import require_tensor
@@ -54,36 +54,54 @@ class _PairNode(Node):
     __slots__ = ("x", "y", "a")
 
 
+def _weighted(grad, weight):
+    """A reduced loss's gradient (one number) times the reduction's ``weight``; ``grad`` itself for None."""
+    return grad if weight is None else grad * weight
+
+
 class MseLossBackward0(_PairNode):
+    # a: None, or the weight of a reduction formed by the forward kernel (``pair_losses.weight``)
     __slots__ = ()
 
     def backward(self, grad):
+        grads = pair_losses.loss_backward(grad, self.x, self.y, pair_losses.MSE, self.a, self.inputs[1] is not None)
+        if grads is not None:
+            return grads
         d = 2 * (self.x - self.y) * grad
         return d, -d
 
     def backward_graph(self, grad):
-        d = 2 * (operand(self, 0, self.x) - operand(self, 1, self.y)) * grad
+        d = 2 * (operand(self, 0, self.x) - operand(self, 1, self.y)) * _weighted(grad, self.a)
         return d, -d
 
 
 class L1LossBackward0(_PairNode):
+    # a: as MseLossBackward0's
     __slots__ = ()
 
     def backward(self, grad):
+        grads = pair_losses.loss_backward(grad, self.x, self.y, pair_losses.L1, self.a, self.inputs[1] is not None)
+        if grads is not None:
+            return grads
         d = np.sign(self.x - self.y) * grad
         return d, -d
 
     def backward_graph(self, grad):
-        d = grad * Tensor._make(np.sign(self.x - self.y))
+        d = _weighted(grad, self.a) * Tensor._make(np.sign(self.x - self.y))
         return with_zero_input_edges(self, (d, -d))
 
 
 class SmoothL1LossBackward0(_PairNode):
-    # a = (beta, scale): Huber is beta=delta with scale delta.
+    # a = (beta, scale): Huber is beta=delta with scale delta; a reduction formed by the forward kernel multiplies
+    # its weight into scale.
     __slots__ = ()
 
     def backward(self, grad):
         beta, scale = self.a
+        grads = pair_losses.loss_backward(grad, self.x, self.y, pair_losses.smooth_l1_terms(beta, scale), None,
+                                          self.inputs[1] is not None)
+        if grads is not None:
+            return grads
         diff = self.x - self.y
         if beta == 0:
             d = np.sign(diff)
@@ -113,8 +131,12 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     require_tensor("mse_loss", target, "target", 2)
     _check_same_size(input, target, "mse_loss")
     x, y = input._data, target._data
-    loss = record(np.square(x - y), MseLossBackward0, (input, target), x=x, y=y)
-    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    out = pair_losses.loss(x, y, pair_losses.MSE, reduction)
+    if out is not None:
+        return record(out, MseLossBackward0, (input, target), x=x, y=y, a=pair_losses.weight(x, reduction))
+    loss = record(np.square(x - y), MseLossBackward0, (input, target), x=x, y=y, a=None)
+    return _reduce(loss, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -126,8 +148,24 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     require_tensor("l1_loss", target, "target", 2)
     _check_same_size(input, target, "l1_loss")
     x, y = input._data, target._data
-    loss = record(np.abs(x - y), L1LossBackward0, (input, target), x=x, y=y)
-    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    out = pair_losses.loss(x, y, pair_losses.L1, reduction)
+    if out is not None:
+        return record(out, L1LossBackward0, (input, target), x=x, y=y, a=pair_losses.weight(x, reduction))
+    loss = record(np.abs(x - y), L1LossBackward0, (input, target), x=x, y=y, a=None)
+    return _reduce(loss, reduction)
+
+
+def _fused_smooth_l1(input, target, reduction, beta, scale):
+    """Smooth L1 (Huber: beta = scale = delta) by ``pair_losses``' kernels, reduced there; None where they do not
+    apply."""
+    x, y = input._data, target._data
+    out = pair_losses.loss(x, y, pair_losses.smooth_l1_terms(beta, scale), reduction)
+    if out is None:
+        return None
+    weight = pair_losses.weight(x, reduction)
+    return record(out, SmoothL1LossBackward0, (input, target), x=x, y=y,
+                  a=(beta, scale if weight is None else scale * weight))
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -139,10 +177,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     x, y = input._data, target._data
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    fused = _fused_smooth_l1(input, target, reduction, beta, 1.0)
+    if fused is not None:
+        return fused
     diff = np.abs(x - y)
     out = diff if beta == 0 else select(diff < beta, 0.5 * diff * diff / beta, diff - 0.5 * beta)
     loss = record(out.astype(x.dtype, copy=False), SmoothL1LossBackward0, (input, target), x=x, y=y, a=(beta, 1.0))
-    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+    return _reduce(loss, reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -151,6 +193,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     See ``nn.HuberLoss`` for the arguments and shapes.
     """
     _check_same_size(input, target, "huber_loss")
+    fused = _fused_smooth_l1(input, target, reduction, delta, delta)
+    if fused is not None:
+        return fused
     x, y = input._data, target._data
     diff = np.abs(x - y)
     out = select(diff < delta, 0.5 * diff * diff, delta * (diff - 0.5 * delta)).astype(x.dtype, copy=False)
