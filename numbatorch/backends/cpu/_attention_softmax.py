@@ -17,7 +17,7 @@ where broadcast, so that every mask shape has one Numba type.
 import numpy as np
 
 from ._float_math import vector_exp
-from ._parallel import twin_kernels
+from ._parallel import CONTRACT, twin_kernels
 
 
 def _make_exp_scores(loop):
@@ -55,7 +55,7 @@ def _make_exp_scores(loop):
     return exp_scores
 
 
-exp_scores = twin_kernels(_make_exp_scores)
+exp_scores = twin_kernels(_make_exp_scores, fastmath=CONTRACT)
 
 
 def _make_normalize_rows(loop):
