@@ -9,21 +9,13 @@ from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._util import _legacy_name, record
 from ._reduce_util import evenly_distribute, expand_graph_grad, expand_grad, reduce_axes
-from ..backends.cpu import _arithmetic_kernels, _norm_sums
-
-# Bytes from which the 2-norm of a whole float32/float64 array runs on ``_norm_sums`` (float64 sums on Numba's
-# threads); smaller arrays keep numpy's float32 pairwise sum, bit for bit.
-NORM_MIN_BYTES = 1 << 19
+from ..backends.cpu import _arithmetic_kernels, _chunk_sums
 
 
 def _whole(arr, axes):
-    """Whether a 2-norm of ``arr`` over ``axes`` takes ``_norm_sums``: a large float32/float64 array, every axis."""
-    return (axes is None or len(axes) == arr.ndim) and arr.nbytes >= NORM_MIN_BYTES and arr.dtype in (np.float32, np.float64) and \
-        type(arr) is np.ndarray
-
-__all__ = [
-    "norm",
-]
+    """Whether a 2-norm of ``arr`` over ``axes`` takes ``_chunk_sums``: a large float32/float64 array, every axis
+    (smaller arrays keep numpy's float32 pairwise sum, bit for bit)."""
+    return (axes is None or len(axes) == arr.ndim) and _chunk_sums.applies(arr)
 
 class LinalgVectorNormBackward0(Node):
     __slots__ = ("x", "out", "ord", "axes", "keepdim")
@@ -81,7 +73,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     p = builtins.float(ord)
     axes = reduce_axes(dim, arr.ndim)
     if p == 2 and _whole(arr, axes):
-        out = np.full((1,) * arr.ndim if keepdim else (), _norm_sums.norm2(arr), arr.dtype)
+        out = np.full((1,) * arr.ndim if keepdim else (), _chunk_sums.norm2(arr), arr.dtype)
     elif p == 2:
         out = np.sqrt(np.sum(arr * arr, axis=axes, keepdims=keepdim))  # as |x| * |x|, bit for bit
     else:

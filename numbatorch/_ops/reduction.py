@@ -1,6 +1,7 @@
 """Basic reductions: sum/mean, prod, logsumexp, all/any; max/min/amax/amin/argmax/argmin are in ``reduction_extremes``.
 
-Whole-axis reductions run on numpy's C loops.
+Whole-axis reductions run on numpy's C loops; whole-array sums and means of large float arrays on
+``_chunk_sums`` (float64 chunk sums on Numba's threads).
 """
 import builtins
 import math
@@ -11,6 +12,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from ._util import _legacy_name, broadcast_grad, normalize_dim, record
+from ..backends.cpu import _chunk_sums
 from ._reduce_util import _count, _mean_out, expand_graph_grad, expand_grad, reduce_axes
 from .reduction_extremes import amax, amin, aminmax, argmax, argmin, max, min  # noqa: F401
 
@@ -80,6 +82,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum of all elements, or over ``dim`` (an int or a tuple); ``keepdim`` keeps reduced dimensions as size 1."""
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2:  # hot: loss.sum()
+        if _chunk_sums.applies(x):
+            return record(np.asarray(_chunk_sums.total(x), x.dtype), SumBackward0, (input,), shape=x.shape)
         # np.add.reduce is ndarray.sum without its Python wrapper (~100 ns of a small sum's ~600)
         total = _add_reduce(x, None, None, None, True) if type(x) is np.ndarray else x.sum(keepdims=True)
         return record(total.reshape(()), SumBackward0, (input,), shape=x.shape)
@@ -129,6 +133,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim``; ``keepdim`` keeps reduced dimensions as size 1."""
     x = input._data
     if dim is None and not keepdim and dtype is None and x.dtype.kind == "f" and x.itemsize > 2 and x.size:
+        if _chunk_sums.applies(x):
+            return record(np.asarray(_chunk_sums.total(x) / x.size, x.dtype), MeanBackward0, (input,), shape=x.shape)
         out = (x.sum(keepdims=True) / x.size).reshape(())  # hot path: loss.mean()
         return record(out, MeanBackward0, (input,), shape=x.shape)
     x = _mean_input(input, dtype)

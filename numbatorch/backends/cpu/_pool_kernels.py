@@ -8,6 +8,7 @@ from numba import njit
 
 from . import _stand_ins
 from ._parallel import twin_kernels
+from ._softmax_vector import _sum8
 
 
 # ------------------------------------------------------------------ max pool (strided windows)
@@ -281,3 +282,44 @@ def _make_window_avg(loop):
 
 
 window_avg = twin_kernels(_make_window_avg, _stand_ins.window_avg)
+
+
+@njit(cache=True, error_model="numpy")
+def _plane_mean_row(x, out, wide, p):
+    """out[p] = the mean of plane p, summed on a float64 copy in eight partial sums (``_softmax_vector._sum8``):
+    ``_window_avg_plane``'s one running sum waits on every add."""
+    n = x.shape[1]
+    for j in range(n):
+        wide[j] = x[p, j]
+    out[p] = _sum8(wide, n) / n
+
+
+_PLANES_PER_ITEM = 16  # planes per parallel work item: one float64 scratch row each
+
+
+def _make_plane_mean(loop):
+    def plane_mean(x, out):
+        """x: (P, L) non-empty planes; out[p] = the plane's mean: global average pooling of large inputs."""
+        for c in loop((x.shape[0] + _PLANES_PER_ITEM - 1) // _PLANES_PER_ITEM):
+            wide = np.empty(x.shape[1])
+            for p in range(c * _PLANES_PER_ITEM, min(x.shape[0], (c + 1) * _PLANES_PER_ITEM)):
+                _plane_mean_row(x, out, wide, np.int64(p))
+    return plane_mean
+
+
+plane_mean = twin_kernels(_make_plane_mean)
+
+
+def _make_plane_spread(loop):
+    def plane_spread(gy, gx):
+        """gx[p, :] = gy[p] / L: global average pooling's backward, with ``window_avg``'s bits (the quotient in
+        float64, rounded once into gx) but for -0.0, which stays -0.0 as in PyTorch (0 + -0.0 there gave +0.0)."""
+        n = gx.shape[1]
+        for p in loop(gx.shape[0]):
+            g = gy[p] / n
+            for j in range(n):
+                gx[p, j] = g
+    return plane_spread
+
+
+plane_spread = twin_kernels(_make_plane_spread)
