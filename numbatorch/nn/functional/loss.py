@@ -28,6 +28,22 @@ def _reduce(loss, reduction):
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+def _weight_elements(unweighted, weight, input, reduction, mean_over_weights):
+    """PyTorch's ``weight`` of mse/l1/huber loss: the elementwise loss (``reduction='none'``) times ``weight`` (of
+    the input's size), summed, or for 'mean' divided by the weights' sum (mse, l1: ``mean_over_weights``) or by
+    the element count (huber)."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = unweighted * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum() if mean_over_weights else loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
 def _legacy_reduction(size_average, reduce, reduction):
     if size_average is None and reduce is None:
         return reduction
@@ -123,7 +139,8 @@ class SmoothL1LossBackward0(_PairNode):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error ``(input - target) ** 2``, reduced; ``weight`` scales each element.
+    """Mean squared error ``(input - target) ** 2``, reduced; ``weight`` scales each element (then 'mean' divides
+    by the weights' sum).
 
     See ``nn.MSELoss`` for the arguments and shapes.
     """
@@ -132,6 +149,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _check_same_size(input, target, "mse_loss")
     x, y = input._data, target._data
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weight_elements(mse_loss(input, target, reduction="none"), weight, input, reduction, True)
     out = pair_losses.loss(x, y, pair_losses.MSE, reduction)
     if out is not None:
         return record(out, MseLossBackward0, (input, target), x=x, y=y, a=pair_losses.weight(x, reduction))
@@ -140,7 +159,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean absolute error ``|input - target|``, reduced; ``weight`` scales each element.
+    """Mean absolute error ``|input - target|``, reduced; ``weight`` scales each element (then 'mean' divides by
+    the weights' sum).
 
     See ``nn.L1Loss`` for the arguments and shapes.
     """
@@ -149,6 +169,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     _check_same_size(input, target, "l1_loss")
     x, y = input._data, target._data
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is not None:
+        return _weight_elements(l1_loss(input, target, reduction="none"), weight, input, reduction, True)
     out = pair_losses.loss(x, y, pair_losses.L1, reduction)
     if out is not None:
         return record(out, L1LossBackward0, (input, target), x=x, y=y, a=pair_losses.weight(x, reduction))
@@ -188,11 +210,15 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """Huber loss: quadratic below ``delta``, linear above it, reduced.
+    """Huber loss: quadratic below ``delta``, linear above it, reduced; ``weight`` scales each element.
 
     See ``nn.HuberLoss`` for the arguments and shapes.
     """
     _check_same_size(input, target, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        return _weight_elements(huber_loss(input, target, "none", delta), weight, input, reduction, False)
     fused = _fused_smooth_l1(input, target, reduction, delta, delta)
     if fused is not None:
         return fused
