@@ -1,5 +1,6 @@
 """Shared plumbing of differentiable ops: operand conversion, type promotion, graph recording."""
 import math
+import warnings
 
 import numpy as np
 
@@ -153,6 +154,27 @@ def broadcast_grad(grad, shape):
         out[...] = grad
         return out
     return np.broadcast_to(grad, shape)
+
+
+def write_out(result, out):
+    """PyTorch's ``out=`` argument of an op: ``result``'s values written into ``out``'s own memory (so a view's
+    base sees them), cast to ``out``'s dtype, ``out`` resized where the shapes differ; its version bumped."""
+    if out is None:
+        return result
+    data = result._data if isinstance(result, Tensor) else result
+    if out._data.shape == data.shape and type(out._data) is type(data):
+        np.copyto(out._data, data, casting="unsafe")
+    else:  # PyTorch resizes ``out`` to the result's shape, warning unless it was empty
+        if out._data.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._data.shape)}, which does not match the required output shape "
+                          f"{list(data.shape)}. This behavior is deprecated, and in a future PyTorch release outputs "
+                          "will not be resized unless they have zero elements. You can explicitly reuse an out "
+                          "tensor t by resizing it, inplace, to zero elements with t.resize_(0).", UserWarning,
+                          stacklevel=3)
+        out._data = data.astype(out._data.dtype, copy=False)
+    out._version_counter[0] += 1
+    return out
 
 
 def zeros(shape, dtype, like):

@@ -10,7 +10,7 @@ from ..backends.cpu import _arithmetic_kernels as threaded, _ufunc_halves as hal
 from ._elementwise import _apply2
 from ._history_only import history_only
 from ._inplace_direct import direct_binary
-from ._util import binary_arrays, inplace_variant, record
+from ._util import binary_arrays, inplace_variant, record, write_out
 
 
 _DIVISION_WARNINGS = r"(divide by zero|invalid value) encountered in (divide|remainder|fmod|floor_divide)"
@@ -173,7 +173,7 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = record(_apply2(np.add, x, y), AddBackward0, (input, other), alpha=alpha)
-    return res if out is None else _maybe_out(res, out)
+    return res if out is None else write_out(res, out)
 
 
 @tensor_method("__radd__")
@@ -189,7 +189,7 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = record(_apply2(np.subtract, x, y), SubBackward0, (input, other), alpha=alpha)
-    return _maybe_out(res, out)
+    return write_out(res, out)
 
 
 def _is_bool(x):
@@ -231,7 +231,7 @@ def mul(input, other, *, out=None):
         inputs = (history_only(input), other) if keep_y else (input, history_only(other))
     res = record(_apply2(np.multiply, x, y), MulBackward0, inputs,
                  reads=((other, 0), (input, 1)), a=x if keep_x else None, b=y if keep_y else None)
-    return res if out is None else _maybe_out(res, out)
+    return res if out is None else write_out(res, out)
 
 
 @tensor_method("__rmul__")
@@ -263,7 +263,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     dividend = history_only(input) if not keep_x and isinstance(input, Tensor) and input._requires_grad else input
     res = record(_apply2(np.true_divide, x, y), DivBackward0, (dividend, other),
                  reads=(other, (input, 1)), a=x if keep_x else None, b=y)
-    return _maybe_out(res, out)
+    return write_out(res, out)
 
 
 def _int_trunc_div(x, y):
@@ -364,13 +364,6 @@ def neg(input):
 def positive(input):
     """Returns ``input`` itself (unary plus)."""
     return input
-
-
-def _maybe_out(result, out):
-    if out is None:
-        return result
-    out._data = result._data
-    return out
 
 
 for _name, _fn in (("pow_", pow), ("neg_", neg), ("remainder_", remainder), ("fmod_", fmod),

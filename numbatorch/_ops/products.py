@@ -13,7 +13,7 @@ from .. import _dtype as dt
 from .._tensor import Tensor, tensor_method
 from ..autograd.graph import Node, operand
 from .._device import same_device
-from ._util import record
+from ._util import record, write_out
 from ..backends import kernel_family
 
 blas = kernel_family("blas")
@@ -341,10 +341,4 @@ def chain_matmul(*matrices, out=None):
     return _write_out(functools.reduce(mm, matrices), out)
 
 
-def _write_out(result, out):
-    """PyTorch's ``out=`` argument: the result is written into ``out`` (resized as needed)."""
-    if out is None:
-        return result
-    out._data = result._data.astype(out._data.dtype, copy=False)
-    out._version_counter[0] += 1
-    return out
+_write_out = write_out  # contractions, addmm_ops and vector_products import it from here
