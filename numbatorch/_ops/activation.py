@@ -106,7 +106,8 @@ def relu(input):
     if arr.dtype in KERNEL_DTYPES:
         out = kernels.relu(arr)
     else:
-        out = np.asarray(np.maximum(arr, 0, dtype=arr.dtype), like=arr)
+        # not np.maximum: for bfloat16 it turned -0.0 into +0.0, where PyTorch passes -0.0 and NaN through
+        out = np.asarray(np.where(arr < 0, arr.dtype.type(0), arr), like=arr)
     return record(out, ReluBackward0, (input,), reads=(OUTPUT,), result=out)
 
 
