@@ -139,8 +139,9 @@ class SmoothL1LossBackward0(_PairNode):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error ``(input - target) ** 2``, reduced; ``weight`` scales each element (then 'mean' divides
-    by the weights' sum).
+    """Mean squared error ``(input - target) ** 2``, reduced; ``weight`` scales each element.
+
+    With ``weight``, 'mean' divides by the weights' sum, as PyTorch's.
 
     See ``nn.MSELoss`` for the arguments and shapes.
     """
@@ -159,8 +160,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean absolute error ``|input - target|``, reduced; ``weight`` scales each element (then 'mean' divides by
-    the weights' sum).
+    """Mean absolute error ``|input - target|``, reduced; ``weight`` scales each element.
+
+    With ``weight``, 'mean' divides by the weights' sum, as PyTorch's.
 
     See ``nn.L1Loss`` for the arguments and shapes.
     """
