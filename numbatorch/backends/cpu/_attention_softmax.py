@@ -4,10 +4,10 @@ Scores come in transposed, (N, S, L) raw k @ q^T products: one head's softmax ru
 loop runs over L contiguous queries, so the softmax's max, sums and dot products are elementwise updates of
 L running values that LLVM vectorises (a reduction along a contiguous row stays scalar without fast-math).
 ``exp_scores`` applies the scale, the additive mask and the causal mask, subtracts each query's max and takes the
-exp on the vectorisable ``_float_math.vector_exp`` (numpy's exp, a pass of its own on one thread, had taken ~15%
-of MultiheadAttention's forward and backward); and ``normalize_rows`` divides by the sums and applies dropout. A query whose every score is
--inf gives zeros (PyTorch 2.x's scaled_dot_product_attention on CPU) or NaN (``nan_rows``, what torch's
-MultiheadAttention returns with need_weights=True). Masked entries get probability exactly 0, so their
+exp on the vectorisable ``_float_math.vector_exp`` (numpy's exp, a pass of its own on one thread, had taken ~15% of
+MultiheadAttention's forward and backward); and ``normalize_rows`` divides by the sums and applies dropout. A query
+whose every score is -inf gives zeros (PyTorch 2.x's scaled_dot_product_attention on CPU) or NaN (``nan_rows``, what
+torch's MultiheadAttention returns with need_weights=True). Masked entries get probability exactly 0, so their
 gradients are 0, never NaN.
 
 The additive mask and the dropout keep-mask come flat: entry (n, s, l) is ``flat[n * n_step + s * s_step + l *

@@ -3,7 +3,7 @@
 ``np.add.reduce`` (a pairwise float32 sum for float32) and the 2-norm's ``np.sqrt(np.sum(a * a))`` (three passes and
 an 8 MiB temporary) run on one thread: ``x.sum()`` forward took 2.4x PyTorch's time on 8 MiB of float32, ``x.norm()``
 forward and backward 3.3x. Here fixed chunks of ``CHUNK`` elements are summed (or their squares) in float64, each
-block copied to a float64 row first, whose eight partial sums vectorise (see ``_softmax_vector``), and the chunks'
+block copied to a float64 row first, whose eight partial sums vectorise (see ``_row_sums``), and the chunks'
 sums then added in order: the result depends neither on the thread count nor on the load, and is correctly rounded
 far more often than a float32 pairwise sum. A float32 result beyond float32's range is inf, as PyTorch's and numpy's
 float32 sums give (``clip_grad_norm_``'s non-finite check relies on it).
@@ -13,12 +13,13 @@ import math
 import numpy as np
 
 from ._parallel import choose, twin_kernels
-from ._softmax_vector import _dot8, _sum8
+from ._row_sums import dot8, sum8
+from .pointwise import MIN_BACKWARD_BYTES
 
 CHUNK = 1 << 16
 _BLOCK = 1024
 # Bytes from which the whole-array sums here replace numpy's; smaller arrays keep numpy's bits.
-MIN_BYTES = 1 << 19
+MIN_BYTES = MIN_BACKWARD_BYTES
 
 
 def _make_chunk_sums(loop):
@@ -31,7 +32,7 @@ def _make_chunk_sums(loop):
                 block = x[start:min(n, start + _BLOCK)]
                 for j in range(block.size):
                     wide[j] = block[j]
-                total += _dot8(wide, wide, block.size) if squares else _sum8(wide, block.size)
+                total += dot8(wide, wide, block.size) if squares else sum8(wide, block.size)
             sums[c] = total
     return chunk_sums
 

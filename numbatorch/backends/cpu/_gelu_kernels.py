@@ -1,13 +1,13 @@
 """GELU, exact (``x * Phi(x)``) and by the tanh approximation, forward and backward, as Numba kernels.
 
 The numpy forms take about ten passes on one thread, the exact one through ``math.erf`` (a libm call, scalar):
-forward and backward on 8 MiB of float32 took 15x PyTorch's time (the tanh form 4.9x). Here one loop per
-direction computes in the array's dtype on the vectorisable ``_float_math.normal_cdf_pdf`` and ``vector_exp``,
-with fused multiply-adds, split over Numba's threads. Phi comes accurate in both tails (PyTorch's ``0.5 * (1 + erf(x / sqrt(2)))`` cancels
-to 0 below x = -5.5 in float32), and the tanh form uses 1 + tanh(u) = 2 / (1 + exp(-2u)), which has no
-cancellation either. Results are within a few ulp of the exact values, not bit-identical with the numpy forms, so
-callers keep those below ``MIN_BYTES`` (small tensors keep their numbers, and no compile is added to a small
-model's start). Float32/float64 only.
+forward and backward on 8 MiB of float32 took 15x PyTorch's time (the tanh form 4.9x). Here one loop per direction
+computes in the array's dtype on the vectorisable ``_float_math.normal_cdf_pdf`` and ``vector_exp``, with fused
+multiply-adds, split over Numba's threads. Phi comes accurate in both tails (PyTorch's ``0.5 * (1 + erf(x /
+sqrt(2)))`` cancels to 0 below x = -5.5 in float32), and the tanh form uses 1 + tanh(u) = 2 / (1 + exp(-2u)), which
+has no cancellation either. Results are within a few ulp of the exact values, not bit-identical with the numpy
+forms, so callers keep those below ``MIN_BYTES`` (small tensors keep their numbers, and no compile is added to a
+small model's start). Float32/float64 only.
 """
 import math
 

@@ -4,7 +4,7 @@ and the bias's gradients in one pass, as Numba kernels.
 ``_norm_kernels``'s row kernels (shared with group norm) sum each row in one running float64 sum, which waits on
 every add, index the affine parameters through an integer division per element, and leave the weight and bias
 gradients to numpy passes: ``nn.LayerNorm(64)`` forward and backward on 8 MiB took 6.5x PyTorch's time. Here the
-row sums run on float64 copies in eight partial sums (``_softmax_vector._sum8``: the order depends only on D), the output
+row sums run on float64 copies in eight partial sums (``_row_sums.sum8``: the order depends only on D), the output
 passes in the array's dtype (as PyTorch's), and the backward adds each chunk of rows' weight and bias gradients
 into float64 partial rows of its own; the caller sums the chunks' partials in a fixed order, so no result depends
 on the thread count. Chunks hold ``_CHUNK_ELEMENTS`` elements, and there are at most ``MAX_CHUNKS`` of them.
@@ -16,7 +16,7 @@ from numba import njit
 
 from ._float_math import as_type_of
 from ._parallel import twin_kernels
-from ._softmax_vector import _dot8, _sum8
+from ._row_sums import dot8, sum8
 
 _CHUNK_ELEMENTS = 1 << 14
 MAX_CHUNKS = 64
@@ -36,10 +36,10 @@ def _normalize_row(x, weight, bias, eps, y, wide, r):
     n = x.shape[1]
     for j in range(n):
         wide[j] = x[r, j]
-    mean = _sum8(wide, n) / n
+    mean = sum8(wide, n) / n
     for j in range(n):
         wide[j] -= mean
-    rstd = 1.0 / math.sqrt(_dot8(wide, wide, n) / n + eps)
+    rstd = 1.0 / math.sqrt(dot8(wide, wide, n) / n + eps)
     m = as_type_of(mean, x[r, 0])
     rs = as_type_of(rstd, x[r, 0])
     if weight.size and bias.size:
@@ -83,8 +83,8 @@ def _backward_row(gy, x, mean, rstd, weight, gx, weight_sums, bias_sums, g, xhat
         weight_sums[j] += gy[r, j] * xhat[j]
     for j in range(bias_sums.size):
         bias_sums[j] += gy[r, j]
-    mean_g = as_type_of(_sum8(g, n) / n, x[r, 0])
-    mean_gh = as_type_of(_dot8(g, xhat, n) / n, x[r, 0])
+    mean_g = as_type_of(sum8(g, n) / n, x[r, 0])
+    mean_gh = as_type_of(dot8(g, xhat, n) / n, x[r, 0])
     m = as_type_of(mean_r, x[r, 0])
     rs = as_type_of(rstd_r, x[r, 0])
     if weight.size:

@@ -8,7 +8,7 @@ from numba import njit
 
 from . import _stand_ins
 from ._parallel import twin_kernels
-from ._softmax_vector import _sum8
+from ._row_sums import sum8
 
 
 # ------------------------------------------------------------------ max pool (strided windows)
@@ -286,12 +286,12 @@ window_avg = twin_kernels(_make_window_avg, _stand_ins.window_avg)
 
 @njit(cache=True, error_model="numpy")
 def _plane_mean_row(x, out, wide, p):
-    """out[p] = the mean of plane p, summed on a float64 copy in eight partial sums (``_softmax_vector._sum8``):
+    """out[p] = the mean of plane p, summed on a float64 copy in eight partial sums (``_row_sums.sum8``):
     ``_window_avg_plane``'s one running sum waits on every add."""
     n = x.shape[1]
     for j in range(n):
         wide[j] = x[p, j]
-    out[p] = _sum8(wide, n) / n
+    out[p] = sum8(wide, n) / n
 
 
 _PLANES_PER_ITEM = 16  # planes per parallel work item: one float64 scratch row each

@@ -1,10 +1,10 @@
-"""softmax and log_softmax of large arrays on the vectorisable float64 exp (``_vector_exp.exp``).
+"""softmax and log_softmax of large arrays on the vectorisable exps (``_float_math.vector_exp``).
 
 ``softmax.py``'s block kernels call libm's exp one element at a time, and along a contiguous last dim (blocks of
 inner size 1) they allocate two arrays a row: softmax over a 16x32x64x64 float32 tensor's last dim took 15x
 PyTorch's time forward and backward. Here a last-dim softmax runs row by row on a float64 scratch row per chunk
 of rows: the max, the exps into the scratch row (a loop LLVM vectorises), their sum in eight running partial sums
-(a single running sum waits on each add), then one scaling pass. Other dims keep the (outer, n, inner) columns
+(``_row_sums.sum8``), then one scaling pass. Other dims keep the (outer, n, inner) columns
 of ``softmax.py`` with the vector exp. Sums stay float64 as there, so results are within an ulp of theirs; the
 order of the eight partial sums depends only on the row length, never on threads or load.
 """
@@ -13,8 +13,9 @@ import math
 import numpy as np
 from numba import njit
 
-from ._parallel import twin_kernels
 from ._float_math import as_type_of, vector_exp
+from ._parallel import twin_kernels
+from ._row_sums import sum8
 
 # elements a chunk of rows holds (one parallel work item): enough rows to amortise the scratch row
 _CHUNK_ELEMENTS = 1 << 14
@@ -51,44 +52,6 @@ def _row_max(x, r):
     return _larger(_larger(_larger(m0, m1), _larger(m2, m3)), _larger(_larger(m4, m5), _larger(m6, m7)))
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _sum8(values, n):
-    """Sum of ``values[:n]`` in eight interleaved float64 partial sums, added pairwise at the end."""
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    whole = n - n % 8
-    for j in range(0, whole, 8):
-        s0 += values[j]
-        s1 += values[j + 1]
-        s2 += values[j + 2]
-        s3 += values[j + 3]
-        s4 += values[j + 4]
-        s5 += values[j + 5]
-        s6 += values[j + 6]
-        s7 += values[j + 7]
-    for j in range(whole, n):
-        s0 += values[j]
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _dot8(a, b, n):
-    """Sum of ``a[j] * b[j]`` over ``j < n``, the products in float64, summed as in ``_sum8``."""
-    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-    whole = n - n % 8
-    for j in range(0, whole, 8):
-        s0 += float(a[j]) * b[j]
-        s1 += float(a[j + 1]) * b[j + 1]
-        s2 += float(a[j + 2]) * b[j + 2]
-        s3 += float(a[j + 3]) * b[j + 3]
-        s4 += float(a[j + 4]) * b[j + 4]
-        s5 += float(a[j + 5]) * b[j + 5]
-        s6 += float(a[j + 6]) * b[j + 6]
-        s7 += float(a[j + 7]) * b[j + 7]
-    for j in range(whole, n):
-        s0 += float(a[j]) * b[j]
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-
-
 @njit(cache=True, error_model="numpy")
 def _exp_of_difference(v, top):
     """``exp(v - top)`` in their dtype with the rounding of ``v - top`` compensated: in float32 that rounding alone
@@ -118,7 +81,7 @@ def _softmax_row(x, out, scratch, wide, log, r):
             scratch[j] = _exp_of_difference(x[r, j], top)
     for j in range(n):
         wide[j] = scratch[j]
-    total = _sum8(wide, n)
+    total = sum8(wide, n)
     if log:
         log_total = as_type_of(math.log(total), top)
         for j in range(n):
@@ -154,7 +117,7 @@ def _softmax_backward_row(g, y, out, wide, log, r):
     else:  # y * (g - sum(g * y))
         for j in range(n):
             wide[j] = float(g[r, j]) * y[r, j]
-    total = as_type_of(_sum8(wide, n), y[r, 0])
+    total = as_type_of(sum8(wide, n), y[r, 0])
     if log:
         for j in range(n):
             out[r, j] = g[r, j] - vector_exp(y[r, j]) * total

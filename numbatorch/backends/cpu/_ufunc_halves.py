@@ -127,7 +127,8 @@ def _plan(ufunc, inputs, out, kwargs):
 
 
 def _split(ufunc, inputs, out, kwargs, shape, dtype, moved):
-    """Both parts, joined (the caller's the larger: the helper starts late); numpy's errors of either reported once under the caller's settings."""
+    """Both parts, joined (the caller's the larger: the helper starts late); numpy's errors of either reported
+    once under the caller's settings."""
     global _helper
     helper = _helper
     if helper is None or not helper.thread.is_alive():

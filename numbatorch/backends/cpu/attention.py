@@ -138,11 +138,11 @@ def _lay_out_weights(used, heads, out):
 
 def _forward_by_slices(k4, q4, v4, copies, scores, used, attn_drop, mask, keep_flat, shift_args, normalize_args,
                        output, weights, heads):
-    """The forward's products, softmax and returned ``weights`` (``heads`` > 0: ``_lay_out_weights``) per slice of heads on the worker
-    threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the softmax in its
-    serial build; False, having done nothing, when the work is too small to split. Each head gets the same calls
-    as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks, filled first from ``copies`` where
-    those hold them; slices hold whole groups of G."""
+    """The forward's products, softmax and returned ``weights`` (``heads`` > 0: ``_lay_out_weights``) per slice of heads
+    on the worker threads (``_over_stack``), each slice cache-hot from its scores' product to its output's, the
+    softmax in its serial build; False, having done nothing, when the work is too small to split. Each head gets the
+    same calls as in one pass. q4, k4, v4 and ``output`` are (N / G, G, ., .) stacks, filled first from ``copies``
+    where those hold them; slices hold whole groups of G."""
     nan_rows, has_dropout, drop_scale = normalize_args
     group = q4.shape[1]
 

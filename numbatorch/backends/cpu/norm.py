@@ -10,10 +10,11 @@ import numpy as np
 
 from . import _layer_norm_kernels as _ln, _norm_kernels as K
 from ._parallel import choose
+from .pointwise import MIN_BACKWARD_BYTES
 
 # Input bytes from which float32/float64 layer norm runs on ``_layer_norm_kernels``; smaller arrays keep the row
 # kernels shared with group norm (their bits, and their numpy stand-ins, which spare a cold start the compile).
-LAYER_NORM_MIN_BYTES = 1 << 19
+LAYER_NORM_MIN_BYTES = MIN_BACKWARD_BYTES
 
 __all__ = ["batch_norm_forward", "batch_norm_stats", "batch_norm_apply", "batch_norm_backward",
            "batch_norm_unbiased_var", "layer_norm_forward", "layer_norm_backward", "group_norm_forward",

@@ -10,13 +10,14 @@ import numpy as np
 
 from . import _pool_kernels as K
 from ._parallel import MIN_ELEMENTS, choose
+from .pointwise import MIN_BACKWARD_BYTES
 
 # Elements from which the global max pool's flat scan runs parallel: at ~1.4 ns an element, cifar2's 50x64x5x5
 # (80,000 elements, ~0.11 ms) ran no faster on two threads than on one, beside a busy core
 GLOBAL_MAX_MIN_ELEMENTS = 8 * MIN_ELEMENTS
 # Input bytes from which global average pooling sums its planes on ``plane_mean`` (eight float64 partial sums, not
 # ``window_avg``'s one running sum: 2.4x PyTorch's time forward and backward on 8 MiB of float32).
-GLOBAL_AVERAGE_MIN_BYTES = 1 << 19
+GLOBAL_AVERAGE_MIN_BYTES = MIN_BACKWARD_BYTES
 
 # The max pools' backward reads the indices from memory long since left by the cache: int32 instead of int64
 # halves that read and the forward's write (cifar2's first pool: 2.9 of the 4.3 MB it writes at batch 50).

@@ -8,10 +8,11 @@ from numba import njit
 
 from . import _softmax_stand_ins, _softmax_vector
 from ._parallel import choose, twin_kernels
+from .pointwise import MIN_BACKWARD_BYTES
 
 # Output bytes from which float32/float64 softmax runs on the vectorised exp (``_softmax_vector``). Smaller arrays
 # (a classifier's loss) keep these kernels' bits and their numpy stand-ins, which spare a cold start the compile.
-VECTOR_MIN_BYTES = 1 << 19
+VECTOR_MIN_BYTES = MIN_BACKWARD_BYTES
 _VECTOR_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 

@@ -70,7 +70,7 @@ class _PairNode(Node):
     __slots__ = ("x", "y", "a")
 
 
-def _weighted(grad, weight):
+def _times_reduction_weight(grad, weight):
     """A reduced loss's gradient (one number) times the reduction's ``weight``; ``grad`` itself for None."""
     return grad if weight is None else grad * weight
 
@@ -87,7 +87,7 @@ class MseLossBackward0(_PairNode):
         return d, -d
 
     def backward_graph(self, grad):
-        d = 2 * (operand(self, 0, self.x) - operand(self, 1, self.y)) * _weighted(grad, self.a)
+        d = 2 * (operand(self, 0, self.x) - operand(self, 1, self.y)) * _times_reduction_weight(grad, self.a)
         return d, -d
 
 
@@ -103,7 +103,7 @@ class L1LossBackward0(_PairNode):
         return d, -d
 
     def backward_graph(self, grad):
-        d = _weighted(grad, self.a) * Tensor._make(np.sign(self.x - self.y))
+        d = _times_reduction_weight(grad, self.a) * Tensor._make(np.sign(self.x - self.y))
         return with_zero_input_edges(self, (d, -d))
 
 
