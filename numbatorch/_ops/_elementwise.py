@@ -38,7 +38,7 @@ def _apply2(fn, x, y):
     ``np.subtract``, ``np.multiply`` or ``np.true_divide`` runs on Numba's threads, another large ufunc in two halves
     at once (same bits)."""
     try:
-        if getattr(x, "size", 0) < threaded.MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+        if threaded.small(max(getattr(x, "size", 0), getattr(y, "size", 0))):
             return fn(x, y)
         return threaded.run(fn, x, y) if fn in _THREADED else halves.run(fn, x, y)
     except ValueError:

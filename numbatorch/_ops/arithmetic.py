@@ -71,7 +71,7 @@ class MulBackward0(Node):
     __slots__ = ("a", "b")
 
     def backward(self, grad):
-        if grad.size < threaded.MIN_ARITHMETIC_ELEMENTS:  # small: the bare operator, the fewest steps (per-op overhead)
+        if threaded.small(grad.size):  # small: the bare operator, the fewest steps (per-op overhead)
             return (grad * self.b if self.inputs[0] is not None else None,
                     grad * self.a if self.inputs[1] is not None else None)
         ga = threaded.multiply(grad, self.b) if self.inputs[0] is not None else None

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from ..backends.cpu._arithmetic_kernels import MIN_ARITHMETIC_ELEMENTS, add as threaded_add
+from ..backends.cpu._arithmetic_kernels import add as threaded_add, small
 
 
 def _item_refs(items, i):
@@ -68,7 +68,7 @@ def sum_into(items, i, g):
         items[i] = g
         return
     # numpy's add for small gradients, in the fewest steps (the per-op overhead); large ones on Numba's threads
-    add = np.add if g.size < MIN_ARITHMETIC_ELEMENTS else threaded_add
+    add = np.add if small(g.size) else threaded_add
     if type(g) is np.ndarray and _writable_array(prev, g) and _item_refs(items, i) <= _ALONE_IN_LIST:
         add(prev, g, out=prev)
     elif _writable_array(g, prev) and _arg_refs(g) <= _ALONE_AS_ARG + 1:  # + 1: this function's own ``g``
@@ -80,7 +80,7 @@ def sum_into(items, i, g):
 
 def add_into(total, g):
     """``total += g`` (a ``.grad`` summed over backward calls): on Numba's threads where that pays, as ``sum_into``."""
-    if type(total) is np.ndarray and total.size >= MIN_ARITHMETIC_ELEMENTS:
+    if type(total) is np.ndarray and not small(total.size):
         threaded_add(total, g, out=total)
     else:
         total += g

@@ -109,6 +109,9 @@ def _pointwise(torch, nn, F, batch, size):
         target = torch.rand(wide.shape)
         _backward(F.elu(wide), F.selu(wide), F.celu(wide), F.mse_loss(wide, target), F.huber_loss(wide, target),
                   F.smooth_l1_loss(wide, target, reduction="none") * wide, F.l1_loss(wide, wide * 0.5))
+    if batch >= 16:  # the spin pool's helpers and jobs (backends/cpu/_spin_pool.py)
+        from ..backends.cpu import _spin_pool
+        _spin_pool.warm()
     if batch >= 16:  # a per-channel scale's and shift's 2 MiB gradients: the broadcast kernels and their sums
         scale = torch.ones(32, 1, 1, requires_grad=True)
         (torch.randn(batch, 32, 32, 32) * scale + scale).backward(torch.ones(batch, 32, 32, 32))
@@ -125,7 +128,8 @@ FAMILIES = {
                   _attention),
     "pointwise": ("activations (ReLU, LeakyReLU, ReLU6, Hardswish, Hardsigmoid, SiLU, GELU, ELU, Softplus, "
                   "LogSigmoid, Mish, ...), softmax, LayerNorm, dropout, common losses, Adam's update, sqrt, "
-                  "in-place add_/addcmul_/addcdiv_/lerp_/relu_, broadcast arithmetic and its gradient sums",
+                  "in-place add_/addcmul_/addcdiv_/lerp_/relu_, broadcast arithmetic and its gradient sums, the spin "
+                  "pool's jobs",
                   _pointwise),
 }
 # (batch, spatial/sequence size): small shapes take the serial kernels, the larger ones the parallel ones.

@@ -1,4 +1,4 @@
-"""Large float32/float64 add, subtract, multiply and divide split over Numba's threads.
+"""Large float32/float64 add, subtract, multiply and divide split over the spin pool's helpers or Numba's threads.
 
 numpy runs a ufunc on one thread; PyTorch splits every elementwise op of 32,768 elements or more over its
 threads, whose OpenMP workers spin between ops. Numba's TBB workers sleep, and waking one costs more than half of
@@ -9,13 +9,17 @@ bit, -0.0, inf and nan included). An operand broadcast against the other (beyond
 mixed dtypes, non-contiguous operands, small arrays, one thread,
 and while another process is using a core (``_spare_core``, as for the BLAS blocks): a thread of a split op that
 waits for a busy core costs whole scheduler ticks, far more than the op.
+
+Where the spin pool (``_spin_pool``) runs, the same loop bodies run there as jobs instead: its helpers spin
+between ops, so ops from ``_spin_pool.MIN_BYTES`` moved split while they spin (from ``MIN_ARITHMETIC_BYTES``
+while they sleep, which wakes them).
 """
 import numba
 import numpy as np
-from numba import types
+from numba import njit, types
 from numba.extending import overload
 
-from . import _broadcast_kernels
+from . import _broadcast_kernels, _spin_jobs, _spin_pool
 from ._parallel import choose, twin_kernels
 from ._spare_core import spare_core
 
@@ -26,11 +30,19 @@ from ._spare_core import spare_core
 # (2.25 MiB) 21 / 17; 1 MiB x * 0.5 (2 MiB) 51 / 21 (benchmarks/README.md). Counting an in-place op's output too
 # (it was not) put 1 MiB x *= 0.5 on the threads: a hand-written SGD step 680 -> 590 us, Adam 1890 -> 1760.
 MIN_ARITHMETIC_BYTES = 2 << 20
-# Elements below which no operands reach MIN_ARITHMETIC_BYTES (three float64 arrays): the cheap first check.
+# Elements below which no operands reach MIN_ARITHMETIC_BYTES (three float64 arrays), or, while the spin pool's
+# helpers spin, its MIN_BYTES: the cheap first check (``small``).
 MIN_ARITHMETIC_ELEMENTS = MIN_ARITHMETIC_BYTES // 24
+MIN_SPIN_ELEMENTS = _spin_pool.MIN_BYTES // 24
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Python ints beyond this are not exact in float64, so their conversion to the array's dtype could round twice.
 EXACT_INT = 1 << 53
+
+
+def small(size):
+    """Whether an op with an operand of ``size`` elements (the larger) runs numpy's bare ufunc without further
+    checks: below ``MIN_ARITHMETIC_ELEMENTS``, and below ``MIN_SPIN_ELEMENTS`` or while the spin pool sleeps."""
+    return size < MIN_ARITHMETIC_ELEMENTS and (size < MIN_SPIN_ELEMENTS or not _spin_pool.spinning())
 
 
 def _element(a, i):
@@ -83,6 +95,30 @@ _TWINS = {np.add: twin_kernels(_make_add, _stand_in(np.add)),
           np.subtract: twin_kernels(_make_subtract, _stand_in(np.subtract)),
           np.multiply: twin_kernels(_make_multiply, _stand_in(np.multiply)),
           np.true_divide: twin_kernels(_make_divide, _stand_in(np.true_divide))}
+# The same bodies as the spin pool's jobs (module-level functions: see _spin_jobs.job).
+_add_body, _subtract_body, _multiply_body, _divide_body = (
+    njit(inline="always", error_model="numpy")(make(range)) for make in (_make_add, _make_subtract, _make_multiply,
+                                                                        _make_divide))
+
+
+def _add_job(start, stop, ints, floats):
+    _spin_jobs.binary(_add_body, start, stop, ints, floats)
+
+
+def _subtract_job(start, stop, ints, floats):
+    _spin_jobs.binary(_subtract_body, start, stop, ints, floats)
+
+
+def _multiply_job(start, stop, ints, floats):
+    _spin_jobs.binary(_multiply_body, start, stop, ints, floats)
+
+
+def _divide_job(start, stop, ints, floats):
+    _spin_jobs.binary(_divide_body, start, stop, ints, floats)
+
+
+_JOBS = {np.add: _spin_jobs.job(_add_job), np.subtract: _spin_jobs.job(_subtract_job),
+         np.multiply: _spin_jobs.job(_multiply_job), np.true_divide: _spin_jobs.job(_divide_job)}
 
 
 def _scalar(value, dtype):
@@ -100,7 +136,7 @@ def _operands(x, y, out):
     """``(x, y, big, bytes moved)`` ready for a kernel (arrays flat, scalars in the big array's dtype), or None where
     numpy runs."""
     big = x if type(x) is np.ndarray and x.ndim else y
-    if type(big) is not np.ndarray or big.size < MIN_ARITHMETIC_ELEMENTS or big.dtype not in FLOAT_DTYPES or \
+    if type(big) is not np.ndarray or big.size < MIN_SPIN_ELEMENTS or big.dtype not in FLOAT_DTYPES or \
             not big.flags.c_contiguous:
         return None
     # an ``out`` other than an operand might overlap one in part, which numpy's ufunc handles and a loop does not
@@ -122,8 +158,6 @@ def _operands(x, y, out):
             flat.append(s)
     # the output is written once whether it is new or an operand (in-place ops move as many bytes)
     moved = big.nbytes * (sum(type(a) is np.ndarray for a in flat) + 1)
-    if not splits(moved):
-        return None
     return flat[0], flat[1], big, moved
 
 
@@ -134,8 +168,8 @@ def splits(moved):
 
 
 def run(ufunc, x, y, out=None):
-    """``ufunc(x, y, out=out)``, on Numba's threads where the kernels apply (callers check first that an operand
-    has ``MIN_ARITHMETIC_ELEMENTS``, so that small ones cost no more than the bare ufunc)."""
+    """``ufunc(x, y, out=out)``, on the spin pool or Numba's threads where the kernels apply (callers check
+    ``small`` first, so that small operands cost no more than the bare ufunc)."""
     twin = _TWINS.get(ufunc)
     ready = None if twin is None else _operands(x, y, out)
     if ready is None:
@@ -144,8 +178,16 @@ def run(ufunc, x, y, out=None):
             return result
         return ufunc(x, y) if out is None else ufunc(x, y, out=out)
     a, b, big, moved = ready
+    pool = _spin_pool.ready(_JOBS[ufunc], moved)
+    if pool is None and not splits(moved):
+        return ufunc(x, y) if out is None else ufunc(x, y, out=out)
     result = np.empty_like(big) if out is None else out
-    choose(twin, moved, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
+    if pool is None:
+        choose(twin, moved, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
+    else:
+        first, second = (a if type(a) is np.ndarray else None), (b if type(b) is np.ndarray else None)
+        _spin_pool.run(pool, _JOBS[ufunc], result.reshape(-1), first, second,
+                       float(a if first is None else b if second is None else 0.0), moved)
     return result
 
 
@@ -154,7 +196,7 @@ def _split_where_it_pays(ufunc):
     The forms the gradients use: the sizes are checked before any other call, so small operands pay ~50 ns over
     the bare ufunc (the forward ops come through ``_ops._elementwise._apply2``)."""
     def apply(x, y, out=None):
-        if x.size < MIN_ARITHMETIC_ELEMENTS > getattr(y, "size", 0):
+        if small(max(x.size, getattr(y, "size", 0))):
             return ufunc(x, y) if out is None else ufunc(x, y, out=out)
         return run(ufunc, x, y, out)
     apply.__name__ = apply.__qualname__ = ufunc.__name__

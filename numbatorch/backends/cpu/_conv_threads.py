@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 
 from . import blas
+from ._spin_pool import nap
 
 _lock = threading.Lock()
 _pool = None
@@ -69,6 +70,7 @@ def run_tasks(run_task, n_tasks, make_state, n_workers, single_threaded_blas=Tru
             for i in range(n_tasks):
                 run_task(state, i)
             return [state]
+        nap()  # a spinning helper would share a core with the workers
         return _run_threaded(run_task, n_tasks, make_state, n_workers)
 
 

@@ -8,12 +8,14 @@ add returns the first one's, chosen here explicitly since the compiler may swap 
 
 x is written in place and read only at the index written (the callers pass no operand overlapping x in part): a
 separate output array that is x made every loop take the compiler's overlap fallback, which does not vectorise
-(2x numpy's separate passes on 64 K floats, 0.5x this loop). Large operands run on Numba's threads under the same
-rule as ``_arithmetic_kernels`` (bytes moved, a spare core); small ones on numpy's separate steps.
+(2x numpy's separate passes on 64 K floats, 0.5x this loop). Large operands run on the spin pool's helpers or Numba's
+threads under the same rules as ``_arithmetic_kernels`` (bytes moved, a spare core); small ones on numpy's
+separate steps.
 """
 import numpy as np
 from numba import njit
 
+from . import _spin_jobs, _spin_pool
 from ._arithmetic_kernels import EXACT_INT, FLOAT_DTYPES, MIN_ARITHMETIC_BYTES, splits
 from ._parallel import choose, twin_kernels
 
@@ -86,6 +88,30 @@ _SCALED = {np.add: twin_kernels(_make_scaled(False), _scaled_steps(np.add)),
            np.subtract: twin_kernels(_make_scaled(True), _scaled_steps(np.subtract))}
 _ADDCMUL = twin_kernels(_make_addc(False), _addcmul_steps)
 _ADDCDIV = twin_kernels(_make_addc(True), _addcdiv_steps)
+# The same bodies as the spin pool's jobs (module-level functions: see _spin_jobs.job).
+_add_scaled_body, _subtract_scaled_body, _addcmul_body, _addcdiv_body = (
+    njit(inline="always", error_model="numpy")(make(range)) for make in (_make_scaled(False), _make_scaled(True),
+                                                                        _make_addc(False), _make_addc(True)))
+
+
+def _add_scaled_job(start, stop, ints, floats):
+    _spin_jobs.in_place_one_operand(_add_scaled_body, start, stop, ints, floats)
+
+
+def _subtract_scaled_job(start, stop, ints, floats):
+    _spin_jobs.in_place_one_operand(_subtract_scaled_body, start, stop, ints, floats)
+
+
+def _addcmul_job(start, stop, ints, floats):
+    _spin_jobs.in_place_two_operands(_addcmul_body, start, stop, ints, floats)
+
+
+def _addcdiv_job(start, stop, ints, floats):
+    _spin_jobs.in_place_two_operands(_addcdiv_body, start, stop, ints, floats)
+
+
+_JOBS = {_SCALED[np.add]: _spin_jobs.job(_add_scaled_job), _SCALED[np.subtract]: _spin_jobs.job(_subtract_scaled_job),
+         _ADDCMUL: _spin_jobs.job(_addcmul_job), _ADDCDIV: _spin_jobs.job(_addcdiv_job)}
 _LERP = twin_kernels(_make_lerp, _lerp_steps)
 
 
@@ -101,8 +127,15 @@ def _fusable(x, arrays, scalar, minimum=MIN_FUSED_ELEMENTS):
 
 
 def _run(twin, x, arrays, *scalars):
-    """``twin`` on x and the flat ``arrays``: on Numba's threads where the bytes moved pay for it."""
+    """``twin`` on x and the flat ``arrays``: on the spin pool's helpers or Numba's threads where the bytes moved
+    pay for it."""
     moved = x.nbytes * (2 + len(arrays))  # x read and written, each array read
+    job = _JOBS.get(twin)
+    pool = None if job is None else _spin_pool.ready(job, moved)
+    if pool is not None:
+        flat = [a.reshape(-1) for a in arrays]
+        _spin_pool.run(pool, job, x.reshape(-1), *flat, *((None,) * (2 - len(flat))), float(scalars[0]), moved)
+        return x
     run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if splits(moved) else twin.serial
     run(x.reshape(-1), *(a.reshape(-1) for a in arrays), *scalars)
     return x

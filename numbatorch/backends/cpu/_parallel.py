@@ -17,6 +17,7 @@ from collections import namedtuple
 from numba import njit, prange
 
 from ..._threading_layer import _threads_launched, chosen_layer
+from ._spin_pool import nap
 from ._tiered import Tiered, load_cached
 
 # Elements (or attention scores) from which a parallel launch pays off: elementwise, conv, pool, norm,
@@ -99,6 +100,7 @@ def choose(twin, work, minimum=None):
     """
     if work < (MIN_ELEMENTS if minimum is None else minimum):
         return twin.serial
+    nap()  # a spinning helper would share a core with Numba's workers
     if twin not in _promoted:
         if PARALLEL_AFTER_SECONDS > 0:
             runner = _deferred.get(twin)

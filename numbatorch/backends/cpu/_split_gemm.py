@@ -31,7 +31,8 @@ import ctypes
 import numpy as np
 from numba import njit, prange
 
-from . import _cblas, _mkl
+from . import _cblas, _mkl, _spin_jobs, _spin_pool
+from ._atomics import call_void
 from ._parallel import Twin, choose
 
 # Block boundaries fall on multiples of this many rows (a multiple of OpenBLAS's sgemm row tiles).
@@ -124,6 +125,83 @@ def _in_turn(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c
 blocks = Twin(_blocks_in_turn, njit(parallel=True, cache=True, error_model="numpy")(_make_blocks(prange)))
 pairs = Twin(_in_turn, njit(parallel=True, cache=True, error_model="numpy")(_make_pair(prange)))
 
+# The spin pool's job (``_spin_pool.run_indices``): index p is block p of one product's rows, or product p of a pair.
+# Its ints: the gemm's address, whether its integers are 64-bit, the dtype's itemsize, the block count (0: a
+# pair), then per product ``_PRODUCT`` values: addresses and transposes of a, b and c, and m, n, k, lda, ldb.
+_GEMM, _WIDE, _ITEM, _PARTS, _FIRST = 0, 1, 2, 3, 4
+_PRODUCT = 10
+
+
+@njit(inline="always")
+def _call_gemm(ints, base, start, stop, index, scalar):
+    """Rows [start, stop) of the product described at ``ints[base:]``, as ``_gemm_rows`` (``index``/``scalar``:
+    the BLAS's integer type and the dtype)."""
+    a, trans_a, b, trans_b, c = ints[base], ints[base + 1], ints[base + 2], ints[base + 3], ints[base + 4]
+    n, k, lda, ldb, item = ints[base + 6], ints[base + 7], ints[base + 8], ints[base + 9], ints[_ITEM]
+    offset_a = start if trans_a else start * lda
+    call_void(ints[_GEMM], (np.int32(_ROW_MAJOR), np.int32(_TRANS if trans_a else _NO_TRANS),
+                            np.int32(_TRANS if trans_b else _NO_TRANS), index(stop - start), index(n), index(k),
+                            scalar(1.0), a + offset_a * item, index(lda), b, index(ldb), scalar(0.0),
+                            c + start * n * item, index(n)))
+
+
+@njit(inline="always")
+def _gemm_part(ints, base, start, stop):
+    if ints[_ITEM] == 4:
+        if ints[_WIDE]:
+            _call_gemm(ints, base, start, stop, np.int64, np.float32)
+        else:
+            _call_gemm(ints, base, start, stop, np.int32, np.float32)
+    elif ints[_WIDE]:
+        _call_gemm(ints, base, start, stop, np.int64, np.float64)
+    else:
+        _call_gemm(ints, base, start, stop, np.int32, np.float64)
+
+
+def _gemm_job(start, stop, ints, floats):
+    for p in range(start, stop):
+        if ints[_PARTS] == 0:
+            base = _FIRST + p * _PRODUCT
+            _gemm_part(ints, base, 0, ints[base + 5])
+        else:
+            rows, rows_stop = block_rows(ints[_FIRST + 5], ints[_PARTS], p)
+            _gemm_part(ints, _FIRST, rows, rows_stop)
+
+
+_GEMM_JOB = _spin_jobs.job(_gemm_job)
+
+
+@njit(cache=True)
+def _describe(values, base, a, trans_a, b, trans_b, c):
+    values[base], values[base + 1] = a.ctypes.data, trans_a
+    values[base + 2], values[base + 3] = b.ctypes.data, trans_b
+    values[base + 4], values[base + 5], values[base + 6] = c.ctypes.data, c.shape[0], c.shape[1]
+    values[base + 7] = a.shape[0] if trans_a else a.shape[1]
+    values[base + 8], values[base + 9] = a.shape[1], b.shape[1]
+
+
+def warm():
+    """Compiles what ``_on_spin_pool`` runs for float32 and float64 (its job compiles with the pool's others)."""
+    for dtype in (np.float32, np.float64):
+        x = np.ones((2, 2), dtype)
+        for trans_a, trans_b in ((False, False), (True, False), (False, True)):
+            _describe(np.zeros(_FIRST + _PRODUCT, np.int64), _FIRST, x, trans_a, x, trans_b, x)
+
+
+def _on_spin_pool(gemm, parts, *products):
+    """Runs ``products`` (each ``a, trans_a, b, trans_b, c``: one in ``parts`` blocks, or a pair) on the spin pool
+    where it runs; False where it does not."""
+    pool = _spin_pool.ready(_GEMM_JOB, _spin_pool.WAKE_BYTES)
+    if pool is None:
+        return False
+    values = np.zeros(_FIRST + _PRODUCT * len(products), np.int64)
+    values[:_FIRST] = (ctypes.cast(gemm, ctypes.c_void_p).value, ctypes.sizeof(type(gemm)._argtypes_[3]) == 8,
+                       products[0][-1].itemsize, parts if len(products) == 1 else 0)
+    for i, product in enumerate(products):
+        _describe(values, _FIRST + i * _PRODUCT, *product)
+    _spin_pool.run_indices(pool, _GEMM_JOB, values, parts if len(products) == 1 else 2)
+    return True
+
 
 def _integer_address_gemms():
     """MKL's (``_mkl.available()``) or else numpy's CBLAS gemms re-typed to take addresses as integers (what a
@@ -186,6 +264,8 @@ def matmul(a, b, parts, side_by_side):
     if gemm is None or left is None or right is None:
         return None
     out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    if side_by_side and parts > 1 and _on_spin_pool(gemm, parts, (*left, *right, out)):
+        return out
     run = choose(blocks, parts, minimum=2) if side_by_side else blocks.serial
     run(gemm, *left, *right, out, parts)
     return out
@@ -221,6 +301,8 @@ def pair(a1, b1, a2, b2, side_by_side):
     if gemm is None or None in operands:
         return None
     out1, out2 = np.empty((a1.shape[0], b1.shape[1]), a1.dtype), np.empty((a2.shape[0], b2.shape[1]), a1.dtype)
+    if side_by_side and _on_spin_pool(gemm, 2, (*operands[0], *operands[1], out1), (*operands[2], *operands[3], out2)):
+        return out1, out2
     run = choose(pairs, 2, minimum=2) if side_by_side else pairs.serial
     run(gemm, *operands[0], *operands[1], out1, *operands[2], *operands[3], out2)
     return out1, out2

@@ -19,6 +19,7 @@ import numba
 import numpy as np
 
 from ._spare_core import spare_core
+from ._spin_pool import nap
 
 # Bytes read and written (array operands and output) from which two halves beat one call on 2 cores. Measured on a
 # quiet machine, float32, a new output (median us: whole / halves with the caller's share at 0.5, 0.55, 0.6, 0.65):
@@ -161,6 +162,7 @@ def _split(ufunc, inputs, out, kwargs, shape, dtype, moved):
             ufunc(*halves[i], out=flat[middle:] if i else flat[:middle], **kwargs)
 
     settings, errcall = np.geterr(), np.geterrcall()
+    nap()  # a spinning helper would share a core with this one
     helper.error = None
     helper.task = lambda: half(1)
     helper.go.release()

@@ -40,6 +40,7 @@ import numpy as np
 from ..._runtime import are_deterministic_algorithms_enabled
 from . import _split_gemm
 from ._spare_core import spare_core
+from ._spin_pool import nap
 
 # Multiply-adds (m * k * n) of one 2-D product from which BLAS uses its threads (2^29: about 813^3).
 # Measured here on 2 cores shared with other jobs (load average 7-9), ten steps of z = tanh(z @ a) / 2 + z
@@ -145,6 +146,7 @@ def _change(one=None, holds=0):
                 lib.saved = lib.get()
                 lib.set(1)
         elif before and not after:
+            nap()  # a spinning helper would share a core with BLAS's threads
             for lib in libs:
                 if lib.saved is not None:
                     lib.set(lib.saved)

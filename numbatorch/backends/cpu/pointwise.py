@@ -2,7 +2,8 @@
 sigmoid on the vectorisable exp in the array's float type, see ``sigmoid``), sqrt, and
 relu with PyTorch's signed zeros and NaN (numpy's maximum turns -0.0 into +0.0; its backward ``grad * (y > 0)``
 made NaN from an infinite gradient where y <= 0). sqrt, relu and the backward kernels run on Numba's threads from
-``MIN_BACKWARD_BYTES``: numpy's single thread took ~2x PyTorch's two on a few MiB.
+``MIN_BACKWARD_BYTES``: numpy's single thread took ~2x PyTorch's two on a few MiB. sqrt, relu and the relu, tanh
+and sigmoid backward kernels run on the spin pool's helpers instead where it runs (``_run_kernel``).
 
 Kernels take flat contiguous arrays and write a preallocated flat output; the public functions at the end
 take arrays of any shape.
@@ -12,6 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
+from . import _spin_jobs, _spin_pool
 from ._float_math import one_like, vector_exp
 from ._parallel import CONTRACT, choose, twin_kernels
 
@@ -213,6 +215,51 @@ def _sqrt_stand_in(x, out):
 _sqrt = twin_kernels(_make_sqrt, _sqrt_stand_in)
 
 
+# Bodies of the kernels the spin pool runs too, and their jobs (module-level functions: see _spin_jobs.job).
+_sqrt_body, _relu_body = (njit(inline="always", error_model="numpy")(make(range)) for make in (_make_sqrt, _make_relu))
+_relu_backward_body, _tanh_backward_body, _sigmoid_backward_body = (
+    njit(inline="always", error_model="numpy")(make(range))
+    for make in (_make_relu_backward, _make_tanh_backward, _make_sigmoid_backward))
+
+
+def _sqrt_job(start, stop, ints, floats):
+    _spin_jobs.map_one(_sqrt_body, start, stop, ints, floats)
+
+
+def _relu_job(start, stop, ints, floats):
+    _spin_jobs.map_one(_relu_body, start, stop, ints, floats)
+
+
+def _relu_backward_job(start, stop, ints, floats):
+    _spin_jobs.map_two(_relu_backward_body, start, stop, ints, floats)
+
+
+def _tanh_backward_job(start, stop, ints, floats):
+    _spin_jobs.map_two(_tanh_backward_body, start, stop, ints, floats)
+
+
+def _sigmoid_backward_job(start, stop, ints, floats):
+    _spin_jobs.map_two(_sigmoid_backward_body, start, stop, ints, floats)
+
+
+_JOBS = {_sqrt: _spin_jobs.job(_sqrt_job), _relu: _spin_jobs.job(_relu_job),
+         _relu_backward: _spin_jobs.job(_relu_backward_job), _tanh_backward: _spin_jobs.job(_tanh_backward_job),
+         _sigmoid_backward: _spin_jobs.job(_sigmoid_backward_job)}
+
+
+def _run_kernel(kernel, arrays, scalars, out):
+    """``kernel(*arrays, *scalars, out)`` on flat arrays: on the spin pool's helpers where it has a job and they
+    run it, else on Numba's threads from ``MIN_BACKWARD_BYTES`` of output."""
+    job = _JOBS.get(kernel)
+    moved = out.nbytes * (len(arrays) + 1)
+    pool = None if job is None else _spin_pool.ready(job, moved)
+    if pool is None:
+        choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(*arrays, *scalars, out)
+    else:
+        _spin_pool.run(pool, job, out, *arrays, *((None,) * (2 - len(arrays))), float(scalars[0]) if scalars else 0.0,
+                       moved)
+
+
 def _map_unary(kernel, x):
     """Run a one-input elementwise kernel; float16 is computed in float32 (Numba has no half arithmetic)."""
     if x.dtype == np.float16:
@@ -234,7 +281,7 @@ def _map_backward(kernel, grad, y):
     out = np.empty(y.shape, y.dtype)
     # ``one`` in y's dtype: a float literal would make float32 math run in float64 (half the SIMD width), unlike
     # PyTorch's float32 formula
-    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(grad.reshape(-1), flat_y, y.dtype.type(1), out.reshape(-1))
+    _run_kernel(kernel, (grad.reshape(-1), flat_y), (y.dtype.type(1),), out.reshape(-1))
     return out
 
 
@@ -248,7 +295,7 @@ def map_arrays(kernel, arrays, scalars=()):
         return None
     out = np.empty(like.shape, like.dtype)
     flat = [a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays]
-    choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(*flat, *(like.dtype.type(s) for s in scalars), out.reshape(-1))
+    _run_kernel(kernel, flat, [like.dtype.type(s) for s in scalars], out.reshape(-1))
     return out
 
 
