@@ -203,7 +203,7 @@ class _Pool:
         self.block[HELPERS] = helpers
         self.block[SEM_POST] = ctypes.cast(libc.sem_post, ctypes.c_void_p).value
         self.block[SEM_WAIT] = ctypes.cast(libc.sem_wait, ctypes.c_void_p).value
-        numba.get_num_threads()  # starts Numba's threading layer, which sets the function below
+        numba_parallel._launch_threads()  # starts Numba's threading layer, which sets the function below
         self.block[THREADS] = ctypes.cast(numba_parallel._get_num_threads, ctypes.c_void_p).value
         for h in range(1, helpers + 1):
             if libc.sem_init(ctypes.c_void_p(self._semaphore_address(h)), 0, 0) != 0:

@@ -169,7 +169,6 @@ def _gemm_job(start, stop, ints, floats):
 
 
 _GEMM_JOB = _spin_jobs.job(_gemm_job)
-_headers = {}  # id(gemm) -> (its address, whether its integers are 64-bit); gemms are unhashable
 
 
 @njit(cache=True)
@@ -195,12 +194,8 @@ def _on_spin_pool(gemm, parts, *products):
     pool = _spin_pool.ready(_GEMM_JOB, _spin_pool.WAKE_BYTES)
     if pool is None:
         return False
-    header = _headers.get(id(gemm))
-    if header is None:  # the gemm's address and integer width: ~3 us of ctypes, once (gemms live for good)
-        header = _headers[id(gemm)] = (ctypes.cast(gemm, ctypes.c_void_p).value,
-                                       ctypes.sizeof(type(gemm)._argtypes_[3]) == 8)
     values = np.empty(_FIRST + _PRODUCT * len(products), np.int64)
-    values[:_FIRST] = (*header, products[0][-1].itemsize, parts if len(products) == 1 else 0)
+    values[:_FIRST] = (*gemm.spin_header, products[0][-1].itemsize, parts if len(products) == 1 else 0)
     for i, product in enumerate(products):
         _describe(values, _FIRST + i * _PRODUCT, *product)
     _spin_pool.run_indices(pool, _GEMM_JOB, values, parts if len(products) == 1 else 2)
@@ -221,7 +216,9 @@ def _integer_address_gemms():
         index = function.argtypes[3]
         prototype = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int, ctypes.c_int, index, index, index, scalar,
                                      ctypes.c_int64, index, ctypes.c_int64, index, scalar, ctypes.c_int64, index)
-        gemms[np.dtype(dtype)] = prototype(ctypes.cast(function, ctypes.c_void_p).value)
+        address = ctypes.cast(function, ctypes.c_void_p).value
+        gemm = gemms[np.dtype(dtype)] = prototype(address)
+        gemm.spin_header = (address, ctypes.sizeof(index) == 8)  # for the spin pool's job (~3 us of ctypes per call)
     return gemms
 
 
