@@ -36,6 +36,15 @@ def _view(ints, slot, start, n, dtype):
 
 
 @njit(inline="always", error_model="numpy")
+def _in_dtype(part, body, start, stop, ints, floats):
+    """``part`` on views of the arrays' dtype: float32 or float64 (``ints[DTYPE]`` is its itemsize)."""
+    if ints[DTYPE] == 4:
+        part(body, start, stop, ints, floats, np.float32)
+    else:
+        part(body, start, stop, ints, floats, np.float64)
+
+
+@njit(inline="always", error_model="numpy")
 def _binary_part(body, start, stop, ints, floats, dtype):
     n = stop - start
     out = _view(ints, OUT, start, n, dtype)
@@ -62,10 +71,7 @@ def _binary_part(body, start, stop, ints, floats, dtype):
 def binary(body, start, stop, ints, floats):
     """A job's work for an elementwise kernel body ``(x, y, out)`` where x or y may be a scalar
     (``_arithmetic_kernels``): the output a new array or either operand."""
-    if ints[DTYPE] == 4:
-        _binary_part(body, start, stop, ints, floats, np.float32)
-    else:
-        _binary_part(body, start, stop, ints, floats, np.float64)
+    _in_dtype(_binary_part, body, start, stop, ints, floats)
 
 
 @njit(inline="always", error_model="numpy")
@@ -81,10 +87,7 @@ def _one_operand_part(body, start, stop, ints, floats, dtype):
 @njit(inline="always", error_model="numpy")
 def in_place_one_operand(body, start, stop, ints, floats):
     """A job's work for an in-place kernel body ``(x, a, scalar)`` writing x (``_inplace_kernels``)."""
-    if ints[DTYPE] == 4:
-        _one_operand_part(body, start, stop, ints, floats, np.float32)
-    else:
-        _one_operand_part(body, start, stop, ints, floats, np.float64)
+    _in_dtype(_one_operand_part, body, start, stop, ints, floats)
 
 
 @njit(inline="always", error_model="numpy")
@@ -97,10 +100,7 @@ def _two_operand_part(body, start, stop, ints, floats, dtype):
 @njit(inline="always", error_model="numpy")
 def in_place_two_operands(body, start, stop, ints, floats):
     """A job's work for an in-place kernel body ``(x, a, b, scalar)`` writing x (``_inplace_kernels``)."""
-    if ints[DTYPE] == 4:
-        _two_operand_part(body, start, stop, ints, floats, np.float32)
-    else:
-        _two_operand_part(body, start, stop, ints, floats, np.float64)
+    _in_dtype(_two_operand_part, body, start, stop, ints, floats)
 
 
 @njit(inline="always", error_model="numpy")
@@ -112,10 +112,7 @@ def _map_one_part(body, start, stop, ints, floats, dtype):
 @njit(inline="always", error_model="numpy")
 def map_one(body, start, stop, ints, floats):
     """A job's work for a kernel body ``(x, out)`` writing a new array (``pointwise.map_arrays``)."""
-    if ints[DTYPE] == 4:
-        _map_one_part(body, start, stop, ints, floats, np.float32)
-    else:
-        _map_one_part(body, start, stop, ints, floats, np.float64)
+    _in_dtype(_map_one_part, body, start, stop, ints, floats)
 
 
 @njit(inline="always", error_model="numpy")
@@ -129,10 +126,7 @@ def _map_two_part(body, start, stop, ints, floats, dtype):
 def map_two(body, start, stop, ints, floats):
     """A job's work for a kernel body ``(grad, y, scalar, out)`` writing a new array (``pointwise``'s
     backward kernels)."""
-    if ints[DTYPE] == 4:
-        _map_two_part(body, start, stop, ints, floats, np.float32)
-    else:
-        _map_two_part(body, start, stop, ints, floats, np.float64)
+    _in_dtype(_map_two_part, body, start, stop, ints, floats)
 
 
 def job(function):
