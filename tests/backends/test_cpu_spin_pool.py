@@ -97,6 +97,9 @@ def test_map_jobs_match_their_kernels(pool, size, dtype):
         expected = np.empty_like(x)
         kernel.serial(x, expected)
         _same_bits(_run(pool, pointwise._JOBS[kernel], np.empty_like(x), x, None), expected)
+    expected = x.copy()
+    pointwise._relu_inplace.serial(expected)
+    _same_bits(_run(pool, pointwise._JOBS[pointwise._relu_inplace], x.copy(), None, None), expected)
     for kernel in (pointwise._relu_backward, pointwise._tanh_backward, pointwise._sigmoid_backward):
         expected = np.empty_like(x)
         kernel.serial(g, x, dtype(1), expected)

@@ -129,6 +129,17 @@ def map_two(body, start, stop, ints, floats):
     _in_dtype(_map_two_part, body, start, stop, ints, floats)
 
 
+@njit(inline="always", error_model="numpy")
+def _alone_part(body, start, stop, ints, floats, dtype):
+    body(_view(ints, OUT, start, stop - start, dtype))
+
+
+@njit(inline="always", error_model="numpy")
+def in_place_alone(body, start, stop, ints, floats):
+    """A job's work for an in-place kernel body ``(x)`` (``pointwise.relu_``)."""
+    _in_dtype(_alone_part, body, start, stop, ints, floats)
+
+
 def job(function):
     """``function(start, stop, ints, floats)``, a module-level function (no closure: Numba's disk cache keys a
     closure by its captured values, and a captured kernel pickles differently in every process), as a ``Job``."""

@@ -2,8 +2,8 @@
 sigmoid on the vectorisable exp in the array's float type, see ``sigmoid``), sqrt, and
 relu with PyTorch's signed zeros and NaN (numpy's maximum turns -0.0 into +0.0; its backward ``grad * (y > 0)``
 made NaN from an infinite gradient where y <= 0). sqrt, relu and the backward kernels run on Numba's threads from
-``MIN_BACKWARD_BYTES``: numpy's single thread took ~2x PyTorch's two on a few MiB. sqrt, relu and the relu, tanh
-and sigmoid backward kernels run on the spin pool's helpers instead where it runs (``_run_kernel``).
+``MIN_BACKWARD_BYTES``: numpy's single thread took ~2x PyTorch's two on a few MiB. sqrt, relu, relu_ and the relu,
+tanh and sigmoid backward kernels run on the spin pool's helpers instead where it runs (``_run_kernel``).
 
 Kernels take flat contiguous arrays and write a preallocated flat output; the public functions at the end
 take arrays of any shape.
@@ -216,7 +216,8 @@ _sqrt = twin_kernels(_make_sqrt, _sqrt_stand_in)
 
 
 # Bodies of the kernels the spin pool runs too, and their jobs (module-level functions: see _spin_jobs.job).
-_sqrt_body, _relu_body = (njit(inline="always", error_model="numpy")(make(range)) for make in (_make_sqrt, _make_relu))
+_sqrt_body, _relu_body, _relu_inplace_body = (njit(inline="always", error_model="numpy")(make(range))
+                                               for make in (_make_sqrt, _make_relu, _make_relu_inplace))
 _relu_backward_body, _tanh_backward_body, _sigmoid_backward_body = (
     njit(inline="always", error_model="numpy")(make(range))
     for make in (_make_relu_backward, _make_tanh_backward, _make_sigmoid_backward))
@@ -228,6 +229,10 @@ def _sqrt_job(start, stop, ints, floats):
 
 def _relu_job(start, stop, ints, floats):
     _spin_jobs.map_one(_relu_body, start, stop, ints, floats)
+
+
+def _relu_inplace_job(start, stop, ints, floats):
+    _spin_jobs.in_place_alone(_relu_inplace_body, start, stop, ints, floats)
 
 
 def _relu_backward_job(start, stop, ints, floats):
@@ -243,6 +248,7 @@ def _sigmoid_backward_job(start, stop, ints, floats):
 
 
 _JOBS = {_sqrt: _spin_jobs.job(_sqrt_job), _relu: _spin_jobs.job(_relu_job),
+         _relu_inplace: _spin_jobs.job(_relu_inplace_job),
          _relu_backward: _spin_jobs.job(_relu_backward_job), _tanh_backward: _spin_jobs.job(_tanh_backward_job),
          _sigmoid_backward: _spin_jobs.job(_sigmoid_backward_job)}
 
@@ -251,7 +257,7 @@ def _run_kernel(kernel, arrays, scalars, out):
     """``kernel(*arrays, *scalars, out)`` on flat arrays: on the spin pool's helpers where it has a job and they
     run it, else on Numba's threads from ``MIN_BACKWARD_BYTES`` of output."""
     job = _JOBS.get(kernel)
-    moved = out.nbytes * (len(arrays) + 1)
+    moved = out.nbytes * max(len(arrays) + 1, 2)  # without other arrays, out is read and written
     pool = None if job is None else _spin_pool.ready(job, moved)
     if pool is None:
         choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(*arrays, *scalars, out)
@@ -307,7 +313,7 @@ def relu(x):
 def relu_(x):
     """``relu`` written into the float32/float64 array ``x``; returns x."""
     if x.flags.c_contiguous:
-        choose(_relu_inplace, x.nbytes, MIN_BACKWARD_BYTES)(x.reshape(-1))
+        _run_kernel(_relu_inplace, (), (), x.reshape(-1))
     else:
         _relu_inplace_stand_in(x)
     return x
