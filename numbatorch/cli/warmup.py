@@ -109,9 +109,8 @@ def _pointwise(torch, nn, F, batch, size):
         target = torch.rand(wide.shape)
         _backward(F.elu(wide), F.selu(wide), F.celu(wide), F.mse_loss(wide, target), F.huber_loss(wide, target),
                   F.smooth_l1_loss(wide, target, reduction="none") * wide, F.l1_loss(wide, wide * 0.5))
-    if batch >= 16:  # the spin pool's helpers and jobs (backends/cpu/_spin_pool.py)
         from ..backends.cpu import _spin_pool
-        _spin_pool.warm()
+        _spin_pool.warm()  # its helpers' and jobs' kernels (backends/cpu/_spin_pool.py)
     if batch >= 16:  # a per-channel scale's and shift's 2 MiB gradients: the broadcast kernels and their sums
         scale = torch.ones(32, 1, 1, requires_grad=True)
         (torch.randn(batch, 32, 32, 32) * scale + scale).backward(torch.ones(batch, 32, 32, 32))

@@ -186,9 +186,11 @@ def test_nap_sends_helpers_to_sleep_and_a_large_op_wakes_them(pool, monkeypatch)
     assert _spin_pool.ready(job, 1 << 20) is None  # too small to wake them: the caller's own path
     _spin_pool.run(pool, job, x, x, None, 1.0, moved=1 << 20)  # run anyway: the caller does every part
     assert pool.block[_spin_pool._ROW + _spin_pool.STATE] == _spin_pool.ASLEEP
-    _spin_pool.run(pool, job, x, x, None, 1.0, moved=1 << 41)
+    row = pool.block[_spin_pool._ROW:2 * _spin_pool._ROW]
+    row[_spin_pool.START] = -1
+    _spin_pool.run(pool, job, x, x, None, 1.0, moved=1 << 41)  # large enough: the sleeping helper takes its part
     assert np.array_equal(x, np.full_like(x, 4))
-    assert pool.block[_spin_pool._ROW + _spin_pool.STATE] in (_spin_pool.IDLE, _spin_pool.ASLEEP)
+    assert row[_spin_pool.START] > 0 and row[_spin_pool.STATE] in (_spin_pool.IDLE, _spin_pool.ASLEEP)
 
 
 def _child_op(queue):

@@ -16,7 +16,7 @@ while they sleep, which wakes them).
 """
 import numba
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import overload
 
 from . import _broadcast_kernels, _spin_jobs, _spin_pool
@@ -95,10 +95,9 @@ _TWINS = {np.add: twin_kernels(_make_add, _stand_in(np.add)),
           np.subtract: twin_kernels(_make_subtract, _stand_in(np.subtract)),
           np.multiply: twin_kernels(_make_multiply, _stand_in(np.multiply)),
           np.true_divide: twin_kernels(_make_divide, _stand_in(np.true_divide))}
-# The same bodies as the spin pool's jobs (module-level functions: see _spin_jobs.job).
+# The same bodies as the spin pool's jobs (module-level functions: see _spin_jobs.Job).
 _add_body, _subtract_body, _multiply_body, _divide_body = (
-    njit(inline="always", error_model="numpy")(make(range)) for make in (_make_add, _make_subtract, _make_multiply,
-                                                                        _make_divide))
+    _spin_jobs.loop_body(make) for make in (_make_add, _make_subtract, _make_multiply, _make_divide))
 
 
 def _add_job(start, stop, ints, floats):
@@ -117,8 +116,8 @@ def _divide_job(start, stop, ints, floats):
     _spin_jobs.binary(_divide_body, start, stop, ints, floats)
 
 
-_JOBS = {np.add: _spin_jobs.job(_add_job), np.subtract: _spin_jobs.job(_subtract_job),
-         np.multiply: _spin_jobs.job(_multiply_job), np.true_divide: _spin_jobs.job(_divide_job)}
+_JOBS = {np.add: _spin_jobs.Job(_add_job), np.subtract: _spin_jobs.Job(_subtract_job),
+         np.multiply: _spin_jobs.Job(_multiply_job), np.true_divide: _spin_jobs.Job(_divide_job)}
 
 
 def _scalar(value, dtype):
@@ -178,16 +177,19 @@ def run(ufunc, x, y, out=None):
             return result
         return ufunc(x, y) if out is None else ufunc(x, y, out=out)
     a, b, big, moved = ready
-    pool = _spin_pool.ready(_JOBS[ufunc], moved)
+    job = _JOBS[ufunc]
+    pool = _spin_pool.ready(job, moved)
     if pool is None and not splits(moved):
         return ufunc(x, y) if out is None else ufunc(x, y, out=out)
     result = np.empty_like(big) if out is None else out
     if pool is None:
         choose(twin, moved, MIN_ARITHMETIC_BYTES)(a, b, result.reshape(-1))
+    elif type(a) is not np.ndarray:  # the scalar goes as a float, its operand slot empty
+        _spin_pool.run(pool, job, result.reshape(-1), None, b, scalar=float(a), moved=moved)
+    elif type(b) is not np.ndarray:
+        _spin_pool.run(pool, job, result.reshape(-1), a, None, scalar=float(b), moved=moved)
     else:
-        first, second = (a if type(a) is np.ndarray else None), (b if type(b) is np.ndarray else None)
-        _spin_pool.run(pool, _JOBS[ufunc], result.reshape(-1), first, second,
-                       float(a if first is None else b if second is None else 0.0), moved)
+        _spin_pool.run(pool, job, result.reshape(-1), a, b, moved=moved)
     return result
 
 

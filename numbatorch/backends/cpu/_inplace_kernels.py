@@ -88,10 +88,10 @@ _SCALED = {np.add: twin_kernels(_make_scaled(False), _scaled_steps(np.add)),
            np.subtract: twin_kernels(_make_scaled(True), _scaled_steps(np.subtract))}
 _ADDCMUL = twin_kernels(_make_addc(False), _addcmul_steps)
 _ADDCDIV = twin_kernels(_make_addc(True), _addcdiv_steps)
-# The same bodies as the spin pool's jobs (module-level functions: see _spin_jobs.job).
+# The same bodies as the spin pool's jobs (module-level functions: see _spin_jobs.Job).
 _add_scaled_body, _subtract_scaled_body, _addcmul_body, _addcdiv_body = (
-    njit(inline="always", error_model="numpy")(make(range)) for make in (_make_scaled(False), _make_scaled(True),
-                                                                        _make_addc(False), _make_addc(True)))
+    _spin_jobs.loop_body(make) for make in (_make_scaled(False), _make_scaled(True), _make_addc(False),
+                                            _make_addc(True)))
 
 
 def _add_scaled_job(start, stop, ints, floats):
@@ -110,8 +110,8 @@ def _addcdiv_job(start, stop, ints, floats):
     _spin_jobs.in_place_two_operands(_addcdiv_body, start, stop, ints, floats)
 
 
-_JOBS = {_SCALED[np.add]: _spin_jobs.job(_add_scaled_job), _SCALED[np.subtract]: _spin_jobs.job(_subtract_scaled_job),
-         _ADDCMUL: _spin_jobs.job(_addcmul_job), _ADDCDIV: _spin_jobs.job(_addcdiv_job)}
+_JOBS = {_SCALED[np.add]: _spin_jobs.Job(_add_scaled_job), _SCALED[np.subtract]: _spin_jobs.Job(_subtract_scaled_job),
+         _ADDCMUL: _spin_jobs.Job(_addcmul_job), _ADDCDIV: _spin_jobs.Job(_addcdiv_job)}
 _LERP = twin_kernels(_make_lerp, _lerp_steps)
 
 
@@ -133,8 +133,8 @@ def _run(twin, x, arrays, *scalars):
     job = _JOBS.get(twin)
     pool = None if job is None else _spin_pool.ready(job, moved)
     if pool is not None:
-        flat = [a.reshape(-1) for a in arrays]
-        _spin_pool.run(pool, job, x.reshape(-1), *flat, *((None,) * (2 - len(flat))), float(scalars[0]), moved)
+        _spin_pool.run(pool, job, x.reshape(-1), *(a.reshape(-1) for a in arrays), scalar=float(scalars[0]),
+                       moved=moved)
         return x
     run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if splits(moved) else twin.serial
     run(x.reshape(-1), *(a.reshape(-1) for a in arrays), *scalars)

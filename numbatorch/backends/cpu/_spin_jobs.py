@@ -140,18 +140,22 @@ def in_place_alone(body, start, stop, ints, floats):
     _in_dtype(_alone_part, body, start, stop, ints, floats)
 
 
-def job(function):
-    """``function(start, stop, ints, floats)``, a module-level function (no closure: Numba's disk cache keys a
-    closure by its captured values, and a captured kernel pickles differently in every process), as a ``Job``."""
-    return Job(function)
+def loop_body(make):
+    """A kernel's loop body ``make(range)`` compiled to be inlined into jobs (as ``twin_kernels``' serial build is
+    made, and with its error model)."""
+    return njit(inline="always", error_model="numpy")(make(range))
 
 
 ALL = []  # every Job made, for ``python -m numbatorch warmup``
 
 
 class Job:
-    """A job's C function, compiled (or loaded from Numba's disk cache) only when worth it: see the module
-    docstring. ``address`` is None until then."""
+    """The C function of ``function(start, stop, ints, floats)``, compiled (or loaded from Numba's disk cache) only
+    when worth it: see the module docstring. ``address`` is None until then.
+
+    ``function`` must be a module-level function, not a closure: Numba's disk cache keys a closure by its captured
+    values, and a captured kernel pickles differently in every process, so a closure would compile anew in each.
+    """
 
     def __init__(self, function):
         ALL.append(self)
@@ -167,7 +171,7 @@ class Job:
         if self.address is not None:
             return True
         self.moved += moved
-        if self._probed and self.moved < COMPILE_AFTER_BYTES and _parallel.PARALLEL_AFTER_SECONDS > 0:
+        if self._probed and self._waits():
             return False
         with self._lock:
             if self.address is None:
@@ -177,8 +181,12 @@ class Job:
                 with global_compiler_lock:  # as Numba's own loads: _cache_loads narrows the target meanwhile
                     cached = compiled._cache.load_overload(compiled._sig, compiled._targetdescr.target_context)
                 self._probed = True
-                if cached is None and self.moved < COMPILE_AFTER_BYTES and _parallel.PARALLEL_AFTER_SECONDS > 0:
+                if cached is None and self._waits():
                     return False
                 compiled.compile()
                 self.address = compiled.address
         return True
+
+    def _waits(self):
+        """Whether an uncached job still waits for its callers to spend its compile budget."""
+        return self.moved < COMPILE_AFTER_BYTES and _parallel.PARALLEL_AFTER_SECONDS > 0

@@ -122,7 +122,7 @@ def _split(block, job, n, wake, align):
     first on this thread, each a multiple of ``align`` long. A sleeping helper is handed its part and woken where
     ``wake``, else this thread runs its part. Releases the block."""
     helpers = min(block[HELPERS], call_int(block[THREADS]) - 1)  # numba.get_num_threads(): the caller's own
-    step = (n // (max(helpers, 0) + 1) + align - 1) // align * align
+    step = (n // (helpers + 1) + align - 1) // align * align
     handed = 0  # bit h - 1: helper h took its part
     for h in range(1, helpers + 1):
         row = _row(block, h)
@@ -279,9 +279,8 @@ def spinning():
 def ready(job, moved):
     """The pool to run ``job`` (a ``_spin_jobs.Job``) for an op moving ``moved`` bytes (arrays read and written),
     or None: from ``MIN_BYTES`` while the helpers spin, from ``WAKE_BYTES`` while they sleep, while a core is spare,
-    once the job is compiled. (On one Numba thread the job
-    runs on the caller alone: ``numba.get_num_threads()`` costs 0.7 us here, and 3 us more beside a spinning
-    helper, against ~0.1 us inside the kernel.)"""
+    once the job is compiled. On one Numba thread the job runs on the caller alone: the thread count is read in
+    the kernel (~0.1 us), as ``numba.get_num_threads()`` costs 0.7 us here, and 3 us more beside a spinning helper."""
     if moved < MIN_BYTES or not spare_core() or not available() or not job.ready(moved):
         return None
     current = _pool or pool()

@@ -168,7 +168,7 @@ def _gemm_job(start, stop, ints, floats):
             _gemm_part(ints, _FIRST, rows, rows_stop)
 
 
-_GEMM_JOB = _spin_jobs.job(_gemm_job)
+_GEMM_JOB = _spin_jobs.Job(_gemm_job)
 
 
 @njit(cache=True)
@@ -194,11 +194,12 @@ def _on_spin_pool(gemm, parts, *products):
     pool = _spin_pool.ready(_GEMM_JOB, _spin_pool.WAKE_BYTES)
     if pool is None:
         return False
+    pair = len(products) == 2
     values = np.empty(_FIRST + _PRODUCT * len(products), np.int64)
-    values[:_FIRST] = (*gemm.spin_header, products[0][-1].itemsize, parts if len(products) == 1 else 0)
+    values[:_FIRST] = (*gemm.spin_header, products[0][-1].itemsize, 0 if pair else parts)
     for i, product in enumerate(products):
         _describe(values, _FIRST + i * _PRODUCT, *product)
-    _spin_pool.run_indices(pool, _GEMM_JOB, values, parts if len(products) == 1 else 2)
+    _spin_pool.run_indices(pool, _GEMM_JOB, values, 2 if pair else parts)
     return True
 
 

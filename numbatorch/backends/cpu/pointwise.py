@@ -215,12 +215,10 @@ def _sqrt_stand_in(x, out):
 _sqrt = twin_kernels(_make_sqrt, _sqrt_stand_in)
 
 
-# Bodies of the kernels the spin pool runs too, and their jobs (module-level functions: see _spin_jobs.job).
-_sqrt_body, _relu_body, _relu_inplace_body = (njit(inline="always", error_model="numpy")(make(range))
-                                               for make in (_make_sqrt, _make_relu, _make_relu_inplace))
-_relu_backward_body, _tanh_backward_body, _sigmoid_backward_body = (
-    njit(inline="always", error_model="numpy")(make(range))
-    for make in (_make_relu_backward, _make_tanh_backward, _make_sigmoid_backward))
+# Bodies of the kernels the spin pool runs too, and their jobs (module-level functions: see _spin_jobs.Job).
+_sqrt_body, _relu_body, _relu_inplace_body, _relu_backward_body, _tanh_backward_body, _sigmoid_backward_body = (
+    _spin_jobs.loop_body(make) for make in (_make_sqrt, _make_relu, _make_relu_inplace, _make_relu_backward,
+                                            _make_tanh_backward, _make_sigmoid_backward))
 
 
 def _sqrt_job(start, stop, ints, floats):
@@ -247,10 +245,10 @@ def _sigmoid_backward_job(start, stop, ints, floats):
     _spin_jobs.map_two(_sigmoid_backward_body, start, stop, ints, floats)
 
 
-_JOBS = {_sqrt: _spin_jobs.job(_sqrt_job), _relu: _spin_jobs.job(_relu_job),
-         _relu_inplace: _spin_jobs.job(_relu_inplace_job),
-         _relu_backward: _spin_jobs.job(_relu_backward_job), _tanh_backward: _spin_jobs.job(_tanh_backward_job),
-         _sigmoid_backward: _spin_jobs.job(_sigmoid_backward_job)}
+_JOBS = {_sqrt: _spin_jobs.Job(_sqrt_job), _relu: _spin_jobs.Job(_relu_job),
+         _relu_inplace: _spin_jobs.Job(_relu_inplace_job),
+         _relu_backward: _spin_jobs.Job(_relu_backward_job), _tanh_backward: _spin_jobs.Job(_tanh_backward_job),
+         _sigmoid_backward: _spin_jobs.Job(_sigmoid_backward_job)}
 
 
 def _run_kernel(kernel, arrays, scalars, out):
@@ -262,8 +260,7 @@ def _run_kernel(kernel, arrays, scalars, out):
     if pool is None:
         choose(kernel, out.nbytes, MIN_BACKWARD_BYTES)(*arrays, *scalars, out)
     else:
-        _spin_pool.run(pool, job, out, *arrays, *((None,) * (2 - len(arrays))), float(scalars[0]) if scalars else 0.0,
-                       moved)
+        _spin_pool.run(pool, job, out, *arrays, scalar=float(scalars[0]) if scalars else 0.0, moved=moved)
 
 
 def _map_unary(kernel, x):
