@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..._tensor import Tensor
-from .loss import _legacy_reduction, _reduce
+from ._loss_common import _legacy_reduction, _reduce
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

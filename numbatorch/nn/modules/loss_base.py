@@ -1,5 +1,5 @@
 """The base classes of the loss modules: ``_Loss`` keeps ``reduction``, ``_WeightedLoss`` also a ``weight``."""
-from .. import functional as F
+from ..functional._loss_common import _legacy_reduction
 from .module import Module
 
 
@@ -7,7 +7,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = F.loss._legacy_reduction(size_average, reduce, reduction)
+            reduction = _legacy_reduction(size_average, reduce, reduction)
         self.reduction = reduction
 
 
