@@ -16,7 +16,6 @@ from ._tensor_args import require_tensor
 from ._inplace_direct import direct_relu
 from ._util import OUTPUT, apply_inplace, float_array, inplace_variant, record
 from ..backends import kernel_family
-from ..backends.cpu import _ufunc_halves as halves
 from ..backends.cpu.pointwise import KERNEL_DTYPES
 
 kernels = kernel_family("pointwise")
@@ -73,7 +72,7 @@ def tanh(input):
     See ``nn.Tanh`` for the shapes.
     """
     require_tensor("tanh", input)
-    out = np.asarray(halves.run(np.tanh, float_array(input)), like=input._data)
+    out = np.asarray(kernels.tanh(float_array(input)), like=input._data)
     return record(out, TanhBackward0, (input,), reads=(OUTPUT,), result=out)
 
 

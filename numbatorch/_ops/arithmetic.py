@@ -18,8 +18,9 @@ _filters_with_ours = None  # the ``warnings.filters`` list known to hold the fil
 
 
 def _quiet_division():
-    """Ignore numpy's division warnings raised in this module, _elementwise and the threaded kernels' module
-    (which runs numpy's ufuncs where its kernels do not apply): PyTorch divides floats by zero silently (inf, nan).
+    """Ignore numpy's division warnings raised in this module, _elementwise, _inplace_direct and the threaded
+    kernels' module (which run numpy's ufuncs where the kernels do not apply): PyTorch divides floats by zero
+    silently (inf, nan).
 
     A warnings filter costs nothing until a warning is raised (``np.errstate`` around each division costs
     ~0.8 us); it is added again when ``warnings.catch_warnings`` (pytest wraps each test in one) has restored a
@@ -27,8 +28,8 @@ def _quiet_division():
     """
     global _filters_with_ours
     if warnings.filters is not _filters_with_ours:
-        warnings.filterwarnings("ignore", _DIVISION_WARNINGS, RuntimeWarning,
-                                r"numbatorch\.(_ops\.(arithmetic|_elementwise)|backends\.cpu\._arithmetic_kernels)$")
+        modules = r"numbatorch\.(_ops\.(arithmetic|_elementwise|_inplace_direct)|backends\.cpu\._arithmetic_kernels)$"
+        warnings.filterwarnings("ignore", _DIVISION_WARNINGS, RuntimeWarning, modules)
         _filters_with_ours = warnings.filters
 
 

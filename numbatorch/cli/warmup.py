@@ -101,8 +101,8 @@ def _pointwise(torch, nn, F, batch, size):
     if batch >= 16:  # 1 MiB: the kernels that run from 512 KiB on (smaller arrays keep numpy forms or others)
         wide = torch.randn(256, 1024, requires_grad=True)
         rows = wide.reshape(2048, 128)
-        _backward(F.gelu(wide), F.gelu(wide, approximate="tanh"), F.softplus(wide), F.logsigmoid(wide),
-                  F.mish(wide), F.binary_cross_entropy_with_logits(wide, torch.rand(wide.shape)),
+        _backward(torch.tanh(wide), F.gelu(wide), F.gelu(wide, approximate="tanh"), F.softplus(wide),
+                  F.logsigmoid(wide), F.mish(wide), F.binary_cross_entropy_with_logits(wide, torch.rand(wide.shape)),
                   *(op(rows, dim) for op in (F.softmax, F.log_softmax) for dim in (1, 0)),
                   nn.LayerNorm(128)(rows), F.layer_norm(rows, (128,)))
         # the losses' kernels: a mean (scalar gradient), elementwise with a gradient per element, a target's gradient

@@ -136,3 +136,44 @@ def test_sigmoid_on_the_vector_exp_within_rounding(dtype):
     ulp = np.spacing(exact[normal].astype(dtype)).astype(np.longdouble)
     assert np.all(np.abs(got[normal] - exact[normal]) <= 3 * ulp)
     assert got[-7] == 0.5 and got[-6] == 0.5 and got[-5] == 1.0 and got[-4] == 0.0 and np.isnan(got[-3])
+
+
+def _tanh_values(size):
+    """float32 values over tanh's whole range (saturated tails, the series near 0), led by the IEEE specials."""
+    rng = np.random.default_rng(size)
+    x = (rng.standard_normal(size) * 4).astype(np.float32)
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-40, -1e-30, 0.29, 0.31, 9.5, -20.0], np.float32)
+    x[:specials.size] = specials
+    return x
+
+
+@pytest.mark.parametrize("scale", [0.5, 1, 4])
+def test_float32_tanh_within_two_ulp_with_pytorchs_special_values(scale, monkeypatch):
+    monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 0)
+    size = int(pointwise.TANH_MIN_BYTES * scale) // 4 + 3
+    x = _tanh_values(size)
+    got = pointwise.tanh(x.reshape(-1, 1) if scale == 4 else x)
+    assert got.dtype == np.float32 and got.size == size
+    got = got.reshape(-1)
+    exact = np.tanh(x.astype(np.float64))
+    finite = np.isfinite(exact)
+    ulps = np.abs(got[finite] - exact[finite]) / np.spacing(np.abs(exact[finite]).astype(np.float32))
+    assert ulps.max() <= 2.1
+    assert np.array_equal(_bits(got[:5]), _bits(np.array([0.0, -0.0, 1.0, -1.0, np.nan], np.float32)))
+    assert got[5] == x[5] and got[6] == x[6]  # tanh(x) == x where x * x underflows
+
+
+def test_float32_tanh_kernel_builds_and_stand_in_give_the_same_bits(monkeypatch):
+    monkeypatch.setattr(_parallel, "PARALLEL_AFTER_SECONDS", 0)
+    x = _tanh_values(100_003)
+    outs = [np.empty_like(x) for _ in range(3)]
+    for build, out in zip((*pointwise._tanh32, pointwise._tanh32_stand_in), outs):
+        build(x, out)
+    assert np.array_equal(_bits(outs[0]), _bits(outs[1])) and np.array_equal(_bits(outs[0]), _bits(outs[2]))
+
+
+def test_tanh_below_the_kernel_size_and_float64_are_numpys():
+    x = _tanh_values(pointwise.TANH_MIN_BYTES // 4 - 1)
+    assert np.array_equal(_bits(pointwise.tanh(x)), _bits(np.tanh(x)))
+    x64 = x.astype(np.float64).repeat(4)
+    assert np.array_equal(_bits(pointwise.tanh(x64)), _bits(np.tanh(x64)))

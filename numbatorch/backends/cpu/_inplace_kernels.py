@@ -9,8 +9,7 @@ add returns the first one's, chosen here explicitly since the compiler may swap 
 x is written in place and read only at the index written (the callers pass no operand overlapping x in part): a
 separate output array that is x made every loop take the compiler's overlap fallback, which does not vectorise
 (2x numpy's separate passes on 64 K floats, 0.5x this loop). Large operands run on the spin pool's helpers or Numba's
-threads under the same rules as ``_arithmetic_kernels`` (bytes moved, a spare core); small ones on numpy's
-separate steps.
+threads under the same rules as ``_arithmetic_kernels`` (bytes moved, a spare core), small ones on one thread.
 """
 import numpy as np
 from numba import njit
@@ -18,12 +17,6 @@ from numba import njit
 from . import _spin_jobs, _spin_pool
 from ._arithmetic_kernels import EXACT_INT, FLOAT_DTYPES, MIN_ARITHMETIC_BYTES, splits
 from ._parallel import choose, twin_kernels
-
-# Elements from which a fused kernel runs: below, numpy's separate steps cost less than the kernel's call (float32,
-# us, numpy / kernel: x + y * a 2.6 / 3.5 at 8 K elements, 3.8 / 3.9 at 16 K; addcmul 2.7 / 2.6 at 1 K, 3.1 / 2.9 at
-# 2 K).
-MIN_SCALED_ELEMENTS = 1 << 14
-MIN_FUSED_ELEMENTS = 1 << 11
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -115,60 +108,68 @@ _JOBS = {_SCALED[np.add]: _spin_jobs.Job(_add_scaled_job), _SCALED[np.subtract]:
 _LERP = twin_kernels(_make_lerp, _lerp_steps)
 
 
-def _fusable(x, arrays, scalar, minimum=MIN_FUSED_ELEMENTS):
-    """Whether the kernels take x and ``arrays``: one float dtype and shape, C-contiguous, at least ``minimum``
-    elements, and a Python ``scalar`` exact in float64."""
-    if x.dtype not in FLOAT_DTYPES or x.size < minimum or not x.flags.c_contiguous:
+def _fusable(x, a, b, scalar):
+    """Whether the kernels take x and the arrays ``a`` and ``b`` (None: no second array): one float dtype and
+    shape, C-contiguous, and a Python ``scalar`` exact in float64. At any size: a fused kernel's call costs less than
+    numpy's separate steps even on 10 elements (float32, us, steps / kernel, 2 cores: addcdiv 4.0 / 0.8 at 10
+    elements, 7.1 / 1.5 at 4 K; addcmul 2.0 / 1.1 and 4.2 / 1.4; x + y * a 2.0 / 1.3 and 3.0 / 1.4). No generators
+    or numpy scalars here: a hand-written optimizer step pays these checks per parameter."""
+    if x.dtype not in FLOAT_DTYPES or not x.flags.c_contiguous:
         return False
-    if type(scalar) not in (float, int) or not -EXACT_INT <= scalar <= EXACT_INT:
+    kind = type(scalar)
+    if (kind is not float and kind is not int) or not -EXACT_INT <= scalar <= EXACT_INT:
         return False
-    return all(type(a) is np.ndarray and a.shape == x.shape and a.dtype == x.dtype and a.flags.c_contiguous
-               for a in arrays)
+    return _same_layout(x, a) and (b is None or _same_layout(x, b))
 
 
-def _run(twin, x, arrays, *scalars):
-    """``twin`` on x and the flat ``arrays``: on the spin pool's helpers or Numba's threads where the bytes moved
-    pay for it."""
-    moved = x.nbytes * (2 + len(arrays))  # x read and written, each array read
+def _same_layout(x, a):
+    return type(a) is np.ndarray and a.shape == x.shape and a.dtype == x.dtype and a.flags.c_contiguous
+
+
+def _run(twin, x, a, b, scalar, *flags):
+    """``twin`` on x, the arrays ``a`` and ``b`` (None: none) and ``scalar`` (then ``flags``), all flat: on the
+    spin pool's helpers or Numba's threads where the bytes moved pay for it."""
+    moved = x.nbytes * (3 if b is None else 4)  # x read and written, each array read
     job = _JOBS.get(twin)
     pool = None if job is None else _spin_pool.ready(job, moved)
     if pool is not None:
-        _spin_pool.run(pool, job, x.reshape(-1), *(a.reshape(-1) for a in arrays), scalar=float(scalars[0]),
-                       moved=moved)
+        _spin_pool.run(pool, job, x.reshape(-1), a.reshape(-1), None if b is None else b.reshape(-1),
+                       scalar=float(scalar), moved=moved)
         return x
     run = choose(twin, moved, MIN_ARITHMETIC_BYTES) if splits(moved) else twin.serial
-    run(x.reshape(-1), *(a.reshape(-1) for a in arrays), *scalars)
+    arrays = (x.reshape(-1), a.reshape(-1)) if b is None else (x.reshape(-1), a.reshape(-1), b.reshape(-1))
+    run(*arrays, x.dtype.type(scalar), *flags)
     return x
 
 
 def scaled(ufunc, x, y, alpha):
     """``ufunc(x, y * alpha, out=x)`` (np.add or np.subtract; alpha a Python number)."""
-    if not _fusable(x, (y,), alpha, MIN_SCALED_ELEMENTS):
+    if not _fusable(x, y, None, alpha):
         return ufunc(x, y * alpha, out=x)
-    return _run(_SCALED[ufunc], x, (y,), x.dtype.type(alpha))
+    return _run(_SCALED[ufunc], x, y, None, alpha)
 
 
 def addcmul(x, a, b, value):
     """``x += value * (a * b)`` as ``addcmul``'s steps (a and b broadcast to x)."""
-    if not _fusable(x, (a, b), value):
+    if not _fusable(x, a, b, value):
         _addcmul_steps(x, a, b, value)
         return x
-    return _run(_ADDCMUL, x, (a, b), x.dtype.type(value))
+    return _run(_ADDCMUL, x, a, b, value)
 
 
 def addcdiv(x, a, b, value):
     """``x += value * (a / b)`` as ``addcdiv``'s steps (a and b broadcast to x)."""
-    if not _fusable(x, (a, b), value):
+    if not _fusable(x, a, b, value):
         _addcdiv_steps(x, a, b, value)
         return x
-    return _run(_ADDCDIV, x, (a, b), x.dtype.type(value))
+    return _run(_ADDCDIV, x, a, b, value)
 
 
 def lerp(x, end, weight):
     """``x = lerp(x, end, weight)`` for a Python number ``weight``, as ``lerp``'s steps (end broadcasts to x)."""
     from_start = abs(weight) < 0.5
     factor = weight if from_start else 1 - weight
-    if not _fusable(x, (end,), factor):
+    if not _fusable(x, end, None, factor):
         _lerp_steps(x, end, factor, from_start)
         return x
-    return _run(_LERP, x, (end,), x.dtype.type(factor), from_start)
+    return _run(_LERP, x, end, None, factor, from_start)

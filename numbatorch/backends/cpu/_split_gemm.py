@@ -10,12 +10,13 @@ added ~90 us).
 Bits: each block is one single-threaded BLAS call, so a result never depends on the load (OpenBLAS's own
 threads round differently from one thread: 16 of 30 random float32 and 29 of 30 float64 shapes from 256 to 700
 differed in the last bit, so the old policy's results depended on whether a core was spare). The block count
-depends on the shape and the thread count only. OpenBLAS's sgemm kernels round every row alike, so float32 blocks
-give the whole product's one-thread bits (tested; blocks start at multiples of ``ROW_ALIGN`` rows, where the
+depends on the shape and the thread count only. OpenBLAS's AVX-512 sgemm kernels round every row alike, so float32
+blocks give the whole product's one-thread bits (tested; blocks start at multiples of ``ROW_ALIGN`` rows, where the
 kernels tile rows, to keep it so) and the product may run whole instead, when no core is spare (blocks in turn
-cost 12-20% more CPU, each packing the other operand again). Its dgemm kernels round some rows by the rows around
-them (136 of 300 random shapes differed), so float64 blocks always run as blocks, in turn when no core is spare
-(~3% more CPU than whole).
+cost 12-20% more CPU, each packing the other operand again). Its AVX2 kernels did not, so this is checked once per
+BLAS on the machine (``float32_blocks_match``). Its dgemm kernels round some rows by the rows around them (136 of
+300 random shapes differed), so float64 blocks always run as blocks, in turn when no core is spare (~3% more CPU
+than whole).
 
 Two products side by side need no split, so no packing twice: in the tanh chain a pair of 256^3 gradient
 products took about one product's time on one thread, where two products in blocks took 1.3x that. Each is one
@@ -107,13 +108,40 @@ def _whole(gemm, a, trans_a, b, trans_b, c, parts):
 
 
 def _blocks_in_turn(gemm, a, trans_a, b, trans_b, c, parts):
-    """The blocks one after the other in the calling thread: whole for float32, whose blocks give its bits."""
-    if c.dtype == np.float32:
+    """The blocks one after the other in the calling thread: whole for float32 where its blocks give its bits."""
+    if c.dtype == np.float32 and float32_blocks_match(gemm):
         _whole(gemm, a, trans_a, b, trans_b, c, parts)
         return
     for p in range(parts):
         start, stop = block_rows(c.shape[0], parts, p)
         _rows_here(gemm, a, trans_a, b, trans_b, c, start, stop)
+
+
+# Products the float32 check runs, (m, k, n), each in every layout: the row counts blas splits, ragged sides.
+_CHECK_SHAPES = ((256, 256, 256), (300, 257, 259))
+
+
+def float32_blocks_match(gemm):
+    """Whether the float32 ``gemm``'s blocks of rows give the whole product's bits on this machine, checked once on
+    a few products (``_CHECK_SHAPES`` in every layout, 2 blocks; ~10 ms): the kernels the BLAS picks for the CPU
+    decide. OpenBLAS's and MKL's AVX-512 kernels round every row alike; OpenBLAS's AVX2 kernels (an EPYC without
+    AVX-512) did not, so there float32 blocks run as blocks in turn, as float64's do."""
+    match = getattr(gemm, "float32_blocks_match", None)
+    if match is None:
+        rng = np.random.default_rng(0)
+        match = True
+        for m, k, n in _CHECK_SHAPES:
+            for trans_a in (False, True):
+                for trans_b in (False, True):
+                    a = rng.standard_normal((k, m) if trans_a else (m, k)).astype(np.float32)
+                    b = rng.standard_normal((n, k) if trans_b else (k, n)).astype(np.float32)
+                    whole, halves = np.empty((m, n), np.float32), np.empty((m, n), np.float32)
+                    _whole(gemm, a, trans_a, b, trans_b, whole, 1)
+                    for p in range(2):
+                        _rows_here(gemm, a, trans_a, b, trans_b, halves, *block_rows(m, 2, p))
+                    match = match and np.array_equal(whole, halves)
+        gemm.float32_blocks_match = match
+    return match
 
 
 def _in_turn(gemm, a1, trans_a1, b1, trans_b1, c1, a2, trans_a2, b2, trans_b2, c2):
@@ -256,9 +284,9 @@ def direct():
 
 def matmul(a, b, parts, side_by_side):
     """``a @ b`` (2-d float32 or float64, BLAS at one thread) in ``parts`` blocks of rows run side by side on
-    Numba's threads when ``side_by_side``, else in turn (float32: whole); None where it does not apply: other or
-    mixed dtypes, an operand neither C- nor F-contiguous, no CBLAS found, or shapes that do not match (numpy
-    raises its error)."""
+    Numba's threads when ``side_by_side``, else in turn (float32: whole where that gives the same bits); None where
+    it does not apply: other or mixed dtypes, an operand neither C- nor F-contiguous, no CBLAS found, or shapes that
+    do not match (numpy raises its error)."""
     if a.shape[1] != b.shape[0]:
         return None
     gemm = _gemm_for(a, b)

@@ -13,15 +13,21 @@ import math
 import numpy as np
 from numba import njit
 
-from . import _spin_jobs, _spin_pool
+from . import _rnn_stand_ins, _spin_jobs, _spin_pool, _ufunc_halves
 from ._float_math import one_like, vector_exp
 from ._parallel import CONTRACT, choose, twin_kernels
+from ._rnn_math import sigmoid_or_tanh32
 
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # Bytes of output from which the backward kernels (a multiply-add per element, memory-bound) run in parallel.
 # Measured on 2 cores (median us, serial / parallel): float32 2^16 elements 7.1 / 10.2, 2^17 16.1 / 13.4; float64
 # 2^15 7.0 / 10.2, 2^16 17.4 / 13.6: the thread pool pays once the arrays outgrow a core's cache, not before.
 MIN_BACKWARD_BYTES = 1 << 19
+# Bytes of float32 output from which tanh runs on the recurrent kernels' vectorisable float32 tanh (within 2 ulp of
+# float32 rounding; PyTorch's is within 1), split over the spin pool's helpers where they run: numpy's float32 tanh
+# is a SIMD loop only on AVX-512 machines (float32, 64 K elements, us: numpy 172, this kernel 93 on one thread,
+# PyTorch 210 on one and 116-144 on two, on an AVX2 EPYC). From the pool's smallest op on, so that the op splits.
+TANH_MIN_BYTES = _spin_pool.MIN_BYTES // 2
 
 
 def _make_erf(loop):
@@ -139,6 +145,20 @@ def _make_sigmoid_backward(loop):
 _sigmoid_backward = twin_kernels(_make_sigmoid_backward)
 
 
+def _make_tanh32(loop):
+    def _tanh32(x, out):
+        for i in loop(x.size):
+            out[i] = sigmoid_or_tanh32(x[i], True)
+    return _tanh32
+
+
+def _tanh32_stand_in(x, out):
+    out[:] = _rnn_stand_ins.tanh32(x)  # the kernel's operations on whole arrays: the same bits
+
+
+_tanh32 = twin_kernels(_make_tanh32, _tanh32_stand_in)
+
+
 def _make_tanh_backward(loop):
     def _tanh_backward(grad, y, one, out):
         for i in loop(y.size):
@@ -216,9 +236,10 @@ _sqrt = twin_kernels(_make_sqrt, _sqrt_stand_in)
 
 
 # Bodies of the kernels the spin pool runs too, and their jobs (module-level functions: see _spin_jobs.Job).
-_sqrt_body, _relu_body, _relu_inplace_body, _relu_backward_body, _tanh_backward_body, _sigmoid_backward_body = (
-    _spin_jobs.loop_body(make) for make in (_make_sqrt, _make_relu, _make_relu_inplace, _make_relu_backward,
-                                            _make_tanh_backward, _make_sigmoid_backward))
+(_sqrt_body, _relu_body, _relu_inplace_body, _relu_backward_body, _tanh32_body, _tanh_backward_body,
+ _sigmoid_backward_body) = (_spin_jobs.loop_body(make) for make in (
+    _make_sqrt, _make_relu, _make_relu_inplace, _make_relu_backward, _make_tanh32, _make_tanh_backward,
+    _make_sigmoid_backward))
 
 
 def _sqrt_job(start, stop, ints, floats):
@@ -231,6 +252,10 @@ def _relu_job(start, stop, ints, floats):
 
 def _relu_inplace_job(start, stop, ints, floats):
     _spin_jobs.in_place_alone(_relu_inplace_body, start, stop, ints, floats)
+
+
+def _tanh32_job(start, stop, ints, floats):
+    _spin_jobs.map_one(_tanh32_body, start, stop, ints, floats)
 
 
 def _relu_backward_job(start, stop, ints, floats):
@@ -246,7 +271,7 @@ def _sigmoid_backward_job(start, stop, ints, floats):
 
 
 _JOBS = {_sqrt: _spin_jobs.Job(_sqrt_job), _relu: _spin_jobs.Job(_relu_job),
-         _relu_inplace: _spin_jobs.Job(_relu_inplace_job),
+         _relu_inplace: _spin_jobs.Job(_relu_inplace_job), _tanh32: _spin_jobs.Job(_tanh32_job),
          _relu_backward: _spin_jobs.Job(_relu_backward_job), _tanh_backward: _spin_jobs.Job(_tanh_backward_job),
          _sigmoid_backward: _spin_jobs.Job(_sigmoid_backward_job)}
 
@@ -351,6 +376,14 @@ def sigmoid(x):
 def sigmoid_backward(grad, result):
     """``grad * y * (1 - y)`` for ``y = sigmoid(x)``, in ``result``'s dtype."""
     return _map_backward(_sigmoid_backward, grad, result)
+
+
+def tanh(x):
+    """tanh of a float array: float32 from ``TANH_MIN_BYTES`` on the vectorisable kernel (so a value's last bit may
+    depend on the array's size, as PyTorch's vector and scalar loops do), else numpy's (two halves where large)."""
+    if x.dtype == np.float32 and x.nbytes >= TANH_MIN_BYTES:
+        return map_arrays(_tanh32, (x,))
+    return _ufunc_halves.run(np.tanh, x)
 
 
 def tanh_backward(grad, result):

@@ -13,6 +13,11 @@ def sigmoid_backward(grad, result):
     return (grad * (result * (1 - result))).astype(result.dtype, copy=False)
 
 
+def tanh(x):
+    """Hyperbolic tangent."""
+    return xp.tanh(x)
+
+
 def tanh_backward(grad, result):
     """``grad * (1 - y * y)`` for ``y = tanh(x)``, in ``result``'s dtype."""
     return (grad * (1 - result * result)).astype(result.dtype, copy=False)
