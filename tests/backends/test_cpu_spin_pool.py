@@ -1,5 +1,6 @@
 """The spin pool (``backends/cpu/_spin_pool.py``): every job gives numpy's bits for every part split and operand
 pattern, through the tensor ops as well; the helpers survive concurrent callers, a fork, one thread and naps."""
+import ctypes
 import multiprocessing
 import threading
 
@@ -191,6 +192,30 @@ def test_nap_sends_helpers_to_sleep_and_a_large_op_wakes_them(pool, monkeypatch)
     _spin_pool.run(pool, job, x, x, None, 1.0, moved=1 << 41)  # large enough: the sleeping helper takes its part
     assert np.array_equal(x, np.full_like(x, 4))
     assert row[_spin_pool.START] > 0 and row[_spin_pool.STATE] in (_spin_pool.IDLE, _spin_pool.ASLEEP)
+
+
+def test_a_part_no_helper_takes_is_taken_back_by_the_caller(pool, monkeypatch):
+    """A helper that does not start its part (here: asleep and never woken, as one whose core another thread holds)
+    does not hold the op up: the caller runs the part itself, and the helper spins again once woken."""
+    x = np.ones(1 << 16, np.float32)
+    job = arithmetic._JOBS[np.add]
+    _spin_pool._awake = True
+    _spin_pool.nap()
+    row = pool.block[_spin_pool._ROW:2 * _spin_pool._ROW]
+    assert row[_spin_pool.STATE] == _spin_pool.ASLEEP
+    post = pool.block[_spin_pool.SEM_POST]
+    pool.block[_spin_pool.SEM_POST] = pool.block[_spin_pool.THREADS]  # a call that ignores the semaphore: no wake
+    try:
+        _spin_pool.run(pool, job, x, x, None, 1.0, moved=1 << 41)  # hands the sleeping helper its part
+    finally:
+        pool.block[_spin_pool.SEM_POST] = post
+    assert np.array_equal(x, np.full_like(x, 2))
+    assert row[_spin_pool.STATE] == _spin_pool.IDLE  # taken back, not left handed out
+    libc = _spin_pool._load_libc()
+    for h in range(1, pool.helpers + 1):  # the helpers wake, find no job and spin
+        libc.sem_post(ctypes.c_void_p(pool._semaphore_address(h)))
+    _spin_pool.run(pool, job, x, x, None, 1.0, moved=1 << 41)
+    assert np.array_equal(x, np.full_like(x, 3))
 
 
 def _child_op(queue):

@@ -6,8 +6,9 @@ one costs ~20 us on this machine (a virtual CPU woken by an interrupt). So a han
 20-150 us ops lost 20-30% to PyTorch, and ops under 2 MiB did not split at all. Here each helper (one per Numba
 thread beyond the first) runs a loop in Numba without the GIL: it spins on its row of the shared block for a job,
 runs its part, marks it done, and after ``SPIN_SECONDS`` without a job sleeps on a POSIX semaphore. The caller
-hands out the parts with a compare-exchange, runs the first part itself, then spins until the helpers' parts are
-done; a second thread calling meanwhile runs its op alone.
+hands out the parts with a compare-exchange, runs the first part itself, takes back any part no helper has started
+(a helper whose core is held by another thread, or still waking up) and runs it too, then spins until the helpers'
+parts are done; a second thread calling meanwhile runs its op alone.
 
 A job is a C function (``_spin_jobs``: a Numba ``cfunc``) called by address on a range of indices, with its array
 addresses and scalars in the block: the parts never depend on which thread ran them, so the results are those of
@@ -52,8 +53,9 @@ _ROW = 16
 INTS = 2 * _ROW
 # A helper row's slots: its state, and the job's address and index range.
 STATE, FUNCTION, START, STOP = 0, 1, 2, 3
-# Row states. IDLE: spinning for a job; JOB: a job is handed out; ASLEEP: waiting on the semaphore; QUIT: exit.
-IDLE, JOB, ASLEEP, QUIT = 0, 1, 2, 3
+# Row states. IDLE: spinning for a job; JOB: a job is handed out; ASLEEP: waiting on the semaphore; QUIT: exit;
+# RUNNING: the helper took the job (until then the caller may take its part back and run it itself).
+IDLE, JOB, ASLEEP, QUIT, RUNNING = 0, 1, 2, 3, 4
 # Row 0's slots: 1 while a caller hands out parts (a second caller runs alone), the helper count, the addresses
 # of sem_post, sem_wait and of the C function behind numba.get_num_threads() (called by address: a kernel calling
 # numba.get_num_threads() itself cannot be cached).
@@ -90,8 +92,9 @@ def _serve(block, h, spins):
     while True:
         state = load_acquire(row, STATE)
         if state == JOB:
-            call_job(row[FUNCTION], row[START], row[STOP], _ints(block), _floats(block))
-            store_release(row, STATE, IDLE)
+            if compare_exchange(row, STATE, JOB, RUNNING):  # else the caller took the part back
+                call_job(row[FUNCTION], row[START], row[STOP], _ints(block), _floats(block))
+                store_release(row, STATE, IDLE)
             idle = 0
         elif state == ASLEEP:
             call_with_pointer(block[SEM_WAIT], _semaphore(block, h))  # returns early on a signal: state read again
@@ -120,7 +123,9 @@ def _spin_turns(turns, block):
 def _split(block, job, n, wake, align):
     """Runs ``job`` on ``0:n`` (its arguments in the block, which this thread owns): a part per helper and the
     first on this thread, each a multiple of ``align`` long. A sleeping helper is handed its part and woken where
-    ``wake``, else this thread runs its part. Releases the block."""
+    ``wake``, else this thread runs its part. A part its helper has not taken by the time this thread's own is done
+    is taken back and run here: a helper whose core another thread holds (a busy neighbour, or PyTorch's OpenMP
+    workers spinning after their ops) or that is still waking up never holds the op up. Releases the block."""
     helpers = min(block[HELPERS], call_int(block[THREADS]) - 1)  # numba.get_num_threads(): the caller's own
     step = (n // (helpers + 1) + align - 1) // align * align
     handed = 0  # bit h - 1: helper h took its part
@@ -145,8 +150,11 @@ def _split(block, job, n, wake, align):
     for h in range(1, helpers + 1):
         if handed & (1 << (h - 1)):
             row = _row(block, h)
-            while load_acquire(row, STATE) == JOB:
-                cpu_relax()
+            if compare_exchange(row, STATE, JOB, IDLE):  # not taken yet: run here (a woken helper then spins)
+                call_job(job, row[START], row[STOP], _ints(block), _floats(block))
+            else:
+                while load_acquire(row, STATE) == RUNNING:
+                    cpu_relax()
     store_release(block, OWNER, 0)
 
 
