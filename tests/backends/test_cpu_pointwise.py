@@ -59,7 +59,7 @@ def test_relu_kernels_keep_signed_zeros_and_nan_in_both_builds(dtype, scale, mon
         assert np.array_equal(_bits(out), _bits(want))
     for build in (*pointwise._relu_inplace, pointwise._relu_inplace_stand_in):
         out = x.copy()
-        build(out)
+        build(dtype(1), out)
         assert np.array_equal(_bits(out), _bits(want))
 
 

@@ -99,8 +99,8 @@ def test_map_jobs_match_their_kernels(pool, size, dtype):
         kernel.serial(x, expected)
         _same_bits(_run(pool, pointwise._JOBS[kernel], np.empty_like(x), x, None), expected)
     expected = x.copy()
-    pointwise._relu_inplace.serial(expected)
-    _same_bits(_run(pool, pointwise._JOBS[pointwise._relu_inplace], x.copy(), None, None), expected)
+    pointwise._relu_inplace.serial(dtype(1), expected)
+    _same_bits(_run(pool, pointwise._JOBS[pointwise._relu_inplace], x.copy(), None, None, 1.0), expected)
     for kernel in (pointwise._relu_backward, pointwise._tanh_backward, pointwise._sigmoid_backward):
         expected = np.empty_like(x)
         kernel.serial(g, x, dtype(1), expected)

@@ -131,12 +131,12 @@ def map_two(body, start, stop, ints, floats):
 
 @njit(inline="always", error_model="numpy")
 def _alone_part(body, start, stop, ints, floats, dtype):
-    body(_view(ints, OUT, start, stop - start, dtype))
+    body(dtype(floats[0]), _view(ints, OUT, start, stop - start, dtype))
 
 
 @njit(inline="always", error_model="numpy")
 def in_place_alone(body, start, stop, ints, floats):
-    """A job's work for an in-place kernel body ``(x)`` (``pointwise.relu_``)."""
+    """A job's work for an in-place kernel body ``(scalar, x)`` (``pointwise.relu_``)."""
     _in_dtype(_alone_part, body, start, stop, ints, floats)
 
 

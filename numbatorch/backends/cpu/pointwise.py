@@ -190,15 +190,17 @@ KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _make_relu_inplace(loop):
-    def _relu_inplace(x):
-        # its own kernel: an output array that is x made the loop take the compiler's unvectorised overlap fallback
+    def _relu_inplace(one, x):
+        # its own kernel: an output array that is x made the loop take the compiler's unvectorised overlap fallback.
+        # ``v * one`` (one: 1 passed in, exact) keeps every store: storing v back unchanged lets LLVM store only the
+        # zeros, with AVX masked stores, which AMD's cores run microcoded (8 MiB: 1.0-1.4 ms, 0.15 ms so)
         for i in loop(x.size):
             v = x[i]
-            x[i] = 0 if v < 0 else v
+            x[i] = 0 if v < 0 else v * one
     return _relu_inplace
 
 
-def _relu_inplace_stand_in(x):
+def _relu_inplace_stand_in(one, x):
     np.copyto(x, 0, where=x < 0)
 
 
@@ -335,9 +337,9 @@ def relu(x):
 def relu_(x):
     """``relu`` written into the float32/float64 array ``x``; returns x."""
     if x.flags.c_contiguous:
-        _run_kernel(_relu_inplace, (), (), x.reshape(-1))
+        _run_kernel(_relu_inplace, (), (x.dtype.type(1),), x.reshape(-1))
     else:
-        _relu_inplace_stand_in(x)
+        _relu_inplace_stand_in(1, x)
     return x
 
 
