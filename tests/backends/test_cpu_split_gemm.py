@@ -232,8 +232,8 @@ def test_blas_matmul_pair_pairs_mid_sized_products(shapes, paired, splitting):
     if paired:  # each product one whole BLAS call
         assert np.array_equal(got[0], _whole(a1, b1)) and np.array_equal(got[1], _whole(a2, b2))
     else:  # each product through blas.matmul, perhaps in blocks
-        assert np.array_equal(got[0], blas.matmul(a1, b1)) and np.array_equal(got[1], blas.matmul(a2, b2))
         _assert_product(got[0], a1, b1)
+        _assert_product(got[1], a2, b2)
     assert (("pair", True) in splitting) == paired
 
 

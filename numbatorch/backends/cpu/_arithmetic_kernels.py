@@ -122,17 +122,13 @@ _JOBS = {np.add: _spin_jobs.Job(_add_job), np.subtract: _spin_jobs.Job(_subtract
 
 def _scalar(value, dtype):
     """``value`` as the array dtype's scalar, as numpy converts it; None when numpy would not keep ``dtype``."""
-    if type(value) is float:
-        return dtype.type(value)
-    if type(value) is int:
-        return dtype.type(value) if -EXACT_INT <= value <= EXACT_INT else None
-    if type(value) is np.ndarray and value.ndim == 0 and value.dtype == dtype:
-        return value[()]
-    return None
+    exact = _float_scalar(value, dtype)
+    return None if exact is None else dtype.type(exact)
 
 
 def _float_scalar(value, dtype):
-    """``value`` as a Python float whose conversion to ``dtype`` gives numpy's (``_scalar``), or None."""
+    """``value`` as a Python float whose conversion to ``dtype`` gives numpy's (an int or a 0-d array of ``dtype``
+    is exact in float64), or None when numpy would not keep ``dtype``."""
     kind = type(value)
     if kind is float:
         return value

@@ -124,7 +124,7 @@ _CHECK_SHAPES = ((256, 256, 256), (300, 257, 259))
 def float32_blocks_match(gemm):
     """Whether the float32 ``gemm``'s blocks of rows give the whole product's bits on this machine, checked once on
     a few products (``_CHECK_SHAPES`` in every layout, 2 blocks; ~10 ms): the kernels the BLAS picks for the CPU
-    decide. OpenBLAS's and MKL's AVX-512 kernels round every row alike; OpenBLAS's AVX2 kernels (an EPYC without
+    decide. MKL's kernels and OpenBLAS's AVX-512 ones round every row alike; OpenBLAS's AVX2 kernels (an EPYC without
     AVX-512) did not, so there float32 blocks run as blocks in turn, as float64's do."""
     match = getattr(gemm, "float32_blocks_match", None)
     if match is None:

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import _rnn_stand_ins, _spin_jobs, _spin_pool, _ufunc_halves
+from . import _spin_jobs, _spin_pool, _ufunc_halves
 from ._float_math import one_like, vector_exp
 from ._parallel import CONTRACT, choose, twin_kernels
 from ._rnn_math import sigmoid_or_tanh32
@@ -153,7 +153,8 @@ def _make_tanh32(loop):
 
 
 def _tanh32_stand_in(x, out):
-    out[:] = _rnn_stand_ins.tanh32(x)  # the kernel's operations on whole arrays: the same bits
+    from ._rnn_stand_ins import tanh32  # only on cold starts: not at import (~9 ms with what it imports)
+    out[:] = tanh32(x)  # the kernel's operations on whole arrays: the same bits
 
 
 _tanh32 = twin_kernels(_make_tanh32, _tanh32_stand_in)
@@ -193,7 +194,7 @@ def _make_relu_inplace(loop):
     def _relu_inplace(one, x):
         # its own kernel: an output array that is x made the loop take the compiler's unvectorised overlap fallback.
         # ``v * one`` (one: 1 passed in, exact) keeps every store: storing v back unchanged lets LLVM store only the
-        # zeros, with AVX masked stores, which AMD's cores run microcoded (8 MiB: 1.0-1.4 ms, 0.15 ms so)
+        # zeros, with AVX masked stores, which AMD's cores run microcoded (8 MiB, one thread: 1.0-1.5 ms, 0.16 ms so)
         for i in loop(x.size):
             v = x[i]
             x[i] = 0 if v < 0 else v * one
